@@ -1,0 +1,69 @@
+# Customer Garden — the two commands a newcomer needs are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+UV_VERSION := 0.13.9
+UV := .uv/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+PORT ?= 8000
+
+.PHONY: install demo run worker beat test test-fast lint format bench migrate seed clean
+
+$(UV):
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv .uv
+	.uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+	UV_PYTHON=$(PYTHON) $(UV) sync --frozen --quiet
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node 18+) is needed for the front-end packages"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+## install: Python packages (pinned by uv.lock) and front-end packages (pinned by package-lock.json)
+install: $(VENV)/.installed node_modules/.installed
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+## demo: install, migrate, seed once, then run web + Celery worker + beat (Ctrl-C stops all)
+demo: migrate
+	$(MANAGE) seed_demo --if-empty
+	@echo ""
+	@echo "  Customer Garden is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	@echo ""
+	PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
+
+## run / worker / beat: one process each, for development
+run: migrate
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+worker: install
+	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=2
+beat: install
+	$(VENV)/bin/celery -A config beat --loglevel=INFO
+
+## test: the whole suite (SQLite unless DATABASE_URL is set; services tests need Redis/Chromium)
+test: install
+	$(VENV)/bin/pytest -n 2 --dist=loadgroup
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+seed: migrate
+	$(MANAGE) seed_demo
+
+bench: migrate
+	$(PY) -m bench
+
+clean:
+	rm -rf var/ .venv/ .uv/ node_modules/

@@ -1,0 +1,152 @@
+"""Who may see and change which accounts, memberships, account teams and invitations.
+
+Every view and API view of `accounts` fetches through these functions; nothing else filters by
+account. A fetch returns the object, or raises Http404 when the user may not see it (so its
+existence does not leak) and PermissionDenied when they may see it but not change it.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import (
+    Account,
+    AccountTeamAssignment,
+    Invitation,
+    MemberRole,
+    Membership,
+    User,
+)
+
+
+def customer_membership(user: User) -> Membership | None:
+    """The customer's membership, or None for internal users (cached on the user object)."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_cg_membership"):
+        user._cg_membership = Membership.objects.select_related("account").filter(user=user).first()
+    return user._cg_membership
+
+
+def sees_all_accounts(user: User) -> bool:
+    return user.is_authenticated and user.has_perm("accounts.view_all_accounts")
+
+
+def manages_all_accounts(user: User) -> bool:
+    return user.is_authenticated and user.has_perm("accounts.manage_all_accounts")
+
+
+def visible_accounts(user: User) -> QuerySet[Account]:
+    """Accounts the user may see: their own (customer), assigned (account team), all (PM, admin)."""
+    if not user.is_authenticated or not user.is_active:
+        return Account.objects.none()
+    if sees_all_accounts(user):
+        return Account.objects.all()
+    membership = customer_membership(user)
+    if membership is not None:
+        return Account.objects.filter(pk=membership.account_id)
+    return Account.objects.filter(team_assignments__user=user).distinct()
+
+
+def can_manage_account(user: User, account: Account) -> bool:
+    """May invite people, change roles and remove members of this account."""
+    if manages_all_accounts(user):
+        return True
+    membership = customer_membership(user)
+    if membership is not None:
+        return membership.account_id == account.pk and membership.role == MemberRole.ADMIN
+    return AccountTeamAssignment.objects.filter(user=user, account=account).exists()
+
+
+def can_edit_account_record(user: User, account: Account) -> bool:
+    """May change the account's own record (name, segment, contract value, renewal date)."""
+    return manages_all_accounts(user)
+
+
+def access_account(user: User, account_id: int | str, *, for_write: bool = False) -> Account:
+    """Fetch by primary key or slug."""
+    lookup = {"pk": account_id} if str(account_id).isdigit() else {"slug": account_id}
+    account = visible_accounts(user).filter(**lookup).first()
+    if account is None:
+        raise Http404("No such account.")
+    if for_write and not can_edit_account_record(user, account):
+        raise PermissionDenied("You may not change this account.")
+    return account
+
+
+def access_account_for_management(user: User, account_id: int | str) -> Account:
+    """The account, if the user may manage its people (invite, change roles)."""
+    account = access_account(user, account_id)
+    if not can_manage_account(user, account):
+        raise PermissionDenied("Only the account's admins and its account team may do this.")
+    return account
+
+
+def visible_memberships(user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(account__in=visible_accounts(user))
+
+
+def access_membership(user: User, membership_id: int, *, for_write: bool = False) -> Membership:
+    membership = (
+        visible_memberships(user).select_related("user", "account").filter(pk=membership_id).first()
+    )
+    if membership is None:
+        raise Http404("No such member.")
+    if for_write and not can_manage_account(user, membership.account):
+        raise PermissionDenied("Only the account's admins and its account team may do this.")
+    return membership
+
+
+def visible_team_assignments(user: User) -> QuerySet[AccountTeamAssignment]:
+    """A customer sees their own account's team (their contacts); internal users as accounts."""
+    return AccountTeamAssignment.objects.filter(account__in=visible_accounts(user))
+
+
+def can_manage_account_teams(user: User) -> bool:
+    return manages_all_accounts(user)
+
+
+def access_team_assignment(
+    user: User, assignment_id: int, *, for_write: bool = False
+) -> AccountTeamAssignment:
+    assignment = (
+        visible_team_assignments(user)
+        .select_related("user", "account")
+        .filter(pk=assignment_id)
+        .first()
+    )
+    if assignment is None:
+        raise Http404("No such assignment.")
+    if for_write and not can_manage_account_teams(user):
+        raise PermissionDenied("Only programme admins assign account teams.")
+    return assignment
+
+
+def visible_invitations(user: User) -> QuerySet[Invitation]:
+    """Invitations are seen by those who may manage the account's people, no one else."""
+    if not user.is_authenticated or not user.is_active:
+        return Invitation.objects.none()
+    accounts = visible_accounts(user)
+    if manages_all_accounts(user):
+        return Invitation.objects.filter(account__in=accounts)
+    membership = customer_membership(user)
+    if membership is not None:
+        if membership.role != MemberRole.ADMIN:
+            return Invitation.objects.none()
+        return Invitation.objects.filter(account_id=membership.account_id)
+    return Invitation.objects.filter(account__team_assignments__user=user)
+
+
+def access_invitation(user: User, invitation_id: int, *, for_write: bool = False) -> Invitation:
+    invitation = (
+        visible_invitations(user)
+        .select_related("account", "invited_by")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None:
+        raise Http404("No such invitation.")
+    # Whoever may see an invitation manages the account, so may also revoke it.
+    return invitation

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from accounts.models import (
+    Account,
+    AccountTeamAssignment,
+    Invitation,
+    MemberRole,
+    Membership,
+    Segment,
+    TeamRole,
+    Tier,
+    User,
+)
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    full_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "first_name", "last_name", "full_name", "job_title"]
+        read_only_fields = fields
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Account
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "segment",
+            "tier",
+            "annual_contract_value",
+            "customer_since",
+            "renewal_date",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "slug", "created_at", "updated_at"]
+
+
+class AccountWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    segment = serializers.ChoiceField(choices=Segment.choices, required=False)
+    tier = serializers.ChoiceField(choices=Tier.choices, required=False)
+    annual_contract_value = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False
+    )
+    customer_since = serializers.DateField(required=False, allow_null=True)
+    renewal_date = serializers.DateField(required=False, allow_null=True)
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    user = PersonSerializer(read_only=True)
+    account = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "account", "role", "created_at"]
+        read_only_fields = fields
+
+
+class MembershipRoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=MemberRole.choices)
+
+
+class TeamAssignmentSerializer(serializers.ModelSerializer):
+    user = PersonSerializer(read_only=True)
+    account = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = AccountTeamAssignment
+        fields = ["id", "user", "account", "role", "created_at"]
+        read_only_fields = fields
+
+
+class TeamAssignmentWriteSerializer(serializers.Serializer):
+    user = serializers.IntegerField(help_text="ID of an internal user.")
+    account = serializers.SlugField(help_text="Slug of the account.")
+    role = serializers.ChoiceField(choices=TeamRole.choices)
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    account = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    invited_by = PersonSerializer(read_only=True)
+    status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "account",
+            "email",
+            "role",
+            "status",
+            "invited_by",
+            "expires_at",
+            "sent_at",
+            "accepted_at",
+            "revoked_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class InvitationWriteSerializer(serializers.Serializer):
+    account = serializers.SlugField(help_text="Slug of the account to invite the person to.")
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=MemberRole.choices, default=MemberRole.MEMBER)
+
+
+class MeSerializer(serializers.Serializer):
+    user = PersonSerializer()
+    account = AccountSerializer(allow_null=True)
+    account_role = serializers.ChoiceField(choices=MemberRole.choices, allow_null=True)
+    internal_roles = serializers.ListField(child=serializers.CharField())

@@ -1,0 +1,12 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from accounts.api import views
+
+router = SimpleRouter()
+router.register("accounts", views.AccountViewSet, basename="account")
+router.register("memberships", views.MembershipViewSet, basename="membership")
+router.register("account-teams", views.TeamAssignmentViewSet, basename="account-team")
+router.register("invitations", views.InvitationViewSet, basename="invitation")
+
+urlpatterns = [path("me/", views.MeView.as_view(), name="me"), *router.urls]

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_roles(**kwargs) -> None:
+    from accounts.services import roles_sync
+
+    roles_sync()
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = "Accounts and people"
+
+    def ready(self) -> None:
+        # Groups need the permissions of every app, which exist only after migrate.
+        post_migrate.connect(_sync_roles, dispatch_uid="accounts.roles_sync")

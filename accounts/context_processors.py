@@ -1,0 +1,34 @@
+"""The navigation fits the user's role: customer, account team, product manager, admin."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from accounts.access import customer_membership, sees_all_accounts
+from accounts.models import InternalRole
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "nav_persona": None}
+    items = [("Home", reverse("accounts:home"))]
+    membership = customer_membership(user)
+    if membership is not None:
+        persona = "customer"
+        items.append(("Gardens", reverse("community:garden-list")))
+        items.append(("Our account", membership.account.get_absolute_url()))
+    else:
+        persona = "internal"
+        label = "All accounts" if sees_all_accounts(user) else "My accounts"
+        items.append((label, reverse("accounts:account-list")))
+        items.append(("Gardens", reverse("community:garden-list")))
+        if user.has_role(InternalRole.PROGRAMME_ADMIN) or user.is_superuser:
+            items.append(("Admin", reverse("admin:index")))
+    items.append(("API", reverse("api-docs")))
+    return {
+        "nav_items": items,
+        "nav_persona": persona,
+        "nav_membership": membership,
+    }

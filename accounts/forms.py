@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+
+from accounts.models import MemberRole, Segment, Tier
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": (
+            "That email and password do not match. After 5 wrong tries the login is locked "
+            "for a while."
+        ),
+    }
+
+
+class ProfileForm(forms.Form):
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150, required=False)
+    job_title = forms.CharField(max_length=150, required=False)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(help_text="They get a link that works once and expires.")
+    role = forms.ChoiceField(
+        choices=MemberRole.choices,
+        initial=MemberRole.MEMBER,
+        help_text="Account admins accept agreements and invite colleagues.",
+    )
+
+
+class InvitationAcceptForm(forms.Form):
+    first_name = forms.CharField(
+        max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords differ.")
+        elif first:
+            from accounts.models import User
+
+            probe = User(
+                email=self.email,
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(first, probe)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class AccountFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Account name"}),
+    )
+    segment = forms.ChoiceField(choices=[("", "All segments"), *Segment.choices], required=False)
+    tier = forms.ChoiceField(choices=[("", "All tiers"), *Tier.choices], required=False)
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("name", "Name"),
+            ("renewal_date", "Renewal date"),
+            ("-annual_contract_value", "Contract value"),
+            ("-members", "Members"),
+        ],
+    )

@@ -1,0 +1,275 @@
+"""People and customer organisations: users, accounts, memberships, account teams, invitations."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core import signing
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class InternalRole(models.TextChoices):
+    """Internal staff roles. Each is a Django group holding the role's permissions."""
+
+    ACCOUNT_MANAGER = "account_manager", "Account manager"
+    CUSTOMER_SUCCESS_MANAGER = "customer_success_manager", "Customer success manager"
+    PRODUCT_MANAGER = "product_manager", "Product manager"
+    PROGRAMME_ADMIN = "programme_admin", "Programme admin"
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **fields) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        fields["is_staff"] = True
+        fields["is_superuser"] = True
+        return self._create_user(email, password, **fields)
+
+    def get_by_natural_key(self, username: str) -> User:
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Anyone who logs in: a customer member or an internal user. Email is the login."""
+
+    email = models.EmailField("email address", unique=True)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    job_title = models.CharField(max_length=150, blank=True)
+    is_staff = models.BooleanField(
+        "may use the Django admin",
+        default=False,
+        help_text="Programme admins get this with their role.",
+    )
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+    @property
+    def internal_roles(self) -> list[str]:
+        """The internal roles this user holds, read from their groups (cached per instance)."""
+        if not hasattr(self, "_internal_roles"):
+            names = {choice.value for choice in InternalRole}
+            self._internal_roles = sorted(g.name for g in self.groups.all() if g.name in names)
+        return self._internal_roles
+
+    @property
+    def is_internal(self) -> bool:
+        return bool(self.internal_roles) or self.is_superuser
+
+    def has_role(self, role: InternalRole) -> bool:
+        return role.value in self.internal_roles
+
+
+class Segment(models.TextChoices):
+    ENTERPRISE = "enterprise", "Enterprise"
+    MID_MARKET = "mid_market", "Mid-market"
+    SMB = "smb", "Small business"
+    PUBLIC_SECTOR = "public_sector", "Public sector"
+
+
+class Tier(models.TextChoices):
+    STRATEGIC = "strategic", "Strategic"
+    GROWTH = "growth", "Growth"
+    STANDARD = "standard", "Standard"
+
+
+class Account(TimeStamped):
+    """A B2B customer organisation."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    segment = models.CharField(max_length=20, choices=Segment.choices, default=Segment.MID_MARKET)
+    tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.STANDARD)
+    annual_contract_value = models.DecimalField(
+        max_digits=14, decimal_places=2, default=0, help_text="In the company's currency."
+    )
+    customer_since = models.DateField(null=True, blank=True)
+    renewal_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [
+            ("view_all_accounts", "Can see every customer account"),
+            ("manage_all_accounts", "Can change every customer account and its people"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(annual_contract_value__gte=0), name="account_acv_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:account-detail", kwargs={"slug": self.slug})
+
+
+class MemberRole(models.TextChoices):
+    MEMBER = "member", "Member"
+    ADMIN = "admin", "Account admin"
+
+
+class Membership(TimeStamped):
+    """A customer user belongs to exactly one account."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER)
+
+    class Meta:
+        ordering = ["account__name", "user__email"]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.account} ({self.get_role_display()})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == MemberRole.ADMIN
+
+
+class TeamRole(models.TextChoices):
+    ACCOUNT_MANAGER = "account_manager", "Account manager"
+    CUSTOMER_SUCCESS_MANAGER = "customer_success_manager", "Customer success manager"
+    EXECUTIVE_SPONSOR = "executive_sponsor", "Executive sponsor"
+    SOLUTIONS_ENGINEER = "solutions_engineer", "Solutions engineer"
+
+
+class AccountTeamAssignment(TimeStamped):
+    """An internal user assigned to a customer account, in a role."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_assignments"
+    )
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="team_assignments")
+    role = models.CharField(max_length=30, choices=TeamRole.choices)
+
+    class Meta:
+        ordering = ["account__name", "role", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "account"], name="one_assignment_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.account} ({self.get_role_display()})"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(TimeStamped):
+    """An email invitation to join an account; the link works once and expires."""
+
+    TOKEN_SALT = "accounts.invitation"  # noqa: S105 (a signing salt, not a secret)
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="invitations_sent",
+    )
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One open invitation per address and account; accepted/revoked ones stay as history.
+            models.UniqueConstraint(
+                fields=["account", "email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_invitation_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.account}"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    @property
+    def token(self) -> str:
+        """Signed, so links cannot be guessed; single use and expiry are kept in the row."""
+        return signing.dumps(self.pk, salt=self.TOKEN_SALT)
+
+    @classmethod
+    def pk_from_token(cls, token: str) -> int | None:
+        try:
+            value = signing.loads(token, salt=cls.TOKEN_SALT)
+        except signing.BadSignature:
+            return None
+        return value if isinstance(value, int) else None
+
+    def get_accept_url(self) -> str:
+        return reverse("accounts:invitation-accept", kwargs={"token": self.token})

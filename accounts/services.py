@@ -1,0 +1,316 @@
+"""Writes of the accounts app. Views, API views, tasks, admin and tests change rows only here."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import (
+    Account,
+    AccountTeamAssignment,
+    InternalRole,
+    Invitation,
+    MemberRole,
+    Membership,
+    TeamRole,
+    User,
+)
+from accounts.roles import ADMIN_SITE_ROLES, PROGRAMME_ADMIN_APPS, ROLE_PERMISSIONS
+
+
+def roles_sync() -> None:
+    """Create or update one group per internal role with exactly the role's permissions."""
+    for role in InternalRole:
+        group, _ = Group.objects.get_or_create(name=role.value)
+        wanted = set()
+        for dotted in ROLE_PERMISSIONS[role]:
+            app_label, codename = dotted.split(".")
+            wanted |= set(
+                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            )
+        if role in ADMIN_SITE_ROLES:
+            wanted |= set(
+                Permission.objects.filter(content_type__app_label__in=PROGRAMME_ADMIN_APPS)
+            )
+        group.permissions.set(wanted)
+
+
+@transaction.atomic
+def user_create_internal(
+    *,
+    email: str,
+    role: InternalRole,
+    first_name: str = "",
+    last_name: str = "",
+    password: str | None = None,
+    job_title: str = "",
+) -> User:
+    user = User.objects.create_user(
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        job_title=job_title,
+    )
+    user_set_internal_role(user=user, role=role)
+    return user
+
+
+@transaction.atomic
+def user_set_internal_role(*, user: User, role: InternalRole) -> User:
+    """Give an internal user a role (a user may hold several); programme admins get the admin."""
+    if Membership.objects.filter(user=user).exists():
+        raise ValidationError("A customer member cannot hold an internal role.")
+    user.groups.add(Group.objects.get(name=role.value))
+    if role in ADMIN_SITE_ROLES and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff", "updated_at"])
+    user.__dict__.pop("_internal_roles", None)
+    return user
+
+
+@transaction.atomic
+def user_update_profile(
+    *, user: User, first_name: str, last_name: str, job_title: str = ""
+) -> User:
+    user.first_name = first_name.strip()
+    user.last_name = last_name.strip()
+    user.job_title = job_title.strip()
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["first_name", "last_name", "job_title", "updated_at"])
+    return user
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:180] or "account"
+    slug, n = base, 2
+    while Account.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def account_create(*, name: str, **fields) -> Account:
+    account = Account(
+        name=name.strip(), slug=fields.pop("slug", None) or _unique_slug(name), **fields
+    )
+    account.full_clean()
+    account.save()
+    return account
+
+
+@transaction.atomic
+def account_update(*, account: Account, **fields) -> Account:
+    for field, value in fields.items():
+        setattr(account, field, value)
+    account.full_clean()
+    account.save()
+    return account
+
+
+@transaction.atomic
+def membership_create(*, user: User, account: Account, role: str = MemberRole.MEMBER) -> Membership:
+    if user.internal_roles:
+        raise ValidationError({"user": "An internal user cannot be a customer member."})
+    if Membership.objects.filter(user=user).exists():
+        raise ValidationError({"user": "This person already belongs to an account."})
+    return Membership.objects.create(user=user, account=account, role=role)
+
+
+@transaction.atomic
+def membership_set_role(*, membership: Membership, role: str) -> Membership:
+    if role not in MemberRole.values:
+        raise ValidationError({"role": f"Unknown role {role!r}."})
+    if membership.role == MemberRole.ADMIN and role != MemberRole.ADMIN:
+        _ensure_another_admin(membership)
+    membership.role = role
+    membership.save(update_fields=["role", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    """Remove a member from their account; they can no longer log in."""
+    if membership.role == MemberRole.ADMIN:
+        _ensure_another_admin(membership)
+    user = membership.user
+    membership.delete()
+    user.is_active = False
+    user.save(update_fields=["is_active", "updated_at"])
+
+
+def _ensure_another_admin(membership: Membership) -> None:
+    others = (
+        Membership.objects.select_for_update()
+        .filter(account_id=membership.account_id, role=MemberRole.ADMIN)
+        .exclude(pk=membership.pk)
+    )
+    if not others.exists():
+        raise ValidationError({"role": "An account needs at least one admin: name another first."})
+
+
+@transaction.atomic
+def team_assignment_create(*, user: User, account: Account, role: str) -> AccountTeamAssignment:
+    if not user.internal_roles:
+        raise ValidationError({"user": "Only internal users can be on an account team."})
+    if role not in TeamRole.values:
+        raise ValidationError({"role": f"Unknown role {role!r}."})
+    if AccountTeamAssignment.objects.filter(user=user, account=account).exists():
+        raise ValidationError({"user": "This person is already on the account's team."})
+    return AccountTeamAssignment.objects.create(user=user, account=account, role=role)
+
+
+@transaction.atomic
+def team_assignment_delete(*, assignment: AccountTeamAssignment) -> None:
+    assignment.delete()
+
+
+@transaction.atomic
+def invitation_create(
+    *, account: Account, email: str, invited_by: User, role: str = MemberRole.MEMBER
+) -> Invitation:
+    """Invite a person to an account; the email goes out from a worker after commit."""
+    from accounts.tasks import invitation_send_task
+
+    email = User.objects.normalize_email(email).strip().lower()
+    if role not in MemberRole.values:
+        raise ValidationError({"role": f"Unknown role {role!r}."})
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "Someone with this email address already has a login."})
+    # An expired open invitation to the same address is replaced by the new one.
+    Invitation.objects.filter(
+        account=account,
+        email=email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__lte=timezone.now(),
+    ).update(revoked_at=timezone.now())
+    invitation = Invitation(
+        account=account,
+        email=email,
+        role=role,
+        invited_by=invited_by,
+        expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"email": "This address already has an open invitation to this account."}
+        ) from None
+    invitation_send_task.delay_on_commit(invitation.pk)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation) -> Invitation:
+    if invitation.accepted_at:
+        raise ValidationError("This invitation was already accepted.")
+    if not invitation.revoked_at:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at", "updated_at"])
+    return invitation
+
+
+@transaction.atomic
+def invitation_send(*, invitation_id: int) -> bool:
+    """Email the invitation link once. Returns False when there is nothing (more) to send.
+
+    The row is locked while the mail goes out: if sending fails the transaction rolls back and
+    the task's retry sends it again; a second run after success finds `sent_at` set.
+    """
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("account", "invited_by")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None or invitation.sent_at or invitation.status != "pending":
+        return False
+    context = {
+        "invitation": invitation,
+        "accept_url": f"{settings.SITE_URL}{invitation.get_accept_url()}",
+    }
+    message = EmailMultiAlternatives(
+        subject=f"You are invited to {invitation.account.name} on Customer Garden",
+        body=render_to_string("accounts/email/invitation.txt", context),
+        to=[invitation.email],
+    )
+    message.attach_alternative(
+        render_to_string("accounts/email/invitation.html", context), "text/html"
+    )
+    message.send()
+    invitation.sent_at = timezone.now()
+    invitation.save(update_fields=["sent_at", "updated_at"])
+    return True
+
+
+class InvitationInvalid(Exception):
+    """The link is unknown, expired, revoked or already used; the message says which."""
+
+
+def invitation_from_token(*, token: str) -> Invitation:
+    pk = Invitation.pk_from_token(token)
+    invitation = Invitation.objects.select_related("account").filter(pk=pk).first() if pk else None
+    if invitation is None:
+        raise InvitationInvalid(
+            "This invitation link is not valid. Check that you copied all of it."
+        )
+    status = invitation.status
+    if status == "accepted":
+        raise InvitationInvalid("This invitation link has already been used. Log in instead.")
+    if status == "revoked":
+        raise InvitationInvalid(
+            "This invitation was withdrawn. Ask your account admin for a new one."
+        )
+    if status == "expired":
+        raise InvitationInvalid(
+            "This invitation link has expired. Ask your account admin for a new one."
+        )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *, token: str, first_name: str, last_name: str, password: str
+) -> tuple[User, Membership]:
+    """Create the invited person's login and membership. The link works exactly once."""
+    invitation = invitation_from_token(token=token)
+    now = timezone.now()
+    # Claim the invitation: only one concurrent request can turn accepted_at from NULL.
+    claimed = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).update(accepted_at=now)
+    if claimed != 1:
+        raise InvitationInvalid("This invitation link has already been used. Log in instead.")
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise InvitationInvalid(
+            "Someone with this email address already has a login. Log in instead."
+        )
+    user = User.objects.create_user(
+        email=invitation.email,
+        password=password,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+    )
+    membership = Membership.objects.create(
+        user=user, account=invitation.account, role=invitation.role
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(accepted_by=user, updated_at=now)
+    return user, membership
+
+
+def invitations_purge(*, older_than_days: int = 90) -> int:
+    """Delete invitations that ended (expired, revoked) more than `older_than_days` ago."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _ = Invitation.objects.filter(accepted_at__isnull=True, expires_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("profile/", views.profile, name="profile"),
+    path("accounts/", views.account_list, name="account-list"),
+    path("accounts/<slug:slug>/", views.account_detail, name="account-detail"),
+    path("accounts/<slug:slug>/invite/", views.invitation_create, name="invitation-create"),
+    path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation-revoke"),
+    path("invitations/accept/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    path("members/<int:pk>/role/", views.membership_role, name="membership-role"),
+    path("members/<int:pk>/remove/", views.membership_remove, name="membership-remove"),
+]

@@ -1,0 +1,282 @@
+"""Pages of the accounts app: landing per role, accounts, people, invitations, profile."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import access, selectors, services
+from accounts.forms import AccountFilterForm, InvitationAcceptForm, InvitationForm, ProfileForm
+from accounts.models import InternalRole, MemberRole
+from community.access import visible_gardens
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The landing page after login, one per persona (full dashboards come later)."""
+    user = request.user
+    membership = access.customer_membership(user)
+    gardens = visible_gardens(user)[:6]
+    if membership is not None:
+        account = membership.account
+        return render(
+            request,
+            "accounts/home_customer.html",
+            {
+                "account": account,
+                "membership": membership,
+                "colleagues": selectors.account_members(account=account)[:12],
+                "colleague_count": account.memberships.count(),
+                "team": selectors.account_team(account=account),
+                "gardens": gardens,
+            },
+        )
+    accounts = access.visible_accounts(user)
+    if user.has_role(InternalRole.PROGRAMME_ADMIN) or user.is_superuser:
+        persona = "programme_admin"
+    elif user.has_role(InternalRole.PRODUCT_MANAGER):
+        persona = "product_manager"
+    else:
+        persona = "account_team"
+    assigned = selectors.account_list(
+        accounts=accounts.filter(team_assignments__user=user), sort="renewal_date"
+    )
+    return render(
+        request,
+        "accounts/home_internal.html",
+        {
+            "persona": persona,
+            "assigned": assigned[:50],
+            "assigned_count": assigned.count(),
+            "visible_count": accounts.count(),
+            "renewing": selectors.accounts_renewing(accounts=accounts)[:10],
+            "gardens": gardens,
+        },
+    )
+
+
+@login_required
+def account_list(request: HttpRequest) -> HttpResponse:
+    membership = access.customer_membership(request.user)
+    if membership is not None:
+        return redirect(membership.account)
+    form = AccountFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    accounts = selectors.account_list(
+        accounts=access.visible_accounts(request.user),
+        q=filters.get("q", ""),
+        segment=filters.get("segment", ""),
+        tier=filters.get("tier", ""),
+        sort=filters.get("sort") or "name",
+    )
+    if request.GET.get("export") == "csv":
+        return _accounts_csv(accounts)
+    page = Paginator(accounts, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "accounts/_account_rows.html" if request.htmx else "accounts/account_list.html"
+    return render(request, template, {"form": form, "page": page, "query": query.urlencode()})
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _accounts_csv(accounts) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    header = [
+        "name",
+        "segment",
+        "tier",
+        "annual_contract_value",
+        "customer_since",
+        "renewal_date",
+        "members",
+    ]
+    rows = (
+        [
+            a.name,
+            a.segment,
+            a.tier,
+            a.annual_contract_value,
+            a.customer_since or "",
+            a.renewal_date or "",
+            a.members,
+        ]
+        for a in accounts.iterator(chunk_size=2000)
+    )
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in [header, *rows]), content_type="text/csv"
+    )
+    response["Content-Disposition"] = 'attachment; filename="accounts.csv"'
+    return response
+
+
+@login_required
+def account_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    account = access.access_account(request.user, slug)
+    can_manage = access.can_manage_account(request.user, account)
+    return render(
+        request,
+        "accounts/account_detail.html",
+        {
+            "account": account,
+            "members": selectors.account_members(account=account),
+            "team": selectors.account_team(account=account),
+            "can_manage": can_manage,
+            "invitations": (
+                access.visible_invitations(request.user)
+                .filter(account=account)
+                .pending()
+                .select_related("invited_by")
+                if can_manage
+                else []
+            ),
+            "show_contract": access.customer_membership(request.user) is None or can_manage,
+        },
+    )
+
+
+@login_required
+def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
+    account = access.access_account_for_management(request.user, slug)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                account=account,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect(account)
+    return render(
+        request,
+        "accounts/invitation_form.html",
+        {"account": account, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = access.access_invitation(request.user, pk, for_write=True)
+    try:
+        services.invitation_revoke(invitation=invitation)
+        messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(invitation.account)
+
+
+@login_required
+@require_POST
+def membership_role(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = access.access_membership(request.user, pk, for_write=True)
+    role = request.POST.get("role", "")
+    try:
+        services.membership_set_role(membership=membership, role=role)
+        messages.success(request, f"{membership.user} is now {membership.get_role_display()}.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(membership.account)
+
+
+@login_required
+@require_POST
+def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = access.access_membership(request.user, pk, for_write=True)
+    account = membership.account
+    if membership.user_id == request.user.pk:
+        messages.error(request, "You cannot remove yourself.")
+        return redirect(account)
+    try:
+        services.membership_remove(membership=membership)
+        messages.success(request, f"{membership.user} was removed from {account}.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(account)
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the invitation email: set a name and password, land in the account."""
+    try:
+        invitation = services.invitation_from_token(token=token)
+    except services.InvitationInvalid as problem:
+        return render(
+            request, "accounts/invitation_invalid.html", {"problem": str(problem)}, status=410
+        )
+    if request.user.is_authenticated:
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {
+                "problem": "You are logged in already. Log out first to accept this invitation.",
+            },
+            status=409,
+        )
+    form = InvitationAcceptForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, membership = services.invitation_accept(
+                token=token,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except services.InvitationInvalid as problem:
+            return render(
+                request, "accounts/invitation_invalid.html", {"problem": str(problem)}, status=410
+            )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome to {membership.account.name} on Customer Garden!")
+        return redirect(membership.account)
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {"invitation": invitation, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ProfileForm(
+        request.POST or None,
+        initial={
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "job_title": user.job_title,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        services.user_update_profile(user=user, **form.cleaned_data)
+        messages.success(request, "Your profile is saved.")
+        return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "membership": access.customer_membership(user),
+            "role_labels": [r.label for r in InternalRole if r.value in user.internal_roles],
+            "member_roles": MemberRole,
+        },
+        status=400 if form.errors else 200,
+    )

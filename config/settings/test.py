@@ -1,0 +1,21 @@
+"""pytest: SQLite in memory by default, PostgreSQL when DATABASE_URL is set (as on CI)."""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key"  # noqa: S105
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+    if env_str("TEST_SQLITE_FILE", ""):
+        # Tests with a real worker process need a file both processes can open.
+        DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_SQLITE_FILE")}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+# Tasks run in the caller unless a test starts a real worker (see tests/test_celery_worker.py).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
+CELERY_TASK_EAGER_PROPAGATES = True
+LOGGING["root"]["level"] = "WARNING"
+# Serve static files (ours and node_modules') through the finders, as runserver does.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

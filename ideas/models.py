@@ -1,0 +1,1 @@
+"""Ideas, votes, pilots, agreements, feedback instruments and responses (see issue 3)."""

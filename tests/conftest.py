@@ -1,0 +1,158 @@
+"""Shared fixtures: the personas of STYLE.md, and the rule that CI never skips a service test.
+
+Personas (in the spirit of healthchecks' alice/bob/charlie):
+    member_a           a customer member of account A ("Acme")
+    admin_a            the account admin of A
+    member_b           a member of account B ("Globex") who must see nothing of A
+    account_manager_a  an internal account manager assigned to A (not to B)
+    product_manager    an internal product manager
+    programme_admin    an internal programme admin
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import InternalRole, MemberRole, TeamRole
+from tests.accounts.factories import AccountFactory, TeamAssignmentFactory, customer, internal
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright with live_server
+
+# On CI (CI=true) or with REQUIRE_SERVICES=1 a missing service fails the test instead of skipping.
+REQUIRE_SERVICES = os.environ.get("CI", "").lower() == "true" or bool(
+    os.environ.get("REQUIRE_SERVICES")
+)
+
+
+def _service_missing(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (services are required on CI)", pytrace=False)
+    pytest.skip(reason)
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    parsed = urlparse(url)
+    if not _port_open(parsed.hostname or "127.0.0.1", parsed.port or 6379):
+        _service_missing(f"Redis does not answer at {url}")
+    return url
+
+
+@pytest.fixture(autouse=True)
+def _require_marked_services(request) -> None:
+    if request.node.get_closest_marker("needs_postgres"):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            _service_missing("this test needs PostgreSQL (set DATABASE_URL)")
+    if request.node.get_closest_marker("browser"):
+        chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+        if not shutil.which(chromium):
+            _service_missing(f"Chromium is not installed at {chromium}")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+# --- Accounts -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def account_a(db):
+    return AccountFactory(name="Acme Industrial", slug="acme")
+
+
+@pytest.fixture
+def account_b(db):
+    return AccountFactory(name="Globex Logistics", slug="globex")
+
+
+# --- Personas -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def member_a(account_a):
+    return customer(account_a, email="alice@acme.example", first_name="Alice")
+
+
+@pytest.fixture
+def admin_a(account_a):
+    return customer(account_a, role=MemberRole.ADMIN, email="anna@acme.example", first_name="Anna")
+
+
+@pytest.fixture
+def member_b(account_b):
+    return customer(account_b, email="bob@globex.example", first_name="Bob")
+
+
+@pytest.fixture
+def admin_b(account_b):
+    return customer(account_b, role=MemberRole.ADMIN, email="bea@globex.example", first_name="Bea")
+
+
+@pytest.fixture
+def account_manager_a(account_a):
+    manager = internal(
+        InternalRole.ACCOUNT_MANAGER, email="carol@garden.example", first_name="Carol"
+    )
+    TeamAssignmentFactory(user=manager, account=account_a, role=TeamRole.ACCOUNT_MANAGER)
+    return manager
+
+
+@pytest.fixture
+def product_manager(db):
+    return internal(InternalRole.PRODUCT_MANAGER, email="pat@garden.example", first_name="Pat")
+
+
+@pytest.fixture
+def programme_admin(db):
+    return internal(InternalRole.PROGRAMME_ADMIN, email="ada@garden.example", first_name="Ada")
+
+
+# --- Clients ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.force_authenticate(user)` logs a persona in."""
+    return APIClient()
+
+
+@pytest.fixture
+def client_for(client):
+    """`client_for(user)` returns Django's test client logged in as `user`."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
