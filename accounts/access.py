@@ -66,8 +66,8 @@ def can_edit_account_record(user: User, account: Account) -> bool:
 
 
 def access_account(user: User, account_id: int | str, *, for_write: bool = False) -> Account:
-    """Fetch by primary key or slug."""
-    lookup = {"pk": account_id} if str(account_id).isdigit() else {"slug": account_id}
+    """Fetch by primary key (an int) or slug (a str, even one of digits only: "1&1" → "11")."""
+    lookup = {"pk": account_id} if isinstance(account_id, int) else {"slug": account_id}
     account = visible_accounts(user).filter(**lookup).first()
     if account is None:
         raise Http404("No such account.")

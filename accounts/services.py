@@ -229,7 +229,7 @@ def invitation_send(*, invitation_id: int) -> bool:
     the task's retry sends it again; a second run after success finds `sent_at` set.
     """
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("account", "invited_by")
         .filter(pk=invitation_id)
         .first()

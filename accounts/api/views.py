@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -49,7 +50,7 @@ class AccountViewSet(
         return access.access_account(
             self.request.user,
             self.kwargs["slug"],
-            for_write=self.request.method not in ("GET", "HEAD", "OPTIONS"),
+            for_write=self.request.method not in SAFE_METHODS,
         )
 
     @extend_schema(request=s.AccountWriteSerializer, responses={201: s.AccountSerializer})
@@ -95,7 +96,7 @@ class MembershipViewSet(
 
     def get_object(self) -> Membership:
         return access.access_membership(
-            self.request.user, self._pk(), for_write=self.request.method != "GET"
+            self.request.user, self._pk(), for_write=self.request.method not in SAFE_METHODS
         )
 
     def _pk(self) -> int:
@@ -143,7 +144,7 @@ class TeamAssignmentViewSet(
         return access.access_team_assignment(
             self.request.user,
             int(pk) if str(pk).isdigit() else 0,
-            for_write=self.request.method != "GET",
+            for_write=self.request.method not in SAFE_METHODS,
         )
 
     @extend_schema(

@@ -118,6 +118,10 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# The login forms post the email as "username" (the model's USERNAME_FIELD is "email"); the key
+# is the lower-cased email, so changing its case does not give five more tries.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.login_lock_key"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

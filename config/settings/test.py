@@ -6,11 +6,10 @@ DEBUG = False
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
-    if env_str("TEST_SQLITE_FILE", ""):
-        # Tests with a real worker process need a file both processes can open.
-        DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_SQLITE_FILE")}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A test that runs a real worker process points its email at files it can read back.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "test-mail"))
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 # Tasks run in the caller unless a test starts a real worker (see tests/test_celery_worker.py).
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)

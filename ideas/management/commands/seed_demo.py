@@ -1,0 +1,121 @@
+"""Create realistic, deterministic demo data.
+
+It lives in `ideas`, the top of the dependency chain (ideas → community → accounts), so it can
+call every app's demo builders; each app keeps its own builder in `demo_data.py`.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.demo_data import DEMO_PASSWORD, demo_people_create
+from accounts.models import Account, AccountTeamAssignment, TeamRole, User
+from community.demo_data import demo_activity_create, demo_gardens_create
+
+
+class Command(BaseCommand):
+    help = "Create deterministic demo data: accounts, people, account teams, gardens, history."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--accounts", type=int, default=40, help="customer accounts (40)")
+        parser.add_argument(
+            "--members",
+            type=float,
+            default=7.5,
+            help="average customer users per account (7.5 → ~300 for 40)",
+        )
+        parser.add_argument("--days", type=int, default=400, help="days of activity history")
+        parser.add_argument("--seed", type=int, default=2026, help="random seed")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing (but print the logins) if data exists already",
+        )
+
+    def handle(self, *args, **options):
+        if options["accounts"] < 2:
+            raise CommandError("--accounts must be at least 2.")
+        if options["members"] < 2:
+            raise CommandError("--members must be at least 2.")
+        if options["days"] < 1:
+            raise CommandError("--days must be at least 1.")
+        if Account.objects.exists():
+            if options["if_empty"]:
+                self.stdout.write("Demo data exists already; not seeding again.")
+                self._print_logins(self._existing_logins())
+                return
+            raise CommandError(
+                "The database has accounts already. Use a fresh database "
+                "(or --if-empty to keep what is there)."
+            )
+        started = time.monotonic()
+        rng = random.Random(options["seed"])  # noqa: S311 (demo data, not secrets)
+        today = timezone.localdate()
+        with transaction.atomic():
+            people = demo_people_create(
+                rng=rng,
+                accounts=options["accounts"],
+                members_per_account=options["members"],
+                today=today,
+            )
+            gardens = demo_gardens_create()
+        support = dict(
+            AccountTeamAssignment.objects.filter(
+                role=TeamRole.CUSTOMER_SUCCESS_MANAGER
+            ).values_list("account_id", "user_id")
+        )
+        events, profiles = demo_activity_create(
+            rng=rng,
+            members_by_account=people.members_by_account,
+            support_user_by_account=support,
+            days=options["days"],
+        )
+        customers = sum(len(ids) for ids in people.members_by_account.values())
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {len(people.accounts)} accounts, {customers} customer users, "
+                f"{len(gardens)} gardens and {events} activity events in "
+                f"{time.monotonic() - started:.1f}s."
+            )
+        )
+        self._print_logins(self._existing_logins())
+
+    def _existing_logins(self) -> list[tuple[str, str, str]]:
+        from accounts.demo_data import INTERNAL_DOMAIN
+        from accounts.models import InternalRole, MemberRole, Membership
+
+        logins = []
+        first = Account.objects.order_by("pk").first()
+        for role, label in (
+            (MemberRole.ADMIN, "Customer account admin"),
+            (MemberRole.MEMBER, "Customer member"),
+        ):
+            membership = Membership.objects.filter(account=first, role=role).order_by("pk").first()
+            if membership:
+                logins.append((label, membership.user.email, first.name))
+        for role in (
+            InternalRole.PROGRAMME_ADMIN,
+            InternalRole.PRODUCT_MANAGER,
+            InternalRole.ACCOUNT_MANAGER,
+            InternalRole.CUSTOMER_SUCCESS_MANAGER,
+        ):
+            user = (
+                User.objects.filter(groups__name=role.value, email__endswith=INTERNAL_DOMAIN)
+                .order_by("pk")
+                .first()
+            )
+            if user:
+                logins.append((role.label, user.email, ""))
+        return logins
+
+    def _print_logins(self, logins: list[tuple[str, str, str]]) -> None:
+        self.stdout.write("\nDemo logins (password for all: " + DEMO_PASSWORD + "):")
+        for persona, email, note in logins:
+            suffix = f"  ({note})" if note else ""
+            self.stdout.write(f"  {persona:<26} {email}{suffix}")
+        self.stdout.write("")
