@@ -36,7 +36,7 @@ demo: migrate
 	@echo ""
 	@echo "  Customer Garden is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
 	@echo ""
-	PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
+	PORT=$(PORT) SITE_URL=http://127.0.0.1:$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
 
 ## run / worker / beat: one process each, for development
 run: migrate

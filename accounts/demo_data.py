@@ -274,7 +274,7 @@ def demo_people_create(
         acv = Decimal(round(rng.uniform(low, high), -3))
         since = today - dt.timedelta(days=rng.randint(200, 365 * 9))
         # Renewal: on the contract's anniversary, spread over the coming year.
-        renewal = today + dt.timedelta(days=rng.randint(-20, 365))
+        renewal = today + dt.timedelta(days=rng.randint(7, 365))
         tier = (
             Tier.STRATEGIC
             if acv >= 600_000

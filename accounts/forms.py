@@ -84,7 +84,7 @@ class AccountFilterForm(forms.Form):
     q = forms.CharField(
         label="Search",
         required=False,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Account name"}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name"}),
     )
     segment = forms.ChoiceField(choices=[("", "All segments"), *Segment.choices], required=False)
     tier = forms.ChoiceField(choices=[("", "All tiers"), *Tier.choices], required=False)

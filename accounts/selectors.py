@@ -34,7 +34,7 @@ def account_members(*, account: Account) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(account=account)
         .select_related("user")
-        .order_by("-role", "user__first_name", "user__email")
+        .order_by("role", "user__first_name", "user__email")  # "admin" sorts first
     )
 
 

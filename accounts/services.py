@@ -89,6 +89,15 @@ def user_update_profile(
     return user
 
 
+@transaction.atomic
+def user_api_token_rotate(*, user: User) -> str:
+    """Replace the user's API token with a new one and return its key (shown to them once)."""
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user).key
+
+
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:180] or "account"
     slug, n = base, 2

@@ -7,6 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.home, name="home"),
     path("profile/", views.profile, name="profile"),
+    path("profile/api-token/", views.api_token_create, name="api-token-create"),
     path("accounts/", views.account_list, name="account-list"),
     path("accounts/<slug:slug>/", views.account_detail, name="account-detail"),
     path("accounts/<slug:slug>/invite/", views.invitation_create, name="invitation-create"),

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
+from rest_framework.authtoken.models import Token
 
 from accounts import access, selectors, services
 from accounts.forms import AccountFilterForm, InvitationAcceptForm, InvitationForm, ProfileForm
-from accounts.models import InternalRole, MemberRole
+from accounts.lockout import login_unlock
+from accounts.models import InternalRole
 from community.access import visible_gardens
+from config.exports import csv_response
 
 
 @login_required
@@ -82,17 +85,16 @@ def account_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(accounts, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    template = "accounts/_account_rows.html" if request.htmx else "accounts/account_list.html"
-    return render(request, template, {"form": form, "page": page, "query": query.urlencode()})
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+    # htmx asks for the rows alone; but after hx-push-url, "Back" with its history cache missed
+    # sends HX-Request too and expects the whole page.
+    rows_only = request.htmx and not request.htmx.history_restore_request
+    template = "accounts/_account_rows.html" if rows_only else "accounts/account_list.html"
+    response = render(request, template, {"form": form, "page": page, "query": query.urlencode()})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _accounts_csv(accounts) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
     header = [
         "name",
         "segment",
@@ -108,17 +110,13 @@ def _accounts_csv(accounts) -> StreamingHttpResponse:
             a.segment,
             a.tier,
             a.annual_contract_value,
-            a.customer_since or "",
-            a.renewal_date or "",
+            a.customer_since,
+            a.renewal_date,
             a.members,
         ]
         for a in accounts.iterator(chunk_size=2000)
     )
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in [header, *rows]), content_type="text/csv"
-    )
-    response["Content-Disposition"] = 'attachment; filename="accounts.csv"'
-    return response
+    return csv_response(filename="accounts.csv", header=header, rows=rows)
 
 
 @login_required
@@ -254,6 +252,22 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+def _profile_page(request: HttpRequest, form: ProfileForm, **extra) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "membership": access.customer_membership(user),
+            "role_labels": [r.label for r in InternalRole if r.value in user.internal_roles],
+            "has_token": Token.objects.filter(user=user).exists(),
+            **extra,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -269,14 +283,32 @@ def profile(request: HttpRequest) -> HttpResponse:
         services.user_update_profile(user=user, **form.cleaned_data)
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
-    return render(
-        request,
-        "accounts/profile.html",
-        {
-            "form": form,
-            "membership": access.customer_membership(user),
-            "role_labels": [r.label for r in InternalRole if r.value in user.internal_roles],
-            "member_roles": MemberRole,
-        },
-        status=400 if form.errors else 200,
+    return _profile_page(request, form)
+
+
+@login_required
+@require_POST
+def api_token_create(request: HttpRequest) -> HttpResponse:
+    """A new API token for scripts (`Authorization: Token …`); shown once, replaces the old."""
+    key = services.user_api_token_rotate(user=request.user)
+    user = request.user
+    form = ProfileForm(
+        initial={
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "job_title": user.job_title,
+        }
     )
+    return _profile_page(request, form, new_token=key)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choosing a new password through the emailed link also lifts a login lock-out.
+
+    The link proves the person owns the address, and the lock-out page sends them here.
+    """
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        login_unlock(email=form.user.email)
+        return response
