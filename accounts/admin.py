@@ -1,13 +1,27 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 
-from accounts.models import Account, AccountTeamAssignment, Invitation, Membership, User
+from accounts import services
+from accounts.models import (
+    Account,
+    AccountTeamAssignment,
+    Invitation,
+    MemberRole,
+    Membership,
+    User,
+)
 
 
 class MembershipInline(admin.TabularInline):
+    """Shown, not edited: roles and removals go through the services (last-admin rule)."""
+
     model = Membership
     extra = 0
-    raw_id_fields = ["user"]
+    max_num = 0
+    can_delete = False
+    readonly_fields = ["account", "role", "created_at"]
 
 
 class TeamInline(admin.TabularInline):
@@ -40,13 +54,53 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     inlines = [MembershipInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser makes superusers; programme admins manage roles through groups.
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields.append("is_superuser")
+        return fields
+
+
+class MembershipAdminForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["user", "account", "role"]
+
+    def clean_role(self):
+        role = self.cleaned_data["role"]
+        stored = Membership.objects.filter(pk=self.instance.pk).first()
+        if stored and stored.role == MemberRole.ADMIN and role != MemberRole.ADMIN:
+            try:
+                services.membership_ensure_another_admin(membership=stored)
+            except ValidationError as error:
+                raise ValidationError(error.messages) from None
+        return role
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    """Changes go through the services, so the last-admin rule holds here too. People are
+    removed on the account page (which also deactivates their login), not here."""
+
+    form = MembershipAdminForm
     list_display = ["user", "account", "role", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__email", "account__name"]
     raw_id_fields = ["user", "account"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "account"] if obj else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            stored = Membership.objects.get(pk=obj.pk)
+            services.membership_set_role(membership=stored, role=form.cleaned_data["role"])
+        else:
+            services.membership_create(user=obj.user, account=obj.account, role=obj.role)
 
 
 @admin.register(AccountTeamAssignment)

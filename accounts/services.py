@@ -9,7 +9,9 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -139,7 +141,7 @@ def membership_set_role(*, membership: Membership, role: str) -> Membership:
     if role not in MemberRole.values:
         raise ValidationError({"role": f"Unknown role {role!r}."})
     if membership.role == MemberRole.ADMIN and role != MemberRole.ADMIN:
-        _ensure_another_admin(membership)
+        membership_ensure_another_admin(membership=membership)
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
     return membership
@@ -149,14 +151,15 @@ def membership_set_role(*, membership: Membership, role: str) -> Membership:
 def membership_remove(*, membership: Membership) -> None:
     """Remove a member from their account; they can no longer log in."""
     if membership.role == MemberRole.ADMIN:
-        _ensure_another_admin(membership)
+        membership_ensure_another_admin(membership=membership)
     user = membership.user
     membership.delete()
     user.is_active = False
     user.save(update_fields=["is_active", "updated_at"])
 
 
-def _ensure_another_admin(membership: Membership) -> None:
+def membership_ensure_another_admin(*, membership: Membership) -> None:
+    """Raise unless the account has an admin besides this membership."""
     others = (
         Membership.objects.select_for_update()
         .filter(account_id=membership.account_id, role=MemberRole.ADMIN)
@@ -192,8 +195,11 @@ def invitation_create(
     email = User.objects.normalize_email(email).strip().lower()
     if role not in MemberRole.values:
         raise ValidationError({"role": f"Unknown role {role!r}."})
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "Someone with this email address already has a login."})
+    # Whether an address has a login elsewhere is another tenant's business: the inviter is
+    # told only about their own colleagues; the owner of a login elsewhere gets a notice instead
+    # of a link (see invitation_send), and the link would be refused anyway.
+    if Membership.objects.filter(account=account, user__email__iexact=email).exists():
+        raise ValidationError({"email": f"This person is already a member of {account.name}."})
     # An expired open invitation to the same address is replaced by the new one.
     Invitation.objects.filter(
         account=account,
@@ -245,18 +251,19 @@ def invitation_send(*, invitation_id: int) -> bool:
     )
     if invitation is None or invitation.sent_at or invitation.status != "pending":
         return False
+    has_login = User.objects.filter(email__iexact=invitation.email).exists()
+    template = "accounts/email/invitation_has_login" if has_login else "accounts/email/invitation"
     context = {
         "invitation": invitation,
         "accept_url": f"{settings.SITE_URL}{invitation.get_accept_url()}",
+        "login_url": f"{settings.SITE_URL}{reverse('login')}",
     }
     message = EmailMultiAlternatives(
         subject=f"You are invited to {invitation.account.name} on Customer Garden",
-        body=render_to_string("accounts/email/invitation.txt", context),
+        body=render_to_string(f"{template}.txt", context),
         to=[invitation.email],
     )
-    message.attach_alternative(
-        render_to_string("accounts/email/invitation.html", context), "text/html"
-    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     message.send()
     invitation.sent_at = timezone.now()
     invitation.save(update_fields=["sent_at", "updated_at"])
@@ -321,5 +328,6 @@ def invitation_accept(
 def invitations_purge(*, older_than_days: int = 90) -> int:
     """Delete invitations that ended (expired, revoked) more than `older_than_days` ago."""
     cutoff = timezone.now() - timedelta(days=older_than_days)
-    deleted, _ = Invitation.objects.filter(accepted_at__isnull=True, expires_at__lt=cutoff).delete()
+    ended = Q(expires_at__lt=cutoff) | Q(revoked_at__lt=cutoff)
+    deleted, _ = Invitation.objects.filter(ended, accepted_at__isnull=True).delete()
     return deleted

@@ -1,8 +1,7 @@
 """/api/v1/accounts/ and /api/v1/me/: who sees which customer account, and who may change it.
 
-Anonymous callers get 403, not 401: DRF answers 401 only when the *first* authentication class
-names a WWW-Authenticate challenge, and ours is SessionAuthentication, which has none (token
-authentication comes second). The body still says `not_authenticated`.
+Anonymous callers get 401 with `WWW-Authenticate: Token`: token authentication comes first,
+and DRF answers 401 when the first authentication class names a challenge.
 """
 
 from __future__ import annotations
@@ -116,8 +115,7 @@ def test_an_internal_user_without_assignments_sees_no_account(api, account_a):
 def test_anonymous_callers_are_refused_and_nothing_changes(api, account_a, method, url):
     response = getattr(api, method)(url, {"name": "Hijacked"})
 
-    # 403, not 401: see the module docstring.
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert _error(response)["code"] == "not_authenticated"
     assert list(Account.objects.values_list("name", flat=True)) == ["Acme Industrial"]
 
@@ -135,8 +133,7 @@ def test_a_wrong_token_is_refused(api, account_a):
 
     response = api.get(ACCOUNTS)
 
-    # 403, not 401, for the same reason as for anonymous callers.
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert _error(response)["code"] == "authentication_failed"
 
 
@@ -496,8 +493,7 @@ def test_me_does_not_leak_the_password_hash(api, member_a):
 def test_me_refuses_anonymous_callers(api):
     response = api.get("/api/v1/me/")
 
-    # 403, not 401: see the module docstring.
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert _error(response)["code"] == "not_authenticated"
 
 

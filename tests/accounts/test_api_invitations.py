@@ -1,9 +1,9 @@
 """/api/v1/invitations/: inviting people to an account, and withdrawing invitations.
 
 Only those who may manage an account's people see its invitations: its admins, its account
-team and programme admins. Anonymous callers get 403, not 401: DRF answers 401 only when the
-*first* authentication class names a WWW-Authenticate challenge, and ours is
-SessionAuthentication, which has none.
+team and programme admins.
+Anonymous callers get 401 with `WWW-Authenticate: Token`: token authentication comes first,
+and DRF answers 401 when the first authentication class names a challenge.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def test_an_outsider_gets_404_for_another_accounts_invitation(
 
 def test_anonymous_callers_cannot_list_or_read_invitations(api, acme_invitation):
     for response in (api.get(INVITATIONS), api.get(_url(acme_invitation))):
-        assert response.status_code == 403
+        assert response.status_code == 401
         assert _error(response)["code"] == "not_authenticated"
 
 
@@ -223,7 +223,7 @@ def test_people_who_see_an_account_but_may_not_manage_it_cannot_invite(
 def test_anonymous_callers_cannot_invite(api, account_a):
     response = api.post(INVITATIONS, {"account": "acme", "email": "eve@acme.example"})
 
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert not Invitation.objects.exists()
 
 
@@ -251,16 +251,34 @@ def test_an_invalid_invitation_is_refused_with_a_field_error(api, admin_a, paylo
     assert not Invitation.objects.exists()
 
 
-def test_an_address_that_already_has_a_login_cannot_be_invited(api, admin_a, member_b):
+def test_inviting_an_address_with_a_login_elsewhere_reveals_nothing_and_sends_no_link(
+    api, admin_a, member_b, django_capture_on_commit_callbacks
+):
     _login(api, admin_a)
 
-    response = api.post(INVITATIONS, {"account": "acme", "email": "BOB@globex.example"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(INVITATIONS, {"account": "acme", "email": "BOB@globex.example"})
+
+    # The same answer as for any new address: Acme learns nothing about Globex's people.
+    assert response.status_code == 201
+    invitation = Invitation.objects.get()
+    assert invitation.email == "bob@globex.example"
+    (message,) = mail.outbox
+    assert message.to == ["bob@globex.example"]
+    assert "already has a login" in message.body
+    assert "/invitations/accept/" not in message.body
+
+
+def test_inviting_a_colleague_who_is_already_a_member_is_a_field_error(api, admin_a, member_a):
+    _login(api, admin_a)
+
+    response = api.post(INVITATIONS, {"account": "acme", "email": "Alice@Acme.example"})
 
     assert response.status_code == 400
     assert _error(response) == {
         "type": "validation_error",
         "code": "invalid",
-        "detail": "Someone with this email address already has a login.",
+        "detail": "This person is already a member of Acme Industrial.",
         "attr": "email",
     }
     assert not Invitation.objects.exists()
@@ -353,7 +371,7 @@ def test_people_who_do_not_manage_acme_cannot_revoke_its_invitations(
 def test_anonymous_callers_cannot_revoke(api, acme_invitation):
     response = api.post(_url(acme_invitation, "revoke/"))
 
-    assert response.status_code == 403
+    assert response.status_code == 401
     acme_invitation.refresh_from_db()
     assert acme_invitation.revoked_at is None
 

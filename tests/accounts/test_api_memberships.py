@@ -1,7 +1,7 @@
 """/api/v1/memberships/: the people of an account, their roles, and removing them.
 
-Anonymous callers get 403, not 401: DRF answers 401 only when the *first* authentication class
-names a WWW-Authenticate challenge, and ours is SessionAuthentication, which has none.
+Anonymous callers get 401 with `WWW-Authenticate: Token`: token authentication comes first,
+and DRF answers 401 when the first authentication class names a challenge.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def test_a_membership_id_that_is_not_a_number_is_simply_not_found(api, programme
 def test_anonymous_callers_are_refused_and_nothing_changes(api, member_a, method, action):
     response = getattr(api, method)(_url(member_a, action), {"role": "admin"})
 
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert _error(response)["code"] == "not_authenticated"
     assert _role(member_a) == MemberRole.MEMBER
 
@@ -130,7 +130,7 @@ def test_anonymous_callers_are_refused_and_nothing_changes(api, member_a, method
 def test_anonymous_callers_cannot_list_members(api, member_a):
     response = api.get(MEMBERSHIPS)
 
-    assert response.status_code == 403
+    assert response.status_code == 401
 
 
 # --- Changing roles ---------------------------------------------------------------------------
@@ -254,7 +254,7 @@ def test_a_removed_members_api_token_stops_working(api, admin_a, member_a):
 
     response = api.get(MEMBERSHIPS)
 
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert _error(response) == {
         "type": "client_error",
         "code": "authentication_failed",

@@ -1,9 +1,9 @@
 """/api/v1/account-teams/: who inside the company looks after which account.
 
 Customers see their own account's team (their contacts); account-team members see the teams of
-their accounts; only programme admins assign and unassign. Anonymous callers get 403, not 401:
-DRF answers 401 only when the *first* authentication class names a WWW-Authenticate challenge,
-and ours is SessionAuthentication, which has none.
+their accounts; only programme admins assign and unassign.
+Anonymous callers get 401 with `WWW-Authenticate: Token`: token authentication comes first,
+and DRF answers 401 when the first authentication class names a challenge.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def test_a_product_manager_sees_every_team_and_filters_by_account(
 def test_anonymous_callers_are_refused_and_nothing_changes(api, acme_assignment, method):
     response = getattr(api, method)(_url(acme_assignment))
 
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert _error(response)["code"] == "not_authenticated"
     assert AccountTeamAssignment.objects.filter(pk=acme_assignment.pk).exists()
 
@@ -106,7 +106,7 @@ def test_anonymous_callers_cannot_list_or_assign(api, product_manager, account_a
         TEAMS, {"user": product_manager.pk, "account": "acme", "role": "account_manager"}
     )
 
-    assert (listed.status_code, assigned.status_code) == (403, 403)
+    assert (listed.status_code, assigned.status_code) == (401, 401)
     assert not AccountTeamAssignment.objects.exists()
 
 

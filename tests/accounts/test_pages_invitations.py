@@ -90,7 +90,7 @@ def test_the_admin_invites_a_colleague_who_gets_an_email_with_the_link(
     [
         ("not-an-email", "Enter a valid email address."),
         ("", "This field is required."),
-        ("bob@globex.example", "Someone with this email address already has a login."),
+        ("anna@acme.example", "This person is already a member of Acme Industrial."),
     ],
 )
 def test_a_bad_address_is_a_form_error_and_invites_no_one(

@@ -129,14 +129,28 @@ def test_an_unknown_role_is_refused(admin_a):
     assert not Invitation.objects.exists()
 
 
-def test_an_address_that_already_has_a_login_is_refused_whatever_its_case(admin_a, member_b):
+def test_a_colleague_who_is_already_a_member_is_refused_whatever_its_case(admin_a, member_a):
     with pytest.raises(ValidationError) as error:
-        _invite(admin_a, email="Bob@Globex.EXAMPLE")
+        _invite(admin_a, email="ALICE@acme.EXAMPLE")
 
     assert error.value.message_dict == {
-        "email": ["Someone with this email address already has a login."]
+        "email": ["This person is already a member of Acme Industrial."]
     }
     assert not Invitation.objects.exists()
+
+
+def test_an_address_with_a_login_elsewhere_gets_a_notice_instead_of_a_link(
+    admin_a, member_b, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = _invite(admin_a, email="Bob@Globex.EXAMPLE")
+
+    invitation.refresh_from_db()
+    assert invitation.sent_at is not None
+    (message,) = mail.outbox
+    assert "already has a login" in message.body
+    assert "/invitations/accept/" not in message.body
+    assert "/invitations/accept/" not in message.alternatives[0][0]
 
 
 def test_a_second_open_invitation_to_the_same_address_is_refused(admin_a):

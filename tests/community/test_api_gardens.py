@@ -1,7 +1,7 @@
 """/api/v1/gardens/: customers see open gardens; invite-only ones stay hidden from them.
 
-Anonymous callers get 403, not 401: DRF answers 401 only when the *first* authentication class
-names a WWW-Authenticate challenge, and ours is SessionAuthentication, which has none.
+Anonymous callers get 401 with `WWW-Authenticate: Token`: token authentication comes first,
+and DRF answers 401 when the first authentication class names a challenge.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def test_gardens_filter_by_theme_and_search_by_description(api, product_manager,
 def test_anonymous_callers_are_refused(api, gardens, url):
     response = api.get(url)
 
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json()["errors"][0]["code"] == "not_authenticated"
 
 
