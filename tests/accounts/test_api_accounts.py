@@ -12,34 +12,23 @@ from decimal import Decimal
 import pytest
 from rest_framework.authtoken.models import Token
 
-from accounts.models import Account, InternalRole, Segment, Tier, User
+from accounts.models import Account, InternalRole, Segment, Tier
 from tests.accounts.factories import AccountFactory, TeamAssignmentFactory, internal
+from tests.api_helpers import api_error, api_login
 
 ACCOUNTS = "/api/v1/accounts/"
 ACME = "/api/v1/accounts/acme/"
-
-
-def _login(api, user) -> None:
-    """Authenticate as a fresh copy of `user`, so no permission or membership cache carries
-    over from an earlier request (as with a real session, which loads the user per request)."""
-    api.force_authenticate(User.objects.get(pk=user.pk) if user else None)
 
 
 def _slugs(response) -> list[str]:
     return [row["slug"] for row in response.json()["results"]]
 
 
-def _error(response) -> dict:
-    body = response.json()
-    assert len(body["errors"]) == 1, body
-    return {"type": body["type"], **body["errors"][0]}
-
-
 # --- List and detail: each persona sees exactly its accounts ----------------------------------
 
 
 def test_a_member_lists_only_their_own_account(api, member_a, account_b):
-    _login(api, member_a)
+    api_login(api, member_a)
 
     response = api.get(ACCOUNTS)
 
@@ -49,7 +38,7 @@ def test_a_member_lists_only_their_own_account(api, member_a, account_b):
 
 
 def test_a_member_of_another_account_lists_nothing_of_acme(api, member_b, account_a):
-    _login(api, member_b)
+    api_login(api, member_b)
 
     response = api.get(ACCOUNTS)
 
@@ -57,12 +46,12 @@ def test_a_member_of_another_account_lists_nothing_of_acme(api, member_b, accoun
 
 
 def test_an_outsider_gets_404_for_another_accounts_detail(api, member_b, account_a):
-    _login(api, member_b)
+    api_login(api, member_b)
 
     response = api.get(ACME)
 
     assert response.status_code == 404
-    assert _error(response) == {
+    assert api_error(response) == {
         "type": "client_error",
         "code": "not_found",
         "detail": "No such account.",
@@ -71,7 +60,7 @@ def test_an_outsider_gets_404_for_another_accounts_detail(api, member_b, account
 
 
 def test_a_member_reads_their_own_account(api, member_a):
-    _login(api, member_a)
+    api_login(api, member_a)
 
     response = api.get(ACME)
 
@@ -83,7 +72,7 @@ def test_a_member_reads_their_own_account(api, member_a):
 def test_an_account_manager_sees_only_the_accounts_they_are_assigned_to(
     api, account_manager_a, account_b
 ):
-    _login(api, account_manager_a)
+    api_login(api, account_manager_a)
 
     assert _slugs(api.get(ACCOUNTS)) == ["acme"]
     assert api.get(ACME).status_code == 200
@@ -94,7 +83,7 @@ def test_an_account_manager_sees_only_the_accounts_they_are_assigned_to(
 def test_product_managers_and_programme_admins_see_every_account(
     api, request, persona, account_a, account_b
 ):
-    _login(api, request.getfixturevalue(persona))
+    api_login(api, request.getfixturevalue(persona))
 
     assert _slugs(api.get(ACCOUNTS)) == ["acme", "globex"]
     assert api.get(f"{ACCOUNTS}globex/").status_code == 200
@@ -102,7 +91,7 @@ def test_product_managers_and_programme_admins_see_every_account(
 
 def test_an_internal_user_without_assignments_sees_no_account(api, account_a):
     success_manager = internal(InternalRole.CUSTOMER_SUCCESS_MANAGER)
-    _login(api, success_manager)
+    api_login(api, success_manager)
 
     assert api.get(ACCOUNTS).json()["count"] == 0
     assert api.get(ACME).status_code == 404
@@ -116,7 +105,7 @@ def test_anonymous_callers_are_refused_and_nothing_changes(api, account_a, metho
     response = getattr(api, method)(url, {"name": "Hijacked"})
 
     assert response.status_code == 401
-    assert _error(response)["code"] == "not_authenticated"
+    assert api_error(response)["code"] == "not_authenticated"
     assert list(Account.objects.values_list("name", flat=True)) == ["Acme Industrial"]
 
 
@@ -134,7 +123,7 @@ def test_a_wrong_token_is_refused(api, account_a):
     response = api.get(ACCOUNTS)
 
     assert response.status_code == 401
-    assert _error(response)["code"] == "authentication_failed"
+    assert api_error(response)["code"] == "authentication_failed"
 
 
 def test_a_slug_made_only_of_digits_is_looked_up_as_a_slug_not_as_an_id(
@@ -143,7 +132,7 @@ def test_a_slug_made_only_of_digits_is_looked_up_as_a_slug_not_as_an_id(
     # "1&1" slugifies to "11"; before the fix, /accounts/11/ fetched the account whose id is 11.
     # Giving the slug the id of Globex makes the mix-up certain.
     one_and_one = AccountFactory(name="1&1 Telecom", slug=str(account_b.pk))
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     read = api.get(f"{ACCOUNTS}{one_and_one.slug}/")
     write = api.patch(f"{ACCOUNTS}{one_and_one.slug}/", {"tier": Tier.STRATEGIC})
@@ -161,7 +150,7 @@ def test_a_slug_made_only_of_digits_is_looked_up_as_a_slug_not_as_an_id(
 
 
 def test_a_programme_admin_creates_an_account_with_a_slug_from_its_name(api, programme_admin):
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     response = api.post(
         ACCOUNTS,
@@ -186,7 +175,7 @@ def test_a_programme_admin_creates_an_account_with_a_slug_from_its_name(api, pro
 
 
 def test_a_second_account_with_the_same_name_gets_its_own_slug(api, programme_admin, account_a):
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     response = api.post(ACCOUNTS, {"name": "Acme"})
 
@@ -196,7 +185,7 @@ def test_a_second_account_with_the_same_name_gets_its_own_slug(api, programme_ad
 
 
 def test_creating_an_account_ignores_fields_the_caller_may_not_set(api, programme_admin):
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     response = api.post(
         ACCOUNTS,
@@ -214,12 +203,12 @@ def test_creating_an_account_ignores_fields_the_caller_may_not_set(api, programm
     "persona", ["member_a", "admin_a", "member_b", "account_manager_a", "product_manager"]
 )
 def test_only_programme_admins_create_accounts(api, request, persona):
-    _login(api, request.getfixturevalue(persona))
+    api_login(api, request.getfixturevalue(persona))
 
     response = api.post(ACCOUNTS, {"name": "Shadow Corp"})
 
     assert response.status_code == 403
-    assert _error(response)["detail"] == "Only programme admins create accounts."
+    assert api_error(response)["detail"] == "Only programme admins create accounts."
     assert not Account.objects.filter(name="Shadow Corp").exists()
 
 
@@ -236,12 +225,12 @@ def test_only_programme_admins_create_accounts(api, request, persona):
 def test_an_invalid_account_is_refused_with_a_field_error(
     api, programme_admin, payload, attr, code
 ):
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     response = api.post(ACCOUNTS, payload)
 
     assert response.status_code == 400
-    error = _error(response)
+    error = api_error(response)
     assert (error["type"], error["attr"], error["code"]) == ("validation_error", attr, code)
     assert not Account.objects.exists()
 
@@ -250,7 +239,7 @@ def test_an_invalid_account_is_refused_with_a_field_error(
 
 
 def test_a_programme_admin_changes_an_accounts_record(api, programme_admin, account_a):
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     response = api.patch(ACME, {"tier": Tier.STRATEGIC, "renewal_date": "2027-06-30"})
 
@@ -263,7 +252,7 @@ def test_a_programme_admin_changes_an_accounts_record(api, programme_admin, acco
 
 
 def test_patching_an_account_cannot_change_its_slug_or_id(api, programme_admin, account_a):
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     response = api.patch(ACME, {"name": "Acme Group", "slug": "acme-hijacked", "id": 999})
 
@@ -278,19 +267,19 @@ def test_patching_an_account_cannot_change_its_slug_or_id(api, programme_admin, 
 
 @pytest.mark.parametrize("persona", ["member_a", "admin_a", "account_manager_a", "product_manager"])
 def test_people_who_see_an_account_but_may_not_edit_it_get_403(api, request, persona, account_a):
-    _login(api, request.getfixturevalue(persona))
+    api_login(api, request.getfixturevalue(persona))
 
     response = api.patch(ACME, {"name": "Renamed", "annual_contract_value": "1.00"})
 
     assert response.status_code == 403
-    assert _error(response)["detail"] == "You may not change this account."
+    assert api_error(response)["detail"] == "You may not change this account."
     account = Account.objects.get(slug="acme")
     assert (account.name, account.annual_contract_value) == ("Acme Industrial", 120_000)
 
 
 @pytest.mark.parametrize("persona", ["member_b", "admin_b"])
 def test_an_outsider_cannot_patch_another_account(api, request, persona, account_a):
-    _login(api, request.getfixturevalue(persona))
+    api_login(api, request.getfixturevalue(persona))
 
     response = api.patch(ACME, {"name": "Owned by Globex"})
 
@@ -299,7 +288,7 @@ def test_an_outsider_cannot_patch_another_account(api, request, persona, account
 
 
 def test_an_invalid_patch_is_refused_and_changes_nothing(api, programme_admin, account_a):
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     response = api.patch(ACME, {"tier": "platinum", "annual_contract_value": "-5"})
 
@@ -312,7 +301,7 @@ def test_an_invalid_patch_is_refused_and_changes_nothing(api, programme_admin, a
 
 
 def test_put_is_not_offered(api, programme_admin, account_a):
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     response = api.put(ACME, {"name": "Whole new record"})
 
@@ -321,7 +310,7 @@ def test_put_is_not_offered(api, programme_admin, account_a):
 
 
 def test_accounts_cannot_be_deleted_through_the_api(api, programme_admin, account_a):
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     response = api.delete(ACME)
 
@@ -346,7 +335,7 @@ def three_accounts(db):
 
 
 def test_accounts_filter_by_segment(api, product_manager, three_accounts):
-    _login(api, product_manager)
+    api_login(api, product_manager)
 
     assert _slugs(api.get(ACCOUNTS, {"segment": Segment.ENTERPRISE})) == ["alpha"]
     assert _slugs(api.get(ACCOUNTS, {"segment": Segment.SMB})) == ["beta"]
@@ -355,17 +344,17 @@ def test_accounts_filter_by_segment(api, product_manager, three_accounts):
 
 
 def test_an_unknown_segment_is_a_field_error_not_an_empty_list(api, product_manager):
-    _login(api, product_manager)
+    api_login(api, product_manager)
 
     response = api.get(ACCOUNTS, {"segment": "galactic"})
 
     assert response.status_code == 400
-    assert _error(response)["attr"] == "segment"
-    assert _error(response)["code"] == "invalid_choice"
+    assert api_error(response)["attr"] == "segment"
+    assert api_error(response)["code"] == "invalid_choice"
 
 
 def test_accounts_search_by_name_ignoring_case(api, product_manager, three_accounts):
-    _login(api, product_manager)
+    api_login(api, product_manager)
 
     assert _slugs(api.get(ACCOUNTS, {"search": "BAKERY"})) == ["beta"]
     assert _slugs(api.get(ACCOUNTS, {"search": "a"})) == ["alpha", "beta", "gamma"]
@@ -374,14 +363,14 @@ def test_accounts_search_by_name_ignoring_case(api, product_manager, three_accou
 def test_search_and_filters_never_reach_beyond_the_callers_accounts(
     api, member_a, account_b, three_accounts
 ):
-    _login(api, member_a)
+    api_login(api, member_a)
 
     assert _slugs(api.get(ACCOUNTS, {"search": "globex"})) == []
     assert _slugs(api.get(ACCOUNTS, {"segment": Segment.ENTERPRISE})) == []
 
 
 def test_accounts_order_by_contract_value(api, product_manager, three_accounts):
-    _login(api, product_manager)
+    api_login(api, product_manager)
 
     response = api.get(ACCOUNTS, {"ordering": "-annual_contract_value"})
 
@@ -389,7 +378,7 @@ def test_accounts_order_by_contract_value(api, product_manager, three_accounts):
 
 
 def test_accounts_come_in_pages_of_the_requested_size(api, product_manager, three_accounts):
-    _login(api, product_manager)
+    api_login(api, product_manager)
 
     first = api.get(ACCOUNTS, {"page_size": 2}).json()
     second = api.get(ACCOUNTS, {"page_size": 2, "page": 2}).json()
@@ -403,7 +392,7 @@ def test_accounts_come_in_pages_of_the_requested_size(api, product_manager, thre
 
 def test_a_page_holds_25_accounts_by_default_and_never_more_than_200(api, product_manager):
     Account.objects.bulk_create(AccountFactory.build_batch(205))
-    _login(api, product_manager)
+    api_login(api, product_manager)
 
     default = api.get(ACCOUNTS).json()
     greedy = api.get(ACCOUNTS, {"page_size": 1000}).json()
@@ -421,7 +410,7 @@ def test_listing_every_account_costs_four_queries_however_many_there_are(
 ):
     for total in (3, 13):
         AccountFactory.create_batch(total - Account.objects.count())
-        _login(api, programme_admin)
+        api_login(api, programme_admin)
 
         # 1. the caller's own permissions     } has_perm("accounts.view_all_accounts")
         # 2. the caller's group permissions   }
@@ -441,7 +430,7 @@ def test_listing_assigned_accounts_costs_five_queries_however_many_there_are(
         for account in AccountFactory.create_batch(total - assigned.count()):
             TeamAssignmentFactory(user=account_manager_a, account=account)
         AccountFactory()  # not assigned, so never listed
-        _login(api, account_manager_a)
+        api_login(api, account_manager_a)
 
         # 1. the caller's own permissions     } has_perm("accounts.view_all_accounts")
         # 2. the caller's group permissions   }
@@ -458,7 +447,7 @@ def test_listing_assigned_accounts_costs_five_queries_however_many_there_are(
 
 
 def test_me_tells_a_member_their_account_and_role(api, admin_a):
-    _login(api, admin_a)
+    api_login(api, admin_a)
 
     response = api.get("/api/v1/me/")
 
@@ -471,7 +460,7 @@ def test_me_tells_a_member_their_account_and_role(api, admin_a):
 
 
 def test_me_tells_an_internal_user_their_roles_and_no_account(api, programme_admin):
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     body = api.get("/api/v1/me/").json()
 
@@ -482,7 +471,7 @@ def test_me_tells_an_internal_user_their_roles_and_no_account(api, programme_adm
 
 
 def test_me_does_not_leak_the_password_hash(api, member_a):
-    _login(api, member_a)
+    api_login(api, member_a)
 
     body = api.get("/api/v1/me/").json()
 
@@ -494,11 +483,11 @@ def test_me_refuses_anonymous_callers(api):
     response = api.get("/api/v1/me/")
 
     assert response.status_code == 401
-    assert _error(response)["code"] == "not_authenticated"
+    assert api_error(response)["code"] == "not_authenticated"
 
 
 def test_me_is_read_only(api, member_a):
-    _login(api, member_a)
+    api_login(api, member_a)
 
     response = api.patch("/api/v1/me/", {"is_staff": True, "email": "root@example.com"})
 

@@ -14,16 +14,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accounts.models import Invitation, MemberRole, User
+from accounts.models import Invitation, MemberRole
 from tests.accounts.factories import AccountFactory, InvitationFactory
+from tests.api_helpers import api_error, api_login
 
 INVITATIONS = "/api/v1/invitations/"
-
-
-def _login(api, user) -> None:
-    """Authenticate as a fresh copy of `user`, so no permission or membership cache carries
-    over from an earlier request (as with a real session, which loads the user per request)."""
-    api.force_authenticate(User.objects.get(pk=user.pk) if user else None)
 
 
 def _url(invitation: Invitation, action: str = "") -> str:
@@ -32,12 +27,6 @@ def _url(invitation: Invitation, action: str = "") -> str:
 
 def _emails(response) -> list[str]:
     return [row["email"] for row in response.json()["results"]]
-
-
-def _error(response) -> dict:
-    body = response.json()
-    assert len(body["errors"]) == 1, body
-    return {"type": body["type"], **body["errors"][0]}
 
 
 @pytest.fixture
@@ -62,7 +51,7 @@ def test_the_people_who_manage_acme_see_its_invitations(
     api, request, persona, acme_invitation, globex_invitation
 ):
     caller = request.getfixturevalue(persona)
-    _login(api, caller)
+    api_login(api, caller)
 
     response = api.get(INVITATIONS, {"account": "acme"})
 
@@ -80,7 +69,7 @@ def test_the_people_who_manage_acme_see_its_invitations(
 def test_an_account_admin_lists_no_other_accounts_invitations(
     api, admin_a, acme_invitation, globex_invitation
 ):
-    _login(api, admin_a)
+    api_login(api, admin_a)
 
     assert _emails(api.get(INVITATIONS)) == ["new@acme.example"]
     assert api.get(INVITATIONS, {"account": "globex"}).json()["count"] == 0
@@ -90,7 +79,7 @@ def test_an_account_admin_lists_no_other_accounts_invitations(
 def test_people_who_may_not_manage_an_account_see_no_invitations_at_all(
     api, request, persona, acme_invitation
 ):
-    _login(api, request.getfixturevalue(persona))
+    api_login(api, request.getfixturevalue(persona))
 
     assert api.get(INVITATIONS).json()["count"] == 0
     assert api.get(_url(acme_invitation)).status_code == 404
@@ -100,19 +89,19 @@ def test_people_who_may_not_manage_an_account_see_no_invitations_at_all(
 def test_an_outsider_gets_404_for_another_accounts_invitation(
     api, request, persona, acme_invitation
 ):
-    _login(api, request.getfixturevalue(persona))
+    api_login(api, request.getfixturevalue(persona))
 
     response = api.get(_url(acme_invitation))
 
     assert response.status_code == 404
-    assert _error(response)["detail"] == "No such invitation."
+    assert api_error(response)["detail"] == "No such invitation."
     assert "new@acme.example" not in _emails(api.get(INVITATIONS))
 
 
 def test_anonymous_callers_cannot_list_or_read_invitations(api, acme_invitation):
     for response in (api.get(INVITATIONS), api.get(_url(acme_invitation))):
         assert response.status_code == 401
-        assert _error(response)["code"] == "not_authenticated"
+        assert api_error(response)["code"] == "not_authenticated"
 
 
 # --- Inviting ---------------------------------------------------------------------------------
@@ -121,7 +110,7 @@ def test_anonymous_callers_cannot_list_or_read_invitations(api, acme_invitation)
 def test_an_account_admin_invites_a_colleague_who_gets_an_email_after_commit(
     api, admin_a, django_capture_on_commit_callbacks
 ):
-    _login(api, admin_a)
+    api_login(api, admin_a)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(
@@ -144,7 +133,7 @@ def test_an_account_admin_invites_a_colleague_who_gets_an_email_after_commit(
 
 
 def test_an_invitation_is_for_a_member_unless_said_otherwise(api, admin_a):
-    _login(api, admin_a)
+    api_login(api, admin_a)
 
     response = api.post(INVITATIONS, {"account": "acme", "email": "eve@acme.example"})
 
@@ -155,7 +144,7 @@ def test_an_invitation_is_for_a_member_unless_said_otherwise(api, admin_a):
 @pytest.mark.parametrize("persona", ["account_manager_a", "programme_admin"])
 def test_the_account_team_and_programme_admins_invite_too(api, request, persona, account_a):
     caller = request.getfixturevalue(persona)
-    _login(api, caller)
+    api_login(api, caller)
 
     response = api.post(INVITATIONS, {"account": "acme", "email": "eve@acme.example"})
 
@@ -165,7 +154,7 @@ def test_the_account_team_and_programme_admins_invite_too(api, request, persona,
 
 
 def test_an_invitation_ignores_fields_the_inviter_may_not_set(api, admin_a, member_b):
-    _login(api, admin_a)
+    api_login(api, admin_a)
     past = (timezone.now() - dt.timedelta(days=1)).isoformat()
 
     response = api.post(
@@ -195,12 +184,12 @@ def test_an_invitation_ignores_fields_the_inviter_may_not_set(api, admin_a, memb
 def test_nobody_invites_to_an_account_they_cannot_see(
     api, request, persona, target, account_a, account_b
 ):
-    _login(api, request.getfixturevalue(persona))
+    api_login(api, request.getfixturevalue(persona))
 
     response = api.post(INVITATIONS, {"account": target, "email": "eve@example.com"})
 
     assert response.status_code == 404
-    assert _error(response)["detail"] == "No such account."
+    assert api_error(response)["detail"] == "No such account."
     assert not Invitation.objects.exists()
     assert mail.outbox == []
 
@@ -209,12 +198,12 @@ def test_nobody_invites_to_an_account_they_cannot_see(
 def test_people_who_see_an_account_but_may_not_manage_it_cannot_invite(
     api, request, persona, account_a
 ):
-    _login(api, request.getfixturevalue(persona))
+    api_login(api, request.getfixturevalue(persona))
 
     response = api.post(INVITATIONS, {"account": "acme", "email": "eve@acme.example"})
 
     assert response.status_code == 403
-    assert _error(response)["detail"] == (
+    assert api_error(response)["detail"] == (
         "Only the account's admins and its account team may do this."
     )
     assert not Invitation.objects.exists()
@@ -241,12 +230,12 @@ def test_anonymous_callers_cannot_invite(api, account_a):
     ],
 )
 def test_an_invalid_invitation_is_refused_with_a_field_error(api, admin_a, payload, attr, code):
-    _login(api, admin_a)
+    api_login(api, admin_a)
 
     response = api.post(INVITATIONS, payload)
 
     assert response.status_code == 400
-    error = _error(response)
+    error = api_error(response)
     assert (error["type"], error["attr"], error["code"]) == ("validation_error", attr, code)
     assert not Invitation.objects.exists()
 
@@ -254,7 +243,7 @@ def test_an_invalid_invitation_is_refused_with_a_field_error(api, admin_a, paylo
 def test_inviting_an_address_with_a_login_elsewhere_reveals_nothing_and_sends_no_link(
     api, admin_a, member_b, django_capture_on_commit_callbacks
 ):
-    _login(api, admin_a)
+    api_login(api, admin_a)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(INVITATIONS, {"account": "acme", "email": "BOB@globex.example"})
@@ -270,12 +259,12 @@ def test_inviting_an_address_with_a_login_elsewhere_reveals_nothing_and_sends_no
 
 
 def test_inviting_a_colleague_who_is_already_a_member_is_a_field_error(api, admin_a, member_a):
-    _login(api, admin_a)
+    api_login(api, admin_a)
 
     response = api.post(INVITATIONS, {"account": "acme", "email": "Alice@Acme.example"})
 
     assert response.status_code == 400
-    assert _error(response) == {
+    assert api_error(response) == {
         "type": "validation_error",
         "code": "invalid",
         "detail": "This person is already a member of Acme Industrial.",
@@ -285,20 +274,20 @@ def test_inviting_a_colleague_who_is_already_a_member_is_a_field_error(api, admi
 
 
 def test_an_address_with_an_open_invitation_cannot_be_invited_again(api, admin_a, acme_invitation):
-    _login(api, admin_a)
+    api_login(api, admin_a)
 
     response = api.post(INVITATIONS, {"account": "acme", "email": "new@acme.example"})
 
     assert response.status_code == 400
-    assert _error(response)["attr"] == "email"
-    assert _error(response)["detail"] == (
+    assert api_error(response)["attr"] == "email"
+    assert api_error(response)["detail"] == (
         "This address already has an open invitation to this account."
     )
     assert Invitation.objects.count() == 1
 
 
 def test_the_same_address_may_be_invited_to_two_accounts(api, admin_a, globex_invitation):
-    _login(api, admin_a)
+    api_login(api, admin_a)
 
     response = api.post(INVITATIONS, {"account": "acme", "email": "new@globex.example"})
 
@@ -311,7 +300,7 @@ def test_the_same_address_may_be_invited_to_two_accounts(api, admin_a, globex_in
 
 @pytest.mark.parametrize("persona", ["admin_a", "account_manager_a", "programme_admin"])
 def test_the_people_who_manage_acme_revoke_its_invitations(api, request, persona, acme_invitation):
-    _login(api, request.getfixturevalue(persona))
+    api_login(api, request.getfixturevalue(persona))
 
     response = api.post(_url(acme_invitation, "revoke/"))
 
@@ -323,7 +312,7 @@ def test_the_people_who_manage_acme_revoke_its_invitations(api, request, persona
 
 
 def test_revoking_twice_keeps_the_first_revocation(api, admin_a, acme_invitation):
-    _login(api, admin_a)
+    api_login(api, admin_a)
     api.post(_url(acme_invitation, "revoke/"))
     acme_invitation.refresh_from_db()
     first = acme_invitation.revoked_at
@@ -338,12 +327,12 @@ def test_revoking_twice_keeps_the_first_revocation(api, admin_a, acme_invitation
 def test_an_accepted_invitation_cannot_be_revoked(api, admin_a, acme_invitation):
     accepted_at = timezone.now()
     Invitation.objects.filter(pk=acme_invitation.pk).update(accepted_at=accepted_at)
-    _login(api, admin_a)
+    api_login(api, admin_a)
 
     response = api.post(_url(acme_invitation, "revoke/"))
 
     assert response.status_code == 400
-    assert _error(response) == {
+    assert api_error(response) == {
         "type": "validation_error",
         "code": "invalid",
         "detail": "This invitation was already accepted.",
@@ -359,7 +348,7 @@ def test_people_who_do_not_manage_acme_cannot_revoke_its_invitations(
     api, request, persona, acme_invitation
 ):
     # Not even seeing the invitation, they get 404 rather than 403.
-    _login(api, request.getfixturevalue(persona))
+    api_login(api, request.getfixturevalue(persona))
 
     response = api.post(_url(acme_invitation, "revoke/"))
 
@@ -377,7 +366,7 @@ def test_anonymous_callers_cannot_revoke(api, acme_invitation):
 
 
 def test_invitations_cannot_be_edited_or_deleted_directly(api, programme_admin, acme_invitation):
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     patched = api.patch(_url(acme_invitation), {"role": "admin", "email": "x@example.com"})
     deleted = api.delete(_url(acme_invitation))
@@ -399,7 +388,7 @@ def test_listing_invitations_costs_five_queries_however_many_there_are(
             total - account.invitations.count(), account=account, invited_by=admin_a
         )
         InvitationFactory(account=AccountFactory())  # another account's, never listed
-        _login(api, admin_a)
+        api_login(api, admin_a)
 
         # 1. the caller's own permissions     } has_perm("accounts.view_all_accounts")
         # 2. the caller's group permissions   }

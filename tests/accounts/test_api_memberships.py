@@ -11,14 +11,9 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import MemberRole, Membership, User
 from tests.accounts.factories import MembershipFactory, customer
+from tests.api_helpers import api_error, api_login
 
 MEMBERSHIPS = "/api/v1/memberships/"
-
-
-def _login(api, user) -> None:
-    """Authenticate as a fresh copy of `user`, so no permission or membership cache carries
-    over from an earlier request (as with a real session, which loads the user per request)."""
-    api.force_authenticate(User.objects.get(pk=user.pk) if user else None)
 
 
 def _url(user: User, action: str = "") -> str:
@@ -29,12 +24,6 @@ def _emails(response) -> list[str]:
     return [row["user"]["email"] for row in response.json()["results"]]
 
 
-def _error(response) -> dict:
-    body = response.json()
-    assert len(body["errors"]) == 1, body
-    return {"type": body["type"], **body["errors"][0]}
-
-
 def _role(user: User) -> str:
     return Membership.objects.get(user=user).role
 
@@ -43,7 +32,7 @@ def _role(user: User) -> str:
 
 
 def test_a_member_lists_the_people_of_their_own_account_only(api, member_a, admin_a, member_b):
-    _login(api, member_a)
+    api_login(api, member_a)
 
     response = api.get(MEMBERSHIPS)
 
@@ -53,7 +42,7 @@ def test_a_member_lists_the_people_of_their_own_account_only(api, member_a, admi
 
 
 def test_asking_for_another_accounts_members_gives_an_empty_list(api, member_a, member_b):
-    _login(api, member_a)
+    api_login(api, member_a)
 
     response = api.get(MEMBERSHIPS, {"account": "globex"})
 
@@ -64,28 +53,28 @@ def test_asking_for_another_accounts_members_gives_an_empty_list(api, member_a, 
 def test_an_account_manager_lists_the_members_of_assigned_accounts_only(
     api, account_manager_a, member_a, member_b
 ):
-    _login(api, account_manager_a)
+    api_login(api, account_manager_a)
 
     assert _emails(api.get(MEMBERSHIPS)) == ["alice@acme.example"]
     assert api.get(_url(member_b)).status_code == 404
 
 
 def test_a_programme_admin_filters_members_by_account(api, programme_admin, member_a, member_b):
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     assert _emails(api.get(MEMBERSHIPS)) == ["alice@acme.example", "bob@globex.example"]
     assert _emails(api.get(MEMBERSHIPS, {"account": "globex"})) == ["bob@globex.example"]
 
 
 def test_members_filter_by_role_and_search_by_name(api, admin_a, member_a):
-    _login(api, admin_a)
+    api_login(api, admin_a)
 
     assert _emails(api.get(MEMBERSHIPS, {"role": "admin"})) == ["anna@acme.example"]
     assert _emails(api.get(MEMBERSHIPS, {"search": "ALICE@acme"})) == ["alice@acme.example"]
 
 
 def test_a_member_reads_a_colleagues_membership(api, member_a, admin_a):
-    _login(api, member_a)
+    api_login(api, member_a)
 
     response = api.get(_url(admin_a))
 
@@ -97,23 +86,23 @@ def test_a_member_reads_a_colleagues_membership(api, member_a, admin_a):
 
 def test_a_member_may_also_ask_for_just_the_headers(api, member_a, admin_a):
     # HEAD is a read: it used to be treated as a write and answered 403.
-    _login(api, member_a)
+    api_login(api, member_a)
 
     assert api.head(_url(admin_a)).status_code == 200
 
 
 @pytest.mark.parametrize("persona", ["member_b", "admin_b"])
 def test_an_outsider_gets_404_for_a_membership_of_another_account(api, request, persona, admin_a):
-    _login(api, request.getfixturevalue(persona))
+    api_login(api, request.getfixturevalue(persona))
 
     response = api.get(_url(admin_a))
 
     assert response.status_code == 404
-    assert _error(response)["detail"] == "No such member."
+    assert api_error(response)["detail"] == "No such member."
 
 
 def test_a_membership_id_that_is_not_a_number_is_simply_not_found(api, programme_admin):
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     assert api.get(f"{MEMBERSHIPS}abc/").status_code == 404
 
@@ -123,7 +112,7 @@ def test_anonymous_callers_are_refused_and_nothing_changes(api, member_a, method
     response = getattr(api, method)(_url(member_a, action), {"role": "admin"})
 
     assert response.status_code == 401
-    assert _error(response)["code"] == "not_authenticated"
+    assert api_error(response)["code"] == "not_authenticated"
     assert _role(member_a) == MemberRole.MEMBER
 
 
@@ -138,7 +127,7 @@ def test_anonymous_callers_cannot_list_members(api, member_a):
 
 @pytest.mark.parametrize("persona", ["admin_a", "account_manager_a", "programme_admin"])
 def test_the_accounts_admins_and_managers_promote_a_member(api, request, persona, member_a):
-    _login(api, request.getfixturevalue(persona))
+    api_login(api, request.getfixturevalue(persona))
 
     response = api.post(_url(member_a, "role/"), {"role": "admin"})
 
@@ -149,7 +138,7 @@ def test_the_accounts_admins_and_managers_promote_a_member(api, request, persona
 
 def test_an_admin_steps_down_once_there_is_another_admin(api, admin_a, account_a):
     customer(account_a, role=MemberRole.ADMIN)
-    _login(api, admin_a)
+    api_login(api, admin_a)
 
     response = api.post(_url(admin_a, "role/"), {"role": "member"})
 
@@ -158,12 +147,12 @@ def test_an_admin_steps_down_once_there_is_another_admin(api, admin_a, account_a
 
 
 def test_demoting_the_last_admin_is_refused_with_a_clear_message(api, admin_a, member_a):
-    _login(api, admin_a)
+    api_login(api, admin_a)
 
     response = api.post(_url(admin_a, "role/"), {"role": "member"})
 
     assert response.status_code == 400
-    assert _error(response) == {
+    assert api_error(response) == {
         "type": "validation_error",
         "code": "invalid",
         "detail": "An account needs at least one admin: name another first.",
@@ -173,20 +162,20 @@ def test_demoting_the_last_admin_is_refused_with_a_clear_message(api, admin_a, m
 
 
 def test_an_unknown_role_is_a_field_error(api, admin_a, member_a):
-    _login(api, admin_a)
+    api_login(api, admin_a)
 
     response = api.post(_url(member_a, "role/"), {"role": "owner"})
 
     assert response.status_code == 400
-    assert _error(response)["attr"] == "role"
-    assert _error(response)["code"] == "invalid_choice"
+    assert api_error(response)["attr"] == "role"
+    assert api_error(response)["code"] == "invalid_choice"
     assert _role(member_a) == MemberRole.MEMBER
 
 
 def test_changing_a_role_cannot_move_the_member_to_another_account(
     api, admin_a, member_a, member_b
 ):
-    _login(api, admin_a)
+    api_login(api, admin_a)
 
     response = api.post(
         _url(member_a, "role/"),
@@ -207,12 +196,12 @@ def test_changing_a_role_cannot_move_the_member_to_another_account(
 @pytest.mark.parametrize("persona", ["member_a", "product_manager"])
 def test_people_who_see_a_member_but_may_not_manage_them_get_403(api, request, persona, member_a):
     caller = request.getfixturevalue(persona)
-    _login(api, caller)
+    api_login(api, caller)
 
     response = api.post(_url(member_a, "role/"), {"role": "admin"})
 
     assert response.status_code == 403
-    assert _error(response)["detail"] == (
+    assert api_error(response)["detail"] == (
         "Only the account's admins and its account team may do this."
     )
     assert _role(member_a) == MemberRole.MEMBER
@@ -220,7 +209,7 @@ def test_people_who_see_a_member_but_may_not_manage_them_get_403(api, request, p
 
 @pytest.mark.parametrize("persona", ["member_b", "admin_b"])
 def test_an_outsider_cannot_change_a_role_in_another_account(api, request, persona, member_a):
-    _login(api, request.getfixturevalue(persona))
+    api_login(api, request.getfixturevalue(persona))
 
     response = api.post(_url(member_a, "role/"), {"role": "admin"})
 
@@ -235,7 +224,7 @@ def test_an_outsider_cannot_change_a_role_in_another_account(api, request, perso
 def test_removing_a_member_deletes_the_membership_and_ends_their_login(
     api, request, persona, member_a
 ):
-    _login(api, request.getfixturevalue(persona))
+    api_login(api, request.getfixturevalue(persona))
 
     response = api.delete(_url(member_a))
 
@@ -247,7 +236,7 @@ def test_removing_a_member_deletes_the_membership_and_ends_their_login(
 
 def test_a_removed_members_api_token_stops_working(api, admin_a, member_a):
     token = Token.objects.create(user=member_a)
-    _login(api, admin_a)
+    api_login(api, admin_a)
     api.delete(_url(member_a))
     api.force_authenticate(None)
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
@@ -255,7 +244,7 @@ def test_a_removed_members_api_token_stops_working(api, admin_a, member_a):
     response = api.get(MEMBERSHIPS)
 
     assert response.status_code == 401
-    assert _error(response) == {
+    assert api_error(response) == {
         "type": "client_error",
         "code": "authentication_failed",
         "detail": "User inactive or deleted.",
@@ -264,12 +253,14 @@ def test_a_removed_members_api_token_stops_working(api, admin_a, member_a):
 
 
 def test_the_last_admin_cannot_be_removed(api, admin_a, programme_admin):
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     response = api.delete(_url(admin_a))
 
     assert response.status_code == 400
-    assert _error(response)["detail"] == "An account needs at least one admin: name another first."
+    assert (
+        api_error(response)["detail"] == "An account needs at least one admin: name another first."
+    )
     admin_a.refresh_from_db()
     assert admin_a.is_active is True
     assert _role(admin_a) == MemberRole.ADMIN
@@ -280,7 +271,7 @@ def test_people_who_see_a_member_but_may_not_manage_them_cannot_remove_them(
     api, request, persona, admin_a
 ):
     colleague = customer(admin_a.membership.account, email="ali@acme.example")
-    _login(api, request.getfixturevalue(persona))
+    api_login(api, request.getfixturevalue(persona))
 
     response = api.delete(_url(colleague))
 
@@ -292,7 +283,7 @@ def test_people_who_see_a_member_but_may_not_manage_them_cannot_remove_them(
 
 @pytest.mark.parametrize("persona", ["member_b", "admin_b"])
 def test_an_outsider_cannot_remove_a_member_of_another_account(api, request, persona, member_a):
-    _login(api, request.getfixturevalue(persona))
+    api_login(api, request.getfixturevalue(persona))
 
     response = api.delete(_url(member_a))
 
@@ -305,7 +296,7 @@ def test_an_outsider_cannot_remove_a_member_of_another_account(api, request, per
 def test_memberships_cannot_be_created_or_edited_directly(
     api, programme_admin, member_a, account_b
 ):
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     created = api.post(MEMBERSHIPS, {"user": member_a.pk, "account": "globex", "role": "admin"})
     patched = api.patch(_url(member_a), {"account": "globex", "role": "admin"})
@@ -326,7 +317,7 @@ def test_listing_members_costs_five_queries_however_many_there_are(
     for total in (3, 13):
         MembershipFactory.create_batch(total - account.memberships.count(), account=account)
         MembershipFactory()  # someone in another account, never listed
-        _login(api, admin_a)
+        api_login(api, admin_a)
 
         # 1. the caller's own permissions     } has_perm("accounts.view_all_accounts")
         # 2. the caller's group permissions   }

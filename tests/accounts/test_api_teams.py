@@ -12,14 +12,9 @@ import pytest
 
 from accounts.models import AccountTeamAssignment, InternalRole, TeamRole, User
 from tests.accounts.factories import AccountFactory, TeamAssignmentFactory, internal
+from tests.api_helpers import api_error, api_login
 
 TEAMS = "/api/v1/account-teams/"
-
-
-def _login(api, user) -> None:
-    """Authenticate as a fresh copy of `user`, so no permission or membership cache carries
-    over from an earlier request (as with a real session, which loads the user per request)."""
-    api.force_authenticate(User.objects.get(pk=user.pk) if user else None)
 
 
 def _url(assignment: AccountTeamAssignment) -> str:
@@ -28,12 +23,6 @@ def _url(assignment: AccountTeamAssignment) -> str:
 
 def _rows(response) -> list[tuple[str, str]]:
     return [(row["account"], row["user"]["email"]) for row in response.json()["results"]]
-
-
-def _error(response) -> dict:
-    body = response.json()
-    assert len(body["errors"]) == 1, body
-    return {"type": body["type"], **body["errors"][0]}
 
 
 @pytest.fixture
@@ -52,7 +41,7 @@ def acme_assignment(account_manager_a):
 
 
 def test_a_member_sees_their_own_accounts_team(api, member_a, acme_assignment, globex_manager):
-    _login(api, member_a)
+    api_login(api, member_a)
 
     response = api.get(TEAMS)
 
@@ -63,19 +52,19 @@ def test_a_member_sees_their_own_accounts_team(api, member_a, acme_assignment, g
 def test_an_outsider_sees_none_of_another_accounts_team(
     api, member_b, acme_assignment, globex_manager
 ):
-    _login(api, member_b)
+    api_login(api, member_b)
 
     assert _rows(api.get(TEAMS)) == [("globex", "gil@garden.example")]
     assert api.get(TEAMS, {"account": "acme"}).json()["count"] == 0
     response = api.get(_url(acme_assignment))
     assert response.status_code == 404
-    assert _error(response)["detail"] == "No such assignment."
+    assert api_error(response)["detail"] == "No such assignment."
 
 
 def test_an_account_manager_sees_only_the_teams_of_assigned_accounts(
     api, account_manager_a, acme_assignment, globex_manager
 ):
-    _login(api, account_manager_a)
+    api_login(api, account_manager_a)
 
     assert _rows(api.get(TEAMS)) == [("acme", "carol@garden.example")]
     assert api.get(_url(acme_assignment)).status_code == 200
@@ -85,7 +74,7 @@ def test_an_account_manager_sees_only_the_teams_of_assigned_accounts(
 def test_a_product_manager_sees_every_team_and_filters_by_account(
     api, product_manager, acme_assignment, globex_manager
 ):
-    _login(api, product_manager)
+    api_login(api, product_manager)
 
     assert len(_rows(api.get(TEAMS))) == 2
     assert _rows(api.get(TEAMS, {"account": "globex"})) == [("globex", "gil@garden.example")]
@@ -96,7 +85,7 @@ def test_anonymous_callers_are_refused_and_nothing_changes(api, acme_assignment,
     response = getattr(api, method)(_url(acme_assignment))
 
     assert response.status_code == 401
-    assert _error(response)["code"] == "not_authenticated"
+    assert api_error(response)["code"] == "not_authenticated"
     assert AccountTeamAssignment.objects.filter(pk=acme_assignment.pk).exists()
 
 
@@ -116,7 +105,7 @@ def test_anonymous_callers_cannot_list_or_assign(api, product_manager, account_a
 def test_a_programme_admin_assigns_an_internal_user_to_an_account(
     api, programme_admin, product_manager, account_b
 ):
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     response = api.post(
         TEAMS,
@@ -142,25 +131,25 @@ def test_a_programme_admin_assigns_an_internal_user_to_an_account(
 def test_only_programme_admins_assign_account_teams(api, request, persona, product_manager):
     caller = request.getfixturevalue(persona)
     before = AccountTeamAssignment.objects.count()
-    _login(api, caller)
+    api_login(api, caller)
 
     response = api.post(
         TEAMS, {"user": product_manager.pk, "account": "acme", "role": "account_manager"}
     )
 
     assert response.status_code == 403
-    assert _error(response)["detail"] == "Only programme admins assign account teams."
+    assert api_error(response)["detail"] == "Only programme admins assign account teams."
     assert AccountTeamAssignment.objects.count() == before
     assert not AccountTeamAssignment.objects.filter(user=product_manager).exists()
 
 
 def test_a_customer_cannot_be_put_on_an_account_team(api, programme_admin, member_b, account_a):
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     response = api.post(TEAMS, {"user": member_b.pk, "account": "acme", "role": "account_manager"})
 
     assert response.status_code == 400
-    assert _error(response) == {
+    assert api_error(response) == {
         "type": "validation_error",
         "code": "invalid",
         "detail": "Only internal users can be on an account team.",
@@ -170,7 +159,7 @@ def test_a_customer_cannot_be_put_on_an_account_team(api, programme_admin, membe
 
 
 def test_the_same_person_cannot_be_assigned_twice(api, programme_admin, acme_assignment):
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     response = api.post(
         TEAMS,
@@ -178,7 +167,7 @@ def test_the_same_person_cannot_be_assigned_twice(api, programme_admin, acme_ass
     )
 
     assert response.status_code == 400
-    assert _error(response)["attr"] == "user"
+    assert api_error(response)["attr"] == "user"
     assert AccountTeamAssignment.objects.count() == 1
 
 
@@ -195,12 +184,12 @@ def test_the_same_person_cannot_be_assigned_twice(api, programme_admin, acme_ass
 def test_an_invalid_assignment_is_refused(
     api, programme_admin, product_manager, account_a, payload, status, attr
 ):
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     response = api.post(TEAMS, {"user": product_manager.pk, **payload})
 
     assert response.status_code == status
-    assert _error(response)["attr"] == attr
+    assert api_error(response)["attr"] == attr
     assert not AccountTeamAssignment.objects.exists()
 
 
@@ -210,7 +199,7 @@ def test_an_invalid_assignment_is_refused(
 def test_a_programme_admin_removes_someone_from_an_account_team(
     api, programme_admin, acme_assignment
 ):
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     response = api.delete(_url(acme_assignment))
 
@@ -223,7 +212,7 @@ def test_a_programme_admin_removes_someone_from_an_account_team(
 def test_people_who_see_a_team_but_may_not_change_it_get_403(
     api, request, persona, acme_assignment
 ):
-    _login(api, request.getfixturevalue(persona))
+    api_login(api, request.getfixturevalue(persona))
 
     response = api.delete(_url(acme_assignment))
 
@@ -233,7 +222,7 @@ def test_people_who_see_a_team_but_may_not_change_it_get_403(
 
 @pytest.mark.parametrize("persona", ["member_b", "admin_b"])
 def test_an_outsider_cannot_remove_another_accounts_team(api, request, persona, acme_assignment):
-    _login(api, request.getfixturevalue(persona))
+    api_login(api, request.getfixturevalue(persona))
 
     response = api.delete(_url(acme_assignment))
 
@@ -242,7 +231,7 @@ def test_an_outsider_cannot_remove_another_accounts_team(api, request, persona, 
 
 
 def test_an_assignment_cannot_be_edited_in_place(api, programme_admin, acme_assignment, account_b):
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     response = api.patch(_url(acme_assignment), {"account": "globex", "role": "executive_sponsor"})
 
@@ -260,7 +249,7 @@ def test_listing_teams_costs_four_queries_however_many_assignments_there_are(
     for total in (3, 13):
         for _ in range(total - AccountTeamAssignment.objects.count()):
             TeamAssignmentFactory(account=AccountFactory())
-        _login(api, programme_admin)
+        api_login(api, programme_admin)
 
         # 1. the caller's own permissions     } has_perm("accounts.view_all_accounts")
         # 2. the caller's group permissions   }

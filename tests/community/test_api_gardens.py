@@ -10,14 +10,10 @@ import pytest
 
 from accounts.models import User
 from community.models import Garden, GardenTheme, GardenVisibility
+from tests.api_helpers import api_login
 from tests.community.factories import GardenFactory
 
 GARDENS = "/api/v1/gardens/"
-
-
-def _login(api, user) -> None:
-    """Authenticate as a fresh copy of `user`, so no membership cache carries over."""
-    api.force_authenticate(User.objects.get(pk=user.pk) if user else None)
 
 
 def _slugs(response) -> list[str]:
@@ -38,7 +34,7 @@ def gardens(db):
 
 @pytest.mark.parametrize("persona", ["member_a", "admin_b"])
 def test_customers_see_only_open_gardens(api, request, persona, gardens):
-    _login(api, request.getfixturevalue(persona))
+    api_login(api, request.getfixturevalue(persona))
 
     response = api.get(GARDENS)
 
@@ -48,7 +44,7 @@ def test_customers_see_only_open_gardens(api, request, persona, gardens):
 
 
 def test_an_invite_only_garden_is_404_for_a_customer(api, member_a, gardens):
-    _login(api, member_a)
+    api_login(api, member_a)
 
     response = api.get(f"{GARDENS}pricing/")
 
@@ -58,7 +54,7 @@ def test_an_invite_only_garden_is_404_for_a_customer(api, member_a, gardens):
 
 
 def test_customers_cannot_find_invite_only_gardens_by_filtering(api, member_a, gardens):
-    _login(api, member_a)
+    api_login(api, member_a)
 
     assert _slugs(api.get(GARDENS, {"visibility": GardenVisibility.INVITE_ONLY})) == []
     assert _slugs(api.get(GARDENS, {"search": "pricing"})) == []
@@ -66,7 +62,7 @@ def test_customers_cannot_find_invite_only_gardens_by_filtering(api, member_a, g
 
 @pytest.mark.parametrize("persona", ["account_manager_a", "product_manager", "programme_admin"])
 def test_internal_users_see_every_garden(api, request, persona, gardens):
-    _login(api, request.getfixturevalue(persona))
+    api_login(api, request.getfixturevalue(persona))
 
     assert _slugs(api.get(GARDENS)) == ["onboarding", "pricing"]
     assert api.get(f"{GARDENS}pricing/").json()["visibility"] == "invite_only"
@@ -74,7 +70,7 @@ def test_internal_users_see_every_garden(api, request, persona, gardens):
 
 def test_gardens_filter_by_theme_and_search_by_description(api, product_manager, gardens):
     GardenFactory(slug="robust", theme=GardenTheme.ROBUSTNESS, description="When things break")
-    _login(api, product_manager)
+    api_login(api, product_manager)
 
     assert _slugs(api.get(GARDENS, {"theme": GardenTheme.COST_AND_REVENUE})) == ["pricing"]
     assert _slugs(api.get(GARDENS, {"search": "things break"})) == ["robust"]
@@ -90,7 +86,7 @@ def test_anonymous_callers_are_refused(api, gardens, url):
 
 def test_a_deactivated_member_sees_no_garden(api, member_a, gardens):
     User.objects.filter(pk=member_a.pk).update(is_active=False)
-    _login(api, member_a)
+    api_login(api, member_a)
 
     assert api.get(GARDENS).json()["count"] == 0
 
@@ -105,7 +101,7 @@ def test_a_deactivated_member_sees_no_garden(api, member_a, gardens):
     ],
 )
 def test_gardens_are_read_only_through_the_api(api, programme_admin, gardens, method, url):
-    _login(api, programme_admin)
+    api_login(api, programme_admin)
 
     response = getattr(api, method)(url, {"name": "Renamed", "visibility": "open"})
 
@@ -122,7 +118,7 @@ def test_listing_gardens_costs_three_queries_however_many_there_are(
     for total in (3, 13):
         GardenFactory.create_batch(total - open_gardens.count())
         GardenFactory(visibility=GardenVisibility.INVITE_ONLY)  # hidden from the member
-        _login(api, member_a)
+        api_login(api, member_a)
 
         # 1. the caller's membership (a customer sees open gardens only)
         # 2. COUNT of the visible gardens, for the paginator
