@@ -18,3 +18,5 @@ LOGGING["root"]["level"] = "WARNING"
 # Serve static files (ours and node_modules') through the finders, as runserver does.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# No persistent connections: live-server threads would keep the test database open at teardown.
+DATABASES["default"]["CONN_MAX_AGE"] = 0

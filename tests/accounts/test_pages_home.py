@@ -35,7 +35,7 @@ def test_a_customer_lands_on_their_account_with_colleagues_team_and_gardens(
     page = response.content.decode()
     assert "Welcome, Alice" in page
     assert "You take part for <strong>Acme Industrial</strong>." in page
-    assert '<span class="figure">2</span> colleagues on Customer Garden' in page
+    assert '<span class="figure">2</span> people from Acme Industrial taking part' in page
     assert '<span class="figure">1</span> garden open to you' in page
     assert '<span class="figure">1</span> people in your account team' in page
     assert "Anna" in page  # a colleague, marked as the account's admin

@@ -1,0 +1,90 @@
+"""Every route of the site, found by walking the URL configuration, refuses anonymous visitors
+unless it is on the short public list below. A new route is covered automatically: if it is
+neither protected nor listed here, this test fails."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# Pages a visitor must reach before logging in, by URL name. Adding to this list is a decision.
+PUBLIC = {
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "accounts:invitation-accept",
+    "healthz",
+}
+SAMPLES = {"slug": "acme", "pk": "1", "token": "not-a-token", "uidb64": "MQ"}
+
+
+def _routes(patterns, prefix="", namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            space = f"{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern), space)
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), f"{namespace}{pattern.name or ''}"
+
+
+def _url(route: str) -> str:
+    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: SAMPLES[m.group(1)], route)  # regex
+    route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: SAMPLES[m.group(1)], route)  # path()
+    route = route.replace("^", "").replace("$", "").replace("\\.", ".")
+    return "/" + route
+
+
+ALL_ROUTES = [
+    (route, name)
+    for route, name in _routes(get_resolver().url_patterns)
+    if not route.startswith("admin/")  # the admin has its own login; see the last test
+]
+ROUTES = [(route, name) for route, name in ALL_ROUTES if name not in PUBLIC]
+PUBLIC_ROUTES = [(route, name) for route, name in ALL_ROUTES if name in PUBLIC]
+
+
+def test_the_walk_finds_the_routes_we_know_and_every_public_one():
+    names = {name for _, name in ALL_ROUTES}
+    assert names >= PUBLIC  # the public list names no route that is gone
+    assert {
+        "accounts:home",
+        "accounts:account-detail",
+        "community:garden-list",
+        "account-list",
+        "invitation-revoke",
+        "me",
+        "api-schema",
+    } <= names
+
+
+@pytest.mark.parametrize(("route", "name"), ROUTES, ids=[r for r, _ in ROUTES])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_anonymous_visitor_is_turned_away(client, db, route, name, method):
+    response = getattr(client, method)(_url(route))
+
+    if route.startswith("api/"):
+        assert response.status_code == 401, (route, response.status_code)
+    else:
+        assert response.status_code in (302, 405), (route, response.status_code)
+        if response.status_code == 302:
+            assert response["Location"].startswith("/login/?next=")
+
+
+@pytest.mark.parametrize(("route", "name"), PUBLIC_ROUTES, ids=[r for r, _ in PUBLIC_ROUTES])
+def test_a_public_page_answers_an_anonymous_visitor_without_an_error(client, db, route, name):
+    response = client.get(_url(route))
+
+    # 200, or a clear refusal of the sample token (410), or 405 for the POST-only logout.
+    assert response.status_code in (200, 405, 410), (route, response.status_code)
+
+
+def test_the_admin_sends_anonymous_visitors_to_its_login(client, db):
+    response = client.get("/admin/accounts/account/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
