@@ -12,7 +12,12 @@ PROGRAMME_ADMIN_APPS = ("accounts", "community", "ideas", "authtoken", "django_c
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     InternalRole.ACCOUNT_MANAGER: (),
     InternalRole.CUSTOMER_SUCCESS_MANAGER: (),
-    InternalRole.PRODUCT_MANAGER: ("accounts.view_all_accounts",),
+    InternalRole.PRODUCT_MANAGER: (
+        "accounts.view_all_accounts",
+        "ideas.moderate_idea",
+        "ideas.manage_pilot",
+        "ideas.view_pilot_results",
+    ),
     InternalRole.PROGRAMME_ADMIN: (
         "accounts.view_all_accounts",
         "accounts.manage_all_accounts",

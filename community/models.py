@@ -103,3 +103,68 @@ class ActivityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.account} at {self.occurred_at:%Y-%m-%d}"
+
+
+class EngagementLevel(models.TextChoices):
+    """Levels of PRODUCT.md, lowest first; the threshold is the score at which a level starts."""
+
+    DORMANT = "dormant", "Dormant"
+    OBSERVING = "observing", "Observing"
+    PARTICIPATING = "participating", "Participating"
+    CONTRIBUTING = "contributing", "Contributing"
+    CO_CREATING = "co_creating", "Co-creating"
+
+    @classmethod
+    def rank(cls, level: str | None) -> int:
+        """0 for Dormant (and for an account not computed yet) up to 4 for Co-creating."""
+        return cls.values.index(level) if level in cls.values else 0
+
+
+class EngagementSnapshot(models.Model):
+    """An account's engagement on one day, as computed by the engine (see issue 4)."""
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="engagement_snapshots"
+    )
+    day = models.DateField()
+    score = models.DecimalField(max_digits=4, decimal_places=1)
+    level = models.CharField(max_length=20, choices=EngagementLevel.choices)
+    activity = models.FloatField()
+    breadth = models.FloatField()
+    co_creation = models.FloatField()
+    model_version = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["account", "-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "day"], name="one_snapshot_per_account_day"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0, score__lte=100), name="snapshot_score_0_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.day}: {self.score} ({self.get_level_display()})"
+
+
+class Notification(models.Model):
+    """Something a person is told, in the app and (unless turned off) by email."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.title}"

@@ -12,11 +12,13 @@ from config import health
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("community.api.urls")),
+    path("", include("ideas.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("community.urls")),
+    path("", include("ideas.urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(

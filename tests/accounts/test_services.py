@@ -409,11 +409,19 @@ def _group_permissions(role: InternalRole) -> set[str]:
     }
 
 
+PRODUCT_MANAGER_PERMISSIONS = {
+    "accounts.view_all_accounts",
+    "ideas.moderate_idea",
+    "ideas.manage_pilot",
+    "ideas.view_pilot_results",
+}
+
+
 def test_roles_sync_lets_product_managers_see_but_not_manage_all_accounts(db):
     services.roles_sync()
 
     permissions = _group_permissions(InternalRole.PRODUCT_MANAGER)
-    assert permissions == {"accounts.view_all_accounts"}
+    assert permissions == PRODUCT_MANAGER_PERMISSIONS
 
 
 def test_roles_sync_lets_programme_admins_manage_all_accounts_and_the_admin_site(db):
@@ -444,7 +452,7 @@ def test_roles_sync_takes_back_permissions_a_role_should_not_have(db):
     services.roles_sync()
     services.roles_sync()  # and running it again changes nothing
 
-    assert _group_permissions(InternalRole.PRODUCT_MANAGER) == {"accounts.view_all_accounts"}
+    assert _group_permissions(InternalRole.PRODUCT_MANAGER) == PRODUCT_MANAGER_PERMISSIONS
     assert Group.objects.filter(name__in=InternalRole.values).count() == len(InternalRole)
 
 

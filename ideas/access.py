@@ -1,0 +1,135 @@
+"""Who may see and change which ideas, pilots, check-ins and responses.
+
+Every view and API view of `ideas` fetches through these functions. A fetch returns the object
+or raises Http404 (not visible: its existence does not leak) or PermissionDenied (visible, but
+not this action).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.access import customer_membership
+from accounts.models import MemberRole, User
+from community.access import visible_gardens
+from ideas.models import CheckIn, Enrolment, FeedbackResponse, Idea, Pilot, PilotState
+
+
+def _as_int(value) -> int:
+    return int(value) if str(value).isdigit() else 0
+
+
+# --- Ideas -------------------------------------------------------------------------------------
+
+
+def visible_ideas(user: User) -> QuerySet[Idea]:
+    """Ideas of the gardens the user may see."""
+    return Idea.objects.filter(garden__in=visible_gardens(user))
+
+
+def access_idea(user: User, idea_id, *, for_moderation: bool = False) -> Idea:
+    idea = (
+        visible_ideas(user)
+        .select_related("garden", "author", "author_account", "merged_into")
+        .filter(pk=_as_int(idea_id))
+        .first()
+    )
+    if idea is None:
+        raise Http404("No such idea.")
+    if for_moderation and not user.has_perm("ideas.moderate_idea"):
+        raise PermissionDenied("Only product managers and programme admins move ideas.")
+    return idea
+
+
+# --- Pilots ------------------------------------------------------------------------------------
+
+
+def can_manage_pilots(user: User) -> bool:
+    return user.is_authenticated and user.has_perm("ideas.manage_pilot")
+
+
+def can_read_results(user: User) -> bool:
+    return user.is_authenticated and user.has_perm("ideas.view_pilot_results")
+
+
+def visible_pilots(user: User) -> QuerySet[Pilot]:
+    """Internal users see every pilot; a customer sees the published pilots their account is
+    invited to, and nothing else."""
+    if not user.is_authenticated or not user.is_active:
+        return Pilot.objects.none()
+    membership = customer_membership(user)
+    if membership is None:
+        return Pilot.objects.all()
+    return Pilot.objects.filter(
+        ~Q(state=PilotState.DRAFT), invitations__account_id=membership.account_id
+    ).distinct()
+
+
+def access_pilot(user: User, pilot_id, *, for_write: bool = False) -> Pilot:
+    pilot = (
+        visible_pilots(user)
+        .select_related("idea", "idea__garden")
+        .filter(pk=_as_int(pilot_id))
+        .first()
+    )
+    if pilot is None:
+        raise Http404("No such pilot.")
+    if for_write and not can_manage_pilots(user):
+        raise PermissionDenied("Only product managers run pilots.")
+    return pilot
+
+
+def access_pilot_results(user: User, pilot_id) -> Pilot:
+    pilot = access_pilot(user, pilot_id)
+    if not can_read_results(user):
+        raise PermissionDenied("Pilot results are for product managers.")
+    return pilot
+
+
+def access_pilot_for_agreement(user: User, pilot_id) -> Pilot:
+    """The pilot, if the user is the admin of an invited account (who accepts for it)."""
+    pilot = access_pilot(user, pilot_id)
+    membership = customer_membership(user)
+    if membership is None or membership.role != MemberRole.ADMIN:
+        raise PermissionDenied("Only your account admin accepts the pilot agreement.")
+    return pilot
+
+
+def access_pilot_for_enrolment(user: User, pilot_id) -> Pilot:
+    """The pilot, if the user is a customer member who could take part (rules checked by the
+    enrolment service)."""
+    pilot = access_pilot(user, pilot_id)
+    if customer_membership(user) is None:
+        raise PermissionDenied("Only customer members take part in pilots.")
+    return pilot
+
+
+# --- Check-ins and responses -------------------------------------------------------------------
+
+
+def own_enrolment(user: User, pilot: Pilot) -> Enrolment | None:
+    return Enrolment.objects.filter(pilot=pilot, user=user).first()
+
+
+def access_check_in_for_answer(user: User, check_in_id) -> tuple[CheckIn, Enrolment]:
+    """A check-in the user may answer: one of a pilot they are enrolled in."""
+    check_in = (
+        CheckIn.objects.filter(pilot__in=visible_pilots(user), pk=_as_int(check_in_id))
+        .select_related("pilot", "pilot__idea")
+        .first()
+    )
+    if check_in is None:
+        raise Http404("No such check-in.")
+    enrolment = own_enrolment(user, check_in.pilot)
+    if enrolment is None:
+        raise PermissionDenied("Enrol in the pilot to answer its check-ins.")
+    return check_in, enrolment
+
+
+def visible_responses(user: User) -> QuerySet[FeedbackResponse]:
+    """A member sees their own responses; results readers see all of the pilots they see."""
+    if can_read_results(user):
+        return FeedbackResponse.objects.filter(check_in__pilot__in=visible_pilots(user))
+    return FeedbackResponse.objects.filter(enrolment__user=user)

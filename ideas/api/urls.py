@@ -1,0 +1,9 @@
+"""REST API of the ideas app, one module per area."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("ideas.api.urls_ideas")),
+    path("", include("ideas.api.urls_pilots")),
+    path("", include("ideas.api.urls_results")),
+]

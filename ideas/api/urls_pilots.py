@@ -1,0 +1,3 @@
+"""REST API of pilots."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""REST API of results."""
+
+urlpatterns: list = []

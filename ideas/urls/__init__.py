@@ -1,0 +1,11 @@
+"""Pages of the ideas app, one module per area."""
+
+from django.urls import include, path
+
+app_name = "ideas"
+
+urlpatterns = [
+    path("", include("ideas.urls.ideas")),
+    path("", include("ideas.urls.pilots")),
+    path("", include("ideas.urls.results")),
+]

@@ -1,0 +1,3 @@
+"""Pages of ideas (see ideas/views/ideas.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of pilots (see ideas/views/pilots.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of results (see ideas/views/results.py)."""
+
+urlpatterns: list = []
