@@ -7,7 +7,7 @@ from django.http import Http404
 
 from accounts.access import customer_membership
 from accounts.models import User
-from community.models import Garden, GardenVisibility
+from community.models import Garden, GardenVisibility, Notification
 
 
 def visible_gardens(user: User) -> QuerySet[Garden]:
@@ -23,3 +23,11 @@ def access_garden(user: User, slug: str) -> Garden:
     if garden is None:
         raise Http404("No such garden.")
     return garden
+
+
+def access_notification(user: User, notification_id: int) -> Notification:
+    """A person's own notification; anyone else's does not exist for them."""
+    notification = Notification.objects.filter(user=user, pk=notification_id).first()
+    if notification is None:
+        raise Http404("No such notification.")
+    return notification

@@ -214,7 +214,8 @@ def test_the_account_list_costs_the_same_queries_for_3_or_12_accounts(
             customer(AccountFactory())
         # 1 session, 2 user, 3 membership (none: internal), 4-5 permissions (user, groups),
         # 6 paginator count, 7 groups (navigation), 8 the page of accounts with member counts
-        with django_assert_num_queries(8):
+        # +1 the unread-notification count for the bell in the navigation
+        with django_assert_num_queries(9):
             response = client.get("/accounts/")
         assert len(_names(response)) == accounts
 
@@ -313,7 +314,8 @@ def test_the_account_page_costs_the_same_queries_for_3_or_12_members(
             customer(account_a)
         # 1 session, 2 user, 3-4 permissions (user, groups), 5 membership, 6 the account,
         # 7 members with users, 8 account team with users, 9 open invitations
-        with django_assert_num_queries(9):
+        # +1 the unread-notification count for the bell in the navigation
+        with django_assert_num_queries(10):
             response = client.get("/accounts/acme/")
         assert response.content.decode().count('action="/members/') == 2 * (members - 1)
 
