@@ -18,14 +18,19 @@ def navigation(request: HttpRequest) -> dict:
     if membership is not None:
         persona = "customer"
         items.append(("Gardens", reverse("community:garden-list")))
+        items.append(("Ideas", reverse("ideas:idea-list")))
         items.append(("Our account", membership.account.get_absolute_url()))
     else:
         persona = "internal"
         label = "All accounts" if sees_all_accounts(user) else "My accounts"
         items.append((label, reverse("accounts:account-list")))
         items.append(("Gardens", reverse("community:garden-list")))
+        items.append(("Ideas", reverse("ideas:idea-list")))
+        if user.has_perm("ideas.moderate_idea"):
+            items.append(("Board", reverse("ideas:board")))
         if user.has_role(InternalRole.PROGRAMME_ADMIN) or user.is_superuser:
             items.append(("Admin", reverse("admin:index")))
+    items.append(("Pilots", reverse("ideas:pilot-list")))
     items.append(("API", reverse("api-docs")))
     return {
         "nav_items": items,

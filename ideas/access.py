@@ -54,6 +54,12 @@ def can_read_results(user: User) -> bool:
     return user.is_authenticated and user.has_perm("ideas.view_pilot_results")
 
 
+def can_read_verbatims(user: User) -> bool:
+    """Verbatims and the response export name who said what: internal results readers only,
+    even should a customer ever be given the results permission."""
+    return can_read_results(user) and customer_membership(user) is None
+
+
 def visible_pilots(user: User) -> QuerySet[Pilot]:
     """Internal users see every pilot; a customer sees the published pilots their account is
     invited to, and nothing else."""

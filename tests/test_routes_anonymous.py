@@ -20,7 +20,14 @@ PUBLIC = {
     "accounts:invitation-accept",
     "healthz",
 }
-SAMPLES = {"slug": "acme", "pk": "1", "token": "not-a-token", "uidb64": "MQ"}
+SAMPLES = {
+    "slug": "acme",
+    "pk": "1",
+    "token": "not-a-token",
+    "uidb64": "MQ",
+    "question_id": "1",
+    "dimension_id": "1",
+}
 
 
 def _routes(patterns, prefix="", namespace=""):

@@ -132,6 +132,8 @@ AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14, minimum=1)
+# Feedback reminders: at most this many per person in any 30 days, across all pilots.
+FEEDBACK_REMINDERS_PER_30_DAYS = env_int("FEEDBACK_REMINDERS_PER_30_DAYS", 4, minimum=1)
 
 # --- Internationalisation
 LANGUAGE_CODE = "en-gb"
@@ -233,6 +235,9 @@ SPECTACULAR_SETTINGS = {
     | {
         "MemberRoleEnum": "accounts.models.MemberRole.choices",
         "TeamRoleEnum": "accounts.models.TeamRole.choices",
+        "SegmentEnum": "accounts.models.Segment.choices",
+        "IdeaStatusEnum": "ideas.models.IdeaStatus.choices",
+        "QuestionRoleEnum": "ideas.models.QuestionRole.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -276,6 +281,14 @@ CELERY_BEAT_SCHEDULE = {
     "purge-stale-invitations": {
         "task": "accounts.tasks.invitations_purge_task",
         "schedule": crontab(minute=17, hour=3),
+    },
+    "advance-pilot-schedules": {
+        "task": "ideas.tasks.pilots_advance_schedule_task",
+        "schedule": crontab(minute=5),  # hourly: pilots open and close early on their day
+    },
+    "feedback-reminders": {
+        "task": "ideas.tasks.feedback_reminders_task",
+        "schedule": crontab(minute=40, hour=8),  # daily, in the morning (UTC)
     },
 }
 

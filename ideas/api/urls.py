@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("ideas.api.urls_ideas")),
     path("", include("ideas.api.urls_pilots")),
     path("", include("ideas.api.urls_results")),
+    path("", include("ideas.api.urls_feedback")),
 ]

@@ -1,3 +1,10 @@
-"""REST API of ideas."""
+"""REST API of ideas (see ideas/api/ideas.py)."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from ideas.api.ideas import IdeaViewSet
+
+router = SimpleRouter()
+router.register("ideas", IdeaViewSet, basename="idea")
+
+urlpatterns = router.urls

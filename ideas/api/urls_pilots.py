@@ -1,3 +1,10 @@
-"""REST API of pilots."""
+"""REST API of pilots (see ideas/api/pilots.py)."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from ideas.api import pilots
+
+router = SimpleRouter()
+router.register("pilots", pilots.PilotViewSet, basename="pilot")
+
+urlpatterns = router.urls

@@ -1,3 +1,9 @@
 """REST API of results."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from ideas.api import results
+
+urlpatterns = [
+    path("pilots/<int:pk>/results/", results.PilotResultsView.as_view(), name="pilot-results"),
+]

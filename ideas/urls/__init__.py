@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("ideas.urls.ideas")),
     path("", include("ideas.urls.pilots")),
     path("", include("ideas.urls.results")),
+    path("", include("ideas.urls.feedback")),
 ]

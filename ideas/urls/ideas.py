@@ -1,3 +1,18 @@
 """Pages of ideas (see ideas/views/ideas.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from ideas.views import ideas as views
+
+urlpatterns = [
+    path("ideas/", views.idea_list, name="idea-list"),
+    path("ideas/new/", views.idea_create, name="idea-create"),
+    path("ideas/board/", views.board, name="board"),
+    path("ideas/<int:pk>/", views.idea_detail, name="idea-detail"),
+    path("ideas/<int:pk>/vote/", views.idea_vote, name="idea-vote"),
+    path("ideas/<int:pk>/follow/", views.idea_follow, name="idea-follow"),
+    path("ideas/<int:pk>/comments/", views.idea_comment, name="idea-comment"),
+    path("ideas/<int:pk>/transition/", views.idea_transition, name="idea-transition"),
+    path("ideas/<int:pk>/merge/", views.idea_merge, name="idea-merge"),
+    path("gardens/<slug:slug>/ideas/", views.garden_ideas, name="garden-ideas"),
+]

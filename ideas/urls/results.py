@@ -1,3 +1,14 @@
 """Pages of results (see ideas/views/results.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from ideas.views import results as views
+
+urlpatterns = [
+    path("pilots/<int:pk>/results/", views.pilot_results_page, name="pilot-results"),
+    path(
+        "pilots/<int:pk>/results/responses.csv",
+        views.pilot_results_csv,
+        name="pilot-results-csv",
+    ),
+]

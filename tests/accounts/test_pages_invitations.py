@@ -383,6 +383,8 @@ def test_a_withdrawn_link_says_so(client, invitation):
         signing.dumps(987654, salt=Invitation.TOKEN_SALT),  # well signed, no such invitation
         signing.dumps("1", salt=Invitation.TOKEN_SALT),  # well signed, not a primary key
     ],
+    # Fixed ids: signed tokens carry a timestamp, and pytest-xdist workers must collect alike.
+    ids=["garbage", "bad-signature", "no-such-invitation", "not-a-primary-key"],
 )
 def test_a_broken_link_says_so(client, invitation, token):
     response = client.get(f"/invitations/accept/{token}/")

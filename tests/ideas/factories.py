@@ -57,3 +57,73 @@ class PilotFactory(factory.django.DjangoModelFactory):
         """PilotFactory(accounts=[a, b]) invites those accounts."""
         for account in extracted or []:
             PilotInvitation.objects.create(pilot=obj, account=account)
+
+
+def feedback_response(enrolment, check_in, *, at=None, draft=False, **by_role):
+    """A response to `check_in`, created directly (no service), with answers to the questions of
+    the pilot's newest instrument found by role: per-dimension roles take {dimension key: value}
+    (`expected={"useful": 5}`), job_done a choice label, text roles a string, others an int."""
+    from ideas.models import Answer, FeedbackResponse, ResponseStatus
+
+    instrument = enrolment.pilot.instruments.order_by("-version").first()
+    response = FeedbackResponse.objects.create(
+        check_in=check_in,
+        enrolment=enrolment,
+        instrument=instrument,
+        status=ResponseStatus.DRAFT if draft else ResponseStatus.SUBMITTED,
+        submitted_at=None if draft else (at or timezone.now()),
+    )
+    questions = {q.role: q for q in instrument.questions.all()}
+    dimensions = {d.key: d for d in instrument.dimensions.all()}
+    answers = []
+    for role, value in by_role.items():
+        question = questions[role]
+        if question.per_dimension:
+            answers += [
+                Answer(response=response, question=question, dimension=dimensions[k], value_int=v)
+                for k, v in value.items()
+            ]
+        elif isinstance(value, int):
+            answers.append(Answer(response=response, question=question, value_int=value))
+        else:
+            choices = [value] if question.choices else []
+            answers.append(
+                Answer(
+                    response=response, question=question, value_text=value, value_choices=choices
+                )
+            )
+    Answer.objects.bulk_create(answers)
+    return response
+
+
+def agreement_accepted(pilot, account, *, by=None):
+    """`account` accepted the pilot's current agreement version (created directly)."""
+    from ideas.models import AgreementAcceptance
+
+    agreement = pilot.agreements.order_by("-version").first()
+    return AgreementAcceptance.objects.create(agreement=agreement, account=account, accepted_by=by)
+
+
+def engagement_level_set(account, level, *, day=None):
+    """Give `account` an engagement snapshot at `level` (what account_levels reads)."""
+    from community.models import EngagementSnapshot
+
+    return EngagementSnapshot.objects.create(
+        account=account,
+        day=day or timezone.localdate(),
+        score=50,
+        level=level,
+        activity=0.5,
+        breadth=0.5,
+        co_creation=0.5,
+        model_version=1,
+    )
+
+
+def enrolled(pilot, user, **fields):
+    """`user` enrolled in `pilot` for their own account (the row made directly)."""
+    from ideas.models import Enrolment
+
+    return Enrolment.objects.create(
+        pilot=pilot, user=user, account=user.membership.account, **fields
+    )

@@ -1,0 +1,167 @@
+"""Serializers of the ideas API: what goes out (ideas, comments, support) and what comes in."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ideas.models import Comment, Idea, IdeaStatus, IdeaTransition, Pilot, PilotState
+from ideas.services.ideas import MAX_COMMENT_LENGTH, MAX_LINK_LENGTH
+
+
+def _name(user) -> str | None:
+    """People are named, never shown by their email address."""
+    return (user.full_name or "Someone") if user is not None else None
+
+
+class IdeaSerializer(serializers.ModelSerializer):
+    """An idea in a list. `author_account` is shown only to readers who see every account and
+    to the author's colleagues; `null` otherwise."""
+
+    garden = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    author = serializers.SerializerMethodField()
+    author_account = serializers.SerializerMethodField()
+    supporters = serializers.IntegerField(read_only=True, help_text="People who voted for it.")
+    supporting_accounts = serializers.IntegerField(
+        read_only=True, help_text="Distinct customer accounts among the voters."
+    )
+
+    class Meta:
+        model = Idea
+        fields = [
+            "id",
+            "garden",
+            "title",
+            "job_to_be_done",
+            "proposal",
+            "links",
+            "status",
+            "merged_into",
+            "author",
+            "author_account",
+            "supporters",
+            "supporting_accounts",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_author(self, idea: Idea) -> str | None:
+        return _name(idea.author)
+
+    @extend_schema_field(serializers.SlugField(allow_null=True))
+    def get_author_account(self, idea: Idea) -> str | None:
+        if idea.author_account is None:
+            return None
+        own = self.context.get("viewer_account_id") == idea.author_account_id
+        return idea.author_account.slug if own or self.context.get("show_accounts") else None
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IdeaTransition
+        fields = ["from_status", "to_status", "actor", "reason", "created_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_actor(self, transition: IdeaTransition) -> str | None:
+        return _name(transition.actor)
+
+
+class IdeaPilotSerializer(serializers.ModelSerializer):
+    """A pilot of the idea; the decision and outcome note ("you said, we did") once closed."""
+
+    decision = serializers.SerializerMethodField()
+    outcome_note = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Pilot
+        fields = ["id", "title", "state", "decision", "outcome_note"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_decision(self, pilot: Pilot) -> str:
+        return pilot.decision if pilot.state == PilotState.CLOSED else ""
+
+    @extend_schema_field(serializers.CharField())
+    def get_outcome_note(self, pilot: Pilot) -> str:
+        return pilot.outcome_note if pilot.state == PilotState.CLOSED else ""
+
+
+class IdeaDetailSerializer(IdeaSerializer):
+    """One idea with its log, the caller's vote and follow, the moves they may make, and the
+    pilots they may see."""
+
+    voted = serializers.BooleanField(read_only=True)
+    following = serializers.BooleanField(read_only=True)
+    allowed_moves = serializers.ListField(
+        child=serializers.ChoiceField(choices=IdeaStatus.choices),
+        read_only=True,
+        help_text="The statuses the caller may move the idea to now.",
+    )
+    transitions = TransitionSerializer(many=True, read_only=True, source="transition_log")
+    pilots = IdeaPilotSerializer(many=True, read_only=True, source="visible_pilots")
+
+    class Meta(IdeaSerializer.Meta):
+        fields = [
+            *IdeaSerializer.Meta.fields,
+            "voted",
+            "following",
+            "allowed_moves",
+            "transitions",
+            "pilots",
+        ]
+        read_only_fields = fields
+
+
+class IdeaWriteSerializer(serializers.Serializer):
+    garden = serializers.SlugField(help_text="The garden's slug; one the caller can see.")
+    title = serializers.CharField(max_length=200)
+    job_to_be_done = serializers.CharField()
+    proposal = serializers.CharField()
+    links = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_LINK_LENGTH),
+        required=False,
+        default=list,
+        help_text="Up to 5 web addresses (http or https).",
+    )
+
+
+class SupportSerializer(serializers.Serializer):
+    voted = serializers.BooleanField(help_text="Whether the caller supports the idea now.")
+    supporters = serializers.IntegerField()
+    supporting_accounts = serializers.IntegerField()
+
+
+class FollowSerializer(serializers.Serializer):
+    following = serializers.BooleanField()
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "body", "created_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_author(self, comment: Comment) -> str | None:
+        return _name(comment.author)
+
+
+class CommentWriteSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=MAX_COMMENT_LENGTH)
+
+
+class TransitionWriteSerializer(serializers.Serializer):
+    to_status = serializers.ChoiceField(choices=IdeaStatus.choices)
+    reason = serializers.CharField(help_text="Why; the idea's followers read it.")
+
+
+class MergeWriteSerializer(serializers.Serializer):
+    into = serializers.IntegerField(min_value=1, help_text="The id of the original idea.")
+    reason = serializers.CharField()

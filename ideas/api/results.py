@@ -1,0 +1,159 @@
+"""REST API of pilot results: GET /api/v1/pilots/<id>/results/?split=segment|level.
+
+The same figures as the results page (ideas.selectors.results.pilot_results), for the same
+readers (access.access_pilot_results); verbatims only for internal readers."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_serializers import ErrorResponse403Serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ideas import access
+from ideas.models import Phase
+from ideas.selectors.results import MIN_PARTICIPANTS, ResultSplit, pilot_results
+
+
+class PilotResultsQuerySerializer(serializers.Serializer):
+    split = serializers.ChoiceField(
+        choices=ResultSplit.choices,
+        required=False,
+        help_text="Split the figures by the accounts' segment or engagement level.",
+    )
+
+
+class IntervalSerializer(serializers.Serializer):
+    low = serializers.FloatField()
+    high = serializers.FloatField()
+
+
+class DimensionResultSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    expected_mean = serializers.FloatField(allow_null=True)
+    expected_n = serializers.IntegerField()
+    experienced_mean = serializers.FloatField(allow_null=True)
+    experienced_n = serializers.IntegerField()
+    gap_mean = serializers.FloatField(
+        allow_null=True,
+        help_text="Experienced − expected: the mean of each paired participant's difference.",
+    )
+    gap_sd = serializers.FloatField(allow_null=True, help_text="Sample standard deviation.")
+    gap_interval = IntervalSerializer(
+        allow_null=True, help_text="95% t-interval of the gap; null under two pairs."
+    )
+    paired_n = serializers.IntegerField(
+        help_text="Participants with both an expected and an experienced rating."
+    )
+    met_count = serializers.IntegerField()
+    met_share = serializers.FloatField(
+        allow_null=True, help_text="Share (0–1) of paired participants with experienced ≥ expected."
+    )
+    sacrifice_mean = serializers.FloatField(allow_null=True)
+    sacrifice_n = serializers.IntegerField()
+    perceived_mean = serializers.FloatField(
+        allow_null=True,
+        help_text="Perceived experience: the mean of each participant's expected − sacrifice.",
+    )
+    perceived_n = serializers.IntegerField()
+
+
+class NpsResultSerializer(serializers.Serializer):
+    n = serializers.IntegerField()
+    promoters = serializers.IntegerField(help_text="Answers 9–10.")
+    passives = serializers.IntegerField(help_text="Answers 7–8.")
+    detractors = serializers.IntegerField(help_text="Answers 0–6.")
+    score = serializers.IntegerField(
+        allow_null=True, help_text="% promoters − % detractors, rounded half away from zero."
+    )
+    distribution = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Answers per score, 0 to 10."
+    )
+    too_small = serializers.BooleanField(help_text=f"n under {MIN_PARTICIPANTS}.")
+
+
+class ChoiceCountSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    share = serializers.FloatField(allow_null=True)
+
+
+class JobDoneResultSerializer(serializers.Serializer):
+    n = serializers.IntegerField()
+    choices = ChoiceCountSerializer(many=True)
+    too_small = serializers.BooleanField()
+
+
+class MeanResultSerializer(serializers.Serializer):
+    mean = serializers.FloatField(allow_null=True)
+    n = serializers.IntegerField()
+    too_small = serializers.BooleanField()
+
+
+class CheckInRateSerializer(serializers.Serializer):
+    check_in = serializers.IntegerField(source="check_in_id")
+    title = serializers.CharField()
+    phase = serializers.ChoiceField(choices=Phase.choices)
+    submitted = serializers.IntegerField()
+    enrolled = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True, help_text="Submitted ÷ enrolled (0–1).")
+
+
+class ResultGroupSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text='"overall", a segment or an engagement level.')
+    label = serializers.CharField()
+    enrolled = serializers.IntegerField()
+    respondents = serializers.IntegerField()
+    too_small = serializers.BooleanField(help_text=f"Under {MIN_PARTICIPANTS} respondents.")
+    paired_n = serializers.IntegerField()
+    dimensions_too_small = serializers.BooleanField()
+    dimensions = DimensionResultSerializer(many=True)
+    nps = NpsResultSerializer()
+    job_done = JobDoneResultSerializer()
+    adopt = MeanResultSerializer(help_text="Likelihood to adopt, 0–10.")
+    check_ins = CheckInRateSerializer(many=True)
+    response_rate = serializers.FloatField(
+        allow_null=True, help_text="All submitted responses ÷ (enrolled × check-ins)."
+    )
+
+
+class VerbatimSerializer(serializers.Serializer):
+    response = serializers.IntegerField(source="response_id")
+    account_name = serializers.CharField()
+    segment = serializers.CharField()
+    check_in = serializers.CharField()
+    question = serializers.CharField()
+    text = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+
+
+class PilotResultsSerializer(serializers.Serializer):
+    pilot = serializers.IntegerField(source="pilot.pk")
+    split = serializers.ChoiceField(choices=ResultSplit.choices, allow_null=True)
+    min_participants = serializers.IntegerField()
+    overall = ResultGroupSerializer()
+    groups = ResultGroupSerializer(many=True)
+    verbatims = VerbatimSerializer(many=True)
+
+
+class PilotResultsView(APIView):
+    """A pilot's results: per dimension expected, experienced, gap with its 95% interval,
+    met-or-exceeded share, sacrifice and perceived experience; NPS; job done; likelihood to
+    adopt; response rates; verbatims. For product managers (and programme admins)."""
+
+    @extend_schema(
+        parameters=[PilotResultsQuerySerializer],
+        # 403: the pilot is visible to the caller, who may not read its results (customers).
+        responses={200: PilotResultsSerializer, 403: ErrorResponse403Serializer},
+    )
+    def get(self, request, pk: int):
+        pilot = access.access_pilot_results(request.user, pk)
+        query = PilotResultsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        results = pilot_results(pilot=pilot, split=query.validated_data.get("split"))
+        if not access.can_read_verbatims(request.user):
+            results.verbatims = []
+        return Response(PilotResultsSerializer(results).data)

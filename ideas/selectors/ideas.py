@@ -1,0 +1,272 @@
+"""Reads of ideas: lists with their support, the pipeline board, a garden's ideas, an idea page.
+
+Support is counted in the database, per idea, by correlated subqueries: a page of 25 ideas
+counts the votes of those 25 only, a board sorted by support counts every idea once, and no
+query grows with the number of ideas or votes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
+
+from accounts.access import sees_all_accounts
+from accounts.models import Account, User
+from community.models import Garden
+from ideas import workflow
+from ideas.access import visible_pilots
+from ideas.models import Comment, Follow, Idea, IdeaStatus, IdeaTransition, Pilot, Vote
+
+# How lists and the board may be sorted: name → ordering. "value" (support weighted by the
+# annual contract value of the supporting accounts) is internal: only the board offers it.
+SORTS: dict[str, tuple[str, ...]] = {
+    "newest": ("-created_at", "-pk"),
+    "people": ("-supporters", "-supporting_accounts", "-created_at", "-pk"),
+    "accounts": ("-supporting_accounts", "-supporters", "-created_at", "-pk"),
+    "value": ("-support_value", "-supporting_accounts", "-supporters", "-created_at", "-pk"),
+}
+LIST_SORTS = ("newest", "people", "accounts")
+BOARD_SORTS = ("people", "accounts", "value")
+
+_MONEY = DecimalField(max_digits=20, decimal_places=2)
+
+
+def _supporters() -> Coalesce:
+    """People who voted for the idea."""
+    votes = (
+        Vote.objects.filter(idea=OuterRef("pk"))
+        .order_by()
+        .values("idea")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(votes, output_field=IntegerField()), Value(0))
+
+
+def _supporting_accounts() -> Coalesce:
+    """Distinct customer accounts among the voters (internal voters have none)."""
+    votes = (
+        Vote.objects.filter(idea=OuterRef("pk"), account__isnull=False)
+        .order_by()
+        .values("idea")
+        .annotate(n=Count("account", distinct=True))
+        .values("n")
+    )
+    return Coalesce(Subquery(votes, output_field=IntegerField()), Value(0))
+
+
+def _support_value() -> Coalesce:
+    """The sum of the annual contract values of the DISTINCT supporting accounts: two voters of
+    one account count its contract value once."""
+    voter_accounts = Vote.objects.filter(
+        idea=OuterRef(OuterRef("pk")), account__isnull=False
+    ).values("account_id")
+    total = (
+        Account.objects.filter(pk__in=voter_accounts)
+        .order_by()
+        .annotate(total=Func(F("annual_contract_value"), function="SUM", output_field=_MONEY))
+        .values("total")
+    )
+    return Coalesce(Subquery(total, output_field=_MONEY), Value(Decimal("0")), output_field=_MONEY)
+
+
+def with_support(ideas: QuerySet[Idea], *, value: bool = False) -> QuerySet[Idea]:
+    """`ideas` annotated with `supporters` (people) and `supporting_accounts`; with
+    `value=True` also `support_value` (internal readers only)."""
+    ideas = ideas.annotate(supporters=_supporters(), supporting_accounts=_supporting_accounts())
+    if value:
+        ideas = ideas.annotate(support_value=_support_value())
+    return ideas
+
+
+def _search(ideas: QuerySet[Idea], q: str) -> QuerySet[Idea]:
+    q = (q or "").strip()
+    if not q:
+        return ideas
+    return ideas.filter(
+        Q(title__icontains=q) | Q(job_to_be_done__icontains=q) | Q(proposal__icontains=q)
+    )
+
+
+# --- Lists -------------------------------------------------------------------------------------
+
+
+def idea_list(
+    *,
+    ideas: QuerySet[Idea],
+    garden: Garden | None = None,
+    status: str = "",
+    q: str = "",
+    sort: str = "newest",
+) -> QuerySet[Idea]:
+    """The ideas of a list page, CSV export or API list (`ideas` already scoped to the reader),
+    filtered, with their gardens, authors and support."""
+    if garden is not None:
+        ideas = ideas.filter(garden=garden)
+    if status:
+        ideas = ideas.filter(status=status)
+    ideas = _search(ideas, q)
+    return (
+        with_support(ideas)
+        .select_related("garden", "author", "author_account")
+        .order_by(*SORTS.get(sort if sort in LIST_SORTS else "newest"))
+    )
+
+
+def _status_order() -> Case:
+    return Case(
+        *(When(status=status, then=Value(i)) for i, status in enumerate(IdeaStatus.values)),
+        output_field=IntegerField(),
+    )
+
+
+def garden_ideas(
+    *, ideas: QuerySet[Idea], garden: Garden, status: str = "", limit: int = 100
+) -> list[Idea]:
+    """A garden's ideas for its page, in workflow order and by support within a status; at most
+    `limit` (the idea list has them all)."""
+    ideas = ideas.filter(garden=garden)
+    if status:
+        ideas = ideas.filter(status=status)
+    return list(
+        with_support(ideas)
+        .select_related("merged_into")
+        .annotate(status_order=_status_order())
+        .order_by("status_order", "-supporters", "-supporting_accounts", "-created_at", "-pk")[
+            :limit
+        ]
+    )
+
+
+# --- The pipeline board ------------------------------------------------------------------------
+
+
+@dataclass
+class BoardColumn:
+    status: str
+    label: str
+    ideas: list[Idea] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.ideas)
+
+
+def idea_board(
+    *,
+    ideas: QuerySet[Idea],
+    garden: Garden | None = None,
+    sort: str = "people",
+    per_column: int = 50,
+) -> list[BoardColumn]:
+    """The pipeline board: a column per status of `workflow.BOARD_COLUMNS`, each with its top
+    `per_column` ideas by `sort` and its total. Two queries, whatever the number of ideas."""
+    ideas = ideas.filter(status__in=workflow.BOARD_COLUMNS)
+    if garden is not None:
+        ideas = ideas.filter(garden=garden)
+    ordering = SORTS[sort if sort in BOARD_SORTS else "people"]
+    order_by = [F(name[1:]).desc() if name.startswith("-") else F(name).asc() for name in ordering]
+    top = (
+        with_support(ideas, value=True)
+        .select_related("garden", "author_account")
+        .annotate(rank=Window(RowNumber(), partition_by=F("status"), order_by=order_by))
+        .filter(rank__lte=per_column)
+        .order_by(*ordering)
+    )
+    columns = {
+        status: BoardColumn(status=status, label=IdeaStatus(status).label)
+        for status in workflow.BOARD_COLUMNS
+    }
+    totals = ideas.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+    for status, n in totals:
+        columns[status].total = n
+    for idea in top:
+        columns[idea.status].ideas.append(idea)
+    return list(columns.values())
+
+
+# --- One idea ----------------------------------------------------------------------------------
+
+
+@dataclass
+class IdeaPage:
+    """Everything the idea page shows besides the idea itself."""
+
+    supporters: int
+    supporting_accounts: int
+    voted: bool
+    following: bool
+    transitions: list[IdeaTransition]
+    comments: list[Comment]
+    pilots: list[Pilot]
+    duplicates: list[Idea]
+    allowed_moves: list[tuple[str, str]]
+    can_moderate: bool
+    account_names: list[str] | None  # supporting accounts, for those who see every account
+
+
+def idea_support(*, idea: Idea, user: User | None = None) -> dict:
+    """People and distinct accounts supporting `idea`, and whether `user` is one of them."""
+    return Vote.objects.filter(idea=idea).aggregate(
+        supporters=Count("pk"),
+        supporting_accounts=Count("account", distinct=True),
+        voted=Count("pk", filter=Q(user_id=user.pk if user else None)),
+    )
+
+
+def idea_supporting_accounts(*, idea: Idea) -> QuerySet[Account]:
+    """The accounts whose people voted for `idea` ("invite the accounts that voted"); only for
+    readers who see every account."""
+    return Account.objects.filter(
+        pk__in=Vote.objects.filter(idea=idea, account__isnull=False).values("account_id")
+    ).order_by("name")
+
+
+def idea_transitions(*, idea: Idea) -> QuerySet[IdeaTransition]:
+    return idea.transitions.select_related("actor").order_by("created_at", "pk")
+
+
+def idea_comments(*, idea: Idea) -> QuerySet[Comment]:
+    return idea.comments.select_related("author", "author__membership__account").order_by(
+        "created_at", "pk"
+    )
+
+
+def idea_page(*, idea: Idea, user: User) -> IdeaPage:
+    """The idea page for `user`; a fixed number of queries whatever the votes and comments."""
+    support = idea_support(idea=idea, user=user)
+    return IdeaPage(
+        supporters=support["supporters"],
+        supporting_accounts=support["supporting_accounts"],
+        voted=bool(support["voted"]),
+        following=Follow.objects.filter(idea=idea, user=user).exists(),
+        transitions=list(idea_transitions(idea=idea)),
+        comments=list(idea_comments(idea=idea)),
+        pilots=list(visible_pilots(user).filter(idea=idea).order_by("-runs_from", "-pk")),
+        duplicates=list(idea.duplicates.order_by("title", "pk")),
+        allowed_moves=[(s, IdeaStatus(s).label) for s in workflow.allowed_moves(user, idea)],
+        can_moderate=workflow.can_moderate(user),
+        account_names=(
+            list(idea_supporting_accounts(idea=idea).values_list("name", flat=True))
+            if sees_all_accounts(user)
+            else None
+        ),
+    )

@@ -1,0 +1,687 @@
+"""Pilot results: what the members of a pilot expected, what they experienced, what they would
+do next — overall, by segment or by engagement level — and every response as a table.
+
+`pilot_results` reads a fixed handful of queries (check-ins, enrolments, dimensions, all
+submitted answers, and the accounts' levels when split by level) and computes everything in one
+pass in Python, so its cost does not grow in queries with the number of responses.
+
+Pairing rule: for each member, the expected rating is their latest submitted answer in an
+expectation check-in; experienced rating, sacrifice, job done, likelihood to adopt and to
+recommend are their latest submitted answers in an experience check-in ("latest" by the time of
+submission). A member counts towards a figure only if they gave what it needs; the gap, the
+met-or-exceeded share and perceived experience need both the expectation and the experience of
+the same member (paired).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import groupby
+
+from django.db.models import TextChoices
+from django.utils import timezone
+
+from accounts.models import Segment
+from community.models import EngagementLevel
+from community.selectors import account_levels
+from ideas.models import (
+    CheckIn,
+    Dimension,
+    Enrolment,
+    FeedbackResponse,
+    Phase,
+    Pilot,
+    Question,
+    QuestionKind,
+    QuestionRole,
+    ResponseStatus,
+)
+
+# Under this many participants a figure is an anecdote, not a result.
+MIN_PARTICIPANTS = 5
+
+NOT_COMPUTED_KEY = "not_computed"
+NOT_COMPUTED_LABEL = "Not computed yet"
+
+JOB_DONE_KEYS = ("yes", "partly", "no")
+
+
+class ResultSplit(TextChoices):
+    SEGMENT = "segment", "By segment"
+    LEVEL = "level", "By engagement level"
+
+
+# --- Statistics ----------------------------------------------------------------------------
+
+# Two-sided 95% quantiles of Student's t, t(0.975, df), for df = 1 … 30.
+# fmt: off
+_T_975 = (
+    12.706205, 4.302653, 3.182446, 2.776445, 2.570582,  # df 1–5
+    2.446912, 2.364624, 2.306004, 2.262157, 2.228139,  # df 6–10
+    2.200985, 2.178813, 2.160369, 2.144787, 2.131450,  # df 11–15
+    2.119905, 2.109816, 2.100922, 2.093024, 2.085963,  # df 16–20
+    2.079614, 2.073873, 2.068658, 2.063899, 2.059539,  # df 21–25
+    2.055529, 2.051831, 2.048407, 2.045230, 2.042272,  # df 26–30
+)
+# fmt: on
+_Z_975 = 1.959963984540054
+
+
+def t_quantile_975(df: int) -> float:
+    """t(0.975, df): the table above up to 30 degrees of freedom, then the Cornish-Fisher
+    expansion around the normal quantile (Abramowitz & Stegun 26.7.5), exact to 6 decimals
+    from df = 31 on."""
+    if df < 1:
+        raise ValueError("Student's t needs at least one degree of freedom.")
+    if df <= len(_T_975):
+        return _T_975[df - 1]
+    z = _Z_975
+    g1 = (z**3 + z) / 4
+    g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96
+    g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384
+    g4 = (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160
+    return z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _sd(values: Sequence[float]) -> float | None:
+    """The sample standard deviation (n − 1); None under two values."""
+    if len(values) < 2:
+        return None
+    mean = sum(values) / len(values)
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def round_half_up(value: float) -> int:
+    """Round to a whole number, halves away from zero (33.5 → 34, −0.5 → −1), unlike round()."""
+    return int(math.copysign(math.floor(abs(value) + 0.5), value))
+
+
+def _percent(share: float | None) -> int | None:
+    return None if share is None else round_half_up(100 * share)
+
+
+# --- The results -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Interval:
+    low: float
+    high: float
+
+
+@dataclass
+class DimensionResult:
+    key: str
+    label: str
+    expected_mean: float | None = None
+    expected_n: int = 0
+    experienced_mean: float | None = None
+    experienced_n: int = 0
+    gap_mean: float | None = None
+    gap_sd: float | None = None
+    gap_interval: Interval | None = None  # 95% t-interval; None under two pairs
+    paired_n: int = 0  # members with both an expected and an experienced rating
+    met_count: int = 0  # of the paired members, those whose experience ≥ expectation
+    met_share: float | None = None
+    sacrifice_mean: float | None = None
+    sacrifice_n: int = 0
+    perceived_mean: float | None = None  # mean of each member's expected − sacrifice
+    perceived_n: int = 0
+
+    @property
+    def met_percent(self) -> int | None:
+        return _percent(self.met_share)
+
+
+@dataclass
+class NpsResult:
+    n: int = 0
+    promoters: int = 0  # 9–10
+    passives: int = 0  # 7–8
+    detractors: int = 0  # 0–6
+    score: int | None = None  # % promoters − % detractors, a whole number from −100 to 100
+    distribution: list[int] = field(default_factory=lambda: [0] * 11)  # answers per 0 … 10
+
+    @property
+    def too_small(self) -> bool:
+        return self.n < MIN_PARTICIPANTS
+
+    @property
+    def promoters_percent(self) -> int | None:
+        return _percent(_share(self.promoters, self.n))
+
+    @property
+    def passives_percent(self) -> int | None:
+        return _percent(_share(self.passives, self.n))
+
+    @property
+    def detractors_percent(self) -> int | None:
+        return _percent(_share(self.detractors, self.n))
+
+    @property
+    def bars(self) -> list[tuple[int, int]]:
+        return list(enumerate(self.distribution))
+
+
+@dataclass
+class ChoiceCount:
+    key: str
+    label: str
+    count: int
+    share: float | None
+
+    @property
+    def percent(self) -> int | None:
+        return _percent(self.share)
+
+
+@dataclass
+class JobDoneResult:
+    n: int = 0
+    choices: list[ChoiceCount] = field(default_factory=list)
+
+    @property
+    def too_small(self) -> bool:
+        return self.n < MIN_PARTICIPANTS
+
+
+@dataclass
+class MeanResult:
+    mean: float | None = None
+    n: int = 0
+
+    @property
+    def too_small(self) -> bool:
+        return self.n < MIN_PARTICIPANTS
+
+
+@dataclass
+class CheckInRate:
+    check_in_id: int
+    title: str
+    phase: str
+    submitted: int
+    enrolled: int
+    rate: float | None
+
+    @property
+    def percent(self) -> int | None:
+        return _percent(self.rate)
+
+
+@dataclass
+class Verbatim:
+    response_id: int
+    account_name: str
+    segment: str
+    segment_label: str
+    check_in: str
+    question: str
+    text: str
+    submitted_at: datetime
+
+
+@dataclass
+class ResultGroup:
+    """The figures of one group of members: everyone, or one segment, or one level."""
+
+    key: str
+    label: str
+    enrolled: int  # members enrolled
+    respondents: int  # members with at least one submitted response
+    dimensions: list[DimensionResult]
+    nps: NpsResult
+    job_done: JobDoneResult
+    adopt: MeanResult
+    check_ins: list[CheckInRate]
+    response_rate: float | None  # all submitted responses ÷ (members × check-ins)
+
+    @property
+    def too_small(self) -> bool:
+        return self.respondents < MIN_PARTICIPANTS
+
+    @property
+    def paired_n(self) -> int:
+        """Members whose expectation and experience can be compared (on any dimension)."""
+        return max((d.paired_n for d in self.dimensions), default=0)
+
+    @property
+    def dimensions_too_small(self) -> bool:
+        return self.paired_n < MIN_PARTICIPANTS
+
+    @property
+    def response_percent(self) -> int | None:
+        return _percent(self.response_rate)
+
+    @property
+    def job_done_yes(self) -> ChoiceCount | None:
+        return next((c for c in self.job_done.choices if c.key == "yes"), None)
+
+
+@dataclass
+class PilotResults:
+    pilot: Pilot
+    split: str | None
+    overall: ResultGroup
+    groups: list[ResultGroup]  # one per segment or level; empty when not split
+    verbatims: list[Verbatim]  # newest first; for internal readers only
+
+    @property
+    def min_participants(self) -> int:
+        return MIN_PARTICIPANTS
+
+
+# --- One pass over the answers -------------------------------------------------------------
+
+
+@dataclass
+class _Member:
+    account_id: int
+    segment: str
+    group: str = ""
+    check_ins: set[int] = field(default_factory=set)  # check-ins with a submitted response
+    expected: dict[str, int] = field(default_factory=dict)
+    experienced: dict[str, int] = field(default_factory=dict)
+    sacrifice: dict[str, int] = field(default_factory=dict)
+    job_done: str | None = None
+    adopt: int | None = None
+    recommend: int | None = None
+
+
+def _choice(text: str, choices: list) -> str:
+    """A single-choice answer, whether it was stored as text or as a one-item list."""
+    if choices:
+        return str(choices[0])
+    return text or ""
+
+
+def _segment_label(segment: str) -> str:
+    return Segment(segment).label if segment in Segment.values else segment
+
+
+def pilot_results(*, pilot: Pilot, split: str | None = None) -> PilotResults:
+    """Every figure of a pilot's results page, overall and per group of `split` ("segment" or
+    "level"; None for no split). Queries: check-ins, enrolments, dimensions, submitted answers,
+    and (split by level) the accounts' levels."""
+    if split not in (None, *ResultSplit.values):
+        raise ValueError(f"Unknown split {split!r}.")
+    check_ins = list(
+        CheckIn.objects.filter(pilot=pilot)
+        .order_by("position", "pk")
+        .values_list("pk", "title", "phase")
+    )
+    members = {
+        pk: _Member(account_id=account_id, segment=segment)
+        for pk, account_id, segment in Enrolment.objects.filter(pilot=pilot).values_list(
+            "pk", "account_id", "account__segment"
+        )
+    }
+    dimensions = _dimension_labels(pilot)
+    check_in_titles = {pk: title for pk, title, _ in check_ins}
+    verbatims: list[Verbatim] = []
+
+    rows = (
+        FeedbackResponse.objects.filter(
+            check_in__pilot=pilot, enrolment__pilot=pilot, status=ResponseStatus.SUBMITTED
+        )
+        .order_by("submitted_at", "check_in__position", "pk")
+        .values_list(
+            "pk",
+            "enrolment_id",
+            "enrolment__account__name",
+            "enrolment__account__segment",
+            "check_in_id",
+            "check_in__phase",
+            "submitted_at",
+            "answers__question__role",
+            "answers__question__kind",
+            "answers__question__prompt",
+            "answers__dimension__key",
+            "answers__value_int",
+            "answers__value_text",
+            "answers__value_choices",
+        )
+    )
+    # Ordered by submission, so a later answer overwrites an earlier one: each member keeps
+    # their latest.
+    for (
+        response_id,
+        enrolment_id,
+        account_name,
+        segment,
+        check_in_id,
+        phase,
+        submitted_at,
+        role,
+        kind,
+        prompt,
+        dimension,
+        value_int,
+        value_text,
+        value_choices,
+    ) in rows:
+        member = members.get(enrolment_id)
+        if member is None:
+            continue
+        member.check_ins.add(check_in_id)
+        if kind is None:  # a response without answers (LEFT JOIN)
+            continue
+        if kind == QuestionKind.TEXT:
+            if value_text and value_text.strip():
+                verbatims.append(
+                    Verbatim(
+                        response_id=response_id,
+                        account_name=account_name,
+                        segment=segment,
+                        segment_label=_segment_label(segment),
+                        check_in=check_in_titles.get(check_in_id, ""),
+                        question=prompt,
+                        text=value_text.strip(),
+                        submitted_at=submitted_at,
+                    )
+                )
+            continue
+        if phase == Phase.EXPECTATION:
+            if role == QuestionRole.EXPECTED and dimension and value_int is not None:
+                member.expected[dimension] = value_int
+            continue
+        if role == QuestionRole.EXPERIENCED and dimension and value_int is not None:
+            member.experienced[dimension] = value_int
+        elif role == QuestionRole.SACRIFICE and dimension and value_int is not None:
+            member.sacrifice[dimension] = value_int
+        elif role == QuestionRole.ADOPT and value_int is not None:
+            member.adopt = value_int
+        elif role == QuestionRole.RECOMMEND and value_int is not None:
+            member.recommend = value_int
+        elif role == QuestionRole.JOB_DONE:
+            choice = _choice(value_text, value_choices or [])
+            if choice:
+                member.job_done = choice
+
+    for member in members.values():
+        for key in (*member.expected, *member.experienced, *member.sacrifice):
+            dimensions.setdefault(key, key)  # answered on a dimension since removed
+    overall = _group("overall", "All participants", list(members.values()), dimensions, check_ins)
+    groups = _split(split, members, dimensions, check_ins) if split else []
+    verbatims.reverse()
+    return PilotResults(
+        pilot=pilot, split=split, overall=overall, groups=groups, verbatims=verbatims
+    )
+
+
+def _dimension_labels(pilot: Pilot) -> dict[str, str]:
+    """Dimension key → label in the order of the newest instrument; keys only older versions
+    had come after, with their last label."""
+    labels: dict[str, str] = {}
+    for key, label in (
+        Dimension.objects.filter(instrument__pilot=pilot)
+        .order_by("-instrument__version", "position", "pk")
+        .values_list("key", "label")
+    ):
+        labels.setdefault(key, label)
+    return labels
+
+
+def _split(
+    split: str,
+    members: dict[int, _Member],
+    dimensions: dict[str, str],
+    check_ins: list[tuple[int, str, str]],
+) -> list[ResultGroup]:
+    if split == ResultSplit.SEGMENT:
+        order = [(value, label) for value, label in Segment.choices]
+        for member in members.values():
+            member.group = member.segment
+    else:
+        levels = account_levels(account_ids={m.account_id for m in members.values()})
+        order = [*EngagementLevel.choices, (NOT_COMPUTED_KEY, NOT_COMPUTED_LABEL)]
+        for member in members.values():
+            member.group = levels.get(member.account_id, NOT_COMPUTED_KEY)
+    known = {key for key, _ in order}
+    order += sorted({(m.group, m.group) for m in members.values() if m.group not in known})
+    by_group: dict[str, list[_Member]] = defaultdict(list)
+    for member in members.values():
+        by_group[member.group].append(member)
+    return [
+        _group(key, label, by_group[key], dimensions, check_ins)
+        for key, label in order
+        if by_group.get(key)
+    ]
+
+
+def _group(
+    key: str,
+    label: str,
+    members: list[_Member],
+    dimensions: dict[str, str],
+    check_ins: list[tuple[int, str, str]],
+) -> ResultGroup:
+    rates = []
+    for check_in_id, title, phase in check_ins:
+        submitted = sum(1 for m in members if check_in_id in m.check_ins)
+        rates.append(
+            CheckInRate(
+                check_in_id=check_in_id,
+                title=title,
+                phase=phase,
+                submitted=submitted,
+                enrolled=len(members),
+                rate=_share(submitted, len(members)),
+            )
+        )
+    adopt = [m.adopt for m in members if m.adopt is not None]
+    return ResultGroup(
+        key=key,
+        label=label,
+        enrolled=len(members),
+        respondents=sum(1 for m in members if m.check_ins),
+        dimensions=[_dimension(k, lbl, members) for k, lbl in dimensions.items()],
+        nps=_nps([m.recommend for m in members if m.recommend is not None]),
+        job_done=_job_done([m.job_done for m in members if m.job_done]),
+        adopt=MeanResult(mean=_mean(adopt), n=len(adopt)),
+        check_ins=rates,
+        response_rate=_share(sum(r.submitted for r in rates), len(members) * len(check_ins)),
+    )
+
+
+def _dimension(key: str, label: str, members: list[_Member]) -> DimensionResult:
+    expected = [m.expected[key] for m in members if key in m.expected]
+    experienced = [m.experienced[key] for m in members if key in m.experienced]
+    sacrifice = [m.sacrifice[key] for m in members if key in m.sacrifice]
+    gaps = [
+        m.experienced[key] - m.expected[key]
+        for m in members
+        if key in m.expected and key in m.experienced
+    ]
+    perceived = [
+        m.expected[key] - m.sacrifice[key]
+        for m in members
+        if key in m.expected and key in m.sacrifice
+    ]
+    gap_mean, gap_sd = _mean(gaps), _sd(gaps)
+    interval = None
+    if gap_mean is not None and gap_sd is not None:
+        half = t_quantile_975(len(gaps) - 1) * gap_sd / math.sqrt(len(gaps))
+        interval = Interval(low=gap_mean - half, high=gap_mean + half)
+    met = sum(1 for gap in gaps if gap >= 0)
+    return DimensionResult(
+        key=key,
+        label=label,
+        expected_mean=_mean(expected),
+        expected_n=len(expected),
+        experienced_mean=_mean(experienced),
+        experienced_n=len(experienced),
+        gap_mean=gap_mean,
+        gap_sd=gap_sd,
+        gap_interval=interval,
+        paired_n=len(gaps),
+        met_count=met,
+        met_share=_share(met, len(gaps)),
+        sacrifice_mean=_mean(sacrifice),
+        sacrifice_n=len(sacrifice),
+        perceived_mean=_mean(perceived),
+        perceived_n=len(perceived),
+    )
+
+
+def _nps(scores: list[int]) -> NpsResult:
+    result = NpsResult(n=len(scores))
+    for score in scores:
+        if 0 <= score <= 10:
+            result.distribution[score] += 1
+        if score >= 9:
+            result.promoters += 1
+        elif score >= 7:
+            result.passives += 1
+        else:
+            result.detractors += 1
+    if scores:
+        result.score = round_half_up(100 * (result.promoters - result.detractors) / len(scores))
+    return result
+
+
+def _job_done(answers: list[str]) -> JobDoneResult:
+    counts: dict[str, int] = dict.fromkeys(JOB_DONE_KEYS, 0)
+    labels = {key: key.capitalize() for key in JOB_DONE_KEYS}
+    for answer in answers:
+        key = answer.strip().lower()
+        counts[key] = counts.get(key, 0) + 1
+        labels.setdefault(key, answer.strip())
+    return JobDoneResult(
+        n=len(answers),
+        choices=[
+            ChoiceCount(key=key, label=labels[key], count=count, share=_share(count, len(answers)))
+            for key, count in counts.items()
+        ],
+    )
+
+
+# --- Every response as a table (CSV export) ------------------------------------------------
+
+
+RESPONSE_TABLE_FIXED = [
+    "response id",
+    "participant",
+    "account",
+    "segment",
+    "check-in",
+    "phase",
+    "submitted at",
+]
+
+
+def pilot_response_table(*, pilot: Pilot) -> tuple[list[str], Iterator[list[object]]]:
+    """Every submitted response of the pilot, one row each: who (account, segment, a participant
+    number that links a member's check-ins), which check-in, when, then one column per question
+    (per question and dimension for per-dimension questions). Questions of the default roles
+    share a column across instrument versions; the PM's own questions each have their own.
+    Queries: dimensions, questions, then the answers, streamed."""
+    columns = _response_columns(pilot)
+    header = [*RESPONSE_TABLE_FIXED, *(title for title in columns.titles)]
+    return header, _response_rows(pilot, columns)
+
+
+@dataclass
+class _Columns:
+    titles: list[str]
+    index: dict[tuple[str, str], int]  # (question key, dimension key or "") → column
+    question_keys: dict[int, str]  # question id → question key
+
+
+def _question_key(question_id: int, role: str) -> str:
+    return f"role:{role}" if role else f"question:{question_id}"
+
+
+def _response_columns(pilot: Pilot) -> _Columns:
+    dimensions: dict[int, list[tuple[str, str]]] = defaultdict(list)  # by instrument
+    for instrument_id, key, label in (
+        Dimension.objects.filter(instrument__pilot=pilot)
+        .order_by("position", "pk")
+        .values_list("instrument_id", "key", "label")
+    ):
+        dimensions[instrument_id].append((key, label))
+    phase_order = {Phase.EXPECTATION: 0, Phase.EXPERIENCE: 1}
+    questions = sorted(
+        Question.objects.filter(instrument__pilot=pilot)
+        .order_by("-instrument__version", "position", "pk")
+        .values_list("pk", "instrument_id", "phase", "role", "per_dimension", "prompt"),
+        key=lambda q: phase_order.get(q[2], 2),  # stable: newest version's order within phase
+    )
+    titles: list[str] = []
+    index: dict[tuple[str, str], int] = {}
+    question_keys: dict[int, str] = {}
+    for pk, instrument_id, _phase, role, per_dimension, prompt in questions:
+        key = _question_key(pk, role)
+        question_keys[pk] = key
+        cells = dimensions[instrument_id] if per_dimension else [("", "")]
+        for dimension_key, dimension_label in cells:
+            if (key, dimension_key) in index:
+                continue
+            index[(key, dimension_key)] = len(titles)
+            titles.append(f"{prompt} — {dimension_label}" if dimension_key else prompt)
+    return _Columns(titles=titles, index=index, question_keys=question_keys)
+
+
+def _response_rows(pilot: Pilot, columns: _Columns) -> Iterator[list[object]]:
+    rows = (
+        FeedbackResponse.objects.filter(
+            check_in__pilot=pilot, enrolment__pilot=pilot, status=ResponseStatus.SUBMITTED
+        )
+        .order_by("submitted_at", "pk", "answers__pk")
+        .values_list(
+            "pk",
+            "enrolment_id",
+            "enrolment__account__name",
+            "enrolment__account__segment",
+            "check_in__title",
+            "check_in__phase",
+            "submitted_at",
+            "answers__question_id",
+            "answers__dimension__key",
+            "answers__value_int",
+            "answers__value_text",
+            "answers__value_choices",
+        )
+        .iterator(chunk_size=2000)
+    )
+    for _, answers in groupby(rows, key=lambda row: row[0]):
+        answers = list(answers)
+        pk, enrolment_id, account, segment, check_in, phase, submitted_at = answers[0][:7]
+        cells: list[object] = [""] * len(columns.titles)
+        for *_, question_id, dimension_key, value_int, value_text, value_choices in answers:
+            if question_id is None:
+                continue
+            key = columns.question_keys.get(question_id)
+            position = columns.index.get((key, dimension_key or ""))
+            if position is not None:
+                cells[position] = _cell(value_int, value_text, value_choices)
+        yield [
+            pk,
+            enrolment_id,
+            account,
+            _segment_label(segment),
+            check_in,
+            phase,
+            timezone.localtime(submitted_at).isoformat(timespec="seconds"),
+            *cells,
+        ]
+
+
+def _cell(value_int: int | None, value_text: str, value_choices: Iterable | None) -> object:
+    if value_int is not None:
+        return value_int
+    if value_text:
+        return value_text
+    return "; ".join(str(choice) for choice in value_choices or [])

@@ -1,0 +1,343 @@
+"""Writes of ideas: propose, move through the workflow, vote, follow, comment, merge.
+
+Every write that a customer makes records its activity event here (through
+`community.services.activity_record`), and every change the followers care about is told to
+them (through `community.services.notify`, never to the person who acted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+
+from accounts.access import customer_membership
+from accounts.models import Account, User
+from community.models import ActivityKind, Garden, GardenVisibility
+from community.services import activity_record, notify
+from ideas import workflow
+from ideas.models import Comment, Follow, Idea, IdeaStatus, IdeaTransition, Vote
+
+MAX_LINKS = 5
+MAX_LINK_LENGTH = 500
+MAX_COMMENT_LENGTH = 5000
+
+_validate_url = URLValidator(schemes=["http", "https"])
+
+
+class NotifyKind:
+    """The `kind` of the notifications sent from here."""
+
+    STATUS = "idea_status"
+    COMMENT = "idea_comment"
+    MERGED = "idea_merged"
+
+
+def _name(user: User) -> str:
+    """How a person is named to others: never by their email address."""
+    return user.full_name or "Someone"
+
+
+def _account_of(user: User) -> Account | None:
+    membership = customer_membership(user)
+    return membership.account if membership is not None else None
+
+
+def _required(errors: dict, field: str, value: str, label: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        errors.setdefault(field, []).append(f"{label} is required.")
+    return value
+
+
+def _clean_links(links: Iterable[str] | None, errors: dict) -> list[str]:
+    cleaned: list[str] = []
+    for link in links or ():
+        link = (link or "").strip()
+        if not link or link in cleaned:
+            continue
+        if len(link) > MAX_LINK_LENGTH:
+            errors.setdefault("links", []).append(
+                f"“{link[:40]}…” is longer than {MAX_LINK_LENGTH} characters."
+            )
+            continue
+        try:
+            _validate_url(link)
+        except ValidationError:
+            errors.setdefault("links", []).append(
+                f"“{link}” is not a web address (it must start with http:// or https://)."
+            )
+            continue
+        cleaned.append(link)
+    if len(cleaned) > MAX_LINKS:
+        errors.setdefault("links", []).append(f"At most {MAX_LINKS} links, please.")
+    return cleaned
+
+
+def _follow(*, idea: Idea, user: User) -> bool:
+    """Make `user` follow `idea`; True if they did not already (safe against a double click)."""
+    if Follow.objects.filter(idea=idea, user=user).exists():
+        return False
+    try:
+        with transaction.atomic():
+            Follow.objects.create(idea=idea, user=user)
+    except IntegrityError:  # followed in a parallel request
+        return False
+    return True
+
+
+def _followers(idea: Idea):
+    return User.objects.filter(idea_follows__idea=idea, is_active=True)
+
+
+def _require_open(idea: Idea, action: str) -> None:
+    if not workflow.is_open(idea):
+        raise ValidationError(
+            f"This idea is {idea.get_status_display().lower()}; it no longer takes {action}."
+        )
+
+
+def _lock(idea: Idea) -> Idea:
+    """Lock the idea's row and refresh its status (two moderators, a vote during a merge)."""
+    idea.status = (
+        Idea.objects.select_for_update().filter(pk=idea.pk).values_list("status", flat=True).get()
+    )
+    return idea
+
+
+# --- Propose -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def idea_propose(
+    *,
+    garden: Garden,
+    author: User,
+    title: str,
+    job_to_be_done: str,
+    proposal: str,
+    links: Iterable[str] | None = None,
+) -> Idea:
+    """A new idea in `garden` (which the caller has checked the author may see). The author
+    follows it; a customer's proposal counts for their account's engagement."""
+    errors: dict[str, list[str]] = {}
+    title = _required(errors, "title", title, "A title")
+    if len(title) > Idea._meta.get_field("title").max_length:
+        errors.setdefault("title", []).append("Keep the title under 200 characters.")
+    job_to_be_done = _required(errors, "job_to_be_done", job_to_be_done, "The job to be done")
+    proposal = _required(errors, "proposal", proposal, "The proposal")
+    cleaned_links = _clean_links(links, errors)
+    if errors:
+        raise ValidationError(errors)
+    account = _account_of(author)
+    idea = Idea.objects.create(
+        garden=garden,
+        title=title,
+        job_to_be_done=job_to_be_done,
+        proposal=proposal,
+        links=cleaned_links,
+        author=author,
+        author_account=account,
+        status=IdeaStatus.PROPOSED,
+    )
+    _follow(idea=idea, user=author)
+    activity_record(account=account, user=author, kind=ActivityKind.IDEA_PROPOSED, obj=idea)
+    return idea
+
+
+# --- Workflow ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def idea_transition(*, idea: Idea, actor: User, to_status: str, reason: str) -> Idea:
+    """Move `idea` to `to_status` if the workflow lets `actor` do it now; log who, when and why,
+    and tell the followers."""
+    if not workflow.can_moderate(actor) and idea.author_id != actor.pk:
+        raise PermissionDenied("Only product managers and programme admins move ideas.")
+    reason = (reason or "").strip()
+    _lock(idea)
+    errors: dict[str, list[str]] = {}
+    allowed = workflow.allowed_moves(actor, idea)
+    if to_status not in allowed:
+        if allowed:
+            choices = ", ".join(IdeaStatus(s).label.lower() for s in allowed)
+            message = f"From {idea.get_status_display().lower()} it can move to: {choices}."
+        else:
+            message = f"You cannot move an idea that is {idea.get_status_display().lower()}."
+        errors["to_status"] = [message]
+    if not reason:
+        errors["reason"] = ["Say why: the people following the idea will read it."]
+    if errors:
+        raise ValidationError(errors)
+    from_status = idea.status
+    idea.status = to_status
+    idea.save(update_fields=["status", "updated_at"])
+    IdeaTransition.objects.create(
+        idea=idea, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+    )
+    notify(
+        users=_followers(idea),
+        kind=NotifyKind.STATUS,
+        title=f"“{idea.title}” is now {idea.get_status_display().lower()}",
+        body=f"{_name(actor)} moved it from {IdeaStatus(from_status).label.lower()}: {reason}",
+        url=idea.get_absolute_url(),
+        exclude=actor,
+    )
+    return idea
+
+
+# --- Votes, follows, comments ------------------------------------------------------------------
+
+
+def _existing_vote(*, idea: Idea, user: User) -> Vote | None:
+    return Vote.objects.filter(idea=idea, user=user).first()
+
+
+@transaction.atomic
+def idea_vote_toggle(*, idea: Idea, user: User) -> bool:
+    """Vote for `idea`, or take the vote back; True if the person now supports it.
+
+    One vote per person (a unique constraint): if a parallel request voted first, the vote
+    stands and this one answers True without a second row. Voters follow the idea.
+    """
+    _lock(idea)
+    vote = _existing_vote(idea=idea, user=user)
+    if vote is not None:
+        vote.delete()  # taking a vote back is allowed whatever the status
+        return False
+    _require_open(idea, "votes")
+    account = _account_of(user)
+    try:
+        with transaction.atomic():
+            vote = Vote.objects.create(idea=idea, user=user, account=account)
+    except IntegrityError:  # the same person voted in a parallel request
+        return True
+    _follow(idea=idea, user=user)
+    activity_record(account=account, user=user, kind=ActivityKind.VOTE, obj=idea)
+    return True
+
+
+@transaction.atomic
+def idea_follow(*, idea: Idea, user: User) -> bool:
+    """Follow `idea` (be told of its changes and comments); True if newly followed."""
+    _lock(idea)  # a merge moving this idea's followers waits, or is waited for
+    if Follow.objects.filter(idea=idea, user=user).exists():
+        return False
+    _require_open(idea, "new followers")
+    return _follow(idea=idea, user=user)
+
+
+@transaction.atomic
+def idea_unfollow(*, idea: Idea, user: User) -> bool:
+    """Stop following `idea`; True if the person followed it."""
+    deleted, _ = Follow.objects.filter(idea=idea, user=user).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def idea_comment(*, idea: Idea, author: User, body: str) -> Comment:
+    """A plain-text comment on an open idea, told to its followers."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": ["Write something first."]})
+    if len(body) > MAX_COMMENT_LENGTH:
+        raise ValidationError(
+            {"body": [f"Keep comments under {MAX_COMMENT_LENGTH} characters ({len(body)} now)."]}
+        )
+    _require_open(idea, "comments")
+    comment = Comment.objects.create(idea=idea, author=author, body=body)
+    account = _account_of(author)
+    activity_record(account=account, user=author, kind=ActivityKind.COMMENT, obj=idea)
+    notify(
+        users=_followers(idea),
+        kind=NotifyKind.COMMENT,
+        title=f"New comment on “{idea.title}”",
+        body=f"{_name(author)}: {body[:300]}",
+        url=idea.get_absolute_url(),
+        exclude=author,
+    )
+    return comment
+
+
+# --- Merge -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def idea_merge(*, duplicate: Idea, original: Idea, actor: User, reason: str) -> Idea:
+    """Fold `duplicate` into `original`: its votes and followers move (a person who supported
+    both keeps one vote), it points to the original, and the followers of both are told.
+
+    Across gardens only into an idea of an open garden, so that nobody's support moves to an
+    idea they cannot see. The caller fetched both ideas through `access_idea`.
+    """
+    if not workflow.can_moderate(actor):
+        raise PermissionDenied("Only product managers and programme admins merge ideas.")
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if duplicate.pk == original.pk:
+        errors["into"] = ["An idea cannot be merged into itself."]
+    else:
+        # Lock both rows in a fixed order, so that two merges cannot deadlock.
+        for idea in sorted((duplicate, original), key=lambda i: i.pk):
+            _lock(idea)
+        if duplicate.status in (IdeaStatus.MERGED, IdeaStatus.WITHDRAWN):
+            errors["into"] = [
+                f"This idea is {duplicate.get_status_display().lower()} already; "
+                "there is nothing to merge."
+            ]
+        elif original.status in (IdeaStatus.MERGED, IdeaStatus.WITHDRAWN):
+            where = (
+                f" (merge into #{original.merged_into_id} instead)"
+                if original.merged_into_id
+                else ""
+            )
+            errors["into"] = [
+                f"“{original.title}” is {original.get_status_display().lower()}; "
+                f"merge into an idea that is still alive{where}."
+            ]
+        elif (
+            original.garden_id != duplicate.garden_id
+            and original.garden.visibility != GardenVisibility.OPEN
+        ):
+            errors["into"] = [
+                "Across gardens, merge only into an idea of an open garden: its supporters "
+                "could not see the other one."
+            ]
+    if not reason:
+        errors["reason"] = ["Say why: the people following both ideas will read it."]
+    if errors:
+        raise ValidationError(errors)
+
+    # Votes: a person who supported both keeps the one on the original.
+    Vote.objects.filter(
+        idea=duplicate, user__in=Vote.objects.filter(idea=original).values("user")
+    ).delete()
+    Vote.objects.filter(idea=duplicate).update(idea=original)
+    # Followers: the same, then everyone who followed either follows the original.
+    Follow.objects.filter(
+        idea=duplicate, user__in=Follow.objects.filter(idea=original).values("user")
+    ).delete()
+    Follow.objects.filter(idea=duplicate).update(idea=original)
+
+    from_status = duplicate.status
+    duplicate.status = IdeaStatus.MERGED
+    duplicate.merged_into = original
+    duplicate.save(update_fields=["status", "merged_into", "updated_at"])
+    IdeaTransition.objects.create(
+        idea=duplicate,
+        from_status=from_status,
+        to_status=IdeaStatus.MERGED,
+        actor=actor,
+        reason=reason,
+    )
+    notify(
+        users=_followers(original),  # now the followers of both
+        kind=NotifyKind.MERGED,
+        title=f"“{duplicate.title}” was merged into “{original.title}”",
+        body=f"{_name(actor)}: {reason}",
+        url=original.get_absolute_url(),
+        exclude=actor,
+    )
+    return duplicate

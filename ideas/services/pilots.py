@@ -1,0 +1,654 @@
+"""Writes of pilots: create and edit, move through draft → recruiting → running → closed (by a
+product manager or by the schedule), invite accounts, publish and accept agreements, enrol
+members, and close the loop with a decision.
+
+Customers' actions record their activity event here; people are told what concerns them
+through `community.services.notify`, never the person who acted.
+
+The idea follows its pilots. Creating a pilot for a planned idea is a product manager's move,
+made through the ideas workflow (`idea_transition`). The pilot's own consequences (the idea is
+evaluated when a pilot closes, then adopted / iterate / declined by the decision) may be made
+by the schedule, with no person acting: they are logged here, as a claim by UPDATE, so that a
+second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.access import customer_membership
+from accounts.models import Account, MemberRole, Segment, User
+from community.models import ActivityKind, EngagementLevel
+from community.services import activity_record, notify
+from ideas.instrument import check_ins_create_default, instrument_create_default
+from ideas.models import (
+    Agreement,
+    AgreementAcceptance,
+    Enrolment,
+    Follow,
+    Idea,
+    IdeaStatus,
+    IdeaTransition,
+    Pilot,
+    PilotDecision,
+    PilotInvitation,
+    PilotState,
+)
+from ideas.selectors.pilots import (
+    PILOT_STATE_ORDER,
+    accounts_ineligibility,
+    enrolment_refusal,
+    idea_supporter_accounts,
+    pilot_accounts_taking_part,
+    pilot_current_agreement,
+)
+from ideas.services.ideas import idea_transition
+
+
+class NotifyKind:
+    """The `kind` of the notifications sent from here."""
+
+    INVITATION = "pilot_invitation"
+    AGREEMENT = "pilot_agreement"
+    CLOSED = "pilot_closed"
+    DECISION = "pilot_decision"
+    IDEA_STATUS = "idea_status"
+
+
+# Ideas for which a pilot may be created: planned ones (they move to piloting), and ideas
+# already piloting (a second pilot, e.g. for another segment).
+PILOTABLE_STATUSES = frozenset({IdeaStatus.PLANNED, IdeaStatus.PILOTING})
+
+# What a decision makes of the idea.
+DECISION_STATUS = {
+    PilotDecision.ADOPT: IdeaStatus.ADOPTED,
+    PilotDecision.ITERATE: IdeaStatus.ITERATE,
+    PilotDecision.DECLINE: IdeaStatus.DECLINED,
+}
+
+# Fields a product manager may change after creating the pilot.
+EDITABLE_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "what_to_expect",
+        "recruiting_opens",
+        "runs_from",
+        "runs_until",
+        "capacity",
+        "eligible_segments",
+        "min_engagement_level",
+    }
+)
+
+
+# --- Validation --------------------------------------------------------------------------------
+
+
+def _add(errors: dict[str, list[str]], field: str, message: str) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def _check_pilot(pilot: Pilot, errors: dict[str, list[str]]) -> None:
+    """Field rules and the schedule, as field errors a form can show beside its inputs."""
+    for name in ("title", "description", "what_to_expect"):
+        value = (getattr(pilot, name) or "").strip()
+        setattr(pilot, name, value)
+    if not pilot.title:
+        _add(errors, "title", "Give the pilot a title.")
+    elif len(pilot.title) > Pilot._meta.get_field("title").max_length:
+        _add(errors, "title", "Keep the title under 200 characters.")
+    if not pilot.description:
+        _add(errors, "description", "Describe the pilot.")
+    if not pilot.what_to_expect:
+        _add(errors, "what_to_expect", "Say what participants should expect, before they join.")
+    dates = {name: getattr(pilot, name) for name in ("recruiting_opens", "runs_from", "runs_until")}
+    for name, value in dates.items():
+        if not isinstance(value, dt.date):
+            _add(errors, name, "Enter a date.")
+    if all(isinstance(value, dt.date) for value in dates.values()):
+        if pilot.recruiting_opens > pilot.runs_from:
+            _add(errors, "runs_from", "The pilot cannot run before recruiting opens.")
+        if pilot.runs_from >= pilot.runs_until:
+            _add(errors, "runs_until", "The pilot must run until a later day than it starts.")
+    if not isinstance(pilot.capacity, int) or pilot.capacity < 1:
+        _add(errors, "capacity", "At least one account must be able to take part.")
+    segments = pilot.eligible_segments
+    if not isinstance(segments, list | tuple) or not all(s in Segment.values for s in segments):
+        _add(errors, "eligible_segments", "Choose segments from the list.")
+    else:
+        pilot.eligible_segments = sorted(set(segments))
+    if pilot.min_engagement_level not in ("", *EngagementLevel.values):
+        _add(errors, "min_engagement_level", "Choose an engagement level from the list.")
+
+
+def _check_agreement(title: str, text: str, errors: dict[str, list[str]]) -> tuple[str, str]:
+    title, text = (title or "").strip(), (text or "").strip()
+    if not title:
+        _add(errors, "agreement_title", "Give the agreement a title.")
+    elif len(title) > Agreement._meta.get_field("title").max_length:
+        _add(errors, "agreement_title", "Keep the title under 200 characters.")
+    if not text:
+        _add(errors, "agreement_text", "Write the agreement (NDA or terms) accounts accept.")
+    return title, text
+
+
+def _lock(pilot: Pilot) -> Pilot:
+    """Lock the pilot's row and refresh what concurrent requests may have changed."""
+    fresh = Pilot.objects.select_for_update().get(pk=pilot.pk)
+    for name in ("state", "published", "capacity", "decision"):
+        setattr(pilot, name, getattr(fresh, name))
+    return pilot
+
+
+def _refuse_if_closed(pilot: Pilot, what: str) -> None:
+    if pilot.state == PilotState.CLOSED:
+        raise ValidationError(f"This pilot is closed; {what}.")
+
+
+# --- Create and edit ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pilot_create(
+    *,
+    idea: Idea,
+    created_by: User,
+    title: str,
+    description: str,
+    what_to_expect: str,
+    recruiting_opens: dt.date,
+    runs_from: dt.date,
+    runs_until: dt.date,
+    capacity: int,
+    agreement_text: str,
+    agreement_title: str = "Pilot agreement",
+    eligible_segments: Sequence[str] = (),
+    min_engagement_level: str = "",
+) -> Pilot:
+    """A draft pilot of `idea` with the default instrument and check-ins and version 1 of its
+    agreement. A planned idea moves to piloting (logged, and told to its followers)."""
+    errors: dict[str, list[str]] = {}
+    if idea.status not in PILOTABLE_STATUSES:
+        _add(
+            errors,
+            "idea",
+            f"Pilots are created for planned ideas; this one is "
+            f"{idea.get_status_display().lower()}.",
+        )
+    pilot = Pilot(
+        idea=idea,
+        created_by=created_by,
+        title=title,
+        description=description,
+        what_to_expect=what_to_expect,
+        recruiting_opens=recruiting_opens,
+        runs_from=runs_from,
+        runs_until=runs_until,
+        capacity=capacity,
+        eligible_segments=list(eligible_segments),
+        min_engagement_level=min_engagement_level or "",
+        state=PilotState.DRAFT,
+    )
+    _check_pilot(pilot, errors)
+    agreement_title, agreement_text = _check_agreement(agreement_title, agreement_text, errors)
+    if errors:
+        raise ValidationError(errors)
+    pilot.save()
+    instrument_create_default(pilot=pilot)
+    check_ins_create_default(pilot=pilot)
+    Agreement.objects.create(pilot=pilot, version=1, title=agreement_title, text=agreement_text)
+    if idea.status == IdeaStatus.PLANNED:
+        idea_transition(
+            idea=idea,
+            actor=created_by,
+            to_status=IdeaStatus.PILOTING,
+            reason=f"Pilot {pilot.title} created",
+        )
+    return pilot
+
+
+@transaction.atomic
+def pilot_update(*, pilot: Pilot, actor: User, **changes) -> Pilot:
+    """Change what a product manager may change (EDITABLE_FIELDS) until the pilot closes. The
+    capacity cannot fall below the accounts already taking part."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({name: ["This cannot be changed here."] for name in sorted(unknown)})
+    _lock(pilot)
+    _refuse_if_closed(pilot, "it can no longer be changed")
+    for name, value in changes.items():
+        setattr(pilot, name, value)
+    errors: dict[str, list[str]] = {}
+    _check_pilot(pilot, errors)
+    if "capacity" not in errors:
+        taken = pilot_accounts_taking_part(pilot=pilot)
+        if pilot.capacity < taken:
+            _add(
+                errors,
+                "capacity",
+                f"{taken} accounts take part already; the capacity cannot be lower.",
+            )
+    if errors:
+        raise ValidationError(errors)
+    pilot.save()
+    return pilot
+
+
+# --- States and the schedule -------------------------------------------------------------------
+
+
+@transaction.atomic
+def pilot_set_state(*, pilot: Pilot, actor: User, state: str) -> Pilot:
+    """Move the pilot forward (draft → recruiting → running → closed; steps may be skipped)."""
+    if state not in PILOT_STATE_ORDER:
+        raise ValidationError({"state": ["Choose draft, recruiting, running or closed."]})
+    _lock(pilot)
+    if PILOT_STATE_ORDER.index(state) <= PILOT_STATE_ORDER.index(pilot.state):
+        later = PILOT_STATE_ORDER[PILOT_STATE_ORDER.index(pilot.state) + 1 :]
+        current = pilot.get_state_display().lower()
+        raise ValidationError(
+            {
+                "state": [
+                    f"A pilot only moves forward: it is {current}, so it can move to "
+                    + " or ".join(PilotState(s).label.lower() for s in later)
+                    + "."
+                    if later
+                    else f"A pilot only moves forward, and this one is {current} already."
+                ]
+            }
+        )
+    _pilots_move(pilot_ids=[pilot.pk], to_state=state, actor=actor)
+    pilot.refresh_from_db()
+    return pilot
+
+
+@transaction.atomic
+def pilot_publish(*, pilot: Pilot, actor: User) -> Pilot:
+    """Let the schedule move the pilot on its dates, starting now."""
+    _lock(pilot)
+    _refuse_if_closed(pilot, "there is nothing left to schedule")
+    if not pilot.published:
+        Pilot.objects.filter(pk=pilot.pk).update(published=True, updated_at=timezone.now())
+    pilots_advance_schedule(pilots=[pilot])
+    pilot.refresh_from_db()
+    return pilot
+
+
+def pilots_advance_schedule(
+    *, today: dt.date | None = None, pilots: Iterable[Pilot] | None = None
+) -> dict[str, int]:
+    """Move published pilots on their dates: recruiting once recruiting opens, running from
+    the first day, closed after the last. Set-based and idempotent (a second run changes
+    nothing); returns how many pilots entered each state."""
+    today = today or timezone.localdate()
+    published = Pilot.objects.filter(published=True)
+    if pilots is not None:
+        published = published.filter(pk__in=[p.pk for p in pilots])
+    due = {
+        PilotState.CLOSED: published.filter(runs_until__lt=today).exclude(state=PilotState.CLOSED),
+        PilotState.RUNNING: published.filter(
+            state__in=[PilotState.DRAFT, PilotState.RECRUITING],
+            runs_from__lte=today,
+            runs_until__gte=today,
+        ),
+        PilotState.RECRUITING: published.filter(
+            state=PilotState.DRAFT, recruiting_opens__lte=today, runs_from__gt=today
+        ),
+    }
+    counts = {}
+    for state, candidates in due.items():
+        with transaction.atomic():
+            # Claim the rows (other runs skip them), then move them in one UPDATE.
+            ids = list(
+                candidates.select_for_update(skip_locked=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            counts[str(state)] = _pilots_move(pilot_ids=ids, to_state=state, actor=None)
+    return counts
+
+
+def _pilots_move(*, pilot_ids: list[int], to_state: str, actor: User | None) -> int:
+    """Move the pilots (locked by the caller) to `to_state`, with what follows from it: the
+    invited accounts hear of a pilot once it leaves draft, and a closed pilot's idea is
+    evaluated, told to the participants and followers."""
+    if not pilot_ids:
+        return 0
+    pilots = list(Pilot.objects.filter(pk__in=pilot_ids).select_related("idea"))
+    opened = [p for p in pilots if p.state == PilotState.DRAFT and to_state != PilotState.CLOSED]
+    moved = Pilot.objects.filter(pk__in=pilot_ids).update(state=to_state, updated_at=timezone.now())
+    for pilot in opened:
+        _notify_invited(pilot=pilot, account_ids=None, actor=actor)
+    if to_state == PilotState.CLOSED:
+        _pilots_closed(pilots=pilots, actor=actor)
+    return moved
+
+
+def _ideas_move(
+    *, ideas: list[Idea], from_status: str, to_status: str, actor: User | None, reason: str
+) -> set[int]:
+    """Move those of `ideas` still in `from_status` (one UPDATE), log a transition for each
+    moved, and return their ids. Used for what a pilot's closing and decision make of its
+    idea, which the schedule may do with no person acting."""
+    ids = [i.pk for i in ideas if i.status == from_status]
+    claimed = set(
+        Idea.objects.select_for_update()
+        .filter(pk__in=ids, status=from_status)
+        .values_list("pk", flat=True)
+    )
+    if not claimed:
+        return set()
+    Idea.objects.filter(pk__in=claimed).update(status=to_status, updated_at=timezone.now())
+    IdeaTransition.objects.bulk_create(
+        [
+            IdeaTransition(
+                idea_id=pk, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+            )
+            for pk in sorted(claimed)
+        ]
+    )
+    for idea in ideas:
+        if idea.pk in claimed:
+            idea.status = to_status
+    return claimed
+
+
+def _pilots_closed(*, pilots: list[Pilot], actor: User | None) -> None:
+    for pilot in pilots:
+        idea = pilot.idea
+        evaluated = _ideas_move(
+            ideas=[idea],
+            from_status=IdeaStatus.PILOTING,
+            to_status=IdeaStatus.EVALUATED,
+            actor=actor,
+            reason=f"Pilot {pilot.title} closed",
+        )
+        participants = list(_participants(pilot))
+        notify(
+            users=participants,
+            kind=NotifyKind.CLOSED,
+            title=f"The pilot “{pilot.title}” has closed",
+            body="Thank you for taking part. We are evaluating what you told us, and you will "
+            "hear what we decided.",
+            url=pilot.get_absolute_url(),
+            exclude=actor,
+        )
+        if evaluated:
+            notify(
+                users=_followers(idea).exclude(pk__in=[u.pk for u in participants]),
+                kind=NotifyKind.IDEA_STATUS,
+                title=f"“{idea.title}” is now evaluated",
+                body=f"Its pilot “{pilot.title}” has closed.",
+                url=idea.get_absolute_url(),
+                exclude=actor,
+            )
+
+
+def _participants(pilot: Pilot):
+    return User.objects.filter(enrolments__pilot=pilot, is_active=True).distinct()
+
+
+def _followers(idea: Idea):
+    return User.objects.filter(idea_follows__idea=idea, is_active=True)
+
+
+# --- Invitations -------------------------------------------------------------------------------
+
+
+def _notify_invited(*, pilot: Pilot, account_ids: Iterable[int] | None, actor: User | None):
+    """Tell the members of the invited accounts (all of them, or those in `account_ids`). The
+    callers wait until the pilot is out of draft: customers do not see drafts."""
+    invited = PilotInvitation.objects.filter(pilot=pilot)
+    if account_ids is not None:
+        invited = invited.filter(account_id__in=list(account_ids))
+    notify(
+        users=User.objects.filter(
+            membership__account__in=invited.values("account"), is_active=True
+        ),
+        kind=NotifyKind.INVITATION,
+        title=f"Your account is invited to the pilot “{pilot.title}”",
+        body=pilot.what_to_expect[:500],
+        url=pilot.get_absolute_url(),
+        exclude=actor,
+    )
+
+
+@transaction.atomic
+def pilot_invite(
+    *, pilot: Pilot, accounts: Iterable[Account], invited_by: User
+) -> list[PilotInvitation]:
+    """Invite eligible accounts (segment, minimum engagement level); accounts invited already
+    are skipped. If any account is not eligible, nobody is invited and the error says why."""
+    accounts = list({a.pk: a for a in accounts}.values())
+    if not accounts:
+        raise ValidationError({"accounts": ["Choose at least one account."]})
+    _lock(pilot)
+    _refuse_if_closed(pilot, "it takes no more invitations")
+    reasons = accounts_ineligibility(pilot=pilot, accounts=accounts)
+    if reasons:
+        raise ValidationError({"accounts": list(reasons.values())})
+    return _invite(pilot=pilot, accounts=accounts, invited_by=invited_by)
+
+
+def _invite(*, pilot: Pilot, accounts: list[Account], invited_by: User) -> list[PilotInvitation]:
+    already = set(
+        PilotInvitation.objects.filter(pilot=pilot, account__in=accounts).values_list(
+            "account_id", flat=True
+        )
+    )
+    new = [a for a in accounts if a.pk not in already]
+    created = PilotInvitation.objects.bulk_create(
+        [PilotInvitation(pilot=pilot, account=a, invited_by=invited_by) for a in new],
+        ignore_conflicts=True,  # invited by a parallel request: that invitation stands
+    )
+    if new and pilot.state != PilotState.DRAFT:  # otherwise they hear of it when it opens
+        _notify_invited(pilot=pilot, account_ids=[a.pk for a in new], actor=invited_by)
+    return created
+
+
+@dataclass(frozen=True)
+class SupporterInvitations:
+    invited: int
+    already_invited: int
+    not_eligible: int
+
+    def __str__(self) -> str:
+        parts = [f"{self.invited} account{'s' if self.invited != 1 else ''} that voted invited"]
+        if self.already_invited:
+            parts.append(f"{self.already_invited} invited already")
+        if self.not_eligible:
+            parts.append(f"{self.not_eligible} not eligible")
+        return "; ".join(parts) + "."
+
+
+@transaction.atomic
+def pilot_invite_supporters(*, pilot: Pilot, invited_by: User) -> SupporterInvitations:
+    """Invite the accounts whose members voted for the idea: the eligible ones not invited yet."""
+    _lock(pilot)
+    _refuse_if_closed(pilot, "it takes no more invitations")
+    supporters = list(idea_supporter_accounts(idea_id=pilot.idea_id))
+    already = set(PilotInvitation.objects.filter(pilot=pilot).values_list("account_id", flat=True))
+    fresh = [a for a in supporters if a.pk not in already]
+    reasons = accounts_ineligibility(pilot=pilot, accounts=fresh)
+    eligible = [a for a in fresh if a.pk not in reasons]
+    _invite(pilot=pilot, accounts=eligible, invited_by=invited_by)
+    return SupporterInvitations(
+        invited=len(eligible),
+        already_invited=len(supporters) - len(fresh),
+        not_eligible=len(reasons),
+    )
+
+
+# --- Agreements --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def agreement_publish(*, pilot: Pilot, actor: User, title: str, text: str) -> Agreement:
+    """A new version of the pilot's agreement; every account must accept it again before more
+    of its members enrol. The admins of the invited accounts are told."""
+    errors: dict[str, list[str]] = {}
+    title, text = _check_agreement(title, text, errors)
+    if errors:
+        raise ValidationError(
+            {name.removeprefix("agreement_"): messages for name, messages in errors.items()}
+        )
+    _lock(pilot)
+    _refuse_if_closed(pilot, "its agreement can no longer change")
+    current = pilot_current_agreement(pilot=pilot)
+    agreement = Agreement.objects.create(
+        pilot=pilot, version=(current.version + 1) if current else 1, title=title, text=text
+    )
+    if pilot.state != PilotState.DRAFT:
+        notify(
+            users=User.objects.filter(
+                membership__account__pilot_invitations__pilot=pilot,
+                membership__role=MemberRole.ADMIN,
+                is_active=True,
+            ),
+            kind=NotifyKind.AGREEMENT,
+            title=f"New agreement for the pilot “{pilot.title}”: please accept version "
+            f"{agreement.version}",
+            body="Your colleagues can enrol once you accept it for your account.",
+            url=pilot.get_absolute_url(),
+            exclude=actor,
+        )
+    return agreement
+
+
+@transaction.atomic
+def agreement_accept(*, pilot: Pilot, admin: User) -> AgreementAcceptance:
+    """The account admin accepts the current version for their whole account; their colleagues
+    are told they may enrol."""
+    membership = customer_membership(admin)
+    if membership is None or membership.role != MemberRole.ADMIN:
+        raise ValidationError("Only your account admin accepts the pilot agreement.")
+    account = membership.account
+    _lock(pilot)
+    _refuse_if_closed(pilot, "there is nothing left to accept")
+    if not PilotInvitation.objects.filter(pilot=pilot, account=account).exists():
+        raise ValidationError(f"{account.name} is not invited to this pilot.")
+    agreement = pilot_current_agreement(pilot=pilot)
+    if agreement is None:
+        raise ValidationError("This pilot has no agreement to accept.")
+    if AgreementAcceptance.objects.filter(agreement=agreement, account=account).exists():
+        raise ValidationError(f"{account.name} has accepted version {agreement.version} already.")
+    try:
+        with transaction.atomic():
+            acceptance = AgreementAcceptance.objects.create(
+                agreement=agreement, account=account, accepted_by=admin
+            )
+    except IntegrityError:  # a second admin accepted in a parallel request
+        raise ValidationError(
+            f"{account.name} has accepted version {agreement.version} already."
+        ) from None
+    notify(
+        users=User.objects.filter(membership__account=account, is_active=True),
+        kind=NotifyKind.AGREEMENT,
+        title=f"You can join the pilot “{pilot.title}”",
+        body=f"{admin} accepted its agreement for {account.name}.",
+        url=pilot.get_absolute_url(),
+        exclude=admin,
+    )
+    return acceptance
+
+
+# --- Enrolment ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pilot_enrol(*, pilot: Pilot, member: User) -> Enrolment:
+    """Enrol a customer member for their account. Refused, with the reason and no row written,
+    unless the pilot is recruiting or running, the account is invited and eligible, its admin
+    has accepted the current agreement, and a place is free (one per account; a colleague of
+    an enrolled member takes none). The pilot's row is locked, so that two accounts cannot both
+    take the last place. The member follows the idea."""
+    _lock(pilot)
+    refusal = enrolment_refusal(pilot=pilot, user=member)
+    if refusal is not None:
+        raise ValidationError(refusal.message, code=refusal.code)
+    account = customer_membership(member).account
+    try:
+        with transaction.atomic():
+            enrolment = Enrolment.objects.create(pilot=pilot, user=member, account=account)
+    except IntegrityError:  # a double click: the first request enrolled them
+        raise ValidationError(
+            "You are already enrolled in this pilot.", code="already_enrolled"
+        ) from None
+    Follow.objects.get_or_create(idea_id=pilot.idea_id, user=member)
+    activity_record(account=account, user=member, kind=ActivityKind.PILOT_ENROLLED, obj=enrolment)
+    return enrolment
+
+
+# --- Closing the loop --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pilot_decide(*, pilot: Pilot, actor: User, decision: str, outcome_note: str) -> Pilot:
+    """Record what the company does with a closed pilot — adopt, iterate or decline — and why
+    ("you said, we did"). The idea follows (through evaluated, each step logged), and the
+    participants and the idea's followers are told, once each."""
+    errors: dict[str, list[str]] = {}
+    if decision not in DECISION_STATUS:
+        _add(errors, "decision", "Choose adopt, iterate or decline.")
+    outcome_note = (outcome_note or "").strip()
+    if not outcome_note:
+        _add(errors, "outcome_note", "Tell the participants what you did with what they said.")
+    if errors:
+        raise ValidationError(errors)
+    _lock(pilot)
+    if pilot.state != PilotState.CLOSED:
+        raise ValidationError({"decision": ["Close the pilot before recording the decision."]})
+    if pilot.decision:
+        raise ValidationError(
+            {"decision": [f"The decision ({pilot.get_decision_display().lower()}) is recorded."]}
+        )
+    Pilot.objects.filter(pk=pilot.pk).update(
+        decision=decision,
+        outcome_note=outcome_note,
+        decided_by=actor,
+        decided_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    pilot.refresh_from_db()
+    idea = Idea.objects.get(pk=pilot.idea_id)
+    reason = f"Pilot {pilot.title}: {pilot.get_decision_display().lower()}. {outcome_note}"
+    _ideas_move(
+        ideas=[idea],
+        from_status=IdeaStatus.PILOTING,
+        to_status=IdeaStatus.EVALUATED,
+        actor=actor,
+        reason=f"Pilot {pilot.title} closed",
+    )
+    _ideas_move(
+        ideas=[idea],
+        from_status=IdeaStatus.EVALUATED,
+        to_status=DECISION_STATUS[decision],
+        actor=actor,
+        reason=reason,
+    )
+    title = f"You said, we did: {pilot.get_decision_display().lower()} “{idea.title}”"
+    participants = list(_participants(pilot))
+    notify(
+        users=participants,
+        kind=NotifyKind.DECISION,
+        title=title,
+        body=outcome_note,
+        url=pilot.get_absolute_url(),
+        exclude=actor,
+    )
+    notify(
+        users=_followers(idea).exclude(pk__in=[u.pk for u in participants]),
+        kind=NotifyKind.DECISION,
+        title=title,
+        body=outcome_note,
+        url=idea.get_absolute_url(),
+        exclude=actor,
+    )
+    return pilot

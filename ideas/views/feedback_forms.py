@@ -1,0 +1,79 @@
+"""Forms of the instrument designer (ideas/views/feedback.py). They parse the page's input;
+the rules live in ideas/services/feedback.py, whose field errors come back onto the form."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from ideas.models import Phase, QuestionKind, QuestionRole
+from ideas.services.feedback import CHOICE_KINDS
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class _ServiceErrors:
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Put a service's ValidationError on the fields it names (the rest on the form)."""
+        if hasattr(error, "error_dict"):
+            for name, messages in error.message_dict.items():
+                self.add_error(name if name in self.fields else None, messages)
+        else:
+            self.add_error(None, error.messages)
+
+
+class QuestionAddForm(_ServiceErrors, forms.Form):
+    phase = forms.ChoiceField(label="When", choices=Phase.choices)
+    kind = forms.ChoiceField(label="Kind", choices=QuestionKind.choices)
+    prompt = forms.CharField(label="Question", max_length=300)
+    help_text = forms.CharField(label="Help for the member", max_length=300, required=False)
+    choices = forms.CharField(
+        label="Options",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For single and multiple choice questions: one option per line.",
+    )
+    per_dimension = forms.BooleanField(
+        label="Ask once for every dimension (scales only)", required=False
+    )
+    required = forms.BooleanField(label="An answer is required", required=False, initial=True)
+    role = forms.ChoiceField(
+        label="Measures (for the results)",
+        choices=QuestionRole.choices,
+        required=False,
+        help_text="Leave “Custom question” unless you restore a figure the results read.",
+    )
+
+    def clean_choices(self) -> list[str]:
+        return _lines(self.cleaned_data.get("choices", ""))
+
+
+class QuestionEditForm(_ServiceErrors, forms.Form):
+    prompt = forms.CharField(label="Question", max_length=300)
+    help_text = forms.CharField(label="Help for the member", max_length=300, required=False)
+    required = forms.BooleanField(label="An answer is required", required=False)
+    choices = forms.CharField(
+        label="Options",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One option per line; at least two, all different.",
+    )
+
+    def __init__(self, *args, kind: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if kind not in CHOICE_KINDS:
+            del self.fields["choices"]
+
+    def clean_choices(self) -> list[str]:
+        return _lines(self.cleaned_data.get("choices", ""))
+
+
+class DimensionForm(_ServiceErrors, forms.Form):
+    label = forms.CharField(label="Name", max_length=100)
+    description = forms.CharField(label="Description", max_length=300, required=False)
+
+
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])

@@ -1,0 +1,350 @@
+"""Pages of pilots: the list, the pilot page for every persona, and the product manager's
+actions (create, edit, states, invitations, agreement versions, decision); customers accept
+the agreement (their admin) and enrol."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
+
+from accounts.access import visible_accounts
+from community.access import visible_gardens
+from config.exports import csv_response
+from ideas.access import (
+    access_idea,
+    access_pilot,
+    access_pilot_for_agreement,
+    access_pilot_for_enrolment,
+    can_manage_pilots,
+    visible_pilots,
+)
+from ideas.models import Pilot, PilotState
+from ideas.selectors import pilots as selectors
+from ideas.selectors.pilots import PILOT_STATE_ORDER
+from ideas.services import pilots as services
+from ideas.views.pilots_forms import (
+    AgreementForm,
+    DecisionForm,
+    InviteForm,
+    PilotCreateForm,
+    PilotFilterForm,
+    PilotForm,
+    PilotStateForm,
+    add_service_errors,
+)
+
+PAGE_SIZE = 25
+
+
+# --- The list ----------------------------------------------------------------------------------
+
+
+@login_required
+def pilot_list(request: HttpRequest) -> HttpResponse:
+    form = PilotFilterForm(request.GET or None, gardens=visible_gardens(request.user))
+    filters = form.cleaned_data if form.is_valid() else {}
+    pilots = selectors.pilot_list(
+        pilots=visible_pilots(request.user),
+        state=filters.get("state", ""),
+        garden=filters.get("garden", ""),
+        idea=filters.get("idea"),
+    )
+    if request.GET.get("export") == "csv":
+        return _pilots_csv(pilots)
+    page = Paginator(pilots, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    rows_only = request.htmx and not request.htmx.history_restore_request
+    template = "ideas/pilot_list_rows.html" if rows_only else "ideas/pilot_list.html"
+    response = render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_manage": can_manage_pilots(request.user),
+        },
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _pilots_csv(pilots) -> StreamingHttpResponse:
+    header = [
+        "id",
+        "title",
+        "idea",
+        "garden",
+        "state",
+        "published",
+        "recruiting_opens",
+        "runs_from",
+        "runs_until",
+        "capacity",
+        "accounts_taking_part",
+        "decision",
+    ]
+    rows = (
+        [
+            p.pk,
+            p.title,
+            p.idea.title,
+            p.idea.garden.name,
+            p.state,
+            p.published,
+            p.recruiting_opens,
+            p.runs_from,
+            p.runs_until,
+            p.capacity,
+            p.accounts_taking_part,
+            p.decision,
+        ]
+        for p in pilots.iterator(chunk_size=2000)
+    )
+    return csv_response(filename="pilots.csv", header=header, rows=rows)
+
+
+# --- The pilot page ----------------------------------------------------------------------------
+
+
+def _detail(
+    request: HttpRequest, pilot: Pilot, *, status: int = 200, error: str = "", **forms
+) -> HttpResponse:
+    page = selectors.pilot_page(
+        pilot=pilot, user=request.user, accounts=visible_accounts(request.user)
+    )
+    context = {
+        "pilot": pilot,
+        "page": page,
+        "action_error": error,
+        "next_states": [
+            (state, PilotState(state).label)
+            for state in PILOT_STATE_ORDER[PILOT_STATE_ORDER.index(pilot.state) + 1 :]
+        ],
+        "invite_form": forms.get("invite_form")
+        or InviteForm(accounts=visible_accounts(request.user)),
+        "agreement_form": forms.get("agreement_form")
+        or AgreementForm(initial={"title": page.agreement.title if page.agreement else ""}),
+        "decision_form": forms.get("decision_form") or DecisionForm(),
+    }
+    return render(request, "ideas/pilot_detail.html", context, status=status)
+
+
+def _said(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _unless_open(pilot: Pilot, error: ValidationError) -> str:
+    """The error above the page if the form that failed is hidden (a closed pilot takes no
+    invitations or agreements); otherwise the form shows it beside its fields."""
+    return _said(error) if pilot.state == PilotState.CLOSED else ""
+
+
+def _refused(request: HttpRequest, pilot: Pilot, error: ValidationError) -> HttpResponse:
+    return _detail(request, pilot, status=400, error=_said(error))
+
+
+@login_required
+def pilot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, access_pilot(request.user, pk))
+
+
+# --- Create and edit ---------------------------------------------------------------------------
+
+
+@login_required
+def pilot_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new pilot for the idea `pk`."""
+    idea = access_idea(request.user, pk)
+    if not can_manage_pilots(request.user):
+        raise PermissionDenied("Only product managers run pilots.")
+    form = PilotCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pilot = services.pilot_create(idea=idea, created_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Pilot “{pilot.title}” created as a draft.")
+            return redirect(pilot)
+    return render(
+        request,
+        "ideas/pilot_form.html",
+        {"form": form, "idea": idea, "pilot": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def pilot_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    pilot = access_pilot(request.user, pk, for_write=True)
+    initial = {name: getattr(pilot, name) for name in PilotForm.base_fields}
+    form = PilotForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pilot_update(pilot=pilot, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The pilot is saved.")
+            return redirect(pilot)
+    return render(
+        request,
+        "ideas/pilot_form.html",
+        {"form": form, "idea": pilot.idea, "pilot": pilot},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- States ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def pilot_state(request: HttpRequest, pk: int) -> HttpResponse:
+    pilot = access_pilot(request.user, pk, for_write=True)
+    form = PilotStateForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, pilot, status=400, error="Choose a state.")
+    try:
+        services.pilot_set_state(pilot=pilot, actor=request.user, state=form.cleaned_data["state"])
+    except ValidationError as error:
+        return _refused(request, pilot, error)
+    messages.success(request, f"The pilot is now {pilot.get_state_display().lower()}.")
+    return redirect(pilot)
+
+
+@login_required
+@require_POST
+def pilot_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    pilot = access_pilot(request.user, pk, for_write=True)
+    try:
+        services.pilot_publish(pilot=pilot, actor=request.user)
+    except ValidationError as error:
+        return _refused(request, pilot, error)
+    messages.success(
+        request,
+        f"Published: the pilot moves on its dates (now {pilot.get_state_display().lower()}).",
+    )
+    return redirect(pilot)
+
+
+# --- Invitations -------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def pilot_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    pilot = access_pilot(request.user, pk, for_write=True)
+    form = InviteForm(request.POST, accounts=visible_accounts(request.user))
+    if form.is_valid():
+        try:
+            created = services.pilot_invite(
+                pilot=pilot, accounts=form.cleaned_data["accounts"], invited_by=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return _detail(
+                request, pilot, status=400, error=_unless_open(pilot, error), invite_form=form
+            )
+        messages.success(
+            request, f"{len(created)} account{'s' if len(created) != 1 else ''} invited."
+        )
+        return redirect(pilot)
+    return _detail(request, pilot, status=400, invite_form=form)
+
+
+@login_required
+@require_POST
+def pilot_invite_supporters(request: HttpRequest, pk: int) -> HttpResponse:
+    pilot = access_pilot(request.user, pk, for_write=True)
+    try:
+        report = services.pilot_invite_supporters(pilot=pilot, invited_by=request.user)
+    except ValidationError as error:
+        return _refused(request, pilot, error)
+    messages.success(request, str(report))
+    return redirect(pilot)
+
+
+# --- Agreements --------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def agreement_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    pilot = access_pilot(request.user, pk, for_write=True)
+    form = AgreementForm(request.POST)
+    if form.is_valid():
+        try:
+            agreement = services.agreement_publish(
+                pilot=pilot, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return _detail(
+                request, pilot, status=400, error=_unless_open(pilot, error), agreement_form=form
+            )
+        messages.success(
+            request,
+            f"Version {agreement.version} of the agreement is published; accounts accept it again.",
+        )
+        return redirect(pilot)
+    return _detail(request, pilot, status=400, agreement_form=form)
+
+
+@login_required
+@require_POST
+def agreement_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    pilot = access_pilot_for_agreement(request.user, pk)
+    try:
+        acceptance = services.agreement_accept(pilot=pilot, admin=request.user)
+    except ValidationError as error:
+        return _refused(request, pilot, error)
+    messages.success(
+        request,
+        f"You accepted the agreement for {acceptance.account.name}; your colleagues can enrol.",
+    )
+    return redirect(pilot)
+
+
+# --- Enrolment ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def pilot_enrol(request: HttpRequest, pk: int) -> HttpResponse:
+    pilot = access_pilot_for_enrolment(request.user, pk)
+    try:
+        services.pilot_enrol(pilot=pilot, member=request.user)
+    except ValidationError as error:
+        return _refused(request, pilot, error)
+    messages.success(request, "You are enrolled. Start by telling us what you expect.")
+    return redirect(pilot)
+
+
+# --- Closing the loop --------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def pilot_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    pilot = access_pilot(request.user, pk, for_write=True)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.pilot_decide(pilot=pilot, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            shown = pilot.state == PilotState.CLOSED and not pilot.decision
+            error_text = "" if shown else _said(error)
+            return _detail(request, pilot, status=400, error=error_text, decision_form=form)
+        messages.success(request, "The decision is recorded; participants and followers are told.")
+        return redirect(pilot)
+    return _detail(request, pilot, status=400, decision_form=form)
