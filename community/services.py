@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -71,6 +73,29 @@ def activity_record(
     )
 
 
+_emails_suppressed: ContextVar[bool] = ContextVar("notification_emails_suppressed", default=False)
+
+
+@contextmanager
+def notification_emails_suppressed() -> Iterator[None]:
+    """Notifications made inside are kept in the app but never emailed (demo history)."""
+    token = _emails_suppressed.set(True)
+    try:
+        yield
+    finally:
+        _emails_suppressed.reset(token)
+
+
+def notifications_email_after_commit(*, notifications: Iterable[Notification]) -> None:
+    """Queue one email task per notification, once the transaction commits."""
+    from community.tasks import notification_email_task
+
+    if _emails_suppressed.get():
+        return
+    for notification in notifications:
+        notification_email_task.delay_on_commit(notification.pk)
+
+
 def notify(
     *,
     users: Iterable[User],
@@ -83,8 +108,6 @@ def notify(
 ) -> list[Notification]:
     """Tell people something in the app and, after commit, by email. Inactive users and
     `exclude` (usually the person who acted) are skipped; each person is told once."""
-    from community.tasks import notification_email_task
-
     seen: set[int] = set()
     rows = []
     for user in users:
@@ -95,9 +118,8 @@ def notify(
         seen.add(user.pk)
         rows.append(Notification(user=user, kind=kind, title=title[:200], body=body, url=url))
     created = Notification.objects.bulk_create(rows)
-    if email:
-        for notification in created:  # PostgreSQL and SQLite return the new ids
-            notification_email_task.delay_on_commit(notification.pk)
+    if email:  # PostgreSQL and SQLite return the new ids from bulk_create
+        notifications_email_after_commit(notifications=created)
     return created
 
 

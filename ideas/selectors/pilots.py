@@ -149,13 +149,17 @@ def enrolment_refusal(*, pilot: Pilot, user: User) -> EnrolmentRefusal | None:
     agreement = pilot_current_agreement(pilot=pilot)
     if agreement is not None and not _accepted(agreement=agreement, account=account):
         older = AgreementAcceptance.objects.filter(agreement__pilot=pilot, account=account).exists()
+        who = (
+            f"you, as the account admin, to accept it for {account.name}"
+            if membership.is_admin
+            else "your account admin to accept it"
+        )
         return EnrolmentRefusal(
             "agreement_not_accepted",
             (
-                f"The agreement changed (now version {agreement.version}): waiting for your "
-                "account admin to accept the new version."
+                f"The agreement changed (now version {agreement.version}): waiting for {who}."
                 if older
-                else "Waiting for your account admin to accept the pilot agreement."
+                else f"The pilot agreement is waiting for {who}."
             ),
         )
     taken = set(Enrolment.objects.filter(pilot=pilot).values_list("account_id", flat=True))

@@ -9,6 +9,8 @@
   const DETRACTOR = "#c0392b";
   const PASSIVE = "#b7b7b7";
   const PROMOTER = "#2f7d5b";
+  // Wide and flat on a desktop; taller on a phone, where a flat chart is a few pixels high.
+  const NARROW = window.matchMedia("(max-width: 575px)");
 
   function dimensionsChart(canvas, group) {
     return new window.Chart(canvas, {
@@ -21,7 +23,7 @@
         ],
       },
       options: {
-        aspectRatio: 3,
+        aspectRatio: NARROW.matches ? 1.5 : 3,
         scales: { y: { min: 1, max: 7, ticks: { stepSize: 1 }, title: { display: true, text: "Mean rating (1–7)" } } },
         plugins: { legend: { position: "bottom" } },
       },
@@ -38,7 +40,7 @@
         datasets: [{ label: "Participants", data: group.nps, backgroundColor: colours }],
       },
       options: {
-        aspectRatio: 3.5,
+        aspectRatio: NARROW.matches ? 1.5 : 3.5,
         scales: {
           x: { title: { display: true, text: "Likelihood to recommend (0–6 detractors, 7–8 passives, 9–10 promoters)" } },
           y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Participants" } },

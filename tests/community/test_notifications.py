@@ -166,3 +166,15 @@ def test_the_api_hides_other_peoples_notifications(api, member_a, member_b):
     assert response.json()["marked"] == 0
     notification.refresh_from_db()
     assert notification.read_at is None
+
+
+def test_inside_notification_emails_suppressed_people_are_told_in_the_app_only(
+    member_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        with services.notification_emails_suppressed():
+            _notify(member_a)
+        _notify(member_a)  # outside again: emailed
+
+    assert Notification.objects.filter(user=member_a).count() == 2
+    assert len(mail.outbox) == 1

@@ -129,7 +129,7 @@ def test_a_member_reads_the_pilot_with_their_own_participation_only(
         "account": "acme",
         "agreement_accepted": False,
         "enrolled": False,
-        "enrolment_refusal": "Waiting for your account admin to accept the pilot agreement.",
+        "enrolment_refusal": "The pilot agreement is waiting for your account admin to accept it.",
     }
     assert body["invitations"] is None
     assert "globex" not in str(body)
@@ -488,11 +488,10 @@ def test_a_member_enrols_after_the_admin_accepted(api, member_a, pilot, account_
 @pytest.mark.parametrize(
     ("setup", "detail"),
     [
-        ("no_agreement", "Waiting for your account admin to accept the pilot agreement."),
+        ("no_agreement", "The pilot agreement is waiting for your account admin to accept it."),
         (
             "old_agreement",
-            "The agreement changed (now version 2): waiting for your account admin to accept "
-            "the new version.",
+            "The agreement changed (now version 2): waiting for your account admin to accept it.",
         ),
         ("full", "This pilot is full: all 1 place (accounts) are taken."),
         ("segment", "Not eligible — Acme Industrial: the Mid-market segment is not eligible."),

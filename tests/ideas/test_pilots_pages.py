@@ -598,7 +598,7 @@ def test_enrolling_before_the_agreement_is_accepted_is_refused(client_for, membe
     response = client_for(member_a).post(f"/pilots/{pilot.pk}/enrol/")
 
     assert response.status_code == 400
-    assert "Waiting for your account admin to accept the pilot agreement." in _page(response)
+    assert "The pilot agreement is waiting for your account admin to accept it." in _page(response)
     assert not Enrolment.objects.exists()
 
 

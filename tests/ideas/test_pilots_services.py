@@ -548,8 +548,7 @@ def test_a_new_agreement_version_must_be_accepted_again(
     with pytest.raises(ValidationError) as excinfo:
         services.pilot_enrol(pilot=pilot, member=member_a)
     assert excinfo.value.messages == [
-        "The agreement changed (now version 2): waiting for your account admin to accept the "
-        "new version."
+        "The agreement changed (now version 2): waiting for your account admin to accept it."
     ]
 
     services.agreement_accept(pilot=pilot, admin=admin_a)
@@ -596,7 +595,7 @@ def _refused(pilot, member) -> str:
 
 def test_enrolment_waits_for_the_admin_to_accept_the_agreement(pilot, member_a):
     assert _refused(pilot, member_a) == (
-        "Waiting for your account admin to accept the pilot agreement."
+        "The pilot agreement is waiting for your account admin to accept it."
     )
 
 
@@ -814,3 +813,18 @@ def test_invitation_emails_go_out_after_commit(
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted([admin_a.email, member_a.email])
     assert mail.outbox[0].subject == f"Your account is invited to the pilot “{pilot.title}”"
+
+
+def test_the_admin_is_told_that_the_agreement_waits_for_them(admin_a, account_a):
+    from ideas.selectors.pilots import enrolment_refusal
+    from tests.ideas.factories import PilotFactory
+
+    pilot = PilotFactory(accounts=[account_a])
+
+    refusal = enrolment_refusal(pilot=pilot, user=admin_a)
+
+    assert refusal.code == "agreement_not_accepted"
+    assert refusal.message == (
+        "The pilot agreement is waiting for you, as the account admin, to accept it for "
+        "Acme Industrial."
+    )

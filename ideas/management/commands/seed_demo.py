@@ -16,10 +16,14 @@ from django.utils import timezone
 from accounts.demo_data import DEMO_PASSWORD, demo_people_create
 from accounts.models import Account, AccountTeamAssignment, TeamRole, User
 from community.demo_data import demo_activity_create, demo_gardens_create
+from ideas.demo_data import IDEA_COUNT, MIN_IDEAS, demo_ideas_create
 
 
 class Command(BaseCommand):
-    help = "Create deterministic demo data: accounts, people, account teams, gardens, history."
+    help = (
+        "Create deterministic demo data: accounts, people, account teams, gardens, history, "
+        "ideas, pilots and feedback."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--accounts", type=int, default=40, help="customer accounts (40)")
@@ -30,6 +34,13 @@ class Command(BaseCommand):
             help="average customer users per account (7.5 → ~300 for 40)",
         )
         parser.add_argument("--days", type=int, default=400, help="days of activity history")
+        parser.add_argument(
+            "--ideas",
+            type=int,
+            default=IDEA_COUNT,
+            help=f"ideas to seed, {MIN_IDEAS}–{IDEA_COUNT} (the four pilots' ideas always among "
+            f"them), or 0 for no ideas and pilots ({IDEA_COUNT})",
+        )
         parser.add_argument("--seed", type=int, default=2026, help="random seed")
         parser.add_argument(
             "--if-empty",
@@ -44,6 +55,8 @@ class Command(BaseCommand):
             raise CommandError("--members must be at least 2.")
         if options["days"] < 1:
             raise CommandError("--days must be at least 1.")
+        if options["ideas"] and not MIN_IDEAS <= options["ideas"] <= IDEA_COUNT:
+            raise CommandError(f"--ideas must be 0, or from {MIN_IDEAS} to {IDEA_COUNT}.")
         if Account.objects.exists():
             if options["if_empty"]:
                 self.stdout.write("Demo data exists already; not seeding again.")
@@ -75,14 +88,27 @@ class Command(BaseCommand):
             support_user_by_account=support,
             days=options["days"],
         )
-        customers = sum(len(ids) for ids in people.members_by_account.values())
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Seeded {len(people.accounts)} accounts, {customers} customer users, "
-                f"{len(gardens)} gardens and {events} activity events in "
-                f"{time.monotonic() - started:.1f}s."
+        ideas = None
+        if options["ideas"]:
+            ideas = demo_ideas_create(
+                rng=rng,
+                members_by_account=people.members_by_account,
+                profiles=profiles,
+                gardens=gardens,
+                ideas=options["ideas"],
+                today=today,
             )
+        customers = sum(len(ids) for ids in people.members_by_account.values())
+        seeded = (
+            f"Seeded {len(people.accounts)} accounts, {customers} customer users, "
+            f"{len(gardens)} gardens, {events} activity events"
         )
+        if ideas is not None:
+            seeded += (
+                f", {ideas.ideas} ideas ({ideas.votes} votes, {ideas.comments} comments) and "
+                f"{ideas.pilots} pilots ({ideas.responses} feedback responses)"
+            )
+        self.stdout.write(self.style.SUCCESS(f"{seeded} in {time.monotonic() - started:.1f}s."))
         self._print_logins(self._existing_logins())
 
     def _existing_logins(self) -> list[tuple[str, str, str]]:
