@@ -134,13 +134,16 @@ class IdeaViewSet(
         idea = self.get_object()
         if request.method == "GET":
             page = self.paginate_queryset(selectors.idea_comments(idea=idea))
-            return self.get_paginated_response(s.CommentSerializer(page, many=True).data)
+            return self.get_paginated_response(
+                s.CommentSerializer(page, many=True, context=self.get_serializer_context()).data
+            )
         data = s.CommentWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         comment = services.idea_comment(
             idea=idea, author=request.user, body=data.validated_data["body"]
         )
-        return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        body = s.CommentSerializer(comment, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.TransitionWriteSerializer, responses={200: s.IdeaDetailSerializer})
     @action(detail=True, methods=["post"])

@@ -5,13 +5,18 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.people import membership_account_id, person_name
 from ideas.models import Comment, Idea, IdeaStatus, IdeaTransition, Pilot, PilotState
 from ideas.services.ideas import MAX_COMMENT_LENGTH, MAX_LINK_LENGTH
 
 
-def _name(user) -> str | None:
-    """People are named, never shown by their email address."""
-    return (user.full_name or "Someone") if user is not None else None
+def _name(serializer: serializers.Serializer, user, account_id) -> str | None:
+    """People are named, never shown by their email address; members of other accounts stay
+    anonymous to customers (accounts.people)."""
+    if user is None:
+        return None
+    viewer = serializer.context["request"].user
+    return person_name(viewer=viewer, person=user, person_account_id=account_id)
 
 
 class IdeaSerializer(serializers.ModelSerializer):
@@ -48,7 +53,7 @@ class IdeaSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_author(self, idea: Idea) -> str | None:
-        return _name(idea.author)
+        return _name(self, idea.author, idea.author_account_id)
 
     @extend_schema_field(serializers.SlugField(allow_null=True))
     def get_author_account(self, idea: Idea) -> str | None:
@@ -68,7 +73,7 @@ class TransitionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_actor(self, transition: IdeaTransition) -> str | None:
-        return _name(transition.actor)
+        return _name(self, transition.actor, membership_account_id(transition.actor))
 
 
 class IdeaPilotSerializer(serializers.ModelSerializer):
@@ -150,7 +155,7 @@ class CommentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_author(self, comment: Comment) -> str | None:
-        return _name(comment.author)
+        return _name(self, comment.author, membership_account_id(comment.author))
 
 
 class CommentWriteSerializer(serializers.Serializer):

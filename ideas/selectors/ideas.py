@@ -241,7 +241,9 @@ def idea_supporting_accounts(*, idea: Idea) -> QuerySet[Account]:
 
 
 def idea_transitions(*, idea: Idea) -> QuerySet[IdeaTransition]:
-    return idea.transitions.select_related("actor").order_by("created_at", "pk")
+    return idea.transitions.select_related("actor", "actor__membership").order_by(
+        "created_at", "pk"
+    )
 
 
 def idea_comments(*, idea: Idea) -> QuerySet[Comment]:
