@@ -63,9 +63,15 @@ format: install
 seed: migrate
 	$(MANAGE) seed_demo
 
+## bench: the engagement engine against a hand-written SQL lower bound, on PostgreSQL
+## (DATABASE_URL=postgres://…/a-scratch-db make bench; it adds bench accounts and events).
+## Full size: $(MANAGE) bench_engagement --accounts 10000 --events 5000000
+BENCH_ACCOUNTS ?= 2000
+BENCH_EVENTS ?= 1000000
 bench: install
-	@echo "No benchmarks yet: the engagement benchmark arrives with the engagement engine."
-	@exit 1
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make bench needs PostgreSQL: DATABASE_URL=postgres://user@host:5432/scratch make bench"; exit 1;; esac
+	$(MANAGE) migrate --noinput
+	$(MANAGE) bench_engagement --accounts $(BENCH_ACCOUNTS) --events $(BENCH_EVENTS)
 
 clean:
 	rm -rf var/ .venv/ .uv/ node_modules/

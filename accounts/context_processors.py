@@ -22,6 +22,7 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Our account", membership.account.get_absolute_url()))
     else:
         persona = "internal"
+        items.append(("Portfolio", reverse("community:portfolio")))
         label = "All accounts" if sees_all_accounts(user) else "My accounts"
         items.append((label, reverse("accounts:account-list")))
         items.append(("Gardens", reverse("community:garden-list")))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.access import customer_membership
-from accounts.models import User
+from accounts.access import access_account, customer_membership, visible_accounts
+from accounts.models import Account, MemberRole, User
 from community.models import Garden, GardenVisibility, Notification
 
 
@@ -31,3 +32,28 @@ def access_notification(user: User, notification_id: int) -> Notification:
     if notification is None:
         raise Http404("No such notification.")
     return notification
+
+
+def access_account_engagement(user: User, account_id: int | str) -> Account:
+    """An account's engagement, for its account team, product managers, programme admins and
+    the account's own customer admins. Other customers: 404 (the account is not visible to
+    them); a member of the account who is not its admin: 403 (they see the account, not this)."""
+    account = access_account(user, account_id)
+    membership = customer_membership(user)
+    if membership is not None and membership.role != MemberRole.ADMIN:
+        raise PermissionDenied("Only the account's admins see its engagement.")
+    return account
+
+
+def sees_engagement_details(user: User) -> bool:
+    """Internal readers see why a level is what it is, the timeline and support events;
+    a customer admin sees the reduced view (level, trend, what would raise it)."""
+    return customer_membership(user) is None
+
+
+def portfolio_accounts(user: User) -> QuerySet[Account]:
+    """The accounts of an internal user's portfolio: assigned ones for the account team, all
+    for product managers and programme admins. Customers have no portfolio (403)."""
+    if customer_membership(user) is not None:
+        raise PermissionDenied("The portfolio is for account teams.")
+    return visible_accounts(user)

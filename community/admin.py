@@ -1,6 +1,15 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 
-from community.models import ActivityEvent, Garden
+from community import engagement
+from community.models import (
+    ActivityEvent,
+    EngagementModel,
+    EngagementRun,
+    EngagementSnapshot,
+    Garden,
+)
+from community.tasks import engagement_recompute_accounts_task, engagement_recompute_all_task
 
 
 @admin.register(Garden)
@@ -17,3 +26,93 @@ class ActivityEventAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_support"]
     raw_id_fields = ["account", "user"]
     date_hierarchy = "occurred_at"
+
+
+# --- Engagement engine ---------------------------------------------------------------------
+
+
+class EngagementModelForm(forms.ModelForm):
+    """A new version: the active version's numbers to start from; saving activates it."""
+
+    class Meta:
+        model = EngagementModel
+        fields = [*engagement.MODEL_FIELDS, "note"]
+
+
+@admin.register(EngagementModel)
+class EngagementModelAdmin(admin.ModelAdmin):
+    """Versions are never edited: "Add" makes a new version (through the engine's service)
+    and activates it; existing versions are shown read-only."""
+
+    form = EngagementModelForm
+    list_display = ["version", "is_active", "created_at", "created_by", "note"]
+    actions = ["recompute_all_now"]
+
+    def get_changeform_initial_data(self, request):
+        active = engagement.engagement_model_active()
+        return {name: getattr(active, name) for name in engagement.MODEL_FIELDS}
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # snapshots name their version
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data[name] for name in engagement.MODEL_FIELDS}
+        created = engagement.engagement_model_create(
+            created_by=request.user, note=form.cleaned_data["note"], **values
+        )
+        obj.pk, obj.version, obj.is_active = created.pk, created.version, created.is_active
+
+    @admin.action(
+        description="Recompute every account now (whichever versions are ticked)",
+        permissions=["add"],
+    )
+    def recompute_all_now(self, request, queryset):
+        engagement_recompute_all_task.delay_on_commit()
+        self.message_user(
+            request,
+            "A full recompute for today has been queued; the workers run it in chunks.",
+            messages.SUCCESS,
+        )
+
+
+@admin.register(EngagementSnapshot)
+class EngagementSnapshotAdmin(admin.ModelAdmin):
+    """Written by the engine only: shown, and recomputed on request."""
+
+    list_display = ["account", "day", "score", "level", "level_since", "model_version"]
+    list_filter = ["level", "model_version"]
+    search_fields = ["account__name"]
+    date_hierarchy = "day"
+    list_select_related = ["account"]
+    actions = ["recompute_accounts_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Recompute these accounts for today now", permissions=["view"])
+    def recompute_accounts_now(self, request, queryset):
+        account_ids = sorted(set(queryset.values_list("account_id", flat=True)))
+        engagement_recompute_accounts_task.delay_on_commit(account_ids)
+        self.message_user(
+            request,
+            f"A recompute of {len(account_ids)} accounts has been queued.",
+            messages.SUCCESS,
+        )
+
+
+@admin.register(EngagementRun)
+class EngagementRunAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "kind", "day", "accounts", "chunks"]
+    list_filter = ["kind"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

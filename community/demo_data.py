@@ -134,8 +134,10 @@ def demo_activity_create(
         profiles[account_id] = name
         # Breadth: champions spread activity over many members, others over a few.
         active = member_ids if name == "champion" else member_ids[: max(1, len(member_ids) // 2)]
+        # Dormant accounts went quiet: nothing from them in the last 45 days.
+        quiet_days = 45 if name == "dormant" else 0
         for day in range(days):
-            expected = rate / 30 * _intensity(shape, day, days)
+            expected = 0 if day < quiet_days else rate / 30 * _intensity(shape, day, days)
             # A Poisson draw per day, by inversion (cheap for small means).
             count, limit, product = 0, math.exp(-expected), rng.random()
             while product > limit:

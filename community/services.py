@@ -54,11 +54,13 @@ def activity_record(
     obj=None,
     occurred_at=None,
     is_support: bool = False,
+    pilot_ref: int | None = None,
 ) -> ActivityEvent | None:
     """Record one meaningful action for the engagement engine.
 
     Actions of people without an account context (an internal user proposing an idea) record
-    nothing; internal users acting *for* an account pass `is_support=True`.
+    nothing; internal users acting *for* an account pass `is_support=True`. Pilot events pass
+    the pilot's id as `pilot_ref` (co-creation counts pilots from these).
     """
     if account is None:
         return None
@@ -70,6 +72,7 @@ def activity_record(
         object_id=str(obj.pk) if obj is not None else "",
         occurred_at=occurred_at or timezone.now(),
         is_support=is_support,
+        pilot_ref=pilot_ref,
     )
 
 

@@ -1,7 +1,11 @@
-from celery import shared_task
-from django.db import OperationalError
+import datetime as dt
 
-from community import services
+from celery import group, shared_task
+from django.db import InterfaceError, OperationalError, transaction
+from django.utils import timezone
+
+from community import engagement, services
+from community.models import EngagementRunKind
 
 
 @shared_task(
@@ -12,3 +16,59 @@ from community import services
 )
 def notification_email_task(notification_id: int) -> bool:
     return services.notification_email(notification_id=notification_id)
+
+
+# --- Engagement engine ---------------------------------------------------------------------
+# Thin tasks: ids and ISO days in, the engine's functions do the work. A chunk is one
+# transaction and an upsert, so a task that runs twice (or is redelivered after its worker
+# was killed: acks_late) writes the same rows again.
+
+_ENGAGEMENT_RETRY = {
+    "autoretry_for": (OperationalError, InterfaceError),  # the database went away for a moment
+    "retry_backoff": True,
+    "retry_backoff_max": 300,
+    "max_retries": 5,
+}
+
+
+def _day(day: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(day) if day else None
+
+
+@shared_task(**_ENGAGEMENT_RETRY)
+def engagement_recompute_task(account_ids: list[int], day: str | None = None) -> int:
+    """Recompute one chunk of accounts for `day` (ISO date; default today)."""
+    return engagement.engagement_snapshots_compute(account_ids=account_ids, day=_day(day))
+
+
+def _fan_out(kind: str, day: str | None, account_ids: list[int] | None = None) -> int:
+    run, chunks = engagement.engagement_run_start(kind=kind, day=_day(day), account_ids=account_ids)
+    if chunks:
+        tasks = group(engagement_recompute_task.s(chunk, run.day.isoformat()) for chunk in chunks)
+        transaction.on_commit(tasks.delay)
+    return run.accounts
+
+
+@shared_task(**_ENGAGEMENT_RETRY)
+def engagement_recompute_all_task(day: str | None = None) -> int:
+    """Every account, as chunks run in parallel by the workers (a Celery group)."""
+    return _fan_out(EngagementRunKind.FULL, day)
+
+
+@shared_task(**_ENGAGEMENT_RETRY)
+def engagement_recompute_nightly_task() -> int:
+    """The nightly full run settles yesterday, now that it is over."""
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    return _fan_out(EngagementRunKind.FULL, yesterday.isoformat())
+
+
+@shared_task(**_ENGAGEMENT_RETRY)
+def engagement_recompute_incremental_task(day: str | None = None) -> int:
+    """Accounts with customer events recorded since the previous run (every 15 minutes)."""
+    return _fan_out(EngagementRunKind.INCREMENTAL, day)
+
+
+@shared_task(**_ENGAGEMENT_RETRY)
+def engagement_recompute_accounts_task(account_ids: list[int], day: str | None = None) -> int:
+    """Some accounts (the admin's and the API's "recompute this account now")."""
+    return _fan_out(EngagementRunKind.ACCOUNTS, day, account_ids)

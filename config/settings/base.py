@@ -238,6 +238,7 @@ SPECTACULAR_SETTINGS = {
         "SegmentEnum": "accounts.models.Segment.choices",
         "IdeaStatusEnum": "ideas.models.IdeaStatus.choices",
         "QuestionRoleEnum": "ideas.models.QuestionRole.choices",
+        "EngagementLevelEnum": "community.models.EngagementLevel.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -290,7 +291,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ideas.tasks.feedback_reminders_task",
         "schedule": crontab(minute=40, hour=8),  # daily, in the morning (UTC)
     },
+    "engagement-incremental": {
+        "task": "community.tasks.engagement_recompute_incremental_task",
+        "schedule": crontab(minute="*/15"),  # accounts with new events since the last run
+    },
+    "engagement-nightly": {
+        "task": "community.tasks.engagement_recompute_nightly_task",
+        "schedule": crontab(minute=20, hour=0),  # every account, settling the day just over
+    },
 }
+# Accounts per engagement recompute task (one aggregate query and one upsert each).
+ENGAGEMENT_CHUNK_SIZE = env_int("ENGAGEMENT_CHUNK_SIZE", 1000, minimum=1)
 
 LOGGING = {
     "version": 1,

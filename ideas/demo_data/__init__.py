@@ -94,7 +94,7 @@ _PROFILE_WEIGHT = {
     "steady": 2.5,
     "fading": 1.5,
     "occasional": 0.7,
-    "dormant": 0.15,
+    "dormant": 0.005,  # gone quiet: almost never among the voters or pilot members
 }
 
 

@@ -689,5 +689,6 @@ def response_save(
                 else ActivityKind.FEEDBACK_GIVEN
             ),
             obj=response,
+            pilot_ref=check_in.pilot_id,
         )
     return response

@@ -582,7 +582,13 @@ def pilot_enrol(*, pilot: Pilot, member: User) -> Enrolment:
             "You are already enrolled in this pilot.", code="already_enrolled"
         ) from None
     Follow.objects.get_or_create(idea_id=pilot.idea_id, user=member)
-    activity_record(account=account, user=member, kind=ActivityKind.PILOT_ENROLLED, obj=enrolment)
+    activity_record(
+        account=account,
+        user=member,
+        kind=ActivityKind.PILOT_ENROLLED,
+        obj=enrolment,
+        pilot_ref=pilot.pk,
+    )
     return enrolment
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.demo_data import DEMO_PASSWORD, demo_people_create
 from accounts.models import Account, AccountTeamAssignment, TeamRole, User
 from community.demo_data import demo_activity_create, demo_gardens_create
+from community.engagement import engagement_history_compute
 from ideas.demo_data import IDEA_COUNT, MIN_IDEAS, demo_ideas_create
 
 
@@ -98,6 +99,7 @@ class Command(BaseCommand):
                 ideas=options["ideas"],
                 today=today,
             )
+        engagement_history_compute(days=min(options["days"], 180))  # levels with a history
         customers = sum(len(ids) for ids in people.members_by_account.values())
         seeded = (
             f"Seeded {len(people.accounts)} accounts, {customers} customer users, "

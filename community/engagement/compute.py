@@ -1,0 +1,289 @@
+"""The engagement computation of PRODUCT.md, set-based: one aggregate SQL query per chunk of
+accounts gathers every figure the formula needs, and the formula itself is a few lines of
+arithmetic per row.
+
+For an account, as of the end of day D:
+
+- activity points A = Σ weight(kind) × 0.5^(age in days / half-life) over its customer events
+  (not support events) of the last `window_days`; activity = 1 − e^(−A / scale);
+- breadth = distinct people active in the last `breadth_window_days`
+  ÷ max(`breadth_min_members`, `breadth_share` × its active members), capped at 1;
+- co-creation = share of the pilots it enrolled in during the last `co_creation_window_days`
+  for which one of its people gave experience feedback (events `pilot_enrolled` and
+  `feedback_given` carry the pilot in `pilot_ref`); 0 when it enrolled in none;
+- score = 100 × (w_a·activity + w_b·breadth + w_c·co-creation), rounded to one decimal.
+
+The same SQL runs on PostgreSQL and SQLite; the few vendor differences (age of an event in
+days, the list of account ids as one parameter) live in `_vendor_sql`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import Account, Membership, User
+from community.engagement.hysteresis import LevelRule, level_next
+from community.models import (
+    ActivityEvent,
+    ActivityKind,
+    EngagementModel,
+    EngagementSnapshot,
+)
+
+
+@dataclass(frozen=True)
+class AccountFigures:
+    """What the aggregate query returns for one account."""
+
+    account_id: int
+    activity_points: float
+    active_members: int
+    members: int
+    pilots_enrolled: int
+    pilots_with_feedback: int
+    previous_level: str | None
+    previous_since: dt.date | None
+
+
+@dataclass(frozen=True)
+class Components:
+    activity: float
+    breadth: float
+    co_creation: float
+    score: Decimal
+
+
+def day_end(day: dt.date) -> dt.datetime:
+    """The first moment after `day` (in the site's time zone): events before it count."""
+    return dt.datetime.combine(
+        day + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_default_timezone()
+    )
+
+
+def _vendor_sql() -> dict[str, str]:
+    """The SQL fragments that differ between PostgreSQL and SQLite."""
+    if connection.vendor == "postgresql":
+        return {
+            "age_days": "CAST(EXTRACT(EPOCH FROM (%(until)s - e.occurred_at)) AS DOUBLE PRECISION)"
+            " / 86400.0",
+            "in_ids": "= ANY(%(ids)s)",
+        }
+    return {  # SQLite: julianday() gives fractional days; the ids come as one JSON array
+        "age_days": "(julianday(%(until)s) - julianday(e.occurred_at))",
+        "in_ids": "IN (SELECT value FROM json_each(%(ids)s))",
+    }
+
+
+def _ids_param(account_ids: Sequence[int]) -> object:
+    ids = [int(pk) for pk in account_ids]
+    return ids if connection.vendor == "postgresql" else json.dumps(ids)
+
+
+def _weight_sql(weights: dict[str, float], params: dict[str, object]) -> str:
+    """CASE e.kind WHEN … THEN weight … END, with kinds and weights as parameters."""
+    branches = []
+    for position, kind in enumerate(ActivityKind.values):
+        weight = float(weights.get(kind, 0) or 0)
+        if weight > 0:
+            params[f"kind_{position}"] = kind
+            params[f"weight_{position}"] = weight
+            branches.append(f"WHEN %(kind_{position})s THEN %(weight_{position})s")
+    if not branches:
+        return "0"
+    return f"CASE e.kind {' '.join(branches)} ELSE 0 END"
+
+
+_FIGURES_SQL = """
+WITH people AS (
+    SELECT e.account_id AS account_id, e.user_id AS user_id,
+        SUM(CASE WHEN e.occurred_at >= %(activity_from)s
+            THEN ({weight}) * POWER(CAST(0.5 AS DOUBLE PRECISION), ({age_days}) / %(half_life)s)
+            ELSE 0 END) AS points,
+        MAX(e.occurred_at) AS last_at
+    FROM {event} e
+    WHERE e.account_id {in_ids} AND NOT e.is_support
+        AND e.occurred_at >= %(events_from)s AND e.occurred_at < %(until)s
+    GROUP BY e.account_id, e.user_id
+),
+activity AS (
+    -- Grouping by person first, then by account, counts active people without a DISTINCT.
+    SELECT account_id, SUM(points) AS points,
+        SUM(CASE WHEN user_id IS NOT NULL AND last_at >= %(breadth_from)s THEN 1 ELSE 0 END)
+            AS active_members
+    FROM people
+    GROUP BY account_id
+),
+members AS (
+    SELECT m.account_id AS account_id, COUNT(*) AS members
+    FROM {membership} m JOIN {user} u ON u.id = m.user_id
+    WHERE m.account_id {in_ids} AND u.is_active
+    GROUP BY m.account_id
+),
+pilots AS (
+    SELECT e.account_id AS account_id, e.pilot_ref AS pilot_ref,
+        MAX(CASE WHEN e.kind = %(enrolled)s THEN 1 ELSE 0 END) AS enrolled,
+        MAX(CASE WHEN e.kind = %(feedback)s THEN 1 ELSE 0 END) AS fed_back
+    FROM {event} e
+    WHERE e.account_id {in_ids} AND NOT e.is_support AND e.pilot_ref IS NOT NULL
+        AND e.kind IN (%(enrolled)s, %(feedback)s)
+        AND e.occurred_at >= %(co_creation_from)s AND e.occurred_at < %(until)s
+    GROUP BY e.account_id, e.pilot_ref
+),
+co_creation AS (
+    SELECT account_id, SUM(enrolled) AS enrolled, SUM(enrolled * fed_back) AS fed_back
+    FROM pilots
+    GROUP BY account_id
+),
+previous AS (
+    SELECT s.account_id AS account_id, s.level AS level, s.level_since AS level_since,
+        s.day AS day
+    FROM {snapshot} s
+    WHERE s.account_id {in_ids} AND s.day = (
+        SELECT MAX(p.day) FROM {snapshot} p WHERE p.account_id = s.account_id AND p.day < %(day)s
+    )
+)
+SELECT a.id,
+    COALESCE(activity.points, 0),
+    COALESCE(activity.active_members, 0),
+    COALESCE(members.members, 0),
+    COALESCE(co_creation.enrolled, 0),
+    COALESCE(co_creation.fed_back, 0),
+    previous.level,
+    previous.level_since,
+    previous.day
+FROM {account} a
+LEFT JOIN activity ON activity.account_id = a.id
+LEFT JOIN members ON members.account_id = a.id
+LEFT JOIN co_creation ON co_creation.account_id = a.id
+LEFT JOIN previous ON previous.account_id = a.id
+WHERE a.id {in_ids}
+ORDER BY a.id
+"""
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def figures_for_accounts(
+    *, account_ids: Sequence[int], day: dt.date, model: EngagementModel
+) -> list[AccountFigures]:
+    """Every figure of the formula for these accounts as of the end of `day`: one query."""
+    if not account_ids:
+        return []
+    until = day_end(day)
+    ops = connection.ops
+    params: dict[str, object] = {
+        "ids": _ids_param(account_ids),
+        "until": ops.adapt_datetimefield_value(until),
+        "activity_from": ops.adapt_datetimefield_value(
+            until - dt.timedelta(days=model.window_days)
+        ),
+        "breadth_from": ops.adapt_datetimefield_value(
+            until - dt.timedelta(days=model.breadth_window_days)
+        ),
+        "events_from": ops.adapt_datetimefield_value(
+            until - dt.timedelta(days=max(model.window_days, model.breadth_window_days))
+        ),
+        "co_creation_from": ops.adapt_datetimefield_value(
+            until - dt.timedelta(days=model.co_creation_window_days)
+        ),
+        "half_life": float(model.half_life_days),
+        "enrolled": ActivityKind.PILOT_ENROLLED.value,
+        "feedback": ActivityKind.FEEDBACK_GIVEN.value,
+        "day": ops.adapt_datefield_value(day),
+    }
+    sql = _FIGURES_SQL.format(
+        weight=_weight_sql(model.weights, params),
+        event=ActivityEvent._meta.db_table,
+        membership=Membership._meta.db_table,
+        user=User._meta.db_table,
+        snapshot=EngagementSnapshot._meta.db_table,
+        account=Account._meta.db_table,
+        **_vendor_sql(),
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and not connection.get_autocommit():
+            # JIT compiling this one query costs more than running it; for this chunk's
+            # transaction only.
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [
+        AccountFigures(
+            account_id=row[0],
+            activity_points=float(row[1]),
+            active_members=int(row[2]),
+            members=int(row[3]),
+            pilots_enrolled=int(row[4]),
+            pilots_with_feedback=int(row[5]),
+            previous_level=row[6],
+            previous_since=_as_date(row[7]) or _as_date(row[8]),
+        )
+        for row in rows
+    ]
+
+
+def components_for(figures: AccountFigures, *, model: EngagementModel) -> Components:
+    """The formula of PRODUCT.md applied to one account's figures."""
+    activity = 1 - math.exp(-figures.activity_points / model.activity_scale)
+    needed = max(model.breadth_min_members, model.breadth_share * figures.members)
+    breadth = min(1.0, figures.active_members / needed) if needed > 0 else 0.0
+    co_creation = (
+        figures.pilots_with_feedback / figures.pilots_enrolled if figures.pilots_enrolled else 0.0
+    )
+    # Rounded so that re-runs (whose float sums may differ in the last bits) store equal rows.
+    activity, breadth, co_creation = (round(x, 6) for x in (activity, breadth, co_creation))
+    raw = 100 * (
+        model.weight_activity * activity
+        + model.weight_breadth * breadth
+        + model.weight_co_creation * co_creation
+    )
+    score = Decimal(repr(raw)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return Components(
+        activity=activity,
+        breadth=breadth,
+        co_creation=co_creation,
+        score=min(max(score, Decimal("0.0")), Decimal("100.0")),
+    )
+
+
+def snapshots_for(
+    figures: Sequence[AccountFigures], *, day: dt.date, model: EngagementModel
+) -> list[EngagementSnapshot]:
+    """Unsaved snapshots for `day`, levels decided with the hysteresis of the model."""
+    rule = LevelRule.of(model)
+    snapshots = []
+    for row in figures:
+        parts = components_for(row, model=model)
+        level, since = level_next(
+            score=float(parts.score),
+            day=day,
+            previous_level=row.previous_level,
+            previous_since=row.previous_since,
+            rule=rule,
+        )
+        snapshots.append(
+            EngagementSnapshot(
+                account_id=row.account_id,
+                day=day,
+                score=parts.score,
+                level=level,
+                level_since=since,
+                activity=parts.activity,
+                breadth=parts.breadth,
+                co_creation=parts.co_creation,
+                model_version=model.version,
+            )
+        )
+    return snapshots

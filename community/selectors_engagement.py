@@ -1,0 +1,537 @@
+"""Reads of engagement for the account team: the portfolio table and an account's engagement
+page (trend, why this level, what would raise it, the activity timeline).
+
+The numbers come from the engine's daily snapshots (EngagementSnapshot); this module only
+reads and explains them. The explanation uses the engagement model's parameters: the defaults
+of PRODUCT.md below (see `engagement_parameters`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Case, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from accounts.models import Account, Membership, User
+from community.models import (
+    ActivityEvent,
+    ActivityKind,
+    EngagementLevel,
+    EngagementModel,
+    EngagementSnapshot,
+)
+
+TREND_DAYS = 90
+TIMELINE_PAGE_SIZE = 50
+
+
+# --- The model's parameters ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EngagementParameters:
+    """What the explanation needs of the engagement model (PRODUCT.md's defaults)."""
+
+    weights: dict[str, float]
+    half_life_days: float = 30
+    window_days: int = 180
+    breadth_days: int = 30
+    breadth_min_members: int = 3
+    breadth_share: float = 0.3
+    co_creation_days: int = 365
+    # The share of the score each component carries.
+    component_weights: dict[str, float] = field(
+        default_factory=lambda: {"activity": 0.5, "breadth": 0.25, "co_creation": 0.25}
+    )
+    # The score at which each level starts, lowest first.
+    thresholds: tuple[tuple[str, float], ...] = (
+        (EngagementLevel.DORMANT, 0),
+        (EngagementLevel.OBSERVING, 10),
+        (EngagementLevel.PARTICIPATING, 30),
+        (EngagementLevel.CONTRIBUTING, 50),
+        (EngagementLevel.CO_CREATING, 70),
+    )
+
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    ActivityKind.VISIT: 1,
+    ActivityKind.HARVEST_READ: 1,
+    ActivityKind.VOTE: 2,
+    ActivityKind.COMMENT: 3,
+    ActivityKind.DISCUSSION_POST: 4,
+    ActivityKind.EXPECTATION_GIVEN: 4,
+    ActivityKind.PILOT_ENROLLED: 5,
+    ActivityKind.WORKSHOP_ATTENDED: 6,
+    ActivityKind.IDEA_PROPOSED: 6,
+    ActivityKind.FEEDBACK_GIVEN: 8,
+    ActivityKind.REFERRAL: 10,
+}
+
+
+def engagement_parameters() -> EngagementParameters:
+    """The active engagement model's parameters (one query); PRODUCT.md's defaults while no
+    version is active."""
+    model = EngagementModel.objects.filter(is_active=True).first()
+    if model is None:
+        return EngagementParameters(weights=dict(DEFAULT_WEIGHTS))
+    return EngagementParameters(
+        weights={kind: float(weight) for kind, weight in model.weights.items()},
+        half_life_days=model.half_life_days,
+        window_days=model.window_days,
+        breadth_days=model.breadth_window_days,
+        breadth_min_members=model.breadth_min_members,
+        breadth_share=model.breadth_share,
+        co_creation_days=model.co_creation_window_days,
+        component_weights={
+            "activity": model.weight_activity,
+            "breadth": model.weight_breadth,
+            "co_creation": model.weight_co_creation,
+        },
+        thresholds=tuple(zip(EngagementLevel.values, model.thresholds, strict=True)),
+    )
+
+
+def _level_label(level: str | None) -> str:
+    return EngagementLevel(level).label if level in EngagementLevel.values else "Not computed yet"
+
+
+def _level_rank() -> Case:
+    """Dormant 0 … Co-creating 4, so levels sort in their order (not alphabetically)."""
+    return Case(
+        *[
+            When(engagement_level=level, then=Value(rank))
+            for rank, level in enumerate(EngagementLevel.values)
+        ],
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
+# --- Portfolio -------------------------------------------------------------------------------
+
+PORTFOLIO_SORTS = {
+    "name": ("Name", ["name"]),
+    "-score": ("Score, highest first", [F("engagement_score").desc(nulls_last=True), "name"]),
+    "score": ("Score, lowest first", [F("engagement_score").asc(nulls_first=True), "name"]),
+    "-level": (
+        "Level, highest first",
+        [
+            F("level_rank").desc(nulls_last=True),
+            F("engagement_score").desc(nulls_last=True),
+            "name",
+        ],
+    ),
+    "level": (
+        "Level, lowest first",
+        [
+            F("level_rank").asc(nulls_first=True),
+            F("engagement_score").asc(nulls_first=True),
+            "name",
+        ],
+    ),
+    "renewal_date": ("Renewal, soonest first", [F("renewal_date").asc(nulls_last=True), "name"]),
+    "-last_activity_at": (
+        "Last activity, latest first",
+        [F("last_activity_at").desc(nulls_last=True), "name"],
+    ),
+    "last_activity_at": (
+        "Last activity, longest silent first",
+        [F("last_activity_at").asc(nulls_first=True), "name"],
+    ),
+}
+NOT_COMPUTED = "none"  # the level filter's value for accounts the engine has not computed yet
+
+
+def portfolio_list(
+    *,
+    accounts: QuerySet[Account],
+    q: str = "",
+    level: str = "",
+    segment: str = "",
+    renewal_within_days: int | None = None,
+    assigned_to: User | None = None,
+    sort: str = "name",
+    today: date | None = None,
+) -> QuerySet[Account]:
+    """Accounts with their latest snapshot (score, level, day), the score at the start of the
+    trend window and the last customer activity, each as a subquery: one query for any number
+    of accounts. Filtered and sorted for the portfolio table and its CSV export."""
+    today = today or timezone.localdate()
+    latest = EngagementSnapshot.objects.filter(account=OuterRef("pk")).order_by("-day")
+    trend_start = EngagementSnapshot.objects.filter(
+        account=OuterRef("pk"), day__gte=today - timedelta(days=TREND_DAYS)
+    ).order_by("day")
+    last_activity = (
+        ActivityEvent.objects.filter(account=OuterRef("pk"), is_support=False)
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
+    accounts = accounts.annotate(
+        engagement_score=Subquery(latest.values("score")[:1]),
+        engagement_level=Subquery(latest.values("level")[:1]),
+        engagement_day=Subquery(latest.values("day")[:1]),
+        trend_start_score=Subquery(trend_start.values("score")[:1]),
+        last_activity_at=Subquery(last_activity),
+    ).annotate(level_rank=_level_rank())
+    if q:
+        accounts = accounts.filter(name__icontains=q)
+    if level == NOT_COMPUTED:
+        accounts = accounts.filter(engagement_level__isnull=True)
+    elif level:
+        accounts = accounts.filter(engagement_level=level)
+    if segment:
+        accounts = accounts.filter(segment=segment)
+    if renewal_within_days is not None:
+        accounts = accounts.filter(
+            renewal_date__gte=today, renewal_date__lte=today + timedelta(days=renewal_within_days)
+        )
+    if assigned_to is not None:
+        accounts = accounts.filter(team_assignments__user=assigned_to)
+    _, order = PORTFOLIO_SORTS.get(sort, PORTFOLIO_SORTS["name"])
+    return accounts.order_by(*order, "pk")
+
+
+def score_trends(
+    *, account_ids: Iterable[int], days: int = TREND_DAYS, today: date | None = None
+) -> dict[int, list[tuple[date, Decimal]]]:
+    """Each account's (day, score) points over the last `days` days, oldest first: one query."""
+    today = today or timezone.localdate()
+    trends: dict[int, list[tuple[date, Decimal]]] = {}
+    rows = (
+        EngagementSnapshot.objects.filter(
+            account_id__in=list(account_ids), day__gte=today - timedelta(days=days)
+        )
+        .order_by("account_id", "day")
+        .values_list("account_id", "day", "score")
+    )
+    for account_id, day, score in rows:
+        trends.setdefault(account_id, []).append((day, score))
+    return trends
+
+
+def _points(value: Decimal | float) -> str:
+    """12 → "12", 12.5 → "12.5" (scores have one decimal)."""
+    return f"{abs(float(value)):.1f}".removesuffix(".0")
+
+
+def trend_summary(*, start: Decimal | None, end: Decimal | None, days: int) -> str:
+    """Plain words for a score's move over `days` days: "up 12 points in 90 days"."""
+    if start is None or end is None:
+        return "no history yet"
+    if days <= 0:
+        return "one day of history, no trend yet"
+    change = Decimal(end) - Decimal(start)
+    if change == 0:
+        return f"unchanged in {days} days"
+    direction = "up" if change > 0 else "down"
+    unit = "point" if abs(change) == 1 else "points"
+    return f"{direction} {_points(change)} {unit} in {days} days"
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    """A small inline SVG line of the score over the trend window, and its words."""
+
+    points: str  # the polyline's points, "x,y x,y …" in the viewBox below
+    summary: str
+    width: int = 120
+    height: int = 28
+    change: Decimal | None = None  # last score − first score in the window
+    span_days: int = 0  # days from the first to the last snapshot in the window
+
+    @property
+    def change_label(self) -> str:
+        """ "+12", "−8.5", "0" — or "—" without two snapshots."""
+        if self.change is None or self.span_days <= 0:
+            return "—"
+        sign = "+" if self.change > 0 else "−" if self.change < 0 else ""
+        return f"{sign}{_points(self.change)}"
+
+    @property
+    def drawable(self) -> bool:
+        return " " in self.points  # at least two points make a line
+
+
+def sparkline(
+    *,
+    points: list[tuple[date, Decimal]],
+    days: int = TREND_DAYS,
+    today: date | None = None,
+    width: int = 120,
+    height: int = 28,
+) -> Sparkline:
+    """x is the day within the window (gaps stay gaps); y spans the series' own range, at
+    least 10 points tall so that a flat line does not look like a cliff."""
+    today = today or timezone.localdate()
+    start_day = today - timedelta(days=days)
+    summary = trend_summary(
+        start=points[0][1] if points else None,
+        end=points[-1][1] if points else None,
+        days=(points[-1][0] - points[0][0]).days if points else 0,
+    )
+    if not points:
+        return Sparkline(points="", summary=summary, width=width, height=height)
+    scores = [float(score) for _, score in points]
+    low, high = min(scores), max(scores)
+    if high - low < 10:
+        middle = (high + low) / 2
+        low, high = max(0.0, middle - 5), min(100.0, middle + 5)
+        if high - low < 10:
+            low, high = (0.0, 10.0) if low == 0 else (90.0, 100.0)
+    pad = 2
+    xy = []
+    for day, score in points:
+        x = (day - start_day).days / days * width
+        y = pad + (high - float(score)) / (high - low) * (height - 2 * pad)
+        xy.append(f"{x:.1f},{y:.1f}")
+    return Sparkline(
+        points=" ".join(xy),
+        summary=summary,
+        width=width,
+        height=height,
+        change=Decimal(points[-1][1]) - Decimal(points[0][1]),
+        span_days=(points[-1][0] - points[0][0]).days,
+    )
+
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    account: Account
+    level_label: str
+    sparkline: Sparkline
+
+
+def portfolio_rows(*, accounts: Iterable[Account], today: date | None = None) -> list[PortfolioRow]:
+    """The page's accounts with their sparklines; the snapshots come in one query."""
+    accounts = list(accounts)
+    trends = score_trends(account_ids=[a.pk for a in accounts], today=today)
+    return [
+        PortfolioRow(
+            account=a,
+            level_label=_level_label(a.engagement_level),
+            sparkline=sparkline(points=trends.get(a.pk, []), today=today),
+        )
+        for a in accounts
+    ]
+
+
+# --- One account's engagement ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Component:
+    key: str
+    label: str
+    value: float  # 0–1
+    weight: float  # its share of the score
+    points: float  # what it adds to the score: 100 × weight × value
+    room: float  # what it could still add: 100 × weight × (1 − value)
+
+
+@dataclass(frozen=True)
+class KindContribution:
+    kind: str
+    label: str
+    events: int
+    weight: float
+    points: float  # Σ weight × 0.5^(age / half-life) over the window
+    share: float  # of all kinds' points, 0–1
+
+
+@dataclass(frozen=True)
+class NextLevel:
+    label: str
+    threshold: float  # the score at which it starts
+    points_needed: float
+
+
+@dataclass
+class AccountEngagement:
+    account: Account
+    latest: EngagementSnapshot | None
+    history: list[EngagementSnapshot]
+    components: list[Component]
+    next_level: NextLevel | None
+    suggestions: list[str]
+    trend: Sparkline
+    parameters: EngagementParameters
+
+    @property
+    def level_label(self) -> str:
+        return _level_label(self.latest.level if self.latest else None)
+
+    @property
+    def strongest(self) -> Component | None:
+        return max(self.components, key=lambda c: c.points) if self.components else None
+
+    def chart_data(self) -> dict:
+        """For static/js/engagement-charts.js (passed with json_script)."""
+        return {
+            "days": [s.day.isoformat() for s in self.history],
+            "scores": [float(s.score) for s in self.history],
+            "levels": [_level_label(s.level) for s in self.history],
+            "thresholds": [
+                {"label": _level_label(level), "score": score}
+                for level, score in self.parameters.thresholds
+                if score > 0
+            ],
+        }
+
+
+_COMPONENT_LABELS = {"activity": "Activity", "breadth": "Breadth", "co_creation": "Co-creation"}
+
+
+def _components(snapshot: EngagementSnapshot, parameters: EngagementParameters) -> list[Component]:
+    components = []
+    for key, weight in parameters.component_weights.items():
+        value = float(getattr(snapshot, key))
+        components.append(
+            Component(
+                key=key,
+                label=_COMPONENT_LABELS[key],
+                value=value,
+                weight=weight,
+                points=round(100 * weight * value, 1),
+                room=round(100 * weight * (1 - value), 1),
+            )
+        )
+    return components
+
+
+def _next_level(score: Decimal, parameters: EngagementParameters) -> NextLevel | None:
+    for level, threshold in parameters.thresholds:
+        if threshold > float(score):
+            return NextLevel(
+                label=_level_label(level),
+                threshold=threshold,
+                points_needed=round(threshold - float(score), 1),
+            )
+    return None
+
+
+def _suggestions(
+    components: list[Component], *, members: int, parameters: EngagementParameters
+) -> list[str]:
+    """Plain-language ways up, the component with the most room first."""
+    needed = max(parameters.breadth_min_members, math.ceil(parameters.breadth_share * members))
+    advice = {
+        "activity": (
+            "More activity: vote and comment on ideas, propose ideas, read harvests and join "
+            f"workshops. Recent actions count most (their weight halves every "
+            f"{parameters.half_life_days:g} days)."
+        ),
+        "breadth": (
+            "More colleagues taking part: breadth is full when at least "
+            f"{needed} {'person' if needed == 1 else 'people'} from the account "
+            f"{'is' if needed == 1 else 'are'} active within {parameters.breadth_days} days."
+        ),
+        "co_creation": (
+            "Give feedback in a pilot: co-creation is the share of the pilots the account "
+            "enrolled in (over a year) in which at least one member gave experience feedback."
+        ),
+    }
+    ordered = sorted(components, key=lambda c: c.room, reverse=True)
+    return [
+        f"{advice[c.key]} It could add up to {_points(c.room)} points."
+        for c in ordered
+        if c.room >= 0.5
+    ]
+
+
+def account_engagement(
+    *, account: Account, days: int = 365, today: date | None = None
+) -> AccountEngagement:
+    """The account's snapshots over `days` days and their explanation (three queries:
+    snapshots, member count, nothing else)."""
+    today = today or timezone.localdate()
+    parameters = engagement_parameters()
+    history = list(
+        EngagementSnapshot.objects.filter(account=account, day__gte=today - timedelta(days=days))
+        .order_by("day")
+        .only("day", "score", "level", "activity", "breadth", "co_creation", "model_version")
+    )
+    latest = history[-1] if history else None
+    if latest is None:  # not computed in the window: maybe an older snapshot
+        latest = EngagementSnapshot.objects.filter(account=account).order_by("-day").first()
+    components = _components(latest, parameters) if latest else []
+    members = Membership.objects.filter(account=account).count()
+    window = [(s.day, s.score) for s in history if s.day >= today - timedelta(days=TREND_DAYS)]
+    return AccountEngagement(
+        account=account,
+        latest=latest,
+        history=history,
+        components=components,
+        next_level=_next_level(latest.score, parameters) if latest else None,
+        suggestions=_suggestions(components, members=members, parameters=parameters)
+        if latest
+        else [],
+        trend=sparkline(points=window, today=today),
+        parameters=parameters,
+    )
+
+
+def snapshot_history(
+    *, account: Account, days: int, today: date | None = None
+) -> QuerySet[EngagementSnapshot]:
+    """The account's daily snapshots over the last `days` days, oldest first."""
+    today = today or timezone.localdate()
+    return EngagementSnapshot.objects.filter(
+        account=account, day__gte=today - timedelta(days=days)
+    ).order_by("day")
+
+
+def activity_contributions(
+    *,
+    account: Account,
+    parameters: EngagementParameters | None = None,
+    today: date | None = None,
+) -> list[KindContribution]:
+    """Which kinds of customer activity made the activity component over the model's window:
+    one GROUP BY kind and day; the decay by age is applied per day (to the day)."""
+    today = today or timezone.localdate()
+    parameters = parameters or engagement_parameters()
+    since = timezone.now() - timedelta(days=parameters.window_days)
+    rows = (
+        ActivityEvent.objects.filter(account=account, is_support=False, occurred_at__gte=since)
+        .annotate(on=TruncDate("occurred_at"))
+        .values("kind", "on")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    events: dict[str, int] = {}
+    points: dict[str, float] = {}
+    for row in rows:
+        weight = parameters.weights.get(row["kind"], 0)
+        age = max(0, (today - row["on"]).days)
+        events[row["kind"]] = events.get(row["kind"], 0) + row["n"]
+        points[row["kind"]] = points.get(row["kind"], 0.0) + weight * row["n"] * 0.5 ** (
+            age / parameters.half_life_days
+        )
+    total = sum(points.values())
+    contributions = [
+        KindContribution(
+            kind=kind,
+            label=ActivityKind(kind).label if kind in ActivityKind.values else kind,
+            events=events[kind],
+            weight=parameters.weights.get(kind, 0),
+            points=round(points[kind], 1),
+            share=points[kind] / total if total else 0.0,
+        )
+        for kind in events
+    ]
+    return sorted(contributions, key=lambda c: (-c.points, -c.events, c.label))
+
+
+def activity_timeline(*, account: Account, support: bool) -> QuerySet[ActivityEvent]:
+    """The account's events, newest first: the customer's own, or the account team's support."""
+    return (
+        ActivityEvent.objects.filter(account=account, is_support=support)
+        .select_related("user")
+        .order_by("-occurred_at", "-pk")
+    )

@@ -1,0 +1,18 @@
+"""Builders for the engagement engine's tests (tests/community/test_engagement_*.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from community.engagement.compute import day_end
+from community.models import ActivityEvent
+
+D = dt.date(2026, 6, 30)  # the day engagement tests compute "as of"
+
+
+def engagement_event(account, user, kind, *, days_ago: float, day: dt.date = D, **fields):
+    """A customer event `days_ago` days before the end of `day` (recorded at that moment)."""
+    moment = day_end(day) - dt.timedelta(days=days_ago)
+    return ActivityEvent.objects.create(
+        account=account, user=user, kind=kind, occurred_at=moment, created_at=moment, **fields
+    )
