@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.access import customer_membership, sees_all_accounts
 from accounts.models import InternalRole
+from community.selectors_alerts import open_alert_count
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -23,6 +24,8 @@ def navigation(request: HttpRequest) -> dict:
     else:
         persona = "internal"
         items.append(("Portfolio", reverse("community:portfolio")))
+        alerts = open_alert_count(user=user)  # one query
+        items.append((f"Alerts ({alerts} open)", reverse("community:alert-inbox")))
         label = "All accounts" if sees_all_accounts(user) else "My accounts"
         items.append((label, reverse("accounts:account-list")))
         items.append(("Gardens", reverse("community:garden-list")))

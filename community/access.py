@@ -6,9 +6,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.access import access_account, customer_membership, visible_accounts
-from accounts.models import Account, MemberRole, User
-from community.models import Garden, GardenVisibility, Notification
+from accounts.access import (
+    access_account,
+    customer_membership,
+    manages_all_accounts,
+    visible_accounts,
+)
+from accounts.models import Account, AccountTeamAssignment, MemberRole, User
+from community.models import Alert, Garden, GardenVisibility, ImportBatch, Notification
 
 
 def visible_gardens(user: User) -> QuerySet[Garden]:
@@ -57,3 +62,78 @@ def portfolio_accounts(user: User) -> QuerySet[Account]:
     if customer_membership(user) is not None:
         raise PermissionDenied("The portfolio is for account teams.")
     return visible_accounts(user)
+
+
+# --- Loyalty outcomes and imports (issue 4) ------------------------------------------------
+# Outcomes are internal: customers never see them, not even their own account's (403). The
+# account team sees and records its accounts' outcomes; product managers see all (read-only);
+# programme admins see and record all, and alone import CSV files.
+
+
+def visible_outcome_accounts(user: User) -> QuerySet[Account]:
+    """The accounts whose loyalty outcomes the user sees; customers: 403."""
+    if customer_membership(user) is not None:
+        raise PermissionDenied("Loyalty outcomes are for internal users.")
+    return visible_accounts(user)
+
+
+def access_account_for_outcomes(
+    user: User, account_id: int | str, *, for_write: bool = False
+) -> Account:
+    """The account, if the user may see (or, for_write, record) its outcomes. Another account's
+    customer: 404; the account's own customers: 403; product managers writing: 403."""
+    account = access_account(user, account_id)
+    if customer_membership(user) is not None:
+        raise PermissionDenied("Loyalty outcomes are for internal users.")
+    if for_write and not can_record_outcomes(user, account):
+        raise PermissionDenied("Only the account's team and programme admins record outcomes.")
+    return account
+
+
+def can_record_outcomes(user: User, account: Account) -> bool:
+    return manages_all_accounts(user) or (
+        customer_membership(user) is None
+        and AccountTeamAssignment.objects.filter(user=user, account=account).exists()
+    )
+
+
+def can_import(user: User) -> bool:
+    return user.is_authenticated and manages_all_accounts(user)
+
+
+def access_import_batch(user: User, batch_id: int) -> ImportBatch:
+    if not can_import(user):
+        raise PermissionDenied("Only programme admins import files.")
+    batch = ImportBatch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        raise Http404("No such import.")
+    return batch
+
+
+# --- Alerts (issue 4) ------------------------------------------------------------------------
+# Alerts are internal: customers get 403 on every alert route. The account team sees its
+# accounts' alerts, product managers and programme admins see all; acknowledging and resolving
+# is for the account's team and programme admins (product managers read only: 403).
+
+
+def visible_alerts(user: User) -> QuerySet[Alert]:
+    """The alerts of the accounts the user sees; customers: 403."""
+    if customer_membership(user) is not None:
+        raise PermissionDenied("Alerts are for account teams.")
+    if not user.is_authenticated or not user.is_active:
+        return Alert.objects.none()
+    return Alert.objects.filter(account__in=visible_accounts(user))
+
+
+def access_alert(user: User, alert_id: int, *, for_write: bool = False) -> Alert:
+    """An alert of a visible account (else 404); for_write: the account's team or a programme
+    admin (else 403)."""
+    alert = visible_alerts(user).select_related("account").filter(pk=alert_id).first()
+    if alert is None:
+        raise Http404("No such alert.")
+    if for_write and not (
+        manages_all_accounts(user)
+        or AccountTeamAssignment.objects.filter(user=user, account_id=alert.account_id).exists()
+    ):
+        raise PermissionDenied("Only the account's team and programme admins act on alerts.")
+    return alert

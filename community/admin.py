@@ -4,10 +4,13 @@ from django.contrib import admin, messages
 from community import engagement
 from community.models import (
     ActivityEvent,
+    Alert,
     EngagementModel,
     EngagementRun,
     EngagementSnapshot,
     Garden,
+    ImportBatch,
+    LoyaltyOutcome,
 )
 from community.tasks import engagement_recompute_accounts_task, engagement_recompute_all_task
 
@@ -113,6 +116,32 @@ class EngagementRunAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    list_display = ["account", "reason", "raised_at", "acknowledged_at", "resolved_at"]
+    list_filter = ["reason"]
+    raw_id_fields = ["account", "acknowledged_by", "resolved_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # acknowledged and resolved in the inbox, through the services
+
+
+@admin.register(LoyaltyOutcome)
+class LoyaltyOutcomeAdmin(admin.ModelAdmin):
+    list_display = ["account", "kind", "occurred_on", "amount", "source"]
+    list_filter = ["kind", "source"]
+    raw_id_fields = ["account", "recorded_by"]
+    date_hierarchy = "occurred_on"
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "created_at"]
 
     def has_change_permission(self, request, obj=None):
         return False

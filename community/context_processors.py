@@ -1,11 +1,12 @@
 from django.http import HttpRequest
 
-from community.selectors import notifications_unread_count
+from community.selectors_alerts import header_counts
 
 
 def notifications(request: HttpRequest) -> dict:
-    """The unread count for the bell in the navigation (one query per page)."""
+    """The unread count for the bell in the navigation (one query per page, shared with the
+    navigation's open alert count)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": notifications_unread_count(user=user)}
+    return {"unread_notifications": header_counts(user=user)[0]}

@@ -350,3 +350,259 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.title}"
+
+
+# --- Loyalty outcomes and CSV imports (issue 4) -------------------------------------------
+
+
+class OutcomeKind(models.TextChoices):
+    RENEWED = "renewed", "Renewed"
+    EXPANDED = "expanded", "Expanded"
+    CONTRACTED = "contracted", "Contracted"
+    CHURNED = "churned", "Churned"
+    REFERRED = "referred", "Referred"
+    ADVOCATED = "advocated", "Advocated (reference call, case study)"
+
+
+# Outcomes whose amount (the change in annual contract value) must be given; others have none.
+OUTCOME_KINDS_WITH_AMOUNT = (OutcomeKind.EXPANDED, OutcomeKind.CONTRACTED)
+
+
+class OutcomeSource(models.TextChoices):
+    MANUAL = "manual", "Recorded by hand"
+    IMPORT = "import", "Imported"
+
+
+class LoyaltyOutcome(TimeStamped):
+    """A loyalty behaviour of an account (B in A → C → B), recorded by its team or imported.
+
+    One outcome per account, kind, day and external id: an import matches a row to an outcome
+    by these four (the CRM's id when it has one, else "" — then one such outcome per day), so
+    importing the same file again changes nothing."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="loyalty_outcomes")
+    kind = models.CharField(max_length=20, choices=OutcomeKind.choices)
+    occurred_on = models.DateField()
+    amount = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The change in annual contract value; only for expanded and contracted.",
+    )
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    source = models.CharField(
+        max_length=10, choices=OutcomeSource.choices, default=OutcomeSource.MANUAL
+    )
+    external_id = models.CharField(
+        max_length=100, blank=True, help_text="The id in the system it was imported from."
+    )
+
+    class Meta:
+        ordering = ["-occurred_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "kind", "occurred_on", "external_id"],
+                name="one_outcome_per_account_kind_day_external_id",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        kind__in=[k.value for k in OUTCOME_KINDS_WITH_AMOUNT],
+                        amount__isnull=False,
+                        amount__gt=0,
+                    )
+                    | (
+                        ~models.Q(kind__in=[k.value for k in OUTCOME_KINDS_WITH_AMOUNT])
+                        & models.Q(amount__isnull=True)
+                    )
+                ),
+                name="outcome_amount_only_for_expanded_contracted",
+            ),
+        ]
+        indexes = [models.Index(fields=["occurred_on"], name="outcome_occurred_on")]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.get_kind_display()} on {self.occurred_on}"
+
+    def clean(self) -> None:
+        if self.kind in OUTCOME_KINDS_WITH_AMOUNT:
+            if self.amount is None:
+                raise ValidationError(
+                    {"amount": "Give the amount for an expansion or contraction."}
+                )
+            if self.amount <= 0:
+                raise ValidationError({"amount": "The amount must be more than 0."})
+        elif self.amount is not None:
+            raise ValidationError({"amount": "Only expansions and contractions have an amount."})
+
+
+class ImportKind(models.TextChoices):
+    OUTCOMES = "outcomes", "Loyalty outcomes"
+    ACCOUNTS = "accounts", "Accounts (CRM export)"
+
+
+class ImportStatus(models.TextChoices):
+    IMPORTED = "imported", "Imported"
+    REJECTED = "rejected", "Rejected (nothing imported)"
+
+
+class ImportBatch(models.Model):
+    """One CSV upload and what became of it. A rejected file imports nothing; its row-level
+    problems are kept here for the downloadable error report."""
+
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    status = models.CharField(max_length=20, choices=ImportStatus.choices)
+    file_name = models.CharField(max_length=255, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="[{row, column, problem}]")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} import {self.created_at:%Y-%m-%d %H:%M}: {self.status}"
+
+    @property
+    def imported(self) -> bool:
+        return self.status == ImportStatus.IMPORTED
+
+
+# --- Alerts ----------------------------------------------------------------------------------
+
+
+class AlertReason(models.TextChoices):
+    LEVEL_DROPPED = "level_dropped", "Level dropped"
+    SCORE_FELL = "score_fell", "Score fell sharply"
+    SILENT_BEFORE_RENEWAL = "silent_before_renewal", "Silent before renewal"
+
+
+class Alert(models.Model):
+    """Something an account team should act on, raised by the engine after a recompute
+    (community.alerts). At most one open alert per account and reason; a person acknowledges
+    it ("seen, on it") and resolves it with a note.
+
+    `fingerprint` names the situation (the day of a level drop, the peak a score fell from,
+    the renewal an account is silent before): a resolved situation is not raised again, a new
+    one is."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="alerts")
+    reason = models.CharField(max_length=30, choices=AlertReason.choices)
+    details = models.JSONField(default=dict, blank=True)
+    fingerprint = models.CharField(max_length=100, blank=True)
+    raised_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolution_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "reason"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="one_open_alert_per_account_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resolved_at__isnull=True) | ~models.Q(resolution_note=""),
+                name="resolved_alert_has_note",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["raised_at"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="alert_open_raised",
+            ),
+            models.Index(fields=["account", "reason", "fingerprint"], name="alert_situation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}: {self.account}"
+
+    @property
+    def state(self) -> str:
+        if self.resolved_at:
+            return "resolved"
+        if self.acknowledged_at:
+            return "acknowledged"
+        return "new"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+    @property
+    def summary(self) -> str:
+        """The alert in words, from its details."""
+        d = self.details or {}
+        if self.reason == AlertReason.LEVEL_DROPPED:
+            before = _alert_level_label(d.get("from_level"))
+            after = _alert_level_label(d.get("to_level"))
+            return f"Level dropped from {before} to {after} on {d.get('day', '?')}."
+        if self.reason == AlertReason.SCORE_FELL:
+            return (
+                f"Score fell {d.get('points', '?')} points in {d.get('days', '?')} days "
+                f"(from {d.get('peak_score', '?')} to {d.get('score', '?')})."
+            )
+        if self.reason == AlertReason.SILENT_BEFORE_RENEWAL:
+            last = d.get("last_activity") or "never"
+            return (
+                f"No customer activity for {d.get('silent_days', '?')}+ days (last: {last}); "
+                f"renewal on {d.get('renewal_date', '?')}."
+            )
+        return self.get_reason_display()
+
+
+def _alert_level_label(level: str | None) -> str:
+    return EngagementLevel(level).label if level in EngagementLevel.values else str(level)
+
+
+class AlertSubscription(models.Model):
+    """A person's choice of how new alerts reach them: one email each (default) or one daily
+    digest email (the in-app notifications come either way)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_subscription"
+    )
+    daily_digest = models.BooleanField(default=False)
+    last_digest_at = models.DateTimeField(
+        null=True, blank=True, help_text="The digest covers alerts raised after this moment."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user"]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {'daily digest' if self.daily_digest else 'each alert'}"

@@ -15,13 +15,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from accounts.models import Account, Membership, User
 from community.models import (
     ActivityEvent,
     ActivityKind,
+    Alert,
     EngagementLevel,
     EngagementModel,
     EngagementSnapshot,
@@ -160,8 +161,8 @@ def portfolio_list(
     today: date | None = None,
 ) -> QuerySet[Account]:
     """Accounts with their latest snapshot (score, level, day), the score at the start of the
-    trend window and the last customer activity, each as a subquery: one query for any number
-    of accounts. Filtered and sorted for the portfolio table and its CSV export."""
+    trend window, the last customer activity and the open alerts, each as a subquery: one query
+    for any number of accounts. Filtered and sorted for the portfolio table and its CSV export."""
     today = today or timezone.localdate()
     latest = EngagementSnapshot.objects.filter(account=OuterRef("pk")).order_by("-day")
     trend_start = EngagementSnapshot.objects.filter(
@@ -172,12 +173,20 @@ def portfolio_list(
         .order_by("-occurred_at")
         .values("occurred_at")[:1]
     )
+    open_alerts = (  # the open alerts of the account, counted in a subquery
+        Alert.objects.filter(account=OuterRef("pk"), resolved_at__isnull=True)
+        .order_by()
+        .values("account")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     accounts = accounts.annotate(
         engagement_score=Subquery(latest.values("score")[:1]),
         engagement_level=Subquery(latest.values("level")[:1]),
         engagement_day=Subquery(latest.values("day")[:1]),
         trend_start_score=Subquery(trend_start.values("score")[:1]),
         last_activity_at=Subquery(last_activity),
+        open_alerts=Coalesce(Subquery(open_alerts), 0),
     ).annotate(level_rank=_level_rank())
     if q:
         accounts = accounts.filter(name__icontains=q)

@@ -4,7 +4,7 @@ from celery import group, shared_task
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from community import engagement, services
+from community import alerts, engagement, services
 from community.models import EngagementRunKind
 
 
@@ -37,8 +37,11 @@ def _day(day: str | None) -> dt.date | None:
 
 @shared_task(**_ENGAGEMENT_RETRY)
 def engagement_recompute_task(account_ids: list[int], day: str | None = None) -> int:
-    """Recompute one chunk of accounts for `day` (ISO date; default today)."""
-    return engagement.engagement_snapshots_compute(account_ids=account_ids, day=_day(day))
+    """Recompute one chunk of accounts for `day` (ISO date; default today), then raise the
+    alerts its new snapshots call for (once the chunk has committed)."""
+    written = engagement.engagement_snapshots_compute(account_ids=account_ids, day=_day(day))
+    alerts.alerts_raise(account_ids=account_ids, day=_day(day))
+    return written
 
 
 def _fan_out(kind: str, day: str | None, account_ids: list[int] | None = None) -> int:
@@ -72,3 +75,14 @@ def engagement_recompute_incremental_task(day: str | None = None) -> int:
 def engagement_recompute_accounts_task(account_ids: list[int], day: str | None = None) -> int:
     """Some accounts (the admin's and the API's "recompute this account now")."""
     return _fan_out(EngagementRunKind.ACCOUNTS, day, account_ids)
+
+
+@shared_task(
+    autoretry_for=(OSError, OperationalError),  # SMTP and connection failures
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def alert_digests_task() -> int:
+    """The daily alert digest for the people who chose it (a re-run sends nothing twice)."""
+    return alerts.alert_digests_send()

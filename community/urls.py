@@ -16,4 +16,14 @@ urlpatterns = [
         views.account_engagement,
         name="account-engagement",
     ),
+    path("alerts/", views.alert_inbox, name="alert-inbox"),
+    path("alerts/email/", views.alert_subscription, name="alert-subscription"),
+    path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert-acknowledge"),
+    path("alerts/<int:pk>/resolve/", views.alert_resolve, name="alert-resolve"),
+    # Loyalty outcomes and CSV imports
+    path("outcomes/", views.outcome_list, name="outcome-list"),
+    path("accounts/<slug:slug>/outcomes/new/", views.outcome_create, name="outcome-create"),
+    path("imports/", views.import_upload, name="import"),
+    path("imports/<int:pk>/", views.import_detail, name="import-detail"),
+    path("imports/<int:pk>/errors.csv", views.import_errors_csv, name="import-errors"),
 ]

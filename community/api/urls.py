@@ -1,15 +1,18 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from community.api import engagement
+from community.api import alerts, engagement, outcomes
 from community.api.views import GardenViewSet, NotificationViewSet
 
 router = SimpleRouter()
 router.register("gardens", GardenViewSet, basename="garden")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("alerts", alerts.AlertViewSet, basename="alert")
 
 urlpatterns = [
     *router.urls,
+    path("outcomes/", outcomes.OutcomeListView.as_view(), name="outcome-list"),
+    path("imports/", outcomes.ImportView.as_view(), name="import"),
     path(
         "accounts/<slug:slug>/engagement/",
         engagement.AccountEngagementView.as_view(),

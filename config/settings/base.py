@@ -239,6 +239,11 @@ SPECTACULAR_SETTINGS = {
         "IdeaStatusEnum": "ideas.models.IdeaStatus.choices",
         "QuestionRoleEnum": "ideas.models.QuestionRole.choices",
         "EngagementLevelEnum": "community.models.EngagementLevel.choices",
+        "OutcomeKindEnum": "community.models.OutcomeKind.choices",
+        "ImportKindEnum": "community.models.ImportKind.choices",
+        "ImportStatusEnum": "community.models.ImportStatus.choices",
+        "OutcomeSourceEnum": "community.models.OutcomeSource.choices",
+        "QuestionKindEnum": "ideas.models.QuestionKind.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -299,9 +304,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "community.tasks.engagement_recompute_nightly_task",
         "schedule": crontab(minute=20, hour=0),  # every account, settling the day just over
     },
+    "alert-digests": {
+        "task": "community.tasks.alert_digests_task",
+        "schedule": crontab(minute=0, hour=7),  # daily, before the working day (UTC)
+    },
 }
 # Accounts per engagement recompute task (one aggregate query and one upsert each).
 ENGAGEMENT_CHUNK_SIZE = env_int("ENGAGEMENT_CHUNK_SIZE", 1000, minimum=1)
+# CSV imports (outcomes, accounts): a larger upload is refused before it is parsed. Uploads
+# above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, not memory (Django's default 2.5 MB).
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
 
 LOGGING = {
     "version": 1,

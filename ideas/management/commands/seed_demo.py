@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from accounts.demo_data import DEMO_PASSWORD, demo_people_create
 from accounts.models import Account, AccountTeamAssignment, TeamRole, User
+from community.alerts import alerts_raise
 from community.demo_data import demo_activity_create, demo_gardens_create
 from community.engagement import engagement_history_compute
+from community.services import notification_emails_suppressed
 from ideas.demo_data import IDEA_COUNT, MIN_IDEAS, demo_ideas_create
 
 
@@ -100,6 +102,8 @@ class Command(BaseCommand):
                 today=today,
             )
         engagement_history_compute(days=min(options["days"], 180))  # levels with a history
+        with notification_emails_suppressed():  # the account teams' inbox, not their email
+            alerts_raise(account_ids=list(Account.objects.values_list("pk", flat=True)))
         customers = sum(len(ids) for ids in people.members_by_account.values())
         seeded = (
             f"Seeded {len(people.accounts)} accounts, {customers} customer users, "

@@ -1,0 +1,359 @@
+"""Alerts for account teams: raised after each engagement recompute, acknowledged and resolved
+by a person.
+
+Raising is set-based, per chunk of account ids (the engine's Celery task calls
+`alerts_raise` once its chunk has committed): one query reads every figure the rules need,
+one reads the situations already resolved, one inserts (ON CONFLICT DO NOTHING: the partial
+unique constraint keeps one open alert per account and reason, so re-runs and parallel runs
+never duplicate), one reads back the rows this call inserted, one reads their account teams;
+then each new alert is told to its account team (in the app, and by email after commit), all
+the chunk's notifications in one insert.
+
+The rules, as of the end of `day`:
+
+- level dropped: the day's snapshot sits at a lower level than the snapshot before it;
+- score fell: the day's score is `SCORE_FALL_POINTS` or more below the highest score of the
+  `SCORE_FALL_DAYS` days before;
+- silent before renewal: no customer activity (support events do not count) for
+  `SILENT_DAYS` days while the renewal date is within the next `RENEWAL_WINDOW_DAYS` days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Account, AccountTeamAssignment, User
+from community.access import visible_alerts
+from community.engagement.compute import day_end
+from community.models import (
+    ActivityEvent,
+    Alert,
+    AlertReason,
+    AlertSubscription,
+    EngagementLevel,
+    EngagementSnapshot,
+    Notification,
+)
+from community.services import notifications_email_after_commit
+
+# The thresholds, in one place.
+SCORE_FALL_POINTS = Decimal("15")
+SCORE_FALL_DAYS = 30
+SILENT_DAYS = 30
+RENEWAL_WINDOW_DAYS = 90
+
+NOTIFICATION_KIND = "engagement_alert"
+NOTE_MAX_LENGTH = 2000
+
+
+def _figures(*, account_ids: Sequence[int], day: dt.date) -> list[dict]:
+    """Per account: the day's snapshot, the one before it, the peak of the score window, the
+    last customer activity and the renewal date: one query (correlated subqueries on the
+    (account, day) and (account, occurred_at) indexes)."""
+    snapshots = EngagementSnapshot.objects.filter(account=OuterRef("pk"))
+    today = snapshots.filter(day=day)
+    previous = snapshots.filter(day__lt=day).order_by("-day")
+    peak = snapshots.filter(
+        day__gte=day - dt.timedelta(days=SCORE_FALL_DAYS), day__lt=day
+    ).order_by("-score", "-day")
+    last_activity = (
+        ActivityEvent.objects.filter(
+            account=OuterRef("pk"), is_support=False, occurred_at__lt=day_end(day)
+        )
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
+    return list(
+        Account.objects.filter(pk__in=list(account_ids))
+        .annotate(
+            score=Subquery(today.values("score")[:1]),
+            level=Subquery(today.values("level")[:1]),
+            previous_level=Subquery(previous.values("level")[:1]),
+            previous_day=Subquery(previous.values("day")[:1]),
+            peak_score=Subquery(peak.values("score")[:1]),
+            peak_day=Subquery(peak.values("day")[:1]),
+            last_activity=Subquery(last_activity),
+        )
+        .order_by("pk")
+        .values(
+            "pk",
+            "renewal_date",
+            "score",
+            "level",
+            "previous_level",
+            "previous_day",
+            "peak_score",
+            "peak_day",
+            "last_activity",
+        )
+    )
+
+
+def _candidates(row: dict, *, day: dt.date) -> list[Alert]:
+    """The alerts one account's figures call for (unsaved)."""
+    found = []
+    account_id = row["pk"]
+    if (
+        row["level"]
+        and row["previous_level"]
+        and EngagementLevel.rank(row["level"]) < EngagementLevel.rank(row["previous_level"])
+    ):
+        found.append(
+            Alert(
+                account_id=account_id,
+                reason=AlertReason.LEVEL_DROPPED,
+                fingerprint=f"{day.isoformat()}:{row['previous_level']}>{row['level']}",
+                details={
+                    "day": day.isoformat(),
+                    "from_level": row["previous_level"],
+                    "to_level": row["level"],
+                    "previous_day": _iso(row["previous_day"]),
+                    "score": _number(row["score"]),
+                },
+            )
+        )
+    if row["score"] is not None and row["peak_score"] is not None:
+        fall = Decimal(row["peak_score"]) - Decimal(row["score"])
+        if fall >= SCORE_FALL_POINTS:
+            found.append(
+                Alert(
+                    account_id=account_id,
+                    reason=AlertReason.SCORE_FELL,
+                    fingerprint=f"peak:{_iso(row['peak_day'])}",
+                    details={
+                        "day": day.isoformat(),
+                        "points": _number(fall),
+                        "days": SCORE_FALL_DAYS,
+                        "peak_score": _number(row["peak_score"]),
+                        "peak_day": _iso(row["peak_day"]),
+                        "score": _number(row["score"]),
+                    },
+                )
+            )
+    renewal = row["renewal_date"]
+    last = row["last_activity"]
+    silent_since = day_end(day) - dt.timedelta(days=SILENT_DAYS)
+    if (
+        renewal is not None
+        and day <= renewal <= day + dt.timedelta(days=RENEWAL_WINDOW_DAYS)
+        and (last is None or last < silent_since)
+    ):
+        last_day = timezone.localtime(last).date().isoformat() if last else None
+        found.append(
+            Alert(
+                account_id=account_id,
+                reason=AlertReason.SILENT_BEFORE_RENEWAL,
+                fingerprint=f"renewal:{renewal.isoformat()}:last:{last_day or 'never'}",
+                details={
+                    "day": day.isoformat(),
+                    "silent_days": SILENT_DAYS,
+                    "last_activity": last_day,
+                    "renewal_date": renewal.isoformat(),
+                    "days_to_renewal": (renewal - day).days,
+                },
+            )
+        )
+    return found
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+@transaction.atomic
+def alerts_raise(*, account_ids: Sequence[int], day: dt.date | None = None) -> list[Alert]:
+    """Raise the alerts these accounts' figures for `day` (default today) call for, and tell
+    each new one to the account's team. Returns the alerts this call raised: an account and
+    reason with an open alert already, or whose situation (fingerprint) was already resolved,
+    gets none. Safe to run twice, and in parallel."""
+    day = day or timezone.localdate()
+    if not account_ids:
+        return []
+    candidates = [
+        alert
+        for row in _figures(account_ids=account_ids, day=day)
+        for alert in _candidates(row, day=day)
+    ]
+    if not candidates:
+        return []
+    resolved = set(
+        Alert.objects.filter(
+            account_id__in={c.account_id for c in candidates},
+            resolved_at__isnull=False,
+            fingerprint__in={c.fingerprint for c in candidates},
+        ).values_list("account_id", "reason", "fingerprint")
+    )
+    stamp = timezone.now()
+    fresh = [c for c in candidates if (c.account_id, c.reason, c.fingerprint) not in resolved]
+    for alert in fresh:
+        alert.raised_at = stamp
+    if not fresh:
+        return []
+    Alert.objects.bulk_create(fresh, ignore_conflicts=True)
+    # The rows this call inserted carry its timestamp; a conflicting (already open) alert or a
+    # parallel run's row carries another.
+    raised = list(
+        Alert.objects.filter(
+            account_id__in={c.account_id for c in fresh}, resolved_at__isnull=True, raised_at=stamp
+        ).select_related("account")
+    )
+    _tell_account_teams(raised)
+    return raised
+
+
+def _tell_account_teams(alerts: list[Alert]) -> None:
+    """One in-app notification per alert and team member, emailed after commit unless the
+    person chose the daily digest: one query for the teams (and their choice) and one insert
+    for all the notifications (what `community.services.notify` does for one message, here
+    for the whole chunk at once)."""
+    if not alerts:
+        return
+    teams: dict[int, list[User]] = defaultdict(list)
+    assignments = AccountTeamAssignment.objects.filter(
+        account_id__in={a.account_id for a in alerts}, user__is_active=True
+    ).select_related("user", "user__alert_subscription")
+    for assignment in assignments:
+        teams[assignment.account_id].append(assignment.user)
+    rows = [
+        Notification(
+            user=user,
+            kind=NOTIFICATION_KIND,
+            title=f"{alert.account.name}: {alert.get_reason_display().lower()}"[:200],
+            body=f"{alert.summary}\nAcknowledge and resolve it in the alerts inbox.",
+            url=reverse("community:account-engagement", kwargs={"slug": alert.account.slug}),
+        )
+        for alert in alerts
+        for user in teams[alert.account_id]
+    ]
+    if rows:
+        created = Notification.objects.bulk_create(rows)
+        notifications_email_after_commit(
+            notifications=[n for n in created if not _wants_digest(n.user)]
+        )
+
+
+def _wants_digest(user: User) -> bool:
+    try:
+        return user.alert_subscription.daily_digest
+    except AlertSubscription.DoesNotExist:
+        return False
+
+
+# --- The daily digest ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def alert_subscription_set(*, user: User, daily_digest: bool) -> AlertSubscription:
+    """One email per new alert (False, the default) or one daily digest email (True)."""
+    subscription, _ = AlertSubscription.objects.select_for_update().get_or_create(user=user)
+    if daily_digest and not subscription.daily_digest:
+        subscription.last_digest_at = timezone.now()  # the first digest starts from here
+    subscription.daily_digest = daily_digest
+    subscription.save()
+    return subscription
+
+
+def alert_digests_send() -> int:
+    """Email each person who chose the digest the alerts of their accounts raised since their
+    last digest (nothing when there are none). Each person's digest is one transaction that
+    locks their row and moves `last_digest_at`, so a re-run sends nothing twice. Returns the
+    number of emails sent."""
+    sent = 0
+    user_ids = AlertSubscription.objects.filter(
+        daily_digest=True, user__is_active=True
+    ).values_list("user_id", flat=True)
+    for user_id in list(user_ids):
+        sent += _alert_digest_send(user_id=user_id)
+    return sent
+
+
+@transaction.atomic
+def _alert_digest_send(*, user_id: int) -> int:
+    subscription = (
+        AlertSubscription.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(user_id=user_id)
+    )
+    now = timezone.now()
+    since = subscription.last_digest_at or now - dt.timedelta(days=1)
+    raised = list(
+        visible_alerts(subscription.user)
+        .filter(raised_at__gt=since, raised_at__lte=now)
+        .select_related("account")
+        .order_by("account__name", "reason")
+    )
+    subscription.last_digest_at = now
+    subscription.save(update_fields=["last_digest_at", "updated_at"])
+    if not raised:
+        return 0
+    context = {"alerts": raised, "user": subscription.user, "site_url": settings.SITE_URL}
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=f"{len(raised)} new engagement alert{'s' if len(raised) != 1 else ''}",
+            message=render_to_string("community/email/alert_digest.txt", context),
+            from_email=None,
+            recipient_list=[subscription.user.email],
+        )
+    )
+    return 1
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: Alert, user: User) -> Alert:
+    """ "Seen, on it." Acknowledging twice keeps the first acknowledgement; a resolved alert
+    cannot be acknowledged."""
+    alert = Alert.objects.select_for_update(of=("self",)).select_related("account").get(pk=alert.pk)
+    if alert.resolved_at is not None:
+        raise ValidationError("This alert is already resolved.")
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = timezone.now()
+        alert.acknowledged_by = user
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return alert
+
+
+@transaction.atomic
+def alert_resolve(*, alert: Alert, user: User, note: str) -> Alert:
+    """Close the alert with a note saying what was done (required). It counts as acknowledged
+    too. The same account and reason may then be raised again for a new situation."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "Say what was done about it: a note is required."})
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ValidationError({"note": f"Keep the note to {NOTE_MAX_LENGTH} characters."})
+    alert = Alert.objects.select_for_update(of=("self",)).select_related("account").get(pk=alert.pk)
+    if alert.resolved_at is not None:
+        raise ValidationError("This alert is already resolved.")
+    now = timezone.now()
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = now
+        alert.acknowledged_by = user
+    alert.resolved_at = now
+    alert.resolved_by = user
+    alert.resolution_note = note
+    alert.save(
+        update_fields=[
+            "acknowledged_at",
+            "acknowledged_by",
+            "resolved_at",
+            "resolved_by",
+            "resolution_note",
+        ]
+    )
+    return alert

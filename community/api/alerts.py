@@ -1,0 +1,130 @@
+"""REST API of alerts: GET /api/v1/alerts/ (filters: state, reason, account),
+POST /api/v1/alerts/<id>/acknowledge/ and POST /api/v1/alerts/<id>/resolve/ {note}.
+
+Alerts are internal (community.access.visible_alerts / access_alert): customers get 403 on
+every route; an account manager asking for another account's alert gets 404; product
+managers read every alert but do not act on them (403)."""
+
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_serializers import ErrorResponse403Serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from community import alerts
+from community import selectors_alerts as alert_selectors
+from community.access import access_alert, visible_alerts
+from community.models import Alert, AlertReason
+
+
+class AlertPersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    name = serializers.CharField(source="full_name")
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    account = serializers.SlugField(source="account.slug", read_only=True)
+    account_name = serializers.CharField(source="account.name", read_only=True)
+    reason_label = serializers.CharField(source="get_reason_display", read_only=True)
+    state = serializers.CharField(read_only=True, help_text="new, acknowledged or resolved.")
+    summary = serializers.CharField(read_only=True)
+    details = serializers.DictField(
+        read_only=True, help_text="The figures behind it (levels, points, days, dates)."
+    )
+    acknowledged_by = AlertPersonSerializer(read_only=True, allow_null=True)
+    resolved_by = AlertPersonSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "account",
+            "account_name",
+            "reason",
+            "reason_label",
+            "state",
+            "summary",
+            "details",
+            "raised_at",
+            "acknowledged_at",
+            "acknowledged_by",
+            "resolved_at",
+            "resolved_by",
+            "resolution_note",
+        ]
+        read_only_fields = fields
+
+
+class AlertResolveSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=alerts.NOTE_MAX_LENGTH, help_text="What was done about it (required)."
+    )
+
+
+class AlertFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(
+        choices=[(key, label) for key, (label, _) in alert_selectors.ALERT_STATES.items()],
+        method="filter_state",
+        help_text="open (default: new or acknowledged), new, acknowledged, resolved, all.",
+    )
+    reason = django_filters.ChoiceFilter(choices=AlertReason.choices)
+    account = django_filters.CharFilter(field_name="account__slug", help_text="The account's slug.")
+
+    class Meta:
+        model = Alert
+        fields = ["state", "reason", "account"]
+
+    def filter_queryset(self, queryset):
+        if not self.form.cleaned_data.get("state"):
+            queryset = alert_selectors.alert_list(alerts=queryset, state="open")
+        return super().filter_queryset(queryset)
+
+    def filter_state(self, queryset, name, value):
+        return alert_selectors.alert_list(alerts=queryset, state=value)
+
+
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Alerts of the accounts the caller sees (internal users only), newest first; open ones
+    unless `state` says otherwise."""
+
+    queryset = Alert.objects.none()  # for the schema; get_queryset scopes it
+    serializer_class = AlertSerializer
+    filterset_class = AlertFilter
+    ordering_fields = ["raised_at"]
+
+    def get_queryset(self):
+        return alert_selectors.alert_list(alerts=visible_alerts(self.request.user), state="all")
+
+    def get_object(self) -> Alert:
+        pk = self.kwargs["pk"]
+        return access_alert(
+            self.request.user,
+            int(pk) if str(pk).isdigit() else 0,
+            for_write=self.request.method == "POST",
+        )
+
+    @extend_schema(request=None, responses={200: AlertSerializer, 403: ErrorResponse403Serializer})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        """ "Seen, on it." Idempotent; a resolved alert cannot be acknowledged (400)."""
+        alert = alerts.alert_acknowledge(alert=self.get_object(), user=request.user)
+        return Response(AlertSerializer(alert).data)
+
+    @extend_schema(
+        request=AlertResolveSerializer,
+        responses={200: AlertSerializer, 403: ErrorResponse403Serializer},
+    )
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        """Close the alert with a note (required) saying what was done."""
+        alert = self.get_object()
+        data = AlertResolveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        alert = alerts.alert_resolve(
+            alert=alert, user=request.user, note=data.validated_data["note"]
+        )
+        return Response(AlertSerializer(alert).data)

@@ -1,0 +1,316 @@
+"""/alerts/: the account team's inbox. Account-team members see their accounts' alerts,
+product managers and programme admins all; customers get 403. Acknowledging and resolving
+(with a required note) is for the account's team and programme admins."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from django.utils import timezone
+
+from community import alerts
+from community.models import Alert, AlertReason, AlertSubscription
+from tests.accounts.factories import AccountFactory, TeamAssignmentFactory
+
+URL = "/alerts/"
+
+
+def _alert(account, reason=AlertReason.LEVEL_DROPPED, **fields) -> Alert:
+    details = {"day": "2026-06-30", "from_level": "participating", "to_level": "observing"}
+    return Alert.objects.create(account=account, reason=reason, details=details, **fields)
+
+
+def _accounts(response) -> list[str]:
+    return re.findall(
+        r'<th scope="row"><a href="[^"]+">([^<]+)</a></th>', response.content.decode()
+    )
+
+
+def _csv(response) -> list[dict[str, str]]:
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(body)))
+
+
+# --- Who sees what ---------------------------------------------------------------------------
+
+
+def test_anonymous_visitors_are_sent_to_login(client, db):
+    assert client.get(URL)["Location"] == "/login/?next=/alerts/"
+
+
+@pytest.mark.parametrize("persona", ["member_a", "admin_a", "member_b"])
+@pytest.mark.parametrize("export", [{}, {"export": "csv"}])
+def test_customers_have_no_alerts(request, client_for, persona, export, account_a):
+    _alert(account_a)
+
+    response = client_for(request.getfixturevalue(persona)).get(URL, export)
+
+    assert response.status_code == 403
+    assert b"Acme" not in response.content
+
+
+def test_an_account_manager_sees_only_the_alerts_of_their_accounts(
+    client_for, account_manager_a, account_a, account_b
+):
+    _alert(account_a)
+    _alert(account_b)
+
+    response = client_for(account_manager_a).get(URL)
+
+    assert response.status_code == 200
+    assert _accounts(response) == ["Acme Industrial"]
+    assert b"Globex" not in response.content
+    assert "Alerts (1 open)" in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["product_manager", "programme_admin"])
+def test_product_managers_and_programme_admins_see_every_alert(
+    request, client_for, persona, account_a, account_b
+):
+    _alert(account_a)
+    _alert(account_b)
+
+    response = client_for(request.getfixturevalue(persona)).get(URL)
+
+    assert sorted(_accounts(response)) == ["Acme Industrial", "Globex Logistics"]
+    assert "Alerts (2 open)" in response.content.decode()
+
+
+# --- Filters and export ----------------------------------------------------------------------
+
+
+def test_it_lists_open_alerts_by_default_and_filters_by_state_reason_and_account(
+    client_for, programme_admin, account_a, account_b
+):
+    _alert(account_a, AlertReason.SCORE_FELL)
+    _alert(account_b, AlertReason.LEVEL_DROPPED, acknowledged_at=timezone.now())
+    _alert(
+        account_b,
+        AlertReason.SCORE_FELL,
+        resolved_at=timezone.now(),
+        resolution_note="Workshop booked.",
+    )
+    client = client_for(programme_admin)
+
+    assert len(_accounts(client.get(URL))) == 2
+    assert _accounts(client.get(URL, {"state": "resolved"})) == ["Globex Logistics"]
+    assert _accounts(client.get(URL, {"state": "new"})) == ["Acme Industrial"]
+    assert _accounts(client.get(URL, {"state": "acknowledged"})) == ["Globex Logistics"]
+    assert len(_accounts(client.get(URL, {"state": "all"}))) == 3
+    assert _accounts(client.get(URL, {"reason": "score_fell"})) == ["Acme Industrial"]
+    assert _accounts(client.get(URL, {"account": "globex"})) == ["Globex Logistics"]
+    assert _accounts(client.get(URL, {"account": "acme ind"})) == ["Acme Industrial"]
+
+
+def test_a_bad_filter_is_a_clear_form_error(client_for, programme_admin):
+    response = client_for(programme_admin).get(URL, {"reason": "bored"})
+
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_the_csv_export_has_the_filtered_alerts(
+    client_for, account_manager_a, account_a, account_b
+):
+    _alert(account_a, AlertReason.SCORE_FELL)
+    _alert(account_a, AlertReason.LEVEL_DROPPED)
+    _alert(account_b)
+
+    response = client_for(account_manager_a).get(URL, {"reason": "score_fell", "export": "csv"})
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = _csv(response)
+    assert [(r["account_slug"], r["reason"], r["state"]) for r in rows] == [
+        ("acme", "score_fell", "new")
+    ]
+
+
+def test_the_inbox_takes_the_same_queries_for_few_and_many_alerts(
+    client_for, account_manager_a, account_a, django_assert_num_queries
+):
+    client = client_for(account_manager_a)
+    _alert(account_a)
+    for count in (1, 12):
+        for account in AccountFactory.create_batch(count):
+            TeamAssignmentFactory(user=account_manager_a, account=account)
+            _alert(
+                account,
+                AlertReason.SCORE_FELL,
+                acknowledged_by=account_manager_a,
+                acknowledged_at=timezone.now(),
+            )
+        # session; user; membership (none: internal); user and group permissions (does the
+        # user see all accounts?); the page's count; the header's counts (open alerts and
+        # unread notifications, one query); the user's groups (roles, for the nav); the
+        # page's alerts with their accounts and the people who acted; the user's email
+        # choice (digest or not)
+        with django_assert_num_queries(10):
+            assert client.get(URL).status_code == 200
+
+
+# --- Acknowledge and resolve -----------------------------------------------------------------
+
+
+def test_the_account_manager_acknowledges_an_alert(client_for, account_manager_a, account_a):
+    alert = _alert(account_a)
+
+    response = client_for(account_manager_a).post(
+        f"/alerts/{alert.pk}/acknowledge/", {"next_query": "reason=level_dropped"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/alerts/?reason=level_dropped"
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == account_manager_a
+    assert alert.acknowledged_at is not None
+    assert alert.resolved_at is None
+
+
+def test_the_account_manager_resolves_an_alert_with_a_note(
+    client_for, account_manager_a, account_a
+):
+    alert = _alert(account_a)
+    client = client_for(account_manager_a)
+
+    assert "What was done about it" in client.get(f"/alerts/{alert.pk}/resolve/").content.decode()
+    response = client.post(f"/alerts/{alert.pk}/resolve/", {"note": "  Exec call booked.  "})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/alerts/"
+    alert.refresh_from_db()
+    assert (alert.resolved_by, alert.resolution_note) == (account_manager_a, "Exec call booked.")
+    assert alert.acknowledged_by == account_manager_a  # resolving acknowledges too
+    assert "Alerts (0 open)" in client.get(URL).content.decode()
+
+
+@pytest.mark.parametrize("note", ["", "   "])
+def test_resolving_without_a_note_is_a_clear_form_error(
+    client_for, account_manager_a, account_a, note
+):
+    alert = _alert(account_a)
+
+    response = client_for(account_manager_a).post(f"/alerts/{alert.pk}/resolve/", {"note": note})
+
+    assert response.status_code == 400
+    assert 'id="id_note_errors"' in response.content.decode()
+    alert.refresh_from_db()
+    assert alert.resolved_at is None and alert.resolution_note == ""
+
+
+def test_an_alert_cannot_be_resolved_twice(client_for, account_manager_a, account_a):
+    alert = _alert(account_a)
+    alerts.alert_resolve(alert=alert, user=account_manager_a, note="First.")
+
+    response = client_for(account_manager_a).post(f"/alerts/{alert.pk}/resolve/", {"note": "Again"})
+
+    assert response.status_code == 400
+    assert "already resolved" in response.content.decode()
+    alert.refresh_from_db()
+    assert alert.resolution_note == "First."
+
+
+@pytest.mark.parametrize("action", ["acknowledge", "resolve"])
+def test_an_account_manager_cannot_act_on_another_accounts_alert(
+    client_for, account_manager_a, account_b, action
+):
+    alert = _alert(account_b)
+
+    response = client_for(account_manager_a).post(f"/alerts/{alert.pk}/{action}/", {"note": "x"})
+
+    assert response.status_code == 404
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None and alert.resolved_at is None
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"), [("member_a", 403), ("member_b", 403), ("product_manager", 403)]
+)
+@pytest.mark.parametrize("action", ["acknowledge", "resolve"])
+def test_customers_and_read_only_roles_cannot_act_on_alerts(
+    request, client_for, account_a, persona, status, action
+):
+    alert = _alert(account_a)
+
+    response = client_for(request.getfixturevalue(persona)).post(
+        f"/alerts/{alert.pk}/{action}/", {"note": "x"}
+    )
+
+    assert response.status_code == status
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None and alert.resolved_at is None
+
+
+def test_a_programme_admin_may_act_on_any_alert(client_for, programme_admin, account_b):
+    alert = _alert(account_b)
+
+    client_for(programme_admin).post(f"/alerts/{alert.pk}/resolve/", {"note": "Handled."})
+
+    alert.refresh_from_db()
+    assert alert.resolved_by == programme_admin
+
+
+@pytest.mark.parametrize("action", ["acknowledge", "resolve"])
+def test_anonymous_visitors_cannot_act(client, account_a, action):
+    alert = _alert(account_a)
+
+    response = client.post(f"/alerts/{alert.pk}/{action}/", {"note": "x"})
+
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None
+
+
+# --- The portfolio's open alerts column ------------------------------------------------------
+
+
+def test_the_portfolio_counts_each_accounts_open_alerts(client_for, programme_admin, account_a):
+    _alert(account_a, AlertReason.SCORE_FELL)
+    _alert(account_a, AlertReason.LEVEL_DROPPED)
+    _alert(
+        account_a,
+        AlertReason.SILENT_BEFORE_RENEWAL,
+        resolved_at=timezone.now(),
+        resolution_note="ok",
+    )
+
+    html = client_for(programme_admin).get("/portfolio/").content.decode()
+
+    assert '<a href="/alerts/?account=acme">2</a>' in html
+
+
+# --- How new alerts are emailed --------------------------------------------------------------
+
+
+def test_an_account_manager_switches_to_the_daily_digest_and_back(client_for, account_manager_a):
+    client = client_for(account_manager_a)
+
+    response = client.post("/alerts/email/", {"daily_digest": "on", "next_query": "state=all"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/alerts/?state=all"
+    assert AlertSubscription.objects.get(user=account_manager_a).daily_digest is True
+    assert 'name="daily_digest" role="switch" checked' in client.get(URL).content.decode()
+
+    client.post("/alerts/email/", {})
+
+    assert AlertSubscription.objects.get(user=account_manager_a).daily_digest is False
+
+
+@pytest.mark.parametrize("persona", ["member_a", "member_b"])
+def test_customers_have_no_alert_email_choice(request, client_for, persona):
+    response = client_for(request.getfixturevalue(persona)).post(
+        "/alerts/email/", {"daily_digest": "on"}
+    )
+
+    assert response.status_code == 403
+    assert not AlertSubscription.objects.exists()
+
+
+def test_anonymous_visitors_have_no_alert_email_choice(client, db):
+    response = client.post("/alerts/email/", {"daily_digest": "on"})
+
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert not AlertSubscription.objects.exists()
