@@ -5,7 +5,6 @@ from accounts import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("profile/", views.profile, name="profile"),
     path("profile/api-token/", views.api_token_create, name="api-token-create"),
     path("accounts/", views.account_list, name="account-list"),

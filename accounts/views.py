@@ -1,4 +1,4 @@
-"""Pages of the accounts app: landing per role, accounts, people, invitations, profile."""
+"""Pages of the accounts app: accounts, people, invitations, profile."""
 
 from __future__ import annotations
 
@@ -18,52 +18,7 @@ from accounts import access, selectors, services
 from accounts.forms import AccountFilterForm, InvitationAcceptForm, InvitationForm, ProfileForm
 from accounts.lockout import login_unlock
 from accounts.models import InternalRole
-from community.access import visible_gardens
 from config.exports import csv_response
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The landing page after login, one per persona (full dashboards come later)."""
-    user = request.user
-    membership = access.customer_membership(user)
-    gardens = visible_gardens(user)[:6]
-    if membership is not None:
-        account = membership.account
-        return render(
-            request,
-            "accounts/home_customer.html",
-            {
-                "account": account,
-                "membership": membership,
-                "colleagues": selectors.account_members(account=account)[:12],
-                "colleague_count": account.memberships.count(),
-                "team": selectors.account_team(account=account),
-                "gardens": gardens,
-            },
-        )
-    accounts = access.visible_accounts(user)
-    if user.has_role(InternalRole.PROGRAMME_ADMIN) or user.is_superuser:
-        persona = "programme_admin"
-    elif user.has_role(InternalRole.PRODUCT_MANAGER):
-        persona = "product_manager"
-    else:
-        persona = "account_team"
-    assigned = selectors.account_list(
-        accounts=accounts.filter(team_assignments__user=user), sort="renewal_date"
-    )
-    return render(
-        request,
-        "accounts/home_internal.html",
-        {
-            "persona": persona,
-            "assigned": assigned[:50],
-            "assigned_count": assigned.count(),
-            "visible_count": accounts.count(),
-            "renewing": selectors.accounts_renewing(accounts=accounts)[:10],
-            "gardens": gardens,
-        },
-    )
 
 
 @login_required

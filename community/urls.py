@@ -5,6 +5,7 @@ from community import views
 app_name = "community"
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("gardens/", views.garden_list, name="garden-list"),
     path("gardens/<slug:slug>/", views.garden_detail, name="garden-detail"),
     path("notifications/", views.notification_list, name="notification-list"),

@@ -15,7 +15,9 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.models import Account, Segment
+from accounts import access as account_access
+from accounts import selectors as account_selectors
+from accounts.models import Account, InternalRole, Segment
 from community import alerts, selectors, selectors_outcomes, services
 from community import selectors_alerts as alert_selectors
 from community import selectors_engagement as engagement
@@ -38,6 +40,50 @@ from community.imports import csv_import, import_max_bytes, import_previous, too
 from community.models import AlertReason, EngagementLevel, ImportKind, OutcomeKind
 from community.outcomes import outcome_record
 from config.exports import csv_response
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The landing page after login, one per persona (full dashboards come later)."""
+    user = request.user
+    membership = account_access.customer_membership(user)
+    gardens = visible_gardens(user)[:6]
+    if membership is not None:
+        account = membership.account
+        return render(
+            request,
+            "community/home_customer.html",
+            {
+                "account": account,
+                "membership": membership,
+                "colleagues": account_selectors.account_members(account=account)[:12],
+                "colleague_count": account.memberships.count(),
+                "team": account_selectors.account_team(account=account),
+                "gardens": gardens,
+            },
+        )
+    accounts = account_access.visible_accounts(user)
+    if user.has_role(InternalRole.PROGRAMME_ADMIN) or user.is_superuser:
+        persona = "programme_admin"
+    elif user.has_role(InternalRole.PRODUCT_MANAGER):
+        persona = "product_manager"
+    else:
+        persona = "account_team"
+    assigned = account_selectors.account_list(
+        accounts=accounts.filter(team_assignments__user=user), sort="renewal_date"
+    )
+    return render(
+        request,
+        "community/home_internal.html",
+        {
+            "persona": persona,
+            "assigned": assigned[:50],
+            "assigned_count": assigned.count(),
+            "visible_count": accounts.count(),
+            "renewing": account_selectors.accounts_renewing(accounts=accounts)[:10],
+            "gardens": gardens,
+        },
+    )
 
 
 @login_required

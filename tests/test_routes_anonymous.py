@@ -59,7 +59,7 @@ def test_the_walk_finds_the_routes_we_know_and_every_public_one():
     names = {name for _, name in ALL_ROUTES}
     assert names >= PUBLIC  # the public list names no route that is gone
     assert {
-        "accounts:home",
+        "community:home",
         "accounts:account-detail",
         "community:garden-list",
         "account-list",

@@ -31,7 +31,7 @@ def test_a_customer_lands_on_their_account_with_colleagues_team_and_gardens(
     response = client_for(member_a).get("/")
 
     assert response.status_code == 200
-    assert response.templates[0].name == "accounts/home_customer.html"
+    assert response.templates[0].name == "community/home_customer.html"
     page = response.content.decode()
     assert "Welcome, Alice" in page
     assert "You take part for <strong>Acme Industrial</strong>." in page
@@ -78,7 +78,7 @@ def test_the_account_manager_lands_on_their_assigned_accounts_only(
     response = client_for(account_manager_a).get("/")
 
     assert response.status_code == 200
-    assert response.templates[0].name == "accounts/home_internal.html"
+    assert response.templates[0].name == "community/home_internal.html"
     page = response.content.decode()
     assert "Account team" in page
     assert '<span class="figure">1</span> account assigned to you' in page
