@@ -13,7 +13,15 @@ from accounts.access import (
     visible_accounts,
 )
 from accounts.models import Account, AccountTeamAssignment, MemberRole, User
-from community.models import Alert, Garden, GardenVisibility, ImportBatch, Notification
+from community.models import (
+    Alert,
+    Garden,
+    GardenVisibility,
+    ImportBatch,
+    Notification,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 
 def visible_gardens(user: User) -> QuerySet[Garden]:
@@ -137,3 +145,55 @@ def access_alert(user: User, alert_id: int, *, for_write: bool = False) -> Alert
     ):
         raise PermissionDenied("Only the account's team and programme admins act on alerts.")
     return alert
+
+
+# --- Engagement model settings, recomputes and offline events (issue 4) ----------------------
+
+
+def can_tune_engagement(user: User) -> bool:
+    """Programme admins change the engagement model and recompute any account (or all)."""
+    return user.is_authenticated and manages_all_accounts(user)
+
+
+def access_account_for_recompute(user: User, account_id: int | str) -> Account:
+    """An account the user may recompute now: programme admins any, the account team its own
+    accounts. Another account (or customer): 404; visible but not allowed (PMs, the account's
+    own customers): 403."""
+    account = access_account(user, account_id)
+    if not can_record_outcomes(user, account):  # programme admins and the account's team
+        raise PermissionDenied("Only the account's team and programme admins recompute it.")
+    return account
+
+
+# --- Webhooks (issue 4) ----------------------------------------------------------------------
+# Outgoing webhooks are programme admins' settings: everyone else gets 403.
+
+
+def require_webhook_admin(user: User) -> None:
+    if not (user.is_authenticated and user.is_active and manages_all_accounts(user)):
+        raise PermissionDenied("Only programme admins manage webhooks.")
+
+
+def access_webhook_endpoint(user: User, endpoint_id: int) -> WebhookEndpoint:
+    require_webhook_admin(user)
+    endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id).first()
+    if endpoint is None:
+        raise Http404("No such webhook endpoint.")
+    return endpoint
+
+
+def access_webhook_delivery(user: User, delivery_id: int) -> WebhookDelivery:
+    require_webhook_admin(user)
+    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None:
+        raise Http404("No such webhook delivery.")
+    return delivery
+
+
+def access_account_for_offline_events(user: User, account_id: int | str) -> Account:
+    """An account whose offline events (workshops, referrals) the user records: its account
+    team and programme admins. Another account: 404; its own customers and PMs: 403."""
+    account = access_account(user, account_id)
+    if not can_record_outcomes(user, account):  # programme admins and the account's team
+        raise PermissionDenied("Only the account's team and programme admins record events.")
+    return account

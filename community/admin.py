@@ -11,6 +11,8 @@ from community.models import (
     Garden,
     ImportBatch,
     LoyaltyOutcome,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from community.tasks import engagement_recompute_accounts_task, engagement_recompute_all_task
 
@@ -142,6 +144,32 @@ class LoyaltyOutcomeAdmin(admin.ModelAdmin):
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
     list_display = ["__str__", "created_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    """Shown only: endpoints are added, rotated and deactivated on /settings/webhooks/."""
+
+    list_display = ["url", "active", "description"]
+    exclude = ["secret"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["endpoint", "alert", "event", "status", "attempts", "created_at"]
+    list_filter = ["status", "event"]
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -47,6 +47,7 @@ from community.models import (
     Notification,
 )
 from community.services import notifications_email_after_commit
+from community.webhooks import deliveries_create_for_alerts
 
 # The thresholds, in one place.
 SCORE_FALL_POINTS = Decimal("15")
@@ -214,6 +215,7 @@ def alerts_raise(*, account_ids: Sequence[int], day: dt.date | None = None) -> l
         ).select_related("account")
     )
     _tell_account_teams(raised)
+    deliveries_create_for_alerts(alerts=raised)
     return raised
 
 

@@ -42,6 +42,8 @@ def navigation(request: HttpRequest) -> dict:
         if user.has_perm("ideas.moderate_idea"):
             items.append(("Board", reverse("ideas:board")))
         if user.has_role(InternalRole.PROGRAMME_ADMIN) or user.is_superuser:
+            items.append(("Engagement model", reverse("community:engagement-model")))
+            items.append(("Webhooks", reverse("community:webhooks")))
             items.append(("Admin", reverse("admin:index")))
     items.append(("Pilots", reverse("ideas:pilot-list")))
     items.append(("API", reverse("api-docs")))

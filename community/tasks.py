@@ -4,7 +4,7 @@ from celery import group, shared_task
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from community import alerts, engagement, services
+from community import alerts, engagement, services, webhooks
 from community.models import EngagementRunKind
 
 
@@ -86,3 +86,18 @@ def engagement_recompute_accounts_task(account_ids: list[int], day: str | None =
 def alert_digests_task() -> int:
     """The daily alert digest for the people who chose it (a re-run sends nothing twice)."""
     return alerts.alert_digests_send()
+
+
+# --- Webhooks --------------------------------------------------------------------------------
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def webhook_deliver_task(self, delivery_id: int) -> str | None:
+    """Post one webhook delivery. A failed attempt that may be retried comes back after an
+    exponential backoff (community.webhooks.backoff_seconds) until WEBHOOK_MAX_ATTEMPTS; the
+    attempt count lives on the row, so a redelivered task neither posts a succeeded delivery
+    again nor exceeds the limit."""
+    result = webhooks.webhook_delivery_attempt(delivery_id=delivery_id)
+    if result.retry_in is not None:
+        raise self.retry(countdown=result.retry_in)
+    return result.status

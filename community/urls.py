@@ -1,6 +1,6 @@
 from django.urls import path
 
-from community import views
+from community import views, views_webhooks
 
 app_name = "community"
 
@@ -27,4 +27,28 @@ urlpatterns = [
     path("imports/", views.import_upload, name="import"),
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),
     path("imports/<int:pk>/errors.csv", views.import_errors_csv, name="import-errors"),
+    # Engagement model settings
+    path("settings/engagement/", views.engagement_model_settings, name="engagement-model"),
+    # Outgoing webhooks
+    path("settings/webhooks/", views_webhooks.webhook_settings, name="webhooks"),
+    path(
+        "settings/webhooks/<int:pk>/rotate/",
+        views_webhooks.webhook_endpoint_rotate,
+        name="webhook-rotate",
+    ),
+    path(
+        "settings/webhooks/<int:pk>/deactivate/",
+        views_webhooks.webhook_endpoint_deactivate,
+        name="webhook-deactivate",
+    ),
+    path(
+        "settings/webhooks/deliveries/<int:pk>/retry/",
+        views_webhooks.webhook_delivery_retry,
+        name="webhook-delivery-retry",
+    ),
+    path(
+        "accounts/<slug:slug>/offline-events/new/",
+        views.offline_event_create,
+        name="offline-event-create",
+    ),
 ]

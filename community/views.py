@@ -23,6 +23,7 @@ from community import selectors_alerts as alert_selectors
 from community import selectors_engagement as engagement
 from community.access import (
     access_account_engagement,
+    access_account_for_offline_events,
     access_account_for_outcomes,
     access_alert,
     access_garden,
@@ -30,14 +31,31 @@ from community.access import (
     access_notification,
     can_import,
     can_record_outcomes,
+    can_tune_engagement,
     portfolio_accounts,
     sees_engagement_details,
     visible_alerts,
     visible_gardens,
     visible_outcome_accounts,
 )
+from community.engagement import MODEL_FIELDS as ENGAGEMENT_MODEL_FIELDS
+from community.engagement import engagement_model_active
+from community.engagement.offline_events import offline_event_record, offline_kind_choices
+from community.engagement.preview import (
+    engagement_model_activate,
+    engagement_model_draft,
+    engagement_model_versions,
+    engagement_preview,
+)
 from community.imports import csv_import, import_max_bytes, import_previous, too_large_problem
-from community.models import AlertReason, EngagementLevel, ImportKind, OutcomeKind
+from community.models import (
+    ActivityKind,
+    AlertReason,
+    EngagementLevel,
+    EngagementModel,
+    ImportKind,
+    OutcomeKind,
+)
 from community.outcomes import outcome_record
 from config.exports import csv_response
 
@@ -242,6 +260,12 @@ def account_engagement(request: HttpRequest, slug: str) -> HttpResponse:
     details = sees_engagement_details(request.user)
     summary = engagement.account_engagement(account=account)
     context = {"account": account, "engagement": summary, "details": details}
+    # Internal users who do not see every account see only those they are assigned to: no
+    # query needed to know they are its team.
+    context["records_offline_events"] = details and (
+        account_access.manages_all_accounts(request.user)
+        or not account_access.sees_all_accounts(request.user)
+    )
     if details:
         context["contributions"] = engagement.activity_contributions(
             account=account, parameters=summary.parameters
@@ -620,4 +644,135 @@ def import_errors_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     rows = ([p["row"], p["column"], p["problem"]] for p in batch.errors)
     return csv_response(
         filename=f"import-{batch.pk}-errors.csv", header=["row", "column", "problem"], rows=rows
+    )
+
+
+# --- Engagement model settings (issue 4) ------------------------------------------------------
+
+
+def _engagement_model_fields() -> dict[str, forms.Field]:
+    """A form field per number of the model (weights apart: one field per activity kind)."""
+    numbers = [name for name in ENGAGEMENT_MODEL_FIELDS if name != "weights"]
+    fields = forms.fields_for_model(EngagementModel, fields=numbers)
+    for field in fields.values():
+        field.required = True
+    return fields
+
+
+class EngagementModelForm(forms.Form):
+    """The numbers of a new version, prefilled with the active one's."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label in ActivityKind.choices:
+            self.fields[f"weight__{kind}"] = forms.FloatField(
+                label=f"Weight: {label}", min_value=0, max_value=1000
+            )
+        self.fields.update(_engagement_model_fields())
+        self.fields["note"] = forms.CharField(
+            required=False,
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text="Why this version (shown in the versions list).",
+        )
+
+    @classmethod
+    def initial_for(cls, model: EngagementModel) -> dict:
+        initial = {name: getattr(model, name) for name in ENGAGEMENT_MODEL_FIELDS}
+        weights = initial.pop("weights") or {}
+        for kind in ActivityKind.values:
+            initial[f"weight__{kind}"] = weights.get(kind, 0)
+        return initial
+
+    def model_values(self) -> dict:
+        """The cleaned numbers as the engine's keyword arguments."""
+        data = dict(self.cleaned_data)
+        data.pop("note", None)
+        weights = {kind: data.pop(f"weight__{kind}") for kind in ActivityKind.values}
+        return {"weights": weights, **data}
+
+    def add_model_errors(self, error: ValidationError) -> None:
+        for name, errors in error.message_dict.items():
+            self.add_error(name if name in self.fields else None, errors)
+
+
+@login_required
+def engagement_model_settings(request: HttpRequest) -> HttpResponse:
+    """Programme admins: the active version's numbers, a form for a new version with a
+    preview of the level changes it would make (nothing written), and activation."""
+    if not can_tune_engagement(request.user):
+        raise PermissionDenied("Only programme admins change the engagement model.")
+    versions = list(engagement_model_versions())
+    active = next((v for v in versions if v.is_active), None) or engagement_model_active()
+    form = EngagementModelForm(
+        request.POST or None, initial=EngagementModelForm.initial_for(active)
+    )
+    preview = draft = None
+    if request.method == "POST" and form.is_valid():
+        values = form.model_values()
+        try:
+            if request.POST.get("action") == "activate":
+                model = engagement_model_activate(
+                    created_by=request.user, note=form.cleaned_data["note"], **values
+                )
+            else:
+                draft = engagement_model_draft(**values)
+                preview = engagement_preview(model=draft)
+        except ValidationError as error:
+            form.add_model_errors(error)
+        else:
+            if draft is None:
+                messages.success(
+                    request, f"Version {model.version} is active; every account is recomputed."
+                )
+                return redirect("community:engagement-model")
+    return render(
+        request,
+        "community/engagement_model.html",
+        {
+            "active": active,
+            "weights": [
+                (label, (active.weights or {}).get(kind, 0)) for kind, label in ActivityKind.choices
+            ],
+            "form": form,
+            "preview": preview,
+            "draft": draft,
+            "versions": versions,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+# --- Offline events (issue 4) ---------------------------------------------------------------
+
+
+class OfflineEventForm(forms.Form):
+    kind = forms.ChoiceField(choices=offline_kind_choices())
+    occurred_on = forms.DateField(
+        label="Date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="When the customer did it: not in the future, at most a year ago.",
+    )
+
+
+@login_required
+def offline_event_create(request: HttpRequest, slug: str) -> HttpResponse:
+    """The account team records a workshop attended or a referral of one of its accounts."""
+    account = access_account_for_offline_events(request.user, slug)
+    form = OfflineEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = offline_event_record(
+                account=account, recorded_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"{event.get_kind_display()} recorded for {account.name}.")
+            return redirect("community:account-engagement", slug=account.slug)
+    return render(
+        request,
+        "community/offline_event_form.html",
+        {"account": account, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
     )

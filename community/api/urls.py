@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from community.api import alerts, engagement, outcomes
+from community.api import alerts, engagement, engagement_admin, outcomes, webhooks
 from community.api.views import GardenViewSet, NotificationViewSet
 
 router = SimpleRouter()
@@ -22,5 +22,26 @@ urlpatterns = [
         "accounts/<slug:slug>/engagement/history/",
         engagement.EngagementHistoryView.as_view(),
         name="account-engagement-history",
+    ),
+    path(
+        "engagement/recompute/",
+        engagement_admin.RecomputeView.as_view(),
+        name="engagement-recompute",
+    ),
+    path(
+        "engagement/models/",
+        engagement_admin.EngagementModelListView.as_view(),
+        name="engagement-models",
+    ),
+    path("webhooks/", webhooks.WebhookEndpointListView.as_view(), name="webhook-list"),
+    path(
+        "webhooks/deliveries/",
+        webhooks.WebhookDeliveryListView.as_view(),
+        name="webhook-delivery-list",
+    ),
+    path(
+        "accounts/<slug:slug>/offline-events/",
+        engagement_admin.OfflineEventCreateView.as_view(),
+        name="offline-event-create",
     ),
 ]

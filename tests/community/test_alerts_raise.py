@@ -286,8 +286,8 @@ def test_raising_takes_the_same_queries_for_few_and_many_accounts(django_assert_
 
     for ids in (few, many):
         # savepoint; the figures; resolved situations; the insert; the inserted rows; the
-        # account teams; the notifications; release savepoint
-        with django_assert_num_queries(8):
+        # account teams; the notifications; the active webhook endpoints; release savepoint
+        with django_assert_num_queries(9):
             assert len(alerts.alerts_raise(account_ids=ids, day=D)) == 3 * len(ids)
 
 

@@ -1,0 +1,304 @@
+"""Outgoing webhooks: new alerts are posted as JSON to the endpoints a programme admin set up.
+
+Each post carries `X-Garden-Delivery: <delivery id>` and
+`X-Garden-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed with the endpoint's secret>`,
+so the receiver can check it came from us. A delivery is created once per endpoint, alert and
+event (unique constraint: re-runs of the engine never post twice); the Celery task
+`webhook_deliver_task` claims it by an UPDATE … WHERE status='pending' with a short lease, posts
+it (timeout `TIMEOUT_SECONDS`), and either marks it succeeded or leaves it pending for the next
+retry (exponential backoff) until `settings.WEBHOOK_MAX_ATTEMPTS` attempts failed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import ipaddress
+import json
+import secrets
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from community.models import (
+    Alert,
+    WebhookDelivery,
+    WebhookDeliveryStatus,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+
+TIMEOUT_SECONDS = 5
+LEASE_SECONDS = 60  # longer than a post can take; a killed worker's claim expires after it
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_MAX_SECONDS = 3600
+ERROR_MAX_LENGTH = 500
+USER_AGENT = "CustomerGarden-Webhooks/1"
+
+
+def max_attempts() -> int:
+    return settings.WEBHOOK_MAX_ATTEMPTS
+
+
+def backoff_seconds(attempts: int) -> int:
+    """30 s, 60 s, 120 s … after the 1st, 2nd, 3rd failed attempt, at most an hour."""
+    return min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
+
+
+def sign(*, secret: str, body: bytes) -> str:
+    """The X-Garden-Signature header's value for `body`."""
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def _new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _clean_url(url: str) -> str:
+    """https only; plain http when DEBUG is on, or for a loopback address where
+    settings.WEBHOOK_ALLOW_HTTP_LOOPBACK allows it (the tests' local receiver)."""
+    url = (url or "").strip()
+    if not url:
+        raise ValidationError({"url": "Give the URL to post alerts to."})
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise ValidationError(
+            {"url": "Enter a valid URL, such as https://example.com/hooks."}
+        ) from None
+    if len(url) > 500:
+        raise ValidationError({"url": "Keep the URL to 500 characters."})
+    parts = urlsplit(url)
+    if parts.scheme == "https" or settings.DEBUG:
+        return url
+    if settings.WEBHOOK_ALLOW_HTTP_LOOPBACK and _is_loopback(parts.hostname):
+        return url
+    raise ValidationError({"url": "Use an https:// URL: alerts are not sent in the clear."})
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
+
+
+# --- Endpoints -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def webhook_endpoint_create(
+    *, url: str, description: str = "", created_by: User
+) -> WebhookEndpoint:
+    """A new active endpoint with a fresh secret (show `endpoint.secret` once, now)."""
+    url = _clean_url(url)
+    description = (description or "").strip()
+    if len(description) > 200:
+        raise ValidationError({"description": "Keep the description to 200 characters."})
+    return WebhookEndpoint.objects.create(
+        url=url, description=description, secret=_new_secret(), created_by=created_by
+    )
+
+
+@transaction.atomic
+def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """A new secret (show it once); posts from now on are signed with it."""
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint.secret = _new_secret()
+    endpoint.save(update_fields=["secret", "updated_at"])
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_deactivate(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """No new deliveries for it; its pending ones are not sent either (they fail as such)."""
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    if endpoint.active:
+        endpoint.active = False
+        endpoint.save(update_fields=["active", "updated_at"])
+    return endpoint
+
+
+# --- Deliveries ------------------------------------------------------------------------------
+
+
+def alert_payload(alert: Alert) -> dict:
+    """What is posted for a raised alert."""
+    return {
+        "event": WebhookEvent.ALERT_RAISED.value,
+        "alert": {
+            "id": alert.pk,
+            "account": alert.account.slug,
+            "account_name": alert.account.name,
+            "reason": alert.reason,
+            "reason_label": alert.get_reason_display(),
+            "summary": alert.summary,
+            "details": alert.details,
+            "raised_at": alert.raised_at.isoformat(),
+            "url": settings.SITE_URL.rstrip("/")
+            + reverse("community:account-engagement", kwargs={"slug": alert.account.slug}),
+        },
+    }
+
+
+def deliveries_create_for_alerts(*, alerts: Sequence[Alert]) -> list[int]:
+    """One pending delivery per active endpoint and alert (none twice: ON CONFLICT DO
+    NOTHING), each posted by a task once the transaction commits. Alerts come with their
+    account loaded. Returns the ids of the deliveries this call created."""
+    if not alerts:
+        return []
+    endpoint_ids = list(WebhookEndpoint.objects.filter(active=True).values_list("pk", flat=True))
+    if not endpoint_ids:
+        return []
+    stamp = timezone.now()
+    event = WebhookEvent.ALERT_RAISED
+    WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(
+                endpoint_id=endpoint_id,
+                alert=alert,
+                event=event,
+                payload=alert_payload(alert),
+                created_at=stamp,
+            )
+            for alert in alerts
+            for endpoint_id in endpoint_ids
+        ],
+        ignore_conflicts=True,
+    )
+    # The rows this call inserted carry its timestamp; rows of an earlier run carry another.
+    created = list(
+        WebhookDelivery.objects.filter(
+            alert__in=[a.pk for a in alerts], event=event, created_at=stamp
+        ).values_list("pk", flat=True)
+    )
+    _enqueue_after_commit(created)
+    return created
+
+
+def _enqueue_after_commit(delivery_ids: list[int]) -> None:
+    from community.tasks import webhook_deliver_task  # tasks import this module
+
+    for delivery_id in delivery_ids:
+        transaction.on_commit(lambda pk=delivery_id: webhook_deliver_task.delay(pk))
+
+
+@transaction.atomic
+def webhook_delivery_retry(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    """ "Retry now" for a failed delivery: pending again with a fresh round of attempts,
+    posted by a task after commit. Only failed deliveries of active endpoints."""
+    delivery = (
+        WebhookDelivery.objects.select_for_update(of=("self",))
+        .select_related("endpoint")
+        .get(pk=delivery.pk)
+    )
+    if delivery.status != WebhookDeliveryStatus.FAILED:
+        raise ValidationError("Only a failed delivery can be retried.")
+    if not delivery.endpoint.active:
+        raise ValidationError("This endpoint is deactivated: reactivate it first.")
+    delivery.status = WebhookDeliveryStatus.PENDING
+    delivery.attempts = 0
+    delivery.locked_until = None
+    delivery.save(update_fields=["status", "attempts", "locked_until"])
+    _enqueue_after_commit([delivery.pk])
+    return delivery
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    """What one attempt did: `retry_in` seconds when the task should try again, else None."""
+
+    status: str | None  # the delivery's status after it; None when nothing was attempted
+    retry_in: int | None = None
+
+
+def _claim(delivery_id: int) -> bool:
+    """Take the delivery for one attempt: only a pending one, not leased by another worker
+    (a single UPDATE, so two workers never post the same attempt)."""
+    now = timezone.now()
+    return bool(
+        WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDeliveryStatus.PENDING)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .update(locked_until=now + dt.timedelta(seconds=LEASE_SECONDS), attempts=F("attempts") + 1)
+    )
+
+
+def _post(*, url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
+    """POST `body`; (status code, error text). Any 2xx is a success (error "")."""
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+            return response.status, ""
+    except urllib.error.HTTPError as error:
+        return error.code, f"HTTP {error.code} {error.reason}"
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        return None, f"{type(error).__name__}: {reason}"
+
+
+def webhook_delivery_attempt(*, delivery_id: int) -> AttemptResult:
+    """One attempt at a delivery, if it can be claimed: a succeeded or failed delivery is left
+    alone (nothing is ever posted twice after a success), one another worker holds is looked at
+    again after the lease. The post happens outside any transaction; the outcome is written
+    after it."""
+    if not _claim(delivery_id):
+        still_pending = WebhookDelivery.objects.filter(
+            pk=delivery_id, status=WebhookDeliveryStatus.PENDING
+        ).exists()
+        # Another worker holds it: look again once its lease is over (it may have been killed).
+        return AttemptResult(status=None, retry_in=LEASE_SECONDS if still_pending else None)
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    endpoint = delivery.endpoint
+    if not endpoint.active:
+        _finish(
+            delivery, status=WebhookDeliveryStatus.FAILED, code=None, error="Endpoint deactivated."
+        )
+        return AttemptResult(status=WebhookDeliveryStatus.FAILED)
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
+    code, error = _post(
+        url=endpoint.url,
+        body=body,
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-Garden-Event": delivery.event,
+            "X-Garden-Delivery": str(delivery.pk),
+            "X-Garden-Signature": sign(secret=endpoint.secret, body=body),
+        },
+    )
+    if code is not None and 200 <= code < 300:
+        _finish(delivery, status=WebhookDeliveryStatus.SUCCEEDED, code=code, error="")
+        return AttemptResult(status=WebhookDeliveryStatus.SUCCEEDED)
+    if delivery.attempts >= max_attempts():
+        _finish(delivery, status=WebhookDeliveryStatus.FAILED, code=code, error=error)
+        return AttemptResult(status=WebhookDeliveryStatus.FAILED)
+    _finish(delivery, status=WebhookDeliveryStatus.PENDING, code=code, error=error)
+    return AttemptResult(
+        status=WebhookDeliveryStatus.PENDING, retry_in=backoff_seconds(delivery.attempts)
+    )
+
+
+def _finish(delivery: WebhookDelivery, *, status: str, code: int | None, error: str) -> None:
+    """Write an attempt's outcome and release the lease (only the pending row we hold)."""
+    WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDeliveryStatus.PENDING).update(
+        status=status,
+        last_status_code=code,
+        last_error=error[:ERROR_MAX_LENGTH],
+        locked_until=None,
+        delivered_at=timezone.now() if status == WebhookDeliveryStatus.SUCCEEDED else None,
+    )

@@ -1,0 +1,164 @@
+"""The engagement model settings page (community:engagement-model): programme admins see the
+active version's numbers, preview a draft (nothing written) and activate it (a new version and a
+full recompute after commit). Everyone else: 403; anonymous: the login page."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from community.engagement import MODEL_FIELDS, engagement_model_active, engagement_model_create
+from community.models import (
+    ActivityKind,
+    EngagementModel,
+    EngagementRun,
+    EngagementRunKind,
+    EngagementSnapshot,
+)
+from tests.accounts.factories import AccountFactory
+
+URL = reverse("community:engagement-model")
+
+
+@pytest.fixture
+def active(db):
+    return engagement_model_active()
+
+
+def _form_data(model: EngagementModel, *, action: str = "preview", **changes) -> dict:
+    """The form as the page fills it in, with `changes`."""
+    data = {name: getattr(model, name) for name in MODEL_FIELDS if name != "weights"}
+    for kind in ActivityKind.values:
+        data[f"weight__{kind}"] = model.weights.get(kind, 0)
+    data.update(note="", action=action)
+    data.update(changes)
+    return data
+
+
+def _rows() -> tuple[int, int, int]:
+    return (
+        EngagementModel.objects.count(),
+        EngagementSnapshot.objects.count(),
+        EngagementRun.objects.count(),
+    )
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, active):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    "persona", ["member_a", "admin_a", "member_b", "account_manager_a", "product_manager"]
+)
+def test_only_programme_admins_may_tune_the_model(request, client_for, persona, active):
+    client = client_for(request.getfixturevalue(persona))
+
+    assert client.get(URL).status_code == 403
+    response = client.post(URL, _form_data(active, action="activate", threshold_observing=5))
+
+    assert response.status_code == 403
+    assert engagement_model_active().version == 1
+    assert _rows() == (1, 0, 0)
+
+
+def test_it_shows_the_active_numbers_and_prefills_the_form(client_for, programme_admin, active):
+    response = client_for(programme_admin).get(URL)
+
+    assert response.status_code == 200
+    assert "Version 1 is active" in response.text
+    form = response.context["form"]
+    assert form["threshold_co_creating"].value() == 70
+    assert form["weight__referral"].value() == 10
+    assert form["half_life_days"].value() == 30
+
+
+def test_a_preview_shows_the_level_changes_and_writes_nothing(client_for, programme_admin, active):
+    AccountFactory.create_batch(2)  # never computed: both become Dormant
+
+    response = client_for(programme_admin).post(URL, _form_data(active, threshold_observing=5))
+
+    assert response.status_code == 200
+    preview = response.context["preview"]
+    assert (preview.accounts, preview.changed) == (2, 2)
+    assert "would change level" in response.text
+    assert "Not computed" in response.text
+    assert _rows() == (1, 0, 0)
+
+
+def test_activating_makes_a_new_version_and_recomputes_every_account(
+    client_for, programme_admin, active, django_capture_on_commit_callbacks
+):
+    AccountFactory.create_batch(2)
+    client = client_for(programme_admin)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(
+            URL,
+            _form_data(active, action="activate", threshold_observing=5, note="Lower bar."),
+        )
+
+    assert response.status_code == 302
+    assert response.url == URL
+    new = engagement_model_active()
+    assert (new.version, new.threshold_observing, new.note) == (2, 5, "Lower bar.")
+    assert new.created_by == programme_admin
+    assert EngagementModel.objects.get(version=1).is_active is False
+    assert len(callbacks) >= 1
+    run = EngagementRun.objects.get()
+    assert (run.kind, run.accounts) == (EngagementRunKind.FULL, 2)
+    assert set(EngagementSnapshot.objects.values_list("model_version", flat=True)) == {2}
+
+
+def test_component_weights_that_do_not_add_up_are_refused(client_for, programme_admin, active):
+    response = client_for(programme_admin).post(
+        URL, _form_data(active, action="activate", weight_activity=0.9)
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["weight_activity"] == [
+        "The three component weights must add up to 1."
+    ]
+    assert _rows() == (1, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("weight__vote", "-1", "Ensure this value is greater than or equal to 0."),
+        ("half_life_days", "", "This field is required."),
+        ("window_days", "ten", "Enter a whole number."),
+        ("threshold_observing", "40", "Level thresholds must increase"),
+        ("low_water_ratio", "1.5", "Must be more than 0 and at most 1."),
+    ],
+)
+def test_bad_numbers_get_field_errors_and_nothing_is_saved(
+    client_for, programme_admin, active, field, value, message
+):
+    response = client_for(programme_admin).post(
+        URL, _form_data(active, action="activate", **{field: value})
+    )
+
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors[field])
+    assert _rows() == (1, 0, 0)
+
+
+@pytest.mark.parametrize("versions", [1, 6])
+def test_the_versions_list_costs_the_same_queries_whatever_its_length(
+    client_for, programme_admin, active, versions, django_assert_num_queries
+):
+    for number in range(versions - 1):
+        engagement_model_create(created_by=programme_admin, note=f"v{number + 2}")
+    client = client_for(programme_admin)
+
+    # 1 session, 2 user, 3-4 user and group permissions, 5 the versions with their authors
+    # (the active one among them), then base.html's navigation: 6 membership, 7 unread
+    # notifications and open alerts, 8 groups.
+    with django_assert_num_queries(8):
+        response = client.get(URL)
+
+    assert len(response.context["versions"]) == versions
+    assert response.text.count("(active)") == 1
