@@ -24,6 +24,8 @@ from tests.accounts.factories import AccountFactory, TeamAssignmentFactory, cust
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright with live_server
 
+pytest_plugins = ["tests.celery_workers"]  # real worker processes over Redis
+
 # On CI (CI=true) or with REQUIRE_SERVICES=1 a missing service fails the test instead of skipping.
 REQUIRE_SERVICES = os.environ.get("CI", "").lower() == "true" or bool(
     os.environ.get("REQUIRE_SERVICES")
