@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from community.models import ActivityEvent, ActivityKind
+from community.models import ActivityEvent, ActivityKind, Alert, AlertReason
 from tests.accounts.factories import PASSWORD
 from tests.community.factories import EngagementSnapshotFactory
 
@@ -33,6 +33,11 @@ def test_an_account_manager_goes_from_the_portfolio_to_an_accounts_engagement(
             level="observing" if score < 30 else "participating",
         )
     ActivityEvent.objects.create(account=account_a, user=member_a, kind=ActivityKind.VOTE)
+    alert = Alert.objects.create(
+        account=account_a,
+        reason=AlertReason.SCORE_FELL,
+        details={"points": 16, "days": 30, "peak_score": 54.0, "score": 38.0},
+    )
     problems: list[str] = []
     page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
     page.goto(f"{live_server.url}/")
@@ -55,4 +60,22 @@ def test_an_account_manager_goes_from_the_portfolio_to_an_accounts_engagement(
         "window.Chart && window.Chart.getChart(document.getElementById('engagement-chart'))"
     )
     page.screenshot(path=SCREENSHOTS / "account-engagement.png", full_page=True)
+    assert "Why this level" in page.content()
+
+    # The alert raised for Acme waits in the inbox: acknowledge it, then resolve it with a note.
+    page.get_by_role("link", name="Alerts (1 open)").click()
+    page.get_by_role("heading", name="Alerts").wait_for()
+    row = page.locator(f"#alert-{alert.pk}")
+    assert "Acme Industrial" in row.inner_text()
+    page.screenshot(path=SCREENSHOTS / "alerts-inbox.png", full_page=True)
+    row.get_by_role("button", name="Acknowledge").click()
+    page.locator(f"#alert-{alert.pk}").get_by_text("Acknowledged by").wait_for()
+    page.locator(f"#alert-{alert.pk}").get_by_role("link", name="Resolve…").click()
+    page.get_by_role("textbox").fill("Called their ops lead; a workshop is booked.")
+    page.get_by_role("button", name="Resolve").click()
+    page.get_by_role("link", name="Alerts (0 open)").wait_for()
+    alert.refresh_from_db()
+    assert alert.resolved_by == account_manager_a
+    assert alert.resolution_note == "Called their ops lead; a workshop is booked."
+    page.screenshot(path=SCREENSHOTS / "alerts-resolved.png", full_page=True)
     assert problems == []
