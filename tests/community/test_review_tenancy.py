@@ -275,67 +275,26 @@ def test_review_customer_admin_sees_no_support_or_timeline(client_for, admin_a, 
 # --- API matrix --------------------------------------------------------------------------------
 
 
-def _api_expected(**statuses):
-    return statuses
-
+# Who gets what on an API route, by persona.
+INTERNAL_READERS = {
+    "member_b": 403,
+    "admin_a": 403,
+    "member_a": 403,
+    "account_manager_a": 200,
+    "product_manager": 200,
+    "programme_admin": 200,
+}
+PROGRAMME_ADMIN_ONLY = {**INTERNAL_READERS, "account_manager_a": 403, "product_manager": 403}
+ACCOUNT_A_ENGAGEMENT = {**INTERNAL_READERS, "member_b": 404, "admin_a": 200}
 
 API_GET = {
-    "/api/v1/accounts/acme/engagement/": _api_expected(
-        member_b=404,
-        admin_a=200,
-        member_a=403,
-        account_manager_a=200,
-        product_manager=200,
-        programme_admin=200,
-    ),
-    "/api/v1/accounts/acme/engagement/history/": _api_expected(
-        member_b=404,
-        admin_a=200,
-        member_a=403,
-        account_manager_a=200,
-        product_manager=200,
-        programme_admin=200,
-    ),
-    "/api/v1/alerts/": _api_expected(
-        member_b=403,
-        admin_a=403,
-        member_a=403,
-        account_manager_a=200,
-        product_manager=200,
-        programme_admin=200,
-    ),
-    "/api/v1/outcomes/": _api_expected(
-        member_b=403,
-        admin_a=403,
-        member_a=403,
-        account_manager_a=200,
-        product_manager=200,
-        programme_admin=200,
-    ),
-    "/api/v1/engagement/models/": _api_expected(
-        member_b=403,
-        admin_a=403,
-        member_a=403,
-        account_manager_a=200,
-        product_manager=200,
-        programme_admin=200,
-    ),
-    "/api/v1/webhooks/": _api_expected(
-        member_b=403,
-        admin_a=403,
-        member_a=403,
-        account_manager_a=403,
-        product_manager=403,
-        programme_admin=200,
-    ),
-    "/api/v1/webhooks/deliveries/": _api_expected(
-        member_b=403,
-        admin_a=403,
-        member_a=403,
-        account_manager_a=403,
-        product_manager=403,
-        programme_admin=200,
-    ),
+    "/api/v1/accounts/acme/engagement/": ACCOUNT_A_ENGAGEMENT,
+    "/api/v1/accounts/acme/engagement/history/": ACCOUNT_A_ENGAGEMENT,
+    "/api/v1/alerts/": INTERNAL_READERS,
+    "/api/v1/outcomes/": INTERNAL_READERS,
+    "/api/v1/engagement/models/": INTERNAL_READERS,
+    "/api/v1/webhooks/": PROGRAMME_ADMIN_ONLY,
+    "/api/v1/webhooks/deliveries/": PROGRAMME_ADMIN_ONLY,
 }
 
 
