@@ -260,14 +260,15 @@ class Invitation(TimeStamped):
 
     @property
     def token(self) -> str:
-        """Signed, so links cannot be guessed; single use and expiry are kept in the row."""
-        return signing.dumps(self.pk, salt=self.TOKEN_SALT)
+        """Signed, so links cannot be guessed; single use and expiry are kept in the row, so the
+        token carries no timestamp and is the same every time it is made."""
+        return signing.Signer(salt=self.TOKEN_SALT).sign_object(self.pk)
 
     @classmethod
     def pk_from_token(cls, token: str) -> int | None:
         try:
-            value = signing.loads(token, salt=cls.TOKEN_SALT)
-        except signing.BadSignature:
+            value = signing.Signer(salt=cls.TOKEN_SALT).unsign_object(token)
+        except (signing.BadSignature, ValueError):
             return None
         return value if isinstance(value, int) else None
 

@@ -380,8 +380,12 @@ def test_a_withdrawn_link_says_so(client, invitation):
     [
         "garbage",
         "eyJhIjoxfQ:1tXyZ:not-a-signature",
-        signing.dumps(987654, salt=Invitation.TOKEN_SALT),  # well signed, no such invitation
-        signing.dumps("1", salt=Invitation.TOKEN_SALT),  # well signed, not a primary key
+        signing.Signer(salt=Invitation.TOKEN_SALT).sign_object(
+            987654
+        ),  # well signed, no such invitation
+        signing.Signer(salt=Invitation.TOKEN_SALT).sign_object(
+            "1"
+        ),  # well signed, not a primary key
     ],
     # Fixed ids: signed tokens carry a timestamp, and pytest-xdist workers must collect alike.
     ids=["garbage", "bad-signature", "no-such-invitation", "not-a-primary-key"],
@@ -394,7 +398,7 @@ def test_a_broken_link_says_so(client, invitation, token):
 
 
 def test_a_link_signed_for_something_else_is_not_an_invitation(client, invitation):
-    token = signing.dumps(invitation.pk, salt="some.other.purpose")
+    token = signing.Signer(salt="some.other.purpose").sign_object(invitation.pk)
 
     response = _join(client, f"/invitations/accept/{token}/")
 

@@ -300,8 +300,10 @@ def test_a_revoked_link_says_it_was_withdrawn(admin_a):
     [
         lambda invitation: str(invitation.pk),  # unsigned
         lambda invitation: _tamper(invitation.token),  # signature changed by one character
-        lambda invitation: signing.dumps(invitation.pk),  # signed, but for another purpose
-        lambda invitation: signing.dumps(invitation.pk + 1, salt=Invitation.TOKEN_SALT)[:-1],
+        lambda invitation: signing.Signer().sign_object(invitation.pk),  # for another purpose
+        lambda invitation: signing.Signer(salt=Invitation.TOKEN_SALT).sign_object(
+            invitation.pk + 1
+        )[:-1],
         lambda invitation: "",
     ],
     ids=["unsigned", "tampered", "other-salt", "truncated", "empty"],
@@ -514,3 +516,10 @@ def test_purging_deletes_only_invitations_that_ended_long_ago(account_a):
     remaining = set(Invitation.objects.values_list("pk", flat=True))
     assert remaining == {recent.pk, pending.pk, accepted.pk}
     assert not ({stale.pk, stale_revoked.pk} & remaining)
+
+
+def test_an_invitations_link_is_the_same_every_time_it_is_made(admin_a):
+    invitation = _invite(admin_a)
+
+    assert invitation.get_accept_url() == Invitation.objects.get().get_accept_url()
+    assert Invitation.pk_from_token(invitation.token) == invitation.pk
