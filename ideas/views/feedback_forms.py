@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from config.forms import form_add_service_errors
 from ideas.models import Phase, QuestionKind, QuestionRole
 from ideas.services.feedback import CHOICE_KINDS
 
@@ -17,11 +18,7 @@ def _lines(value: str) -> list[str]:
 class _ServiceErrors:
     def add_service_errors(self, error: ValidationError) -> None:
         """Put a service's ValidationError on the fields it names (the rest on the form)."""
-        if hasattr(error, "error_dict"):
-            for name, messages in error.message_dict.items():
-                self.add_error(name if name in self.fields else None, messages)
-        else:
-            self.add_error(None, error.messages)
+        form_add_service_errors(self, error)
 
 
 class QuestionAddForm(_ServiceErrors, forms.Form):

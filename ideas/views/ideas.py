@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import customer_membership, sees_all_accounts
 from community.access import access_garden, visible_gardens
 from config.exports import csv_response
+from config.forms import form_add_service_errors
 from ideas import access, workflow
 from ideas.models import Idea, IdeaStatus
 from ideas.selectors import ideas as selectors
@@ -125,14 +126,6 @@ class MergeForm(forms.Form):
         help_text="The original, e.g. 42 for /ideas/42/.",
     )
     reason = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 2}))
-
-
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _shows_accounts(user) -> bool:
@@ -283,7 +276,7 @@ def idea_create(request: HttpRequest) -> HttpResponse:
                 links=data["links"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, "Your idea is proposed. You will hear about every step.")
             return redirect(idea)
@@ -395,7 +388,7 @@ def idea_comment(request: HttpRequest, pk: int) -> HttpResponse:
                 idea=idea, author=request.user, body=form.cleaned_data["body"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             return redirect(f"{idea.get_absolute_url()}#comment-{comment.pk}")
     return _idea_page(request, idea, comment_form=form, status=400)
@@ -419,7 +412,7 @@ def idea_transition(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, f"The idea is now {idea.get_status_display().lower()}.")
             return redirect(idea)
@@ -448,7 +441,7 @@ def idea_merge(request: HttpRequest, pk: int) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                form_add_service_errors(form, error)
             else:
                 messages.success(request, f"Merged into “{original.title}”.")
                 return redirect(original)

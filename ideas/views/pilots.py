@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import visible_accounts
 from community.access import visible_gardens
 from config.exports import csv_response
+from config.forms import form_add_service_errors
 from ideas.access import (
     access_idea,
     access_pilot,
@@ -36,7 +37,6 @@ from ideas.views.pilots_forms import (
     PilotFilterForm,
     PilotForm,
     PilotStateForm,
-    add_service_errors,
 )
 
 PAGE_SIZE = 25
@@ -170,7 +170,7 @@ def pilot_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             pilot = services.pilot_create(idea=idea, created_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            add_service_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, f"Pilot “{pilot.title}” created as a draft.")
             return redirect(pilot)
@@ -191,7 +191,7 @@ def pilot_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.pilot_update(pilot=pilot, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            add_service_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, "The pilot is saved.")
             return redirect(pilot)
@@ -250,7 +250,7 @@ def pilot_invite(request: HttpRequest, pk: int) -> HttpResponse:
                 pilot=pilot, accounts=form.cleaned_data["accounts"], invited_by=request.user
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            form_add_service_errors(form, error)
             return _detail(
                 request, pilot, status=400, error=_unless_open(pilot, error), invite_form=form
             )
@@ -287,7 +287,7 @@ def agreement_publish(request: HttpRequest, pk: int) -> HttpResponse:
                 pilot=pilot, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            form_add_service_errors(form, error)
             return _detail(
                 request, pilot, status=400, error=_unless_open(pilot, error), agreement_form=form
             )
@@ -341,7 +341,7 @@ def pilot_decide(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.pilot_decide(pilot=pilot, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            add_service_errors(form, error)
+            form_add_service_errors(form, error)
             shown = pilot.state == PilotState.CLOSED and not pilot.decision
             error_text = "" if shown else _said(error)
             return _detail(request, pilot, status=400, error=error_text, decision_form=form)

@@ -1,10 +1,9 @@
 """Forms of the pilot pages. They only parse input; the rules live in ideas/services/pilots.py,
-whose ValidationErrors the views put back beside the fields (`add_service_errors`)."""
+whose ValidationErrors the views put back beside the fields (`form_add_service_errors`)."""
 
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from accounts.models import Account, Segment
 from community.models import EngagementLevel
@@ -99,12 +98,3 @@ class PilotFilterForm(forms.Form):
     def __init__(self, *args, gardens, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["garden"].choices = [("", "Any garden")] + [(g.slug, g.name) for g in gardens]
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: beside its field, or above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from community import selectors_webhooks, webhooks
 from community.access import access_webhook_delivery, access_webhook_endpoint, require_webhook_admin
 from community.models import WebhookDeliveryStatus, WebhookEndpoint
+from config.forms import form_add_service_errors
 
 DELIVERIES_PER_PAGE = 50
 
@@ -50,7 +51,7 @@ def webhook_settings(request: HttpRequest) -> HttpResponse:
                     created_by=request.user,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                form_add_service_errors(form, error)
             else:
                 return _page(request, WebhookEndpointForm(), revealed=endpoint, status=201)
         return _page(request, form, status=400)
@@ -85,14 +86,6 @@ def webhook_delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Delivery {delivery.pk} is being sent again.")
     return redirect("community:webhooks")
-
-
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _page(

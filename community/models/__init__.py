@@ -1,0 +1,62 @@
+"""Community's models, one module per part: gardens, activity and engagement, notifications,
+loyalty outcomes and imports, alerts, webhooks. Import them from here."""
+
+from community.models.activity import ActivityEvent, ActivityKind
+from community.models.alerts import Alert, AlertReason, AlertSubscription
+from community.models.engagement import (
+    DEFAULT_ACTIVITY_WEIGHTS,
+    EngagementLevel,
+    EngagementModel,
+    EngagementRun,
+    EngagementRunKind,
+    EngagementSnapshot,
+    _default_activity_weights,
+)
+from community.models.gardens import Garden, GardenTheme, GardenVisibility
+from community.models.notifications import Notification
+from community.models.outcomes import (
+    OUTCOME_KINDS_WITH_AMOUNT,
+    ImportBatch,
+    ImportKind,
+    ImportStatus,
+    LoyaltyOutcome,
+    OutcomeKind,
+    OutcomeSource,
+)
+from community.models.webhooks import (
+    WebhookDelivery,
+    WebhookDeliveryStatus,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+
+__all__ = [
+    "DEFAULT_ACTIVITY_WEIGHTS",
+    "OUTCOME_KINDS_WITH_AMOUNT",
+    "ActivityEvent",
+    "ActivityKind",
+    "Alert",
+    "AlertReason",
+    "AlertSubscription",
+    "EngagementLevel",
+    "EngagementModel",
+    "EngagementRun",
+    "EngagementRunKind",
+    "EngagementSnapshot",
+    "Garden",
+    "GardenTheme",
+    "GardenVisibility",
+    "ImportBatch",
+    "ImportKind",
+    "ImportStatus",
+    "LoyaltyOutcome",
+    "Notification",
+    "OutcomeKind",
+    "OutcomeSource",
+    "WebhookDelivery",
+    "WebhookDeliveryStatus",
+    "WebhookEndpoint",
+    "WebhookEvent",
+    # Migration 0003 names the weights' default by this path.
+    "_default_activity_weights",
+]

@@ -1,0 +1,131 @@
+"""Alerts for account teams and how they reach people."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Account
+from community.models.engagement import EngagementLevel
+
+
+class AlertReason(models.TextChoices):
+    LEVEL_DROPPED = "level_dropped", "Level dropped"
+    SCORE_FELL = "score_fell", "Score fell sharply"
+    SILENT_BEFORE_RENEWAL = "silent_before_renewal", "Silent before renewal"
+
+
+class Alert(models.Model):
+    """Something an account team should act on, raised by the engine after a recompute
+    (community.alerts). At most one open alert per account and reason; a person acknowledges
+    it ("seen, on it") and resolves it with a note.
+
+    `fingerprint` names the situation (the day of a level drop, the peak a score fell from,
+    the renewal an account is silent before): a resolved situation is not raised again, a new
+    one is."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="alerts")
+    reason = models.CharField(max_length=30, choices=AlertReason.choices)
+    details = models.JSONField(default=dict, blank=True)
+    fingerprint = models.CharField(max_length=100, blank=True)
+    raised_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolution_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "reason"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="one_open_alert_per_account_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resolved_at__isnull=True) | ~models.Q(resolution_note=""),
+                name="resolved_alert_has_note",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["raised_at"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="alert_open_raised",
+            ),
+            models.Index(fields=["account", "reason", "fingerprint"], name="alert_situation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}: {self.account}"
+
+    @property
+    def state(self) -> str:
+        if self.resolved_at:
+            return "resolved"
+        if self.acknowledged_at:
+            return "acknowledged"
+        return "new"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+    @property
+    def summary(self) -> str:
+        """The alert in words, from its details."""
+        d = self.details or {}
+        if self.reason == AlertReason.LEVEL_DROPPED:
+            before = _alert_level_label(d.get("from_level"))
+            after = _alert_level_label(d.get("to_level"))
+            return f"Level dropped from {before} to {after} on {d.get('day', '?')}."
+        if self.reason == AlertReason.SCORE_FELL:
+            return (
+                f"Score fell {d.get('points', '?')} points in {d.get('days', '?')} days "
+                f"(from {d.get('peak_score', '?')} to {d.get('score', '?')})."
+            )
+        if self.reason == AlertReason.SILENT_BEFORE_RENEWAL:
+            last = d.get("last_activity") or "never"
+            return (
+                f"No customer activity for {d.get('silent_days', '?')}+ days (last: {last}); "
+                f"renewal on {d.get('renewal_date', '?')}."
+            )
+        return self.get_reason_display()
+
+
+def _alert_level_label(level: str | None) -> str:
+    return EngagementLevel(level).label if level in EngagementLevel.values else str(level)
+
+
+class AlertSubscription(models.Model):
+    """A person's choice of how new alerts reach them: one email each (default) or one daily
+    digest email (the in-app notifications come either way)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_subscription"
+    )
+    daily_digest = models.BooleanField(default=False)
+    last_digest_at = models.DateTimeField(
+        null=True, blank=True, help_text="The digest covers alerts raised after this moment."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user"]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {'daily digest' if self.daily_digest else 'each alert'}"
