@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Account, Membership, User
 from community.models import (
+    DEFAULT_ACTIVITY_WEIGHTS,
     ActivityEvent,
     ActivityKind,
     Alert,
@@ -60,27 +61,14 @@ class EngagementParameters:
     )
 
 
-DEFAULT_WEIGHTS: dict[str, float] = {
-    ActivityKind.VISIT: 1,
-    ActivityKind.HARVEST_READ: 1,
-    ActivityKind.VOTE: 2,
-    ActivityKind.COMMENT: 3,
-    ActivityKind.DISCUSSION_POST: 4,
-    ActivityKind.EXPECTATION_GIVEN: 4,
-    ActivityKind.PILOT_ENROLLED: 5,
-    ActivityKind.WORKSHOP_ATTENDED: 6,
-    ActivityKind.IDEA_PROPOSED: 6,
-    ActivityKind.FEEDBACK_GIVEN: 8,
-    ActivityKind.REFERRAL: 10,
-}
-
-
 def engagement_parameters() -> EngagementParameters:
     """The active engagement model's parameters (one query); PRODUCT.md's defaults while no
     version is active."""
     model = EngagementModel.objects.filter(is_active=True).first()
     if model is None:
-        return EngagementParameters(weights=dict(DEFAULT_WEIGHTS))
+        return EngagementParameters(
+            weights={str(kind): weight for kind, weight in DEFAULT_ACTIVITY_WEIGHTS.items()}
+        )
     return EngagementParameters(
         weights={kind: float(weight) for kind, weight in model.weights.items()},
         half_life_days=model.half_life_days,

@@ -1,7 +1,7 @@
 """Community's models, one module per part: gardens, activity and engagement, notifications,
 loyalty outcomes and imports, alerts, webhooks. Import them from here."""
 
-from community.models.activity import ActivityEvent, ActivityKind
+from community.models.activity import ActivityEvent, ActivityKind, OfflineEvent
 from community.models.alerts import Alert, AlertReason, AlertSubscription
 from community.models.engagement import (
     DEFAULT_ACTIVITY_WEIGHTS,
@@ -12,7 +12,14 @@ from community.models.engagement import (
     EngagementSnapshot,
     _default_activity_weights,
 )
-from community.models.gardens import Garden, GardenTheme, GardenVisibility
+from community.models.gardens import (
+    Garden,
+    GardenAccount,
+    GardenAccountStatus,
+    GardenMembership,
+    GardenTheme,
+    GardenVisibility,
+)
 from community.models.notifications import Notification
 from community.models.outcomes import (
     OUTCOME_KINDS_WITH_AMOUNT,
@@ -44,6 +51,9 @@ __all__ = [
     "EngagementRunKind",
     "EngagementSnapshot",
     "Garden",
+    "GardenAccount",
+    "GardenAccountStatus",
+    "GardenMembership",
     "GardenTheme",
     "GardenVisibility",
     "ImportBatch",
@@ -51,6 +61,7 @@ __all__ = [
     "ImportStatus",
     "LoyaltyOutcome",
     "Notification",
+    "OfflineEvent",
     "OutcomeKind",
     "OutcomeSource",
     "WebhookDelivery",

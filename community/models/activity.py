@@ -21,6 +21,11 @@ class ActivityKind(models.TextChoices):
     IDEA_PROPOSED = "idea_proposed", "Idea proposed"
     FEEDBACK_GIVEN = "feedback_given", "Feedback given"
     REFERRAL = "referral", "Referral"
+    # Offline, recorded by the account team for the customer (OfflineEvent).
+    REFERENCE_CALL = "reference_call", "Reference call"
+    EXECUTIVE_MEETING = "executive_meeting", "Executive meeting"
+    # Support only: an internal user closed the loop on an account's idea ("you said, we did").
+    LOOP_CLOSED = "loop_closed", "Loop closed"
 
 
 class ActivityEvent(models.Model):
@@ -73,3 +78,31 @@ class ActivityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.account} at {self.occurred_at:%Y-%m-%d}"
+
+
+class OfflineEvent(models.Model):
+    """What a customer did outside the product (attended a workshop, took a reference call,
+    met our executives), as its account team recorded it. The engagement engine counts the
+    `event` (a customer event, not a support one); this row keeps who recorded it and why."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="offline_events")
+    event = models.OneToOneField(
+        ActivityEvent, on_delete=models.CASCADE, related_name="offline_record"
+    )
+    kind = models.CharField(max_length=30, choices=ActivityKind.choices)
+    occurred_on = models.DateField()
+    note = models.TextField(blank=True, max_length=2000)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="offline_events_recorded",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-occurred_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.account} on {self.occurred_on}"

@@ -38,6 +38,10 @@ DEFAULT_ACTIVITY_WEIGHTS: dict[str, float] = {
     ActivityKind.IDEA_PROPOSED: 6,
     ActivityKind.FEEDBACK_GIVEN: 8,
     ActivityKind.REFERRAL: 10,
+    # Not in PRODUCT.md's list: weighed like the nearest kind there (a reference call like a
+    # referral, an executive meeting like a workshop). Kinds a version leaves out weigh 0.
+    ActivityKind.REFERENCE_CALL: 10,
+    ActivityKind.EXECUTIVE_MEETING: 6,
 }
 
 
