@@ -247,6 +247,8 @@ def test_the_first_version_holds_product_md_defaults():
         "visit": 1, "harvest_read": 1, "vote": 2, "comment": 3, "discussion_post": 4,
         "expectation_given": 4, "pilot_enrolled": 5, "workshop_attended": 6,
         "idea_proposed": 6, "feedback_given": 8, "referral": 10,
+        # Offline kinds PRODUCT.md does not weigh, weighed like their nearest kin there:
+        "reference_call": 10, "executive_meeting": 6,
     }  # fmt: skip
     assert (model.half_life_days, model.window_days, model.activity_scale) == (30, 180, 40)
     assert (model.breadth_window_days, model.breadth_min_members) == (30, 3)
