@@ -9,6 +9,8 @@ from community.models import (
     EngagementRun,
     EngagementSnapshot,
     Garden,
+    GardenAccount,
+    GardenMembership,
     ImportBatch,
     LoyaltyOutcome,
     WebhookDelivery,
@@ -17,12 +19,42 @@ from community.models import (
 from community.tasks import engagement_recompute_accounts_task, engagement_recompute_all_task
 
 
+class GardenAccountInline(admin.TabularInline):
+    """Invited accounts of an invite-only garden (answers go through the pages and the API)."""
+
+    model = GardenAccount
+    extra = 0
+    raw_id_fields = ["account", "invited_by", "responded_by"]
+    readonly_fields = ["responded_at"]
+
+
 @admin.register(Garden)
 class GardenAdmin(admin.ModelAdmin):
-    list_display = ["name", "theme", "visibility", "created_at"]
-    list_filter = ["theme", "visibility"]
-    search_fields = ["name"]
+    list_display = ["name", "theme", "visibility", "shows_other_members", "created_at"]
+    list_filter = ["theme", "visibility", "shows_other_members"]
+    search_fields = ["name", "description", "custom_theme"]
     prepopulated_fields = {"slug": ["name"]}
+    raw_id_fields = ["created_by", "stewards"]  # (stewards: internal users; see the garden form)
+    fields = [
+        "name",
+        "slug",
+        ("theme", "custom_theme"),
+        "description",
+        "charter",
+        ("visibility", "shows_other_members"),
+        "stewards",
+        "created_by",
+    ]
+    inlines = [GardenAccountInline]
+
+
+@admin.register(GardenMembership)
+class GardenMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "account", "garden", "joined_at"]
+    list_filter = ["garden"]
+    search_fields = ["user__email", "account__name", "garden__name"]
+    raw_id_fields = ["user", "account", "garden"]
+    list_select_related = ["user", "account", "garden"]
 
 
 @admin.register(ActivityEvent)

@@ -27,7 +27,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
@@ -46,6 +45,7 @@ from community.models import (
     EngagementSnapshot,
     Notification,
 )
+from community.notifications import alert_preference_sync, email_build, unsubscribe_url
 from community.services import notifications_email_after_commit
 from community.webhooks import deliveries_create_for_alerts
 
@@ -268,6 +268,8 @@ def alert_subscription_set(*, user: User, daily_digest: bool) -> AlertSubscripti
         subscription.last_digest_at = timezone.now()  # the first digest starts from here
     subscription.daily_digest = daily_digest
     subscription.save()
+    # The same choice as the "engagement alerts" notification preference (kept in step).
+    alert_preference_sync(user=user, daily_digest=daily_digest)
     return subscription
 
 
@@ -304,15 +306,23 @@ def _alert_digest_send(*, user_id: int) -> int:
     subscription.save(update_fields=["last_digest_at", "updated_at"])
     if not raised:
         return 0
-    context = {"alerts": raised, "user": subscription.user, "site_url": settings.SITE_URL}
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"{len(raised)} new engagement alert{'s' if len(raised) != 1 else ''}",
-            message=render_to_string("community/email/alert_digest.txt", context),
-            from_email=None,
-            recipient_list=[subscription.user.email],
-        )
+    user = subscription.user
+    unsubscribe = unsubscribe_url(user=user, kinds=[NOTIFICATION_KIND])
+    context = {
+        "alerts": raised,
+        "user": user,
+        "site_url": settings.SITE_URL,
+        "unsubscribe_url": unsubscribe,
+    }
+    message = email_build(
+        user=user,
+        subject=f"{len(raised)} new engagement alert{'s' if len(raised) != 1 else ''}",
+        text=render_to_string("community/email/alert_digest.txt", context),
+        html=None,  # plain text only
+        kinds=[NOTIFICATION_KIND],
+        unsubscribe=unsubscribe,
     )
+    transaction.on_commit(message.send)
     return 1
 
 

@@ -28,6 +28,7 @@ def navigation(request: HttpRequest) -> dict:
     if membership is not None:
         persona = "customer"
         items.append(("Gardens", reverse("community:garden-list")))
+        items.append(("Harvests", reverse("community:harvest-list")))
         items.append(("Ideas", reverse("ideas:idea-list")))
         items.append(("Our account", membership.account.get_absolute_url()))
     else:
@@ -35,9 +36,11 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Portfolio", reverse("community:portfolio")))
         alerts = open_alert_count(user=user)  # one query
         items.append((f"Alerts ({alerts} open)", reverse("community:alert-inbox")))
+        items.append(("Insights", reverse("community:insights")))
         label = "All accounts" if sees_all_accounts(user) else "My accounts"
         items.append((label, reverse("accounts:account-list")))
         items.append(("Gardens", reverse("community:garden-list")))
+        items.append(("Harvests", reverse("community:harvest-list")))
         items.append(("Ideas", reverse("ideas:idea-list")))
         if user.has_perm("ideas.moderate_idea"):
             items.append(("Board", reverse("ideas:board")))

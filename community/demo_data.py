@@ -1,7 +1,18 @@
 """Demo gardens and a year of activity history for `manage.py seed_demo`.
 
-Each account follows an engagement profile (champion, rising, fading, steady, occasional,
+Each account follows an engagement profile (champion, rising, steady, fading, occasional,
 dormant) so that the engagement engine has trends to show: levels that rise, fall and hold.
+The profiles are dealt out by fixed shares (shuffled by the seed, the demo's own account always
+a champion), so that every level has several accounts: with the default 40 accounts at least
+three at each of the five levels (tests/community/test_engagement_seed_demo.py).
+
+- champion: active all year across the team → Co-creating;
+- rising: picked up over the year → Contributing or Co-creating;
+- steady: a regular few → Contributing or Participating;
+- fading: busy a year ago, slowly less → Participating or Observing;
+- occasional: one person now and then → Observing;
+- dormant: Participating four months ago, then faded and has been silent for two months →
+  Dormant, with the level drops on its way down raised as alerts.
 """
 
 from __future__ import annotations
@@ -11,10 +22,23 @@ import math
 import random
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import Account, AccountTeamAssignment, TeamRole, User
 from community import services
-from community.models import ActivityEvent, ActivityKind, Garden, GardenTheme, GardenVisibility
+from community.alerts import alerts_raise
+from community.engagement.offline_events import offline_event_record
+from community.gardens import garden_create
+from community.models import (
+    ActivityEvent,
+    ActivityKind,
+    Alert,
+    Garden,
+    GardenTheme,
+    GardenVisibility,
+    Notification,
+)
 
 DEMO_GARDENS = [
     (
@@ -58,15 +82,22 @@ DEMO_GARDENS = [
     ),
 ]
 
-# (profile, share of accounts, events per 30 days at its peak, shape over time)
+# (profile, share of accounts, events per 30 days at its peak, shape over time, share of the
+# members who take part)
 _PROFILES = [
-    ("champion", 0.12, 45, "steady"),
-    ("rising", 0.15, 30, "rising"),
-    ("fading", 0.15, 30, "fading"),
-    ("steady", 0.23, 14, "steady"),
-    ("occasional", 0.20, 4, "steady"),
-    ("dormant", 0.15, 1.2, "fading"),
+    ("champion", 0.15, 45, "steady", 1.0),
+    ("rising", 0.15, 30, "rising", 0.5),
+    ("steady", 0.15, 14, "steady", 0.5),
+    ("fading", 0.15, 30, "fading", 0.5),
+    ("occasional", 0.20, 3, "steady", 0.0),  # one person
+    ("dormant", 0.20, 6, "lapsed", 0.5),
 ]
+# Profiles of accounts that take no part in discussions (a post would wake them up).
+QUIET_PROFILES = ("dormant", "occasional")
+# Dormant accounts: as busy as their rate until this many days ago, then less and less …
+_LAPSE_STARTS_DAYS = 120
+# … and nothing at all for the last this many days.
+_LAPSE_QUIET_DAYS = 60
 
 # How often each kind occurs among an account's events (visits dominate, referrals are rare).
 _KIND_MIX = [
@@ -82,32 +113,88 @@ _KIND_MIX = [
     (ActivityKind.FEEDBACK_GIVEN, 6),
     (ActivityKind.REFERRAL, 1),
 ]
-_SUPPORT_KINDS = [ActivityKind.COMMENT, ActivityKind.WORKSHOP_ATTENDED, ActivityKind.VISIT]
+# The account team's own actions (PRODUCT.md: responses, workshops, closed loops); the ideas
+# demo adds real ones (product managers' comments and decisions) through the services.
+_SUPPORT_KINDS = [ActivityKind.COMMENT, ActivityKind.WORKSHOP_ATTENDED, ActivityKind.LOOP_CLOSED]
+
+# What account teams recorded by hand: (profile, days ago, kind, note), for the first account of
+# the profile (the demo logins' own account is the first champion). On champions, whose level is
+# at the top already, and on a fading account more than 360 days ago (outside every activity
+# window of the history): the demo's levels are the same with or without them.
+_OFFLINE_EVENTS = [
+    (
+        "champion",
+        6,
+        ActivityKind.REFERENCE_CALL,
+        "Took a reference call with a logistics prospect; spoke warmly about the onboarding "
+        "pilot and the offline sync.",
+    ),
+    (
+        "champion",
+        23,
+        ActivityKind.EXECUTIVE_MEETING,
+        "Quarterly review with their COO: offline sync roadmap, interest in the pricing garden.",
+    ),
+    (
+        "champion",
+        75,
+        ActivityKind.WORKSHOP_ATTENDED,
+        "Four planners came to the field-service workshop; asked for a site-by-site export.",
+    ),
+    (
+        "champion",
+        140,
+        ActivityKind.REFERRAL,
+        "Introduced us to the IT lead of their sister company.",
+    ),
+    (
+        "fading",
+        361,
+        ActivityKind.EXECUTIVE_MEETING,
+        "Renewal talk with the new CIO: budget under review, wants clearer ROI figures.",
+    ),
+    (
+        "fading",
+        364,
+        ActivityKind.WORKSHOP_ATTENDED,
+        "Two admins at the reporting workshop.",
+    ),
+]
 
 
 @transaction.atomic
 def demo_gardens_create() -> list[Garden]:
     return [
-        services.garden_create(
-            name=name, theme=theme, visibility=visibility, description=description
+        garden_create(
+            created_by=None, name=name, theme=theme, visibility=visibility, description=description
         )
         for name, theme, visibility, description in DEMO_GARDENS
     ]
 
 
-def _profile(rng: random.Random):
-    roll, total = rng.random(), 0.0
-    for name, share, rate, shape in _PROFILES:
-        total += share
-        if roll <= total:
-            return name, rate, shape
-    name, _, rate, shape = _PROFILES[-1]
-    return name, rate, shape
+def _profiles_dealt(rng: random.Random, accounts: int) -> list[tuple]:
+    """One profile per account, by the shares (largest remainders), shuffled; the first
+    account (the demo logins' own) is a champion."""
+    quotas = [share * accounts for _, share, *_ in _PROFILES]
+    counts = [int(q) for q in quotas]
+    by_remainder = sorted(range(len(quotas)), key=lambda i: counts[i] - quotas[i])
+    for i in by_remainder[: accounts - sum(counts)]:
+        counts[i] += 1
+    dealt = [profile for profile, n in zip(_PROFILES, counts, strict=True) for _ in range(n)]
+    champion = next(p for p in dealt if p[0] == "champion") if counts[0] else dealt[0]
+    dealt.remove(champion)
+    rng.shuffle(dealt)
+    return [champion, *dealt]
 
 
 def _intensity(shape: str, days_ago: int, days: int) -> float:
     """Relative activity at a point in time: 1 is the profile's peak rate."""
     position = 1 - days_ago / days  # 0 = start of history, 1 = today
+    if shape == "lapsed":
+        if days_ago >= _LAPSE_STARTS_DAYS:
+            return 1.0
+        fade = _LAPSE_STARTS_DAYS - _LAPSE_QUIET_DAYS
+        return max(0.0, (days_ago - _LAPSE_QUIET_DAYS) / fade)
     if shape == "rising":
         return 0.1 + 0.9 * position**1.5
     if shape == "fading":
@@ -129,13 +216,14 @@ def demo_activity_create(
     profiles: dict[int, str] = {}
     batch: list[ActivityEvent] = []
     total = 0
-    for account_id, member_ids in members_by_account.items():
-        name, rate, shape = _profile(rng)
+    dealt = _profiles_dealt(rng, len(members_by_account))
+    for (account_id, member_ids), profile in zip(members_by_account.items(), dealt, strict=True):
+        name, _, rate, shape, taking_part = profile
         profiles[account_id] = name
-        # Breadth: champions spread activity over many members, others over a few.
-        active = member_ids if name == "champion" else member_ids[: max(1, len(member_ids) // 2)]
-        # Dormant accounts went quiet: nothing from them in the last 45 days.
-        quiet_days = 45 if name == "dormant" else 0
+        # Breadth: champions spread activity over every member, others over a few.
+        active = member_ids[: max(1, round(len(member_ids) * taking_part))]
+        # Dormant accounts went quiet: nothing from them in the last two months.
+        quiet_days = _LAPSE_QUIET_DAYS if shape == "lapsed" else 0
         for day in range(days):
             expected = 0 if day < quiet_days else rate / 30 * _intensity(shape, day, days)
             # A Poisson draw per day, by inversion (cheap for small means).
@@ -172,3 +260,58 @@ def demo_activity_create(
             batch = []
     total += services.activity_events_bulk_record(events=batch, batch_size=batch_size)
     return total, profiles
+
+
+def demo_offline_events_create(*, profiles: dict[int, str]) -> int:
+    """A few offline events with notes (`_OFFLINE_EVENTS`), recorded through the service by
+    each account's account manager. Returns how many."""
+    first_of = {}
+    for account_id, profile in profiles.items():
+        first_of.setdefault(profile, account_id)
+    managers = dict(
+        AccountTeamAssignment.objects.filter(
+            account_id__in=first_of.values(), role=TeamRole.ACCOUNT_MANAGER
+        ).values_list("account_id", "user")
+    )
+    accounts = Account.objects.in_bulk(first_of.values())
+    users = User.objects.in_bulk(managers.values())
+    today = timezone.localdate()
+    recorded = 0
+    for profile, days_ago, kind, note in _OFFLINE_EVENTS:
+        if profile not in first_of:
+            continue
+        account_id = first_of[profile]
+        offline_event_record(
+            account=accounts[account_id],
+            kind=kind,
+            occurred_on=today - dt.timedelta(days=days_ago),
+            note=note,
+            recorded_by=users.get(managers.get(account_id)),
+        )
+        recorded += 1
+    return recorded
+
+
+def demo_alerts_raise(*, days: int = 45) -> int:
+    """The alerts of the last `days` days, day by day as the engine raised them after each
+    night's run (the levels' history must be computed first), each dated on its day; the
+    account teams have not acted on them yet. Returns how many were raised."""
+    today = timezone.localdate()
+    ids = list(Account.objects.values_list("pk", flat=True))
+    raised = 0
+    for offset in range(days - 1, -1, -1):
+        day = today - dt.timedelta(days=offset)
+        alerts = alerts_raise(account_ids=ids, day=day)
+        if offset and alerts:
+            moment = timezone.make_aware(dt.datetime.combine(day, dt.time(1, 30)))
+            Alert.objects.filter(pk__in=[a.pk for a in alerts]).update(raised_at=moment)
+        raised += len(alerts)
+    return raised
+
+
+def demo_notifications_settle(*, days: int) -> int:
+    """People have read what they were told more than `days` ago (the demo's bells show only
+    what is recent); the alerts themselves stay open in the account team's inbox."""
+    return Notification.objects.filter(
+        created_at__lt=timezone.now() - dt.timedelta(days=days), read_at__isnull=True
+    ).update(read_at=F("created_at") + dt.timedelta(hours=5))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import IntegerField, Q, QuerySet, Subquery
 
-from accounts.models import User
+from accounts.models import Account, User
 from community.access import visible_alerts
 from community.models import Alert, AlertSubscription, Notification
 
@@ -28,16 +28,21 @@ def alert_list(
     alerts: QuerySet[Alert],
     reason: str = "",
     state: str = "open",
-    account: str = "",
+    account: Account | None = None,
+    q: str = "",
 ) -> QuerySet[Alert]:
-    """`alerts` (already scoped by community.access.visible_alerts) filtered for the inbox,
-    newest first, with the account and the people who acted on them: one query."""
+    """`alerts` (already scoped by community.access.visible_alerts) filtered for the inbox —
+    by one account (fetched through access_account: a foreign one is 404 before this) and by
+    a search on the account's name or slug — newest first, with the account and the people who
+    acted on them: one query."""
     _, condition = ALERT_STATES.get(state or "open", ALERT_STATES["open"])
     alerts = alerts.filter(condition)
     if reason:
         alerts = alerts.filter(reason=reason)
-    if account:
-        alerts = alerts.filter(Q(account__slug=account) | Q(account__name__icontains=account))
+    if account is not None:
+        alerts = alerts.filter(account=account)
+    if q:
+        alerts = alerts.filter(Q(account__slug=q) | Q(account__name__icontains=q))
     return alerts.select_related("account", "acknowledged_by", "resolved_by").order_by(
         "-raised_at", "-pk"
     )

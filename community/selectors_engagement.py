@@ -526,9 +526,11 @@ def activity_contributions(
 
 
 def activity_timeline(*, account: Account, support: bool) -> QuerySet[ActivityEvent]:
-    """The account's events, newest first: the customer's own, or the account team's support."""
+    """The account's events, newest first: the customer's own, or the account team's support.
+    An offline event comes with its record (who on the team recorded it, their note), in the
+    same query."""
     return (
         ActivityEvent.objects.filter(account=account, is_support=support)
-        .select_related("user")
+        .select_related("user", "offline_record__recorded_by")
         .order_by("-occurred_at", "-pk")
     )

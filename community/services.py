@@ -6,40 +6,16 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.text import slugify
 
-from accounts.models import Account, User
-from community.models import ActivityEvent, ActivityKind, Garden, Notification
+from accounts.models import Account, Membership, User
+from community.models import ActivityEvent, ActivityKind, Notification
+from community.notification_kinds import Delivery
+from community.notifications import notification_deliveries, notification_email_send
 
 
 @transaction.atomic
-def garden_create(
-    *,
-    name: str,
-    theme: str,
-    description: str = "",
-    visibility: str = "open",
-    custom_theme: str = "",
-    slug: str | None = None,
-) -> Garden:
-    garden = Garden(
-        name=name,
-        slug=slug or slugify(name),
-        theme=theme,
-        description=description,
-        visibility=visibility,
-        custom_theme=custom_theme,
-    )
-    garden.full_clean()
-    garden.save()
-    return garden
-
-
 def activity_events_bulk_record(*, events: list[ActivityEvent], batch_size: int = 5000) -> int:
     """Store many already-built events at once (imports and demo history)."""
     ActivityEvent.objects.bulk_create(events, batch_size=batch_size)
@@ -76,6 +52,33 @@ def activity_record(
     )
 
 
+@transaction.atomic
+def visit_record(*, user: User, account: Account) -> ActivityEvent | None:
+    """The customer's visit of today (site time zone), unless one is recorded already: at most
+    one per person and day. The person's membership row is locked first, so that two requests
+    of the same person at the same moment record one visit, not two. Returns None when nothing
+    was recorded (a visit of today exists, or `user` is not a member of `account`)."""
+    locked = (
+        Membership.objects.select_for_update()
+        .filter(user=user, account=account)
+        .order_by()  # not the default ordering's join: lock the membership row alone
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if locked is None:
+        return None
+    now = timezone.now()
+    day_start = timezone.localtime(now, timezone.get_default_timezone()).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    visited = ActivityEvent.objects.filter(
+        account=account, user=user, kind=ActivityKind.VISIT, occurred_at__gte=day_start
+    ).exists()
+    if visited:
+        return None
+    return activity_record(account=account, user=user, kind=ActivityKind.VISIT, occurred_at=now)
+
+
 _emails_suppressed: ContextVar[bool] = ContextVar("notification_emails_suppressed", default=False)
 
 
@@ -96,7 +99,10 @@ def notifications_email_after_commit(*, notifications: Iterable[Notification]) -
     if _emails_suppressed.get():
         return
     for notification in notifications:
-        notification_email_task.delay_on_commit(notification.pk)
+        # notify() decided the delivery already; rows made elsewhere ("") are decided by the
+        # task, from the person's preference. Digest kinds wait for the digest jobs.
+        if notification.email_delivery in ("", Delivery.IMMEDIATELY):
+            notification_email_task.delay_on_commit(notification.pk)
 
 
 def notify(
@@ -109,8 +115,11 @@ def notify(
     email: bool = True,
     exclude: User | None = None,
 ) -> list[Notification]:
-    """Tell people something in the app and, after commit, by email. Inactive users and
-    `exclude` (usually the person who acted) are skipped; each person is told once."""
+    """Tell people something in the app and by email, the way each person wants this `kind`
+    (community.notification_kinds; their NotificationPreference): immediately (an email task
+    after commit), in the daily or weekly digest (the digest jobs), or off (in the app only).
+    Inactive users and `exclude` (usually the person who acted) are skipped; each person is
+    told once."""
     seen: set[int] = set()
     rows = []
     for user in users:
@@ -120,36 +129,19 @@ def notify(
             continue
         seen.add(user.pk)
         rows.append(Notification(user=user, kind=kind, title=title[:200], body=body, url=url))
+    if rows and email and not _emails_suppressed.get():
+        deliveries = notification_deliveries(user_ids=seen, kind=kind)  # one query
+        for row in rows:
+            row.email_delivery = deliveries[row.user.pk]
     created = Notification.objects.bulk_create(rows)
     if email:  # PostgreSQL and SQLite return the new ids from bulk_create
         notifications_email_after_commit(notifications=created)
     return created
 
 
-@transaction.atomic
 def notification_email(*, notification_id: int) -> bool:
-    """Email one notification once (the row is locked and marked in the same transaction)."""
-    notification = (
-        Notification.objects.select_for_update(of=("self",))
-        .select_related("user")
-        .filter(pk=notification_id)
-        .first()
-    )
-    if notification is None or notification.emailed_at or not notification.user.is_active:
-        return False
-    context = {"notification": notification, "site_url": settings.SITE_URL}
-    message = EmailMultiAlternatives(
-        subject=notification.title,
-        body=render_to_string("community/email/notification.txt", context),
-        to=[notification.user.email],
-    )
-    message.attach_alternative(
-        render_to_string("community/email/notification.html", context), "text/html"
-    )
-    message.send()
-    notification.emailed_at = timezone.now()
-    notification.save(update_fields=["emailed_at"])
-    return True
+    """Email one notification once (community.notifications.notification_email_send)."""
+    return notification_email_send(notification_id=notification_id)
 
 
 def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:

@@ -4,7 +4,7 @@ from celery import group, shared_task
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from community import alerts, engagement, services, webhooks
+from community import alerts, engagement, notifications, webhooks
 from community.models import EngagementRunKind
 
 
@@ -15,7 +15,30 @@ from community.models import EngagementRunKind
     max_retries=8,
 )
 def notification_email_task(notification_id: int) -> bool:
-    return services.notification_email(notification_id=notification_id)
+    """Email one notification; an SMTP failure retries with a backoff. A retry, a redelivery
+    or a second task for the same row sends nothing twice (community.notifications claims it)."""
+    return notifications.notification_email_send(notification_id=notification_id)
+
+
+_DIGEST_RETRY = {
+    "autoretry_for": (OSError, OperationalError),  # SMTP and connection failures
+    "retry_backoff": 60,
+    "retry_backoff_max": 1800,
+    "max_retries": 6,
+}
+
+
+@shared_task(**_DIGEST_RETRY)
+def notification_digests_daily_task() -> int:
+    """The daily digest (once a day, by beat): at most one per person and day, however often
+    it runs; a retry sends only the digests not sent yet."""
+    return notifications.notification_digests_send(period="daily")
+
+
+@shared_task(**_DIGEST_RETRY)
+def notification_digests_weekly_task() -> int:
+    """The weekly digest (Mondays, by beat): at most one per person and week."""
+    return notifications.notification_digests_send(period="weekly")
 
 
 # --- Engagement engine ---------------------------------------------------------------------
@@ -101,3 +124,48 @@ def webhook_deliver_task(self, delivery_id: int) -> str | None:
     if result.retry_in is not None:
         raise self.retry(countdown=result.retry_in)
     return result.status
+
+
+@shared_task(**_ENGAGEMENT_RETRY)
+def webhook_deliveries_requeue_task() -> int:
+    """Every few minutes (beat): queue again the deliveries whose task was lost (Redis or a
+    worker died); see community.webhooks.webhook_deliveries_requeue."""
+    return len(webhooks.webhook_deliveries_requeue())
+
+
+# --- Recognition (milestones as badges) ------------------------------------------------------
+# Any run may repeat another: the unique constraint (person, kind) lets each badge in once.
+
+MILESTONES_LOOKBACK = dt.timedelta(hours=1)  # beat runs every 15 minutes; the nightly run
+# over everyone catches whatever a longer outage missed.
+
+
+@shared_task(**_ENGAGEMENT_RETRY)
+def milestones_award_task(user_ids: list[int] | None = None) -> int:
+    """Award the milestones these people reached (None: everyone, in one go)."""
+    from community.recognition import milestones_award
+
+    return len(milestones_award(user_ids=user_ids))
+
+
+@shared_task(**_ENGAGEMENT_RETRY)
+def milestones_award_recent_task() -> int:
+    """The people active in the last hour, in chunks run in parallel (every 15 minutes)."""
+    from community.recognition import milestone_people_active_since
+
+    people = milestone_people_active_since(since=timezone.now() - MILESTONES_LOOKBACK)
+    chunks = [people[i : i + 1000] for i in range(0, len(people), 1000)]
+    if chunks:
+        group(milestones_award_task.s(chunk) for chunk in chunks).delay()
+    return len(people)
+
+
+@shared_task(**_ENGAGEMENT_RETRY)
+def milestones_award_all_task() -> int:
+    """Everyone, in chunks of people run in parallel (nightly, after the engagement run)."""
+    from community.recognition import milestone_people_chunks
+
+    chunks = list(milestone_people_chunks())
+    if chunks:
+        group(milestones_award_task.s(chunk) for chunk in chunks).delay()
+    return sum(len(chunk) for chunk in chunks)

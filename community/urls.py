@@ -2,10 +2,16 @@ from django.urls import path
 
 from community.views import (
     alerts,
+    discussions,
     engagement_model,
+    gardens,
+    harvests,
     home,
+    insights,
+    notifications,
     offline_events,
     outcomes,
+    people,
     portfolio,
     webhooks,
 )
@@ -14,11 +20,46 @@ app_name = "community"
 
 urlpatterns = [
     path("", home.home, name="home"),
-    path("gardens/", home.garden_list, name="garden-list"),
-    path("gardens/<slug:slug>/", home.garden_detail, name="garden-detail"),
-    path("notifications/", home.notification_list, name="notification-list"),
-    path("notifications/read-all/", home.notifications_read_all, name="notifications-read-all"),
-    path("notifications/<int:pk>/read/", home.notification_read, name="notification-read"),
+    # Gardens (community/views/gardens.py)
+    path("gardens/", gardens.garden_list, name="garden-list"),
+    path("gardens/new/", gardens.garden_create, name="garden-create"),
+    path("gardens/<slug:slug>/", gardens.garden_detail, name="garden-detail"),
+    path("gardens/<slug:slug>/edit/", gardens.garden_edit, name="garden-edit"),
+    path("gardens/<slug:slug>/join/", gardens.garden_join, name="garden-join"),
+    path("gardens/<slug:slug>/leave/", gardens.garden_leave, name="garden-leave"),
+    path(
+        "gardens/<slug:slug>/invitations/",
+        gardens.garden_invitations,
+        name="garden-invitations",
+    ),
+    path(
+        "gardens/<slug:slug>/invitations/<int:pk>/remove/",
+        gardens.garden_invitation_remove,
+        name="garden-invitation-remove",
+    ),
+    path(
+        "gardens/<slug:slug>/invitation/",
+        gardens.garden_invitation_answer,
+        name="garden-invitation",
+    ),
+    # Notifications (community/views/notifications.py)
+    path("notifications/", notifications.notification_list, name="notification-list"),
+    path(
+        "notifications/read-all/",
+        notifications.notifications_read_all,
+        name="notifications-read-all",
+    ),
+    path("notifications/<int:pk>/read/", notifications.notification_read, name="notification-read"),
+    path(
+        "notifications/settings/",
+        notifications.notification_preferences,
+        name="notification-preferences",
+    ),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notifications.notification_unsubscribe,
+        name="notification-unsubscribe",
+    ),
     path("portfolio/", portfolio.portfolio, name="portfolio"),
     path(
         "accounts/<slug:slug>/engagement/",
@@ -52,6 +93,11 @@ urlpatterns = [
         name="webhook-deactivate",
     ),
     path(
+        "settings/webhooks/<int:pk>/reactivate/",
+        webhooks.webhook_endpoint_reactivate,
+        name="webhook-reactivate",
+    ),
+    path(
         "settings/webhooks/deliveries/<int:pk>/retry/",
         webhooks.webhook_delivery_retry,
         name="webhook-delivery-retry",
@@ -60,5 +106,71 @@ urlpatterns = [
         "accounts/<slug:slug>/offline-events/new/",
         offline_events.offline_event_create,
         name="offline-event-create",
+    ),
+    # People's profiles: contributions and badges (community/views/people.py)
+    path("people/me/", people.my_profile, name="my-profile"),
+    path("people/<int:pk>/", people.profile, name="person-profile"),
+    # Insights across accounts: outcome rates by level at the time (community/views/insights.py)
+    path("insights/", insights.insights_page, name="insights"),
+    # Harvests: the feed, a harvest, writing, publishing, reach (community/views/harvests.py)
+    path("harvests/", harvests.harvest_list, name="harvest-list"),
+    path("harvests/new/", harvests.harvest_create_view, name="harvest-create"),
+    path("harvests/<slug:slug>/", harvests.harvest_detail, name="harvest-detail"),
+    path("harvests/<slug:slug>/edit/", harvests.harvest_edit, name="harvest-edit"),
+    path("harvests/<slug:slug>/publish/", harvests.harvest_publish_view, name="harvest-publish"),
+    path("harvests/<slug:slug>/reach/", harvests.harvest_reach_view, name="harvest-reach"),
+    # Discussions: threads and posts in a garden (community/views/discussions.py)
+    path("gardens/<slug:slug>/threads/", discussions.thread_list, name="thread-list"),
+    path("gardens/<slug:slug>/threads/new/", discussions.thread_create, name="thread-create"),
+    path(
+        "gardens/<slug:slug>/threads/flagged/",
+        discussions.thread_flagged,
+        name="thread-flagged",
+    ),
+    path("gardens/<slug:slug>/threads/<int:pk>/", discussions.thread_detail, name="thread-detail"),
+    path(
+        "gardens/<slug:slug>/threads/<int:pk>/reply/",
+        discussions.thread_reply,
+        name="thread-reply",
+    ),
+    path(
+        "gardens/<slug:slug>/threads/<int:pk>/posts/<int:post_pk>/",
+        discussions.post_link,
+        name="post-link",
+    ),
+    path(
+        "gardens/<slug:slug>/threads/<int:pk>/posts/<int:post_pk>/edit/",
+        discussions.post_edit,
+        name="post-edit",
+    ),
+    path(
+        "gardens/<slug:slug>/threads/<int:pk>/posts/<int:post_pk>/history/",
+        discussions.post_history,
+        name="post-history",
+    ),
+    path(
+        "gardens/<slug:slug>/threads/<int:pk>/posts/<int:post_pk>/react/",
+        discussions.post_react,
+        name="post-react",
+    ),
+    path(
+        "gardens/<slug:slug>/threads/<int:pk>/posts/<int:post_pk>/flag/",
+        discussions.post_flag,
+        name="post-flag",
+    ),
+    path(
+        "gardens/<slug:slug>/threads/<int:pk>/posts/<int:post_pk>/hide/",
+        discussions.post_hide,
+        name="post-hide",
+    ),
+    path(
+        "gardens/<slug:slug>/threads/<int:pk>/posts/<int:post_pk>/unhide/",
+        discussions.post_unhide,
+        name="post-unhide",
+    ),
+    path(
+        "gardens/<slug:slug>/threads/<int:pk>/posts/<int:post_pk>/dismiss-flags/",
+        discussions.post_flags_dismiss,
+        name="post-flags-dismiss",
     ),
 ]

@@ -4,9 +4,17 @@ Each post carries `X-Garden-Delivery: <delivery id>` and
 `X-Garden-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed with the endpoint's secret>`,
 so the receiver can check it came from us. A delivery is created once per endpoint, alert and
 event (unique constraint: re-runs of the engine never post twice); the Celery task
-`webhook_deliver_task` claims it by an UPDATE … WHERE status='pending' with a short lease, posts
-it (timeout `TIMEOUT_SECONDS`), and either marks it succeeded or leaves it pending for the next
-retry (exponential backoff) until `settings.WEBHOOK_MAX_ATTEMPTS` attempts failed.
+`webhook_deliver_task` claims it by an UPDATE … WHERE status='pending' (and due) with a short
+lease, posts it (timeout `TIMEOUT_SECONDS`), and either marks it succeeded or leaves it pending,
+due again after an exponential backoff (`next_attempt_at`, when the task's retry comes back),
+until `settings.WEBHOOK_MAX_ATTEMPTS` attempts failed.
+
+A task can be lost: Redis restarted without persistence, a worker was killed mid-post. Every
+few minutes a beat task (`webhook_deliveries_requeue`) queues again the deliveries still pending
+`REQUEUE_AFTER_SECONDS` after they were due and not leased (a lease that ran out belonged to a
+worker that died), claiming them by one UPDATE … RETURNING so that two beats never queue the
+same delivery twice. A task that finds its delivery not due (another task's attempt failed
+first and set the next one later) or leased does nothing: the owner of the attempt goes on.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -42,6 +50,10 @@ from community.models import (
 
 TIMEOUT_SECONDS = 5
 LEASE_SECONDS = 60  # longer than a post can take; a killed worker's claim expires after it
+REQUEUE_AFTER_SECONDS = 300  # still pending this long after it was due: its task was lost
+REQUEUE_BATCH = 1000  # deliveries queued again per beat run, oldest due first
+CLOCK_TOLERANCE_SECONDS = 1  # a retry's ETA may fire a moment before the due time it set
+INTERRUPTED_ERROR = "The last attempt was interrupted (worker lost) and no attempt is left."
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 3600
 ERROR_MAX_LENGTH = 500
@@ -134,6 +146,17 @@ def webhook_endpoint_deactivate(*, endpoint: WebhookEndpoint) -> WebhookEndpoint
     return endpoint
 
 
+@transaction.atomic
+def webhook_endpoint_reactivate(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """New alerts are posted to it again (same URL and secret). Deliveries that failed while
+    it was deactivated stay failed: "retry now" sends one again."""
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    if not endpoint.active:
+        endpoint.active = True
+        endpoint.save(update_fields=["active", "updated_at"])
+    return endpoint
+
+
 # --- Deliveries ------------------------------------------------------------------------------
 
 
@@ -175,6 +198,7 @@ def deliveries_create_for_alerts(*, alerts: Sequence[Alert]) -> list[int]:
                 event=event,
                 payload=alert_payload(alert),
                 created_at=stamp,
+                next_attempt_at=stamp,
             )
             for alert in alerts
             for endpoint_id in endpoint_ids
@@ -214,7 +238,8 @@ def webhook_delivery_retry(*, delivery: WebhookDelivery) -> WebhookDelivery:
     delivery.status = WebhookDeliveryStatus.PENDING
     delivery.attempts = 0
     delivery.locked_until = None
-    delivery.save(update_fields=["status", "attempts", "locked_until"])
+    delivery.next_attempt_at = timezone.now()
+    delivery.save(update_fields=["status", "attempts", "locked_until", "next_attempt_at"])
     _enqueue_after_commit([delivery.pk])
     return delivery
 
@@ -228,11 +253,16 @@ class AttemptResult:
 
 
 def _claim(delivery_id: int) -> bool:
-    """Take the delivery for one attempt: only a pending one, not leased by another worker
-    (a single UPDATE, so two workers never post the same attempt)."""
+    """Take the delivery for one attempt: only a pending one that is due, not leased by
+    another worker (a single UPDATE, so two workers never post the same attempt, and a second
+    task for the same delivery never posts before the backoff the first one set is over)."""
     now = timezone.now()
     return bool(
-        WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDeliveryStatus.PENDING)
+        WebhookDelivery.objects.filter(
+            pk=delivery_id,
+            status=WebhookDeliveryStatus.PENDING,
+            next_attempt_at__lte=now + dt.timedelta(seconds=CLOCK_TOLERANCE_SECONDS),
+        )
         .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
         .update(locked_until=now + dt.timedelta(seconds=LEASE_SECONDS), attempts=F("attempts") + 1)
     )
@@ -254,14 +284,11 @@ def _post(*, url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None
 def webhook_delivery_attempt(*, delivery_id: int) -> AttemptResult:
     """One attempt at a delivery, if it can be claimed: a succeeded or failed delivery is left
     alone (nothing is ever posted twice after a success), one another worker holds is looked at
-    again after the lease. The post happens outside any transaction; the outcome is written
-    after it."""
+    again by nobody here: its holder goes on, or the recovery beat queues it once the lease ran
+    out (webhook_deliveries_requeue); one not due yet belongs to the task that set its next
+    attempt. The post happens outside any transaction; the outcome is written after it."""
     if not _claim(delivery_id):
-        still_pending = WebhookDelivery.objects.filter(
-            pk=delivery_id, status=WebhookDeliveryStatus.PENDING
-        ).exists()
-        # Another worker holds it: look again once its lease is over (it may have been killed).
-        return AttemptResult(status=None, retry_in=LEASE_SECONDS if still_pending else None)
+        return AttemptResult(status=None)
     delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
     endpoint = delivery.endpoint
     if not endpoint.active:
@@ -287,18 +314,87 @@ def webhook_delivery_attempt(*, delivery_id: int) -> AttemptResult:
     if delivery.attempts >= max_attempts():
         _finish(delivery, status=WebhookDeliveryStatus.FAILED, code=code, error=error)
         return AttemptResult(status=WebhookDeliveryStatus.FAILED)
-    _finish(delivery, status=WebhookDeliveryStatus.PENDING, code=code, error=error)
-    return AttemptResult(
-        status=WebhookDeliveryStatus.PENDING, retry_in=backoff_seconds(delivery.attempts)
+    retry_in = backoff_seconds(delivery.attempts)
+    _finish(
+        delivery, status=WebhookDeliveryStatus.PENDING, code=code, error=error, retry_in=retry_in
     )
+    return AttemptResult(status=WebhookDeliveryStatus.PENDING, retry_in=retry_in)
 
 
-def _finish(delivery: WebhookDelivery, *, status: str, code: int | None, error: str) -> None:
-    """Write an attempt's outcome and release the lease (only the pending row we hold)."""
+def _finish(
+    delivery: WebhookDelivery,
+    *,
+    status: str,
+    code: int | None,
+    error: str,
+    retry_in: int | None = None,
+) -> None:
+    """Write an attempt's outcome and release the lease (only the pending row we hold); a
+    delivery left pending is due again in `retry_in` seconds."""
+    now = timezone.now()
+    changes = {}
+    if retry_in is not None:
+        changes["next_attempt_at"] = now + dt.timedelta(seconds=retry_in)
     WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDeliveryStatus.PENDING).update(
         status=status,
         last_status_code=code,
         last_error=error[:ERROR_MAX_LENGTH],
         locked_until=None,
-        delivered_at=timezone.now() if status == WebhookDeliveryStatus.SUCCEEDED else None,
+        delivered_at=now if status == WebhookDeliveryStatus.SUCCEEDED else None,
+        **changes,
     )
+
+
+# --- Recovery of lost tasks ------------------------------------------------------------------
+
+
+def webhook_deliveries_requeue(*, now: dt.datetime | None = None) -> list[int]:
+    """Queue again the deliveries whose task was lost (the beat's job, every few minutes):
+    pending, due `REQUEUE_AFTER_SECONDS` ago or more, and not leased — never leased, or the
+    lease of a worker that died mid-attempt ran out. Those whose attempts are all used up
+    (the lost one was the last) fail instead. Returns the ids queued again.
+
+    Each is claimed by a single UPDATE … WHERE (the same conditions) … RETURNING that moves
+    its due time to now: a second beat running at the same moment finds the rows no longer
+    overdue (PostgreSQL re-checks the WHERE on the row the first one updated), and one a
+    minute later does too, so no delivery is queued twice by the beats; and the attempt itself
+    is claimed with a lease (`_claim`), so even a stray second task never posts it twice."""
+    now = now or timezone.now()
+    overdue = now - dt.timedelta(seconds=REQUEUE_AFTER_SECONDS)
+    lost = WebhookDelivery.objects.filter(
+        status=WebhookDeliveryStatus.PENDING, next_attempt_at__lte=overdue
+    ).filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+    with transaction.atomic():
+        lost.filter(attempts__gte=max_attempts()).update(
+            status=WebhookDeliveryStatus.FAILED, locked_until=None, last_error=INTERRUPTED_ERROR
+        )
+        requeued = _claim_overdue(now=now, overdue=overdue)
+        _enqueue_after_commit(requeued)
+    return requeued
+
+
+def _claim_overdue(*, now: dt.datetime, overdue: dt.datetime) -> list[int]:
+    ops = connection.ops
+    table = connection.ops.quote_name(WebhookDelivery._meta.db_table)
+    conditions = (
+        "status = %s AND next_attempt_at <= %s AND (locked_until IS NULL OR locked_until < %s)"
+    )
+    condition_params = [
+        WebhookDeliveryStatus.PENDING.value,
+        ops.adapt_datetimefield_value(overdue),
+        ops.adapt_datetimefield_value(now),
+    ]
+    sql = (
+        f"UPDATE {table} SET next_attempt_at = %s "  # noqa: S608 (names from the model)
+        f"WHERE id IN (SELECT id FROM {table} WHERE {conditions} "
+        f"ORDER BY next_attempt_at LIMIT %s) AND {conditions} RETURNING id"
+    )
+    params = [
+        ops.adapt_datetimefield_value(now),
+        *condition_params,
+        REQUEUE_BATCH,
+        *condition_params,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted(row[0] for row in cursor.fetchall())

@@ -62,14 +62,17 @@ def can_read_verbatims(user: User) -> bool:
 
 def visible_pilots(user: User) -> QuerySet[Pilot]:
     """Internal users see every pilot; a customer sees the published pilots their account is
-    invited to, and nothing else."""
+    invited to, in gardens they may see, and nothing else."""
     if not user.is_authenticated or not user.is_active:
         return Pilot.objects.none()
     membership = customer_membership(user)
     if membership is None:
         return Pilot.objects.all()
     return Pilot.objects.filter(
-        ~Q(state=PilotState.DRAFT), invitations__account_id=membership.account_id
+        ~Q(state=PilotState.DRAFT),
+        invitations__account_id=membership.account_id,
+        # An invite-only garden the account may not see hides its pilots too.
+        idea__garden__in=visible_gardens(user),
     ).distinct()
 
 

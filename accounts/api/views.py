@@ -17,6 +17,16 @@ from accounts.api import serializers as s
 from accounts.models import Account, AccountTeamAssignment, Invitation, Membership, User
 
 
+def _for_account(request, queryset):
+    """`?account=<slug>`: the rows of that account. One the caller cannot see is a 404, as
+    fetching the account itself is — never an empty list that tells nothing (the same answer
+    as every list filtered by account, e.g. /api/v1/alerts/ and /api/v1/outcomes/)."""
+    slug = request.query_params.get("account")
+    if not slug:
+        return queryset
+    return queryset.filter(account=access.access_account(request.user, slug))
+
+
 class AccountFilter(django_filters.FilterSet):
     renewal_before = django_filters.DateFilter(field_name="renewal_date", lookup_expr="lte")
     renewal_after = django_filters.DateFilter(field_name="renewal_date", lookup_expr="gte")
@@ -91,8 +101,7 @@ class MembershipViewSet(
 
     def get_queryset(self):
         queryset = access.visible_memberships(self.request.user).select_related("user", "account")
-        account = self.request.query_params.get("account")
-        return queryset.filter(account__slug=account) if account else queryset
+        return _for_account(self.request, queryset)
 
     def get_object(self) -> Membership:
         return access.access_membership(
@@ -136,8 +145,7 @@ class TeamAssignmentViewSet(
         queryset = access.visible_team_assignments(self.request.user).select_related(
             "user", "account"
         )
-        account = self.request.query_params.get("account")
-        return queryset.filter(account__slug=account) if account else queryset
+        return _for_account(self.request, queryset)
 
     def get_object(self) -> AccountTeamAssignment:
         pk = self.kwargs["pk"]
@@ -184,8 +192,7 @@ class InvitationViewSet(
         queryset = access.visible_invitations(self.request.user).select_related(
             "account", "invited_by"
         )
-        account = self.request.query_params.get("account")
-        return queryset.filter(account__slug=account) if account else queryset
+        return _for_account(self.request, queryset)
 
     def get_object(self) -> Invitation:
         pk = self.kwargs["pk"]

@@ -1,4 +1,5 @@
-"""REST API of alerts: GET /api/v1/alerts/ (filters: state, reason, account),
+"""REST API of alerts: GET /api/v1/alerts/ (filters: state, reason, account — an account the
+caller cannot see is a 404, as everywhere a list is filtered by account),
 POST /api/v1/alerts/<id>/acknowledge/ and POST /api/v1/alerts/<id>/resolve/ {note}.
 
 Alerts are internal (community.access.visible_alerts / access_alert): customers get 403 on
@@ -14,6 +15,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.access import access_account
 from community import alerts
 from community import selectors_alerts as alert_selectors
 from community.access import access_alert, visible_alerts
@@ -72,7 +74,11 @@ class AlertFilter(django_filters.FilterSet):
         help_text="open (default: new or acknowledged), new, acknowledged, resolved, all.",
     )
     reason = django_filters.ChoiceFilter(choices=AlertReason.choices)
-    account = django_filters.CharFilter(field_name="account__slug", help_text="The account's slug.")
+    account = django_filters.CharFilter(
+        method="filter_account",
+        help_text="The account's slug. An account the caller cannot see is a 404, as fetching "
+        "it would be.",
+    )
 
     class Meta:
         model = Alert
@@ -85,6 +91,9 @@ class AlertFilter(django_filters.FilterSet):
 
     def filter_state(self, queryset, name, value):
         return alert_selectors.alert_list(alerts=queryset, state=value)
+
+    def filter_account(self, queryset, name, value):
+        return queryset.filter(account=access_account(self.request.user, value))
 
 
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -4,8 +4,10 @@ POST /api/v1/engagement/recompute/ {account: slug | null} — recompute now: pro
 account or every account (null), the account team one of its own accounts; 202 with what was
 enqueued (the engine's tasks, after commit). GET /api/v1/engagement/models/ — the versions of
 the engagement model, newest first (internal users; customers 403).
-POST /api/v1/accounts/<slug>/offline-events/ {kind, occurred_on} — the account team (and
-programme admins) record a workshop attended or a referral; 201 with the activity event."""
+GET /api/v1/accounts/<slug>/offline-events/ — the account's offline events with their notes
+(internal users who see the account); POST {kind, occurred_on, note} — the account team (and
+programme admins) record a workshop attended, a reference call, an executive meeting or a
+referral; 201 with the record and its activity event."""
 
 from __future__ import annotations
 
@@ -21,11 +23,17 @@ from accounts.access import customer_membership
 from community.access import (
     access_account_for_offline_events,
     access_account_for_recompute,
+    access_account_offline_event_list,
     can_tune_engagement,
 )
-from community.engagement.offline_events import offline_event_record, offline_kind_choices
+from community.engagement.offline_events import (
+    OFFLINE_NOTE_MAX_LENGTH,
+    offline_event_record,
+    offline_events_of,
+    offline_kind_choices,
+)
 from community.engagement.preview import engagement_model_versions
-from community.models import ActivityEvent, EngagementModel
+from community.models import EngagementModel, OfflineEvent
 from community.tasks import engagement_recompute_accounts_task, engagement_recompute_all_task
 
 
@@ -124,29 +132,78 @@ class EngagementModelListView(ListAPIView):
 class OfflineEventWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=offline_kind_choices())
     occurred_on = serializers.DateField(help_text="Not in the future, at most a year ago.")
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=OFFLINE_NOTE_MAX_LENGTH,
+        help_text="Who took part, what came of it (internal: customers never see it).",
+    )
 
 
 class OfflineEventSerializer(serializers.ModelSerializer):
     account = serializers.SlugField(source="account.slug")
+    event = serializers.IntegerField(
+        source="event_id", help_text="The customer activity event that engagement counts."
+    )
+    occurred_at = serializers.DateTimeField(
+        source="event.occurred_at", help_text="The event's moment: noon of the day, or earlier."
+    )
+    is_support = serializers.BooleanField(
+        source="event.is_support", help_text="Always false: the customer did it."
+    )
+    recorded_by = serializers.EmailField(
+        source="recorded_by.email",
+        allow_null=True,
+        help_text="The account team member who recorded it (null once their user is deleted).",
+    )
 
     class Meta:
-        model = ActivityEvent
-        fields = ["id", "account", "kind", "occurred_at", "is_support", "created_at"]
+        model = OfflineEvent
+        fields = [
+            "id",
+            "account",
+            "kind",
+            "occurred_on",
+            "occurred_at",
+            "note",
+            "recorded_by",
+            "event",
+            "is_support",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
-class OfflineEventCreateView(APIView):
-    """Record something the customer did outside the product, so its engagement counts it."""
+class OfflineEventListCreateView(ListAPIView):
+    """What customers of the account did outside the product (workshops, reference calls,
+    executive meetings, referrals), latest first: internal users who see the account read them,
+    its account team and programme admins record them. Customers: 403 on their own account
+    (the notes are internal), 404 on another."""
+
+    serializer_class = OfflineEventSerializer
+    queryset = OfflineEvent.objects.none()  # for the schema; get_queryset scopes it
+    filter_backends: list = []
+
+    @extend_schema(
+        responses={200: OfflineEventSerializer(many=True), 403: ErrorResponse403Serializer}
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        account = access_account_offline_event_list(self.request.user, self.kwargs["slug"])
+        return offline_events_of(account=account)
 
     @extend_schema(
         request=OfflineEventWriteSerializer,
         responses={201: OfflineEventSerializer, 403: ErrorResponse403Serializer},
     )
     def post(self, request, slug: str):
+        """Record something the customer did outside the product, so its engagement counts it."""
         account = access_account_for_offline_events(request.user, slug)
         data = OfflineEventWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        event = offline_event_record(
+        record = offline_event_record(
             account=account, recorded_by=request.user, **data.validated_data
         )
-        return Response(OfflineEventSerializer(event).data, status=status.HTTP_201_CREATED)
+        return Response(OfflineEventSerializer(record).data, status=status.HTTP_201_CREATED)

@@ -2,15 +2,38 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from community.api import alerts, engagement, engagement_admin, outcomes, webhooks
-from community.api.views import GardenViewSet, NotificationViewSet
+from community.api.discussions import PostViewSet, ThreadViewSet
+from community.api.gardens import GardenInvitationViewSet, GardenViewSet
+from community.api.harvests import HarvestViewSet
+from community.api.insights import OutcomeRatesView
+from community.api.notifications import (
+    NotificationPreferenceDetailView,
+    NotificationPreferenceListView,
+    NotificationViewSet,
+)
+from community.api.people import PersonProfileView
 
 router = SimpleRouter()
 router.register("gardens", GardenViewSet, basename="garden")
+router.register("garden-invitations", GardenInvitationViewSet, basename="garden-invitation")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("alerts", alerts.AlertViewSet, basename="alert")
+router.register("harvests", HarvestViewSet, basename="harvest")
+router.register("threads", ThreadViewSet, basename="thread")
+router.register("posts", PostViewSet, basename="post")
 
 urlpatterns = [
     *router.urls,
+    path(
+        "notification-preferences/",
+        NotificationPreferenceListView.as_view(),
+        name="notification-preference-list",
+    ),
+    path(
+        "notification-preferences/<str:kind>/",
+        NotificationPreferenceDetailView.as_view(),
+        name="notification-preference-detail",
+    ),
     path("outcomes/", outcomes.OutcomeListView.as_view(), name="outcome-list"),
     path("imports/", outcomes.ImportView.as_view(), name="import"),
     path(
@@ -40,8 +63,25 @@ urlpatterns = [
         name="webhook-delivery-list",
     ),
     path(
+        "webhooks/<int:pk>/deactivate/",
+        webhooks.WebhookEndpointDeactivateView.as_view(),
+        name="webhook-deactivate",
+    ),
+    path(
+        "webhooks/<int:pk>/reactivate/",
+        webhooks.WebhookEndpointReactivateView.as_view(),
+        name="webhook-reactivate",
+    ),
+    path(
+        "webhooks/deliveries/<int:pk>/retry/",
+        webhooks.WebhookDeliveryRetryView.as_view(),
+        name="webhook-delivery-retry",
+    ),
+    path(
         "accounts/<slug:slug>/offline-events/",
-        engagement_admin.OfflineEventCreateView.as_view(),
+        engagement_admin.OfflineEventListCreateView.as_view(),
         name="offline-event-create",
     ),
+    path("people/<int:pk>/profile/", PersonProfileView.as_view(), name="person-profile"),
+    path("insights/outcome-rates/", OutcomeRatesView.as_view(), name="insights-outcome-rates"),
 ]

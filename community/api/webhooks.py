@@ -3,17 +3,25 @@
 GET /api/v1/webhooks/ — the endpoints (never their secrets);
 POST /api/v1/webhooks/ {url, description} — 201 with the new endpoint and its secret, shown
 this once;
-GET /api/v1/webhooks/deliveries/ (filters: status, endpoint) — the delivery log, paginated."""
+POST /api/v1/webhooks/<id>/deactivate/ and .../reactivate/ — stop or resume posting to it;
+GET /api/v1/webhooks/deliveries/ (filters: status, endpoint) — the delivery log, paginated;
+POST /api/v1/webhooks/deliveries/<id>/retry/ — "retry now" for a failed delivery of an active
+endpoint (202; 400 for any other delivery)."""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_serializers import (
+    ErrorResponse403Serializer,
+    ErrorResponse404Serializer,
+    ValidationErrorResponseSerializer,
+)
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from community import selectors_webhooks, webhooks
-from community.access import require_webhook_admin
+from community.access import access_webhook_delivery, access_webhook_endpoint, require_webhook_admin
 from community.models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 
 
@@ -56,6 +64,7 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "event",
             "status",
             "attempts",
+            "next_attempt_at",
             "last_status_code",
             "last_error",
             "created_at",
@@ -115,3 +124,68 @@ class WebhookDeliveryListView(GenericAPIView):
         )
         page = self.paginate_queryset(deliveries)
         return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)
+
+
+class _WebhookActionView(GenericAPIView):
+    """A POST action on one endpoint or delivery, for programme admins (others 403; an id that
+    does not exist 404)."""
+
+    queryset = WebhookEndpoint.objects.none()  # for the schema; post() fetches through access
+    pagination_class = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        require_webhook_admin(request.user)
+
+
+_ENDPOINT_ACTION_RESPONSES = {
+    200: WebhookEndpointSerializer,
+    403: ErrorResponse403Serializer,
+    404: ErrorResponse404Serializer,
+}
+
+
+class WebhookEndpointDeactivateView(_WebhookActionView):
+    serializer_class = WebhookEndpointSerializer
+
+    @extend_schema(request=None, responses=_ENDPOINT_ACTION_RESPONSES)
+    def post(self, request, pk: int):
+        """No new alerts are posted to it (idempotent); its pending deliveries fail."""
+        endpoint = webhooks.webhook_endpoint_deactivate(
+            endpoint=access_webhook_endpoint(request.user, pk)
+        )
+        return Response(WebhookEndpointSerializer(endpoint).data)
+
+
+class WebhookEndpointReactivateView(_WebhookActionView):
+    serializer_class = WebhookEndpointSerializer
+
+    @extend_schema(request=None, responses=_ENDPOINT_ACTION_RESPONSES)
+    def post(self, request, pk: int):
+        """New alerts are posted to it again, with the same secret (idempotent)."""
+        endpoint = webhooks.webhook_endpoint_reactivate(
+            endpoint=access_webhook_endpoint(request.user, pk)
+        )
+        return Response(WebhookEndpointSerializer(endpoint).data)
+
+
+class WebhookDeliveryRetryView(_WebhookActionView):
+    serializer_class = WebhookDeliverySerializer
+    queryset = WebhookDelivery.objects.none()
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: WebhookDeliverySerializer,
+            400: ValidationErrorResponseSerializer,
+            403: ErrorResponse403Serializer,
+            404: ErrorResponse404Serializer,
+        },
+    )
+    def post(self, request, pk: int):
+        """Send a failed delivery again, with a fresh round of attempts (202: queued). Only a
+        failed delivery of an active endpoint (400 otherwise)."""
+        delivery = webhooks.webhook_delivery_retry(
+            delivery=access_webhook_delivery(request.user, pk)
+        )
+        return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

@@ -1,5 +1,7 @@
-"""Offline events: what a customer did outside the product (attended a workshop, gave a
-referral), recorded by its account team as activity events so that engagement counts them."""
+"""Offline events: what a customer did outside the product (attended a workshop, took a reference
+call, met our executives, gave a referral), recorded by its account team. Each is an
+OfflineEvent (who recorded it, their note) and the customer activity event that engagement
+counts."""
 
 from __future__ import annotations
 
@@ -7,16 +9,23 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Account, User
-from community.models import ActivityEvent, ActivityKind
+from community.models import ActivityKind, OfflineEvent
 from community.services import activity_record
 
 # The kinds an account team may record by hand (the customer's own actions in the product are
 # recorded by the product).
-OFFLINE_KINDS = [ActivityKind.WORKSHOP_ATTENDED, ActivityKind.REFERRAL]
+OFFLINE_KINDS = [
+    ActivityKind.WORKSHOP_ATTENDED,
+    ActivityKind.REFERENCE_CALL,
+    ActivityKind.EXECUTIVE_MEETING,
+    ActivityKind.REFERRAL,
+]
 OFFLINE_EVENT_MAX_AGE_DAYS = 365
+OFFLINE_NOTE_MAX_LENGTH = OfflineEvent._meta.get_field("note").max_length
 
 
 def offline_kind_choices() -> list[tuple[str, str]]:
@@ -29,22 +38,39 @@ def _moment(day: dt.date) -> dt.datetime:
     return min(noon, timezone.now())
 
 
+def _kinds_in_words() -> str:
+    labels = [kind.label.lower() for kind in OFFLINE_KINDS]
+    return f"{', '.join(labels[:-1])} or {labels[-1]}"
+
+
 @transaction.atomic
 def offline_event_record(
-    *, account: Account, kind: str, occurred_on: dt.date, recorded_by: User | None
-) -> ActivityEvent:
+    *,
+    account: Account,
+    kind: str,
+    occurred_on: dt.date,
+    note: str = "",
+    recorded_by: User | None,
+) -> OfflineEvent:
     """One customer event (not a support event: the customer did it) on `occurred_on`, which
-    may be neither in the future nor older than a year. `recorded_by` is the account team
-    member (not stored on the event, whose user is the customer's person: unknown here)."""
+    may be neither in the future nor older than a year, and its record: who on the account
+    team recorded it (not the event's user, which would be the customer's person, unknown
+    here) and their note. Both rows or neither."""
     today = timezone.localdate()
+    note = (note or "").strip()
+    errors: dict[str, list[str]] = {}
     if kind not in [k.value for k in OFFLINE_KINDS]:
-        raise ValidationError({"kind": "Choose a workshop attended or a referral."})
+        errors["kind"] = [f"Choose a {_kinds_in_words()}."]
     if occurred_on > today:
-        raise ValidationError({"occurred_on": "The date may not be in the future."})
-    if occurred_on < today - dt.timedelta(days=OFFLINE_EVENT_MAX_AGE_DAYS):
-        raise ValidationError(
-            {"occurred_on": f"The date may be at most {OFFLINE_EVENT_MAX_AGE_DAYS} days ago."}
-        )
+        errors["occurred_on"] = ["The date may not be in the future."]
+    elif occurred_on < today - dt.timedelta(days=OFFLINE_EVENT_MAX_AGE_DAYS):
+        errors["occurred_on"] = [f"The date may be at most {OFFLINE_EVENT_MAX_AGE_DAYS} days ago."]
+    if len(note) > OFFLINE_NOTE_MAX_LENGTH:
+        errors["note"] = [
+            f"Keep the note under {OFFLINE_NOTE_MAX_LENGTH} characters ({len(note)} now)."
+        ]
+    if errors:
+        raise ValidationError(errors)
     event = activity_record(
         account=account,
         user=None,
@@ -54,4 +80,20 @@ def offline_event_record(
     )
     if event is None:  # activity_record records nothing without an account
         raise ValueError("An offline event needs an account.")
-    return event
+    return OfflineEvent.objects.create(  # the event reaches it as `event.offline_record`
+        account=account,
+        event=event,
+        kind=kind,
+        occurred_on=occurred_on,
+        note=note,
+        recorded_by=recorded_by,
+    )
+
+
+def offline_events_of(*, account: Account) -> QuerySet[OfflineEvent]:
+    """The account's offline events, latest first, with who recorded them and the event."""
+    return (
+        OfflineEvent.objects.filter(account=account)
+        .select_related("account", "event", "recorded_by")
+        .order_by("-occurred_on", "-pk")
+    )

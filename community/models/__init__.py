@@ -3,6 +3,16 @@ loyalty outcomes and imports, alerts, webhooks. Import them from here."""
 
 from community.models.activity import ActivityEvent, ActivityKind, OfflineEvent
 from community.models.alerts import Alert, AlertReason, AlertSubscription
+from community.models.discussions import (
+    Post,
+    PostFlag,
+    PostMention,
+    PostRevision,
+    Reaction,
+    ReactionKind,
+    Thread,
+    ThreadVisit,
+)
 from community.models.engagement import (
     DEFAULT_ACTIVITY_WEIGHTS,
     EngagementLevel,
@@ -20,7 +30,13 @@ from community.models.gardens import (
     GardenTheme,
     GardenVisibility,
 )
-from community.models.notifications import Notification
+from community.models.harvests import Harvest, HarvestAudience, HarvestKind, HarvestRead
+from community.models.notifications import (
+    DigestPeriod,
+    Notification,
+    NotificationDigest,
+    NotificationPreference,
+)
 from community.models.outcomes import (
     OUTCOME_KINDS_WITH_AMOUNT,
     ImportBatch,
@@ -30,6 +46,7 @@ from community.models.outcomes import (
     OutcomeKind,
     OutcomeSource,
 )
+from community.models.recognition import MILESTONE_DESCRIPTIONS, Milestone, MilestoneKind
 from community.models.webhooks import (
     WebhookDelivery,
     WebhookDeliveryStatus,
@@ -45,6 +62,7 @@ __all__ = [
     "Alert",
     "AlertReason",
     "AlertSubscription",
+    "DigestPeriod",
     "EngagementLevel",
     "EngagementModel",
     "EngagementRun",
@@ -56,14 +74,31 @@ __all__ = [
     "GardenMembership",
     "GardenTheme",
     "GardenVisibility",
+    "Harvest",
+    "HarvestAudience",
+    "HarvestKind",
+    "HarvestRead",
     "ImportBatch",
     "ImportKind",
     "ImportStatus",
     "LoyaltyOutcome",
     "Notification",
+    "NotificationDigest",
+    "NotificationPreference",
     "OfflineEvent",
     "OutcomeKind",
     "OutcomeSource",
+    "MILESTONE_DESCRIPTIONS",
+    "Milestone",
+    "MilestoneKind",
+    "Post",
+    "PostFlag",
+    "PostMention",
+    "PostRevision",
+    "Reaction",
+    "ReactionKind",
+    "Thread",
+    "ThreadVisit",
     "WebhookDelivery",
     "WebhookDeliveryStatus",
     "WebhookEndpoint",

@@ -48,7 +48,7 @@ class WebhookDeliveryStatus(models.TextChoices):
 class WebhookDelivery(models.Model):
     """One event posted to one endpoint: at most one per endpoint, alert and event, so a
     re-run of the engine never posts twice. A worker claims it for a short lease
-    (`locked_until`) before each attempt."""
+    (`locked_until`) before each attempt, once it is due (`next_attempt_at`)."""
 
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
@@ -65,6 +65,11 @@ class WebhookDelivery(models.Model):
     last_status_code = models.PositiveIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When the next attempt of a pending delivery is due. One still pending long "
+        "after that lost its task: the recovery beat queues it again.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
 
@@ -75,7 +80,14 @@ class WebhookDelivery(models.Model):
                 fields=["endpoint", "alert", "event"], name="one_webhook_delivery_per_event"
             ),
         ]
-        indexes = [models.Index(fields=["status", "created_at"], name="webhook_delivery_status")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="webhook_delivery_status"),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="webhook_delivery_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} #{self.alert_id} → {self.endpoint}: {self.status}"

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.access import access_account
 from community import alerts
 from community import selectors_alerts as alert_selectors
 from community.access import (
@@ -31,11 +32,15 @@ class AlertFilterForm(forms.Form):
         choices=[(key, label) for key, (label, _) in alert_selectors.ALERT_STATES.items()],
     )
     reason = forms.ChoiceField(choices=[("", "All reasons"), *AlertReason.choices], required=False)
-    account = forms.CharField(
+    q = forms.CharField(
+        label="Account",
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Account name"}),
     )
+    # One account, by slug (the portfolio's links): one the user cannot see is a 404, as the
+    # account itself would be (accounts.access.access_account), not an empty list.
+    account = forms.SlugField(required=False, widget=forms.HiddenInput)
 
 
 class AlertResolveForm(forms.Form):
@@ -51,16 +56,19 @@ class AlertResolveForm(forms.Form):
 @require_safe
 def alert_inbox(request: HttpRequest) -> HttpResponse:
     """The open alerts of the user's accounts (all for product managers and programme admins),
-    filtered by state, reason and account; CSV export of the same list."""
+    filtered by state, reason, one account (?account=<slug>: 404 if not visible) and a search
+    on the account's name; CSV export of the same list."""
     visible = visible_alerts(request.user)
     form = AlertFilterForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else True
     filters = form.cleaned_data if form.is_bound else {}
+    account = access_account(request.user, filters["account"]) if filters.get("account") else None
     listed = alert_selectors.alert_list(
         alerts=visible,
         reason=filters.get("reason", ""),
         state=filters.get("state") or "open",
-        account=filters.get("account", ""),
+        account=account,
+        q=filters.get("q", ""),
     )
     if valid and request.GET.get("export") == "csv":
         return _alerts_csv(listed)
@@ -75,6 +83,7 @@ def alert_inbox(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query.urlencode(),
+            "account": account,
             "daily_digest": alert_selectors.alert_daily_digest(user=request.user),
         },
         status=200 if valid else 400,

@@ -21,9 +21,14 @@ from community.engagement.preview import (
     engagement_preview,
 )
 from community.models import (
+    DEFAULT_ACTIVITY_WEIGHTS,
     ActivityKind,
     EngagementModel,
 )
+
+# The kinds a version weighs: every kind but the support-only ones (the engine never counts
+# support events, so a weight for them would mean nothing).
+WEIGHED_KINDS = [kind for kind in ActivityKind if kind != ActivityKind.LOOP_CLOSED]
 
 
 def _engagement_model_fields() -> dict[str, forms.Field]:
@@ -40,9 +45,9 @@ class EngagementModelForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for kind, label in ActivityKind.choices:
-            self.fields[f"weight__{kind}"] = forms.FloatField(
-                label=f"Weight: {label}", min_value=0, max_value=1000
+        for kind in WEIGHED_KINDS:
+            self.fields[f"weight__{kind.value}"] = forms.FloatField(
+                label=f"Weight: {kind.label}", min_value=0, max_value=1000
             )
         self.fields.update(_engagement_model_fields())
         self.fields["note"] = forms.CharField(
@@ -54,17 +59,21 @@ class EngagementModelForm(forms.Form):
 
     @classmethod
     def initial_for(cls, model: EngagementModel) -> dict:
+        """The version's numbers. A kind it lacks (it weighs 0 there; kinds are added over
+        time) is offered at its default weight, for the next version."""
         initial = {name: getattr(model, name) for name in ENGAGEMENT_MODEL_FIELDS}
         weights = initial.pop("weights") or {}
-        for kind in ActivityKind.values:
-            initial[f"weight__{kind}"] = weights.get(kind, 0)
+        for kind in WEIGHED_KINDS:
+            initial[f"weight__{kind.value}"] = weights.get(
+                kind.value, DEFAULT_ACTIVITY_WEIGHTS.get(kind, 0)
+            )
         return initial
 
     def model_values(self) -> dict:
         """The cleaned numbers as the engine's keyword arguments."""
         data = dict(self.cleaned_data)
         data.pop("note", None)
-        weights = {kind: data.pop(f"weight__{kind}") for kind in ActivityKind.values}
+        weights = {kind.value: data.pop(f"weight__{kind.value}") for kind in WEIGHED_KINDS}
         return {"weights": weights, **data}
 
     def add_model_errors(self, error: ValidationError) -> None:
@@ -107,8 +116,8 @@ def engagement_model_settings(request: HttpRequest) -> HttpResponse:
         "community/engagement_model.html",
         {
             "active": active,
-            "weights": [
-                (label, (active.weights or {}).get(kind, 0)) for kind, label in ActivityKind.choices
+            "weights": [  # what the active version weighs: 0 for a kind it lacks
+                (kind.label, (active.weights or {}).get(kind.value, 0)) for kind in WEIGHED_KINDS
             ],
             "form": form,
             "preview": preview,

@@ -12,7 +12,11 @@ from django.shortcuts import redirect, render
 from community.access import (
     access_account_for_offline_events,
 )
-from community.engagement.offline_events import offline_event_record, offline_kind_choices
+from community.engagement.offline_events import (
+    OFFLINE_NOTE_MAX_LENGTH,
+    offline_event_record,
+    offline_kind_choices,
+)
 from config.forms import form_add_service_errors
 
 
@@ -23,22 +27,29 @@ class OfflineEventForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="When the customer did it: not in the future, at most a year ago.",
     )
+    note = forms.CharField(
+        required=False,
+        max_length=OFFLINE_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Who took part, what came of it. Internal: the customer does not see it.",
+    )
 
 
 @login_required
 def offline_event_create(request: HttpRequest, slug: str) -> HttpResponse:
-    """The account team records a workshop attended or a referral of one of its accounts."""
+    """The account team records something one of its accounts did outside the product (a
+    workshop attended, a reference call, an executive meeting, a referral), with a note."""
     account = access_account_for_offline_events(request.user, slug)
     form = OfflineEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            event = offline_event_record(
+            record = offline_event_record(
                 account=account, recorded_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, f"{event.get_kind_display()} recorded for {account.name}.")
+            messages.success(request, f"{record.get_kind_display()} recorded for {account.name}.")
             return redirect("community:account-engagement", slug=account.slug)
     return render(
         request,

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -77,13 +77,10 @@ def outcome_list(request: HttpRequest) -> HttpResponse:
     form = OutcomeFilterForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else True
     filters = form.cleaned_data if form.is_bound else {}
+    # An account the user cannot see: 404, as the account itself (and the API) would be.
     account = None
     if filters.get("account"):
-        try:
-            account = access_account_for_outcomes(request.user, filters["account"])
-        except Http404:
-            form.add_error("account", "No such account.")
-            valid = False
+        account = access_account_for_outcomes(request.user, filters["account"])
     outcomes = selectors_outcomes.outcome_list(
         accounts=accounts,
         account=account,

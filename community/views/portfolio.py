@@ -11,8 +11,9 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from accounts import access as account_access
-from accounts.models import Segment
+from accounts.models import Account, Segment
 from community import selectors_engagement as engagement
+from community import selectors_outcomes
 from community.access import (
     access_account_engagement,
     portfolio_accounts,
@@ -131,11 +132,16 @@ def _one_decimal(value) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
+OUTCOMES_ON_PAGE = 10
+
+
 @login_required
 @require_safe
 def account_engagement(request: HttpRequest, slug: str) -> HttpResponse:
-    """An account's engagement: trend, why this level, what would raise it, the timeline.
-    Its own customer admins get the reduced view (no breakdown by activity, no timeline)."""
+    """An account's engagement: trend, why this level, what would raise it, the timeline, its
+    pilots and feedback (an htmx fragment of the ideas app) and its loyalty outcomes.
+    Its own customer admins get the reduced view (no breakdown by activity, no timeline, no
+    loyalty outcomes: those are internal, community.access.visible_outcome_accounts)."""
     account = access_account_engagement(request.user, slug)
     details = sees_engagement_details(request.user)
     summary = engagement.account_engagement(account=account)
@@ -158,5 +164,10 @@ def account_engagement(request: HttpRequest, slug: str) -> HttpResponse:
             engagement.activity_timeline(account=account, support=True),
             engagement.TIMELINE_PAGE_SIZE,
         ).get_page(request.GET.get("support_page"))
+        # Whoever sees the internal view sees the account's outcomes (visible_outcome_accounts);
+        # recording one is for the same people as offline events (its team, programme admins).
+        context["outcomes"] = selectors_outcomes.outcome_list(
+            accounts=Account.objects.filter(pk=account.pk)
+        )[:OUTCOMES_ON_PAGE]
     context["chart_data"] = summary.chart_data()
     return render(request, "community/account_engagement.html", context)

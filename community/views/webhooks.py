@@ -1,6 +1,6 @@
 """The programme admin's webhook settings page (/settings/webhooks/): endpoints, adding one
-(its secret shown once), rotating a secret, deactivating, and the delivery log with filters
-and "retry now" for a failed delivery."""
+(its secret shown once), rotating a secret, deactivating and reactivating, and the delivery
+log with filters and "retry now" for a failed delivery."""
 
 from __future__ import annotations
 
@@ -72,6 +72,19 @@ def webhook_endpoint_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = access_webhook_endpoint(request.user, pk)
     webhooks.webhook_endpoint_deactivate(endpoint=endpoint)
     messages.success(request, f"Deactivated {endpoint}: it gets no new alerts.")
+    return redirect("community:webhooks")
+
+
+@login_required
+@require_POST
+def webhook_endpoint_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    endpoint = access_webhook_endpoint(request.user, pk)
+    webhooks.webhook_endpoint_reactivate(endpoint=endpoint)
+    messages.success(
+        request,
+        f"Reactivated {endpoint}: new alerts are posted to it again. Deliveries that failed "
+        "meanwhile can be sent with “Retry now”.",
+    )
     return redirect("community:webhooks")
 
 

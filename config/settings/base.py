@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A customer's first page of the day records their visit (once per day, see the module).
+    "community.middleware.VisitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -244,6 +246,8 @@ SPECTACULAR_SETTINGS = {
         "ImportStatusEnum": "community.models.ImportStatus.choices",
         "OutcomeSourceEnum": "community.models.OutcomeSource.choices",
         "QuestionKindEnum": "ideas.models.QuestionKind.choices",
+        "HarvestKindEnum": "community.models.HarvestKind.choices",
+        "ReactionKindEnum": "community.models.ReactionKind.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -309,6 +313,28 @@ CELERY_BEAT_SCHEDULE = {
     "alert-digests": {
         "task": "community.tasks.alert_digests_task",
         "schedule": crontab(minute=0, hour=7),  # daily, before the working day (UTC)
+    },
+    "webhook-deliveries-requeue": {
+        "task": "community.tasks.webhook_deliveries_requeue_task",
+        "schedule": crontab(minute="*/5"),  # deliveries whose task was lost, queued again
+    },
+    # Milestones (badges): the people active lately, and everyone after the nightly run.
+    "milestones-recent": {
+        "task": "community.tasks.milestones_award_recent_task",
+        "schedule": crontab(minute="7-59/15"),  # a few minutes after each incremental run
+    },
+    "milestones-nightly": {
+        "task": "community.tasks.milestones_award_all_task",
+        "schedule": crontab(minute=50, hour=0),  # after the nightly engagement run
+    },
+    # Notification digests: at most one per person and period however often they run.
+    "notification-digests-daily": {
+        "task": "community.tasks.notification_digests_daily_task",
+        "schedule": crontab(minute=10, hour=7),  # daily, before the working day (UTC)
+    },
+    "notification-digests-weekly": {
+        "task": "community.tasks.notification_digests_weekly_task",
+        "schedule": crontab(minute=30, hour=7, day_of_week="mon"),  # Monday mornings
     },
 }
 # Accounts per engagement recompute task (one aggregate query and one upsert each).

@@ -137,7 +137,7 @@ _DATED: dict[type[Model], tuple[str, ...]] = {
 _PROPOSE = (Idea, Follow, ActivityEvent)
 _VOTE = (Vote, Follow, ActivityEvent)
 _COMMENT = (Comment, ActivityEvent, Notification)
-_MOVE = (Idea, IdeaTransition, Notification)
+_MOVE = (Idea, IdeaTransition, Notification, ActivityEvent)  # a decision: a closed loop
 _PILOT = tuple(_DATED)  # pilot actions touch many tables; there are few of them
 
 

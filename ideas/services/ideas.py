@@ -45,6 +45,25 @@ def _account_of(user: User) -> Account | None:
     return membership.account if membership is not None else None
 
 
+# Where an idea's workflow ends for now: the people who proposed it learn what was done with it.
+DECIDED_STATUSES = frozenset({IdeaStatus.ADOPTED, IdeaStatus.ITERATE, IdeaStatus.DECLINED})
+
+
+def idea_support_record(*, idea: Idea, actor: User, kind: ActivityKind, obj=None) -> None:
+    """An internal user's own action on an idea that a customer account proposed (an answer in
+    the comments, a closed loop) is *support* for that account: recorded apart from its
+    engagement (`is_support`), which it never raises. Customers' actions record nothing here."""
+    if idea.author_account_id is None or customer_membership(actor) is not None:
+        return
+    activity_record(
+        account=idea.author_account,
+        user=actor,
+        kind=kind,
+        obj=obj if obj is not None else idea,
+        is_support=True,
+    )
+
+
 def _required(errors: dict, field: str, value: str, label: str) -> str:
     value = (value or "").strip()
     if not value:
@@ -177,6 +196,8 @@ def idea_transition(*, idea: Idea, actor: User, to_status: str, reason: str) -> 
     IdeaTransition.objects.create(
         idea=idea, from_status=from_status, to_status=to_status, actor=actor, reason=reason
     )
+    if to_status in DECIDED_STATUSES:  # "you said, we did": the loop is closed
+        idea_support_record(idea=idea, actor=actor, kind=ActivityKind.LOOP_CLOSED)
     notify(
         users=_followers(idea),
         kind=NotifyKind.STATUS,
@@ -249,7 +270,10 @@ def idea_comment(*, idea: Idea, author: User, body: str) -> Comment:
     _require_open(idea, "comments")
     comment = Comment.objects.create(idea=idea, author=author, body=body)
     account = _account_of(author)
-    activity_record(account=account, user=author, kind=ActivityKind.COMMENT, obj=idea)
+    if account is not None:
+        activity_record(account=account, user=author, kind=ActivityKind.COMMENT, obj=idea)
+    else:  # an internal user answering: support for the account that proposed the idea
+        idea_support_record(idea=idea, actor=author, kind=ActivityKind.COMMENT)
     notify(
         users=_followers(idea),
         kind=NotifyKind.COMMENT,

@@ -595,6 +595,25 @@ def pilot_enrol(*, pilot: Pilot, member: User) -> Enrolment:
 # --- Closing the loop --------------------------------------------------------------------------
 
 
+def _loop_closed(*, pilot: Pilot, idea: Idea, actor: User) -> None:
+    """A decision closes the loop ("you said, we did") with the account that proposed the idea
+    and with every account that took part: one support event for each (kept apart from their
+    engagement), when an internal user decided."""
+    if customer_membership(actor) is not None:
+        return
+    account_ids = set(Enrolment.objects.filter(pilot=pilot).values_list("account_id", flat=True))
+    if idea.author_account_id is not None:
+        account_ids.add(idea.author_account_id)
+    for account in Account.objects.filter(pk__in=account_ids).order_by("pk"):
+        activity_record(
+            account=account,
+            user=actor,
+            kind=ActivityKind.LOOP_CLOSED,
+            obj=pilot,
+            is_support=True,
+        )
+
+
 @transaction.atomic
 def pilot_decide(*, pilot: Pilot, actor: User, decision: str, outcome_note: str) -> Pilot:
     """Record what the company does with a closed pilot — adopt, iterate or decline — and why
@@ -639,6 +658,7 @@ def pilot_decide(*, pilot: Pilot, actor: User, decision: str, outcome_note: str)
         actor=actor,
         reason=reason,
     )
+    _loop_closed(pilot=pilot, idea=idea, actor=actor)
     title = f"You said, we did: {pilot.get_decision_display().lower()} “{idea.title}”"
     participants = list(_participants(pilot))
     notify(

@@ -2,10 +2,12 @@
 
 from django.urls import path
 
+from ideas.views import account_pilots
 from ideas.views import pilots as views
 
 urlpatterns = [
     path("pilots/", views.pilot_list, name="pilot-list"),
+    path("gardens/<slug:slug>/pilots/", views.garden_pilots, name="garden-pilots"),
     path("ideas/<int:pk>/pilots/new/", views.pilot_create, name="pilot-create"),
     path("pilots/<int:pk>/", views.pilot_detail, name="pilot-detail"),
     path("pilots/<int:pk>/edit/", views.pilot_edit, name="pilot-edit"),
@@ -25,4 +27,6 @@ urlpatterns = [
     ),
     path("pilots/<int:pk>/enrol/", views.pilot_enrol, name="pilot-enrol"),
     path("pilots/<int:pk>/decision/", views.pilot_decide, name="pilot-decide"),
+    # The pilots block of an account's engagement page (an htmx fragment)
+    path("accounts/<slug:slug>/pilots/", account_pilots.account_pilots, name="account-pilots"),
 ]

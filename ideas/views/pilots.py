@@ -11,10 +11,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import visible_accounts
-from community.access import visible_gardens
+from community.access import access_garden, visible_gardens
 from config.exports import csv_response
 from config.forms import form_add_service_errors
 from ideas.access import (
@@ -109,6 +109,25 @@ def _pilots_csv(pilots) -> StreamingHttpResponse:
         for p in pilots.iterator(chunk_size=2000)
     )
     return csv_response(filename="pilots.csv", header=header, rows=rows)
+
+
+@login_required
+@require_GET
+def garden_pilots(request: HttpRequest, slug: str) -> HttpResponse:
+    """A garden's open pilots (recruiting or running) the user sees: the fragment the garden
+    home loads (community shows ideas content only through ideas' own views)."""
+    garden = access_garden(request.user, slug)
+    limit = 20
+    pilots = list(
+        selectors.pilot_list(pilots=visible_pilots(request.user), garden=garden.slug).filter(
+            state__in=(PilotState.RECRUITING, PilotState.RUNNING)
+        )[:limit]
+    )
+    return render(
+        request,
+        "ideas/_garden_pilots.html",
+        {"garden": garden, "pilots": pilots, "more": len(pilots) == limit},
+    )
 
 
 # --- The pilot page ----------------------------------------------------------------------------

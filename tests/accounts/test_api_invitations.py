@@ -72,7 +72,8 @@ def test_an_account_admin_lists_no_other_accounts_invitations(
     api_login(api, admin_a)
 
     assert _emails(api.get(INVITATIONS)) == ["new@acme.example"]
-    assert api.get(INVITATIONS, {"account": "globex"}).json()["count"] == 0
+    # Filtered by an account they cannot see: 404, as the account itself (test_foreign_filters)
+    assert api.get(INVITATIONS, {"account": "globex"}).status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["member_a", "product_manager"])

@@ -41,13 +41,13 @@ def test_a_member_lists_the_people_of_their_own_account_only(api, member_a, admi
     assert {row["account"] for row in response.json()["results"]} == {"acme"}
 
 
-def test_asking_for_another_accounts_members_gives_an_empty_list(api, member_a, member_b):
+def test_asking_for_another_accounts_members_is_404_as_the_account_is(api, member_a, member_b):
     api_login(api, member_a)
 
     response = api.get(MEMBERSHIPS, {"account": "globex"})
 
-    assert response.status_code == 200
-    assert response.json()["count"] == 0
+    assert response.status_code == 404
+    assert b"bob@globex" not in response.content
 
 
 def test_an_account_manager_lists_the_members_of_assigned_accounts_only(

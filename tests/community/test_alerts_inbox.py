@@ -102,7 +102,8 @@ def test_it_lists_open_alerts_by_default_and_filters_by_state_reason_and_account
     assert len(_accounts(client.get(URL, {"state": "all"}))) == 3
     assert _accounts(client.get(URL, {"reason": "score_fell"})) == ["Acme Industrial"]
     assert _accounts(client.get(URL, {"account": "globex"})) == ["Globex Logistics"]
-    assert _accounts(client.get(URL, {"account": "acme ind"})) == ["Acme Industrial"]
+    assert _accounts(client.get(URL, {"q": "acme ind"})) == ["Acme Industrial"]  # by name
+    assert _accounts(client.get(URL, {"q": "globex"})) == ["Globex Logistics"]  # or slug
 
 
 def test_a_bad_filter_is_a_clear_form_error(client_for, programme_admin):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -10,7 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Account
-from community.models import EngagementSnapshot
+from community.models import Alert, AlertReason, EngagementLevel, EngagementSnapshot
 
 
 @pytest.mark.django_db
@@ -25,3 +26,40 @@ def test_the_demo_has_a_daily_engagement_history_for_every_account():
     assert today.count() == 12
     assert today.values("level").distinct().count() >= 2
     assert EngagementSnapshot.objects.filter(co_creation__gt=0).exists()  # the demo's pilots
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_every_level_with_histories_that_make_sense():
+    # The default 40 accounts (fewer people, days and no ideas, to keep it fast).
+    call_command("seed_demo", accounts=40, members=5.0, days=150, ideas=0, stdout=io.StringIO())
+
+    today = timezone.localdate()
+    levels = dict(
+        EngagementSnapshot.objects.filter(day=today)
+        .values_list("level")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    assert {level: levels.get(level, 0) >= 2 for level in EngagementLevel.values} == {
+        level: True for level in EngagementLevel.values
+    }, levels
+    # A Dormant account faded: it sat at Participating or higher four months ago …
+    dormant = set(
+        EngagementSnapshot.objects.filter(day=today, level=EngagementLevel.DORMANT).values_list(
+            "account", flat=True
+        )
+    )
+    then = EngagementSnapshot.objects.filter(
+        account__in=dormant, day=today - dt.timedelta(days=120)
+    )
+    faded = {
+        s.account_id
+        for s in then
+        if EngagementLevel.rank(s.level) >= EngagementLevel.rank(EngagementLevel.PARTICIPATING)
+    }
+    assert faded
+    # … and its drops on the way down were raised as alerts, each on its day.
+    drops = Alert.objects.filter(account__in=faded, reason=AlertReason.LEVEL_DROPPED)
+    assert drops.exists()
+    assert all(a.raised_at.date() >= today - dt.timedelta(days=45) for a in drops)
+    assert any(a.raised_at.date() < today for a in drops)

@@ -63,7 +63,7 @@ def test_the_account_team_sees_only_its_accounts_outcomes(
 
     assert response.status_code == 200
     assert _rows(response) == [("acme", "renewed")]
-    assert client_for(account_manager_a).get(LIST, {"account": "globex"}).status_code == 400
+    assert client_for(account_manager_a).get(LIST, {"account": "globex"}).status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["product_manager", "programme_admin"])
@@ -103,12 +103,15 @@ def test_the_list_filters_by_account_kind_and_dates(
 
 def test_bad_filters_are_field_errors(client_for, programme_admin, account_a):
     response = client_for(programme_admin).get(
-        LIST, {"account": "nobody", "kind": "won", "occurred_from": "soon"}
+        LIST, {"account": "not a slug", "kind": "won", "occurred_from": "soon"}
     )
 
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {"account", "kind", "occurred_from"}
-    assert response.context["form"].errors["account"] == ["No such account."]
+
+
+def test_an_unknown_account_is_404_as_the_account_itself(client_for, programme_admin, account_a):
+    assert client_for(programme_admin).get(LIST, {"account": "nobody"}).status_code == 404
 
 
 def test_the_list_exports_the_filtered_outcomes_as_csv(

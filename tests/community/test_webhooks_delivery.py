@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from community import alerts, webhooks
 from community.models import (
@@ -81,8 +82,10 @@ def endpoint(receiver, programme_admin):
 @pytest.fixture
 def eager_retries(monkeypatch):
     """Let an eager task run its retries the way a worker would (at once, not after the
-    countdown): Celery does so only when eager tasks do not propagate their exceptions."""
+    countdown): Celery does so only when eager tasks do not propagate their exceptions. With
+    no backoff, each retry finds its delivery due, as a worker would after the countdown."""
     monkeypatch.setitem(webhook_deliver_task.app.conf, "task_eager_propagates", False)
+    monkeypatch.setattr(webhooks, "backoff_seconds", lambda attempts: 0)
 
 
 def _level_drop(account=None):
@@ -184,8 +187,15 @@ def test_a_failed_post_is_retried_with_backoff_until_the_server_answers_200(endp
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("pending", 1, 500)
     assert "500" in delivery.last_error
+    assert delivery.next_attempt_at == pytest.approx(
+        timezone.now() + dt.timedelta(seconds=webhooks.BACKOFF_BASE_SECONDS),
+        abs=dt.timedelta(seconds=5),
+    )
+    assert webhook_deliver_task.apply(args=[delivery.pk]).get() is None  # not due: nothing
+    assert len(receiver.posts) == 1
 
-    webhook_deliver_task.apply(args=[delivery.pk])
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    webhook_deliver_task.apply(args=[delivery.pk])  # the retry, once the backoff is over
 
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("succeeded", 2, 200)
@@ -262,7 +272,9 @@ def test_a_delivery_another_worker_holds_is_left_alone(endpoint, receiver):
     result = webhooks.webhook_delivery_attempt(delivery_id=delivery.pk)
 
     assert result.status is None
-    assert result.retry_in == webhooks.LEASE_SECONDS  # in case that worker was killed
+    # No retry of its own: the holder goes on, or the recovery beat queues it again once the
+    # lease ran out (test_webhook_recovery.py).
+    assert result.retry_in is None
     assert receiver.posts == []
     assert WebhookDelivery.objects.get().attempts == 1
 

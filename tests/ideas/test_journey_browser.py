@@ -111,6 +111,7 @@ def test_the_co_testing_loop_from_idea_to_you_said_we_did(
     alice = journey.log_in(member_a.email)
     alice.get_by_role("navigation", name="Main").get_by_role("link", name="Gardens").click()
     alice.get_by_role("link", name="Field work").click()
+    alice.get_by_role("button", name="Join this garden").click()  # its ideas are for members
     alice.get_by_role("link", name="Offline inspections").wait_for()  # the htmx fragment
     alice.get_by_role("button", name="Propose an idea").click()
     assert alice.get_by_label("Garden").input_value() == "field-work"  # chosen from the garden

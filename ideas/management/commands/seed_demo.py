@@ -15,11 +15,24 @@ from django.utils import timezone
 
 from accounts.demo_data import DEMO_PASSWORD, demo_people_create
 from accounts.models import Account, AccountTeamAssignment, TeamRole, User
-from community.alerts import alerts_raise
-from community.demo_data import demo_activity_create, demo_gardens_create
+from community.demo_data import (
+    QUIET_PROFILES,
+    demo_activity_create,
+    demo_alerts_raise,
+    demo_gardens_create,
+    demo_notifications_settle,
+    demo_offline_events_create,
+)
+from community.demo_discussions import demo_discussions_build
+from community.demo_gardens import demo_gardens_build
+from community.demo_harvests import demo_harvests_build
+from community.demo_outcomes import demo_outcomes_create
+from community.demo_recognition import demo_recognition_build
 from community.engagement import engagement_history_compute
 from community.services import notification_emails_suppressed
 from ideas.demo_data import IDEA_COUNT, MIN_IDEAS, demo_ideas_create
+from ideas.demo_data.pilot_outcomes import demo_pilot_outcomes_create
+from ideas.models import Pilot
 
 
 class Command(BaseCommand):
@@ -80,6 +93,7 @@ class Command(BaseCommand):
                 today=today,
             )
             gardens = demo_gardens_create()
+            demo_gardens_build(gardens=gardens, members_by_account=people.members_by_account)
         support = dict(
             AccountTeamAssignment.objects.filter(
                 role=TeamRole.CUSTOMER_SUCCESS_MANAGER
@@ -91,6 +105,9 @@ class Command(BaseCommand):
             support_user_by_account=support,
             days=options["days"],
         )
+        demo_offline_events_create(profiles=profiles)  # a few, with the account team's notes
+        quiet = [pk for pk, profile in profiles.items() if profile in QUIET_PROFILES]
+        demo_discussions_build(gardens=gardens, quiet_account_ids=quiet)
         ideas = None
         if options["ideas"]:
             ideas = demo_ideas_create(
@@ -102,8 +119,17 @@ class Command(BaseCommand):
                 today=today,
             )
         engagement_history_compute(days=min(options["days"], 180))  # levels with a history
+        # Harvests after the levels: each read keeps its account's level at read time.
+        closed = Pilot.objects.filter(state="closed").order_by("pk").values_list("pk", flat=True)
+        demo_harvests_build(rng=rng, closed_pilot_ids=list(closed[:2]))
         with notification_emails_suppressed():  # the account teams' inbox, not their email
-            alerts_raise(account_ids=list(Account.objects.values_list("pk", flat=True)))
+            demo_alerts_raise()  # the last weeks' alerts, each on its day
+        # Loyalty outcomes after the levels: each follows its account's level on its day.
+        demo_outcomes_create(rng=rng, today=today)
+        if ideas is not None:  # and after the closed pilots, as their participants felt
+            demo_pilot_outcomes_create(rng=rng, today=today)
+        demo_recognition_build()  # badges from all of the above: the last builder
+        demo_notifications_settle(days=14)  # read what they were told weeks ago
         customers = sum(len(ids) for ids in people.members_by_account.values())
         seeded = (
             f"Seeded {len(people.accounts)} accounts, {customers} customer users, "

@@ -1,0 +1,333 @@
+"""REST API of discussions (community.access decides who sees and does what):
+
+- GET /api/v1/threads/?garden=<slug>: threads of the gardens the caller sees, most active
+  first (hidden ones only for internal users); POST: start one {garden, title, body} (members
+  of the garden and internal users; others 403).
+- GET /threads/<id>/: one thread; GET /threads/<id>/posts/: its posts, oldest first (hidden
+  ones only for internal users, marked); POST: reply {body}.
+- GET /posts/<id>/; PATCH {body}: the author edits (the earlier text is kept);
+  GET /posts/<id>/revisions/: the earlier versions.
+- POST /posts/<id>/reactions/ {kind}: toggle a reaction; POST /posts/<id>/flag/ {reason}:
+  flag once; POST /posts/<id>/hide/ {reason}: stewards hide, DELETE: show again.
+
+Authors are named by the garden's privacy rules (selectors_discussions.discussion_name).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.access import customer_membership
+from community import discussions as services
+from community import selectors_discussions as selectors
+from community.access import (
+    access_garden_discussions,
+    access_post,
+    access_thread,
+    visible_threads,
+)
+from community.markdown import markdown_render
+from community.models import Post, PostRevision, ReactionKind, Thread
+
+# --- Serializers -------------------------------------------------------------------------------
+
+
+def _viewer_account_id(serializer: serializers.Serializer) -> int | None:
+    membership = customer_membership(serializer.context["request"].user)
+    return membership.account_id if membership is not None else None
+
+
+class ThreadSerializer(serializers.ModelSerializer):
+    garden = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    author = serializers.SerializerMethodField(help_text="Named by the garden's privacy rules.")
+    reply_count = serializers.IntegerField(read_only=True)
+    post_count = serializers.IntegerField(
+        read_only=True, help_text="Posts customers see (hidden ones are not counted)."
+    )
+    hidden = serializers.SerializerMethodField(
+        help_text="Hidden with its opening post (internal callers only see such threads)."
+    )
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = Thread
+        fields = [
+            "id",
+            "garden",
+            "title",
+            "author",
+            "created_at",
+            "last_post_at",
+            "post_count",
+            "reply_count",
+            "hidden",
+            "url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_author(self, thread: Thread) -> str:
+        return selectors.discussion_name(
+            viewer_account_id=_viewer_account_id(self),
+            person=thread.author,
+            person_account=thread.account,
+            garden=thread.garden,
+        )
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_hidden(self, thread: Thread) -> bool:
+        return thread.hidden_at is not None
+
+
+class ThreadWriteSerializer(serializers.Serializer):
+    garden = serializers.SlugField(help_text="The garden's slug.")
+    title = serializers.CharField(max_length=services.MAX_TITLE_LENGTH)
+    body = serializers.CharField(
+        max_length=services.MAX_BODY_LENGTH, help_text="Markdown; @handle mentions a member."
+    )
+
+
+class ReactionCountSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ReactionKind.choices)
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    mine = serializers.BooleanField(help_text="Whether the caller reacted so.")
+
+
+class PostSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField(help_text="Named by the garden's privacy rules.")
+    body_html = serializers.SerializerMethodField(help_text="The body rendered, sanitised.")
+    hidden = serializers.SerializerMethodField()
+    hidden_reason = serializers.SerializerMethodField()
+    reactions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Post
+        fields = [
+            "id",
+            "thread",
+            "author",
+            "body",
+            "body_html",
+            "created_at",
+            "edited_at",
+            "hidden",
+            "hidden_reason",
+            "reactions",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_author(self, post: Post) -> str:
+        return selectors.discussion_name(
+            viewer_account_id=_viewer_account_id(self),
+            person=post.author,
+            person_account=post.account,
+            garden=post.thread.garden,
+        )
+
+    @extend_schema_field(serializers.CharField())
+    def get_body_html(self, post: Post) -> str:
+        return str(markdown_render(post.body))
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_hidden(self, post: Post) -> bool:
+        return post.hidden_at is not None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_hidden_reason(self, post: Post) -> str | None:
+        return post.hidden_reason if post.hidden_at is not None else None
+
+    @extend_schema_field(ReactionCountSerializer(many=True))
+    def get_reactions(self, post: Post) -> list:
+        counts = getattr(post, "reaction_counts", None)
+        if counts is None:
+            user = self.context["request"].user
+            counts = selectors.post_reactions(post_ids=[post.pk], user=user)[post.pk]
+        return ReactionCountSerializer(counts, many=True).data
+
+
+class BodySerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=services.MAX_BODY_LENGTH)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=services.MAX_REASON_LENGTH)
+
+
+class ReactionWriteSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ReactionKind.choices)
+
+
+class ReactionResultSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ReactionKind.choices)
+    reacted = serializers.BooleanField(help_text="Whether the caller now reacts so.")
+    reactions = ReactionCountSerializer(many=True)
+
+
+class FlagResultSerializer(serializers.Serializer):
+    flagged = serializers.BooleanField()
+
+
+class RevisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PostRevision
+        fields = ["id", "body", "created_at"]
+        read_only_fields = fields
+
+
+# --- Views -------------------------------------------------------------------------------------
+
+
+def _with_reactions(posts: list[Post], user) -> list[Post]:
+    """Reactions of a page of posts in one query (no query per post)."""
+    reactions = selectors.post_reactions(post_ids=[p.pk for p in posts], user=user)
+    for post in posts:
+        post.reaction_counts = reactions.get(post.pk, [])
+    return posts
+
+
+class ThreadViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Threads of the gardens the caller sees."""
+
+    queryset = Thread.objects.none()  # for the schema; get_queryset scopes it
+    serializer_class = ThreadSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        threads = visible_threads(self.request.user).select_related("garden", "author", "account")
+        garden = self.request.query_params.get("garden")
+        if garden:
+            threads = threads.filter(garden__slug=garden)
+        return threads.order_by("-last_post_at", "-pk")
+
+    def get_object(self) -> Thread:
+        return access_thread(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(
+        parameters=[OpenApiParameter("garden", OpenApiTypes.STR, description="A garden's slug.")]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=ThreadWriteSerializer, responses={201: ThreadSerializer})
+    def create(self, request, *args, **kwargs):
+        data = ThreadWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        try:
+            garden = access_garden_discussions(request.user, fields.pop("garden"))
+        except Http404 as missing:
+            raise ValidationError({"garden": ["No such garden."]}) from missing
+        thread = services.thread_start(garden=garden, author=request.user, **fields)
+        body = ThreadSerializer(thread, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses={200: PostSerializer(many=True)})
+    @extend_schema(methods=["POST"], request=BodySerializer, responses={201: PostSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def posts(self, request, pk=None):
+        """The thread's posts, oldest first; POST replies (Markdown; @handle mentions)."""
+        if request.method == "GET":
+            thread = self.get_object()
+            posts = selectors.thread_posts(thread=thread, user=request.user)
+            page = self.paginate_queryset(posts)
+            for post in page:
+                post.thread = thread
+            _with_reactions(page, request.user)
+            data = PostSerializer(page, many=True, context=self.get_serializer_context()).data
+            return self.get_paginated_response(data)
+        thread = access_thread(request.user, pk, for_write=True)
+        data = BodySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        post = services.post_reply(thread=thread, author=request.user, **data.validated_data)
+        post.thread = thread
+        body = PostSerializer(post, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """One post: read, edit (its author), react, flag, hide (stewards)."""
+
+    queryset = Post.objects.none()  # for the schema; access_post scopes it
+    serializer_class = PostSerializer
+    filter_backends: list = []
+
+    def get_object(self) -> Post:
+        return access_post(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(request=BodySerializer, responses={200: PostSerializer})
+    def partial_update(self, request, pk=None):
+        """The author changes the post's body (the earlier text is kept as a revision)."""
+        post = access_post(request.user, pk, for_write=True)
+        data = BodySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.post_edit(post=post, editor=request.user, body=data.validated_data["body"])
+        return Response(PostSerializer(post, context=self.get_serializer_context()).data)
+
+    @extend_schema(responses={200: RevisionSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def revisions(self, request, pk=None):
+        """The earlier versions of the post, newest first."""
+        post = self.get_object()
+        return Response(RevisionSerializer(selectors.post_revisions(post=post), many=True).data)
+
+    @extend_schema(request=ReactionWriteSerializer, responses={200: ReactionResultSerializer})
+    @action(detail=True, methods=["post"])
+    def reactions(self, request, pk=None):
+        """Toggle the caller's reaction of a kind (not on their own post)."""
+        post = access_post(request.user, pk, for_write=True)
+        data = ReactionWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        kind = data.validated_data["kind"]
+        reacted = services.reaction_toggle(post=post, user=request.user, kind=kind)
+        counts = selectors.post_reactions(post_ids=[post.pk], user=request.user)[post.pk]
+        return Response(
+            ReactionResultSerializer({"kind": kind, "reacted": reacted, "reactions": counts}).data
+        )
+
+    @extend_schema(request=ReasonSerializer, responses={201: FlagResultSerializer})
+    @action(detail=True, methods=["post"])
+    def flag(self, request, pk=None):
+        """Ask the garden's stewards to look at the post (once per person)."""
+        post = access_post(request.user, pk, for_write=True)
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.post_flag(post=post, user=request.user, reason=data.validated_data["reason"])
+        return Response({"flagged": True}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["POST"],
+        request=ReasonSerializer,
+        responses={200: PostSerializer},
+        description="Hide the post from customers, with a reason (the garden's stewards).",
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        request=None,
+        responses={200: PostSerializer},
+        description="Show the hidden post again (the garden's stewards).",
+    )
+    @action(detail=True, methods=["post", "delete"])
+    def hide(self, request, pk=None):
+        post = access_post(request.user, pk, for_moderation=True)
+        if request.method == "DELETE":
+            post = services.post_unhide(post=post, steward=request.user)
+        else:
+            data = ReasonSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            post = services.post_hide(
+                post=post, steward=request.user, reason=data.validated_data["reason"]
+            )
+        return Response(PostSerializer(post, context=self.get_serializer_context()).data)

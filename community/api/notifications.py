@@ -1,0 +1,174 @@
+"""REST API of a person's own notifications and notification preferences.
+
+GET /api/v1/notifications/ (filters: kind, unread), GET /api/v1/notifications/<id>/,
+POST /api/v1/notifications/read/ {ids?} (all unread when left out),
+POST /api/v1/notifications/read-all/,
+GET|PUT /api/v1/notification-preferences/ (every kind; PUT a list of {kind, delivery}),
+GET|PUT /api/v1/notification-preferences/<kind>/ {delivery}.
+
+Everything is the caller's own: someone else's notification is 404, and preferences are
+addressed by kind, never by person."""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from community import notifications, selectors, services
+from community.access import access_notification
+from community.api.serializers import (
+    NotificationSerializer,
+    NotificationsReadResultSerializer,
+    NotificationsReadSerializer,
+)
+from community.models import Notification
+from community.notification_kinds import KINDS, Delivery
+
+
+class NotificationFilter(django_filters.FilterSet):
+    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull")
+
+    class Meta:
+        model = Notification
+        fields = ["kind"]
+
+
+class NotificationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The caller's own notifications, newest first."""
+
+    queryset = Notification.objects.none()  # for the schema; get_queryset scopes it
+    serializer_class = NotificationSerializer
+    filterset_class = NotificationFilter
+
+    def get_queryset(self):
+        return selectors.notifications_for(user=self.request.user)
+
+    def get_object(self) -> Notification:
+        pk = self.kwargs["pk"]
+        return access_notification(self.request.user, int(pk) if str(pk).isdigit() else 0)
+
+    @extend_schema(
+        request=NotificationsReadSerializer, responses={200: NotificationsReadResultSerializer}
+    )
+    @action(detail=False, methods=["post"])
+    def read(self, request):
+        data = NotificationsReadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        marked = services.notifications_mark_read(
+            user=request.user, ids=data.validated_data.get("ids")
+        )
+        unread = selectors.notifications_unread_count(user=request.user)
+        return Response({"marked": marked, "unread": unread})
+
+    @extend_schema(request=None, responses={200: NotificationsReadResultSerializer})
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        marked = services.notifications_mark_read(user=request.user)
+        return Response({"marked": marked, "unread": 0})
+
+
+# --- Preferences ---------------------------------------------------------------------------------
+
+
+class NotificationPreferenceSerializer(serializers.Serializer):
+    kind = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)
+    group = serializers.CharField(read_only=True)
+    delivery = serializers.ChoiceField(
+        choices=Delivery.choices,
+        help_text="immediately, daily (digest), weekly (digest) or off (no email; the in-app "
+        "notification still comes).",
+    )
+    default = serializers.CharField(read_only=True, help_text="The delivery when none is chosen.")
+    deliveries = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="The deliveries this kind offers."
+    )
+
+
+class NotificationPreferenceWriteSerializer(serializers.Serializer):
+    kind = serializers.CharField(max_length=40)
+    delivery = serializers.ChoiceField(choices=Delivery.choices)
+
+
+class NotificationPreferencesWriteSerializer(serializers.Serializer):
+    preferences = NotificationPreferenceWriteSerializer(many=True, max_length=len(KINDS) + 10)
+
+
+class NotificationPreferenceDeliverySerializer(serializers.Serializer):
+    delivery = serializers.ChoiceField(choices=Delivery.choices)
+
+
+def _set(user, preferences: dict[str, str]) -> None:
+    try:
+        notifications.notification_preferences_set(user=user, preferences=preferences)
+    except DjangoValidationError as error:
+        raise ValidationError(error.message_dict) from error
+
+
+def _rows(user) -> list:
+    return notifications.notification_preferences_for(user=user)
+
+
+class NotificationPreferenceListView(APIView):
+    """How each kind of notification reaches the caller by email."""
+
+    @extend_schema(
+        operation_id="notification_preferences_list",
+        responses={200: NotificationPreferenceSerializer(many=True)},
+    )
+    def get(self, request):
+        return Response(NotificationPreferenceSerializer(_rows(request.user), many=True).data)
+
+    @extend_schema(
+        operation_id="notification_preferences_update",
+        request=NotificationPreferencesWriteSerializer,
+        responses={200: NotificationPreferenceSerializer(many=True)},
+    )
+    def put(self, request):
+        data = NotificationPreferencesWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        chosen = {row["kind"]: row["delivery"] for row in data.validated_data["preferences"]}
+        offered = {row.kind for row in _rows(request.user)}
+        for kind in chosen:
+            if kind not in offered:  # unknown, or not for this person (internal kinds)
+                raise ValidationError({"kind": [f"There is no kind of notification “{kind}”."]})
+        _set(request.user, chosen)
+        return Response(NotificationPreferenceSerializer(_rows(request.user), many=True).data)
+
+
+class NotificationPreferenceDetailView(APIView):
+    """One kind: how it reaches the caller. An unknown kind: 404."""
+
+    def _row(self, request, kind: str):
+        for row in _rows(request.user):
+            if row.kind == kind:
+                return row
+        raise Http404
+
+    @extend_schema(
+        operation_id="notification_preference_retrieve",
+        responses={200: NotificationPreferenceSerializer},
+    )
+    def get(self, request, kind: str):
+        return Response(NotificationPreferenceSerializer(self._row(request, kind)).data)
+
+    @extend_schema(
+        operation_id="notification_preference_update",
+        request=NotificationPreferenceDeliverySerializer,
+        responses={200: NotificationPreferenceSerializer},
+    )
+    def put(self, request, kind: str):
+        self._row(request, kind)
+        data = NotificationPreferenceDeliverySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        _set(request.user, {kind: data.validated_data["delivery"]})
+        return Response(NotificationPreferenceSerializer(self._row(request, kind)).data)

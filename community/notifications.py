@@ -1,0 +1,442 @@
+"""Notifications by email: each person's preference per kind, the single emails, the daily and
+weekly digests, and the unsubscribe link every email carries.
+
+`community.services.notify` makes the notifications and asks `notification_deliveries` how
+each one's email goes; this module does the rest.
+
+Sending is claimed, never locked across the SMTP conversation: the task (or digest job) first
+claims the row with one UPDATE … WHERE nobody holds a fresh claim (a count of 1 means it is
+ours), sends, then marks the row sent. A failure releases the claim and raises, so Celery retries
+with a backoff; a second run of the same task finds the row sent (or freshly claimed) and sends
+nothing. A worker killed between sending and marking leaves a claim that goes stale after
+`CLAIM_STALE`, after which the row may be sent again: at most one duplicate, only then.
+
+Digests: one NotificationDigest row per person, period and period start (unique). The job
+inserts the rows it needs (a conflicting insert, from a second or parallel run, does nothing),
+claims each unsent one, gathers the person's waiting notifications into it, sends one email,
+and marks the digest and its notifications sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.access import customer_membership
+from accounts.models import User
+from community.models import (
+    AlertSubscription,
+    DigestPeriod,
+    Notification,
+    NotificationDigest,
+    NotificationPreference,
+)
+from community.notification_kinds import (
+    DIGESTS,
+    KINDS,
+    Delivery,
+    kind_default,
+    kind_deliveries,
+    kind_label,
+    kinds_with_own_digest,
+)
+
+logger = logging.getLogger(__name__)
+
+# A claim older than this is taken to belong to a worker that died while sending.
+CLAIM_STALE = dt.timedelta(minutes=15)
+# The most notifications one digest lists (the rest: "and N more" with a link to the page).
+DIGEST_MAX_ITEMS = 50
+UNSUBSCRIBE_SALT = "community.notifications.unsubscribe"
+ALERT_KIND = "engagement_alert"
+
+
+# --- Preferences ---------------------------------------------------------------------------------
+
+
+def notification_deliveries(*, user_ids: Iterable[int], kind: str) -> dict[int, str]:
+    """How the email of `kind` goes to each of these people (their preference, or the kind's
+    default): one query."""
+    user_ids = list(user_ids)
+    default = kind_default(kind)
+    chosen = dict(
+        NotificationPreference.objects.filter(user_id__in=user_ids, kind=kind).values_list(
+            "user_id", "delivery"
+        )
+    )
+    return {user_id: chosen.get(user_id, default) for user_id in user_ids}
+
+
+def notification_delivery(*, user: User, kind: str) -> str:
+    return notification_deliveries(user_ids=[user.pk], kind=kind)[user.pk]
+
+
+@dataclass(frozen=True)
+class PreferenceRow:
+    kind: str
+    label: str
+    group: str
+    description: str
+    delivery: str
+    default: str
+    deliveries: tuple[str, ...]
+
+    @property
+    def is_default(self) -> bool:
+        return self.delivery == self.default
+
+    @property
+    def delivery_choices(self) -> list[tuple[str, str]]:
+        return [(value, Delivery(value).label) for value in self.deliveries]
+
+
+def notification_preferences_for(*, user: User) -> list[PreferenceRow]:
+    """Every registered kind the person may get, with their delivery for it (one query, and
+    the person's membership, cached on the user: customers do not get internal kinds)."""
+    internal = customer_membership(user) is None
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
+    return [
+        PreferenceRow(
+            kind=kind.key,
+            label=kind.label,
+            group=kind.group,
+            description=kind.description,
+            delivery=chosen.get(kind.key, kind.default),
+            default=kind.default,
+            deliveries=kind.deliveries,
+        )
+        for kind in KINDS.values()
+        if internal or not kind.internal_only
+    ]
+
+
+def _validate(kind: str, delivery: str) -> None:
+    if kind not in KINDS:
+        raise ValidationError({"kind": f"There is no kind of notification called “{kind}”."})
+    if delivery not in kind_deliveries(kind):
+        choices = ", ".join(kind_deliveries(kind))
+        raise ValidationError({"delivery": f"Choose one of: {choices}."})
+
+
+@transaction.atomic
+def notification_preferences_set(*, user: User, preferences: Mapping[str, str]) -> int:
+    """Set the person's delivery for each kind given (kind -> delivery); all or nothing.
+    Returns the number of kinds whose delivery changed."""
+    for kind, delivery in preferences.items():
+        _validate(kind, delivery)
+    before = {row.kind: row.delivery for row in notification_preferences_for(user=user)}
+    changed = 0
+    for kind, delivery in preferences.items():
+        NotificationPreference.objects.update_or_create(
+            user=user, kind=kind, defaults={"delivery": delivery}
+        )
+        if kind == ALERT_KIND:
+            _alert_subscription_sync(user=user, delivery=delivery)
+        changed += before.get(kind) != delivery
+    return changed
+
+
+def notification_preference_set(*, user: User, kind: str, delivery: str) -> NotificationPreference:
+    notification_preferences_set(user=user, preferences={kind: delivery})
+    return NotificationPreference.objects.get(user=user, kind=kind)
+
+
+def _alert_subscription_sync(*, user: User, delivery: str) -> None:
+    """Engagement alerts have a digest of their own (community.alerts), switched by the
+    person's AlertSubscription: keep it in step with the preference."""
+    daily = delivery == Delivery.DAILY
+    subscription, _ = AlertSubscription.objects.select_for_update().get_or_create(user=user)
+    if daily and not subscription.daily_digest:
+        subscription.last_digest_at = timezone.now()  # the first digest starts from here
+    if subscription.daily_digest != daily:
+        subscription.daily_digest = daily
+        subscription.save()
+
+
+def alert_preference_sync(*, user: User, daily_digest: bool) -> None:
+    """The other direction: the alerts inbox's digest switch (community.alerts) sets the
+    preference of engagement alerts (turning the digest off means one email per alert)."""
+    NotificationPreference.objects.update_or_create(
+        user=user,
+        kind=ALERT_KIND,
+        defaults={"delivery": Delivery.DAILY if daily_digest else Delivery.IMMEDIATELY},
+    )
+
+
+# --- Unsubscribe links -----------------------------------------------------------------------
+
+
+def unsubscribe_token(*, user: User, kinds: Iterable[str]) -> str:
+    """A signed token naming the person and the kinds a link turns off (no expiry: an old
+    email's link keeps working; it can only ever turn emails off)."""
+    return signing.dumps({"u": user.pk, "k": sorted(set(kinds))}, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_url(*, user: User, kinds: Iterable[str]) -> str:
+    token = unsubscribe_token(user=user, kinds=kinds)
+    return settings.SITE_URL + reverse("community:notification-unsubscribe", args=[token])
+
+
+def unsubscribe_read(token: str) -> tuple[User, list[str]] | None:
+    """The active person and known kinds a token names, or None when the token is not one we
+    signed (tampered), names nobody active, or no kind we know."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        user_id, kinds = int(data["u"]), [str(k) for k in data["k"]]
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    kinds = [kind for kind in kinds if kind in KINDS]
+    if user is None or not kinds:
+        return None
+    return user, kinds
+
+
+def notifications_unsubscribe(*, user: User, kinds: Iterable[str]) -> int:
+    """Turn the emails of these kinds off (the in-app notifications still come)."""
+    return notification_preferences_set(user=user, preferences=dict.fromkeys(kinds, Delivery.OFF))
+
+
+# --- Building an email -----------------------------------------------------------------------
+
+
+def email_build(
+    *,
+    user: User,
+    subject: str,
+    text: str,
+    html: str | None,
+    kinds: Iterable[str],
+    unsubscribe: str | None = None,
+) -> EmailMultiAlternatives:
+    """An email with its plain-text body, an HTML alternative when given, and the one-click
+    unsubscribe headers (RFC 2369 List-Unsubscribe, RFC 8058 List-Unsubscribe-Post)."""
+    unsubscribe = unsubscribe or unsubscribe_url(user=user, kinds=kinds)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        to=[user.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    if html is not None:
+        message.attach_alternative(html, "text/html")
+    return message
+
+
+# --- One notification, one email ------------------------------------------------------------
+
+
+def _claim(queryset) -> int:
+    """Claim the rows of `queryset` nobody holds a fresh claim on (one UPDATE)."""
+    now = timezone.now()
+    return queryset.filter(
+        Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - CLAIM_STALE)
+    ).update(email_claimed_at=now)
+
+
+def notification_email_send(*, notification_id: int) -> bool:
+    """Email one notification at most once; True when this call sent it.
+
+    Claimed first (a second run of the task, or a retry while another still sends, claims
+    nothing and sends nothing). The person's preference is read again at sending time: a kind
+    they moved to a digest waits for the digest, a kind turned off is not sent, nor is anything
+    to a deactivated person. A sending failure releases the claim and raises (the task retries).
+    """
+    pending = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True)
+    if not _claim(pending):
+        return False
+    notification = Notification.objects.select_related("user").get(pk=notification_id)
+    user = notification.user
+    if not user.is_active:
+        Notification.objects.filter(pk=notification.pk).update(email_delivery=Delivery.OFF)
+        return False
+    delivery = notification_delivery(user=user, kind=notification.kind)
+    if delivery != Delivery.IMMEDIATELY:
+        # A digest gathers it (unclaimed), or it is off: the row says which.
+        Notification.objects.filter(pk=notification.pk).update(
+            email_delivery=delivery, email_claimed_at=None
+        )
+        return False
+    unsubscribe = unsubscribe_url(user=user, kinds=[notification.kind])
+    context = {
+        "notification": notification,
+        "site_url": settings.SITE_URL,
+        "kind_label": kind_label(notification.kind),
+        "unsubscribe_url": unsubscribe,
+        "preferences_url": settings.SITE_URL + reverse("community:notification-preferences"),
+    }
+    message = email_build(
+        user=user,
+        subject=notification.title,
+        text=render_to_string("community/email/notification.txt", context),
+        html=render_to_string("community/email/notification.html", context),
+        kinds=[notification.kind],
+        unsubscribe=unsubscribe,
+    )
+    try:
+        message.send()
+    except Exception:
+        Notification.objects.filter(pk=notification.pk).update(email_claimed_at=None)
+        raise
+    Notification.objects.filter(pk=notification.pk).update(
+        emailed_at=timezone.now(), email_delivery=Delivery.IMMEDIATELY
+    )
+    return True
+
+
+# --- Digests ---------------------------------------------------------------------------------
+
+
+def digest_period_start(*, period: str, day: dt.date) -> dt.date:
+    """The day, or the Monday of its week."""
+    if period == DigestPeriod.WEEKLY:
+        return day - dt.timedelta(days=day.weekday())
+    return day
+
+
+def _waiting(period: str):
+    """Notifications waiting for this period's digest: not emailed, in no digest yet, of an
+    active person who has not since turned the kind off."""
+    turned_off = NotificationPreference.objects.filter(
+        user_id=OuterRef("user_id"), kind=OuterRef("kind"), delivery=Delivery.OFF
+    )
+    return (
+        Notification.objects.filter(
+            email_delivery=period,
+            emailed_at__isnull=True,
+            digest__isnull=True,
+            user__is_active=True,
+        )
+        .exclude(kind__in=kinds_with_own_digest())
+        .exclude(Exists(turned_off))
+    )
+
+
+def notification_digests_send(*, period: str, now: dt.datetime | None = None) -> int:
+    """Send this period's digest to everyone with notifications waiting for it; at most one
+    digest per person and period however often (or concurrently) it runs. Returns the number
+    of emails this call sent. A sending failure raises after the others were tried."""
+    if period not in DigestPeriod.values:
+        raise ValueError(f"Unknown digest period {period!r}")
+    now = now or timezone.now()
+    start = digest_period_start(period=period, day=timezone.localdate(now))
+    user_ids = sorted(set(_waiting(period).values_list("user_id", flat=True)))
+    NotificationDigest.objects.bulk_create(
+        [NotificationDigest(user_id=u, period=period, period_start=start) for u in user_ids],
+        ignore_conflicts=True,  # a second or parallel run: the row exists already
+    )
+    # This period's unsent digests, and any of an earlier period whose sending failed for good
+    # (its retries ran out): they still hold their notifications.
+    digests = list(
+        NotificationDigest.objects.filter(
+            period=period, period_start__lte=start, sent_at__isnull=True, user__is_active=True
+        )
+        .order_by("period_start", "pk")
+        .values_list("pk", flat=True)
+    )
+    sent, failure = 0, None
+    for digest_id in digests:
+        try:
+            sent += digest_send(digest_id=digest_id)
+        except Exception as error:  # noqa: BLE001 - the others still go; raised at the end
+            logger.warning("Digest %s not sent: %s", digest_id, error)
+            failure = error
+    if failure is not None:
+        raise failure
+    return sent
+
+
+def digest_send(*, digest_id: int) -> int:
+    """Claim one unsent digest, gather the person's waiting notifications into it and email
+    it. Returns 1 when this call sent it; 0 when it was sent or is being sent by another run,
+    or holds nothing (then it is removed: a later run of the same period may send one)."""
+    now = timezone.now()
+    claimed = (
+        NotificationDigest.objects.filter(pk=digest_id, sent_at__isnull=True)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_STALE))
+        .update(claimed_at=now)
+    )
+    if not claimed:
+        return 0
+    digest = NotificationDigest.objects.select_related("user").get(pk=digest_id)
+    _waiting(digest.period).filter(user_id=digest.user_id).update(digest=digest)
+    items = list(
+        Notification.objects.filter(digest=digest, emailed_at__isnull=True).order_by(
+            "kind", "created_at", "pk"
+        )
+    )
+    if not items:  # nothing waits any more (turned off meanwhile): no digest for now
+        NotificationDigest.objects.filter(pk=digest.pk, sent_at__isnull=True).delete()
+        return 0
+    if not digest.user.is_active:
+        NotificationDigest.objects.filter(pk=digest.pk).update(claimed_at=None)
+        return 0
+    try:
+        _digest_email(digest=digest, items=items).send()
+    except Exception:
+        NotificationDigest.objects.filter(pk=digest.pk).update(claimed_at=None)
+        raise
+    with transaction.atomic():
+        stamp = timezone.now()
+        NotificationDigest.objects.filter(pk=digest.pk).update(sent_at=stamp)
+        Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed_at=stamp)
+    return 1
+
+
+def _digest_email(
+    *, digest: NotificationDigest, items: list[Notification]
+) -> EmailMultiAlternatives:
+    user = digest.user
+    groups: dict[str, list[Notification]] = {}
+    for item in items[:DIGEST_MAX_ITEMS]:
+        groups.setdefault(item.kind, []).append(item)
+    kinds = sorted({item.kind for item in items})
+    sections = [
+        {
+            "kind": kind,
+            "label": kind_label(kind),
+            "items": rows,
+            "unsubscribe_url": unsubscribe_url(user=user, kinds=[kind]),
+        }
+        for kind, rows in groups.items()
+    ]
+    count = len(items)
+    period = digest.get_period_display().lower()
+    context = {
+        "digest": digest,
+        "period": period,
+        "sections": sections,
+        "count": count,
+        "more": max(0, count - DIGEST_MAX_ITEMS),
+        "site_url": settings.SITE_URL,
+        "notifications_url": settings.SITE_URL + reverse("community:notification-list"),
+        "preferences_url": settings.SITE_URL + reverse("community:notification-preferences"),
+        "unsubscribe_url": unsubscribe_url(user=user, kinds=kinds),
+    }
+    return email_build(
+        user=user,
+        subject=f"Your {period} digest: {count} notification{'s' if count != 1 else ''}",
+        text=render_to_string("community/email/notification_digest.txt", context),
+        html=render_to_string("community/email/notification_digest.html", context),
+        kinds=kinds,
+        unsubscribe=context["unsubscribe_url"],
+    )
+
+
+def delivery_is_digest(delivery: str) -> bool:
+    return delivery in DIGESTS

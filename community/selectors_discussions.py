@@ -1,0 +1,329 @@
+"""Reads of discussions: a garden's threads (with "new since your last visit"), a thread's
+posts with their reactions and flags, the stewards' flag queue, the people a post may
+mention, and how an author is named to a reader.
+
+The callers fetched the garden or thread through community.access; the querysets here only
+add what each screen needs, so that every screen runs a constant number of queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from accounts.access import customer_membership
+from accounts.models import Account, User
+from accounts.people import ANOTHER_ACCOUNT, FORMER_MEMBER
+from community.access import sees_hidden_posts
+from community.markdown import markdown_render
+from community.models import (
+    Garden,
+    GardenAccount,
+    GardenAccountStatus,
+    GardenMembership,
+    GardenVisibility,
+    Post,
+    PostFlag,
+    PostRevision,
+    Reaction,
+    ReactionKind,
+    Thread,
+    ThreadVisit,
+)
+
+POSTS_PER_PAGE = 20
+THREADS_PER_PAGE = 25
+
+
+class ThreadShow:
+    """The thread list's filters."""
+
+    ALL = ""
+    MINE = "mine"
+    UNANSWERED = "unanswered"
+    NEW = "new"
+    FLAGGED = "flagged"  # stewards and internal users only
+
+    CHOICES = [
+        (ALL, "All threads"),
+        (MINE, "Threads I took part in"),
+        (UNANSWERED, "Unanswered"),
+        (NEW, "New since my last visit"),
+    ]
+    INTERNAL_CHOICES = [*CHOICES, (FLAGGED, "With flagged posts")]
+
+
+# --- Names -----------------------------------------------------------------------------------
+
+
+def discussion_name(
+    *,
+    viewer_account_id: int | None,
+    person: User | None,
+    person_account: Account | None,
+    garden: Garden,
+) -> str:
+    """How an author is named to a reader (`viewer_account_id`: None for internal readers).
+
+    The company's people and the reader's colleagues by name; members of other accounts by
+    first name and account where the garden shows other members, anonymously otherwise
+    (accounts.people's rule, with the garden's setting).
+    """
+    if person is None:
+        return FORMER_MEMBER
+    name = person.full_name or "Someone"
+    if person_account is None or viewer_account_id is None:
+        return name
+    if viewer_account_id == person_account.pk:
+        return name
+    if garden.shows_other_members:
+        return f"{person.first_name or 'Someone'} ({person_account.name})"
+    return ANOTHER_ACCOUNT
+
+
+def _viewer_account_id(user: User) -> int | None:
+    membership = customer_membership(user)
+    return membership.account_id if membership is not None else None
+
+
+# --- Who can be told -------------------------------------------------------------------------
+
+
+def garden_audience(*, garden: Garden) -> QuerySet[User]:
+    """Active people who can see the garden and take part in its discussions: internal users,
+    and the garden's members whose account still takes part (open garden, or the account
+    accepted the invitation). Mentions and reply notifications reach no one else."""
+    joined = GardenMembership.objects.filter(
+        garden=garden, user_id=OuterRef("pk"), account_id=OuterRef("membership__account_id")
+    )
+    customers = Q(Exists(joined))
+    if garden.visibility != GardenVisibility.OPEN:
+        accepted = GardenAccount.objects.filter(
+            garden=garden, status=GardenAccountStatus.ACCEPTED
+        ).values("account_id")
+        customers &= Q(membership__account_id__in=accepted)
+    return User.objects.filter(is_active=True).filter(Q(membership__isnull=True) | customers)
+
+
+# --- Threads ---------------------------------------------------------------------------------
+
+
+def _open_flags_per_thread() -> Subquery:
+    flags = (
+        PostFlag.objects.filter(post__thread=OuterRef("pk"), handled_at__isnull=True)
+        .order_by()
+        .values("post__thread")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(flags, output_field=IntegerField()), Value(0))
+
+
+def thread_list(
+    *, user: User, garden: Garden, show: str = ThreadShow.ALL, q: str = ""
+) -> QuerySet[Thread]:
+    """The garden's threads, most active first, each with `seen_at` (the reader's last visit,
+    None if never) and, for internal readers, `open_flags`. One query."""
+    internal = sees_hidden_posts(user)
+    threads = Thread.objects.filter(garden=garden).select_related("garden", "author", "account")
+    if not internal:
+        threads = threads.filter(hidden_at__isnull=True)
+    threads = threads.annotate(
+        seen_at=Subquery(
+            ThreadVisit.objects.filter(thread=OuterRef("pk"), user=user).values("seen_at")[:1]
+        )
+    )
+    if internal:
+        threads = threads.annotate(open_flags=_open_flags_per_thread())
+    posts = Post.objects.filter(thread=OuterRef("pk"))
+    if not internal:
+        posts = posts.filter(hidden_at__isnull=True)
+    if show == ThreadShow.MINE:
+        threads = threads.filter(Q(author=user) | Exists(posts.filter(author=user)))
+    elif show == ThreadShow.UNANSWERED:
+        threads = threads.filter(post_count__lte=1)
+    elif show == ThreadShow.NEW:
+        threads = threads.filter(Q(seen_at__isnull=True) | Q(last_post_at__gt=F("seen_at")))
+    elif show == ThreadShow.FLAGGED and internal:
+        threads = threads.filter(open_flags__gt=0)
+    q = (q or "").strip()
+    if q:
+        threads = threads.filter(Q(title__icontains=q) | Exists(posts.filter(body__icontains=q)))
+    return threads.order_by("-last_post_at", "-pk")
+
+
+def garden_active_threads(*, user: User, garden: Garden, limit: int = 5) -> list[Thread]:
+    """The garden home's most active threads, with unread markers. One query."""
+    return list(thread_list(user=user, garden=garden)[:limit])
+
+
+def thread_is_new(thread: Thread) -> bool:
+    seen_at = getattr(thread, "seen_at", None)
+    return seen_at is None or thread.last_post_at > seen_at
+
+
+# --- A thread's posts ------------------------------------------------------------------------
+
+
+def thread_posts(*, thread: Thread, user: User) -> QuerySet[Post]:
+    """The posts the reader sees, oldest first (hidden ones only for internal readers)."""
+    posts = Post.objects.filter(thread=thread).select_related("author", "account", "hidden_by")
+    if not sees_hidden_posts(user):
+        posts = posts.filter(hidden_at__isnull=True)
+    return posts.order_by("created_at", "pk")
+
+
+def thread_visit(*, thread: Thread, user: User) -> ThreadVisit | None:
+    if not user.is_authenticated:
+        return None
+    return ThreadVisit.objects.filter(thread=thread, user=user).first()
+
+
+def post_position(*, thread: Thread, user: User, post: Post) -> int:
+    """How many posts the reader sees before `post` in its thread (its page is
+    position // POSTS_PER_PAGE + 1)."""
+    return (
+        thread_posts(thread=thread, user=user)
+        .filter(Q(created_at__lt=post.created_at) | Q(created_at=post.created_at, pk__lt=post.pk))
+        .count()
+    )
+
+
+def posts_since(*, thread: Thread, user: User, since) -> int:
+    """How many posts the reader sees that are older than `since` or as old."""
+    return thread_posts(thread=thread, user=user).filter(created_at__lte=since).count()
+
+
+@dataclass
+class ReactionCount:
+    kind: str
+    label: str
+    count: int = 0
+    mine: bool = False
+
+
+@dataclass
+class PostDetails:
+    """What the thread page shows beside each post, loaded for a whole page at once."""
+
+    reactions: dict[int, list[ReactionCount]] = field(default_factory=dict)
+    flagged_by_me: set[int] = field(default_factory=set)
+    open_flags: dict[int, int] = field(default_factory=dict)
+
+
+def post_reactions(*, post_ids: list[int], user: User) -> dict[int, list[ReactionCount]]:
+    """Per post, every reaction kind with its count and whether the reader reacted. One query."""
+    rows = (
+        Reaction.objects.filter(post_id__in=post_ids)
+        .order_by()
+        .values("post_id", "kind")
+        .annotate(n=Count("pk"), mine=Count("pk", filter=Q(user_id=user.pk)))
+    )
+    counts = {(r["post_id"], r["kind"]): (r["n"], bool(r["mine"])) for r in rows}
+    return {
+        post_id: [
+            ReactionCount(kind, label, *counts.get((post_id, kind), (0, False)))
+            for kind, label in ReactionKind.choices
+        ]
+        for post_id in post_ids
+    }
+
+
+def post_details(*, posts: list[Post], user: User) -> PostDetails:
+    """Reactions, the reader's flags and (internal readers) open flags of a page of posts:
+    two queries whatever the number of posts."""
+    post_ids = [p.pk for p in posts]
+    details = PostDetails(reactions=post_reactions(post_ids=post_ids, user=user))
+    if not post_ids:
+        return details
+    flags = (
+        PostFlag.objects.filter(post_id__in=post_ids)
+        .order_by()
+        .values("post_id")
+        .annotate(
+            mine=Count("pk", filter=Q(user_id=user.pk)),
+            open=Count("pk", filter=Q(handled_at__isnull=True)),
+        )
+    )
+    internal = sees_hidden_posts(user)
+    for row in flags:
+        if row["mine"]:
+            details.flagged_by_me.add(row["post_id"])
+        if internal and row["open"]:
+            details.open_flags[row["post_id"]] = row["open"]
+    return details
+
+
+def post_page(*, posts: list[Post], thread: Thread, user: User, seen_at) -> PostDetails:
+    """Decorate a page of posts for the thread page: `author_label`, `body_html`, `is_new`,
+    `reactions`, `flagged_by_me`, `open_flags` (two queries)."""
+    details = post_details(posts=posts, user=user)
+    viewer_account_id = _viewer_account_id(user)
+    for post in posts:
+        post.author_label = discussion_name(
+            viewer_account_id=viewer_account_id,
+            person=post.author,
+            person_account=post.account,
+            garden=thread.garden,
+        )
+        post.body_html = markdown_render(post.body)
+        post.is_new = seen_at is not None and post.created_at > seen_at
+        post.reaction_counts = details.reactions.get(post.pk, [])
+        post.flagged_by_me = post.pk in details.flagged_by_me
+        post.open_flags = details.open_flags.get(post.pk, 0)
+    return details
+
+
+def thread_author_labels(*, threads: list[Thread], user: User, garden: Garden) -> None:
+    """Set `author_label` on each thread (no query)."""
+    viewer_account_id = _viewer_account_id(user)
+    for thread in threads:
+        thread.author_label = discussion_name(
+            viewer_account_id=viewer_account_id,
+            person=thread.author,
+            person_account=thread.account,
+            garden=garden,
+        )
+        thread.is_new = thread_is_new(thread)
+
+
+def post_revisions(*, post: Post) -> QuerySet[PostRevision]:
+    """The earlier versions of a post, newest first."""
+    return PostRevision.objects.filter(post=post).select_related("edited_by")
+
+
+# --- Moderation ------------------------------------------------------------------------------
+
+
+def flagged_posts(*, garden: Garden) -> QuerySet[Post]:
+    """Posts of the garden with open flags, oldest flag first, with those flags. Two queries."""
+    open_flags = PostFlag.objects.filter(handled_at__isnull=True).select_related("user")
+    return (
+        Post.objects.filter(thread__garden=garden, flags__handled_at__isnull=True)
+        .select_related("thread", "author", "account")
+        .prefetch_related(Prefetch("flags", queryset=open_flags, to_attr="open_flag_rows"))
+        .distinct()
+        .order_by("created_at", "pk")
+    )
+
+
+def open_flag_count(*, garden: Garden) -> int:
+    return PostFlag.objects.filter(post__thread__garden=garden, handled_at__isnull=True).count()
+
+
+def opening_post(*, thread: Thread) -> Post | None:
+    """The thread's first post (hidden or not)."""
+    return Post.objects.filter(thread=thread).order_by("created_at", "pk").first()

@@ -1,0 +1,256 @@
+"""Reads for gardens: members, who takes part (with the privacy rules), invitations, the
+garden's activity chart.
+
+Privacy of names in a garden (PRODUCT.md: an account's members are its private data):
+- internal users see everyone by full name;
+- a customer sees their own account's colleagues by full name;
+- members of *other* accounts are shown to a customer by first name and account only when the
+  garden's `shows_other_members` is on, otherwise not at all (lists leave them out; a post's
+  author falls back to `accounts.people`' anonymous label);
+- other accounts are named to customers only in open gardens (an invite-only garden keeps its
+  participating accounts to itself).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from accounts.access import customer_membership
+from accounts.models import Account, User
+from accounts.people import ANOTHER_ACCOUNT, FORMER_MEMBER
+from community.access import visible_garden_invitations
+from community.models import (
+    ActivityEvent,
+    Garden,
+    GardenAccount,
+    GardenAccountStatus,
+    GardenMembership,
+    GardenVisibility,
+)
+
+ACTIVITY_CHART_DAYS = 90
+
+
+# --- Members ---------------------------------------------------------------------------------
+
+
+def garden_members(*, garden: Garden) -> QuerySet[User]:
+    """The active customers who joined the garden (mentions, notifications), with their
+    membership and account loaded. Internal users are not members (they see every garden)."""
+    return (
+        User.objects.filter(garden_memberships__garden=garden, is_active=True)
+        .select_related("membership__account")
+        .order_by("first_name", "last_name", "email")
+    )
+
+
+def garden_member_ids(*, garden: Garden) -> QuerySet:
+    """The ids of the garden's members, as a subquery (`user_id__in=garden_member_ids(...)`)."""
+    return GardenMembership.objects.filter(garden=garden, user__is_active=True).values("user_id")
+
+
+def garden_memberships_visible_to(*, viewer: User, garden: Garden) -> QuerySet[GardenMembership]:
+    """The garden's memberships the viewer may see, named by `person_label`: internal users
+    all; a customer their own account's, plus other accounts' only if the garden shows them."""
+    memberships = (
+        GardenMembership.objects.filter(garden=garden, user__is_active=True)
+        .select_related("user", "account")
+        .order_by("account__name", "user__first_name", "user__last_name", "user_id")
+    )
+    viewer_membership = customer_membership(viewer)
+    if viewer_membership is None:
+        return memberships
+    if not garden.shows_other_members:
+        memberships = memberships.filter(account_id=viewer_membership.account_id)
+    return memberships
+
+
+def person_label(
+    viewer: User, person: User | None, garden: Garden | None, account: Account | None = None
+) -> str:
+    """How `person` is named to `viewer` inside `garden`. `account` is the person's account
+    (None: read from the person's select_related membership; internal people have none).
+
+    Internal viewers and the person's colleagues: full name. Another account's member: first
+    name and account if the garden shows other members, else anonymous."""
+    if person is None:
+        return FORMER_MEMBER
+    if account is None:
+        try:
+            account = person.membership.account
+        except User.membership.RelatedObjectDoesNotExist:
+            account = None
+    name = person.full_name or "Someone"
+    if account is None:
+        return name  # the company's own people are named
+    viewer_membership = customer_membership(viewer)
+    if viewer_membership is None or viewer_membership.account_id == account.pk:
+        return name
+    if garden is not None and garden.shows_other_members:
+        return f"{person.first_name or 'Someone'} ({account.name})"
+    return ANOTHER_ACCOUNT
+
+
+# --- Who takes part --------------------------------------------------------------------------
+
+
+@dataclass
+class GardenParticipants:
+    """Who takes part, as the viewer may see it."""
+
+    accounts: list[Account] = field(default_factory=list)  # named accounts (may be empty)
+    accounts_shown: bool = False  # False: the viewer may not see which accounts take part
+    account_count: int = 0
+    members: list[GardenMembership] = field(default_factory=list)  # named people
+    member_count: int = 0  # every member, named or not
+    hidden_count: int = 0  # members the viewer does not see
+
+
+def garden_participants(*, viewer: User, garden: Garden, limit: int = 200) -> GardenParticipants:
+    """Accounts (by name only where the garden is open, or for internal users) and people
+    (per `garden_memberships_visible_to`). Three queries whatever the number of members."""
+    counts = GardenMembership.objects.filter(garden=garden, user__is_active=True).aggregate(
+        members=Count("pk"), accounts=Count("account_id", distinct=True)
+    )
+    viewer_membership = customer_membership(viewer)
+    accounts_shown = viewer_membership is None or garden.visibility == GardenVisibility.OPEN
+    accounts: list[Account] = []
+    if accounts_shown:
+        accounts = list(
+            Account.objects.filter(
+                garden_memberships__garden=garden, garden_memberships__user__is_active=True
+            )
+            .annotate(member_count=Count("garden_memberships"))
+            .order_by("name")[:limit]
+        )
+    members = list(garden_memberships_visible_to(viewer=viewer, garden=garden)[:limit])
+    for member in members:
+        member.label = person_label(viewer, member.user, garden, member.account)
+    return GardenParticipants(
+        accounts=accounts,
+        accounts_shown=accounts_shown,
+        account_count=counts["accounts"],
+        members=members,
+        member_count=counts["members"],
+        hidden_count=max(0, counts["members"] - len(members)),
+    )
+
+
+# --- Gardens ---------------------------------------------------------------------------------
+
+
+def garden_list(
+    *, gardens: QuerySet[Garden], user: User, q: str = "", theme: str = "", joined: bool = False
+) -> QuerySet[Garden]:
+    """The gardens of the list page, filtered, with their member count and whether the user
+    joined (two queries whatever the number of gardens)."""
+    if q:
+        gardens = gardens.filter(
+            Q(name__icontains=q) | Q(description__icontains=q) | Q(custom_theme__icontains=q)
+        )
+    if theme:
+        gardens = gardens.filter(theme=theme)
+    if joined:
+        gardens = gardens.filter(
+            pk__in=GardenMembership.objects.filter(user_id=user.pk).values("garden_id")
+        )
+    return (
+        gardens.annotate(
+            member_count=Count("memberships", filter=Q(memberships__user__is_active=True)),
+        )
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=GardenMembership.objects.filter(user_id=user.pk),
+                to_attr="own_memberships",
+            )
+        )
+        .order_by("name")
+    )
+
+
+def garden_for_home(*, gardens: QuerySet[Garden], slug: str) -> Garden | None:
+    return gardens.prefetch_related("stewards").filter(slug=slug).first()
+
+
+# --- Invitations -----------------------------------------------------------------------------
+
+
+def garden_invitations(*, invitations: QuerySet[GardenAccount]) -> QuerySet[GardenAccount]:
+    return invitations.select_related("garden", "account", "invited_by", "responded_by").order_by(
+        "garden__name", "account__name"
+    )
+
+
+def pending_invitations_for(*, user: User) -> QuerySet[GardenAccount]:
+    """The invitations a customer admin has still to answer for their account."""
+    membership = customer_membership(user)
+    if membership is None:
+        return GardenAccount.objects.none()
+    return garden_invitations(
+        invitations=visible_garden_invitations(user).filter(
+            account_id=membership.account_id, status=GardenAccountStatus.INVITED
+        )
+    )
+
+
+# --- The garden's own activity chart ---------------------------------------------------------
+
+
+@dataclass
+class GardenActivity:
+    weeks: list[date]
+    events: list[int]
+    active_members: list[int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.events)
+
+    def chart(self) -> dict:
+        return {
+            "labels": [week.isoformat() for week in self.weeks],
+            "events": self.events,
+            "active_members": self.active_members,
+        }
+
+
+def garden_activity(*, garden: Garden, days: int = ACTIVITY_CHART_DAYS, now=None) -> GardenActivity:
+    """Per week over the last `days`: the activity events of the garden's members since they
+    joined it, and how many of them were active. ActivityEvent knows no garden, so the garden's
+    activity is its members' (customer, non-support) activity while they are members: one
+    grouped query, whatever the number of members and events."""
+    now = now or timezone.now()
+    since = now - timedelta(days=days)
+    rows = ActivityEvent.objects.filter(
+        # the same membership row in both conditions: one join
+        user__garden_memberships__garden=garden,
+        user__garden_memberships__joined_at__lte=F("occurred_at"),
+        occurred_at__gte=since,
+        occurred_at__lte=now,
+        is_support=False,
+    )
+    rows = (
+        rows.annotate(week=TruncWeek("occurred_at"))
+        .values("week")
+        .annotate(events=Count("pk"), people=Count("user_id", distinct=True))
+        .order_by("week")
+    )
+    by_week = {timezone.localtime(row["week"]).date(): row for row in rows}
+    start = timezone.localtime(since).date()
+    first = start - timedelta(days=start.weekday())
+    weeks = []
+    week = first
+    while week <= timezone.localtime(now).date():
+        weeks.append(week)
+        week += timedelta(days=7)
+    return GardenActivity(
+        weeks=weeks,
+        events=[by_week.get(w, {}).get("events", 0) for w in weeks],
+        active_members=[by_week.get(w, {}).get("people", 0) for w in weeks],
+    )

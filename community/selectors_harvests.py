@@ -1,0 +1,280 @@
+"""Reads of harvests: the feed (every customer's home and the full feed page), "recommended for
+you" for accounts at the Dormant and Observing levels, a garden's latest harvests, and how far
+a harvest travelled (for its stewards).
+
+Every list is one query for its rows whatever their number: what a row needs (its garden,
+whether the reader read it, whether the garden may be named to them, whether they may join it)
+comes as joins and annotations, not per row.
+
+Recommended for you: the harvests aimed at the account, unread by the person first, scored by
+  +2  aimed at the account's segment by name (a segment harvest that matches),
+  +1  from a garden whose theme is the theme of a garden the account takes part in,
+  +1  from a garden the person has not joined but may join (the harvest invites them in),
+then newest first. The invitation to join links to the garden home's join button, and only
+for gardens the account may take part in (open, or invite-only and accepted).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+
+from accounts.access import customer_membership, visible_accounts
+from accounts.models import Segment, User
+from community.access import (
+    harvest_garden_shown_q,
+    targeted_harvests,
+    visible_harvests,
+)
+from community.models import (
+    EngagementLevel,
+    Garden,
+    GardenAccount,
+    GardenAccountStatus,
+    GardenMembership,
+    GardenVisibility,
+    Harvest,
+    HarvestRead,
+)
+from community.selectors import account_levels
+
+# The levels whose accounts get "recommended for you" first.
+RECOMMEND_LEVELS = (EngagementLevel.DORMANT, EngagementLevel.OBSERVING)
+RECOMMENDED_COUNT = 3
+HOME_FEED_COUNT = 5
+
+
+def _annotated(harvests: QuerySet[Harvest], *, user: User) -> QuerySet[Harvest]:
+    """What a feed row shows, for this reader, in the same query: garden (joined), is_read,
+    garden_shown (may the reader see its garden), can_join (a customer not yet in it who may
+    join it); internal readers also get reach_accounts (how many accounts read it)."""
+    harvests = harvests.select_related("garden").annotate(
+        is_read=Exists(HarvestRead.objects.filter(harvest=OuterRef("pk"), user=user))
+    )
+    membership = customer_membership(user)
+    if membership is None:
+        return harvests.annotate(
+            garden_shown=Value(True, output_field=BooleanField()),
+            can_join=Value(False, output_field=BooleanField()),
+            reach_accounts=Count("reads__account", distinct=True),
+        )
+    shown = harvest_garden_shown_q(membership.account_id)
+    joined = GardenMembership.objects.filter(garden=OuterRef("garden_id"), user=user)
+    return harvests.annotate(
+        garden_shown=Case(When(shown, then=Value(True)), default=Value(False)),
+        can_join=Case(
+            When(shown & Q(garden__isnull=False) & ~Exists(joined), then=Value(True)),
+            default=Value(False),
+        ),
+    )
+
+
+def harvest_feed(
+    *,
+    user: User,
+    kind: str = "",
+    garden: Garden | None = None,
+    theme: str = "",
+) -> QuerySet[Harvest]:
+    """The harvest feed: customers the published harvests aimed at their account; internal
+    users every harvest they see (drafts they may write too), newest first. Filter by kind,
+    by garden (one the caller may see) and by the theme of the harvest's garden (for a
+    customer, only among harvests whose garden may be named to them)."""
+    membership = customer_membership(user)
+    harvests = targeted_harvests(user) if membership is not None else visible_harvests(user)
+    if kind:
+        harvests = harvests.filter(kind=kind)
+    if garden is not None:
+        harvests = harvests.filter(garden=garden)
+    if theme:
+        harvests = harvests.filter(garden__theme=theme)
+        if membership is not None:
+            harvests = harvests.filter(harvest_garden_shown_q(membership.account_id))
+    return _annotated(harvests, user=user).order_by("-published_at", "-created_at", "-pk")
+
+
+def harvest_recommended(*, user: User, limit: int = RECOMMENDED_COUNT) -> list[Harvest]:
+    """The most relevant harvests for a customer (see the module's docstring), in one query."""
+    membership = customer_membership(user)
+    if membership is None:
+        return []
+    account = membership.account
+    taking_part = Garden.objects.filter(
+        Q(memberships__account_id=account.pk)
+        | Q(
+            garden_accounts__account_id=account.pk,
+            garden_accounts__status=GardenAccountStatus.ACCEPTED,
+        )
+    ).values("theme")
+    harvests = _annotated(targeted_harvests(user), user=user).annotate(
+        relevance=Case(
+            When(
+                Q(audience="segments", segments__icontains=f'"{account.segment}"'),
+                then=Value(2),
+            ),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        + Case(
+            When(Q(garden__theme__in=taking_part), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        + Case(When(can_join=True, then=Value(1)), default=Value(0), output_field=IntegerField())
+    )
+    return list(harvests.order_by("is_read", "-relevance", "-published_at", "-pk")[:limit])
+
+
+@dataclass
+class HarvestHome:
+    """The harvest section of a customer's home."""
+
+    level: str  # the account's latest engagement level ("" if not computed yet)
+    recommended: list[Harvest] = field(default_factory=list)
+    latest: list[Harvest] = field(default_factory=list)
+
+    @property
+    def level_label(self) -> str:
+        return EngagementLevel(self.level).label if self.level else ""
+
+
+def harvest_home(*, user: User, latest: bool = True) -> HarvestHome:
+    """For a customer's home: the latest harvests aimed at them and, for an account at the
+    Dormant or Observing level (or not computed yet: it has no engagement to show), the
+    recommended ones first. Three queries: the level, the recommended, the latest (none
+    when `latest` is False: the feed page lists them itself)."""
+    membership = customer_membership(user)
+    if membership is None:
+        return HarvestHome(level="")
+    level = account_levels(account_ids=[membership.account_id]).get(membership.account_id, "")
+    recommended: list[Harvest] = []
+    if level in RECOMMEND_LEVELS or not level:
+        recommended = harvest_recommended(user=user)
+    if not latest:
+        return HarvestHome(level=level, recommended=recommended)
+    shown = {h.pk for h in recommended}
+    rows = harvest_feed(user=user)[: HOME_FEED_COUNT + len(shown)]
+    return HarvestHome(
+        level=level,
+        recommended=recommended,
+        latest=[h for h in rows if h.pk not in shown][:HOME_FEED_COUNT],
+    )
+
+
+def garden_harvests(*, user: User, garden: Garden, limit: int = 5) -> list[Harvest]:
+    """A garden's latest published harvests the viewer may see (for the garden home)."""
+    harvests = visible_harvests(user).filter(garden=garden, published_at__isnull=False)
+    return list(_annotated(harvests, user=user).order_by("-published_at", "-pk")[:limit])
+
+
+def harvest_filter_gardens(*, user: User) -> QuerySet[Garden]:
+    """The gardens offered in the feed's filter: those the reader may see named."""
+    membership = customer_membership(user)
+    if membership is None:
+        return Garden.objects.all()
+    accepted = GardenAccount.objects.filter(
+        account_id=membership.account_id, status=GardenAccountStatus.ACCEPTED
+    ).values("garden_id")
+    return Garden.objects.filter(Q(visibility=GardenVisibility.OPEN) | Q(pk__in=accepted))
+
+
+# --- How far a harvest travelled --------------------------------------------------------------
+
+
+@dataclass
+class LevelReach:
+    level: str
+    label: str
+    accounts: int
+
+
+@dataclass
+class HarvestReach:
+    """Who read a harvest, by account. Levels are the accounts' levels *when they read it*
+    (stored with the read): a harvest that reached a Dormant account counts there even after
+    the account moved up. "Outside the garden": the account did not take part in the
+    harvest's garden when it read."""
+
+    readers: int
+    accounts: int
+    outside_garden: int
+    by_level: list[LevelReach]
+    rows: list[dict]  # one per reading account
+
+    @property
+    def chart(self) -> dict:
+        return {
+            "labels": [r.label for r in self.by_level],
+            "values": [r.accounts for r in self.by_level],
+        }
+
+
+NOT_COMPUTED = "Not computed yet"
+ANOTHER_ACCOUNT = "Another account"
+
+
+def harvest_reach(*, harvest: Harvest, viewer: User) -> HarvestReach:
+    """Reads of the harvest by account, for its stewards. Two queries: the reads grouped by
+    account, level and inside/outside (an account is counted at the level and place of its
+    first read), and the accounts the viewer may name (others are counted but not named: an
+    account manager names only the accounts of their portfolio)."""
+    groups = (
+        HarvestRead.objects.filter(harvest=harvest, account__isnull=False)
+        .values(
+            "account_id", "account__name", "account__segment", "level_at_read", "outside_garden"
+        )
+        .annotate(readers=Count("pk"), first_read=Min("read_at"))
+        .order_by("first_read", "account_id")
+    )
+    accounts: dict[int, dict] = {}
+    for group in groups:  # earliest first: the first group of an account is its first read
+        row = accounts.get(group["account_id"])
+        if row is None:
+            accounts[group["account_id"]] = {**group}
+        else:
+            row["readers"] += group["readers"]
+    rows = list(accounts.values())
+    named = set(visible_accounts(viewer).filter(pk__in=list(accounts)).values_list("pk", flat=True))
+    counts = Counter(r["level_at_read"] for r in rows)
+    by_level = [
+        LevelReach(level=value, label=label, accounts=counts.get(value, 0))
+        for value, label in EngagementLevel.choices
+    ]
+    if counts.get(""):
+        by_level.append(LevelReach(level="", label=NOT_COMPUTED, accounts=counts[""]))
+    table = [
+        {
+            "account": r["account__name"] if r["account_id"] in named else ANOTHER_ACCOUNT,
+            "segment": r["account__segment"],
+            "segment_label": Segment(r["account__segment"]).label,
+            "level": r["level_at_read"],
+            "level_label": EngagementLevel(r["level_at_read"]).label
+            if r["level_at_read"]
+            else NOT_COMPUTED,
+            "outside_garden": r["outside_garden"],
+            "readers": r["readers"],
+            "first_read": r["first_read"],
+        }
+        for r in rows
+    ]
+    return HarvestReach(
+        readers=sum(r["readers"] for r in rows),
+        accounts=len(rows),
+        outside_garden=sum(1 for r in rows if r["outside_garden"]),
+        by_level=by_level,
+        rows=table,
+    )

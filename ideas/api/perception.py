@@ -1,0 +1,128 @@
+"""REST API of pilot perception next to later outcomes:
+GET /api/v1/insights/pilot-perception/?period_from=&period_to=&segment=&window=
+
+Per account and pilot (pilots that ended in the period): the expectation–experience gap, NPS
+and the loyalty outcomes after the pilot, and the grouped summary — the same figures as the
+insights page's fragment (ideas.selectors.perception). Internal users only (customers: 403),
+over the accounts they see (community.access.visible_outcome_accounts)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_serializers import ErrorResponse403Serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Segment
+from community.access import visible_outcome_accounts
+from community.insights import default_period
+from ideas.selectors import perception
+
+
+class PilotPerceptionQuerySerializer(serializers.Serializer):
+    period_from = serializers.DateField(
+        required=False,
+        help_text="Pilots that ended (last day) from this day (default: a year before the end).",
+    )
+    period_to = serializers.DateField(
+        required=False, help_text="… up to this day (default: today)."
+    )
+    segment = serializers.ChoiceField(
+        choices=Segment.choices, required=False, help_text="Only accounts of this segment."
+    )
+    window = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=3650,
+        default=perception.DEFAULT_WINDOW_DAYS,
+        help_text="Outcomes up to this many days after the pilot's last day.",
+    )
+
+    def validate(self, data):
+        default_from, default_to = default_period()
+        data["period_to"] = data.get("period_to") or default_to
+        data["period_from"] = data.get("period_from") or (
+            data["period_to"] - (default_to - default_from)
+        )
+        if data["period_from"] > data["period_to"]:
+            raise serializers.ValidationError(
+                {"period_to": "The period must not end before it starts."}
+            )
+        return data
+
+
+class LaterOutcomeSerializer(serializers.Serializer):
+    outcome = serializers.CharField(source="kind")
+    label = serializers.CharField()
+    occurred_on = serializers.DateField()
+
+
+class AccountPilotPerceptionSerializer(serializers.Serializer):
+    pilot = serializers.IntegerField(source="pilot_id")
+    pilot_title = serializers.CharField()
+    pilot_ended = serializers.DateField(help_text="The pilot's last day.")
+    account = serializers.SlugField(source="account_slug")
+    account_name = serializers.CharField()
+    segment = serializers.CharField()
+    members = serializers.IntegerField(help_text="Members of the account enrolled in the pilot.")
+    gap_mean = serializers.FloatField(
+        allow_null=True,
+        help_text="Mean experienced − expected (1–7) over the members' paired dimensions.",
+    )
+    gap_pairs = serializers.IntegerField(source="gap_n")
+    nps = serializers.IntegerField(
+        allow_null=True, help_text="% promoters − % detractors of the members who answered."
+    )
+    nps_answers = serializers.IntegerField(source="nps_n")
+    next_decision = serializers.ChoiceField(
+        choices=[perception.KEPT_OR_GREW, perception.SHRANK_OR_LEFT, perception.NO_DECISION],
+        help_text="By the first renewal decision after the pilot.",
+    )
+    referred_or_advocated = serializers.BooleanField(source="advocated")
+    outcomes = LaterOutcomeSerializer(many=True, help_text="After the pilot, oldest first.")
+
+
+class PerceptionGroupSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    accounts = serializers.IntegerField(source="rows", help_text="Account-pilots in the group.")
+    gap_mean = serializers.FloatField(
+        allow_null=True, help_text="Mean of the account-pilots' gaps (each weighs the same)."
+    )
+    gap_accounts = serializers.IntegerField(source="gap_rows")
+    nps = serializers.IntegerField(allow_null=True, help_text="Over the members' answers pooled.")
+    nps_answers = serializers.IntegerField(source="nps_n")
+    few = serializers.BooleanField(help_text="Few accounts: read with care.")
+
+
+class PilotPerceptionSerializer(serializers.Serializer):
+    period_from = serializers.DateField()
+    period_to = serializers.DateField()
+    segment = serializers.CharField()
+    window_days = serializers.IntegerField()
+    small_group = serializers.IntegerField()
+    groups = PerceptionGroupSerializer(many=True)
+    results = AccountPilotPerceptionSerializer(many=True, source="rows")
+
+
+class PilotPerceptionView(APIView):
+    """Pilot perception (gap, NPS) per account and pilot, next to the outcomes after it."""
+
+    @extend_schema(
+        parameters=[PilotPerceptionQuerySerializer],
+        responses={200: PilotPerceptionSerializer, 403: ErrorResponse403Serializer},
+    )
+    def get(self, request):
+        accounts = visible_outcome_accounts(request.user)
+        query = PilotPerceptionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        result = perception.pilot_perception_outcomes(
+            accounts=accounts,
+            period_from=data["period_from"],
+            period_to=data["period_to"],
+            segment=data.get("segment", ""),
+            window_days=data["window"],
+        )
+        return Response(PilotPerceptionSerializer(result).data)

@@ -1,0 +1,93 @@
+"""Pilot perception next to later outcomes: the fragment the insights page
+(community:insights) loads with htmx, a page of its own without htmx, and its CSV.
+
+Internal users only (customers: 403), each over the accounts they see (the account team its
+own, product managers and programme admins all): the same readers as loyalty outcomes."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
+
+from accounts.models import Segment
+from community.access import visible_outcome_accounts
+from community.insights import default_period
+from config.exports import csv_response
+from ideas.selectors import perception
+
+
+class PerceptionFilterForm(forms.Form):
+    period_from = forms.DateField(
+        label="Pilots that ended from",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    period_to = forms.DateField(
+        label="to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    segment = forms.ChoiceField(choices=[("", "All segments"), *Segment.choices], required=False)
+    window = forms.IntegerField(
+        label="Outcomes within (days after)",
+        required=False,
+        min_value=1,
+        max_value=3650,
+        widget=forms.NumberInput(attrs={"placeholder": str(perception.DEFAULT_WINDOW_DAYS)}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        default_from, default_to = default_period()
+        if "period_to" in data and "period_from" in data:
+            data["period_to"] = data["period_to"] or default_to
+            data["period_from"] = data["period_from"] or (
+                data["period_to"] - (default_to - default_from)
+            )
+            if data["period_from"] > data["period_to"]:
+                self.add_error("period_to", "The period must not end before it starts.")
+        return data
+
+
+@login_required
+@require_safe
+def perception_outcomes(request: HttpRequest) -> HttpResponse:
+    accounts = visible_outcome_accounts(request.user)  # customers: 403
+    data = request.GET.copy()
+    if not data.get("period_from") and not data.get("period_to"):  # show the default period
+        default_from, default_to = default_period()
+        data.update({"period_from": default_from.isoformat(), "period_to": default_to.isoformat()})
+    form = PerceptionFilterForm(data, auto_id="perception-%s")  # ids apart from the page's
+    valid = form.is_valid()
+    filters = form.cleaned_data if valid else {"segment": form.cleaned_data.get("segment", "")}
+    result = perception.pilot_perception_outcomes(
+        accounts=accounts,
+        period_from=filters.get("period_from"),
+        period_to=filters.get("period_to"),
+        segment=filters.get("segment") or "",
+        window_days=filters.get("window") or perception.DEFAULT_WINDOW_DAYS,
+    )
+    if valid and request.GET.get("export") == "csv":
+        return _csv(result)
+    query = request.GET.copy()
+    query.pop("export", None)
+    fragment = request.htmx and not request.htmx.history_restore_request
+    response = render(
+        request,
+        "ideas/_perception_outcomes.html" if fragment else "ideas/perception_outcomes.html",
+        {"form": form, "result": result, "query": query.urlencode()},
+        # htmx swaps no 4xx response: the fragment shows its form's errors with a 200.
+        status=200 if valid or fragment else 400,
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _csv(result: perception.PerceptionOutcomes) -> StreamingHttpResponse:
+    return csv_response(
+        filename=f"pilot-perception-outcomes-{result.period_from}-{result.period_to}.csv",
+        header=perception.CSV_HEADER,
+        rows=perception.csv_rows(result),
+    )

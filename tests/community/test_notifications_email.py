@@ -1,0 +1,382 @@
+"""Notification emails: sent the way each person wants each kind, with a plain-text part and an
+unsubscribe link that works logged out, retried on failure and never sent twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+
+import pytest
+from django.core import mail, signing
+from django.core.mail.backends.locmem import EmailBackend
+from django.utils import timezone
+
+from community import notifications, services
+from community.models import AlertSubscription, Notification, NotificationPreference
+from community.notification_kinds import KINDS, Delivery
+from community.tasks import notification_email_task
+from tests.accounts.factories import customer
+
+
+def _notify(*users, kind="idea_status", **extra):
+    return services.notify(
+        users=users,
+        kind=kind,
+        title="Offline mode is planned",
+        body="Because you asked for it.",
+        url="/ideas/1/",
+        **extra,
+    )
+
+
+def _unsubscribe_path(message) -> str:
+    """The unsubscribe link of an email, as a path (the List-Unsubscribe header)."""
+    url = message.extra_headers["List-Unsubscribe"].strip("<>")
+    assert url.startswith("http://127.0.0.1:8000/notifications/unsubscribe/")
+    return url.removeprefix("http://127.0.0.1:8000")
+
+
+# --- The registry --------------------------------------------------------------------------
+
+
+def test_every_kind_the_code_sends_is_registered_with_a_label():
+    sent = {
+        # ideas/services/ideas.py and pilots.py NotifyKind, ideas/services/reminders.py
+        "idea_status",
+        "idea_comment",
+        "idea_merged",
+        "pilot_invitation",
+        "pilot_agreement",
+        "pilot_closed",
+        "pilot_decision",
+        "feedback_reminder",
+        "engagement_alert",  # community/alerts.py
+        # issue 5: gardens, discussions, harvests, recognition
+        "garden_invitation",
+        "mention",
+        "reply",
+        "harvest_published",
+        "badge_awarded",
+    }
+    assert sent <= set(KINDS)
+    assert all(kind.label and kind.default in kind.deliveries for kind in KINDS.values())
+
+
+def test_the_kinds_in_the_code_match_the_registry():
+    from community.alerts import NOTIFICATION_KIND as ALERT
+    from ideas.services.ideas import NotifyKind as IdeaKind
+    from ideas.services.pilots import NotifyKind as PilotKind
+    from ideas.services.reminders import NOTIFICATION_KIND as REMINDER
+
+    in_code = {
+        value
+        for holder in (IdeaKind, PilotKind)
+        for name, value in vars(holder).items()
+        if name.isupper()
+    } | {ALERT, REMINDER}
+    assert in_code <= set(KINDS)
+
+
+# --- Immediately, digest or off --------------------------------------------------------------
+
+
+def test_an_immediate_email_has_a_plain_text_part_an_html_part_and_an_unsubscribe_link(
+    member_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(member_a)
+
+    [message] = mail.outbox
+    assert message.content_subtype == "plain"
+    assert "Because you asked for it." in message.body
+    assert "http://127.0.0.1:8000/notifications/unsubscribe/" in message.body
+    assert message.alternatives[0][1] == "text/html"
+    assert "Stop these emails" in message.alternatives[0][0]
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert _unsubscribe_path(message) in message.body
+    notification = Notification.objects.get()
+    assert notification.email_delivery == Delivery.IMMEDIATELY
+    assert notification.emailed_at is not None
+
+
+@pytest.mark.parametrize("delivery", [Delivery.DAILY, Delivery.WEEKLY, Delivery.OFF])
+def test_a_kind_in_a_digest_or_off_is_not_emailed_at_once_but_still_shows_in_the_app(
+    member_a, admin_a, delivery, django_capture_on_commit_callbacks
+):
+    notifications.notification_preference_set(user=member_a, kind="idea_status", delivery=delivery)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        _notify(member_a, admin_a)
+
+    assert len(callbacks) == 1  # one email task: admin_a's (immediately, the default)
+    assert [m.to for m in mail.outbox] == [[admin_a.email]]
+    mine = Notification.objects.get(user=member_a)
+    assert mine.email_delivery == delivery
+    assert mine.emailed_at is None
+
+
+def test_one_preference_query_whatever_the_number_of_people(account_a, django_assert_num_queries):
+    few = [customer(account_a) for _ in range(2)]
+    many = [customer(account_a) for _ in range(12)]
+    for people in (few, many):
+        # the preferences of these people for the kind; the insert
+        with django_assert_num_queries(2):
+            services.notify(users=people, kind="mention", title="You were mentioned")
+
+
+def test_the_preference_is_read_again_when_the_email_is_sent(member_a):
+    notification = _notify(member_a, email=False)[0]  # decided later, as alerts and reminders do
+    notifications.notification_preference_set(user=member_a, kind="idea_status", delivery="off")
+
+    assert services.notification_email(notification_id=notification.pk) is False
+
+    assert mail.outbox == []
+    notification.refresh_from_db()
+    assert notification.email_delivery == Delivery.OFF
+
+
+def test_a_kind_moved_to_the_digest_before_sending_waits_for_the_digest(member_a):
+    notification = _notify(member_a, email=False)[0]
+    notifications.notification_preference_set(user=member_a, kind="idea_status", delivery="daily")
+
+    assert services.notification_email(notification_id=notification.pk) is False
+
+    notification.refresh_from_db()
+    assert (notification.email_delivery, notification.email_claimed_at) == ("daily", None)
+    assert notifications.notification_digests_send(period="daily") == 1
+    assert len(mail.outbox) == 1
+
+
+def test_a_person_deactivated_before_sending_gets_no_email(member_a):
+    notification = _notify(member_a, email=False)[0]
+    member_a.is_active = False
+    member_a.save()
+
+    assert services.notification_email(notification_id=notification.pk) is False
+    assert mail.outbox == []
+
+
+def test_a_kind_nobody_registered_is_emailed_immediately(member_a):
+    notification = _notify(member_a, kind="something_new", email=False)[0]
+
+    assert services.notification_email(notification_id=notification.pk) is True
+    assert len(mail.outbox) == 1
+
+
+# --- Retried on failure, never twice --------------------------------------------------------
+
+
+class FlakyBackend(EmailBackend):
+    """Fails the first `failures` sends like a dropped SMTP connection, then delivers."""
+
+    failures = 0
+    attempts = 0
+
+    def send_messages(self, messages):
+        type(self).attempts += 1
+        if type(self).failures > 0:
+            type(self).failures -= 1
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def flaky(settings, monkeypatch):
+    settings.EMAIL_BACKEND = f"{__name__}.FlakyBackend"
+    # Eager tasks run their retries at once, in turn, when a failure does not propagate (a
+    # worker waits for the backoff instead).
+    monkeypatch.setitem(notification_email_task.app.conf, "task_eager_propagates", False)
+    FlakyBackend.failures, FlakyBackend.attempts = 0, 0
+    return FlakyBackend
+
+
+def test_a_failed_send_is_retried_and_sent_once(member_a, flaky):
+    notification = _notify(member_a, email=False)[0]
+    flaky.failures = 2
+
+    result = notification_email_task.apply(args=[notification.pk])
+
+    assert result.get() is True
+    assert flaky.attempts == 3
+    assert [m.to for m in mail.outbox] == [[member_a.email]]
+    notification.refresh_from_db()
+    assert notification.emailed_at is not None
+
+
+def test_a_failed_send_releases_its_claim_so_the_retry_may_send(member_a, flaky):
+    notification = _notify(member_a, email=False)[0]
+    flaky.failures = 1
+
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        notifications.notification_email_send(notification_id=notification.pk)
+
+    notification.refresh_from_db()
+    assert (notification.emailed_at, notification.email_claimed_at) == (None, None)
+    assert notifications.notification_email_send(notification_id=notification.pk) is True
+    assert len(mail.outbox) == 1
+
+
+def test_the_email_task_gives_up_after_its_retries(member_a, flaky):
+    notification = _notify(member_a, email=False)[0]
+    flaky.failures = 100
+
+    result = notification_email_task.apply(args=[notification.pk])
+
+    assert result.state == "FAILURE"
+    assert isinstance(result.result, smtplib.SMTPServerDisconnected)
+    assert flaky.attempts == notification_email_task.max_retries + 1
+    assert mail.outbox == []
+
+
+def test_the_task_run_twice_sends_once(member_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = _notify(member_a)[0]
+
+    assert notification_email_task.apply(args=[notification.pk]).get() is False
+    assert len(mail.outbox) == 1
+
+
+def test_a_run_that_finds_another_one_sending_sends_nothing(member_a):
+    notification = _notify(member_a, email=False)[0]
+    Notification.objects.filter(pk=notification.pk).update(email_claimed_at=timezone.now())
+
+    assert services.notification_email(notification_id=notification.pk) is False
+    assert mail.outbox == []
+
+
+def test_a_claim_left_by_a_dead_worker_goes_stale_and_the_email_goes_out(member_a):
+    notification = _notify(member_a, email=False)[0]
+    long_ago = timezone.now() - notifications.CLAIM_STALE - dt.timedelta(minutes=1)
+    Notification.objects.filter(pk=notification.pk).update(email_claimed_at=long_ago)
+
+    assert services.notification_email(notification_id=notification.pk) is True
+    assert len(mail.outbox) == 1
+
+
+# --- Unsubscribe -------------------------------------------------------------------------------
+
+
+def _emailed(user, kind="idea_status") -> str:
+    """Send `user` one email of `kind` and return its unsubscribe path."""
+    mail.outbox.clear()
+    notification = _notify(user, kind=kind, email=False)[0]
+    services.notification_email(notification_id=notification.pk)
+    [message] = mail.outbox
+    return _unsubscribe_path(message)
+
+
+def test_the_unsubscribe_link_works_logged_out_and_stops_that_kind_only(client, member_a):
+    path = _emailed(member_a, kind="idea_status")
+
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "An idea you follow changes status" in page.content.decode()
+    assert not NotificationPreference.objects.exists()  # GET changes nothing
+
+    done = client.post(path)
+
+    assert done.status_code == 200
+    assert "You are unsubscribed" in done.content.decode()
+    assert notifications.notification_delivery(user=member_a, kind="idea_status") == "off"
+    mail.outbox.clear()
+    with_status = _notify(member_a, kind="idea_status", email=False)[0]
+    assert services.notification_email(notification_id=with_status.pk) is False
+    other = _notify(member_a, kind="idea_merged", email=False)[0]
+    assert services.notification_email(notification_id=other.pk) is True
+    assert len(mail.outbox) == 1  # the other kind still comes
+    assert Notification.objects.filter(user=member_a).count() == 3  # all still in the app
+
+
+def test_one_click_unsubscribe_by_the_mail_client_needs_no_csrf_token(member_a):
+    from django.test import Client
+
+    path = _emailed(member_a)
+
+    response = Client(enforce_csrf_checks=True).post(path, {"List-Unsubscribe": "One-Click"})
+
+    assert response.status_code == 200
+    assert notifications.notification_delivery(user=member_a, kind="idea_status") == "off"
+
+
+def test_unsubscribing_twice_is_harmless(client, member_a):
+    path = _emailed(member_a)
+
+    assert client.post(path).status_code == 200
+    assert client.post(path).status_code == 200
+    assert NotificationPreference.objects.get(user=member_a).delivery == "off"
+
+
+@pytest.mark.parametrize("change", ["tamper", "other_salt", "garbage", "truncated"])
+def test_a_token_we_did_not_sign_is_refused_and_changes_nothing(client, member_a, member_b, change):
+    path = _emailed(member_a)
+    token = path.split("/")[-2]
+    if change == "tamper":  # the payload names someone else; the signature no longer fits
+        payload = signing.loads(token, salt=notifications.UNSUBSCRIBE_SALT)
+        forged = signing.dumps({**payload, "u": member_b.pk}, salt="x")
+        token = forged.split(":")[0] + ":" + token.split(":", 1)[1]
+    elif change == "other_salt":  # signed with our key, but for another purpose
+        token = signing.dumps({"u": member_b.pk, "k": ["idea_status"]})
+    elif change == "garbage":
+        token = "not-a-token"
+    else:
+        token = token[:-3]
+
+    for method in (client.get, client.post):
+        response = method(f"/notifications/unsubscribe/{token}/")
+        assert response.status_code == 400
+        assert "does not work" in response.content.decode()
+    assert not NotificationPreference.objects.exists()
+
+
+def test_a_link_for_someone_else_turns_off_their_kind_not_the_visitors(
+    client_for, member_a, member_b
+):
+    path = _emailed(member_a)
+
+    client_for(member_b).post(path)  # the token names member_a, whoever follows it
+
+    assert notifications.notification_delivery(user=member_b, kind="idea_status") == "immediately"
+    assert notifications.notification_delivery(user=member_a, kind="idea_status") == "off"
+
+
+def test_a_link_of_a_deactivated_person_or_an_unknown_kind_is_refused(client, member_a):
+    unknown = notifications.unsubscribe_token(user=member_a, kinds=["no_such_kind"])
+    assert client.post(f"/notifications/unsubscribe/{unknown}/").status_code == 400
+    path = _emailed(member_a)
+    member_a.is_active = False
+    member_a.save()
+
+    assert client.post(path).status_code == 400
+    assert not NotificationPreference.objects.exists()
+
+
+# --- Engagement alerts: the same preference as the alerts inbox's digest switch -------------
+
+
+def test_the_alert_preference_and_the_alerts_inbox_switch_stay_in_step(account_manager_a):
+    from community.alerts import alert_subscription_set
+
+    notifications.notification_preference_set(
+        user=account_manager_a, kind="engagement_alert", delivery="daily"
+    )
+    assert AlertSubscription.objects.get(user=account_manager_a).daily_digest is True
+
+    alert_subscription_set(user=account_manager_a, daily_digest=False)
+    assert notifications.notification_delivery(user=account_manager_a, kind="engagement_alert") == (
+        "immediately"
+    )
+
+    notifications.notification_preference_set(
+        user=account_manager_a, kind="engagement_alert", delivery="off"
+    )
+    assert AlertSubscription.objects.get(user=account_manager_a).daily_digest is False
+
+
+def test_alerts_offer_no_weekly_digest(account_manager_a):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        notifications.notification_preference_set(
+            user=account_manager_a, kind="engagement_alert", delivery="weekly"
+        )
+    assert not NotificationPreference.objects.exists()

@@ -1,0 +1,315 @@
+"""/people/<id>/: a person's contributions and badges. Their own account's people and internal
+users who see that account read it; members of other accounts, account managers of other
+accounts (and customers, for internal people's profiles) get 404. The page runs a constant
+number of queries whatever the person did; the "garden partner" mark follows the account's
+latest engagement level."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.utils import timezone
+
+from accounts.models import InternalRole
+from community.models import (
+    ActivityEvent,
+    ActivityKind,
+    Milestone,
+    MilestoneKind,
+    Post,
+    Reaction,
+    ReactionKind,
+    Thread,
+)
+from community.selectors_recognition import garden_partner_ids
+from tests.accounts.factories import AccountFactory, customer, internal
+from tests.community.factories import EngagementSnapshotFactory, GardenFactory
+from tests.community.harvest_factories import HarvestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(person) -> str:
+    return f"/people/{person.pk}/"
+
+
+def _event(user, kind, *, account=None, support=False, days_ago=1, **fields):
+    account = account or user.membership.account
+    return ActivityEvent.objects.create(
+        account=account,
+        user=user,
+        kind=kind,
+        is_support=support,
+        occurred_at=timezone.now() - dt.timedelta(days=days_ago),
+        **fields,
+    )
+
+
+def _thread_with_post(author, *, account=None, garden=None, title="First weeks"):
+    garden = garden or GardenFactory()
+    thread = Thread.objects.create(garden=garden, title=title, author=author, account=account)
+    post = Post.objects.create(thread=thread, author=author, account=account, body="Like this.")
+    return thread, post
+
+
+@pytest.fixture
+def alice_did_things(member_a, admin_a, account_a):
+    """Alice proposed an idea, voted twice, gave feedback in a pilot, wrote a post that Anna
+    found helpful, inspired a harvest, and earned a badge."""
+    _event(member_a, ActivityKind.IDEA_PROPOSED, object_type="ideas.idea", object_id="41")
+    _event(member_a, ActivityKind.VOTE, object_type="ideas.idea", object_id="41", days_ago=3)
+    _event(member_a, ActivityKind.VOTE, object_type="ideas.idea", object_id="42", days_ago=2)
+    _event(member_a, ActivityKind.FEEDBACK_GIVEN, pilot_ref=7, days_ago=4)
+    _event(member_a, ActivityKind.VISIT)  # not a contribution
+    _, post = _thread_with_post(member_a, account=account_a, title="Onboarding in week one")
+    _event(
+        member_a,
+        ActivityKind.DISCUSSION_POST,
+        object_type="community.post",
+        object_id=str(post.pk),
+        days_ago=0,
+    )
+    Reaction.objects.create(post=post, user=admin_a, kind=ReactionKind.HELPFUL)
+    Reaction.objects.create(post=post, user=member_a, kind=ReactionKind.HELPFUL)  # own: no
+    HarvestFactory(title="Guided set-up for everyone").inspired_by.add(member_a)
+    Milestone.objects.create(user=member_a, kind=MilestoneKind.FIRST_IDEA, account=account_a)
+    return member_a
+
+
+# --- Who sees a profile ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("viewer", ["member_a", "admin_a", "account_manager_a", "product_manager"])
+def test_their_account_and_internal_users_see_a_persons_contributions(
+    request, client_for, alice_did_things, viewer
+):
+    response = client_for(request.getfixturevalue(viewer)).get(_url(alice_did_things))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "First idea" in page
+    profile = response.context["profile"]
+    counts = {c.kind: c.count for c in profile.contributions}
+    assert counts == {
+        ActivityKind.IDEA_PROPOSED: 1,
+        ActivityKind.VOTE: 2,
+        ActivityKind.FEEDBACK_GIVEN: 1,
+        ActivityKind.DISCUSSION_POST: 1,
+    }
+    assert (profile.posts, profile.helpful_received, profile.harvests_inspired) == (1, 1, 1)
+    assert "Guided set-up for everyone" in page
+
+
+@pytest.mark.parametrize("viewer", ["member_b", "admin_b"])
+def test_members_of_another_account_get_404(request, client_for, alice_did_things, viewer):
+    response = client_for(request.getfixturevalue(viewer)).get(_url(alice_did_things))
+
+    assert response.status_code == 404
+    assert "First idea" not in response.content.decode()
+
+
+def test_an_account_manager_of_another_account_gets_404(client_for, account_manager_a, member_b):
+    response = client_for(account_manager_a).get(_url(member_b))
+
+    assert response.status_code == 404
+
+
+def test_customers_do_not_see_internal_peoples_profiles(client_for, member_a, product_manager):
+    assert client_for(member_a).get(_url(product_manager)).status_code == 404
+
+
+def test_a_deactivated_colleague_is_no_longer_shown_to_customers(
+    client_for, member_a, admin_a, programme_admin
+):
+    member_a.is_active = False
+    member_a.save(update_fields=["is_active"])
+
+    assert client_for(admin_a).get(_url(member_a)).status_code == 404
+    assert client_for(programme_admin).get(_url(member_a)).status_code == 200
+
+
+def test_no_one_by_that_id_is_404(client_for, member_a):
+    assert client_for(member_a).get("/people/999999/").status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, member_a):
+    response = client.get(_url(member_a))
+
+    assert response.status_code == 302
+    assert "/login" in response["Location"]
+
+
+def test_my_profile_leads_to_ones_own(client_for, member_a):
+    response = client_for(member_a).get("/people/me/")
+
+    assert response.status_code == 302
+    assert response["Location"] == _url(member_a)
+
+
+# --- What it shows ---------------------------------------------------------------------------
+
+
+def test_recent_items_link_to_the_idea_the_pilot_and_the_thread(client_for, alice_did_things):
+    response = client_for(alice_did_things).get(_url(alice_did_things))
+
+    page = response.content.decode()
+    assert 'href="/ideas/41/"' in page
+    assert 'href="/pilots/7/"' in page
+    assert "Onboarding in week one" in page
+    labels = [item.label for item in response.context["profile"].recent]
+    assert "Visit" not in labels
+    assert labels[0] == "Wrote in a discussion"
+
+
+def test_a_customer_sees_only_what_was_done_for_their_own_account(
+    client_for, member_a, admin_a, account_b
+):
+    _event(member_a, ActivityKind.VOTE)
+    _event(member_a, ActivityKind.VOTE, account=account_b)  # from an earlier employer, say
+
+    customer_view = client_for(admin_a).get(_url(member_a)).context["profile"]
+
+    assert [(c.kind, c.count) for c in customer_view.contributions] == [(ActivityKind.VOTE, 1)]
+
+
+def test_a_hidden_post_is_not_linked_for_customers(client_for, member_a, admin_a, account_a):
+    _, post = _thread_with_post(member_a, account=account_a, title="A heated thread")
+    post.hidden_at, post.hidden_reason = timezone.now(), "Off topic"
+    post.save()
+    _event(member_a, ActivityKind.DISCUSSION_POST, object_type="community.post", object_id=post.pk)
+
+    page = client_for(admin_a).get(_url(member_a)).content.decode()
+
+    assert "A heated thread" not in page
+    assert "Wrote in a discussion" in page
+
+
+def test_an_internal_persons_profile_shows_the_support_they_give(
+    client_for, programme_admin, account_a, member_a
+):
+    steward = internal(InternalRole.CUSTOMER_SUCCESS_MANAGER, email="stella@garden.example")
+    _event(steward, ActivityKind.DISCUSSION_POST, account=account_a, support=True)
+    _event(steward, ActivityKind.LOOP_CLOSED, account=account_a, support=True)
+    _event(steward, ActivityKind.LOOP_CLOSED, account=account_a, support=True, days_ago=5)
+    HarvestFactory(published_by=steward)
+    _thread_with_post(steward)
+    Milestone.objects.create(user=steward, kind=MilestoneKind.FIRST_LOOP_CLOSED)
+
+    response = client_for(programme_admin).get(_url(steward))
+
+    profile = response.context["profile"]
+    assert profile.is_internal
+    assert {c.kind: c.count for c in profile.support} == {
+        ActivityKind.DISCUSSION_POST: 1,
+        ActivityKind.LOOP_CLOSED: 2,
+    }
+    assert (profile.harvests_published, profile.posts) == (1, 1)
+    page = response.content.decode()
+    assert "Loops closed" in page
+    assert "First loop closed" in page
+    assert "Replied in a customer&#x27;s discussion" in page
+
+
+def test_the_profile_runs_a_constant_number_of_queries(
+    client_for, member_a, admin_a, account_a, django_assert_num_queries
+):
+    client = client_for(admin_a)
+    garden = GardenFactory()
+    EngagementSnapshotFactory(account=account_a, level="co_creating")
+    client.get("/")  # today's visit is recorded on the first page of the day, not measured
+
+    def profile_with(n: int) -> None:
+        for i in range(n):
+            _, post = _thread_with_post(member_a, account=account_a, garden=garden)
+            _event(member_a, ActivityKind.DISCUSSION_POST, object_type="community.post",
+                   object_id=post.pk, days_ago=i)  # fmt: skip
+            _event(member_a, ActivityKind.VOTE, object_type="ideas.idea", object_id=str(i))
+            _event(member_a, ActivityKind.FEEDBACK_GIVEN, pilot_ref=i + 1)
+            _event(member_a, ActivityKind.HARVEST_READ, object_type="community.harvest",
+                   object_id=HarvestFactory().pk)  # fmt: skip
+            Reaction.objects.create(post=post, user=admin_a, kind=ReactionKind.HELPFUL)
+            HarvestFactory().inspired_by.add(member_a)
+        Milestone.objects.get_or_create(user=member_a, kind=MilestoneKind.FIRST_VOTE)
+        # 1 session, 2 the viewer, 3 the person with their membership, 4 the viewer's
+        # membership, 5 counts per kind and side, 6 badges, 7 posts and helpful reactions,
+        # 8 harvests inspired and published, 9 the latest inspired harvests the viewer reads,
+        # 10 the account's latest level, 11 the latest events, 12 their posts' threads,
+        # 13 their harvests, 14 the notification bell.
+        with django_assert_num_queries(QUERIES):
+            response = client.get(_url(member_a))
+        assert response.status_code == 200
+
+    profile_with(2)
+    profile_with(30)
+
+
+QUERIES = 14
+
+
+def test_the_garden_partner_mark_follows_the_latest_level(client_for, member_a, account_a):
+    today = timezone.localdate()
+    EngagementSnapshotFactory(
+        account=account_a, day=today - dt.timedelta(days=9), level="co_creating"
+    )
+    EngagementSnapshotFactory(account=account_a, day=today, level="contributing")
+
+    assert "Garden partner" not in client_for(member_a).get(_url(member_a)).content.decode()
+
+    EngagementSnapshotFactory(
+        account=account_a, day=today + dt.timedelta(days=1), level="co_creating"
+    )
+    assert "Garden partner" in client_for(member_a).get(_url(member_a)).content.decode()
+
+
+def test_garden_partners_among_many_accounts_take_one_query(django_assert_num_queries):
+    partners = [AccountFactory() for _ in range(3)]
+    others = [AccountFactory() for _ in range(3)]
+    for account in partners:
+        EngagementSnapshotFactory(account=account, level="co_creating")
+    EngagementSnapshotFactory(account=others[0], level="contributing")
+
+    with django_assert_num_queries(1):
+        found = garden_partner_ids(account_ids=[a.pk for a in partners + others])
+
+    assert found == {a.pk for a in partners}
+
+
+def test_the_template_tags_mark_partners_in_a_list(member_a, account_a, account_b):
+    EngagementSnapshotFactory(account=account_a, level="co_creating")
+    template = Template(
+        "{% load recognition %}{% garden_partner_ids accounts as partners %}"
+        "{% for a in accounts %}[{{ a.slug }}{% if a.pk in partners %}"
+        "{% garden_partner_mark a partner=True %}{% endif %}]{% endfor %}"
+        "|{% garden_partner_mark single %}"
+    )
+    request = RequestFactory().get("/")
+    request.user = member_a
+
+    html = template.render(
+        Context({"accounts": [account_a, account_b], "single": account_b, "request": request})
+    )
+
+    assert html.count("Garden partner") == 1
+    assert html.index("Garden partner") < html.index("[globex")
+
+
+def test_customers_of_a_partner_account_see_the_mark_on_a_colleagues_profile(client_for, account_a):
+    colleague = customer(account_a, email="ben@acme.example", first_name="Ben")
+    EngagementSnapshotFactory(account=account_a, level="co_creating")
+    viewer = customer(account_a, email="cleo@acme.example")
+
+    page = client_for(viewer).get(_url(colleague)).content.decode()
+
+    assert "Garden partner" in page
+    assert "Ben" in page
+
+
+def test_the_account_page_shows_the_garden_partner_mark(client_for, admin_a, account_a):
+    EngagementSnapshotFactory(account=account_a, level="co_creating")
+
+    page = client_for(admin_a).get(account_a.get_absolute_url()).content.decode()
+
+    assert "Garden partner" in page
