@@ -32,6 +32,7 @@ from community.models import (
     GardenMembership,
     GardenVisibility,
 )
+from community.selectors_recognition import accounts_with_partner_mark
 
 ACTIVITY_CHART_DAYS = 90
 
@@ -122,11 +123,11 @@ def garden_participants(*, viewer: User, garden: Garden, limit: int = 200) -> Ga
     accounts: list[Account] = []
     if accounts_shown:
         accounts = list(
-            Account.objects.filter(
-                garden_memberships__garden=garden, garden_memberships__user__is_active=True
-            )
-            .annotate(member_count=Count("garden_memberships"))
-            .order_by("name")[:limit]
+            accounts_with_partner_mark(  # the garden partner mark, in the same query
+                Account.objects.filter(
+                    garden_memberships__garden=garden, garden_memberships__user__is_active=True
+                ).annotate(member_count=Count("garden_memberships"))
+            ).order_by("name")[:limit]
         )
     members = list(garden_memberships_visible_to(viewer=viewer, garden=garden)[:limit])
     for member in members:

@@ -19,7 +19,7 @@ from community.models import (
     GardenVisibility,
 )
 from tests.accounts.factories import AccountFactory, customer
-from tests.community.factories import GardenFactory
+from tests.community.factories import EngagementSnapshotFactory, GardenFactory
 
 
 @pytest.fixture
@@ -321,6 +321,21 @@ def test_members_of_other_accounts_are_not_shown_unless_the_garden_allows_it(
     page = client_for(member_a).get("/gardens/onboarding/").content.decode()
     assert "Bob (Globex Logistics)" in page
     assert member_b.last_name not in page
+
+
+def test_the_garden_names_its_co_creating_accounts_garden_partners(
+    client_for, member_a, member_b, crowd
+):
+    EngagementSnapshotFactory(account=member_b.membership.account, level="co_creating", score=75)
+    EngagementSnapshotFactory(account=member_a.membership.account, level="observing", score=20)
+
+    page = client_for(member_a).get("/gardens/onboarding/").content.decode()
+
+    listed = page.split('<ul class="garden-accounts">', 1)[1].split("</ul>", 1)[0]
+    items = {item.split("<small", 1)[0].strip(): item for item in listed.split("<li>")[1:]}
+    assert set(items) == {"Globex Logistics", member_a.membership.account.name}
+    assert "Garden partner" in items["Globex Logistics"]
+    assert "Garden partner" not in items[member_a.membership.account.name]
 
 
 def test_an_invite_only_garden_does_not_name_other_accounts_to_customers(
