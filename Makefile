@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 PORT ?= 8000
 
-.PHONY: install demo run worker beat test test-fast lint format bench migrate seed clean
+.PHONY: install demo run worker beat test test-fast lint format bench migrate seed clean schema
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -55,6 +55,10 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run
 	$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
+
+## schema: write the committed OpenAPI schema (tests/api/test_schema_committed.py compares it)
+schema: install
+	$(MANAGE) spectacular --validate --fail-on-warn --file docs/openapi.yaml
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -150,3 +150,24 @@ def access_invitation(user: User, invitation_id: int, *, for_write: bool = False
         raise Http404("No such invitation.")
     # Whoever may see an invitation manages the account, so may also revoke it.
     return invitation
+
+
+def can_erase_people(user: User) -> bool:
+    """Erasing a person's personal data is a programme admin's act."""
+    return manages_all_accounts(user) and user.is_active
+
+
+def access_person_for_erasure(user: User, person_id: int) -> User:
+    """The person to erase: 404 when the caller may not see them (another account's member,
+    an internal person for a customer), 403 when they may see them but not erase them."""
+    person = User.objects.filter(pk=person_id).first()
+    if person is None:
+        raise Http404("No such person.")
+    if can_erase_people(user):
+        return person
+    sees_person = person.pk == user.pk or (
+        visible_memberships(user).filter(user_id=person.pk).exists()
+    )
+    if not sees_person:
+        raise Http404("No such person.")
+    raise PermissionDenied("Only programme admins erase personal data.")

@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 
 from accounts import services
+from accounts.forms import AdminLoginForm
 from accounts.models import (
     Account,
     AccountTeamAssignment,
@@ -116,3 +117,7 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["email", "account__name"]
     raw_id_fields = ["account", "invited_by", "accepted_by"]
     readonly_fields = ["sent_at", "accepted_at", "accepted_by", "revoked_at"]
+
+
+# The admin's login checks passwords one at a time per login, as ours does (accounts.lockout).
+admin.site.login_form = AdminLoginForm

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
 
@@ -15,3 +16,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Groups need the permissions of every app, which exist only after migrate.
         post_migrate.connect(_sync_roles, dispatch_uid="accounts.roles_sync")
+        # A login stamps its session with the times the session limits are measured from.
+        from accounts.middleware import session_times_start
+
+        user_logged_in.connect(session_times_start, dispatch_uid="accounts.session_times_start")

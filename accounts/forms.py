@@ -1,13 +1,28 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
+from accounts.lockout import login_attempts_one_at_a_time
 from accounts.models import MemberRole, Segment, Tier
 
 
-class LoginForm(AuthenticationForm):
+class _OneAttemptAtATime:
+    """Checks the password under the login's lock (accounts.lockout): five failures lock the
+    login even when many guesses arrive at once."""
+
+    def clean(self):
+        with login_attempts_one_at_a_time(self.cleaned_data.get("username")):
+            return super().clean()
+
+
+class AdminLoginForm(_OneAttemptAtATime, AdminAuthenticationForm):
+    """The Django admin's login, under the same lock as ours."""
+
+
+class LoginForm(_OneAttemptAtATime, AuthenticationForm):
     username = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )

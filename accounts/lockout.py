@@ -8,8 +8,16 @@ so the key is lower-cased too: "Alice@Acme.example" and "alice@acme.example" sha
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from axes.utils import reset
+from django.db import connection
 from django.http import HttpRequest
+
+# The first key of the PostgreSQL advisory locks taken per login ("lo" for login); the second
+# is a hash of the login. Nothing else in the project takes advisory locks with this key.
+_ADVISORY_LOCK_CLASS = 0x6C6F
 
 
 def login_lock_key(request: HttpRequest, credentials: dict | None = None) -> str | None:
@@ -21,6 +29,33 @@ def login_lock_key(request: HttpRequest, credentials: dict | None = None) -> str
 def login_unlock(*, email: str) -> int:
     """Forget the wrong passwords counted against this login; returns how many records went."""
     return reset(username=_key(email))
+
+
+@contextmanager
+def login_attempts_one_at_a_time(username: str | None) -> Iterator[None]:
+    """Check one password at a time per login, so that guesses sent at the same moment cannot
+    all pass axes' "fewer than 5 failures?" test before any of them is counted.
+
+    Axes checks the count before the password and records the failure after it: without this
+    lock, twelve guesses posted at once are all checked. Holding a PostgreSQL advisory lock
+    (session level, so that axes' own transactions commit inside it) from before the count
+    until after the failure is recorded makes the fifth failure lock out the sixth guess,
+    however the guesses arrive. Attempts for other logins do not wait. SQLite (dev, tests)
+    serialises writes itself and takes no lock here.
+    """
+    if not username or connection.vendor != "postgresql":
+        yield
+        return
+    key = _key(username)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", [_ADVISORY_LOCK_CLASS, key])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_unlock(%s, hashtext(%s))", [_ADVISORY_LOCK_CLASS, key]
+            )
 
 
 def _key(username: str) -> str:

@@ -68,6 +68,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a programme admin erased this person's personal data (accounts."
+        "services.person_erase); their contributions stay, shown as a former member.",
+    )
+    erased_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The programme admin who erased this person.",
+    )
 
     objects = UserManager()
 
@@ -105,6 +121,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def has_role(self, role: InternalRole) -> bool:
         return role.value in self.internal_roles
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class Segment(models.TextChoices):

@@ -331,3 +331,46 @@ def invitations_purge(*, older_than_days: int = 90) -> int:
     ended = Q(expires_at__lt=cutoff) | Q(revoked_at__lt=cutoff)
     deleted, _ = Invitation.objects.filter(ended, accepted_at__isnull=True).delete()
     return deleted
+
+
+@transaction.atomic
+def person_erase(*, user: User, by: User) -> User:
+    """Erase a person's personal data (a programme admin's act, on request or by law).
+
+    Every app's eraser runs first (accounts.personal_data's registry: garden memberships,
+    notifications, preferences, follows… go; contributions stay), then the person row is
+    anonymised: the name becomes "Former member", the address a unique one that cannot receive
+    mail, the password unusable, the login inactive, roles and membership gone. Their ideas,
+    comments, posts, votes and feedback stay, so counts, results and other people's threads
+    are unchanged, and show a former member as their author. Erasing twice changes nothing.
+    """
+    from accounts.personal_data import ERASED_NAME, erased_email, personal_data_sections
+
+    if user.pk == by.pk:
+        raise ValidationError("You cannot erase yourself.")
+    if user.is_superuser and not by.is_superuser:
+        raise ValidationError("Only a superuser may erase a superuser.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    for section in personal_data_sections():
+        if section.eraser is not None:
+            section.eraser(user)
+    Membership.objects.filter(user=user).delete()
+    AccountTeamAssignment.objects.filter(user=user).delete()
+    user.groups.clear()
+    user.user_permissions.clear()
+    user.first_name = ERASED_NAME
+    user.last_name = ""
+    user.job_title = ""
+    user.email = erased_email(user)
+    user.set_unusable_password()  # also ends their sessions: the session hash no longer matches
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.last_login = None
+    if user.erased_at is None:
+        user.erased_at = timezone.now()
+        user.erased_by = by
+    user.save()
+    user.__dict__.pop("_internal_roles", None)
+    user.__dict__.pop("_cg_membership", None)
+    return user

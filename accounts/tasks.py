@@ -14,6 +14,11 @@ def invitation_send_task(invitation_id: int) -> bool:
     return services.invitation_send(invitation_id=invitation_id)
 
 
-@shared_task
+@shared_task(
+    autoretry_for=(OperationalError,),  # the database went away for a moment
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=5,
+)
 def invitations_purge_task() -> int:
     return services.invitations_purge()

@@ -8,7 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
@@ -18,6 +18,7 @@ from accounts import access, selectors, services
 from accounts.forms import AccountFilterForm, InvitationAcceptForm, InvitationForm, ProfileForm
 from accounts.lockout import login_unlock
 from accounts.models import InternalRole
+from accounts.personal_data import personal_data_export
 from config.exports import csv_response
 
 
@@ -95,6 +96,7 @@ def account_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 else []
             ),
             "show_contract": access.customer_membership(request.user) is None or can_manage,
+            "can_erase_people": access.can_erase_people(request.user),
         },
     )
 
@@ -267,3 +269,37 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         login_unlock(email=form.user.email)
         return response
+
+
+@login_required
+def personal_data_download(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own data as a JSON file (the same as GET /api/v1/me/data/)."""
+    data = personal_data_export(user=request.user)
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = 'attachment; filename="customer-garden-my-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    """A programme admin erases a person's personal data, after a confirmation page."""
+    person = access.access_person_for_erasure(request.user, pk)
+    membership = access.customer_membership(person)
+    account = membership.account if membership else None
+    if request.method == "POST":
+        try:
+            services.person_erase(user=person, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, "Their personal data is erased; they show as a former member."
+            )
+            return redirect(account or "accounts:account-list")
+    return render(
+        request,
+        "accounts/person_erase.html",
+        {"person": person, "account": account},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CommunityConfig(AppConfig):
     name = "community"
     verbose_name = "Community and engagement"
+
+    def ready(self) -> None:
+        from community import personal_data
+
+        personal_data.register()  # its section of the personal data download and erasure

@@ -1,6 +1,7 @@
 import datetime as dt
 
 from celery import group, shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
@@ -114,15 +115,21 @@ def alert_digests_task() -> int:
 # --- Webhooks --------------------------------------------------------------------------------
 
 
-@shared_task(bind=True, max_retries=None, acks_late=True)
+@shared_task(bind=True, max_retries=settings.WEBHOOK_MAX_ATTEMPTS, acks_late=True)
 def webhook_deliver_task(self, delivery_id: int) -> str | None:
     """Post one webhook delivery. A failed attempt that may be retried comes back after an
     exponential backoff (community.webhooks.backoff_seconds) until WEBHOOK_MAX_ATTEMPTS; the
     attempt count lives on the row, so a redelivered task neither posts a succeeded delivery
-    again nor exceeds the limit."""
+    again nor exceeds the limit, and the last failure is written on the row (failed).
+
+    The row is the real bound: a task's own retry count starts again at 0 when the recovery
+    beat or "retry now" queues the delivery again. Celery's `max_retries` (the same limit,
+    read at each retry) is a second, explicit bound: every retry follows an attempt the row
+    counted, so it is never reached unless that count stopped growing, and then the task
+    stops (MaxRetriesExceededError, logged) instead of retrying for ever."""
     result = webhooks.webhook_delivery_attempt(delivery_id=delivery_id)
     if result.retry_in is not None:
-        raise self.retry(countdown=result.retry_in)
+        raise self.retry(countdown=result.retry_in, max_retries=webhooks.max_attempts())
     return result.status
 
 

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class IdeasConfig(AppConfig):
     name = "ideas"
     verbose_name = "Ideas and pilots"
+
+    def ready(self) -> None:
+        from ideas import personal_data
+
+        personal_data.register()  # its section of the personal data download and erasure

@@ -117,3 +117,28 @@ class MeSerializer(serializers.Serializer):
     account = AccountSerializer(allow_null=True)
     account_role = serializers.ChoiceField(choices=MemberRole.choices, allow_null=True)
     internal_roles = serializers.ListField(child=serializers.CharField())
+
+
+class PersonalDataSerializer(serializers.Serializer):
+    """The caller's personal data: one object per app section (accounts, community, ideas),
+    each holding lists of their own rows. Free-form beyond the first keys."""
+
+    format = serializers.CharField(help_text='"customer-garden-personal-data/1".')
+    exported_at = serializers.DateTimeField()
+    accounts = serializers.DictField(help_text="Profile, membership, invitations.")
+    community = serializers.DictField(
+        required=False,
+        help_text="Garden memberships, discussion threads/posts/reactions/flags, harvest reads, "
+        "notifications, preferences, milestones, activity events.",
+    )
+    ideas = serializers.DictField(
+        required=False,
+        help_text="Ideas, votes, comments, follows, pilot enrolments, agreements accepted, "
+        "feedback responses with their answers.",
+    )
+
+
+class PersonErasedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="full_name", help_text='Always "Former member".')
+    erased_at = serializers.DateTimeField()

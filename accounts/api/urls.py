@@ -9,4 +9,9 @@ router.register("memberships", views.MembershipViewSet, basename="membership")
 router.register("account-teams", views.TeamAssignmentViewSet, basename="account-team")
 router.register("invitations", views.InvitationViewSet, basename="invitation")
 
-urlpatterns = [path("me/", views.MeView.as_view(), name="me"), *router.urls]
+urlpatterns = [
+    path("me/", views.MeView.as_view(), name="me"),
+    path("me/data/", views.MyDataView.as_view(), name="me-data"),
+    path("people/<int:pk>/erase/", views.PersonEraseView.as_view(), name="person-erase"),
+    *router.urls,
+]

@@ -5,6 +5,11 @@ from __future__ import annotations
 import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_serializers import (
+    ErrorResponse403Serializer,
+    ErrorResponse404Serializer,
+    ValidationErrorResponseSerializer,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -15,6 +20,7 @@ from rest_framework.views import APIView
 from accounts import access, services
 from accounts.api import serializers as s
 from accounts.models import Account, AccountTeamAssignment, Invitation, Membership, User
+from accounts.personal_data import personal_data_export
 
 
 def _for_account(request, queryset):
@@ -234,3 +240,32 @@ class MeView(APIView):
                 }
             ).data
         )
+
+
+class MyDataView(APIView):
+    """Download the caller's own personal data (JSON): everything every app holds about them."""
+
+    @extend_schema(responses={200: s.PersonalDataSerializer})
+    def get(self, request):
+        response = Response(personal_data_export(user=request.user))
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class PersonEraseView(APIView):
+    """Erase a person's personal data (programme admins). Their contributions stay, shown as a
+    former member's; erasing an erased person again changes nothing."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: s.PersonErasedSerializer,
+            400: ValidationErrorResponseSerializer,
+            403: ErrorResponse403Serializer,
+            404: ErrorResponse404Serializer,
+        },
+    )
+    def post(self, request, pk: int):
+        person = access.access_person_for_erasure(request.user, pk)
+        person = services.person_erase(user=person, by=request.user)
+        return Response(s.PersonErasedSerializer(person).data)

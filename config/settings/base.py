@@ -55,6 +55,8 @@ MIDDLEWARE = [
     # A customer's first page of the day records their visit (once per day, see the module).
     "community.middleware.VisitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Internal users' sessions end after 30 idle minutes or 12 hours (needs messages, above).
+    "accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -116,6 +118,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "community:home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
+# Sessions (accounts/middleware.py): internal users see every account they serve, so theirs end
+# after 30 minutes without a request and 12 hours after login. Customers keep a session for two
+# weeks, renewed when it is saved (at least on their first page of a day).
+SESSION_IDLE_TIMEOUT_INTERNAL_SECONDS = env_int(
+    "SESSION_IDLE_TIMEOUT_INTERNAL_SECONDS", 30 * 60, minimum=60
+)
+SESSION_ABSOLUTE_TIMEOUT_INTERNAL_SECONDS = env_int(
+    "SESSION_ABSOLUTE_TIMEOUT_INTERNAL_SECONDS", 12 * 60 * 60, minimum=60
+)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 60 * 60, minimum=60)
 
 # Five wrong passwords for one login lock it for a while, whatever the IP address.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
@@ -198,7 +210,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -1,0 +1,126 @@
+"""Session time limits: internal users are logged out after 30 minutes without a request and
+12 hours after they logged in, whatever they do (settings SESSION_IDLE_TIMEOUT_INTERNAL_SECONDS
+and SESSION_ABSOLUTE_TIMEOUT_INTERNAL_SECONDS).
+
+Internal users (account managers, product managers, programme admins) see every account they
+serve, so a forgotten browser tab of theirs is worth more to an attacker than a customer's.
+Customers keep Django's session age (SESSION_COOKIE_AGE, two weeks, renewed when their session
+is saved): they come back now and then to give feedback, and logging them out every half hour
+would cost the engagement the product exists for. Logging out, a password change or a reset
+ends anyone's sessions.
+
+The hot path costs no query. At login (`session_times_start`, connected to `user_logged_in` in
+accounts.apps) the session gets the login time, the last-seen time and whether the user is
+internal; a customer's session is then never looked at again. An internal user's last-seen time
+is written at most once a minute, so their session is saved at most once a minute (the idle
+limit is therefore kept to within a minute). Times are whole seconds since the epoch, taken
+from `timezone.now()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django.utils import timezone
+from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.models import InternalRole
+
+# Session keys: when the person logged in, when they were last seen, and whether the limits of
+# internal users apply to them.
+LOGIN_AT_SESSION_KEY = "accounts_login_at"
+SEEN_AT_SESSION_KEY = "accounts_seen_at"
+INTERNAL_SESSION_KEY = "accounts_internal"
+
+# The last-seen time is rewritten only when it is at least this old (seconds).
+_SEEN_AT_GRANULARITY = 60
+
+IDLE_MESSAGE = "You were logged out after {duration} without activity. Please log in again."
+ABSOLUTE_MESSAGE = "You were logged out {duration} after logging in. Please log in again."
+
+
+def _duration(seconds: int) -> str:
+    """A limit as the messages name it: 12 hours, 30 minutes, 1 minute."""
+    number, unit = (seconds // 3600, "hour") if seconds % 3600 == 0 else (seconds // 60, "minute")
+    return f"{number} {unit}{'' if number == 1 else 's'}"
+
+
+def _now() -> int:
+    return int(timezone.now().timestamp())
+
+
+def _is_internal(user) -> bool:
+    """`user.is_internal` without caching the roles on the caller's instance (a test or a view
+    may change them after logging the user in)."""
+    if hasattr(user, "_internal_roles"):
+        return user.is_internal
+    return user.is_superuser or user.groups.filter(name__in=InternalRole.values).exists()
+
+
+def _stamp(request: HttpRequest, *, internal: bool) -> None:
+    now = _now()
+    request.session[LOGIN_AT_SESSION_KEY] = now
+    request.session[SEEN_AT_SESSION_KEY] = now
+    request.session[INTERNAL_SESSION_KEY] = internal
+
+
+def session_times_start(sender, request: HttpRequest | None, user, **kwargs) -> None:
+    """`user_logged_in` receiver: record when this session began and whether it is limited."""
+    if request is None or not hasattr(request, "session"):
+        return
+    internal = _is_internal(user)
+    _stamp(request, internal=internal)
+    if internal:
+        # The cookie and the stored session do not outlive the absolute limit either.
+        request.session.set_expiry(settings.SESSION_ABSOLUTE_TIMEOUT_INTERNAL_SECONDS)
+
+
+def _expiry_message(session) -> str | None:
+    """Why this internal user's session is over, or None while it is still valid."""
+    now = _now()
+    idle = settings.SESSION_IDLE_TIMEOUT_INTERNAL_SECONDS
+    absolute = settings.SESSION_ABSOLUTE_TIMEOUT_INTERNAL_SECONDS
+    if now - session[LOGIN_AT_SESSION_KEY] >= absolute:
+        return ABSOLUTE_MESSAGE.format(duration=_duration(absolute))
+    if now - session[SEEN_AT_SESSION_KEY] >= idle:
+        return IDLE_MESSAGE.format(duration=_duration(idle))
+    if now - session[SEEN_AT_SESSION_KEY] >= _SEEN_AT_GRANULARITY:
+        session[SEEN_AT_SESSION_KEY] = now
+    return None
+
+
+class SessionTimeoutMiddleware:
+    """Ends an internal user's session when it has been idle or open too long: logs them out
+    and sends them to the login page with a message (an htmx request is redirected by htmx; an
+    API request carries on as anonymous and gets the API's 401/403). Must come after the
+    session, authentication and message middleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = request.session
+        if SESSION_KEY in session:
+            if LOGIN_AT_SESSION_KEY not in session:
+                # A session that began before these limits existed: they start now.
+                _stamp(request, internal=_is_internal(request.user))
+            elif session[INTERNAL_SESSION_KEY]:
+                message = _expiry_message(session)
+                if message is not None:
+                    return self._end(request, message)
+        return self.get_response(request)
+
+    def _end(self, request: HttpRequest, message: str) -> HttpResponse:
+        logout(request)
+        if request.path_info.startswith("/api/"):
+            return self.get_response(request)  # the API answers an anonymous caller itself
+        messages.info(request, message)
+        if request.headers.get("HX-Request"):
+            return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
+        return redirect_to_login(request.get_full_path())
