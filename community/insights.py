@@ -275,6 +275,17 @@ def default_period(*, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     return today - dt.timedelta(days=DEFAULT_PERIOD_DAYS), today
 
 
+PERIOD_ORDER_ERROR = "The period must not end before it starts."
+
+
+def period_fill(period_from: dt.date | None, period_to: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The period a filter asks for, its missing ends filled in: the end defaults to today,
+    the start to the default period's length before the end (the caller checks the order)."""
+    default_from, default_to = default_period()
+    period_to = period_to or default_to
+    return period_from or period_to - (default_to - default_from), period_to
+
+
 def _level_on(day_field: str, account_field: str) -> Subquery:
     """The level of the account's latest snapshot on or before the outer row's day."""
     return Subquery(

@@ -30,15 +30,11 @@ class OutcomeRatesQuerySerializer(serializers.Serializer):
     )
 
     def validate(self, data):
-        default_from, default_to = insights.default_period()
-        data["period_to"] = data.get("period_to") or default_to
-        data["period_from"] = data.get("period_from") or (
-            data["period_to"] - (default_to - default_from)
+        data["period_from"], data["period_to"] = insights.period_fill(
+            data.get("period_from"), data.get("period_to")
         )
         if data["period_from"] > data["period_to"]:
-            raise serializers.ValidationError(
-                {"period_to": "The period must not end before it starts."}
-            )
+            raise serializers.ValidationError({"period_to": insights.PERIOD_ORDER_ERROR})
         return data
 
 

@@ -41,14 +41,12 @@ class InsightsFilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        default_from, default_to = insights.default_period()
         if "period_to" in data and "period_from" in data:
-            data["period_to"] = data["period_to"] or default_to
-            data["period_from"] = data["period_from"] or (
-                data["period_to"] - (default_to - default_from)
+            data["period_from"], data["period_to"] = insights.period_fill(
+                data["period_from"], data["period_to"]
             )
             if data["period_from"] > data["period_to"]:
-                self.add_error("period_to", "The period must not end before it starts.")
+                self.add_error("period_to", insights.PERIOD_ORDER_ERROR)
         return data
 
 

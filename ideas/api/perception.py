@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Segment
 from community.access import visible_outcome_accounts
-from community.insights import default_period
+from community.insights import PERIOD_ORDER_ERROR, period_fill
 from ideas.selectors import perception
 
 
@@ -40,15 +40,11 @@ class PilotPerceptionQuerySerializer(serializers.Serializer):
     )
 
     def validate(self, data):
-        default_from, default_to = default_period()
-        data["period_to"] = data.get("period_to") or default_to
-        data["period_from"] = data.get("period_from") or (
-            data["period_to"] - (default_to - default_from)
+        data["period_from"], data["period_to"] = period_fill(
+            data.get("period_from"), data.get("period_to")
         )
         if data["period_from"] > data["period_to"]:
-            raise serializers.ValidationError(
-                {"period_to": "The period must not end before it starts."}
-            )
+            raise serializers.ValidationError({"period_to": PERIOD_ORDER_ERROR})
         return data
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.models import Segment
 from community.access import visible_outcome_accounts
-from community.insights import default_period
+from community.insights import PERIOD_ORDER_ERROR, default_period, period_fill
 from config.exports import csv_response
 from ideas.selectors import perception
 
@@ -40,14 +40,12 @@ class PerceptionFilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        default_from, default_to = default_period()
         if "period_to" in data and "period_from" in data:
-            data["period_to"] = data["period_to"] or default_to
-            data["period_from"] = data["period_from"] or (
-                data["period_to"] - (default_to - default_from)
+            data["period_from"], data["period_to"] = period_fill(
+                data["period_from"], data["period_to"]
             )
             if data["period_from"] > data["period_to"]:
-                self.add_error("period_to", "The period must not end before it starts.")
+                self.add_error("period_to", PERIOD_ORDER_ERROR)
         return data
 
 
