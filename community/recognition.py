@@ -52,15 +52,20 @@ def _among(queryset: QuerySet, field: str, user_ids: list[int] | None) -> QueryS
     return queryset if user_ids is None else queryset.filter(**{f"{field}__in": user_ids})
 
 
+def _earliest(queryset: QuerySet, person: str, moment: str, user_ids: list[int] | None) -> QuerySet:
+    """(user_id, earned_at): each person's first row of `queryset`, among `user_ids`."""
+    return (
+        _among(queryset, person, user_ids)
+        .order_by()
+        .values_list(person)
+        .annotate(earned_at=Min(moment))
+    )
+
+
 def _first_event(kind: str, *, support: bool = False) -> Callable:
     def reached(user_ids):
         events = ActivityEvent.objects.filter(kind=kind, is_support=support, user__isnull=False)
-        return (
-            _among(events, "user_id", user_ids)
-            .order_by()
-            .values_list("user_id")
-            .annotate(earned_at=Min("occurred_at"))
-        )
+        return _earliest(events, "user_id", "occurred_at", user_ids)
 
     return reached
 
@@ -80,22 +85,12 @@ def _first_pilot_seen_through(user_ids):
         user__isnull=False,
         pilot_ref__isnull=False,
     ).filter(Exists(expectation))
-    return (
-        _among(feedback, "user_id", user_ids)
-        .order_by()
-        .values_list("user_id")
-        .annotate(earned_at=Min("occurred_at"))
-    )
+    return _earliest(feedback, "user_id", "occurred_at", user_ids)
 
 
 def _first_discussion_post(user_ids):
     posts = Post.objects.filter(author__isnull=False, hidden_at__isnull=True)
-    return (
-        _among(posts, "author_id", user_ids)
-        .order_by()
-        .values_list("author_id")
-        .annotate(earned_at=Min("created_at"))
-    )
+    return _earliest(posts, "author_id", "created_at", user_ids)
 
 
 def helpful_reactions_received() -> QuerySet[Reaction]:
@@ -120,22 +115,12 @@ def _ten_helpful_answers(user_ids):
 
 def _first_harvest_inspired(user_ids):
     inspired = Harvest.inspired_by.through.objects.filter(harvest__published_at__isnull=False)
-    return (
-        _among(inspired, "user_id", user_ids)
-        .order_by()
-        .values_list("user_id")
-        .annotate(earned_at=Min("harvest__published_at"))
-    )
+    return _earliest(inspired, "user_id", "harvest__published_at", user_ids)
 
 
 def _first_harvest_published(user_ids):
     published = Harvest.objects.filter(published_at__isnull=False, published_by__isnull=False)
-    return (
-        _among(published, "published_by_id", user_ids)
-        .order_by()
-        .values_list("published_by_id")
-        .annotate(earned_at=Min("published_at"))
-    )
+    return _earliest(published, "published_by_id", "published_at", user_ids)
 
 
 RULES: list[_Rule] = [
