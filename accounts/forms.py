@@ -5,7 +5,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from accounts.lockout import login_attempts_one_at_a_time
+from accounts.lockout import LoginBusy, login_attempts_one_at_a_time
 from accounts.models import MemberRole, Segment, Tier
 
 
@@ -14,8 +14,15 @@ class _OneAttemptAtATime:
     login even when many guesses arrive at once."""
 
     def clean(self):
-        with login_attempts_one_at_a_time(self.cleaned_data.get("username")):
-            return super().clean()
+        try:
+            with login_attempts_one_at_a_time(self.cleaned_data.get("username")):
+                return super().clean()
+        except LoginBusy:
+            raise forms.ValidationError(
+                "Too many sign-in attempts for this email at the same moment. "
+                "Wait a few seconds and try again.",
+                code="busy",
+            ) from None
 
 
 class AdminLoginForm(_OneAttemptAtATime, AdminAuthenticationForm):

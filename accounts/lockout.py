@@ -8,16 +8,24 @@ so the key is lower-cased too: "Alice@Acme.example" and "alice@acme.example" sha
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from axes.utils import reset
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest
 
 # The first key of the PostgreSQL advisory locks taken per login ("lo" for login); the second
 # is a hash of the login. Nothing else in the project takes advisory locks with this key.
 _ADVISORY_LOCK_CLASS = 0x6C6F
+# How often a waiting attempt asks for the lock again.
+_POLL_SECONDS = 0.05
+
+
+class LoginBusy(Exception):
+    """Other attempts for this login held its lock longer than LOGIN_LOCK_WAIT_SECONDS."""
 
 
 def login_lock_key(request: HttpRequest, credentials: dict | None = None) -> str | None:
@@ -42,13 +50,25 @@ def login_attempts_one_at_a_time(username: str | None) -> Iterator[None]:
     until after the failure is recorded makes the fifth failure lock out the sixth guess,
     however the guesses arrive. Attempts for other logins do not wait. SQLite (dev, tests)
     serialises writes itself and takes no lock here.
+
+    An attempt waits at most LOGIN_LOCK_WAIT_SECONDS for the lock, then raises LoginBusy: a
+    flood of guesses for one login cannot pile up web workers waiting in line.
     """
     if not username or connection.vendor != "postgresql":
         yield
         return
     key = _key(username)
+    deadline = time.monotonic() + settings.LOGIN_LOCK_WAIT_SECONDS
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", [_ADVISORY_LOCK_CLASS, key])
+        while True:
+            cursor.execute(
+                "SELECT pg_try_advisory_lock(%s, hashtext(%s))", [_ADVISORY_LOCK_CLASS, key]
+            )
+            if cursor.fetchone()[0]:
+                break
+            if time.monotonic() >= deadline:
+                raise LoginBusy(key)
+            time.sleep(_POLL_SECONDS)
     try:
         yield
     finally:

@@ -133,6 +133,9 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 60 * 60, minimum=60
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# Password checks for one login take turns (accounts/lockout.py); an attempt waits at most this
+# long for its turn, then gets "try again in a moment".
+LOGIN_LOCK_WAIT_SECONDS = env_int("LOGIN_LOCK_WAIT_SECONDS", 5, minimum=1)
 # The login forms post the email as "username" (the model's USERNAME_FIELD is "email"); the key
 # is the lower-cased email, so changing its case does not give five more tries.
 AXES_USERNAME_FORM_FIELD = "username"

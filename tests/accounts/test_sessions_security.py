@@ -19,9 +19,10 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.core import mail
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client, override_settings
 
+from accounts.lockout import _ADVISORY_LOCK_CLASS
 from accounts.middleware import (
     INTERNAL_SESSION_KEY,
     LOGIN_AT_SESSION_KEY,
@@ -513,3 +514,32 @@ def test_a_burst_after_four_wrong_passwords_gets_one_more_try_not_a_sixth(passwo
     assert statuses == [429] * 10
     assert _log_in(Client(), user.email).status_code == 429
     assert password_checks == [False]
+
+
+@pytest.mark.needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_attempt_waits_a_bounded_time_for_its_turn_then_is_told_to_try_again():
+    """A flood of guesses for one login cannot queue up web workers: while another attempt
+    holds the login's turn, the next one waits LOGIN_LOCK_WAIT_SECONDS at most."""
+    user = UserFactory(email="target@acme.example")
+    holder = connections.create_connection("default")
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_lock(%s, hashtext(%s))", [_ADVISORY_LOCK_CLASS, user.email]
+            )
+        client = Client()
+        started = time.monotonic()
+        with override_settings(LOGIN_LOCK_WAIT_SECONDS=1):
+            response = _log_in(client, user.email)
+        waited = time.monotonic() - started
+        assert response.status_code == 200
+        assert "Too many sign-in attempts for this email" in response.content.decode()
+        assert _logged_in_as(client) is None
+        assert 1 <= waited < 4
+        # Another login does not wait at all.
+        other = UserFactory(email="other@acme.example")
+        assert _log_in(Client(), other.email).status_code == 302
+    finally:
+        holder.close()  # ends the holder's session, and its lock with it
+    assert _log_in(Client(), user.email).status_code == 302
