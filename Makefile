@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 PORT ?= 8000
 
-.PHONY: install demo run worker beat test test-fast lint format bench migrate seed clean schema
+.PHONY: install demo run worker beat test test-fast lint format bench load migrate seed clean schema
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -67,15 +67,28 @@ format: install
 seed: migrate
 	$(MANAGE) seed_demo
 
-## bench: the engagement engine against a hand-written SQL lower bound, on PostgreSQL
-## (DATABASE_URL=postgres://…/a-scratch-db make bench; it adds bench accounts and events).
-## Full size: $(MANAGE) bench_engagement --accounts 10000 --events 5000000
+## bench: docs/benchmark-report.md in one go, on PostgreSQL (DATABASE_URL=postgres://…/scratch
+## make bench; it seeds the demo there and in <scratch>_large, and adds the engagement data):
+## page and API latency against a bare view on gunicorn, query counts of every list at two
+## sizes, and the engagement engine against a hand-written SQL lower bound.
+## Full engagement size: $(MANAGE) bench_engagement --accounts 10000 --events 5000000
 BENCH_ACCOUNTS ?= 2000
 BENCH_EVENTS ?= 1000000
 bench: install
 	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make bench needs PostgreSQL: DATABASE_URL=postgres://user@host:5432/scratch make bench"; exit 1;; esac
 	$(MANAGE) migrate --noinput
-	$(MANAGE) bench_engagement --accounts $(BENCH_ACCOUNTS) --events $(BENCH_EVENTS)
+	$(MANAGE) bench_report --engagement-accounts $(BENCH_ACCOUNTS) --engagement-events $(BENCH_EVENTS)
+
+## load: the locust scenario (three personas) against gunicorn + a Celery worker and beat on
+## 127.0.0.1, PostgreSQL and Redis; fails unless zero 5xx/timeouts/failures, p95 < 300 ms and
+## p99 < 800 ms; writes docs/load-report.md. It migrates and seeds the scratch database once:
+## DATABASE_URL=postgres://…/scratch REDIS_URL=redis://…/n make load  (LOAD_USERS=50 LOAD_TIME=5m)
+LOAD_USERS ?= 50
+LOAD_TIME ?= 5m
+load: install
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make load needs PostgreSQL: DATABASE_URL=postgres://user@host:5432/scratch REDIS_URL=redis://host:6379/n make load"; exit 1;; esac
+	@case "$$REDIS_URL" in redis*) ;; *) echo "make load needs Redis: REDIS_URL=redis://host:6379/n"; exit 1;; esac
+	$(PY) -m tests.perf.load --users $(LOAD_USERS) --time $(LOAD_TIME)
 
 clean:
 	rm -rf var/ .venv/ .uv/ node_modules/

@@ -294,3 +294,39 @@ class Invitation(TimeStamped):
 
     def get_accept_url(self) -> str:
         return reverse("accounts:invitation-accept", kwargs={"token": self.token})
+
+
+class OutboxTask(models.Model):
+    """A Celery task a transaction asked for, written in that transaction (accounts.outbox).
+
+    Published after the commit; a row whose publish failed (the broker was down) stays pending
+    until the relay publishes it. `claimed_at` is set while a process is publishing the row:
+    the committing process claims its own rows at insert, a relay claims by one UPDATE, and a
+    claim older than the lease counts as abandoned (its process died)."""
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim = models.CharField(max_length=32, blank=True)  # which relay run holds the claim
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Set when the row itself cannot be published (its task is gone or no longer takes these
+    # arguments, after a deploy): kept for a person to look at, never relayed again.
+    failed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(published_at__isnull=True, failed_at__isnull=True),
+                name="outbox_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "published" if self.published_at else "failed" if self.failed_at else "pending"
+        return f"{self.task} #{self.pk} ({state})"

@@ -25,6 +25,7 @@ from accounts.models import (
     TeamRole,
     User,
 )
+from accounts.outbox import enqueue
 from accounts.roles import ADMIN_SITE_ROLES, PROGRAMME_ADMIN_APPS, ROLE_PERMISSIONS
 
 
@@ -222,7 +223,7 @@ def invitation_create(
         raise ValidationError(
             {"email": "This address already has an open invitation to this account."}
         ) from None
-    invitation_send_task.delay_on_commit(invitation.pk)
+    enqueue(invitation_send_task, invitation.pk)
     return invitation
 
 

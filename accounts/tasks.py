@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from accounts import services
+from accounts import outbox, services
 
 
 @shared_task(
@@ -22,3 +22,16 @@ def invitation_send_task(invitation_id: int) -> bool:
 )
 def invitations_purge_task() -> int:
     return services.invitations_purge()
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),  # the database went away for a moment
+    retry_backoff=True,
+    retry_backoff_max=60,
+    max_retries=3,
+)
+def outbox_relay_task() -> int:
+    """Publish the tasks the outbox still holds (the broker was down when they were asked
+    for). Every minute by beat, and as each worker starts (config/celery.py); two relays at
+    once never publish one row twice (accounts.outbox claims by UPDATE)."""
+    return outbox.outbox_relay()

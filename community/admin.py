@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 
+from accounts.outbox import enqueue
 from community import engagement
 from community.models import (
     ActivityEvent,
@@ -107,7 +108,7 @@ class EngagementModelAdmin(admin.ModelAdmin):
         permissions=["add"],
     )
     def recompute_all_now(self, request, queryset):
-        engagement_recompute_all_task.delay_on_commit()
+        enqueue(engagement_recompute_all_task)
         self.message_user(
             request,
             "A full recompute for today has been queued; the workers run it in chunks.",
@@ -135,7 +136,7 @@ class EngagementSnapshotAdmin(admin.ModelAdmin):
     @admin.action(description="Recompute these accounts for today now", permissions=["view"])
     def recompute_accounts_now(self, request, queryset):
         account_ids = sorted(set(queryset.values_list("account_id", flat=True)))
-        engagement_recompute_accounts_task.delay_on_commit(account_ids)
+        enqueue(engagement_recompute_accounts_task, account_ids)
         self.message_user(
             request,
             f"A recompute of {len(account_ids)} accounts has been queued.",

@@ -4,12 +4,30 @@ weekly digests, and the unsubscribe link every email carries.
 `community.services.notify` makes the notifications and asks `notification_deliveries` how
 each one's email goes; this module does the rest.
 
-Sending is claimed, never locked across the SMTP conversation: the task (or digest job) first
-claims the row with one UPDATE … WHERE nobody holds a fresh claim (a count of 1 means it is
-ours), sends, then marks the row sent. A failure releases the claim and raises, so Celery retries
-with a backoff; a second run of the same task finds the row sent (or freshly claimed) and sends
-nothing. A worker killed between sending and marking leaves a claim that goes stale after
-`CLAIM_STALE`, after which the row may be sent again: at most one duplicate, only then.
+Sending is claimed, never locked across the SMTP conversation by a transaction: the task (or
+digest job) claims the row with one UPDATE (a count of 1 means it is ours), hands the email to
+the backend, then marks the row sent. A failure the backend reports releases the claim and
+raises, so Celery retries with a backoff; a second run of the same task finds the row sent (or
+being sent) and sends nothing.
+
+A worker killed while sending (SIGKILL, a lost host) leaves its claim on an unsent row. The rule
+then is at-least-once with one identity: the row is sent again, and every hand-off of a row
+carries the same Message-ID (`_message_id`), so a copy that did get out before the kill and
+the new one are recognisably one message (mail systems that deduplicate by Message-ID show it
+once); a digest sent again holds exactly the notifications it held before (none gathered
+since), so the two copies are alike.
+Nearly always the kill came during the SMTP conversation, before the server took the message,
+and the person gets it once; a second copy needs the kill in the moment between the server's
+"accepted" and our UPDATE. Dropping the email instead (at most once) would lose the common case.
+
+Who may take over a claim: a sender holds a PostgreSQL advisory lock on the row (session level,
+`_sending_lock`) from before its claim until it has marked the row. The lock ends with the
+sender's database session, so when a worker dies its lock is gone at once and the next run
+(or the acks_late redelivery of the task) takes the claim over without waiting. A claim whose
+lock is still held belongs to a live sender and is left alone, unless it is older than
+NOTIFICATION_CLAIM_STALE_SECONDS (above Celery's hard time limit, so no live sender is that
+old): a session PostgreSQL has not yet noticed is dead. SQLite (dev) has no such locks and
+relies on that age alone.
 
 Digests: one NotificationDigest row per person, period and period start (unique). The job
 inserts the rows it needs (a conflicting insert, from a second or parallel run, does nothing),
@@ -21,14 +39,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -55,8 +75,11 @@ from community.notification_kinds import (
 
 logger = logging.getLogger(__name__)
 
-# A claim older than this is taken to belong to a worker that died while sending.
-CLAIM_STALE = dt.timedelta(minutes=15)
+# The first key of the PostgreSQL advisory locks a sender holds on the row it emails ("nm" for
+# a notification, "nd" for a digest); the second is the row's id. Nothing else in the project
+# takes advisory locks with these keys.
+_NOTIFICATION_LOCKS = 0x6E6D
+_DIGEST_LOCKS = 0x6E64
 # The most notifications one digest lists (the rest: "and N more" with a link to the page).
 DIGEST_MAX_ITEMS = 50
 UNSUBSCRIBE_SALT = "community.notifications.unsubscribe"
@@ -220,46 +243,101 @@ def email_build(
     html: str | None,
     kinds: Iterable[str],
     unsubscribe: str | None = None,
+    message_id: str | None = None,
 ) -> EmailMultiAlternatives:
     """An email with its plain-text body, an HTML alternative when given, and the one-click
-    unsubscribe headers (RFC 2369 List-Unsubscribe, RFC 8058 List-Unsubscribe-Post)."""
+    unsubscribe headers (RFC 2369 List-Unsubscribe, RFC 8058 List-Unsubscribe-Post); with
+    `message_id`, that Message-ID instead of a new one."""
     unsubscribe = unsubscribe or unsubscribe_url(user=user, kinds=kinds)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        to=[user.email],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
+    headers = {
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    if message_id:
+        headers["Message-ID"] = message_id
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[user.email], headers=headers)
     if html is not None:
         message.attach_alternative(html, "text/html")
     return message
 
 
+# --- Claims: who sends a row, and when a dead sender's row is sent again ----------------------
+
+
+def claim_stale() -> dt.timedelta:
+    """How old a claim whose sender still holds its lock must be to be taken over."""
+    return dt.timedelta(seconds=settings.NOTIFICATION_CLAIM_STALE_SECONDS)
+
+
+@contextmanager
+def _sending_lock(lock_class: int, pk: int) -> Iterator[bool | None]:
+    """The row's sending lock, held by whoever may claim it: yields True when this session
+    holds it, False when another live session does, None where there are no such locks
+    (SQLite). A session-level PostgreSQL advisory lock, not a transaction: nothing stays open
+    across the SMTP conversation, and a killed worker's lock ends with its connection."""
+    if connection.vendor != "postgresql":
+        yield None
+        return
+    key = _lock_key(lock_class, pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+            except DatabaseError:  # an aborted transaction: the lock ends with the session
+                logger.warning("Sending lock %s not released", key, exc_info=True)
+
+
+def _lock_key(lock_class: int, pk: int) -> list[int]:
+    return [lock_class, (pk + 2**31) % 2**32 - 2**31]  # the id as a signed 32-bit key
+
+
+def _claim(queryset, *, field: str, lock: bool | None) -> int:
+    """Claim the rows of `queryset` (one UPDATE on `field`). Holding their sending lock, any
+    claim left on them is a dead sender's and is taken over; without it (another session holds
+    it, or SQLite) only rows nobody claimed, or claimed longer than `claim_stale()` ago."""
+    now = timezone.now()
+    stale = Q(**{f"{field}__lt": now - claim_stale()})
+    if lock is False:
+        queryset = queryset.filter(stale)
+    elif lock is None:
+        queryset = queryset.filter(Q(**{f"{field}__isnull": True}) | stale)
+    return queryset.update(**{field: now})
+
+
+def _message_id(kind: str, pk: int, created_at: dt.datetime) -> str:
+    """The Message-ID every hand-off of one row carries, so that a copy sent again after a
+    sender died is the same message (the row's creation time keeps ids of a rebuilt database
+    apart)."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<{kind}-{pk}.{created_at:%Y%m%d%H%M%S%f}@{domain}>"
+
+
 # --- One notification, one email ------------------------------------------------------------
 
 
-def _claim(queryset) -> int:
-    """Claim the rows of `queryset` nobody holds a fresh claim on (one UPDATE)."""
-    now = timezone.now()
-    return queryset.filter(
-        Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - CLAIM_STALE)
-    ).update(email_claimed_at=now)
-
-
 def notification_email_send(*, notification_id: int) -> bool:
-    """Email one notification at most once; True when this call sent it.
+    """Email one notification; True when this call sent it.
 
     Claimed first (a second run of the task, or a retry while another still sends, claims
-    nothing and sends nothing). The person's preference is read again at sending time: a kind
+    nothing and sends nothing; a claim left by a dead sender is taken over and the email goes
+    with the same Message-ID). The person's preference is read again at sending time: a kind
     they moved to a digest waits for the digest, a kind turned off is not sent, nor is anything
     to a deactivated person. A sending failure releases the claim and raises (the task retries).
     """
-    pending = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True)
-    if not _claim(pending):
-        return False
+    with _sending_lock(_NOTIFICATION_LOCKS, notification_id) as lock:
+        pending = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True)
+        if not _claim(pending, field="email_claimed_at", lock=lock):
+            return False
+        return _notification_email_claimed(notification_id)
+
+
+def _notification_email_claimed(notification_id: int) -> bool:
     notification = Notification.objects.select_related("user").get(pk=notification_id)
     user = notification.user
     if not user.is_active:
@@ -287,6 +365,7 @@ def notification_email_send(*, notification_id: int) -> bool:
         html=render_to_string("community/email/notification.html", context),
         kinds=[notification.kind],
         unsubscribe=unsubscribe,
+        message_id=_message_id("notification", notification.pk, notification.created_at),
     )
     try:
         message.send()
@@ -364,22 +443,39 @@ def notification_digests_send(*, period: str, now: dt.datetime | None = None) ->
 def digest_send(*, digest_id: int) -> int:
     """Claim one unsent digest, gather the person's waiting notifications into it and email
     it. Returns 1 when this call sent it; 0 when it was sent or is being sent by another run,
-    or holds nothing (then it is removed: a later run of the same period may send one)."""
-    now = timezone.now()
-    claimed = (
-        NotificationDigest.objects.filter(pk=digest_id, sent_at__isnull=True)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_STALE))
-        .update(claimed_at=now)
-    )
-    if not claimed:
-        return 0
-    digest = NotificationDigest.objects.select_related("user").get(pk=digest_id)
-    _waiting(digest.period).filter(user_id=digest.user_id).update(digest=digest)
-    items = list(
+    or holds nothing (then it is removed: a later run of the same period may send one).
+
+    A digest whose sender died (its claim was left) goes again as it was: the notifications
+    it holds, under the same Message-ID, nothing gathered since (those wait for the next one).
+    After a failure the backend reported (claim released) the retry gathers what came since."""
+    with _sending_lock(_DIGEST_LOCKS, digest_id) as lock:
+        unsent = NotificationDigest.objects.filter(pk=digest_id, sent_at__isnull=True)
+        digest = unsent.select_related("user").first()
+        if digest is None or not _claim(unsent, field="claimed_at", lock=lock):
+            return 0
+        items = _digest_items(digest) if digest.claimed_at else []
+        if items:
+            logger.warning(
+                "Digest %s: its sender died while sending; sending its %d notifications again "
+                "with the same Message-ID",
+                digest.pk,
+                len(items),
+            )
+        else:
+            _waiting(digest.period).filter(user_id=digest.user_id).update(digest=digest)
+            items = _digest_items(digest)
+        return _digest_deliver(digest=digest, items=items)
+
+
+def _digest_items(digest: NotificationDigest) -> list[Notification]:
+    return list(
         Notification.objects.filter(digest=digest, emailed_at__isnull=True).order_by(
             "kind", "created_at", "pk"
         )
     )
+
+
+def _digest_deliver(*, digest: NotificationDigest, items: list[Notification]) -> int:
     if not items:  # nothing waits any more (turned off meanwhile): no digest for now
         NotificationDigest.objects.filter(pk=digest.pk, sent_at__isnull=True).delete()
         return 0
@@ -435,6 +531,7 @@ def _digest_email(
         html=render_to_string("community/email/notification_digest.html", context),
         kinds=kinds,
         unsubscribe=context["unsubscribe_url"],
+        message_id=_message_id("digest", digest.pk, digest.created_at),
     )
 
 

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.outbox import enqueue
 from community.models import (
     MILESTONE_DESCRIPTIONS,
     ActivityEvent,
@@ -300,4 +301,4 @@ def milestones_award_after_commit(*, user_ids: Iterable[int]) -> None:
 
     ids = sorted({pk for pk in user_ids if pk is not None})
     if ids:
-        milestones_award_task.delay_on_commit(ids)
+        enqueue(milestones_award_task, ids)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account, Membership, User
+from accounts.outbox import enqueue
 from community.models import ActivityEvent, ActivityKind, Notification
 from community.notification_kinds import Delivery
 from community.notifications import notification_deliveries, notification_email_send
@@ -102,7 +103,7 @@ def notifications_email_after_commit(*, notifications: Iterable[Notification]) -
         # notify() decided the delivery already; rows made elsewhere ("") are decided by the
         # task, from the person's preference. Digest kinds wait for the digest jobs.
         if notification.email_delivery in ("", Delivery.IMMEDIATELY):
-            notification_email_task.delay_on_commit(notification.pk)
+            enqueue(notification_email_task, notification.pk)
 
 
 def notify(

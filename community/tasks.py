@@ -1,10 +1,11 @@
 import datetime as dt
 
-from celery import group, shared_task
+from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from accounts.outbox import enqueue
 from community import alerts, engagement, notifications, webhooks
 from community.models import EngagementRunKind
 
@@ -70,9 +71,8 @@ def engagement_recompute_task(account_ids: list[int], day: str | None = None) ->
 
 def _fan_out(kind: str, day: str | None, account_ids: list[int] | None = None) -> int:
     run, chunks = engagement.engagement_run_start(kind=kind, day=_day(day), account_ids=account_ids)
-    if chunks:
-        tasks = group(engagement_recompute_task.s(chunk, run.day.isoformat()) for chunk in chunks)
-        transaction.on_commit(tasks.delay)
+    for chunk in chunks:  # published once the run is committed, in parallel by the workers
+        enqueue(engagement_recompute_task, chunk, run.day.isoformat())
     return run.accounts
 
 
@@ -161,9 +161,8 @@ def milestones_award_recent_task() -> int:
     from community.recognition import milestone_people_active_since
 
     people = milestone_people_active_since(since=timezone.now() - MILESTONES_LOOKBACK)
-    chunks = [people[i : i + 1000] for i in range(0, len(people), 1000)]
-    if chunks:
-        group(milestones_award_task.s(chunk) for chunk in chunks).delay()
+    for start in range(0, len(people), 1000):
+        enqueue(milestones_award_task, people[start : start + 1000])
     return len(people)
 
 
@@ -173,6 +172,6 @@ def milestones_award_all_task() -> int:
     from community.recognition import milestone_people_chunks
 
     chunks = list(milestone_people_chunks())
-    if chunks:
-        group(milestones_award_task.s(chunk) for chunk in chunks).delay()
+    for chunk in chunks:
+        enqueue(milestones_award_task, chunk)
     return sum(len(chunk) for chunk in chunks)

@@ -40,6 +40,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.outbox import enqueue
 from community.models import (
     Alert,
     WebhookDelivery,
@@ -219,7 +220,7 @@ def _enqueue_after_commit(delivery_ids: list[int]) -> None:
     from community.tasks import webhook_deliver_task  # tasks import this module
 
     for delivery_id in delivery_ids:
-        transaction.on_commit(lambda pk=delivery_id: webhook_deliver_task.delay(pk))
+        enqueue(webhook_deliver_task, delivery_id)
 
 
 @transaction.atomic

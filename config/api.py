@@ -11,9 +11,29 @@ from rest_framework.pagination import PageNumberPagination
 
 
 class Pagination(PageNumberPagination):
+    """Pages of 25 (`page_size` up to 200). A `page_size` that is no positive whole number is a
+    400 field error, not silently the default; a page past the end (`page`) is DRF's 404."""
+
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if not raw:  # absent or empty: the default, as an empty `page` is the first page
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: ["A page size is a whole number of at least 1."]}
+            )
+        return min(int(raw), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            parameter["allowEmptyValue"] = True  # the first page, the default size
+        return parameters
 
 
 class ExceptionHandler(StandardExceptionHandler):

@@ -6,7 +6,30 @@ generic views, and drf-spectacular's AutoSchema imports those views."""
 from __future__ import annotations
 
 from drf_standardized_errors.openapi import AutoSchema as StandardAutoSchema
+from drf_standardized_errors.openapi_serializers import ValidationErrorEnum
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+
+
+class _FieldErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    attr = serializers.CharField(
+        allow_null=True,
+        help_text="The field (nested ones joined by '.', list items by index), "
+        "`non_field_errors`, or null.",
+    )
+
+    class Meta:
+        ref_name = "FieldError"
+
+
+class _ValidationErrorSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ValidationErrorEnum.choices)
+    errors = _FieldErrorSerializer(many=True)
+
+    class Meta:
+        ref_name = "FieldValidationError"
 
 
 class AutoSchema(StandardAutoSchema):
@@ -20,3 +43,32 @@ class AutoSchema(StandardAutoSchema):
 
     def _should_add_http403_error_response(self) -> bool:
         return any(type(permission) is not AllowAny for permission in self.view.get_permissions())
+
+    def _should_add_validation_error_response(self) -> bool:
+        """Every operation can answer a 400 field error: a NUL character in the query string
+        (config.errors), and besides writes (the services' own rules, bodies that are not
+        objects), lists (`page_size`) and reads taking query parameters."""
+        return True
+
+    def _get_serializer_for_validation_error_response(self):
+        """One shape for every 400 field error: services add `non_field_errors` and nested
+        attributes (`links.0`) that no per-field list of the serializer's names foresees."""
+        return _ValidationErrorSerializer
+
+    def _get_filter_parameters(self) -> list[dict]:
+        """Filters, search and ordering ignore an empty value (`?renewal_before=` filters
+        nothing), as django-filter and DRF do: documented with `allowEmptyValue`."""
+        parameters = super()._get_filter_parameters()
+        for parameter in parameters:
+            if parameter.get("in") == "query":
+                parameter["allowEmptyValue"] = True
+        return parameters
+
+    def _get_parameters(self) -> list[dict]:
+        """An optional query parameter sent empty counts as left out (`?period_from=`), in the
+        filters and in the views reading their own query parameters alike."""
+        parameters = super()._get_parameters()
+        for parameter in parameters:
+            if parameter.get("in") == "query" and not parameter.get("required"):
+                parameter["allowEmptyValue"] = True
+        return parameters

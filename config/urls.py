@@ -63,3 +63,5 @@ urlpatterns = [
     ),
     path("healthz/", health.healthz, name="healthz"),
 ]
+
+handler404 = "config.errors.page_not_found"  # JSON under /api/

@@ -4,7 +4,9 @@ one publishes exactly the tasks it asked for, and nothing reaches the broker bef
 Every service that queues Celery work runs here against a real Redis broker (the test's own
 queue, `redis_celery`): the test counts the messages in the Redis list the worker would read,
 once inside the transaction (still empty: nothing was published early), once after a rollback
-(still empty) and once after a commit (exactly the expected tasks). A `.delay()` inside the
+(still empty) and once after a commit (exactly the expected tasks). Each task goes through the
+durable outbox (accounts.outbox): its row is written in the transaction (a rollback leaves
+none) and marked published once the commit has published it. A `.delay()` inside the
 transaction instead of `delay_on_commit` / `transaction.on_commit` fails the first check; a
 publish lost on commit fails the last.
 """
@@ -22,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import services as account_services
+from accounts.models import OutboxTask
 from community import engagement, webhooks
 from community.engagement.preview import engagement_model_activate
 from community.models import (
@@ -85,17 +88,26 @@ def assert_published_only_on_commit(broker: Broker, action: Callable[[], object]
     """Run `action` in a transaction that rolls back, then in one that commits: nothing is
     published until the commit, and then exactly `expected` (task names)."""
     broker.clear()  # whatever the set-up queued
+    OutboxTask.objects.all().delete()
 
     with pytest.raises(Rollback), transaction.atomic():
         action()
         assert broker.published() == [], "published before the transaction ended"
         raise Rollback
     assert broker.published() == [], "a rolled-back transaction published a task"
+    assert not OutboxTask.objects.exists(), "a rolled-back transaction left an outbox row"
 
     with transaction.atomic():
         action()
         assert broker.published() == [], "published before the commit"
+        assert _outbox() == sorted(expected), "the outbox row is not in the transaction"
     assert broker.published() == sorted(expected)
+    assert _outbox(pending=True) == [], "published but still pending in the outbox"
+
+
+def _outbox(*, pending: bool = False) -> list[str]:
+    rows = OutboxTask.objects.filter(published_at=None) if pending else OutboxTask.objects.all()
+    return sorted(rows.values_list("task", flat=True))
 
 
 # --- accounts --------------------------------------------------------------------------------

@@ -201,6 +201,7 @@ class ThreadViewSet(
 ):
     """Threads of the gardens the caller sees."""
 
+    lookup_value_regex = "[0-9]+"  # a non-numeric id is no thread: 404, not a failing query
     queryset = Thread.objects.none()  # for the schema; get_queryset scopes it
     serializer_class = ThreadSerializer
     filter_backends: list = []
@@ -260,6 +261,7 @@ class ThreadViewSet(
 class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """One post: read, edit (its author), react, flag, hide (stewards)."""
 
+    lookup_value_regex = "[0-9]+"  # a non-numeric id is no post: 404, not a failing query
     queryset = Post.objects.none()  # for the schema; access_post scopes it
     serializer_class = PostSerializer
     filter_backends: list = []

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import customer_membership
+from accounts.outbox import enqueue
 from community.access import (
     access_account_for_offline_events,
     access_account_for_recompute,
@@ -64,11 +65,11 @@ class RecomputeView(APIView):
         if slug is None:
             if not can_tune_engagement(request.user):
                 raise PermissionDenied("Only programme admins recompute every account.")
-            engagement_recompute_all_task.delay_on_commit()
+            enqueue(engagement_recompute_all_task)
             result = {"scope": "all", "account": None, "task": engagement_recompute_all_task.name}
         else:
             account = access_account_for_recompute(request.user, slug)
-            engagement_recompute_accounts_task.delay_on_commit([account.pk])
+            enqueue(engagement_recompute_accounts_task, [account.pk])
             result = {
                 "scope": "account",
                 "account": account.slug,

@@ -45,6 +45,17 @@ from community.models import (
 )
 
 
+class _HarvestSourceSerializer(serializers.Serializer):
+    """Where a harvest came from; null when its garden is not shown to the caller."""
+
+    thread = serializers.IntegerField(allow_null=True, help_text="The thread's id.")
+    pilot = serializers.IntegerField(allow_null=True, help_text="The pilot's id.")
+    url = serializers.CharField(allow_null=True)
+
+    class Meta:
+        ref_name = "HarvestSource"
+
+
 class HarvestSerializer(serializers.ModelSerializer):
     garden = serializers.SerializerMethodField(
         help_text="The garden's slug; null when it has none or the caller may not see it."
@@ -93,13 +104,7 @@ class HarvestSerializer(serializers.ModelSerializer):
     def get_body_html(self, harvest: Harvest) -> str:
         return str(markdown_render(harvest.body))
 
-    @extend_schema_field(
-        serializers.DictField(
-            child=serializers.CharField(allow_null=True),
-            allow_null=True,
-            help_text="thread (id), pilot (id), url; null when its garden is not shown.",
-        )
-    )
+    @extend_schema_field(_HarvestSourceSerializer(allow_null=True))
     def get_source(self, harvest: Harvest) -> dict | None:
         if harvest.garden_id is not None and not self._shown(harvest):
             return None

@@ -17,6 +17,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import Account, User
+from accounts.outbox import enqueue
 from community.engagement import (
     MODEL_FIELDS,
     chunks_of,
@@ -118,7 +119,7 @@ def engagement_model_activate(
     from community.tasks import engagement_recompute_all_task
 
     model = engagement_model_create(created_by=created_by, note=note, activate=True, **values)
-    engagement_recompute_all_task.delay_on_commit()
+    enqueue(engagement_recompute_all_task)
     return model
 
 

@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A NUL in the path or query string is a 400 before any view queries PostgreSQL with it.
+    "config.errors.NulCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A customer's first page of the day records their visit (once per day, see the module).
@@ -207,6 +209,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    # JSON only (the imports upload sets its own parsers), refusing NUL characters (PostgreSQL
+    # stores none). No form bodies: DRF trims their whitespace after the schema's maxLength.
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -273,6 +278,12 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = env_redis_url("REDIS_URL", None)
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+# A notification email's claim older than this belongs to a dead sender (community.notifications).
+# On PostgreSQL a killed sender's claim is taken over at once (its advisory lock ends with its
+# session); this age is the fallback, above the hard time limit so no live sender ever has it.
+NOTIFICATION_CLAIM_STALE_SECONDS = env_int(
+    "NOTIFICATION_CLAIM_STALE_SECONDS", CELERY_TASK_TIME_LIMIT + 5 * 60, minimum=1
+)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -305,6 +316,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    # Tasks whose publish failed (the broker was down) are published from the outbox.
+    "outbox-relay": {
+        "task": "accounts.tasks.outbox_relay_task",
+        "schedule": crontab(),  # every minute
+    },
     "purge-stale-invitations": {
         "task": "accounts.tasks.invitations_purge_task",
         "schedule": crontab(minute=17, hour=3),

@@ -21,6 +21,19 @@ class PilotSerializer(serializers.ModelSerializer):
     accounts_taking_part = serializers.IntegerField(
         read_only=True, help_text="How many accounts have members enrolled."
     )
+    # Declared so the schema says what is sent: blank ("") until set.
+    min_engagement_level = serializers.ChoiceField(
+        choices=EngagementLevel.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Accounts below this level are not eligible; blank means any level.",
+    )
+    decision = serializers.ChoiceField(
+        choices=PilotDecision.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Blank until the pilot is decided.",
+    )
 
     class Meta:
         model = Pilot

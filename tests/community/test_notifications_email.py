@@ -16,6 +16,7 @@ from community.models import AlertSubscription, Notification, NotificationPrefer
 from community.notification_kinds import KINDS, Delivery
 from community.tasks import notification_email_task
 from tests.accounts.factories import customer
+from tests.community.notification_senders import another_sender_busy_with
 
 
 def _notify(*users, kind="idea_status", **extra):
@@ -238,18 +239,20 @@ def test_the_task_run_twice_sends_once(member_a, django_capture_on_commit_callba
 
 def test_a_run_that_finds_another_one_sending_sends_nothing(member_a):
     notification = _notify(member_a, email=False)[0]
-    Notification.objects.filter(pk=notification.pk).update(email_claimed_at=timezone.now())
 
-    assert services.notification_email(notification_id=notification.pk) is False
+    with another_sender_busy_with(notification):
+        assert services.notification_email(notification_id=notification.pk) is False
     assert mail.outbox == []
 
 
-def test_a_claim_left_by_a_dead_worker_goes_stale_and_the_email_goes_out(member_a):
+def test_a_claim_older_than_the_stale_age_is_taken_over_and_the_email_goes_out(member_a):
     notification = _notify(member_a, email=False)[0]
-    long_ago = timezone.now() - notifications.CLAIM_STALE - dt.timedelta(minutes=1)
-    Notification.objects.filter(pk=notification.pk).update(email_claimed_at=long_ago)
+    long_ago = timezone.now() - notifications.claim_stale() - dt.timedelta(minutes=1)
 
-    assert services.notification_email(notification_id=notification.pk) is True
+    # Its sender's lock is still held: a session PostgreSQL has not yet seen die.
+    with another_sender_busy_with(notification):
+        Notification.objects.filter(pk=notification.pk).update(email_claimed_at=long_ago)
+        assert services.notification_email(notification_id=notification.pk) is True
     assert len(mail.outbox) == 1
 
 

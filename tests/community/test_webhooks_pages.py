@@ -194,7 +194,10 @@ def test_retry_now_puts_a_failed_delivery_back_in_the_queue(
     client_for, programme_admin, django_capture_on_commit_callbacks, monkeypatch
 ):
     sent = []
-    monkeypatch.setattr("community.tasks.webhook_deliver_task.delay", sent.append)
+    monkeypatch.setattr(
+        "community.tasks.webhook_deliver_task.apply_async",
+        lambda args, kwargs, **options: sent.append(*args),
+    )
     delivery = _delivery(_endpoint(programme_admin), status=WebhookDeliveryStatus.FAILED)
 
     with django_capture_on_commit_callbacks(execute=True):

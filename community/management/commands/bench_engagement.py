@@ -18,6 +18,7 @@ Do not point it at a database whose data you care about: it adds accounts, peopl
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -76,6 +77,11 @@ class Command(BaseCommand):
             help="share of accounts that record the 1%% new events of the incremental run (0.02)",
         )
         parser.add_argument("--chunk-size", type=int, default=None)
+        parser.add_argument(
+            "--json",
+            default=None,
+            help="also write the figures to this file, as JSON (make bench's report reads it)",
+        )
 
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
@@ -116,6 +122,26 @@ class Command(BaseCommand):
             f"{incremental[0]:8.2f} s"
         )
         self.stdout.write(f"ratio incremental / full:                 {incremental[0] / full:8.3f}")
+        if options["json"]:
+            figures = {
+                "accounts": accounts,
+                "events": events,
+                "chunk_size": size,
+                "postgresql": connection.pg_version // 10000,
+                "cores": cores,
+                "full_seconds": full,
+                "full_runs": [seconds for seconds, _ in fulls],
+                "full_accounts": fulls[0][1],
+                "lower_bound_seconds": lower,
+                "lower_bound_runs": lowers,
+                "ratio_full_to_lower_bound": full / lower,
+                "incremental_new_events": added,
+                "incremental_accounts": incremental[1],
+                "incremental_seconds": incremental[0],
+                "ratio_incremental_to_full": incremental[0] / full,
+            }
+            with open(options["json"], "w") as out:
+                json.dump(figures, out, indent=2)
 
     # --- Timings --------------------------------------------------------------------------
 

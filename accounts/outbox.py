@@ -1,0 +1,168 @@
+"""A durable outbox for Celery tasks: work asked for by a transaction survives a broker outage.
+
+`enqueue(task, *args, **kwargs)` replaces `task.delay_on_commit(...)`. It writes an
+`OutboxTask` row in the caller's transaction (so a rollback leaves neither row nor task) and,
+once the transaction commits, publishes the task with a short, bounded timeout and no kombu
+retry. A publish that succeeds marks the row published; one that fails (Redis stopped,
+paused or unreachable) logs a warning and leaves the row pending, and the request goes on:
+its data is committed and the work is not lost.
+
+`outbox_relay()` publishes the pending rows once the broker is back. Beat runs it every
+minute (`accounts.tasks.outbox_relay_task`) and every worker runs it as it starts
+(`worker_ready`, see config/celery.py), so a restarted worker catches up at once. A relay
+claims its rows with one UPDATE that re-checks the claim condition, so two relays (or a
+relay and the committing process) never publish one row twice; a claim older than
+`CLAIM_LEASE` is treated as abandoned (its process died) and taken over.
+
+At least once, not exactly once: a process that publishes a row and dies before marking it
+published leaves it to the relay, which publishes it again after the lease. Every task
+enqueued here is idempotent for that reason (each claims its work by an UPDATE or an upsert,
+see the tasks' docstrings), as a task redelivered by the broker must be anyway.
+
+In eager mode (CELERY_TASK_ALWAYS_EAGER, the tests' default) nothing is written: the task
+runs on commit, as `delay_on_commit` did.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import uuid
+from typing import Any
+
+from celery import Task, current_app
+from celery.exceptions import NotRegistered
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.models import OutboxTask
+
+logger = logging.getLogger(__name__)
+
+# A publish gives up after about a second: a stopped Redis refuses the connection at once, a
+# paused one (SIGSTOP, a full network buffer) accepts it and never answers.
+PUBLISH_TIMEOUT = 1.0
+# After a failed publish this process stops trying for a while, so a request that queued ten
+# tasks waits for one timeout, not ten; the relay publishes what it skipped.
+BROKER_DOWN_PAUSE = 10.0
+CLAIM_LEASE = dt.timedelta(minutes=2)  # longer than any relay batch takes to publish
+RELAY_BATCH = 500
+KEEP_PUBLISHED = dt.timedelta(days=1)  # published rows are pruned after this
+
+_broker_down_until = 0.0  # time.monotonic() before which this process does not try
+
+
+def enqueue(task: Task, *args: Any, **kwargs: Any) -> None:
+    """Queue `task(*args, **kwargs)` once the current transaction commits (at once outside a
+    transaction), durably: a broker outage delays the task, it never loses it. Arguments
+    must be JSON (ids, ISO dates, lists of ids), as for any task."""
+    if task.typing:  # a call the task cannot take fails here, in the caller, as .delay() does
+        task.__header__(*args, **kwargs)
+    if task.app.conf.task_always_eager:
+        transaction.on_commit(lambda: task.apply_async(args, kwargs))
+        return
+    row = OutboxTask.objects.create(
+        task=task.name, args=list(args), kwargs=kwargs, claimed_at=timezone.now()
+    )
+    transaction.on_commit(lambda: _publish_after_commit(row))
+
+
+def _publish_after_commit(row: OutboxTask) -> None:
+    global _broker_down_until
+    if time.monotonic() < _broker_down_until:
+        _release(row, error="not tried: the broker was down a moment ago")
+        return
+    try:
+        _publish([row])
+    except Exception as error:  # any broker failure leaves the row pending
+        _broker_down_until = time.monotonic() + BROKER_DOWN_PAUSE
+        logger.warning(
+            "Broker unavailable; %s #%s stays in the outbox for the relay: %r",
+            row.task,
+            row.pk,
+            error,
+        )
+        _release(row, error=repr(error))
+
+
+def _release(row: OutboxTask, *, error: str) -> None:
+    """Give up the claim at once, so the next relay takes the row without waiting the lease."""
+    OutboxTask.objects.filter(pk=row.pk, published_at=None).update(
+        claimed_at=None, attempts=F("attempts") + 1, last_error=error[:2000]
+    )
+
+
+def _connection():
+    """A connection to the broker that fails fast and never retries (kombu's default for
+    the web's producer pool retries for several seconds)."""
+    app = current_app
+    return app.connection_for_write(
+        connect_timeout=PUBLISH_TIMEOUT,
+        transport_options={
+            "socket_timeout": PUBLISH_TIMEOUT,
+            "socket_connect_timeout": PUBLISH_TIMEOUT,
+            "max_retries": 0,  # kombu: no reconnection attempts
+            "retry_on_timeout": False,
+        },
+    )
+
+
+def _publish(rows: list[OutboxTask]) -> int:
+    """Publish `rows` over one connection, marking each published as it goes. A row that
+    cannot be published (its task is gone or no longer takes its arguments) is marked failed
+    and skipped; a broker failure raises (the rest stay claimed until released)."""
+    app = current_app
+    published = 0
+    with _connection() as connection:
+        for row in rows:
+            try:
+                task = app.tasks[row.task]
+                if task.typing:
+                    task.__header__(*row.args, **row.kwargs)
+            except (NotRegistered, TypeError) as error:
+                logger.error("Outbox row %s cannot be published: %r", row.pk, error)
+                OutboxTask.objects.filter(pk=row.pk).update(
+                    failed_at=timezone.now(), last_error=repr(error)[:2000]
+                )
+                continue
+            task.apply_async(row.args, row.kwargs, connection=connection, retry=False)
+            OutboxTask.objects.filter(pk=row.pk).update(
+                published_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+            )
+            published += 1
+    return published
+
+
+def _claim(*, limit: int) -> list[OutboxTask]:
+    """Claim up to `limit` pending rows nobody holds (or whose holder's lease ran out) with
+    one UPDATE that re-checks that condition row by row, and return them in order."""
+    now = timezone.now()
+    claimable = Q(published_at=None, failed_at=None) & (
+        Q(claimed_at=None) | Q(claimed_at__lt=now - CLAIM_LEASE)
+    )
+    candidates = OutboxTask.objects.filter(claimable).order_by("pk").values("pk")[:limit]
+    claim = uuid.uuid4().hex
+    OutboxTask.objects.filter(claimable, pk__in=candidates).update(claimed_at=now, claim=claim)
+    return list(OutboxTask.objects.filter(claim=claim, published_at=None, failed_at=None))
+
+
+def outbox_relay(*, batch: int = RELAY_BATCH) -> int:
+    """Publish the pending rows, batch by batch, until none is left or the broker fails (the
+    rest then wait for the next run). Prunes rows published long ago. Returns how many it
+    published."""
+    global _broker_down_until
+    published = 0
+    while rows := _claim(limit=batch):
+        try:
+            published += _publish(rows)
+        except Exception as error:  # the broker is still down: next run
+            OutboxTask.objects.filter(pk__in=[r.pk for r in rows], published_at=None).update(
+                claimed_at=None, attempts=F("attempts") + 1, last_error=repr(error)[:2000]
+            )
+            logger.warning("Outbox relay: broker unavailable, %d rows wait: %r", len(rows), error)
+            break
+        _broker_down_until = 0.0  # the broker answers again
+    OutboxTask.objects.filter(published_at__lt=timezone.now() - KEEP_PUBLISHED).delete()
+    return published

@@ -1,0 +1,283 @@
+"""The load scenario of `make load` (tests/perf/load.py): three personas as locust users.
+
+- a customer browses (home, ideas, an idea, gardens and their fragments, threads, harvests)
+  and gives feedback: a vote, a comment or a reply in a thread, a draft of a pilot check-in
+  when they take part in a running pilot. Writes go through the real forms, with the CSRF
+  token from the page (htmx's header for the vote, as the browser sends it);
+- an account manager reads the portfolio, their accounts' engagement pages (and the pilots
+  fragment they load) and the alerts inbox;
+- a product manager reads pilot results, insights, the perception page and the idea board.
+
+Every user logs in once, through the real login form, in `on_start`. The logins come from the
+JSON file named by LOAD_LOGINS ({"customer": [...], "account_manager": [...],
+"product_manager": [...]}; tests/perf/load.py writes it from the seeded database), or else the
+demo logins README prints. Users of a persona take its logins in turn, so they spread over
+several people. Requests are named "<persona> <page>", so the report can sum per persona.
+
+A request fails when it answers anything but the expected status, lands on the login page, or
+takes longer than LOAD_REQUEST_TIMEOUT seconds (10); see tests/perf/load.py for the checks.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import re
+from pathlib import Path
+
+from locust import HttpUser, between, task
+from locust.exception import StopUser
+
+from tests.perf.server import SiteError, login
+
+PASSWORD = "garden-demo-2026"  # accounts.demo_data.DEMO_PASSWORD (not imported: no Django here)
+REQUEST_TIMEOUT = float(os.environ.get("LOAD_REQUEST_TIMEOUT", "10"))
+# Seconds a person spends on a page before the next click (reading an idea, a thread, a chart).
+THINK_SECONDS = tuple(float(n) for n in os.environ.get("LOAD_THINK", "3-10").split("-"))
+DEMO_LOGINS = {  # README's demo logins, when no LOAD_LOGINS file is given
+    "customer": ["alice.schmidt@redwood-energy-bv.example"],
+    "account_manager": ["carol.jensen@customergarden.example"],
+    "product_manager": ["pat.okoye@customergarden.example"],
+}
+
+_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+_HX_CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+
+def _logins() -> dict[str, list[str]]:
+    path = os.environ.get("LOAD_LOGINS")
+    if not path:
+        return DEMO_LOGINS
+    return {**DEMO_LOGINS, **json.loads(Path(path).read_text())}
+
+
+_TURNS = {persona: itertools.cycle(emails) for persona, emails in _logins().items()}
+
+
+def _found(pattern: str, html: str) -> list[str]:
+    """Distinct matches of `pattern`'s group in `html`, in page order."""
+    return list(dict.fromkeys(re.findall(pattern, html)))
+
+
+class _Persona(HttpUser):
+    abstract = True
+    wait_time = between(*THINK_SECONDS)
+    persona = ""
+
+    def on_start(self) -> None:
+        self.email = next(_TURNS[self.persona])
+        with self.client.rename_request(f"{self.persona} /login/"):
+            try:
+                login(self.client, self.host.rstrip("/"), self.email, PASSWORD)
+            except SiteError as error:
+                self.environment.events.request.fire(
+                    request_type="POST",
+                    name=f"{self.persona} /login/",
+                    response_time=0,
+                    response_length=0,
+                    response=None,
+                    context={},
+                    exception=error,
+                )
+                raise StopUser() from error
+
+    # --- Requests --------------------------------------------------------------------------
+
+    def _get(self, path: str, name: str, *, fragment: bool = False) -> str:
+        """GET a page (or an htmx fragment); '' when it failed (recorded as a failure)."""
+        headers = {"HX-Request": "true"} if fragment else {}
+        return self._send("GET", path, name, headers=headers)
+
+    def _post(self, path: str, name: str, *, page: str, data: dict, htmx: bool = False) -> str:
+        """POST a form of `page` with its CSRF token, as the browser would (htmx sends the
+        token in a header, a plain form in the body)."""
+        if htmx:
+            token = _HX_CSRF.search(page)
+            headers = {"HX-Request": "true", "X-CSRFToken": token.group(1) if token else ""}
+        else:
+            token = _CSRF.search(page)
+            data = {"csrfmiddlewaretoken": token.group(1) if token else "", **data}
+            headers = {}
+        headers["Referer"] = self.host.rstrip("/") + path
+        return self._send("POST", path, name, headers=headers, data=data)
+
+    def _send(self, method: str, path: str, name: str, **kwargs) -> str:
+        with self.client.request(
+            method,
+            path,
+            name=f"{self.persona} {name}",
+            timeout=REQUEST_TIMEOUT,
+            catch_response=True,
+            **kwargs,
+        ) as response:
+            if response.status_code == 0:  # no answer: a timeout, a refused connection
+                response.failure(repr(response.error))
+                return ""
+            if response.status_code != 200:
+                response.failure(f"HTTP {response.status_code}")
+                return ""
+            if "/login/" in response.url:
+                response.failure("landed on the login page")
+                return ""
+            response.success()
+            return response.text
+
+
+class CustomerUser(_Persona):
+    """A member of a customer account: browses and gives feedback."""
+
+    weight = 7
+    persona = "customer"
+
+    def _an_idea(self) -> tuple[str, str]:
+        """The idea list, then one idea of it: (its address, its page)."""
+        ideas = _found(r'href="(/ideas/\d+/)"', self._get("/ideas/", "/ideas/"))
+        if not ideas:
+            return "", ""
+        path = random.choice(ideas)  # noqa: S311 (load, not secrets)
+        return path, self._get(path, "/ideas/[id]/")
+
+    def _a_garden(self) -> str:
+        """The garden list, then one garden's page and the fragments it loads: its slug."""
+        gardens = _found(r'href="/gardens/([\w-]+)/"', self._get("/gardens/", "/gardens/"))
+        if not gardens:
+            return ""
+        slug = random.choice(gardens)  # noqa: S311
+        page = self._get(f"/gardens/{slug}/", "/gardens/[slug]/")
+        for fragment in _found(r'hx-get="(/gardens/[\w-]+/(?:ideas|pilots)/)"', page):
+            name = "/gardens/[slug]/" + fragment.rstrip("/").rsplit("/", 1)[1] + "/"
+            self._get(fragment, name, fragment=True)
+        return slug
+
+    def _a_thread(self) -> tuple[str, str]:
+        slug = self._a_garden()
+        if not slug:
+            return "", ""
+        listing = self._get(f"/gardens/{slug}/threads/", "/gardens/[slug]/threads/")
+        threads = _found(rf'href="(/gardens/{slug}/threads/\d+/)"', listing)
+        if not threads:
+            return "", ""
+        path = random.choice(threads)  # noqa: S311
+        return path, self._get(path, "/gardens/[slug]/threads/[id]/")
+
+    @task(3)
+    def home(self) -> None:
+        self._get("/", "/")
+
+    @task(3)
+    def read_an_idea(self) -> None:
+        self._an_idea()
+
+    @task(2)
+    def read_a_thread(self) -> None:
+        self._a_thread()
+
+    @task(2)
+    def read_a_harvest(self) -> None:
+        harvests = _found(r'href="(/harvests/[\w-]+/)"', self._get("/harvests/", "/harvests/"))
+        if harvests:
+            self._get(random.choice(harvests), "/harvests/[slug]/")  # noqa: S311
+
+    @task(1)
+    def vote(self) -> None:
+        path, page = self._an_idea()
+        if f'hx-post="{path}vote/"' in page:  # open, or their vote to take back
+            self._post(f"{path}vote/", "/ideas/[id]/vote/", page=page, data={}, htmx=True)
+
+    @task(1)
+    def comment_or_reply(self) -> None:
+        body = f"Load test note {random.randrange(10**6)}: this would help our team."  # noqa: S311
+        if random.random() < 0.5:  # noqa: S311
+            path, page = self._an_idea()
+            if f'action="{path}comments/"' in page:
+                self._post(
+                    f"{path}comments/", "/ideas/[id]/comments/", page=page, data={"body": body}
+                )
+        else:
+            path, page = self._a_thread()
+            if f'action="{path}reply/"' in page:  # a member of the garden
+                self._post(
+                    f"{path}reply/",
+                    "/gardens/[slug]/threads/[id]/reply/",
+                    page=page,
+                    data={"body": body},
+                )
+
+    @task(1)
+    def check_in(self) -> None:
+        """A draft of a check-in of a pilot they take part in (drafts can be saved again and
+        again, so the scenario never runs out of them)."""
+        pilots = _found(r'href="(/pilots/\d+/)"', self._get("/pilots/", "/pilots/"))
+        if not pilots:
+            return
+        pilot = self._get(random.choice(pilots), "/pilots/[id]/")  # noqa: S311
+        check_ins = _found(r'href="(/check-ins/\d+/)"', pilot)
+        if not check_ins:
+            return
+        path = random.choice(check_ins)  # noqa: S311
+        sheet = self._get(path, "/check-ins/[id]/")
+        if 'value="draft"' not in sheet:  # submitted already, or closed
+            return
+        answers: dict[str, str] = {}
+        for name in _found(r'type="(?:radio|checkbox)" name="(q-[\w-]+)"', sheet):
+            values = _found(rf'name="{re.escape(name)}" value="([^"]*)"', sheet)
+            answers[name] = random.choice(values)  # noqa: S311
+        for name in _found(r'<textarea name="(q-[\w-]+)"', sheet):
+            answers[name] = "Works offline on site; syncing took a while."
+        self._post(path, "/check-ins/[id]/", page=sheet, data={**answers, "action": "draft"})
+
+
+class AccountManagerUser(_Persona):
+    """An account manager: their portfolio, an account's engagement page, the alerts inbox."""
+
+    weight = 2
+    persona = "account_manager"
+
+    @task(3)
+    def portfolio(self) -> None:
+        self._get("/portfolio/", "/portfolio/")
+
+    @task(3)
+    def account_engagement(self) -> None:
+        page = self._get("/portfolio/", "/portfolio/")
+        accounts = _found(r'href="(/accounts/[\w-]+/engagement/)"', page)
+        if not accounts:
+            return
+        page = self._get(random.choice(accounts), "/accounts/[slug]/engagement/")  # noqa: S311
+        for fragment in _found(r'hx-get="(/accounts/[\w-]+/pilots/)"', page):
+            self._get(fragment, "/accounts/[slug]/pilots/", fragment=True)
+
+    @task(2)
+    def alerts(self) -> None:
+        self._get("/alerts/", "/alerts/")
+
+    @task(1)
+    def home(self) -> None:
+        self._get("/", "/")
+
+
+class ProductManagerUser(_Persona):
+    """A product manager: pilot results, insights, the idea board."""
+
+    weight = 1
+    persona = "product_manager"
+
+    @task(3)
+    def pilot_results(self) -> None:
+        pilots = _found(r'href="(/pilots/\d+/)"', self._get("/pilots/", "/pilots/"))
+        if pilots:
+            self._get(f"{random.choice(pilots)}results/", "/pilots/[id]/results/")  # noqa: S311
+
+    @task(2)
+    def insights(self) -> None:
+        self._get("/insights/", "/insights/")
+
+    @task(1)
+    def perception(self) -> None:
+        self._get("/pilots/perception-outcomes/", "/pilots/perception-outcomes/")
+
+    @task(2)
+    def board(self) -> None:
+        self._get("/ideas/board/", "/ideas/board/")

@@ -1,0 +1,1140 @@
+"""The tenant-isolation matrix (issue 6, item 1): every route of the site and every operation of
+the committed OpenAPI schema, tried by an anonymous visitor, by outsiders on account A's
+objects, and by read-only roles on writes they may see but not do.
+
+The tables PAGES and API below are the review: one row per route (pages: GET and POST are both
+tried) or per API operation, saying how its URL is built from the world's objects of account A
+(tests/isolation_cases.py), what an outsider gets, and who may see the object without being
+allowed to write it. A new route or schema operation without a row fails
+`test_every_route_and_schema_operation_has_a_case`.
+
+Outsider kinds (for account B's member and admin, and B's account manager on account-scoped rows):
+    FOREIGN   A's object in the URL: 404, exactly as for an object that does not exist;
+              nothing changes
+    INTERNAL  a route for internal users only: customers get 403 whatever the object (the same
+              answer as for an object that does not exist); nothing changes
+    LIST      a list, search or feed: 200 with no trace of A
+    OWN       the caller's own settings, profile or a creation naming nothing of A: answered
+              (no 5xx), no trace of A, no row of A's changed
+    NAMED     a write naming A's object in its body: refused (4xx) exactly as for an object that
+              does not exist; nothing changes
+    PUBLIC    a page for logged-out visitors (login, password reset, unsubscribe, health, the
+              invitation link): its token is the key; checked only for "nothing changes"
+
+Read-only roles (`readonly`): each persona gets 403 on the write and the rows are unchanged;
+`allowed` names a persona for whom the very same request succeeds, which proves the refusal is
+about the person, not about the request.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+import yaml
+from django.conf import settings
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
+
+from tests.api_helpers import api_login
+from tests.isolation_cases import FOREIGN_TEXTS, build_world, changes, snapshot
+
+FOREIGN, INTERNAL, LIST, OWN, NAMED, PUBLIC = (
+    "foreign",
+    "internal",
+    "list",
+    "own",
+    "named",
+    "public",
+)
+# The world is built once per worker and group (xdist's loadgroup keeps a group on one worker):
+# the outsiders' checks on one, the other three tests on the other.
+OUTSIDERS_GROUP = pytest.mark.xdist_group("isolation_matrix_outsiders")
+OTHERS_GROUP = pytest.mark.xdist_group("isolation_matrix_others")
+TODAY = str(timezone.localdate())
+CUSTOMERS = ("member_b", "admin_b")
+OUTSIDERS_OF_THE_ACCOUNT = ("member_b", "admin_b", "manager_b")
+STEWARD_ONLY = ("member_a", "admin_a", "account_manager_a", "product_manager")
+NOT_PM = ("member_a", "admin_a", "account_manager_a")
+ADMIN_ONLY_INTERNAL = ("account_manager_a", "product_manager")
+
+
+@dataclass(frozen=True)
+class Case:
+    url: str  # a template: {placeholder} → the world's object of account A
+    kind: str
+    data: dict | None = None  # the POST (pages) or request body (API)
+    readonly: tuple[str, ...] = ()  # may see it, may not write it: 403, rows unchanged
+    allowed: str = ""  # the same request succeeds for this persona
+    outsiders: tuple[str, ...] = CUSTOMERS
+    methods: tuple[str, ...] = ("get", "post")  # of a page
+
+
+def C(url, kind, data=None, readonly=(), allowed="", outsiders=CUSTOMERS, methods=None):  # noqa: N802
+    return Case(
+        url, kind, data, tuple(readonly), allowed, tuple(outsiders), methods or ("get", "post")
+    )
+
+
+ACCT = OUTSIDERS_OF_THE_ACCOUNT
+GARDEN = {"name": "Hijack Renamed", "theme": "deep_purpose", "visibility": "open"}
+PILOT = {
+    "title": "Hijack pilot 2",
+    "description": "d",
+    "what_to_expect": "w",
+    "recruiting_opens": TODAY,
+    "runs_from": TODAY,
+    "runs_until": TODAY,
+    "capacity": 5,
+    "agreement_title": "Pilot agreement",
+    "agreement_text": "t",
+}
+HARVEST = {"title": "Hijack Hacked", "summary": "x", "kind": "playbook", "audience": "all"}
+POST_URL = "/gardens/{garden}/threads/{thread}/posts/{post}/"
+QUESTION = {"phase": "experience", "kind": "text", "prompt": "Hijack why?", "role": ""}
+
+# --- HTML pages, by URL name ------------------------------------------------------------------
+
+PAGES: dict[str, Case] = {
+    "community:home": C("/", LIST),
+    "accounts:account-list": C("/accounts/", LIST, outsiders=ACCT),
+    "accounts:account-detail": C("/accounts/{account}/", FOREIGN, outsiders=ACCT),
+    "community:account-engagement": C("/accounts/{account}/engagement/", FOREIGN, outsiders=ACCT),
+    "accounts:invitation-create": C(
+        "/accounts/{account}/invite/",
+        FOREIGN,
+        {"email": "zqx-new@acme.example", "role": "member"},
+        readonly=("member_a",),
+        allowed="admin_a",
+        outsiders=ACCT,
+    ),
+    "community:offline-event-create": C(
+        "/accounts/{account}/offline-events/new/",
+        FOREIGN,
+        {"kind": "workshop_attended", "occurred_on": TODAY, "note": "Hijack"},
+        readonly=("member_a", "admin_a", "product_manager"),
+        allowed="account_manager_a",
+        outsiders=ACCT,
+    ),
+    "community:outcome-create": C(
+        "/accounts/{account}/outcomes/new/",
+        FOREIGN,
+        {"kind": "expanded", "occurred_on": TODAY, "amount": "1000", "note": "Hijack"},
+        readonly=("member_a", "admin_a", "product_manager"),
+        allowed="account_manager_a",
+        outsiders=ACCT,
+    ),
+    "ideas:account-pilots": C("/accounts/{account}/pilots/", FOREIGN, outsiders=ACCT),
+    "community:alert-inbox": C("/alerts/", INTERNAL),
+    "community:alert-acknowledge": C(
+        "/alerts/{alert}/acknowledge/",
+        INTERNAL,
+        {},
+        readonly=("product_manager",),
+        allowed="account_manager_a",
+        outsiders=ACCT,
+    ),
+    "community:alert-resolve": C(
+        "/alerts/{alert}/resolve/",
+        INTERNAL,
+        {"note": "Hijack called"},
+        readonly=("product_manager",),
+        allowed="account_manager_a",
+        outsiders=ACCT,
+    ),
+    "community:alert-subscription": C("/alerts/email/", INTERNAL, {"daily_digest": "on"}),
+    # The same documents for every logged-in person (the schema takes seconds to generate).
+    "api-docs": C("/api/docs/", OWN, outsiders=("member_b",), methods=("get",)),
+    "api-schema": C("/api/schema/", OWN, outsiders=("member_b",), methods=("get",)),
+    "ideas:check-in-answer": C(
+        "/check-ins/{check_in}/", FOREIGN, {"submit": "0"}, readonly=("admin_a",)
+    ),
+    "community:garden-list": C("/gardens/", LIST),
+    "community:garden-create": C(
+        "/gardens/new/",
+        INTERNAL,
+        GARDEN,
+        readonly=ADMIN_ONLY_INTERNAL,
+        allowed="programme_admin",
+    ),
+    "community:garden-detail": C("/gardens/{garden}/", FOREIGN),
+    "community:garden-edit": C(
+        "/gardens/{garden}/edit/",
+        FOREIGN,
+        GARDEN,
+        readonly=STEWARD_ONLY,
+        allowed="programme_admin",
+    ),
+    "ideas:garden-ideas": C("/gardens/{garden}/ideas/", FOREIGN),
+    "community:garden-invitation": C(
+        "/gardens/{pending_garden}/invitation/", FOREIGN, {"answer": "accept"}, allowed="admin_a"
+    ),
+    "community:garden-invitations": C(
+        "/gardens/{garden}/invitations/",
+        FOREIGN,
+        {"account": "globex"},
+        readonly=STEWARD_ONLY,
+        allowed="steward",
+    ),
+    "community:garden-invitation-remove": C(
+        "/gardens/{garden}/invitations/{garden_invitation}/remove/",
+        FOREIGN,
+        {},
+        readonly=STEWARD_ONLY,
+        allowed="steward",
+    ),
+    "community:garden-join": C("/gardens/{garden}/join/", FOREIGN, {}),
+    "community:garden-leave": C("/gardens/{garden}/leave/", FOREIGN, {}),
+    "ideas:garden-pilots": C("/gardens/{garden}/pilots/", FOREIGN),
+    "community:thread-list": C("/gardens/{garden}/threads/", FOREIGN),
+    "community:thread-create": C(
+        "/gardens/{garden}/threads/new/", FOREIGN, {"title": "Hijack", "body": "Hijack"}
+    ),
+    "community:thread-flagged": C(
+        "/gardens/{garden}/threads/flagged/", FOREIGN, readonly=STEWARD_ONLY
+    ),
+    "community:thread-detail": C("/gardens/{garden}/threads/{thread}/", FOREIGN),
+    "community:thread-reply": C(
+        "/gardens/{garden}/threads/{thread}/reply/", FOREIGN, {"body": "Hijack"}
+    ),
+    "community:post-link": C(POST_URL, FOREIGN),
+    "community:post-edit": C(
+        POST_URL + "edit/",
+        FOREIGN,
+        {"body": "Hijack mine"},
+        readonly=("member_a",),
+        allowed="admin_a",
+    ),
+    "community:post-history": C(POST_URL + "history/", FOREIGN),
+    "community:post-react": C(POST_URL + "react/", FOREIGN, {"kind": "like"}),
+    "community:post-flag": C(POST_URL + "flag/", FOREIGN, {"reason": "Hijack"}),
+    "community:post-hide": C(
+        POST_URL + "hide/",
+        FOREIGN,
+        {"reason": "Hijack"},
+        readonly=STEWARD_ONLY,
+        allowed="steward",
+    ),
+    "community:post-unhide": C(POST_URL + "unhide/", FOREIGN, {}, readonly=STEWARD_ONLY),
+    "community:post-flags-dismiss": C(
+        POST_URL + "dismiss-flags/", FOREIGN, {}, readonly=STEWARD_ONLY, allowed="steward"
+    ),
+    "community:harvest-list": C("/harvests/", LIST),
+    "community:harvest-create": C(
+        "/harvests/new/",
+        INTERNAL,
+        HARVEST,
+        readonly=("account_manager_a",),
+        allowed="product_manager",
+    ),
+    "community:harvest-detail": C("/harvests/{harvest}/", FOREIGN),
+    "community:harvest-edit": C(
+        "/harvests/{harvest}/edit/",
+        FOREIGN,
+        HARVEST,
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "community:harvest-publish": C(
+        # A draft is invisible to all but those who may write it (404): no read-only role.
+        "/harvests/{draft}/publish/",
+        FOREIGN,
+        {},
+        allowed="product_manager",
+    ),
+    "community:harvest-reach": C("/harvests/{harvest}/reach/", FOREIGN, readonly=NOT_PM),
+    "healthz": C("/healthz/", PUBLIC),
+    "ideas:idea-list": C("/ideas/", LIST),
+    "ideas:board": C("/ideas/board/", INTERNAL),
+    "ideas:idea-create": C(
+        "/ideas/new/",
+        NAMED,
+        {"garden": "{garden}", "title": "Hijack", "job_to_be_done": "j", "proposal": "p"},
+    ),
+    "ideas:idea-detail": C("/ideas/{idea}/", FOREIGN),
+    "ideas:idea-comment": C("/ideas/{idea}/comments/", FOREIGN, {"body": "Hijack"}),
+    "ideas:idea-follow": C("/ideas/{idea}/follow/", FOREIGN, {}),
+    "ideas:idea-vote": C("/ideas/{idea}/vote/", FOREIGN, {}),
+    "ideas:idea-merge": C(
+        "/ideas/{duplicate}/merge/",
+        FOREIGN,
+        {"into": "{idea}", "reason": "Hijack same"},
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "ideas:idea-transition": C(
+        "/ideas/{duplicate}/transition/",
+        FOREIGN,
+        {"to_status": "under_review", "reason": "Hijack"},
+        # admin_a wrote the duplicate: an author may withdraw their idea (a 400 here).
+        readonly=("member_a", "account_manager_a"),
+        allowed="product_manager",
+    ),
+    "ideas:pilot-create": C("/ideas/{idea}/pilots/new/", FOREIGN, PILOT, readonly=NOT_PM),
+    "community:import": C(
+        "/imports/", INTERNAL, {"kind": "outcomes"}, readonly=ADMIN_ONLY_INTERNAL
+    ),
+    "community:import-detail": C("/imports/{batch}/", INTERNAL, readonly=ADMIN_ONLY_INTERNAL),
+    "community:import-errors": C(
+        "/imports/{batch}/errors.csv", INTERNAL, readonly=ADMIN_ONLY_INTERNAL
+    ),
+    "community:insights": C("/insights/", INTERNAL),
+    "accounts:invitation-revoke": C(
+        "/invitations/{invitation}/revoke/", FOREIGN, {}, allowed="admin_a", outsiders=ACCT
+    ),
+    "accounts:invitation-accept": C("/invitations/accept/not-a-token/", PUBLIC, {}),
+    "login": C("/login/", PUBLIC, {"username": "alice@acme.example", "password": "wrong"}),
+    "logout": C("/logout/", PUBLIC, {}),
+    "accounts:membership-remove": C(
+        "/members/{membership}/remove/",
+        FOREIGN,
+        {},
+        readonly=("member_a",),
+        allowed="admin_a",
+        outsiders=ACCT,
+    ),
+    "accounts:membership-role": C(
+        "/members/{membership}/role/",
+        FOREIGN,
+        {"role": "admin"},
+        readonly=("member_a",),
+        allowed="admin_a",
+        outsiders=ACCT,
+    ),
+    "community:notification-list": C("/notifications/", LIST),
+    "community:notification-read": C("/notifications/{notification}/read/", FOREIGN, {}),
+    "community:notifications-read-all": C("/notifications/read-all/", OWN, {}),
+    "community:notification-preferences": C("/notifications/settings/", OWN, {}),
+    "community:notification-unsubscribe": C("/notifications/unsubscribe/forged/", PUBLIC, {}),
+    "community:outcome-list": C("/outcomes/", INTERNAL),
+    "password_change": C("/password/change/", OWN, {}),
+    "password_change_done": C("/password/change/done/", OWN),
+    "password_reset": C("/password/reset/", PUBLIC, {"email": "alice@acme.example"}),
+    "password_reset_done": C("/password/reset/sent/", PUBLIC),
+    "password_reset_confirm": C("/password/reset/MQ/not-a-token/", PUBLIC, {}),
+    "password_reset_complete": C("/password/reset/done/", PUBLIC),
+    "community:person-profile": C("/people/{person}/", FOREIGN, outsiders=ACCT),
+    "accounts:person-erase": C(
+        "/people/{person}/erase/",
+        FOREIGN,
+        {"confirm": "on"},
+        readonly=("member_a", "admin_a", "account_manager_a", "product_manager"),
+        outsiders=ACCT,
+    ),
+    "community:my-profile": C("/people/me/", OWN),
+    "ideas:pilot-list": C("/pilots/", LIST),
+    "ideas:perception-outcomes": C("/pilots/perception-outcomes/", INTERNAL),
+    "ideas:pilot-detail": C("/pilots/{pilot}/", FOREIGN),
+    "ideas:pilot-agreement-accept": C(
+        "/pilots/{pilot}/agreement/accept/", FOREIGN, {}, readonly=("member_a",)
+    ),
+    "ideas:pilot-agreement-publish": C(
+        "/pilots/{pilot}/agreements/",
+        FOREIGN,
+        {"title": "Pilot agreement", "text": "Hijack v2"},
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "ideas:pilot-decide": C(
+        "/pilots/{pilot}/decision/",
+        FOREIGN,
+        {"decision": "adopt", "outcome_note": "Hijack"},
+        readonly=NOT_PM,
+    ),
+    "ideas:pilot-edit": C("/pilots/{pilot}/edit/", FOREIGN, PILOT, readonly=NOT_PM),
+    "ideas:pilot-enrol": C("/pilots/{pilot}/enrol/", FOREIGN, {}, readonly=("account_manager_a",)),
+    "ideas:instrument-edit": C("/pilots/{pilot}/instrument/", FOREIGN, readonly=NOT_PM),
+    "ideas:instrument-dimension-add": C(
+        "/pilots/{pilot}/instrument/dimensions/",
+        FOREIGN,
+        {"label": "Hijack"},
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "ideas:instrument-dimension-edit": C(
+        "/pilots/{pilot}/instrument/dimensions/{dimension}/",
+        FOREIGN,
+        {"label": "Hijack"},
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "ideas:instrument-dimension-move": C(
+        "/pilots/{pilot}/instrument/dimensions/{dimension}/move/",
+        FOREIGN,
+        {"direction": "down"},
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "ideas:instrument-dimension-remove": C(
+        "/pilots/{pilot}/instrument/dimensions/{dimension}/remove/",
+        FOREIGN,
+        {},
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "ideas:instrument-question-add": C(
+        "/pilots/{pilot}/instrument/questions/",
+        FOREIGN,
+        QUESTION,
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "ideas:instrument-question-edit": C(
+        "/pilots/{pilot}/instrument/questions/{question}/",
+        FOREIGN,
+        {"prompt": "Hijack"},
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "ideas:instrument-question-move": C(
+        "/pilots/{pilot}/instrument/questions/{question}/move/",
+        FOREIGN,
+        {"direction": "down"},
+        readonly=NOT_PM,
+    ),
+    "ideas:instrument-question-remove": C(
+        "/pilots/{pilot}/instrument/questions/{question}/remove/",
+        FOREIGN,
+        {},
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "ideas:pilot-invite": C(
+        "/pilots/{pilot}/invitations/", FOREIGN, {"accounts": []}, readonly=NOT_PM
+    ),
+    "ideas:pilot-invite-supporters": C(
+        "/pilots/{pilot}/invite-supporters/",
+        FOREIGN,
+        {},
+        readonly=NOT_PM,
+    ),
+    "ideas:pilot-publish": C("/pilots/{pilot}/publish/", FOREIGN, {}, readonly=NOT_PM),
+    "ideas:pilot-results": C("/pilots/{pilot}/results/", FOREIGN),
+    "ideas:pilot-results-csv": C("/pilots/{pilot}/results/responses.csv", FOREIGN),
+    "ideas:pilot-state": C(
+        "/pilots/{pilot}/state/",
+        FOREIGN,
+        {"state": "running"},
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "community:portfolio": C("/portfolio/", INTERNAL),
+    "accounts:profile": C("/profile/", OWN, {}),
+    "accounts:api-token-create": C("/profile/api-token/", OWN, {}),
+    "accounts:personal-data-download": C("/profile/data/", OWN),
+    "community:engagement-model": C(
+        "/settings/engagement/", INTERNAL, {"note": "Hijack"}, readonly=ADMIN_ONLY_INTERNAL
+    ),
+    "community:webhooks": C(
+        "/settings/webhooks/",
+        INTERNAL,
+        {"url": "https://hooks.example/zqx2"},
+        readonly=ADMIN_ONLY_INTERNAL,
+        allowed="programme_admin",
+    ),
+    "community:webhook-deactivate": C(
+        "/settings/webhooks/{endpoint}/deactivate/",
+        INTERNAL,
+        {},
+        readonly=ADMIN_ONLY_INTERNAL,
+        allowed="programme_admin",
+    ),
+    "community:webhook-reactivate": C(
+        "/settings/webhooks/{endpoint}/reactivate/", INTERNAL, {}, readonly=ADMIN_ONLY_INTERNAL
+    ),
+    "community:webhook-rotate": C(
+        "/settings/webhooks/{endpoint}/rotate/",
+        INTERNAL,
+        {},
+        readonly=ADMIN_ONLY_INTERNAL,
+        allowed="programme_admin",
+    ),
+    "community:webhook-delivery-retry": C(
+        "/settings/webhooks/deliveries/{delivery}/retry/",
+        INTERNAL,
+        {},
+        readonly=ADMIN_ONLY_INTERNAL,
+        allowed="programme_admin",
+    ),
+}
+
+# --- API operations, by "METHOD path" ---------------------------------------------------------
+
+V = "/api/v1"
+INSTRUMENT = V + "/pilots/{pilot}/instrument"
+API: dict[str, Case] = {
+    "GET /account-teams/": C(V + "/account-teams/", LIST, outsiders=ACCT),
+    "POST /account-teams/": C(
+        V + "/account-teams/",
+        NAMED,
+        {"user": "{person}", "account": "{account}", "role": "account_manager"},
+        readonly=ADMIN_ONLY_INTERNAL,
+        outsiders=ACCT,
+    ),
+    "GET /account-teams/{id}/": C(V + "/account-teams/{team_assignment}/", FOREIGN, outsiders=ACCT),
+    "DELETE /account-teams/{id}/": C(
+        V + "/account-teams/{team_assignment}/",
+        FOREIGN,
+        readonly=("member_a", "admin_a", "account_manager_a", "product_manager"),
+        allowed="programme_admin",
+        outsiders=ACCT,
+    ),
+    "GET /accounts/": C(V + "/accounts/", LIST, outsiders=ACCT),
+    "POST /accounts/": C(
+        V + "/accounts/",
+        OWN,
+        {"name": "Hijack New"},
+        readonly=("member_a", "admin_a", "account_manager_a", "product_manager"),
+        allowed="programme_admin",
+    ),
+    "GET /accounts/{slug}/": C(V + "/accounts/{account}/", FOREIGN, outsiders=ACCT),
+    # A route of the router the schema leaves out: 405 for everyone (changes go by PATCH).
+    "PUT /accounts/{slug}/": C(
+        V + "/accounts/{account}/", FOREIGN, {"name": "Hijack Renamed"}, outsiders=ACCT
+    ),
+    "PATCH /accounts/{slug}/": C(
+        V + "/accounts/{account}/",
+        FOREIGN,
+        {"name": "Hijack Renamed"},
+        readonly=("member_a", "admin_a", "account_manager_a", "product_manager"),
+        allowed="programme_admin",
+        outsiders=ACCT,
+    ),
+    "GET /accounts/{slug}/engagement/": C(
+        V + "/accounts/{account}/engagement/", FOREIGN, outsiders=ACCT
+    ),
+    "GET /accounts/{slug}/engagement/history/": C(
+        V + "/accounts/{account}/engagement/history/", FOREIGN, outsiders=ACCT
+    ),
+    "GET /accounts/{slug}/offline-events/": C(
+        V + "/accounts/{account}/offline-events/", FOREIGN, outsiders=ACCT
+    ),
+    "POST /accounts/{slug}/offline-events/": C(
+        V + "/accounts/{account}/offline-events/",
+        FOREIGN,
+        {"kind": "workshop_attended", "occurred_on": TODAY},
+        readonly=("member_a", "admin_a", "product_manager"),
+        allowed="account_manager_a",
+        outsiders=ACCT,
+    ),
+    "GET /alerts/": C(V + "/alerts/", INTERNAL),
+    "GET /alerts/{id}/": C(V + "/alerts/{alert}/", INTERNAL, outsiders=ACCT),
+    "POST /alerts/{id}/acknowledge/": C(
+        V + "/alerts/{alert}/acknowledge/",
+        INTERNAL,
+        {},
+        readonly=("product_manager",),
+        allowed="account_manager_a",
+        outsiders=ACCT,
+    ),
+    "POST /alerts/{id}/resolve/": C(
+        V + "/alerts/{alert}/resolve/",
+        INTERNAL,
+        {"note": "Hijack"},
+        readonly=("product_manager",),
+        allowed="account_manager_a",
+        outsiders=ACCT,
+    ),
+    "GET /check-ins/{id}/": C(V + "/check-ins/{check_in}/", FOREIGN),
+    "PUT /check-ins/{id}/response/": C(
+        V + "/check-ins/{check_in}/response/",
+        FOREIGN,
+        {"answers": {}},
+        readonly=("admin_a",),
+        allowed="member_a",
+    ),
+    "POST /check-ins/{id}/response/submit/": C(
+        V + "/check-ins/{check_in}/response/submit/", FOREIGN, {}, readonly=("admin_a",)
+    ),
+    "GET /engagement/models/": C(V + "/engagement/models/", INTERNAL),
+    "POST /engagement/recompute/": C(
+        V + "/engagement/recompute/",
+        NAMED,
+        {"account": "{account}"},
+        readonly=("admin_a", "product_manager"),
+        outsiders=ACCT,
+    ),
+    "GET /garden-invitations/": C(V + "/garden-invitations/", LIST),
+    "POST /garden-invitations/": C(
+        V + "/garden-invitations/",
+        NAMED,
+        {"garden": "{garden}", "account": "globex"},
+        readonly=STEWARD_ONLY,
+        allowed="steward",
+    ),
+    "GET /garden-invitations/{id}/": C(V + "/garden-invitations/{garden_invitation}/", FOREIGN),
+    "DELETE /garden-invitations/{id}/": C(
+        V + "/garden-invitations/{garden_invitation}/",
+        FOREIGN,
+        readonly=("admin_a",),
+        allowed="steward",
+    ),
+    "POST /garden-invitations/{id}/accept/": C(
+        V + "/garden-invitations/{pending_invitation}/accept/", FOREIGN, {}, allowed="admin_a"
+    ),
+    "POST /garden-invitations/{id}/decline/": C(
+        V + "/garden-invitations/{pending_invitation}/decline/", FOREIGN, {}, allowed="admin_a"
+    ),
+    "GET /gardens/": C(V + "/gardens/", LIST),
+    "POST /gardens/": C(
+        V + "/gardens/", INTERNAL, GARDEN, readonly=ADMIN_ONLY_INTERNAL, allowed="programme_admin"
+    ),
+    "GET /gardens/{slug}/": C(V + "/gardens/{garden}/", FOREIGN),
+    "PATCH /gardens/{slug}/": C(
+        V + "/gardens/{garden}/",
+        FOREIGN,
+        {"name": "Hijack Renamed"},
+        readonly=STEWARD_ONLY,
+        allowed="programme_admin",
+    ),
+    "POST /gardens/{slug}/join/": C(V + "/gardens/{garden}/join/", FOREIGN, {}),
+    "POST /gardens/{slug}/leave/": C(V + "/gardens/{garden}/leave/", FOREIGN, {}),
+    "GET /gardens/{slug}/members/": C(V + "/gardens/{garden}/members/", FOREIGN),
+    "GET /harvests/": C(V + "/harvests/", LIST),
+    "POST /harvests/": C(
+        V + "/harvests/",
+        INTERNAL,
+        HARVEST,
+        readonly=("account_manager_a",),
+        allowed="product_manager",
+    ),
+    "GET /harvests/{slug}/": C(V + "/harvests/{harvest}/", FOREIGN),
+    "PATCH /harvests/{slug}/": C(
+        V + "/harvests/{harvest}/",
+        FOREIGN,
+        {"title": "Hijack Hacked"},
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "POST /harvests/{slug}/publish/": C(
+        V + "/harvests/{draft}/publish/", FOREIGN, {}, allowed="product_manager"
+    ),
+    "GET /harvests/{slug}/reach/": C(V + "/harvests/{harvest}/reach/", FOREIGN, readonly=NOT_PM),
+    "POST /harvests/{slug}/reads/": C(V + "/harvests/{harvest}/reads/", FOREIGN, {}),
+    "GET /ideas/": C(V + "/ideas/", LIST),
+    "POST /ideas/": C(
+        V + "/ideas/",
+        NAMED,
+        {"garden": "{garden}", "title": "Hijack", "job_to_be_done": "j", "proposal": "p"},
+    ),
+    "GET /ideas/{id}/": C(V + "/ideas/{idea}/", FOREIGN),
+    "GET /ideas/{id}/comments/": C(V + "/ideas/{idea}/comments/", FOREIGN),
+    "POST /ideas/{id}/comments/": C(V + "/ideas/{idea}/comments/", FOREIGN, {"body": "Hijack"}),
+    "POST /ideas/{id}/follow/": C(V + "/ideas/{idea}/follow/", FOREIGN, {}),
+    "DELETE /ideas/{id}/follow/": C(V + "/ideas/{idea}/follow/", FOREIGN),
+    "POST /ideas/{id}/merge/": C(
+        V + "/ideas/{duplicate}/merge/",
+        FOREIGN,
+        {"into": "{idea}", "reason": "Hijack same"},
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "POST /ideas/{id}/transition/": C(
+        V + "/ideas/{duplicate}/transition/",
+        FOREIGN,
+        {"to_status": "under_review", "reason": "Hijack"},
+        # admin_a wrote the duplicate: an author may withdraw their idea (a 400 here).
+        readonly=("member_a", "account_manager_a"),
+        allowed="product_manager",
+    ),
+    "POST /ideas/{id}/vote/": C(V + "/ideas/{idea}/vote/", FOREIGN, {}),
+    "POST /imports/": C(V + "/imports/", INTERNAL, {}, readonly=ADMIN_ONLY_INTERNAL),
+    "GET /insights/outcome-rates/": C(V + "/insights/outcome-rates/", INTERNAL),
+    "GET /insights/pilot-perception/": C(V + "/insights/pilot-perception/", INTERNAL),
+    "GET /invitations/": C(V + "/invitations/", LIST, outsiders=ACCT),
+    "POST /invitations/": C(
+        V + "/invitations/",
+        NAMED,
+        {"account": "{account}", "email": "zqx-new@acme.example"},
+        readonly=("member_a",),
+        allowed="admin_a",
+        outsiders=ACCT,
+    ),
+    "GET /invitations/{id}/": C(V + "/invitations/{invitation}/", FOREIGN, outsiders=ACCT),
+    "POST /invitations/{id}/revoke/": C(
+        V + "/invitations/{invitation}/revoke/", FOREIGN, {}, allowed="admin_a", outsiders=ACCT
+    ),
+    "GET /me/": C(V + "/me/", OWN),
+    "GET /me/data/": C(V + "/me/data/", OWN),
+    "GET /memberships/": C(V + "/memberships/", LIST, outsiders=ACCT),
+    "GET /memberships/{id}/": C(V + "/memberships/{membership}/", FOREIGN, outsiders=ACCT),
+    "DELETE /memberships/{id}/": C(
+        V + "/memberships/{membership}/",
+        FOREIGN,
+        readonly=("member_a",),
+        allowed="admin_a",
+        outsiders=ACCT,
+    ),
+    "POST /memberships/{id}/role/": C(
+        V + "/memberships/{membership}/role/",
+        FOREIGN,
+        {"role": "admin"},
+        readonly=("member_a",),
+        allowed="admin_a",
+        outsiders=ACCT,
+    ),
+    "GET /notification-preferences/": C(V + "/notification-preferences/", OWN),
+    "PUT /notification-preferences/": C(
+        V + "/notification-preferences/",
+        OWN,
+        {"preferences": [{"kind": "mention", "delivery": "off"}]},
+    ),
+    "GET /notification-preferences/{kind}/": C(V + "/notification-preferences/mention/", OWN),
+    "PUT /notification-preferences/{kind}/": C(
+        V + "/notification-preferences/mention/", OWN, {"delivery": "off"}
+    ),
+    "GET /notifications/": C(V + "/notifications/", LIST),
+    "GET /notifications/{id}/": C(V + "/notifications/{notification}/", FOREIGN),
+    "POST /notifications/read/": C(V + "/notifications/read/", OWN, {"ids": ["{notification}"]}),
+    "POST /notifications/read-all/": C(V + "/notifications/read-all/", OWN, {}),
+    "GET /outcomes/": C(V + "/outcomes/", INTERNAL),
+    "POST /outcomes/": C(
+        V + "/outcomes/",
+        NAMED,
+        {"account": "{account}", "kind": "expanded", "occurred_on": TODAY, "amount": "1000"},
+        readonly=("member_a", "admin_a", "product_manager"),
+        allowed="account_manager_a",
+        outsiders=ACCT,
+    ),
+    "POST /people/{id}/erase/": C(
+        V + "/people/{person}/erase/",
+        FOREIGN,
+        {},
+        readonly=("member_a", "admin_a", "account_manager_a", "product_manager"),
+        outsiders=ACCT,
+    ),
+    "GET /people/{id}/profile/": C(V + "/people/{person}/profile/", FOREIGN, outsiders=ACCT),
+    "GET /pilots/": C(V + "/pilots/", LIST),
+    "POST /pilots/": C(
+        V + "/pilots/",
+        NAMED,
+        {**PILOT, "idea": "{idea}"},
+        readonly=NOT_PM,
+    ),
+    "GET /pilots/{id}/": C(V + "/pilots/{pilot}/", FOREIGN),
+    "PUT /pilots/{id}/": C(V + "/pilots/{pilot}/", FOREIGN, {"title": "Hijack Hacked"}),  # 405
+    "PATCH /pilots/{id}/": C(
+        V + "/pilots/{pilot}/",
+        FOREIGN,
+        {"title": "Hijack Hacked"},
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "POST /pilots/{id}/agreement/accept/": C(
+        V + "/pilots/{pilot}/agreement/accept/", FOREIGN, {}, readonly=("member_a",)
+    ),
+    "POST /pilots/{id}/agreements/": C(
+        V + "/pilots/{pilot}/agreements/",
+        FOREIGN,
+        {"title": "Pilot agreement", "text": "Hijack v2"},
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "POST /pilots/{id}/decision/": C(
+        V + "/pilots/{pilot}/decision/",
+        FOREIGN,
+        {"decision": "adopt", "outcome_note": "Hijack"},
+        readonly=NOT_PM,
+    ),
+    "POST /pilots/{id}/enrol/": C(
+        V + "/pilots/{pilot}/enrol/", FOREIGN, {}, readonly=("account_manager_a",)
+    ),
+    "GET /pilots/{id}/instrument/": C(INSTRUMENT + "/", FOREIGN),
+    "GET /pilots/{id}/instrument/dimensions/": C(INSTRUMENT + "/dimensions/", FOREIGN),
+    "POST /pilots/{id}/instrument/dimensions/": C(
+        INSTRUMENT + "/dimensions/",
+        FOREIGN,
+        {"label": "Hijack"},
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "GET /pilots/{id}/instrument/dimensions/{dimension_id}/": C(
+        INSTRUMENT + "/dimensions/{dimension}/", FOREIGN
+    ),
+    "PATCH /pilots/{id}/instrument/dimensions/{dimension_id}/": C(
+        INSTRUMENT + "/dimensions/{dimension}/",
+        FOREIGN,
+        {"label": "Hijack"},
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "DELETE /pilots/{id}/instrument/dimensions/{dimension_id}/": C(
+        INSTRUMENT + "/dimensions/{dimension}/",
+        FOREIGN,
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "POST /pilots/{id}/instrument/dimensions/{dimension_id}/move/": C(
+        INSTRUMENT + "/dimensions/{dimension}/move/",
+        FOREIGN,
+        {"direction": "down"},
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "GET /pilots/{id}/instrument/questions/": C(INSTRUMENT + "/questions/", FOREIGN),
+    "POST /pilots/{id}/instrument/questions/": C(
+        INSTRUMENT + "/questions/",
+        FOREIGN,
+        QUESTION,
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "GET /pilots/{id}/instrument/questions/{question_id}/": C(
+        INSTRUMENT + "/questions/{question}/", FOREIGN
+    ),
+    "PATCH /pilots/{id}/instrument/questions/{question_id}/": C(
+        INSTRUMENT + "/questions/{question}/",
+        FOREIGN,
+        {"prompt": "Hijack"},
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "DELETE /pilots/{id}/instrument/questions/{question_id}/": C(
+        INSTRUMENT + "/questions/{question}/",
+        FOREIGN,
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "POST /pilots/{id}/instrument/questions/{question_id}/move/": C(
+        INSTRUMENT + "/questions/{question}/move/",
+        FOREIGN,
+        {"direction": "down"},
+        readonly=NOT_PM,
+    ),
+    "POST /pilots/{id}/invitations/": C(
+        V + "/pilots/{pilot}/invitations/", FOREIGN, {"accounts": ["globex"]}, readonly=NOT_PM
+    ),
+    "POST /pilots/{id}/invite-supporters/": C(
+        V + "/pilots/{pilot}/invite-supporters/",
+        FOREIGN,
+        {},
+        readonly=NOT_PM,
+    ),
+    "POST /pilots/{id}/publish/": C(V + "/pilots/{pilot}/publish/", FOREIGN, {}, readonly=NOT_PM),
+    "GET /pilots/{id}/results/": C(V + "/pilots/{pilot}/results/", FOREIGN),
+    "POST /pilots/{id}/state/": C(
+        V + "/pilots/{pilot}/state/",
+        FOREIGN,
+        {"state": "running"},
+        readonly=NOT_PM,
+        allowed="product_manager",
+    ),
+    "GET /posts/{id}/": C(V + "/posts/{post}/", FOREIGN),
+    "PATCH /posts/{id}/": C(
+        V + "/posts/{post}/",
+        FOREIGN,
+        {"body": "Hijack mine"},
+        readonly=("member_a",),
+        allowed="admin_a",
+    ),
+    "POST /posts/{id}/flag/": C(V + "/posts/{post}/flag/", FOREIGN, {"reason": "Hijack"}),
+    "POST /posts/{id}/hide/": C(
+        V + "/posts/{post}/hide/",
+        FOREIGN,
+        {"reason": "Hijack"},
+        readonly=STEWARD_ONLY,
+        allowed="steward",
+    ),
+    "DELETE /posts/{id}/hide/": C(V + "/posts/{post}/hide/", FOREIGN, readonly=STEWARD_ONLY),
+    "POST /posts/{id}/reactions/": C(V + "/posts/{post}/reactions/", FOREIGN, {"kind": "like"}),
+    "GET /posts/{id}/revisions/": C(V + "/posts/{post}/revisions/", FOREIGN),
+    "GET /threads/": C(V + "/threads/", LIST),
+    "POST /threads/": C(
+        V + "/threads/", NAMED, {"garden": "{garden}", "title": "Hijack", "body": "Hijack"}
+    ),
+    "GET /threads/{id}/": C(V + "/threads/{thread}/", FOREIGN),
+    "GET /threads/{id}/posts/": C(V + "/threads/{thread}/posts/", FOREIGN),
+    "POST /threads/{id}/posts/": C(V + "/threads/{thread}/posts/", FOREIGN, {"body": "Hijack"}),
+    "GET /webhooks/": C(V + "/webhooks/", INTERNAL),
+    "POST /webhooks/": C(
+        V + "/webhooks/",
+        INTERNAL,
+        {"url": "https://hooks.example/zqx2"},
+        readonly=ADMIN_ONLY_INTERNAL,
+        allowed="programme_admin",
+    ),
+    "POST /webhooks/{id}/deactivate/": C(
+        V + "/webhooks/{endpoint}/deactivate/",
+        INTERNAL,
+        {},
+        readonly=ADMIN_ONLY_INTERNAL,
+        allowed="programme_admin",
+    ),
+    "POST /webhooks/{id}/reactivate/": C(
+        V + "/webhooks/{endpoint}/reactivate/", INTERNAL, {}, readonly=ADMIN_ONLY_INTERNAL
+    ),
+    "GET /webhooks/deliveries/": C(V + "/webhooks/deliveries/", INTERNAL),
+    "POST /webhooks/deliveries/{id}/retry/": C(
+        V + "/webhooks/deliveries/{delivery}/retry/",
+        INTERNAL,
+        {},
+        readonly=ADMIN_ONLY_INTERNAL,
+        allowed="programme_admin",
+    ),
+}
+
+# --- Finding every route and every schema operation -------------------------------------------
+
+HTTP = ("get", "post", "put", "patch", "delete")
+SCHEMA = settings.BASE_DIR / "docs" / "openapi.yaml"
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            space = f"{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), space)
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), f"{namespace}{pattern.name or ''}", pattern
+
+
+def _methods(pattern) -> set[str]:
+    callback = pattern.callback
+    actions = getattr(callback, "actions", None)
+    if actions:
+        return set(actions) - {"head"}  # DRF adds "head" once the view has served a GET
+    view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    return {m for m in HTTP if hasattr(view_class, m)}
+
+
+def routes() -> tuple[set[str], set[tuple[str, str]]]:
+    """Page URL names, and (URL name, method) of the API, from the URL resolver."""
+    pages, api = set(), set()
+    for route, name, pattern in _walk(get_resolver().url_patterns):
+        if route.startswith("admin/"):
+            continue  # the Django admin: its own login and staff check (test_routes_anonymous)
+        if route.startswith("api/v1/"):
+            api |= {(name, method) for method in _methods(pattern)}
+        else:
+            pages.add(name)
+    return pages, api
+
+
+def schema_operations() -> set[str]:
+    """ "METHOD path" of every operation of the committed schema, path without /api/v1."""
+    paths = yaml.safe_load(SCHEMA.read_text())["paths"]
+    return {
+        f"{method.upper()} {path.removeprefix(V)}"
+        for path, item in paths.items()
+        for method in HTTP
+        if method in item
+    }
+
+
+def _sample(url: str) -> str:
+    return re.sub(r"\{\w+\}", "1", url)
+
+
+def _api_route(key: str) -> tuple[str, str]:
+    method, _ = key.split(" ", 1)
+    return resolve(_sample(API[key].url)).url_name, method.lower()
+
+
+def test_every_route_and_schema_operation_has_a_case():
+    pages, api = routes()
+    assert len(pages) > 100 and len(api) > 100  # the walk found the site
+    case_pages = {resolve(_sample(case.url)).view_name for case in PAGES.values()}
+    assert case_pages == set(PAGES), "a page row's URL is not the route it names"
+    assert pages == set(PAGES), "routes without a row (+) or rows without a route (-)"
+    assert {_api_route(key) for key in API} == api
+    assert schema_operations() <= set(API), sorted(schema_operations() - set(API))
+
+
+# --- The world, built once per module inside a transaction rolled back at its end --------------
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+def _fill(template: str, ids: dict) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), template)
+
+
+def _data(data, ids: dict):
+    """The body with its placeholders filled: "{idea}" alone keeps the id's own type."""
+    if isinstance(data, dict):
+        return {key: _data(value, ids) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_data(value, ids) for value in data]
+    if isinstance(data, str) and re.fullmatch(r"\{\w+\}", data):
+        return ids[data[1:-1]]
+    return data
+
+
+def _missing(ids: dict) -> dict:
+    """The same placeholders naming objects that do not exist."""
+    return {k: 999_999 if isinstance(v, int) else "no-such" for k, v in ids.items()}
+
+
+def _request(client, world, user, method: str, case: Case, *, api: bool, ids=None):
+    ids = ids or world.ids
+    url, data = _fill(case.url, ids), _data(case.data or {}, ids)
+    if api:
+        api_login(client, user)
+        return getattr(client, method)(url, data, format="json")
+    if user is None:
+        client.logout()
+    else:
+        client.force_login(user)
+    return client.get(url) if method == "get" else client.post(url, data)
+
+
+def _text(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+def _traces(response) -> list[str]:
+    text = _text(response)
+    return [marker for marker in FOREIGN_TEXTS if marker in text]
+
+
+def _calls(key: str):
+    """(client kind, method, case) of a row: pages are tried with GET and POST."""
+    if key in PAGES:
+        return [(False, method, PAGES[key]) for method in PAGES[key].methods]
+    method = key.split(" ", 1)[0].lower()
+    return [(True, method, API[key])]
+
+
+ALL_KEYS = list(PAGES) + list(API)
+
+
+def _client(key, client, api):
+    return api if key in API else client
+
+
+def _problem(persona, method, response, expected) -> str:
+    return f"{persona} {method.upper()}: {response.status_code}, expected {expected}"
+
+
+# --- (a) Anonymous visitors -------------------------------------------------------------------
+
+
+@OTHERS_GROUP
+@pytest.mark.parametrize("key", ALL_KEYS)
+def test_anonymous_visitors_are_turned_away(db, world, client, api, key):
+    problems = []
+    before = snapshot()
+    for is_api, method, case in _calls(key):
+        response = _request(_client(key, client, api), world, None, method, case, api=is_api)
+        status = response.status_code
+        if case.kind == PUBLIC:
+            if status >= 500:
+                problems.append(_problem("anonymous", method, response, "no 5xx"))
+        elif is_api or case.url.startswith("/api/"):
+            if status != 401:
+                problems.append(_problem("anonymous", method, response, 401))
+        elif status == 302:
+            if not response["Location"].startswith("/login/?next="):
+                problems.append(f"anonymous {method.upper()}: redirected to {response['Location']}")
+        elif status != 405:
+            problems.append(_problem("anonymous", method, response, "a login redirect"))
+        if case.kind != PUBLIC:  # (the login form shows back the address typed in)
+            problems += [f"anonymous {method.upper()}: shows {t!r}" for t in _traces(response)]
+    problems += changes(before, snapshot(), allow_new=False)
+    assert not problems
+
+
+# --- (b) Outsiders: account B's people on account A's objects ---------------------------------
+
+
+def _outsider_problems(persona, method, case, response, missing) -> list[str]:
+    """What is wrong with an outsider's answer (`missing`: the answer for objects that do not
+    exist, on routes naming objects)."""
+    status = response.status_code
+    found = []
+    kind = OWN if case.kind == NAMED and method == "get" else case.kind  # a creation form
+    if kind in (FOREIGN, INTERNAL, NAMED):
+        if status != missing.status_code:
+            found.append(_problem(persona, method, response, f"{missing.status_code} (no object)"))
+        if status < 400:
+            found.append(_problem(persona, method, response, "a refusal"))
+        if kind == FOREIGN and status not in (404, 405):
+            found.append(_problem(persona, method, response, 404))
+    elif kind == LIST and method == "get" and status not in (200, 302):
+        # 302: a customer's account list is their own account's page
+        found.append(_problem(persona, method, response, 200))
+    elif status >= 500:
+        found.append(_problem(persona, method, response, "no 5xx"))
+    return found + [f"{persona} {method.upper()}: shows {t!r}" for t in _traces(response)]
+
+
+OUTSIDER_KEYS = [key for key in ALL_KEYS if (PAGES.get(key) or API.get(key)).kind != PUBLIC]
+
+
+@OUTSIDERS_GROUP
+@pytest.mark.parametrize("key", OUTSIDER_KEYS)
+def test_outsiders_get_404_for_account_a_objects_and_see_no_row_of_it(db, world, client, api, key):
+    problems = []
+    for is_api, method, case in _calls(key):
+        missing = {}  # the answer for objects that do not exist, per kind of person
+        for persona in case.outsiders:
+            user = world.people[persona]
+            before = snapshot()
+            http = _client(key, client, api)
+            response = _request(http, world, user, method, case, api=is_api)
+            after = snapshot()
+            strict = case.kind in (FOREIGN, INTERNAL) or (case.kind == NAMED and method != "get")
+            kind_of_person = "customer" if persona in CUSTOMERS else persona
+            if strict and kind_of_person not in missing:  # B's member and admin: asked once
+                missing[kind_of_person] = _request(
+                    http, world, user, method, case, api=is_api, ids=_missing(world.ids)
+                )
+            problems += _outsider_problems(
+                persona, method, case, response, missing.get(kind_of_person)
+            )
+            problems += [
+                f"{persona} {method.upper()}: {c}"
+                for c in changes(before, after, allow_new=not strict)
+            ]
+    assert not problems
+
+
+# --- (c) Read-only roles: a write on something they can see -----------------------------------
+
+READONLY = [
+    (key, persona) for key in ALL_KEYS for persona in (PAGES.get(key) or API.get(key)).readonly
+]
+
+
+@OTHERS_GROUP
+@pytest.mark.parametrize(("key", "persona"), READONLY, ids=[f"{k}-{p}" for k, p in READONLY])
+def test_read_only_roles_get_403_on_writes_and_nothing_changes(
+    db, world, client, api, key, persona
+):
+    is_api, method, case = _calls(key)[-1]  # pages: the POST (or the GET of a GET-only page)
+    if not is_api and case.data is None:
+        method = "get"
+    before = snapshot()
+    response = _request(
+        _client(key, client, api), world, world.people[persona], method, case, api=is_api
+    )
+    assert response.status_code == 403, (response.status_code, _text(response)[:300])
+    assert changes(before, snapshot(), allow_new=False) == []
+
+
+ALLOWED = [key for key in ALL_KEYS if (PAGES.get(key) or API.get(key)).allowed]
+
+
+@OTHERS_GROUP
+@pytest.mark.parametrize("key", ALLOWED)
+def test_the_same_write_succeeds_for_the_persona_allowed_to_do_it(db, world, client, api, key):
+    """The refusals above are about the person: the allowed persona's identical request
+    changes the rows."""
+    is_api, method, case = _calls(key)[-1]
+    before = snapshot()
+    response = _request(
+        _client(key, client, api), world, world.people[case.allowed], method, case, api=is_api
+    )
+    assert response.status_code < 400, (response.status_code, _text(response)[:500])
+    assert changes(before, snapshot(), allow_new=True) or any(
+        set(snapshot()[label]) - set(rows) for label, rows in before.items()
+    ), "nothing was written"
