@@ -2,10 +2,10 @@
 
 `enqueue(task, *args, **kwargs)` replaces `task.delay_on_commit(...)`. It writes an
 `OutboxTask` row in the caller's transaction (so a rollback leaves neither row nor task) and,
-once the transaction commits, publishes the task with a short, bounded timeout and no kombu
-retry. A publish that succeeds marks the row published; one that fails (Redis stopped,
-paused or unreachable) logs a warning and leaves the row pending, and the request goes on:
-its data is committed and the work is not lost.
+once the transaction commits, publishes the transaction's tasks over one connection with a
+short, bounded timeout and no kombu retry. A publish that succeeds marks the rows published;
+one that fails (Redis stopped, paused or unreachable) logs a warning and leaves them pending,
+and the request goes on: its data is committed and the work is not lost.
 
 `outbox_relay()` publishes the pending rows once the broker is back. Beat runs it every
 minute (`accounts.tasks.outbox_relay_task`) and every worker runs it as it starts
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 import uuid
 from typing import Any
@@ -52,6 +53,7 @@ RELAY_BATCH = 500
 KEEP_PUBLISHED = dt.timedelta(days=1)  # published rows are pruned after this
 
 _broker_down_until = 0.0  # time.monotonic() before which this process does not try
+_local = threading.local()  # per thread: the rows enqueued since its last publish
 
 
 def enqueue(task: Task, *args: Any, **kwargs: Any) -> None:
@@ -66,30 +68,51 @@ def enqueue(task: Task, *args: Any, **kwargs: Any) -> None:
     row = OutboxTask.objects.create(
         task=task.name, args=list(args), kwargs=kwargs, claimed_at=timezone.now()
     )
-    transaction.on_commit(lambda: _publish_after_commit(row))
+    _enqueued().append(row.pk)
+    transaction.on_commit(_publish_committed)
 
 
-def _publish_after_commit(row: OutboxTask) -> None:
+def _enqueued() -> list[int]:
+    """This thread's rows written since its last publish (see _publish_committed)."""
+    if not hasattr(_local, "enqueued"):
+        _local.enqueued = []
+    return _local.enqueued
+
+
+def _publish_committed() -> None:
+    """Publish, over one connection, every row this thread enqueued in the transaction that
+    just committed: a comment that notifies fifty followers opens one broker connection, not
+    fifty. Each enqueue registers this callback; the first to run publishes them all and the
+    others find nothing left. A row written in a savepoint that was rolled back is not in the
+    table any more and is skipped (so is one of a transaction rolled back as a whole)."""
+    pks, _local.enqueued = _enqueued(), []
+    if not pks:
+        return
+    rows = list(
+        OutboxTask.objects.filter(pk__in=pks, published_at=None, failed_at=None).order_by("pk")
+    )
+    if not rows:
+        return
     global _broker_down_until
     if time.monotonic() < _broker_down_until:
-        _release(row, error="not tried: the broker was down a moment ago")
+        _release(rows, error="not tried: the broker was down a moment ago")
         return
     try:
-        _publish([row])
-    except Exception as error:  # any broker failure leaves the row pending
+        _publish(rows)
+    except Exception as error:  # any broker failure leaves the rows pending
         _broker_down_until = time.monotonic() + BROKER_DOWN_PAUSE
         logger.warning(
-            "Broker unavailable; %s #%s stays in the outbox for the relay: %r",
-            row.task,
-            row.pk,
+            "Broker unavailable; %d task(s) (%s …) stay in the outbox for the relay: %r",
+            len(rows),
+            rows[0].task,
             error,
         )
-        _release(row, error=repr(error))
+        _release(rows, error=repr(error))
 
 
-def _release(row: OutboxTask, *, error: str) -> None:
-    """Give up the claim at once, so the next relay takes the row without waiting the lease."""
-    OutboxTask.objects.filter(pk=row.pk, published_at=None).update(
+def _release(rows: list[OutboxTask], *, error: str) -> None:
+    """Give up the claim at once, so the next relay takes the rows without waiting the lease."""
+    OutboxTask.objects.filter(pk__in=[row.pk for row in rows], published_at=None).update(
         claimed_at=None, attempts=F("attempts") + 1, last_error=error[:2000]
     )
 
@@ -110,29 +133,33 @@ def _connection():
 
 
 def _publish(rows: list[OutboxTask]) -> int:
-    """Publish `rows` over one connection, marking each published as it goes. A row that
-    cannot be published (its task is gone or no longer takes its arguments) is marked failed
-    and skipped; a broker failure raises (the rest stay claimed until released)."""
+    """Publish `rows` over one connection and mark the published ones (one UPDATE, also when
+    the broker fails half-way). A row that cannot be published (its task is gone or no longer
+    takes its arguments) is marked failed and skipped; a broker failure raises (the rest stay
+    claimed until released)."""
     app = current_app
-    published = 0
-    with _connection() as connection:
-        for row in rows:
-            try:
-                task = app.tasks[row.task]
-                if task.typing:
-                    task.__header__(*row.args, **row.kwargs)
-            except (NotRegistered, TypeError) as error:
-                logger.error("Outbox row %s cannot be published: %r", row.pk, error)
-                OutboxTask.objects.filter(pk=row.pk).update(
-                    failed_at=timezone.now(), last_error=repr(error)[:2000]
-                )
-                continue
-            task.apply_async(row.args, row.kwargs, connection=connection, retry=False)
-            OutboxTask.objects.filter(pk=row.pk).update(
+    done: list[int] = []
+    try:
+        with _connection() as connection:
+            for row in rows:
+                try:
+                    task = app.tasks[row.task]
+                    if task.typing:
+                        task.__header__(*row.args, **row.kwargs)
+                except (NotRegistered, TypeError) as error:
+                    logger.error("Outbox row %s cannot be published: %r", row.pk, error)
+                    OutboxTask.objects.filter(pk=row.pk).update(
+                        failed_at=timezone.now(), last_error=repr(error)[:2000]
+                    )
+                    continue
+                task.apply_async(row.args, row.kwargs, connection=connection, retry=False)
+                done.append(row.pk)
+    finally:
+        if done:
+            OutboxTask.objects.filter(pk__in=done).update(
                 published_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
             )
-            published += 1
-    return published
+    return len(done)
 
 
 def _claim(*, limit: int) -> list[OutboxTask]:

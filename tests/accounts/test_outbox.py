@@ -97,7 +97,7 @@ def test_a_publish_the_broker_refuses_leaves_the_row_pending_and_answers_at_once
     assert row.claimed_at is None  # released: the next relay takes it without waiting
     assert row.attempts == 1
     assert "Connection refused" in row.last_error
-    assert "stays in the outbox" in caplog.text
+    assert "stay in the outbox" in caplog.text
     assert took < 2 * outbox.PUBLISH_TIMEOUT
 
 
@@ -111,10 +111,46 @@ def test_after_a_failure_the_process_does_not_try_again_for_a_while(
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(5):
             outbox.enqueue(invitations_purge_task)
+    assert tries == [1]  # one connection for the transaction's five tasks, one timeout
+    assert OutboxTask.objects.filter(last_error__contains="Connection refused").count() == 5
 
-    assert tries == [1]  # one timeout per request at most, not one per task
-    assert OutboxTask.objects.filter(published_at=None, claimed_at=None).count() == 5
-    assert OutboxTask.objects.filter(last_error__startswith="not tried").count() == 4
+    with django_capture_on_commit_callbacks(execute=True):  # the next request, at once
+        outbox.enqueue(invitations_purge_task)
+
+    assert tries == [1]  # not tried again so soon
+    assert OutboxTask.objects.filter(published_at=None, claimed_at=None).count() == 6
+    assert OutboxTask.objects.filter(last_error__startswith="not tried").count() == 1
+
+
+def test_the_tasks_of_one_transaction_go_out_over_one_connection(
+    db, published, monkeypatch, django_capture_on_commit_callbacks
+):
+    connections = []
+    monkeypatch.setattr(
+        outbox, "_connection", lambda: connections.append(1) or contextlib.nullcontext()
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(20):
+            outbox.enqueue(invitation_send_task, n)
+
+    assert connections == [1]
+    assert published == [(TASK, (n,), {}) for n in range(20)]
+    assert not OutboxTask.objects.filter(published_at=None).exists()
+
+
+def test_a_task_enqueued_in_a_savepoint_rolled_back_is_not_published(
+    db, published, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.enqueue(invitation_send_task, 1)
+        with contextlib.suppress(RuntimeError), transaction.atomic():
+            outbox.enqueue(invitation_send_task, 2)
+            raise RuntimeError
+        outbox.enqueue(invitation_send_task, 3)
+
+    assert published == [(TASK, (1,), {}), (TASK, (3,), {})]
+    assert list(OutboxTask.objects.values_list("args", flat=True)) == [[1], [3]]
 
 
 def test_a_publish_that_succeeds_marks_the_row_published(
