@@ -139,21 +139,24 @@ class CustomerUser(_Persona):
         path = random.choice(ideas)  # noqa: S311 (load, not secrets)
         return path, self._get(path, "/ideas/[id]/")
 
-    def _a_garden(self) -> str:
-        """The garden list, then one garden's page and the fragments it loads: its slug."""
+    def _a_garden(self) -> tuple[str, str]:
+        """The garden list, then one garden's page and the fragments it loads: its slug and
+        its page."""
         gardens = _found(r'href="/gardens/([\w-]+)/"', self._get("/gardens/", "/gardens/"))
         if not gardens:
-            return ""
+            return "", ""
         slug = random.choice(gardens)  # noqa: S311
         page = self._get(f"/gardens/{slug}/", "/gardens/[slug]/")
         for fragment in _found(r'hx-get="(/gardens/[\w-]+/(?:ideas|pilots)/)"', page):
             name = "/gardens/[slug]/" + fragment.rstrip("/").rsplit("/", 1)[1] + "/"
             self._get(fragment, name, fragment=True)
-        return slug
+        return slug, page
 
     def _a_thread(self) -> tuple[str, str]:
-        slug = self._a_garden()
-        if not slug:
+        slug, page = self._a_garden()
+        # Only where the page offers them: an admin whose account is invited but has not
+        # answered yet sees the garden, not its discussions (a 403 for them).
+        if f'href="/gardens/{slug}/threads/"' not in page:
             return "", ""
         listing = self._get(f"/gardens/{slug}/threads/", "/gardens/[slug]/threads/")
         threads = _found(rf'href="(/gardens/{slug}/threads/\d+/)"', listing)
