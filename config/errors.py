@@ -3,7 +3,7 @@
 - a URL that matches no route (`/api/v1/ideas/0.5/`): Django's 404, as JSON under `/api/`;
 - a NUL character in the path or the query string: 400 before any view or query runs
   (PostgreSQL stores no NUL in text, so such a value could only fail deep in a query).
-  NUL in a JSON body is refused by config.api.JSONParser.
+  NUL in a JSON body is refused by config.parsers.JSONParser.
 """
 
 from __future__ import annotations
