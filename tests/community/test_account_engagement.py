@@ -37,11 +37,16 @@ def _history(account: Account, rows: dict[int, tuple[float, str]], **components)
 
 
 def _event(account, *, kind=ActivityKind.VOTE, days_ago=1, support=False, user=None):
+    """An event `days_ago` days back, a little before now but on that day, even just after
+    midnight (decay counts whole days)."""
+    now = timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    before_now = min(dt.timedelta(hours=1), (now - midnight) / 2)
     return ActivityEvent.objects.create(
         account=account,
         user=user,
         kind=kind,
-        occurred_at=timezone.now() - dt.timedelta(days=days_ago, hours=1),
+        occurred_at=now - dt.timedelta(days=days_ago) - before_now,
         is_support=support,
     )
 
