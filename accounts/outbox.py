@@ -56,10 +56,15 @@ _broker_down_until = 0.0  # time.monotonic() before which this process does not 
 _local = threading.local()  # per thread: the rows enqueued since its last publish
 
 
-def enqueue(task: Task, *args: Any, **kwargs: Any) -> None:
+def enqueue(task: Task | str, *args: Any, **kwargs: Any) -> None:
     """Queue `task(*args, **kwargs)` once the current transaction commits (at once outside a
     transaction), durably: a broker outage delays the task, it never loses it. Arguments
-    must be JSON (ids, ISO dates, lists of ids), as for any task."""
+    must be JSON (ids, ISO dates, lists of ids), as for any task.
+
+    Services name the task ("community.tasks.notification_email_task") instead of importing
+    it: tasks are the outer layer and import the services, never the other way round."""
+    if isinstance(task, str):
+        task = current_app.tasks[task]  # an unknown name fails here, in the caller
     if task.typing:  # a call the task cannot take fails here, in the caller, as .delay() does
         task.__header__(*args, **kwargs)
     if task.app.conf.task_always_eager:

@@ -191,7 +191,6 @@ def invitation_create(
     *, account: Account, email: str, invited_by: User, role: str = MemberRole.MEMBER
 ) -> Invitation:
     """Invite a person to an account; the email goes out from a worker after commit."""
-    from accounts.tasks import invitation_send_task
 
     email = User.objects.normalize_email(email).strip().lower()
     if role not in MemberRole.values:
@@ -223,7 +222,7 @@ def invitation_create(
         raise ValidationError(
             {"email": "This address already has an open invitation to this account."}
         ) from None
-    enqueue(invitation_send_task, invitation.pk)
+    enqueue("accounts.tasks.invitation_send_task", invitation.pk)
     return invitation
 
 

@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin, messages
 
 from accounts.outbox import enqueue
-from community import engagement
 from community.models import (
     ActivityEvent,
     Alert,
@@ -17,6 +16,9 @@ from community.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from community.models.engagement import MODEL_FIELDS
+from community.selectors.engagement_model import engagement_model_active
+from community.services.engagement_model import engagement_model_create
 from community.tasks import engagement_recompute_accounts_task, engagement_recompute_all_task
 
 
@@ -74,7 +76,7 @@ class EngagementModelForm(forms.ModelForm):
 
     class Meta:
         model = EngagementModel
-        fields = [*engagement.MODEL_FIELDS, "note"]
+        fields = [*MODEL_FIELDS, "note"]
 
 
 @admin.register(EngagementModel)
@@ -87,8 +89,8 @@ class EngagementModelAdmin(admin.ModelAdmin):
     actions = ["recompute_all_now"]
 
     def get_changeform_initial_data(self, request):
-        active = engagement.engagement_model_active()
-        return {name: getattr(active, name) for name in engagement.MODEL_FIELDS}
+        active = engagement_model_active()
+        return {name: getattr(active, name) for name in MODEL_FIELDS}
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -97,8 +99,8 @@ class EngagementModelAdmin(admin.ModelAdmin):
         return False  # snapshots name their version
 
     def save_model(self, request, obj, form, change):
-        values = {name: form.cleaned_data[name] for name in engagement.MODEL_FIELDS}
-        created = engagement.engagement_model_create(
+        values = {name: form.cleaned_data[name] for name in MODEL_FIELDS}
+        created = engagement_model_create(
             created_by=request.user, note=form.cleaned_data["note"], **values
         )
         obj.pk, obj.version, obj.is_active = created.pk, created.version, created.is_active

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.access import customer_membership, sees_all_accounts
 from accounts.models import InternalRole
-from community.selectors_alerts import header_counts, open_alert_count
+from community.selectors.alerts import header_counts, open_alert_count
 
 
 def notifications(request: HttpRequest) -> dict:

@@ -26,10 +26,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Account, AccountTeamAssignment, TeamRole, User
-from community import services
-from community.alerts import alerts_raise
-from community.engagement.offline_events import offline_event_record
-from community.gardens import garden_create
 from community.models import (
     ActivityEvent,
     ActivityKind,
@@ -39,6 +35,9 @@ from community.models import (
     GardenVisibility,
     Notification,
 )
+from community.services.alerts import alerts_raise
+from community.services.engagement import activity_events_bulk_record, offline_event_record
+from community.services.gardens import garden_create
 
 DEMO_GARDENS = [
     (
@@ -256,9 +255,9 @@ def demo_activity_create(
                     )
                 )
         if len(batch) >= batch_size:
-            total += services.activity_events_bulk_record(events=batch, batch_size=batch_size)
+            total += activity_events_bulk_record(events=batch, batch_size=batch_size)
             batch = []
-    total += services.activity_events_bulk_record(events=batch, batch_size=batch_size)
+    total += activity_events_bulk_record(events=batch, batch_size=batch_size)
     return total, profiles
 
 

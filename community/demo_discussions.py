@@ -20,9 +20,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import MemberRole, Membership, User
-from community import discussions as services
-from community import selectors_discussions as selectors
-from community.discussions import NotifyKind
 from community.models import (
     ActivityEvent,
     Garden,
@@ -34,8 +31,11 @@ from community.models import (
     Thread,
     ThreadVisit,
 )
-from community.selectors_discussions import garden_audience
-from community.services import notification_emails_suppressed
+from community.selectors import discussions as selectors
+from community.selectors.discussions import garden_audience
+from community.services import discussions as services
+from community.services.discussions import NotifyKind
+from community.services.notifications import notification_emails_suppressed
 
 _THREADS = [
     (

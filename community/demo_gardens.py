@@ -19,7 +19,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account, InternalRole, MemberRole, Membership, User
-from community import gardens as services
 from community.models import (
     Garden,
     GardenAccount,
@@ -28,7 +27,8 @@ from community.models import (
     GardenVisibility,
     Notification,
 )
-from community.services import notification_emails_suppressed
+from community.services import gardens as services
+from community.services.notifications import notification_emails_suppressed
 
 DEMO_INVITED_GARDEN = "pricing-and-value-models"  # the demo admin's pending invitation
 DEMO_UNJOINED_GARDEN = "onboarding-journeys"  # open, not joined by the demo member

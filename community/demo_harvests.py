@@ -21,7 +21,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account, InternalRole, User
-from community import harvests as services
 from community.models import (
     ActivityEvent,
     ActivityKind,
@@ -35,8 +34,9 @@ from community.models import (
     Notification,
     Thread,
 )
-from community.selectors import account_levels
-from community.services import notification_emails_suppressed
+from community.selectors.engagement import account_levels
+from community.services import harvests as services
+from community.services.notifications import notification_emails_suppressed
 
 RECOMMENDED_GARDEN = "field-service-on-the-move"
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from community.models import EngagementLevel, EngagementSnapshot, OutcomeKind, OutcomeSource
-from community.outcomes import outcome_record
+from community.services.outcomes import outcome_record
 
 L, K = EngagementLevel, OutcomeKind
 

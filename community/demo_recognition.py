@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from community.recognition import milestones_award
+from community.services.recognition import milestones_award
 
 
 @dataclass(frozen=True)

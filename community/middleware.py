@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from accounts.access import customer_membership
-from community.services import visit_record
+from community.services.engagement import visit_record
 
 # The session key holding the site-time-zone day (ISO) of the person's visit already recorded.
 VISIT_DAY_SESSION_KEY = "community_visit_day"

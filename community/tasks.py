@@ -6,8 +6,14 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from accounts.outbox import enqueue
-from community import alerts, engagement, notifications, webhooks
 from community.models import EngagementRunKind
+from community.services import (
+    alerts,
+    engagement,
+    notification_emails,
+    recognition,
+    webhooks,
+)
 
 
 @shared_task(
@@ -18,8 +24,9 @@ from community.models import EngagementRunKind
 )
 def notification_email_task(notification_id: int) -> bool:
     """Email one notification; an SMTP failure retries with a backoff. A retry, a redelivery
-    or a second task for the same row sends nothing twice (community.notifications claims it)."""
-    return notifications.notification_email_send(notification_id=notification_id)
+    or a second task for the same row sends nothing twice (its sender claims the row:
+    community.services.notification_emails)."""
+    return notification_emails.notification_email_send(notification_id=notification_id)
 
 
 _DIGEST_RETRY = {
@@ -34,13 +41,13 @@ _DIGEST_RETRY = {
 def notification_digests_daily_task() -> int:
     """The daily digest (once a day, by beat): at most one per person and day, however often
     it runs; a retry sends only the digests not sent yet."""
-    return notifications.notification_digests_send(period="daily")
+    return notification_emails.notification_digests_send(period="daily")
 
 
 @shared_task(**_DIGEST_RETRY)
 def notification_digests_weekly_task() -> int:
     """The weekly digest (Mondays, by beat): at most one per person and week."""
-    return notifications.notification_digests_send(period="weekly")
+    return notification_emails.notification_digests_send(period="weekly")
 
 
 # --- Engagement engine ---------------------------------------------------------------------
@@ -64,9 +71,7 @@ def _day(day: str | None) -> dt.date | None:
 def engagement_recompute_task(account_ids: list[int], day: str | None = None) -> int:
     """Recompute one chunk of accounts for `day` (ISO date; default today), then raise the
     alerts its new snapshots call for (once the chunk has committed)."""
-    written = engagement.engagement_snapshots_compute(account_ids=account_ids, day=_day(day))
-    alerts.alerts_raise(account_ids=account_ids, day=_day(day))
-    return written
+    return engagement.engagement_recompute(account_ids=account_ids, day=_day(day))
 
 
 def _fan_out(kind: str, day: str | None, account_ids: list[int] | None = None) -> int:
@@ -118,7 +123,8 @@ def alert_digests_task() -> int:
 @shared_task(bind=True, max_retries=settings.WEBHOOK_MAX_ATTEMPTS, acks_late=True)
 def webhook_deliver_task(self, delivery_id: int) -> str | None:
     """Post one webhook delivery. A failed attempt that may be retried comes back after an
-    exponential backoff (community.webhooks.backoff_seconds) until WEBHOOK_MAX_ATTEMPTS; the
+    exponential backoff (community.services.webhooks.backoff_seconds) until
+    WEBHOOK_MAX_ATTEMPTS; the
     attempt count lives on the row, so a redelivered task neither posts a succeeded delivery
     again nor exceeds the limit, and the last failure is written on the row (failed).
 
@@ -136,7 +142,7 @@ def webhook_deliver_task(self, delivery_id: int) -> str | None:
 @shared_task(**_ENGAGEMENT_RETRY)
 def webhook_deliveries_requeue_task() -> int:
     """Every few minutes (beat): queue again the deliveries whose task was lost (Redis or a
-    worker died); see community.webhooks.webhook_deliveries_requeue."""
+    worker died); see community.services.webhooks.webhook_deliveries_requeue."""
     return len(webhooks.webhook_deliveries_requeue())
 
 
@@ -150,17 +156,13 @@ MILESTONES_LOOKBACK = dt.timedelta(hours=1)  # beat runs every 15 minutes; the n
 @shared_task(**_ENGAGEMENT_RETRY)
 def milestones_award_task(user_ids: list[int] | None = None) -> int:
     """Award the milestones these people reached (None: everyone, in one go)."""
-    from community.recognition import milestones_award
-
-    return len(milestones_award(user_ids=user_ids))
+    return len(recognition.milestones_award(user_ids=user_ids))
 
 
 @shared_task(**_ENGAGEMENT_RETRY)
 def milestones_award_recent_task() -> int:
     """The people active in the last hour, in chunks run in parallel (every 15 minutes)."""
-    from community.recognition import milestone_people_active_since
-
-    people = milestone_people_active_since(since=timezone.now() - MILESTONES_LOOKBACK)
+    people = recognition.milestone_people_active_since(since=timezone.now() - MILESTONES_LOOKBACK)
     for start in range(0, len(people), 1000):
         enqueue(milestones_award_task, people[start : start + 1000])
     return len(people)
@@ -169,9 +171,7 @@ def milestones_award_recent_task() -> int:
 @shared_task(**_ENGAGEMENT_RETRY)
 def milestones_award_all_task() -> int:
     """Everyone, in chunks of people run in parallel (nightly, after the engagement run)."""
-    from community.recognition import milestone_people_chunks
-
-    chunks = list(milestone_people_chunks())
+    chunks = list(recognition.milestone_people_chunks())
     for chunk in chunks:
         enqueue(milestones_award_task, chunk)
     return sum(len(chunk) for chunk in chunks)

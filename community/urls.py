@@ -3,16 +3,16 @@ from django.urls import path
 from community.views import (
     alerts,
     discussions,
+    engagement,
     engagement_model,
     gardens,
     harvests,
     home,
     insights,
     notifications,
-    offline_events,
     outcomes,
-    people,
     portfolio,
+    recognition,
     webhooks,
 )
 
@@ -63,7 +63,7 @@ urlpatterns = [
     path("portfolio/", portfolio.portfolio, name="portfolio"),
     path(
         "accounts/<slug:slug>/engagement/",
-        portfolio.account_engagement,
+        engagement.account_engagement,
         name="account-engagement",
     ),
     path("alerts/", alerts.alert_inbox, name="alert-inbox"),
@@ -104,12 +104,12 @@ urlpatterns = [
     ),
     path(
         "accounts/<slug:slug>/offline-events/new/",
-        offline_events.offline_event_create,
+        engagement.offline_event_create,
         name="offline-event-create",
     ),
-    # People's profiles: contributions and badges (community/views/people.py)
-    path("people/me/", people.my_profile, name="my-profile"),
-    path("people/<int:pk>/", people.profile, name="person-profile"),
+    # People's profiles: contributions and badges (community/views/recognition.py)
+    path("people/me/", recognition.my_profile, name="my-profile"),
+    path("people/<int:pk>/", recognition.profile, name="person-profile"),
     # Insights across accounts: outcome rates by level at the time (community/views/insights.py)
     path("insights/", insights.insights_page, name="insights"),
     # Harvests: the feed, a harvest, writing, publishing, reach (community/views/harvests.py)

@@ -24,10 +24,6 @@ from django.utils import timezone
 
 from accounts.models import InternalRole, MemberRole, TeamRole, User
 from accounts.services import invitation_create
-from community import discussions
-from community.engagement.offline_events import offline_event_record
-from community.gardens import garden_create, garden_invitation_accept, garden_invite, garden_join
-from community.harvests import harvest_create, harvest_publish
 from community.models import (
     ActivityKind,
     Alert,
@@ -43,8 +39,17 @@ from community.models import (
     WebhookDelivery,
     WebhookEvent,
 )
-from community.outcomes import outcome_record
-from community.webhooks import webhook_endpoint_create
+from community.services import discussions
+from community.services.engagement import offline_event_record
+from community.services.gardens import (
+    garden_create,
+    garden_invitation_accept,
+    garden_invite,
+    garden_join,
+)
+from community.services.harvests import harvest_create, harvest_publish
+from community.services.outcomes import outcome_record
+from community.services.webhooks import webhook_endpoint_create
 from ideas.models import CheckIn, Comment
 from ideas.services.feedback import response_save
 from ideas.services.ideas import idea_comment, idea_propose, idea_vote_toggle

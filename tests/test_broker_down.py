@@ -33,8 +33,8 @@ from django.utils import timezone
 from accounts import outbox
 from accounts.models import OutboxTask
 from accounts.tasks import outbox_relay_task
-from community import engagement
 from community.models import ActivityEvent, EngagementSnapshot
+from community.services.engagement import engagement_snapshots_compute
 from community.tasks import engagement_recompute_incremental_task
 from ideas.instrument import instrument_current
 from ideas.models import Phase, PilotState
@@ -242,7 +242,7 @@ def _today(account) -> EngagementSnapshot | None:
 
 def _baseline_snapshot(account) -> EngagementSnapshot:
     """Today's snapshot before the outage (computed here, as a run before it would have)."""
-    engagement.engagement_snapshots_compute(account_ids=[account.pk])
+    engagement_snapshots_compute(account_ids=[account.pk])
     return _today(account)
 
 

@@ -25,8 +25,6 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import OutboxTask
-from community import engagement, webhooks
-from community.engagement.preview import engagement_model_activate
 from community.models import (
     Alert,
     AlertReason,
@@ -35,8 +33,12 @@ from community.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
-from community.recognition import milestones_award_after_commit
-from community.services import notify
+from community.models.engagement import MODEL_FIELDS
+from community.selectors.engagement_model import engagement_model_active
+from community.services import webhooks
+from community.services.engagement_model import engagement_model_activate
+from community.services.notifications import notify
+from community.services.recognition import milestones_award_after_commit
 from community.tasks import engagement_recompute_accounts_task
 from ideas.models import Follow
 from ideas.services import ideas as idea_services
@@ -209,8 +211,8 @@ def test_a_lost_webhook_delivery_is_queued_again_after_the_requeue_commits(broke
 def test_activating_an_engagement_model_queues_a_full_recompute_after_commit(
     broker, programme_admin
 ):
-    active = engagement.engagement_model_active()
-    values = {name: getattr(active, name) for name in engagement.MODEL_FIELDS}
+    active = engagement_model_active()
+    values = {name: getattr(active, name) for name in MODEL_FIELDS}
 
     def activate():
         engagement_model_activate(created_by=programme_admin, note="tuned", **values)

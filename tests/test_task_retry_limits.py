@@ -21,7 +21,6 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from accounts import services as account_services
-from community import engagement, notifications, webhooks
 from community.models import (
     Alert,
     AlertReason,
@@ -29,6 +28,7 @@ from community.models import (
     WebhookDeliveryStatus,
     WebhookEvent,
 )
+from community.services import engagement, notification_emails, webhooks
 from config.celery import app as celery_app
 from ideas.services import pilots as pilot_services
 
@@ -148,14 +148,14 @@ POISONS = [
     (
         "community.tasks.notification_email_task",
         [1],
-        notifications,
+        notification_emails,
         "notification_email_send",
         OSError,
     ),
     (
         "community.tasks.notification_digests_daily_task",
         [],
-        notifications,
+        notification_emails,
         "notification_digests_send",
         OperationalError,
     ),

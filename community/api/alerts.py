@@ -16,10 +16,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.access import access_account
-from community import alerts
-from community import selectors_alerts as alert_selectors
 from community.access import access_alert, visible_alerts
 from community.models import Alert, AlertReason
+from community.selectors import alerts as alert_selectors
+from community.services import alerts
 
 
 class AlertPersonSerializer(serializers.Serializer):

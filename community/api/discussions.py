@@ -24,8 +24,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.access import customer_membership
-from community import discussions as services
-from community import selectors_discussions as selectors
 from community.access import (
     access_garden_discussions,
     access_post,
@@ -34,6 +32,8 @@ from community.access import (
 )
 from community.markdown import markdown_render
 from community.models import Post, PostRevision, ReactionKind, Thread
+from community.selectors import discussions as selectors
+from community.services import discussions as services
 
 # --- Serializers -------------------------------------------------------------------------------
 

@@ -8,13 +8,33 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse403Serializer
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from community import selectors_engagement as engagement
-from community.access import access_account_engagement
-from community.models import EngagementSnapshot
+from accounts.outbox import enqueue
+from community.access import (
+    access_account_engagement,
+    access_account_for_offline_events,
+    access_account_for_recompute,
+    access_account_offline_event_list,
+    can_tune_engagement,
+)
+from community.models import EngagementSnapshot, OfflineEvent
+from community.selectors.engagement import (
+    TREND_DAYS,
+    account_engagement,
+    offline_events_of,
+    snapshot_history,
+)
+from community.services.engagement import (
+    OFFLINE_NOTE_MAX_LENGTH,
+    offline_event_record,
+    offline_kind_choices,
+)
+from community.tasks import engagement_recompute_accounts_task, engagement_recompute_all_task
 
 
 class SnapshotSerializer(serializers.ModelSerializer):
@@ -59,7 +79,7 @@ class AccountEngagementSerializer(serializers.Serializer):
     components = ComponentSerializer(many=True)
     next_level = NextLevelSerializer(allow_null=True)
     trend = serializers.CharField(
-        source="trend.summary", help_text=f"The last {engagement.TREND_DAYS} days in words."
+        source="trend.summary", help_text=f"The last {TREND_DAYS} days in words."
     )
     suggestions = serializers.ListField(
         child=serializers.CharField(), help_text="What would raise the score, most room first."
@@ -90,7 +110,7 @@ class AccountEngagementView(APIView):
     )
     def get(self, request, slug: str):
         account = access_account_engagement(request.user, slug)
-        result = engagement.account_engagement(account=account, days=engagement.TREND_DAYS)
+        result = account_engagement(account=account, days=TREND_DAYS)
         return Response(AccountEngagementSerializer(result).data)
 
 
@@ -106,9 +126,129 @@ class EngagementHistoryView(APIView):
         query = HistoryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         days = query.validated_data["days"]
-        history = engagement.snapshot_history(account=account, days=days)
+        history = snapshot_history(account=account, days=days)
         return Response(
             EngagementHistorySerializer(
                 {"account": account.slug, "days": days, "results": history}
             ).data
         )
+
+
+class RecomputeSerializer(serializers.Serializer):
+    account = serializers.SlugField(
+        allow_null=True,
+        help_text="The account's slug; null recomputes every account (programme admins only).",
+    )
+
+
+class RecomputeEnqueuedSerializer(serializers.Serializer):
+    scope = serializers.ChoiceField(choices=["all", "account"])
+    account = serializers.SlugField(allow_null=True)
+    task = serializers.CharField(help_text="The engine's task enqueued after commit.")
+
+
+class RecomputeView(APIView):
+    """Recompute engagement now (for today), in the background."""
+
+    @extend_schema(
+        request=RecomputeSerializer,
+        responses={202: RecomputeEnqueuedSerializer, 403: ErrorResponse403Serializer},
+    )
+    def post(self, request):
+        data = RecomputeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        slug = data.validated_data["account"]
+        if slug is None:
+            if not can_tune_engagement(request.user):
+                raise PermissionDenied("Only programme admins recompute every account.")
+            enqueue(engagement_recompute_all_task)
+            result = {"scope": "all", "account": None, "task": engagement_recompute_all_task.name}
+        else:
+            account = access_account_for_recompute(request.user, slug)
+            enqueue(engagement_recompute_accounts_task, [account.pk])
+            result = {
+                "scope": "account",
+                "account": account.slug,
+                "task": engagement_recompute_accounts_task.name,
+            }
+        return Response(RecomputeEnqueuedSerializer(result).data, status=status.HTTP_202_ACCEPTED)
+
+
+class OfflineEventWriteSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=offline_kind_choices())
+    occurred_on = serializers.DateField(help_text="Not in the future, at most a year ago.")
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=OFFLINE_NOTE_MAX_LENGTH,
+        help_text="Who took part, what came of it (internal: customers never see it).",
+    )
+
+
+class OfflineEventSerializer(serializers.ModelSerializer):
+    account = serializers.SlugField(source="account.slug")
+    event = serializers.IntegerField(
+        source="event_id", help_text="The customer activity event that engagement counts."
+    )
+    occurred_at = serializers.DateTimeField(
+        source="event.occurred_at", help_text="The event's moment: noon of the day, or earlier."
+    )
+    is_support = serializers.BooleanField(
+        source="event.is_support", help_text="Always false: the customer did it."
+    )
+    recorded_by = serializers.EmailField(
+        source="recorded_by.email",
+        allow_null=True,
+        help_text="The account team member who recorded it (null once their user is deleted).",
+    )
+
+    class Meta:
+        model = OfflineEvent
+        fields = [
+            "id",
+            "account",
+            "kind",
+            "occurred_on",
+            "occurred_at",
+            "note",
+            "recorded_by",
+            "event",
+            "is_support",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class OfflineEventListCreateView(ListAPIView):
+    """What customers of the account did outside the product (workshops, reference calls,
+    executive meetings, referrals), latest first: internal users who see the account read them,
+    its account team and programme admins record them. Customers: 403 on their own account
+    (the notes are internal), 404 on another."""
+
+    serializer_class = OfflineEventSerializer
+    queryset = OfflineEvent.objects.none()  # for the schema; get_queryset scopes it
+    filter_backends: list = []
+
+    @extend_schema(
+        responses={200: OfflineEventSerializer(many=True), 403: ErrorResponse403Serializer}
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        account = access_account_offline_event_list(self.request.user, self.kwargs["slug"])
+        return offline_events_of(account=account)
+
+    @extend_schema(
+        request=OfflineEventWriteSerializer,
+        responses={201: OfflineEventSerializer, 403: ErrorResponse403Serializer},
+    )
+    def post(self, request, slug: str):
+        """Record something the customer did outside the product, so its engagement counts it."""
+        account = access_account_for_offline_events(request.user, slug)
+        data = OfflineEventWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = offline_event_record(
+            account=account, recorded_by=request.user, **data.validated_data
+        )
+        return Response(OfflineEventSerializer(record).data, status=status.HTTP_201_CREATED)

@@ -23,8 +23,6 @@ from rest_framework.response import Response
 
 from accounts.access import customer_membership
 from accounts.models import Account, User
-from community import gardens as services
-from community import selectors_gardens as selectors
 from community.access import (
     access_garden,
     access_garden_for_invitations,
@@ -42,6 +40,8 @@ from community.models import (
     GardenTheme,
     GardenVisibility,
 )
+from community.selectors import gardens as selectors
+from community.services import gardens as services
 
 # --- Serializers -------------------------------------------------------------------------------
 

@@ -26,14 +26,12 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.models import Segment, User
-from community import selectors_harvests
 from community.access import (
     access_harvest,
     can_write_harvests,
     harvest_garden_shown,
     harvest_writable_gardens,
 )
-from community.harvests import harvest_create, harvest_publish, harvest_read, harvest_update
 from community.markdown import markdown_render
 from community.models import (
     EngagementLevel,
@@ -42,6 +40,13 @@ from community.models import (
     HarvestAudience,
     HarvestKind,
     Thread,
+)
+from community.selectors import harvests as selectors_harvests
+from community.services.harvests import (
+    harvest_create,
+    harvest_publish,
+    harvest_read,
+    harvest_update,
 )
 
 

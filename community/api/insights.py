@@ -16,8 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Segment
-from community import insights
 from community.access import visible_outcome_accounts
+from community.selectors import insights
 
 
 class OutcomeRatesQuerySerializer(serializers.Serializer):

@@ -22,15 +22,36 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from community import notifications, selectors, services
 from community.access import access_notification
-from community.api.serializers import (
-    NotificationSerializer,
-    NotificationsReadResultSerializer,
-    NotificationsReadSerializer,
-)
 from community.models import Notification
-from community.notification_kinds import KINDS, Delivery
+from community.models.notifications import KINDS, Delivery
+from community.selectors.notifications import (
+    notification_preferences_for,
+    notifications_for,
+    notifications_unread_count,
+)
+from community.services.notifications import notification_preferences_set, notifications_mark_read
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "url", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class NotificationsReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=500,
+        help_text="The notifications to mark as read; all unread ones when left out.",
+    )
+
+
+class NotificationsReadResultSerializer(serializers.Serializer):
+    marked = serializers.IntegerField()
+    unread = serializers.IntegerField()
 
 
 class _StrictBooleanField(forms.NullBooleanField):
@@ -70,7 +91,7 @@ class NotificationViewSet(
     filterset_class = NotificationFilter
 
     def get_queryset(self):
-        return selectors.notifications_for(user=self.request.user)
+        return notifications_for(user=self.request.user)
 
     def get_object(self) -> Notification:
         pk = self.kwargs["pk"]
@@ -83,16 +104,14 @@ class NotificationViewSet(
     def read(self, request):
         data = NotificationsReadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        marked = services.notifications_mark_read(
-            user=request.user, ids=data.validated_data.get("ids")
-        )
-        unread = selectors.notifications_unread_count(user=request.user)
+        marked = notifications_mark_read(user=request.user, ids=data.validated_data.get("ids"))
+        unread = notifications_unread_count(user=request.user)
         return Response({"marked": marked, "unread": unread})
 
     @extend_schema(request=None, responses={200: NotificationsReadResultSerializer})
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
-        marked = services.notifications_mark_read(user=request.user)
+        marked = notifications_mark_read(user=request.user)
         return Response({"marked": marked, "unread": 0})
 
 
@@ -129,13 +148,13 @@ class NotificationPreferenceDeliverySerializer(serializers.Serializer):
 
 def _set(user, preferences: dict[str, str]) -> None:
     try:
-        notifications.notification_preferences_set(user=user, preferences=preferences)
+        notification_preferences_set(user=user, preferences=preferences)
     except DjangoValidationError as error:
         raise ValidationError(error.message_dict) from error
 
 
 def _rows(user) -> list:
-    return notifications.notification_preferences_for(user=user)
+    return notification_preferences_for(user=user)
 
 
 class NotificationPreferenceListView(APIView):

@@ -1,8 +1,10 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from community.api import alerts, engagement, engagement_admin, outcomes, webhooks
+from community.api import alerts, engagement, outcomes, webhooks
 from community.api.discussions import PostViewSet, ThreadViewSet
+from community.api.engagement import OfflineEventListCreateView, RecomputeView
+from community.api.engagement_model import EngagementModelListView
 from community.api.gardens import GardenInvitationViewSet, GardenViewSet
 from community.api.harvests import HarvestViewSet
 from community.api.insights import OutcomeRatesView
@@ -11,7 +13,7 @@ from community.api.notifications import (
     NotificationPreferenceListView,
     NotificationViewSet,
 )
-from community.api.people import PersonProfileView
+from community.api.recognition import PersonProfileView
 
 router = SimpleRouter()
 router.register("gardens", GardenViewSet, basename="garden")
@@ -48,12 +50,12 @@ urlpatterns = [
     ),
     path(
         "engagement/recompute/",
-        engagement_admin.RecomputeView.as_view(),
+        RecomputeView.as_view(),
         name="engagement-recompute",
     ),
     path(
         "engagement/models/",
-        engagement_admin.EngagementModelListView.as_view(),
+        EngagementModelListView.as_view(),
         name="engagement-models",
     ),
     path("webhooks/", webhooks.WebhookEndpointListView.as_view(), name="webhook-list"),
@@ -79,7 +81,7 @@ urlpatterns = [
     ),
     path(
         "accounts/<slug:slug>/offline-events/",
-        engagement_admin.OfflineEventListCreateView.as_view(),
+        OfflineEventListCreateView.as_view(),
         name="offline-event-create",
     ),
     path("people/<int:pk>/profile/", PersonProfileView.as_view(), name="person-profile"),

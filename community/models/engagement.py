@@ -218,3 +218,26 @@ class EngagementSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.day}: {self.score} ({self.get_level_display()})"
+
+
+# The fields of EngagementModel that make a version (copied into a new one, compared by the
+# preview); the rest is bookkeeping.
+MODEL_FIELDS = [
+    "weights",
+    "half_life_days",
+    "window_days",
+    "activity_scale",
+    "breadth_window_days",
+    "breadth_min_members",
+    "breadth_share",
+    "co_creation_window_days",
+    "weight_activity",
+    "weight_breadth",
+    "weight_co_creation",
+    "threshold_observing",
+    "threshold_participating",
+    "threshold_contributing",
+    "threshold_co_creating",
+    "low_water_ratio",
+    "hold_days",
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from community import selectors_discussions as selectors
+from community.selectors import discussions as selectors
 
 register = template.Library()
 

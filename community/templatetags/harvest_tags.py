@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import template
 
 from accounts.access import customer_membership
-from community import selectors_harvests
 from community.access import can_write_harvests
+from community.selectors import harvests as selectors_harvests
 
 register = template.Library()
 

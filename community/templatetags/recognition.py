@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django import template
 
-from community.selectors_recognition import account_is_garden_partner, garden_partner_ids
+from community.selectors.recognition import account_is_garden_partner, garden_partner_ids
 
 register = template.Library()
 

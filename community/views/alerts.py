@@ -13,8 +13,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import access_account
-from community import alerts
-from community import selectors_alerts as alert_selectors
 from community.access import (
     access_alert,
     visible_alerts,
@@ -22,6 +20,8 @@ from community.access import (
 from community.models import (
     AlertReason,
 )
+from community.selectors import alerts as alert_selectors
+from community.services import alerts
 from config.exports import csv_response
 from config.forms import form_add_service_errors
 

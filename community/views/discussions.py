@@ -19,8 +19,6 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import customer_membership
-from community import discussions as services
-from community import selectors_discussions as selectors
 from community.access import (
     access_garden_discussions,
     access_post,
@@ -30,6 +28,8 @@ from community.access import (
     sees_hidden_posts,
 )
 from community.models import Garden, Post, Thread
+from community.selectors import discussions as selectors
+from community.services import discussions as services
 from config.exports import csv_response
 from config.forms import form_add_service_errors
 

@@ -12,19 +12,19 @@ from django.shortcuts import redirect, render
 from community.access import (
     can_tune_engagement,
 )
-from community.engagement import MODEL_FIELDS as ENGAGEMENT_MODEL_FIELDS
-from community.engagement import engagement_model_active
-from community.engagement.preview import (
-    engagement_model_activate,
-    engagement_model_draft,
-    engagement_model_versions,
-    engagement_preview,
-)
 from community.models import (
     DEFAULT_ACTIVITY_WEIGHTS,
     ActivityKind,
     EngagementModel,
 )
+from community.models.engagement import MODEL_FIELDS as ENGAGEMENT_MODEL_FIELDS
+from community.selectors.engagement_model import (
+    engagement_model_active,
+    engagement_model_draft,
+    engagement_model_versions,
+    engagement_preview,
+)
+from community.services.engagement_model import engagement_model_activate
 
 # The kinds a version weighs: every kind but the support-only ones (the engine never counts
 # support events, so a weight for them would mean nothing).

@@ -13,8 +13,6 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import customer_membership
 from accounts.models import Account, MemberRole, User
-from community import gardens as services
-from community import selectors_gardens as selectors
 from community.access import (
     access_garden,
     access_garden_for_invitations,
@@ -33,6 +31,8 @@ from community.models import (
     GardenTheme,
     GardenVisibility,
 )
+from community.selectors import gardens as selectors
+from community.services import gardens as services
 from config.exports import csv_response
 from config.forms import form_add_service_errors
 

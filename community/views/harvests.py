@@ -15,14 +15,12 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import customer_membership
 from accounts.models import Segment, User
-from community import selectors_harvests
 from community.access import (
     access_harvest,
     can_write_harvests,
     harvest_garden_shown,
     harvest_writable_gardens,
 )
-from community.harvests import harvest_create, harvest_publish, harvest_read, harvest_update
 from community.markdown import markdown_render
 from community.models import (
     GardenTheme,
@@ -31,7 +29,14 @@ from community.models import (
     HarvestKind,
     Thread,
 )
-from community.selectors_gardens import person_label
+from community.selectors import harvests as selectors_harvests
+from community.selectors.gardens import person_label
+from community.services.harvests import (
+    harvest_create,
+    harvest_publish,
+    harvest_read,
+    harvest_update,
+)
 from config.exports import csv_response
 from config.forms import form_add_service_errors
 

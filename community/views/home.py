@@ -13,7 +13,7 @@ from accounts.models import InternalRole
 from community.access import (
     visible_gardens,
 )
-from community.selectors_harvests import harvest_home
+from community.selectors.harvests import harvest_home
 
 
 @login_required

@@ -11,9 +11,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from accounts.models import Segment
-from community import insights
 from community.access import visible_outcome_accounts
 from community.models import OutcomeKind
+from community.selectors import insights
 from config.exports import csv_response
 
 

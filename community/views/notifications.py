@@ -14,9 +14,15 @@ from django.template.defaultfilters import pluralize
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from community import notifications, selectors_notifications, services
 from community.access import access_notification
-from community.notification_kinds import KINDS, kind_label
+from community.models.notifications import KINDS, kind_label
+from community.selectors import notifications as notification_selectors
+from community.services.notifications import (
+    notification_preferences_set,
+    notifications_mark_read,
+    notifications_unsubscribe,
+    unsubscribe_read,
+)
 from config.exports import csv_response
 from config.forms import form_add_service_errors
 
@@ -46,7 +52,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     valid = form.is_valid() if form.is_bound else True
     filters = form.cleaned_data if form.is_bound and valid else {}
     state = filters.get("state", "")
-    listed = selectors_notifications.notification_list(
+    listed = notification_selectors.notification_list(
         user=request.user,
         kind=filters.get("kind", ""),
         unread={"unread": True, "read": False}.get(state),
@@ -90,14 +96,14 @@ def _notifications_csv(listed) -> StreamingHttpResponse:
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one notification read and follow its link (the user's own only)."""
     notification = access_notification(request.user, pk)
-    services.notifications_mark_read(user=request.user, ids=[notification.pk])
+    notifications_mark_read(user=request.user, ids=[notification.pk])
     return redirect(notification.url or "community:notification-list")
 
 
 @login_required
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
-    count = services.notifications_mark_read(user=request.user)
+    count = notifications_mark_read(user=request.user)
     messages.success(request, f"{count} notification{pluralize(count)} marked as read.")
     return redirect("community:notification-list")
 
@@ -131,13 +137,11 @@ class NotificationPreferencesForm(forms.Form):
 @require_http_methods(["GET", "HEAD", "POST"])
 def notification_preferences(request: HttpRequest) -> HttpResponse:
     """How each kind of notification reaches the person by email (every user has one)."""
-    rows = notifications.notification_preferences_for(user=request.user)
+    rows = notification_selectors.notification_preferences_for(user=request.user)
     form = NotificationPreferencesForm(request.POST or None, rows=rows)
     if request.method == "POST" and form.is_valid():
         try:
-            changed = notifications.notification_preferences_set(
-                user=request.user, preferences=form.cleaned_data
-            )
+            changed = notification_preferences_set(user=request.user, preferences=form.cleaned_data)
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
@@ -161,14 +165,14 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
 def notification_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET: say which emails the link stops and ask to confirm; POST: stop them. Works logged
     out. A token we did not sign (or for nobody active) changes nothing: 400."""
-    found = notifications.unsubscribe_read(token)
+    found = unsubscribe_read(token)
     if found is None:
         return render(request, "community/notification_unsubscribe.html", {"bad": True}, status=400)
     user, kinds = found
     labels = [kind_label(kind) for kind in kinds]
     done = False
     if request.method == "POST":
-        notifications.notifications_unsubscribe(user=user, kinds=kinds)
+        notifications_unsubscribe(user=user, kinds=kinds)
         done = True
     return render(
         request,

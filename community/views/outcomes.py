@@ -16,7 +16,6 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_safe
 
 from accounts.models import Account
-from community import selectors_outcomes
 from community.access import (
     access_account_for_outcomes,
     access_import_batch,
@@ -24,12 +23,18 @@ from community.access import (
     can_record_outcomes,
     visible_outcome_accounts,
 )
-from community.imports import csv_import, import_max_bytes, import_previous, too_large_problem
 from community.models import (
     ImportKind,
     OutcomeKind,
 )
-from community.outcomes import outcome_record
+from community.selectors import outcomes as selectors_outcomes
+from community.services.outcome_imports import (
+    csv_import,
+    import_max_bytes,
+    import_previous,
+    too_large_problem,
+)
+from community.services.outcomes import outcome_record
 from config.exports import csv_response
 from config.forms import form_add_service_errors
 

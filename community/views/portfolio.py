@@ -10,17 +10,19 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
-from accounts import access as account_access
-from accounts.models import Account, Segment
-from community import selectors_engagement as engagement
-from community import selectors_outcomes
+from accounts.models import Segment
 from community.access import (
-    access_account_engagement,
     portfolio_accounts,
-    sees_engagement_details,
 )
 from community.models import (
     EngagementLevel,
+)
+from community.selectors.engagement import TREND_DAYS
+from community.selectors.portfolio import (
+    NOT_COMPUTED,
+    PORTFOLIO_SORTS,
+    portfolio_list,
+    portfolio_rows,
 )
 from config.exports import csv_response
 
@@ -37,7 +39,7 @@ class PortfolioFilterForm(forms.Form):
         choices=[
             ("", "All levels"),
             *EngagementLevel.choices,
-            (engagement.NOT_COMPUTED, "Not computed yet"),
+            (NOT_COMPUTED, "Not computed yet"),
         ],
     )
     segment = forms.ChoiceField(choices=[("", "All segments"), *Segment.choices], required=False)
@@ -51,7 +53,7 @@ class PortfolioFilterForm(forms.Form):
     mine = forms.BooleanField(label="Only accounts assigned to me", required=False)
     sort = forms.ChoiceField(
         required=False,
-        choices=[(key, label) for key, (label, _) in engagement.PORTFOLIO_SORTS.items()],
+        choices=[(key, label) for key, (label, _) in PORTFOLIO_SORTS.items()],
     )
 
 
@@ -63,7 +65,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     form = PortfolioFilterForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else True
     filters = form.cleaned_data if form.is_bound else {}  # the valid fields, even on errors
-    accounts = engagement.portfolio_list(
+    accounts = portfolio_list(
         accounts=accounts,
         q=filters.get("q", ""),
         level=filters.get("level", ""),
@@ -85,9 +87,9 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": engagement.portfolio_rows(accounts=page.object_list),
+            "rows": portfolio_rows(accounts=page.object_list),
             "query": query.urlencode(),
-            "trend_days": engagement.TREND_DAYS,
+            "trend_days": TREND_DAYS,
         },
         status=200 if valid else 400,
     )
@@ -103,7 +105,7 @@ def _portfolio_csv(accounts) -> StreamingHttpResponse:
         "level",
         "score",
         "snapshot_day",
-        f"score_change_{engagement.TREND_DAYS}_days",
+        f"score_change_{TREND_DAYS}_days",
         "last_customer_activity",
         "renewal_date",
     ]
@@ -130,44 +132,3 @@ def _portfolio_csv(accounts) -> StreamingHttpResponse:
 
 def _one_decimal(value) -> str:
     return "" if value is None else f"{value:.1f}"
-
-
-OUTCOMES_ON_PAGE = 10
-
-
-@login_required
-@require_safe
-def account_engagement(request: HttpRequest, slug: str) -> HttpResponse:
-    """An account's engagement: trend, why this level, what would raise it, the timeline, its
-    pilots and feedback (an htmx fragment of the ideas app) and its loyalty outcomes.
-    Its own customer admins get the reduced view (no breakdown by activity, no timeline, no
-    loyalty outcomes: those are internal, community.access.visible_outcome_accounts)."""
-    account = access_account_engagement(request.user, slug)
-    details = sees_engagement_details(request.user)
-    summary = engagement.account_engagement(account=account)
-    context = {"account": account, "engagement": summary, "details": details}
-    # Internal users who do not see every account see only those they are assigned to: no
-    # query needed to know they are its team.
-    context["records_offline_events"] = details and (
-        account_access.manages_all_accounts(request.user)
-        or not account_access.sees_all_accounts(request.user)
-    )
-    if details:
-        context["contributions"] = engagement.activity_contributions(
-            account=account, parameters=summary.parameters
-        )
-        context["timeline"] = Paginator(
-            engagement.activity_timeline(account=account, support=False),
-            engagement.TIMELINE_PAGE_SIZE,
-        ).get_page(request.GET.get("page"))
-        context["support"] = Paginator(
-            engagement.activity_timeline(account=account, support=True),
-            engagement.TIMELINE_PAGE_SIZE,
-        ).get_page(request.GET.get("support_page"))
-        # Whoever sees the internal view sees the account's outcomes (visible_outcome_accounts);
-        # recording one is for the same people as offline events (its team, programme admins).
-        context["outcomes"] = selectors_outcomes.outcome_list(
-            accounts=Account.objects.filter(pk=account.pk)
-        )[:OUTCOMES_ON_PAGE]
-    context["chart_data"] = summary.chart_data()
-    return render(request, "community/account_engagement.html", context)

@@ -41,7 +41,7 @@ from django.utils import timezone
 from accounts.demo_data import INTERNAL_DOMAIN
 from accounts.models import Account, MemberRole, Membership, User
 from community.models import ActivityEvent, Garden, Notification
-from community.services import notification_emails_suppressed
+from community.services.notifications import notification_emails_suppressed
 from ideas.demo_data.catalogue import (
     ACCEPTED,
     AUTHOR,

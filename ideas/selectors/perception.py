@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, QuerySet
 
 from accounts.models import Account, Segment
-from community.insights import SMALL_GROUP, default_period
 from community.models import OutcomeKind
-from community.selectors_outcomes import outcome_list
+from community.selectors.insights import SMALL_GROUP, default_period
+from community.selectors.outcomes import outcome_list
 from ideas.models import Answer, Enrolment, Phase, QuestionRole, ResponseStatus
 from ideas.selectors.results import round_half_up
 

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from accounts.access import customer_membership
 from accounts.models import Account, Membership, Segment, User
 from community.models import EngagementLevel
-from community.selectors import account_levels
+from community.selectors.engagement import account_levels
 from ideas.access import can_manage_pilots
 from ideas.models import (
     Agreement,

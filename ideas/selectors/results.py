@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from accounts.models import Segment
 from community.models import EngagementLevel
-from community.selectors import account_levels
+from community.selectors.engagement import account_levels
 from ideas.models import (
     CheckIn,
     Dimension,

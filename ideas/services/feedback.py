@@ -53,7 +53,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.text import slugify
 
 from community.models import ActivityKind
-from community.services import activity_record
+from community.services.engagement import activity_record
 from ideas.models import (
     KIND_RANGES,
     Answer,

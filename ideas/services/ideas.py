@@ -16,7 +16,8 @@ from django.db import IntegrityError, transaction
 from accounts.access import customer_membership
 from accounts.models import Account, User
 from community.models import ActivityKind, Garden, GardenVisibility
-from community.services import activity_record, notify
+from community.services.engagement import activity_record
+from community.services.notifications import notify
 from ideas import workflow
 from ideas.models import Comment, Follow, Idea, IdeaStatus, IdeaTransition, Vote
 

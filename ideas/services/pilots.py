@@ -25,7 +25,8 @@ from django.utils import timezone
 from accounts.access import customer_membership
 from accounts.models import Account, MemberRole, Segment, User
 from community.models import ActivityKind, EngagementLevel
-from community.services import activity_record, notify
+from community.services.engagement import activity_record
+from community.services.notifications import notify
 from ideas.instrument import check_ins_create_default, instrument_create_default
 from ideas.models import (
     Agreement,

@@ -33,8 +33,8 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from accounts.models import Membership
-from community import services as community_services
 from community.models import Notification
+from community.services.notifications import notifications_email_after_commit
 from ideas.models import (
     CheckIn,
     Enrolment,
@@ -193,6 +193,4 @@ def _notify_each(reminders: list[tuple[int, CheckIn]], *, today: dt.date, now: d
                 created_at=now,
             )
         )
-    community_services.notifications_email_after_commit(
-        notifications=Notification.objects.bulk_create(rows)
-    )
+    notifications_email_after_commit(notifications=Notification.objects.bulk_create(rows))

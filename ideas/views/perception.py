@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.models import Segment
 from community.access import visible_outcome_accounts
-from community.insights import PERIOD_ORDER_ERROR, default_period, period_fill
+from community.selectors.insights import PERIOD_ORDER_ERROR, default_period, period_fill
 from config.exports import csv_response
 from ideas.selectors import perception
 

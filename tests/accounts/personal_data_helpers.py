@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from accounts import services as account_services
 from accounts.models import User
-from community import discussions
 from community.models import Garden, NotificationPreference, Post, Thread
-from community.services import notify
+from community.services import discussions
+from community.services.notifications import notify
 from ideas.models import Comment, FeedbackResponse, Idea, Pilot, PilotState
 from ideas.services import ideas as idea_services
 from tests.community.discussions_helpers import garden_with, opening, reply, start

@@ -28,8 +28,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import Account, InternalRole, Membership, User
-from community import discussions
-from community.gardens import garden_invite, garden_join
 from community.models import (
     Alert,
     AlertReason,
@@ -40,6 +38,8 @@ from community.models import (
     WebhookDeliveryStatus,
     WebhookEndpoint,
 )
+from community.services import discussions
+from community.services.gardens import garden_invite, garden_join
 from ideas.instrument import instrument_current
 from ideas.models import IdeaStatus, Phase, PilotState
 from tests.accounts.factories import InvitationFactory, internal

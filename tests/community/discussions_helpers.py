@@ -4,9 +4,9 @@ steward, and short ways to start threads and reply through the services."""
 from __future__ import annotations
 
 from accounts.models import InternalRole, User
-from community import discussions
-from community.gardens import garden_join
 from community.models import Garden, Post, Thread
+from community.services import discussions
+from community.services.gardens import garden_join
 from tests.accounts.factories import internal
 from tests.community.factories import GardenFactory
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from community.engagement.compute import day_end
 from community.models import ActivityEvent
+from community.selectors.engagement_figures import day_end
 
 D = dt.date(2026, 6, 30)  # the day engagement tests compute "as of"
 

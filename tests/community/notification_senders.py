@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from django.db import connection, connections
 from django.utils import timezone
 
-from community import notifications
 from community.models import Notification, NotificationDigest
+from community.services.notification_emails import _DIGEST_LOCKS, _NOTIFICATION_LOCKS, _lock_key
 
 
 @contextmanager
@@ -17,9 +17,9 @@ def another_sender_busy_with(row: Notification | NotificationDigest) -> Iterator
     """Another live sender is emailing `row`: it claimed the row just now and, on PostgreSQL,
     its own database session holds the row's sending lock (released when this block ends)."""
     if isinstance(row, Notification):
-        field, lock_class = "email_claimed_at", notifications._NOTIFICATION_LOCKS
+        field, lock_class = "email_claimed_at", _NOTIFICATION_LOCKS
     else:
-        field, lock_class = "claimed_at", notifications._DIGEST_LOCKS
+        field, lock_class = "claimed_at", _DIGEST_LOCKS
     type(row).objects.filter(pk=row.pk).update(**{field: timezone.now()})
     if connection.vendor != "postgresql":  # SQLite: the fresh claim is all there is
         yield
@@ -27,7 +27,7 @@ def another_sender_busy_with(row: Notification | NotificationDigest) -> Iterator
     holder = connections.create_connection("default")
     try:
         with holder.cursor() as cursor:
-            key = notifications._lock_key(lock_class, row.pk)
+            key = _lock_key(lock_class, row.pk)
             cursor.execute("SELECT pg_advisory_lock(%s, %s)", key)
         yield
     finally:

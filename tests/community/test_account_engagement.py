@@ -16,8 +16,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Account
-from community.engagement import engagement_model_create
 from community.models import ActivityEvent, ActivityKind
+from community.services.engagement_model import engagement_model_create
 from tests.accounts.factories import customer
 from tests.community.factories import EngagementSnapshotFactory
 

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from community.models import OutcomeKind
-from community.outcomes import outcome_record
+from community.services.outcomes import outcome_record
 from ideas.models import PilotState
 from tests.accounts.factories import customer
 from tests.community.factories import EngagementSnapshotFactory

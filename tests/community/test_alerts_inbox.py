@@ -11,8 +11,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from community import alerts
 from community.models import Alert, AlertReason, AlertSubscription
+from community.services import alerts
 from tests.accounts.factories import AccountFactory, TeamAssignmentFactory
 
 URL = "/alerts/"

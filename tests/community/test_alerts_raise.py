@@ -9,8 +9,6 @@ import datetime as dt
 import pytest
 
 from accounts.models import TeamRole
-from community import alerts
-from community.engagement.compute import day_end
 from community.models import (
     ActivityEvent,
     ActivityKind,
@@ -19,6 +17,8 @@ from community.models import (
     EngagementSnapshot,
     Notification,
 )
+from community.selectors.engagement_figures import day_end
+from community.services import alerts
 from community.tasks import engagement_recompute_task
 from tests.accounts.factories import AccountFactory, TeamAssignmentFactory, customer
 from tests.community.factories import EngagementSnapshotFactory

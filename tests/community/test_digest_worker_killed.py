@@ -22,8 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from community import notifications, services
 from community.models import Notification, NotificationDigest
+from community.services.notification_emails import _message_id
+from community.services.notifications import notify
 from community.tasks import notification_digests_daily_task, notification_email_task
 from tests.accounts.factories import customer
 
@@ -110,7 +111,7 @@ def test_a_digest_job_killed_mid_send_is_completed_by_the_next_run_one_digest_ea
 ):
     people = [customer(account_a) for _ in range(3)]  # "reply" goes in the daily digest
     for n in range(2):
-        services.notify(users=people, kind="reply", title=f"Reply {n} in “Offline mode”")
+        notify(users=people, kind="reply", title=f"Reply {n} in “Offline mode”")
 
     first, stalled = stalling_worker(people[1].email)
     killed_run = notification_digests_daily_task.delay()
@@ -150,7 +151,7 @@ def test_a_digest_job_killed_mid_send_is_completed_by_the_next_run_one_digest_ea
 def test_an_email_task_killed_mid_send_is_sent_once_by_its_redelivery(
     stalling_worker, next_worker, mail_dir, member_a
 ):
-    [notification] = services.notify(
+    [notification] = notify(
         users=[member_a], kind="idea_status", title="Offline mode is planned", email=False
     )
 
@@ -173,6 +174,6 @@ def test_an_email_task_killed_mid_send_is_sent_once_by_its_redelivery(
     assert (message["To"], message["Subject"]) == (member_a.email, "Offline mode is planned")
     notification.refresh_from_db()
     assert notification.emailed_at is not None
-    assert message["Message-ID"] == notifications._message_id(
+    assert message["Message-ID"] == _message_id(
         "notification", notification.pk, notification.created_at
     )

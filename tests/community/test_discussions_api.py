@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from accounts.people import ANOTHER_ACCOUNT
-from community import discussions
 from community.models import GardenVisibility, Post, PostFlag, Reaction, Thread
+from community.services import discussions
 from tests.api_helpers import api_error, api_login
 from tests.community.discussions_helpers import a_steward, garden_with, opening, reply, start
 

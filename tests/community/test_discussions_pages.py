@@ -10,8 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.people import ANOTHER_ACCOUNT
-from community import discussions
-from community.gardens import garden_join
 from community.models import (
     GardenAccount,
     GardenVisibility,
@@ -22,6 +20,8 @@ from community.models import (
     Thread,
     ThreadVisit,
 )
+from community.services import discussions
+from community.services.gardens import garden_join
 from tests.community.discussions_helpers import a_steward, garden_with, opening, reply, start
 
 

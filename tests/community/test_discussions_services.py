@@ -6,8 +6,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.people import ANOTHER_ACCOUNT
-from community import discussions
-from community.gardens import garden_join
 from community.models import (
     ActivityEvent,
     ActivityKind,
@@ -23,6 +21,8 @@ from community.models import (
     Thread,
     ThreadVisit,
 )
+from community.services import discussions
+from community.services.gardens import garden_join
 from tests.accounts.factories import customer
 from tests.community.discussions_helpers import a_steward, garden_with, opening, reply, start
 

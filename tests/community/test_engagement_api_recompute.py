@@ -13,8 +13,9 @@ import pytest
 import yaml
 from django.conf import settings
 
-from community.engagement import engagement_model_active, engagement_model_create
 from community.models import EngagementRun, EngagementRunKind, EngagementSnapshot
+from community.selectors.engagement_model import engagement_model_active
+from community.services.engagement_model import engagement_model_create
 from tests.api_helpers import api_error, api_login
 
 RECOMPUTE = "/api/v1/engagement/recompute/"

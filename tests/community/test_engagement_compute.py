@@ -13,13 +13,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from community.engagement import (
-    chunks_of,
-    engagement_model_active,
-    engagement_model_create,
-    engagement_snapshots_compute,
-)
 from community.models import ActivityKind, EngagementModel, EngagementSnapshot
+from community.selectors.engagement_figures import chunks_of
+from community.selectors.engagement_model import engagement_model_active
+from community.services.engagement import engagement_snapshots_compute
+from community.services.engagement_model import engagement_model_create
 from tests.accounts.factories import AccountFactory, customer
 from tests.community.engagement_factories import D, engagement_event
 

@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from community.engagement import engagement_history_compute, engagement_snapshots_compute
-from community.engagement.hysteresis import LevelRule, level_for_score, level_next
 from community.models import ActivityKind, EngagementSnapshot
+from community.selectors.engagement_figures import LevelRule, level_for_score, level_next
+from community.services.engagement import engagement_history_compute, engagement_snapshots_compute
 from tests.accounts.factories import AccountFactory, customer
 from tests.community.engagement_factories import D, engagement_event
 

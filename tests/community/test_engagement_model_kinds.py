@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from community.engagement import MODEL_FIELDS, engagement_model_active
 from community.models import DEFAULT_ACTIVITY_WEIGHTS, ActivityKind, EngagementModel
+from community.models.engagement import MODEL_FIELDS
+from community.selectors.engagement_model import engagement_model_active
 from community.views.engagement_model import WEIGHED_KINDS
 
 URL = reverse("community:engagement-model")

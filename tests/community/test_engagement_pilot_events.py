@@ -9,8 +9,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from community.engagement import engagement_snapshots_compute
 from community.models import ActivityEvent, ActivityKind, EngagementSnapshot
+from community.services.engagement import engagement_snapshots_compute
 from ideas.models import Phase, PilotState
 from ideas.services.feedback import response_save
 from ideas.services.pilots import pilot_enrol

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from community.engagement import MODEL_FIELDS, engagement_model_active, engagement_model_create
 from community.models import (
     ActivityKind,
     EngagementModel,
@@ -15,6 +14,9 @@ from community.models import (
     EngagementRunKind,
     EngagementSnapshot,
 )
+from community.models.engagement import MODEL_FIELDS
+from community.selectors.engagement_model import engagement_model_active
+from community.services.engagement_model import engagement_model_create
 from tests.accounts.factories import AccountFactory
 
 URL = reverse("community:engagement-model")

@@ -9,14 +9,18 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from community.engagement import engagement_model_active
-from community.engagement.preview import NOT_COMPUTED, engagement_model_draft, engagement_preview
 from community.models import (
     ActivityKind,
     EngagementLevel,
     EngagementModel,
     EngagementRun,
     EngagementSnapshot,
+)
+from community.selectors.engagement_model import (
+    NOT_COMPUTED,
+    engagement_model_active,
+    engagement_model_draft,
+    engagement_preview,
 )
 from tests.accounts.factories import AccountFactory, customer
 from tests.community.engagement_factories import D, engagement_event

@@ -9,7 +9,6 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from community.engagement import INCREMENTAL_OVERLAP
 from community.models import (
     ActivityEvent,
     ActivityKind,
@@ -17,6 +16,7 @@ from community.models import (
     EngagementRun,
     EngagementSnapshot,
 )
+from community.services.engagement import INCREMENTAL_OVERLAP
 from community.tasks import (
     engagement_recompute_accounts_task,
     engagement_recompute_all_task,

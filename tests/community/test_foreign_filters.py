@@ -16,7 +16,7 @@ import pytest
 
 from accounts.models import InternalRole
 from community.models import Alert, AlertReason, OutcomeKind
-from community.outcomes import outcome_record
+from community.services.outcomes import outcome_record
 from tests.accounts.factories import InvitationFactory, TeamAssignmentFactory, internal
 from tests.api_helpers import api_login
 

@@ -7,7 +7,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from community import gardens as garden_services
 from community.access import (
     access_garden,
     access_garden_invitation,
@@ -25,7 +24,8 @@ from community.models import (
     GardenVisibility,
     Notification,
 )
-from community.selectors_gardens import garden_member_ids, garden_members, person_label
+from community.selectors.gardens import garden_member_ids, garden_members, person_label
+from community.services import gardens as garden_services
 from tests.accounts.factories import customer
 from tests.community.factories import GardenFactory
 

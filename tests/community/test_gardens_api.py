@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from community import gardens as garden_services
 from community.models import (
     Garden,
     GardenAccount,
@@ -14,6 +13,7 @@ from community.models import (
     GardenVisibility,
     Notification,
 )
+from community.services import gardens as garden_services
 from tests.accounts.factories import AccountFactory, customer
 from tests.api_helpers import api_error, api_login
 from tests.community.factories import GardenFactory

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from community import gardens as garden_services
 from community.models import GardenVisibility
+from community.services import gardens as garden_services
 from ideas.models import PilotState
 from tests.api_helpers import api_login
 from tests.community.factories import GardenFactory

@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from community import gardens as garden_services
 from community.models import (
     ActivityEvent,
     ActivityKind,
@@ -18,6 +17,7 @@ from community.models import (
     GardenMembership,
     GardenVisibility,
 )
+from community.services import gardens as garden_services
 from tests.accounts.factories import AccountFactory, customer
 from tests.community.factories import EngagementSnapshotFactory, GardenFactory
 

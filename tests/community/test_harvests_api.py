@@ -209,7 +209,7 @@ def test_customers_and_account_managers_may_not_write_publish_or_see_the_reach(
 
 
 def test_the_steward_gets_the_reach(api, steward, open_garden, member_a, member_b):
-    from community.harvests import harvest_read
+    from community.services.harvests import harvest_read
 
     join(open_garden, member_a)
     harvest = HarvestFactory(garden=open_garden)

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from community.demo_harvests import _dormant_member
 from community.models import Harvest, HarvestRead
-from community.selectors_harvests import harvest_home
+from community.selectors.harvests import harvest_home
 
 
 @pytest.mark.django_db

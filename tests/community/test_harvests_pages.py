@@ -84,8 +84,8 @@ def test_a_participating_account_gets_the_feed_without_recommendations(
 
 
 def test_recommendations_put_the_accounts_segment_and_unread_harvests_first(member_b, open_garden):
-    from community.harvests import harvest_read
-    from community.selectors_harvests import harvest_recommended
+    from community.selectors.harvests import harvest_recommended
+    from community.services.harvests import harvest_read
 
     globex = member_b.membership.account
     globex.segment = Segment.SMB
@@ -365,7 +365,7 @@ def test_customers_and_other_internal_users_may_not_write_or_see_the_reach(
 def test_the_steward_sees_how_far_a_harvest_travelled_by_level_at_read_time(
     client_for, steward, open_garden, member_a, member_b
 ):
-    from community.harvests import harvest_read
+    from community.services.harvests import harvest_read
 
     join(open_garden, member_a)
     harvest = HarvestFactory(garden=open_garden)
@@ -406,7 +406,7 @@ def test_the_steward_sees_how_far_a_harvest_travelled_by_level_at_read_time(
 def test_a_programme_admin_sees_the_reading_accounts_names(
     client_for, programme_admin, open_garden, member_a
 ):
-    from community.harvests import harvest_read
+    from community.services.harvests import harvest_read
 
     harvest = HarvestFactory(garden=open_garden)
     harvest_read(harvest=harvest, user=member_a)

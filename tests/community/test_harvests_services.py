@@ -11,7 +11,6 @@ from django.db import connection
 from django.http import Http404
 
 from accounts.models import InternalRole, Segment, User
-from community import harvests as services
 from community.access import (
     access_harvest,
     can_write_harvests,
@@ -31,6 +30,7 @@ from community.models import (
     Notification,
     Thread,
 )
+from community.services import harvests as services
 from tests.accounts.factories import AccountFactory, customer, internal
 from tests.community.factories import EngagementSnapshotFactory, GardenFactory
 from tests.community.harvest_factories import HarvestFactory, accept, join

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Segment
 from community.models import EngagementLevel, OutcomeKind
-from community.outcomes import outcome_record
+from community.services.outcomes import outcome_record
 from tests.accounts.factories import AccountFactory
 from tests.api_helpers import api_error, api_login
 from tests.community.factories import EngagementSnapshotFactory

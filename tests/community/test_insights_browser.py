@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from community.models import EngagementLevel, OutcomeKind
-from community.outcomes import outcome_record
+from community.services.outcomes import outcome_record
 from ideas.models import Enrolment, PilotState
 from tests.accounts.factories import PASSWORD, AccountFactory, customer
 from tests.community.factories import EngagementSnapshotFactory

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Account
-from community.insights import default_period, outcome_rates_by_level
 from community.models import LoyaltyOutcome
+from community.selectors.insights import default_period, outcome_rates_by_level
 
 
 def _seed() -> list[tuple]:

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import Account, Segment
 from community.models import EngagementLevel, OutcomeKind
-from community.outcomes import outcome_record
+from community.services.outcomes import outcome_record
 from tests.accounts.factories import AccountFactory
 from tests.community.factories import EngagementSnapshotFactory
 

@@ -22,14 +22,14 @@ import datetime as dt
 import pytest
 
 from accounts.models import Account, Segment
-from community.insights import (
+from community.models import EngagementLevel, OutcomeKind
+from community.selectors.insights import (
     NOT_COMPUTED,
     SMALL_GROUP,
     outcome_rates_by_level,
     wilson_interval,
 )
-from community.models import EngagementLevel, OutcomeKind
-from community.outcomes import outcome_record
+from community.services.outcomes import outcome_record
 from tests.accounts.factories import AccountFactory
 from tests.community.factories import EngagementSnapshotFactory
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from community import services
 from community.models import Notification
+from community.services.notification_emails import notification_email
+from community.services.notifications import (
+    notification_emails_suppressed,
+    notifications_mark_read,
+    notify,
+)
 from tests.accounts.factories import customer
 
 
 def _notify(*users, **extra):
-    return services.notify(
+    return notify(
         users=users,
         kind="idea_status",
         title="Offline mode is planned",
@@ -61,8 +66,8 @@ def test_nothing_is_emailed_when_the_transaction_rolls_back(
 def test_a_notification_is_emailed_once_even_if_the_task_runs_twice(member_a):
     notification = _notify(member_a, email=False)[0]
 
-    assert services.notification_email(notification_id=notification.pk) is True
-    assert services.notification_email(notification_id=notification.pk) is False
+    assert notification_email(notification_id=notification.pk) is True
+    assert notification_email(notification_id=notification.pk) is False
     assert len(mail.outbox) == 1
 
 
@@ -132,7 +137,7 @@ def test_the_api_lists_only_your_own_notifications_and_filters_unread(api, membe
     first = _notify(member_a, email=False)[0]
     _notify(member_a, email=False)
     _notify(member_b, email=False)
-    services.notifications_mark_read(user=member_a, ids=[first.pk])
+    notifications_mark_read(user=member_a, ids=[first.pk])
     api.force_authenticate(member_a)
 
     everything = api.get("/api/v1/notifications/").json()
@@ -172,7 +177,7 @@ def test_inside_notification_emails_suppressed_people_are_told_in_the_app_only(
     member_a, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        with services.notification_emails_suppressed():
+        with notification_emails_suppressed():
             _notify(member_a)
         _notify(member_a)  # outside again: emailed
 

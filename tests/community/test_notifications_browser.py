@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from django.core import mail
 
-from community import notifications, services
+from community.services.notification_emails import notification_email_send
+from community.services.notifications import notification_delivery, notify
 from tests.accounts.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -19,8 +20,8 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "var" / "screensho
 
 @pytest.mark.django_db(transaction=True)
 def test_a_customer_manages_notifications_and_unsubscribes_logged_out(page, live_server, member_a):
-    services.notify(users=[member_a], kind="mention", title="Bob mentioned you in “Offline”")
-    services.notify(users=[member_a], kind="idea_status", title="Offline mode is planned")
+    notify(users=[member_a], kind="mention", title="Bob mentioned you in “Offline”")
+    notify(users=[member_a], kind="idea_status", title="Offline mode is planned")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
@@ -44,12 +45,12 @@ def test_a_customer_manages_notifications_and_unsubscribes_logged_out(page, live
     page.get_by_role("button", name="Save").click()
     page.get_by_text("1 kind of notification changed").wait_for()
     page.screenshot(path=SCREENSHOTS / "notifications-settings.png", full_page=True)
-    assert notifications.notification_delivery(user=member_a, kind="mention") == "daily"
+    assert notification_delivery(user=member_a, kind="mention") == "daily"
 
     # An email of another kind, and its unsubscribe link followed in a logged-out browser.
     mail.outbox.clear()
-    status = services.notify(users=[member_a], kind="idea_status", title="Offline is piloting")
-    notifications.notification_email_send(notification_id=status[0].pk)
+    status = notify(users=[member_a], kind="idea_status", title="Offline is piloting")
+    notification_email_send(notification_id=status[0].pk)
     link = mail.outbox[0].extra_headers["List-Unsubscribe"].strip("<>")
     link = link.replace("http://127.0.0.1:8000", live_server.url)
     page.context.clear_cookies()
@@ -59,6 +60,6 @@ def test_a_customer_manages_notifications_and_unsubscribes_logged_out(page, live
     page.get_by_role("heading", name="You are unsubscribed").wait_for()
     page.screenshot(path=SCREENSHOTS / "notifications-unsubscribed.png", full_page=True)
 
-    assert notifications.notification_delivery(user=member_a, kind="idea_status") == "off"
-    assert notifications.notification_delivery(user=member_a, kind="mention") == "daily"
+    assert notification_delivery(user=member_a, kind="idea_status") == "off"
+    assert notification_delivery(user=member_a, kind="mention") == "daily"
     assert problems == []

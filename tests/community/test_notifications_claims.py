@@ -15,17 +15,22 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from community import notifications, services
 from community.models import Notification, NotificationDigest
+from community.services.notification_emails import (
+    digest_period_start,
+    notification_digests_send,
+    notification_email,
+)
+from community.services.notifications import notify
 from tests.community.notification_senders import another_sender_busy_with
 
 
 def _reply(user, title):
-    return services.notify(users=[user], kind="reply", title=title)[0]  # the daily digest
+    return notify(users=[user], kind="reply", title=title)[0]  # the daily digest
 
 
 def _planned(user):  # an immediate kind: its email task is run by hand below
-    return services.notify(users=[user], kind="idea_status", title="Planned", email=False)[0]
+    return notify(users=[user], kind="idea_status", title="Planned", email=False)[0]
 
 
 def _as_left_by_a_dead_sender(digest: NotificationDigest) -> None:
@@ -41,13 +46,13 @@ def _without_tokens(text: str) -> str:
 @pytest.mark.needs_postgres  # the sending locks are PostgreSQL's
 def test_a_digest_whose_sender_died_goes_again_as_the_same_message(member_a):
     _reply(member_a, "Before the kill")
-    assert notifications.notification_digests_send(period="daily") == 1
+    assert notification_digests_send(period="daily") == 1
     digest = NotificationDigest.objects.get()
     _as_left_by_a_dead_sender(digest)
     later = _reply(member_a, "After the kill")
 
-    assert notifications.notification_digests_send(period="daily") == 1  # at once
-    assert notifications.notification_digests_send(period="daily") == 0
+    assert notification_digests_send(period="daily") == 1  # at once
+    assert notification_digests_send(period="daily") == 0
 
     accepted, again = mail.outbox
     assert accepted.extra_headers["Message-ID"] == again.extra_headers["Message-ID"]
@@ -60,7 +65,7 @@ def test_a_digest_whose_sender_died_goes_again_as_the_same_message(member_a):
     assert (later.digest, later.emailed_at) == (None, None)
 
     tomorrow = timezone.now() + dt.timedelta(days=1)
-    assert notifications.notification_digests_send(period="daily", now=tomorrow) == 1
+    assert notification_digests_send(period="daily", now=tomorrow) == 1
     assert "After the kill" in mail.outbox[2].body
     assert mail.outbox[2].extra_headers["Message-ID"] != again.extra_headers["Message-ID"]
 
@@ -68,13 +73,13 @@ def test_a_digest_whose_sender_died_goes_again_as_the_same_message(member_a):
 @pytest.mark.needs_postgres  # the sending locks are PostgreSQL's
 def test_an_email_whose_sender_died_goes_again_with_the_same_message_id(member_a):
     notification = _planned(member_a)
-    assert services.notification_email(notification_id=notification.pk) is True
+    assert notification_email(notification_id=notification.pk) is True
     Notification.objects.filter(pk=notification.pk).update(
         emailed_at=None, email_claimed_at=timezone.now()
     )
 
-    assert services.notification_email(notification_id=notification.pk) is True
-    assert services.notification_email(notification_id=notification.pk) is False
+    assert notification_email(notification_id=notification.pk) is True
+    assert notification_email(notification_id=notification.pk) is False
 
     accepted, again = mail.outbox
     assert accepted.extra_headers["Message-ID"] == again.extra_headers["Message-ID"]
@@ -84,8 +89,8 @@ def test_an_email_whose_sender_died_goes_again_with_the_same_message_id(member_a
 def test_every_email_and_digest_has_a_message_id_of_its_own(member_a, admin_a):
     for person in (member_a, admin_a):
         _reply(person, "A reply")
-        services.notification_email(notification_id=_planned(person).pk)
-    notifications.notification_digests_send(period="daily")
+        notification_email(notification_id=_planned(person).pk)
+    notification_digests_send(period="daily")
 
     ids = [message.message()["Message-ID"] for message in mail.outbox]
     assert len(ids) == len(set(ids)) == 4
@@ -96,15 +101,15 @@ def test_a_digest_being_sent_by_a_live_sender_is_left_alone_until_its_claim_is_s
     member_a, settings
 ):
     _reply(member_a, "A reply")
-    start = notifications.digest_period_start(period="daily", day=timezone.localdate())
+    start = digest_period_start(period="daily", day=timezone.localdate())
     digest = NotificationDigest.objects.create(user=member_a, period="daily", period_start=start)
     settings.NOTIFICATION_CLAIM_STALE_SECONDS = 60
 
     with another_sender_busy_with(digest):
-        assert notifications.notification_digests_send(period="daily") == 0
+        assert notification_digests_send(period="daily") == 0
         a_while_ago = timezone.now() - dt.timedelta(seconds=61)
         NotificationDigest.objects.filter(pk=digest.pk).update(claimed_at=a_while_ago)
-        assert notifications.notification_digests_send(period="daily") == 1
+        assert notification_digests_send(period="daily") == 1
     assert len(mail.outbox) == 1
 
 

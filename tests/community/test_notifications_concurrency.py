@@ -11,8 +11,9 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import connections
 
-from community import notifications, services
 from community.models import NotificationDigest
+from community.services.notification_emails import notification_digests_send, notification_email
+from community.services.notifications import notification_preference_set, notify
 from tests.accounts.factories import customer
 
 pytestmark = [pytest.mark.needs_postgres, pytest.mark.django_db(transaction=True)]
@@ -53,10 +54,10 @@ def _at_once(work, runs: int = 2) -> list:
 def test_two_digest_jobs_at_the_same_moment_send_one_digest_per_person(account_a, slow_smtp):
     people = [customer(account_a) for _ in range(3)]
     for person in people:
-        notifications.notification_preference_set(user=person, kind="reply", delivery="daily")
-    services.notify(users=people, kind="reply", title="A reply in “Offline mode”")
+        notification_preference_set(user=person, kind="reply", delivery="daily")
+    notify(users=people, kind="reply", title="A reply in “Offline mode”")
 
-    results = _at_once(lambda: notifications.notification_digests_send(period="daily"))
+    results = _at_once(lambda: notification_digests_send(period="daily"))
 
     assert sum(results) == 3
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
@@ -64,9 +65,9 @@ def test_two_digest_jobs_at_the_same_moment_send_one_digest_per_person(account_a
 
 
 def test_two_runs_of_one_email_task_at_the_same_moment_send_it_once(member_a, slow_smtp):
-    notification = services.notify(users=[member_a], kind="mention", title="Hi", email=False)[0]
+    notification = notify(users=[member_a], kind="mention", title="Hi", email=False)[0]
 
-    results = _at_once(lambda: services.notification_email(notification_id=notification.pk))
+    results = _at_once(lambda: notification_email(notification_id=notification.pk))
 
     assert sorted(results) == [False, True]
     assert len(mail.outbox) == 1

@@ -10,8 +10,13 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from community import notifications, services
 from community.models import Notification, NotificationDigest
+from community.services.notification_emails import digest_period_start, notification_digests_send
+from community.services.notifications import (
+    notification_delivery,
+    notification_preference_set,
+    notify,
+)
 from community.tasks import notification_digests_daily_task, notification_digests_weekly_task
 from tests.accounts.factories import customer
 from tests.community.notification_senders import another_sender_busy_with
@@ -20,11 +25,11 @@ MONDAY_MORNING = dt.datetime(2026, 3, 2, 7, 10, tzinfo=dt.UTC)
 
 
 def _prefer(user, kind, delivery):
-    notifications.notification_preference_set(user=user, kind=kind, delivery=delivery)
+    notification_preference_set(user=user, kind=kind, delivery=delivery)
 
 
 def _notify(*users, kind="mention", title="You were mentioned in “Offline mode”"):
-    return services.notify(users=users, kind=kind, title=title, url="/gardens/g/threads/1/")
+    return notify(users=users, kind=kind, title=title, url="/gardens/g/threads/1/")
 
 
 def test_the_daily_job_run_twice_sends_one_digest_per_person(member_a, admin_a, member_b):
@@ -53,12 +58,12 @@ def test_a_notification_after_the_days_digest_waits_for_the_next_day(member_a):
     _prefer(member_a, "mention", "daily")
     _notify(member_a)
     today = timezone.now()
-    assert notifications.notification_digests_send(period="daily", now=today) == 1
+    assert notification_digests_send(period="daily", now=today) == 1
 
     _notify(member_a, title="Later that day")
-    assert notifications.notification_digests_send(period="daily", now=today) == 0
+    assert notification_digests_send(period="daily", now=today) == 0
     tomorrow = today + dt.timedelta(days=1)
-    assert notifications.notification_digests_send(period="daily", now=tomorrow) == 1
+    assert notification_digests_send(period="daily", now=tomorrow) == 1
 
     assert len(mail.outbox) == 2
     assert "Later that day" in mail.outbox[1].body
@@ -71,10 +76,10 @@ def test_the_weekly_digest_goes_once_a_week_and_holds_only_weekly_kinds(member_a
     _notify(member_a)
     _notify(member_a, kind="harvest_published", title="A harvest: offline mode, you said, we did")
 
-    assert notifications.notification_digests_send(period="weekly", now=MONDAY_MORNING) == 1
+    assert notification_digests_send(period="weekly", now=MONDAY_MORNING) == 1
     wednesday = MONDAY_MORNING + dt.timedelta(days=2)
     _notify(member_a, kind="harvest_published", title="Another harvest")
-    assert notifications.notification_digests_send(period="weekly", now=wednesday) == 0
+    assert notification_digests_send(period="weekly", now=wednesday) == 0
 
     [weekly] = mail.outbox
     assert weekly.subject == "Your weekly digest: 1 notification"
@@ -83,14 +88,14 @@ def test_the_weekly_digest_goes_once_a_week_and_holds_only_weekly_kinds(member_a
     digest = NotificationDigest.objects.get()
     assert (digest.period, digest.period_start) == ("weekly", dt.date(2026, 3, 2))
     next_monday = MONDAY_MORNING + dt.timedelta(days=7)
-    assert notifications.notification_digests_send(period="weekly", now=next_monday) == 1
+    assert notification_digests_send(period="weekly", now=next_monday) == 1
     assert "Another harvest" in mail.outbox[1].body
 
 
 def test_a_run_that_finds_the_digest_being_sent_by_another_sends_nothing(member_a):
     _prefer(member_a, "mention", "daily")
     _notify(member_a)
-    start = notifications.digest_period_start(period="daily", day=timezone.localdate())
+    start = digest_period_start(period="daily", day=timezone.localdate())
     digest = NotificationDigest.objects.create(user=member_a, period="daily", period_start=start)
 
     with another_sender_busy_with(digest):
@@ -140,8 +145,8 @@ def test_the_digest_lists_each_kind_with_its_own_unsubscribe_link(client, member
     )
     client.post(mention_link.removeprefix("http://127.0.0.1:8000"))
 
-    assert notifications.notification_delivery(user=member_a, kind="mention") == "off"
-    assert notifications.notification_delivery(user=member_a, kind="reply") == "daily"
+    assert notification_delivery(user=member_a, kind="mention") == "off"
+    assert notification_delivery(user=member_a, kind="reply") == "daily"
 
 
 # --- Failure and retry ---------------------------------------------------------------------
@@ -162,13 +167,13 @@ def test_a_failed_digest_is_sent_by_the_retry_and_only_once(member_a, admin_a, s
     _notify(member_a, admin_a)
 
     with pytest.raises(smtplib.SMTPServerDisconnected):
-        notifications.notification_digests_send(period="daily")
+        notification_digests_send(period="daily")
     assert len(mail.outbox) == 1  # the other person's digest still went
     failed = NotificationDigest.objects.get(sent_at__isnull=True)
     assert failed.claimed_at is None  # released for the retry
 
-    assert notifications.notification_digests_send(period="daily") == 1  # the retry
-    assert notifications.notification_digests_send(period="daily") == 0
+    assert notification_digests_send(period="daily") == 1  # the retry
+    assert notification_digests_send(period="daily") == 0
     assert sorted(m.to[0] for m in mail.outbox) == sorted([member_a.email, admin_a.email])
 
 
@@ -177,11 +182,11 @@ def test_a_digest_whose_retries_ran_out_goes_with_the_next_run(member_a, smtp_do
     _notify(member_a)
     today = timezone.now()
     with pytest.raises(smtplib.SMTPServerDisconnected):
-        notifications.notification_digests_send(period="daily", now=today)
+        notification_digests_send(period="daily", now=today)
 
     _notify(member_a, title="The next day")
     tomorrow = today + dt.timedelta(days=1)
-    assert notifications.notification_digests_send(period="daily", now=tomorrow) == 1
+    assert notification_digests_send(period="daily", now=tomorrow) == 1
 
     [late] = mail.outbox  # yesterday's digest, late, with what came since: one email
     assert "You were mentioned" in late.body
@@ -217,4 +222,4 @@ def test_the_digest_job_takes_the_same_queries_for_few_and_many_people(
         # the digest with the person; claim it; gather the waiting notifications into it; read
         # them; savepoint; mark the digest sent; mark its notifications emailed; release.
         with django_assert_num_queries(3 + (8 + locks) * n):
-            assert notifications.notification_digests_send(period="daily") == n
+            assert notification_digests_send(period="daily") == n

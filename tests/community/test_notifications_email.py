@@ -11,16 +11,28 @@ from django.core import mail, signing
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
-from community import notifications, services
 from community.models import AlertSubscription, Notification, NotificationPreference
-from community.notification_kinds import KINDS, Delivery
+from community.models.notifications import KINDS, Delivery
+from community.services.notification_emails import (
+    claim_stale,
+    notification_digests_send,
+    notification_email,
+    notification_email_send,
+)
+from community.services.notifications import (
+    UNSUBSCRIBE_SALT,
+    notification_delivery,
+    notification_preference_set,
+    notify,
+    unsubscribe_token,
+)
 from community.tasks import notification_email_task
 from tests.accounts.factories import customer
 from tests.community.notification_senders import another_sender_busy_with
 
 
 def _notify(*users, kind="idea_status", **extra):
-    return services.notify(
+    return notify(
         users=users,
         kind=kind,
         title="Offline mode is planned",
@@ -64,7 +76,7 @@ def test_every_kind_the_code_sends_is_registered_with_a_label():
 
 
 def test_the_kinds_in_the_code_match_the_registry():
-    from community.alerts import NOTIFICATION_KIND as ALERT
+    from community.services.alerts import NOTIFICATION_KIND as ALERT
     from ideas.services.ideas import NotifyKind as IdeaKind
     from ideas.services.pilots import NotifyKind as PilotKind
     from ideas.services.reminders import NOTIFICATION_KIND as REMINDER
@@ -104,7 +116,7 @@ def test_an_immediate_email_has_a_plain_text_part_an_html_part_and_an_unsubscrib
 def test_a_kind_in_a_digest_or_off_is_not_emailed_at_once_but_still_shows_in_the_app(
     member_a, admin_a, delivery, django_capture_on_commit_callbacks
 ):
-    notifications.notification_preference_set(user=member_a, kind="idea_status", delivery=delivery)
+    notification_preference_set(user=member_a, kind="idea_status", delivery=delivery)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         _notify(member_a, admin_a)
@@ -122,14 +134,14 @@ def test_one_preference_query_whatever_the_number_of_people(account_a, django_as
     for people in (few, many):
         # the preferences of these people for the kind; the insert
         with django_assert_num_queries(2):
-            services.notify(users=people, kind="mention", title="You were mentioned")
+            notify(users=people, kind="mention", title="You were mentioned")
 
 
 def test_the_preference_is_read_again_when_the_email_is_sent(member_a):
     notification = _notify(member_a, email=False)[0]  # decided later, as alerts and reminders do
-    notifications.notification_preference_set(user=member_a, kind="idea_status", delivery="off")
+    notification_preference_set(user=member_a, kind="idea_status", delivery="off")
 
-    assert services.notification_email(notification_id=notification.pk) is False
+    assert notification_email(notification_id=notification.pk) is False
 
     assert mail.outbox == []
     notification.refresh_from_db()
@@ -138,13 +150,13 @@ def test_the_preference_is_read_again_when_the_email_is_sent(member_a):
 
 def test_a_kind_moved_to_the_digest_before_sending_waits_for_the_digest(member_a):
     notification = _notify(member_a, email=False)[0]
-    notifications.notification_preference_set(user=member_a, kind="idea_status", delivery="daily")
+    notification_preference_set(user=member_a, kind="idea_status", delivery="daily")
 
-    assert services.notification_email(notification_id=notification.pk) is False
+    assert notification_email(notification_id=notification.pk) is False
 
     notification.refresh_from_db()
     assert (notification.email_delivery, notification.email_claimed_at) == ("daily", None)
-    assert notifications.notification_digests_send(period="daily") == 1
+    assert notification_digests_send(period="daily") == 1
     assert len(mail.outbox) == 1
 
 
@@ -153,14 +165,14 @@ def test_a_person_deactivated_before_sending_gets_no_email(member_a):
     member_a.is_active = False
     member_a.save()
 
-    assert services.notification_email(notification_id=notification.pk) is False
+    assert notification_email(notification_id=notification.pk) is False
     assert mail.outbox == []
 
 
 def test_a_kind_nobody_registered_is_emailed_immediately(member_a):
     notification = _notify(member_a, kind="something_new", email=False)[0]
 
-    assert services.notification_email(notification_id=notification.pk) is True
+    assert notification_email(notification_id=notification.pk) is True
     assert len(mail.outbox) == 1
 
 
@@ -209,11 +221,11 @@ def test_a_failed_send_releases_its_claim_so_the_retry_may_send(member_a, flaky)
     flaky.failures = 1
 
     with pytest.raises(smtplib.SMTPServerDisconnected):
-        notifications.notification_email_send(notification_id=notification.pk)
+        notification_email_send(notification_id=notification.pk)
 
     notification.refresh_from_db()
     assert (notification.emailed_at, notification.email_claimed_at) == (None, None)
-    assert notifications.notification_email_send(notification_id=notification.pk) is True
+    assert notification_email_send(notification_id=notification.pk) is True
     assert len(mail.outbox) == 1
 
 
@@ -241,18 +253,18 @@ def test_a_run_that_finds_another_one_sending_sends_nothing(member_a):
     notification = _notify(member_a, email=False)[0]
 
     with another_sender_busy_with(notification):
-        assert services.notification_email(notification_id=notification.pk) is False
+        assert notification_email(notification_id=notification.pk) is False
     assert mail.outbox == []
 
 
 def test_a_claim_older_than_the_stale_age_is_taken_over_and_the_email_goes_out(member_a):
     notification = _notify(member_a, email=False)[0]
-    long_ago = timezone.now() - notifications.claim_stale() - dt.timedelta(minutes=1)
+    long_ago = timezone.now() - claim_stale() - dt.timedelta(minutes=1)
 
     # Its sender's lock is still held: a session PostgreSQL has not yet seen die.
     with another_sender_busy_with(notification):
         Notification.objects.filter(pk=notification.pk).update(email_claimed_at=long_ago)
-        assert services.notification_email(notification_id=notification.pk) is True
+        assert notification_email(notification_id=notification.pk) is True
     assert len(mail.outbox) == 1
 
 
@@ -263,7 +275,7 @@ def _emailed(user, kind="idea_status") -> str:
     """Send `user` one email of `kind` and return its unsubscribe path."""
     mail.outbox.clear()
     notification = _notify(user, kind=kind, email=False)[0]
-    services.notification_email(notification_id=notification.pk)
+    notification_email(notification_id=notification.pk)
     [message] = mail.outbox
     return _unsubscribe_path(message)
 
@@ -280,12 +292,12 @@ def test_the_unsubscribe_link_works_logged_out_and_stops_that_kind_only(client, 
 
     assert done.status_code == 200
     assert "You are unsubscribed" in done.content.decode()
-    assert notifications.notification_delivery(user=member_a, kind="idea_status") == "off"
+    assert notification_delivery(user=member_a, kind="idea_status") == "off"
     mail.outbox.clear()
     with_status = _notify(member_a, kind="idea_status", email=False)[0]
-    assert services.notification_email(notification_id=with_status.pk) is False
+    assert notification_email(notification_id=with_status.pk) is False
     other = _notify(member_a, kind="idea_merged", email=False)[0]
-    assert services.notification_email(notification_id=other.pk) is True
+    assert notification_email(notification_id=other.pk) is True
     assert len(mail.outbox) == 1  # the other kind still comes
     assert Notification.objects.filter(user=member_a).count() == 3  # all still in the app
 
@@ -298,7 +310,7 @@ def test_one_click_unsubscribe_by_the_mail_client_needs_no_csrf_token(member_a):
     response = Client(enforce_csrf_checks=True).post(path, {"List-Unsubscribe": "One-Click"})
 
     assert response.status_code == 200
-    assert notifications.notification_delivery(user=member_a, kind="idea_status") == "off"
+    assert notification_delivery(user=member_a, kind="idea_status") == "off"
 
 
 def test_unsubscribing_twice_is_harmless(client, member_a):
@@ -314,7 +326,7 @@ def test_a_token_we_did_not_sign_is_refused_and_changes_nothing(client, member_a
     path = _emailed(member_a)
     token = path.split("/")[-2]
     if change == "tamper":  # the payload names someone else; the signature no longer fits
-        payload = signing.loads(token, salt=notifications.UNSUBSCRIBE_SALT)
+        payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
         forged = signing.dumps({**payload, "u": member_b.pk}, salt="x")
         token = forged.split(":")[0] + ":" + token.split(":", 1)[1]
     elif change == "other_salt":  # signed with our key, but for another purpose
@@ -338,12 +350,12 @@ def test_a_link_for_someone_else_turns_off_their_kind_not_the_visitors(
 
     client_for(member_b).post(path)  # the token names member_a, whoever follows it
 
-    assert notifications.notification_delivery(user=member_b, kind="idea_status") == "immediately"
-    assert notifications.notification_delivery(user=member_a, kind="idea_status") == "off"
+    assert notification_delivery(user=member_b, kind="idea_status") == "immediately"
+    assert notification_delivery(user=member_a, kind="idea_status") == "off"
 
 
 def test_a_link_of_a_deactivated_person_or_an_unknown_kind_is_refused(client, member_a):
-    unknown = notifications.unsubscribe_token(user=member_a, kinds=["no_such_kind"])
+    unknown = unsubscribe_token(user=member_a, kinds=["no_such_kind"])
     assert client.post(f"/notifications/unsubscribe/{unknown}/").status_code == 400
     path = _emailed(member_a)
     member_a.is_active = False
@@ -357,21 +369,15 @@ def test_a_link_of_a_deactivated_person_or_an_unknown_kind_is_refused(client, me
 
 
 def test_the_alert_preference_and_the_alerts_inbox_switch_stay_in_step(account_manager_a):
-    from community.alerts import alert_subscription_set
+    from community.services.alerts import alert_subscription_set
 
-    notifications.notification_preference_set(
-        user=account_manager_a, kind="engagement_alert", delivery="daily"
-    )
+    notification_preference_set(user=account_manager_a, kind="engagement_alert", delivery="daily")
     assert AlertSubscription.objects.get(user=account_manager_a).daily_digest is True
 
     alert_subscription_set(user=account_manager_a, daily_digest=False)
-    assert notifications.notification_delivery(user=account_manager_a, kind="engagement_alert") == (
-        "immediately"
-    )
+    assert notification_delivery(user=account_manager_a, kind="engagement_alert") == ("immediately")
 
-    notifications.notification_preference_set(
-        user=account_manager_a, kind="engagement_alert", delivery="off"
-    )
+    notification_preference_set(user=account_manager_a, kind="engagement_alert", delivery="off")
     assert AlertSubscription.objects.get(user=account_manager_a).daily_digest is False
 
 
@@ -379,7 +385,7 @@ def test_alerts_offer_no_weekly_digest(account_manager_a):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        notifications.notification_preference_set(
+        notification_preference_set(
             user=account_manager_a, kind="engagement_alert", delivery="weekly"
         )
     assert not NotificationPreference.objects.exists()

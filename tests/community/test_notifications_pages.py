@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from community import notifications, services
 from community.models import Notification, NotificationPreference
+from community.selectors.notifications import notification_preferences_for
+from community.services.notifications import (
+    notification_delivery,
+    notification_preference_set,
+    notifications_mark_read,
+    notify,
+)
 from tests.api_helpers import api_error, api_login
 
 
 def _notify(user, *, kind="idea_status", title="Offline mode is planned"):
-    return services.notify(users=[user], kind=kind, title=title, url="/ideas/1/", email=False)[0]
+    return notify(users=[user], kind=kind, title=title, url="/ideas/1/", email=False)[0]
 
 
 def _listed(response) -> str:
@@ -22,7 +28,7 @@ def _listed(response) -> str:
 
 def test_the_list_filters_by_kind_and_by_unread(client_for, member_a):
     read = _notify(member_a, title="Status changed and read")
-    services.notifications_mark_read(user=member_a, ids=[read.pk])
+    notifications_mark_read(user=member_a, ids=[read.pk])
     _notify(member_a, title="Status changed, unread")
     _notify(member_a, kind="mention", title="Bob mentioned you")
     client = client_for(member_a)
@@ -96,14 +102,14 @@ def test_every_user_chooses_how_each_kind_reaches_them(client_for, member_a, mem
     page = _listed(client.get("/notifications/settings/"))
     assert "Someone mentions you in a discussion" in page  # every kind, grouped
     assert "Engagement alerts" not in page  # for internal users only
-    rows = notifications.notification_preferences_for(user=member_a)
+    rows = notification_preferences_for(user=member_a)
     choices = {row.kind: row.delivery for row in rows} | {"mention": "weekly", "reply": "off"}
 
     response = client.post("/notifications/settings/", choices)
 
     assert response.status_code == 302
-    assert notifications.notification_delivery(user=member_a, kind="mention") == "weekly"
-    assert notifications.notification_delivery(user=member_a, kind="reply") == "off"
+    assert notification_delivery(user=member_a, kind="mention") == "weekly"
+    assert notification_delivery(user=member_a, kind="reply") == "off"
     assert not NotificationPreference.objects.filter(user=member_b).exists()
     again = _listed(client.get("/notifications/settings/"))
     assert '<option value="weekly" selected>' in again
@@ -112,7 +118,7 @@ def test_every_user_chooses_how_each_kind_reaches_them(client_for, member_a, mem
 def test_a_delivery_a_kind_does_not_offer_is_refused_on_the_form(client_for, account_manager_a):
     client = client_for(account_manager_a)
     assert "Engagement alerts on your accounts" in _listed(client.get("/notifications/settings/"))
-    rows = notifications.notification_preferences_for(user=account_manager_a)
+    rows = notification_preferences_for(user=account_manager_a)
     choices = {row.kind: row.delivery for row in rows} | {"engagement_alert": "weekly"}
 
     response = client.post("/notifications/settings/", choices)
@@ -126,7 +132,7 @@ def test_a_delivery_a_kind_does_not_offer_is_refused_on_the_form(client_for, acc
 
 
 def test_the_api_lists_every_kind_with_the_callers_delivery(api, member_a, account_manager_a):
-    notifications.notification_preference_set(user=member_a, kind="mention", delivery="daily")
+    notification_preference_set(user=member_a, kind="mention", delivery="daily")
     api_login(api, member_a)
 
     rows = {row["kind"]: row for row in api.get("/api/v1/notification-preferences/").json()}

@@ -21,14 +21,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community.demo_data import demo_offline_events_create
-from community.engagement import engagement_snapshots_compute
-from community.engagement.compute import day_end
-from community.engagement.offline_events import OFFLINE_KINDS, offline_event_record
 from community.models import (
     ActivityEvent,
     ActivityKind,
     EngagementSnapshot,
     OfflineEvent,
+)
+from community.selectors.engagement_figures import day_end
+from community.services.engagement import (
+    OFFLINE_KINDS,
+    engagement_snapshots_compute,
+    offline_event_record,
 )
 from tests.accounts.factories import customer
 from tests.api_helpers import api_error, api_login

@@ -16,7 +16,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from community.models import LoyaltyOutcome, OutcomeKind, OutcomeSource
-from community.outcomes import outcome_record
+from community.services.outcomes import outcome_record
 from tests.accounts.factories import AccountFactory, TeamAssignmentFactory
 
 LIST = "/outcomes/"

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from community.models import LoyaltyOutcome, OutcomeKind
-from community.outcomes import outcome_record
+from community.services.outcomes import outcome_record
 from tests.accounts.factories import AccountFactory
 from tests.api_helpers import api_error, api_login
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Account, Segment
 from community.models import ActivityEvent, ActivityKind, EngagementLevel
-from community.selectors_engagement import PORTFOLIO_SORTS
+from community.selectors.portfolio import PORTFOLIO_SORTS
 from tests.accounts.factories import AccountFactory, TeamAssignmentFactory, customer
 from tests.community.factories import EngagementSnapshotFactory
 

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from community.models import ActivityEvent, ActivityKind
-from community.recognition import milestones_award
+from community.services.recognition import milestones_award
 from tests.accounts.factories import PASSWORD
 from tests.community.factories import EngagementSnapshotFactory
 

@@ -12,7 +12,6 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import InternalRole
-from community import recognition
 from community.models import (
     ActivityEvent,
     ActivityKind,
@@ -24,8 +23,9 @@ from community.models import (
     ReactionKind,
     Thread,
 )
-from community.notification_kinds import KINDS
-from community.recognition import milestone_people_active_since, milestones_award
+from community.models.notifications import KINDS
+from community.services import recognition
+from community.services.recognition import milestone_people_active_since, milestones_award
 from community.tasks import milestones_award_all_task, milestones_award_recent_task
 from tests.accounts.factories import customer, internal
 from tests.community.factories import GardenFactory

@@ -24,7 +24,7 @@ from community.models import (
     ReactionKind,
     Thread,
 )
-from community.selectors_recognition import garden_partner_ids
+from community.selectors.recognition import garden_partner_ids
 from tests.accounts.factories import AccountFactory, customer, internal
 from tests.community.factories import EngagementSnapshotFactory, GardenFactory
 from tests.community.harvest_factories import HarvestFactory

@@ -22,9 +22,6 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
-from community import discussions
-from community.gardens import garden_create, garden_invitation_accept, garden_invite, garden_join
-from community.harvests import harvest_create, harvest_publish
 from community.models import (
     Garden,
     GardenAccount,
@@ -42,7 +39,15 @@ from community.models import (
     Reaction,
     Thread,
 )
-from community.notifications import unsubscribe_token
+from community.services import discussions
+from community.services.gardens import (
+    garden_create,
+    garden_invitation_accept,
+    garden_invite,
+    garden_join,
+)
+from community.services.harvests import harvest_create, harvest_publish
+from community.services.notifications import unsubscribe_token
 from tests.api_helpers import api_login
 from tests.community.discussions_helpers import a_steward, garden_with, reply, start
 from tests.community.harvest_factories import HarvestFactory

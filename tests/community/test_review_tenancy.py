@@ -22,8 +22,8 @@ from community.models import (
     OutcomeKind,
     WebhookEndpoint,
 )
-from community.outcomes import outcome_record
-from community.webhooks import webhook_endpoint_create
+from community.services.outcomes import outcome_record
+from community.services.webhooks import webhook_endpoint_create
 from tests.api_helpers import api_login
 
 ALL = ["member_b", "admin_a", "member_a", "account_manager_a", "product_manager", "programme_admin"]
@@ -505,7 +505,7 @@ def test_review_recompute_of_every_account_is_for_programme_admins(
 
 
 def test_review_alert_digest_only_has_visible_alerts(account_manager_a, world, mailoutbox):
-    from community.alerts import alert_digests_send, alert_subscription_set
+    from community.services.alerts import alert_digests_send, alert_subscription_set
 
     alert_subscription_set(user=account_manager_a, daily_digest=True)
     Alert.objects.update(raised_at=timezone.now())

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from community.engagement import engagement_snapshots_compute
 from community.models import ActivityEvent, ActivityKind, EngagementSnapshot
+from community.services.engagement import engagement_snapshots_compute
 from ideas.models import Enrolment, IdeaStatus, PilotDecision, PilotState
 from ideas.services import ideas as idea_services
 from ideas.services import pilots as pilot_services

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from community.middleware import VISIT_DAY_SESSION_KEY, _is_page_view
 from community.models import ActivityEvent, ActivityKind
-from community.services import visit_record
+from community.services.engagement import visit_record
 
 
 def _someone_waits_for_a_lock(timeout: float = 10.0) -> bool:

@@ -15,7 +15,6 @@ from django.db import connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from community import webhooks
 from community.models import (
     Alert,
     AlertReason,
@@ -23,6 +22,7 @@ from community.models import (
     WebhookDeliveryStatus,
     WebhookEndpoint,
 )
+from community.services import webhooks
 from community.tasks import webhook_deliver_task, webhook_deliveries_requeue_task
 from tests.accounts.factories import AccountFactory
 from tests.api_helpers import api_error, api_login

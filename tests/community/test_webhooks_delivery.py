@@ -16,7 +16,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from community import alerts, webhooks
 from community.models import (
     Alert,
     AlertReason,
@@ -24,6 +23,7 @@ from community.models import (
     WebhookDeliveryStatus,
     WebhookEndpoint,
 )
+from community.services import alerts, webhooks
 from community.tasks import webhook_deliver_task
 from tests.accounts.factories import AccountFactory
 from tests.community.factories import EngagementSnapshotFactory

@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from community import webhooks
 from community.models import (
     Alert,
     AlertReason,
@@ -16,6 +15,7 @@ from community.models import (
     WebhookDeliveryStatus,
     WebhookEndpoint,
 )
+from community.services import webhooks
 from tests.accounts.factories import AccountFactory
 from tests.api_helpers import api_error, api_login
 

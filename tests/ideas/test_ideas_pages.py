@@ -305,7 +305,7 @@ def test_a_customer_cannot_propose_in_an_invite_only_garden(client_for, member_b
 
 
 def test_the_garden_page_loads_its_ideas_as_a_fragment(client_for, member_a, garden):
-    from community.gardens import garden_join  # the garden home shows its ideas to members
+    from community.services.gardens import garden_join
 
     garden_join(garden=garden, user=member_a)
     page = client_for(member_a).get("/gardens/field-work/").content.decode()

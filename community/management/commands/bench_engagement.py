@@ -26,9 +26,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Account, Membership, User
-from community import engagement
-from community.engagement.compute import day_end
 from community.models import ActivityEvent, ActivityKind, EngagementRunKind
+from community.selectors.engagement_figures import chunk_size, day_end
+from community.selectors.engagement_model import engagement_model_active
+from community.services.engagement import engagement_run_start, engagement_snapshots_compute
 
 _PREFIX = "bench-"
 _NEW_EVENT = "bench.new"  # object_type of the events the incremental run is timed after
@@ -89,9 +90,9 @@ class Command(BaseCommand):
         accounts, events = options["accounts"], options["events"]
         if accounts < 1 or events < 1 or options["members"] < 1 or options["days"] < 1:
             raise CommandError("--accounts, --events, --members and --days must be at least 1.")
-        size = options["chunk_size"] or engagement.chunk_size()
+        size = options["chunk_size"] or chunk_size()
         self._data_ensure(accounts, events, options["members"], options["days"])
-        model = engagement.engagement_model_active()
+        model = engagement_model_active()
         day = timezone.localdate()
         cores = _cores()
         self.stdout.write(
@@ -147,9 +148,9 @@ class Command(BaseCommand):
 
     def _timed_run(self, kind, day, model, size) -> tuple[float, int]:
         started = time.perf_counter()
-        run, chunks = engagement.engagement_run_start(kind=kind, day=day, size=size)
+        run, chunks = engagement_run_start(kind=kind, day=day, size=size)
         for chunk in chunks:  # what each worker's engagement_recompute_task does
-            engagement.engagement_snapshots_compute(account_ids=chunk, day=day, model=model)
+            engagement_snapshots_compute(account_ids=chunk, day=day, model=model)
         return time.perf_counter() - started, run.accounts
 
     def _timed_lower_bound(self, day, model) -> float:

@@ -28,8 +28,8 @@ from community.demo_gardens import demo_gardens_build
 from community.demo_harvests import demo_harvests_build
 from community.demo_outcomes import demo_outcomes_create
 from community.demo_recognition import demo_recognition_build
-from community.engagement import engagement_history_compute
-from community.services import notification_emails_suppressed
+from community.services.engagement import engagement_history_compute
+from community.services.notifications import notification_emails_suppressed
 from ideas.demo_data import IDEA_COUNT, MIN_IDEAS, demo_ideas_create
 from ideas.demo_data.pilot_outcomes import demo_pilot_outcomes_create
 from ideas.models import Pilot

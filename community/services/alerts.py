@@ -35,7 +35,6 @@ from django.utils import timezone
 
 from accounts.models import Account, AccountTeamAssignment, User
 from community.access import visible_alerts
-from community.engagement.compute import day_end
 from community.models import (
     ActivityEvent,
     Alert,
@@ -45,9 +44,14 @@ from community.models import (
     EngagementSnapshot,
     Notification,
 )
-from community.notifications import alert_preference_sync, email_build, unsubscribe_url
-from community.services import notifications_email_after_commit
-from community.webhooks import deliveries_create_for_alerts
+from community.selectors.engagement_figures import day_end
+from community.services.notification_emails import email_build
+from community.services.notifications import (
+    alert_preference_sync,
+    notifications_email_after_commit,
+    unsubscribe_url,
+)
+from community.services.webhooks import deliveries_create_for_alerts
 
 # The thresholds, in one place.
 SCORE_FALL_POINTS = Decimal("15")

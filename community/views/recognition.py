@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from community.access import access_profile
-from community.selectors_recognition import person_profile
+from community.selectors.recognition import person_profile
 
 
 @login_required

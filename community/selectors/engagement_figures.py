@@ -22,18 +22,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Account, Membership, User
-from community.engagement.hysteresis import LevelRule, level_next
 from community.models import (
     ActivityEvent,
     ActivityKind,
+    EngagementLevel,
     EngagementModel,
     EngagementSnapshot,
 )
@@ -287,3 +288,71 @@ def snapshots_for(
             )
         )
     return snapshots
+
+
+LEVELS: list[str] = list(EngagementLevel.values)  # lowest first, as thresholds are
+
+
+@dataclass(frozen=True)
+class LevelRule:
+    """The numbers of an engagement model that decide levels."""
+
+    thresholds: tuple[float, ...]  # Dormant's (0) first
+    low_water_ratio: float
+    hold_days: int
+
+    @classmethod
+    def of(cls, model: EngagementModel) -> LevelRule:
+        return cls(
+            thresholds=tuple(model.thresholds),
+            low_water_ratio=model.low_water_ratio,
+            hold_days=model.hold_days,
+        )
+
+
+def level_for_score(score: float, *, rule: LevelRule) -> str:
+    """The highest level whose threshold the score reaches (no hysteresis)."""
+    reached = 0
+    for rank, threshold in enumerate(rule.thresholds):
+        if score >= threshold:
+            reached = rank
+    return LEVELS[reached]
+
+
+def level_next(
+    *,
+    score: float,
+    day: dt.date,
+    previous_level: str | None,
+    previous_since: dt.date | None,
+    rule: LevelRule,
+) -> tuple[str, dt.date]:
+    """The level on `day` and the day it has held since, given the level before `day` and the
+    day that level started (None: unknown, counted from `day`)."""
+    indicated = level_for_score(score, rule=rule)
+    if previous_level not in LEVELS:  # first computation for this account
+        return indicated, day
+    current = LEVELS.index(previous_level)
+    since = previous_since or day
+    if LEVELS.index(indicated) > current:
+        return indicated, day
+    if LEVELS.index(indicated) == current:
+        return previous_level, since
+    low_water = rule.low_water_ratio * rule.thresholds[current]
+    held_days = (day - since).days
+    if score < low_water and held_days >= rule.hold_days:
+        return indicated, day
+    return previous_level, since
+
+
+# --- Chunks: the engine computes accounts in chunks that workers run in parallel -------------
+
+
+def chunk_size() -> int:
+    return int(getattr(settings, "ENGAGEMENT_CHUNK_SIZE", 1000))
+
+
+def chunks_of(account_ids: Iterable[int], *, size: int | None = None) -> list[list[int]]:
+    ids = sorted(set(account_ids))
+    size = size or chunk_size()
+    return [ids[start : start + size] for start in range(0, len(ids), size)]

@@ -25,7 +25,7 @@ from community.models import (
     GardenTheme,
     GardenVisibility,
 )
-from community.services import notify
+from community.services.notifications import notify
 
 INVITATION_KIND = "garden_invitation"
 

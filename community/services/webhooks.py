@@ -217,10 +217,9 @@ def deliveries_create_for_alerts(*, alerts: Sequence[Alert]) -> list[int]:
 
 
 def _enqueue_after_commit(delivery_ids: list[int]) -> None:
-    from community.tasks import webhook_deliver_task  # tasks import this module
 
     for delivery_id in delivery_ids:
-        enqueue(webhook_deliver_task, delivery_id)
+        enqueue("community.tasks.webhook_deliver_task", delivery_id)
 
 
 @transaction.atomic

@@ -39,14 +39,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core import signing
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -54,24 +51,25 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.access import customer_membership
 from accounts.models import User
 from community.models import (
-    AlertSubscription,
     DigestPeriod,
     Notification,
     NotificationDigest,
     NotificationPreference,
 )
-from community.notification_kinds import (
-    DIGESTS,
-    KINDS,
+from community.models.notifications import (
     Delivery,
-    kind_default,
-    kind_deliveries,
     kind_label,
     kinds_with_own_digest,
 )
+from community.services.notifications import notification_delivery, unsubscribe_url
+
+
+def notification_email(*, notification_id: int) -> bool:
+    """Email one notification once (community.notifications.notification_email_send)."""
+    return notification_email_send(notification_id=notification_id)
+
 
 logger = logging.getLogger(__name__)
 
@@ -79,157 +77,13 @@ logger = logging.getLogger(__name__)
 # a notification, "nd" for a digest); the second is the row's id. Nothing else in the project
 # takes advisory locks with these keys.
 _NOTIFICATION_LOCKS = 0x6E6D
+
+
 _DIGEST_LOCKS = 0x6E64
+
+
 # The most notifications one digest lists (the rest: "and N more" with a link to the page).
 DIGEST_MAX_ITEMS = 50
-UNSUBSCRIBE_SALT = "community.notifications.unsubscribe"
-ALERT_KIND = "engagement_alert"
-
-
-# --- Preferences ---------------------------------------------------------------------------------
-
-
-def notification_deliveries(*, user_ids: Iterable[int], kind: str) -> dict[int, str]:
-    """How the email of `kind` goes to each of these people (their preference, or the kind's
-    default): one query."""
-    user_ids = list(user_ids)
-    default = kind_default(kind)
-    chosen = dict(
-        NotificationPreference.objects.filter(user_id__in=user_ids, kind=kind).values_list(
-            "user_id", "delivery"
-        )
-    )
-    return {user_id: chosen.get(user_id, default) for user_id in user_ids}
-
-
-def notification_delivery(*, user: User, kind: str) -> str:
-    return notification_deliveries(user_ids=[user.pk], kind=kind)[user.pk]
-
-
-@dataclass(frozen=True)
-class PreferenceRow:
-    kind: str
-    label: str
-    group: str
-    description: str
-    delivery: str
-    default: str
-    deliveries: tuple[str, ...]
-
-    @property
-    def is_default(self) -> bool:
-        return self.delivery == self.default
-
-    @property
-    def delivery_choices(self) -> list[tuple[str, str]]:
-        return [(value, Delivery(value).label) for value in self.deliveries]
-
-
-def notification_preferences_for(*, user: User) -> list[PreferenceRow]:
-    """Every registered kind the person may get, with their delivery for it (one query, and
-    the person's membership, cached on the user: customers do not get internal kinds)."""
-    internal = customer_membership(user) is None
-    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
-    return [
-        PreferenceRow(
-            kind=kind.key,
-            label=kind.label,
-            group=kind.group,
-            description=kind.description,
-            delivery=chosen.get(kind.key, kind.default),
-            default=kind.default,
-            deliveries=kind.deliveries,
-        )
-        for kind in KINDS.values()
-        if internal or not kind.internal_only
-    ]
-
-
-def _validate(kind: str, delivery: str) -> None:
-    if kind not in KINDS:
-        raise ValidationError({"kind": f"There is no kind of notification called “{kind}”."})
-    if delivery not in kind_deliveries(kind):
-        choices = ", ".join(kind_deliveries(kind))
-        raise ValidationError({"delivery": f"Choose one of: {choices}."})
-
-
-@transaction.atomic
-def notification_preferences_set(*, user: User, preferences: Mapping[str, str]) -> int:
-    """Set the person's delivery for each kind given (kind -> delivery); all or nothing.
-    Returns the number of kinds whose delivery changed."""
-    for kind, delivery in preferences.items():
-        _validate(kind, delivery)
-    before = {row.kind: row.delivery for row in notification_preferences_for(user=user)}
-    changed = 0
-    for kind, delivery in preferences.items():
-        NotificationPreference.objects.update_or_create(
-            user=user, kind=kind, defaults={"delivery": delivery}
-        )
-        if kind == ALERT_KIND:
-            _alert_subscription_sync(user=user, delivery=delivery)
-        changed += before.get(kind) != delivery
-    return changed
-
-
-def notification_preference_set(*, user: User, kind: str, delivery: str) -> NotificationPreference:
-    notification_preferences_set(user=user, preferences={kind: delivery})
-    return NotificationPreference.objects.get(user=user, kind=kind)
-
-
-def _alert_subscription_sync(*, user: User, delivery: str) -> None:
-    """Engagement alerts have a digest of their own (community.alerts), switched by the
-    person's AlertSubscription: keep it in step with the preference."""
-    daily = delivery == Delivery.DAILY
-    subscription, _ = AlertSubscription.objects.select_for_update().get_or_create(user=user)
-    if daily and not subscription.daily_digest:
-        subscription.last_digest_at = timezone.now()  # the first digest starts from here
-    if subscription.daily_digest != daily:
-        subscription.daily_digest = daily
-        subscription.save()
-
-
-def alert_preference_sync(*, user: User, daily_digest: bool) -> None:
-    """The other direction: the alerts inbox's digest switch (community.alerts) sets the
-    preference of engagement alerts (turning the digest off means one email per alert)."""
-    NotificationPreference.objects.update_or_create(
-        user=user,
-        kind=ALERT_KIND,
-        defaults={"delivery": Delivery.DAILY if daily_digest else Delivery.IMMEDIATELY},
-    )
-
-
-# --- Unsubscribe links -----------------------------------------------------------------------
-
-
-def unsubscribe_token(*, user: User, kinds: Iterable[str]) -> str:
-    """A signed token naming the person and the kinds a link turns off (no expiry: an old
-    email's link keeps working; it can only ever turn emails off)."""
-    return signing.dumps({"u": user.pk, "k": sorted(set(kinds))}, salt=UNSUBSCRIBE_SALT)
-
-
-def unsubscribe_url(*, user: User, kinds: Iterable[str]) -> str:
-    token = unsubscribe_token(user=user, kinds=kinds)
-    return settings.SITE_URL + reverse("community:notification-unsubscribe", args=[token])
-
-
-def unsubscribe_read(token: str) -> tuple[User, list[str]] | None:
-    """The active person and known kinds a token names, or None when the token is not one we
-    signed (tampered), names nobody active, or no kind we know."""
-    try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-        user_id, kinds = int(data["u"]), [str(k) for k in data["k"]]
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    kinds = [kind for kind in kinds if kind in KINDS]
-    if user is None or not kinds:
-        return None
-    return user, kinds
-
-
-def notifications_unsubscribe(*, user: User, kinds: Iterable[str]) -> int:
-    """Turn the emails of these kinds off (the in-app notifications still come)."""
-    return notification_preferences_set(user=user, preferences=dict.fromkeys(kinds, Delivery.OFF))
 
 
 # --- Building an email -----------------------------------------------------------------------
@@ -533,7 +387,3 @@ def _digest_email(
         unsubscribe=context["unsubscribe_url"],
         message_id=_message_id("digest", digest.pk, digest.created_at),
     )
-
-
-def delivery_is_digest(delivery: str) -> bool:
-    return delivery in DIGESTS

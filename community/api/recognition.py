@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from community.access import access_profile
 from community.models import Milestone, MilestoneKind
-from community.selectors_recognition import person_profile
+from community.selectors.recognition import person_profile
 
 
 class MilestoneSerializer(serializers.ModelSerializer):

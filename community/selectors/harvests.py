@@ -50,7 +50,7 @@ from community.models import (
     Harvest,
     HarvestRead,
 )
-from community.selectors import account_levels
+from community.selectors.engagement import account_levels
 
 # The levels whose accounts get "recommended for you" first.
 RECOMMEND_LEVELS = (EngagementLevel.DORMANT, EngagementLevel.OBSERVING)

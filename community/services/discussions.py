@@ -44,8 +44,9 @@ from community.models import (
     Thread,
     ThreadVisit,
 )
-from community.selectors_discussions import discussion_name, garden_audience
-from community.services import activity_record, notify
+from community.selectors.discussions import discussion_name, garden_audience
+from community.services.engagement import activity_record
+from community.services.notifications import notify
 
 MAX_TITLE_LENGTH = 200
 MAX_BODY_LENGTH = 20000

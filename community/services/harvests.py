@@ -35,8 +35,9 @@ from community.models import (
     HarvestRead,
     Thread,
 )
-from community.selectors import account_levels
-from community.services import activity_record, notify
+from community.selectors.engagement import account_levels
+from community.services.engagement import activity_record
+from community.services.notifications import notify
 
 NOTIFY_KIND = "harvest_published"
 

@@ -32,7 +32,7 @@ from community.models import (
     GardenMembership,
     GardenVisibility,
 )
-from community.selectors_recognition import accounts_with_partner_mark
+from community.selectors.recognition import accounts_with_partner_mark
 
 ACTIVITY_CHART_DAYS = 90
 

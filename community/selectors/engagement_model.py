@@ -12,20 +12,29 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from accounts.models import Account, User
-from accounts.outbox import enqueue
-from community.engagement import (
-    MODEL_FIELDS,
-    chunks_of,
-    engagement_model_active,
-    engagement_model_create,
+from accounts.models import Account
+from community.models import (
+    EngagementLevel,
+    EngagementModel,
+    EngagementSnapshot,
 )
-from community.engagement.compute import figures_for_accounts, snapshots_for
-from community.models import EngagementLevel, EngagementModel, EngagementSnapshot
+from community.models.engagement import MODEL_FIELDS
+from community.selectors.engagement_figures import chunks_of, figures_for_accounts, snapshots_for
+
+
+def engagement_model_active() -> EngagementModel:
+    """The active version (version 1 with PRODUCT.md's defaults is made by a migration; it is
+    made again here should the table have been emptied)."""
+    model = EngagementModel.objects.filter(is_active=True).first()
+    if model is None:
+        model, _ = EngagementModel.objects.get_or_create(
+            version=1, defaults={"is_active": True, "note": "PRODUCT.md's defaults."}
+        )
+    return model
+
 
 NOT_COMPUTED = ""  # the "from" level of an account without a snapshot yet
 
@@ -108,19 +117,6 @@ def engagement_preview(
     return EngagementPreview(
         day=day, accounts=len(ids), changed=sum(counts.values()), changes=changes
     )
-
-
-@transaction.atomic
-def engagement_model_activate(
-    *, created_by: User | None, note: str = "", **values
-) -> EngagementModel:
-    """Save the draft as the new active version (the engine's `engagement_model_create`) and,
-    once committed, recompute every account with it (a full run)."""
-    from community.tasks import engagement_recompute_all_task
-
-    model = engagement_model_create(created_by=created_by, note=note, activate=True, **values)
-    enqueue(engagement_recompute_all_task)
-    return model
 
 
 def engagement_model_versions() -> QuerySet[EngagementModel]:

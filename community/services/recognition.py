@@ -33,7 +33,7 @@ from community.models import (
     Reaction,
     ReactionKind,
 )
-from community.services import notify
+from community.services.notifications import notify
 
 HELPFUL_ANSWERS_NEEDED = 10
 INSERT_BATCH = 500
@@ -297,8 +297,7 @@ def milestone_people_chunks(*, size: int = 1000) -> Iterable[list[int]]:
 def milestones_award_after_commit(*, user_ids: Iterable[int]) -> None:
     """For services that just recorded something that may earn a badge: award it (in a Celery
     task) once the transaction commits, without waiting for the next scheduled run."""
-    from community.tasks import milestones_award_task
 
     ids = sorted({pk for pk in user_ids if pk is not None})
     if ids:
-        enqueue(milestones_award_task, ids)
+        enqueue("community.tasks.milestones_award_task", ids)

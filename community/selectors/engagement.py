@@ -1,9 +1,9 @@
-"""Reads of engagement for the account team: the portfolio table and an account's engagement
-page (trend, why this level, what would raise it, the activity timeline).
+"""Reads of an account's engagement: the model's parameters, why the account sits at its level
+(components, what each kind of activity contributed), what would raise it, its snapshot
+history, its activity timeline, its offline events, and the latest level of many accounts.
 
-The numbers come from the engine's daily snapshots (EngagementSnapshot); this module only
-reads and explains them. The explanation uses the engagement model's parameters: the defaults
-of PRODUCT.md below (see `engagement_parameters`).
+The numbers come from the engine's daily snapshots (EngagementSnapshot); this module only reads
+and explains them.
 """
 
 from __future__ import annotations
@@ -14,22 +14,46 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from accounts.models import Account, Membership, User
+from accounts.models import Account, Membership
 from community.models import (
     DEFAULT_ACTIVITY_WEIGHTS,
     ActivityEvent,
     ActivityKind,
-    Alert,
     EngagementLevel,
     EngagementModel,
     EngagementSnapshot,
+    OfflineEvent,
 )
 
+
+def account_levels(*, account_ids: Iterable[int]) -> dict[int, str]:
+    """Each account's latest engagement level, in one query. Accounts the engine has not
+    computed yet are missing from the result (callers treat them as not yet known)."""
+    latest = EngagementSnapshot.objects.filter(account=OuterRef("pk")).order_by("-day")
+    rows = (
+        Account.objects.filter(pk__in=list(account_ids))
+        .annotate(level=Subquery(latest.values("level")[:1]))
+        .values_list("pk", "level")
+    )
+    return {pk: level for pk, level in rows if level}
+
+
+def offline_events_of(*, account: Account) -> QuerySet[OfflineEvent]:
+    """The account's offline events, latest first, with who recorded them and the event."""
+    return (
+        OfflineEvent.objects.filter(account=account)
+        .select_related("account", "event", "recorded_by")
+        .order_by("-occurred_on", "-pk")
+    )
+
+
 TREND_DAYS = 90
+
+
 TIMELINE_PAGE_SIZE = 50
 
 
@@ -86,236 +110,8 @@ def engagement_parameters() -> EngagementParameters:
     )
 
 
-def _level_label(level: str | None) -> str:
+def level_label(level: str | None) -> str:
     return EngagementLevel(level).label if level in EngagementLevel.values else "Not computed yet"
-
-
-def _level_rank() -> Case:
-    """Dormant 0 … Co-creating 4, so levels sort in their order (not alphabetically)."""
-    return Case(
-        *[
-            When(engagement_level=level, then=Value(rank))
-            for rank, level in enumerate(EngagementLevel.values)
-        ],
-        default=Value(None),
-        output_field=IntegerField(),
-    )
-
-
-# --- Portfolio -------------------------------------------------------------------------------
-
-PORTFOLIO_SORTS = {
-    "name": ("Name", ["name"]),
-    "-score": ("Score, highest first", [F("engagement_score").desc(nulls_last=True), "name"]),
-    "score": ("Score, lowest first", [F("engagement_score").asc(nulls_first=True), "name"]),
-    "-level": (
-        "Level, highest first",
-        [
-            F("level_rank").desc(nulls_last=True),
-            F("engagement_score").desc(nulls_last=True),
-            "name",
-        ],
-    ),
-    "level": (
-        "Level, lowest first",
-        [
-            F("level_rank").asc(nulls_first=True),
-            F("engagement_score").asc(nulls_first=True),
-            "name",
-        ],
-    ),
-    "renewal_date": ("Renewal, soonest first", [F("renewal_date").asc(nulls_last=True), "name"]),
-    "-last_activity_at": (
-        "Last activity, latest first",
-        [F("last_activity_at").desc(nulls_last=True), "name"],
-    ),
-    "last_activity_at": (
-        "Last activity, longest silent first",
-        [F("last_activity_at").asc(nulls_first=True), "name"],
-    ),
-}
-NOT_COMPUTED = "none"  # the level filter's value for accounts the engine has not computed yet
-
-
-def portfolio_list(
-    *,
-    accounts: QuerySet[Account],
-    q: str = "",
-    level: str = "",
-    segment: str = "",
-    renewal_within_days: int | None = None,
-    assigned_to: User | None = None,
-    sort: str = "name",
-    today: date | None = None,
-) -> QuerySet[Account]:
-    """Accounts with their latest snapshot (score, level, day), the score at the start of the
-    trend window, the last customer activity and the open alerts, each as a subquery: one query
-    for any number of accounts. Filtered and sorted for the portfolio table and its CSV export."""
-    today = today or timezone.localdate()
-    latest = EngagementSnapshot.objects.filter(account=OuterRef("pk")).order_by("-day")
-    trend_start = EngagementSnapshot.objects.filter(
-        account=OuterRef("pk"), day__gte=today - timedelta(days=TREND_DAYS)
-    ).order_by("day")
-    last_activity = (
-        ActivityEvent.objects.filter(account=OuterRef("pk"), is_support=False)
-        .order_by("-occurred_at")
-        .values("occurred_at")[:1]
-    )
-    open_alerts = (  # the open alerts of the account, counted in a subquery
-        Alert.objects.filter(account=OuterRef("pk"), resolved_at__isnull=True)
-        .order_by()
-        .values("account")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    accounts = accounts.annotate(
-        engagement_score=Subquery(latest.values("score")[:1]),
-        engagement_level=Subquery(latest.values("level")[:1]),
-        engagement_day=Subquery(latest.values("day")[:1]),
-        trend_start_score=Subquery(trend_start.values("score")[:1]),
-        last_activity_at=Subquery(last_activity),
-        open_alerts=Coalesce(Subquery(open_alerts), 0),
-    ).annotate(level_rank=_level_rank())
-    if q:
-        accounts = accounts.filter(name__icontains=q)
-    if level == NOT_COMPUTED:
-        accounts = accounts.filter(engagement_level__isnull=True)
-    elif level:
-        accounts = accounts.filter(engagement_level=level)
-    if segment:
-        accounts = accounts.filter(segment=segment)
-    if renewal_within_days is not None:
-        accounts = accounts.filter(
-            renewal_date__gte=today, renewal_date__lte=today + timedelta(days=renewal_within_days)
-        )
-    if assigned_to is not None:
-        accounts = accounts.filter(team_assignments__user=assigned_to)
-    _, order = PORTFOLIO_SORTS.get(sort, PORTFOLIO_SORTS["name"])
-    return accounts.order_by(*order, "pk")
-
-
-def score_trends(
-    *, account_ids: Iterable[int], days: int = TREND_DAYS, today: date | None = None
-) -> dict[int, list[tuple[date, Decimal]]]:
-    """Each account's (day, score) points over the last `days` days, oldest first: one query."""
-    today = today or timezone.localdate()
-    trends: dict[int, list[tuple[date, Decimal]]] = {}
-    rows = (
-        EngagementSnapshot.objects.filter(
-            account_id__in=list(account_ids), day__gte=today - timedelta(days=days)
-        )
-        .order_by("account_id", "day")
-        .values_list("account_id", "day", "score")
-    )
-    for account_id, day, score in rows:
-        trends.setdefault(account_id, []).append((day, score))
-    return trends
-
-
-def _points(value: Decimal | float) -> str:
-    """12 → "12", 12.5 → "12.5" (scores have one decimal)."""
-    return f"{abs(float(value)):.1f}".removesuffix(".0")
-
-
-def trend_summary(*, start: Decimal | None, end: Decimal | None, days: int) -> str:
-    """Plain words for a score's move over `days` days: "up 12 points in 90 days"."""
-    if start is None or end is None:
-        return "no history yet"
-    if days <= 0:
-        return "one day of history, no trend yet"
-    change = Decimal(end) - Decimal(start)
-    if change == 0:
-        return f"unchanged in {days} days"
-    direction = "up" if change > 0 else "down"
-    unit = "point" if abs(change) == 1 else "points"
-    return f"{direction} {_points(change)} {unit} in {days} days"
-
-
-@dataclass(frozen=True)
-class Sparkline:
-    """A small inline SVG line of the score over the trend window, and its words."""
-
-    points: str  # the polyline's points, "x,y x,y …" in the viewBox below
-    summary: str
-    width: int = 120
-    height: int = 28
-    change: Decimal | None = None  # last score − first score in the window
-    span_days: int = 0  # days from the first to the last snapshot in the window
-
-    @property
-    def change_label(self) -> str:
-        """ "+12", "−8.5", "0" — or "—" without two snapshots."""
-        if self.change is None or self.span_days <= 0:
-            return "—"
-        sign = "+" if self.change > 0 else "−" if self.change < 0 else ""
-        return f"{sign}{_points(self.change)}"
-
-    @property
-    def drawable(self) -> bool:
-        return " " in self.points  # at least two points make a line
-
-
-def sparkline(
-    *,
-    points: list[tuple[date, Decimal]],
-    days: int = TREND_DAYS,
-    today: date | None = None,
-    width: int = 120,
-    height: int = 28,
-) -> Sparkline:
-    """x is the day within the window (gaps stay gaps); y spans the series' own range, at
-    least 10 points tall so that a flat line does not look like a cliff."""
-    today = today or timezone.localdate()
-    start_day = today - timedelta(days=days)
-    summary = trend_summary(
-        start=points[0][1] if points else None,
-        end=points[-1][1] if points else None,
-        days=(points[-1][0] - points[0][0]).days if points else 0,
-    )
-    if not points:
-        return Sparkline(points="", summary=summary, width=width, height=height)
-    scores = [float(score) for _, score in points]
-    low, high = min(scores), max(scores)
-    if high - low < 10:
-        middle = (high + low) / 2
-        low, high = max(0.0, middle - 5), min(100.0, middle + 5)
-        if high - low < 10:
-            low, high = (0.0, 10.0) if low == 0 else (90.0, 100.0)
-    pad = 2
-    xy = []
-    for day, score in points:
-        x = (day - start_day).days / days * width
-        y = pad + (high - float(score)) / (high - low) * (height - 2 * pad)
-        xy.append(f"{x:.1f},{y:.1f}")
-    return Sparkline(
-        points=" ".join(xy),
-        summary=summary,
-        width=width,
-        height=height,
-        change=Decimal(points[-1][1]) - Decimal(points[0][1]),
-        span_days=(points[-1][0] - points[0][0]).days,
-    )
-
-
-@dataclass(frozen=True)
-class PortfolioRow:
-    account: Account
-    level_label: str
-    sparkline: Sparkline
-
-
-def portfolio_rows(*, accounts: Iterable[Account], today: date | None = None) -> list[PortfolioRow]:
-    """The page's accounts with their sparklines; the snapshots come in one query."""
-    accounts = list(accounts)
-    trends = score_trends(account_ids=[a.pk for a in accounts], today=today)
-    return [
-        PortfolioRow(
-            account=a,
-            level_label=_level_label(a.engagement_level),
-            sparkline=sparkline(points=trends.get(a.pk, []), today=today),
-        )
-        for a in accounts
-    ]
 
 
 # --- One account's engagement ----------------------------------------------------------------
@@ -361,7 +157,7 @@ class AccountEngagement:
 
     @property
     def level_label(self) -> str:
-        return _level_label(self.latest.level if self.latest else None)
+        return level_label(self.latest.level if self.latest else None)
 
     @property
     def strongest(self) -> Component | None:
@@ -372,9 +168,9 @@ class AccountEngagement:
         return {
             "days": [s.day.isoformat() for s in self.history],
             "scores": [float(s.score) for s in self.history],
-            "levels": [_level_label(s.level) for s in self.history],
+            "levels": [level_label(s.level) for s in self.history],
             "thresholds": [
-                {"label": _level_label(level), "score": score}
+                {"label": level_label(level), "score": score}
                 for level, score in self.parameters.thresholds
                 if score > 0
             ],
@@ -405,7 +201,7 @@ def _next_level(score: Decimal, parameters: EngagementParameters) -> NextLevel |
     for level, threshold in parameters.thresholds:
         if threshold > float(score):
             return NextLevel(
-                label=_level_label(level),
+                label=level_label(level),
                 threshold=threshold,
                 points_needed=round(threshold - float(score), 1),
             )
@@ -533,4 +329,110 @@ def activity_timeline(*, account: Account, support: bool) -> QuerySet[ActivityEv
         ActivityEvent.objects.filter(account=account, is_support=support)
         .select_related("user", "offline_record__recorded_by")
         .order_by("-occurred_at", "-pk")
+    )
+
+
+# --- Score trends (the account page and the portfolio) ---------------------------------------
+
+
+def score_trends(
+    *, account_ids: Iterable[int], days: int = TREND_DAYS, today: date | None = None
+) -> dict[int, list[tuple[date, Decimal]]]:
+    """Each account's (day, score) points over the last `days` days, oldest first: one query."""
+    today = today or timezone.localdate()
+    trends: dict[int, list[tuple[date, Decimal]]] = {}
+    rows = (
+        EngagementSnapshot.objects.filter(
+            account_id__in=list(account_ids), day__gte=today - timedelta(days=days)
+        )
+        .order_by("account_id", "day")
+        .values_list("account_id", "day", "score")
+    )
+    for account_id, day, score in rows:
+        trends.setdefault(account_id, []).append((day, score))
+    return trends
+
+
+def _points(value: Decimal | float) -> str:
+    """12 → "12", 12.5 → "12.5" (scores have one decimal)."""
+    return f"{abs(float(value)):.1f}".removesuffix(".0")
+
+
+def trend_summary(*, start: Decimal | None, end: Decimal | None, days: int) -> str:
+    """Plain words for a score's move over `days` days: "up 12 points in 90 days"."""
+    if start is None or end is None:
+        return "no history yet"
+    if days <= 0:
+        return "one day of history, no trend yet"
+    change = Decimal(end) - Decimal(start)
+    if change == 0:
+        return f"unchanged in {days} days"
+    direction = "up" if change > 0 else "down"
+    unit = "point" if abs(change) == 1 else "points"
+    return f"{direction} {_points(change)} {unit} in {days} days"
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    """A small inline SVG line of the score over the trend window, and its words."""
+
+    points: str  # the polyline's points, "x,y x,y …" in the viewBox below
+    summary: str
+    width: int = 120
+    height: int = 28
+    change: Decimal | None = None  # last score − first score in the window
+    span_days: int = 0  # days from the first to the last snapshot in the window
+
+    @property
+    def change_label(self) -> str:
+        """ "+12", "−8.5", "0" — or "—" without two snapshots."""
+        if self.change is None or self.span_days <= 0:
+            return "—"
+        sign = "+" if self.change > 0 else "−" if self.change < 0 else ""
+        return f"{sign}{_points(self.change)}"
+
+    @property
+    def drawable(self) -> bool:
+        return " " in self.points  # at least two points make a line
+
+
+def sparkline(
+    *,
+    points: list[tuple[date, Decimal]],
+    days: int = TREND_DAYS,
+    today: date | None = None,
+    width: int = 120,
+    height: int = 28,
+) -> Sparkline:
+    """x is the day within the window (gaps stay gaps); y spans the series' own range, at
+    least 10 points tall so that a flat line does not look like a cliff."""
+    today = today or timezone.localdate()
+    start_day = today - timedelta(days=days)
+    summary = trend_summary(
+        start=points[0][1] if points else None,
+        end=points[-1][1] if points else None,
+        days=(points[-1][0] - points[0][0]).days if points else 0,
+    )
+    if not points:
+        return Sparkline(points="", summary=summary, width=width, height=height)
+    scores = [float(score) for _, score in points]
+    low, high = min(scores), max(scores)
+    if high - low < 10:
+        middle = (high + low) / 2
+        low, high = max(0.0, middle - 5), min(100.0, middle + 5)
+        if high - low < 10:
+            low, high = (0.0, 10.0) if low == 0 else (90.0, 100.0)
+    pad = 2
+    xy = []
+    for day, score in points:
+        x = (day - start_day).days / days * width
+        y = pad + (high - float(score)) / (high - low) * (height - 2 * pad)
+        xy.append(f"{x:.1f},{y:.1f}")
+    return Sparkline(
+        points=" ".join(xy),
+        summary=summary,
+        width=width,
+        height=height,
+        change=Decimal(points[-1][1]) - Decimal(points[0][1]),
+        span_days=(points[-1][0] - points[0][0]).days,
     )

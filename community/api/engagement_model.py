@@ -1,0 +1,66 @@
+"""REST API of the engagement model: GET /api/v1/engagement/models/ lists its versions, newest
+first (internal users; customers 403)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_serializers import ErrorResponse403Serializer
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import ListAPIView
+
+from accounts.access import customer_membership
+from community.models import EngagementModel
+from community.selectors.engagement_model import engagement_model_versions
+
+
+class EngagementModelSerializer(serializers.ModelSerializer):
+    created_by = serializers.EmailField(source="created_by.email", allow_null=True)
+    weights = serializers.DictField(child=serializers.FloatField())
+
+    class Meta:
+        model = EngagementModel
+        fields = [
+            "version",
+            "is_active",
+            "weights",
+            "half_life_days",
+            "window_days",
+            "activity_scale",
+            "breadth_window_days",
+            "breadth_min_members",
+            "breadth_share",
+            "co_creation_window_days",
+            "weight_activity",
+            "weight_breadth",
+            "weight_co_creation",
+            "threshold_observing",
+            "threshold_participating",
+            "threshold_contributing",
+            "threshold_co_creating",
+            "low_water_ratio",
+            "hold_days",
+            "note",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class EngagementModelListView(ListAPIView):
+    """The versions of the engagement model, newest first (internal users)."""
+
+    serializer_class = EngagementModelSerializer
+    queryset = EngagementModel.objects.none()  # for the schema; get_queryset scopes it
+    filter_backends: list = []
+
+    @extend_schema(
+        responses={200: EngagementModelSerializer(many=True), 403: ErrorResponse403Serializer}
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if customer_membership(self.request.user) is not None:
+            raise PermissionDenied("The engagement model is for internal users.")
+        return engagement_model_versions()

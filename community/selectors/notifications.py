@@ -1,0 +1,79 @@
+"""Reads of notifications: a person's own list (filtered), their unread count, and their
+delivery choice per kind for the settings page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from accounts.access import customer_membership
+from accounts.models import User
+from community.models import (
+    Notification,
+    NotificationPreference,
+)
+from community.models.notifications import (
+    KINDS,
+    Delivery,
+)
+
+
+@dataclass(frozen=True)
+class PreferenceRow:
+    kind: str
+    label: str
+    group: str
+    description: str
+    delivery: str
+    default: str
+    deliveries: tuple[str, ...]
+
+    @property
+    def is_default(self) -> bool:
+        return self.delivery == self.default
+
+    @property
+    def delivery_choices(self) -> list[tuple[str, str]]:
+        return [(value, Delivery(value).label) for value in self.deliveries]
+
+
+def notification_preferences_for(*, user: User) -> list[PreferenceRow]:
+    """Every registered kind the person may get, with their delivery for it (one query, and
+    the person's membership, cached on the user: customers do not get internal kinds)."""
+    internal = customer_membership(user) is None
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
+    return [
+        PreferenceRow(
+            kind=kind.key,
+            label=kind.label,
+            group=kind.group,
+            description=kind.description,
+            delivery=chosen.get(kind.key, kind.default),
+            default=kind.default,
+            deliveries=kind.deliveries,
+        )
+        for kind in KINDS.values()
+        if internal or not kind.internal_only
+    ]
+
+
+def notification_list(
+    *, user: User, kind: str = "", unread: bool | None = None
+) -> QuerySet[Notification]:
+    """The person's own notifications, newest first; of one kind, and only unread (True) or
+    only read (False) ones when asked."""
+    notifications = Notification.objects.filter(user=user)
+    if kind:
+        notifications = notifications.filter(kind=kind)
+    if unread is not None:
+        notifications = notifications.filter(read_at__isnull=unread)
+    return notifications.order_by("-created_at", "-pk")
+
+
+def notifications_for(*, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user)
+
+
+def notifications_unread_count(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -1,0 +1,154 @@
+"""Reads of the portfolio: the account team's table of accounts with their level, score, 90-day
+trend (sparkline and summary) and open alerts, filtered and sorted in the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Case, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import Account, User
+from community.models import (
+    ActivityEvent,
+    Alert,
+    EngagementLevel,
+    EngagementSnapshot,
+)
+from community.selectors.engagement import (
+    TREND_DAYS,
+    Sparkline,
+    level_label,
+    score_trends,
+    sparkline,
+)
+
+
+def _level_rank() -> Case:
+    """Dormant 0 … Co-creating 4, so levels sort in their order (not alphabetically)."""
+    return Case(
+        *[
+            When(engagement_level=level, then=Value(rank))
+            for rank, level in enumerate(EngagementLevel.values)
+        ],
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
+# --- Portfolio -------------------------------------------------------------------------------
+
+PORTFOLIO_SORTS = {
+    "name": ("Name", ["name"]),
+    "-score": ("Score, highest first", [F("engagement_score").desc(nulls_last=True), "name"]),
+    "score": ("Score, lowest first", [F("engagement_score").asc(nulls_first=True), "name"]),
+    "-level": (
+        "Level, highest first",
+        [
+            F("level_rank").desc(nulls_last=True),
+            F("engagement_score").desc(nulls_last=True),
+            "name",
+        ],
+    ),
+    "level": (
+        "Level, lowest first",
+        [
+            F("level_rank").asc(nulls_first=True),
+            F("engagement_score").asc(nulls_first=True),
+            "name",
+        ],
+    ),
+    "renewal_date": ("Renewal, soonest first", [F("renewal_date").asc(nulls_last=True), "name"]),
+    "-last_activity_at": (
+        "Last activity, latest first",
+        [F("last_activity_at").desc(nulls_last=True), "name"],
+    ),
+    "last_activity_at": (
+        "Last activity, longest silent first",
+        [F("last_activity_at").asc(nulls_first=True), "name"],
+    ),
+}
+
+
+NOT_COMPUTED = "none"  # the level filter's value for accounts the engine has not computed yet
+
+
+def portfolio_list(
+    *,
+    accounts: QuerySet[Account],
+    q: str = "",
+    level: str = "",
+    segment: str = "",
+    renewal_within_days: int | None = None,
+    assigned_to: User | None = None,
+    sort: str = "name",
+    today: date | None = None,
+) -> QuerySet[Account]:
+    """Accounts with their latest snapshot (score, level, day), the score at the start of the
+    trend window, the last customer activity and the open alerts, each as a subquery: one query
+    for any number of accounts. Filtered and sorted for the portfolio table and its CSV export."""
+    today = today or timezone.localdate()
+    latest = EngagementSnapshot.objects.filter(account=OuterRef("pk")).order_by("-day")
+    trend_start = EngagementSnapshot.objects.filter(
+        account=OuterRef("pk"), day__gte=today - timedelta(days=TREND_DAYS)
+    ).order_by("day")
+    last_activity = (
+        ActivityEvent.objects.filter(account=OuterRef("pk"), is_support=False)
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
+    open_alerts = (  # the open alerts of the account, counted in a subquery
+        Alert.objects.filter(account=OuterRef("pk"), resolved_at__isnull=True)
+        .order_by()
+        .values("account")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    accounts = accounts.annotate(
+        engagement_score=Subquery(latest.values("score")[:1]),
+        engagement_level=Subquery(latest.values("level")[:1]),
+        engagement_day=Subquery(latest.values("day")[:1]),
+        trend_start_score=Subquery(trend_start.values("score")[:1]),
+        last_activity_at=Subquery(last_activity),
+        open_alerts=Coalesce(Subquery(open_alerts), 0),
+    ).annotate(level_rank=_level_rank())
+    if q:
+        accounts = accounts.filter(name__icontains=q)
+    if level == NOT_COMPUTED:
+        accounts = accounts.filter(engagement_level__isnull=True)
+    elif level:
+        accounts = accounts.filter(engagement_level=level)
+    if segment:
+        accounts = accounts.filter(segment=segment)
+    if renewal_within_days is not None:
+        accounts = accounts.filter(
+            renewal_date__gte=today, renewal_date__lte=today + timedelta(days=renewal_within_days)
+        )
+    if assigned_to is not None:
+        accounts = accounts.filter(team_assignments__user=assigned_to)
+    _, order = PORTFOLIO_SORTS.get(sort, PORTFOLIO_SORTS["name"])
+    return accounts.order_by(*order, "pk")
+
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    account: Account
+    level_label: str
+    sparkline: Sparkline
+
+
+def portfolio_rows(*, accounts: Iterable[Account], today: date | None = None) -> list[PortfolioRow]:
+    """The page's accounts with their sparklines; the snapshots come in one query."""
+    accounts = list(accounts)
+    trends = score_trends(account_ids=[a.pk for a in accounts], today=today)
+    return [
+        PortfolioRow(
+            account=a,
+            level_label=level_label(a.engagement_level),
+            sparkline=sparkline(points=trends.get(a.pk, []), today=today),
+        )
+        for a in accounts
+    ]

@@ -1,0 +1,283 @@
+"""Writes of engagement: recording activity events (the only input of the engine), visits and
+offline events, and running the engine — a run per day and kind, chunks of accounts whose
+snapshots are computed set-based, then the alerts those snapshots raise (`engagement_recompute`).
+
+The figures themselves (activity, breadth, co-creation, score, level with hysteresis) are
+computed in `community.selectors.engagement_figures`; this module stores what they give.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Account, Membership, User
+from community.models import (
+    ActivityEvent,
+    ActivityKind,
+    EngagementModel,
+    EngagementRun,
+    EngagementRunKind,
+    EngagementSnapshot,
+    OfflineEvent,
+)
+from community.selectors.engagement_figures import chunks_of, figures_for_accounts, snapshots_for
+from community.selectors.engagement_model import engagement_model_active
+from community.services.alerts import alerts_raise
+
+
+@transaction.atomic
+def activity_events_bulk_record(*, events: list[ActivityEvent], batch_size: int = 5000) -> int:
+    """Store many already-built events at once (imports and demo history)."""
+    ActivityEvent.objects.bulk_create(events, batch_size=batch_size)
+    return len(events)
+
+
+def activity_record(
+    *,
+    account: Account | None,
+    user: User | None,
+    kind: ActivityKind,
+    obj=None,
+    occurred_at=None,
+    is_support: bool = False,
+    pilot_ref: int | None = None,
+) -> ActivityEvent | None:
+    """Record one meaningful action for the engagement engine.
+
+    Actions of people without an account context (an internal user proposing an idea) record
+    nothing; internal users acting *for* an account pass `is_support=True`. Pilot events pass
+    the pilot's id as `pilot_ref` (co-creation counts pilots from these).
+    """
+    if account is None:
+        return None
+    return ActivityEvent.objects.create(
+        account=account,
+        user=user,
+        kind=kind,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        occurred_at=occurred_at or timezone.now(),
+        is_support=is_support,
+        pilot_ref=pilot_ref,
+    )
+
+
+@transaction.atomic
+def visit_record(*, user: User, account: Account) -> ActivityEvent | None:
+    """The customer's visit of today (site time zone), unless one is recorded already: at most
+    one per person and day. The person's membership row is locked first, so that two requests
+    of the same person at the same moment record one visit, not two. Returns None when nothing
+    was recorded (a visit of today exists, or `user` is not a member of `account`)."""
+    locked = (
+        Membership.objects.select_for_update()
+        .filter(user=user, account=account)
+        .order_by()  # not the default ordering's join: lock the membership row alone
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if locked is None:
+        return None
+    now = timezone.now()
+    day_start = timezone.localtime(now, timezone.get_default_timezone()).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    visited = ActivityEvent.objects.filter(
+        account=account, user=user, kind=ActivityKind.VISIT, occurred_at__gte=day_start
+    ).exists()
+    if visited:
+        return None
+    return activity_record(account=account, user=user, kind=ActivityKind.VISIT, occurred_at=now)
+
+
+# The kinds an account team may record by hand (the customer's own actions in the product are
+# recorded by the product).
+OFFLINE_KINDS = [
+    ActivityKind.WORKSHOP_ATTENDED,
+    ActivityKind.REFERENCE_CALL,
+    ActivityKind.EXECUTIVE_MEETING,
+    ActivityKind.REFERRAL,
+]
+
+
+OFFLINE_EVENT_MAX_AGE_DAYS = 365
+
+
+OFFLINE_NOTE_MAX_LENGTH = OfflineEvent._meta.get_field("note").max_length
+
+
+def offline_kind_choices() -> list[tuple[str, str]]:
+    return [(kind.value, kind.label) for kind in OFFLINE_KINDS]
+
+
+def _moment(day: dt.date) -> dt.datetime:
+    """Noon of the day in the site's time zone, or now if that is still to come."""
+    noon = dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_default_timezone())
+    return min(noon, timezone.now())
+
+
+def _kinds_in_words() -> str:
+    labels = [kind.label.lower() for kind in OFFLINE_KINDS]
+    return f"{', '.join(labels[:-1])} or {labels[-1]}"
+
+
+@transaction.atomic
+def offline_event_record(
+    *,
+    account: Account,
+    kind: str,
+    occurred_on: dt.date,
+    note: str = "",
+    recorded_by: User | None,
+) -> OfflineEvent:
+    """One customer event (not a support event: the customer did it) on `occurred_on`, which
+    may be neither in the future nor older than a year, and its record: who on the account
+    team recorded it (not the event's user, which would be the customer's person, unknown
+    here) and their note. Both rows or neither."""
+    today = timezone.localdate()
+    note = (note or "").strip()
+    errors: dict[str, list[str]] = {}
+    if kind not in [k.value for k in OFFLINE_KINDS]:
+        errors["kind"] = [f"Choose a {_kinds_in_words()}."]
+    if occurred_on > today:
+        errors["occurred_on"] = ["The date may not be in the future."]
+    elif occurred_on < today - dt.timedelta(days=OFFLINE_EVENT_MAX_AGE_DAYS):
+        errors["occurred_on"] = [f"The date may be at most {OFFLINE_EVENT_MAX_AGE_DAYS} days ago."]
+    if len(note) > OFFLINE_NOTE_MAX_LENGTH:
+        errors["note"] = [
+            f"Keep the note under {OFFLINE_NOTE_MAX_LENGTH} characters ({len(note)} now)."
+        ]
+    if errors:
+        raise ValidationError(errors)
+    event = activity_record(
+        account=account,
+        user=None,
+        kind=ActivityKind(kind),
+        occurred_at=_moment(occurred_on),
+        is_support=False,
+    )
+    if event is None:  # activity_record records nothing without an account
+        raise ValueError("An offline event needs an account.")
+    return OfflineEvent.objects.create(  # the event reaches it as `event.offline_record`
+        account=account,
+        event=event,
+        kind=kind,
+        occurred_on=occurred_on,
+        note=note,
+        recorded_by=recorded_by,
+    )
+
+
+_SNAPSHOT_FIELDS = [
+    "score",
+    "level",
+    "level_since",
+    "activity",
+    "breadth",
+    "co_creation",
+    "model_version",
+]
+
+# Events committed a little after a run started may carry an earlier `created_at`: the
+# incremental run looks back this far before the previous run's start (re-computing an
+# account twice is harmless, missing one is not).
+INCREMENTAL_OVERLAP = dt.timedelta(minutes=5)
+
+
+@transaction.atomic
+def engagement_snapshots_compute(
+    *,
+    account_ids: Sequence[int],
+    day: dt.date | None = None,
+    model: EngagementModel | None = None,
+) -> int:
+    """Compute and upsert one snapshot per account for `day` (default today): one aggregate
+    query and one upsert, in one transaction, so a killed worker leaves the chunk untouched.
+    Re-running gives the same rows."""
+    day = day or timezone.localdate()
+    model = model or engagement_model_active()
+    figures = figures_for_accounts(account_ids=account_ids, day=day, model=model)
+    snapshots = snapshots_for(figures, day=day, model=model)
+    EngagementSnapshot.objects.bulk_create(
+        snapshots,
+        update_conflicts=True,
+        unique_fields=["account", "day"],
+        update_fields=_SNAPSHOT_FIELDS,
+    )
+    return len(snapshots)
+
+
+def engagement_recompute(*, account_ids: Sequence[int], day: dt.date | None = None) -> int:
+    """Recompute one chunk of accounts for `day` (default today), then raise the alerts its new
+    snapshots call for. The snapshots commit first (their own transaction), so the alert rules
+    read the figures they are about. Returns the number of snapshots written."""
+    written = engagement_snapshots_compute(account_ids=account_ids, day=day)
+    alerts_raise(account_ids=account_ids, day=day)
+    return written
+
+
+def accounts_changed_since(since: dt.datetime | None) -> list[int]:
+    """Accounts with customer events recorded after `since` (all with events if None)."""
+    events = ActivityEvent.objects.filter(is_support=False)
+    if since is not None:
+        events = events.filter(created_at__gt=since)
+    return list(events.order_by().values_list("account_id", flat=True).distinct())
+
+
+@transaction.atomic
+def engagement_run_start(
+    *,
+    kind: str,
+    day: dt.date | None = None,
+    account_ids: Sequence[int] | None = None,
+    size: int | None = None,
+) -> tuple[EngagementRun, list[list[int]]]:
+    """Record a run and return its chunks of account ids (the caller computes or enqueues
+    them). Full: every account. Incremental: accounts with new customer events since the
+    previous run started. Accounts: the ones given."""
+    day = day or timezone.localdate()
+    started_at = timezone.now()
+    if kind == EngagementRunKind.FULL:
+        ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
+    elif kind == EngagementRunKind.INCREMENTAL:
+        # Since the previous incremental run, or a full run for the same day (a run of chosen
+        # accounts, or a full run settling another day, covered not every event of today).
+        previous = (
+            EngagementRun.objects.filter(
+                Q(kind=EngagementRunKind.INCREMENTAL) | Q(kind=EngagementRunKind.FULL, day=day)
+            )
+            .order_by("-started_at")
+            .first()
+        )
+        since = previous.started_at - INCREMENTAL_OVERLAP if previous else None
+        ids = accounts_changed_since(since)
+    elif kind == EngagementRunKind.ACCOUNTS:
+        ids = list(Account.objects.filter(pk__in=account_ids or []).values_list("pk", flat=True))
+    else:
+        raise ValueError(f"Unknown run kind {kind!r}")
+    chunks = chunks_of(ids, size=size)
+    run = EngagementRun.objects.create(
+        kind=kind, day=day, accounts=len(ids), chunks=len(chunks), started_at=started_at
+    )
+    return run, chunks
+
+
+def engagement_history_compute(
+    *, days: int, until: dt.date | None = None, size: int | None = None
+) -> int:
+    """Snapshots for every day of the last `days` up to `until` (default today), oldest first
+    so that each day's hysteresis reads the day before. For the demo and for backfills."""
+    until = until or timezone.localdate()
+    model = engagement_model_active()
+    ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
+    written = 0
+    for offset in range(days - 1, -1, -1):
+        day = until - dt.timedelta(days=offset)
+        for chunk in chunks_of(ids, size=size):
+            written += engagement_snapshots_compute(account_ids=chunk, day=day, model=model)
+    return written

@@ -1,0 +1,219 @@
+"""Writes of notifications: `notify` (the one way to tell people something, in the app and by
+email as each person chose for the kind), each person's delivery preference per kind (the one
+store of that choice), marking read, and the signed unsubscribe links every email carries.
+
+Emails are not sent here: `notify` queues the email task by name after commit, and
+`community.services.notification_emails` sends single emails and digests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.outbox import enqueue
+from community.models import (
+    AlertSubscription,
+    Notification,
+    NotificationPreference,
+)
+from community.models.notifications import (
+    DIGESTS,
+    KINDS,
+    Delivery,
+    kind_default,
+    kind_deliveries,
+)
+from community.selectors.notifications import notification_preferences_for
+
+_emails_suppressed: ContextVar[bool] = ContextVar("notification_emails_suppressed", default=False)
+
+
+@contextmanager
+def notification_emails_suppressed() -> Iterator[None]:
+    """Notifications made inside are kept in the app but never emailed (demo history)."""
+    token = _emails_suppressed.set(True)
+    try:
+        yield
+    finally:
+        _emails_suppressed.reset(token)
+
+
+def notifications_email_after_commit(*, notifications: Iterable[Notification]) -> None:
+    """Queue one email task per notification, once the transaction commits."""
+
+    if _emails_suppressed.get():
+        return
+    for notification in notifications:
+        # notify() decided the delivery already; rows made elsewhere ("") are decided by the
+        # task, from the person's preference. Digest kinds wait for the digest jobs.
+        if notification.email_delivery in ("", Delivery.IMMEDIATELY):
+            enqueue("community.tasks.notification_email_task", notification.pk)
+
+
+def notify(
+    *,
+    users: Iterable[User],
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    email: bool = True,
+    exclude: User | None = None,
+) -> list[Notification]:
+    """Tell people something in the app and by email, the way each person wants this `kind`
+    (community.notification_kinds; their NotificationPreference): immediately (an email task
+    after commit), in the daily or weekly digest (the digest jobs), or off (in the app only).
+    Inactive users and `exclude` (usually the person who acted) are skipped; each person is
+    told once."""
+    seen: set[int] = set()
+    rows = []
+    for user in users:
+        if user is None or not user.is_active or user.pk in seen:
+            continue
+        if exclude is not None and user.pk == exclude.pk:
+            continue
+        seen.add(user.pk)
+        rows.append(Notification(user=user, kind=kind, title=title[:200], body=body, url=url))
+    if rows and email and not _emails_suppressed.get():
+        deliveries = notification_deliveries(user_ids=seen, kind=kind)  # one query
+        for row in rows:
+            row.email_delivery = deliveries[row.user.pk]
+    created = Notification.objects.bulk_create(rows)
+    if email:  # PostgreSQL and SQLite return the new ids from bulk_create
+        notifications_email_after_commit(notifications=created)
+    return created
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notifications (all, or those in `ids`) as read."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
+
+
+UNSUBSCRIBE_SALT = "community.notifications.unsubscribe"
+
+
+ALERT_KIND = "engagement_alert"
+
+
+# --- Preferences ---------------------------------------------------------------------------------
+
+
+def notification_deliveries(*, user_ids: Iterable[int], kind: str) -> dict[int, str]:
+    """How the email of `kind` goes to each of these people (their preference, or the kind's
+    default): one query."""
+    user_ids = list(user_ids)
+    default = kind_default(kind)
+    chosen = dict(
+        NotificationPreference.objects.filter(user_id__in=user_ids, kind=kind).values_list(
+            "user_id", "delivery"
+        )
+    )
+    return {user_id: chosen.get(user_id, default) for user_id in user_ids}
+
+
+def notification_delivery(*, user: User, kind: str) -> str:
+    return notification_deliveries(user_ids=[user.pk], kind=kind)[user.pk]
+
+
+def _validate(kind: str, delivery: str) -> None:
+    if kind not in KINDS:
+        raise ValidationError({"kind": f"There is no kind of notification called “{kind}”."})
+    if delivery not in kind_deliveries(kind):
+        choices = ", ".join(kind_deliveries(kind))
+        raise ValidationError({"delivery": f"Choose one of: {choices}."})
+
+
+@transaction.atomic
+def notification_preferences_set(*, user: User, preferences: Mapping[str, str]) -> int:
+    """Set the person's delivery for each kind given (kind -> delivery); all or nothing.
+    Returns the number of kinds whose delivery changed."""
+    for kind, delivery in preferences.items():
+        _validate(kind, delivery)
+    before = {row.kind: row.delivery for row in notification_preferences_for(user=user)}
+    changed = 0
+    for kind, delivery in preferences.items():
+        NotificationPreference.objects.update_or_create(
+            user=user, kind=kind, defaults={"delivery": delivery}
+        )
+        if kind == ALERT_KIND:
+            _alert_subscription_sync(user=user, delivery=delivery)
+        changed += before.get(kind) != delivery
+    return changed
+
+
+def notification_preference_set(*, user: User, kind: str, delivery: str) -> NotificationPreference:
+    notification_preferences_set(user=user, preferences={kind: delivery})
+    return NotificationPreference.objects.get(user=user, kind=kind)
+
+
+def _alert_subscription_sync(*, user: User, delivery: str) -> None:
+    """Engagement alerts have a digest of their own (community.alerts), switched by the
+    person's AlertSubscription: keep it in step with the preference."""
+    daily = delivery == Delivery.DAILY
+    subscription, _ = AlertSubscription.objects.select_for_update().get_or_create(user=user)
+    if daily and not subscription.daily_digest:
+        subscription.last_digest_at = timezone.now()  # the first digest starts from here
+    if subscription.daily_digest != daily:
+        subscription.daily_digest = daily
+        subscription.save()
+
+
+def alert_preference_sync(*, user: User, daily_digest: bool) -> None:
+    """The other direction: the alerts inbox's digest switch (community.alerts) sets the
+    preference of engagement alerts (turning the digest off means one email per alert)."""
+    NotificationPreference.objects.update_or_create(
+        user=user,
+        kind=ALERT_KIND,
+        defaults={"delivery": Delivery.DAILY if daily_digest else Delivery.IMMEDIATELY},
+    )
+
+
+# --- Unsubscribe links -----------------------------------------------------------------------
+
+
+def unsubscribe_token(*, user: User, kinds: Iterable[str]) -> str:
+    """A signed token naming the person and the kinds a link turns off (no expiry: an old
+    email's link keeps working; it can only ever turn emails off)."""
+    return signing.dumps({"u": user.pk, "k": sorted(set(kinds))}, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_url(*, user: User, kinds: Iterable[str]) -> str:
+    token = unsubscribe_token(user=user, kinds=kinds)
+    return settings.SITE_URL + reverse("community:notification-unsubscribe", args=[token])
+
+
+def unsubscribe_read(token: str) -> tuple[User, list[str]] | None:
+    """The active person and known kinds a token names, or None when the token is not one we
+    signed (tampered), names nobody active, or no kind we know."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        user_id, kinds = int(data["u"]), [str(k) for k in data["k"]]
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    kinds = [kind for kind in kinds if kind in KINDS]
+    if user is None or not kinds:
+        return None
+    return user, kinds
+
+
+def notifications_unsubscribe(*, user: User, kinds: Iterable[str]) -> int:
+    """Turn the emails of these kinds off (the in-app notifications still come)."""
+    return notification_preferences_set(user=user, preferences=dict.fromkeys(kinds, Delivery.OFF))
+
+
+def delivery_is_digest(delivery: str) -> bool:
+    return delivery in DIGESTS
