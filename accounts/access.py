@@ -26,8 +26,19 @@ def customer_membership(user: User) -> Membership | None:
     if not user.is_authenticated:
         return None
     if not hasattr(user, "_cg_membership"):
-        user._cg_membership = Membership.objects.select_related("account").filter(user=user).first()
+        if "membership" in user._state.fields_cache:  # select_related("membership") loaded it
+            user._cg_membership = user._state.fields_cache["membership"]
+        else:
+            user._cg_membership = (
+                Membership.objects.select_related("account").filter(user=user).first()
+            )
     return user._cg_membership
+
+
+def is_internal(user: User) -> bool:
+    """The one answer to "is this an internal user?": a signed-in person who is not a member of
+    a customer account (account teams, product managers, programme admins, superusers)."""
+    return user.is_authenticated and customer_membership(user) is None
 
 
 def sees_all_accounts(user: User) -> bool:

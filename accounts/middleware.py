@@ -30,7 +30,7 @@ from django.shortcuts import resolve_url
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
-from accounts.models import InternalRole
+from accounts.access import is_internal
 
 # Session keys: when the person logged in, when they were last seen, and whether the limits of
 # internal users apply to them.
@@ -55,14 +55,6 @@ def _now() -> int:
     return int(timezone.now().timestamp())
 
 
-def _is_internal(user) -> bool:
-    """`user.is_internal` without caching the roles on the caller's instance (a test or a view
-    may change them after logging the user in)."""
-    if hasattr(user, "_internal_roles"):
-        return user.is_internal
-    return user.is_superuser or user.groups.filter(name__in=InternalRole.values).exists()
-
-
 def _stamp(request: HttpRequest, *, internal: bool) -> None:
     now = _now()
     request.session[LOGIN_AT_SESSION_KEY] = now
@@ -74,7 +66,7 @@ def session_times_start(sender, request: HttpRequest | None, user, **kwargs) -> 
     """`user_logged_in` receiver: record when this session began and whether it is limited."""
     if request is None or not hasattr(request, "session"):
         return
-    internal = _is_internal(user)
+    internal = is_internal(user)
     _stamp(request, internal=internal)
     if internal:
         # The cookie and the stored session do not outlive the absolute limit either.
@@ -109,7 +101,7 @@ class SessionTimeoutMiddleware:
         if SESSION_KEY in session:
             if LOGIN_AT_SESSION_KEY not in session:
                 # A session that began before these limits existed: they start now.
-                _stamp(request, internal=_is_internal(request.user))
+                _stamp(request, internal=is_internal(request.user))
             elif session[INTERNAL_SESSION_KEY]:
                 message = _expiry_message(session)
                 if message is not None:

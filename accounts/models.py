@@ -115,10 +115,6 @@ class User(AbstractBaseUser, PermissionsMixin):
             self._internal_roles = sorted(g.name for g in self.groups.all() if g.name in names)
         return self._internal_roles
 
-    @property
-    def is_internal(self) -> bool:
-        return bool(self.internal_roles) or self.is_superuser
-
     def has_role(self, role: InternalRole) -> bool:
         return role.value in self.internal_roles
 

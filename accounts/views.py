@@ -95,7 +95,7 @@ def account_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 if can_manage
                 else []
             ),
-            "show_contract": access.customer_membership(request.user) is None or can_manage,
+            "show_contract": access.is_internal(request.user) or can_manage,
             "can_erase_people": access.can_erase_people(request.user),
         },
     )

@@ -9,6 +9,7 @@ from django.http import Http404
 from accounts.access import (
     access_account,
     customer_membership,
+    is_internal,
     manages_all_accounts,
     visible_accounts,
 )
@@ -104,7 +105,7 @@ def garden_can_post(user: User, garden: Garden) -> bool:
     """Customers post where they are members; internal users everywhere they see."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if customer_membership(user) is None:
+    if is_internal(user):
         return True
     return garden_is_member(user, garden)
 
@@ -179,7 +180,7 @@ def access_account_engagement(user: User, account_id: int | str) -> Account:
 def sees_engagement_details(user: User) -> bool:
     """Internal readers see why a level is what it is, the timeline and support events;
     a customer admin sees the reduced view (level, trend, what would raise it)."""
-    return customer_membership(user) is None
+    return is_internal(user)
 
 
 def portfolio_accounts(user: User) -> QuerySet[Account]:
@@ -218,7 +219,7 @@ def access_account_for_outcomes(
 
 def can_record_outcomes(user: User, account: Account) -> bool:
     return manages_all_accounts(user) or (
-        customer_membership(user) is None
+        is_internal(user)
         and AccountTeamAssignment.objects.filter(user=user, account=account).exists()
     )
 
@@ -458,7 +459,7 @@ def harvest_garden_shown(user: User, harvest: Harvest) -> bool:
 
 def sees_hidden_posts(user: User) -> bool:
     """Internal users (stewards among them) see hidden posts, marked; customers never."""
-    return user.is_authenticated and customer_membership(user) is None
+    return is_internal(user)
 
 
 def discussion_gardens(user: User) -> QuerySet[Garden]:

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from accounts.access import customer_membership
+from accounts.access import customer_membership, is_internal
 from accounts.models import MemberRole, User
 from community.access import visible_gardens
 from ideas.models import CheckIn, Enrolment, FeedbackResponse, Idea, Pilot, PilotState
@@ -57,7 +57,7 @@ def can_read_results(user: User) -> bool:
 def can_read_verbatims(user: User) -> bool:
     """Verbatims and the response export name who said what: internal results readers only,
     even should a customer ever be given the results permission."""
-    return can_read_results(user) and customer_membership(user) is None
+    return can_read_results(user) and is_internal(user)
 
 
 def visible_pilots(user: User) -> QuerySet[Pilot]:
@@ -110,7 +110,7 @@ def access_pilot_for_enrolment(user: User, pilot_id) -> Pilot:
     """The pilot, if the user is a customer member who could take part (rules checked by the
     enrolment service)."""
     pilot = access_pilot(user, pilot_id)
-    if customer_membership(user) is None:
+    if is_internal(user):
         raise PermissionDenied("Only customer members take part in pilots.")
     return pilot
 

@@ -21,7 +21,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.access import customer_membership
+from accounts.access import is_internal
 from accounts.models import Account, User
 from community.access import (
     access_garden,
@@ -210,7 +210,7 @@ class GardenViewSet(
     def members(self, request, slug=None):
         """The members the caller may see (members and internal users only: 403 otherwise)."""
         garden = access_garden(request.user, slug)
-        internal = customer_membership(request.user) is None
+        internal = is_internal(request.user)
         if not internal and not garden_is_member(request.user, garden):
             raise PermissionDenied("Join the garden to see who takes part.")
         memberships = selectors.garden_memberships_visible_to(viewer=request.user, garden=garden)

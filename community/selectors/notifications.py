@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from accounts.access import customer_membership
+from accounts.access import is_internal
 from accounts.models import User
 from community.models import (
     Notification,
@@ -41,7 +41,7 @@ class PreferenceRow:
 def notification_preferences_for(*, user: User) -> list[PreferenceRow]:
     """Every registered kind the person may get, with their delivery for it (one query, and
     the person's membership, cached on the user: customers do not get internal kinds)."""
-    internal = customer_membership(user) is None
+    internal = is_internal(user)
     chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
     return [
         PreferenceRow(

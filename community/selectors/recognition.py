@@ -27,7 +27,7 @@ from django.db.models import (
 )
 from django.urls import NoReverseMatch, reverse
 
-from accounts.access import customer_membership
+from accounts.access import customer_membership, is_internal
 from accounts.models import Account, User
 from community.access import sees_hidden_posts, visible_harvests, visible_threads
 from community.models import (
@@ -232,7 +232,7 @@ def person_profile(*, viewer: User, person: User) -> Profile:
     return Profile(
         person=person,
         account=account,
-        is_internal=account is None,
+        is_internal=is_internal(person),
         # Query (customers only): the account's latest engagement level.
         is_partner=account is not None and account_is_garden_partner(account=account),
         milestones=milestones,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from accounts.access import customer_membership
+from accounts.access import is_internal
 from community.access import can_write_harvests
 from community.selectors import harvests as selectors_harvests
 
@@ -18,5 +18,5 @@ def garden_harvests(context, garden) -> dict:
         "garden": garden,
         "harvests": selectors_harvests.garden_harvests(user=user, garden=garden),
         "can_write": can_write_harvests(user, garden),
-        "is_internal": customer_membership(user) is None,
+        "is_internal": is_internal(user),
     }

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.access import customer_membership
+from accounts.access import customer_membership, is_internal
 from community.access import (
     access_garden_discussions,
     access_post,
@@ -82,7 +82,7 @@ class ReasonForm(forms.Form):
 
 def _is_steward(user, garden: Garden) -> bool:
     """Stewards are internal users (asking a customer's permissions would cost queries)."""
-    return customer_membership(user) is None and garden_is_steward(user, garden)
+    return is_internal(user) and garden_is_steward(user, garden)
 
 
 def _post_redirect(post: Post, thread: Thread) -> HttpResponse:

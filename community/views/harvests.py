@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.access import customer_membership
+from accounts.access import customer_membership, is_internal
 from accounts.models import Segment, User
 from community.access import (
     access_harvest,
@@ -160,7 +160,7 @@ def harvest_list(request: HttpRequest) -> HttpResponse:
         theme=filters.get("theme", ""),
     )
     if valid and request.GET.get("export") == "csv":
-        return _feed_csv(harvests, internal=customer_membership(user) is None)
+        return _feed_csv(harvests, internal=is_internal(user))
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)
@@ -174,7 +174,7 @@ def harvest_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "home": home,
         "can_write": can_write_harvests(user, None) or harvest_writable_gardens(user).exists(),
-        "is_internal": customer_membership(user) is None,
+        "is_internal": is_internal(user),
     }
     return render(request, "community/harvest_list.html", context, status=200 if valid else 400)
 

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import customer_membership, sees_all_accounts
+from accounts.access import is_internal, sees_all_accounts
 from community.access import access_garden, visible_gardens
 from config.exports import csv_response
 from config.forms import form_add_service_errors
@@ -131,7 +131,7 @@ class MergeForm(forms.Form):
 def _shows_accounts(user) -> bool:
     """Account names next to people are for those who see every account (never customers:
     asking a customer's permissions would cost two queries for nothing)."""
-    return customer_membership(user) is None and sees_all_accounts(user)
+    return is_internal(user) and sees_all_accounts(user)
 
 
 # --- Lists -------------------------------------------------------------------------------------

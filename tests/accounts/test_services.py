@@ -14,6 +14,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
 from accounts import services
+from accounts.access import is_internal
 from accounts.models import (
     Account,
     InternalRole,
@@ -474,7 +475,7 @@ def test_an_internal_user_is_created_with_their_role(db):
     user = User.objects.get(pk=user.pk)
     assert user.email == "quinn@garden.example"
     assert user.internal_roles == ["customer_success_manager"]
-    assert user.is_internal and not user.is_staff
+    assert is_internal(user) and not user.is_staff
 
 
 # --- Accounts ---------------------------------------------------------------------------------
