@@ -13,7 +13,7 @@ from django.http import Http404
 
 from accounts.access import customer_membership, is_internal
 from accounts.models import MemberRole, User
-from community.access import visible_gardens
+from community.access.gardens import visible_gardens
 from ideas.models import CheckIn, Enrolment, FeedbackResponse, Idea, Pilot, PilotState
 
 

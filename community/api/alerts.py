@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.access import access_account
-from community.access import access_alert, visible_alerts
+from community.access.alerts import access_alert, visible_alerts
 from community.models import Alert, AlertReason
 from community.selectors import alerts as alert_selectors
 from community.services import alerts

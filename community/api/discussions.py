@@ -24,7 +24,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.access import customer_membership
-from community.access import (
+from community.access.discussions import (
     access_garden_discussions,
     access_post,
     access_thread,

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.outbox import enqueue
-from community.access import (
+from community.access.engagement import (
     access_account_engagement,
     access_account_for_offline_events,
     access_account_for_recompute,

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 
 from accounts.access import is_internal
 from accounts.models import Account, User
-from community.access import (
+from community.access.gardens import (
     access_garden,
     access_garden_for_invitations,
     access_garden_invitation,

@@ -26,7 +26,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.models import Segment, User
-from community.access import (
+from community.access.harvests import (
     access_harvest,
     can_write_harvests,
     harvest_garden_shown,

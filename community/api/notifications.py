@@ -22,7 +22,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from community.access import access_notification
+from community.access.notifications import access_notification
 from community.models import Notification
 from community.models.notifications import KINDS, Delivery
 from community.selectors.notifications import (

@@ -19,7 +19,11 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from community.access import access_account_for_outcomes, can_import, visible_outcome_accounts
+from community.access.outcomes import (
+    access_account_for_outcomes,
+    can_import,
+    visible_outcome_accounts,
+)
 from community.models import ImportBatch, ImportKind, LoyaltyOutcome, OutcomeKind
 from community.selectors import outcomes as selectors_outcomes
 from community.services.outcome_imports import csv_import, import_max_bytes, too_large_problem

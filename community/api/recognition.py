@@ -11,7 +11,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from community.access import access_profile
+from community.access.recognition import access_profile
 from community.models import Milestone, MilestoneKind
 from community.selectors.recognition import person_profile
 

@@ -20,7 +20,11 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from community.access import access_webhook_delivery, access_webhook_endpoint, require_webhook_admin
+from community.access.webhooks import (
+    access_webhook_delivery,
+    access_webhook_endpoint,
+    require_webhook_admin,
+)
 from community.models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 from community.selectors import webhooks as selectors_webhooks
 from community.services import webhooks

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import IntegerField, Q, QuerySet, Subquery
 
 from accounts.models import Account, User
-from community.access import visible_alerts
+from community.access.alerts import visible_alerts
 from community.models import Alert, AlertSubscription, Notification
 
 # The inbox's states: open = new or acknowledged, not resolved.

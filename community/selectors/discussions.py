@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from accounts.access import customer_membership
 from accounts.models import Account, User
 from accounts.people import ANOTHER_ACCOUNT, FORMER_MEMBER
-from community.access import sees_hidden_posts
+from community.access.discussions import sees_hidden_posts
 from community.markdown import markdown_render
 from community.models import (
     Garden,

@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts.access import customer_membership
 from accounts.models import Account, User
 from accounts.people import ANOTHER_ACCOUNT, FORMER_MEMBER
-from community.access import visible_garden_invitations
+from community.access.gardens import visible_garden_invitations
 from community.models import (
     ActivityEvent,
     Garden,

@@ -35,11 +35,7 @@ from django.db.models import (
 
 from accounts.access import customer_membership, visible_accounts
 from accounts.models import Segment, User
-from community.access import (
-    harvest_garden_shown_q,
-    targeted_harvests,
-    visible_harvests,
-)
+from community.access.harvests import harvest_garden_shown_q, targeted_harvests, visible_harvests
 from community.models import (
     EngagementLevel,
     Garden,

@@ -29,7 +29,8 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts.access import customer_membership, is_internal
 from accounts.models import Account, User
-from community.access import sees_hidden_posts, visible_harvests, visible_threads
+from community.access.discussions import sees_hidden_posts, visible_threads
+from community.access.harvests import visible_harvests
 from community.models import (
     ActivityEvent,
     ActivityKind,

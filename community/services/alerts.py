@@ -34,7 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Account, AccountTeamAssignment, User
-from community.access import visible_alerts
+from community.access.alerts import visible_alerts
 from community.models import (
     ActivityEvent,
     Alert,

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from accounts.access import customer_membership
 from accounts.models import Account, User
-from community.access import garden_can_post, garden_is_steward
+from community.access.gardens import garden_can_post, garden_is_steward
 from community.models import (
     ActivityKind,
     Garden,

@@ -22,7 +22,7 @@ from django.utils.text import slugify
 
 from accounts.access import customer_membership
 from accounts.models import Account, Segment, User
-from community.access import can_write_harvests
+from community.access.harvests import can_write_harvests
 from community.models import (
     ActivityKind,
     Garden,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 
 from accounts.access import is_internal
-from community.access import can_write_harvests
+from community.access.harvests import can_write_harvests
 from community.selectors import harvests as selectors_harvests
 
 register = template.Library()

@@ -13,10 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import access_account
-from community.access import (
-    access_alert,
-    visible_alerts,
-)
+from community.access.alerts import access_alert, visible_alerts
 from community.models import (
     AlertReason,
 )

@@ -19,14 +19,13 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import customer_membership, is_internal
-from community.access import (
+from community.access.discussions import (
     access_garden_discussions,
     access_post,
     access_thread,
-    garden_can_post,
-    garden_is_steward,
     sees_hidden_posts,
 )
+from community.access.gardens import garden_can_post, garden_is_steward
 from community.models import Garden, Post, Thread
 from community.selectors import discussions as selectors
 from community.services import discussions as services

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from accounts import access as account_access
 from accounts.models import Account
-from community.access import (
+from community.access.engagement import (
     access_account_engagement,
     access_account_for_offline_events,
     sees_engagement_details,

@@ -9,9 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from community.access import (
-    can_tune_engagement,
-)
+from community.access.engagement import can_tune_engagement
 from community.models import (
     DEFAULT_ACTIVITY_WEIGHTS,
     ActivityKind,

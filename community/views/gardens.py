@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import customer_membership, is_internal
 from accounts.models import Account, MemberRole, User
-from community.access import (
+from community.access.gardens import (
     access_garden,
     access_garden_for_invitations,
     access_garden_invitation,

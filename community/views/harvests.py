@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import customer_membership, is_internal
 from accounts.models import Segment, User
-from community.access import (
+from community.access.harvests import (
     access_harvest,
     can_write_harvests,
     harvest_garden_shown,

@@ -10,9 +10,7 @@ from django.shortcuts import render
 from accounts import access as account_access
 from accounts import selectors as account_selectors
 from accounts.models import InternalRole
-from community.access import (
-    visible_gardens,
-)
+from community.access.gardens import visible_gardens
 from community.selectors.harvests import harvest_home
 
 

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from accounts.models import Segment
-from community.access import visible_outcome_accounts
+from community.access.outcomes import visible_outcome_accounts
 from community.models import OutcomeKind
 from community.selectors import insights
 from config.exports import csv_response

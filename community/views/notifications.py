@@ -14,7 +14,7 @@ from django.template.defaultfilters import pluralize
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from community.access import access_notification
+from community.access.notifications import access_notification
 from community.models.notifications import KINDS, kind_label
 from community.selectors import notifications as notification_selectors
 from community.services.notifications import (

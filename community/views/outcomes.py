@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_safe
 
 from accounts.models import Account
-from community.access import (
+from community.access.outcomes import (
     access_account_for_outcomes,
     access_import_batch,
     can_import,

@@ -11,9 +11,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from accounts.models import Segment
-from community.access import (
-    portfolio_accounts,
-)
+from community.access.engagement import portfolio_accounts
 from community.models import (
     EngagementLevel,
 )

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from community.access import access_profile
+from community.access.recognition import access_profile
 from community.selectors.recognition import person_profile
 
 

@@ -13,7 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from community.access import access_webhook_delivery, access_webhook_endpoint, require_webhook_admin
+from community.access.webhooks import (
+    access_webhook_delivery,
+    access_webhook_endpoint,
+    require_webhook_admin,
+)
 from community.models import WebhookDeliveryStatus, WebhookEndpoint
 from community.selectors import webhooks as selectors_webhooks
 from community.services import webhooks

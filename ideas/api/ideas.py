@@ -21,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.access import customer_membership, sees_all_accounts
-from community.access import access_garden
+from community.access.gardens import access_garden
 from ideas import access, workflow
 from ideas.api import ideas_serializers as s
 from ideas.models import Idea, IdeaStatus

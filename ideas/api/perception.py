@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Segment
-from community.access import visible_outcome_accounts
+from community.access.outcomes import visible_outcome_accounts
 from community.selectors.insights import PERIOD_ORDER_ERROR, period_fill
 from ideas.selectors import perception
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from community.access import access_account_engagement, sees_engagement_details
+from community.access.engagement import access_account_engagement, sees_engagement_details
 from ideas.selectors.account_pilots import account_pilots as account_pilots_list
 
 

@@ -17,7 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import is_internal, sees_all_accounts
-from community.access import access_garden, visible_gardens
+from community.access.gardens import access_garden, visible_gardens
 from config.exports import csv_response
 from config.forms import form_add_service_errors
 from ideas import access, workflow

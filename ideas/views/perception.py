@@ -14,7 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from accounts.models import Segment
-from community.access import visible_outcome_accounts
+from community.access.outcomes import visible_outcome_accounts
 from community.selectors.insights import PERIOD_ORDER_ERROR, default_period, period_fill
 from config.exports import csv_response
 from ideas.selectors import perception

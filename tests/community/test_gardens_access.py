@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from community.access import (
+from community.access.gardens import (
     access_garden,
     access_garden_invitation,
     garden_can_post,

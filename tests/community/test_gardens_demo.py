@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Account, MemberRole, Membership
-from community.access import visible_gardens
+from community.access.gardens import visible_gardens
 from community.demo_gardens import DEMO_INVITED_GARDEN, DEMO_UNJOINED_GARDEN
 from community.models import (
     Garden,

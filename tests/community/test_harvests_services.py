@@ -11,7 +11,7 @@ from django.db import connection
 from django.http import Http404
 
 from accounts.models import InternalRole, Segment, User
-from community.access import (
+from community.access.harvests import (
     access_harvest,
     can_write_harvests,
     harvest_garden_shown,

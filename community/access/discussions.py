@@ -1,0 +1,117 @@
+"""Who reads which threads and posts (hidden posts: internal users only), and where."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.access import (
+    customer_membership,
+    is_internal,
+)
+from accounts.models import User
+from community.access.gardens import (
+    access_garden,
+    garden_account_accepted,
+    garden_can_post,
+    garden_is_steward,
+    visible_gardens,
+)
+from community.models import (
+    Garden,
+    GardenAccount,
+    GardenAccountStatus,
+    GardenVisibility,
+    Post,
+    Thread,
+)
+
+# --- Discussions (issue 5) -------------------------------------------------------------------
+# Threads and posts live in a garden: who sees the garden sees its discussions. Hidden posts
+# (and a thread whose opening post is hidden) vanish for customers: 404, as if they never were;
+# internal users still see them, marked. Posting needs garden_can_post (403 otherwise);
+# moderating needs garden_is_steward (403).
+
+
+def sees_hidden_posts(user: User) -> bool:
+    """Internal users (stewards among them) see hidden posts, marked; customers never."""
+    return is_internal(user)
+
+
+def discussion_gardens(user: User) -> QuerySet[Garden]:
+    """Gardens whose discussions the user reads: internal users all; customers the open ones
+    and those their account accepted (an admin who still has to answer an invitation sees
+    the garden, not its conversations)."""
+    gardens = visible_gardens(user)
+    membership = customer_membership(user)
+    if membership is None:
+        return gardens
+    accepted = GardenAccount.objects.filter(
+        account_id=membership.account_id, status=GardenAccountStatus.ACCEPTED
+    ).values("garden_id")
+    return gardens.filter(Q(visibility=GardenVisibility.OPEN) | Q(pk__in=accepted))
+
+
+def access_garden_discussions(user: User, slug: str) -> Garden:
+    """A garden whose discussions the user reads: 404 if not visible, 403 if visible only to
+    answer its invitation."""
+    garden = access_garden(user, slug)
+    if customer_membership(user) is not None and not garden_account_accepted(user, garden):
+        raise PermissionDenied("Accept the invitation first: then your account takes part.")
+    return garden
+
+
+def visible_threads(user: User) -> QuerySet[Thread]:
+    """The threads of the gardens whose discussions the user reads (hidden ones only for
+    internal users)."""
+    threads = Thread.objects.filter(garden__in=discussion_gardens(user))
+    if not sees_hidden_posts(user):
+        threads = threads.filter(hidden_at__isnull=True)
+    return threads
+
+
+def access_thread(
+    user: User, thread_id: int | str, *, slug: str | None = None, for_write: bool = False
+) -> Thread:
+    """A visible thread (of the garden `slug` when given), else 404; for_write: the user may
+    post in its garden, else 403."""
+    threads = visible_threads(user).select_related("garden", "author", "account")
+    if slug is not None:
+        threads = threads.filter(garden__slug=slug)
+    thread = threads.filter(pk=thread_id).first()
+    if thread is None:
+        raise Http404("No such thread.")
+    if for_write and not garden_can_post(user, thread.garden):
+        raise PermissionDenied("Join the garden to take part in its discussions.")
+    return thread
+
+
+def access_post(
+    user: User,
+    post_id: int | str,
+    *,
+    thread: Thread | None = None,
+    for_write: bool = False,
+    for_moderation: bool = False,
+) -> Post:
+    """A visible post (of `thread` when given), else 404; for_write: the user may post in its
+    garden, for_moderation: a steward of its garden, else 403."""
+    posts = Post.objects.select_related("thread__garden", "author", "account", "hidden_by")
+    if thread is not None:
+        posts = posts.filter(thread=thread)
+    else:
+        posts = posts.filter(thread__in=visible_threads(user))
+    if not sees_hidden_posts(user):
+        posts = posts.filter(hidden_at__isnull=True)
+    post = posts.filter(pk=post_id).first()
+    if post is None:
+        raise Http404("No such post.")
+    if thread is not None:
+        post.thread = thread  # the caller's, already checked and loaded
+    garden = post.thread.garden
+    if for_moderation and not garden_is_steward(user, garden):
+        raise PermissionDenied("Only the garden's stewards moderate its discussions.")
+    if for_write and not garden_can_post(user, garden):
+        raise PermissionDenied("Join the garden to take part in its discussions.")
+    return post

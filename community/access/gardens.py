@@ -1,0 +1,147 @@
+"""Who may see, join, post in, steward and invite to which gardens."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.access import (
+    customer_membership,
+    is_internal,
+    manages_all_accounts,
+)
+from accounts.models import MemberRole, User
+from community.models import (
+    Garden,
+    GardenAccount,
+    GardenAccountStatus,
+    GardenMembership,
+    GardenVisibility,
+)
+
+
+def visible_gardens(user: User) -> QuerySet[Garden]:
+    """Internal users see every garden; customers see the open ones and the invite-only ones
+    their account accepted. An account's admins also see the gardens their account is invited
+    to (still unanswered), so they can answer; its other members do not until it accepts.
+    Declined: invisible again (a new invitation makes it visible to the admins)."""
+    if not user.is_authenticated or not user.is_active:
+        return Garden.objects.none()
+    membership = customer_membership(user)
+    if membership is None:
+        return Garden.objects.all()  # internal users see every garden
+    statuses = [GardenAccountStatus.ACCEPTED]
+    if membership.role == MemberRole.ADMIN:
+        statuses.append(GardenAccountStatus.INVITED)
+    invited = GardenAccount.objects.filter(
+        account_id=membership.account_id, status__in=statuses
+    ).values("garden_id")
+    return Garden.objects.filter(Q(visibility=GardenVisibility.OPEN) | Q(pk__in=invited))
+
+
+def garden_account_accepted(user: User, garden: Garden) -> bool:
+    """May the customer's account take part: the garden is open, or its account accepted."""
+    membership = customer_membership(user)
+    if membership is None:
+        return False
+    if garden.visibility == GardenVisibility.OPEN:
+        return True
+    return GardenAccount.objects.filter(
+        garden=garden, account_id=membership.account_id, status=GardenAccountStatus.ACCEPTED
+    ).exists()
+
+
+def can_manage_gardens(user: User) -> bool:
+    """Programme admins create and edit gardens (and steward every one)."""
+    if not user.is_authenticated or not user.is_active or customer_membership(user) is not None:
+        return False  # (customers: no permission query)
+    return manages_all_accounts(user)
+
+
+def access_garden(user: User, slug: str, *, for_write: bool = False) -> Garden:
+    """A visible garden (else 404); for_write: its settings, programme admins only (else 403)."""
+    garden = visible_gardens(user).filter(slug=slug).first()
+    if garden is None:
+        raise Http404("No such garden.")
+    if for_write and not can_manage_gardens(user):
+        raise PermissionDenied("Only programme admins change gardens.")
+    return garden
+
+
+def garden_is_member(user: User, garden: Garden) -> bool:
+    """Has the customer joined the garden (internal users need no membership: False)."""
+    membership = customer_membership(user)
+    if membership is None or not user.is_active:
+        return False
+    return GardenMembership.objects.filter(
+        garden=garden, user=user, account_id=membership.account_id
+    ).exists()
+
+
+def garden_is_steward(user: User, garden: Garden) -> bool:
+    """A steward of the garden, or a programme admin / superuser (they steward every garden)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser or manages_all_accounts(user):
+        return True
+    if customer_membership(user) is not None:
+        return False
+    return garden.stewards.filter(pk=user.pk).exists()
+
+
+def garden_can_post(user: User, garden: Garden) -> bool:
+    """Customers post where they are members; internal users everywhere they see."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if is_internal(user):
+        return True
+    return garden_is_member(user, garden)
+
+
+def garden_can_invite(user: User, garden: Garden) -> bool:
+    """Programme admins and the garden's stewards invite accounts (invite-only gardens)."""
+    return garden_is_steward(user, garden)
+
+
+def access_garden_for_invitations(user: User, slug: str) -> Garden:
+    """A garden whose invitations the user manages: 404 if not visible, 403 if not a steward."""
+    garden = access_garden(user, slug)
+    if not garden_can_invite(user, garden):
+        raise PermissionDenied("Only the garden's stewards and programme admins invite.")
+    return garden
+
+
+def visible_garden_invitations(user: User) -> QuerySet[GardenAccount]:
+    """Invitations (GardenAccount rows) the user sees: programme admins all, stewards those of
+    their gardens, a customer account's admins their own account's, everyone else none."""
+    if not user.is_authenticated or not user.is_active:
+        return GardenAccount.objects.none()
+    if can_manage_gardens(user) or user.is_superuser:
+        return GardenAccount.objects.all()
+    membership = customer_membership(user)
+    if membership is None:
+        return GardenAccount.objects.filter(garden__stewards=user)
+    if membership.role != MemberRole.ADMIN:
+        return GardenAccount.objects.none()
+    return GardenAccount.objects.filter(account_id=membership.account_id)
+
+
+def access_garden_invitation(
+    user: User, invitation_id: int, *, for_answer: bool = False
+) -> GardenAccount:
+    """An invitation the user sees (else 404); for_answer: only the invited account's admins
+    accept or decline it (else 403)."""
+    invitation = (
+        visible_garden_invitations(user)
+        .select_related("garden", "account")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None:
+        raise Http404("No such invitation.")
+    if for_answer:
+        membership = customer_membership(user)
+        if membership is None or membership.account_id != invitation.account_id:
+            raise PermissionDenied("Only the invited account's admins answer an invitation.")
+    return invitation

@@ -1,0 +1,144 @@
+"""Who sees which harvests (their garden's accounts, targeted segments, everyone), whether the
+garden may be named to them, and who writes and publishes harvests."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.access import (
+    customer_membership,
+    manages_all_accounts,
+)
+from accounts.models import InternalRole, User
+from community.models import (
+    Garden,
+    GardenAccount,
+    GardenAccountStatus,
+    GardenMembership,
+    GardenVisibility,
+    Harvest,
+    HarvestAudience,
+)
+
+# --- Harvests (issue 5) ----------------------------------------------------------------------
+# Who sees a harvest: internal users every published one (and the drafts they may write);
+# customers a published harvest targeted at their account (all customers, their segment, or a
+# garden their account takes part in), and any harvest of a garden their account may take part
+# in (open, or invite-only and accepted). A harvest of an invite-only garden that reaches an
+# uninvited account (by segment or "all") is shown to it without its garden: see
+# `harvest_garden_shown`. Stewards of the garden, product managers (they close the loop on
+# pilots) and programme admins write and publish harvests.
+
+
+def _account_gardens(account_id: int) -> QuerySet[Garden]:
+    """The gardens an account may take part in: open ones, and invite-only ones it accepted."""
+    accepted = GardenAccount.objects.filter(
+        account_id=account_id, status=GardenAccountStatus.ACCEPTED
+    ).values("garden_id")
+    return Garden.objects.filter(Q(visibility=GardenVisibility.OPEN) | Q(pk__in=accepted))
+
+
+def harvest_garden_shown_q(account_id: int) -> Q:
+    """Harvest rows whose garden the account may see (name, link, source): open gardens and
+    invite-only gardens it accepted. Others come from a garden it must not learn about."""
+    accepted = GardenAccount.objects.filter(
+        account_id=account_id, status=GardenAccountStatus.ACCEPTED
+    ).values("garden_id")
+    return Q(garden__visibility=GardenVisibility.OPEN) | Q(garden_id__in=accepted)
+
+
+def harvest_targeted_q(account_id: int, segment: str) -> Q:
+    """Published harvests aimed at the account: all customers, its segment, or a garden it takes
+    part in (an open garden one of its members joined, an invite-only garden it accepted)."""
+    joined_open = GardenMembership.objects.filter(
+        account_id=account_id, garden__visibility=GardenVisibility.OPEN
+    ).values("garden_id")
+    accepted = GardenAccount.objects.filter(
+        account_id=account_id, status=GardenAccountStatus.ACCEPTED
+    ).values("garden_id")
+    return Q(published_at__isnull=False) & (
+        Q(audience=HarvestAudience.ALL)
+        # A JSON list, matched as text so it works on SQLite and PostgreSQL alike.
+        | Q(audience=HarvestAudience.SEGMENTS, segments__icontains=f'"{segment}"')
+        | Q(audience=HarvestAudience.GARDEN, garden_id__in=joined_open)
+        | Q(audience=HarvestAudience.GARDEN, garden_id__in=accepted)
+    )
+
+
+def can_write_harvests(user: User, garden: Garden | None = None) -> bool:
+    """Write and publish harvests (of `garden`, or without a garden when None): programme
+    admins and product managers anywhere, stewards in their gardens."""
+    if not user.is_authenticated or not user.is_active or customer_membership(user) is not None:
+        return False
+    if user.is_superuser or manages_all_accounts(user):
+        return True
+    if user.has_role(InternalRole.PRODUCT_MANAGER):
+        return True
+    return garden is not None and garden.stewards.filter(pk=user.pk).exists()
+
+
+def harvest_writable_gardens(user: User) -> QuerySet[Garden]:
+    """The gardens whose harvests the user writes (stewards: theirs; PMs, admins: all)."""
+    if not user.is_authenticated or not user.is_active or customer_membership(user) is not None:
+        return Garden.objects.none()
+    if user.is_superuser or manages_all_accounts(user):
+        return Garden.objects.all()
+    if user.has_role(InternalRole.PRODUCT_MANAGER):
+        return Garden.objects.all()
+    return Garden.objects.filter(stewards=user)
+
+
+def visible_harvests(user: User) -> QuerySet[Harvest]:
+    if not user.is_authenticated or not user.is_active:
+        return Harvest.objects.none()
+    membership = customer_membership(user)
+    if membership is None:
+        if can_write_harvests(user, None):
+            return Harvest.objects.all()
+        published_or_mine = Q(published_at__isnull=False) | Q(garden__stewards=user)
+        return Harvest.objects.filter(pk__in=Harvest.objects.filter(published_or_mine).values("pk"))
+    account = membership.account
+    return Harvest.objects.filter(
+        harvest_targeted_q(account.pk, account.segment)
+        | Q(published_at__isnull=False, garden__in=_account_gardens(account.pk))
+    )
+
+
+def targeted_harvests(user: User) -> QuerySet[Harvest]:
+    """The harvest feed's rows: published harvests aimed at the customer's account; internal
+    users: every published harvest."""
+    if not user.is_authenticated or not user.is_active:
+        return Harvest.objects.none()
+    membership = customer_membership(user)
+    if membership is None:
+        return Harvest.objects.filter(published_at__isnull=False)
+    return Harvest.objects.filter(
+        harvest_targeted_q(membership.account_id, membership.account.segment)
+    )
+
+
+def access_harvest(user: User, slug: str, *, for_write: bool = False) -> Harvest:
+    """A visible harvest (else 404); for_write: its garden's stewards, product managers and
+    programme admins (else 403)."""
+    harvest = visible_harvests(user).select_related("garden").filter(slug=slug).first()
+    if harvest is None:
+        raise Http404("No such harvest.")
+    if for_write and not can_write_harvests(user, harvest.garden):
+        raise PermissionDenied("Only the garden's stewards, product managers and programme admins.")
+    return harvest
+
+
+def harvest_garden_shown(user: User, harvest: Harvest) -> bool:
+    """May the user see where the harvest comes from (its garden's name, link and sources)."""
+    if harvest.garden_id is None:
+        return True
+    membership = customer_membership(user)
+    if membership is None:
+        return True
+    return (
+        Harvest.objects.filter(pk=harvest.pk)
+        .filter(harvest_garden_shown_q(membership.account_id))
+        .exists()
+    )
