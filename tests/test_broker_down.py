@@ -39,7 +39,7 @@ from community.tasks import engagement_recompute_incremental_task
 from ideas.instrument import instrument_current
 from ideas.models import Phase, PilotState
 from tests.api_helpers import api_login
-from tests.community.discussions_helpers import garden_with, start
+from tests.community.factories import garden_with, start
 from tests.ideas.factories import IdeaFactory, PilotFactory, enrolled
 
 pytestmark = [

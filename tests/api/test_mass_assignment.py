@@ -44,8 +44,7 @@ from ideas.instrument import instrument_current
 from ideas.models import IdeaStatus, Phase, PilotState
 from tests.accounts.factories import InvitationFactory, internal
 from tests.api_helpers import api_login
-from tests.community.factories import GardenFactory
-from tests.community.harvest_factories import HarvestFactory
+from tests.community.factories import GardenFactory, HarvestFactory
 from tests.ideas.factories import IdeaFactory, PilotFactory, agreement_accepted, enrolled
 
 SCHEMA = Path(settings.BASE_DIR) / "docs" / "openapi.yaml"

@@ -21,7 +21,7 @@ from community.engagement import (
 )
 from community.models import ActivityKind, EngagementModel, EngagementSnapshot
 from tests.accounts.factories import AccountFactory, customer
-from tests.community.engagement_factories import D, engagement_event
+from tests.community.factories import D, engagement_event
 
 pytestmark = pytest.mark.django_db
 

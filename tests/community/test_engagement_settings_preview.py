@@ -19,8 +19,7 @@ from community.models import (
     EngagementSnapshot,
 )
 from tests.accounts.factories import AccountFactory, customer
-from tests.community.engagement_factories import D, engagement_event
-from tests.community.factories import EngagementSnapshotFactory
+from tests.community.factories import D, EngagementSnapshotFactory, engagement_event
 
 pytestmark = pytest.mark.django_db
 

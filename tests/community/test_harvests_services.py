@@ -32,8 +32,13 @@ from community.models import (
     Thread,
 )
 from tests.accounts.factories import AccountFactory, customer, internal
-from tests.community.factories import EngagementSnapshotFactory, GardenFactory
-from tests.community.harvest_factories import HarvestFactory, accept, join
+from tests.community.factories import (
+    EngagementSnapshotFactory,
+    GardenFactory,
+    HarvestFactory,
+    accept,
+    join,
+)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from community import notifications, services
 from community.models import Notification, NotificationDigest
-from tests.community.notification_senders import another_sender_busy_with
+from tests.community.factories import another_sender_busy_with
 
 
 def _reply(user, title):

@@ -16,7 +16,7 @@ from community.models import AlertSubscription, Notification, NotificationPrefer
 from community.notification_kinds import KINDS, Delivery
 from community.tasks import notification_email_task
 from tests.accounts.factories import customer
-from tests.community.notification_senders import another_sender_busy_with
+from tests.community.factories import another_sender_busy_with
 
 
 def _notify(*users, kind="idea_status", **extra):

@@ -44,8 +44,7 @@ from community.models import (
 )
 from community.notifications import unsubscribe_token
 from tests.api_helpers import api_login
-from tests.community.discussions_helpers import a_steward, garden_with, reply, start
-from tests.community.harvest_factories import HarvestFactory
+from tests.community.factories import HarvestFactory, a_steward, garden_with, reply, start
 
 pytestmark = pytest.mark.django_db
 
