@@ -97,8 +97,8 @@ def test_the_garden_list_costs_the_same_queries_for_3_or_12_gardens(
     client_for, member_a, django_assert_num_queries
 ):
     client = client_for(member_a)
-    # The day's first page also records the customer's visit (tests/community/test_visits.py);
-    # the pages counted here come after it.
+    # The day's first page also records the customer's visit
+    # (tests/community/test_engagement_visits.py); the pages counted here come after it.
     client.get("/")
 
     def page_with(gardens: int) -> None:
