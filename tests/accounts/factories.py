@@ -27,7 +27,7 @@ from community.services import notify
 from ideas.models import Comment, FeedbackResponse, Idea, Pilot, PilotState
 from ideas.services import ideas as idea_services
 
-# --- People, accounts, teams and invitations ------------------------------------------------------
+# --- People, accounts, teams and invitations --------------------------------------------------
 
 PASSWORD = "correct horse battery staple"
 
@@ -98,7 +98,7 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=14))
 
 
-# --- Personal data --------------------------------------------------------------------------------
+# --- Personal data ----------------------------------------------------------------------------
 # A member who did a bit of everything, for the personal data tests (download and erasure):
 # Alice of Acme proposed an idea, voted for and commented on a colleague's, replied in a
 # colleague's thread and reacted to it, was told something, enrolled in a pilot, gave feedback

@@ -34,7 +34,7 @@ from community.models import (
 )
 from tests.accounts.factories import internal
 
-# --- Gardens --------------------------------------------------------------------------------------
+# --- Gardens ----------------------------------------------------------------------------------
 # A garden, and an account or a person in it (as the services would record them).
 
 
@@ -63,7 +63,7 @@ def accept(garden, account) -> GardenAccount:
     )
 
 
-# --- Discussions ----------------------------------------------------------------------------------
+# --- Discussions ------------------------------------------------------------------------------
 # A garden with members of two accounts and a steward, and short ways to start threads and reply
 # through the services (tests/community/test_discussions_*.py).
 
@@ -101,7 +101,7 @@ def opening(thread: Thread) -> Post:
     return Post.objects.filter(thread=thread).order_by("created_at", "pk").first()
 
 
-# --- Engagement -----------------------------------------------------------------------------------
+# --- Engagement -------------------------------------------------------------------------------
 # Snapshots as the engine stores them, and customer events of a known age
 # (tests/community/test_engagement_*.py).
 
@@ -134,7 +134,7 @@ def engagement_event(account, user, kind, *, days_ago: float, day: dt.date = D, 
     )
 
 
-# --- Harvests -------------------------------------------------------------------------------------
+# --- Harvests ---------------------------------------------------------------------------------
 
 
 class HarvestFactory(factory.django.DjangoModelFactory):
@@ -152,7 +152,7 @@ class HarvestFactory(factory.django.DjangoModelFactory):
     published_at = factory.LazyFunction(timezone.now)
 
 
-# --- Notifications --------------------------------------------------------------------------------
+# --- Notifications ----------------------------------------------------------------------------
 # A sender busy elsewhere, for the tests of who may send a notification email or a digest
 # (tests/community/test_notifications_*.py).
 
