@@ -1,5 +1,5 @@
-"""Redis down (issue 6, item 9): with the broker stopped or paused, customers' writes still
-succeed quickly and the work they ask for waits in the outbox, not in a lost publish.
+"""Redis down: with the broker stopped or paused, customers' writes still succeed quickly and
+the work they ask for waits in the outbox, not in a lost publish.
 
 Each test starts its own `redis-server` on a free port and points the test's Celery app and a
 real worker process at it (`redis_url` is overridden here; tests/celery_workers.py does the

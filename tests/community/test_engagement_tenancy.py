@@ -1,7 +1,8 @@
-"""Review (issue 4): tenancy and permission matrix of the newest routes, for account A's
-objects, per persona. Customers never see internal data (alerts, outcomes, portfolio,
-webhooks); other accounts' customers get 404 where the account is in the URL; the account team
-sees only its accounts; product managers read all but do not write; programme admins do all."""
+"""Tenancy and permission matrix of the routes of internal data (alerts, outcomes and their
+imports, the portfolio, engagement and offline events, webhooks), for account A's objects, per
+persona. Customers never see internal data (alerts, outcomes, portfolio, webhooks); other
+accounts' customers get 404 where the account is in the URL; the account team sees only its
+accounts; product managers read all but do not write; programme admins do all."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Review (issue 5): an invite-only garden is invisible to accounts not invited — pages, API,
-search, notifications and harvest targeting.
+"""An invite-only garden is invisible to accounts not invited — pages, API, search,
+notifications and harvest targeting.
 
 Account A ("acme") accepted its invitation to the invite-only garden "Secret Orchard"; account B
 ("globex") was never invited. The garden has a thread and a reply, a draft and a published

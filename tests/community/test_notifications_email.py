@@ -52,7 +52,7 @@ def test_every_kind_the_code_sends_is_registered_with_a_label():
         "pilot_decision",
         "feedback_reminder",
         "engagement_alert",  # community/alerts.py
-        # issue 5: gardens, discussions, harvests, recognition
+        # community/: gardens, discussions, harvests, recognition
         "garden_invitation",
         "mention",
         "reply",
