@@ -54,8 +54,7 @@ from ideas.models import CheckIn, Comment
 from ideas.services.feedback import response_save
 from ideas.services.ideas import idea_comment, idea_propose, idea_vote_toggle
 from tests.accounts.factories import AccountFactory, TeamAssignmentFactory, customer, internal
-from tests.community.discussions_helpers import a_steward
-from tests.community.factories import EngagementSnapshotFactory, GardenFactory
+from tests.community.factories import EngagementSnapshotFactory, GardenFactory, a_steward
 from tests.ideas.factories import PilotFactory, agreement_accepted, enrolled
 
 MARKER = "ZQX"  # in every text of account A's; never in anything account B may see

@@ -1,5 +1,5 @@
-"""Redis down (issue 6, item 9): with the broker stopped or paused, customers' writes still
-succeed quickly and the work they ask for waits in the outbox, not in a lost publish.
+"""Redis down: with the broker stopped or paused, customers' writes still succeed quickly and
+the work they ask for waits in the outbox, not in a lost publish.
 
 Each test starts its own `redis-server` on a free port and points the test's Celery app and a
 real worker process at it (`redis_url` is overridden here; tests/celery_workers.py does the
@@ -39,7 +39,7 @@ from community.tasks import engagement_recompute_incremental_task
 from ideas.instrument import instrument_current
 from ideas.models import Phase, PilotState
 from tests.api_helpers import api_login
-from tests.community.discussions_helpers import garden_with, start
+from tests.community.factories import garden_with, start
 from tests.ideas.factories import IdeaFactory, PilotFactory, enrolled
 
 pytestmark = [

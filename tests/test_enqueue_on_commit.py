@@ -1,5 +1,5 @@
-"""Enqueue on commit (issue 6, item 8): a rolled-back transaction publishes no task, a committed
-one publishes exactly the tasks it asked for, and nothing reaches the broker before the commit.
+"""Enqueue on commit: a rolled-back transaction publishes no task, a committed one publishes
+exactly the tasks it asked for, and nothing reaches the broker before the commit.
 
 Every service that queues Celery work runs here against a real Redis broker (the test's own
 queue, `redis_celery`): the test counts the messages in the Redis list the worker would read,

@@ -8,7 +8,7 @@ Every test below is a real test of the product; each also shows one habit of thi
    Ask for them by name; build anything else with the factories in tests/<app>/factories.py.
 2. **Test through URLs** with Django's test client, as a browser would: `client_for(user)` logs a
    persona in; the plain `client` is an anonymous visitor. Use the real login form only when
-   the login itself is under test (tests/accounts/test_login.py).
+   the login itself is under test (tests/accounts/test_login_pages.py).
 3. **After a write, check the response *and* the rows**: a 302 alone proves nothing.
 4. **Every page and endpoint has an outsider test**: someone who must not see it gets 404 (it
    does not exist for them), someone who sees it but may not change it gets 403, and in both

@@ -1,6 +1,6 @@
-"""The tenant-isolation matrix (issue 6, item 1): every route of the site and every operation of
-the committed OpenAPI schema, tried by an anonymous visitor, by outsiders on account A's
-objects, and by read-only roles on writes they may see but not do.
+"""The tenant-isolation matrix: every route of the site and every operation of the committed
+OpenAPI schema, tried by an anonymous visitor, by outsiders on account A's objects, and by
+read-only roles on writes they may see but not do.
 
 The tables PAGES and API below are the review: one row per route (pages: GET and POST are both
 tried) or per API operation, saying how its URL is built from the world's objects of account A

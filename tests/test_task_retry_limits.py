@@ -1,6 +1,6 @@
-"""Poison tasks stop (issue 6, item 11): every Celery task of ours has a bounded retry policy
-with a backoff, and a task that fails every time stops at its limit, its waits growing, and
-ends in a recorded failure instead of retrying for ever.
+"""Poison tasks stop: every Celery task of ours has a bounded retry policy with a backoff, and a
+task that fails every time stops at its limit, its waits growing, and ends in a recorded failure
+instead of retrying for ever.
 
 The eager runs below let Celery retry at once (a worker would wait each countdown): with
 `task_eager_propagates` off, `Task.apply` runs each retry in turn, so a task without a bound

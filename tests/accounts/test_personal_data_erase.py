@@ -20,11 +20,12 @@ from community.models import (
     Thread,
 )
 from ideas.models import Comment, FeedbackResponse, Follow, Idea, Vote
-from tests.accounts.factories import PASSWORD, InvitationFactory
-from tests.accounts.personal_data_helpers import (
+from tests.accounts.factories import (
     ALICE_EMAIL,
     ALICE_LAST_NAME,
     ALICE_TEXTS,
+    PASSWORD,
+    InvitationFactory,
     contributions_of,
 )
 from tests.api_helpers import api_login

@@ -1,4 +1,4 @@
-"""Issue 6 item 7: schemathesis against a live server, every operation of docs/openapi.yaml.
+"""Schemathesis against a live server, every operation of docs/openapi.yaml.
 
 A live server (pytest-django's `live_server`) on the throwaway test database, seeded with a
 small demo world (`seed_demo`: accounts, people, account teams, gardens, threads, ideas, pilots,

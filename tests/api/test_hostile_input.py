@@ -1,4 +1,4 @@
-"""Regression tests for what schemathesis found (issue 6, item 7; the fuzz run itself is in
+"""Regression tests for what schemathesis found (the fuzz run itself is in
 test_fuzz_schemathesis.py): hostile input is a 4xx in the API's one error format, never a 5xx."""
 
 from __future__ import annotations

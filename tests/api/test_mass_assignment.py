@@ -1,11 +1,10 @@
-"""Mass assignment (issue 6, item 4): every write operation of the API (POST, PUT, PATCH in the
-committed docs/openapi.yaml, so a new operation is covered as soon as `make schema` runs) is
-sent a valid body from an allowed caller *plus* fields it must never take from a request:
-another account's id and slug, another person's id as author/user/created_by, role "admin",
-score, level, is_staff, is_superuser. The call must succeed (or be refused with a 400 naming
-one of those fields), and no row it created or changed may hold an injected value: the stored
-account and author always come from the caller and the URL. An operation without a case in
-CASES fails.
+"""Mass assignment: every write operation of the API (POST, PUT, PATCH in the committed
+docs/openapi.yaml, so a new operation is covered as soon as `make schema` runs) is sent a valid
+body from an allowed caller *plus* fields it must never take from a request: another account's
+id and slug, another person's id as author/user/created_by, role "admin", score, level,
+is_staff, is_superuser. The call must succeed (or be refused with a 400 naming one of those
+fields), and no row it created or changed may hold an injected value: the stored account and
+author always come from the caller and the URL. An operation without a case in CASES fails.
 
 How it checks the rows: before and after the call it reads, for every model of the project,
 each foreign key to a user or an account and each field named role, level, score, is_staff or
@@ -44,8 +43,7 @@ from ideas.instrument import instrument_current
 from ideas.models import IdeaStatus, Phase, PilotState
 from tests.accounts.factories import InvitationFactory, internal
 from tests.api_helpers import api_login
-from tests.community.factories import GardenFactory
-from tests.community.harvest_factories import HarvestFactory
+from tests.community.factories import GardenFactory, HarvestFactory
 from tests.ideas.factories import IdeaFactory, PilotFactory, agreement_accepted, enrolled
 
 SCHEMA = Path(settings.BASE_DIR) / "docs" / "openapi.yaml"

@@ -8,7 +8,7 @@ from accounts.people import ANOTHER_ACCOUNT
 from community.models import GardenVisibility, Post, PostFlag, Reaction, Thread
 from community.services import discussions
 from tests.api_helpers import api_error, api_login
-from tests.community.discussions_helpers import a_steward, garden_with, opening, reply, start
+from tests.community.factories import a_steward, garden_with, opening, reply, start
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 
 from community.models import Post, Reaction
 from tests.accounts.factories import PASSWORD
-from tests.community.discussions_helpers import a_steward, garden_with, reply
+from tests.community.factories import a_steward, garden_with, reply
 
 pytestmark = pytest.mark.browser
 

@@ -24,7 +24,7 @@ from community.models import (
 from community.services import discussions
 from community.services.gardens import garden_join
 from tests.accounts.factories import customer
-from tests.community.discussions_helpers import a_steward, garden_with, opening, reply, start
+from tests.community.factories import a_steward, garden_with, opening, reply, start
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from community.selectors.engagement_model import engagement_model_active
 from community.services.engagement import engagement_snapshots_compute
 from community.services.engagement_model import engagement_model_create
 from tests.accounts.factories import AccountFactory, customer
-from tests.community.engagement_factories import D, engagement_event
+from tests.community.factories import D, engagement_event
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from community.models import ActivityKind, EngagementSnapshot
 from community.selectors.engagement_figures import LevelRule, level_for_score, level_next
 from community.services.engagement import engagement_history_compute, engagement_snapshots_compute
 from tests.accounts.factories import AccountFactory, customer
-from tests.community.engagement_factories import D, engagement_event
+from tests.community.factories import D, engagement_event
 
 RULE = LevelRule(thresholds=(0, 10, 30, 50, 70), low_water_ratio=0.9, hold_days=14)
 DAY = dt.date(2026, 6, 30)

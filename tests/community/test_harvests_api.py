@@ -16,8 +16,7 @@ from community.models import (
 )
 from tests.accounts.factories import internal
 from tests.api_helpers import api_error, api_login
-from tests.community.factories import GardenFactory
-from tests.community.harvest_factories import HarvestFactory, accept, join
+from tests.community.factories import GardenFactory, HarvestFactory, accept, join
 
 URL = "/api/v1/harvests/"
 

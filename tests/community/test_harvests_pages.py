@@ -22,8 +22,13 @@ from community.models import (
     Notification,
 )
 from tests.accounts.factories import AccountFactory, customer, internal
-from tests.community.factories import EngagementSnapshotFactory, GardenFactory
-from tests.community.harvest_factories import HarvestFactory, accept, join
+from tests.community.factories import (
+    EngagementSnapshotFactory,
+    GardenFactory,
+    HarvestFactory,
+    accept,
+    join,
+)
 
 
 @pytest.fixture

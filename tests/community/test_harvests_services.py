@@ -32,8 +32,13 @@ from community.models import (
 )
 from community.services import harvests as services
 from tests.accounts.factories import AccountFactory, customer, internal
-from tests.community.factories import EngagementSnapshotFactory, GardenFactory
-from tests.community.harvest_factories import HarvestFactory, accept, join
+from tests.community.factories import (
+    EngagementSnapshotFactory,
+    GardenFactory,
+    HarvestFactory,
+    accept,
+    join,
+)
 
 
 @pytest.fixture
@@ -332,5 +337,5 @@ def test_two_reads_at_once_record_one_read_and_one_event(account_a):
     assert ActivityEvent.objects.filter(kind=ActivityKind.HARVEST_READ).count() == 1
 
 
-def test_kinds_are_the_three_of_the_issue():
+def test_a_harvest_is_a_you_said_we_did_a_playbook_or_a_result():
     assert HarvestKind.values == ["you_said_we_did", "playbook", "result"]

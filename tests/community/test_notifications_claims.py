@@ -2,9 +2,9 @@
 
 A sender that dies leaves its claim on an unsent row and, on PostgreSQL, no sending lock (it
 ended with its database session). The rows below are put in that state by hand; the real kill
-is in test_digest_worker_killed.py. Here: the moment after the mail server accepted the message
-and before the row was marked sent, the one case where the person gets a second copy, which
-must be the same message (same Message-ID, same notifications)."""
+is in test_notifications_worker_killed.py. Here: the moment after the mail server accepted the
+message and before the row was marked sent, the one case where the person gets a second copy,
+which must be the same message (same Message-ID, same notifications)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from community.services.notification_emails import (
     notification_email,
 )
 from community.services.notifications import notify
-from tests.community.notification_senders import another_sender_busy_with
+from tests.community.factories import another_sender_busy_with
 
 
 def _reply(user, title):

@@ -19,7 +19,7 @@ from community.services.notifications import (
 )
 from community.tasks import notification_digests_daily_task, notification_digests_weekly_task
 from tests.accounts.factories import customer
-from tests.community.notification_senders import another_sender_busy_with
+from tests.community.factories import another_sender_busy_with
 
 MONDAY_MORNING = dt.datetime(2026, 3, 2, 7, 10, tzinfo=dt.UTC)
 

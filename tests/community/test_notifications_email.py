@@ -28,7 +28,7 @@ from community.services.notifications import (
 )
 from community.tasks import notification_email_task
 from tests.accounts.factories import customer
-from tests.community.notification_senders import another_sender_busy_with
+from tests.community.factories import another_sender_busy_with
 
 
 def _notify(*users, kind="idea_status", **extra):
@@ -64,7 +64,7 @@ def test_every_kind_the_code_sends_is_registered_with_a_label():
         "pilot_decision",
         "feedback_reminder",
         "engagement_alert",  # community/alerts.py
-        # issue 5: gardens, discussions, harvests, recognition
+        # community/: gardens, discussions, harvests, recognition
         "garden_invitation",
         "mention",
         "reply",

@@ -11,8 +11,7 @@ from django.utils import timezone
 from community.models import ActivityEvent, ActivityKind, Milestone, MilestoneKind
 from tests.accounts.factories import customer
 from tests.api_helpers import api_error, api_login
-from tests.community.factories import EngagementSnapshotFactory
-from tests.community.harvest_factories import HarvestFactory
+from tests.community.factories import EngagementSnapshotFactory, HarvestFactory
 
 pytestmark = pytest.mark.django_db
 

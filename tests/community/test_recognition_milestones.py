@@ -28,8 +28,7 @@ from community.services import recognition
 from community.services.recognition import milestone_people_active_since, milestones_award
 from community.tasks import milestones_award_all_task, milestones_award_recent_task
 from tests.accounts.factories import customer, internal
-from tests.community.factories import GardenFactory
-from tests.community.harvest_factories import HarvestFactory
+from tests.community.factories import GardenFactory, HarvestFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -273,7 +273,7 @@ def test_a_delivery_another_worker_holds_is_left_alone(endpoint, receiver):
 
     assert result.status is None
     # No retry of its own: the holder goes on, or the recovery beat queues it again once the
-    # lease ran out (test_webhook_recovery.py).
+    # lease ran out (test_webhooks_recovery.py).
     assert result.retry_in is None
     assert receiver.posts == []
     assert WebhookDelivery.objects.get().attempts == 1

@@ -90,8 +90,8 @@ def test_the_page_runs_the_same_queries_for_five_or_ten_dimensions(
     client_for, member_a, pilot, enrolment, experience, django_assert_num_queries
 ):
     client = client_for(member_a)
-    # The day's first page also records the customer's visit (tests/community/test_visits.py);
-    # the pages counted here come after it.
+    # The day's first page also records the customer's visit
+    # (tests/community/test_engagement_visits.py); the pages counted here come after it.
     client.get("/")
     for count in (5, 10):
         while instrument_current(pilot=pilot).dimensions.count() < count:

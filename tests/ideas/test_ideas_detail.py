@@ -178,8 +178,8 @@ def test_the_idea_page_costs_the_same_queries_for_few_or_many_votes_and_comments
     client_for, idea, member_b, account_b, django_assert_num_queries
 ):
     client = client_for(member_b)
-    # The day's first page also records the customer's visit (tests/community/test_visits.py);
-    # the pages counted here come after it.
+    # The day's first page also records the customer's visit
+    # (tests/community/test_engagement_visits.py); the pages counted here come after it.
     client.get("/")
 
     def page_with(people: int) -> None:

@@ -195,8 +195,8 @@ def test_the_list_costs_the_same_queries_for_3_or_12_ideas(
     client_for, member_a, garden, account_b, django_assert_num_queries
 ):
     client = client_for(member_a)
-    # The day's first page also records the customer's visit (tests/community/test_visits.py);
-    # the pages counted here come after it.
+    # The day's first page also records the customer's visit
+    # (tests/community/test_engagement_visits.py); the pages counted here come after it.
     client.get("/")
     voters = [customer(account_b) for _ in range(3)]
 
@@ -358,8 +358,8 @@ def test_the_fragment_costs_the_same_queries_for_3_or_12_ideas(
     client_for, member_a, garden, account_b, django_assert_num_queries
 ):
     client = client_for(member_a)
-    # The day's first page also records the customer's visit (tests/community/test_visits.py);
-    # the pages counted here come after it.
+    # The day's first page also records the customer's visit
+    # (tests/community/test_engagement_visits.py); the pages counted here come after it.
     client.get("/")
     voter = customer(account_b)
 

@@ -152,8 +152,8 @@ def test_a_customers_list_runs_the_same_queries_for_few_and_many_pilots(
     client_for, member_a, account_a, django_assert_num_queries
 ):
     client = client_for(member_a)
-    # The day's first page also records the customer's visit (tests/community/test_visits.py);
-    # the pages counted here come after it.
+    # The day's first page also records the customer's visit
+    # (tests/community/test_engagement_visits.py); the pages counted here come after it.
     client.get("/")
     for count in (2, 8):
         while Pilot.objects.count() < count:
@@ -293,8 +293,8 @@ def test_a_customers_pilot_page_runs_a_constant_number_of_queries(
     agreement_accepted(pilot, account_a)
     Enrolment.objects.create(pilot=pilot, user=member_a, account=account_a)
     client = client_for(member_a)
-    # The day's first page also records the customer's visit (tests/community/test_visits.py);
-    # the pages counted here come after it.
+    # The day's first page also records the customer's visit
+    # (tests/community/test_engagement_visits.py); the pages counted here come after it.
     client.get("/")
     # 1 session, 2 user, 3 membership, 4 the pilot, 5-6 permissions (user, groups: which
     # accounts may they see?), 7 current agreement, 8 accounts taking part, 9 check-ins,

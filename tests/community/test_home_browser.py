@@ -13,7 +13,7 @@ from tests.accounts.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "var" / "screenshots"
 
 
 def _log_in(page, live_server, email: str) -> list[str]:

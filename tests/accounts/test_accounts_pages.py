@@ -311,8 +311,8 @@ def test_the_account_page_costs_the_same_queries_for_3_or_12_members(
     client_for, admin_a, account_a, account_manager_a, django_assert_num_queries
 ):
     client = client_for(admin_a)
-    # The day's first page also records the customer's visit (tests/community/test_visits.py);
-    # the pages counted here come after it.
+    # The day's first page also records the customer's visit
+    # (tests/community/test_engagement_visits.py); the pages counted here come after it.
     client.get("/")
 
     def page_with(members: int) -> None:

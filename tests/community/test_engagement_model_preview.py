@@ -23,8 +23,7 @@ from community.selectors.engagement_model import (
     engagement_preview,
 )
 from tests.accounts.factories import AccountFactory, customer
-from tests.community.engagement_factories import D, engagement_event
-from tests.community.factories import EngagementSnapshotFactory
+from tests.community.factories import D, EngagementSnapshotFactory, engagement_event
 
 pytestmark = pytest.mark.django_db
 

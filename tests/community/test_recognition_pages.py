@@ -26,8 +26,7 @@ from community.models import (
 )
 from community.selectors.recognition import garden_partner_ids
 from tests.accounts.factories import AccountFactory, customer, internal
-from tests.community.factories import EngagementSnapshotFactory, GardenFactory
-from tests.community.harvest_factories import HarvestFactory
+from tests.community.factories import EngagementSnapshotFactory, GardenFactory, HarvestFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,10 @@
-"""Issue 5's acceptance, tried on the demo as a new user would: `seed_demo` (small), then real
-clicks in Chromium. The demo's customer member joins the open garden she has not joined yet, starts
-a thread and mentions her account's admin; he answers and mentions her back, and she finds it under
-the bell; she reads a harvest; a member of a Dormant account finds a harvest recommended with
-an invitation to join its garden; a steward hides a post. No script error, no CSP violation.
-Screenshots go to var/screenshots/demo-community-*.png."""
+"""The community's main journey — gardens, discussions, mentions, harvests, moderation — tried
+on the demo as a new user would: `seed_demo` (small), then real clicks in Chromium. The demo's
+customer member joins the open garden she has not joined yet, starts a thread and mentions her
+account's admin; he answers and mentions her back, and she finds it under the bell; she reads a
+harvest; a member of a Dormant account finds a harvest recommended with an invitation to join
+its garden; a steward hides a post. No script error, no CSP violation. Screenshots go to
+var/screenshots/demo-community-*.png."""
 
 from __future__ import annotations
 

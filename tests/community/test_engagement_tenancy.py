@@ -1,7 +1,8 @@
-"""Review (issue 4): tenancy and permission matrix of the newest routes, for account A's
-objects, per persona. Customers never see internal data (alerts, outcomes, portfolio,
-webhooks); other accounts' customers get 404 where the account is in the URL; the account team
-sees only its accounts; product managers read all but do not write; programme admins do all."""
+"""Tenancy and permission matrix of the routes of internal data (alerts, outcomes and their
+imports, the portfolio, engagement and offline events, webhooks), for account A's objects, per
+persona. Customers never see internal data (alerts, outcomes, portfolio, webhooks); other
+accounts' customers get 404 where the account is in the URL; the account team sees only its
+accounts; product managers read all but do not write; programme admins do all."""
 
 from __future__ import annotations
 
@@ -203,7 +204,7 @@ def test_review_alerts_csv_only_has_assigned_accounts(client_for, account_manage
 def test_review_alerts_csv_filtered_by_foreign_account_is_404(client_for, account_manager_a, world):
     url = reverse("community:alert-inbox") + "?export=csv&state=all&account=globex"
     response = client_for(account_manager_a).get(url)
-    assert response.status_code == 404  # as the account itself (test_foreign_filters.py)
+    assert response.status_code == 404  # as the account itself (test_foreign_account_filters.py)
     assert b"Globex" not in response.content
 
 
@@ -218,7 +219,7 @@ def test_review_outcomes_filtered_by_foreign_account_is_not_500_and_leaks_nothin
 ):
     client = client_for(account_manager_a)
     response = client.get(reverse("community:outcome-list") + "?account=globex")
-    assert response.status_code == 404  # as the account itself (test_foreign_filters.py)
+    assert response.status_code == 404  # as the account itself (test_foreign_account_filters.py)
     assert b"Globex" not in response.content
     response = client.get(reverse("community:outcome-list") + "?account=globex&export=csv")
     assert response.status_code == 404
@@ -382,7 +383,7 @@ def test_review_api_lists_filtered_by_foreign_account_are_404_not_500(
 ):
     api_login(api, account_manager_a)
     response = api.get("/api/v1/alerts/?account=globex&state=all")
-    assert response.status_code == 404  # as the account itself (test_foreign_filters.py)
+    assert response.status_code == 404  # as the account itself (test_foreign_account_filters.py)
     response = api.get("/api/v1/outcomes/?account=globex")
     assert response.status_code == 404
 

@@ -349,7 +349,7 @@ def test_the_timeline_costs_no_query_per_offline_event(
 ):
     client = client_for(account_manager_a)
     _recorded(account_a, account_manager_a)
-    with CaptureQueriesContext(connection) as one:  # test_account_engagement.py lists them
+    with CaptureQueriesContext(connection) as one:  # test_engagement_pages.py lists them
         client.get("/accounts/acme/engagement/")
     for days in range(5, 15):
         _recorded(account_a, account_manager_a, days=days)

@@ -1,4 +1,5 @@
-"""Real clicks in Debian's Chromium: the whole co-testing loop of issue 3, as its people live it.
+"""Real clicks in Debian's Chromium: the whole co-testing loop, from an idea to the decision on
+its pilot, as its people live it.
 
 A customer member proposes an idea and votes for a planned one; a product manager turns the
 planned idea into a pilot, invites the member's account and opens recruiting; the account's

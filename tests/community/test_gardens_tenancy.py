@@ -1,5 +1,5 @@
-"""Review (issue 5): an invite-only garden is invisible to accounts not invited — pages, API,
-search, notifications and harvest targeting.
+"""An invite-only garden is invisible to accounts not invited — pages, API, search,
+notifications and harvest targeting.
 
 Account A ("acme") accepted its invitation to the invite-only garden "Secret Orchard"; account B
 ("globex") was never invited. The garden has a thread and a reply, a draft and a published
@@ -49,8 +49,7 @@ from community.services.gardens import (
 from community.services.harvests import harvest_create, harvest_publish
 from community.services.notifications import unsubscribe_token
 from tests.api_helpers import api_login
-from tests.community.discussions_helpers import a_steward, garden_with, reply, start
-from tests.community.harvest_factories import HarvestFactory
+from tests.community.factories import HarvestFactory, a_steward, garden_with, reply, start
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.personal_data import personal_data_export
-from tests.accounts.personal_data_helpers import ALICE_EMAIL, ALICE_TEXTS, contributions_of
+from tests.accounts.factories import ALICE_EMAIL, ALICE_TEXTS, contributions_of
 from tests.api_helpers import api_login
 
 

@@ -4,10 +4,11 @@ killed task (acks_late), finish the work at once: each person gets one email, ho
 notifications, and every row is marked; a further run sends nothing. (A kill in the moment after
 the server accepted a message and before the row is marked: test_notifications_claims.py.)
 
-The worker's email backend (tests/community/stalling_mail.py) writes each accepted message to a
-file and stalls before accepting one recipient's; the test kills the worker while it stalls.
+The worker's email backend (tests/community/stalling_email_backend.py) writes each accepted
+message to a file and stalls before accepting one recipient's; the test kills the worker while it
+stalls.
 The worker that takes over finds a dead worker's task again after 2 seconds
-(tests/community/killed_worker_settings.py) instead of production's 35 minutes.
+(tests/community/takeover_worker_settings.py) instead of production's 35 minutes.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from tests.accounts.factories import customer
 
 pytestmark = [pytest.mark.needs_redis, pytest.mark.needs_postgres]
 
-STALLING_MAIL = "tests.community.stalling_mail.EmailBackend"
-TAKES_OVER = "tests.community.killed_worker_settings"
+STALLING_MAIL = "tests.community.stalling_email_backend.EmailBackend"
+TAKES_OVER = "tests.community.takeover_worker_settings"
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from community.services import webhooks
 from community.tasks import webhook_deliver_task, webhook_deliveries_requeue_task
 from tests.accounts.factories import AccountFactory
 from tests.api_helpers import api_error, api_login
-from tests.community.test_visits import _someone_waits_for_a_lock
+from tests.community.test_engagement_visits import _someone_waits_for_a_lock
 from tests.community.test_webhooks_delivery import Receiver
 
 OTHERS = ["member_a", "admin_a", "member_b", "admin_b", "account_manager_a", "product_manager"]

@@ -327,7 +327,7 @@ def test_the_timeline_pages_by_50_and_does_not_query_per_event(
         # 9 the active engagement model, 10 activity by kind and day, 11 customer timeline
         # count, 12 support count, 13 groups (navigation), 14 the unread-notification count
         # for the bell, 15 the customer timeline's page (with users), 16 the support page,
-        # 17 the account's latest loyalty outcomes (test_account_page_sections.py)
+        # 17 the account's latest loyalty outcomes (test_engagement_page_sections.py)
         with django_assert_num_queries(17):
             response = client.get(URL)
         assert response.content.decode().count("— Vote by Alice") == min(events, 50)

@@ -72,7 +72,8 @@ def test_an_account_admin_lists_no_other_accounts_invitations(
     api_login(api, admin_a)
 
     assert _emails(api.get(INVITATIONS)) == ["new@acme.example"]
-    # Filtered by an account they cannot see: 404, as the account itself (test_foreign_filters)
+    # Filtered by an account they cannot see: 404, as the account itself
+    # (tests/test_foreign_account_filters.py)
     assert api.get(INVITATIONS, {"account": "globex"}).status_code == 404
 
 
