@@ -73,8 +73,8 @@ def chunk_size() -> int:
 
 
 def engagement_model_active() -> EngagementModel:
-    """The active version (version 1 with PRODUCT.md's defaults is made by a migration; it is
-    made again here should the table have been emptied)."""
+    """The active version (version 1 with the defaults of docs/product.md is made by a
+    migration; it is made again here should the table have been emptied)."""
     model = EngagementModel.objects.filter(is_active=True).first()
     if model is None:
         model, _ = EngagementModel.objects.get_or_create(

@@ -1,4 +1,4 @@
-"""Levels from scores, with the hysteresis of PRODUCT.md so that levels do not flap.
+"""Levels from scores, with the hysteresis of docs/product.md so that levels do not flap.
 
 Promotion happens as soon as the score reaches a level's threshold. Demotion happens only when
 the score falls below the low-water mark (90% of the current level's threshold) *and* the
