@@ -1,7 +1,7 @@
 """How a person is named to someone else: the one rule for every page and endpoint.
 
-An account's members are its private data (PRODUCT.md). A customer sees the names of their own
-colleagues and of the company's people (the garden team); members of other accounts stay
+An account's members are its private data (docs/product.md). A customer sees the names of their
+own colleagues and of the company's people (the garden team); members of other accounts stay
 anonymous to them. Internal users see everyone's name.
 """
 

@@ -112,8 +112,8 @@ _KIND_MIX = [
     (ActivityKind.FEEDBACK_GIVEN, 6),
     (ActivityKind.REFERRAL, 1),
 ]
-# The account team's own actions (PRODUCT.md: responses, workshops, closed loops); the ideas
-# demo adds real ones (product managers' comments and decisions) through the services.
+# The account team's own actions (docs/product.md: responses, workshops, closed loops); the
+# ideas demo adds real ones (product managers' comments and decisions) through the services.
 _SUPPORT_KINDS = [ActivityKind.COMMENT, ActivityKind.WORKSHOP_ATTENDED, ActivityKind.LOOP_CLOSED]
 
 # What account teams recorded by hand: (profile, days ago, kind, note), for the first account of

@@ -1,4 +1,4 @@
-"""The default feedback instrument of PRODUCT.md, and how a pilot gets it.
+"""The default feedback instrument of docs/product.md, and how a pilot gets it.
 
 Before the trial: an expected rating (1–7) per dimension. During and after: an experienced
 rating (1–7) and a sacrifice (0–6: how far short of what they wanted exactly they had to

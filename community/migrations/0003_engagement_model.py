@@ -9,7 +9,7 @@ import community.models
 
 
 def _engagement_model_v1_create(apps, schema_editor):
-    """Version 1 of the engagement model, with PRODUCT.md's defaults, active."""
+    """Version 1 of the engagement model, with the defaults of docs/product.md, active."""
     EngagementModel = apps.get_model("community", "EngagementModel")
     if not EngagementModel.objects.exists():
         EngagementModel.objects.create(

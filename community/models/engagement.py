@@ -12,7 +12,7 @@ from community.models.activity import ActivityKind
 
 
 class EngagementLevel(models.TextChoices):
-    """Levels of PRODUCT.md, lowest first; the threshold is the score at which a level starts."""
+    """Levels of docs/product.md, lowest first; a threshold is the score at which a level starts."""
 
     DORMANT = "dormant", "Dormant"
     OBSERVING = "observing", "Observing"
@@ -38,8 +38,9 @@ DEFAULT_ACTIVITY_WEIGHTS: dict[str, float] = {
     ActivityKind.IDEA_PROPOSED: 6,
     ActivityKind.FEEDBACK_GIVEN: 8,
     ActivityKind.REFERRAL: 10,
-    # Not in PRODUCT.md's list: weighed like the nearest kind there (a reference call like a
-    # referral, an executive meeting like a workshop). Kinds a version leaves out weigh 0.
+    # Offline kinds not in the first list of weights (see docs/product.md): weighed like the
+    # nearest kind there (a reference call like a referral, an executive meeting like a
+    # workshop). Kinds a version leaves out weigh 0.
     ActivityKind.REFERENCE_CALL: 10,
     ActivityKind.EXECUTIVE_MEETING: 6,
 }
@@ -50,7 +51,7 @@ def _default_activity_weights() -> dict[str, float]:
 
 
 class EngagementModel(models.Model):
-    """One version of the engagement model of PRODUCT.md: every number of the computation.
+    """One version of the engagement model of docs/product.md: every number of the computation.
 
     Versions are never edited: a change is a new row (see `community.engagement`), and
     exactly one version is active. Snapshots record the version they were computed with.

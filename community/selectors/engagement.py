@@ -62,7 +62,7 @@ TIMELINE_PAGE_SIZE = 50
 
 @dataclass(frozen=True)
 class EngagementParameters:
-    """What the explanation needs of the engagement model (PRODUCT.md's defaults)."""
+    """What the explanation needs of the engagement model (docs/product.md's defaults)."""
 
     weights: dict[str, float]
     half_life_days: float = 30
@@ -86,8 +86,8 @@ class EngagementParameters:
 
 
 def engagement_parameters() -> EngagementParameters:
-    """The active engagement model's parameters (one query); PRODUCT.md's defaults while no
-    version is active."""
+    """The active engagement model's parameters (one query); the defaults of docs/product.md
+    while no version is active."""
     model = EngagementModel.objects.filter(is_active=True).first()
     if model is None:
         return EngagementParameters(

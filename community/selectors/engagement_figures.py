@@ -1,4 +1,4 @@
-"""The engagement computation of PRODUCT.md, set-based: one aggregate SQL query per chunk of
+"""The engagement computation of docs/product.md, set-based: one aggregate SQL query per chunk of
 accounts gathers every figure the formula needs, and the formula itself is a few lines of
 arithmetic per row.
 
@@ -236,7 +236,7 @@ def figures_for_accounts(
 
 
 def components_for(figures: AccountFigures, *, model: EngagementModel) -> Components:
-    """The formula of PRODUCT.md applied to one account's figures."""
+    """The formula of docs/product.md applied to one account's figures."""
     activity = 1 - math.exp(-figures.activity_points / model.activity_scale)
     needed = max(model.breadth_min_members, model.breadth_share * figures.members)
     breadth = min(1.0, figures.active_members / needed) if needed > 0 else 0.0

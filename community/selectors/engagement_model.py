@@ -26,8 +26,8 @@ from community.selectors.engagement_figures import chunks_of, figures_for_accoun
 
 
 def engagement_model_active() -> EngagementModel:
-    """The active version (version 1 with PRODUCT.md's defaults is made by a migration; it is
-    made again here should the table have been emptied)."""
+    """The active version. Version 1, with the defaults of docs/product.md, is made by a
+    migration, and made again here should the table have been emptied."""
     model = EngagementModel.objects.filter(is_active=True).first()
     if model is None:
         model, _ = EngagementModel.objects.get_or_create(

@@ -1,7 +1,7 @@
 """Reads for gardens: members, who takes part (with the privacy rules), invitations, the
 garden's activity chart.
 
-Privacy of names in a garden (PRODUCT.md: an account's members are its private data):
+Privacy of names in a garden (docs/product.md: an account's members are its private data):
 - internal users see everyone by full name;
 - a customer sees their own account's colleagues by full name;
 - members of *other* accounts are shown to a customer by first name and account only when the

@@ -114,7 +114,10 @@ def test_an_htmx_request_gets_only_the_rows(client_for, product_manager, portfol
     response = client_for(product_manager).get("/accounts/?q=glob", HTTP_HX_REQUEST="true")
 
     assert response.status_code == 200
-    assert [t.name for t in response.templates] == ["accounts/_account_rows.html"]
+    assert [t.name for t in response.templates] == [
+        "accounts/_account_rows.html",
+        "_pagination.html",
+    ]
     page = response.content.decode()
     assert "<html" not in page
     assert _names(response) == ["Globex Logistics"]

@@ -1,4 +1,4 @@
-"""The engagement computation against PRODUCT.md's formula, worked by hand.
+"""The engagement computation against the formula of docs/product.md, worked by hand.
 
 Every test computes "as of" a fixed day D, so event ages are exact: an event `n` days old
 happened `n` days before the end of D (see `engagement_event`).
@@ -245,7 +245,7 @@ def test_the_first_version_holds_product_md_defaults():
         "visit": 1, "harvest_read": 1, "vote": 2, "comment": 3, "discussion_post": 4,
         "expectation_given": 4, "pilot_enrolled": 5, "workshop_attended": 6,
         "idea_proposed": 6, "feedback_given": 8, "referral": 10,
-        # Offline kinds PRODUCT.md does not weigh, weighed like their nearest kin there:
+        # Offline kinds not in the first list (docs/product.md), weighed like their nearest kin:
         "reference_call": 10, "executive_meeting": 6,
     }  # fmt: skip
     assert (model.half_life_days, model.window_days, model.activity_scale) == (30, 180, 40)

@@ -1,5 +1,5 @@
 """Levels do not flap: promotion at once, demotion only below 90% of the current level's
-threshold *and* after the level has held for 14 days (PRODUCT.md, "Levels")."""
+threshold *and* after the level has held for 14 days (docs/product.md, "Levels")."""
 
 from __future__ import annotations
 

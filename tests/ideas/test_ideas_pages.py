@@ -135,7 +135,7 @@ def test_no_match_says_so(client_for, member_a, ideas):
 def test_an_htmx_request_gets_only_the_rows(client_for, member_a, ideas):
     response = client_for(member_a).get(f"{LIST}?garden=billing", HTTP_HX_REQUEST="true")
 
-    assert [t.name for t in response.templates] == ["ideas/idea_list_rows.html"]
+    assert [t.name for t in response.templates] == ["ideas/idea_list_rows.html", "_pagination.html"]
     assert "<html" not in response.content.decode()
     assert _ids(response) == [ideas["invoices"].pk]
     assert "HX-Request" in response["Vary"]
