@@ -34,14 +34,9 @@ from community.models import (
 )
 
 
-def _export(user: User) -> dict[str, Any]:
+def _discussions_export(user: User) -> dict[str, Any]:
+    """The person's threads, posts, reactions and flags."""
     return {
-        "garden_memberships": rows(
-            GardenMembership.objects.filter(user=user).order_by("joined_at", "pk"),
-            "garden__name",
-            "garden__slug",
-            "joined_at",
-        ),
         "discussion_threads": rows(
             Thread.objects.filter(author=user).order_by("created_at", "pk"),
             "id",
@@ -72,6 +67,18 @@ def _export(user: User) -> dict[str, Any]:
             "created_at",
             "handled_at",
         ),
+    }
+
+
+def _export(user: User) -> dict[str, Any]:
+    return {
+        "garden_memberships": rows(
+            GardenMembership.objects.filter(user=user).order_by("joined_at", "pk"),
+            "garden__name",
+            "garden__slug",
+            "joined_at",
+        ),
+        **_discussions_export(user),
         "harvest_reads": rows(
             HarvestRead.objects.filter(user=user).order_by("read_at", "pk"),
             "harvest__slug",

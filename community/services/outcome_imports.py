@@ -276,6 +276,15 @@ def _accounts_by_key(*, slugs: set[str], names: set[str]) -> tuple[dict, dict]:
 
 
 def _import_outcomes(records, *, uploaded_by: User, report: _Report) -> None:
+    """Check every row, then (only when all are good) create the new outcomes and update the
+    amount and note of those imported before (same account, kind, date and external id)."""
+    parsed = _outcomes_checked(records, report=report)
+    if not report.problems:
+        _outcomes_store(parsed, uploaded_by=uploaded_by, report=report)
+
+
+def _outcomes_checked(records, *, report: _Report) -> list[tuple[tuple, Decimal | None, str]]:
+    """Each good row as (key, amount, note); each bad one's problems go to the report."""
     values = {r["account"] for _, r in records if r["account"]}
     by_slug, by_name = _accounts_by_key(slugs=values, names={v.lower() for v in values})
     today = timezone.localdate()
@@ -308,8 +317,11 @@ def _import_outcomes(records, *, uploaded_by: User, report: _Report) -> None:
             continue
         seen[key] = row
         parsed.append((key, amount, record.get("note", "")))
-    if report.problems:
-        return
+    return parsed
+
+
+def _outcomes_store(parsed, *, uploaded_by: User, report: _Report) -> None:
+    """Create the new outcomes in bulk; update (or count as unchanged) the ones that exist."""
     existing = {
         (o.account_id, o.kind, o.occurred_on, o.external_id): o
         for o in LoyaltyOutcome.objects.filter(
