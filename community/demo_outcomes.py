@@ -1,6 +1,6 @@
 """Demo loyalty outcomes for `manage.py seed_demo`, over the engagement history it computed:
 renewal decisions and advocacy that follow the accounts' levels at the time, as the insights
-page (community/insights.py) would find them in a real portfolio — engaged accounts renew,
+page (community/selectors/insights.py) would find them in a real portfolio — engaged accounts renew,
 grow and recommend more often, fading ones shrink and leave — with the noise real data has."""
 
 from __future__ import annotations

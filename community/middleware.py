@@ -2,8 +2,8 @@
 
 The hot path costs no query: the day of the last recorded visit is kept in the session (which
 the authentication middleware has loaded already), so only a person's first page of the day
-asks the database (`community.services.visit_record`, which locks their membership row so that
-two requests at the same moment record one visit).
+asks the database (`community.services.engagement.visit_record`, which locks their membership row
+so that two requests at the same moment record one visit).
 """
 
 from __future__ import annotations

@@ -38,7 +38,8 @@ PROJECT_APPS = ("accounts", "community", "ideas")
 RETRIES_BY_HAND = {
     "community.tasks.webhook_deliver_task": (
         "the attempts counted on the delivery row (settings.WEBHOOK_MAX_ATTEMPTS), backoff "
-        "community.webhooks.backoff_seconds; max_retries is the same limit, as a second bound"
+        "community.services.webhooks.backoff_seconds; max_retries is the same limit, as a second "
+        "bound"
     ),
 }
 # Tasks that never retry, and why (none today: a new one must say why here).

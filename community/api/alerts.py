@@ -2,7 +2,7 @@
 caller cannot see is a 404, as everywhere a list is filtered by account),
 POST /api/v1/alerts/<id>/acknowledge/ and POST /api/v1/alerts/<id>/resolve/ {note}.
 
-Alerts are internal (community.access.visible_alerts / access_alert): customers get 403 on
+Alerts are internal (community.access.alerts.visible_alerts / access_alert): customers get 403 on
 every route; an account manager asking for another account's alert gets 404; product
 managers read every alert but do not act on them (403)."""
 

@@ -1,7 +1,7 @@
 """REST API of an account's engagement: GET /api/v1/accounts/<slug>/engagement/ (the current
 snapshot, its components and what would raise it) and .../engagement/history/?days=90.
 
-The same readers as the engagement page (community.access.access_account_engagement): the
+The same readers as the engagement page (community.access.engagement.access_account_engagement): the
 account team, product managers, programme admins, and the account's own customer admins."""
 
 from __future__ import annotations

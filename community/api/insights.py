@@ -1,11 +1,11 @@
 """REST API of the insights page: GET /api/v1/insights/outcome-rates/?period_from=&period_to=
 &segment= — the rate of every loyalty outcome per engagement level at the time, with counts
-and 95% Wilson intervals (community.insights.outcome_rates_by_level; the definitions are
+and 95% Wilson intervals (community.selectors.insights.outcome_rates_by_level; the definitions are
 there and in the response).
 
 Internal users only (customers: 403), over the accounts they see: the account team its own,
-product managers and programme admins every account (community.access.visible_outcome_accounts,
-as for the outcomes themselves)."""
+product managers and programme admins every account
+(community.access.outcomes.visible_outcome_accounts, as for the outcomes themselves)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ accounts, product managers read every account's, programme admins read and recor
 POST /api/v1/imports/ (multipart: kind, file) — programme admins; 201 with the report when the
 file was imported, 400 with the same report (status "rejected", one problem per row and column)
 when it was not, 413 when the upload is over settings.IMPORT_MAX_BYTES (refused unread).
-The rules of the files are in community/imports.py."""
+The rules of the files are in community/services/outcome_imports.py."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """REST API of people's profiles: GET /api/v1/people/<id>/profile/ — a person's contributions
 (counted per kind), support given (internal people), discussion and harvest figures, recent
-items and badges. The same readers as the profile page (community.access.access_profile): the
-people of the person's own account and internal users who see that account; else 404."""
+items and badges. The same readers as the profile page
+(community.access.recognition.access_profile): the people of the person's own account and internal
+users who see that account; else 404."""
 
 from __future__ import annotations
 

@@ -18,8 +18,8 @@ class AlertReason(models.TextChoices):
 
 class Alert(models.Model):
     """Something an account team should act on, raised by the engine after a recompute
-    (community.alerts). At most one open alert per account and reason; a person acknowledges
-    it ("seen, on it") and resolves it with a note.
+    (community.services.alerts). At most one open alert per account and reason; a person
+    acknowledges it ("seen, on it") and resolves it with a note.
 
     `fingerprint` names the situation (the day of a level drop, the peak a score fell from,
     the renewal an account is silent before): a resolved situation is not raised again, a new

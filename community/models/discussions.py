@@ -1,6 +1,6 @@
 """Discussions: threads and replies inside a garden, with reactions, flags, edit history and
-moderation. Writes go through community.discussions; reads through
-community.selectors_discussions.
+moderation. Writes go through community.services.discussions; reads through
+community.selectors.discussions.
 
 Markdown is stored as written (`Post.body`) and rendered on display through
 community.markdown.markdown_render, so a sanitiser fix reaches every old post too.

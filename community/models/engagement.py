@@ -53,8 +53,8 @@ def _default_activity_weights() -> dict[str, float]:
 class EngagementModel(models.Model):
     """One version of the engagement model of docs/product.md: every number of the computation.
 
-    Versions are never edited: a change is a new row (see `community.engagement`), and
-    exactly one version is active. Snapshots record the version they were computed with.
+    Versions are never edited: a change is a new row (see `community.services.engagement_model`),
+    and exactly one version is active. Snapshots record the version they were computed with.
     """
 
     version = models.PositiveIntegerField(unique=True)

@@ -1,7 +1,7 @@
 """Notifications: what a person is told, in the app and by email, how each person wants each
 kind delivered, and the digests that gather the ones they asked to get in a daily or weekly email.
 
-The kinds, their labels and default delivery live in community/notification_kinds.py."""
+The kinds, their labels and default delivery are registered below (`KINDS`)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ class NotificationKind:
     description: str = ""
     # The deliveries a person may choose (a kind with a digest of its own offers only that one).
     deliveries: tuple[str, ...] = tuple(Delivery.values)
-    # True: its digest is not the general one (engagement alerts: community.alerts).
+    # True: its digest is not the general one (engagement alerts: community.services.alerts).
     own_digest: bool = False
     # True: only internal users get it (customers do not see it on their settings page).
     internal_only: bool = False
@@ -72,7 +72,7 @@ _kind("pilot_decision", "The decision on a pilot", "Pilots")
 _kind("feedback_reminder", "Reminders to answer a pilot check-in", "Pilots")
 
 
-# --- Account teams (community/alerts.py) ------------------------------------------------------
+# --- Account teams (community/services/alerts.py) -------------------------------------------------
 _kind(
     "engagement_alert",
     "Engagement alerts on your accounts",

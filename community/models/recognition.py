@@ -1,7 +1,7 @@
 """Recognition: the milestones a person reaches, shown as badges on their profile.
 
 Milestones are computed from what people did (activity events, posts, reactions, harvests) by
-community.recognition.milestones_award; each is awarded at most once per person (a unique
+community.services.recognition.milestones_award; each is awarded at most once per person (a unique
 constraint, not a check in Python: two runs at once cannot both award it)."""
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from community.models.alerts import Alert
 
 
 class WebhookEndpoint(models.Model):
-    """A URL new alerts are posted to (JSON, signed with `secret`: community.webhooks).
+    """A URL new alerts are posted to (JSON, signed with `secret`: community.services.webhooks).
     The secret is shown once, when it is created or rotated; deactivated endpoints get nothing
     new but keep their delivery log."""
 

@@ -31,7 +31,7 @@ def alert_list(
     account: Account | None = None,
     q: str = "",
 ) -> QuerySet[Alert]:
-    """`alerts` (already scoped by community.access.visible_alerts) filtered for the inbox —
+    """`alerts` (already scoped by community.access.alerts.visible_alerts) filtered for the inbox —
     by one account (fetched through access_account: a foreign one is 404 before this) and by
     a search on the account's name or slug — newest first, with the account and the people who
     acted on them: one query."""

@@ -226,8 +226,8 @@ def alerts_raise(*, account_ids: Sequence[int], day: dt.date | None = None) -> l
 def _tell_account_teams(alerts: list[Alert]) -> None:
     """One in-app notification per alert and team member, emailed after commit unless the
     person chose the daily digest: one query for the teams (and their choice) and one insert
-    for all the notifications (what `community.services.notify` does for one message, here
-    for the whole chunk at once)."""
+    for all the notifications (what `community.services.notifications.notify` does for one
+    message, here for the whole chunk at once)."""
     if not alerts:
         return
     teams: dict[int, list[User]] = defaultdict(list)

@@ -55,7 +55,7 @@ MAX_MENTIONS = 20
 
 
 class NotifyKind:
-    """The notification kinds discussions send (community/notification_kinds.py lists them)."""
+    """The notification kinds discussions send (community/models/notifications.py lists them)."""
 
     MENTION = "mention"
     REPLY = "reply"

@@ -5,7 +5,7 @@ customers' reads are recorded once per person.
 Who is told on publishing: every active member of every account the harvest is aimed at (see
 `harvest_target_accounts`). A harvest of an invite-only garden that is aimed at segments or at
 all customers reaches accounts that were not invited; they are told and shown the harvest
-without the garden's name, link or sources (community.access.harvest_garden_shown), so the
+without the garden's name, link or sources (community.access.harvests.harvest_garden_shown), so the
 garden stays invisible to them. Notifications never name the garden.
 """
 

@@ -1,8 +1,8 @@
 """Notifications by email: each person's preference per kind, the single emails, the daily and
 weekly digests, and the unsubscribe link every email carries.
 
-`community.services.notify` makes the notifications and asks `notification_deliveries` how
-each one's email goes; this module does the rest.
+`community.services.notifications.notify` makes the notifications and asks
+`notification_deliveries` how each one's email goes; this module does the rest.
 
 Sending is claimed, never locked across the SMTP conversation by a transaction: the task (or
 digest job) claims the row with one UPDATE (a count of 1 means it is ours), hands the email to
@@ -67,7 +67,8 @@ from community.services.notifications import notification_delivery, unsubscribe_
 
 
 def notification_email(*, notification_id: int) -> bool:
-    """Email one notification once (community.notifications.notification_email_send)."""
+    """Email one notification once
+    (community.services.notification_emails.notification_email_send)."""
     return notification_email_send(notification_id=notification_id)
 
 

@@ -71,10 +71,10 @@ def notify(
     exclude: User | None = None,
 ) -> list[Notification]:
     """Tell people something in the app and by email, the way each person wants this `kind`
-    (community.notification_kinds; their NotificationPreference): immediately (an email task
-    after commit), in the daily or weekly digest (the digest jobs), or off (in the app only).
-    Inactive users and `exclude` (usually the person who acted) are skipped; each person is
-    told once."""
+    (the registry in community.models.notifications; their NotificationPreference): immediately
+    (an email task after commit), in the daily or weekly digest (the digest jobs), or off (in the
+    app only). Inactive users and `exclude` (usually the person who acted) are skipped; each
+    person is told once."""
     seen: set[int] = set()
     rows = []
     for user in users:
@@ -160,7 +160,7 @@ def notification_preference_set(*, user: User, kind: str, delivery: str) -> Noti
 
 
 def _alert_subscription_sync(*, user: User, delivery: str) -> None:
-    """Engagement alerts have a digest of their own (community.alerts), switched by the
+    """Engagement alerts have a digest of their own (community.services.alerts), switched by the
     person's AlertSubscription: keep it in step with the preference."""
     daily = delivery == Delivery.DAILY
     subscription, _ = AlertSubscription.objects.select_for_update().get_or_create(user=user)
@@ -172,7 +172,7 @@ def _alert_subscription_sync(*, user: User, delivery: str) -> None:
 
 
 def alert_preference_sync(*, user: User, daily_digest: bool) -> None:
-    """The other direction: the alerts inbox's digest switch (community.alerts) sets the
+    """The other direction: the alerts inbox's digest switch (community.services.alerts) sets the
     preference of engagement alerts (turning the digest off means one email per alert)."""
     NotificationPreference.objects.update_or_create(
         user=user,

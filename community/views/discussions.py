@@ -3,7 +3,7 @@ users), starting a thread, the thread page (posts paginated, "new since your las
 reply, reactions by htmx, flag, hide), editing with its history, and the stewards' flag queue.
 
 Every view fetches through community.access (access_garden_discussions, access_thread,
-access_post) and writes through community.discussions.
+access_post) and writes through community.services.discussions.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ def account_engagement(request: HttpRequest, slug: str) -> HttpResponse:
     """An account's engagement: trend, why this level, what would raise it, the timeline, its
     pilots and feedback (an htmx fragment of the ideas app) and its loyalty outcomes.
     Its own customer admins get the reduced view (no breakdown by activity, no timeline, no
-    loyalty outcomes: those are internal, community.access.visible_outcome_accounts)."""
+    loyalty outcomes: those are internal, community.access.outcomes.visible_outcome_accounts)."""
     account = access_account_engagement(request.user, slug)
     details = sees_engagement_details(request.user)
     summary = engagement_selectors.account_engagement(account=account)

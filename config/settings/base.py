@@ -278,7 +278,8 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = env_redis_url("REDIS_URL", None)
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
-# A notification email's claim older than this belongs to a dead sender (community.notifications).
+# A notification email's claim older than this belongs to a dead sender
+# (community.services.notification_emails).
 # On PostgreSQL a killed sender's claim is taken over at once (its advisory lock ends with its
 # session); this age is the fallback, above the hard time limit so no live sender ever has it.
 NOTIFICATION_CLAIM_STALE_SECONDS = env_int(

@@ -4,7 +4,7 @@ GET /api/v1/insights/pilot-perception/?period_from=&period_to=&segment=&window=
 Per account and pilot (pilots that ended in the period): the expectation–experience gap, NPS
 and the loyalty outcomes after the pilot, and the grouped summary — the same figures as the
 insights page's fragment (ideas.selectors.perception). Internal users only (customers: 403),
-over the accounts they see (community.access.visible_outcome_accounts)."""
+over the accounts they see (community.access.outcomes.visible_outcome_accounts)."""
 
 from __future__ import annotations
 

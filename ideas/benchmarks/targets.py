@@ -86,7 +86,7 @@ LIST_PAGES: dict[str, tuple[str, Params]] = {
 COUNT_NOTES: dict[str, str] = {
     "community:person-profile": (
         "bounded: the latest items look up their posts and their harvests with at most one "
-        "query each, only when such items are among them (community.selectors_recognition)"
+        "query each, only when such items are among them (community.selectors.recognition)"
     ),
 }
 

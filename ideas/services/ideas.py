@@ -1,8 +1,8 @@
 """Writes of ideas: propose, move through the workflow, vote, follow, comment, merge.
 
 Every write that a customer makes records its activity event here (through
-`community.services.activity_record`), and every change the followers care about is told to
-them (through `community.services.notify`, never to the person who acted).
+`community.services.engagement.activity_record`), and every change the followers care about is
+told to them (through `community.services.notifications.notify`, never to the person who acted).
 """
 
 from __future__ import annotations

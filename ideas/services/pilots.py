@@ -3,7 +3,7 @@ product manager or by the schedule), invite accounts, publish and accept agreeme
 members, and close the loop with a decision.
 
 Customers' actions record their activity event here; people are told what concerns them
-through `community.services.notify`, never the person who acted.
+through `community.services.notifications.notify`, never the person who acted.
 
 The idea follows its pilots. Creating a pilot for a planned idea is a product manager's move,
 made through the ideas workflow (`idea_transition`). The pilot's own consequences (the idea is

@@ -176,8 +176,8 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
 def _notify_each(reminders: list[tuple[int, CheckIn]], *, today: dt.date, now: dt.datetime) -> None:
     """In-app notifications, one INSERT for all, then one email each after commit.
 
-    `community.services.notify` tells many people one thing and so makes one INSERT per
-    message; each reminder names its own check-in, which would cost one INSERT per check-in.
+    `community.services.notifications.notify` tells many people one thing and so makes one INSERT
+    per message; each reminder names its own check-in, which would cost one INSERT per check-in.
     The rows are made here instead, and emailed by the same task as notify's (the candidates
     are active users already, one reminder each)."""
     rows = []

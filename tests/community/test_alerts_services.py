@@ -1,6 +1,6 @@
-"""Raising alerts after a recompute (community.alerts.alerts_raise): each rule fires exactly
-when it should, re-runs never duplicate, a resolved situation stays resolved and a new one is
-raised again, and the account team is told once, by email after commit."""
+"""Raising alerts after a recompute (community.services.alerts.alerts_raise): each rule fires
+exactly when it should, re-runs never duplicate, a resolved situation stays resolved and a new one
+is raised again, and the account team is told once, by email after commit."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Visits: a customer who opens the product's pages records one visit a day (site time zone),
-through community.middleware.VisitMiddleware and community.services.visit_record. The day is
-remembered in the session, so the pages after the first cost no query; the service locks the
+through community.middleware.VisitMiddleware and community.services.engagement.visit_record. The
+day is remembered in the session, so the pages after the first cost no query; the service locks the
 person's membership row, so two requests at the same moment record one visit."""
 
 from __future__ import annotations

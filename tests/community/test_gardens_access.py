@@ -1,5 +1,5 @@
-"""Who sees which garden, who is a member, steward or may post (community/access.py), and the
-garden services (community/gardens.py): create, update, invite, answer, join, leave."""
+"""Who sees which garden, who is a member, steward or may post (community/access/gardens.py), and
+the garden services (community/services/gardens.py): create, update, invite, answer, join, leave."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """An invite-only garden's ideas and pilots stay hidden from accounts not invited (the ideas
-app filters by community.access.visible_gardens); the garden home's pilots fragment."""
+app filters by community.access.gardens.visible_gardens); the garden home's pilots fragment."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Outcome rates by engagement level at the time (community/insights.py): the Wilson interval
-against published values, and the rates of hand-built accounts worked out below.
+"""Outcome rates by engagement level at the time (community/selectors/insights.py): the Wilson
+interval against published values, and the rates of hand-built accounts worked out below.
 
 Period 2026-01-01 … 2026-12-31. Snapshots (level from that day on) and outcomes:
 

@@ -63,7 +63,7 @@ def test_every_kind_the_code_sends_is_registered_with_a_label():
         "pilot_closed",
         "pilot_decision",
         "feedback_reminder",
-        "engagement_alert",  # community/alerts.py
+        "engagement_alert",  # community/services/alerts.py
         # community/: gardens, discussions, harvests, recognition
         "garden_invitation",
         "mention",

@@ -2,7 +2,7 @@
 
 Every import is all or nothing: one bad row and nothing is written, and the page lists each
 problem by row and column (row 1 is the header) with a downloadable error report. The rules of
-the files are in community/imports.py."""
+the files are in community/services/outcome_imports.py."""
 
 from __future__ import annotations
 

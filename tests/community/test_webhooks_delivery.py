@@ -1,4 +1,4 @@
-"""Outgoing webhooks for new alerts (community.webhooks and webhook_deliver_task): one
+"""Outgoing webhooks for new alerts (community.services.webhooks and webhook_deliver_task): one
 delivery per endpoint and alert however often the engine re-runs, posted as signed JSON to a
 real HTTP server on 127.0.0.1, retried with backoff after a failure, never re-sent once it
 succeeded, and marked failed after WEBHOOK_MAX_ATTEMPTS attempts."""
