@@ -20,7 +20,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from community.demo_data import demo_offline_events_create
 from community.engagement import engagement_snapshots_compute
 from community.engagement.compute import day_end
 from community.engagement.offline_events import OFFLINE_KINDS, offline_event_record
@@ -30,6 +29,7 @@ from community.models import (
     EngagementSnapshot,
     OfflineEvent,
 )
+from demo.data.activity import demo_offline_events_create
 from tests.accounts.factories import customer
 from tests.api_helpers import api_error, api_login
 

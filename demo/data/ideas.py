@@ -38,11 +38,10 @@ from django.db import transaction
 from django.db.models import F, Max, Model
 from django.utils import timezone
 
-from accounts.demo_data import INTERNAL_DOMAIN
 from accounts.models import Account, MemberRole, Membership, User
 from community.models import ActivityEvent, Garden, Notification
 from community.services import notification_emails_suppressed
-from ideas.demo_data.catalogue import (
+from demo.data.catalogue import (
     ACCEPTED,
     AUTHOR,
     CUSTOMER,
@@ -59,6 +58,7 @@ from ideas.demo_data.catalogue import (
     IdeaSpec,
     PilotSpec,
 )
+from demo.data.people import INTERNAL_DOMAIN
 from ideas.instrument import DEFAULT_DIMENSIONS, instrument_current
 from ideas.models import (
     Agreement,
@@ -87,7 +87,7 @@ _OTHER_PRODUCT_MANAGERS = {
     "lucia": f"lucia.herrera@{INTERNAL_DOMAIN}",
 }
 
-# How much each engagement profile (community.demo_data) takes part: votes, proposals, pilots.
+# How much each engagement profile (demo.data.activity) takes part: votes, proposals, pilots.
 _PROFILE_WEIGHT = {
     "champion": 6.0,
     "rising": 3.5,

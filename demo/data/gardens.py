@@ -1,5 +1,5 @@
 """Demo data of gardens: charters, stewards, invitations and memberships for the gardens that
-community/demo_data.py creates (called by seed_demo right after them).
+demo/data/activity.py creates (called by seed_demo right after them).
 
 - every garden gets a charter and one or two stewards (product managers, a success manager);
 - "Pricing and value models" (invite-only) has a few accepted accounts and one invitation still

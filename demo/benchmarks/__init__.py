@@ -2,7 +2,7 @@
 of every list page and endpoint, and the engagement benchmark, written to
 docs/benchmark-report.md.
 
-It lives in `ideas`, the top of the dependency chain, because the screens it measures belong to
-all three apps. `world` finds the demo's personas and objects, `query_counts` counts queries
+It lives in `demo`, above the three product apps, because the screens it measures belong to
+all three. `world` finds the demo's personas and objects, `query_counts` counts queries
 in-process, `latency` times a real gunicorn (tests/perf/server.py), `report` writes Markdown.
 """

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from accounts.demo_data import INTERNAL_DOMAIN
 from accounts.models import (
     Account,
     AccountTeamAssignment,
@@ -25,6 +24,7 @@ from community.models import (
     PostRevision,
     Thread,
 )
+from demo.data.people import INTERNAL_DOMAIN
 from ideas.models import Idea, Pilot, PilotState
 
 PERSONAS = ("customer", "account_manager", "product_manager", "programme_admin")

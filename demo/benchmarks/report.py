@@ -6,9 +6,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ideas.benchmarks.latency import Timing
-from ideas.benchmarks.query_counts import Measurement, QueryCounts
-from ideas.benchmarks.targets import COUNT_NOTES
+from demo.benchmarks.latency import Timing
+from demo.benchmarks.query_counts import Measurement, QueryCounts
+from demo.benchmarks.targets import COUNT_NOTES
 
 PERSONA_LABELS = {
     "": "anonymous",
@@ -109,7 +109,7 @@ def _counts_section(report: BenchReport) -> list[str]:
         "",
         "Each list is requested twice in-process (django.test.Client, logged in as the persona)"
         " and the second request's queries are counted (CaptureQueriesContext). Pages come "
-        "from the URL resolver (ideas/benchmarks/targets.py says which are lists); endpoints "
+        "from the URL resolver (demo/benchmarks/targets.py says which are lists); endpoints "
         "are the GET operations of docs/openapi.yaml whose 200 response is an array or a "
         "paginated object, asked for `?page_size=100`, as every persona who gets a 200. "
         "*Rows* is what the response showed (of the list's total, where it says). "

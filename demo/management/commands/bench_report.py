@@ -35,12 +35,12 @@ from django.db import connection
 from django.test.utils import setup_test_environment, teardown_test_environment
 from django.utils import timezone
 
-from accounts.demo_data import DEMO_PASSWORD
 from accounts.models import Account, Membership
 from community.models import ActivityEvent
-from ideas.benchmarks.query_counts import Measurement, QueryCounts, query_counts_measure
-from ideas.benchmarks.report import BenchReport, report_render
-from ideas.benchmarks.world import bench_world
+from demo.benchmarks.query_counts import Measurement, QueryCounts, query_counts_measure
+from demo.benchmarks.report import BenchReport, report_render
+from demo.benchmarks.world import bench_world
+from demo.data.people import DEMO_PASSWORD
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -245,7 +245,7 @@ class Command(BaseCommand):
         return counts, payload["size"]
 
     def _latency(self, world, options):
-        from ideas.benchmarks.latency import latency_measure
+        from demo.benchmarks.latency import latency_measure
         from tests.perf.server import running_site
 
         self.stdout.write(f"Timing the main screens on gunicorn (port {options['port']})…")

@@ -1,7 +1,7 @@
 """Create realistic, deterministic demo data.
 
-It lives in `ideas`, the top of the dependency chain (ideas → community → accounts), so it can
-call every app's demo builders; each app keeps its own builder in `demo_data.py`.
+It lives in `demo`, above the three product apps (demo → ideas → community → accounts), so it
+can call every part's demo builder; each part keeps its own builder in `demo/data/`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.demo_data import DEMO_PASSWORD, demo_people_create
 from accounts.models import Account, AccountTeamAssignment, TeamRole, User
-from community.demo_data import (
+from community.engagement import engagement_history_compute
+from community.services import notification_emails_suppressed
+from demo.data.activity import (
     QUIET_PROFILES,
     demo_activity_create,
     demo_alerts_raise,
@@ -23,15 +24,14 @@ from community.demo_data import (
     demo_notifications_settle,
     demo_offline_events_create,
 )
-from community.demo_discussions import demo_discussions_build
-from community.demo_gardens import demo_gardens_build
-from community.demo_harvests import demo_harvests_build
-from community.demo_outcomes import demo_outcomes_create
-from community.demo_recognition import demo_recognition_build
-from community.engagement import engagement_history_compute
-from community.services import notification_emails_suppressed
-from ideas.demo_data import IDEA_COUNT, MIN_IDEAS, demo_ideas_create
-from ideas.demo_data.pilot_outcomes import demo_pilot_outcomes_create
+from demo.data.discussions import demo_discussions_build
+from demo.data.gardens import demo_gardens_build
+from demo.data.harvests import demo_harvests_build
+from demo.data.ideas import IDEA_COUNT, MIN_IDEAS, demo_ideas_create
+from demo.data.outcomes import demo_outcomes_create
+from demo.data.people import DEMO_PASSWORD, demo_people_create
+from demo.data.pilot_outcomes import demo_pilot_outcomes_create
+from demo.data.recognition import demo_recognition_build
 from ideas.models import Pilot
 
 
@@ -144,8 +144,8 @@ class Command(BaseCommand):
         self._print_logins(self._existing_logins())
 
     def _existing_logins(self) -> list[tuple[str, str, str]]:
-        from accounts.demo_data import INTERNAL_DOMAIN
         from accounts.models import InternalRole, MemberRole, Membership
+        from demo.data.people import INTERNAL_DOMAIN
 
         logins = []
         first = Account.objects.order_by("pk").first()
