@@ -1,4 +1,5 @@
-"""Demo gardens and a year of activity history for `manage.py seed_demo`.
+"""A year of activity history for `manage.py seed_demo`, with the account teams' offline events,
+the alerts the engine raised over the last weeks, and the notifications people have read.
 
 Each account follows an engagement profile (champion, rising, steady, fading, occasional,
 dormant) so that the engagement engine has trends to show: levels that rise, fall and hold.
@@ -21,7 +22,6 @@ import datetime as dt
 import math
 import random
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -29,58 +29,7 @@ from accounts.models import Account, AccountTeamAssignment, TeamRole, User
 from community import services
 from community.alerts import alerts_raise
 from community.engagement.offline_events import offline_event_record
-from community.gardens import garden_create
-from community.models import (
-    ActivityEvent,
-    ActivityKind,
-    Alert,
-    Garden,
-    GardenTheme,
-    GardenVisibility,
-    Notification,
-)
-
-DEMO_GARDENS = [
-    (
-        "Onboarding journeys",
-        GardenTheme.CUSTOMER_JOURNEY,
-        GardenVisibility.OPEN,
-        "How new teams get going in their first 90 days: we try new onboarding paths, guided "
-        "set-ups and check-ins with you before we roll them out.",
-    ),
-    (
-        "Field service on the move",
-        GardenTheme.CONTEXT_OF_USE,
-        GardenVisibility.OPEN,
-        "Using the product on site, offline and on small screens. Pilots of the mobile app and "
-        "offline sync.",
-    ),
-    (
-        "Data exchange and APIs",
-        GardenTheme.DATA_SUPPLY,
-        GardenVisibility.OPEN,
-        "Which data you would share with us, and what you expect in return: benchmarks, "
-        "forecasts, integrations.",
-    ),
-    (
-        "Pricing and value models",
-        GardenTheme.COST_AND_REVENUE,
-        GardenVisibility.INVITE_ONLY,
-        "New business models under NDA: usage-based pricing, outcome-based contracts, bundles.",
-    ),
-    (
-        "Resilient operations",
-        GardenTheme.ROBUSTNESS,
-        GardenVisibility.OPEN,
-        "What happens when things go wrong: fail-over, incident communication, recovery drills.",
-    ),
-    (
-        "Sustainability reporting",
-        GardenTheme.LONG_TERM_FIT,
-        GardenVisibility.INVITE_ONLY,
-        "Where your sustainability goals and our roadmap meet, over the next five years.",
-    ),
-]
+from community.models import ActivityEvent, ActivityKind, Alert, Notification
 
 # (profile, share of accounts, events per 30 days at its peak, shape over time, share of the
 # members who take part)
@@ -160,16 +109,6 @@ _OFFLINE_EVENTS = [
         "Two admins at the reporting workshop.",
     ),
 ]
-
-
-@transaction.atomic
-def demo_gardens_create() -> list[Garden]:
-    return [
-        garden_create(
-            created_by=None, name=name, theme=theme, visibility=visibility, description=description
-        )
-        for name, theme, visibility, description in DEMO_GARDENS
-    ]
 
 
 def _profiles_dealt(rng: random.Random, accounts: int) -> list[tuple]:

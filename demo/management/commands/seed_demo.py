@@ -20,12 +20,11 @@ from demo.data.activity import (
     QUIET_PROFILES,
     demo_activity_create,
     demo_alerts_raise,
-    demo_gardens_create,
     demo_notifications_settle,
     demo_offline_events_create,
 )
 from demo.data.discussions import demo_discussions_build
-from demo.data.gardens import demo_gardens_build
+from demo.data.gardens import demo_gardens_build, demo_gardens_create
 from demo.data.harvests import demo_harvests_build
 from demo.data.ideas import IDEA_COUNT, MIN_IDEAS, demo_ideas_create
 from demo.data.outcomes import demo_outcomes_create
