@@ -106,6 +106,20 @@ class _Plan:
     schedule: Callable[[], None]
 
 
+@dataclass(frozen=True)
+class _PilotCast:
+    """Who takes part in a pilot, what they answer and when they act (in days ago)."""
+
+    taking_part: list[tuple[int, list[int]]]  # (account, its members taking part)
+    members_in_order: list[int]
+    answers: dict[int, dict]  # member → expectation and mid-pilot experience
+    finals: dict[int, dict]  # member → the final check-in's experience
+    accepted_at: dict[int, float]  # account → when its admin accepted the agreement
+    enrolled_at: dict[int, tuple[float, float]]  # member → (enrolled, expectation given)
+    mid_status: dict[int, str]  # member → "submit", "draft" or "none" at mid-pilot
+    final_members: set[int]  # members who answer the final check-in
+
+
 @dataclass
 class DemoIdeas:
     ideas: int = 0
@@ -463,7 +477,34 @@ class _Builder:
 
     def _plan_pilot(self, spec: PilotSpec) -> _Plan:
         """Who takes part (accounts, their admin, their members) and the pilot's timeline."""
-        rng = self.rng
+        taking_part = self._pilot_participants(spec)
+        members_in_order = [pk for _, members in taking_part for pk in members]
+        answers = {
+            pk: self._answers(spec.feel, self.segments[account_id], final=False)
+            for account_id, members in taking_part
+            for pk in members
+        }
+        finals = {
+            pk: self._answers(spec.feel, self.segments[account_id], final=True, like=answers[pk])
+            for account_id, members in taking_part
+            for pk in members
+        }
+        accepted_at, enrolled_at = self._pilot_recruiting(spec, taking_part)
+        cast = _PilotCast(
+            taking_part=taking_part,
+            members_in_order=members_in_order,
+            answers=answers,
+            finals=finals,
+            accepted_at=accepted_at,
+            enrolled_at=enrolled_at,
+            **self._pilot_check_ins(spec, members_in_order),
+        )
+        people = [self.admins[a] for a, _ in taking_part] + members_in_order
+        return _Plan(people=people, schedule=lambda: self._pilot_schedule(spec, cast))
+
+    def _pilot_participants(self, spec: PilotSpec) -> list[tuple[int, list[int]]]:
+        """The accounts taking part, engaged ones likelier, and the members each sends:
+        (account, members)."""
         segments, admins = self.segments, self.admins
         eligible = self._eligible_segments(spec)
         taking_part: list[tuple[int, list[int]]] = []
@@ -476,7 +517,7 @@ class _Builder:
             accounts_left = spec.accounts - len(taking_part)
             share = max(1, round(members_left / accounts_left))
             pool = self.people.members[account_id]
-            chosen = rng.sample(pool, min(len(pool), share, members_left))
+            chosen = self.rng.sample(pool, min(len(pool), share, members_left))
             taking_part.append((account_id, chosen))
             members_left -= len(chosen)
         # The demo account has accepted: a colleague of the demo member (if it has one) takes
@@ -484,95 +525,103 @@ class _Builder:
         if spec.demo_account == ACCEPTED:
             colleagues = self.people.members.get(self.first_account.pk, [])
             taking_part.append((self.first_account.pk, colleagues[:1]))
-        feel = spec.feel
-        answers = {
-            pk: self._answers(feel, segments[account_id], final=False)
-            for account_id, members in taking_part
-            for pk in members
-        }
-        finals = {
-            pk: self._answers(feel, segments[account_id], final=True, like=answers[pk])
-            for account_id, members in taking_part
-            for pk in members
-        }
-        # The schedule in days ago (negative: still to come).
-        opens, starts, ends = -spec.recruiting_opens, -spec.runs_from, -spec.runs_until
-        middle = (starts + ends) / 2  # the mid-pilot check-in is due then
-        # While recruiting, each account accepts, then its members enrol and give expectations.
+        return taking_part
+
+    def _pilot_recruiting(
+        self, spec: PilotSpec, taking_part: list[tuple[int, list[int]]]
+    ) -> tuple[dict[int, float], dict[int, tuple[float, float]]]:
+        """While recruiting, each account accepts, then its members enrol and give expectations:
+        (account → accepted, member → (enrolled, expectation)), in days ago."""
+        rng = self.rng
+        opens, starts = -spec.recruiting_opens, -spec.runs_from
         recruiting_days = max(1.0, opens - max(starts, 0.5))
         accepted_at: dict[int, float] = {}
-        enrolled_at: dict[int, tuple[float, float]] = {}  # member → (enrolled, expectation)
+        enrolled_at: dict[int, tuple[float, float]] = {}
         for account_id, members in taking_part:
             accepted_at[account_id] = opens - rng.uniform(0.2, 0.45) * recruiting_days
             for pk in members:
                 enrolled = accepted_at[account_id] - rng.uniform(0.05, 0.35) * recruiting_days
                 expected = enrolled - rng.uniform(0.02, 0.15) * recruiting_days
                 enrolled_at[pk] = (enrolled, expected)
-        members_in_order = [pk for _, members in taking_part for pk in members]
-        # Mid-pilot: nearly everyone answered (one left a draft, one has not started).
+        return accepted_at, enrolled_at
+
+    def _pilot_check_ins(self, spec: PilotSpec, members_in_order: list[int]) -> dict[str, Any]:
+        """Who answers the check-ins: mid-pilot nearly everyone (one left a draft, one has not
+        started), and once the pilot ended, its `final_answers` share."""
+        ends = -spec.runs_until
         mid_status = {pk: "submit" for pk in members_in_order}
         if ends < 0 and len(members_in_order) >= 8:
             mid_status[members_in_order[-2]] = "draft"
             mid_status[members_in_order[-1]] = "none"
         final_count = round(len(members_in_order) * spec.final_answers)
-        final_members = set(rng.sample(members_in_order, final_count)) if ends > 0 else set()
-        people = [admins[a] for a, _ in taking_part] + members_in_order
+        final_members = set(self.rng.sample(members_in_order, final_count)) if ends > 0 else set()
+        return {"mid_status": mid_status, "final_members": final_members}
 
-        def schedule() -> None:
-            timeline, key = self.timeline, spec.key
-            timeline.at(spec.created, _PILOT, lambda: self._pilot_create(spec))
-            invited = [a for a, _ in taking_part]
-            if spec.demo_account == INVITED:
-                invited.append(self.first_account.pk)
-            timeline.at(opens + 1.5, _PILOT, lambda: self._invite(spec, invited))
-            if spec.runs_from <= 0:  # opened by hand on its day, so its history is real
-                timeline.at(opens, _PILOT, lambda: self._set_state(key, PilotState.RECRUITING))
-                timeline.at(starts, _PILOT, lambda: self._set_state(key, PilotState.RUNNING))
-            else:  # published now: the schedule opened it
-                timeline.at(opens, _PILOT, lambda: self._publish(key))
-            for account_id, at in accepted_at.items():
-                timeline.at(at, _PILOT, lambda a=account_id: self._accept(key, admins[a]))
-            for pk, (enrolled, expected) in enrolled_at.items():
-                timeline.at(enrolled, _PILOT, lambda pk=pk: self._enrol(key, pk))
-                timeline.at(
-                    expected,
-                    _PILOT,
-                    lambda pk=pk: self._respond(key, pk, 0, answers[pk]["expectation"]),
-                )
-            if starts <= 0:
-                return  # not running yet: expectations only
-            middle_span = (middle - max(ends, 0.3)) * 0.6
-            for pk in members_in_order:
-                status = mid_status[pk]
-                if status == "none":
+    def _pilot_schedule(self, spec: PilotSpec, cast: _PilotCast) -> None:
+        """The pilot on the timeline: created, opened, accepted, enrolled, expectations given;
+        once running, its check-ins."""
+        timeline, key, admins = self.timeline, spec.key, self.admins
+        # The schedule in days ago (negative: still to come).
+        opens, starts = -spec.recruiting_opens, -spec.runs_from
+        timeline.at(spec.created, _PILOT, lambda: self._pilot_create(spec))
+        invited = [a for a, _ in cast.taking_part]
+        if spec.demo_account == INVITED:
+            invited.append(self.first_account.pk)
+        timeline.at(opens + 1.5, _PILOT, lambda: self._invite(spec, invited))
+        if spec.runs_from <= 0:  # opened by hand on its day, so its history is real
+            timeline.at(opens, _PILOT, lambda: self._set_state(key, PilotState.RECRUITING))
+            timeline.at(starts, _PILOT, lambda: self._set_state(key, PilotState.RUNNING))
+        else:  # published now: the schedule opened it
+            timeline.at(opens, _PILOT, lambda: self._publish(key))
+        for account_id, at in cast.accepted_at.items():
+            timeline.at(at, _PILOT, lambda a=account_id: self._accept(key, admins[a]))
+        for pk, (enrolled, expected) in cast.enrolled_at.items():
+            timeline.at(enrolled, _PILOT, lambda pk=pk: self._enrol(key, pk))
+            timeline.at(
+                expected,
+                _PILOT,
+                lambda pk=pk: self._respond(key, pk, 0, cast.answers[pk]["expectation"]),
+            )
+        if starts <= 0:
+            return  # not running yet: expectations only
+        self._pilot_check_ins_schedule(spec, cast)
+
+    def _pilot_check_ins_schedule(self, spec: PilotSpec, cast: _PilotCast) -> None:
+        """A running pilot's mid-pilot answers; once it ended, the final answers, its closing
+        and the product manager's decision."""
+        rng, timeline, key = self.rng, self.timeline, spec.key
+        starts, ends = -spec.runs_from, -spec.runs_until
+        middle = (starts + ends) / 2  # the mid-pilot check-in is due then
+        middle_span = (middle - max(ends, 0.3)) * 0.6
+        for pk in cast.members_in_order:
+            status = cast.mid_status[pk]
+            if status == "none":
+                continue
+            days = middle + rng.uniform(-0.3, 1.0) * middle_span
+            timeline.at(
+                days,
+                _PILOT,
+                lambda pk=pk, s=status: self._respond(
+                    key, pk, 1, cast.answers[pk]["experience"], submit=s == "submit"
+                ),
+            )
+        if ends > 0:
+            for pk in cast.members_in_order:
+                if pk not in cast.final_members:
                     continue
-                days = middle + rng.uniform(-0.3, 1.0) * middle_span
+                days = ends + rng.uniform(0.1, 2.0)
                 timeline.at(
                     days,
                     _PILOT,
-                    lambda pk=pk, s=status: self._respond(
-                        key, pk, 1, answers[pk]["experience"], submit=s == "submit"
-                    ),
+                    lambda pk=pk: self._respond(key, pk, 2, cast.finals[pk]["experience"]),
                 )
-            if ends > 0:
-                for pk in members_in_order:
-                    if pk not in final_members:
-                        continue
-                    days = ends + rng.uniform(0.1, 2.0)
-                    timeline.at(
-                        days,
-                        _PILOT,
-                        lambda pk=pk: self._respond(key, pk, 2, finals[pk]["experience"]),
-                    )
-                # Published once it ran its course: the schedule closed it the next day.
-                timeline.at(ends - 1.0, _PILOT, lambda: self._publish(key))
-                if spec.decision:
-                    decision, days, note = spec.decision
-                    timeline.at(days, _PILOT, lambda: self._decide(key, decision, note))
-            else:
-                timeline.at(starts - 0.01, _PILOT, lambda: self._publish(key))
-
-        return _Plan(people=people, schedule=schedule)
+            # Published once it ran its course: the schedule closed it the next day.
+            timeline.at(ends - 1.0, _PILOT, lambda: self._publish(key))
+            if spec.decision:
+                decision, days, note = spec.decision
+                timeline.at(days, _PILOT, lambda: self._decide(key, decision, note))
+        else:
+            timeline.at(starts - 0.01, _PILOT, lambda: self._publish(key))
 
     def _answers(
         self, feel: Feel, segment: str, *, final: bool, like: dict | None = None
