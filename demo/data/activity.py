@@ -48,8 +48,9 @@ _LAPSE_STARTS_DAYS = 120
 # … and nothing at all for the last this many days.
 _LAPSE_QUIET_DAYS = 60
 
-# How often each kind occurs among an account's events (visits dominate, referrals are rare).
-_KIND_MIX = [
+# How often each kind occurs among an account's events (visits dominate, referrals are rare);
+# the engagement benchmark draws its events by the same shares.
+KIND_MIX = [
     (ActivityKind.VISIT, 40),
     (ActivityKind.HARVEST_READ, 10),
     (ActivityKind.VOTE, 14),
@@ -151,7 +152,7 @@ def demo_activity_create(
 ) -> tuple[int, dict[int, str]]:
     """Write `days` of activity events per account; return the count and each profile."""
     now = timezone.now()
-    kinds, weights = zip(*_KIND_MIX, strict=True)
+    kinds, weights = zip(*KIND_MIX, strict=True)
     profiles: dict[int, str] = {}
     batch: list[ActivityEvent] = []
     total = 0
