@@ -12,11 +12,11 @@ import json
 import pytest
 from django.core.management import call_command
 
-from ideas.benchmarks import query_counts, targets
-from ideas.benchmarks.latency import Timing
-from ideas.benchmarks.query_counts import Measurement, QueryCounts, query_counts_measure
-from ideas.benchmarks.report import BenchReport, report_render
-from ideas.demo_data import MIN_IDEAS
+from demo.benchmarks import query_counts, targets
+from demo.benchmarks.latency import Timing
+from demo.benchmarks.query_counts import Measurement, QueryCounts, query_counts_measure
+from demo.benchmarks.report import BenchReport, report_render
+from demo.data.ideas import MIN_IDEAS
 
 pytestmark = pytest.mark.django_db
 

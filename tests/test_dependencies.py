@@ -1,5 +1,7 @@
 """Dependencies point one way, ideas → community → accounts (STYLE.md): a reader learns the
-apps bottom-up. This reads every module's imports, so a new wrong import fails here."""
+apps bottom-up. The demo data and benchmarks sit above all three (and above config, which
+only names the app in INSTALLED_APPS): no product module imports them. This reads every
+module's imports, so a new wrong import fails here."""
 
 from __future__ import annotations
 
@@ -9,7 +11,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FORBIDDEN = {"accounts": {"community", "ideas"}, "community": {"ideas"}}
+FORBIDDEN = {
+    "accounts": {"community", "ideas", "demo"},
+    "community": {"ideas", "demo"},
+    "ideas": {"demo"},
+    "config": {"demo"},
+}
 
 
 def _imports(path: Path) -> set[str]:

@@ -39,10 +39,11 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
-    # Our apps, bottom-up: ideas → community → accounts.
+    # Our apps, bottom-up: ideas → community → accounts; demo data and benchmarks above them.
     "accounts",
     "community",
     "ideas",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -20,7 +20,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from community.demo_data import demo_offline_events_create
 from community.models import (
     ActivityEvent,
     ActivityKind,
@@ -33,6 +32,7 @@ from community.services.engagement import (
     engagement_snapshots_compute,
     offline_event_record,
 )
+from demo.data.activity import demo_offline_events_create
 from tests.accounts.factories import customer
 from tests.api_helpers import api_error, api_login
 
@@ -349,7 +349,7 @@ def test_the_timeline_costs_no_query_per_offline_event(
 ):
     client = client_for(account_manager_a)
     _recorded(account_a, account_manager_a)
-    with CaptureQueriesContext(connection) as one:  # test_engagement_pages.py lists them
+    with CaptureQueriesContext(connection) as one:  # test_account_engagement.py lists them
         client.get("/accounts/acme/engagement/")
     for days in range(5, 15):
         _recorded(account_a, account_manager_a, days=days)

@@ -11,7 +11,6 @@ from django.core.management import call_command
 
 from accounts.models import Account, MemberRole, Membership
 from community.access.gardens import visible_gardens
-from community.demo_gardens import DEMO_INVITED_GARDEN, DEMO_UNJOINED_GARDEN
 from community.models import (
     Garden,
     GardenAccount,
@@ -20,6 +19,7 @@ from community.models import (
     GardenVisibility,
     Notification,
 )
+from demo.data.gardens import DEMO_INVITED_GARDEN, DEMO_UNJOINED_GARDEN
 
 
 @pytest.fixture

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from accounts.demo_data import DEMO_PASSWORD
 from accounts.models import MemberRole, Membership, User
-from community.demo_gardens import DEMO_UNJOINED_GARDEN
-from community.demo_harvests import _dormant_member
 from community.models import ActivityEvent, ActivityKind, Garden, HarvestRead, Post
+from demo.data.gardens import DEMO_UNJOINED_GARDEN
+from demo.data.harvests import _dormant_member
+from demo.data.people import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

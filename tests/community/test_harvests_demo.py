@@ -8,9 +8,9 @@ import io
 import pytest
 from django.core.management import call_command
 
-from community.demo_harvests import _dormant_member
 from community.models import Harvest, HarvestRead
 from community.selectors.harvests import harvest_home
+from demo.data.harvests import _dormant_member
 
 
 @pytest.mark.django_db

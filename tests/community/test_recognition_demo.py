@@ -8,8 +8,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from community.demo_recognition import demo_recognition_build
 from community.models import Milestone, MilestoneKind, Notification
+from demo.data.recognition import demo_recognition_build
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import Account, MemberRole, Membership, User
 from community.models import ActivityEvent, ActivityKind, Notification
 from community.services.alerts import NOTIFICATION_KIND as ALERT_NOTIFICATION_KIND
-from ideas.demo_data import DEMO_PRODUCT_MANAGER, IDEA_COUNT, MIN_IDEAS
+from demo.data.ideas import DEMO_PRODUCT_MANAGER, IDEA_COUNT, MIN_IDEAS
 from ideas.instrument import DEFAULT_DIMENSIONS
 from ideas.models import (
     AgreementAcceptance,

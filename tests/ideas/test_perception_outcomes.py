@@ -30,7 +30,7 @@ from django.utils import timezone
 from accounts.models import Account, Segment
 from community.models import OutcomeKind
 from community.services.outcomes import outcome_record
-from ideas.demo_data.pilot_outcomes import demo_pilot_outcomes_create
+from demo.data.pilot_outcomes import demo_pilot_outcomes_create
 from ideas.models import Enrolment, PilotState
 from ideas.selectors.perception import (
     ADVOCATES,

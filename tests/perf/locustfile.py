@@ -32,7 +32,7 @@ from locust.exception import StopUser
 
 from tests.perf.server import SiteError, login
 
-PASSWORD = "garden-demo-2026"  # accounts.demo_data.DEMO_PASSWORD (not imported: no Django here)
+PASSWORD = "garden-demo-2026"  # demo.data.people.DEMO_PASSWORD (not imported: no Django here)
 REQUEST_TIMEOUT = float(os.environ.get("LOAD_REQUEST_TIMEOUT", "10"))
 # Seconds a person spends on a page before the next click (reading an idea, a thread, a chart).
 THINK_SECONDS = tuple(float(n) for n in os.environ.get("LOAD_THINK", "3-10").split("-"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ideas.benchmarks.world import BenchWorld
+from demo.benchmarks.world import BenchWorld
 
 Params = Callable[[BenchWorld], dict]
 

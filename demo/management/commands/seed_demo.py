@@ -1,11 +1,12 @@
 """Create realistic, deterministic demo data.
 
-It lives in `ideas`, the top of the dependency chain (ideas → community → accounts), so it can
-call every app's demo builders; each app keeps its own builder in `demo_data.py`.
+It lives in `demo`, above the three product apps (demo → ideas → community → accounts), so it
+can call every part's demo builder; each part keeps its own builder in `demo/data/`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import time
 
@@ -13,25 +14,33 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.demo_data import DEMO_PASSWORD, demo_people_create
-from accounts.models import Account, AccountTeamAssignment, TeamRole, User
-from community.demo_data import (
+from accounts.models import (
+    Account,
+    AccountTeamAssignment,
+    InternalRole,
+    MemberRole,
+    Membership,
+    TeamRole,
+    User,
+)
+from community.models import Garden
+from community.services.engagement import engagement_history_compute
+from community.services.notifications import notification_emails_suppressed
+from demo.data.activity import (
     QUIET_PROFILES,
     demo_activity_create,
     demo_alerts_raise,
-    demo_gardens_create,
     demo_notifications_settle,
     demo_offline_events_create,
 )
-from community.demo_discussions import demo_discussions_build
-from community.demo_gardens import demo_gardens_build
-from community.demo_harvests import demo_harvests_build
-from community.demo_outcomes import demo_outcomes_create
-from community.demo_recognition import demo_recognition_build
-from community.services.engagement import engagement_history_compute
-from community.services.notifications import notification_emails_suppressed
-from ideas.demo_data import IDEA_COUNT, MIN_IDEAS, demo_ideas_create
-from ideas.demo_data.pilot_outcomes import demo_pilot_outcomes_create
+from demo.data.discussions import demo_discussions_build
+from demo.data.gardens import demo_gardens_build, demo_gardens_create
+from demo.data.harvests import demo_harvests_build
+from demo.data.ideas import IDEA_COUNT, MIN_IDEAS, demo_ideas_create
+from demo.data.outcomes import demo_outcomes_create
+from demo.data.people import DEMO_PASSWORD, INTERNAL_DOMAIN, DemoPeople, demo_people_create
+from demo.data.pilot_outcomes import demo_pilot_outcomes_create
+from demo.data.recognition import demo_recognition_build
 from ideas.models import Pilot
 
 
@@ -65,14 +74,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        if options["accounts"] < 2:
-            raise CommandError("--accounts must be at least 2.")
-        if options["members"] < 2:
-            raise CommandError("--members must be at least 2.")
-        if options["days"] < 1:
-            raise CommandError("--days must be at least 1.")
-        if options["ideas"] and not MIN_IDEAS <= options["ideas"] <= IDEA_COUNT:
-            raise CommandError(f"--ideas must be 0, or from {MIN_IDEAS} to {IDEA_COUNT}.")
+        self._options_check(options)
         if Account.objects.exists():
             if options["if_empty"]:
                 self.stdout.write("Demo data exists already; not seeding again.")
@@ -83,6 +85,22 @@ class Command(BaseCommand):
                 "(or --if-empty to keep what is there)."
             )
         started = time.monotonic()
+        seeded = self._seed(options)
+        self.stdout.write(self.style.SUCCESS(f"{seeded} in {time.monotonic() - started:.1f}s."))
+        self._print_logins(self._existing_logins())
+
+    def _options_check(self, options) -> None:
+        if options["accounts"] < 2:
+            raise CommandError("--accounts must be at least 2.")
+        if options["members"] < 2:
+            raise CommandError("--members must be at least 2.")
+        if options["days"] < 1:
+            raise CommandError("--days must be at least 1.")
+        if options["ideas"] and not MIN_IDEAS <= options["ideas"] <= IDEA_COUNT:
+            raise CommandError(f"--ideas must be 0, or from {MIN_IDEAS} to {IDEA_COUNT}.")
+
+    def _seed(self, options) -> str:
+        """Every builder, in the order the demo's story needs; returns what was seeded."""
         rng = random.Random(options["seed"])  # noqa: S311 (demo data, not secrets)
         today = timezone.localdate()
         with transaction.atomic():
@@ -94,20 +112,7 @@ class Command(BaseCommand):
             )
             gardens = demo_gardens_create()
             demo_gardens_build(gardens=gardens, members_by_account=people.members_by_account)
-        support = dict(
-            AccountTeamAssignment.objects.filter(
-                role=TeamRole.CUSTOMER_SUCCESS_MANAGER
-            ).values_list("account_id", "user_id")
-        )
-        events, profiles = demo_activity_create(
-            rng=rng,
-            members_by_account=people.members_by_account,
-            support_user_by_account=support,
-            days=options["days"],
-        )
-        demo_offline_events_create(profiles=profiles)  # a few, with the account team's notes
-        quiet = [pk for pk, profile in profiles.items() if profile in QUIET_PROFILES]
-        demo_discussions_build(gardens=gardens, quiet_account_ids=quiet)
+        events, profiles = self._history(rng, people, gardens, days=options["days"])
         ideas = None
         if options["ideas"]:
             ideas = demo_ideas_create(
@@ -119,17 +124,7 @@ class Command(BaseCommand):
                 today=today,
             )
         engagement_history_compute(days=min(options["days"], 180))  # levels with a history
-        # Harvests after the levels: each read keeps its account's level at read time.
-        closed = Pilot.objects.filter(state="closed").order_by("pk").values_list("pk", flat=True)
-        demo_harvests_build(rng=rng, closed_pilot_ids=list(closed[:2]))
-        with notification_emails_suppressed():  # the account teams' inbox, not their email
-            demo_alerts_raise()  # the last weeks' alerts, each on its day
-        # Loyalty outcomes after the levels: each follows its account's level on its day.
-        demo_outcomes_create(rng=rng, today=today)
-        if ideas is not None:  # and after the closed pilots, as their participants felt
-            demo_pilot_outcomes_create(rng=rng, today=today)
-        demo_recognition_build()  # badges from all of the above: the last builder
-        demo_notifications_settle(days=14)  # read what they were told weeks ago
+        self._after_the_levels(rng, today=today, with_ideas=ideas is not None)
         customers = sum(len(ids) for ids in people.members_by_account.values())
         seeded = (
             f"Seeded {len(people.accounts)} accounts, {customers} customer users, "
@@ -140,13 +135,45 @@ class Command(BaseCommand):
                 f", {ideas.ideas} ideas ({ideas.votes} votes, {ideas.comments} comments) and "
                 f"{ideas.pilots} pilots ({ideas.responses} feedback responses)"
             )
-        self.stdout.write(self.style.SUCCESS(f"{seeded} in {time.monotonic() - started:.1f}s."))
-        self._print_logins(self._existing_logins())
+        return seeded
+
+    def _history(
+        self, rng: random.Random, people: DemoPeople, gardens: list[Garden], *, days: int
+    ) -> tuple[int, dict[int, str]]:
+        """The accounts' activity over `days`, the account teams' offline events and the
+        discussions; returns the number of activity events and each account's profile."""
+        support = dict(
+            AccountTeamAssignment.objects.filter(
+                role=TeamRole.CUSTOMER_SUCCESS_MANAGER
+            ).values_list("account_id", "user_id")
+        )
+        events, profiles = demo_activity_create(
+            rng=rng,
+            members_by_account=people.members_by_account,
+            support_user_by_account=support,
+            days=days,
+        )
+        demo_offline_events_create(profiles=profiles)  # a few, with the account team's notes
+        quiet = [pk for pk, profile in profiles.items() if profile in QUIET_PROFILES]
+        demo_discussions_build(gardens=gardens, quiet_account_ids=quiet)
+        return events, profiles
+
+    def _after_the_levels(self, rng: random.Random, *, today: dt.date, with_ideas: bool) -> None:
+        """What follows the accounts' engagement levels (computed first): harvest reads,
+        alerts, loyalty outcomes, badges, and the notifications people have read."""
+        # Harvests after the levels: each read keeps its account's level at read time.
+        closed = Pilot.objects.filter(state="closed").order_by("pk").values_list("pk", flat=True)
+        demo_harvests_build(rng=rng, closed_pilot_ids=list(closed[:2]))
+        with notification_emails_suppressed():  # the account teams' inbox, not their email
+            demo_alerts_raise()  # the last weeks' alerts, each on its day
+        # Loyalty outcomes after the levels: each follows its account's level on its day.
+        demo_outcomes_create(rng=rng, today=today)
+        if with_ideas:  # and after the closed pilots, as their participants felt
+            demo_pilot_outcomes_create(rng=rng, today=today)
+        demo_recognition_build()  # badges from all of the above: the last builder
+        demo_notifications_settle(days=14)  # read what they were told weeks ago
 
     def _existing_logins(self) -> list[tuple[str, str, str]]:
-        from accounts.demo_data import INTERNAL_DOMAIN
-        from accounts.models import InternalRole, MemberRole, Membership
-
         logins = []
         first = Account.objects.order_by("pk").first()
         for role, label in (

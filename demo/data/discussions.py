@@ -135,41 +135,18 @@ def demo_discussions_build(
                 started = now - dt.timedelta(days=rng.randint(8, 40), hours=rng.randint(0, 12))
                 author = rng.choice(members)
                 if demo_member and demo_member in members and index % 2 == 0 and number == 0:
-                    # A colleague of the demo member (or another member) asks for their view.
-                    colleagues = [
-                        m
-                        for m in members
-                        if m != demo_member
-                        and m.membership.account_id == demo_member.membership.account_id
-                    ]
-                    author = colleagues[0] if colleagues else members[0]
-                    if author == demo_member:
-                        author = next(m for m in members if m != demo_member)
-                    body = f"{body}\n\n@{_handle(demo_member, garden)}, how do you do it?"
+                    author, body = _demo_member_asked(demo_member, members, garden, body)
                 thread = services.thread_start(garden=garden, author=author, title=title, body=body)
-                posts = [selectors.opening_post(thread=thread)]
-                _date_back(posts[0], started)
-                when = started
-                for text in replies:
-                    when += dt.timedelta(hours=rng.randint(2, 30))
-                    replier = rng.choice([m for m in members if m != author] or members)
-                    post = services.post_reply(thread=thread, author=replier, body=text)
-                    _date_back(post, when)
-                    posts.append(post)
-                if stewards:
-                    when += dt.timedelta(hours=rng.randint(2, 20))
-                    post = services.post_reply(
-                        thread=thread, author=stewards[0], body=_STEWARD_REPLY
-                    )
-                    _date_back(post, when)
-                    posts.append(post)
-                for post in posts[1:]:
-                    for reactor in rng.sample(members, min(3, len(members))):
-                        if reactor.pk == post.author_id:
-                            continue
-                        kind = rng.choice([ReactionKind.HELPFUL, *ReactionKind.values])
-                        services.reaction_toggle(post=post, user=reactor, kind=kind)
-                        counts["reactions"] += 1
+                posts, when = _replies_post(
+                    rng,
+                    thread,
+                    author,
+                    replies,
+                    members=members,
+                    stewards=stewards,
+                    started=started,
+                )
+                counts["reactions"] += _reactions_add(rng, posts[1:], members)
                 Thread.objects.filter(pk=thread.pk).update(
                     created_at=started, last_post_at=when, updated_at=when
                 )
@@ -180,6 +157,64 @@ def demo_discussions_build(
     _demo_moderation(threads, rng)
     _date_back_notifications(after=first_notification or 0)
     return counts
+
+
+def _demo_member_asked(
+    demo_member: User, members: list[User], garden: Garden, body: str
+) -> tuple[User, str]:
+    """A colleague of the demo member (or another member) asks for their view: the thread's
+    author, and its body with the @mention."""
+    colleagues = [
+        m
+        for m in members
+        if m != demo_member and m.membership.account_id == demo_member.membership.account_id
+    ]
+    author = colleagues[0] if colleagues else members[0]
+    if author == demo_member:
+        author = next(m for m in members if m != demo_member)
+    return author, f"{body}\n\n@{_handle(demo_member, garden)}, how do you do it?"
+
+
+def _replies_post(
+    rng: random.Random,
+    thread: Thread,
+    author: User,
+    replies: list[str],
+    *,
+    members: list[User],
+    stewards: list[User],
+    started: dt.datetime,
+) -> tuple[list[Post], dt.datetime]:
+    """The opening post (by `author`) dated `started`, the other members' replies and a
+    steward's answer hours apart; returns the thread's posts and the time of the last."""
+    posts = [selectors.opening_post(thread=thread)]
+    _date_back(posts[0], started)
+    when = started
+    for text in replies:
+        when += dt.timedelta(hours=rng.randint(2, 30))
+        replier = rng.choice([m for m in members if m != author] or members)
+        post = services.post_reply(thread=thread, author=replier, body=text)
+        _date_back(post, when)
+        posts.append(post)
+    if stewards:
+        when += dt.timedelta(hours=rng.randint(2, 20))
+        post = services.post_reply(thread=thread, author=stewards[0], body=_STEWARD_REPLY)
+        _date_back(post, when)
+        posts.append(post)
+    return posts, when
+
+
+def _reactions_add(rng: random.Random, posts: list[Post], members: list[User]) -> int:
+    """Up to three members react to each post (not their own); returns how many reacted."""
+    count = 0
+    for post in posts:
+        for reactor in rng.sample(members, min(3, len(members))):
+            if reactor.pk == post.author_id:
+                continue
+            kind = rng.choice([ReactionKind.HELPFUL, *ReactionKind.values])
+            services.reaction_toggle(post=post, user=reactor, kind=kind)
+            count += 1
+    return count
 
 
 _POST_IN_URL = re.compile(r"/posts/(\d+)/$")

@@ -18,9 +18,9 @@ statuses all along the workflow; and four pilots:
 
 Everything goes through the services, so follows, transitions, activity events and
 notifications are the real ones. The actions are performed in the order they would have
-happened, and each is then dated back to its moment (the services stamp rows with the real
-time, and a demo in which everything happened a second ago would not look alive). The
-notifications are kept in the app but not emailed: they are history.
+happened, and each is then dated back to its moment on the timeline (demo.data.timeline: the
+services stamp rows with the real time, and a demo in which everything happened a second ago
+would not look alive). The notifications are kept in the app but not emailed: they are history.
 
 Deterministic: everything is drawn from the `random.Random` passed in.
 """
@@ -30,19 +30,15 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max, Model
 from django.utils import timezone
 
-from accounts.demo_data import INTERNAL_DOMAIN
 from accounts.models import Account, MemberRole, Membership, User
-from community.models import ActivityEvent, Garden, Notification
-from community.services.notifications import notification_emails_suppressed
-from ideas.demo_data.catalogue import (
+from community.models import Garden
+from demo.data.catalogue import (
     ACCEPTED,
     AUTHOR,
     CUSTOMER,
@@ -59,20 +55,17 @@ from ideas.demo_data.catalogue import (
     IdeaSpec,
     PilotSpec,
 )
+from demo.data.participants import Participants
+from demo.data.people import INTERNAL_DOMAIN
+from demo.data.timeline import COMMENT, MOVE, PILOT, PROPOSE, VOTE, Timeline, history_not_emailed
 from ideas.instrument import DEFAULT_DIMENSIONS, instrument_current
 from ideas.models import (
-    Agreement,
-    AgreementAcceptance,
     Comment,
     Enrolment,
     FeedbackResponse,
-    Follow,
     Idea,
     IdeaStatus,
-    IdeaTransition,
-    Instrument,
     Pilot,
-    PilotInvitation,
     PilotState,
     ResponseStatus,
     Vote,
@@ -87,16 +80,6 @@ _OTHER_PRODUCT_MANAGERS = {
     "lucia": f"lucia.herrera@{INTERNAL_DOMAIN}",
 }
 
-# How much each engagement profile (community.demo_data) takes part: votes, proposals, pilots.
-_PROFILE_WEIGHT = {
-    "champion": 6.0,
-    "rising": 3.5,
-    "steady": 2.5,
-    "fading": 1.5,
-    "occasional": 0.7,
-    "dormant": 0.005,  # gone quiet: almost never among the voters or pilot members
-}
-
 
 @dataclass(frozen=True)
 class _Plan:
@@ -106,6 +89,20 @@ class _Plan:
     schedule: Callable[[], None]
 
 
+@dataclass(frozen=True)
+class _PilotCast:
+    """Who takes part in a pilot, what they answer and when they act (in days ago)."""
+
+    taking_part: list[tuple[int, list[int]]]  # (account, its members taking part)
+    members_in_order: list[int]
+    answers: dict[int, dict]  # member → expectation and mid-pilot experience
+    finals: dict[int, dict]  # member → the final check-in's experience
+    accepted_at: dict[int, float]  # account → when its admin accepted the agreement
+    enrolled_at: dict[int, tuple[float, float]]  # member → (enrolled, expectation given)
+    mid_status: dict[int, str]  # member → "submit", "draft" or "none" at mid-pilot
+    final_members: set[int]  # members who answer the final check-in
+
+
 @dataclass
 class DemoIdeas:
     ideas: int = 0
@@ -113,131 +110,6 @@ class DemoIdeas:
     comments: int = 0
     pilots: int = 0
     responses: int = 0
-
-
-# --- Dating the actions ------------------------------------------------------------------------
-
-# The timestamps the services set to "now", per model, that each action is dated back to.
-_DATED: dict[type[Model], tuple[str, ...]] = {
-    Idea: ("created_at", "updated_at"),
-    IdeaTransition: ("created_at",),
-    Vote: ("created_at",),
-    Follow: ("created_at",),
-    Comment: ("created_at", "updated_at"),
-    ActivityEvent: ("occurred_at", "created_at"),
-    Notification: ("created_at",),
-    Pilot: ("created_at", "updated_at", "decided_at"),
-    Instrument: ("created_at",),
-    Agreement: ("created_at",),
-    PilotInvitation: ("created_at",),
-    AgreementAcceptance: ("accepted_at",),
-    Enrolment: ("created_at",),
-    FeedbackResponse: ("created_at", "updated_at", "submitted_at"),
-}
-_PROPOSE = (Idea, Follow, ActivityEvent)
-_VOTE = (Vote, Follow, ActivityEvent)
-_COMMENT = (Comment, ActivityEvent, Notification)
-_MOVE = (Idea, IdeaTransition, Notification, ActivityEvent)  # a decision: a closed loop
-_PILOT = tuple(_DATED)  # pilot actions touch many tables; there are few of them
-
-
-class _Timeline:
-    """The demo's actions, performed in the order they would have happened and dated back to
-    their moment: after each, the rows it wrote (rows of this run whose timestamp is not older
-    than the action's start) get the action's time. One UPDATE per timestamp it may have set."""
-
-    def __init__(self, *, now: dt.datetime) -> None:
-        self.now = now
-        self._actions: list[tuple[float, int, Callable[[], Any], tuple[type[Model], ...]]] = []
-        self._floors = {
-            model: model.objects.aggregate(last=Max("pk"))["last"] or 0 for model in _DATED
-        }
-
-    def at(self, days_ago: float, touches: tuple[type[Model], ...], action: Callable[[], Any]):
-        self._actions.append((days_ago, len(self._actions), action, touches))
-
-    def run(self) -> None:
-        for days_ago, _, action, touches in sorted(self._actions, key=lambda a: (-a[0], a[1])):
-            moment = self.now - dt.timedelta(days=days_ago)
-            started = timezone.now()
-            action()
-            for model in touches:
-                for name in _DATED[model]:
-                    model.objects.filter(
-                        pk__gt=self._floors[model], **{f"{name}__gte": started}
-                    ).update(**{name: moment})
-
-    def read_older_notifications(self, *, days: int) -> None:
-        """People have read what they were told more than `days` ago."""
-        Notification.objects.filter(
-            pk__gt=self._floors[Notification],
-            created_at__lt=self.now - dt.timedelta(days=days),
-            read_at__isnull=True,
-        ).update(read_at=F("created_at") + dt.timedelta(hours=5))
-
-
-@contextmanager
-def _history_not_emailed():
-    """The demo's notifications are weeks old: keep them in the app, send no e-mail for them
-    (a first `make demo` would otherwise print thousands of e-mails to the console)."""
-    with notification_emails_suppressed():
-        yield
-
-
-# --- Who does what -----------------------------------------------------------------------------
-
-
-class _People:
-    """The customers who vote, propose and take part, drawn by their account's engagement."""
-
-    def __init__(
-        self,
-        *,
-        rng: random.Random,
-        members_by_account: dict[int, list[int]],
-        profiles: dict[int, str],
-        demo_users: Iterable[int],
-    ) -> None:
-        self.rng = rng
-        skip = set(demo_users)
-        self.members = {
-            account_id: [pk for pk in members if pk not in skip]
-            for account_id, members in members_by_account.items()
-        }
-        self.accounts = [a for a, members in self.members.items() if members]
-        weights = [_PROFILE_WEIGHT.get(profiles.get(a, ""), 1.0) for a in self.accounts]
-        self.weight = dict(zip(self.accounts, weights, strict=True))
-        self._cumulative = []
-        total = 0.0
-        for weight in weights:
-            total += weight
-            self._cumulative.append(total)
-        self.customers = sum(len(m) for m in self.members.values())
-
-    def one(self) -> int:
-        account = self.rng.choices(self.accounts, cum_weights=self._cumulative)[0]
-        return self.rng.choice(self.members[account])
-
-    def some(self, count: int) -> list[int]:
-        """`count` different people (fewer if there are not that many), engaged accounts first."""
-        chosen: list[int] = []
-        seen: set[int] = set()
-        for _ in range(count * 8):
-            if len(chosen) >= count:
-                break
-            pk = self.one()
-            if pk not in seen:
-                seen.add(pk)
-                chosen.append(pk)
-        return chosen
-
-    def accounts_in_order(self, exclude: Iterable[int] = ()) -> list[int]:
-        """Every account once, engaged ones more likely first (weighted random order)."""
-        skip = set(exclude)
-        keyed = [
-            (self.rng.random() ** (1 / self.weight[a]), a) for a in self.accounts if a not in skip
-        ]
-        return [a for _, a in sorted(keyed, reverse=True)]
 
 
 def _clamp(value: float, low: int, high: int) -> int:
@@ -260,7 +132,7 @@ def demo_ideas_create(
     """Seed `ideas` of the catalogue (its pilots' ideas always among them) and the pilots."""
     if not MIN_IDEAS <= ideas <= IDEA_COUNT:
         raise ValueError(f"Seed from {MIN_IDEAS} to {IDEA_COUNT} ideas.")
-    with _history_not_emailed():
+    with history_not_emailed():
         builder = _Builder(
             rng=rng,
             members_by_account=members_by_account,
@@ -289,7 +161,7 @@ class _Builder:
         self.demo_admin_id = first.filter(role=MemberRole.ADMIN).values_list("user", flat=True)[0]
         demo_member = first.filter(role=MemberRole.MEMBER).values_list("user", flat=True).first()
         self.demo_member_id = demo_member or self.demo_admin_id
-        self.people = _People(
+        self.people = Participants(
             rng=rng,
             members_by_account=members_by_account,
             profiles=profiles,
@@ -301,7 +173,7 @@ class _Builder:
             .order_by("pk")
             .values_list("account", "user")
         )
-        self.timeline = _Timeline(now=timezone.now())
+        self.timeline = Timeline(now=timezone.now())
         self.users: dict[int, User] = {}
         self.staff = {
             u.email: u
@@ -402,25 +274,25 @@ class _Builder:
 
         def schedule() -> None:
             timeline = self.timeline
-            timeline.at(spec.days_ago, _PROPOSE, lambda: self._propose(spec, author))
+            timeline.at(spec.days_ago, PROPOSE, lambda: self._propose(spec, author))
             for pk, days in zip(voters, vote_days, strict=True):
-                timeline.at(days, _VOTE, lambda pk=pk: self._vote(spec.key, pk))
+                timeline.at(days, VOTE, lambda pk=pk: self._vote(spec.key, pk))
             for (_, text), who, days in zip(spec.comments, commenters, comment_days, strict=True):
-                timeline.at(days, _COMMENT, lambda t=text, w=who: self._comment(spec.key, w, t))
+                timeline.at(days, COMMENT, lambda t=text, w=who: self._comment(spec.key, w, t))
             for status, days, reason in spec.moves:
                 timeline.at(
-                    days, _MOVE, lambda s=status, r=reason: self._move(spec.key, self.pm, s, r)
+                    days, MOVE, lambda s=status, r=reason: self._move(spec.key, self.pm, s, r)
                 )
             if spec.withdrawn:
                 days, reason = spec.withdrawn
                 timeline.at(
                     days,
-                    _MOVE,
+                    MOVE,
                     lambda: self._move(spec.key, author, IdeaStatus.WITHDRAWN, reason),
                 )
             if spec.merged_into:
                 original, days, reason = spec.merged_into
-                timeline.at(days, _MOVE, lambda: self._merge(spec.key, original, reason))
+                timeline.at(days, MOVE, lambda: self._merge(spec.key, original, reason))
 
         people = [p for p in (author, *voters, *commenters) if isinstance(p, int)]
         return _Plan(people=people, schedule=schedule)
@@ -463,7 +335,34 @@ class _Builder:
 
     def _plan_pilot(self, spec: PilotSpec) -> _Plan:
         """Who takes part (accounts, their admin, their members) and the pilot's timeline."""
-        rng = self.rng
+        taking_part = self._pilot_participants(spec)
+        members_in_order = [pk for _, members in taking_part for pk in members]
+        answers = {
+            pk: self._answers(spec.feel, self.segments[account_id], final=False)
+            for account_id, members in taking_part
+            for pk in members
+        }
+        finals = {
+            pk: self._answers(spec.feel, self.segments[account_id], final=True, like=answers[pk])
+            for account_id, members in taking_part
+            for pk in members
+        }
+        accepted_at, enrolled_at = self._pilot_recruiting(spec, taking_part)
+        cast = _PilotCast(
+            taking_part=taking_part,
+            members_in_order=members_in_order,
+            answers=answers,
+            finals=finals,
+            accepted_at=accepted_at,
+            enrolled_at=enrolled_at,
+            **self._pilot_check_ins(spec, members_in_order),
+        )
+        people = [self.admins[a] for a, _ in taking_part] + members_in_order
+        return _Plan(people=people, schedule=lambda: self._pilot_schedule(spec, cast))
+
+    def _pilot_participants(self, spec: PilotSpec) -> list[tuple[int, list[int]]]:
+        """The accounts taking part, engaged ones likelier, and the members each sends:
+        (account, members)."""
         segments, admins = self.segments, self.admins
         eligible = self._eligible_segments(spec)
         taking_part: list[tuple[int, list[int]]] = []
@@ -476,7 +375,7 @@ class _Builder:
             accounts_left = spec.accounts - len(taking_part)
             share = max(1, round(members_left / accounts_left))
             pool = self.people.members[account_id]
-            chosen = rng.sample(pool, min(len(pool), share, members_left))
+            chosen = self.rng.sample(pool, min(len(pool), share, members_left))
             taking_part.append((account_id, chosen))
             members_left -= len(chosen)
         # The demo account has accepted: a colleague of the demo member (if it has one) takes
@@ -484,95 +383,103 @@ class _Builder:
         if spec.demo_account == ACCEPTED:
             colleagues = self.people.members.get(self.first_account.pk, [])
             taking_part.append((self.first_account.pk, colleagues[:1]))
-        feel = spec.feel
-        answers = {
-            pk: self._answers(feel, segments[account_id], final=False)
-            for account_id, members in taking_part
-            for pk in members
-        }
-        finals = {
-            pk: self._answers(feel, segments[account_id], final=True, like=answers[pk])
-            for account_id, members in taking_part
-            for pk in members
-        }
-        # The schedule in days ago (negative: still to come).
-        opens, starts, ends = -spec.recruiting_opens, -spec.runs_from, -spec.runs_until
-        middle = (starts + ends) / 2  # the mid-pilot check-in is due then
-        # While recruiting, each account accepts, then its members enrol and give expectations.
+        return taking_part
+
+    def _pilot_recruiting(
+        self, spec: PilotSpec, taking_part: list[tuple[int, list[int]]]
+    ) -> tuple[dict[int, float], dict[int, tuple[float, float]]]:
+        """While recruiting, each account accepts, then its members enrol and give expectations:
+        (account → accepted, member → (enrolled, expectation)), in days ago."""
+        rng = self.rng
+        opens, starts = -spec.recruiting_opens, -spec.runs_from
         recruiting_days = max(1.0, opens - max(starts, 0.5))
         accepted_at: dict[int, float] = {}
-        enrolled_at: dict[int, tuple[float, float]] = {}  # member → (enrolled, expectation)
+        enrolled_at: dict[int, tuple[float, float]] = {}
         for account_id, members in taking_part:
             accepted_at[account_id] = opens - rng.uniform(0.2, 0.45) * recruiting_days
             for pk in members:
                 enrolled = accepted_at[account_id] - rng.uniform(0.05, 0.35) * recruiting_days
                 expected = enrolled - rng.uniform(0.02, 0.15) * recruiting_days
                 enrolled_at[pk] = (enrolled, expected)
-        members_in_order = [pk for _, members in taking_part for pk in members]
-        # Mid-pilot: nearly everyone answered (one left a draft, one has not started).
+        return accepted_at, enrolled_at
+
+    def _pilot_check_ins(self, spec: PilotSpec, members_in_order: list[int]) -> dict[str, Any]:
+        """Who answers the check-ins: mid-pilot nearly everyone (one left a draft, one has not
+        started), and once the pilot ended, its `final_answers` share."""
+        ends = -spec.runs_until
         mid_status = {pk: "submit" for pk in members_in_order}
         if ends < 0 and len(members_in_order) >= 8:
             mid_status[members_in_order[-2]] = "draft"
             mid_status[members_in_order[-1]] = "none"
         final_count = round(len(members_in_order) * spec.final_answers)
-        final_members = set(rng.sample(members_in_order, final_count)) if ends > 0 else set()
-        people = [admins[a] for a, _ in taking_part] + members_in_order
+        final_members = set(self.rng.sample(members_in_order, final_count)) if ends > 0 else set()
+        return {"mid_status": mid_status, "final_members": final_members}
 
-        def schedule() -> None:
-            timeline, key = self.timeline, spec.key
-            timeline.at(spec.created, _PILOT, lambda: self._pilot_create(spec))
-            invited = [a for a, _ in taking_part]
-            if spec.demo_account == INVITED:
-                invited.append(self.first_account.pk)
-            timeline.at(opens + 1.5, _PILOT, lambda: self._invite(spec, invited))
-            if spec.runs_from <= 0:  # opened by hand on its day, so its history is real
-                timeline.at(opens, _PILOT, lambda: self._set_state(key, PilotState.RECRUITING))
-                timeline.at(starts, _PILOT, lambda: self._set_state(key, PilotState.RUNNING))
-            else:  # published now: the schedule opened it
-                timeline.at(opens, _PILOT, lambda: self._publish(key))
-            for account_id, at in accepted_at.items():
-                timeline.at(at, _PILOT, lambda a=account_id: self._accept(key, admins[a]))
-            for pk, (enrolled, expected) in enrolled_at.items():
-                timeline.at(enrolled, _PILOT, lambda pk=pk: self._enrol(key, pk))
-                timeline.at(
-                    expected,
-                    _PILOT,
-                    lambda pk=pk: self._respond(key, pk, 0, answers[pk]["expectation"]),
-                )
-            if starts <= 0:
-                return  # not running yet: expectations only
-            middle_span = (middle - max(ends, 0.3)) * 0.6
-            for pk in members_in_order:
-                status = mid_status[pk]
-                if status == "none":
+    def _pilot_schedule(self, spec: PilotSpec, cast: _PilotCast) -> None:
+        """The pilot on the timeline: created, opened, accepted, enrolled, expectations given;
+        once running, its check-ins."""
+        timeline, key, admins = self.timeline, spec.key, self.admins
+        # The schedule in days ago (negative: still to come).
+        opens, starts = -spec.recruiting_opens, -spec.runs_from
+        timeline.at(spec.created, PILOT, lambda: self._pilot_create(spec))
+        invited = [a for a, _ in cast.taking_part]
+        if spec.demo_account == INVITED:
+            invited.append(self.first_account.pk)
+        timeline.at(opens + 1.5, PILOT, lambda: self._invite(spec, invited))
+        if spec.runs_from <= 0:  # opened by hand on its day, so its history is real
+            timeline.at(opens, PILOT, lambda: self._set_state(key, PilotState.RECRUITING))
+            timeline.at(starts, PILOT, lambda: self._set_state(key, PilotState.RUNNING))
+        else:  # published now: the schedule opened it
+            timeline.at(opens, PILOT, lambda: self._publish(key))
+        for account_id, at in cast.accepted_at.items():
+            timeline.at(at, PILOT, lambda a=account_id: self._accept(key, admins[a]))
+        for pk, (enrolled, expected) in cast.enrolled_at.items():
+            timeline.at(enrolled, PILOT, lambda pk=pk: self._enrol(key, pk))
+            timeline.at(
+                expected,
+                PILOT,
+                lambda pk=pk: self._respond(key, pk, 0, cast.answers[pk]["expectation"]),
+            )
+        if starts <= 0:
+            return  # not running yet: expectations only
+        self._pilot_check_ins_schedule(spec, cast)
+
+    def _pilot_check_ins_schedule(self, spec: PilotSpec, cast: _PilotCast) -> None:
+        """A running pilot's mid-pilot answers; once it ended, the final answers, its closing
+        and the product manager's decision."""
+        rng, timeline, key = self.rng, self.timeline, spec.key
+        starts, ends = -spec.runs_from, -spec.runs_until
+        middle = (starts + ends) / 2  # the mid-pilot check-in is due then
+        middle_span = (middle - max(ends, 0.3)) * 0.6
+        for pk in cast.members_in_order:
+            status = cast.mid_status[pk]
+            if status == "none":
+                continue
+            days = middle + rng.uniform(-0.3, 1.0) * middle_span
+            timeline.at(
+                days,
+                PILOT,
+                lambda pk=pk, s=status: self._respond(
+                    key, pk, 1, cast.answers[pk]["experience"], submit=s == "submit"
+                ),
+            )
+        if ends > 0:
+            for pk in cast.members_in_order:
+                if pk not in cast.final_members:
                     continue
-                days = middle + rng.uniform(-0.3, 1.0) * middle_span
+                days = ends + rng.uniform(0.1, 2.0)
                 timeline.at(
                     days,
-                    _PILOT,
-                    lambda pk=pk, s=status: self._respond(
-                        key, pk, 1, answers[pk]["experience"], submit=s == "submit"
-                    ),
+                    PILOT,
+                    lambda pk=pk: self._respond(key, pk, 2, cast.finals[pk]["experience"]),
                 )
-            if ends > 0:
-                for pk in members_in_order:
-                    if pk not in final_members:
-                        continue
-                    days = ends + rng.uniform(0.1, 2.0)
-                    timeline.at(
-                        days,
-                        _PILOT,
-                        lambda pk=pk: self._respond(key, pk, 2, finals[pk]["experience"]),
-                    )
-                # Published once it ran its course: the schedule closed it the next day.
-                timeline.at(ends - 1.0, _PILOT, lambda: self._publish(key))
-                if spec.decision:
-                    decision, days, note = spec.decision
-                    timeline.at(days, _PILOT, lambda: self._decide(key, decision, note))
-            else:
-                timeline.at(starts - 0.01, _PILOT, lambda: self._publish(key))
-
-        return _Plan(people=people, schedule=schedule)
+            # Published once it ran its course: the schedule closed it the next day.
+            timeline.at(ends - 1.0, PILOT, lambda: self._publish(key))
+            if spec.decision:
+                decision, days, note = spec.decision
+                timeline.at(days, PILOT, lambda: self._decide(key, decision, note))
+        else:
+            timeline.at(starts - 0.01, PILOT, lambda: self._publish(key))
 
     def _answers(
         self, feel: Feel, segment: str, *, final: bool, like: dict | None = None

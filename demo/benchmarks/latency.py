@@ -12,8 +12,8 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from ideas.benchmarks.targets import BASELINE, LATENCY_TARGETS, LatencyTarget
-from ideas.benchmarks.world import BenchWorld
+from demo.benchmarks.targets import BASELINE, LATENCY_TARGETS, LatencyTarget
+from demo.benchmarks.world import BenchWorld
 
 
 @dataclass

@@ -1,6 +1,6 @@
-"""What the demo's ideas and pilots say: the catalogue `ideas.demo_data` seeds.
+"""What the demo's ideas and pilots say: the catalogue `demo.data.ideas` seeds.
 
-Thirty ideas that fit the themes of the open demo gardens (community.demo_data), each with the
+Thirty ideas that fit the themes of the open demo gardens (demo.data.gardens), each with the
 job it should do, a proposal, its supporters at the default demo size, its comments and its way
 through the workflow; and four pilots with what their members expected and experienced, so
 that the results pages have something true-to-life to show.

@@ -1,5 +1,5 @@
-"""Demo data of gardens: charters, stewards, invitations and memberships for the gardens that
-community/demo_data.py creates (called by seed_demo right after them).
+"""Demo data of gardens: the six demo gardens, then their charters, stewards, invitations and
+memberships (seed_demo calls both right after the people).
 
 - every garden gets a charter and one or two stewards (product managers, a success manager);
 - "Pricing and value models" (invite-only) has a few accepted accounts and one invitation still
@@ -24,11 +24,54 @@ from community.models import (
     GardenAccount,
     GardenAccountStatus,
     GardenMembership,
+    GardenTheme,
     GardenVisibility,
     Notification,
 )
 from community.services import gardens as services
 from community.services.notifications import notification_emails_suppressed
+
+DEMO_GARDENS = [
+    (
+        "Onboarding journeys",
+        GardenTheme.CUSTOMER_JOURNEY,
+        GardenVisibility.OPEN,
+        "How new teams get going in their first 90 days: we try new onboarding paths, guided "
+        "set-ups and check-ins with you before we roll them out.",
+    ),
+    (
+        "Field service on the move",
+        GardenTheme.CONTEXT_OF_USE,
+        GardenVisibility.OPEN,
+        "Using the product on site, offline and on small screens. Pilots of the mobile app and "
+        "offline sync.",
+    ),
+    (
+        "Data exchange and APIs",
+        GardenTheme.DATA_SUPPLY,
+        GardenVisibility.OPEN,
+        "Which data you would share with us, and what you expect in return: benchmarks, "
+        "forecasts, integrations.",
+    ),
+    (
+        "Pricing and value models",
+        GardenTheme.COST_AND_REVENUE,
+        GardenVisibility.INVITE_ONLY,
+        "New business models under NDA: usage-based pricing, outcome-based contracts, bundles.",
+    ),
+    (
+        "Resilient operations",
+        GardenTheme.ROBUSTNESS,
+        GardenVisibility.OPEN,
+        "What happens when things go wrong: fail-over, incident communication, recovery drills.",
+    ),
+    (
+        "Sustainability reporting",
+        GardenTheme.LONG_TERM_FIT,
+        GardenVisibility.INVITE_ONLY,
+        "Where your sustainability goals and our roadmap meet, over the next five years.",
+    ),
+]
 
 DEMO_INVITED_GARDEN = "pricing-and-value-models"  # the demo admin's pending invitation
 DEMO_UNJOINED_GARDEN = "onboarding-journeys"  # open, not joined by the demo member
@@ -79,6 +122,16 @@ _STEWARDS = {
 }
 
 
+@transaction.atomic
+def demo_gardens_create() -> list[Garden]:
+    return [
+        services.garden_create(
+            created_by=None, name=name, theme=theme, visibility=visibility, description=description
+        )
+        for name, theme, visibility, description in DEMO_GARDENS
+    ]
+
+
 def _demo_account() -> Account | None:
     return Account.objects.order_by("pk").first()
 
@@ -101,24 +154,57 @@ def demo_gardens_build(
     rng = random.Random(seed)  # noqa: S311 (demo data): its own, so other builders keep theirs
     now = timezone.now()
     by_slug = {garden.slug: garden for garden in gardens}
+    programme_admin = (
+        User.objects.filter(groups__name=InternalRole.PROGRAMME_ADMIN.value).order_by("pk").first()
+    )
+    _stewards_appoint(by_slug)
+    demo = _demo_account()
+    account_ids = sorted(members_by_account)
+    others = [pk for pk in account_ids if demo is None or pk != demo.pk]
+    accepted_by_garden = _invite_only_accepted(
+        rng, gardens, others, programme_admin=programme_admin, now=now
+    )
+    invited = 0
+    if demo is not None and DEMO_INVITED_GARDEN in by_slug and programme_admin is not None:
+        _demo_admin_invite(by_slug[DEMO_INVITED_GARDEN], demo, programme_admin, now=now)
+        invited = 1
+    memberships = _memberships(
+        rng, gardens, members_by_account, accepted_by_garden, demo=demo, now=now
+    )
+    GardenMembership.objects.bulk_create(memberships, batch_size=5000)
+    return {
+        "memberships": len(memberships),
+        "accepted": sum(len(accepted) for accepted in accepted_by_garden.values()),
+        "invited": invited,
+    }
+
+
+def _stewards_appoint(by_slug: dict[str, Garden]) -> None:
+    """Every garden's charter and stewards (`_CHARTERS`, `_STEWARDS`)."""
     internal = {
         user.first_name: user
         for user in User.objects.filter(membership__isnull=True, is_active=True).order_by("pk")
     }
-    programme_admin = (
-        User.objects.filter(groups__name=InternalRole.PROGRAMME_ADMIN.value).order_by("pk").first()
-    )
     for slug, garden in by_slug.items():
         stewards = [internal[name] for name in _STEWARDS.get(slug, []) if name in internal]
         services.garden_update(garden=garden, charter=_CHARTERS.get(slug, ""), stewards=stewards)
 
-    demo = _demo_account()
-    account_ids = sorted(members_by_account)
-    others = [pk for pk in account_ids if demo is None or pk != demo.pk]
-    invite_only = [g for g in gardens if g.visibility == GardenVisibility.INVITE_ONLY]
+
+def _invite_only_accepted(
+    rng: random.Random,
+    gardens: list[Garden],
+    others: list[int],
+    *,
+    programme_admin: User | None,
+    now: dt.datetime,
+) -> dict[int, set[int]]:
+    """A few accounts (never the demo account) accepted each invite-only garden's invitation
+    months ago; returns garden → the accounts that accepted."""
     accepted_by_garden: dict[int, set[int]] = {}
     rows = []
-    for garden in invite_only:
+    for garden in gardens:
+        if garden.visibility != GardenVisibility.INVITE_ONLY:
+            continue
         chosen = sorted(rng.sample(others, min(len(others), max(3, len(others) // 8))))
         accepted_by_garden[garden.pk] = set(chosen)
         rows += [
@@ -132,23 +218,37 @@ def demo_gardens_build(
             for account_id in chosen
         ]
     GardenAccount.objects.bulk_create(rows)
-    invited = 0
-    if demo is not None and DEMO_INVITED_GARDEN in by_slug and programme_admin is not None:
-        with notification_emails_suppressed():  # in the demo admin's inbox, not their email
-            invitation = services.garden_invite(
-                garden=by_slug[DEMO_INVITED_GARDEN], account=demo, invited_by=programme_admin
-            )
-        # Demo history is dated in the past: the invitation came two days ago.
-        two_days_ago = now - dt.timedelta(days=2)
-        GardenAccount.objects.filter(pk=invitation.pk).update(created_at=two_days_ago)
-        Notification.objects.filter(
-            kind=services.INVITATION_KIND, user__membership__account=demo
-        ).update(created_at=two_days_ago)
-        invited = 1
+    return accepted_by_garden
 
+
+def _demo_admin_invite(
+    garden: Garden, demo: Account, programme_admin: User, *, now: dt.datetime
+) -> None:
+    """The demo account's invitation to `garden`, two days old and still to answer."""
+    with notification_emails_suppressed():  # in the demo admin's inbox, not their email
+        invitation = services.garden_invite(garden=garden, account=demo, invited_by=programme_admin)
+    # Demo history is dated in the past: the invitation came two days ago.
+    two_days_ago = now - dt.timedelta(days=2)
+    GardenAccount.objects.filter(pk=invitation.pk).update(created_at=two_days_ago)
+    Notification.objects.filter(
+        kind=services.INVITATION_KIND, user__membership__account=demo
+    ).update(created_at=two_days_ago)
+
+
+def _memberships(
+    rng: random.Random,
+    gardens: list[Garden],
+    members_by_account: dict[int, list[int]],
+    accepted_by_garden: dict[int, set[int]],
+    *,
+    demo: Account | None,
+    now: dt.datetime,
+) -> list[GardenMembership]:
+    """Customers who joined gardens over the last months (of invite-only ones, only people of
+    accounts that accepted); the demo member joined every open garden but one."""
     demo_member = _first_member(demo, MemberRole.MEMBER) if demo else None
     memberships = []
-    for account_id in account_ids:
+    for account_id in sorted(members_by_account):
         members = members_by_account[account_id]
         for garden in gardens:
             if garden.visibility == GardenVisibility.INVITE_ONLY:
@@ -180,9 +280,4 @@ def demo_gardens_build(
                         joined_at=now - dt.timedelta(days=60),
                     )
                 )
-    GardenMembership.objects.bulk_create(memberships, batch_size=5000)
-    return {
-        "memberships": len(memberships),
-        "accepted": len(rows),
-        "invited": invited,
-    }
+    return memberships

@@ -35,12 +35,12 @@ from django.db import connection
 from django.test.utils import setup_test_environment, teardown_test_environment
 from django.utils import timezone
 
-from accounts.demo_data import DEMO_PASSWORD
 from accounts.models import Account, Membership
 from community.models import ActivityEvent
-from ideas.benchmarks.query_counts import Measurement, QueryCounts, query_counts_measure
-from ideas.benchmarks.report import BenchReport, report_render
-from ideas.benchmarks.world import bench_world
+from demo.benchmarks.query_counts import Measurement, QueryCounts, query_counts_measure
+from demo.benchmarks.report import BenchReport, report_render
+from demo.benchmarks.world import bench_world
+from demo.data.people import DEMO_PASSWORD
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -103,6 +103,31 @@ def _machine_facts() -> dict[str, str]:
     }
 
 
+def _commands(options, name: str, engagement_command: str) -> dict[str, str]:
+    """The command behind each section of the report."""
+    url = f"DATABASE_URL=postgres://…/{name}"
+    return {
+        "make": f"{url} make bench",
+        "latency": f"{url} .venv/bin/python manage.py bench_report "
+        f"--repeat {options['repeat']} --warmup {options['warmup']} "
+        f"--web-workers {options['web_workers']}",
+        "counts": f"{url} .venv/bin/python manage.py bench_report "
+        f"--large-accounts {options['large_accounts']} "
+        f"--large-members {options['large_members']:g}",
+        "engagement": engagement_command,
+    }
+
+
+def _latency_label(options, size: str) -> str:
+    return (
+        f"gunicorn with {options['web_workers']} sync workers on 127.0.0.1 "
+        f"(config.settings.bench: DEBUG off, WhiteNoise, persistent connections), "
+        f"the demo of {size}; per screen {options['warmup']} warm-up and "
+        f"{options['repeat']} timed requests, round-robin over all screens, each "
+        "persona logged in through the login form."
+    )
+
+
 class Command(BaseCommand):
     help = "Benchmark pages, APIs, query counts and the engagement engine into a Markdown report."
 
@@ -138,6 +163,15 @@ class Command(BaseCommand):
             Path(options["query_counts_json"]).write_text(json.dumps(payload))
             return
         started = time.monotonic()
+        report = self._measure(options)
+        report.phases["total"] = time.monotonic() - started
+        Path(options["output"]).write_text(report_render(report))
+        self.stdout.write(
+            self.style.SUCCESS(f"Wrote {options['output']} in {report.phases['total']:.0f} s.")
+        )
+
+    def _measure(self, options) -> BenchReport:
+        """Seed, count, time and run the engagement benchmark, each phase timed."""
         phases: dict[str, float] = {}
         name = connection.settings_dict["NAME"]
 
@@ -171,21 +205,10 @@ class Command(BaseCommand):
             mark = time.monotonic()
             engagement, engagement_command = self._engagement(options)
             phases["engagement benchmark"] = time.monotonic() - mark
-        phases["total"] = time.monotonic() - started
 
-        url = f"DATABASE_URL=postgres://…/{name}"
-        report = BenchReport(
+        return BenchReport(
             facts=facts,
-            commands={
-                "make": f"{url} make bench",
-                "latency": f"{url} .venv/bin/python manage.py bench_report "
-                f"--repeat {options['repeat']} --warmup {options['warmup']} "
-                f"--web-workers {options['web_workers']}",
-                "counts": f"{url} .venv/bin/python manage.py bench_report "
-                f"--large-accounts {options['large_accounts']} "
-                f"--large-members {options['large_members']:g}",
-                "engagement": engagement_command,
-            },
+            commands=_commands(options, name, engagement_command),
             counts=counts,
             counts_label=f"`seed_demo --accounts {options['accounts']}`: {size}",
             counts_large=large,
@@ -195,19 +218,9 @@ class Command(BaseCommand):
             ),
             baseline=baseline,
             timings=timings,
-            latency_label=(
-                f"gunicorn with {options['web_workers']} sync workers on 127.0.0.1 "
-                f"(config.settings.bench: DEBUG off, WhiteNoise, persistent connections), "
-                f"the demo of {size}; per screen {options['warmup']} warm-up and "
-                f"{options['repeat']} timed requests, round-robin over all screens, each "
-                "persona logged in through the login form."
-            ),
+            latency_label=_latency_label(options, size),
             engagement=engagement,
             phases=phases,
-        )
-        Path(options["output"]).write_text(report_render(report))
-        self.stdout.write(
-            self.style.SUCCESS(f"Wrote {options['output']} in {phases['total']:.0f} s.")
         )
 
     # --- Parts ----------------------------------------------------------------------------
@@ -245,7 +258,7 @@ class Command(BaseCommand):
         return counts, payload["size"]
 
     def _latency(self, world, options):
-        from ideas.benchmarks.latency import latency_measure
+        from demo.benchmarks.latency import latency_measure
         from tests.perf.server import running_site
 
         self.stdout.write(f"Timing the main screens on gunicorn (port {options['port']})…")

@@ -1,4 +1,5 @@
-"""Demo gardens and a year of activity history for `manage.py seed_demo`.
+"""A year of activity history for `manage.py seed_demo`, with the account teams' offline events,
+the alerts the engine raised over the last weeks, and the notifications people have read.
 
 Each account follows an engagement profile (champion, rising, steady, fading, occasional,
 dormant) so that the engagement engine has trends to show: levels that rise, fall and hold.
@@ -21,65 +22,13 @@ import datetime as dt
 import math
 import random
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Account, AccountTeamAssignment, TeamRole, User
-from community.models import (
-    ActivityEvent,
-    ActivityKind,
-    Alert,
-    Garden,
-    GardenTheme,
-    GardenVisibility,
-    Notification,
-)
+from community.models import ActivityEvent, ActivityKind, Alert, Notification
 from community.services.alerts import alerts_raise
 from community.services.engagement import activity_events_bulk_record, offline_event_record
-from community.services.gardens import garden_create
-
-DEMO_GARDENS = [
-    (
-        "Onboarding journeys",
-        GardenTheme.CUSTOMER_JOURNEY,
-        GardenVisibility.OPEN,
-        "How new teams get going in their first 90 days: we try new onboarding paths, guided "
-        "set-ups and check-ins with you before we roll them out.",
-    ),
-    (
-        "Field service on the move",
-        GardenTheme.CONTEXT_OF_USE,
-        GardenVisibility.OPEN,
-        "Using the product on site, offline and on small screens. Pilots of the mobile app and "
-        "offline sync.",
-    ),
-    (
-        "Data exchange and APIs",
-        GardenTheme.DATA_SUPPLY,
-        GardenVisibility.OPEN,
-        "Which data you would share with us, and what you expect in return: benchmarks, "
-        "forecasts, integrations.",
-    ),
-    (
-        "Pricing and value models",
-        GardenTheme.COST_AND_REVENUE,
-        GardenVisibility.INVITE_ONLY,
-        "New business models under NDA: usage-based pricing, outcome-based contracts, bundles.",
-    ),
-    (
-        "Resilient operations",
-        GardenTheme.ROBUSTNESS,
-        GardenVisibility.OPEN,
-        "What happens when things go wrong: fail-over, incident communication, recovery drills.",
-    ),
-    (
-        "Sustainability reporting",
-        GardenTheme.LONG_TERM_FIT,
-        GardenVisibility.INVITE_ONLY,
-        "Where your sustainability goals and our roadmap meet, over the next five years.",
-    ),
-]
 
 # (profile, share of accounts, events per 30 days at its peak, shape over time, share of the
 # members who take part)
@@ -98,8 +47,9 @@ _LAPSE_STARTS_DAYS = 120
 # … and nothing at all for the last this many days.
 _LAPSE_QUIET_DAYS = 60
 
-# How often each kind occurs among an account's events (visits dominate, referrals are rare).
-_KIND_MIX = [
+# How often each kind occurs among an account's events (visits dominate, referrals are rare);
+# the engagement benchmark draws its events by the same shares.
+KIND_MIX = [
     (ActivityKind.VISIT, 40),
     (ActivityKind.HARVEST_READ, 10),
     (ActivityKind.VOTE, 14),
@@ -112,8 +62,8 @@ _KIND_MIX = [
     (ActivityKind.FEEDBACK_GIVEN, 6),
     (ActivityKind.REFERRAL, 1),
 ]
-# The account team's own actions (docs/product.md: responses, workshops, closed loops); the
-# ideas demo adds real ones (product managers' comments and decisions) through the services.
+# The account team's own actions (PRODUCT.md: responses, workshops, closed loops); the ideas
+# demo adds real ones (product managers' comments and decisions) through the services.
 _SUPPORT_KINDS = [ActivityKind.COMMENT, ActivityKind.WORKSHOP_ATTENDED, ActivityKind.LOOP_CLOSED]
 
 # What account teams recorded by hand: (profile, days ago, kind, note), for the first account of
@@ -161,16 +111,6 @@ _OFFLINE_EVENTS = [
 ]
 
 
-@transaction.atomic
-def demo_gardens_create() -> list[Garden]:
-    return [
-        garden_create(
-            created_by=None, name=name, theme=theme, visibility=visibility, description=description
-        )
-        for name, theme, visibility, description in DEMO_GARDENS
-    ]
-
-
 def _profiles_dealt(rng: random.Random, accounts: int) -> list[tuple]:
     """One profile per account, by the shares (largest remainders), shuffled; the first
     account (the demo logins' own) is a champion."""
@@ -211,7 +151,7 @@ def demo_activity_create(
 ) -> tuple[int, dict[int, str]]:
     """Write `days` of activity events per account; return the count and each profile."""
     now = timezone.now()
-    kinds, weights = zip(*_KIND_MIX, strict=True)
+    kinds, weights = zip(*KIND_MIX, strict=True)
     profiles: dict[int, str] = {}
     batch: list[ActivityEvent] = []
     total = 0

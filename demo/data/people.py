@@ -258,6 +258,19 @@ def demo_people_create(
 ) -> DemoPeople:
     """Create the internal team, `accounts` customer accounts and their members."""
     password_hash = make_password(DEMO_PASSWORD)
+    internal_by_role = _internal_team_create(password_hash)
+    created = _accounts_create(rng, accounts, today=today)
+    people = DemoPeople(accounts=created)
+    for user_id, account in _members_create(rng, created, members_per_account, password_hash):
+        people.members_by_account.setdefault(account.pk, []).append(user_id)
+    people.account_managers = internal_by_role[InternalRole.ACCOUNT_MANAGER]
+    people.success_managers = internal_by_role[InternalRole.CUSTOMER_SUCCESS_MANAGER]
+    _account_teams_assign(created, people.account_managers, people.success_managers)
+    return people
+
+
+def _internal_team_create(password_hash: str) -> dict[str, list[User]]:
+    """The internal team (`_INTERNAL_TEAM`) with the demo password; role → its people."""
     internal_by_role: dict[str, list[User]] = {}
     for role, first, last, title in _INTERNAL_TEAM:
         email = f"{slugify(first)}.{slugify(last)}@{INTERNAL_DOMAIN}"
@@ -266,8 +279,12 @@ def demo_people_create(
         )
         User.objects.filter(pk=user.pk).update(password=password_hash)
         internal_by_role.setdefault(role, []).append(user)
+    return internal_by_role
 
-    names = _company_names(rng, accounts)
+
+def _accounts_create(rng: random.Random, count: int, *, today: dt.date) -> list[Account]:
+    """`count` customer accounts of every segment, with their contracts, in bulk."""
+    names = _company_names(rng, count)
     new_accounts = []
     for name in names:
         segment, (low, high) = _pick_segment(rng)
@@ -296,12 +313,18 @@ def demo_people_create(
     created = Account.objects.bulk_create(new_accounts, batch_size=2000)
     if created and created[0].pk is None:  # backends that return no ids
         created = list(Account.objects.filter(slug__in=[a.slug for a in new_accounts]))
+    return created
 
-    # Members: a few per small account, more per enterprise; at least 2 per account.
+
+def _members_create(
+    rng: random.Random, accounts: list[Account], members_per_account: float, password_hash: str
+) -> list[tuple[int, Account]]:
+    """Members: a few per small account, more per enterprise; at least 2 per account, the first
+    its admin. Returns (user id, account) in the order they were created."""
     users, owners, roles = [], [], []
     taken: set[str] = set()
     now = timezone.now()
-    for account in created:
+    for account in accounts:
         scale = {
             Segment.ENTERPRISE: 1.6,
             Segment.PUBLIC_SECTOR: 1.1,
@@ -343,15 +366,15 @@ def demo_people_create(
         ],
         batch_size=2000,
     )
-    people = DemoPeople(accounts=created)
-    for user, account in zip(created_users, owners, strict=True):
-        people.members_by_account.setdefault(account.pk, []).append(user.pk)
+    return [(user.pk, account) for user, account in zip(created_users, owners, strict=True)]
 
-    # Account teams: an account manager for every account, a success manager for most.
-    managers = internal_by_role[InternalRole.ACCOUNT_MANAGER]
-    csms = internal_by_role[InternalRole.CUSTOMER_SUCCESS_MANAGER]
+
+def _account_teams_assign(
+    accounts: list[Account], managers: list[User], success_managers: list[User]
+) -> None:
+    """Account teams: an account manager for every account, a success manager for most."""
     assignments = []
-    for i, account in enumerate(created):
+    for i, account in enumerate(accounts):
         assignments.append(
             AccountTeamAssignment(
                 user=managers[i % len(managers)], account=account, role=TeamRole.ACCOUNT_MANAGER
@@ -360,13 +383,9 @@ def demo_people_create(
         if account.segment != Segment.SMB or i % 3 == 0:
             assignments.append(
                 AccountTeamAssignment(
-                    user=csms[i % len(csms)],
+                    user=success_managers[i % len(success_managers)],
                     account=account,
                     role=TeamRole.CUSTOMER_SUCCESS_MANAGER,
                 )
             )
     AccountTeamAssignment.objects.bulk_create(assignments, batch_size=2000)
-    people.account_managers = managers
-    people.success_managers = csms
-
-    return people

@@ -6,9 +6,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ideas.benchmarks.latency import Timing
-from ideas.benchmarks.query_counts import Measurement, QueryCounts
-from ideas.benchmarks.targets import COUNT_NOTES
+from demo.benchmarks.latency import Timing
+from demo.benchmarks.query_counts import Measurement, QueryCounts
+from demo.benchmarks.targets import COUNT_NOTES
 
 PERSONA_LABELS = {
     "": "anonymous",
@@ -96,27 +96,7 @@ def _counts_section(report: BenchReport) -> list[str]:
     large = {}
     if report.counts_large is not None:
         large = {(m.kind, m.name, m.persona): m for m in report.counts_large.measurements}
-    lines = [
-        "## Query counts of every list page and list endpoint",
-        "",
-        f"Command: `{report.commands.get('counts', '')}`",
-        "",
-        f"- demo size: {report.counts_label}",
-    ]
-    if report.counts_large is not None:
-        lines.append(f"- larger size: {report.counts_large_label}")
-    lines += [
-        "",
-        "Each list is requested twice in-process (django.test.Client, logged in as the persona)"
-        " and the second request's queries are counted (CaptureQueriesContext). Pages come "
-        "from the URL resolver (ideas/benchmarks/targets.py says which are lists); endpoints "
-        "are the GET operations of docs/openapi.yaml whose 200 response is an array or a "
-        "paginated object, asked for `?page_size=100`, as every persona who gets a 200. "
-        "*Rows* is what the response showed (of the list's total, where it says). "
-        "Not counted: " + ", ".join(f"`/{prefix}`" for prefix in report.counts.excluded) + " "
-        "(the API is counted from the schema; the admin is Django's own).",
-        "",
-    ]
+    lines = _counts_method(report)
     missing = list(report.counts.not_measured)
     if report.counts_large is not None:
         missing += [entry for entry in report.counts_large.not_measured if entry not in missing]
@@ -137,25 +117,63 @@ def _counts_section(report: BenchReport) -> list[str]:
     )
     lines.append("")
     for kind, title in (("page", "Pages"), ("api", "API list endpoints")):
-        lines += [
-            f"### {title}",
-            "",
-            "| list | persona | queries (demo) | queries (larger) | rows (demo) | "
-            "rows (larger) | verdict |",
-            "|---|---|---:|---:|---:|---:|---|",
-        ]
-        for m in report.counts.measurements:
-            if m.kind != kind:
-                continue
-            other = large.get((m.kind, m.name, m.persona))
-            verdict = _verdict(m, other)
-            if m.name in COUNT_NOTES and other is not None and other.queries != m.queries:
-                verdict += f" — {COUNT_NOTES[m.name]}"
-            lines.append(
-                f"| `{m.name}` | {PERSONA_LABELS.get(m.persona, m.persona)} | {m.queries} | "
-                f"{other.queries if other else '–'} | {_rows(m)} | {_rows(other)} | {verdict} |"
-            )
-        lines.append("")
+        lines += _counts_table(report, large, kind=kind, title=title)
+    return lines
+
+
+def _counts_method(report: BenchReport) -> list[str]:
+    """The section's heading, command, sizes and how the counts were taken."""
+    lines = [
+        "## Query counts of every list page and list endpoint",
+        "",
+        f"Command: `{report.commands.get('counts', '')}`",
+        "",
+        f"- demo size: {report.counts_label}",
+    ]
+    if report.counts_large is not None:
+        lines.append(f"- larger size: {report.counts_large_label}")
+    return [
+        *lines,
+        "",
+        "Each list is requested twice in-process (django.test.Client, logged in as the persona)"
+        " and the second request's queries are counted (CaptureQueriesContext). Pages come "
+        "from the URL resolver (demo/benchmarks/targets.py says which are lists); endpoints "
+        "are the GET operations of docs/openapi.yaml whose 200 response is an array or a "
+        "paginated object, asked for `?page_size=100`, as every persona who gets a 200. "
+        "*Rows* is what the response showed (of the list's total, where it says). "
+        "Not counted: " + ", ".join(f"`/{prefix}`" for prefix in report.counts.excluded) + " "
+        "(the API is counted from the schema; the admin is Django's own).",
+        "",
+    ]
+
+
+def _counts_table(
+    report: BenchReport,
+    large: dict[tuple[str, str, str], Measurement],
+    *,
+    kind: str,
+    title: str,
+) -> list[str]:
+    """One table of `kind` ("page" or "api"): both sizes' counts and rows, and the verdict."""
+    lines = [
+        f"### {title}",
+        "",
+        "| list | persona | queries (demo) | queries (larger) | rows (demo) | "
+        "rows (larger) | verdict |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    for m in report.counts.measurements:
+        if m.kind != kind:
+            continue
+        other = large.get((m.kind, m.name, m.persona))
+        verdict = _verdict(m, other)
+        if m.name in COUNT_NOTES and other is not None and other.queries != m.queries:
+            verdict += f" — {COUNT_NOTES[m.name]}"
+        lines.append(
+            f"| `{m.name}` | {PERSONA_LABELS.get(m.persona, m.persona)} | {m.queries} | "
+            f"{other.queries if other else '–'} | {_rows(m)} | {_rows(other)} | {verdict} |"
+        )
+    lines.append("")
     return lines
 
 

@@ -2,7 +2,7 @@
 account whose members found the pilot better than they expected and would recommend us is
 likelier to renew or grow afterwards than one that was let down, so the insights page's
 "pilot perception and later outcomes" has a story to show. Call it after the other outcomes
-(community/demo_outcomes.py); accounts that decided after the pilot already are left alone."""
+(demo/data/outcomes.py); accounts that decided after the pilot already are left alone."""
 
 from __future__ import annotations
 

@@ -16,8 +16,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, ContextList
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from ideas.benchmarks.targets import API_PATH_PARAMS, LIST_PAGES, NOT_LIST_PAGES
-from ideas.benchmarks.world import PERSONAS, BenchWorld
+from demo.benchmarks.targets import API_PATH_PARAMS, LIST_PAGES, NOT_LIST_PAGES
+from demo.benchmarks.world import PERSONAS, BenchWorld
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
 # Routes outside the pages of the apps: the API (counted from the schema) and Django's admin.

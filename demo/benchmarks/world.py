@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from accounts.demo_data import INTERNAL_DOMAIN
 from accounts.models import (
     Account,
     AccountTeamAssignment,
@@ -25,6 +24,7 @@ from community.models import (
     PostRevision,
     Thread,
 )
+from demo.data.people import INTERNAL_DOMAIN
 from ideas.models import Idea, Pilot, PilotState
 
 PERSONAS = ("customer", "account_manager", "product_manager", "programme_admin")
@@ -60,21 +60,7 @@ def _internal(role: InternalRole) -> User:
 
 def bench_world() -> BenchWorld:
     account = Account.objects.order_by("pk").first()
-    membership = (
-        Membership.objects.filter(account=account, role=MemberRole.MEMBER)
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    if membership is None:
-        raise WorldError("No demo customer member: run `manage.py seed_demo` first.")
-    customer = membership.user
-    users = {
-        "customer": customer,
-        "account_manager": _internal(InternalRole.ACCOUNT_MANAGER),
-        "product_manager": _internal(InternalRole.PRODUCT_MANAGER),
-        "programme_admin": _internal(InternalRole.PROGRAMME_ADMIN),
-    }
+    users = _personas(account)
     served_id = (
         AccountTeamAssignment.objects.filter(user=users["account_manager"])
         .order_by("account_id")
@@ -83,13 +69,51 @@ def bench_world() -> BenchWorld:
     )
     served = Account.objects.get(pk=served_id) if served_id else account
     joined = list(
-        GardenMembership.objects.filter(user=customer).values_list("garden_id", flat=True)
+        GardenMembership.objects.filter(user=users["customer"]).values_list("garden_id", flat=True)
     )
+    thread, post = _thread_and_post(joined)
+    idea, pilot = _idea_and_pilot(joined)
+    harvest = Harvest.objects.filter(published_at__isnull=False).order_by("pk").first()
+    return BenchWorld(
+        users=users,
+        account=account,
+        served_account=served,
+        garden=thread.garden,
+        thread=thread,
+        post=post,
+        idea=idea,
+        pilot=pilot,
+        harvest=harvest,
+    )
+
+
+def _personas(account: Account | None) -> dict[str, User]:
+    """The customer (the first account's first member) and the first internal user of each
+    role: the logins seed_demo prints."""
+    membership = (
+        Membership.objects.filter(account=account, role=MemberRole.MEMBER)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if membership is None:
+        raise WorldError("No demo customer member: run `manage.py seed_demo` first.")
+    return {
+        "customer": membership.user,
+        "account_manager": _internal(InternalRole.ACCOUNT_MANAGER),
+        "product_manager": _internal(InternalRole.PRODUCT_MANAGER),
+        "programme_admin": _internal(InternalRole.PROGRAMME_ADMIN),
+    }
+
+
+def _thread_and_post(joined: list[int]) -> tuple[Thread, Post]:
+    """The busiest thread of the customer's gardens, and an edited post the customer can read
+    (its revisions list is not empty), else the thread's first post."""
     open_gardens = list(
         Garden.objects.filter(visibility=GardenVisibility.OPEN).values_list("pk", flat=True)
     )
-    # The busiest thread of the customer's gardens (a tiny demo may have none: then any open
-    # garden's, which customers may read too).
+    # A tiny demo may have no thread in the customer's gardens: then any open garden's, which
+    # customers may read too.
     thread = (
         Thread.objects.filter(garden__in=list(joined)).order_by("-post_count", "pk").first()
         or Thread.objects.filter(garden__visibility=GardenVisibility.OPEN)
@@ -98,8 +122,6 @@ def bench_world() -> BenchWorld:
     )
     if thread is None:
         raise WorldError("No discussion threads: seed_demo builds them.")
-    garden = thread.garden
-    # An edited post the customer can read (its revisions list is not empty), else any post.
     edited = PostRevision.objects.filter(
         post__thread__garden__in=[*joined, *open_gardens]
     ).values_list("post_id", flat=True)
@@ -107,6 +129,12 @@ def bench_world() -> BenchWorld:
         Post.objects.filter(pk__in=list(edited[:1])).first()
         or Post.objects.filter(thread=thread).order_by("pk").first()
     )
+    return thread, post
+
+
+def _idea_and_pilot(joined: list[int]) -> tuple[Idea, Pilot]:
+    """The idea with most comments in the customer's gardens, and the closed pilot with the
+    most feedback."""
     idea = (
         Idea.objects.filter(garden__in=joined)
         .annotate(comment_count=Count("comments"))
@@ -121,15 +149,4 @@ def bench_world() -> BenchWorld:
     )
     if idea is None or pilot is None:
         raise WorldError("No ideas or closed pilots: run seed_demo without --ideas 0.")
-    harvest = Harvest.objects.filter(published_at__isnull=False).order_by("pk").first()
-    return BenchWorld(
-        users=users,
-        account=account,
-        served_account=served,
-        garden=garden,
-        thread=thread,
-        post=post,
-        idea=idea,
-        pilot=pilot,
-        harvest=harvest,
-    )
+    return idea, pilot

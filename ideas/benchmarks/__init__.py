@@ -1,8 +1,0 @@
-"""`manage.py bench_report` (make bench): page and API latency against a bare view, query counts
-of every list page and endpoint, and the engagement benchmark, written to
-docs/benchmark-report.md.
-
-It lives in `ideas`, the top of the dependency chain, because the screens it measures belong to
-all three apps. `world` finds the demo's personas and objects, `query_counts` counts queries
-in-process, `latency` times a real gunicorn (tests/perf/server.py), `report` writes Markdown.
-"""
