@@ -20,6 +20,7 @@ from accounts.lockout import login_unlock
 from accounts.models import InternalRole
 from accounts.personal_data import personal_data_export
 from config.exports import csv_response
+from config.pagination import list_query
 
 
 @login_required
@@ -39,8 +40,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("export") == "csv":
         return _accounts_csv(accounts)
     page = Paginator(accounts, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = list_query(request)
     # htmx asks for the rows alone; but after hx-push-url, "Back" with its history cache missed
     # sends HX-Request too and expects the whole page.
     rows_only = request.htmx and not request.htmx.history_restore_request

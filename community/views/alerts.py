@@ -21,6 +21,7 @@ from community.selectors import alerts as alert_selectors
 from community.services import alerts
 from config.exports import csv_response
 from config.forms import form_add_service_errors
+from config.pagination import list_query
 
 
 class AlertFilterForm(forms.Form):
@@ -70,9 +71,7 @@ def alert_inbox(request: HttpRequest) -> HttpResponse:
     if valid and request.GET.get("export") == "csv":
         return _alerts_csv(listed)
     page = Paginator(listed, alert_selectors.INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("export", None)
+    query = list_query(request)
     return render(
         request,
         "community/alert_inbox.html",

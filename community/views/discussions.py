@@ -31,6 +31,7 @@ from community.selectors import discussions as selectors
 from community.services import discussions as services
 from config.exports import csv_response
 from config.forms import form_add_service_errors
+from config.pagination import list_query
 
 BODY_HELP = (
     "Markdown: **bold**, *italic*, lists, [links](https://example.com). No HTML. "
@@ -114,8 +115,7 @@ def thread_list(request: HttpRequest, slug: str) -> HttpResponse:
         return _threads_csv(request, garden, threads)
     page = Paginator(threads, selectors.THREADS_PER_PAGE).get_page(request.GET.get("page"))
     selectors.thread_author_labels(threads=page.object_list, user=user, garden=garden)
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = list_query(request)
     is_steward = _is_steward(user, garden)
     rows_only = request.htmx and not request.htmx.history_restore_request
     response = render(

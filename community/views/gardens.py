@@ -35,6 +35,7 @@ from community.selectors import gardens as selectors
 from community.services import gardens as services
 from config.exports import csv_response
 from config.forms import form_add_service_errors
+from config.pagination import list_query
 
 # --- Forms -------------------------------------------------------------------------------------
 
@@ -122,8 +123,7 @@ def garden_list(request: HttpRequest) -> HttpResponse:
     )
     if request.GET.get("export") == "csv":
         return _gardens_csv(request, gardens)
-    query = request.GET.copy()
-    query.pop("export", None)
+    query = list_query(request)
     membership = customer_membership(request.user)
     invitations = []
     if membership is not None and membership.role == MemberRole.ADMIN:

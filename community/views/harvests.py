@@ -39,6 +39,7 @@ from community.services.harvests import (
 )
 from config.exports import csv_response
 from config.forms import form_add_service_errors
+from config.pagination import list_query
 
 FEED_PAGE_SIZE = 20
 
@@ -161,9 +162,7 @@ def harvest_list(request: HttpRequest) -> HttpResponse:
     )
     if valid and request.GET.get("export") == "csv":
         return _feed_csv(harvests, internal=is_internal(user))
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("export", None)
+    query = list_query(request)
     page = Paginator(harvests, FEED_PAGE_SIZE).get_page(request.GET.get("page"))
     home = None
     if customer_membership(user) is not None and page.number == 1 and not filters:

@@ -15,6 +15,7 @@ from community.access.outcomes import visible_outcome_accounts
 from community.models import OutcomeKind
 from community.selectors import insights
 from config.exports import csv_response
+from config.pagination import list_query
 
 
 class InsightsFilterForm(forms.Form):
@@ -87,8 +88,7 @@ def insights_page(request: HttpRequest) -> HttpResponse:
     )
     if valid and request.GET.get("export") == "csv":
         return _rates_csv(rates)
-    query = request.GET.copy()
-    query.pop("export", None)
+    query = list_query(request)
     # The perception fragment shares the period (pilots that ended in it) and the segment.
     fragment_query = QueryDict(mutable=True)
     fragment_query.update(

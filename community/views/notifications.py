@@ -25,6 +25,7 @@ from community.services.notifications import (
 )
 from config.exports import csv_response
 from config.forms import form_add_service_errors
+from config.pagination import list_query
 
 NOTIFICATIONS_PAGE_SIZE = 30
 
@@ -59,9 +60,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     )
     if valid and request.GET.get("export") == "csv":
         return _notifications_csv(listed)
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("export", None)
+    query = list_query(request)
     context = {
         "form": form,
         "page": Paginator(listed, NOTIFICATIONS_PAGE_SIZE).get_page(request.GET.get("page")),

@@ -37,6 +37,7 @@ from community.services.outcome_imports import (
 from community.services.outcomes import outcome_record
 from config.exports import csv_response
 from config.forms import form_add_service_errors
+from config.pagination import list_query
 
 
 class OutcomeForm(forms.Form):
@@ -95,9 +96,7 @@ def outcome_list(request: HttpRequest) -> HttpResponse:
     )
     if valid and request.GET.get("export") == "csv":
         return _outcomes_csv(outcomes)
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("export", None)
+    query = list_query(request)
     context = {
         "form": form,
         "page": Paginator(outcomes, OUTCOMES_PAGE_SIZE).get_page(request.GET.get("page")),

@@ -23,6 +23,7 @@ from community.selectors.portfolio import (
     portfolio_rows,
 )
 from config.exports import csv_response
+from config.pagination import list_query
 
 
 class PortfolioFilterForm(forms.Form):
@@ -75,9 +76,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     if valid and request.GET.get("export") == "csv":
         return _portfolio_csv(accounts)
     page = Paginator(accounts, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("export", None)
+    query = list_query(request)
     rows_only = request.htmx and not request.htmx.history_restore_request
     response = render(
         request,

@@ -22,6 +22,7 @@ from community.models import WebhookDeliveryStatus, WebhookEndpoint
 from community.selectors import webhooks as selectors_webhooks
 from community.services import webhooks
 from config.forms import form_add_service_errors
+from config.pagination import list_query
 
 DELIVERIES_PER_PAGE = 50
 
@@ -128,6 +129,7 @@ def _page(
         "filters": filters,
         "endpoints": selectors_webhooks.webhook_endpoints(),
         "page": page,
+        "query": list_query(request).urlencode(),
         "revealed": revealed,
         "max_attempts": webhooks.max_attempts(),
     }

@@ -20,6 +20,7 @@ from accounts.access import is_internal, sees_all_accounts
 from community.access.gardens import access_garden, visible_gardens
 from config.exports import csv_response
 from config.forms import form_add_service_errors
+from config.pagination import list_query
 from ideas import access, workflow
 from ideas.models import Idea, IdeaStatus
 from ideas.selectors import ideas as selectors
@@ -155,8 +156,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("export") == "csv":
         return _ideas_csv(request, ideas, show_accounts=show_accounts)
     page = Paginator(ideas, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = list_query(request)
     rows_only = request.htmx and not request.htmx.history_restore_request
     template = "ideas/idea_list_rows.html" if rows_only else "ideas/idea_list.html"
     response = render(

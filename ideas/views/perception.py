@@ -17,6 +17,7 @@ from accounts.models import Segment
 from community.access.outcomes import visible_outcome_accounts
 from community.selectors.insights import PERIOD_ORDER_ERROR, default_period, period_fill
 from config.exports import csv_response
+from config.pagination import list_query
 from ideas.selectors import perception
 
 
@@ -69,8 +70,7 @@ def perception_outcomes(request: HttpRequest) -> HttpResponse:
     )
     if valid and request.GET.get("export") == "csv":
         return _csv(result)
-    query = request.GET.copy()
-    query.pop("export", None)
+    query = list_query(request)
     fragment = request.htmx and not request.htmx.history_restore_request
     response = render(
         request,

@@ -17,6 +17,7 @@ from accounts.access import visible_accounts
 from community.access.gardens import access_garden, visible_gardens
 from config.exports import csv_response
 from config.forms import form_add_service_errors
+from config.pagination import list_query
 from ideas.access import (
     access_idea,
     access_pilot,
@@ -58,8 +59,7 @@ def pilot_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("export") == "csv":
         return _pilots_csv(pilots)
     page = Paginator(pilots, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = list_query(request)
     rows_only = request.htmx and not request.htmx.history_restore_request
     template = "ideas/pilot_list_rows.html" if rows_only else "ideas/pilot_list.html"
     response = render(
