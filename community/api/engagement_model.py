@@ -11,6 +11,7 @@ from rest_framework.generics import ListAPIView
 
 from accounts.access import customer_membership
 from community.models import EngagementModel
+from community.models.engagement import MODEL_FIELDS
 from community.selectors.engagement_model import engagement_model_versions
 
 
@@ -20,30 +21,7 @@ class EngagementModelSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EngagementModel
-        fields = [
-            "version",
-            "is_active",
-            "weights",
-            "half_life_days",
-            "window_days",
-            "activity_scale",
-            "breadth_window_days",
-            "breadth_min_members",
-            "breadth_share",
-            "co_creation_window_days",
-            "weight_activity",
-            "weight_breadth",
-            "weight_co_creation",
-            "threshold_observing",
-            "threshold_participating",
-            "threshold_contributing",
-            "threshold_co_creating",
-            "low_water_ratio",
-            "hold_days",
-            "note",
-            "created_by",
-            "created_at",
-        ]
+        fields = ["version", "is_active", *MODEL_FIELDS, "note", "created_by", "created_at"]
         read_only_fields = fields
 
 
