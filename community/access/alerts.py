@@ -17,7 +17,6 @@ from community.models import (
     Alert,
 )
 
-# --- Alerts (issue 4) ------------------------------------------------------------------------
 # Alerts are internal: customers get 403 on every alert route. The account team sees its
 # accounts' alerts, product managers and programme admins see all; acknowledging and resolving
 # is for the account's team and programme admins (product managers read only: 403).

@@ -27,7 +27,6 @@ from community.models import (
     Thread,
 )
 
-# --- Discussions (issue 5) -------------------------------------------------------------------
 # Threads and posts live in a garden: who sees the garden sees its discussions. Hidden posts
 # (and a thread whose opening post is hidden) vanish for customers: 404, as if they never were;
 # internal users still see them, marked. Posting needs garden_can_post (403 otherwise);

@@ -42,9 +42,6 @@ def portfolio_accounts(user: User) -> QuerySet[Account]:
     return visible_accounts(user)
 
 
-# --- Engagement model settings, recomputes and offline events (issue 4) ----------------------
-
-
 def can_tune_engagement(user: User) -> bool:
     """Programme admins change the engagement model and recompute any account (or all)."""
     return user.is_authenticated and manages_all_accounts(user)

@@ -22,7 +22,6 @@ from community.models import (
     HarvestAudience,
 )
 
-# --- Harvests (issue 5) ----------------------------------------------------------------------
 # Who sees a harvest: internal users every published one (and the drafts they may write);
 # customers a published harvest targeted at their account (all customers, their segment, or a
 # garden their account takes part in), and any harvest of a garden their account may take part

@@ -18,7 +18,6 @@ from community.models import (
     ImportBatch,
 )
 
-# --- Loyalty outcomes and imports (issue 4) ------------------------------------------------
 # Outcomes are internal: customers never see them, not even their own account's (403). The
 # account team sees and records its accounts' outcomes; product managers see all (read-only);
 # programme admins see and record all, and alone import CSV files.

@@ -10,8 +10,6 @@ from accounts.access import (
 )
 from accounts.models import User
 
-# --- Recognition: people's profiles (issue 5) ------------------------------------------------
-
 
 def access_profile(user: User, person_id: int | str) -> User:
     """A person whose profile (contributions, badges) the user sees: a customer sees the active

@@ -14,7 +14,6 @@ from community.models import (
     WebhookEndpoint,
 )
 
-# --- Webhooks (issue 4) ----------------------------------------------------------------------
 # Outgoing webhooks are programme admins' settings: everyone else gets 403.
 
 

@@ -191,7 +191,7 @@ class EngagementRun(models.Model):
 
 
 class EngagementSnapshot(models.Model):
-    """An account's engagement on one day, as computed by the engine (see issue 4)."""
+    """An account's engagement on one day, as computed by the engine."""
 
     account = models.ForeignKey(
         Account, on_delete=models.CASCADE, related_name="engagement_snapshots"
