@@ -6,8 +6,8 @@ Raising is set-based, per chunk of account ids (the engine's Celery task calls
 one reads the situations already resolved, one inserts (ON CONFLICT DO NOTHING: the partial
 unique constraint keeps one open alert per account and reason, so re-runs and parallel runs
 never duplicate), one reads back the rows this call inserted, one reads their account teams;
-then each new alert is told to its account team (in the app, and by email after commit), all
-the chunk's notifications in one insert.
+then each new alert is told to its account team (in the app, and by email as each person
+chose): one query for their preferences and one insert for all the chunk's notifications.
 
 The rules, as of the end of `day`:
 
@@ -42,13 +42,13 @@ from community.models import (
     AlertSubscription,
     EngagementLevel,
     EngagementSnapshot,
-    Notification,
 )
 from community.selectors.engagement_figures import day_end
 from community.services.notification_emails import email_build
 from community.services.notifications import (
+    NotificationMessage,
     alert_preference_sync,
-    notifications_email_after_commit,
+    notify_many,
     unsubscribe_url,
 )
 from community.services.webhooks import deliveries_create_for_alerts
@@ -224,41 +224,30 @@ def alerts_raise(*, account_ids: Sequence[int], day: dt.date | None = None) -> l
 
 
 def _tell_account_teams(alerts: list[Alert]) -> None:
-    """One in-app notification per alert and team member, emailed after commit unless the
-    person chose the daily digest: one query for the teams (and their choice) and one insert
-    for all the notifications (what `community.services.notify` does for one message, here
-    for the whole chunk at once)."""
+    """One in-app notification per alert and team member, emailed as each person chose for
+    engagement alerts: one query for the teams, then `notify_many` (one for the preferences,
+    one insert for all the chunk's notifications)."""
     if not alerts:
         return
     teams: dict[int, list[User]] = defaultdict(list)
     assignments = AccountTeamAssignment.objects.filter(
         account_id__in={a.account_id for a in alerts}, user__is_active=True
-    ).select_related("user", "user__alert_subscription")
+    ).select_related("user")
     for assignment in assignments:
         teams[assignment.account_id].append(assignment.user)
-    rows = [
-        Notification(
-            user=user,
-            kind=NOTIFICATION_KIND,
-            title=f"{alert.account.name}: {alert.get_reason_display().lower()}"[:200],
-            body=f"{alert.summary}\nAcknowledge and resolve it in the alerts inbox.",
-            url=reverse("community:account-engagement", kwargs={"slug": alert.account.slug}),
-        )
-        for alert in alerts
-        for user in teams[alert.account_id]
-    ]
-    if rows:
-        created = Notification.objects.bulk_create(rows)
-        notifications_email_after_commit(
-            notifications=[n for n in created if not _wants_digest(n.user)]
-        )
-
-
-def _wants_digest(user: User) -> bool:
-    try:
-        return user.alert_subscription.daily_digest
-    except AlertSubscription.DoesNotExist:
-        return False
+    notify_many(
+        messages=[
+            NotificationMessage(
+                users=teams[alert.account_id],
+                kind=NOTIFICATION_KIND,
+                title=f"{alert.account.name}: {alert.get_reason_display().lower()}",
+                body=f"{alert.summary}\nAcknowledge and resolve it in the alerts inbox.",
+                url=reverse("community:account-engagement", kwargs={"slug": alert.account.slug}),
+            )
+            for alert in alerts
+            if teams[alert.account_id]
+        ]
+    )
 
 
 # --- The daily digest ------------------------------------------------------------------------

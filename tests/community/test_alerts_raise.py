@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from accounts.models import TeamRole
+from accounts.models import AccountTeamAssignment, TeamRole
 from community.models import (
     ActivityEvent,
     ActivityKind,
@@ -19,6 +19,7 @@ from community.models import (
 )
 from community.selectors.engagement_figures import day_end
 from community.services import alerts
+from community.services.notifications import notification_preference_set
 from community.tasks import engagement_recompute_task
 from tests.accounts.factories import AccountFactory, TeamAssignmentFactory, customer
 from tests.community.factories import EngagementSnapshotFactory
@@ -286,9 +287,38 @@ def test_raising_takes_the_same_queries_for_few_and_many_accounts(django_assert_
 
     for ids in (few, many):
         # savepoint; the figures; resolved situations; the insert; the inserted rows; the
-        # account teams; the notifications; the active webhook endpoints; release savepoint
-        with django_assert_num_queries(9):
+        # account teams; their preferences for engagement alerts; the notifications; the
+        # active webhook endpoints; release savepoint
+        with django_assert_num_queries(10):
             assert len(alerts.alerts_raise(account_ids=ids, day=D)) == 3 * len(ids)
+
+
+def test_telling_the_teams_takes_the_same_queries_for_few_and_many_alerts_and_members(
+    django_assert_num_queries,
+):
+    def falling_accounts(n, members):
+        accounts = [_falling_account() for _ in range(n)]
+        for account in accounts:
+            for _ in range(members):
+                TeamAssignmentFactory(account=account)
+        return [a.pk for a in accounts]
+
+    few, many = falling_accounts(1, members=1), falling_accounts(5, members=4)
+    notification_preference_set(
+        user=AccountTeamAssignment.objects.filter(account_id=many[0]).first().user,
+        kind="engagement_alert",
+        delivery="daily",
+    )
+
+    for ids, told in ((few, 3 * 1), (many, 3 * 5 * 4)):
+        before = Notification.objects.count()
+        # savepoint; the figures; resolved situations; the insert; the inserted rows; the
+        # account teams; ONE query for their preferences for engagement alerts; ONE insert of
+        # every alert × member notification; the active webhook endpoints; release savepoint
+        with django_assert_num_queries(10):
+            alerts.alerts_raise(account_ids=ids, day=D)
+        assert Notification.objects.count() - before == told
+    assert Notification.objects.filter(email_delivery="daily").count() == 3  # the one on daily
 
 
 # --- The hook in the engine ------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from community.models import AlertSubscription, Notification, NotificationPreference
 from community.models.notifications import KINDS, Delivery
+from community.selectors.notifications import notification_delivery
 from community.services.notification_emails import (
     claim_stale,
     notification_digests_send,
@@ -21,7 +22,6 @@ from community.services.notification_emails import (
 )
 from community.services.notifications import (
     UNSUBSCRIBE_SALT,
-    notification_delivery,
     notification_preference_set,
     notify,
     unsubscribe_token,
