@@ -23,21 +23,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.outbox import enqueue
-from community.models import (
-    AlertSubscription,
-    Notification,
-    NotificationPreference,
-)
+from community.models import Notification, NotificationPreference
 from community.models.notifications import (
     DIGESTS,
     KINDS,
     Delivery,
+    kind_default,
     kind_deliveries,
 )
-from community.selectors.notifications import (
-    notification_deliveries,
-    notification_preferences_for,
-)
+from community.selectors.notifications import notification_deliveries
 
 _emails_suppressed: ContextVar[bool] = ContextVar("notification_emails_suppressed", default=False)
 
@@ -142,9 +136,6 @@ def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> 
 UNSUBSCRIBE_SALT = "community.notifications.unsubscribe"
 
 
-ALERT_KIND = "engagement_alert"
-
-
 # --- Preferences ---------------------------------------------------------------------------------
 
 
@@ -159,46 +150,24 @@ def _validate(kind: str, delivery: str) -> None:
 @transaction.atomic
 def notification_preferences_set(*, user: User, preferences: Mapping[str, str]) -> int:
     """Set the person's delivery for each kind given (kind -> delivery); all or nothing.
-    Returns the number of kinds whose delivery changed."""
+    Returns the number of kinds whose delivery changed. A row is written only when it is new
+    or its delivery changes, so its `updated_at` says when the person chose it."""
     for kind, delivery in preferences.items():
         _validate(kind, delivery)
-    before = {row.kind: row.delivery for row in notification_preferences_for(user=user)}
+    stored = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
     changed = 0
     for kind, delivery in preferences.items():
-        NotificationPreference.objects.update_or_create(
-            user=user, kind=kind, defaults={"delivery": delivery}
-        )
-        if kind == ALERT_KIND:
-            _alert_subscription_sync(user=user, delivery=delivery)
-        changed += before.get(kind) != delivery
+        if stored.get(kind) != delivery:
+            NotificationPreference.objects.update_or_create(
+                user=user, kind=kind, defaults={"delivery": delivery}
+            )
+        changed += stored.get(kind, kind_default(kind)) != delivery
     return changed
 
 
 def notification_preference_set(*, user: User, kind: str, delivery: str) -> NotificationPreference:
     notification_preferences_set(user=user, preferences={kind: delivery})
     return NotificationPreference.objects.get(user=user, kind=kind)
-
-
-def _alert_subscription_sync(*, user: User, delivery: str) -> None:
-    """Engagement alerts have a digest of their own (community.alerts), switched by the
-    person's AlertSubscription: keep it in step with the preference."""
-    daily = delivery == Delivery.DAILY
-    subscription, _ = AlertSubscription.objects.select_for_update().get_or_create(user=user)
-    if daily and not subscription.daily_digest:
-        subscription.last_digest_at = timezone.now()  # the first digest starts from here
-    if subscription.daily_digest != daily:
-        subscription.daily_digest = daily
-        subscription.save()
-
-
-def alert_preference_sync(*, user: User, daily_digest: bool) -> None:
-    """The other direction: the alerts inbox's digest switch (community.alerts) sets the
-    preference of engagement alerts (turning the digest off means one email per alert)."""
-    NotificationPreference.objects.update_or_create(
-        user=user,
-        kind=ALERT_KIND,
-        defaults={"delivery": Delivery.DAILY if daily_digest else Delivery.IMMEDIATELY},
-    )
 
 
 # --- Unsubscribe links -----------------------------------------------------------------------
