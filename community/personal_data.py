@@ -3,11 +3,10 @@ gardens joined, discussions, harvest reads, notifications and their preferences,
 activity events — for the download; and what the erasure forgets.
 
 Registered from CommunityConfig.ready. The erasure removes what only serves the person
-(garden memberships, notifications, preferences, visits, mentions, alert subscription,
-stewardships) and
-keeps what is part of shared things or of the account's engagement: their threads, posts,
-reactions and flags, harvest reads, milestones and activity events, now shown as a former
-member's.
+(garden memberships, notifications, preferences, visits, mentions, the alert digest's mark,
+stewardships) and keeps what is part of shared things or of the account's engagement: their
+threads, posts, reactions and flags, harvest reads, milestones and activity events, now shown
+as a former member's.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from accounts.models import User
 from accounts.personal_data import personal_data_section_register, rows
 from community.models import (
     ActivityEvent,
-    AlertSubscription,
+    AlertDigestMark,
     GardenMembership,
     HarvestRead,
     Milestone,
@@ -100,9 +99,9 @@ def _export(user: User) -> dict[str, Any]:
             "kind",
             "delivery",
         ),
-        "alert_subscription": rows(
-            AlertSubscription.objects.filter(user=user), "daily_digest", "last_digest_at"
-        ),
+        # Whether the person gets alerts in a daily digest is their notification preference
+        # for "engagement_alert" above; this is only how far their digest has got.
+        "alert_digest": rows(AlertDigestMark.objects.filter(user=user), "last_digest_at"),
         "milestones": rows(
             Milestone.objects.filter(user=user).order_by("awarded_at", "pk"),
             "kind",
@@ -126,7 +125,7 @@ def _erase(user: User) -> dict[str, int]:
         ("notifications", Notification.objects.filter(user=user)),
         ("notification_digests", NotificationDigest.objects.filter(user=user)),
         ("notification_preferences", NotificationPreference.objects.filter(user=user)),
-        ("alert_subscriptions", AlertSubscription.objects.filter(user=user)),
+        ("alert_digest_marks", AlertDigestMark.objects.filter(user=user)),
         ("thread_visits", ThreadVisit.objects.filter(user=user)),
         ("post_mentions", PostMention.objects.filter(user=user)),
     ]:

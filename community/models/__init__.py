@@ -2,7 +2,7 @@
 loyalty outcomes and imports, alerts, webhooks. Import them from here."""
 
 from community.models.activity import ActivityEvent, ActivityKind, OfflineEvent
-from community.models.alerts import Alert, AlertReason, AlertSubscription
+from community.models.alerts import Alert, AlertDigestMark, AlertReason
 from community.models.discussions import (
     Post,
     PostFlag,
@@ -60,8 +60,8 @@ __all__ = [
     "ActivityEvent",
     "ActivityKind",
     "Alert",
+    "AlertDigestMark",
     "AlertReason",
-    "AlertSubscription",
     "DigestPeriod",
     "EngagementLevel",
     "EngagementModel",

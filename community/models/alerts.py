@@ -111,16 +111,18 @@ def _alert_level_label(level: str | None) -> str:
     return EngagementLevel(level).label if level in EngagementLevel.values else str(level)
 
 
-class AlertSubscription(models.Model):
-    """A person's choice of how new alerts reach them: one email each (default) or one daily
-    digest email (the in-app notifications come either way)."""
+class AlertDigestMark(models.Model):
+    """How far one person's daily digest of engagement alerts has got: the next one lists the
+    alerts raised after `last_digest_at` (and after the person chose the digest). Written by the
+    digest job only, as its bookkeeping; whether the person wants the digest at all is their
+    NotificationPreference for "engagement_alert" (delivery "daily"), the one store of that
+    choice."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_subscription"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_digest_mark"
     )
-    daily_digest = models.BooleanField(default=False)
     last_digest_at = models.DateTimeField(
-        null=True, blank=True, help_text="The digest covers alerts raised after this moment."
+        null=True, blank=True, help_text="The last digest covered the alerts raised until then."
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -128,4 +130,4 @@ class AlertSubscription(models.Model):
         ordering = ["user"]
 
     def __str__(self) -> str:
-        return f"{self.user}: {'daily digest' if self.daily_digest else 'each alert'}"
+        return f"{self.user}: alert digest until {self.last_digest_at or 'never'}"

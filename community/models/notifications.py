@@ -207,7 +207,11 @@ class Notification(models.Model):
 
 class NotificationPreference(models.Model):
     """How one person wants the emails of one kind: immediately, in the daily or weekly digest,
-    or off (the in-app notification comes in every case). No row: the kind's default."""
+    or off (the in-app notification comes in every case). No row: the kind's default.
+
+    The one store of that choice, for every page, API and email (the alerts inbox's digest
+    switch included). A row is written only when its delivery changes, so `updated_at` is when
+    the person chose it: the engagement alert digest starts from there."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,4 +1,5 @@
-"""Reads of alerts: the inbox (HTML, CSV and API) and the open count of the navigation."""
+"""Reads of alerts: the inbox (HTML, CSV and API), the open count of the navigation, and
+whether a person gets new alerts in the daily digest."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ from django.db.models import IntegerField, Q, QuerySet, Subquery
 
 from accounts.models import Account, User
 from community.access.alerts import visible_alerts
-from community.models import Alert, AlertSubscription, Notification
+from community.models import Alert, Notification
+from community.models.notifications import Delivery
+from community.selectors.notifications import notification_delivery
+
+# The kind of notification that tells an account team of a new alert (its email: one per
+# alert, the daily digest of community.services.alerts, or off).
+NOTIFICATION_KIND = "engagement_alert"
 
 # The inbox's states: open = new or acknowledged, not resolved.
 ALERT_STATES = {
@@ -84,5 +91,6 @@ def open_alert_count(*, user: User) -> int:
 
 
 def alert_daily_digest(*, user: User) -> bool:
-    """Whether the person chose the daily digest over one email per alert."""
-    return AlertSubscription.objects.filter(user=user, daily_digest=True).exists()
+    """Whether the person chose the daily digest over one email per alert (their preference
+    for engagement alerts, the same one the notification settings page shows)."""
+    return notification_delivery(user=user, kind=NOTIFICATION_KIND) == Delivery.DAILY

@@ -1,8 +1,9 @@
 """Reads of notifications: a person's own list (filtered), their unread count, and their
-delivery choice per kind for the settings page."""
+delivery choice per kind (for the settings page, and for every email)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -16,6 +17,7 @@ from community.models import (
 from community.models.notifications import (
     KINDS,
     Delivery,
+    kind_default,
 )
 
 
@@ -56,6 +58,23 @@ def notification_preferences_for(*, user: User) -> list[PreferenceRow]:
         for kind in KINDS.values()
         if internal or not kind.internal_only
     ]
+
+
+def notification_deliveries(*, pairs: Collection[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """How the email of each (person id, kind) goes: the person's preference for the kind, or
+    the kind's default. One query, whatever the number of people and kinds."""
+    chosen = {}
+    if pairs:
+        preferences = NotificationPreference.objects.filter(
+            user_id__in={user_id for user_id, _ in pairs}, kind__in={kind for _, kind in pairs}
+        )
+        chosen = {(u, k): d for u, k, d in preferences.values_list("user_id", "kind", "delivery")}
+    return {pair: chosen.get(pair, kind_default(pair[1])) for pair in pairs}
+
+
+def notification_delivery(*, user: User, kind: str) -> str:
+    """How the email of `kind` goes to this person."""
+    return notification_deliveries(pairs=[(user.pk, kind)])[user.pk, kind]
 
 
 def notification_list(

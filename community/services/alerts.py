@@ -6,8 +6,8 @@ Raising is set-based, per chunk of account ids (the engine's Celery task calls
 one reads the situations already resolved, one inserts (ON CONFLICT DO NOTHING: the partial
 unique constraint keeps one open alert per account and reason, so re-runs and parallel runs
 never duplicate), one reads back the rows this call inserted, one reads their account teams;
-then each new alert is told to its account team (in the app, and by email after commit), all
-the chunk's notifications in one insert.
+then each new alert is told to its account team (in the app, and by email as each person
+chose): one query for their preferences and one insert for all the chunk's notifications.
 
 The rules, as of the end of `day`:
 
@@ -38,17 +38,20 @@ from community.access.alerts import visible_alerts
 from community.models import (
     ActivityEvent,
     Alert,
+    AlertDigestMark,
     AlertReason,
-    AlertSubscription,
     EngagementLevel,
     EngagementSnapshot,
-    Notification,
+    NotificationPreference,
 )
+from community.models.notifications import Delivery
+from community.selectors.alerts import NOTIFICATION_KIND
 from community.selectors.engagement_figures import day_end
 from community.services.notification_emails import email_build
 from community.services.notifications import (
-    alert_preference_sync,
-    notifications_email_after_commit,
+    NotificationMessage,
+    notification_preference_set,
+    notify_many,
     unsubscribe_url,
 )
 from community.services.webhooks import deliveries_create_for_alerts
@@ -59,7 +62,6 @@ SCORE_FALL_DAYS = 30
 SILENT_DAYS = 30
 RENEWAL_WINDOW_DAYS = 90
 
-NOTIFICATION_KIND = "engagement_alert"
 NOTE_MAX_LENGTH = 2000
 
 
@@ -224,93 +226,99 @@ def alerts_raise(*, account_ids: Sequence[int], day: dt.date | None = None) -> l
 
 
 def _tell_account_teams(alerts: list[Alert]) -> None:
-    """One in-app notification per alert and team member, emailed after commit unless the
-    person chose the daily digest: one query for the teams (and their choice) and one insert
-    for all the notifications (what `community.services.notifications.notify` does for one
-    message, here for the whole chunk at once)."""
+    """One in-app notification per alert and team member, emailed as each person chose for
+    engagement alerts: one query for the teams, then `notify_many` (one for the preferences,
+    one insert for all the chunk's notifications)."""
     if not alerts:
         return
     teams: dict[int, list[User]] = defaultdict(list)
     assignments = AccountTeamAssignment.objects.filter(
         account_id__in={a.account_id for a in alerts}, user__is_active=True
-    ).select_related("user", "user__alert_subscription")
+    ).select_related("user")
     for assignment in assignments:
         teams[assignment.account_id].append(assignment.user)
-    rows = [
-        Notification(
-            user=user,
-            kind=NOTIFICATION_KIND,
-            title=f"{alert.account.name}: {alert.get_reason_display().lower()}"[:200],
-            body=f"{alert.summary}\nAcknowledge and resolve it in the alerts inbox.",
-            url=reverse("community:account-engagement", kwargs={"slug": alert.account.slug}),
-        )
-        for alert in alerts
-        for user in teams[alert.account_id]
-    ]
-    if rows:
-        created = Notification.objects.bulk_create(rows)
-        notifications_email_after_commit(
-            notifications=[n for n in created if not _wants_digest(n.user)]
-        )
-
-
-def _wants_digest(user: User) -> bool:
-    try:
-        return user.alert_subscription.daily_digest
-    except AlertSubscription.DoesNotExist:
-        return False
+    notify_many(
+        messages=[
+            NotificationMessage(
+                users=teams[alert.account_id],
+                kind=NOTIFICATION_KIND,
+                title=f"{alert.account.name}: {alert.get_reason_display().lower()}",
+                body=f"{alert.summary}\nAcknowledge and resolve it in the alerts inbox.",
+                url=reverse("community:account-engagement", kwargs={"slug": alert.account.slug}),
+            )
+            for alert in alerts
+            if teams[alert.account_id]
+        ]
+    )
 
 
 # --- The daily digest ------------------------------------------------------------------------
 
 
-@transaction.atomic
-def alert_subscription_set(*, user: User, daily_digest: bool) -> AlertSubscription:
-    """One email per new alert (False, the default) or one daily digest email (True)."""
-    subscription, _ = AlertSubscription.objects.select_for_update().get_or_create(user=user)
-    if daily_digest and not subscription.daily_digest:
-        subscription.last_digest_at = timezone.now()  # the first digest starts from here
-    subscription.daily_digest = daily_digest
-    subscription.save()
-    # The same choice as the "engagement alerts" notification preference (kept in step).
-    alert_preference_sync(user=user, daily_digest=daily_digest)
-    return subscription
+def alert_subscription_set(*, user: User, daily_digest: bool) -> NotificationPreference:
+    """The alerts inbox's switch: one daily digest email (True) or one email per new alert
+    (False). It sets the person's preference for engagement alerts, the one store of that
+    choice (the notification settings page sets the same row, and offers "off" as well)."""
+    return notification_preference_set(
+        user=user,
+        kind=NOTIFICATION_KIND,
+        delivery=Delivery.DAILY if daily_digest else Delivery.IMMEDIATELY,
+    )
 
 
 def alert_digests_send() -> int:
-    """Email each person who chose the digest the alerts of their accounts raised since their
-    last digest (nothing when there are none). Each person's digest is one transaction that
-    locks their row and moves `last_digest_at`, so a re-run sends nothing twice. Returns the
-    number of emails sent."""
+    """Email each person whose preference for engagement alerts is the daily digest the alerts
+    of their accounts raised since their last digest (the last day for a first one), or since
+    they chose the digest if that came later (nothing when there are none). Each person's
+    digest is one transaction that locks their AlertDigestMark and moves it on, so a re-run
+    sends nothing twice. Returns the number of emails sent."""
+    user_ids = list(
+        NotificationPreference.objects.filter(
+            kind=NOTIFICATION_KIND, delivery=Delivery.DAILY, user__is_active=True
+        )
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+    # The marks of people on their first digest (a second or parallel run: they exist).
+    AlertDigestMark.objects.bulk_create(
+        [AlertDigestMark(user_id=user_id) for user_id in user_ids], ignore_conflicts=True
+    )
     sent = 0
-    user_ids = AlertSubscription.objects.filter(
-        daily_digest=True, user__is_active=True
-    ).values_list("user_id", flat=True)
-    for user_id in list(user_ids):
+    for user_id in user_ids:
         sent += _alert_digest_send(user_id=user_id)
     return sent
 
 
 @transaction.atomic
 def _alert_digest_send(*, user_id: int) -> int:
-    subscription = (
-        AlertSubscription.objects.select_for_update(of=("self",))
+    mark = (
+        AlertDigestMark.objects.select_for_update(of=("self",))
         .select_related("user")
         .get(user_id=user_id)
     )
+    chosen_at = (
+        NotificationPreference.objects.filter(
+            user_id=user_id, kind=NOTIFICATION_KIND, delivery=Delivery.DAILY
+        )
+        .values_list("updated_at", flat=True)
+        .first()
+    )
+    if chosen_at is None:  # switched to another delivery since the list was read
+        return 0
     now = timezone.now()
-    since = subscription.last_digest_at or now - dt.timedelta(days=1)
+    # Since the last digest (a first one: the last day), and never from before the choice.
+    since = max(mark.last_digest_at or now - dt.timedelta(days=1), chosen_at)
     raised = list(
-        visible_alerts(subscription.user)
+        visible_alerts(mark.user)
         .filter(raised_at__gt=since, raised_at__lte=now)
         .select_related("account")
         .order_by("account__name", "reason")
     )
-    subscription.last_digest_at = now
-    subscription.save(update_fields=["last_digest_at", "updated_at"])
+    mark.last_digest_at = now
+    mark.save(update_fields=["last_digest_at", "updated_at"])
     if not raised:
         return 0
-    user = subscription.user
+    user = mark.user
     unsubscribe = unsubscribe_url(user=user, kinds=[NOTIFICATION_KIND])
     context = {
         "alerts": raised,

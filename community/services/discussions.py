@@ -46,7 +46,7 @@ from community.models import (
 )
 from community.selectors.discussions import discussion_name, garden_audience
 from community.services.engagement import activity_record
-from community.services.notifications import notify
+from community.services.notifications import NotificationMessage, notify, notify_many
 
 MAX_TITLE_LENGTH = 200
 MAX_BODY_LENGTH = 20000
@@ -182,15 +182,19 @@ def _notify_people(
         groups[name].append(person)
     url = post_url(post=post, thread=thread)
     excerpt = post.body[:300]
-    for name, users in groups.items():
-        notify(
-            users=users,
-            kind=kind,
-            title=title.format(name=name, title=thread.title),
-            body=excerpt,
-            url=url,
-            exclude=author,
-        )
+    notify_many(
+        messages=[
+            NotificationMessage(
+                users=users,
+                kind=kind,
+                title=title.format(name=name, title=thread.title),
+                body=excerpt,
+                url=url,
+                exclude=author,
+            )
+            for name, users in groups.items()
+        ]
+    )
 
 
 def _notify_new_mentions(*, post: Post, thread: Thread, author: User) -> set[int]:

@@ -1,7 +1,7 @@
 """Notifications by email: each person's preference per kind, the single emails, the daily and
 weekly digests, and the unsubscribe link every email carries.
 
-`community.services.notifications.notify` makes the notifications and asks
+`community.services.notifications.notify_many` makes the notifications and asks
 `notification_deliveries` how each one's email goes; this module does the rest.
 
 Sending is claimed, never locked across the SMTP conversation by a transaction: the task (or
@@ -63,7 +63,8 @@ from community.models.notifications import (
     kind_label,
     kinds_with_own_digest,
 )
-from community.services.notifications import notification_delivery, unsubscribe_url
+from community.selectors.notifications import notification_delivery
+from community.services.notifications import unsubscribe_url
 
 
 def notification_email(*, notification_id: int) -> bool:

@@ -1,8 +1,9 @@
-"""Writes of notifications: `notify` (the one way to tell people something, in the app and by
-email as each person chose for the kind), each person's delivery preference per kind (the one
-store of that choice), marking read, and the signed unsubscribe links every email carries.
+"""Writes of notifications: `notify_many` (the one way to tell people something, in the app and
+by email as each person chose for the kind; `notify` for one message), each person's delivery
+preference per kind (the one store of that choice), marking read, and the signed unsubscribe
+links every email carries.
 
-Emails are not sent here: `notify` queues the email task by name after commit, and
+Emails are not sent here: `notify_many` queues the email task by name after commit, and
 `community.services.notification_emails` sends single emails and digests.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
@@ -21,11 +23,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.outbox import enqueue
-from community.models import (
-    AlertSubscription,
-    Notification,
-    NotificationPreference,
-)
+from community.models import Notification, NotificationPreference
 from community.models.notifications import (
     DIGESTS,
     KINDS,
@@ -33,7 +31,7 @@ from community.models.notifications import (
     kind_default,
     kind_deliveries,
 )
-from community.selectors.notifications import notification_preferences_for
+from community.selectors.notifications import notification_deliveries
 
 _emails_suppressed: ContextVar[bool] = ContextVar("notification_emails_suppressed", default=False)
 
@@ -48,21 +46,71 @@ def notification_emails_suppressed() -> Iterator[None]:
         _emails_suppressed.reset(token)
 
 
-def notifications_email_after_commit(*, notifications: Iterable[Notification]) -> None:
-    """Queue one email task per notification, once the transaction commits."""
-
-    if _emails_suppressed.get():
-        return
+def _emails_after_commit(*, notifications: Iterable[Notification]) -> None:
+    """Queue one email task per notification to be emailed now, once the transaction commits.
+    Digest deliveries wait for the digest jobs; "off" and "" (no email wanted, or emails
+    suppressed) get none."""
     for notification in notifications:
-        # notify() decided the delivery already; rows made elsewhere ("") are decided by the
-        # task, from the person's preference. Digest kinds wait for the digest jobs.
-        if notification.email_delivery in ("", Delivery.IMMEDIATELY):
+        if notification.email_delivery == Delivery.IMMEDIATELY:
             enqueue("community.tasks.notification_email_task", notification.pk)
+
+
+@dataclass(frozen=True)
+class NotificationMessage:
+    """One thing to tell some people: `notify_many` makes one notification per person.
+    `exclude` (usually the person who acted) is not told."""
+
+    users: Iterable[User | None]
+    kind: str
+    title: str
+    body: str = ""
+    url: str = ""
+    exclude: User | None = None
+
+
+def notify_many(
+    *, messages: Iterable[NotificationMessage], email: bool = True
+) -> list[Notification]:
+    """Tell people things in the app and by email, the way each person wants each message's
+    `kind` (community.models.notifications' registry; their NotificationPreference):
+    immediately (an email task after commit), in the daily or weekly digest (the digest jobs),
+    or off (in the app only). Inactive users and each message's `exclude` are skipped; each
+    person is told a message once. One query reads the preferences of every person and kind,
+    one insert makes every notification; `email=False` (or suppressed emails) reads none and
+    queues nothing."""
+    rows = [row for message in messages for row in _rows(message)]
+    if not rows:
+        return []
+    if email and not _emails_suppressed.get():
+        deliveries = notification_deliveries(pairs={(row.user.pk, row.kind) for row in rows})
+        for row in rows:
+            row.email_delivery = deliveries[row.user.pk, row.kind]
+    created = Notification.objects.bulk_create(rows)
+    if email:  # PostgreSQL and SQLite return the new ids from bulk_create
+        _emails_after_commit(notifications=created)
+    return created
+
+
+def _rows(message: NotificationMessage) -> Iterator[Notification]:
+    """The message's unsaved notifications: one per active person, `exclude` left out."""
+    seen: set[int] = set()
+    excluded = message.exclude.pk if message.exclude is not None else None
+    for user in message.users:
+        if user is None or not user.is_active or user.pk in seen or user.pk == excluded:
+            continue
+        seen.add(user.pk)
+        yield Notification(
+            user=user,
+            kind=message.kind,
+            title=message.title[:200],
+            body=message.body,
+            url=message.url,
+        )
 
 
 def notify(
     *,
-    users: Iterable[User],
+    users: Iterable[User | None],
     kind: str,
     title: str,
     body: str = "",
@@ -70,28 +118,11 @@ def notify(
     email: bool = True,
     exclude: User | None = None,
 ) -> list[Notification]:
-    """Tell people something in the app and by email, the way each person wants this `kind`
-    (the registry in community.models.notifications; their NotificationPreference): immediately
-    (an email task after commit), in the daily or weekly digest (the digest jobs), or off (in the
-    app only). Inactive users and `exclude` (usually the person who acted) are skipped; each
-    person is told once."""
-    seen: set[int] = set()
-    rows = []
-    for user in users:
-        if user is None or not user.is_active or user.pk in seen:
-            continue
-        if exclude is not None and user.pk == exclude.pk:
-            continue
-        seen.add(user.pk)
-        rows.append(Notification(user=user, kind=kind, title=title[:200], body=body, url=url))
-    if rows and email and not _emails_suppressed.get():
-        deliveries = notification_deliveries(user_ids=seen, kind=kind)  # one query
-        for row in rows:
-            row.email_delivery = deliveries[row.user.pk]
-    created = Notification.objects.bulk_create(rows)
-    if email:  # PostgreSQL and SQLite return the new ids from bulk_create
-        notifications_email_after_commit(notifications=created)
-    return created
+    """Tell people one thing: `notify_many` with one message."""
+    message = NotificationMessage(
+        users=users, kind=kind, title=title, body=body, url=url, exclude=exclude
+    )
+    return notify_many(messages=[message], email=email)
 
 
 def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
@@ -105,27 +136,7 @@ def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> 
 UNSUBSCRIBE_SALT = "community.notifications.unsubscribe"
 
 
-ALERT_KIND = "engagement_alert"
-
-
 # --- Preferences ---------------------------------------------------------------------------------
-
-
-def notification_deliveries(*, user_ids: Iterable[int], kind: str) -> dict[int, str]:
-    """How the email of `kind` goes to each of these people (their preference, or the kind's
-    default): one query."""
-    user_ids = list(user_ids)
-    default = kind_default(kind)
-    chosen = dict(
-        NotificationPreference.objects.filter(user_id__in=user_ids, kind=kind).values_list(
-            "user_id", "delivery"
-        )
-    )
-    return {user_id: chosen.get(user_id, default) for user_id in user_ids}
-
-
-def notification_delivery(*, user: User, kind: str) -> str:
-    return notification_deliveries(user_ids=[user.pk], kind=kind)[user.pk]
 
 
 def _validate(kind: str, delivery: str) -> None:
@@ -139,46 +150,24 @@ def _validate(kind: str, delivery: str) -> None:
 @transaction.atomic
 def notification_preferences_set(*, user: User, preferences: Mapping[str, str]) -> int:
     """Set the person's delivery for each kind given (kind -> delivery); all or nothing.
-    Returns the number of kinds whose delivery changed."""
+    Returns the number of kinds whose delivery changed. A row is written only when it is new
+    or its delivery changes, so its `updated_at` says when the person chose it."""
     for kind, delivery in preferences.items():
         _validate(kind, delivery)
-    before = {row.kind: row.delivery for row in notification_preferences_for(user=user)}
+    stored = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
     changed = 0
     for kind, delivery in preferences.items():
-        NotificationPreference.objects.update_or_create(
-            user=user, kind=kind, defaults={"delivery": delivery}
-        )
-        if kind == ALERT_KIND:
-            _alert_subscription_sync(user=user, delivery=delivery)
-        changed += before.get(kind) != delivery
+        if stored.get(kind) != delivery:
+            NotificationPreference.objects.update_or_create(
+                user=user, kind=kind, defaults={"delivery": delivery}
+            )
+        changed += stored.get(kind, kind_default(kind)) != delivery
     return changed
 
 
 def notification_preference_set(*, user: User, kind: str, delivery: str) -> NotificationPreference:
     notification_preferences_set(user=user, preferences={kind: delivery})
     return NotificationPreference.objects.get(user=user, kind=kind)
-
-
-def _alert_subscription_sync(*, user: User, delivery: str) -> None:
-    """Engagement alerts have a digest of their own (community.services.alerts), switched by the
-    person's AlertSubscription: keep it in step with the preference."""
-    daily = delivery == Delivery.DAILY
-    subscription, _ = AlertSubscription.objects.select_for_update().get_or_create(user=user)
-    if daily and not subscription.daily_digest:
-        subscription.last_digest_at = timezone.now()  # the first digest starts from here
-    if subscription.daily_digest != daily:
-        subscription.daily_digest = daily
-        subscription.save()
-
-
-def alert_preference_sync(*, user: User, daily_digest: bool) -> None:
-    """The other direction: the alerts inbox's digest switch (community.services.alerts) sets the
-    preference of engagement alerts (turning the digest off means one email per alert)."""
-    NotificationPreference.objects.update_or_create(
-        user=user,
-        kind=ALERT_KIND,
-        defaults={"delivery": Delivery.DAILY if daily_digest else Delivery.IMMEDIATELY},
-    )
 
 
 # --- Unsubscribe links -----------------------------------------------------------------------

@@ -33,7 +33,7 @@ from community.models import (
     Reaction,
     ReactionKind,
 )
-from community.services.notifications import notify
+from community.services.notifications import NotificationMessage, notify_many
 
 HELPFUL_ANSWERS_NEEDED = 10
 INSERT_BATCH = 500
@@ -219,20 +219,24 @@ def _insert_once(rows: list[tuple], *, now: dt.datetime) -> list[int]:
 
 
 def _tell(milestones: list[Milestone]) -> None:
-    """One notification per new badge (one bulk insert per kind), emailed after commit."""
+    """One notification per new badge (one message per badge kind, all in one insert),
+    emailed as each person chose."""
     by_kind: dict[str, list[User]] = defaultdict(list)
     for milestone in milestones:
         by_kind[milestone.kind].append(milestone.user)
     url = reverse("community:my-profile")
-    for kind, users in by_kind.items():
-        label = MilestoneKind(kind).label
-        notify(
-            users=users,
-            kind=NOTIFY_KIND,
-            title=f"You earned a badge: {label}",
-            body=f"{MILESTONE_DESCRIPTIONS[kind]} See your badges on your profile.",
-            url=url,
-        )
+    notify_many(
+        messages=[
+            NotificationMessage(
+                users=users,
+                kind=NOTIFY_KIND,
+                title=f"You earned a badge: {MilestoneKind(kind).label}",
+                body=f"{MILESTONE_DESCRIPTIONS[kind]} See your badges on your profile.",
+                url=url,
+            )
+            for kind, users in by_kind.items()
+        ]
+    )
 
 
 # --- Who to look at ------------------------------------------------------------------------

@@ -16,8 +16,9 @@ due, the one due longest ago comes first, the others on later days. A second run
 day finds every candidate inside its 3-day spacing and sends nothing.
 
 A run costs the same few queries whatever the number of pilots, members and check-ins: one
-locks the due check-ins, one finds the candidates, one stores the reminders and one the in-app
-notifications (the emails go out after commit, one task each).
+locks the due check-ins, one finds the candidates, one stores the reminders, and `notify_many`
+reads the people and their email preferences and stores the in-app notifications (the emails
+go out after commit, one task each, or in the person's digest).
 """
 
 from __future__ import annotations
@@ -32,9 +33,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from accounts.models import Membership
-from community.models import Notification
-from community.services.notifications import notifications_email_after_commit
+from accounts.models import Membership, User
+from community.services.notifications import NotificationMessage, notify_many
 from ideas.models import (
     CheckIn,
     Enrolment,
@@ -168,29 +168,24 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
     _notify_each(
         [(user_id, check_ins[check_in_id]) for user_id, check_in_id in chosen.items()],
         today=today,
-        now=now,
     )
     return len(chosen)
 
 
-def _notify_each(reminders: list[tuple[int, CheckIn]], *, today: dt.date, now: dt.datetime) -> None:
-    """In-app notifications, one INSERT for all, then one email each after commit.
-
-    `community.services.notifications.notify` tells many people one thing and so makes one INSERT
-    per message; each reminder names its own check-in, which would cost one INSERT per check-in.
-    The rows are made here instead, and emailed by the same task as notify's (the candidates
-    are active users already, one reminder each)."""
-    rows = []
+def _notify_each(reminders: list[tuple[int, CheckIn]], *, today: dt.date) -> None:
+    """One message per reminder (each names its own check-in): `notify_many` reads the people
+    and their preferences in one query each and makes every notification in one insert."""
+    users = User.objects.in_bulk([user_id for user_id, _ in reminders])
+    messages = []
     for user_id, check_in in reminders:
         title, body = _message(check_in, today)
-        rows.append(
-            Notification(
-                user_id=user_id,
+        messages.append(
+            NotificationMessage(
+                users=[users.get(user_id)],
                 kind=NOTIFICATION_KIND,
-                title=title[:200],
+                title=title,
                 body=body,
                 url=reverse("ideas:check-in-answer", kwargs={"pk": check_in.pk}),
-                created_at=now,
             )
         )
-    notifications_email_after_commit(notifications=Notification.objects.bulk_create(rows))
+    notify_many(messages=messages)

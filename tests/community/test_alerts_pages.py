@@ -11,9 +11,10 @@ import re
 import pytest
 from django.utils import timezone
 
-from community.models import Alert, AlertReason, AlertSubscription
+from community.models import Alert, AlertReason, NotificationPreference
 from community.services import alerts
 from tests.accounts.factories import AccountFactory, TeamAssignmentFactory
+from tests.api_helpers import api_login
 
 URL = "/alerts/"
 
@@ -292,12 +293,61 @@ def test_an_account_manager_switches_to_the_daily_digest_and_back(client_for, ac
 
     assert response.status_code == 302
     assert response["Location"] == "/alerts/?state=all"
-    assert AlertSubscription.objects.get(user=account_manager_a).daily_digest is True
+    assert _alert_delivery(account_manager_a) == "daily"
     assert 'name="daily_digest" role="switch" checked' in client.get(URL).content.decode()
 
     client.post("/alerts/email/", {})
 
-    assert AlertSubscription.objects.get(user=account_manager_a).daily_digest is False
+    assert _alert_delivery(account_manager_a) == "immediately"
+    assert 'name="daily_digest" role="switch">' in client.get(URL).content.decode()
+
+
+def _alert_delivery(user) -> str:
+    return NotificationPreference.objects.get(user=user, kind="engagement_alert").delivery
+
+
+def test_the_inbox_switch_and_the_settings_page_are_one_stored_choice(
+    client_for, account_manager_a
+):
+    client = client_for(account_manager_a)
+
+    client.post("/alerts/email/", {"daily_digest": "on"})  # on in the inbox ...
+    assert _settings_form(client)["engagement_alert"] == "daily"  # ... is daily on the page
+
+    client.post(SETTINGS, {**_settings_form(client), "engagement_alert": "immediately"})
+    assert 'role="switch" checked' not in client.get(URL).content.decode()  # off in the inbox
+
+    client.post(SETTINGS, {**_settings_form(client), "engagement_alert": "daily"})
+    assert 'role="switch" checked' in client.get(URL).content.decode()  # on again
+
+    client.post("/alerts/email/", {})  # off in the inbox ...
+    assert _settings_form(client)["engagement_alert"] == "immediately"  # ... and on the page
+    assert list(
+        NotificationPreference.objects.filter(kind="engagement_alert").values_list(
+            "user__email", "delivery"
+        )
+    ) == [(account_manager_a.email, "immediately")]
+
+
+def test_the_api_sets_the_same_alert_digest_choice_as_the_inbox(api, client_for, account_manager_a):
+    api_login(api, account_manager_a)
+    url = "/api/v1/notification-preferences/engagement_alert/"
+
+    response = api.put(url, {"delivery": "daily"}, format="json")
+
+    assert response.status_code == 200
+    assert 'role="switch" checked' in client_for(account_manager_a).get(URL).content.decode()
+    client_for(account_manager_a).post("/alerts/email/", {})
+    assert api.get(url).json()["delivery"] == "immediately"
+
+
+SETTINGS = "/notifications/settings/"
+
+
+def _settings_form(client) -> dict[str, str]:
+    """The notification settings form as the page shows it (every kind, its delivery)."""
+    form = client.get(SETTINGS).context["form"]
+    return {name: form[name].value() for name in form.fields}
 
 
 @pytest.mark.parametrize("persona", ["member_a", "member_b"])
@@ -307,11 +357,11 @@ def test_customers_have_no_alert_email_choice(request, client_for, persona):
     )
 
     assert response.status_code == 403
-    assert not AlertSubscription.objects.exists()
+    assert not NotificationPreference.objects.exists()
 
 
 def test_anonymous_visitors_have_no_alert_email_choice(client, db):
     response = client.post("/alerts/email/", {"daily_digest": "on"})
 
     assert response.status_code == 302 and response["Location"].startswith("/login/")
-    assert not AlertSubscription.objects.exists()
+    assert not NotificationPreference.objects.exists()

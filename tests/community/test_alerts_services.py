@@ -7,18 +7,25 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
-from accounts.models import TeamRole
+from accounts.models import AccountTeamAssignment, TeamRole
 from community.models import (
     ActivityEvent,
     ActivityKind,
     Alert,
+    AlertDigestMark,
     AlertReason,
     EngagementSnapshot,
     Notification,
+    NotificationPreference,
 )
 from community.selectors.engagement_figures import day_end
 from community.services import alerts
+from community.services.notifications import (
+    notification_preference_set,
+    notification_preferences_set,
+)
 from community.tasks import engagement_recompute_task
 from tests.accounts.factories import AccountFactory, TeamAssignmentFactory, customer
 from tests.community.factories import EngagementSnapshotFactory
@@ -286,9 +293,38 @@ def test_raising_takes_the_same_queries_for_few_and_many_accounts(django_assert_
 
     for ids in (few, many):
         # savepoint; the figures; resolved situations; the insert; the inserted rows; the
-        # account teams; the notifications; the active webhook endpoints; release savepoint
-        with django_assert_num_queries(9):
+        # account teams; their preferences for engagement alerts; the notifications; the
+        # active webhook endpoints; release savepoint
+        with django_assert_num_queries(10):
             assert len(alerts.alerts_raise(account_ids=ids, day=D)) == 3 * len(ids)
+
+
+def test_telling_the_teams_takes_the_same_queries_for_few_and_many_alerts_and_members(
+    django_assert_num_queries,
+):
+    def falling_accounts(n, members):
+        accounts = [_falling_account() for _ in range(n)]
+        for account in accounts:
+            for _ in range(members):
+                TeamAssignmentFactory(account=account)
+        return [a.pk for a in accounts]
+
+    few, many = falling_accounts(1, members=1), falling_accounts(5, members=4)
+    notification_preference_set(
+        user=AccountTeamAssignment.objects.filter(account_id=many[0]).first().user,
+        kind="engagement_alert",
+        delivery="daily",
+    )
+
+    for ids, told in ((few, 3 * 1), (many, 3 * 5 * 4)):
+        before = Notification.objects.count()
+        # savepoint; the figures; resolved situations; the insert; the inserted rows; the
+        # account teams; ONE query for their preferences for engagement alerts; ONE insert of
+        # every alert × member notification; the active webhook endpoints; release savepoint
+        with django_assert_num_queries(10):
+            alerts.alerts_raise(account_ids=ids, day=D)
+        assert Notification.objects.count() - before == told
+    assert Notification.objects.filter(email_delivery="daily").count() == 3  # the one on daily
 
 
 # --- The hook in the engine ------------------------------------------------------------------
@@ -348,6 +384,77 @@ def test_the_digest_holds_only_the_persons_own_accounts_and_is_skipped_when_empt
         assert alerts.alert_digests_send() == 0
 
     assert mailoutbox == []
+
+
+def _digest_since_an_hour_ago(user, *, chosen_ago: dt.timedelta):
+    """`user` chose the digest `chosen_ago` and got their last digest an hour ago."""
+    alerts.alert_subscription_set(user=user, daily_digest=True)
+    now = timezone.now()
+    NotificationPreference.objects.filter(user=user).update(updated_at=now - chosen_ago)
+    AlertDigestMark.objects.create(user=user, last_digest_at=now - dt.timedelta(hours=1))
+
+
+def _alert(account, reason, *, ago: dt.timedelta | None = None):
+    raised_at = timezone.now() - ago if ago else timezone.now()
+    return Alert.objects.create(account=account, reason=reason, raised_at=raised_at)
+
+
+def _digest_reasons(mailoutbox) -> list[str]:
+    (digest,) = mailoutbox
+    return sorted(
+        label for _, label in AlertReason.choices if f"Industrial: {label}." in digest.body
+    )
+
+
+def test_the_digest_lists_the_alerts_since_the_last_one_and_a_resaved_choice_keeps_them(
+    account_a, account_manager_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    _digest_since_an_hour_ago(account_manager_a, chosen_ago=dt.timedelta(days=3))
+    _alert(account_a, AlertReason.LEVEL_DROPPED, ago=dt.timedelta(hours=2))  # in the last one
+    _alert(account_a, AlertReason.SCORE_FELL, ago=dt.timedelta(minutes=30))
+    # Saving the settings page again with the digest still chosen is no new choice.
+    notification_preferences_set(
+        user=account_manager_a, preferences={"engagement_alert": "daily", "mention": "off"}
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert alerts.alert_digests_send() == 1
+
+    assert _digest_reasons(mailoutbox) == ["Score fell sharply"]
+
+
+def test_switching_the_digest_off_and_on_again_starts_it_from_then(
+    account_a, account_manager_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    _digest_since_an_hour_ago(account_manager_a, chosen_ago=dt.timedelta(days=3))
+    alerts.alert_subscription_set(user=account_manager_a, daily_digest=False)
+    _alert(account_a, AlertReason.SCORE_FELL, ago=dt.timedelta(minutes=30))  # emailed at once
+    alerts.alert_subscription_set(user=account_manager_a, daily_digest=True)
+    _alert(account_a, AlertReason.LEVEL_DROPPED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert alerts.alert_digests_send() == 1
+
+    assert _digest_reasons(mailoutbox) == ["Level dropped"]
+
+
+def test_only_people_whose_alert_preference_is_daily_get_a_digest(
+    account_a, account_manager_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    off = TeamAssignmentFactory(account=account_a).user
+    gone = TeamAssignmentFactory(account=account_a).user
+    for user in (account_manager_a, gone):
+        alerts.alert_subscription_set(user=user, daily_digest=True)
+    notification_preferences_set(user=off, preferences={"engagement_alert": "off"})
+    gone.is_active = False
+    gone.save()
+    _alert(account_a, AlertReason.LEVEL_DROPPED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert alerts.alert_digests_send() == 1
+
+    assert [m.to for m in mailoutbox] == [[account_manager_a.email]]
+    assert list(AlertDigestMark.objects.values_list("user", flat=True)) == [account_manager_a.pk]
 
 
 def test_the_digest_task_is_scheduled_daily(settings):

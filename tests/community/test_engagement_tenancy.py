@@ -509,10 +509,7 @@ def test_review_alert_digest_only_has_visible_alerts(account_manager_a, world, m
     from community.services.alerts import alert_digests_send, alert_subscription_set
 
     alert_subscription_set(user=account_manager_a, daily_digest=True)
-    Alert.objects.update(raised_at=timezone.now())
-    from community.models import AlertSubscription
-
-    AlertSubscription.objects.update(last_digest_at=timezone.now() - dt.timedelta(hours=1))
+    Alert.objects.update(raised_at=timezone.now())  # raised after the digest was chosen
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):

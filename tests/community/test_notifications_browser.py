@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from django.core import mail
 
+from community.selectors.notifications import notification_delivery
 from community.services.notification_emails import notification_email_send
-from community.services.notifications import notification_delivery, notify
+from community.services.notifications import notify
 from tests.accounts.factories import PASSWORD
 
 pytestmark = pytest.mark.browser

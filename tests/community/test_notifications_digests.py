@@ -11,9 +11,9 @@ from django.db import connection
 from django.utils import timezone
 
 from community.models import Notification, NotificationDigest
+from community.selectors.notifications import notification_delivery
 from community.services.notification_emails import digest_period_start, notification_digests_send
 from community.services.notifications import (
-    notification_delivery,
     notification_preference_set,
     notify,
 )

@@ -11,8 +11,9 @@ from django.core import mail, signing
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
-from community.models import AlertSubscription, Notification, NotificationPreference
+from community.models import Notification, NotificationPreference
 from community.models.notifications import KINDS, Delivery
+from community.selectors.notifications import notification_delivery
 from community.services.notification_emails import (
     claim_stale,
     notification_digests_send,
@@ -21,7 +22,6 @@ from community.services.notification_emails import (
 )
 from community.services.notifications import (
     UNSUBSCRIBE_SALT,
-    notification_delivery,
     notification_preference_set,
     notify,
     unsubscribe_token,
@@ -365,20 +365,22 @@ def test_a_link_of_a_deactivated_person_or_an_unknown_kind_is_refused(client, me
     assert not NotificationPreference.objects.exists()
 
 
-# --- Engagement alerts: the same preference as the alerts inbox's digest switch -------------
+# --- Engagement alerts: the alerts inbox's digest switch is this preference ------------------
 
 
-def test_the_alert_preference_and_the_alerts_inbox_switch_stay_in_step(account_manager_a):
+def test_the_alerts_inbox_switch_sets_the_alert_preference(account_manager_a):
+    from community.selectors.alerts import alert_daily_digest
     from community.services.alerts import alert_subscription_set
 
     notification_preference_set(user=account_manager_a, kind="engagement_alert", delivery="daily")
-    assert AlertSubscription.objects.get(user=account_manager_a).daily_digest is True
+    assert alert_daily_digest(user=account_manager_a) is True
 
     alert_subscription_set(user=account_manager_a, daily_digest=False)
-    assert notification_delivery(user=account_manager_a, kind="engagement_alert") == ("immediately")
+    assert notification_delivery(user=account_manager_a, kind="engagement_alert") == "immediately"
 
     notification_preference_set(user=account_manager_a, kind="engagement_alert", delivery="off")
-    assert AlertSubscription.objects.get(user=account_manager_a).daily_digest is False
+    assert alert_daily_digest(user=account_manager_a) is False
+    assert NotificationPreference.objects.filter(user=account_manager_a).count() == 1
 
 
 def test_alerts_offer_no_weekly_digest(account_manager_a):

@@ -8,9 +8,12 @@ from django.core import mail
 from community.models import Notification
 from community.services.notification_emails import notification_email
 from community.services.notifications import (
+    NotificationMessage,
     notification_emails_suppressed,
+    notification_preference_set,
     notifications_mark_read,
     notify,
+    notify_many,
 )
 from tests.accounts.factories import customer
 
@@ -183,3 +186,79 @@ def test_inside_notification_emails_suppressed_people_are_told_in_the_app_only(
 
     assert Notification.objects.filter(user=member_a).count() == 2
     assert len(mail.outbox) == 1
+
+
+# --- Many messages at once (notify_many) ---------------------------------------------------
+
+
+def _message(*users, kind="idea_status", title="Offline mode is planned", **extra):
+    return NotificationMessage(users=users, kind=kind, title=title, url="/ideas/1/", **extra)
+
+
+def test_notify_many_tells_each_message_to_its_people_the_way_each_wants_its_kind(
+    member_a, admin_a, account_a, django_capture_on_commit_callbacks
+):
+    gone = customer(account_a, is_active=False)
+    notification_preference_set(user=member_a, kind="mention", delivery="daily")
+    notification_preference_set(user=admin_a, kind="idea_status", delivery="off")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        created = notify_many(
+            messages=[
+                _message(member_a, admin_a, gone, member_a),
+                _message(member_a, admin_a, kind="mention", title="You were mentioned"),
+                _message(member_a, admin_a, kind="reply", title="A reply", exclude=admin_a),
+            ]
+        )
+
+    told = sorted((n.user.email, n.kind, n.email_delivery) for n in created)
+    assert told == sorted(
+        [
+            (member_a.email, "idea_status", "immediately"),
+            (admin_a.email, "idea_status", "off"),
+            (member_a.email, "mention", "daily"),
+            (admin_a.email, "mention", "immediately"),
+            (member_a.email, "reply", "daily"),  # the kind's default
+        ]
+    )
+    assert Notification.objects.count() == 5
+    # Emailed now: only the immediate ones; the daily ones wait for the digest.
+    assert sorted((m.to[0], m.subject) for m in mail.outbox) == sorted(
+        [(member_a.email, "Offline mode is planned"), (admin_a.email, "You were mentioned")]
+    )
+
+
+def test_notify_many_reads_the_preferences_once_and_inserts_once_however_many_messages(
+    account_a, django_assert_num_queries
+):
+    def messages(n_messages, n_people):
+        people = [customer(account_a) for _ in range(n_people)]
+        kinds = ["idea_status", "mention", "reply"]
+        return [
+            _message(*people, kind=kinds[i % 3], title=f"Message {i}") for i in range(n_messages)
+        ]
+
+    for batch in (messages(1, 1), messages(6, 4)):
+        # the preferences of these people for these kinds; the insert
+        with django_assert_num_queries(2):
+            created = notify_many(messages=batch)
+        assert len(created) == sum(len(m.users) for m in batch)
+
+
+def test_notify_many_without_email_or_with_emails_suppressed_reads_no_preferences(
+    member_a, admin_a, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        with django_assert_num_queries(1):  # the insert
+            notify_many(messages=[_message(member_a), _message(admin_a)], email=False)
+        with notification_emails_suppressed(), django_assert_num_queries(1):
+            notify_many(messages=[_message(member_a), _message(admin_a)])
+
+    assert set(Notification.objects.values_list("email_delivery", flat=True)) == {""}
+    assert mail.outbox == []
+
+
+def test_notify_many_with_nobody_to_tell_touches_no_table(member_a, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert notify_many(messages=[]) == []
+        assert notify_many(messages=[_message(member_a, exclude=member_a)]) == []

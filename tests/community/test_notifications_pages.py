@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from community.models import Notification, NotificationPreference
-from community.selectors.notifications import notification_preferences_for
+from community.selectors.notifications import notification_delivery, notification_preferences_for
 from community.services.notifications import (
-    notification_delivery,
     notification_preference_set,
     notifications_mark_read,
     notify,

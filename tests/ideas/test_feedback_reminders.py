@@ -236,9 +236,10 @@ def test_a_run_costs_the_same_queries_for_one_pilot_or_many(account_a, django_as
             for _ in range(members):
                 _enrolled(pilot, customer(account_a))
         # 1 the due check-ins, locked; 2 the candidates (enrolment × check-in, with their
-        # reminders so far); 3 INSERT the reminders; 4 INSERT the notifications
+        # reminders so far); 3 INSERT the reminders; 4 the people reminded; 5 their email
+        # preferences for reminders; 6 INSERT the notifications
         # (plus the savepoint of the atomic block when one is open, as in tests: 2 more)
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(8):
             sent = reminders_send(now=START)
         assert sent == Reminder.objects.count()
 
