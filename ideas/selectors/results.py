@@ -15,9 +15,8 @@ the same member (paired).
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
@@ -28,6 +27,7 @@ from django.utils import timezone
 from accounts.models import Segment
 from community.models import EngagementLevel
 from community.selectors import account_levels
+from community.statistics import Interval, mean, round_half_up, sample_sd, t_interval
 from ideas.models import (
     CheckIn,
     Dimension,
@@ -55,57 +55,11 @@ class ResultSplit(TextChoices):
     LEVEL = "level", "By engagement level"
 
 
-# --- Statistics ----------------------------------------------------------------------------
-
-# Two-sided 95% quantiles of Student's t, t(0.975, df), for df = 1 … 30.
-# fmt: off
-_T_975 = (
-    12.706205, 4.302653, 3.182446, 2.776445, 2.570582,  # df 1–5
-    2.446912, 2.364624, 2.306004, 2.262157, 2.228139,  # df 6–10
-    2.200985, 2.178813, 2.160369, 2.144787, 2.131450,  # df 11–15
-    2.119905, 2.109816, 2.100922, 2.093024, 2.085963,  # df 16–20
-    2.079614, 2.073873, 2.068658, 2.063899, 2.059539,  # df 21–25
-    2.055529, 2.051831, 2.048407, 2.045230, 2.042272,  # df 26–30
-)
-# fmt: on
-_Z_975 = 1.959963984540054
-
-
-def t_quantile_975(df: int) -> float:
-    """t(0.975, df): the table above up to 30 degrees of freedom, then the Cornish-Fisher
-    expansion around the normal quantile (Abramowitz & Stegun 26.7.5), exact to 6 decimals
-    from df = 31 on."""
-    if df < 1:
-        raise ValueError("Student's t needs at least one degree of freedom.")
-    if df <= len(_T_975):
-        return _T_975[df - 1]
-    z = _Z_975
-    g1 = (z**3 + z) / 4
-    g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96
-    g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384
-    g4 = (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160
-    return z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
-
-
-def _mean(values: Sequence[float]) -> float | None:
-    return sum(values) / len(values) if values else None
-
-
-def _sd(values: Sequence[float]) -> float | None:
-    """The sample standard deviation (n − 1); None under two values."""
-    if len(values) < 2:
-        return None
-    mean = sum(values) / len(values)
-    return math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
+# --- Shares ---------------------------------------------------------------------------------
 
 
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
-
-
-def round_half_up(value: float) -> int:
-    """Round to a whole number, halves away from zero (33.5 → 34, −0.5 → −1), unlike round()."""
-    return int(math.copysign(math.floor(abs(value) + 0.5), value))
 
 
 def _percent(share: float | None) -> int | None:
@@ -113,12 +67,6 @@ def _percent(share: float | None) -> int | None:
 
 
 # --- The results -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Interval:
-    low: float
-    high: float
 
 
 @dataclass
@@ -490,7 +438,7 @@ def _group(
         dimensions=[_dimension(k, lbl, members) for k, lbl in dimensions.items()],
         nps=_nps([m.recommend for m in members if m.recommend is not None]),
         job_done=_job_done([m.job_done for m in members if m.job_done]),
-        adopt=MeanResult(mean=_mean(adopt), n=len(adopt)),
+        adopt=MeanResult(mean=mean(adopt), n=len(adopt)),
         check_ins=rates,
         response_rate=_share(sum(r.submitted for r in rates), len(members) * len(check_ins)),
     )
@@ -510,28 +458,23 @@ def _dimension(key: str, label: str, members: list[_Member]) -> DimensionResult:
         for m in members
         if key in m.expected and key in m.sacrifice
     ]
-    gap_mean, gap_sd = _mean(gaps), _sd(gaps)
-    interval = None
-    if gap_mean is not None and gap_sd is not None:
-        half = t_quantile_975(len(gaps) - 1) * gap_sd / math.sqrt(len(gaps))
-        interval = Interval(low=gap_mean - half, high=gap_mean + half)
     met = sum(1 for gap in gaps if gap >= 0)
     return DimensionResult(
         key=key,
         label=label,
-        expected_mean=_mean(expected),
+        expected_mean=mean(expected),
         expected_n=len(expected),
-        experienced_mean=_mean(experienced),
+        experienced_mean=mean(experienced),
         experienced_n=len(experienced),
-        gap_mean=gap_mean,
-        gap_sd=gap_sd,
-        gap_interval=interval,
+        gap_mean=mean(gaps),
+        gap_sd=sample_sd(gaps),
+        gap_interval=t_interval(gaps),
         paired_n=len(gaps),
         met_count=met,
         met_share=_share(met, len(gaps)),
-        sacrifice_mean=_mean(sacrifice),
+        sacrifice_mean=mean(sacrifice),
         sacrifice_n=len(sacrifice),
-        perceived_mean=_mean(perceived),
+        perceived_mean=mean(perceived),
         perceived_n=len(perceived),
     )
 
