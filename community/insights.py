@@ -33,7 +33,7 @@ from django.db import connection
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from accounts.models import Account, Segment
+from accounts.models import Account
 from community.models import EngagementLevel, EngagementSnapshot, LoyaltyOutcome, OutcomeKind
 from community.statistics import Interval, wilson_interval
 
@@ -374,7 +374,3 @@ def _accounts_per_level_held(
             params,
         )
         return {level or NOT_COMPUTED: count for level, count in cursor.fetchall()}
-
-
-def segment_label(segment: str) -> str:
-    return Segment(segment).label if segment in Segment.values else ""

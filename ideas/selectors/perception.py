@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, QuerySet
 
-from accounts.models import Account, Segment
+from accounts.models import Account, segment_label
 from community.insights import SMALL_GROUP, default_period
 from community.models import OutcomeKind
 from community.selectors_outcomes import outcome_list
@@ -108,7 +108,7 @@ class AccountPilotPerception:
 
     @property
     def segment_label(self) -> str:
-        return Segment(self.segment).label if self.segment in Segment.values else self.segment
+        return segment_label(self.segment)
 
     @property
     def gap_mean(self) -> float | None:
@@ -175,7 +175,7 @@ class PerceptionOutcomes:
 
     @property
     def segment_label(self) -> str:
-        return Segment(self.segment).label if self.segment in Segment.values else ""
+        return segment_label(self.segment)
 
 
 CSV_HEADER = [

@@ -10,7 +10,7 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 
 from accounts.access import customer_membership
-from accounts.models import Account, Membership, Segment, User
+from accounts.models import Account, Membership, User, segment_label
 from community.models import EngagementLevel
 from community.selectors import account_levels
 from ideas.access import can_manage_pilots
@@ -79,10 +79,6 @@ def pilot_accounts_taking_part(*, pilot: Pilot) -> int:
 def pilot_current_agreement(*, pilot: Pilot) -> Agreement | None:
     """The version accounts must accept now: the newest."""
     return Agreement.objects.filter(pilot=pilot).order_by("-version").first()
-
-
-def segment_label(segment: str) -> str:
-    return Segment(segment).label if segment in Segment.values else segment
 
 
 def level_label(level: str | None) -> str:

@@ -24,7 +24,7 @@ from itertools import groupby
 from django.db.models import TextChoices
 from django.utils import timezone
 
-from accounts.models import Segment
+from accounts.models import Segment, segment_label
 from community.models import EngagementLevel
 from community.selectors import account_levels
 from community.statistics import Interval, mean, round_half_up, sample_sd, t_interval
@@ -255,10 +255,6 @@ def _choice(text: str, choices: list) -> str:
     return text or ""
 
 
-def _segment_label(segment: str) -> str:
-    return Segment(segment).label if segment in Segment.values else segment
-
-
 def pilot_results(*, pilot: Pilot, split: str | None = None) -> PilotResults:
     """Every figure of a pilot's results page, overall and per group of `split` ("segment" or
     "level"; None for no split). Queries: check-ins, enrolments, dimensions, submitted answers,
@@ -333,7 +329,7 @@ def pilot_results(*, pilot: Pilot, split: str | None = None) -> PilotResults:
                         response_id=response_id,
                         account_name=account_name,
                         segment=segment,
-                        segment_label=_segment_label(segment),
+                        segment_label=segment_label(segment),
                         check_in=check_in_titles.get(check_in_id, ""),
                         question=prompt,
                         text=value_text.strip(),
@@ -614,7 +610,7 @@ def _response_rows(pilot: Pilot, columns: _Columns) -> Iterator[list[object]]:
             pk,
             enrolment_id,
             account,
-            _segment_label(segment),
+            segment_label(segment),
             check_in,
             phase,
             timezone.localtime(submitted_at).isoformat(timespec="seconds"),
