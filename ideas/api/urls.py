@@ -7,5 +7,5 @@ urlpatterns = [
     path("", include("ideas.api.urls_pilots")),
     path("", include("ideas.api.urls_results")),
     path("", include("ideas.api.urls_feedback")),
-    path("", include("ideas.api.urls_perception")),
+    path("", include("ideas.api.urls_perception_outcomes")),
 ]

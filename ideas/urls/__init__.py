@@ -9,5 +9,5 @@ urlpatterns = [
     path("", include("ideas.urls.pilots")),
     path("", include("ideas.urls.results")),
     path("", include("ideas.urls.feedback")),
-    path("", include("ideas.urls.perception")),
+    path("", include("ideas.urls.perception_outcomes")),
 ]
