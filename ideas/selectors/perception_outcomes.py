@@ -2,13 +2,13 @@
 members expected and experienced (the gap) and how likely they were to recommend us (NPS),
 beside the loyalty outcomes the account's team recorded *after* the pilot.
 
-Per account and pilot, with the pairing rule of ideas/selectors/results.py (each member's
-latest submitted expectation, and latest submitted experience answers):
+Per account and pilot, with the answers that count and the pairing of
+ideas/selectors/perception.py (each member's latest expectation and latest experience):
 
 - **gap** = the mean of experienced − expected over every member and dimension the account's
   members rated both ways (n = those pairs);
 - **NPS** = % promoters (9–10) − % detractors (0–6) among the account's members who answered
-  "likelihood to recommend" in an experience check-in;
+  "likelihood to recommend";
 - **later outcomes** = the account's outcomes dated after the pilot's last day and at most
   `window_days` after it.
 
@@ -28,14 +28,15 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, QuerySet
 
 from accounts.models import Account, segment_label
 from community.insights import SMALL_GROUP, default_period
 from community.models import OutcomeKind
 from community.selectors_outcomes import outcome_list
-from ideas.models import Answer, Enrolment, Phase, QuestionRole, ResponseStatus
-from ideas.selectors.results import round_half_up
+from community.statistics import mean
+from ideas.models import Enrolment
+from ideas.selectors.perception import NpsTally, PooledPerception, people_perception
 
 DEFAULT_WINDOW_DAYS = 365
 
@@ -71,26 +72,6 @@ class LaterOutcome:
 
 
 @dataclass
-class _Votes:
-    """NPS counts: answers, promoters (9–10), detractors (0–6)."""
-
-    n: int = 0
-    promoters: int = 0
-    detractors: int = 0
-
-    def add(self, score: int) -> None:
-        self.n += 1
-        self.promoters += score >= 9
-        self.detractors += score <= 6
-
-    @property
-    def nps(self) -> int | None:
-        if not self.n:
-            return None
-        return round_half_up(100 * (self.promoters - self.detractors) / self.n)
-
-
-@dataclass
 class AccountPilotPerception:
     """One account in one pilot: its members' perception and its outcomes after the pilot."""
 
@@ -102,8 +83,7 @@ class AccountPilotPerception:
     account_slug: str
     segment: str
     members: int  # members of the account enrolled in the pilot
-    gaps: list[int] = field(default_factory=list)  # experienced − expected, per member and dim.
-    votes: _Votes = field(default_factory=_Votes)
+    perception: PooledPerception = field(default_factory=PooledPerception)  # its members'
     outcomes: list[LaterOutcome] = field(default_factory=list)  # oldest first
 
     @property
@@ -112,19 +92,19 @@ class AccountPilotPerception:
 
     @property
     def gap_mean(self) -> float | None:
-        return sum(self.gaps) / len(self.gaps) if self.gaps else None
+        return self.perception.gap_mean
 
     @property
     def gap_n(self) -> int:
-        return len(self.gaps)
+        return len(self.perception.gaps)
 
     @property
     def nps(self) -> int | None:
-        return self.votes.nps
+        return self.perception.nps.score
 
     @property
     def nps_n(self) -> int:
-        return self.votes.n
+        return self.perception.nps.n
 
     @property
     def next_decision(self) -> str:
@@ -242,8 +222,27 @@ def pilot_perception_outcomes(
         pilot__runs_until__gte=period_from,
         pilot__runs_until__lte=period_to,
     )
+    rows = _account_pilots(enrolments)
+    if rows:
+        _perception_add(rows, enrolments)
+        _outcomes_add(rows, enrolments, window_days)
+    ordered = list(rows.values())
+    return PerceptionOutcomes(
+        period_from=period_from,
+        period_to=period_to,
+        segment=segment,
+        window_days=window_days,
+        rows=ordered,
+        groups=_groups(ordered),
+    )
+
+
+def _account_pilots(
+    enrolments: QuerySet[Enrolment],
+) -> dict[tuple[int, int], AccountPilotPerception]:
+    """1: the account-pilots of those enrolments, keyed by (pilot, account), latest end first."""
     rows: dict[tuple[int, int], AccountPilotPerception] = {}
-    for values in (  # 1: the account-pilots
+    for values in (
         enrolments.order_by()
         .values(
             "pilot_id",
@@ -267,70 +266,22 @@ def pilot_perception_outcomes(
             segment=values["account__segment"],
             members=values["members"],
         )
-    if rows:
-        _perception_add(rows, enrolments)
-        _outcomes_add(rows, enrolments, window_days)
-    ordered = list(rows.values())
-    return PerceptionOutcomes(
-        period_from=period_from,
-        period_to=period_to,
-        segment=segment,
-        window_days=window_days,
-        rows=ordered,
-        groups=_groups(ordered),
-    )
+    return rows
 
 
 def _perception_add(
     rows: dict[tuple[int, int], AccountPilotPerception], enrolments: QuerySet[Enrolment]
 ) -> None:
-    """2: every submitted expected, experienced and recommend answer of those enrolments,
-    oldest submission first, so each member keeps their latest (as on the results page)."""
-    answers = (
-        Answer.objects.filter(
-            response__enrolment__in=enrolments.values("pk"),
-            response__check_in__pilot_id=F("response__enrolment__pilot_id"),
-            response__status=ResponseStatus.SUBMITTED,
-            question__role__in=[
-                QuestionRole.EXPECTED,
-                QuestionRole.EXPERIENCED,
-                QuestionRole.RECOMMEND,
-            ],
-            value_int__isnull=False,
-        )
-        .order_by("response__submitted_at", "response__check_in__position", "response_id", "pk")
-        .values_list(
-            "response__enrolment_id",
-            "response__enrolment__pilot_id",
-            "response__enrolment__account_id",
-            "response__check_in__phase",
-            "question__role",
-            "dimension__key",
-            "value_int",
-        )
+    """2: the perception of each member of those enrolments (ideas.selectors.perception),
+    pooled into their account-pilot."""
+    people = people_perception(
+        by=("response__enrolment__pilot_id", "response__enrolment__account_id"),
+        response__enrolment__in=enrolments.values("pk"),
     )
-    expected: dict[int, dict[str, int]] = defaultdict(dict)
-    experienced: dict[int, dict[str, int]] = defaultdict(dict)
-    recommend: dict[int, int] = {}
-    member_row: dict[int, tuple[int, int]] = {}
-    for enrolment_id, pilot_id, account_id, phase, role, dimension, value in answers:
-        member_row[enrolment_id] = (pilot_id, account_id)
-        if phase == Phase.EXPECTATION:
-            if role == QuestionRole.EXPECTED and dimension:
-                expected[enrolment_id][dimension] = value
-        elif role == QuestionRole.EXPERIENCED and dimension:
-            experienced[enrolment_id][dimension] = value
-        elif role == QuestionRole.RECOMMEND:
-            recommend[enrolment_id] = value
-    for enrolment_id, key in member_row.items():
-        row = rows.get(key)
-        if row is None:
-            continue
-        for dimension, value in experienced[enrolment_id].items():
-            if dimension in expected[enrolment_id]:
-                row.gaps.append(value - expected[enrolment_id][dimension])
-        if enrolment_id in recommend:
-            row.votes.add(recommend[enrolment_id])
+    for (_, pilot_id, account_id), person in people.items():
+        row = rows.get((pilot_id, account_id))
+        if row is not None:
+            row.perception.add(person)
 
 
 def _outcomes_add(
@@ -371,19 +322,17 @@ def _groups(rows: list[AccountPilotPerception]) -> list[PerceptionGroup]:
     for key, label in GROUPS:
         group = members[key]
         gaps = [row.gap_mean for row in group if row.gap_mean is not None]
-        votes = _Votes()
+        votes = NpsTally()
         for row in group:
-            votes.n += row.votes.n
-            votes.promoters += row.votes.promoters
-            votes.detractors += row.votes.detractors
+            votes.add_tally(row.perception.nps)
         groups.append(
             PerceptionGroup(
                 key=key,
                 label=label,
                 rows=len(group),
-                gap_mean=sum(gaps) / len(gaps) if gaps else None,
+                gap_mean=mean(gaps),
                 gap_rows=len(gaps),
-                nps=votes.nps,
+                nps=votes.score,
                 nps_n=votes.n,
             )
         )

@@ -5,12 +5,12 @@ do next — overall, by segment or by engagement level — and every response as
 submitted answers, and the accounts' levels when split by level) and computes everything in one
 pass in Python, so its cost does not grow in queries with the number of responses.
 
-Pairing rule: for each member, the expected rating is their latest submitted answer in an
-expectation check-in; experienced rating, sacrifice, job done, likelihood to adopt and to
-recommend are their latest submitted answers in an experience check-in ("latest" by the time of
-submission). A member counts towards a figure only if they gave what it needs; the gap, the
-met-or-exceeded share and perceived experience need both the expectation and the experience of
-the same member (paired).
+Which answers count, and the pairing, are ideas/selectors/perception.py's: for each member,
+the expected rating is their latest submitted answer in an expectation check-in; experienced
+rating, sacrifice, job done, likelihood to adopt and to recommend are their latest submitted
+answers in an experience check-in. A member counts towards a figure only if they gave what it
+needs; the gap, the met-or-exceeded share and perceived experience need both the expectation
+and the experience of the same member (paired).
 """
 
 from __future__ import annotations
@@ -37,8 +37,12 @@ from ideas.models import (
     Pilot,
     Question,
     QuestionKind,
-    QuestionRole,
     ResponseStatus,
+)
+from ideas.selectors.perception import (
+    PersonPerception,
+    nps_tally,
+    submitted_responses,
 )
 
 # Under this many participants a figure is an anecdote, not a result.
@@ -240,19 +244,7 @@ class _Member:
     segment: str
     group: str = ""
     check_ins: set[int] = field(default_factory=set)  # check-ins with a submitted response
-    expected: dict[str, int] = field(default_factory=dict)
-    experienced: dict[str, int] = field(default_factory=dict)
-    sacrifice: dict[str, int] = field(default_factory=dict)
-    job_done: str | None = None
-    adopt: int | None = None
-    recommend: int | None = None
-
-
-def _choice(text: str, choices: list) -> str:
-    """A single-choice answer, whether it was stored as text or as a one-item list."""
-    if choices:
-        return str(choices[0])
-    return text or ""
+    perception: PersonPerception = field(default_factory=PersonPerception)  # latest answers
 
 
 def pilot_results(*, pilot: Pilot, split: str | None = None) -> PilotResults:
@@ -273,14 +265,27 @@ def pilot_results(*, pilot: Pilot, split: str | None = None) -> PilotResults:
         )
     }
     dimensions = _dimension_labels(pilot)
-    check_in_titles = {pk: title for pk, title, _ in check_ins}
-    verbatims: list[Verbatim] = []
+    titles = {pk: title for pk, title, _ in check_ins}
+    verbatims = _answers_read(pilot, members, titles)
+    for member in members.values():
+        for key in member.perception.rated_dimensions:
+            dimensions.setdefault(key, key)  # answered on a dimension since removed
+    overall = _group("overall", "All participants", list(members.values()), dimensions, check_ins)
+    groups = _split(split, members, dimensions, check_ins) if split else []
+    return PilotResults(
+        pilot=pilot, split=split, overall=overall, groups=groups, verbatims=verbatims
+    )
 
+
+def _answers_read(
+    pilot: Pilot, members: dict[int, _Member], check_in_titles: dict[int, str]
+) -> list[Verbatim]:
+    """Every submitted answer of the pilot, in one query and the order of
+    ideas.selectors.perception (so each member keeps their latest): the members' check-ins
+    and perception, and the free texts as verbatims, newest first."""
     rows = (
-        FeedbackResponse.objects.filter(
-            check_in__pilot=pilot, enrolment__pilot=pilot, status=ResponseStatus.SUBMITTED
-        )
-        .order_by("submitted_at", "check_in__position", "pk")
+        submitted_responses()
+        .filter(enrolment__pilot=pilot)
         .values_list(
             "pk",
             "enrolment_id",
@@ -298,11 +303,23 @@ def pilot_results(*, pilot: Pilot, split: str | None = None) -> PilotResults:
             "answers__value_choices",
         )
     )
-    # Ordered by submission, so a later answer overwrites an earlier one: each member keeps
-    # their latest.
-    for (
+    verbatims: list[Verbatim] = []
+    for row in rows:
+        member = members.get(row[1])
+        if member is None:
+            continue
+        verbatim = _answer_take(member, row, check_in_titles)
+        if verbatim is not None:
+            verbatims.append(verbatim)
+    verbatims.reverse()
+    return verbatims
+
+
+def _answer_take(member: _Member, row: tuple, check_in_titles: dict[int, str]) -> Verbatim | None:
+    """Count one row of `_answers_read` for `member`; a free text answer is a verbatim."""
+    (
         response_id,
-        enrolment_id,
+        _,
         account_name,
         segment,
         check_in_id,
@@ -315,53 +332,31 @@ def pilot_results(*, pilot: Pilot, split: str | None = None) -> PilotResults:
         value_int,
         value_text,
         value_choices,
-    ) in rows:
-        member = members.get(enrolment_id)
-        if member is None:
-            continue
-        member.check_ins.add(check_in_id)
-        if kind is None:  # a response without answers (LEFT JOIN)
-            continue
-        if kind == QuestionKind.TEXT:
-            if value_text and value_text.strip():
-                verbatims.append(
-                    Verbatim(
-                        response_id=response_id,
-                        account_name=account_name,
-                        segment=segment,
-                        segment_label=segment_label(segment),
-                        check_in=check_in_titles.get(check_in_id, ""),
-                        question=prompt,
-                        text=value_text.strip(),
-                        submitted_at=submitted_at,
-                    )
-                )
-            continue
-        if phase == Phase.EXPECTATION:
-            if role == QuestionRole.EXPECTED and dimension and value_int is not None:
-                member.expected[dimension] = value_int
-            continue
-        if role == QuestionRole.EXPERIENCED and dimension and value_int is not None:
-            member.experienced[dimension] = value_int
-        elif role == QuestionRole.SACRIFICE and dimension and value_int is not None:
-            member.sacrifice[dimension] = value_int
-        elif role == QuestionRole.ADOPT and value_int is not None:
-            member.adopt = value_int
-        elif role == QuestionRole.RECOMMEND and value_int is not None:
-            member.recommend = value_int
-        elif role == QuestionRole.JOB_DONE:
-            choice = _choice(value_text, value_choices or [])
-            if choice:
-                member.job_done = choice
-
-    for member in members.values():
-        for key in (*member.expected, *member.experienced, *member.sacrifice):
-            dimensions.setdefault(key, key)  # answered on a dimension since removed
-    overall = _group("overall", "All participants", list(members.values()), dimensions, check_ins)
-    groups = _split(split, members, dimensions, check_ins) if split else []
-    verbatims.reverse()
-    return PilotResults(
-        pilot=pilot, split=split, overall=overall, groups=groups, verbatims=verbatims
+    ) = row
+    member.check_ins.add(check_in_id)
+    if kind is None:  # a response without answers (LEFT JOIN)
+        return None
+    if kind != QuestionKind.TEXT:
+        member.perception.take(
+            phase=phase,
+            role=role,
+            dimension=dimension,
+            value_int=value_int,
+            value_text=value_text,
+            value_choices=value_choices,
+        )
+        return None
+    if not (value_text and value_text.strip()):
+        return None
+    return Verbatim(
+        response_id=response_id,
+        account_name=account_name,
+        segment=segment,
+        segment_label=segment_label(segment),
+        check_in=check_in_titles.get(check_in_id, ""),
+        question=prompt,
+        text=value_text.strip(),
+        submitted_at=submitted_at,
     )
 
 
@@ -425,35 +420,28 @@ def _group(
                 rate=_share(submitted, len(members)),
             )
         )
-    adopt = [m.adopt for m in members if m.adopt is not None]
+    people = [m.perception for m in members]
+    adopt = [p.adopt for p in people if p.adopt is not None]
     return ResultGroup(
         key=key,
         label=label,
         enrolled=len(members),
         respondents=sum(1 for m in members if m.check_ins),
-        dimensions=[_dimension(k, lbl, members) for k, lbl in dimensions.items()],
-        nps=_nps([m.recommend for m in members if m.recommend is not None]),
-        job_done=_job_done([m.job_done for m in members if m.job_done]),
+        dimensions=[_dimension(k, lbl, people) for k, lbl in dimensions.items()],
+        nps=_nps([p.recommend for p in people if p.recommend is not None]),
+        job_done=_job_done([p.job_done for p in people if p.job_done]),
         adopt=MeanResult(mean=mean(adopt), n=len(adopt)),
         check_ins=rates,
         response_rate=_share(sum(r.submitted for r in rates), len(members) * len(check_ins)),
     )
 
 
-def _dimension(key: str, label: str, members: list[_Member]) -> DimensionResult:
-    expected = [m.expected[key] for m in members if key in m.expected]
-    experienced = [m.experienced[key] for m in members if key in m.experienced]
-    sacrifice = [m.sacrifice[key] for m in members if key in m.sacrifice]
-    gaps = [
-        m.experienced[key] - m.expected[key]
-        for m in members
-        if key in m.expected and key in m.experienced
-    ]
-    perceived = [
-        m.expected[key] - m.sacrifice[key]
-        for m in members
-        if key in m.expected and key in m.sacrifice
-    ]
+def _dimension(key: str, label: str, people: list[PersonPerception]) -> DimensionResult:
+    expected = [p.expected[key] for p in people if key in p.expected]
+    experienced = [p.experienced[key] for p in people if key in p.experienced]
+    sacrifice = [p.sacrifice[key] for p in people if key in p.sacrifice]
+    gaps = [gap for p in people if (gap := p.gap(key)) is not None]
+    perceived = [value for p in people if (value := p.perceived(key)) is not None]
     met = sum(1 for gap in gaps if gap >= 0)
     return DimensionResult(
         key=key,
@@ -476,18 +464,17 @@ def _dimension(key: str, label: str, members: list[_Member]) -> DimensionResult:
 
 
 def _nps(scores: list[int]) -> NpsResult:
-    result = NpsResult(n=len(scores))
+    tally = nps_tally(scores)
+    result = NpsResult(
+        n=tally.n,
+        promoters=tally.promoters,
+        passives=tally.passives,
+        detractors=tally.detractors,
+        score=tally.score,
+    )
     for score in scores:
         if 0 <= score <= 10:
             result.distribution[score] += 1
-        if score >= 9:
-            result.promoters += 1
-        elif score >= 7:
-            result.passives += 1
-        else:
-            result.detractors += 1
-    if scores:
-        result.score = round_half_up(100 * (result.promoters - result.detractors) / len(scores))
     return result
 
 

@@ -1,0 +1,239 @@
+"""Perception (the C of A → C → B): what each participant of a pilot expected, what they
+experienced, and how likely they are to recommend it. The one place that decides which answers
+count and how the gap and NPS are computed; the results page (selectors/results.py), an
+account's pilots (selectors/account_pilots.py) and perception next to later outcomes
+(selectors/perception_outcomes.py) all read their figures through it.
+
+Which answers count
+    The answers of submitted responses to a check-in of the pilot the person is enrolled in
+    (a person is an enrolment: one member in one pilot). Per person and figure the latest
+    answer counts: answers are read in the order of their response's submission (then the
+    check-in's position, then the response), and a later answer replaces an earlier one.
+    An expected rating counts from an expectation check-in only; the experienced rating,
+    sacrifice, job done and the likelihoods to adopt and to recommend from an experience
+    check-in only.
+
+Paired figures (the same person, the same dimension)
+    gap = experienced − expected; the expectation is met or exceeded when the gap is ≥ 0;
+    perceived experience = expected − sacrifice.
+
+NPS
+    % promoters (9–10) − % detractors (0–6) of the people who answered, a whole number rounded
+    half away from zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import F, QuerySet
+
+from community.statistics import mean, round_half_up
+from ideas.models import Answer, FeedbackResponse, Phase, QuestionRole, ResponseStatus
+
+# What the gap and NPS read.
+GAP_AND_NPS_ROLES = (QuestionRole.EXPECTED, QuestionRole.EXPERIENCED, QuestionRole.RECOMMEND)
+
+# Responses in the order in which a later answer replaces an earlier one.
+RESPONSE_ORDER = ("submitted_at", "check_in__position", "pk")
+
+
+def submitted_responses() -> QuerySet[FeedbackResponse]:
+    """The responses whose answers count, oldest first (RESPONSE_ORDER)."""
+    return FeedbackResponse.objects.filter(
+        status=ResponseStatus.SUBMITTED, check_in__pilot_id=F("enrolment__pilot_id")
+    ).order_by(*RESPONSE_ORDER)
+
+
+def submitted_answers() -> QuerySet[Answer]:
+    """The answers that count, oldest first: their responses in RESPONSE_ORDER."""
+    return Answer.objects.filter(
+        response__status=ResponseStatus.SUBMITTED,
+        response__check_in__pilot_id=F("response__enrolment__pilot_id"),
+    ).order_by(*(f"response__{name}" for name in RESPONSE_ORDER), "pk")
+
+
+def _choice(text: str, choices: Sequence) -> str:
+    """A single-choice answer, whether it was stored as text or as a one-item list."""
+    if choices:
+        return str(choices[0])
+    return text or ""
+
+
+@dataclass
+class PersonPerception:
+    """One person's latest answers in one pilot; feed them oldest first to `take`."""
+
+    expected: dict[str, int] = field(default_factory=dict)  # dimension key → rating
+    experienced: dict[str, int] = field(default_factory=dict)
+    sacrifice: dict[str, int] = field(default_factory=dict)
+    job_done: str | None = None
+    adopt: int | None = None
+    recommend: int | None = None
+
+    def take(
+        self,
+        *,
+        phase: str,
+        role: str,
+        dimension: str | None,
+        value_int: int | None,
+        value_text: str = "",
+        value_choices: Sequence | None = None,
+    ) -> None:
+        """Count one answer, given in a check-in of `phase`, if it counts (see the module)."""
+        if phase == Phase.EXPECTATION:
+            if role == QuestionRole.EXPECTED and dimension and value_int is not None:
+                self.expected[dimension] = value_int
+            return
+        if role == QuestionRole.EXPERIENCED and dimension and value_int is not None:
+            self.experienced[dimension] = value_int
+        elif role == QuestionRole.SACRIFICE and dimension and value_int is not None:
+            self.sacrifice[dimension] = value_int
+        elif role == QuestionRole.ADOPT and value_int is not None:
+            self.adopt = value_int
+        elif role == QuestionRole.RECOMMEND and value_int is not None:
+            self.recommend = value_int
+        elif role == QuestionRole.JOB_DONE:
+            choice = _choice(value_text, value_choices or [])
+            if choice:
+                self.job_done = choice
+
+    @property
+    def rated_dimensions(self) -> list[str]:
+        """The dimensions this person rated in any way (expected ones first, as answered)."""
+        return [*self.expected, *self.experienced, *self.sacrifice]
+
+    def gap(self, dimension: str) -> int | None:
+        """Experienced − expected on `dimension`; None unless rated both ways."""
+        if dimension in self.expected and dimension in self.experienced:
+            return self.experienced[dimension] - self.expected[dimension]
+        return None
+
+    def perceived(self, dimension: str) -> int | None:
+        """Perceived experience, expected − sacrifice; None unless both were given."""
+        if dimension in self.expected and dimension in self.sacrifice:
+            return self.expected[dimension] - self.sacrifice[dimension]
+        return None
+
+    @property
+    def gaps(self) -> list[int]:
+        """The gap on every dimension rated both ways."""
+        return [
+            value - self.expected[dimension]
+            for dimension, value in self.experienced.items()
+            if dimension in self.expected
+        ]
+
+    @property
+    def answered(self) -> bool:
+        """Whether any of the person's answers counts."""
+        return bool(
+            self.expected
+            or self.experienced
+            or self.sacrifice
+            or self.job_done
+            or self.adopt is not None
+            or self.recommend is not None
+        )
+
+
+def people_perception(*, by: Sequence[str] = (), **answers) -> dict[tuple, PersonPerception]:
+    """Per person, the expected, experienced and recommend answers that count among the
+    answers filtered by `answers` (Answer lookups): keyed by (enrolment id, *the values of the
+    `by` fields). One query."""
+    rows = (
+        submitted_answers()
+        .filter(question__role__in=GAP_AND_NPS_ROLES, value_int__isnull=False, **answers)
+        .values_list(
+            "response__enrolment_id",
+            *by,
+            "response__check_in__phase",
+            "question__role",
+            "dimension__key",
+            "value_int",
+        )
+    )
+    people: dict[tuple, PersonPerception] = {}
+    for *key, phase, role, dimension, value in rows:
+        person = people.setdefault(tuple(key), PersonPerception())
+        person.take(phase=phase, role=role, dimension=dimension, value_int=value)
+    return people
+
+
+@dataclass
+class NpsTally:
+    """Answers to "how likely are you to recommend it?" (0–10), counted for the NPS."""
+
+    n: int = 0
+    promoters: int = 0  # 9–10
+    passives: int = 0  # 7–8
+    detractors: int = 0  # 0–6
+
+    def add(self, score: int) -> None:
+        self.n += 1
+        if score >= 9:
+            self.promoters += 1
+        elif score >= 7:
+            self.passives += 1
+        else:
+            self.detractors += 1
+
+    def add_tally(self, other: NpsTally) -> None:
+        """Pool another group's answers with these."""
+        self.n += other.n
+        self.promoters += other.promoters
+        self.passives += other.passives
+        self.detractors += other.detractors
+
+    @property
+    def score(self) -> int | None:
+        """% promoters − % detractors, a whole number from −100 to 100; None without answers."""
+        if not self.n:
+            return None
+        return round_half_up(100 * (self.promoters - self.detractors) / self.n)
+
+
+def nps_tally(scores: Iterable[int]) -> NpsTally:
+    tally = NpsTally()
+    for score in scores:
+        tally.add(score)
+    return tally
+
+
+@dataclass
+class PooledPerception:
+    """Several people's perception pooled (an account's members in a pilot): every rating of
+    every person and dimension counts once."""
+
+    people: int = 0  # people with an answer that counts
+    expected: list[int] = field(default_factory=list)
+    experienced: list[int] = field(default_factory=list)
+    gaps: list[int] = field(default_factory=list)  # one per person and paired dimension
+    paired_people: int = 0  # people with at least one gap
+    nps: NpsTally = field(default_factory=NpsTally)
+
+    def add(self, person: PersonPerception) -> None:
+        if not person.answered:
+            return
+        self.people += 1
+        self.expected += person.expected.values()
+        self.experienced += person.experienced.values()
+        gaps = person.gaps
+        self.gaps += gaps
+        self.paired_people += bool(gaps)
+        if person.recommend is not None:
+            self.nps.add(person.recommend)
+
+    @property
+    def expected_mean(self) -> float | None:
+        return mean(self.expected)
+
+    @property
+    def experienced_mean(self) -> float | None:
+        return mean(self.experienced)
+
+    @property
+    def gap_mean(self) -> float | None:
+        return mean(self.gaps)
