@@ -2,7 +2,6 @@
 
 from django.urls import path
 
-from ideas.views import account_pilots
 from ideas.views import pilots as views
 
 urlpatterns = [
@@ -27,6 +26,4 @@ urlpatterns = [
     ),
     path("pilots/<int:pk>/enrol/", views.pilot_enrol, name="pilot-enrol"),
     path("pilots/<int:pk>/decision/", views.pilot_decide, name="pilot-decide"),
-    # The pilots block of an account's engagement page (an htmx fragment)
-    path("accounts/<slug:slug>/pilots/", account_pilots.account_pilots, name="account-pilots"),
 ]
