@@ -1,0 +1,110 @@
+"""The feedback instrument of a pilot, versioned: its dimensions and questions, and what each
+question measures for the results (its role)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from ideas.models.pilots import Pilot
+
+
+class Instrument(models.Model):
+    """The questions of a pilot. Edited freely while the pilot is a draft; once responses exist,
+    a change makes a new version and old responses keep theirs."""
+
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="instruments")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pilot", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["pilot", "version"], name="one_instrument_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pilot} instrument v{self.version}"
+
+
+class Dimension(models.Model):
+    """What customers judge: useful, usable, delightful, speed, trust — or the PM's own."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="dimensions")
+    key = models.SlugField(max_length=40)
+    label = models.CharField(max_length=100)
+    description = models.CharField(max_length=300, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["instrument", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "key"], name="one_dimension_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Phase(models.TextChoices):
+    EXPECTATION = "expectation", "Expectation (before the trial)"
+    EXPERIENCE = "experience", "Experience (during and after)"
+
+
+class QuestionKind(models.TextChoices):
+    SCALE_1_7 = "scale_1_7", "Scale 1–7"
+    SCALE_0_6 = "scale_0_6", "Scale 0–6"
+    LIKELIHOOD_0_10 = "likelihood_0_10", "Likelihood 0–10"
+    SINGLE_CHOICE = "single_choice", "Single choice"
+    MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+    TEXT = "text", "Free text"
+
+
+KIND_RANGES = {
+    QuestionKind.SCALE_1_7: (1, 7),
+    QuestionKind.SCALE_0_6: (0, 6),
+    QuestionKind.LIKELIHOOD_0_10: (0, 10),
+}
+
+
+class QuestionRole(models.TextChoices):
+    """What a question measures for the results, whatever its wording."""
+
+    NONE = "", "Custom question"
+    EXPECTED = "expected", "Expected rating per dimension"
+    EXPERIENCED = "experienced", "Experienced rating per dimension"
+    SACRIFICE = "sacrifice", "Sacrifice per dimension"
+    JOB_DONE = "job_done", "Job done"
+    ADOPT = "adopt", "Likelihood to adopt"
+    RECOMMEND = "recommend", "Likelihood to recommend"
+    UNMET = "unmet", "What did you expect that did not happen?"
+    BETTER = "better", "What could we have done better?"
+
+
+class Question(models.Model):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="questions")
+    phase = models.CharField(max_length=20, choices=Phase.choices)
+    kind = models.CharField(max_length=20, choices=QuestionKind.choices)
+    role = models.CharField(max_length=20, choices=QuestionRole.choices, blank=True)
+    per_dimension = models.BooleanField(default=False, help_text="Asked once for every dimension.")
+    prompt = models.CharField(max_length=300)
+    help_text = models.CharField(max_length=300, blank=True)
+    required = models.BooleanField(default=True)
+    choices = models.JSONField(
+        default=list, blank=True, help_text="Options of a single or multiple choice question."
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["instrument", "phase", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(per_dimension=False)
+                | Q(kind__in=["scale_1_7", "scale_0_6", "likelihood_0_10"]),
+                name="per_dimension_questions_are_scales",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.prompt
