@@ -59,7 +59,6 @@ from ideas.demo_data.catalogue import (
     IdeaSpec,
     PilotSpec,
 )
-from ideas.instrument import DEFAULT_DIMENSIONS, instrument_current
 from ideas.models import (
     Agreement,
     AgreementAcceptance,
@@ -77,6 +76,8 @@ from ideas.models import (
     ResponseStatus,
     Vote,
 )
+from ideas.models.instrument import DEFAULT_DIMENSIONS
+from ideas.selectors.instrument import instrument_current
 from ideas.services import feedback as feedback_services
 from ideas.services import ideas as idea_services
 from ideas.services import pilots as pilot_services

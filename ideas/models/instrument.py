@@ -1,5 +1,12 @@
-"""The feedback instrument of a pilot, versioned: its dimensions and questions, and what each
-question measures for the results (its role)."""
+"""The feedback instrument of a pilot, versioned: its dimensions and questions, what each
+question measures for the results (its role) and the shape a question of each role must have,
+and the default instrument of PRODUCT.md.
+
+The default instrument: before the trial, an expected rating (1–7) per dimension. During and
+after: an experienced rating (1–7) and a sacrifice (0–6: how far short of what they wanted
+exactly they had to settle) per dimension, job done (yes/partly/no), likelihood to adopt and to
+recommend (0–10), and two free-text questions.
+"""
 
 from __future__ import annotations
 
@@ -108,3 +115,113 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.prompt
+
+
+# The shape a question must have for the results to read its role: (phase, kind, per dimension).
+ROLE_SHAPES: dict[str, tuple[str, str, bool]] = {
+    QuestionRole.EXPECTED: (Phase.EXPECTATION, QuestionKind.SCALE_1_7, True),
+    QuestionRole.EXPERIENCED: (Phase.EXPERIENCE, QuestionKind.SCALE_1_7, True),
+    QuestionRole.SACRIFICE: (Phase.EXPERIENCE, QuestionKind.SCALE_0_6, True),
+    QuestionRole.JOB_DONE: (Phase.EXPERIENCE, QuestionKind.SINGLE_CHOICE, False),
+    QuestionRole.ADOPT: (Phase.EXPERIENCE, QuestionKind.LIKELIHOOD_0_10, False),
+    QuestionRole.RECOMMEND: (Phase.EXPERIENCE, QuestionKind.LIKELIHOOD_0_10, False),
+    QuestionRole.UNMET: (Phase.EXPERIENCE, QuestionKind.TEXT, False),
+    QuestionRole.BETTER: (Phase.EXPERIENCE, QuestionKind.TEXT, False),
+}
+
+
+# --- The default instrument ----------------------------------------------------------------------
+
+DEFAULT_DIMENSIONS = [
+    ("useful", "Useful", "Does the job it should do."),
+    ("usable", "Usable", "Easy to learn and to use."),
+    ("delightful", "Delightful", "Pleasant; evokes the senses."),
+    ("speed", "Speed", "Fast enough for the job."),
+    ("trust", "Trust", "Reliable, safe with your data."),
+]
+
+JOB_DONE_CHOICES = ["Yes", "Partly", "No"]
+
+# (phase, kind, role, per_dimension, prompt, help_text, required, choices)
+DEFAULT_QUESTIONS = [
+    (
+        Phase.EXPECTATION,
+        QuestionKind.SCALE_1_7,
+        QuestionRole.EXPECTED,
+        True,
+        "What do you expect?",
+        "1 = very poor … 7 = excellent, for each aspect.",
+        True,
+        [],
+    ),
+    (
+        Phase.EXPERIENCE,
+        QuestionKind.SCALE_1_7,
+        QuestionRole.EXPERIENCED,
+        True,
+        "How was it?",
+        "1 = very poor … 7 = excellent, for each aspect.",
+        True,
+        [],
+    ),
+    (
+        Phase.EXPERIENCE,
+        QuestionKind.SCALE_0_6,
+        QuestionRole.SACRIFICE,
+        True,
+        "How far short of what you wanted exactly did you have to settle?",
+        "0 = not at all, it was exactly what we wanted … 6 = very far.",
+        True,
+        [],
+    ),
+    (
+        Phase.EXPERIENCE,
+        QuestionKind.SINGLE_CHOICE,
+        QuestionRole.JOB_DONE,
+        False,
+        "Did it do the job?",
+        "",
+        True,
+        JOB_DONE_CHOICES,
+    ),
+    (
+        Phase.EXPERIENCE,
+        QuestionKind.LIKELIHOOD_0_10,
+        QuestionRole.ADOPT,
+        False,
+        "How likely are you to adopt it?",
+        "0 = not at all likely … 10 = extremely likely.",
+        True,
+        [],
+    ),
+    (
+        Phase.EXPERIENCE,
+        QuestionKind.LIKELIHOOD_0_10,
+        QuestionRole.RECOMMEND,
+        False,
+        "How likely are you to recommend it to a colleague or another company?",
+        "0 = not at all likely … 10 = extremely likely.",
+        True,
+        [],
+    ),
+    (
+        Phase.EXPERIENCE,
+        QuestionKind.TEXT,
+        QuestionRole.UNMET,
+        False,
+        "What did you expect that did not happen?",
+        "",
+        False,
+        [],
+    ),
+    (
+        Phase.EXPERIENCE,
+        QuestionKind.TEXT,
+        QuestionRole.BETTER,
+        False,
+        "What could we have done better?",
+        "",
+        False,
+        [],
+    ),
+]

@@ -26,7 +26,6 @@ from accounts.access import customer_membership
 from accounts.models import Account, MemberRole, Segment, User
 from community.models import ActivityKind, EngagementLevel
 from community.services import activity_record, notify
-from ideas.instrument import check_ins_create_default, instrument_create_default
 from ideas.models import (
     Agreement,
     AgreementAcceptance,
@@ -48,7 +47,9 @@ from ideas.selectors.pilots import (
     pilot_accounts_taking_part,
     pilot_current_agreement,
 )
+from ideas.services.feedback import check_ins_create_default
 from ideas.services.ideas import idea_transition
+from ideas.services.instrument import instrument_create_default
 
 
 class NotifyKind:

@@ -40,8 +40,8 @@ from community.models import (
     WebhookDeliveryStatus,
     WebhookEndpoint,
 )
-from ideas.instrument import instrument_current
 from ideas.models import IdeaStatus, Phase, PilotState
+from ideas.selectors.instrument import instrument_current
 from tests.accounts.factories import InvitationFactory, internal
 from tests.api_helpers import api_login
 from tests.community.factories import GardenFactory

@@ -22,7 +22,6 @@ from accounts.models import Account, MemberRole, Membership, User
 from community.alerts import NOTIFICATION_KIND as ALERT_NOTIFICATION_KIND
 from community.models import ActivityEvent, ActivityKind, Notification
 from ideas.demo_data import DEMO_PRODUCT_MANAGER, IDEA_COUNT, MIN_IDEAS
-from ideas.instrument import DEFAULT_DIMENSIONS
 from ideas.models import (
     AgreementAcceptance,
     Answer,
@@ -40,6 +39,7 @@ from ideas.models import (
     ResponseStatus,
     Vote,
 )
+from ideas.models.instrument import DEFAULT_DIMENSIONS
 from ideas.selectors.pilots import enrolment_refusal, pilot_current_agreement
 from ideas.selectors.results import pilot_results
 from ideas.services.feedback import response_save
