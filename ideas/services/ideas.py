@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.access import customer_membership
 from accounts.models import Account, User
@@ -207,6 +208,36 @@ def idea_transition(*, idea: Idea, actor: User, to_status: str, reason: str) -> 
         exclude=actor,
     )
     return idea
+
+
+def ideas_move(
+    *, ideas: list[Idea], from_status: str, to_status: str, actor: User | None, reason: str
+) -> set[int]:
+    """Move those of `ideas` still in `from_status` (one UPDATE), log a transition for each
+    moved, and return their ids. No workflow check and no notification: this is what a
+    pilot's closing and decision make of its idea (ideas/services/pilots.py), which the
+    schedule may do with no person acting; a second run changes nothing."""
+    ids = [i.pk for i in ideas if i.status == from_status]
+    claimed = set(
+        Idea.objects.select_for_update()
+        .filter(pk__in=ids, status=from_status)
+        .values_list("pk", flat=True)
+    )
+    if not claimed:
+        return set()
+    Idea.objects.filter(pk__in=claimed).update(status=to_status, updated_at=timezone.now())
+    IdeaTransition.objects.bulk_create(
+        [
+            IdeaTransition(
+                idea_id=pk, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+            )
+            for pk in sorted(claimed)
+        ]
+    )
+    for idea in ideas:
+        if idea.pk in claimed:
+            idea.status = to_status
+    return claimed
 
 
 # --- Votes, follows, comments ------------------------------------------------------------------

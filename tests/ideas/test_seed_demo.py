@@ -40,10 +40,11 @@ from ideas.models import (
     Vote,
 )
 from ideas.models.instrument import DEFAULT_DIMENSIONS
-from ideas.selectors.pilots import enrolment_refusal, pilot_current_agreement
+from ideas.selectors.enrolment import enrolment_refusal, pilot_current_agreement
 from ideas.selectors.results import pilot_results
+from ideas.services.enrolment import agreement_accept, pilot_enrol
 from ideas.services.feedback import response_save
-from ideas.services.pilots import agreement_accept, pilot_enrol, pilots_advance_schedule
+from ideas.services.pilots import pilots_advance_schedule
 
 SMALL = {"accounts": 12, "members": 5.0, "days": 30}
 
