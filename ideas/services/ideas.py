@@ -337,45 +337,14 @@ def idea_merge(*, duplicate: Idea, original: Idea, actor: User, reason: str) -> 
         # Lock both rows in a fixed order, so that two merges cannot deadlock.
         for idea in sorted((duplicate, original), key=lambda i: i.pk):
             _lock(idea)
-        if duplicate.status in (IdeaStatus.MERGED, IdeaStatus.WITHDRAWN):
-            errors["into"] = [
-                f"This idea is {duplicate.get_status_display().lower()} already; "
-                "there is nothing to merge."
-            ]
-        elif original.status in (IdeaStatus.MERGED, IdeaStatus.WITHDRAWN):
-            where = (
-                f" (merge into #{original.merged_into_id} instead)"
-                if original.merged_into_id
-                else ""
-            )
-            errors["into"] = [
-                f"“{original.title}” is {original.get_status_display().lower()}; "
-                f"merge into an idea that is still alive{where}."
-            ]
-        elif (
-            original.garden_id != duplicate.garden_id
-            and original.garden.visibility != GardenVisibility.OPEN
-        ):
-            errors["into"] = [
-                "Across gardens, merge only into an idea of an open garden: its supporters "
-                "could not see the other one."
-            ]
+        refusal = _merge_refusal(duplicate=duplicate, original=original)
+        if refusal:
+            errors["into"] = [refusal]
     if not reason:
         errors["reason"] = ["Say why: the people following both ideas will read it."]
     if errors:
         raise ValidationError(errors)
-
-    # Votes: a person who supported both keeps the one on the original.
-    Vote.objects.filter(
-        idea=duplicate, user__in=Vote.objects.filter(idea=original).values("user")
-    ).delete()
-    Vote.objects.filter(idea=duplicate).update(idea=original)
-    # Followers: the same, then everyone who followed either follows the original.
-    Follow.objects.filter(
-        idea=duplicate, user__in=Follow.objects.filter(idea=original).values("user")
-    ).delete()
-    Follow.objects.filter(idea=duplicate).update(idea=original)
-
+    _supporters_move(duplicate=duplicate, original=original)
     from_status = duplicate.status
     duplicate.status = IdeaStatus.MERGED
     duplicate.merged_into = original
@@ -396,3 +365,43 @@ def idea_merge(*, duplicate: Idea, original: Idea, actor: User, reason: str) -> 
         exclude=actor,
     )
     return duplicate
+
+
+def _merge_refusal(*, duplicate: Idea, original: Idea) -> str:
+    """Why `duplicate` may not be merged into `original` (both locked, two different ideas),
+    or "" when it may."""
+    if duplicate.status in (IdeaStatus.MERGED, IdeaStatus.WITHDRAWN):
+        return (
+            f"This idea is {duplicate.get_status_display().lower()} already; "
+            "there is nothing to merge."
+        )
+    if original.status in (IdeaStatus.MERGED, IdeaStatus.WITHDRAWN):
+        where = (
+            f" (merge into #{original.merged_into_id} instead)" if original.merged_into_id else ""
+        )
+        return (
+            f"“{original.title}” is {original.get_status_display().lower()}; "
+            f"merge into an idea that is still alive{where}."
+        )
+    if (
+        original.garden_id != duplicate.garden_id
+        and original.garden.visibility != GardenVisibility.OPEN
+    ):
+        return (
+            "Across gardens, merge only into an idea of an open garden: its supporters "
+            "could not see the other one."
+        )
+    return ""
+
+
+def _supporters_move(*, duplicate: Idea, original: Idea) -> None:
+    """The duplicate's votes and followers move to the original; a person who supported (or
+    followed) both keeps the one on the original."""
+    Vote.objects.filter(
+        idea=duplicate, user__in=Vote.objects.filter(idea=original).values("user")
+    ).delete()
+    Vote.objects.filter(idea=duplicate).update(idea=original)
+    Follow.objects.filter(
+        idea=duplicate, user__in=Follow.objects.filter(idea=original).values("user")
+    ).delete()
+    Follow.objects.filter(idea=duplicate).update(idea=original)

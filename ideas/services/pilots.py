@@ -407,14 +407,7 @@ def pilot_decide(*, pilot: Pilot, actor: User, decision: str, outcome_note: str)
     """Record what the company does with a closed pilot — adopt, iterate or decline — and why
     ("you said, we did"). The idea follows (through evaluated, each step logged), and the
     participants and the idea's followers are told, once each."""
-    errors: dict[str, list[str]] = {}
-    if decision not in DECISION_STATUS:
-        _add(errors, "decision", "Choose adopt, iterate or decline.")
-    outcome_note = (outcome_note or "").strip()
-    if not outcome_note:
-        _add(errors, "outcome_note", "Tell the participants what you did with what they said.")
-    if errors:
-        raise ValidationError(errors)
+    outcome_note = _check_decision(decision, outcome_note)
     pilot_lock(pilot)
     if pilot.state != PilotState.CLOSED:
         raise ValidationError({"decision": ["Close the pilot before recording the decision."]})
@@ -431,7 +424,29 @@ def pilot_decide(*, pilot: Pilot, actor: User, decision: str, outcome_note: str)
     )
     pilot.refresh_from_db()
     idea = Idea.objects.get(pk=pilot.idea_id)
-    reason = f"Pilot {pilot.title}: {pilot.get_decision_display().lower()}. {outcome_note}"
+    _idea_decided(pilot=pilot, idea=idea, actor=actor)
+    _loop_closed(pilot=pilot, idea=idea, actor=actor)
+    _decision_notify(pilot=pilot, idea=idea, actor=actor)
+    return pilot
+
+
+def _check_decision(decision: str, outcome_note: str) -> str:
+    """The outcome note, trimmed; field errors unless the decision is known and said why."""
+    errors: dict[str, list[str]] = {}
+    if decision not in DECISION_STATUS:
+        _add(errors, "decision", "Choose adopt, iterate or decline.")
+    outcome_note = (outcome_note or "").strip()
+    if not outcome_note:
+        _add(errors, "outcome_note", "Tell the participants what you did with what they said.")
+    if errors:
+        raise ValidationError(errors)
+    return outcome_note
+
+
+def _idea_decided(*, pilot: Pilot, idea: Idea, actor: User) -> None:
+    """The idea of a decided pilot: evaluated (if it was still piloting), then what the
+    decision makes of it, each step logged with the decision's reason."""
+    reason = f"Pilot {pilot.title}: {pilot.get_decision_display().lower()}. {pilot.outcome_note}"
     ideas_move(
         ideas=[idea],
         from_status=IdeaStatus.PILOTING,
@@ -442,18 +457,22 @@ def pilot_decide(*, pilot: Pilot, actor: User, decision: str, outcome_note: str)
     ideas_move(
         ideas=[idea],
         from_status=IdeaStatus.EVALUATED,
-        to_status=DECISION_STATUS[decision],
+        to_status=DECISION_STATUS[pilot.decision],
         actor=actor,
         reason=reason,
     )
-    _loop_closed(pilot=pilot, idea=idea, actor=actor)
+
+
+def _decision_notify(*, pilot: Pilot, idea: Idea, actor: User) -> None:
+    """Tell the participants (with a link to the pilot) and the idea's other followers (to
+    the idea) what was decided."""
     title = f"You said, we did: {pilot.get_decision_display().lower()} “{idea.title}”"
     participants = list(_participants(pilot))
     notify(
         users=participants,
         kind=NotifyKind.DECISION,
         title=title,
-        body=outcome_note,
+        body=pilot.outcome_note,
         url=pilot.get_absolute_url(),
         exclude=actor,
     )
@@ -461,8 +480,7 @@ def pilot_decide(*, pilot: Pilot, actor: User, decision: str, outcome_note: str)
         users=_followers(idea).exclude(pk__in=[u.pk for u in participants]),
         kind=NotifyKind.DECISION,
         title=title,
-        body=outcome_note,
+        body=pilot.outcome_note,
         url=idea.get_absolute_url(),
         exclude=actor,
     )
-    return pilot
