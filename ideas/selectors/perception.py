@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Self
 
 from django.db.models import F, QuerySet
 
@@ -163,16 +164,26 @@ def people_perception(*, by: Sequence[str] = (), **answers) -> dict[tuple, Perso
 
 
 @dataclass
-class NpsTally:
+class Nps:
     """Answers to "how likely are you to recommend it?" (0–10), counted for the NPS."""
 
     n: int = 0
     promoters: int = 0  # 9–10
     passives: int = 0  # 7–8
     detractors: int = 0  # 0–6
+    distribution: list[int] = field(default_factory=lambda: [0] * 11)  # answers per 0 … 10
+
+    @classmethod
+    def of(cls, scores: Iterable[int]) -> Self:
+        nps = cls()
+        for score in scores:
+            nps.add(score)
+        return nps
 
     def add(self, score: int) -> None:
         self.n += 1
+        if 0 <= score <= 10:
+            self.distribution[score] += 1
         if score >= 9:
             self.promoters += 1
         elif score >= 7:
@@ -180,12 +191,15 @@ class NpsTally:
         else:
             self.detractors += 1
 
-    def add_tally(self, other: NpsTally) -> None:
+    def add_nps(self, other: Nps) -> None:
         """Pool another group's answers with these."""
         self.n += other.n
         self.promoters += other.promoters
         self.passives += other.passives
         self.detractors += other.detractors
+        self.distribution = [
+            a + b for a, b in zip(self.distribution, other.distribution, strict=True)
+        ]
 
     @property
     def score(self) -> int | None:
@@ -193,13 +207,6 @@ class NpsTally:
         if not self.n:
             return None
         return round_half_up(100 * (self.promoters - self.detractors) / self.n)
-
-
-def nps_tally(scores: Iterable[int]) -> NpsTally:
-    tally = NpsTally()
-    for score in scores:
-        tally.add(score)
-    return tally
 
 
 @dataclass
@@ -212,7 +219,7 @@ class PooledPerception:
     experienced: list[int] = field(default_factory=list)
     gaps: list[int] = field(default_factory=list)  # one per person and paired dimension
     paired_people: int = 0  # people with at least one gap
-    nps: NpsTally = field(default_factory=NpsTally)
+    nps: Nps = field(default_factory=Nps)
 
     def add(self, person: PersonPerception) -> None:
         if not person.answered:

@@ -36,7 +36,7 @@ from community.models import OutcomeKind
 from community.selectors_outcomes import outcome_list
 from community.statistics import mean
 from ideas.models import Enrolment
-from ideas.selectors.perception import NpsTally, PooledPerception, people_perception
+from ideas.selectors.perception import Nps, PooledPerception, people_perception
 
 DEFAULT_WINDOW_DAYS = 365
 
@@ -322,9 +322,9 @@ def _groups(rows: list[AccountPilotPerception]) -> list[PerceptionGroup]:
     for key, label in GROUPS:
         group = members[key]
         gaps = [row.gap_mean for row in group if row.gap_mean is not None]
-        votes = NpsTally()
+        votes = Nps()
         for row in group:
-            votes.add_tally(row.perception.nps)
+            votes.add_nps(row.perception.nps)
         groups.append(
             PerceptionGroup(
                 key=key,

@@ -1,5 +1,6 @@
 """Pilot results: what the members of a pilot expected, what they experienced, what they would
-do next — overall, by segment or by engagement level — and every response as a table.
+do next — overall, by segment or by engagement level. (Every response as a table, the results
+page's CSV export, is ideas/selectors/feedback.py's `pilot_response_table`.)
 
 `pilot_results` reads a fixed handful of queries (check-ins, enrolments, dimensions, all
 submitted answers, and the accounts' levels when split by level) and computes everything in one
@@ -16,13 +17,10 @@ and the experience of the same member (paired).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import groupby
 
 from django.db.models import TextChoices
-from django.utils import timezone
 
 from accounts.models import Segment, segment_label
 from community.models import EngagementLevel
@@ -32,16 +30,12 @@ from ideas.models import (
     CheckIn,
     Dimension,
     Enrolment,
-    FeedbackResponse,
-    Phase,
     Pilot,
-    Question,
     QuestionKind,
-    ResponseStatus,
 )
 from ideas.selectors.perception import (
+    Nps,
     PersonPerception,
-    nps_tally,
     submitted_responses,
 )
 
@@ -98,13 +92,8 @@ class DimensionResult:
 
 
 @dataclass
-class NpsResult:
-    n: int = 0
-    promoters: int = 0  # 9–10
-    passives: int = 0  # 7–8
-    detractors: int = 0  # 0–6
-    score: int | None = None  # % promoters − % detractors, a whole number from −100 to 100
-    distribution: list[int] = field(default_factory=lambda: [0] * 11)  # answers per 0 … 10
+class NpsResult(Nps):
+    """The NPS of a group (ideas.selectors.perception.Nps), as the results page shows it."""
 
     @property
     def too_small(self) -> bool:
@@ -428,7 +417,7 @@ def _group(
         enrolled=len(members),
         respondents=sum(1 for m in members if m.check_ins),
         dimensions=[_dimension(k, lbl, people) for k, lbl in dimensions.items()],
-        nps=_nps([p.recommend for p in people if p.recommend is not None]),
+        nps=NpsResult.of(p.recommend for p in people if p.recommend is not None),
         job_done=_job_done([p.job_done for p in people if p.job_done]),
         adopt=MeanResult(mean=mean(adopt), n=len(adopt)),
         check_ins=rates,
@@ -463,21 +452,6 @@ def _dimension(key: str, label: str, people: list[PersonPerception]) -> Dimensio
     )
 
 
-def _nps(scores: list[int]) -> NpsResult:
-    tally = nps_tally(scores)
-    result = NpsResult(
-        n=tally.n,
-        promoters=tally.promoters,
-        passives=tally.passives,
-        detractors=tally.detractors,
-        score=tally.score,
-    )
-    for score in scores:
-        if 0 <= score <= 10:
-            result.distribution[score] += 1
-    return result
-
-
 def _job_done(answers: list[str]) -> JobDoneResult:
     counts: dict[str, int] = dict.fromkeys(JOB_DONE_KEYS, 0)
     labels = {key: key.capitalize() for key in JOB_DONE_KEYS}
@@ -492,122 +466,3 @@ def _job_done(answers: list[str]) -> JobDoneResult:
             for key, count in counts.items()
         ],
     )
-
-
-# --- Every response as a table (CSV export) ------------------------------------------------
-
-
-RESPONSE_TABLE_FIXED = [
-    "response id",
-    "participant",
-    "account",
-    "segment",
-    "check-in",
-    "phase",
-    "submitted at",
-]
-
-
-def pilot_response_table(*, pilot: Pilot) -> tuple[list[str], Iterator[list[object]]]:
-    """Every submitted response of the pilot, one row each: who (account, segment, a participant
-    number that links a member's check-ins), which check-in, when, then one column per question
-    (per question and dimension for per-dimension questions). Questions of the default roles
-    share a column across instrument versions; the PM's own questions each have their own.
-    Queries: dimensions, questions, then the answers, streamed."""
-    columns = _response_columns(pilot)
-    header = [*RESPONSE_TABLE_FIXED, *(title for title in columns.titles)]
-    return header, _response_rows(pilot, columns)
-
-
-@dataclass
-class _Columns:
-    titles: list[str]
-    index: dict[tuple[str, str], int]  # (question key, dimension key or "") → column
-    question_keys: dict[int, str]  # question id → question key
-
-
-def _question_key(question_id: int, role: str) -> str:
-    return f"role:{role}" if role else f"question:{question_id}"
-
-
-def _response_columns(pilot: Pilot) -> _Columns:
-    dimensions: dict[int, list[tuple[str, str]]] = defaultdict(list)  # by instrument
-    for instrument_id, key, label in (
-        Dimension.objects.filter(instrument__pilot=pilot)
-        .order_by("position", "pk")
-        .values_list("instrument_id", "key", "label")
-    ):
-        dimensions[instrument_id].append((key, label))
-    phase_order = {Phase.EXPECTATION: 0, Phase.EXPERIENCE: 1}
-    questions = sorted(
-        Question.objects.filter(instrument__pilot=pilot)
-        .order_by("-instrument__version", "position", "pk")
-        .values_list("pk", "instrument_id", "phase", "role", "per_dimension", "prompt"),
-        key=lambda q: phase_order.get(q[2], 2),  # stable: newest version's order within phase
-    )
-    titles: list[str] = []
-    index: dict[tuple[str, str], int] = {}
-    question_keys: dict[int, str] = {}
-    for pk, instrument_id, _phase, role, per_dimension, prompt in questions:
-        key = _question_key(pk, role)
-        question_keys[pk] = key
-        cells = dimensions[instrument_id] if per_dimension else [("", "")]
-        for dimension_key, dimension_label in cells:
-            if (key, dimension_key) in index:
-                continue
-            index[(key, dimension_key)] = len(titles)
-            titles.append(f"{prompt} — {dimension_label}" if dimension_key else prompt)
-    return _Columns(titles=titles, index=index, question_keys=question_keys)
-
-
-def _response_rows(pilot: Pilot, columns: _Columns) -> Iterator[list[object]]:
-    rows = (
-        FeedbackResponse.objects.filter(
-            check_in__pilot=pilot, enrolment__pilot=pilot, status=ResponseStatus.SUBMITTED
-        )
-        .order_by("submitted_at", "pk", "answers__pk")
-        .values_list(
-            "pk",
-            "enrolment_id",
-            "enrolment__account__name",
-            "enrolment__account__segment",
-            "check_in__title",
-            "check_in__phase",
-            "submitted_at",
-            "answers__question_id",
-            "answers__dimension__key",
-            "answers__value_int",
-            "answers__value_text",
-            "answers__value_choices",
-        )
-        .iterator(chunk_size=2000)
-    )
-    for _, answers in groupby(rows, key=lambda row: row[0]):
-        answers = list(answers)
-        pk, enrolment_id, account, segment, check_in, phase, submitted_at = answers[0][:7]
-        cells: list[object] = [""] * len(columns.titles)
-        for *_, question_id, dimension_key, value_int, value_text, value_choices in answers:
-            if question_id is None:
-                continue
-            key = columns.question_keys.get(question_id)
-            position = columns.index.get((key, dimension_key or ""))
-            if position is not None:
-                cells[position] = _cell(value_int, value_text, value_choices)
-        yield [
-            pk,
-            enrolment_id,
-            account,
-            segment_label(segment),
-            check_in,
-            phase,
-            timezone.localtime(submitted_at).isoformat(timespec="seconds"),
-            *cells,
-        ]
-
-
-def _cell(value_int: int | None, value_text: str, value_choices: Iterable | None) -> object:
-    if value_int is not None:
-        return value_int
-    if value_text:
-        return value_text
-    return "; ".join(str(choice) for choice in value_choices or [])
