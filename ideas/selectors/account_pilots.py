@@ -33,7 +33,7 @@ class AccountPerception:
     paired_people: int = 0
     nps: int | None = None  # % 9–10 minus % 0–6 of the members' latest answers
     nps_people: int = 0
-    people: int = 0  # the account's members who gave any of these answers
+    people: int = 0  # the account's members with an answer that counts
 
     @property
     def too_small(self) -> bool:

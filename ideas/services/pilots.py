@@ -121,6 +121,8 @@ def _check_pilot(pilot: Pilot, errors: dict[str, list[str]]) -> None:
 
 
 def agreement_check(title: str, text: str, errors: dict[str, list[str]]) -> tuple[str, str]:
+    """An agreement's title and text, trimmed; what is wrong with them goes into `errors` (as
+    `agreement_title`, `agreement_text`)."""
     title, text = (title or "").strip(), (text or "").strip()
     if not title:
         _add(errors, "agreement_title", "Give the agreement a title.")
@@ -140,6 +142,7 @@ def pilot_lock(pilot: Pilot) -> Pilot:
 
 
 def pilot_refuse_if_closed(pilot: Pilot, what: str) -> None:
+    """Refuse a change to a closed pilot, saying `what` can no longer happen."""
     if pilot.state == PilotState.CLOSED:
         raise ValidationError(f"This pilot is closed; {what}.")
 
