@@ -130,6 +130,12 @@ class Segment(models.TextChoices):
     PUBLIC_SECTOR = "public_sector", "Public sector"
 
 
+def segment_label(segment: str) -> str:
+    """How a segment is named on every page, export and API: its label; a value that is no
+    segment (such as "" for all segments) as it is."""
+    return Segment(segment).label if segment in Segment.values else segment
+
+
 class Tier(models.TextChoices):
     STRATEGIC = "strategic", "Strategic"
     GROWTH = "growth", "Growth"

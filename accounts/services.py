@@ -13,7 +13,6 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from accounts.models import (
     Account,
@@ -27,6 +26,7 @@ from accounts.models import (
 )
 from accounts.outbox import enqueue
 from accounts.roles import ADMIN_SITE_ROLES, PROGRAMME_ADMIN_APPS, ROLE_PERMISSIONS
+from accounts.slugs import unique_slug
 
 
 def roles_sync() -> None:
@@ -101,18 +101,10 @@ def user_api_token_rotate(*, user: User) -> str:
     return Token.objects.create(user=user).key
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:180] or "account"
-    slug, n = base, 2
-    while Account.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 @transaction.atomic
 def account_create(*, name: str, **fields) -> Account:
     account = Account(
-        name=name.strip(), slug=fields.pop("slug", None) or _unique_slug(name), **fields
+        name=name.strip(), slug=fields.pop("slug", None) or unique_slug(Account, name), **fields
     )
     account.full_clean()
     account.save()

@@ -36,8 +36,8 @@ from accounts.tasks import outbox_relay_task
 from community.models import ActivityEvent, EngagementSnapshot
 from community.services.engagement import engagement_snapshots_compute
 from community.tasks import engagement_recompute_incremental_task
-from ideas.instrument import instrument_current
 from ideas.models import Phase, PilotState
+from ideas.selectors.instrument import instrument_current
 from tests.api_helpers import api_login
 from tests.community.factories import garden_with, start
 from tests.ideas.factories import IdeaFactory, PilotFactory, enrolled

@@ -41,8 +41,8 @@ from community.services.notifications import notify
 from community.services.recognition import milestones_award_after_commit
 from community.tasks import engagement_recompute_accounts_task
 from ideas.models import Follow
+from ideas.services import enrolment as enrolment_services
 from ideas.services import ideas as idea_services
-from ideas.services import pilots as pilot_services
 from tests.accounts.factories import AccountFactory, customer
 from tests.api_helpers import api_login
 from tests.ideas.factories import IdeaFactory, PilotFactory
@@ -155,7 +155,7 @@ def test_inviting_an_account_to_a_pilot_queues_its_members_emails_after_commit(
     pilot = PilotFactory()
 
     def invite():
-        pilot_services.pilot_invite(pilot=pilot, accounts=[account], invited_by=product_manager)
+        enrolment_services.pilot_invite(pilot=pilot, accounts=[account], invited_by=product_manager)
 
     assert_published_only_on_commit(broker, invite, [EMAIL, EMAIL])
 

@@ -21,21 +21,21 @@ Either way an account counts once per level and kind, and at every level it deci
 at. Groups of fewer than SMALL_GROUP accounts are flagged, never hidden.
 
 `outcome_rates_by_level` reads three set-based queries whatever the number of accounts (see its
-docstring); `wilson_interval` is the interval of every rate.
+docstring); `wilson_interval` (community.statistics) is the interval of every rate.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from accounts.models import Account, Segment
+from accounts.models import Account
 from community.models import EngagementLevel, EngagementSnapshot, LoyaltyOutcome, OutcomeKind
+from community.statistics import Interval, wilson_interval
 
 # Under this many accounts a rate is flagged "few accounts: read with care" (still shown).
 SMALL_GROUP = 5
@@ -71,36 +71,6 @@ DEFINITIONS = {
     "interval": "95% Wilson score interval of the rate.",
     "few": f"Fewer than {SMALL_GROUP} accounts in the group: read with care.",
 }
-
-
-# --- The Wilson score interval ---------------------------------------------------------------
-
-_Z_975 = 1.959963984540054  # the standard normal's 97.5% quantile: a two-sided 95% interval
-
-
-@dataclass(frozen=True)
-class Interval:
-    low: float
-    high: float
-
-
-def wilson_interval(successes: int, trials: int, *, z: float = _Z_975) -> Interval | None:
-    """The Wilson score interval of successes/trials (Wilson 1927; no continuity correction):
-    centre (p + z²/2n) / (1 + z²/n), half-width z·√(p(1 − p)/n + z²/4n²) / (1 + z²/n).
-    Unlike p ± z·√(p(1 − p)/n) it stays within 0…1 and is not empty at 0 or n successes.
-    None when there are no trials."""
-    if trials < 0 or not 0 <= successes <= max(trials, 0):
-        raise ValueError(f"{successes} successes of {trials} trials is not a proportion.")
-    if trials == 0:
-        return None
-    p = successes / trials
-    z2 = z * z
-    denominator = 1 + z2 / trials
-    centre = (p + z2 / (2 * trials)) / denominator
-    half = z * math.sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials)) / denominator
-    low = 0.0 if successes == 0 else max(0.0, centre - half)
-    high = 1.0 if successes == trials else min(1.0, centre + half)
-    return Interval(low=low, high=high)
 
 
 def _percent(share: float | None) -> float | None:
@@ -404,7 +374,3 @@ def _accounts_per_level_held(
             params,
         )
         return {level or NOT_COMPUTED: count for level, count in cursor.fetchall()}
-
-
-def segment_label(segment: str) -> str:
-    return Segment(segment).label if segment in Segment.values else ""

@@ -13,10 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from accounts.access import customer_membership
 from accounts.models import Account, MemberRole, Membership, User
+from accounts.slugs import unique_slug
 from community.models import (
     Garden,
     GardenAccount,
@@ -41,17 +41,6 @@ GARDEN_FIELDS = (
     "visibility",
     "shows_other_members",
 )
-
-
-def _unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
-    base = slugify(name)[:180] or "garden"
-    if base in RESERVED_SLUGS:
-        base = f"{base}-garden"
-    slug, n = base, 2
-    taken = Garden.objects.exclude(pk=exclude_pk) if exclude_pk else Garden.objects.all()
-    while taken.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 def _check_stewards(stewards: Iterable[User]) -> list[User]:
@@ -95,7 +84,7 @@ def garden_create(
     """A new garden with its stewards; the slug is made from the name (kept unique)."""
     garden = Garden(
         name=name,
-        slug=slug or _unique_slug(name),
+        slug=slug or unique_slug(Garden, name, reserved=RESERVED_SLUGS),
         theme=theme,
         custom_theme=custom_theme,
         description=description,

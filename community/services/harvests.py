@@ -18,10 +18,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.text import slugify
 
 from accounts.access import customer_membership
 from accounts.models import Account, Segment, User
+from accounts.slugs import unique_slug
 from community.access.harvests import can_write_harvests
 from community.models import (
     ActivityKind,
@@ -57,17 +57,6 @@ HARVEST_FIELDS = (
 
 # Paths under /harvests/ that are not harvests.
 _RESERVED_SLUGS = {"new"}
-
-
-def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
-    base = slugify(title)[:200] or "harvest"
-    if base in _RESERVED_SLUGS:
-        base = f"{base}-harvest"
-    slug, n = base, 2
-    taken = Harvest.objects.exclude(pk=exclude_pk) if exclude_pk else Harvest.objects.all()
-    while taken.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 def _validate(harvest: Harvest, *, by: User) -> None:
@@ -137,7 +126,7 @@ def harvest_create(
         created_by=created_by,
     )
     _validate(harvest, by=created_by)
-    harvest.slug = _unique_slug(harvest.title)
+    harvest.slug = unique_slug(Harvest, harvest.title, max_length=200, reserved=_RESERVED_SLUGS)
     harvest.save()
     harvest.inspired_by.set(_active(inspired_by))
     return harvest

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpRespo
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from accounts.models import Segment
+from accounts.models import Segment, segment_label
 from community.access.outcomes import visible_outcome_accounts
 from community.models import OutcomeKind
 from community.selectors import insights
@@ -105,7 +105,7 @@ def insights_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "rates": rates,
             "filters": filters,
-            "segment_label": insights.segment_label(filters["segment"]),
+            "segment_label": segment_label(filters["segment"]),
             "chart_data": {**rates.chart_data(), "selected": filters["chart"]},
             "query": query.urlencode(),
             "fragment_query": fragment_query.urlencode(),

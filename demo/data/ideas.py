@@ -58,7 +58,6 @@ from demo.data.catalogue import (
 from demo.data.participants import Participants
 from demo.data.people import INTERNAL_DOMAIN
 from demo.data.timeline import COMMENT, MOVE, PILOT, PROPOSE, VOTE, Timeline, history_not_emailed
-from ideas.instrument import DEFAULT_DIMENSIONS, instrument_current
 from ideas.models import (
     Comment,
     Enrolment,
@@ -70,6 +69,9 @@ from ideas.models import (
     ResponseStatus,
     Vote,
 )
+from ideas.models.instrument import DEFAULT_DIMENSIONS
+from ideas.selectors.instrument import instrument_current
+from ideas.services import enrolment as enrolment_services
 from ideas.services import feedback as feedback_services
 from ideas.services import ideas as idea_services
 from ideas.services import pilots as pilot_services
@@ -547,9 +549,9 @@ class _Builder:
         """The supporters of the idea who are eligible ("invite the accounts that voted"), and
         the accounts chosen to take part."""
         pilot = self._pilot(spec.key)
-        pilot_services.pilot_invite_supporters(pilot=pilot, invited_by=self.pm)
+        enrolment_services.pilot_invite_supporters(pilot=pilot, invited_by=self.pm)
         accounts = list(Account.objects.filter(pk__in=account_ids).order_by("pk"))
-        pilot_services.pilot_invite(pilot=pilot, accounts=accounts, invited_by=self.pm)
+        enrolment_services.pilot_invite(pilot=pilot, accounts=accounts, invited_by=self.pm)
 
     def _set_state(self, key: str, state: str) -> None:
         pilot_services.pilot_set_state(pilot=self._pilot(key), actor=self.pm, state=state)
@@ -558,10 +560,10 @@ class _Builder:
         pilot_services.pilot_publish(pilot=self._pilot(key), actor=self.pm)
 
     def _accept(self, key: str, admin_id: int) -> None:
-        pilot_services.agreement_accept(pilot=self._pilot(key), admin=self.user(admin_id))
+        enrolment_services.agreement_accept(pilot=self._pilot(key), admin=self.user(admin_id))
 
     def _enrol(self, key: str, user_id: int) -> None:
-        self.enrolments[key, user_id] = pilot_services.pilot_enrol(
+        self.enrolments[key, user_id] = enrolment_services.pilot_enrol(
             pilot=self._pilot(key), member=self.user(user_id)
         )
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import Account
 from community.models import OutcomeKind, OutcomeSource
 from community.services.outcomes import outcome_record
-from ideas.selectors.perception import NO_DECISION, pilot_perception_outcomes
+from ideas.selectors.perception_outcomes import NO_DECISION, pilot_perception_outcomes
 
 K = OutcomeKind
 

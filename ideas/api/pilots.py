@@ -23,6 +23,7 @@ from ideas.access import (
 from ideas.api import pilots_serializers as s
 from ideas.models import Pilot, PilotState
 from ideas.selectors import pilots as selectors
+from ideas.services import enrolment as enrolment_services
 from ideas.services import pilots as services
 
 
@@ -137,7 +138,9 @@ class PilotViewSet(
             raise serializers.ValidationError(
                 {"accounts": [f"There is no account “{slug}”." for slug in missing]}
             )
-        created = services.pilot_invite(pilot=pilot, accounts=accounts, invited_by=request.user)
+        created = enrolment_services.pilot_invite(
+            pilot=pilot, accounts=accounts, invited_by=request.user
+        )
         by_id = {a.pk: a.slug for a in accounts}
         return Response(
             {"invited": sorted(by_id[i.account_id] for i in created)},
@@ -148,7 +151,7 @@ class PilotViewSet(
     @action(detail=True, methods=["post"], url_path="invite-supporters")
     def invite_supporters(self, request, pk=None):
         """Invite the eligible accounts whose members voted for the idea."""
-        report = services.pilot_invite_supporters(
+        report = enrolment_services.pilot_invite_supporters(
             pilot=self._pilot(for_write=True), invited_by=request.user
         )
         return Response(
@@ -171,7 +174,7 @@ class PilotViewSet(
         pilot = self._pilot(for_write=True)
         data = s.AgreementWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        agreement = services.agreement_publish(
+        agreement = enrolment_services.agreement_publish(
             pilot=pilot, actor=request.user, **data.validated_data
         )
         return Response(s.AgreementSerializer(agreement).data, status=status.HTTP_201_CREATED)
@@ -181,7 +184,7 @@ class PilotViewSet(
     def agreement_accept(self, request, pk=None):
         """The account admin accepts the current agreement version for the whole account."""
         pilot = access_pilot_for_agreement(request.user, pk)
-        acceptance = services.agreement_accept(pilot=pilot, admin=request.user)
+        acceptance = enrolment_services.agreement_accept(pilot=pilot, admin=request.user)
         return Response(s.AcceptanceSerializer(acceptance).data, status=status.HTTP_201_CREATED)
 
     # --- Enrolment and the decision ----------------------------------------------------------
@@ -191,7 +194,7 @@ class PilotViewSet(
     def enrol(self, request, pk=None):
         """Enrol the calling member for their account."""
         pilot = access_pilot_for_enrolment(request.user, pk)
-        enrolment = services.pilot_enrol(pilot=pilot, member=request.user)
+        enrolment = enrolment_services.pilot_enrol(pilot=pilot, member=request.user)
         return Response(s.EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.DecisionSerializer, responses={200: s.PilotSerializer})

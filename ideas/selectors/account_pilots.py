@@ -4,8 +4,8 @@ figures per pilot.
 
 Three queries whatever the number of pilots and responses (pilots with the account's
 enrolment counts, their check-ins, the account's submitted responses), and a fourth for the
-perception figures: the account's submitted expected, experienced and recommend answers,
-paired per member as in ideas.selectors.results (a member's latest submitted answer counts).
+perception figures: the account's members' expected, experienced and recommend answers that
+count, paired per member and pooled per pilot as ideas.selectors.perception decides.
 """
 
 from __future__ import annotations
@@ -18,15 +18,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Account
-from ideas.models import (
-    Answer,
-    CheckIn,
-    FeedbackResponse,
-    Pilot,
-    QuestionRole,
-    ResponseStatus,
-)
-from ideas.selectors.results import MIN_PARTICIPANTS, round_half_up
+from ideas.models import CheckIn, FeedbackResponse, Pilot, ResponseStatus
+from ideas.selectors.perception import PooledPerception, people_perception
+from ideas.selectors.results import MIN_PARTICIPANTS
 
 
 @dataclass
@@ -39,7 +33,7 @@ class AccountPerception:
     paired_people: int = 0
     nps: int | None = None  # % 9–10 minus % 0–6 of the members' latest answers
     nps_people: int = 0
-    people: int = 0  # the account's members who gave any of these answers
+    people: int = 0  # the account's members with an answer that counts
 
     @property
     def too_small(self) -> bool:
@@ -107,66 +101,25 @@ def account_pilots(
 
 
 def _perception(*, account: Account, pilot_ids: list[int]) -> dict[int, AccountPerception]:
-    answers = (
-        Answer.objects.filter(
-            response__enrolment__account=account,
-            response__check_in__pilot__in=pilot_ids,
-            response__status=ResponseStatus.SUBMITTED,
-            question__role__in=[
-                QuestionRole.EXPECTED,
-                QuestionRole.EXPERIENCED,
-                QuestionRole.RECOMMEND,
-            ],
-            value_int__isnull=False,
-        )
-        .order_by("response__submitted_at", "pk")  # later answers overwrite earlier ones
-        .values_list(
-            "response__check_in__pilot_id",
-            "response__enrolment_id",
-            "question__role",
-            "dimension__key",
-            "value_int",
-        )
+    """The account's members' perception per pilot, pooled (ideas.selectors.perception)."""
+    pooled: dict[int, PooledPerception] = defaultdict(PooledPerception)
+    people = people_perception(
+        by=("response__enrolment__pilot_id",),
+        response__enrolment__account=account,
+        response__enrolment__pilot_id__in=pilot_ids,
     )
-    # pilot → member → role → dimension key ("" for recommend) → latest value
-    latest: dict[int, dict[int, dict[str, dict[str, int]]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(dict))
-    )
-    for pilot_id, member, role, dimension, value in answers:
-        latest[pilot_id][member][role][dimension or ""] = value
-    result = {}
-    for pilot_id, members in latest.items():
-        expected, experienced, gaps, recommend = [], [], [], []
-        paired_people = 0
-        for roles in members.values():
-            given_expected = roles.get(QuestionRole.EXPECTED, {})
-            given_experienced = roles.get(QuestionRole.EXPERIENCED, {})
-            expected += given_expected.values()
-            experienced += given_experienced.values()
-            member_gaps = [
-                given_experienced[key] - value
-                for key, value in given_expected.items()
-                if key in given_experienced
-            ]
-            gaps += member_gaps
-            paired_people += bool(member_gaps)
-            if "" in roles.get(QuestionRole.RECOMMEND, {}):
-                recommend.append(roles[QuestionRole.RECOMMEND][""])
-        figures = AccountPerception(
-            expected_mean=_mean(expected),
-            experienced_mean=_mean(experienced),
-            gap_mean=_mean(gaps),
-            paired_people=paired_people,
-            nps_people=len(recommend),
-            people=len(members),
+    for (_, pilot_id), person in people.items():
+        pooled[pilot_id].add(person)
+    return {
+        pilot_id: AccountPerception(
+            expected_mean=figures.expected_mean,
+            experienced_mean=figures.experienced_mean,
+            gap_mean=figures.gap_mean,
+            paired_people=figures.paired_people,
+            nps=figures.nps.score,
+            nps_people=figures.nps.n,
+            people=figures.people,
         )
-        if recommend:
-            promoters = sum(1 for score in recommend if score >= 9)
-            detractors = sum(1 for score in recommend if score <= 6)
-            figures.nps = round_half_up(100 * (promoters - detractors) / len(recommend))
-        result[pilot_id] = figures
-    return result
-
-
-def _mean(values: list[int]) -> float | None:
-    return sum(values) / len(values) if values else None
+        for pilot_id, figures in pooled.items()
+        if figures.people
+    }

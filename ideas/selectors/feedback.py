@@ -1,17 +1,20 @@
-"""Reads of feedback: the instrument designer's view of an instrument, and a member's check-in
-sheet (the questions of a check-in with the member's own answers)."""
+"""Reads of feedback: whether a check-in takes answers, a member's check-in sheet (the
+questions of a check-in with the member's own answers), and every submitted response of a
+pilot as a table (the results page's CSV export)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from ideas.instrument import instrument_current
+from accounts.models import segment_label
 from ideas.models import (
     KIND_RANGES,
     Answer,
@@ -25,8 +28,9 @@ from ideas.models import (
     PilotState,
     Question,
     QuestionKind,
-    QuestionRole,
+    ResponseStatus,
 )
+from ideas.selectors.instrument import instrument_current
 
 # A closed pilot still takes answers (and reminds of its final check-in) for a week after its
 # last day.
@@ -48,78 +52,6 @@ def check_in_closed_reason(*, check_in: CheckIn, today: dt.date | None = None) -
     ):
         return "This pilot has closed and no longer takes feedback."
     return ""
-
-
-@dataclass
-class InstrumentDesign:
-    """The current version of a pilot's instrument, as the designer shows it."""
-
-    pilot: Pilot
-    instrument: Instrument
-    dimensions: list[Dimension]
-    questions: list[Question]
-    has_responses: bool  # the next edit makes a new version
-
-    @property
-    def editable(self) -> bool:
-        return self.pilot.state != PilotState.CLOSED
-
-    def phase_questions(self, phase: str) -> list[Question]:
-        return [q for q in self.questions if q.phase == phase]
-
-    @property
-    def phases(self) -> list[tuple[str, str, list[Question]]]:
-        return [(p.value, p.label, self.phase_questions(p.value)) for p in Phase]
-
-    @property
-    def missing_roles(self) -> list[tuple[str, str]]:
-        """Roles the results read that no question has (removed by the product manager)."""
-        used = {q.role for q in self.questions}
-        return [(r.value, r.label) for r in QuestionRole if r.value and r.value not in used]
-
-
-def instrument_design(*, pilot: Pilot) -> InstrumentDesign:
-    """Three queries: the newest instrument (with whether responses use it), its dimensions,
-    its questions."""
-    instrument = (
-        Instrument.objects.filter(pilot=pilot)
-        .annotate(has_responses=Exists(FeedbackResponse.objects.filter(instrument=OuterRef("pk"))))
-        .prefetch_related(
-            Prefetch("dimensions", queryset=Dimension.objects.order_by("position", "pk")),
-            Prefetch("questions", queryset=Question.objects.order_by("phase", "position", "pk")),
-        )
-        .order_by("-version")
-        .first()
-    )
-    return InstrumentDesign(
-        pilot=pilot,
-        instrument=instrument,
-        dimensions=list(instrument.dimensions.all()),
-        questions=list(instrument.questions.all()),
-        has_responses=instrument.has_responses,
-    )
-
-
-def instrument_question(*, pilot: Pilot, question_id) -> Question | None:
-    """A question of the pilot's current instrument (older versions' questions are history)."""
-    current = instrument_current(pilot=pilot)
-    pk = int(question_id) if str(question_id).isdigit() else 0
-    question = current.questions.filter(pk=pk).first()
-    if question is not None:
-        current.pilot = pilot
-        question.instrument = current
-    return question
-
-
-def instrument_dimension(*, pilot: Pilot, dimension_id) -> Dimension | None:
-    """A dimension of the pilot's current instrument."""
-    current = instrument_current(pilot=pilot)
-    pk = int(dimension_id) if str(dimension_id).isdigit() else 0
-    dimension = current.dimensions.filter(pk=pk).first()
-    if dimension is not None:
-        current.pilot = pilot
-        dimension.instrument = current
-    return dimension
 
 
 def answer_value(answer: Answer) -> Any:
@@ -187,3 +119,122 @@ def check_in_sheet(*, check_in: CheckIn, enrolment: Enrolment) -> CheckInSheet:
         response=response,
         answers=stored_answers(response=response) if response else {},
     )
+
+
+# --- Every response as a table (CSV export) ------------------------------------------------
+
+
+RESPONSE_TABLE_FIXED = [
+    "response id",
+    "participant",
+    "account",
+    "segment",
+    "check-in",
+    "phase",
+    "submitted at",
+]
+
+
+def pilot_response_table(*, pilot: Pilot) -> tuple[list[str], Iterator[list[object]]]:
+    """Every submitted response of the pilot, one row each: who (account, segment, a participant
+    number that links a member's check-ins), which check-in, when, then one column per question
+    (per question and dimension for per-dimension questions). Questions of the default roles
+    share a column across instrument versions; the PM's own questions each have their own.
+    Queries: dimensions, questions, then the answers, streamed."""
+    columns = _response_columns(pilot)
+    header = [*RESPONSE_TABLE_FIXED, *(title for title in columns.titles)]
+    return header, _response_rows(pilot, columns)
+
+
+@dataclass
+class _Columns:
+    titles: list[str]
+    index: dict[tuple[str, str], int]  # (question key, dimension key or "") → column
+    question_keys: dict[int, str]  # question id → question key
+
+
+def _question_key(question_id: int, role: str) -> str:
+    return f"role:{role}" if role else f"question:{question_id}"
+
+
+def _response_columns(pilot: Pilot) -> _Columns:
+    dimensions: dict[int, list[tuple[str, str]]] = defaultdict(list)  # by instrument
+    for instrument_id, key, label in (
+        Dimension.objects.filter(instrument__pilot=pilot)
+        .order_by("position", "pk")
+        .values_list("instrument_id", "key", "label")
+    ):
+        dimensions[instrument_id].append((key, label))
+    phase_order = {Phase.EXPECTATION: 0, Phase.EXPERIENCE: 1}
+    questions = sorted(
+        Question.objects.filter(instrument__pilot=pilot)
+        .order_by("-instrument__version", "position", "pk")
+        .values_list("pk", "instrument_id", "phase", "role", "per_dimension", "prompt"),
+        key=lambda q: phase_order.get(q[2], 2),  # stable: newest version's order within phase
+    )
+    titles: list[str] = []
+    index: dict[tuple[str, str], int] = {}
+    question_keys: dict[int, str] = {}
+    for pk, instrument_id, _phase, role, per_dimension, prompt in questions:
+        key = _question_key(pk, role)
+        question_keys[pk] = key
+        cells = dimensions[instrument_id] if per_dimension else [("", "")]
+        for dimension_key, dimension_label in cells:
+            if (key, dimension_key) in index:
+                continue
+            index[(key, dimension_key)] = len(titles)
+            titles.append(f"{prompt} — {dimension_label}" if dimension_key else prompt)
+    return _Columns(titles=titles, index=index, question_keys=question_keys)
+
+
+def _response_rows(pilot: Pilot, columns: _Columns) -> Iterator[list[object]]:
+    rows = (
+        FeedbackResponse.objects.filter(
+            check_in__pilot=pilot, enrolment__pilot=pilot, status=ResponseStatus.SUBMITTED
+        )
+        .order_by("submitted_at", "pk", "answers__pk")
+        .values_list(
+            "pk",
+            "enrolment_id",
+            "enrolment__account__name",
+            "enrolment__account__segment",
+            "check_in__title",
+            "check_in__phase",
+            "submitted_at",
+            "answers__question_id",
+            "answers__dimension__key",
+            "answers__value_int",
+            "answers__value_text",
+            "answers__value_choices",
+        )
+        .iterator(chunk_size=2000)
+    )
+    for _, answers in groupby(rows, key=lambda row: row[0]):
+        answers = list(answers)
+        pk, enrolment_id, account, segment, check_in, phase, submitted_at = answers[0][:7]
+        cells: list[object] = [""] * len(columns.titles)
+        for *_, question_id, dimension_key, value_int, value_text, value_choices in answers:
+            if question_id is None:
+                continue
+            key = columns.question_keys.get(question_id)
+            position = columns.index.get((key, dimension_key or ""))
+            if position is not None:
+                cells[position] = _cell(value_int, value_text, value_choices)
+        yield [
+            pk,
+            enrolment_id,
+            account,
+            segment_label(segment),
+            check_in,
+            phase,
+            timezone.localtime(submitted_at).isoformat(timespec="seconds"),
+            *cells,
+        ]
+
+
+def _cell(value_int: int | None, value_text: str, value_choices: Iterable | None) -> object:
+    if value_int is not None:
+        return value_int
+    if value_text:
+        return value_text
+    return "; ".join(str(choice) for choice in value_choices or [])

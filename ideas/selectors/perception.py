@@ -1,390 +1,246 @@
-"""Pilot perception next to later outcomes (C → B): for each account in each pilot, what its
-members expected and experienced (the gap) and how likely they were to recommend us (NPS),
-beside the loyalty outcomes the account's team recorded *after* the pilot.
+"""Perception (the C of A → C → B): what each participant of a pilot expected, what they
+experienced, and how likely they are to recommend it. The one place that decides which answers
+count and how the gap and NPS are computed; the results page (selectors/results.py), an
+account's pilots (selectors/account_pilots.py) and perception next to later outcomes
+(selectors/perception_outcomes.py) all read their figures through it.
 
-Per account and pilot, with the pairing rule of ideas/selectors/results.py (each member's
-latest submitted expectation, and latest submitted experience answers):
+Which answers count
+    The answers of submitted responses to a check-in of the pilot the person is enrolled in
+    (a person is an enrolment: one member in one pilot). Per person and figure the latest
+    answer counts: answers are read in the order of their response's submission (then the
+    check-in's position, then the response), and a later answer replaces an earlier one.
+    An expected rating counts from an expectation check-in only; the experienced rating,
+    sacrifice, job done and the likelihoods to adopt and to recommend from an experience
+    check-in only.
 
-- **gap** = the mean of experienced − expected over every member and dimension the account's
-  members rated both ways (n = those pairs);
-- **NPS** = % promoters (9–10) − % detractors (0–6) among the account's members who answered
-  "likelihood to recommend" in an experience check-in;
-- **later outcomes** = the account's outcomes dated after the pilot's last day and at most
-  `window_days` after it.
+Paired figures (the same person, the same dimension)
+    gap = experienced − expected; the expectation is met or exceeded when the gap is ≥ 0;
+    perceived experience = expected − sacrifice.
 
-The grouped summary puts each account-pilot in one group by its *first* renewal decision after
-the pilot (renewed or expanded / contracted or churned / none yet) and, besides, in "referred or
-advocated" when it did either in the window. A group's gap is the mean of its account-pilots'
-gaps (each account-pilot weighs the same); its NPS pools the members' answers. Groups of fewer
-than SMALL_GROUP account-pilots are flagged, not hidden.
-
-Queries, whatever the number of pilots and accounts: the account-pilots (enrolments grouped),
-the submitted answers that count, and the outcomes (community's outcome selector).
+NPS
+    % promoters (9–10) − % detractors (0–6) of the people who answered, a whole number rounded
+    half away from zero.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Self
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import F, QuerySet
 
-from accounts.models import Account, Segment
-from community.models import OutcomeKind
-from community.selectors.insights import SMALL_GROUP, default_period
-from community.selectors.outcomes import outcome_list
-from ideas.models import Answer, Enrolment, Phase, QuestionRole, ResponseStatus
-from ideas.selectors.results import round_half_up
+from community.statistics import mean, round_half_up
+from ideas.models import Answer, FeedbackResponse, Phase, QuestionRole, ResponseStatus
 
-DEFAULT_WINDOW_DAYS = 365
+# What the gap and NPS read.
+GAP_AND_NPS_ROLES = (QuestionRole.EXPECTED, QuestionRole.EXPERIENCED, QuestionRole.RECOMMEND)
 
-KEPT_OR_GREW = "kept_or_grew"
-SHRANK_OR_LEFT = "shrank_or_left"
-NO_DECISION = "no_decision"
-ADVOCATES = "referred_or_advocated"
-
-GROUPS = (
-    (KEPT_OR_GREW, "Renewed or expanded next"),
-    (SHRANK_OR_LEFT, "Contracted or churned next"),
-    (NO_DECISION, "No renewal decision yet"),
-    (ADVOCATES, "Referred or advocated (any time in the window)"),
-)
-_FIRST_DECISION = {
-    OutcomeKind.RENEWED: KEPT_OR_GREW,
-    OutcomeKind.EXPANDED: KEPT_OR_GREW,
-    OutcomeKind.CONTRACTED: SHRANK_OR_LEFT,
-    OutcomeKind.CHURNED: SHRANK_OR_LEFT,
-}
-_ADVOCACY = {OutcomeKind.REFERRED, OutcomeKind.ADVOCATED}
-_KIND_ORDER = {kind: position for position, kind in enumerate(OutcomeKind.values)}
+# Responses in the order in which a later answer replaces an earlier one.
+RESPONSE_ORDER = ("submitted_at", "check_in__position", "pk")
 
 
-@dataclass(frozen=True)
-class LaterOutcome:
-    kind: str
-    occurred_on: dt.date
+def submitted_responses() -> QuerySet[FeedbackResponse]:
+    """The responses whose answers count, oldest first (RESPONSE_ORDER)."""
+    return FeedbackResponse.objects.filter(
+        status=ResponseStatus.SUBMITTED, check_in__pilot_id=F("enrolment__pilot_id")
+    ).order_by(*RESPONSE_ORDER)
 
-    @property
-    def label(self) -> str:
-        return OutcomeKind(self.kind).label if self.kind in OutcomeKind.values else self.kind
+
+def submitted_answers() -> QuerySet[Answer]:
+    """The answers that count, oldest first: their responses in RESPONSE_ORDER."""
+    return Answer.objects.filter(
+        response__status=ResponseStatus.SUBMITTED,
+        response__check_in__pilot_id=F("response__enrolment__pilot_id"),
+    ).order_by(*(f"response__{name}" for name in RESPONSE_ORDER), "pk")
+
+
+def _choice(text: str, choices: Sequence) -> str:
+    """A single-choice answer, whether it was stored as text or as a one-item list."""
+    if choices:
+        return str(choices[0])
+    return text or ""
 
 
 @dataclass
-class _Votes:
-    """NPS counts: answers, promoters (9–10), detractors (0–6)."""
+class PersonPerception:
+    """One person's latest answers in one pilot; feed them oldest first to `take`."""
 
-    n: int = 0
-    promoters: int = 0
-    detractors: int = 0
+    expected: dict[str, int] = field(default_factory=dict)  # dimension key → rating
+    experienced: dict[str, int] = field(default_factory=dict)
+    sacrifice: dict[str, int] = field(default_factory=dict)
+    job_done: str | None = None
+    adopt: int | None = None
+    recommend: int | None = None
 
-    def add(self, score: int) -> None:
-        self.n += 1
-        self.promoters += score >= 9
-        self.detractors += score <= 6
-
-    @property
-    def nps(self) -> int | None:
-        if not self.n:
-            return None
-        return round_half_up(100 * (self.promoters - self.detractors) / self.n)
-
-
-@dataclass
-class AccountPilotPerception:
-    """One account in one pilot: its members' perception and its outcomes after the pilot."""
-
-    pilot_id: int
-    pilot_title: str
-    pilot_ended: dt.date
-    account_id: int
-    account_name: str
-    account_slug: str
-    segment: str
-    members: int  # members of the account enrolled in the pilot
-    gaps: list[int] = field(default_factory=list)  # experienced − expected, per member and dim.
-    votes: _Votes = field(default_factory=_Votes)
-    outcomes: list[LaterOutcome] = field(default_factory=list)  # oldest first
-
-    @property
-    def segment_label(self) -> str:
-        return Segment(self.segment).label if self.segment in Segment.values else self.segment
-
-    @property
-    def gap_mean(self) -> float | None:
-        return sum(self.gaps) / len(self.gaps) if self.gaps else None
+    def take(
+        self,
+        *,
+        phase: str,
+        role: str,
+        dimension: str | None,
+        value_int: int | None,
+        value_text: str = "",
+        value_choices: Sequence | None = None,
+    ) -> None:
+        """Count one answer, given in a check-in of `phase`, if it counts (see the module)."""
+        if phase == Phase.EXPECTATION:
+            if role == QuestionRole.EXPECTED and dimension and value_int is not None:
+                self.expected[dimension] = value_int
+            return
+        if role == QuestionRole.EXPERIENCED and dimension and value_int is not None:
+            self.experienced[dimension] = value_int
+        elif role == QuestionRole.SACRIFICE and dimension and value_int is not None:
+            self.sacrifice[dimension] = value_int
+        elif role == QuestionRole.ADOPT and value_int is not None:
+            self.adopt = value_int
+        elif role == QuestionRole.RECOMMEND and value_int is not None:
+            self.recommend = value_int
+        elif role == QuestionRole.JOB_DONE:
+            choice = _choice(value_text, value_choices or [])
+            if choice:
+                self.job_done = choice
 
     @property
-    def gap_n(self) -> int:
-        return len(self.gaps)
+    def rated_dimensions(self) -> list[str]:
+        """The dimensions this person rated in any way (expected ones first, as answered)."""
+        return [*self.expected, *self.experienced, *self.sacrifice]
+
+    def gap(self, dimension: str) -> int | None:
+        """Experienced − expected on `dimension`; None unless rated both ways."""
+        if dimension in self.expected and dimension in self.experienced:
+            return self.experienced[dimension] - self.expected[dimension]
+        return None
+
+    def perceived(self, dimension: str) -> int | None:
+        """Perceived experience, expected − sacrifice; None unless both were given."""
+        if dimension in self.expected and dimension in self.sacrifice:
+            return self.expected[dimension] - self.sacrifice[dimension]
+        return None
 
     @property
-    def nps(self) -> int | None:
-        return self.votes.nps
-
-    @property
-    def nps_n(self) -> int:
-        return self.votes.n
-
-    @property
-    def next_decision(self) -> str:
-        """KEPT_OR_GREW, SHRANK_OR_LEFT or NO_DECISION by the first renewal decision after."""
-        first = next((o for o in self.outcomes if o.kind in _FIRST_DECISION), None)
-        return _FIRST_DECISION[first.kind] if first else NO_DECISION
-
-    @property
-    def next_decision_label(self) -> str:
-        return dict(GROUPS)[self.next_decision]
-
-    @property
-    def advocated(self) -> bool:
-        return any(o.kind in _ADVOCACY for o in self.outcomes)
-
-    @property
-    def outcomes_label(self) -> str:
-        return "; ".join(f"{o.label} {o.occurred_on.isoformat()}" for o in self.outcomes)
-
-
-@dataclass(frozen=True)
-class PerceptionGroup:
-    key: str
-    label: str
-    rows: int  # account-pilots in the group
-    gap_mean: float | None
-    gap_rows: int  # of them, those with a gap
-    nps: int | None
-    nps_n: int  # members' recommend answers pooled
-
-    @property
-    def few(self) -> bool:
-        return self.rows < SMALL_GROUP
-
-
-@dataclass(frozen=True)
-class PerceptionOutcomes:
-    period_from: dt.date  # pilots that ended from …
-    period_to: dt.date  # … to
-    segment: str
-    window_days: int
-    rows: list[AccountPilotPerception]
-    groups: list[PerceptionGroup]
-
-    @property
-    def small_group(self) -> int:
-        return SMALL_GROUP
-
-    @property
-    def segment_label(self) -> str:
-        return Segment(self.segment).label if self.segment in Segment.values else ""
-
-
-CSV_HEADER = [
-    "pilot_id",
-    "pilot",
-    "pilot_ended",
-    "account",
-    "account_name",
-    "segment",
-    "members_enrolled",
-    "gap_mean",
-    "gap_pairs",
-    "nps",
-    "nps_answers",
-    "next_decision",
-    "referred_or_advocated",
-    "outcomes_after",
-]
-
-
-def csv_rows(result: PerceptionOutcomes) -> list[list[object]]:
-    return [
-        [
-            row.pilot_id,
-            row.pilot_title,
-            row.pilot_ended.isoformat(),
-            row.account_slug,
-            row.account_name,
-            row.segment,
-            row.members,
-            "" if row.gap_mean is None else f"{row.gap_mean:.2f}",
-            row.gap_n,
-            "" if row.nps is None else row.nps,
-            row.nps_n,
-            row.next_decision,
-            "yes" if row.advocated else "no",
-            row.outcomes_label,
+    def gaps(self) -> list[int]:
+        """The gap on every dimension rated both ways."""
+        return [
+            value - self.expected[dimension]
+            for dimension, value in self.experienced.items()
+            if dimension in self.expected
         ]
-        for row in result.rows
-    ]
 
-
-def pilot_perception_outcomes(
-    *,
-    accounts: QuerySet[Account],
-    period_from: dt.date | None = None,
-    period_to: dt.date | None = None,
-    segment: str = "",
-    window_days: int = DEFAULT_WINDOW_DAYS,
-) -> PerceptionOutcomes:
-    """Every account (of `accounts`, optionally of one segment) in every pilot that ended in the
-    period (by its last day; default the last year), with its perception and later outcomes.
-    Three queries, whatever the number of pilots, accounts and answers (see the module)."""
-    default_from, default_to = default_period()
-    period_from, period_to = period_from or default_from, period_to or default_to
-    if period_from > period_to:
-        raise ValueError("The period must not end before it starts.")
-    if window_days < 1:
-        raise ValueError("The window must be at least one day.")
-    if segment:
-        accounts = accounts.filter(segment=segment)
-    enrolments = Enrolment.objects.filter(
-        account__in=accounts.order_by().values("pk"),
-        pilot__runs_until__gte=period_from,
-        pilot__runs_until__lte=period_to,
-    )
-    rows: dict[tuple[int, int], AccountPilotPerception] = {}
-    for values in (  # 1: the account-pilots
-        enrolments.order_by()
-        .values(
-            "pilot_id",
-            "pilot__title",
-            "pilot__runs_until",
-            "account_id",
-            "account__name",
-            "account__slug",
-            "account__segment",
+    @property
+    def answered(self) -> bool:
+        """Whether any of the person's answers counts."""
+        return bool(
+            self.expected
+            or self.experienced
+            or self.sacrifice
+            or self.job_done
+            or self.adopt is not None
+            or self.recommend is not None
         )
-        .annotate(members=Count("pk"))
-        .order_by("-pilot__runs_until", "pilot_id", "account__name", "account_id")
-    ):
-        rows[(values["pilot_id"], values["account_id"])] = AccountPilotPerception(
-            pilot_id=values["pilot_id"],
-            pilot_title=values["pilot__title"],
-            pilot_ended=values["pilot__runs_until"],
-            account_id=values["account_id"],
-            account_name=values["account__name"],
-            account_slug=values["account__slug"],
-            segment=values["account__segment"],
-            members=values["members"],
-        )
-    if rows:
-        _perception_add(rows, enrolments)
-        _outcomes_add(rows, enrolments, window_days)
-    ordered = list(rows.values())
-    return PerceptionOutcomes(
-        period_from=period_from,
-        period_to=period_to,
-        segment=segment,
-        window_days=window_days,
-        rows=ordered,
-        groups=_groups(ordered),
-    )
 
 
-def _perception_add(
-    rows: dict[tuple[int, int], AccountPilotPerception], enrolments: QuerySet[Enrolment]
-) -> None:
-    """2: every submitted expected, experienced and recommend answer of those enrolments,
-    oldest submission first, so each member keeps their latest (as on the results page)."""
-    answers = (
-        Answer.objects.filter(
-            response__enrolment__in=enrolments.values("pk"),
-            response__check_in__pilot_id=F("response__enrolment__pilot_id"),
-            response__status=ResponseStatus.SUBMITTED,
-            question__role__in=[
-                QuestionRole.EXPECTED,
-                QuestionRole.EXPERIENCED,
-                QuestionRole.RECOMMEND,
-            ],
-            value_int__isnull=False,
-        )
-        .order_by("response__submitted_at", "response__check_in__position", "response_id", "pk")
+def people_perception(*, by: Sequence[str] = (), **answers) -> dict[tuple, PersonPerception]:
+    """Per person, the expected, experienced and recommend answers that count among the
+    answers filtered by `answers` (Answer lookups): keyed by (enrolment id, *the values of the
+    `by` fields). One query."""
+    rows = (
+        submitted_answers()
+        .filter(question__role__in=GAP_AND_NPS_ROLES, value_int__isnull=False, **answers)
         .values_list(
             "response__enrolment_id",
-            "response__enrolment__pilot_id",
-            "response__enrolment__account_id",
+            *by,
             "response__check_in__phase",
             "question__role",
             "dimension__key",
             "value_int",
         )
     )
-    expected: dict[int, dict[str, int]] = defaultdict(dict)
-    experienced: dict[int, dict[str, int]] = defaultdict(dict)
-    recommend: dict[int, int] = {}
-    member_row: dict[int, tuple[int, int]] = {}
-    for enrolment_id, pilot_id, account_id, phase, role, dimension, value in answers:
-        member_row[enrolment_id] = (pilot_id, account_id)
-        if phase == Phase.EXPECTATION:
-            if role == QuestionRole.EXPECTED and dimension:
-                expected[enrolment_id][dimension] = value
-        elif role == QuestionRole.EXPERIENCED and dimension:
-            experienced[enrolment_id][dimension] = value
-        elif role == QuestionRole.RECOMMEND:
-            recommend[enrolment_id] = value
-    for enrolment_id, key in member_row.items():
-        row = rows.get(key)
-        if row is None:
-            continue
-        for dimension, value in experienced[enrolment_id].items():
-            if dimension in expected[enrolment_id]:
-                row.gaps.append(value - expected[enrolment_id][dimension])
-        if enrolment_id in recommend:
-            row.votes.add(recommend[enrolment_id])
+    people: dict[tuple, PersonPerception] = {}
+    for *key, phase, role, dimension, value in rows:
+        person = people.setdefault(tuple(key), PersonPerception())
+        person.take(phase=phase, role=role, dimension=dimension, value_int=value)
+    return people
 
 
-def _outcomes_add(
-    rows: dict[tuple[int, int], AccountPilotPerception],
-    enrolments: QuerySet[Enrolment],
-    window_days: int,
-) -> None:
-    """3: the outcomes of those accounts from the day after the earliest pilot's end to the
-    window's end after the latest, matched to each account-pilot in Python."""
-    ends = [row.pilot_ended for row in rows.values()]
-    window = dt.timedelta(days=window_days)
-    outcomes = outcome_list(
-        accounts=Account.objects.filter(pk__in=enrolments.values("account_id")),
-        occurred_from=min(ends) + dt.timedelta(days=1),
-        occurred_to=max(ends) + window,
-    ).values_list("account_id", "kind", "occurred_on")
-    by_account: dict[int, list[LaterOutcome]] = defaultdict(list)
-    for account_id, kind, occurred_on in outcomes:
-        by_account[account_id].append(LaterOutcome(kind=kind, occurred_on=occurred_on))
-    for row in rows.values():
-        row.outcomes = sorted(
-            (
-                o
-                for o in by_account.get(row.account_id, [])
-                if row.pilot_ended < o.occurred_on <= row.pilot_ended + window
-            ),
-            key=lambda o: (o.occurred_on, _KIND_ORDER.get(o.kind, len(_KIND_ORDER))),
-        )
+@dataclass
+class Nps:
+    """Answers to "how likely are you to recommend it?" (0–10), counted for the NPS."""
+
+    n: int = 0
+    promoters: int = 0  # 9–10
+    passives: int = 0  # 7–8
+    detractors: int = 0  # 0–6
+    distribution: list[int] = field(default_factory=lambda: [0] * 11)  # answers per 0 … 10
+
+    @classmethod
+    def of(cls, scores: Iterable[int]) -> Self:
+        nps = cls()
+        for score in scores:
+            nps.add(score)
+        return nps
+
+    def add(self, score: int) -> None:
+        self.n += 1
+        if 0 <= score <= 10:
+            self.distribution[score] += 1
+        if score >= 9:
+            self.promoters += 1
+        elif score >= 7:
+            self.passives += 1
+        else:
+            self.detractors += 1
+
+    def add_nps(self, other: Nps) -> None:
+        """Pool another group's answers with these."""
+        self.n += other.n
+        self.promoters += other.promoters
+        self.passives += other.passives
+        self.detractors += other.detractors
+        self.distribution = [
+            a + b for a, b in zip(self.distribution, other.distribution, strict=True)
+        ]
+
+    @property
+    def score(self) -> int | None:
+        """% promoters − % detractors, a whole number from −100 to 100; None without answers."""
+        if not self.n:
+            return None
+        return round_half_up(100 * (self.promoters - self.detractors) / self.n)
 
 
-def _groups(rows: list[AccountPilotPerception]) -> list[PerceptionGroup]:
-    members: dict[str, list[AccountPilotPerception]] = {key: [] for key, _ in GROUPS}
-    for row in rows:
-        members[row.next_decision].append(row)
-        if row.advocated:
-            members[ADVOCATES].append(row)
-    groups = []
-    for key, label in GROUPS:
-        group = members[key]
-        gaps = [row.gap_mean for row in group if row.gap_mean is not None]
-        votes = _Votes()
-        for row in group:
-            votes.n += row.votes.n
-            votes.promoters += row.votes.promoters
-            votes.detractors += row.votes.detractors
-        groups.append(
-            PerceptionGroup(
-                key=key,
-                label=label,
-                rows=len(group),
-                gap_mean=sum(gaps) / len(gaps) if gaps else None,
-                gap_rows=len(gaps),
-                nps=votes.nps,
-                nps_n=votes.n,
-            )
-        )
-    return groups
+@dataclass
+class PooledPerception:
+    """Several people's perception pooled (an account's members in a pilot): every rating of
+    every person and dimension counts once."""
+
+    people: int = 0  # people with an answer that counts
+    expected: list[int] = field(default_factory=list)
+    experienced: list[int] = field(default_factory=list)
+    gaps: list[int] = field(default_factory=list)  # one per person and paired dimension
+    paired_people: int = 0  # people with at least one gap
+    nps: Nps = field(default_factory=Nps)
+
+    def add(self, person: PersonPerception) -> None:
+        if not person.answered:
+            return
+        self.people += 1
+        self.expected += person.expected.values()
+        self.experienced += person.experienced.values()
+        gaps = person.gaps
+        self.gaps += gaps
+        self.paired_people += bool(gaps)
+        if person.recommend is not None:
+            self.nps.add(person.recommend)
+
+    @property
+    def expected_mean(self) -> float | None:
+        return mean(self.expected)
+
+    @property
+    def experienced_mean(self) -> float | None:
+        return mean(self.experienced)
+
+    @property
+    def gap_mean(self) -> float | None:
+        return mean(self.gaps)

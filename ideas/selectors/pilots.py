@@ -1,17 +1,15 @@
-"""Reads of pilots, shaped for their screens: the pilot list, the pilot page, eligibility and
-the enrolment rules (which the enrolment service checks again under its lock)."""
+"""Reads of pilots, shaped for their screens: the pilot list and the pilot page (eligibility,
+agreements and the enrolment rules it shows are ideas/selectors/enrolment.py's)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accounts.access import customer_membership
-from accounts.models import Account, Membership, Segment, User
-from community.models import EngagementLevel
+from accounts.models import Account, Membership, User
 from community.selectors.engagement import account_levels
 from ideas.access import can_manage_pilots
 from ideas.models import (
@@ -23,7 +21,14 @@ from ideas.models import (
     Pilot,
     PilotInvitation,
     PilotState,
-    Vote,
+)
+from ideas.selectors.enrolment import (
+    EnrolmentRefusal,
+    accounts_ineligibility,
+    agreement_is_accepted,
+    enrolment_refusal,
+    level_label,
+    pilot_current_agreement,
 )
 
 # The states a pilot passes through, in order; a pilot only ever moves forward.
@@ -33,7 +38,6 @@ PILOT_STATE_ORDER: tuple[str, ...] = (
     PilotState.RUNNING,
     PilotState.CLOSED,
 )
-ENROLMENT_STATES = frozenset({PilotState.RECRUITING, PilotState.RUNNING})
 
 # The invite form lists at most this many candidate accounts (the API takes any slugs).
 INVITE_CANDIDATE_LIMIT = 300
@@ -74,106 +78,6 @@ def pilot_list(
 
 def pilot_accounts_taking_part(*, pilot: Pilot) -> int:
     return Enrolment.objects.filter(pilot=pilot).values("account").distinct().count()
-
-
-def pilot_current_agreement(*, pilot: Pilot) -> Agreement | None:
-    """The version accounts must accept now: the newest."""
-    return Agreement.objects.filter(pilot=pilot).order_by("-version").first()
-
-
-def segment_label(segment: str) -> str:
-    return Segment(segment).label if segment in Segment.values else segment
-
-
-def level_label(level: str | None) -> str:
-    return EngagementLevel(level).label if level in EngagementLevel.values else "Dormant"
-
-
-def accounts_ineligibility(
-    *, pilot: Pilot, accounts: Iterable[Account], levels: dict[int, str] | None = None
-) -> dict[int, str]:
-    """Why each ineligible account may not take part (eligible accounts are missing). The
-    engagement levels are read in one query unless given; accounts without a computed level
-    count as Dormant."""
-    accounts = list(accounts)
-    minimum = pilot.min_engagement_level
-    if levels is None:
-        levels = account_levels(account_ids=[a.pk for a in accounts]) if minimum else {}
-    reasons: dict[int, str] = {}
-    for account in accounts:
-        level = levels.get(account.pk)
-        if not pilot.segment_allowed(account.segment):
-            reasons[account.pk] = (
-                f"{account.name}: the {segment_label(account.segment)} segment is not eligible."
-            )
-        elif minimum and EngagementLevel.rank(level) < EngagementLevel.rank(minimum):
-            reasons[account.pk] = (
-                f"{account.name}: engagement level {level_label(level)} is below the minimum, "
-                f"{level_label(minimum)}."
-            )
-    return reasons
-
-
-def idea_supporter_accounts(*, idea_id: int) -> QuerySet[Account]:
-    """The accounts whose members voted for the idea."""
-    return Account.objects.filter(
-        pk__in=Vote.objects.filter(idea_id=idea_id, account__isnull=False).values("account")
-    ).order_by("name")
-
-
-@dataclass(frozen=True)
-class EnrolmentRefusal:
-    code: str
-    message: str
-
-
-def enrolment_refusal(*, pilot: Pilot, user: User) -> EnrolmentRefusal | None:
-    """Why `user` may not enrol in `pilot` now, or None if they may. The first rule that fails
-    is given, in the order a member would fix them."""
-    membership = customer_membership(user)
-    if membership is None:
-        return EnrolmentRefusal("not_a_customer", "Only customer members take part in pilots.")
-    account = membership.account
-    if pilot.state not in ENROLMENT_STATES:
-        return EnrolmentRefusal(
-            "not_open",
-            f"This pilot is not open for enrolment: it is {pilot.get_state_display().lower()}.",
-        )
-    if not PilotInvitation.objects.filter(pilot=pilot, account=account).exists():
-        return EnrolmentRefusal("not_invited", f"{account.name} is not invited to this pilot.")
-    if Enrolment.objects.filter(pilot=pilot, user=user).exists():
-        return EnrolmentRefusal("already_enrolled", "You are already enrolled in this pilot.")
-    reason = accounts_ineligibility(pilot=pilot, accounts=[account]).get(account.pk)
-    if reason:
-        return EnrolmentRefusal("not_eligible", f"Not eligible — {reason}")
-    agreement = pilot_current_agreement(pilot=pilot)
-    if agreement is not None and not _accepted(agreement=agreement, account=account):
-        older = AgreementAcceptance.objects.filter(agreement__pilot=pilot, account=account).exists()
-        who = (
-            f"you, as the account admin, to accept it for {account.name}"
-            if membership.is_admin
-            else "your account admin to accept it"
-        )
-        return EnrolmentRefusal(
-            "agreement_not_accepted",
-            (
-                f"The agreement changed (now version {agreement.version}): waiting for {who}."
-                if older
-                else f"The pilot agreement is waiting for {who}."
-            ),
-        )
-    taken = set(Enrolment.objects.filter(pilot=pilot).values_list("account_id", flat=True))
-    if account.pk not in taken and len(taken) >= pilot.capacity:
-        return EnrolmentRefusal(
-            "full",
-            f"This pilot is full: all {pilot.capacity} place{'s' if pilot.capacity != 1 else ''}"
-            " (accounts) are taken.",
-        )
-    return None
-
-
-def _accepted(*, agreement: Agreement, account: Account) -> bool:
-    return AgreementAcceptance.objects.filter(agreement=agreement, account=account).exists()
 
 
 # --- The pilot page ----------------------------------------------------------------------------
@@ -230,7 +134,7 @@ def pilot_page(*, pilot: Pilot, user: User, accounts: QuerySet[Account]) -> Pilo
 def _customer_part(page: PilotPage, *, user: User, membership: Membership) -> None:
     pilot, agreement = page.pilot, page.agreement
     page.membership = membership
-    page.agreement_accepted = agreement is None or _accepted(
+    page.agreement_accepted = agreement is None or agreement_is_accepted(
         agreement=agreement, account=membership.account
     )
     page.enrolment = Enrolment.objects.filter(pilot=pilot, user=user).first()

@@ -1,44 +1,42 @@
 """Pilot results: what the members of a pilot expected, what they experienced, what they would
-do next — overall, by segment or by engagement level — and every response as a table.
+do next — overall, by segment or by engagement level. (Every response as a table, the results
+page's CSV export, is ideas/selectors/feedback.py's `pilot_response_table`.)
 
 `pilot_results` reads a fixed handful of queries (check-ins, enrolments, dimensions, all
 submitted answers, and the accounts' levels when split by level) and computes everything in one
 pass in Python, so its cost does not grow in queries with the number of responses.
 
-Pairing rule: for each member, the expected rating is their latest submitted answer in an
-expectation check-in; experienced rating, sacrifice, job done, likelihood to adopt and to
-recommend are their latest submitted answers in an experience check-in ("latest" by the time of
-submission). A member counts towards a figure only if they gave what it needs; the gap, the
-met-or-exceeded share and perceived experience need both the expectation and the experience of
-the same member (paired).
+Which answers count, and the pairing, are ideas/selectors/perception.py's: for each member,
+the expected rating is their latest submitted answer in an expectation check-in; experienced
+rating, sacrifice, job done, likelihood to adopt and to recommend are their latest submitted
+answers in an experience check-in. A member counts towards a figure only if they gave what it
+needs; the gap, the met-or-exceeded share and perceived experience need both the expectation
+and the experience of the same member (paired).
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import groupby
 
 from django.db.models import TextChoices
-from django.utils import timezone
 
-from accounts.models import Segment
+from accounts.models import Segment, segment_label
 from community.models import EngagementLevel
 from community.selectors.engagement import account_levels
+from community.statistics import Interval, mean, round_half_up, sample_sd, t_interval
 from ideas.models import (
     CheckIn,
     Dimension,
     Enrolment,
-    FeedbackResponse,
-    Phase,
     Pilot,
-    Question,
     QuestionKind,
-    QuestionRole,
-    ResponseStatus,
+)
+from ideas.selectors.perception import (
+    Nps,
+    PersonPerception,
+    submitted_responses,
 )
 
 # Under this many participants a figure is an anecdote, not a result.
@@ -55,57 +53,11 @@ class ResultSplit(TextChoices):
     LEVEL = "level", "By engagement level"
 
 
-# --- Statistics ----------------------------------------------------------------------------
-
-# Two-sided 95% quantiles of Student's t, t(0.975, df), for df = 1 … 30.
-# fmt: off
-_T_975 = (
-    12.706205, 4.302653, 3.182446, 2.776445, 2.570582,  # df 1–5
-    2.446912, 2.364624, 2.306004, 2.262157, 2.228139,  # df 6–10
-    2.200985, 2.178813, 2.160369, 2.144787, 2.131450,  # df 11–15
-    2.119905, 2.109816, 2.100922, 2.093024, 2.085963,  # df 16–20
-    2.079614, 2.073873, 2.068658, 2.063899, 2.059539,  # df 21–25
-    2.055529, 2.051831, 2.048407, 2.045230, 2.042272,  # df 26–30
-)
-# fmt: on
-_Z_975 = 1.959963984540054
-
-
-def t_quantile_975(df: int) -> float:
-    """t(0.975, df): the table above up to 30 degrees of freedom, then the Cornish-Fisher
-    expansion around the normal quantile (Abramowitz & Stegun 26.7.5), exact to 6 decimals
-    from df = 31 on."""
-    if df < 1:
-        raise ValueError("Student's t needs at least one degree of freedom.")
-    if df <= len(_T_975):
-        return _T_975[df - 1]
-    z = _Z_975
-    g1 = (z**3 + z) / 4
-    g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96
-    g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384
-    g4 = (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160
-    return z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
-
-
-def _mean(values: Sequence[float]) -> float | None:
-    return sum(values) / len(values) if values else None
-
-
-def _sd(values: Sequence[float]) -> float | None:
-    """The sample standard deviation (n − 1); None under two values."""
-    if len(values) < 2:
-        return None
-    mean = sum(values) / len(values)
-    return math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
+# --- Shares ---------------------------------------------------------------------------------
 
 
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
-
-
-def round_half_up(value: float) -> int:
-    """Round to a whole number, halves away from zero (33.5 → 34, −0.5 → −1), unlike round()."""
-    return int(math.copysign(math.floor(abs(value) + 0.5), value))
 
 
 def _percent(share: float | None) -> int | None:
@@ -113,12 +65,6 @@ def _percent(share: float | None) -> int | None:
 
 
 # --- The results -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Interval:
-    low: float
-    high: float
 
 
 @dataclass
@@ -146,13 +92,8 @@ class DimensionResult:
 
 
 @dataclass
-class NpsResult:
-    n: int = 0
-    promoters: int = 0  # 9–10
-    passives: int = 0  # 7–8
-    detractors: int = 0  # 0–6
-    score: int | None = None  # % promoters − % detractors, a whole number from −100 to 100
-    distribution: list[int] = field(default_factory=lambda: [0] * 11)  # answers per 0 … 10
+class NpsResult(Nps):
+    """The NPS of a group (ideas.selectors.perception.Nps), as the results page shows it."""
 
     @property
     def too_small(self) -> bool:
@@ -292,23 +233,7 @@ class _Member:
     segment: str
     group: str = ""
     check_ins: set[int] = field(default_factory=set)  # check-ins with a submitted response
-    expected: dict[str, int] = field(default_factory=dict)
-    experienced: dict[str, int] = field(default_factory=dict)
-    sacrifice: dict[str, int] = field(default_factory=dict)
-    job_done: str | None = None
-    adopt: int | None = None
-    recommend: int | None = None
-
-
-def _choice(text: str, choices: list) -> str:
-    """A single-choice answer, whether it was stored as text or as a one-item list."""
-    if choices:
-        return str(choices[0])
-    return text or ""
-
-
-def _segment_label(segment: str) -> str:
-    return Segment(segment).label if segment in Segment.values else segment
+    perception: PersonPerception = field(default_factory=PersonPerception)  # latest answers
 
 
 def pilot_results(*, pilot: Pilot, split: str | None = None) -> PilotResults:
@@ -329,14 +254,27 @@ def pilot_results(*, pilot: Pilot, split: str | None = None) -> PilotResults:
         )
     }
     dimensions = _dimension_labels(pilot)
-    check_in_titles = {pk: title for pk, title, _ in check_ins}
-    verbatims: list[Verbatim] = []
+    titles = {pk: title for pk, title, _ in check_ins}
+    verbatims = _answers_read(pilot, members, titles)
+    for member in members.values():
+        for key in member.perception.rated_dimensions:
+            dimensions.setdefault(key, key)  # answered on a dimension since removed
+    overall = _group("overall", "All participants", list(members.values()), dimensions, check_ins)
+    groups = _split(split, members, dimensions, check_ins) if split else []
+    return PilotResults(
+        pilot=pilot, split=split, overall=overall, groups=groups, verbatims=verbatims
+    )
 
+
+def _answers_read(
+    pilot: Pilot, members: dict[int, _Member], check_in_titles: dict[int, str]
+) -> list[Verbatim]:
+    """Every submitted answer of the pilot, in one query and the order of
+    ideas.selectors.perception (so each member keeps their latest): the members' check-ins
+    and perception, and the free texts as verbatims, newest first."""
     rows = (
-        FeedbackResponse.objects.filter(
-            check_in__pilot=pilot, enrolment__pilot=pilot, status=ResponseStatus.SUBMITTED
-        )
-        .order_by("submitted_at", "check_in__position", "pk")
+        submitted_responses()
+        .filter(enrolment__pilot=pilot)
         .values_list(
             "pk",
             "enrolment_id",
@@ -354,11 +292,23 @@ def pilot_results(*, pilot: Pilot, split: str | None = None) -> PilotResults:
             "answers__value_choices",
         )
     )
-    # Ordered by submission, so a later answer overwrites an earlier one: each member keeps
-    # their latest.
-    for (
+    verbatims: list[Verbatim] = []
+    for row in rows:
+        member = members.get(row[1])
+        if member is None:
+            continue
+        verbatim = _answer_take(member, row, check_in_titles)
+        if verbatim is not None:
+            verbatims.append(verbatim)
+    verbatims.reverse()
+    return verbatims
+
+
+def _answer_take(member: _Member, row: tuple, check_in_titles: dict[int, str]) -> Verbatim | None:
+    """Count one row of `_answers_read` for `member`; a free text answer is a verbatim."""
+    (
         response_id,
-        enrolment_id,
+        _,
         account_name,
         segment,
         check_in_id,
@@ -371,53 +321,31 @@ def pilot_results(*, pilot: Pilot, split: str | None = None) -> PilotResults:
         value_int,
         value_text,
         value_choices,
-    ) in rows:
-        member = members.get(enrolment_id)
-        if member is None:
-            continue
-        member.check_ins.add(check_in_id)
-        if kind is None:  # a response without answers (LEFT JOIN)
-            continue
-        if kind == QuestionKind.TEXT:
-            if value_text and value_text.strip():
-                verbatims.append(
-                    Verbatim(
-                        response_id=response_id,
-                        account_name=account_name,
-                        segment=segment,
-                        segment_label=_segment_label(segment),
-                        check_in=check_in_titles.get(check_in_id, ""),
-                        question=prompt,
-                        text=value_text.strip(),
-                        submitted_at=submitted_at,
-                    )
-                )
-            continue
-        if phase == Phase.EXPECTATION:
-            if role == QuestionRole.EXPECTED and dimension and value_int is not None:
-                member.expected[dimension] = value_int
-            continue
-        if role == QuestionRole.EXPERIENCED and dimension and value_int is not None:
-            member.experienced[dimension] = value_int
-        elif role == QuestionRole.SACRIFICE and dimension and value_int is not None:
-            member.sacrifice[dimension] = value_int
-        elif role == QuestionRole.ADOPT and value_int is not None:
-            member.adopt = value_int
-        elif role == QuestionRole.RECOMMEND and value_int is not None:
-            member.recommend = value_int
-        elif role == QuestionRole.JOB_DONE:
-            choice = _choice(value_text, value_choices or [])
-            if choice:
-                member.job_done = choice
-
-    for member in members.values():
-        for key in (*member.expected, *member.experienced, *member.sacrifice):
-            dimensions.setdefault(key, key)  # answered on a dimension since removed
-    overall = _group("overall", "All participants", list(members.values()), dimensions, check_ins)
-    groups = _split(split, members, dimensions, check_ins) if split else []
-    verbatims.reverse()
-    return PilotResults(
-        pilot=pilot, split=split, overall=overall, groups=groups, verbatims=verbatims
+    ) = row
+    member.check_ins.add(check_in_id)
+    if kind is None:  # a response without answers (LEFT JOIN)
+        return None
+    if kind != QuestionKind.TEXT:
+        member.perception.take(
+            phase=phase,
+            role=role,
+            dimension=dimension,
+            value_int=value_int,
+            value_text=value_text,
+            value_choices=value_choices,
+        )
+        return None
+    if not (value_text and value_text.strip()):
+        return None
+    return Verbatim(
+        response_id=response_id,
+        account_name=account_name,
+        segment=segment,
+        segment_label=segment_label(segment),
+        check_in=check_in_titles.get(check_in_id, ""),
+        question=prompt,
+        text=value_text.strip(),
+        submitted_at=submitted_at,
     )
 
 
@@ -481,75 +409,47 @@ def _group(
                 rate=_share(submitted, len(members)),
             )
         )
-    adopt = [m.adopt for m in members if m.adopt is not None]
+    people = [m.perception for m in members]
+    adopt = [p.adopt for p in people if p.adopt is not None]
     return ResultGroup(
         key=key,
         label=label,
         enrolled=len(members),
         respondents=sum(1 for m in members if m.check_ins),
-        dimensions=[_dimension(k, lbl, members) for k, lbl in dimensions.items()],
-        nps=_nps([m.recommend for m in members if m.recommend is not None]),
-        job_done=_job_done([m.job_done for m in members if m.job_done]),
-        adopt=MeanResult(mean=_mean(adopt), n=len(adopt)),
+        dimensions=[_dimension(k, lbl, people) for k, lbl in dimensions.items()],
+        nps=NpsResult.of(p.recommend for p in people if p.recommend is not None),
+        job_done=_job_done([p.job_done for p in people if p.job_done]),
+        adopt=MeanResult(mean=mean(adopt), n=len(adopt)),
         check_ins=rates,
         response_rate=_share(sum(r.submitted for r in rates), len(members) * len(check_ins)),
     )
 
 
-def _dimension(key: str, label: str, members: list[_Member]) -> DimensionResult:
-    expected = [m.expected[key] for m in members if key in m.expected]
-    experienced = [m.experienced[key] for m in members if key in m.experienced]
-    sacrifice = [m.sacrifice[key] for m in members if key in m.sacrifice]
-    gaps = [
-        m.experienced[key] - m.expected[key]
-        for m in members
-        if key in m.expected and key in m.experienced
-    ]
-    perceived = [
-        m.expected[key] - m.sacrifice[key]
-        for m in members
-        if key in m.expected and key in m.sacrifice
-    ]
-    gap_mean, gap_sd = _mean(gaps), _sd(gaps)
-    interval = None
-    if gap_mean is not None and gap_sd is not None:
-        half = t_quantile_975(len(gaps) - 1) * gap_sd / math.sqrt(len(gaps))
-        interval = Interval(low=gap_mean - half, high=gap_mean + half)
+def _dimension(key: str, label: str, people: list[PersonPerception]) -> DimensionResult:
+    expected = [p.expected[key] for p in people if key in p.expected]
+    experienced = [p.experienced[key] for p in people if key in p.experienced]
+    sacrifice = [p.sacrifice[key] for p in people if key in p.sacrifice]
+    gaps = [gap for p in people if (gap := p.gap(key)) is not None]
+    perceived = [value for p in people if (value := p.perceived(key)) is not None]
     met = sum(1 for gap in gaps if gap >= 0)
     return DimensionResult(
         key=key,
         label=label,
-        expected_mean=_mean(expected),
+        expected_mean=mean(expected),
         expected_n=len(expected),
-        experienced_mean=_mean(experienced),
+        experienced_mean=mean(experienced),
         experienced_n=len(experienced),
-        gap_mean=gap_mean,
-        gap_sd=gap_sd,
-        gap_interval=interval,
+        gap_mean=mean(gaps),
+        gap_sd=sample_sd(gaps),
+        gap_interval=t_interval(gaps),
         paired_n=len(gaps),
         met_count=met,
         met_share=_share(met, len(gaps)),
-        sacrifice_mean=_mean(sacrifice),
+        sacrifice_mean=mean(sacrifice),
         sacrifice_n=len(sacrifice),
-        perceived_mean=_mean(perceived),
+        perceived_mean=mean(perceived),
         perceived_n=len(perceived),
     )
-
-
-def _nps(scores: list[int]) -> NpsResult:
-    result = NpsResult(n=len(scores))
-    for score in scores:
-        if 0 <= score <= 10:
-            result.distribution[score] += 1
-        if score >= 9:
-            result.promoters += 1
-        elif score >= 7:
-            result.passives += 1
-        else:
-            result.detractors += 1
-    if scores:
-        result.score = round_half_up(100 * (result.promoters - result.detractors) / len(scores))
-    return result
 
 
 def _job_done(answers: list[str]) -> JobDoneResult:
@@ -566,122 +466,3 @@ def _job_done(answers: list[str]) -> JobDoneResult:
             for key, count in counts.items()
         ],
     )
-
-
-# --- Every response as a table (CSV export) ------------------------------------------------
-
-
-RESPONSE_TABLE_FIXED = [
-    "response id",
-    "participant",
-    "account",
-    "segment",
-    "check-in",
-    "phase",
-    "submitted at",
-]
-
-
-def pilot_response_table(*, pilot: Pilot) -> tuple[list[str], Iterator[list[object]]]:
-    """Every submitted response of the pilot, one row each: who (account, segment, a participant
-    number that links a member's check-ins), which check-in, when, then one column per question
-    (per question and dimension for per-dimension questions). Questions of the default roles
-    share a column across instrument versions; the PM's own questions each have their own.
-    Queries: dimensions, questions, then the answers, streamed."""
-    columns = _response_columns(pilot)
-    header = [*RESPONSE_TABLE_FIXED, *(title for title in columns.titles)]
-    return header, _response_rows(pilot, columns)
-
-
-@dataclass
-class _Columns:
-    titles: list[str]
-    index: dict[tuple[str, str], int]  # (question key, dimension key or "") → column
-    question_keys: dict[int, str]  # question id → question key
-
-
-def _question_key(question_id: int, role: str) -> str:
-    return f"role:{role}" if role else f"question:{question_id}"
-
-
-def _response_columns(pilot: Pilot) -> _Columns:
-    dimensions: dict[int, list[tuple[str, str]]] = defaultdict(list)  # by instrument
-    for instrument_id, key, label in (
-        Dimension.objects.filter(instrument__pilot=pilot)
-        .order_by("position", "pk")
-        .values_list("instrument_id", "key", "label")
-    ):
-        dimensions[instrument_id].append((key, label))
-    phase_order = {Phase.EXPECTATION: 0, Phase.EXPERIENCE: 1}
-    questions = sorted(
-        Question.objects.filter(instrument__pilot=pilot)
-        .order_by("-instrument__version", "position", "pk")
-        .values_list("pk", "instrument_id", "phase", "role", "per_dimension", "prompt"),
-        key=lambda q: phase_order.get(q[2], 2),  # stable: newest version's order within phase
-    )
-    titles: list[str] = []
-    index: dict[tuple[str, str], int] = {}
-    question_keys: dict[int, str] = {}
-    for pk, instrument_id, _phase, role, per_dimension, prompt in questions:
-        key = _question_key(pk, role)
-        question_keys[pk] = key
-        cells = dimensions[instrument_id] if per_dimension else [("", "")]
-        for dimension_key, dimension_label in cells:
-            if (key, dimension_key) in index:
-                continue
-            index[(key, dimension_key)] = len(titles)
-            titles.append(f"{prompt} — {dimension_label}" if dimension_key else prompt)
-    return _Columns(titles=titles, index=index, question_keys=question_keys)
-
-
-def _response_rows(pilot: Pilot, columns: _Columns) -> Iterator[list[object]]:
-    rows = (
-        FeedbackResponse.objects.filter(
-            check_in__pilot=pilot, enrolment__pilot=pilot, status=ResponseStatus.SUBMITTED
-        )
-        .order_by("submitted_at", "pk", "answers__pk")
-        .values_list(
-            "pk",
-            "enrolment_id",
-            "enrolment__account__name",
-            "enrolment__account__segment",
-            "check_in__title",
-            "check_in__phase",
-            "submitted_at",
-            "answers__question_id",
-            "answers__dimension__key",
-            "answers__value_int",
-            "answers__value_text",
-            "answers__value_choices",
-        )
-        .iterator(chunk_size=2000)
-    )
-    for _, answers in groupby(rows, key=lambda row: row[0]):
-        answers = list(answers)
-        pk, enrolment_id, account, segment, check_in, phase, submitted_at = answers[0][:7]
-        cells: list[object] = [""] * len(columns.titles)
-        for *_, question_id, dimension_key, value_int, value_text, value_choices in answers:
-            if question_id is None:
-                continue
-            key = columns.question_keys.get(question_id)
-            position = columns.index.get((key, dimension_key or ""))
-            if position is not None:
-                cells[position] = _cell(value_int, value_text, value_choices)
-        yield [
-            pk,
-            enrolment_id,
-            account,
-            _segment_label(segment),
-            check_in,
-            phase,
-            timezone.localtime(submitted_at).isoformat(timespec="seconds"),
-            *cells,
-        ]
-
-
-def _cell(value_int: int | None, value_text: str, value_choices: Iterable | None) -> object:
-    if value_int is not None:
-        return value_int
-    if value_text:
-        return value_text
-    return "; ".join(str(choice) for choice in value_choices or [])

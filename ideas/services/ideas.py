@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.access import customer_membership
 from accounts.models import Account, User
@@ -210,6 +211,36 @@ def idea_transition(*, idea: Idea, actor: User, to_status: str, reason: str) -> 
     return idea
 
 
+def ideas_move(
+    *, ideas: list[Idea], from_status: str, to_status: str, actor: User | None, reason: str
+) -> set[int]:
+    """Move those of `ideas` still in `from_status` (one UPDATE), log a transition for each
+    moved, and return their ids. No workflow check and no notification: this is what a
+    pilot's closing and decision make of its idea (ideas/services/pilots.py), which the
+    schedule may do with no person acting; a second run changes nothing."""
+    ids = [i.pk for i in ideas if i.status == from_status]
+    claimed = set(
+        Idea.objects.select_for_update()
+        .filter(pk__in=ids, status=from_status)
+        .values_list("pk", flat=True)
+    )
+    if not claimed:
+        return set()
+    Idea.objects.filter(pk__in=claimed).update(status=to_status, updated_at=timezone.now())
+    IdeaTransition.objects.bulk_create(
+        [
+            IdeaTransition(
+                idea_id=pk, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+            )
+            for pk in sorted(claimed)
+        ]
+    )
+    for idea in ideas:
+        if idea.pk in claimed:
+            idea.status = to_status
+    return claimed
+
+
 # --- Votes, follows, comments ------------------------------------------------------------------
 
 
@@ -307,45 +338,14 @@ def idea_merge(*, duplicate: Idea, original: Idea, actor: User, reason: str) -> 
         # Lock both rows in a fixed order, so that two merges cannot deadlock.
         for idea in sorted((duplicate, original), key=lambda i: i.pk):
             _lock(idea)
-        if duplicate.status in (IdeaStatus.MERGED, IdeaStatus.WITHDRAWN):
-            errors["into"] = [
-                f"This idea is {duplicate.get_status_display().lower()} already; "
-                "there is nothing to merge."
-            ]
-        elif original.status in (IdeaStatus.MERGED, IdeaStatus.WITHDRAWN):
-            where = (
-                f" (merge into #{original.merged_into_id} instead)"
-                if original.merged_into_id
-                else ""
-            )
-            errors["into"] = [
-                f"“{original.title}” is {original.get_status_display().lower()}; "
-                f"merge into an idea that is still alive{where}."
-            ]
-        elif (
-            original.garden_id != duplicate.garden_id
-            and original.garden.visibility != GardenVisibility.OPEN
-        ):
-            errors["into"] = [
-                "Across gardens, merge only into an idea of an open garden: its supporters "
-                "could not see the other one."
-            ]
+        refusal = _merge_refusal(duplicate=duplicate, original=original)
+        if refusal:
+            errors["into"] = [refusal]
     if not reason:
         errors["reason"] = ["Say why: the people following both ideas will read it."]
     if errors:
         raise ValidationError(errors)
-
-    # Votes: a person who supported both keeps the one on the original.
-    Vote.objects.filter(
-        idea=duplicate, user__in=Vote.objects.filter(idea=original).values("user")
-    ).delete()
-    Vote.objects.filter(idea=duplicate).update(idea=original)
-    # Followers: the same, then everyone who followed either follows the original.
-    Follow.objects.filter(
-        idea=duplicate, user__in=Follow.objects.filter(idea=original).values("user")
-    ).delete()
-    Follow.objects.filter(idea=duplicate).update(idea=original)
-
+    _supporters_move(duplicate=duplicate, original=original)
     from_status = duplicate.status
     duplicate.status = IdeaStatus.MERGED
     duplicate.merged_into = original
@@ -366,3 +366,43 @@ def idea_merge(*, duplicate: Idea, original: Idea, actor: User, reason: str) -> 
         exclude=actor,
     )
     return duplicate
+
+
+def _merge_refusal(*, duplicate: Idea, original: Idea) -> str:
+    """Why `duplicate` may not be merged into `original` (both locked, two different ideas),
+    or "" when it may."""
+    if duplicate.status in (IdeaStatus.MERGED, IdeaStatus.WITHDRAWN):
+        return (
+            f"This idea is {duplicate.get_status_display().lower()} already; "
+            "there is nothing to merge."
+        )
+    if original.status in (IdeaStatus.MERGED, IdeaStatus.WITHDRAWN):
+        where = (
+            f" (merge into #{original.merged_into_id} instead)" if original.merged_into_id else ""
+        )
+        return (
+            f"“{original.title}” is {original.get_status_display().lower()}; "
+            f"merge into an idea that is still alive{where}."
+        )
+    if (
+        original.garden_id != duplicate.garden_id
+        and original.garden.visibility != GardenVisibility.OPEN
+    ):
+        return (
+            "Across gardens, merge only into an idea of an open garden: its supporters "
+            "could not see the other one."
+        )
+    return ""
+
+
+def _supporters_move(*, duplicate: Idea, original: Idea) -> None:
+    """The duplicate's votes and followers move to the original; a person who supported (or
+    followed) both keeps the one on the original."""
+    Vote.objects.filter(
+        idea=duplicate, user__in=Vote.objects.filter(idea=original).values("user")
+    ).delete()
+    Vote.objects.filter(idea=duplicate).update(idea=original)
+    Follow.objects.filter(
+        idea=duplicate, user__in=Follow.objects.filter(idea=original).values("user")
+    ).delete()
+    Follow.objects.filter(idea=duplicate).update(idea=original)

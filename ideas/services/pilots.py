@@ -1,55 +1,47 @@
 """Writes of pilots: create and edit, move through draft → recruiting → running → closed (by a
-product manager or by the schedule), invite accounts, publish and accept agreements, enrol
-members, and close the loop with a decision.
+product manager or by the schedule), and close the loop with a decision. Taking part —
+invitations, agreements, enrolment — is ideas/services/enrolment.py, which locks and checks a
+pilot with `pilot_lock`, `pilot_refuse_if_closed` and `agreement_check` from here, and tells
+invited accounts through `pilot_invited_notify`.
 
-Customers' actions record their activity event here; people are told what concerns them
-through `community.services.notifications.notify`, never the person who acted.
+People are told what concerns them through `community.services.notifications.notify`, never the
+person who acted.
 
 The idea follows its pilots. Creating a pilot for a planned idea is a product manager's move,
 made through the ideas workflow (`idea_transition`). The pilot's own consequences (the idea is
 evaluated when a pilot closes, then adopted / iterate / declined by the decision) may be made
-by the schedule, with no person acting: they are logged here, as a claim by UPDATE, so that a
-second run changes nothing.
+by the schedule, with no person acting: `ideas_move` (ideas/services/ideas.py) logs them, as a
+claim by UPDATE, so that a second run changes nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.access import customer_membership
-from accounts.models import Account, MemberRole, Segment, User
+from accounts.models import Account, Segment, User
 from community.models import ActivityKind, EngagementLevel
 from community.services.engagement import activity_record
 from community.services.notifications import notify
-from ideas.instrument import check_ins_create_default, instrument_create_default
 from ideas.models import (
     Agreement,
-    AgreementAcceptance,
     Enrolment,
-    Follow,
     Idea,
     IdeaStatus,
-    IdeaTransition,
     Pilot,
     PilotDecision,
     PilotInvitation,
     PilotState,
 )
-from ideas.selectors.pilots import (
-    PILOT_STATE_ORDER,
-    accounts_ineligibility,
-    enrolment_refusal,
-    idea_supporter_accounts,
-    pilot_accounts_taking_part,
-    pilot_current_agreement,
-)
-from ideas.services.ideas import idea_transition
+from ideas.selectors.pilots import PILOT_STATE_ORDER, pilot_accounts_taking_part
+from ideas.services.feedback import check_ins_create_default
+from ideas.services.ideas import idea_transition, ideas_move
+from ideas.services.instrument import instrument_create_default
 
 
 class NotifyKind:
@@ -129,7 +121,9 @@ def _check_pilot(pilot: Pilot, errors: dict[str, list[str]]) -> None:
         _add(errors, "min_engagement_level", "Choose an engagement level from the list.")
 
 
-def _check_agreement(title: str, text: str, errors: dict[str, list[str]]) -> tuple[str, str]:
+def agreement_check(title: str, text: str, errors: dict[str, list[str]]) -> tuple[str, str]:
+    """An agreement's title and text, trimmed; what is wrong with them goes into `errors` (as
+    `agreement_title`, `agreement_text`)."""
     title, text = (title or "").strip(), (text or "").strip()
     if not title:
         _add(errors, "agreement_title", "Give the agreement a title.")
@@ -140,7 +134,7 @@ def _check_agreement(title: str, text: str, errors: dict[str, list[str]]) -> tup
     return title, text
 
 
-def _lock(pilot: Pilot) -> Pilot:
+def pilot_lock(pilot: Pilot) -> Pilot:
     """Lock the pilot's row and refresh what concurrent requests may have changed."""
     fresh = Pilot.objects.select_for_update().get(pk=pilot.pk)
     for name in ("state", "published", "capacity", "decision"):
@@ -148,7 +142,8 @@ def _lock(pilot: Pilot) -> Pilot:
     return pilot
 
 
-def _refuse_if_closed(pilot: Pilot, what: str) -> None:
+def pilot_refuse_if_closed(pilot: Pilot, what: str) -> None:
+    """Refuse a change to a closed pilot, saying `what` can no longer happen."""
     if pilot.state == PilotState.CLOSED:
         raise ValidationError(f"This pilot is closed; {what}.")
 
@@ -198,7 +193,7 @@ def pilot_create(
         state=PilotState.DRAFT,
     )
     _check_pilot(pilot, errors)
-    agreement_title, agreement_text = _check_agreement(agreement_title, agreement_text, errors)
+    agreement_title, agreement_text = agreement_check(agreement_title, agreement_text, errors)
     if errors:
         raise ValidationError(errors)
     pilot.save()
@@ -222,8 +217,8 @@ def pilot_update(*, pilot: Pilot, actor: User, **changes) -> Pilot:
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError({name: ["This cannot be changed here."] for name in sorted(unknown)})
-    _lock(pilot)
-    _refuse_if_closed(pilot, "it can no longer be changed")
+    pilot_lock(pilot)
+    pilot_refuse_if_closed(pilot, "it can no longer be changed")
     for name, value in changes.items():
         setattr(pilot, name, value)
     errors: dict[str, list[str]] = {}
@@ -250,7 +245,7 @@ def pilot_set_state(*, pilot: Pilot, actor: User, state: str) -> Pilot:
     """Move the pilot forward (draft → recruiting → running → closed; steps may be skipped)."""
     if state not in PILOT_STATE_ORDER:
         raise ValidationError({"state": ["Choose draft, recruiting, running or closed."]})
-    _lock(pilot)
+    pilot_lock(pilot)
     if PILOT_STATE_ORDER.index(state) <= PILOT_STATE_ORDER.index(pilot.state):
         later = PILOT_STATE_ORDER[PILOT_STATE_ORDER.index(pilot.state) + 1 :]
         current = pilot.get_state_display().lower()
@@ -273,8 +268,8 @@ def pilot_set_state(*, pilot: Pilot, actor: User, state: str) -> Pilot:
 @transaction.atomic
 def pilot_publish(*, pilot: Pilot, actor: User) -> Pilot:
     """Let the schedule move the pilot on its dates, starting now."""
-    _lock(pilot)
-    _refuse_if_closed(pilot, "there is nothing left to schedule")
+    pilot_lock(pilot)
+    pilot_refuse_if_closed(pilot, "there is nothing left to schedule")
     if not pilot.published:
         Pilot.objects.filter(pk=pilot.pk).update(published=True, updated_at=timezone.now())
     pilots_advance_schedule(pilots=[pilot])
@@ -326,45 +321,16 @@ def _pilots_move(*, pilot_ids: list[int], to_state: str, actor: User | None) -> 
     opened = [p for p in pilots if p.state == PilotState.DRAFT and to_state != PilotState.CLOSED]
     moved = Pilot.objects.filter(pk__in=pilot_ids).update(state=to_state, updated_at=timezone.now())
     for pilot in opened:
-        _notify_invited(pilot=pilot, account_ids=None, actor=actor)
+        pilot_invited_notify(pilot=pilot, account_ids=None, actor=actor)
     if to_state == PilotState.CLOSED:
         _pilots_closed(pilots=pilots, actor=actor)
     return moved
 
 
-def _ideas_move(
-    *, ideas: list[Idea], from_status: str, to_status: str, actor: User | None, reason: str
-) -> set[int]:
-    """Move those of `ideas` still in `from_status` (one UPDATE), log a transition for each
-    moved, and return their ids. Used for what a pilot's closing and decision make of its
-    idea, which the schedule may do with no person acting."""
-    ids = [i.pk for i in ideas if i.status == from_status]
-    claimed = set(
-        Idea.objects.select_for_update()
-        .filter(pk__in=ids, status=from_status)
-        .values_list("pk", flat=True)
-    )
-    if not claimed:
-        return set()
-    Idea.objects.filter(pk__in=claimed).update(status=to_status, updated_at=timezone.now())
-    IdeaTransition.objects.bulk_create(
-        [
-            IdeaTransition(
-                idea_id=pk, from_status=from_status, to_status=to_status, actor=actor, reason=reason
-            )
-            for pk in sorted(claimed)
-        ]
-    )
-    for idea in ideas:
-        if idea.pk in claimed:
-            idea.status = to_status
-    return claimed
-
-
 def _pilots_closed(*, pilots: list[Pilot], actor: User | None) -> None:
     for pilot in pilots:
         idea = pilot.idea
-        evaluated = _ideas_move(
+        evaluated = ideas_move(
             ideas=[idea],
             from_status=IdeaStatus.PILOTING,
             to_status=IdeaStatus.EVALUATED,
@@ -400,10 +366,7 @@ def _followers(idea: Idea):
     return User.objects.filter(idea_follows__idea=idea, is_active=True)
 
 
-# --- Invitations -------------------------------------------------------------------------------
-
-
-def _notify_invited(*, pilot: Pilot, account_ids: Iterable[int] | None, actor: User | None):
+def pilot_invited_notify(*, pilot: Pilot, account_ids: Iterable[int] | None, actor: User | None):
     """Tell the members of the invited accounts (all of them, or those in `account_ids`). The
     callers wait until the pilot is out of draft: customers do not see drafts."""
     invited = PilotInvitation.objects.filter(pilot=pilot)
@@ -419,178 +382,6 @@ def _notify_invited(*, pilot: Pilot, account_ids: Iterable[int] | None, actor: U
         url=pilot.get_absolute_url(),
         exclude=actor,
     )
-
-
-@transaction.atomic
-def pilot_invite(
-    *, pilot: Pilot, accounts: Iterable[Account], invited_by: User
-) -> list[PilotInvitation]:
-    """Invite eligible accounts (segment, minimum engagement level); accounts invited already
-    are skipped. If any account is not eligible, nobody is invited and the error says why."""
-    accounts = list({a.pk: a for a in accounts}.values())
-    if not accounts:
-        raise ValidationError({"accounts": ["Choose at least one account."]})
-    _lock(pilot)
-    _refuse_if_closed(pilot, "it takes no more invitations")
-    reasons = accounts_ineligibility(pilot=pilot, accounts=accounts)
-    if reasons:
-        raise ValidationError({"accounts": list(reasons.values())})
-    return _invite(pilot=pilot, accounts=accounts, invited_by=invited_by)
-
-
-def _invite(*, pilot: Pilot, accounts: list[Account], invited_by: User) -> list[PilotInvitation]:
-    already = set(
-        PilotInvitation.objects.filter(pilot=pilot, account__in=accounts).values_list(
-            "account_id", flat=True
-        )
-    )
-    new = [a for a in accounts if a.pk not in already]
-    created = PilotInvitation.objects.bulk_create(
-        [PilotInvitation(pilot=pilot, account=a, invited_by=invited_by) for a in new],
-        ignore_conflicts=True,  # invited by a parallel request: that invitation stands
-    )
-    if new and pilot.state != PilotState.DRAFT:  # otherwise they hear of it when it opens
-        _notify_invited(pilot=pilot, account_ids=[a.pk for a in new], actor=invited_by)
-    return created
-
-
-@dataclass(frozen=True)
-class SupporterInvitations:
-    invited: int
-    already_invited: int
-    not_eligible: int
-
-    def __str__(self) -> str:
-        parts = [f"{self.invited} account{'s' if self.invited != 1 else ''} that voted invited"]
-        if self.already_invited:
-            parts.append(f"{self.already_invited} invited already")
-        if self.not_eligible:
-            parts.append(f"{self.not_eligible} not eligible")
-        return "; ".join(parts) + "."
-
-
-@transaction.atomic
-def pilot_invite_supporters(*, pilot: Pilot, invited_by: User) -> SupporterInvitations:
-    """Invite the accounts whose members voted for the idea: the eligible ones not invited yet."""
-    _lock(pilot)
-    _refuse_if_closed(pilot, "it takes no more invitations")
-    supporters = list(idea_supporter_accounts(idea_id=pilot.idea_id))
-    already = set(PilotInvitation.objects.filter(pilot=pilot).values_list("account_id", flat=True))
-    fresh = [a for a in supporters if a.pk not in already]
-    reasons = accounts_ineligibility(pilot=pilot, accounts=fresh)
-    eligible = [a for a in fresh if a.pk not in reasons]
-    _invite(pilot=pilot, accounts=eligible, invited_by=invited_by)
-    return SupporterInvitations(
-        invited=len(eligible),
-        already_invited=len(supporters) - len(fresh),
-        not_eligible=len(reasons),
-    )
-
-
-# --- Agreements --------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def agreement_publish(*, pilot: Pilot, actor: User, title: str, text: str) -> Agreement:
-    """A new version of the pilot's agreement; every account must accept it again before more
-    of its members enrol. The admins of the invited accounts are told."""
-    errors: dict[str, list[str]] = {}
-    title, text = _check_agreement(title, text, errors)
-    if errors:
-        raise ValidationError(
-            {name.removeprefix("agreement_"): messages for name, messages in errors.items()}
-        )
-    _lock(pilot)
-    _refuse_if_closed(pilot, "its agreement can no longer change")
-    current = pilot_current_agreement(pilot=pilot)
-    agreement = Agreement.objects.create(
-        pilot=pilot, version=(current.version + 1) if current else 1, title=title, text=text
-    )
-    if pilot.state != PilotState.DRAFT:
-        notify(
-            users=User.objects.filter(
-                membership__account__pilot_invitations__pilot=pilot,
-                membership__role=MemberRole.ADMIN,
-                is_active=True,
-            ),
-            kind=NotifyKind.AGREEMENT,
-            title=f"New agreement for the pilot “{pilot.title}”: please accept version "
-            f"{agreement.version}",
-            body="Your colleagues can enrol once you accept it for your account.",
-            url=pilot.get_absolute_url(),
-            exclude=actor,
-        )
-    return agreement
-
-
-@transaction.atomic
-def agreement_accept(*, pilot: Pilot, admin: User) -> AgreementAcceptance:
-    """The account admin accepts the current version for their whole account; their colleagues
-    are told they may enrol."""
-    membership = customer_membership(admin)
-    if membership is None or membership.role != MemberRole.ADMIN:
-        raise ValidationError("Only your account admin accepts the pilot agreement.")
-    account = membership.account
-    _lock(pilot)
-    _refuse_if_closed(pilot, "there is nothing left to accept")
-    if not PilotInvitation.objects.filter(pilot=pilot, account=account).exists():
-        raise ValidationError(f"{account.name} is not invited to this pilot.")
-    agreement = pilot_current_agreement(pilot=pilot)
-    if agreement is None:
-        raise ValidationError("This pilot has no agreement to accept.")
-    if AgreementAcceptance.objects.filter(agreement=agreement, account=account).exists():
-        raise ValidationError(f"{account.name} has accepted version {agreement.version} already.")
-    try:
-        with transaction.atomic():
-            acceptance = AgreementAcceptance.objects.create(
-                agreement=agreement, account=account, accepted_by=admin
-            )
-    except IntegrityError:  # a second admin accepted in a parallel request
-        raise ValidationError(
-            f"{account.name} has accepted version {agreement.version} already."
-        ) from None
-    notify(
-        users=User.objects.filter(membership__account=account, is_active=True),
-        kind=NotifyKind.AGREEMENT,
-        title=f"You can join the pilot “{pilot.title}”",
-        body=f"{admin} accepted its agreement for {account.name}.",
-        url=pilot.get_absolute_url(),
-        exclude=admin,
-    )
-    return acceptance
-
-
-# --- Enrolment ---------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def pilot_enrol(*, pilot: Pilot, member: User) -> Enrolment:
-    """Enrol a customer member for their account. Refused, with the reason and no row written,
-    unless the pilot is recruiting or running, the account is invited and eligible, its admin
-    has accepted the current agreement, and a place is free (one per account; a colleague of
-    an enrolled member takes none). The pilot's row is locked, so that two accounts cannot both
-    take the last place. The member follows the idea."""
-    _lock(pilot)
-    refusal = enrolment_refusal(pilot=pilot, user=member)
-    if refusal is not None:
-        raise ValidationError(refusal.message, code=refusal.code)
-    account = customer_membership(member).account
-    try:
-        with transaction.atomic():
-            enrolment = Enrolment.objects.create(pilot=pilot, user=member, account=account)
-    except IntegrityError:  # a double click: the first request enrolled them
-        raise ValidationError(
-            "You are already enrolled in this pilot.", code="already_enrolled"
-        ) from None
-    Follow.objects.get_or_create(idea_id=pilot.idea_id, user=member)
-    activity_record(
-        account=account,
-        user=member,
-        kind=ActivityKind.PILOT_ENROLLED,
-        obj=enrolment,
-        pilot_ref=pilot.pk,
-    )
-    return enrolment
 
 
 # --- Closing the loop --------------------------------------------------------------------------
@@ -620,15 +411,8 @@ def pilot_decide(*, pilot: Pilot, actor: User, decision: str, outcome_note: str)
     """Record what the company does with a closed pilot — adopt, iterate or decline — and why
     ("you said, we did"). The idea follows (through evaluated, each step logged), and the
     participants and the idea's followers are told, once each."""
-    errors: dict[str, list[str]] = {}
-    if decision not in DECISION_STATUS:
-        _add(errors, "decision", "Choose adopt, iterate or decline.")
-    outcome_note = (outcome_note or "").strip()
-    if not outcome_note:
-        _add(errors, "outcome_note", "Tell the participants what you did with what they said.")
-    if errors:
-        raise ValidationError(errors)
-    _lock(pilot)
+    outcome_note = _check_decision(decision, outcome_note)
+    pilot_lock(pilot)
     if pilot.state != PilotState.CLOSED:
         raise ValidationError({"decision": ["Close the pilot before recording the decision."]})
     if pilot.decision:
@@ -644,29 +428,55 @@ def pilot_decide(*, pilot: Pilot, actor: User, decision: str, outcome_note: str)
     )
     pilot.refresh_from_db()
     idea = Idea.objects.get(pk=pilot.idea_id)
-    reason = f"Pilot {pilot.title}: {pilot.get_decision_display().lower()}. {outcome_note}"
-    _ideas_move(
+    _idea_decided(pilot=pilot, idea=idea, actor=actor)
+    _loop_closed(pilot=pilot, idea=idea, actor=actor)
+    _decision_notify(pilot=pilot, idea=idea, actor=actor)
+    return pilot
+
+
+def _check_decision(decision: str, outcome_note: str) -> str:
+    """The outcome note, trimmed; field errors unless the decision is known and said why."""
+    errors: dict[str, list[str]] = {}
+    if decision not in DECISION_STATUS:
+        _add(errors, "decision", "Choose adopt, iterate or decline.")
+    outcome_note = (outcome_note or "").strip()
+    if not outcome_note:
+        _add(errors, "outcome_note", "Tell the participants what you did with what they said.")
+    if errors:
+        raise ValidationError(errors)
+    return outcome_note
+
+
+def _idea_decided(*, pilot: Pilot, idea: Idea, actor: User) -> None:
+    """The idea of a decided pilot: evaluated (if it was still piloting), then what the
+    decision makes of it, each step logged with the decision's reason."""
+    reason = f"Pilot {pilot.title}: {pilot.get_decision_display().lower()}. {pilot.outcome_note}"
+    ideas_move(
         ideas=[idea],
         from_status=IdeaStatus.PILOTING,
         to_status=IdeaStatus.EVALUATED,
         actor=actor,
         reason=f"Pilot {pilot.title} closed",
     )
-    _ideas_move(
+    ideas_move(
         ideas=[idea],
         from_status=IdeaStatus.EVALUATED,
-        to_status=DECISION_STATUS[decision],
+        to_status=DECISION_STATUS[pilot.decision],
         actor=actor,
         reason=reason,
     )
-    _loop_closed(pilot=pilot, idea=idea, actor=actor)
+
+
+def _decision_notify(*, pilot: Pilot, idea: Idea, actor: User) -> None:
+    """Tell the participants (with a link to the pilot) and the idea's other followers (to
+    the idea) what was decided."""
     title = f"You said, we did: {pilot.get_decision_display().lower()} “{idea.title}”"
     participants = list(_participants(pilot))
     notify(
         users=participants,
         kind=NotifyKind.DECISION,
         title=title,
-        body=outcome_note,
+        body=pilot.outcome_note,
         url=pilot.get_absolute_url(),
         exclude=actor,
     )
@@ -674,8 +484,7 @@ def pilot_decide(*, pilot: Pilot, actor: User, decision: str, outcome_note: str)
         users=_followers(idea).exclude(pk__in=[u.pk for u in participants]),
         kind=NotifyKind.DECISION,
         title=title,
-        body=outcome_note,
+        body=pilot.outcome_note,
         url=idea.get_absolute_url(),
         exclude=actor,
     )
-    return pilot

@@ -7,7 +7,10 @@ app_name = "ideas"
 urlpatterns = [
     path("", include("ideas.urls.ideas")),
     path("", include("ideas.urls.pilots")),
+    path("", include("ideas.urls.enrolment")),
+    path("", include("ideas.urls.account_pilots")),
     path("", include("ideas.urls.results")),
+    path("", include("ideas.urls.instrument")),
     path("", include("ideas.urls.feedback")),
-    path("", include("ideas.urls.perception")),
+    path("", include("ideas.urls.perception_outcomes")),
 ]

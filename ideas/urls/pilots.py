@@ -2,7 +2,6 @@
 
 from django.urls import path
 
-from ideas.views import account_pilots
 from ideas.views import pilots as views
 
 urlpatterns = [
@@ -13,20 +12,5 @@ urlpatterns = [
     path("pilots/<int:pk>/edit/", views.pilot_edit, name="pilot-edit"),
     path("pilots/<int:pk>/state/", views.pilot_state, name="pilot-state"),
     path("pilots/<int:pk>/publish/", views.pilot_publish, name="pilot-publish"),
-    path("pilots/<int:pk>/invitations/", views.pilot_invite, name="pilot-invite"),
-    path(
-        "pilots/<int:pk>/invite-supporters/",
-        views.pilot_invite_supporters,
-        name="pilot-invite-supporters",
-    ),
-    path("pilots/<int:pk>/agreements/", views.agreement_publish, name="pilot-agreement-publish"),
-    path(
-        "pilots/<int:pk>/agreement/accept/",
-        views.agreement_accept,
-        name="pilot-agreement-accept",
-    ),
-    path("pilots/<int:pk>/enrol/", views.pilot_enrol, name="pilot-enrol"),
     path("pilots/<int:pk>/decision/", views.pilot_decide, name="pilot-decide"),
-    # The pilots block of an account's engagement page (an htmx fragment)
-    path("accounts/<slug:slug>/pilots/", account_pilots.account_pilots, name="account-pilots"),
 ]

@@ -21,8 +21,6 @@ from config.pagination import list_query
 from ideas.access import (
     access_idea,
     access_pilot,
-    access_pilot_for_agreement,
-    access_pilot_for_enrolment,
     can_manage_pilots,
     visible_pilots,
 )
@@ -133,9 +131,11 @@ def garden_pilots(request: HttpRequest, slug: str) -> HttpResponse:
 # --- The pilot page ----------------------------------------------------------------------------
 
 
-def _detail(
+def pilot_page_response(
     request: HttpRequest, pilot: Pilot, *, status: int = 200, error: str = "", **forms
 ) -> HttpResponse:
+    """The pilot page for the viewer: a failed action's `error` above it, and the form that
+    failed (`invite_form`, `agreement_form`, `decision_form`) with its errors in its place."""
     page = selectors.pilot_page(
         pilot=pilot, user=request.user, accounts=visible_accounts(request.user)
     )
@@ -160,19 +160,16 @@ def _said(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _unless_open(pilot: Pilot, error: ValidationError) -> str:
-    """The error above the page if the form that failed is hidden (a closed pilot takes no
-    invitations or agreements); otherwise the form shows it beside its fields."""
-    return _said(error) if pilot.state == PilotState.CLOSED else ""
-
-
-def _refused(request: HttpRequest, pilot: Pilot, error: ValidationError) -> HttpResponse:
-    return _detail(request, pilot, status=400, error=_said(error))
+def pilot_refused_response(
+    request: HttpRequest, pilot: Pilot, error: ValidationError
+) -> HttpResponse:
+    """The pilot page with why an action was refused above it (400)."""
+    return pilot_page_response(request, pilot, status=400, error=_said(error))
 
 
 @login_required
 def pilot_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, access_pilot(request.user, pk))
+    return pilot_page_response(request, access_pilot(request.user, pk))
 
 
 # --- Create and edit ---------------------------------------------------------------------------
@@ -231,11 +228,11 @@ def pilot_state(request: HttpRequest, pk: int) -> HttpResponse:
     pilot = access_pilot(request.user, pk, for_write=True)
     form = PilotStateForm(request.POST)
     if not form.is_valid():
-        return _detail(request, pilot, status=400, error="Choose a state.")
+        return pilot_page_response(request, pilot, status=400, error="Choose a state.")
     try:
         services.pilot_set_state(pilot=pilot, actor=request.user, state=form.cleaned_data["state"])
     except ValidationError as error:
-        return _refused(request, pilot, error)
+        return pilot_refused_response(request, pilot, error)
     messages.success(request, f"The pilot is now {pilot.get_state_display().lower()}.")
     return redirect(pilot)
 
@@ -247,104 +244,11 @@ def pilot_publish(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.pilot_publish(pilot=pilot, actor=request.user)
     except ValidationError as error:
-        return _refused(request, pilot, error)
+        return pilot_refused_response(request, pilot, error)
     messages.success(
         request,
         f"Published: the pilot moves on its dates (now {pilot.get_state_display().lower()}).",
     )
-    return redirect(pilot)
-
-
-# --- Invitations -------------------------------------------------------------------------------
-
-
-@login_required
-@require_POST
-def pilot_invite(request: HttpRequest, pk: int) -> HttpResponse:
-    pilot = access_pilot(request.user, pk, for_write=True)
-    form = InviteForm(request.POST, accounts=visible_accounts(request.user))
-    if form.is_valid():
-        try:
-            created = services.pilot_invite(
-                pilot=pilot, accounts=form.cleaned_data["accounts"], invited_by=request.user
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return _detail(
-                request, pilot, status=400, error=_unless_open(pilot, error), invite_form=form
-            )
-        messages.success(
-            request, f"{len(created)} account{'s' if len(created) != 1 else ''} invited."
-        )
-        return redirect(pilot)
-    return _detail(request, pilot, status=400, invite_form=form)
-
-
-@login_required
-@require_POST
-def pilot_invite_supporters(request: HttpRequest, pk: int) -> HttpResponse:
-    pilot = access_pilot(request.user, pk, for_write=True)
-    try:
-        report = services.pilot_invite_supporters(pilot=pilot, invited_by=request.user)
-    except ValidationError as error:
-        return _refused(request, pilot, error)
-    messages.success(request, str(report))
-    return redirect(pilot)
-
-
-# --- Agreements --------------------------------------------------------------------------------
-
-
-@login_required
-@require_POST
-def agreement_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    pilot = access_pilot(request.user, pk, for_write=True)
-    form = AgreementForm(request.POST)
-    if form.is_valid():
-        try:
-            agreement = services.agreement_publish(
-                pilot=pilot, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return _detail(
-                request, pilot, status=400, error=_unless_open(pilot, error), agreement_form=form
-            )
-        messages.success(
-            request,
-            f"Version {agreement.version} of the agreement is published; accounts accept it again.",
-        )
-        return redirect(pilot)
-    return _detail(request, pilot, status=400, agreement_form=form)
-
-
-@login_required
-@require_POST
-def agreement_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    pilot = access_pilot_for_agreement(request.user, pk)
-    try:
-        acceptance = services.agreement_accept(pilot=pilot, admin=request.user)
-    except ValidationError as error:
-        return _refused(request, pilot, error)
-    messages.success(
-        request,
-        f"You accepted the agreement for {acceptance.account.name}; your colleagues can enrol.",
-    )
-    return redirect(pilot)
-
-
-# --- Enrolment ---------------------------------------------------------------------------------
-
-
-@login_required
-@require_POST
-def pilot_enrol(request: HttpRequest, pk: int) -> HttpResponse:
-    pilot = access_pilot_for_enrolment(request.user, pk)
-    try:
-        services.pilot_enrol(pilot=pilot, member=request.user)
-    except ValidationError as error:
-        return _refused(request, pilot, error)
-    messages.success(request, "You are enrolled. Start by telling us what you expect.")
     return redirect(pilot)
 
 
@@ -363,7 +267,9 @@ def pilot_decide(request: HttpRequest, pk: int) -> HttpResponse:
             form_add_service_errors(form, error)
             shown = pilot.state == PilotState.CLOSED and not pilot.decision
             error_text = "" if shown else _said(error)
-            return _detail(request, pilot, status=400, error=error_text, decision_form=form)
+            return pilot_page_response(
+                request, pilot, status=400, error=error_text, decision_form=form
+            )
         messages.success(request, "The decision is recorded; participants and followers are told.")
         return redirect(pilot)
-    return _detail(request, pilot, status=400, decision_form=form)
+    return pilot_page_response(request, pilot, status=400, decision_form=form)

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET
 
 from config.exports import csv_response
 from ideas import access
-from ideas.selectors.results import PilotResults, ResultSplit, pilot_response_table, pilot_results
+from ideas.selectors.feedback import pilot_response_table
+from ideas.selectors.results import PilotResults, ResultSplit, pilot_results
 
 
 class _SplitForm(forms.Form):

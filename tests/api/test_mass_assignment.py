@@ -39,8 +39,8 @@ from community.models import (
 )
 from community.services import discussions
 from community.services.gardens import garden_invite, garden_join
-from ideas.instrument import instrument_current
 from ideas.models import IdeaStatus, Phase, PilotState
+from ideas.selectors.instrument import instrument_current
 from tests.accounts.factories import InvitationFactory, internal
 from tests.api_helpers import api_login
 from tests.community.factories import GardenFactory, HarvestFactory

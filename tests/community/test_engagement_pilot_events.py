@@ -12,8 +12,8 @@ from django.utils import timezone
 from community.models import ActivityEvent, ActivityKind, EngagementSnapshot
 from community.services.engagement import engagement_snapshots_compute
 from ideas.models import Phase, PilotState
+from ideas.services.enrolment import pilot_enrol
 from ideas.services.feedback import response_save
-from ideas.services.pilots import pilot_enrol
 from tests.ideas.factories import PilotFactory, agreement_accepted
 
 DIMENSIONS = ["useful", "usable", "delightful", "speed", "trust"]

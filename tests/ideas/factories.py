@@ -5,8 +5,9 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from ideas.instrument import check_ins_create_default, instrument_create_default
 from ideas.models import Agreement, Idea, IdeaStatus, Pilot, PilotInvitation, PilotState
+from ideas.services.feedback import check_ins_create_default
+from ideas.services.instrument import instrument_create_default
 from tests.accounts.factories import UserFactory
 from tests.community.factories import GardenFactory
 

@@ -9,9 +9,10 @@ import pytest
 from django.utils import timezone
 
 from community.models import ActivityEvent
-from ideas.instrument import instrument_current
 from ideas.models import FeedbackResponse, Phase, PilotState, QuestionRole, ResponseStatus
+from ideas.selectors.instrument import instrument_current
 from ideas.services import feedback as services
+from ideas.services import instrument as instrument_services
 from tests.accounts.factories import customer
 from tests.api_helpers import api_error, api_login
 from tests.ideas.factories import PilotFactory, enrolled, feedback_response
@@ -115,7 +116,7 @@ def test_reading_a_check_in_costs_the_same_queries_with_more_dimensions(
     )
     for count in (5, 9):
         while instrument_current(pilot=pilot).dimensions.count() < count:
-            services.instrument_dimension_add(
+            instrument_services.instrument_dimension_add(
                 pilot=pilot, label=f"Aspect {instrument_current(pilot=pilot).dimensions.count()}"
             )
         api_login(api, member_a)
@@ -314,10 +315,10 @@ def test_the_question_and_dimension_lists_cost_the_same_queries_for_more_rows(
 ):
     for extra in (0, 5):
         while instrument_current(pilot=pilot).questions.count() < 8 + extra:
-            services.instrument_question_add(
+            instrument_services.instrument_question_add(
                 pilot=pilot, phase="experience", kind="text", prompt="More?"
             )
-            services.instrument_dimension_add(
+            instrument_services.instrument_dimension_add(
                 pilot=pilot, label=f"Aspect {instrument_current(pilot=pilot).questions.count()}"
             )
         # 1 membership (none: internal), 2 the pilot, 3-4 permissions (user, groups),

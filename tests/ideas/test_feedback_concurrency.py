@@ -14,9 +14,10 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from community.models import ActivityEvent
-from ideas.instrument import instrument_current
 from ideas.models import CheckIn, Enrolment, FeedbackResponse, Phase, PilotState, Question
+from ideas.selectors.instrument import instrument_current
 from ideas.services import feedback as services
+from ideas.services import instrument as instrument_services
 from tests.ideas.factories import PilotFactory, enrolled
 
 pytestmark = [pytest.mark.needs_postgres, pytest.mark.django_db(transaction=True)]
@@ -93,7 +94,7 @@ def test_an_edit_racing_the_first_answer_makes_a_new_version(enrolment):
 
     def the_product_manager_rewords() -> None:
         try:
-            instrument = services.instrument_question_update(
+            instrument = instrument_services.instrument_question_update(
                 question=Question.objects.select_related("instrument__pilot").get(pk=question.pk),
                 prompt="What do you expect, aspect by aspect?",
             )

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from ideas.instrument import instrument_current
 from ideas.models import Instrument, Phase, PilotState, Question, QuestionRole
-from ideas.services import feedback as services
+from ideas.selectors.instrument import instrument_current
+from ideas.services import instrument as services
 from tests.ideas.factories import PilotFactory, enrolled, feedback_response
 
 

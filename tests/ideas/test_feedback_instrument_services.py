@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from ideas.instrument import instrument_current
 from ideas.models import (
     Dimension,
     FeedbackResponse,
@@ -17,7 +16,8 @@ from ideas.models import (
     QuestionKind,
     QuestionRole,
 )
-from ideas.services import feedback as services
+from ideas.selectors.instrument import instrument_current
+from ideas.services import instrument as services
 from tests.ideas.factories import PilotFactory, enrolled, feedback_response
 
 

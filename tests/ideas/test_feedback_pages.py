@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from community.models import ActivityEvent
-from ideas.instrument import instrument_current
 from ideas.models import FeedbackResponse, Phase, PilotState, ResponseStatus
-from ideas.services import feedback as services
+from ideas.selectors.instrument import instrument_current
+from ideas.services import instrument as services
 from tests.accounts.factories import customer
 from tests.ideas.factories import PilotFactory, enrolled
 

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from community.models import ActivityEvent, ActivityKind
-from ideas.instrument import instrument_current
 from ideas.models import (
     Answer,
     FeedbackResponse,
@@ -20,7 +19,9 @@ from ideas.models import (
     QuestionRole,
     ResponseStatus,
 )
+from ideas.selectors.instrument import instrument_current
 from ideas.services import feedback as services
+from ideas.services import instrument as instrument_services
 from tests.accounts.factories import customer
 from tests.ideas.factories import PilotFactory, enrolled
 
@@ -158,7 +159,7 @@ def test_a_check_in_is_submitted_once_and_a_second_submission_changes_nothing(pi
 
 
 def test_multiple_choices_are_kept_in_the_order_of_the_options(pilot, enrolment):
-    instrument = services.instrument_question_add(
+    instrument = instrument_services.instrument_question_add(
         pilot=pilot,
         phase=Phase.EXPERIENCE,
         kind=QuestionKind.MULTIPLE_CHOICE,
@@ -232,7 +233,7 @@ def test_a_submission_names_every_missing_required_answer(pilot, enrolment):
 
 
 def test_an_optional_per_dimension_question_is_rated_for_every_dimension_or_none(pilot, enrolment):
-    instrument = services.instrument_question_add(
+    instrument = instrument_services.instrument_question_add(
         pilot=pilot,
         phase=Phase.EXPERIENCE,
         kind=QuestionKind.SCALE_1_7,
@@ -344,7 +345,7 @@ def test_a_draft_keeps_its_version_while_new_responses_use_the_newest(pilot, enr
     q = _ids(pilot)
     v1_answers = _experience(pilot)
     _save(pilot, enrolment, {q["adopt"]: 6}, submit=False)
-    v2 = services.instrument_question_add(
+    v2 = instrument_services.instrument_question_add(
         pilot=pilot,
         phase=Phase.EXPERIENCE,
         kind=QuestionKind.TEXT,

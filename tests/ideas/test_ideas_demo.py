@@ -22,7 +22,6 @@ from accounts.models import Account, MemberRole, Membership, User
 from community.models import ActivityEvent, ActivityKind, Notification
 from community.services.alerts import NOTIFICATION_KIND as ALERT_NOTIFICATION_KIND
 from demo.data.ideas import DEMO_PRODUCT_MANAGER, IDEA_COUNT, MIN_IDEAS
-from ideas.instrument import DEFAULT_DIMENSIONS
 from ideas.models import (
     AgreementAcceptance,
     Answer,
@@ -40,10 +39,12 @@ from ideas.models import (
     ResponseStatus,
     Vote,
 )
-from ideas.selectors.pilots import enrolment_refusal, pilot_current_agreement
+from ideas.models.instrument import DEFAULT_DIMENSIONS
+from ideas.selectors.enrolment import enrolment_refusal, pilot_current_agreement
 from ideas.selectors.results import pilot_results
+from ideas.services.enrolment import agreement_accept, pilot_enrol
 from ideas.services.feedback import response_save
-from ideas.services.pilots import agreement_accept, pilot_enrol, pilots_advance_schedule
+from ideas.services.pilots import pilots_advance_schedule
 
 SMALL = {"accounts": 12, "members": 5.0, "days": 30}
 

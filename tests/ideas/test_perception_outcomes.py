@@ -32,7 +32,7 @@ from community.models import OutcomeKind
 from community.services.outcomes import outcome_record
 from demo.data.pilot_outcomes import demo_pilot_outcomes_create
 from ideas.models import Enrolment, PilotState
-from ideas.selectors.perception import (
+from ideas.selectors.perception_outcomes import (
     ADVOCATES,
     KEPT_OR_GREW,
     NO_DECISION,

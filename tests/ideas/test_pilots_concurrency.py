@@ -13,7 +13,7 @@ from django.db import connection, connections, transaction
 
 from accounts.models import User
 from ideas.models import Enrolment, Pilot
-from ideas.services import pilots as services
+from ideas.services import enrolment as services
 from tests.ideas.factories import PilotFactory, agreement_accepted
 
 

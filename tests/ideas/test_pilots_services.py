@@ -28,6 +28,7 @@ from ideas.models import (
     PilotState,
     Vote,
 )
+from ideas.services import enrolment as enrolment_services
 from ideas.services import pilots as services
 from ideas.tasks import pilots_advance_schedule_task
 from tests.accounts.factories import AccountFactory, customer
@@ -258,7 +259,7 @@ def test_invited_members_hear_of_a_draft_pilot_only_when_it_opens(
     product_manager, member_a, admin_a, member_b
 ):
     pilot = PilotFactory(state=PilotState.DRAFT, published=False)
-    services.pilot_invite(
+    enrolment_services.pilot_invite(
         pilot=pilot, accounts=[member_a.membership.account], invited_by=product_manager
     )
     assert not Notification.objects.exists()  # customers do not see drafts
@@ -398,7 +399,9 @@ def test_a_closed_pilot_cannot_be_published(product_manager):
 def test_invited_accounts_members_are_told(product_manager, account_a, member_a, admin_a, member_b):
     pilot = PilotFactory()
 
-    created = services.pilot_invite(pilot=pilot, accounts=[account_a], invited_by=product_manager)
+    created = enrolment_services.pilot_invite(
+        pilot=pilot, accounts=[account_a], invited_by=product_manager
+    )
 
     assert [i.account for i in created] == [account_a]
     invitation = PilotInvitation.objects.get(pilot=pilot)
@@ -409,7 +412,7 @@ def test_invited_accounts_members_are_told(product_manager, account_a, member_a,
 
 
 def test_an_account_invited_already_is_skipped(product_manager, pilot, account_a, account_b):
-    created = services.pilot_invite(
+    created = enrolment_services.pilot_invite(
         pilot=pilot, accounts=[account_a, account_b], invited_by=product_manager
     )
 
@@ -425,7 +428,7 @@ def test_an_account_of_a_segment_that_is_not_eligible_is_refused_and_nobody_is_i
     account_a.save()
 
     with pytest.raises(ValidationError) as excinfo:
-        services.pilot_invite(
+        enrolment_services.pilot_invite(
             pilot=pilot, accounts=[account_a, account_b], invited_by=product_manager
         )
 
@@ -442,14 +445,16 @@ def test_accounts_below_the_minimum_level_are_refused_and_unknown_levels_count_a
     engagement_level_set(account_a, EngagementLevel.CONTRIBUTING)
 
     with pytest.raises(ValidationError) as excinfo:
-        services.pilot_invite(pilot=pilot, accounts=[account_b], invited_by=product_manager)
+        enrolment_services.pilot_invite(
+            pilot=pilot, accounts=[account_b], invited_by=product_manager
+        )
     assert _errors(excinfo) == {
         "accounts": [
             "Globex Logistics: engagement level Dormant is below the minimum, Participating."
         ]
     }
 
-    services.pilot_invite(pilot=pilot, accounts=[account_a], invited_by=product_manager)
+    enrolment_services.pilot_invite(pilot=pilot, accounts=[account_a], invited_by=product_manager)
     assert list(PilotInvitation.objects.values_list("account__slug", flat=True)) == ["acme"]
 
 
@@ -469,7 +474,7 @@ def test_inviting_the_supporters_invites_eligible_voting_accounts_not_invited_ye
         Vote.objects.create(idea=pilot.idea, user=user, account=account)
     Vote.objects.create(idea=pilot.idea, user=product_manager, account=None)  # staff
 
-    report = services.pilot_invite_supporters(pilot=pilot, invited_by=product_manager)
+    report = enrolment_services.pilot_invite_supporters(pilot=pilot, invited_by=product_manager)
 
     assert (report.invited, report.already_invited, report.not_eligible) == (2, 1, 1)
     assert str(report) == "2 accounts that voted invited; 1 invited already; 1 not eligible."
@@ -486,9 +491,11 @@ def test_a_closed_pilot_takes_no_invitations(product_manager, account_a):
     pilot = PilotFactory(state=PilotState.CLOSED)
 
     with pytest.raises(ValidationError):
-        services.pilot_invite(pilot=pilot, accounts=[account_a], invited_by=product_manager)
+        enrolment_services.pilot_invite(
+            pilot=pilot, accounts=[account_a], invited_by=product_manager
+        )
     with pytest.raises(ValidationError):
-        services.pilot_invite_supporters(pilot=pilot, invited_by=product_manager)
+        enrolment_services.pilot_invite_supporters(pilot=pilot, invited_by=product_manager)
 
     assert not PilotInvitation.objects.exists()
 
@@ -499,7 +506,7 @@ def test_a_closed_pilot_takes_no_invitations(product_manager, account_a):
 def test_the_account_admin_accepts_the_agreement_once_for_the_whole_account(
     pilot, admin_a, member_a, account_a
 ):
-    acceptance = services.agreement_accept(pilot=pilot, admin=admin_a)
+    acceptance = enrolment_services.agreement_accept(pilot=pilot, admin=admin_a)
 
     assert (acceptance.account, acceptance.agreement.version, acceptance.accepted_by) == (
         account_a,
@@ -510,14 +517,14 @@ def test_the_account_admin_accepts_the_agreement_once_for_the_whole_account(
     assert _notified(admin_a) == []
 
     with pytest.raises(ValidationError) as excinfo:
-        services.agreement_accept(pilot=pilot, admin=admin_a)
+        enrolment_services.agreement_accept(pilot=pilot, admin=admin_a)
     assert excinfo.value.messages == ["Acme Industrial has accepted version 1 already."]
     assert AgreementAcceptance.objects.count() == 1
 
 
 def test_a_member_who_is_not_the_admin_cannot_accept(pilot, member_a):
     with pytest.raises(ValidationError) as excinfo:
-        services.agreement_accept(pilot=pilot, admin=member_a)
+        enrolment_services.agreement_accept(pilot=pilot, admin=member_a)
 
     assert excinfo.value.messages == ["Only your account admin accepts the pilot agreement."]
     assert not AgreementAcceptance.objects.exists()
@@ -525,7 +532,7 @@ def test_a_member_who_is_not_the_admin_cannot_accept(pilot, member_a):
 
 def test_an_admin_of_an_account_not_invited_cannot_accept(pilot, admin_b):
     with pytest.raises(ValidationError) as excinfo:
-        services.agreement_accept(pilot=pilot, admin=admin_b)
+        enrolment_services.agreement_accept(pilot=pilot, admin=admin_b)
 
     assert excinfo.value.messages == ["Globex Logistics is not invited to this pilot."]
     assert not AgreementAcceptance.objects.exists()
@@ -536,7 +543,7 @@ def test_a_new_agreement_version_must_be_accepted_again(
 ):
     agreement_accepted(pilot, account_a)
 
-    agreement = services.agreement_publish(
+    agreement = enrolment_services.agreement_publish(
         pilot=pilot, actor=product_manager, title="Pilot terms", text="Now with data sharing."
     )
 
@@ -546,18 +553,18 @@ def test_a_new_agreement_version_must_be_accepted_again(
     ]
     assert _notified(member_a) == []  # only admins accept
     with pytest.raises(ValidationError) as excinfo:
-        services.pilot_enrol(pilot=pilot, member=member_a)
+        enrolment_services.pilot_enrol(pilot=pilot, member=member_a)
     assert excinfo.value.messages == [
         "The agreement changed (now version 2): waiting for your account admin to accept it."
     ]
 
-    services.agreement_accept(pilot=pilot, admin=admin_a)
-    assert services.pilot_enrol(pilot=pilot, member=member_a).account == account_a
+    enrolment_services.agreement_accept(pilot=pilot, admin=admin_a)
+    assert enrolment_services.pilot_enrol(pilot=pilot, member=member_a).account == account_a
 
 
 def test_an_agreement_version_needs_a_text(product_manager, pilot):
     with pytest.raises(ValidationError) as excinfo:
-        services.agreement_publish(pilot=pilot, actor=product_manager, title="", text=" ")
+        enrolment_services.agreement_publish(pilot=pilot, actor=product_manager, title="", text=" ")
 
     assert _errors(excinfo) == {
         "title": ["Give the agreement a title."],
@@ -572,7 +579,7 @@ def test_an_agreement_version_needs_a_text(product_manager, pilot):
 def test_a_member_enrols_records_the_activity_and_follows_the_idea(pilot, member_a, account_a):
     agreement_accepted(pilot, account_a)
 
-    enrolment = services.pilot_enrol(pilot=pilot, member=member_a)
+    enrolment = enrolment_services.pilot_enrol(pilot=pilot, member=member_a)
 
     assert (enrolment.pilot, enrolment.user, enrolment.account) == (pilot, member_a, account_a)
     event = ActivityEvent.objects.get()
@@ -587,7 +594,7 @@ def test_a_member_enrols_records_the_activity_and_follows_the_idea(pilot, member
 
 def _refused(pilot, member) -> str:
     with pytest.raises(ValidationError) as excinfo:
-        services.pilot_enrol(pilot=pilot, member=member)
+        enrolment_services.pilot_enrol(pilot=pilot, member=member)
     assert not Enrolment.objects.filter(user=member).exists()
     assert not ActivityEvent.objects.filter(user=member).exists()
     return " ".join(excinfo.value.messages)
@@ -647,15 +654,15 @@ def test_a_running_pilot_still_takes_members(member_a, account_a):
     pilot = PilotFactory(state=PilotState.RUNNING, accounts=[account_a])
     agreement_accepted(pilot, account_a)
 
-    assert services.pilot_enrol(pilot=pilot, member=member_a).pilot == pilot
+    assert enrolment_services.pilot_enrol(pilot=pilot, member=member_a).pilot == pilot
 
 
 def test_a_member_enrols_only_once(pilot, member_a, account_a):
     agreement_accepted(pilot, account_a)
-    services.pilot_enrol(pilot=pilot, member=member_a)
+    enrolment_services.pilot_enrol(pilot=pilot, member=member_a)
 
     with pytest.raises(ValidationError) as excinfo:
-        services.pilot_enrol(pilot=pilot, member=member_a)
+        enrolment_services.pilot_enrol(pilot=pilot, member=member_a)
 
     assert excinfo.value.messages == ["You are already enrolled in this pilot."]
     assert Enrolment.objects.count() == 1
@@ -668,17 +675,17 @@ def test_no_account_enrols_beyond_the_capacity_but_colleagues_join_their_account
     pilot = PilotFactory(capacity=1, accounts=[account_a, account_b])
     agreement_accepted(pilot, account_a)
     agreement_accepted(pilot, account_b)
-    services.pilot_enrol(pilot=pilot, member=member_b)
+    enrolment_services.pilot_enrol(pilot=pilot, member=member_b)
 
     assert _refused(pilot, member_a) == ("This pilot is full: all 1 place (accounts) are taken.")
     colleague = customer(account_b)
-    assert services.pilot_enrol(pilot=pilot, member=colleague).account == account_b
+    assert enrolment_services.pilot_enrol(pilot=pilot, member=colleague).account == account_b
     assert Enrolment.objects.filter(pilot=pilot).count() == 2
 
 
 def test_internal_users_do_not_enrol(pilot, product_manager):
     with pytest.raises(ValidationError) as excinfo:
-        services.pilot_enrol(pilot=pilot, member=product_manager)
+        enrolment_services.pilot_enrol(pilot=pilot, member=product_manager)
 
     assert excinfo.value.messages == ["Only customer members take part in pilots."]
     assert not Enrolment.objects.exists()
@@ -796,7 +803,9 @@ def test_a_decision_needs_a_known_choice_and_an_outcome_note(product_manager):
 def test_only_admins_of_invited_accounts_hear_of_a_new_agreement(
     product_manager, pilot, admin_a, admin_b
 ):
-    services.agreement_publish(pilot=pilot, actor=product_manager, title="Terms", text="v2")
+    enrolment_services.agreement_publish(
+        pilot=pilot, actor=product_manager, title="Terms", text="v2"
+    )
 
     assert len(_notified(admin_a)) == 1
     assert _notified(admin_b) == []
@@ -809,14 +818,16 @@ def test_invitation_emails_go_out_after_commit(
     pilot = PilotFactory()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.pilot_invite(pilot=pilot, accounts=[account_a], invited_by=product_manager)
+        enrolment_services.pilot_invite(
+            pilot=pilot, accounts=[account_a], invited_by=product_manager
+        )
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted([admin_a.email, member_a.email])
     assert mail.outbox[0].subject == f"Your account is invited to the pilot “{pilot.title}”"
 
 
 def test_the_admin_is_told_that_the_agreement_waits_for_them(admin_a, account_a):
-    from ideas.selectors.pilots import enrolment_refusal
+    from ideas.selectors.enrolment import enrolment_refusal
     from tests.ideas.factories import PilotFactory
 
     pilot = PilotFactory(accounts=[account_a])

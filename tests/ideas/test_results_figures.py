@@ -29,8 +29,8 @@ import pytest
 
 from accounts.models import Segment
 from community.models import EngagementLevel, EngagementSnapshot
+from community.statistics import round_half_up, t_quantile_975
 from ideas.models import Enrolment, PilotState
-from ideas.selectors.results import round_half_up, t_quantile_975
 from tests.accounts.factories import AccountFactory, customer
 from tests.api_helpers import api_login
 from tests.ideas.factories import PilotFactory, feedback_response

@@ -18,7 +18,7 @@ from community.access.outcomes import visible_outcome_accounts
 from community.selectors.insights import PERIOD_ORDER_ERROR, default_period, period_fill
 from config.exports import csv_response
 from config.pagination import list_query
-from ideas.selectors import perception
+from ideas.selectors import perception_outcomes as selectors
 
 
 class PerceptionFilterForm(forms.Form):
@@ -36,7 +36,7 @@ class PerceptionFilterForm(forms.Form):
         required=False,
         min_value=1,
         max_value=3650,
-        widget=forms.NumberInput(attrs={"placeholder": str(perception.DEFAULT_WINDOW_DAYS)}),
+        widget=forms.NumberInput(attrs={"placeholder": str(selectors.DEFAULT_WINDOW_DAYS)}),
     )
 
     def clean(self):
@@ -61,12 +61,12 @@ def perception_outcomes(request: HttpRequest) -> HttpResponse:
     form = PerceptionFilterForm(data, auto_id="perception-%s")  # ids apart from the page's
     valid = form.is_valid()
     filters = form.cleaned_data if valid else {"segment": form.cleaned_data.get("segment", "")}
-    result = perception.pilot_perception_outcomes(
+    result = selectors.pilot_perception_outcomes(
         accounts=accounts,
         period_from=filters.get("period_from"),
         period_to=filters.get("period_to"),
         segment=filters.get("segment") or "",
-        window_days=filters.get("window") or perception.DEFAULT_WINDOW_DAYS,
+        window_days=filters.get("window") or selectors.DEFAULT_WINDOW_DAYS,
     )
     if valid and request.GET.get("export") == "csv":
         return _csv(result)
@@ -83,9 +83,9 @@ def perception_outcomes(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _csv(result: perception.PerceptionOutcomes) -> StreamingHttpResponse:
+def _csv(result: selectors.PerceptionOutcomes) -> StreamingHttpResponse:
     return csv_response(
         filename=f"pilot-perception-outcomes-{result.period_from}-{result.period_to}.csv",
-        header=perception.CSV_HEADER,
-        rows=perception.csv_rows(result),
+        header=selectors.CSV_HEADER,
+        rows=selectors.csv_rows(result),
     )

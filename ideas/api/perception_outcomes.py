@@ -3,8 +3,9 @@ GET /api/v1/insights/pilot-perception/?period_from=&period_to=&segment=&window=
 
 Per account and pilot (pilots that ended in the period): the expectation–experience gap, NPS
 and the loyalty outcomes after the pilot, and the grouped summary — the same figures as the
-insights page's fragment (ideas.selectors.perception). Internal users only (customers: 403),
-over the accounts they see (community.access.outcomes.visible_outcome_accounts)."""
+insights page's fragment (ideas.selectors.perception_outcomes). Internal users only
+(customers: 403), over the accounts they see
+(community.access.outcomes.visible_outcome_accounts)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from rest_framework.views import APIView
 from accounts.models import Segment
 from community.access.outcomes import visible_outcome_accounts
 from community.selectors.insights import PERIOD_ORDER_ERROR, period_fill
-from ideas.selectors import perception
+from ideas.selectors import perception_outcomes as selectors
 
 
 class PilotPerceptionQuerySerializer(serializers.Serializer):
@@ -35,7 +36,7 @@ class PilotPerceptionQuerySerializer(serializers.Serializer):
         required=False,
         min_value=1,
         max_value=3650,
-        default=perception.DEFAULT_WINDOW_DAYS,
+        default=selectors.DEFAULT_WINDOW_DAYS,
         help_text="Outcomes up to this many days after the pilot's last day.",
     )
 
@@ -72,7 +73,11 @@ class AccountPilotPerceptionSerializer(serializers.Serializer):
     )
     nps_answers = serializers.IntegerField(source="nps_n")
     next_decision = serializers.ChoiceField(
-        choices=[perception.KEPT_OR_GREW, perception.SHRANK_OR_LEFT, perception.NO_DECISION],
+        choices=[
+            selectors.KEPT_OR_GREW,
+            selectors.SHRANK_OR_LEFT,
+            selectors.NO_DECISION,
+        ],
         help_text="By the first renewal decision after the pilot.",
     )
     referred_or_advocated = serializers.BooleanField(source="advocated")
@@ -114,7 +119,7 @@ class PilotPerceptionView(APIView):
         query = PilotPerceptionQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        result = perception.pilot_perception_outcomes(
+        result = selectors.pilot_perception_outcomes(
             accounts=accounts,
             period_from=data["period_from"],
             period_to=data["period_to"],

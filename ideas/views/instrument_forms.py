@@ -1,5 +1,5 @@
-"""Forms of the instrument designer (ideas/views/feedback.py). They parse the page's input;
-the rules live in ideas/services/feedback.py, whose field errors come back onto the form."""
+"""Forms of the instrument designer (ideas/views/instrument.py). They parse the page's input;
+the rules live in ideas/services/instrument.py, whose field errors come back onto the form."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from config.forms import form_add_service_errors
 from ideas.models import Phase, QuestionKind, QuestionRole
-from ideas.services.feedback import CHOICE_KINDS
+from ideas.services.instrument import CHOICE_KINDS
 
 
 def _lines(value: str) -> list[str]:
