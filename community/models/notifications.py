@@ -39,6 +39,31 @@ class NotificationKind:
     internal_only: bool = False
 
 
+class NotifyKind:
+    """The key of every kind of notification: the one list the services send by. Rows and
+    preferences store these keys, so they never change; each is registered below with its label."""
+
+    IDEA_STATUS = "idea_status"
+    IDEA_COMMENT = "idea_comment"
+    IDEA_MERGED = "idea_merged"
+    PILOT_INVITATION = "pilot_invitation"
+    PILOT_AGREEMENT = "pilot_agreement"
+    PILOT_CLOSED = "pilot_closed"
+    PILOT_DECISION = "pilot_decision"
+    FEEDBACK_REMINDER = "feedback_reminder"
+    ENGAGEMENT_ALERT = "engagement_alert"
+    GARDEN_INVITATION = "garden_invitation"
+    MENTION = "mention"
+    REPLY = "reply"
+    POST_FLAGGED = "post_flagged"
+    HARVEST_PUBLISHED = "harvest_published"
+    BADGE_AWARDED = "badge_awarded"
+
+    @classmethod
+    def keys(cls) -> set[str]:
+        return {value for name, value in vars(cls).items() if name.isupper()}
+
+
 KINDS: dict[str, NotificationKind] = {}
 
 
@@ -46,35 +71,19 @@ def _kind(key: str, label: str, group: str, default: str = Delivery.IMMEDIATELY,
     KINDS[key] = NotificationKind(key=key, label=label, group=group, default=default, **kw)
 
 
-# --- Ideas (ideas/services/ideas.py NotifyKind) ---------------------------------------------
-_kind("idea_status", "An idea you follow changes status", "Ideas")
+# --- Ideas and pilots ------------------------------------------------------------------------
+_kind(NotifyKind.IDEA_STATUS, "An idea you follow changes status", "Ideas")
+_kind(NotifyKind.IDEA_COMMENT, "A comment on an idea you follow", "Ideas")
+_kind(NotifyKind.IDEA_MERGED, "An idea you follow is merged into another", "Ideas")
+_kind(NotifyKind.PILOT_INVITATION, "Your account is invited to a pilot", "Pilots")
+_kind(NotifyKind.PILOT_AGREEMENT, "A pilot agreement awaits your acceptance", "Pilots")
+_kind(NotifyKind.PILOT_CLOSED, "A pilot you take part in closes", "Pilots")
+_kind(NotifyKind.PILOT_DECISION, "The decision on a pilot", "Pilots")
+_kind(NotifyKind.FEEDBACK_REMINDER, "Reminders to answer a pilot check-in", "Pilots")
 
-
-_kind("idea_comment", "A comment on an idea you follow", "Ideas")
-
-
-_kind("idea_merged", "An idea you follow is merged into another", "Ideas")
-
-
-# --- Pilots (ideas/services/pilots.py NotifyKind, ideas/services/reminders.py) -------------
-_kind("pilot_invitation", "Your account is invited to a pilot", "Pilots")
-
-
-_kind("pilot_agreement", "A pilot agreement awaits your acceptance", "Pilots")
-
-
-_kind("pilot_closed", "A pilot you take part in closes", "Pilots")
-
-
-_kind("pilot_decision", "The decision on a pilot", "Pilots")
-
-
-_kind("feedback_reminder", "Reminders to answer a pilot check-in", "Pilots")
-
-
-# --- Account teams (community/services/alerts.py) -------------------------------------------------
+# --- Account teams ---------------------------------------------------------------------------
 _kind(
-    "engagement_alert",
+    NotifyKind.ENGAGEMENT_ALERT,
     "Engagement alerts on your accounts",
     "Account teams",
     description="The daily digest lists every alert raised on your accounts that day.",
@@ -83,24 +92,18 @@ _kind(
     internal_only=True,
 )
 
-
-# --- Gardens --------------------------------------------------------------------------------
-_kind("garden_invitation", "Your account is invited to a garden", "Gardens")
-
-
-_kind("mention", "Someone mentions you in a discussion", "Gardens")
-
-
-_kind("reply", "A reply in a discussion you take part in", "Gardens", Delivery.DAILY)
-
-
-_kind("post_flagged", "A post in a garden you steward is flagged", "Gardens", internal_only=True)
-
-
-_kind("harvest_published", "A new harvest for you", "Gardens", Delivery.WEEKLY)
-
-
-_kind("badge_awarded", "You earn a badge", "Gardens")
+# --- Gardens ---------------------------------------------------------------------------------
+_kind(NotifyKind.GARDEN_INVITATION, "Your account is invited to a garden", "Gardens")
+_kind(NotifyKind.MENTION, "Someone mentions you in a discussion", "Gardens")
+_kind(NotifyKind.REPLY, "A reply in a discussion you take part in", "Gardens", Delivery.DAILY)
+_kind(
+    NotifyKind.POST_FLAGGED,
+    "A post in a garden you steward is flagged",
+    "Gardens",
+    internal_only=True,
+)
+_kind(NotifyKind.HARVEST_PUBLISHED, "A new harvest for you", "Gardens", Delivery.WEEKLY)
+_kind(NotifyKind.BADGE_AWARDED, "You earn a badge", "Gardens")
 
 
 def kind_label(key: str) -> str:

@@ -9,13 +9,11 @@ from django.db.models import IntegerField, Q, QuerySet, Subquery
 from accounts.models import Account, User
 from community.access.alerts import visible_alerts
 from community.models import Alert, Notification
-from community.models.notifications import Delivery
+from community.models.notifications import Delivery, NotifyKind
 from community.selectors.notifications import notification_delivery
 
 # The kind of notification that tells an account team of a new alert (its email: one per
 # alert, the daily digest of community.services.alerts, or off).
-NOTIFICATION_KIND = "engagement_alert"
-
 # The inbox's states: open = new or acknowledged, not resolved.
 ALERT_STATES = {
     "open": ("Open", Q(resolved_at__isnull=True)),
@@ -93,4 +91,4 @@ def open_alert_count(*, user: User) -> int:
 def alert_daily_digest(*, user: User) -> bool:
     """Whether the person chose the daily digest over one email per alert (their preference
     for engagement alerts, the same one the notification settings page shows)."""
-    return notification_delivery(user=user, kind=NOTIFICATION_KIND) == Delivery.DAILY
+    return notification_delivery(user=user, kind=NotifyKind.ENGAGEMENT_ALERT) == Delivery.DAILY

@@ -44,8 +44,7 @@ from community.models import (
     EngagementSnapshot,
     NotificationPreference,
 )
-from community.models.notifications import Delivery
-from community.selectors.alerts import NOTIFICATION_KIND
+from community.models.notifications import Delivery, NotifyKind
 from community.selectors.engagement_figures import day_end
 from community.services.notification_emails import email_build
 from community.services.notifications import (
@@ -241,7 +240,7 @@ def _tell_account_teams(alerts: list[Alert]) -> None:
         messages=[
             NotificationMessage(
                 users=teams[alert.account_id],
-                kind=NOTIFICATION_KIND,
+                kind=NotifyKind.ENGAGEMENT_ALERT,
                 title=f"{alert.account.name}: {alert.get_reason_display().lower()}",
                 body=f"{alert.summary}\nAcknowledge and resolve it in the alerts inbox.",
                 url=reverse("community:account-engagement", kwargs={"slug": alert.account.slug}),
@@ -261,7 +260,7 @@ def alert_subscription_set(*, user: User, daily_digest: bool) -> NotificationPre
     choice (the notification settings page sets the same row, and offers "off" as well)."""
     return notification_preference_set(
         user=user,
-        kind=NOTIFICATION_KIND,
+        kind=NotifyKind.ENGAGEMENT_ALERT,
         delivery=Delivery.DAILY if daily_digest else Delivery.IMMEDIATELY,
     )
 
@@ -274,7 +273,7 @@ def alert_digests_send() -> int:
     sends nothing twice. Returns the number of emails sent."""
     user_ids = list(
         NotificationPreference.objects.filter(
-            kind=NOTIFICATION_KIND, delivery=Delivery.DAILY, user__is_active=True
+            kind=NotifyKind.ENGAGEMENT_ALERT, delivery=Delivery.DAILY, user__is_active=True
         )
         .order_by("user_id")
         .values_list("user_id", flat=True)
@@ -298,7 +297,7 @@ def _alert_digest_send(*, user_id: int) -> int:
     )
     chosen_at = (
         NotificationPreference.objects.filter(
-            user_id=user_id, kind=NOTIFICATION_KIND, delivery=Delivery.DAILY
+            user_id=user_id, kind=NotifyKind.ENGAGEMENT_ALERT, delivery=Delivery.DAILY
         )
         .values_list("updated_at", flat=True)
         .first()
@@ -319,7 +318,7 @@ def _alert_digest_send(*, user_id: int) -> int:
     if not raised:
         return 0
     user = mark.user
-    unsubscribe = unsubscribe_url(user=user, kinds=[NOTIFICATION_KIND])
+    unsubscribe = unsubscribe_url(user=user, kinds=[NotifyKind.ENGAGEMENT_ALERT])
     context = {
         "alerts": raised,
         "user": user,
@@ -331,7 +330,7 @@ def _alert_digest_send(*, user_id: int) -> int:
         subject=f"{len(raised)} new engagement alert{'s' if len(raised) != 1 else ''}",
         text=render_to_string("community/email/alert_digest.txt", context),
         html=None,  # plain text only
-        kinds=[NOTIFICATION_KIND],
+        kinds=[NotifyKind.ENGAGEMENT_ALERT],
         unsubscribe=unsubscribe,
     )
     transaction.on_commit(message.send)

@@ -44,6 +44,7 @@ from community.models import (
     Thread,
     ThreadVisit,
 )
+from community.models.notifications import NotifyKind
 from community.selectors.discussions import discussion_name, garden_audience
 from community.services.engagement import activity_record
 from community.services.notifications import NotificationMessage, notify, notify_many
@@ -52,14 +53,6 @@ MAX_TITLE_LENGTH = 200
 MAX_BODY_LENGTH = 20000
 MAX_REASON_LENGTH = 300
 MAX_MENTIONS = 20
-
-
-class NotifyKind:
-    """The notification kinds discussions send (community/models/notifications.py lists them)."""
-
-    MENTION = "mention"
-    REPLY = "reply"
-    POST_FLAGGED = "post_flagged"
 
 
 # --- Checks ----------------------------------------------------------------------------------

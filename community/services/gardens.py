@@ -25,9 +25,8 @@ from community.models import (
     GardenTheme,
     GardenVisibility,
 )
+from community.models.notifications import NotifyKind
 from community.services.notifications import notify
-
-INVITATION_KIND = "garden_invitation"
 
 # Garden slugs share /gardens/<slug>/ with these pages.
 RESERVED_SLUGS = frozenset({"new"})
@@ -182,7 +181,7 @@ def garden_invite(*, garden: Garden, account: Account, invited_by: User) -> Gard
     invitation.save()
     notify(
         users=_account_admins(account),
-        kind=INVITATION_KIND,
+        kind=NotifyKind.GARDEN_INVITATION,
         title=f"Your account is invited to the garden “{garden.name}”",
         body=(
             f"{garden.name}: {garden.description}".strip().rstrip(":")

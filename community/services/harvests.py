@@ -35,11 +35,10 @@ from community.models import (
     HarvestRead,
     Thread,
 )
+from community.models.notifications import NotifyKind
 from community.selectors.engagement import account_levels
 from community.services.engagement import activity_record
 from community.services.notifications import notify
-
-NOTIFY_KIND = "harvest_published"
 
 HARVEST_FIELDS = (
     "title",
@@ -195,7 +194,7 @@ def harvest_publish(*, harvest: Harvest, by: User) -> Harvest:
     ).order_by("pk")
     notify(
         users=readers.iterator(chunk_size=2000),
-        kind=NOTIFY_KIND,
+        kind=NotifyKind.HARVEST_PUBLISHED,
         # Never the garden's name: the harvest may reach accounts not invited to it.
         title=f"New harvest: {harvest.title}",
         body=harvest.summary,

@@ -33,11 +33,11 @@ from community.models import (
     Reaction,
     ReactionKind,
 )
+from community.models.notifications import NotifyKind
 from community.services.notifications import NotificationMessage, notify_many
 
 HELPFUL_ANSWERS_NEEDED = 10
 INSERT_BATCH = 500
-NOTIFY_KIND = "badge_awarded"
 
 
 @dataclass(frozen=True)
@@ -229,7 +229,7 @@ def _tell(milestones: list[Milestone]) -> None:
         messages=[
             NotificationMessage(
                 users=users,
-                kind=NOTIFY_KIND,
+                kind=NotifyKind.BADGE_AWARDED,
                 title=f"You earned a badge: {MilestoneKind(kind).label}",
                 body=f"{MILESTONE_DESCRIPTIONS[kind]} See your badges on your profile.",
                 url=url,

@@ -31,10 +31,10 @@ from community.models import (
     Thread,
     ThreadVisit,
 )
+from community.models.notifications import NotifyKind
 from community.selectors import discussions as selectors
 from community.selectors.discussions import garden_audience
 from community.services import discussions as services
-from community.services.discussions import NotifyKind
 from community.services.notifications import notification_emails_suppressed
 
 _THREADS = [

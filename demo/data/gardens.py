@@ -28,6 +28,7 @@ from community.models import (
     GardenVisibility,
     Notification,
 )
+from community.models.notifications import NotifyKind
 from community.services import gardens as services
 from community.services.notifications import notification_emails_suppressed
 
@@ -231,7 +232,7 @@ def _demo_admin_invite(
     two_days_ago = now - dt.timedelta(days=2)
     GardenAccount.objects.filter(pk=invitation.pk).update(created_at=two_days_ago)
     Notification.objects.filter(
-        kind=services.INVITATION_KIND, user__membership__account=demo
+        kind=NotifyKind.GARDEN_INVITATION, user__membership__account=demo
     ).update(created_at=two_days_ago)
 
 

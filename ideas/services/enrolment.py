@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from accounts.access import customer_membership
 from accounts.models import Account, MemberRole, User
 from community.models import ActivityKind
+from community.models.notifications import NotifyKind
 from community.services.engagement import activity_record
 from community.services.notifications import notify
 from ideas.models import (
@@ -36,7 +37,6 @@ from ideas.selectors.enrolment import (
     pilot_current_agreement,
 )
 from ideas.services.pilots import (
-    NotifyKind,
     agreement_check,
     pilot_invited_notify,
     pilot_lock,
@@ -138,7 +138,7 @@ def agreement_publish(*, pilot: Pilot, actor: User, title: str, text: str) -> Ag
                 membership__role=MemberRole.ADMIN,
                 is_active=True,
             ),
-            kind=NotifyKind.AGREEMENT,
+            kind=NotifyKind.PILOT_AGREEMENT,
             title=f"New agreement for the pilot “{pilot.title}”: please accept version "
             f"{agreement.version}",
             body="Your colleagues can enrol once you accept it for your account.",
@@ -176,7 +176,7 @@ def agreement_accept(*, pilot: Pilot, admin: User) -> AgreementAcceptance:
         ) from None
     notify(
         users=User.objects.filter(membership__account=account, is_active=True),
-        kind=NotifyKind.AGREEMENT,
+        kind=NotifyKind.PILOT_AGREEMENT,
         title=f"You can join the pilot “{pilot.title}”",
         body=f"{admin} accepted its agreement for {account.name}.",
         url=pilot.get_absolute_url(),

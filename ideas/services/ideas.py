@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.access import customer_membership
 from accounts.models import Account, User
 from community.models import ActivityKind, Garden, GardenVisibility
+from community.models.notifications import NotifyKind
 from community.services.engagement import activity_record
 from community.services.notifications import notify
 from ideas import workflow
@@ -27,14 +28,6 @@ MAX_LINK_LENGTH = 500
 MAX_COMMENT_LENGTH = 5000
 
 _validate_url = URLValidator(schemes=["http", "https"])
-
-
-class NotifyKind:
-    """The `kind` of the notifications sent from here."""
-
-    STATUS = "idea_status"
-    COMMENT = "idea_comment"
-    MERGED = "idea_merged"
 
 
 def _name(user: User) -> str:
@@ -202,7 +195,7 @@ def idea_transition(*, idea: Idea, actor: User, to_status: str, reason: str) -> 
         idea_support_record(idea=idea, actor=actor, kind=ActivityKind.LOOP_CLOSED)
     notify(
         users=_followers(idea),
-        kind=NotifyKind.STATUS,
+        kind=NotifyKind.IDEA_STATUS,
         title=f"“{idea.title}” is now {idea.get_status_display().lower()}",
         body=f"{_name(actor)} moved it from {IdeaStatus(from_status).label.lower()}: {reason}",
         url=idea.get_absolute_url(),
@@ -308,7 +301,7 @@ def idea_comment(*, idea: Idea, author: User, body: str) -> Comment:
         idea_support_record(idea=idea, actor=author, kind=ActivityKind.COMMENT)
     notify(
         users=_followers(idea),
-        kind=NotifyKind.COMMENT,
+        kind=NotifyKind.IDEA_COMMENT,
         title=f"New comment on “{idea.title}”",
         body=f"{_name(author)}: {body[:300]}",
         url=idea.get_absolute_url(),
@@ -359,7 +352,7 @@ def idea_merge(*, duplicate: Idea, original: Idea, actor: User, reason: str) -> 
     )
     notify(
         users=_followers(original),  # now the followers of both
-        kind=NotifyKind.MERGED,
+        kind=NotifyKind.IDEA_MERGED,
         title=f"“{duplicate.title}” was merged into “{original.title}”",
         body=f"{_name(actor)}: {reason}",
         url=original.get_absolute_url(),

@@ -26,6 +26,7 @@ from django.utils import timezone
 from accounts.access import customer_membership
 from accounts.models import Account, Segment, User
 from community.models import ActivityKind, EngagementLevel
+from community.models.notifications import NotifyKind
 from community.services.engagement import activity_record
 from community.services.notifications import notify
 from ideas.models import (
@@ -42,17 +43,6 @@ from ideas.selectors.pilots import PILOT_STATE_ORDER, pilot_accounts_taking_part
 from ideas.services.feedback import check_ins_create_default
 from ideas.services.ideas import idea_transition, ideas_move
 from ideas.services.instrument import instrument_create_default
-
-
-class NotifyKind:
-    """The `kind` of the notifications sent from here."""
-
-    INVITATION = "pilot_invitation"
-    AGREEMENT = "pilot_agreement"
-    CLOSED = "pilot_closed"
-    DECISION = "pilot_decision"
-    IDEA_STATUS = "idea_status"
-
 
 # Ideas for which a pilot may be created: planned ones (they move to piloting), and ideas
 # already piloting (a second pilot, e.g. for another segment).
@@ -340,7 +330,7 @@ def _pilots_closed(*, pilots: list[Pilot], actor: User | None) -> None:
         participants = list(_participants(pilot))
         notify(
             users=participants,
-            kind=NotifyKind.CLOSED,
+            kind=NotifyKind.PILOT_CLOSED,
             title=f"The pilot “{pilot.title}” has closed",
             body="Thank you for taking part. We are evaluating what you told us, and you will "
             "hear what we decided.",
@@ -376,7 +366,7 @@ def pilot_invited_notify(*, pilot: Pilot, account_ids: Iterable[int] | None, act
         users=User.objects.filter(
             membership__account__in=invited.values("account"), is_active=True
         ),
-        kind=NotifyKind.INVITATION,
+        kind=NotifyKind.PILOT_INVITATION,
         title=f"Your account is invited to the pilot “{pilot.title}”",
         body=pilot.what_to_expect[:500],
         url=pilot.get_absolute_url(),
@@ -474,7 +464,7 @@ def _decision_notify(*, pilot: Pilot, idea: Idea, actor: User) -> None:
     participants = list(_participants(pilot))
     notify(
         users=participants,
-        kind=NotifyKind.DECISION,
+        kind=NotifyKind.PILOT_DECISION,
         title=title,
         body=pilot.outcome_note,
         url=pilot.get_absolute_url(),
@@ -482,7 +472,7 @@ def _decision_notify(*, pilot: Pilot, idea: Idea, actor: User) -> None:
     )
     notify(
         users=_followers(idea).exclude(pk__in=[u.pk for u in participants]),
-        kind=NotifyKind.DECISION,
+        kind=NotifyKind.PILOT_DECISION,
         title=title,
         body=pilot.outcome_note,
         url=idea.get_absolute_url(),

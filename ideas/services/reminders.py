@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from accounts.models import Membership, User
+from community.models.notifications import NotifyKind
 from community.services.notifications import NotificationMessage, notify_many
 from ideas.models import (
     CheckIn,
@@ -50,7 +51,6 @@ from ideas.selectors.feedback import FEEDBACK_GRACE_DAYS
 REMINDER_SPACING = dt.timedelta(days=3)
 CAP_WINDOW = dt.timedelta(days=30)
 EXPECTATION_GRACE = dt.timedelta(days=1)
-NOTIFICATION_KIND = "feedback_reminder"
 
 
 def due_check_ins(*, today: dt.date) -> QuerySet[CheckIn]:
@@ -182,7 +182,7 @@ def _notify_each(reminders: list[tuple[int, CheckIn]], *, today: dt.date) -> Non
         messages.append(
             NotificationMessage(
                 users=[users.get(user_id)],
-                kind=NOTIFICATION_KIND,
+                kind=NotifyKind.FEEDBACK_REMINDER,
                 title=title,
                 body=body,
                 url=reverse("ideas:check-in-answer", kwargs={"pk": check_in.pk}),

@@ -39,6 +39,7 @@ from community.models import (
     Reaction,
     Thread,
 )
+from community.models.notifications import NotifyKind
 from community.services import discussions
 from community.services.gardens import (
     garden_create,
@@ -812,7 +813,7 @@ def test_mentioning_an_outsider_in_the_secret_garden_notifies_nobody(
     # The same handles in the garden's own people do reach them (the mention works at all).
     discussions.post_reply(thread=world.thread, author=member_a, body="@anna see this")
     assert Notification.objects.filter(
-        user__email="anna@acme.example", kind=discussions.NotifyKind.MENTION
+        user__email="anna@acme.example", kind=NotifyKind.MENTION
     ).exists()
 
 

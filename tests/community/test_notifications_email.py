@@ -3,8 +3,10 @@ unsubscribe link that works logged out, retried on failure and never sent twice.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import smtplib
+from pathlib import Path
 
 import pytest
 from django.core import mail, signing
@@ -12,7 +14,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
 from community.models import Notification, NotificationPreference
-from community.models.notifications import KINDS, Delivery
+from community.models.notifications import KINDS, Delivery, NotifyKind
 from community.selectors.notifications import notification_delivery
 from community.services.notification_emails import (
     claim_stale,
@@ -54,7 +56,6 @@ def _unsubscribe_path(message) -> str:
 
 def test_every_kind_the_code_sends_is_registered_with_a_label():
     sent = {
-        # ideas/services/ideas.py and pilots.py NotifyKind, ideas/services/reminders.py
         "idea_status",
         "idea_comment",
         "idea_merged",
@@ -63,8 +64,7 @@ def test_every_kind_the_code_sends_is_registered_with_a_label():
         "pilot_closed",
         "pilot_decision",
         "feedback_reminder",
-        "engagement_alert",  # community/services/alerts.py
-        # community/: gardens, discussions, harvests, recognition
+        "engagement_alert",
         "garden_invitation",
         "mention",
         "reply",
@@ -76,18 +76,37 @@ def test_every_kind_the_code_sends_is_registered_with_a_label():
 
 
 def test_the_kinds_in_the_code_match_the_registry():
-    from community.services.alerts import NOTIFICATION_KIND as ALERT
-    from ideas.services.ideas import NotifyKind as IdeaKind
-    from ideas.services.pilots import NotifyKind as PilotKind
-    from ideas.services.reminders import NOTIFICATION_KIND as REMINDER
+    assert NotifyKind.keys() == set(KINDS)
 
-    in_code = {
-        value
-        for holder in (IdeaKind, PilotKind)
-        for name, value in vars(holder).items()
-        if name.isupper()
-    } | {ALERT, REMINDER}
-    assert in_code <= set(KINDS)
+
+def test_the_product_sends_notifications_only_by_a_notify_kind():
+    """No service names a kind by a string of its own: each `kind=` given to notify or to a
+    NotificationMessage is a NotifyKind attribute (one list, community/models/notifications.py)."""
+    root = Path(__file__).resolve().parents[2]
+    used, literal = set(), []
+    for app in ("accounts", "community", "ideas"):
+        for path in (root / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+                if name not in {"notify", "NotificationMessage"}:
+                    continue
+                for keyword in node.keywords:
+                    value = keyword.value
+                    if keyword.arg != "kind":
+                        continue
+                    if isinstance(value, ast.Attribute) and getattr(value.value, "id", "") == (
+                        "NotifyKind"
+                    ):
+                        used.add(value.attr)
+                    elif isinstance(value, ast.Constant):  # a name passes a caller's kind on
+                        literal.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert literal == []
+    assert used  # the scan found the senders
+    assert {getattr(NotifyKind, name) for name in used} <= set(KINDS)
 
 
 # --- Immediately, digest or off --------------------------------------------------------------

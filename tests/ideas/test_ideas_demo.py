@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Account, MemberRole, Membership, User
 from community.models import ActivityEvent, ActivityKind, Notification
-from community.services.alerts import NOTIFICATION_KIND as ALERT_NOTIFICATION_KIND
+from community.models.notifications import NotifyKind
 from demo.data.ideas import DEMO_PRODUCT_MANAGER, IDEA_COUNT, MIN_IDEAS
 from ideas.models import (
     AgreementAcceptance,
@@ -285,7 +285,7 @@ class TestTheSeededDemo:
         ideas = Idea.objects.all()
 
         # Alerts are raised as of today, so their notifications are the one thing that is new.
-        history_notifications = Notification.objects.exclude(kind=ALERT_NOTIFICATION_KIND)
+        history_notifications = Notification.objects.exclude(kind=NotifyKind.ENGAGEMENT_ALERT)
         for rows, stamp in [
             (Idea.objects.all(), "created_at"),
             (IdeaTransition.objects.all(), "created_at"),

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 
 from community.models import ActivityEvent, ActivityKind, GardenVisibility, Notification
+from community.models.notifications import NotifyKind
 from ideas.models import Comment, Follow, Idea, IdeaStatus, IdeaTransition, Vote
 from ideas.services import ideas as services
 from tests.accounts.factories import customer
@@ -144,8 +145,8 @@ def test_a_product_manager_moves_an_idea_and_the_followers_but_not_they_are_told
     assert list(
         IdeaTransition.objects.values_list("from_status", "to_status", "actor__email", "reason")
     ) == [("proposed", "under_review", "pat@garden.example", "We look at it this sprint.")]
-    assert _notified(services.NotifyKind.STATUS) == ["alice@acme.example", "bob@globex.example"]
-    note = Notification.objects.filter(kind=services.NotifyKind.STATUS).first()
+    assert _notified(NotifyKind.IDEA_STATUS) == ["alice@acme.example", "bob@globex.example"]
+    note = Notification.objects.filter(kind=NotifyKind.IDEA_STATUS).first()
     assert note.title == "“Offline inspections” is now under review"
     assert "We look at it this sprint." in note.body
     assert note.url == f"/ideas/{idea.pk}/"
@@ -183,7 +184,7 @@ def test_the_author_withdraws_their_own_proposed_idea(idea, member_a, product_ma
     )
 
     assert Idea.objects.get(pk=idea.pk).status == IdeaStatus.WITHDRAWN
-    assert _notified(services.NotifyKind.STATUS) == ["pat@garden.example"]
+    assert _notified(NotifyKind.IDEA_STATUS) == ["pat@garden.example"]
 
 
 def test_the_author_cannot_withdraw_once_the_idea_is_under_review(idea, member_a, product_manager):
@@ -309,7 +310,7 @@ def test_a_comment_records_activity_and_tells_the_followers_but_not_its_author(
     assert _events(ActivityKind.COMMENT) == [
         ("globex", "bob@globex.example", "ideas.idea", str(idea.pk))
     ]
-    assert _notified(services.NotifyKind.COMMENT) == ["alice@acme.example", "pat@garden.example"]
+    assert _notified(NotifyKind.IDEA_COMMENT) == ["alice@acme.example", "pat@garden.example"]
 
 
 @pytest.mark.parametrize(
@@ -381,12 +382,12 @@ def test_a_merge_tells_the_followers_of_both_ideas_but_not_the_moderator(
             duplicate=duplicate, original=original, actor=product_manager, reason="Same need."
         )
 
-    assert _notified(services.NotifyKind.MERGED) == [
+    assert _notified(NotifyKind.IDEA_MERGED) == [
         "alice@acme.example",
         "anna@acme.example",
         "bob@globex.example",
     ]
-    note = Notification.objects.filter(kind=services.NotifyKind.MERGED).first()
+    note = Notification.objects.filter(kind=NotifyKind.IDEA_MERGED).first()
     assert note.title == "“Work without network” was merged into “Offline mode”"
     assert note.url == f"/ideas/{original.pk}/"
 
@@ -401,7 +402,7 @@ def _unchanged(original, duplicate) -> None:
     assert Idea.objects.get(pk=duplicate.pk).merged_into is None
     assert Vote.objects.filter(idea=duplicate).count() == 2
     assert IdeaTransition.objects.count() == 0
-    assert Notification.objects.filter(kind=services.NotifyKind.MERGED).count() == 0
+    assert Notification.objects.filter(kind=NotifyKind.IDEA_MERGED).count() == 0
 
 
 def test_an_idea_cannot_be_merged_into_itself(pair, product_manager):
