@@ -309,6 +309,17 @@ def outcome_rates_by_level(
         account_ids=account_ids, period_from=period_from, period_to=period_to
     )
 
+    levels = _level_rates(with_kind=with_kind, decided=decided, held=held)
+    return OutcomeRates(
+        period_from=period_from, period_to=period_to, segment=segment, levels=levels
+    )
+
+
+def _level_rates(
+    *, with_kind: dict[tuple[str, str], int], decided: dict[str, int], held: dict[str, int]
+) -> list[LevelRates]:
+    """One row per level (and "level not known yet" when an outcome fell there): each outcome
+    kind's count over the accounts that decided (renewals) or held the level (advocacy)."""
     order = list(EngagementLevel.choices)
     # "Level not known yet" only when an outcome fell there: accounts whose history starts
     # within the period are not worth a row of their own until then.
@@ -335,9 +346,7 @@ def outcome_rates_by_level(
                 rates=rates,
             )
         )
-    return OutcomeRates(
-        period_from=period_from, period_to=period_to, segment=segment, levels=levels
-    )
+    return levels
 
 
 def _accounts_per_level_held(

@@ -108,70 +108,79 @@ def _figures(*, account_ids: Sequence[int], day: dt.date) -> list[dict]:
 
 
 def _candidates(row: dict, *, day: dt.date) -> list[Alert]:
-    """The alerts one account's figures call for (unsaved)."""
-    found = []
-    account_id = row["pk"]
-    if (
+    """The alerts one account's figures call for (unsaved): one rule each."""
+    rules = (_level_dropped, _score_fell, _silent_before_renewal)
+    return [alert for rule in rules if (alert := rule(row, day=day)) is not None]
+
+
+def _level_dropped(row: dict, *, day: dt.date) -> Alert | None:
+    """The level of `day` is below the level of the snapshot before it."""
+    if not (
         row["level"]
         and row["previous_level"]
         and EngagementLevel.rank(row["level"]) < EngagementLevel.rank(row["previous_level"])
     ):
-        found.append(
-            Alert(
-                account_id=account_id,
-                reason=AlertReason.LEVEL_DROPPED,
-                fingerprint=f"{day.isoformat()}:{row['previous_level']}>{row['level']}",
-                details={
-                    "day": day.isoformat(),
-                    "from_level": row["previous_level"],
-                    "to_level": row["level"],
-                    "previous_day": _iso(row["previous_day"]),
-                    "score": _number(row["score"]),
-                },
-            )
-        )
-    if row["score"] is not None and row["peak_score"] is not None:
-        fall = Decimal(row["peak_score"]) - Decimal(row["score"])
-        if fall >= SCORE_FALL_POINTS:
-            found.append(
-                Alert(
-                    account_id=account_id,
-                    reason=AlertReason.SCORE_FELL,
-                    fingerprint=f"peak:{_iso(row['peak_day'])}",
-                    details={
-                        "day": day.isoformat(),
-                        "points": _number(fall),
-                        "days": SCORE_FALL_DAYS,
-                        "peak_score": _number(row["peak_score"]),
-                        "peak_day": _iso(row["peak_day"]),
-                        "score": _number(row["score"]),
-                    },
-                )
-            )
+        return None
+    return Alert(
+        account_id=row["pk"],
+        reason=AlertReason.LEVEL_DROPPED,
+        fingerprint=f"{day.isoformat()}:{row['previous_level']}>{row['level']}",
+        details={
+            "day": day.isoformat(),
+            "from_level": row["previous_level"],
+            "to_level": row["level"],
+            "previous_day": _iso(row["previous_day"]),
+            "score": _number(row["score"]),
+        },
+    )
+
+
+def _score_fell(row: dict, *, day: dt.date) -> Alert | None:
+    """The score is SCORE_FALL_POINTS or more below its peak of the last SCORE_FALL_DAYS."""
+    if row["score"] is None or row["peak_score"] is None:
+        return None
+    fall = Decimal(row["peak_score"]) - Decimal(row["score"])
+    if fall < SCORE_FALL_POINTS:
+        return None
+    return Alert(
+        account_id=row["pk"],
+        reason=AlertReason.SCORE_FELL,
+        fingerprint=f"peak:{_iso(row['peak_day'])}",
+        details={
+            "day": day.isoformat(),
+            "points": _number(fall),
+            "days": SCORE_FALL_DAYS,
+            "peak_score": _number(row["peak_score"]),
+            "peak_day": _iso(row["peak_day"]),
+            "score": _number(row["score"]),
+        },
+    )
+
+
+def _silent_before_renewal(row: dict, *, day: dt.date) -> Alert | None:
+    """No customer activity for SILENT_DAYS with the renewal within RENEWAL_WINDOW_DAYS."""
     renewal = row["renewal_date"]
     last = row["last_activity"]
     silent_since = day_end(day) - dt.timedelta(days=SILENT_DAYS)
-    if (
+    if not (
         renewal is not None
         and day <= renewal <= day + dt.timedelta(days=RENEWAL_WINDOW_DAYS)
         and (last is None or last < silent_since)
     ):
-        last_day = timezone.localtime(last).date().isoformat() if last else None
-        found.append(
-            Alert(
-                account_id=account_id,
-                reason=AlertReason.SILENT_BEFORE_RENEWAL,
-                fingerprint=f"renewal:{renewal.isoformat()}:last:{last_day or 'never'}",
-                details={
-                    "day": day.isoformat(),
-                    "silent_days": SILENT_DAYS,
-                    "last_activity": last_day,
-                    "renewal_date": renewal.isoformat(),
-                    "days_to_renewal": (renewal - day).days,
-                },
-            )
-        )
-    return found
+        return None
+    last_day = timezone.localtime(last).date().isoformat() if last else None
+    return Alert(
+        account_id=row["pk"],
+        reason=AlertReason.SILENT_BEFORE_RENEWAL,
+        fingerprint=f"renewal:{renewal.isoformat()}:last:{last_day or 'never'}",
+        details={
+            "day": day.isoformat(),
+            "silent_days": SILENT_DAYS,
+            "last_activity": last_day,
+            "renewal_date": renewal.isoformat(),
+            "days_to_renewal": (renewal - day).days,
+        },
+    )
 
 
 def _iso(value) -> str | None:
