@@ -1,5 +1,6 @@
 """docs/architecture.md stays true: every file it names exists, and every function it names is
-defined where it says (a move or a rename that forgets the map fails here)."""
+defined where it says (a move or a rename that forgets the map fails here). The files that
+docs/product.md and the README name exist too."""
 
 from __future__ import annotations
 
@@ -56,3 +57,11 @@ def test_every_dotted_name_the_map_uses_can_be_imported(reference):
     except ModuleNotFoundError:
         target = getattr(importlib.import_module(module), name, None)
     assert target is not None, reference
+
+
+@pytest.mark.parametrize("doc", ["docs/product.md", "README.md"])
+def test_every_file_the_product_page_and_the_readme_name_exists(doc):
+    text = (ROOT / doc).read_text()
+    named = {path for path, _ in FILE_AND_NAMES.findall(text)}
+    assert named
+    assert {path for path in named if not (ROOT / path).exists()} == set()
