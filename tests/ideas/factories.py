@@ -60,6 +60,23 @@ class PilotFactory(factory.django.DjangoModelFactory):
             PilotInvitation.objects.create(pilot=obj, account=account)
 
 
+def running_dates(today: dt.date | None = None) -> dict:
+    """The state and dates of a running pilot: recruiting opened two weeks before `today`, it
+    runs from a week before for four weeks, so its experience check-ins are open."""
+    today = today or _today()
+    return {
+        "state": PilotState.RUNNING,
+        "recruiting_opens": today - dt.timedelta(days=14),
+        "runs_from": today - dt.timedelta(days=7),
+        "runs_until": today + dt.timedelta(days=21),
+    }
+
+
+def running_pilot(**fields) -> Pilot:
+    """A running pilot (see `running_dates`); `fields` go to PilotFactory (`accounts=[…]`)."""
+    return PilotFactory(**running_dates(), **fields)
+
+
 def feedback_response(enrolment, check_in, *, at=None, draft=False, **by_role):
     """A response to `check_in`, created directly (no service), with answers to the questions of
     the pilot's newest instrument found by role: per-dimension roles take {dimension key: value}
