@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from ideas.models import Phase
+from ideas.services import ideas as idea_services
+from tests.community.factories import GardenFactory
 from tests.ideas.factories import enrolled, running_pilot
 
 
@@ -24,3 +26,22 @@ def enrolment(pilot, member_a):
 def experience(pilot):
     """The pilot's first experience check-in."""
     return pilot.check_ins.filter(phase=Phase.EXPERIENCE).order_by("position").first()
+
+
+@pytest.fixture
+def garden(db):
+    return GardenFactory(name="Field work", slug="field-work")
+
+
+@pytest.fixture
+def idea_text():
+    """What `idea` asks for; a module that needs other text (or links) overrides this."""
+    return {"job_to_be_done": "Inspect in basements.", "proposal": "Queue work and sync later."}
+
+
+@pytest.fixture
+def idea(garden, member_a, idea_text):
+    """ "Offline inspections", proposed by member_a in `garden` through the service."""
+    return idea_services.idea_propose(
+        garden=garden, author=member_a, title="Offline inspections", **idea_text
+    )

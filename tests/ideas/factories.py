@@ -8,7 +8,7 @@ from django.utils import timezone
 from ideas.models import Agreement, Idea, IdeaStatus, Pilot, PilotInvitation, PilotState
 from ideas.services.feedback import check_ins_create_default
 from ideas.services.instrument import instrument_create_default
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, customer
 from tests.community.factories import GardenFactory
 
 
@@ -112,6 +112,18 @@ def feedback_response(enrolment, check_in, *, at=None, draft=False, **by_role):
             )
     Answer.objects.bulk_create(answers)
     return response
+
+
+def final_answered(pilot, account, *, name: str, at=None, **answers):
+    """A new member of `account` (first name `name`), enrolled, who submitted the pilot's final
+    check-in (position 2) at `at` with `answers` (as `feedback_response` takes them)."""
+    from ideas.models import Enrolment
+
+    final = pilot.check_ins.get(position=2)
+    enrolment = Enrolment.objects.create(
+        pilot=pilot, user=customer(account, first_name=name), account=account
+    )
+    return feedback_response(enrolment, final, at=at, **answers)
 
 
 def agreement_accepted(pilot, account, *, by=None):
