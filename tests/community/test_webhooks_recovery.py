@@ -26,7 +26,6 @@ from community.services import webhooks
 from community.tasks import webhook_deliver_task, webhook_deliveries_requeue_task
 from tests.accounts.factories import AccountFactory
 from tests.api_helpers import api_error, api_login
-from tests.community.test_webhooks_delivery import Receiver
 from tests.db_locks import someone_waits_for_a_lock
 
 OTHERS = ["member_a", "admin_a", "member_b", "admin_b", "account_manager_a", "product_manager"]
@@ -35,14 +34,6 @@ PENDING, SUCCEEDED, FAILED = (
     WebhookDeliveryStatus.SUCCEEDED,
     WebhookDeliveryStatus.FAILED,
 )
-
-
-@pytest.fixture
-def receiver(settings):
-    settings.WEBHOOK_ALLOW_HTTP_LOOPBACK = True
-    server = Receiver()
-    yield server
-    server.close()
 
 
 @pytest.fixture
