@@ -18,7 +18,6 @@ unsent and the outbox full.
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import signal
 import socket
@@ -36,11 +35,11 @@ from accounts.tasks import outbox_relay_task
 from community.models import ActivityEvent, EngagementSnapshot
 from community.services.engagement import engagement_snapshots_compute
 from community.tasks import engagement_recompute_incremental_task
-from ideas.models import Phase, PilotState
+from ideas.models import Phase
 from ideas.selectors.instrument import instrument_current
 from tests.api_helpers import api_login
 from tests.community.factories import garden_with, start
-from tests.ideas.factories import IdeaFactory, PilotFactory, enrolled
+from tests.ideas.factories import IdeaFactory, enrolled, running_pilot
 
 pytestmark = [
     pytest.mark.needs_redis,
@@ -140,14 +139,7 @@ def worker_env(mail_dir):
 def scene(account_a, member_a, admin_a):
     """A running pilot member_a is enrolled in, an idea she may vote for, and a thread in a
     garden she shares with Anna (admin_a), whom she will mention."""
-    today = timezone.localdate()
-    pilot = PilotFactory(
-        accounts=[account_a],
-        state=PilotState.RUNNING,
-        recruiting_opens=today - dt.timedelta(days=14),
-        runs_from=today - dt.timedelta(days=7),
-        runs_until=today + dt.timedelta(days=21),
-    )
+    pilot = running_pilot(accounts=[account_a])
     enrolled(pilot, member_a)
     garden = garden_with(member_a, admin_a)
     return {

@@ -44,7 +44,13 @@ from ideas.selectors.instrument import instrument_current
 from tests.accounts.factories import InvitationFactory, internal
 from tests.api_helpers import api_login
 from tests.community.factories import GardenFactory, HarvestFactory
-from tests.ideas.factories import IdeaFactory, PilotFactory, agreement_accepted, enrolled
+from tests.ideas.factories import (
+    IdeaFactory,
+    PilotFactory,
+    agreement_accepted,
+    enrolled,
+    running_dates,
+)
 
 SCHEMA = Path(settings.BASE_DIR) / "docs" / "openapi.yaml"
 WRITES = ("post", "put", "patch")
@@ -186,14 +192,7 @@ def _pilot(w, **fields):
 
 
 def _running_check_in(w):
-    today = w.today
-    pilot = _pilot(
-        w,
-        state=PilotState.RUNNING,
-        recruiting_opens=today - dt.timedelta(days=14),
-        runs_from=today - dt.timedelta(days=7),
-        runs_until=today + dt.timedelta(days=21),
-    )
+    pilot = _pilot(w, **running_dates(w.today))
     enrolled(pilot, w.member_a)
     check_in = pilot.check_ins.filter(phase=Phase.EXPERIENCE).order_by("position").first()
     questions = {q.role: q.pk for q in instrument_current(pilot=pilot).questions.all()}

@@ -4,34 +4,21 @@ experience feedback for it."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 
 from community.models import ActivityEvent, ActivityKind, EngagementSnapshot
 from community.services.engagement import engagement_snapshots_compute
-from ideas.models import Phase, PilotState
+from ideas.models import Phase
 from ideas.services.enrolment import pilot_enrol
 from ideas.services.feedback import response_save
-from tests.ideas.factories import PilotFactory, agreement_accepted
+from tests.ideas.factories import agreement_accepted, running_pilot
 
 DIMENSIONS = ["useful", "usable", "delightful", "speed", "trust"]
 
 
 @pytest.fixture
 def running_pilots(account_a, admin_a):
-    today = timezone.localdate()
-    pilots = [
-        PilotFactory(
-            accounts=[account_a],
-            state=PilotState.RUNNING,
-            recruiting_opens=today - dt.timedelta(days=14),
-            runs_from=today - dt.timedelta(days=7),
-            runs_until=today + dt.timedelta(days=21),
-        )
-        for _ in range(2)
-    ]
+    pilots = [running_pilot(accounts=[account_a]) for _ in range(2)]
     for pilot in pilots:
         agreement_accepted(pilot, account_a, by=admin_a)
     return pilots

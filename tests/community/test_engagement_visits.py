@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 
 import pytest
 from django.db import connection, connections, transaction
@@ -19,18 +18,7 @@ from django.utils import timezone
 from community.middleware import VISIT_DAY_SESSION_KEY, _is_page_view
 from community.models import ActivityEvent, ActivityKind
 from community.services.engagement import visit_record
-
-
-def _someone_waits_for_a_lock(timeout: float = 10.0) -> bool:
-    """True once another connection waits for a lock (polled, not slept through)."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-            if cursor.fetchone()[0]:
-                return True
-            time.sleep(0.01)
-    return False
+from tests.db_locks import someone_waits_for_a_lock
 
 
 def _visits():
@@ -202,7 +190,7 @@ def test_two_requests_at_the_same_moment_record_one_visit(account_a, member_a):
         recorded["first"] = visit_record(user=member_a, account=account_a)
         other = threading.Thread(target=the_other_tab)
         other.start()
-        assert _someone_waits_for_a_lock()  # on the membership row the first visit locked
+        assert someone_waits_for_a_lock()  # on the membership row the first visit locked
     other.join(timeout=10)
 
     assert recorded["first"] is not None

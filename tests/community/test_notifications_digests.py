@@ -20,6 +20,7 @@ from community.services.notifications import (
 from community.tasks import notification_digests_daily_task, notification_digests_weekly_task
 from tests.accounts.factories import customer
 from tests.community.factories import another_sender_busy_with
+from tests.community.flaky_email_backend import FlakyBackend
 
 MONDAY_MORNING = dt.datetime(2026, 3, 2, 7, 10, tzinfo=dt.UTC)
 
@@ -154,9 +155,7 @@ def test_the_digest_lists_each_kind_with_its_own_unsubscribe_link(client, member
 
 @pytest.fixture
 def smtp_down_once(settings):
-    settings.EMAIL_BACKEND = "tests.community.test_notifications_email.FlakyBackend"
-    from tests.community.test_notifications_email import FlakyBackend
-
+    settings.EMAIL_BACKEND = "tests.community.flaky_email_backend.FlakyBackend"
     FlakyBackend.failures, FlakyBackend.attempts = 1, 0
     return FlakyBackend
 

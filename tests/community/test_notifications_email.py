@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from django.core import mail, signing
-from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
 from community.models import Notification, NotificationPreference
@@ -31,6 +30,7 @@ from community.services.notifications import (
 from community.tasks import notification_email_task
 from tests.accounts.factories import customer
 from tests.community.factories import another_sender_busy_with
+from tests.community.flaky_email_backend import FlakyBackend
 
 
 def _notify(*users, kind="idea_status", **extra):
@@ -198,23 +198,9 @@ def test_a_kind_nobody_registered_is_emailed_immediately(member_a):
 # --- Retried on failure, never twice --------------------------------------------------------
 
 
-class FlakyBackend(EmailBackend):
-    """Fails the first `failures` sends like a dropped SMTP connection, then delivers."""
-
-    failures = 0
-    attempts = 0
-
-    def send_messages(self, messages):
-        type(self).attempts += 1
-        if type(self).failures > 0:
-            type(self).failures -= 1
-            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-        return super().send_messages(messages)
-
-
 @pytest.fixture
 def flaky(settings, monkeypatch):
-    settings.EMAIL_BACKEND = f"{__name__}.FlakyBackend"
+    settings.EMAIL_BACKEND = "tests.community.flaky_email_backend.FlakyBackend"
     # Eager tasks run their retries at once, in turn, when a failure does not propagate (a
     # worker waits for the backoff instead).
     monkeypatch.setitem(notification_email_task.app.conf, "task_eager_propagates", False)

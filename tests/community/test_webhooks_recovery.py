@@ -26,8 +26,7 @@ from community.services import webhooks
 from community.tasks import webhook_deliver_task, webhook_deliveries_requeue_task
 from tests.accounts.factories import AccountFactory
 from tests.api_helpers import api_error, api_login
-from tests.community.test_engagement_visits import _someone_waits_for_a_lock
-from tests.community.test_webhooks_delivery import Receiver
+from tests.db_locks import someone_waits_for_a_lock
 
 OTHERS = ["member_a", "admin_a", "member_b", "admin_b", "account_manager_a", "product_manager"]
 PENDING, SUCCEEDED, FAILED = (
@@ -35,14 +34,6 @@ PENDING, SUCCEEDED, FAILED = (
     WebhookDeliveryStatus.SUCCEEDED,
     WebhookDeliveryStatus.FAILED,
 )
-
-
-@pytest.fixture
-def receiver(settings):
-    settings.WEBHOOK_ALLOW_HTTP_LOOPBACK = True
-    server = Receiver()
-    yield server
-    server.close()
 
 
 @pytest.fixture
@@ -245,7 +236,7 @@ def test_two_beats_at_the_same_moment_queue_a_delivery_once(
         first = webhooks.webhook_deliveries_requeue()
         other = threading.Thread(target=the_other_beat)
         other.start()
-        assert _someone_waits_for_a_lock()  # on the row the first beat claimed
+        assert someone_waits_for_a_lock()  # on the row the first beat claimed
     other.join(timeout=10)
 
     assert first == [delivery.pk]

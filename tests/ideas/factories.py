@@ -8,7 +8,7 @@ from django.utils import timezone
 from ideas.models import Agreement, Idea, IdeaStatus, Pilot, PilotInvitation, PilotState
 from ideas.services.feedback import check_ins_create_default
 from ideas.services.instrument import instrument_create_default
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, customer
 from tests.community.factories import GardenFactory
 
 
@@ -60,6 +60,23 @@ class PilotFactory(factory.django.DjangoModelFactory):
             PilotInvitation.objects.create(pilot=obj, account=account)
 
 
+def running_dates(today: dt.date | None = None) -> dict:
+    """The state and dates of a running pilot: recruiting opened two weeks before `today`, it
+    runs from a week before for four weeks, so its experience check-ins are open."""
+    today = today or _today()
+    return {
+        "state": PilotState.RUNNING,
+        "recruiting_opens": today - dt.timedelta(days=14),
+        "runs_from": today - dt.timedelta(days=7),
+        "runs_until": today + dt.timedelta(days=21),
+    }
+
+
+def running_pilot(**fields) -> Pilot:
+    """A running pilot (see `running_dates`); `fields` go to PilotFactory (`accounts=[…]`)."""
+    return PilotFactory(**running_dates(), **fields)
+
+
 def feedback_response(enrolment, check_in, *, at=None, draft=False, **by_role):
     """A response to `check_in`, created directly (no service), with answers to the questions of
     the pilot's newest instrument found by role: per-dimension roles take {dimension key: value}
@@ -95,6 +112,18 @@ def feedback_response(enrolment, check_in, *, at=None, draft=False, **by_role):
             )
     Answer.objects.bulk_create(answers)
     return response
+
+
+def final_answered(pilot, account, *, name: str, at=None, **answers):
+    """A new member of `account` (first name `name`), enrolled, who submitted the pilot's final
+    check-in (position 2) at `at` with `answers` (as `feedback_response` takes them)."""
+    from ideas.models import Enrolment
+
+    final = pilot.check_ins.get(position=2)
+    enrolment = Enrolment.objects.create(
+        pilot=pilot, user=customer(account, first_name=name), account=account
+    )
+    return feedback_response(enrolment, final, at=at, **answers)
 
 
 def agreement_accepted(pilot, account, *, by=None):

@@ -3,10 +3,7 @@ design the instrument)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 
 from community.models import ActivityEvent
 from ideas.models import FeedbackResponse, Phase, PilotState, QuestionRole, ResponseStatus
@@ -18,28 +15,6 @@ from tests.api_helpers import api_error, api_login
 from tests.ideas.factories import PilotFactory, enrolled, feedback_response
 
 DIMENSIONS = ["useful", "usable", "delightful", "speed", "trust"]
-
-
-@pytest.fixture
-def pilot(account_a):
-    today = timezone.localdate()
-    return PilotFactory(
-        accounts=[account_a],
-        state=PilotState.RUNNING,
-        recruiting_opens=today - dt.timedelta(days=14),
-        runs_from=today - dt.timedelta(days=7),
-        runs_until=today + dt.timedelta(days=21),
-    )
-
-
-@pytest.fixture
-def enrolment(pilot, member_a):
-    return enrolled(pilot, member_a)
-
-
-@pytest.fixture
-def experience(pilot):
-    return pilot.check_ins.filter(phase=Phase.EXPERIENCE).order_by("position").first()
 
 
 def _url(check_in, tail: str = "") -> str:

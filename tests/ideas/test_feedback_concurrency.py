@@ -4,50 +4,28 @@ answer waits for it and then makes a new version instead of changing the answere
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
-import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections, transaction
-from django.utils import timezone
+from django.db import connections, transaction
 
 from community.models import ActivityEvent
-from ideas.models import CheckIn, Enrolment, FeedbackResponse, Phase, PilotState, Question
+from ideas.models import CheckIn, Enrolment, FeedbackResponse, Phase, Question
 from ideas.selectors.instrument import instrument_current
 from ideas.services import feedback as services
 from ideas.services import instrument as instrument_services
-from tests.ideas.factories import PilotFactory, enrolled
+from tests.db_locks import someone_waits_for_a_lock
+from tests.ideas.factories import enrolled, running_pilot
 
 pytestmark = [pytest.mark.needs_postgres, pytest.mark.django_db(transaction=True)]
 
 DIMENSIONS = ["useful", "usable", "delightful", "speed", "trust"]
 
 
-def _someone_waits_for_a_lock(timeout: float = 10.0) -> bool:
-    """True once another connection waits for a lock (polled, not slept through)."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-            if cursor.fetchone()[0]:
-                return True
-            time.sleep(0.01)
-    return False
-
-
 @pytest.fixture
 def enrolment(account_a, member_a):
-    today = timezone.localdate()
-    pilot = PilotFactory(
-        accounts=[account_a],
-        state=PilotState.RUNNING,
-        recruiting_opens=today - dt.timedelta(days=14),
-        runs_from=today - dt.timedelta(days=7),
-        runs_until=today + dt.timedelta(days=21),
-    )
-    return enrolled(pilot, member_a)
+    return enrolled(running_pilot(accounts=[account_a]), member_a)
 
 
 def _expectation(enrolment) -> tuple[CheckIn, dict]:
@@ -78,7 +56,7 @@ def test_two_submissions_at_the_same_moment_make_one_response(enrolment):
         services.response_save(check_in=check_in, enrolment=enrolment, answers=answers, submit=True)
         other = threading.Thread(target=the_other_tab_submits)
         other.start()
-        assert _someone_waits_for_a_lock()  # on the pilot this first response locked
+        assert someone_waits_for_a_lock()  # on the pilot this first response locked
     other.join(timeout=10)
 
     assert outcome["other"].startswith("You submitted this check-in on")
@@ -108,7 +86,7 @@ def test_an_edit_racing_the_first_answer_makes_a_new_version(enrolment):
         )
         editor = threading.Thread(target=the_product_manager_rewords)
         editor.start()
-        assert _someone_waits_for_a_lock()
+        assert someone_waits_for_a_lock()
     editor.join(timeout=10)
 
     assert outcome == {"version": 2}

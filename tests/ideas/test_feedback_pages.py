@@ -3,42 +3,24 @@ questions of the check-in's phase, saves a draft and submits once."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 
 from community.models import ActivityEvent
-from ideas.models import FeedbackResponse, Phase, PilotState, ResponseStatus
+from ideas.models import FeedbackResponse, Phase, ResponseStatus
 from ideas.selectors.instrument import instrument_current
 from ideas.services import instrument as services
 from tests.accounts.factories import customer
-from tests.ideas.factories import PilotFactory, enrolled
+from tests.ideas.factories import PilotFactory, enrolled, running_pilot
 
 DIMENSIONS = ["useful", "usable", "delightful", "speed", "trust"]
 
 
 @pytest.fixture
 def pilot(account_a):
-    today = timezone.localdate()
-    return PilotFactory(
-        accounts=[account_a],
-        state=PilotState.RUNNING,
-        recruiting_opens=today - dt.timedelta(days=14),
-        runs_from=today - dt.timedelta(days=7),
-        runs_until=today + dt.timedelta(days=21),
-        what_to_expect="Sync within a minute of reconnecting.",
+    """The shared running pilot (ideas/conftest.py), with a shorter what-to-expect."""
+    return running_pilot(
+        accounts=[account_a], what_to_expect="Sync within a minute of reconnecting."
     )
-
-
-@pytest.fixture
-def enrolment(pilot, member_a):
-    return enrolled(pilot, member_a)
-
-
-@pytest.fixture
-def experience(pilot):
-    return pilot.check_ins.filter(phase=Phase.EXPERIENCE).order_by("position").first()
 
 
 def _url(check_in) -> str:

@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from community.models import ActivityEvent, ActivityKind
 from ideas.models import (
@@ -26,24 +25,6 @@ from tests.accounts.factories import customer
 from tests.ideas.factories import PilotFactory, enrolled
 
 DIMENSIONS = ["useful", "usable", "delightful", "speed", "trust"]
-
-
-@pytest.fixture
-def pilot(account_a):
-    """A running pilot: the experience check-ins are open."""
-    today = timezone.localdate()
-    return PilotFactory(
-        accounts=[account_a],
-        state=PilotState.RUNNING,
-        recruiting_opens=today - dt.timedelta(days=14),
-        runs_from=today - dt.timedelta(days=7),
-        runs_until=today + dt.timedelta(days=21),
-    )
-
-
-@pytest.fixture
-def enrolment(pilot, member_a):
-    return enrolled(pilot, member_a)
 
 
 def _check_in(pilot, phase=Phase.EXPERIENCE):

@@ -32,22 +32,6 @@ def _errors(response) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def garden(db):
-    return GardenFactory(name="Field work", slug="field-work")
-
-
-@pytest.fixture
-def idea(garden, member_a):
-    return services.idea_propose(
-        garden=garden,
-        author=member_a,
-        title="Offline inspections",
-        job_to_be_done="Inspect in basements.",
-        proposal="Queue work and sync later.",
-    )
-
-
-@pytest.fixture
 def secret_idea(db):
     garden = GardenFactory(slug="skunkworks", visibility=GardenVisibility.INVITE_ONLY)
     return IdeaFactory(garden=garden, title="Secret roadmap item")

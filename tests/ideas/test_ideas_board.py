@@ -26,11 +26,6 @@ def _vote(idea: Idea, user) -> None:
 
 
 @pytest.fixture
-def garden(db):
-    return GardenFactory(name="Field work", slug="field-work")
-
-
-@pytest.fixture
 def support(garden, product_manager):
     """Three proposed ideas whose order differs under each sort:
 

@@ -24,20 +24,13 @@ from tests.ideas.factories import IdeaFactory, PilotFactory
 
 
 @pytest.fixture
-def garden(db):
-    return GardenFactory(name="Field work", slug="field-work")
-
-
-@pytest.fixture
-def idea(garden, member_a):
-    return services.idea_propose(
-        garden=garden,
-        author=member_a,
-        title="Offline inspections",
-        job_to_be_done="Inspect in basements.",
-        proposal="Queue work.\n\nSync later.",
-        links=["https://example.com/spec"],
-    )
+def idea_text():
+    """The shared `idea` (ideas/conftest.py) in two paragraphs and with a link."""
+    return {
+        "job_to_be_done": "Inspect in basements.",
+        "proposal": "Queue work.\n\nSync later.",
+        "links": ["https://example.com/spec"],
+    }
 
 
 @pytest.fixture

@@ -29,11 +29,6 @@ def _ids(response) -> list[int]:
 
 
 @pytest.fixture
-def garden(db):
-    return GardenFactory(name="Field work", slug="field-work")
-
-
-@pytest.fixture
 def secret(db):
     return GardenFactory(
         name="Skunkworks", slug="skunkworks", visibility=GardenVisibility.INVITE_ONLY

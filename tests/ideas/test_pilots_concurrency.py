@@ -5,28 +5,16 @@ serialises writers anyway)."""
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from accounts.models import User
 from ideas.models import Enrolment, Pilot
 from ideas.services import enrolment as services
+from tests.db_locks import someone_waits_for_a_lock
 from tests.ideas.factories import PilotFactory, agreement_accepted
-
-
-def _someone_waits_for_a_lock(timeout: float = 10.0) -> bool:
-    """True once another connection waits for a row lock (polled, not slept through)."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-            if cursor.fetchone()[0]:
-                return True
-            time.sleep(0.01)
-    return False
 
 
 @pytest.mark.needs_postgres
@@ -52,7 +40,7 @@ def test_two_accounts_cannot_both_take_the_last_place(member_a, member_b, accoun
         services.pilot_enrol(pilot=pilot, member=member_a)  # holds the pilot's row lock
         globex = threading.Thread(target=globex_enrols)
         globex.start()
-        assert _someone_waits_for_a_lock()
+        assert someone_waits_for_a_lock()
     globex.join(timeout=10)
 
     assert outcome == {"globex": "This pilot is full: all 1 place (accounts) are taken."}

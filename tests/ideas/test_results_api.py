@@ -10,10 +10,10 @@ import yaml
 from django.contrib.auth.models import Permission
 
 from accounts.models import Segment
-from ideas.models import Enrolment, FeedbackResponse, PilotState
-from tests.accounts.factories import AccountFactory, customer
+from ideas.models import FeedbackResponse, PilotState
+from tests.accounts.factories import AccountFactory
 from tests.api_helpers import api_error, api_login
-from tests.ideas.factories import PilotFactory, feedback_response
+from tests.ideas.factories import PilotFactory, final_answered
 
 AT = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
 
@@ -22,19 +22,13 @@ def _url(pilot) -> str:
     return f"/api/v1/pilots/{pilot.pk}/results/"
 
 
-def _respond(pilot, account, *, name: str, **answers):
-    final = pilot.check_ins.get(position=2)
-    enrolment = Enrolment.objects.create(
-        pilot=pilot, user=customer(account, first_name=name), account=account
-    )
-    return feedback_response(enrolment, final, at=AT, **answers)
-
-
 @pytest.fixture
 def pilot(account_a, account_b):
     """A running pilot of account A only, with one submitted response carrying a verbatim."""
     pilot = PilotFactory(accounts=[account_a], state=PilotState.RUNNING)
-    _respond(pilot, account_a, name="Alma", recommend=9, unmet="The export button was hidden.")
+    final_answered(
+        pilot, account_a, at=AT, name="Alma", recommend=9, unmet="The export button was hidden."
+    )
     return pilot
 
 
@@ -167,10 +161,11 @@ def test_the_results_run_the_same_queries_whatever_the_number_of_responses(
     globex = AccountFactory(name="Globex", segment=Segment.SMB)
     pilot = PilotFactory(accounts=[acme, globex], state=PilotState.RUNNING)
     for i in range(responses):
-        _respond(
+        final_answered(
             pilot,
             acme if i % 2 else globex,
             name=f"Member {i}",
+            at=AT,
             experienced={"useful": 1 + i % 7},
             sacrifice={"useful": i % 7},
             recommend=i % 11,

@@ -22,7 +22,7 @@ from ideas.models import (
     QuestionKind,
 )
 from tests.accounts.factories import AccountFactory, customer
-from tests.ideas.factories import PilotFactory, feedback_response
+from tests.ideas.factories import PilotFactory, feedback_response, final_answered
 
 AT = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
 
@@ -39,23 +39,15 @@ def _csv(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
-def _answered(pilot, account, *, name: str, **answers):
-    """An enrolled member of `account` who submitted the final check-in with `answers`."""
-    final = pilot.check_ins.get(position=2)
-    enrolment = Enrolment.objects.create(
-        pilot=pilot, user=customer(account, first_name=name), account=account
-    )
-    return feedback_response(enrolment, final, at=AT, **answers)
-
-
 @pytest.fixture
 def pilot(account_a, account_b):
     """A running pilot of account A only, with one submitted response carrying a verbatim."""
     pilot = PilotFactory(accounts=[account_a], state=PilotState.RUNNING)
-    _answered(
+    final_answered(
         pilot,
         account_a,
         name="Alma",
+        at=AT,
         experienced={"useful": 6},
         recommend=9,
         unmet="The export button was hidden.",
@@ -212,10 +204,11 @@ def busy_pilot(db):
         globex = AccountFactory(name="Globex", segment=Segment.SMB)
         pilot = PilotFactory(accounts=[acme, globex], state=PilotState.RUNNING)
         for i in range(responses):
-            _answered(
+            final_answered(
                 pilot,
                 acme if i % 2 else globex,
                 name=f"Member {i}",
+                at=AT,
                 experienced={"useful": 1 + i % 7, "trust": 7 - i % 7},
                 sacrifice={"useful": i % 7},
                 job_done="Yes",
