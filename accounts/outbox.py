@@ -64,7 +64,7 @@ def enqueue(task: Task | str, *args: Any, **kwargs: Any) -> None:
     Services name the task ("community.tasks.notification_email_task") instead of importing
     it: tasks are the outer layer and import the services, never the other way round."""
     if isinstance(task, str):
-        task = current_app.tasks[task]  # an unknown name fails here, in the caller
+        task = task_named(task)
     if task.typing:  # a call the task cannot take fails here, in the caller, as .delay() does
         task.__header__(*args, **kwargs)
     if task.app.conf.task_always_eager:
@@ -75,6 +75,17 @@ def enqueue(task: Task | str, *args: Any, **kwargs: Any) -> None:
     )
     _enqueued().append(row.pk)
     transaction.on_commit(_publish_committed)
+
+
+def task_named(name: str) -> Task:
+    """The registered task of that name. A web process has not imported the apps' `tasks`
+    modules (only a worker does, at start): the first miss imports them (Celery's autodiscovery
+    of the installed apps, forced). An unknown name then fails here, in the caller
+    (NotRegistered)."""
+    app = current_app
+    if name not in app.tasks:
+        app.autodiscover_tasks(force=True)
+    return app.tasks[name]
 
 
 def _enqueued() -> list[int]:
@@ -142,13 +153,12 @@ def _publish(rows: list[OutboxTask]) -> int:
     the broker fails half-way). A row that cannot be published (its task is gone or no longer
     takes its arguments) is marked failed and skipped; a broker failure raises (the rest stay
     claimed until released)."""
-    app = current_app
     done: list[int] = []
     try:
         with _connection() as connection:
             for row in rows:
                 try:
-                    task = app.tasks[row.task]
+                    task = task_named(row.task)
                     if task.typing:
                         task.__header__(*row.args, **row.kwargs)
                 except (NotRegistered, TypeError) as error:

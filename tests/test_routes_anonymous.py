@@ -4,10 +4,9 @@ neither protected nor listed here, this test fails."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.routes import ALL_ROUTES, route_url
 
 # Pages a visitor must reach before logging in, by URL name. Adding to this list is a decision.
 PUBLIC = {
@@ -22,39 +21,6 @@ PUBLIC = {
     # The unsubscribe link of every email works logged out: its signed token is the key.
     "community:notification-unsubscribe",
 }
-SAMPLES = {
-    "slug": "acme",
-    "pk": "1",
-    "token": "not-a-token",
-    "uidb64": "MQ",
-    "question_id": "1",
-    "dimension_id": "1",
-    "kind": "mention",
-    "post_pk": "1",
-}
-
-
-def _routes(patterns, prefix="", namespace=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            space = f"{pattern.namespace}:" if pattern.namespace else namespace
-            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern), space)
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern), f"{namespace}{pattern.name or ''}"
-
-
-def _url(route: str) -> str:
-    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: SAMPLES[m.group(1)], route)  # regex
-    route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: SAMPLES[m.group(1)], route)  # path()
-    route = route.replace("^", "").replace("$", "").replace("\\.", ".")
-    return "/" + route
-
-
-ALL_ROUTES = [
-    (route, name)
-    for route, name in _routes(get_resolver().url_patterns)
-    if not route.startswith("admin/")  # the admin has its own login; see the last test
-]
 ROUTES = [(route, name) for route, name in ALL_ROUTES if name not in PUBLIC]
 PUBLIC_ROUTES = [(route, name) for route, name in ALL_ROUTES if name in PUBLIC]
 
@@ -76,7 +42,7 @@ def test_the_walk_finds_the_routes_we_know_and_every_public_one():
 @pytest.mark.parametrize(("route", "name"), ROUTES, ids=[r for r, _ in ROUTES])
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_an_anonymous_visitor_is_turned_away(client, db, route, name, method):
-    response = getattr(client, method)(_url(route))
+    response = getattr(client, method)(route_url(route))
 
     if route.startswith("api/"):
         assert response.status_code == 401, (route, response.status_code)
@@ -88,7 +54,7 @@ def test_an_anonymous_visitor_is_turned_away(client, db, route, name, method):
 
 @pytest.mark.parametrize(("route", "name"), PUBLIC_ROUTES, ids=[r for r, _ in PUBLIC_ROUTES])
 def test_a_public_page_answers_an_anonymous_visitor_without_an_error(client, db, route, name):
-    response = client.get(_url(route))
+    response = client.get(route_url(route))
 
     # 200, or a clear refusal of the sample token (410; 400 for a token that is not ours), or
     # 405 for the POST-only logout.

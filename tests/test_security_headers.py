@@ -16,10 +16,9 @@ from django.test import Client, override_settings
 
 from accounts import services
 from tests.accounts.factories import PASSWORD
-from tests.accounts.test_sessions_security import production_settings
 from tests.community.factories import GardenFactory
-from tests.test_production_settings import _check
-from tests.test_routes_anonymous import ALL_ROUTES, _url
+from tests.production_env import manage_check, production_settings
+from tests.routes import ALL_ROUTES, route_url
 
 
 def _policy(response) -> dict[str, list[str]]:
@@ -137,7 +136,7 @@ def test_a_form_post_without_its_csrf_token_is_refused(member_a):
 
 # Pages of the Django admin, which the walk leaves out (it has its own login).
 ADMIN_PAGES = ["/admin/", "/admin/accounts/account/", "/admin/accounts/user/", "/admin/login/"]
-PAGES = [_url(route) for route, _ in ALL_ROUTES if not route.startswith("api/")] + ADMIN_PAGES
+PAGES = [route_url(route) for route, _ in ALL_ROUTES if not route.startswith("api/")] + ADMIN_PAGES
 
 
 def _assert_secure_headers(response, url: str) -> None:
@@ -209,7 +208,7 @@ def test_a_page_sent_over_https_in_production_carries_hsts(client, db):
 
 
 def test_check_deploy_with_production_settings_finds_nothing():
-    result = _check("--deploy", "--fail-level", "DEBUG")
+    result = manage_check("--deploy", "--fail-level", "DEBUG")
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stderr == ""

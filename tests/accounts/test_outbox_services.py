@@ -286,3 +286,58 @@ def test_the_relay_task_logs_nothing_when_there_is_nothing_to_do(db, published, 
     with caplog.at_level(logging.WARNING):
         assert outbox_relay_task() == 0
     assert caplog.text == ""
+
+
+# --- Tasks named by the services ---------------------------------------------------------------
+
+_FRESH_PROCESS = """
+import django
+django.setup()
+from celery import current_app
+from accounts.outbox import task_named
+before = "accounts.tasks.invitation_send_task" in current_app.tasks
+print(before, task_named("accounts.tasks.invitation_send_task").name)
+"""
+
+
+def test_a_web_process_finds_a_task_by_name_though_it_never_imported_its_module():
+    """Services enqueue by name and the web process imports no tasks module: the first name it
+    looks up runs Celery's autodiscovery (a fresh process, as a web worker starts)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    result = subprocess.run(
+        [sys.executable, "-c", _FRESH_PROCESS],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "accounts.tasks.invitation_send_task"]
+
+
+def test_every_task_name_a_service_enqueues_is_a_registered_task():
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    named = set()
+    for app in ("accounts", "community", "ideas"):
+        for path in (root / app).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if (
+                    isinstance(node, ast.Call)
+                    and getattr(node.func, "id", "") == "enqueue"
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                ):
+                    named.add(node.args[0].value)
+    assert len(named) >= 5
+    assert {name for name in named if name not in celery_app.tasks} == set()
+    assert all(outbox.task_named(name).name == name for name in named)

@@ -6,7 +6,6 @@ when the guesses arrive all at once (PostgreSQL, threads)."""
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -30,7 +29,7 @@ from accounts.middleware import (
 )
 from accounts.models import User
 from tests.accounts.factories import PASSWORD, UserFactory
-from tests.test_production_settings import GOOD, ROOT
+from tests.production_env import GOOD, ROOT, production_settings
 
 NEW_PASSWORD = "quiet orchard lantern 7"
 MINUTE = 60
@@ -348,38 +347,6 @@ def test_an_internal_user_logged_in_through_the_admin_has_the_same_limits(progra
 
 
 # --- Production cookies ----------------------------------------------------------------------
-
-_COOKIE_SETTINGS = [
-    "SESSION_COOKIE_SECURE",
-    "SESSION_COOKIE_HTTPONLY",
-    "SESSION_COOKIE_SAMESITE",
-    "CSRF_COOKIE_SECURE",
-    "CSRF_COOKIE_HTTPONLY",
-    "CSRF_COOKIE_SAMESITE",
-    "SECURE_HSTS_SECONDS",
-    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
-    "SECURE_HSTS_PRELOAD",
-    "SECURE_SSL_REDIRECT",
-    "SECURE_PROXY_SSL_HEADER",
-    "SECURE_CONTENT_TYPE_NOSNIFF",
-    "SESSION_IDLE_TIMEOUT_INTERNAL_SECONDS",
-    "SESSION_ABSOLUTE_TIMEOUT_INTERNAL_SECONDS",
-]
-
-
-def production_settings(**overrides: str) -> dict:
-    """The named settings of config.settings.production, imported in a fresh process with the
-    variables production requires (a settings module reads the environment once, at import)."""
-    code = (
-        "import json, config.settings.production as s; "
-        f"print(json.dumps({{n: getattr(s, n) for n in {_COOKIE_SETTINGS!r}}}))"
-    )
-    env = {"PATH": "/usr/bin:/bin", **GOOD, **overrides}
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
 
 
 @pytest.fixture(scope="module")
