@@ -55,12 +55,13 @@ _COOKIE_SETTINGS = [
 ]
 
 
-def production_settings(**overrides: str) -> dict:
-    """The named settings of config.settings.production, imported in a fresh process with the
-    variables production requires (a settings module reads the environment once, at import)."""
+def production_settings(*, names: list[str] = _COOKIE_SETTINGS, **overrides: str) -> dict:
+    """The named settings of config.settings.production (by default the cookie and session
+    ones), imported in a fresh process with the variables production requires (a settings
+    module reads the environment once, at import); `overrides` are environment variables."""
     code = (
         "import json, config.settings.production as s; "
-        f"print(json.dumps({{n: getattr(s, n) for n in {_COOKIE_SETTINGS!r}}}))"
+        f"print(json.dumps({{n: getattr(s, n) for n in {names!r}}}))"
     )
     env = {"PATH": "/usr/bin:/bin", **GOOD, **overrides}
     result = subprocess.run(

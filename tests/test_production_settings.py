@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.production_env import manage_check
+from tests.production_env import manage_check, production_settings
 
 
 def test_check_deploy_prints_no_warnings_with_the_required_variables():
@@ -38,3 +38,9 @@ def test_a_bad_boolean_stops_the_process_naming_the_variable():
     result = manage_check(SECURE_SSL_REDIRECT="maybe")
     assert result.returncode != 0
     assert "SECURE_SSL_REDIRECT='maybe' is not a boolean" in result.stderr
+
+
+def test_production_installs_no_demo_data_or_benchmark_commands():
+    installed = production_settings(names=["INSTALLED_APPS"])["INSTALLED_APPS"]
+    assert "demo" not in installed
+    assert {"accounts", "community", "ideas"} <= set(installed)

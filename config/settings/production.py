@@ -4,6 +4,10 @@ from config.env import ImproperlyConfiguredEnv
 
 from .base import *  # noqa: F403
 
+# The demo data and the benchmarks are tooling for development and CI: production has no
+# seed_demo or bench commands.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "demo"]  # noqa: F405
+
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
