@@ -1,3 +1,6 @@
+"""The Django admin of accounts, users, memberships, account teams and invitations (programme
+admins); roles and removals go through the services."""
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin

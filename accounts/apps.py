@@ -1,3 +1,6 @@
+"""The accounts app: when ready, syncs the role groups after each migrate and stamps each login
+with the times the session limits are measured from."""
+
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate

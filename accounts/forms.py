@@ -1,3 +1,5 @@
+"""The forms of the accounts pages: login, invitations, profile, account records and erasure."""
+
 from __future__ import annotations
 
 from django import forms

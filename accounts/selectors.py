@@ -1,4 +1,5 @@
-"""Reads of the accounts app, shaped for their screens. Callers pass in a visible queryset."""
+"""Reads of the accounts app, shaped for their screens. Lists take a queryset the caller fetched
+through accounts.access (visible accounts); the reads of one account take that account."""
 
 from __future__ import annotations
 

@@ -1,3 +1,6 @@
+"""Celery tasks of accounts (the outer layer): invitation emails, purging expired invitations,
+and the outbox relay that publishes queued tasks once the broker is back."""
+
 from celery import shared_task
 from django.db import OperationalError
 

@@ -1,3 +1,5 @@
+"""URLs of the accounts pages (namespace `accounts`)."""
+
 from django.urls import path
 
 from accounts import views

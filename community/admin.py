@@ -1,3 +1,6 @@
+"""The Django admin of community: gardens, activity events, engagement model versions, snapshots
+and runs, alerts, loyalty outcomes, imports and webhooks (programme admins)."""
+
 from django import forms
 from django.contrib import admin, messages
 

@@ -1,3 +1,7 @@
+"""Celery tasks of community (the outer layer): thin, they take ids and ISO days, call one
+service and own the retry policy. Emails and digests, the engagement engine's runs and chunks,
+the alert digest, webhook deliveries, and milestones (badges)."""
+
 import datetime as dt
 
 from celery import shared_task

@@ -1,3 +1,7 @@
+"""URLs of the community pages (namespace `community`): home, gardens, discussions, harvests,
+notifications, portfolio, account engagement, alerts, outcomes and imports, insights, webhooks,
+people's profiles."""
+
 from django.urls import path
 
 from community.views import (

@@ -1,3 +1,6 @@
+"""The Celery app: settings from Django's (CELERY_*), tasks found in the apps' tasks modules, and
+the outbox relay run by every worker as it starts."""
+
 import logging
 import os
 

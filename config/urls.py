@@ -1,3 +1,5 @@
+"""The site's URLs: each app's pages and API, the schema and API docs, the admin, health."""
+
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin

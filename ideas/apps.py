@@ -1,3 +1,5 @@
+"""The ideas app: registers its section of a person's personal data when it is ready."""
+
 from django.apps import AppConfig
 
 

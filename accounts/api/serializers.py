@@ -1,3 +1,5 @@
+"""The accounts API's serializers: accounts, memberships, account teams and invitations."""
+
 from __future__ import annotations
 
 from rest_framework import serializers

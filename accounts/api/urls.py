@@ -1,3 +1,5 @@
+"""URLs of the accounts API under /api/v1/."""
+
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 

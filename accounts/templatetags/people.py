@@ -1,3 +1,5 @@
+"""Template tags that name a person to the viewer through accounts/people.py (the naming rule)."""
+
 from django import template
 
 from accounts.people import membership_account_id

@@ -1,5 +1,5 @@
-"""Who sees an account's engagement (and how much of the why), who tunes the model, who
-recomputes and who records offline events."""
+"""Who sees an account's engagement (and how much of the why), whose accounts the portfolio
+lists, who tunes the model, who recomputes and who records offline events."""
 
 from __future__ import annotations
 

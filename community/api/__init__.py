@@ -1,0 +1,1 @@
+"""The community REST API, one module per domain."""

@@ -10,7 +10,7 @@
 - POST /posts/<id>/reactions/ {kind}: toggle a reaction; POST /posts/<id>/flag/ {reason}:
   flag once; POST /posts/<id>/hide/ {reason}: stewards hide, DELETE: show again.
 
-Authors are named by the garden's privacy rules (selectors_discussions.discussion_name).
+Authors are named by the garden's privacy rules (community.selectors.discussions.discussion_name).
 """
 
 from __future__ import annotations

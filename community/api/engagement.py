@@ -1,5 +1,7 @@
 """REST API of an account's engagement: GET /api/v1/accounts/<slug>/engagement/ (the current
-snapshot, its components and what would raise it) and .../engagement/history/?days=90.
+snapshot, its components and what would raise it) and .../engagement/history/?days=90; POST
+/api/v1/engagement/recompute/ (recompute now); GET and POST /api/v1/accounts/<slug>/offline-events/
+(the account's offline events; the account team records one).
 
 The same readers as the engagement page (community.access.engagement.access_account_engagement): the
 account team, product managers, programme admins, and the account's own customer admins."""

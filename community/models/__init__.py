@@ -1,5 +1,6 @@
-"""Community's models, one module per part: gardens, activity and engagement, notifications,
-loyalty outcomes and imports, alerts, webhooks. Import them from here."""
+"""Community's models, one module per domain: activity, engagement, alerts, outcomes (and
+imports), webhooks, gardens, discussions, harvests, notifications, recognition. Import them
+from here."""
 
 from community.models.activity import ActivityEvent, ActivityKind, OfflineEvent
 from community.models.alerts import Alert, AlertDigestMark, AlertReason

@@ -50,6 +50,19 @@ def _default_activity_weights() -> dict[str, float]:
     return {str(kind): weight for kind, weight in DEFAULT_ACTIVITY_WEIGHTS.items()}
 
 
+class EngagementModelManager(models.Manager):
+    def active(self) -> EngagementModel:
+        """The active version. There is always one: version 1, with the defaults of
+        docs/product.md, is made by a migration, and made again here should the table have
+        been emptied (a flushed test database)."""
+        model = self.filter(is_active=True).first()
+        if model is None:
+            model, _ = self.get_or_create(
+                version=1, defaults={"is_active": True, "note": "PRODUCT.md's defaults."}
+            )
+        return model
+
+
 class EngagementModel(models.Model):
     """One version of the engagement model of docs/product.md: every number of the computation.
 
@@ -92,6 +105,8 @@ class EngagementModel(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = EngagementModelManager()
 
     class Meta:
         ordering = ["-version"]

@@ -1,6 +1,7 @@
 """Reads of an account's engagement: the model's parameters, why the account sits at its level
 (components, what each kind of activity contributed), what would raise it, its snapshot
-history, its activity timeline, its offline events, and the latest level of many accounts.
+history and score trend (also the portfolio's sparklines), its activity timeline, its offline
+events, and the latest level of many accounts.
 
 The numbers come from the engine's daily snapshots (EngagementSnapshot); this module only reads
 and explains them.

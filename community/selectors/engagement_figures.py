@@ -13,6 +13,15 @@ For an account, as of the end of day D:
   `feedback_given` carry the pilot in `pilot_ref`); 0 when it enrolled in none;
 - score = 100 × (w_a·activity + w_b·breadth + w_c·co-creation), rounded to one decimal.
 
+The level follows the score with hysteresis (`level_next`, the `LevelRule` of the model's
+thresholds): promotion at once, demotion only below 90% of the current level's threshold once
+the level has held for the hold days. `snapshots_for` turns a chunk's figures into unsaved
+snapshots; `chunks_of` cuts the accounts into the chunks the workers run in parallel.
+
+Who runs it: community.services.engagement (`engagement_recompute`, per chunk), queued by the
+tasks in community/tasks.py, which beat schedules (config/settings/base.py: incremental every
+15 minutes, a full run nightly).
+
 The same SQL runs on PostgreSQL and SQLite; the few vendor differences (age of an event in
 days, the list of account ids as one parameter) live in `_vendor_sql`.
 """

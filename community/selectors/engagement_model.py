@@ -1,4 +1,5 @@
-"""A draft engagement model and what it would do, without writing anything.
+"""Reads of the engagement model: the active version, the versions for the settings page, and a
+draft and what it would do (the preview), without writing anything.
 
 The settings page (community:engagement-model) lets a programme admin change the numbers of the
 model; before activating them, the preview computes every account's level under the draft with
@@ -26,14 +27,8 @@ from community.selectors.engagement_figures import chunks_of, figures_for_accoun
 
 
 def engagement_model_active() -> EngagementModel:
-    """The active version. Version 1, with the defaults of docs/product.md, is made by a
-    migration, and made again here should the table have been emptied."""
-    model = EngagementModel.objects.filter(is_active=True).first()
-    if model is None:
-        model, _ = EngagementModel.objects.get_or_create(
-            version=1, defaults={"is_active": True, "note": "PRODUCT.md's defaults."}
-        )
-    return model
+    """The version every computation uses now (EngagementModel.objects.active)."""
+    return EngagementModel.objects.active()
 
 
 NOT_COMPUTED = ""  # the "from" level of an account without a snapshot yet

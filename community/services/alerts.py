@@ -1,13 +1,15 @@
-"""Alerts for account teams: raised after each engagement recompute, acknowledged and resolved
+"""Alerts for account teams: raised after each engagement recompute, told to the account team (in
+the app, by email or in their own daily digest, and to the webhooks), acknowledged and resolved
 by a person.
 
-Raising is set-based, per chunk of account ids (the engine's Celery task calls
-`alerts_raise` once its chunk has committed): one query reads every figure the rules need,
-one reads the situations already resolved, one inserts (ON CONFLICT DO NOTHING: the partial
-unique constraint keeps one open alert per account and reason, so re-runs and parallel runs
-never duplicate), one reads back the rows this call inserted, one reads their account teams;
-then each new alert is told to its account team (in the app, and by email as each person
-chose): one query for their preferences and one insert for all the chunk's notifications.
+Raising is set-based, per chunk of account ids (community.services.engagement's
+`engagement_recompute` calls `alerts_raise` once the chunk's snapshots have committed): one
+query reads every figure the rules need, one reads the situations already resolved, one inserts
+(ON CONFLICT DO NOTHING: the partial unique constraint keeps one open alert per account and
+reason, so re-runs and parallel runs never duplicate), one reads back the rows this call
+inserted, one reads their account teams; then each new alert is told to its account team (in the
+app, and by email as each person chose): one query for their preferences and one insert for all
+the chunk's notifications.
 
 The rules, as of the end of `day`:
 

@@ -3,7 +3,8 @@ offline events, and running the engine — a run per day and kind, chunks of acc
 snapshots are computed set-based, then the alerts those snapshots raise (`engagement_recompute`).
 
 The figures themselves (activity, breadth, co-creation, score, level with hysteresis) are
-computed in `community.selectors.engagement_figures`; this module stores what they give.
+computed in `community.selectors.engagement_figures`; this module stores what they give. Runs
+are started by the tasks in community/tasks.py, which beat schedules (config/settings/base.py).
 """
 
 from __future__ import annotations

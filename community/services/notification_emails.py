@@ -1,5 +1,7 @@
-"""Notifications by email: each person's preference per kind, the single emails, the daily and
-weekly digests, and the unsubscribe link every email carries.
+"""Notifications by email: the single emails and the daily and weekly digests, each sent once.
+(The delivery each person chose per kind and the unsubscribe links are in
+community.services.notifications; the engagement alerts' own daily digest is in
+community.services.alerts.)
 
 `community.services.notifications.notify_many` makes the notifications and asks
 `notification_deliveries` how each one's email goes; this module does the rest.
@@ -65,13 +67,6 @@ from community.models.notifications import (
 )
 from community.selectors.notifications import notification_delivery
 from community.services.notifications import unsubscribe_url
-
-
-def notification_email(*, notification_id: int) -> bool:
-    """Email one notification once
-    (community.services.notification_emails.notification_email_send)."""
-    return notification_email_send(notification_id=notification_id)
-
 
 logger = logging.getLogger(__name__)
 

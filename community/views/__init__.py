@@ -1,0 +1,1 @@
+"""The community pages and fragments, one module per domain."""

@@ -1,4 +1,5 @@
-"""The account team's portfolio and an account's engagement page."""
+"""The account team's portfolio: their accounts' levels, scores, trends and open alerts,
+filtered, sorted, paginated and exported as CSV (the account page is in views/engagement.py)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""The ideas REST API, one module per domain."""

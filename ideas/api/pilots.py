@@ -1,5 +1,6 @@
-"""REST API of pilots: thin views over the access helpers, selectors and services, with the
-same permissions as the pages."""
+"""REST API of pilots, and of enrolment as actions on a pilot (invitations, agreements, accept,
+enrol): thin views over the access helpers, selectors and services, with the same permissions
+as the pages."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The feedback instrument of a pilot, versioned: its dimensions and questions, what each
 question measures for the results (its role) and the shape a question of each role must have,
-and the default instrument of PRODUCT.md.
+and the default instrument of docs/product.md.
 
 The default instrument: before the trial, an expected rating (1–7) per dimension. During and
 after: an experienced rating (1–7) and a sacrifice (0–6: how far short of what they wanted

@@ -1,0 +1,1 @@
+"""Writes of the ideas app, one module per domain (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""The ideas pages and fragments, one module per domain."""

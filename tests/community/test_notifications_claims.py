@@ -19,7 +19,7 @@ from community.models import Notification, NotificationDigest
 from community.services.notification_emails import (
     digest_period_start,
     notification_digests_send,
-    notification_email,
+    notification_email_send,
 )
 from community.services.notifications import notify
 from tests.community.factories import another_sender_busy_with
@@ -73,13 +73,13 @@ def test_a_digest_whose_sender_died_goes_again_as_the_same_message(member_a):
 @pytest.mark.needs_postgres  # the sending locks are PostgreSQL's
 def test_an_email_whose_sender_died_goes_again_with_the_same_message_id(member_a):
     notification = _planned(member_a)
-    assert notification_email(notification_id=notification.pk) is True
+    assert notification_email_send(notification_id=notification.pk) is True
     Notification.objects.filter(pk=notification.pk).update(
         emailed_at=None, email_claimed_at=timezone.now()
     )
 
-    assert notification_email(notification_id=notification.pk) is True
-    assert notification_email(notification_id=notification.pk) is False
+    assert notification_email_send(notification_id=notification.pk) is True
+    assert notification_email_send(notification_id=notification.pk) is False
 
     accepted, again = mail.outbox
     assert accepted.extra_headers["Message-ID"] == again.extra_headers["Message-ID"]
@@ -89,7 +89,7 @@ def test_an_email_whose_sender_died_goes_again_with_the_same_message_id(member_a
 def test_every_email_and_digest_has_a_message_id_of_its_own(member_a, admin_a):
     for person in (member_a, admin_a):
         _reply(person, "A reply")
-        notification_email(notification_id=_planned(person).pk)
+        notification_email_send(notification_id=_planned(person).pk)
     notification_digests_send(period="daily")
 
     ids = [message.message()["Message-ID"] for message in mail.outbox]

@@ -12,7 +12,10 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import connections
 
 from community.models import NotificationDigest
-from community.services.notification_emails import notification_digests_send, notification_email
+from community.services.notification_emails import (
+    notification_digests_send,
+    notification_email_send,
+)
 from community.services.notifications import notification_preference_set, notify
 from tests.accounts.factories import customer
 
@@ -67,7 +70,7 @@ def test_two_digest_jobs_at_the_same_moment_send_one_digest_per_person(account_a
 def test_two_runs_of_one_email_task_at_the_same_moment_send_it_once(member_a, slow_smtp):
     notification = notify(users=[member_a], kind="mention", title="Hi", email=False)[0]
 
-    results = _at_once(lambda: notification_email(notification_id=notification.pk))
+    results = _at_once(lambda: notification_email_send(notification_id=notification.pk))
 
     assert sorted(results) == [False, True]
     assert len(mail.outbox) == 1

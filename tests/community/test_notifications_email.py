@@ -18,7 +18,6 @@ from community.selectors.notifications import notification_delivery
 from community.services.notification_emails import (
     claim_stale,
     notification_digests_send,
-    notification_email,
     notification_email_send,
 )
 from community.services.notifications import (
@@ -160,7 +159,7 @@ def test_the_preference_is_read_again_when_the_email_is_sent(member_a):
     notification = _notify(member_a, email=False)[0]  # decided later, as alerts and reminders do
     notification_preference_set(user=member_a, kind="idea_status", delivery="off")
 
-    assert notification_email(notification_id=notification.pk) is False
+    assert notification_email_send(notification_id=notification.pk) is False
 
     assert mail.outbox == []
     notification.refresh_from_db()
@@ -171,7 +170,7 @@ def test_a_kind_moved_to_the_digest_before_sending_waits_for_the_digest(member_a
     notification = _notify(member_a, email=False)[0]
     notification_preference_set(user=member_a, kind="idea_status", delivery="daily")
 
-    assert notification_email(notification_id=notification.pk) is False
+    assert notification_email_send(notification_id=notification.pk) is False
 
     notification.refresh_from_db()
     assert (notification.email_delivery, notification.email_claimed_at) == ("daily", None)
@@ -184,14 +183,14 @@ def test_a_person_deactivated_before_sending_gets_no_email(member_a):
     member_a.is_active = False
     member_a.save()
 
-    assert notification_email(notification_id=notification.pk) is False
+    assert notification_email_send(notification_id=notification.pk) is False
     assert mail.outbox == []
 
 
 def test_a_kind_nobody_registered_is_emailed_immediately(member_a):
     notification = _notify(member_a, kind="something_new", email=False)[0]
 
-    assert notification_email(notification_id=notification.pk) is True
+    assert notification_email_send(notification_id=notification.pk) is True
     assert len(mail.outbox) == 1
 
 
@@ -258,7 +257,7 @@ def test_a_run_that_finds_another_one_sending_sends_nothing(member_a):
     notification = _notify(member_a, email=False)[0]
 
     with another_sender_busy_with(notification):
-        assert notification_email(notification_id=notification.pk) is False
+        assert notification_email_send(notification_id=notification.pk) is False
     assert mail.outbox == []
 
 
@@ -269,7 +268,7 @@ def test_a_claim_older_than_the_stale_age_is_taken_over_and_the_email_goes_out(m
     # Its sender's lock is still held: a session PostgreSQL has not yet seen die.
     with another_sender_busy_with(notification):
         Notification.objects.filter(pk=notification.pk).update(email_claimed_at=long_ago)
-        assert notification_email(notification_id=notification.pk) is True
+        assert notification_email_send(notification_id=notification.pk) is True
     assert len(mail.outbox) == 1
 
 
@@ -280,7 +279,7 @@ def _emailed(user, kind="idea_status") -> str:
     """Send `user` one email of `kind` and return its unsubscribe path."""
     mail.outbox.clear()
     notification = _notify(user, kind=kind, email=False)[0]
-    notification_email(notification_id=notification.pk)
+    notification_email_send(notification_id=notification.pk)
     [message] = mail.outbox
     return _unsubscribe_path(message)
 
@@ -300,9 +299,9 @@ def test_the_unsubscribe_link_works_logged_out_and_stops_that_kind_only(client, 
     assert notification_delivery(user=member_a, kind="idea_status") == "off"
     mail.outbox.clear()
     with_status = _notify(member_a, kind="idea_status", email=False)[0]
-    assert notification_email(notification_id=with_status.pk) is False
+    assert notification_email_send(notification_id=with_status.pk) is False
     other = _notify(member_a, kind="idea_merged", email=False)[0]
-    assert notification_email(notification_id=other.pk) is True
+    assert notification_email_send(notification_id=other.pk) is True
     assert len(mail.outbox) == 1  # the other kind still comes
     assert Notification.objects.filter(user=member_a).count() == 3  # all still in the app
 

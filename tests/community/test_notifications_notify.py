@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from community.models import Notification
-from community.services.notification_emails import notification_email
+from community.services.notification_emails import notification_email_send
 from community.services.notifications import (
     NotificationMessage,
     notification_emails_suppressed,
@@ -69,8 +69,8 @@ def test_nothing_is_emailed_when_the_transaction_rolls_back(
 def test_a_notification_is_emailed_once_even_if_the_task_runs_twice(member_a):
     notification = _notify(member_a, email=False)[0]
 
-    assert notification_email(notification_id=notification.pk) is True
-    assert notification_email(notification_id=notification.pk) is False
+    assert notification_email_send(notification_id=notification.pk) is True
+    assert notification_email_send(notification_id=notification.pk) is False
     assert len(mail.outbox) == 1
 
 
