@@ -24,7 +24,7 @@ from accounts.models import (
     User,
 )
 from community.models import Garden
-from community.services.engagement import engagement_history_compute
+from community.services.engagement import engagement_history_compute, engagement_repairs_run
 from community.services.notifications import notification_emails_suppressed
 from demo.data.activity import (
     QUIET_PROFILES,
@@ -125,6 +125,10 @@ class Command(BaseCommand):
             )
         engagement_history_compute(days=min(options["days"], 180))  # levels with a history
         self._after_the_levels(rng, today=today, with_ideas=ideas is not None)
+        # Events recorded after the history (harvest reads, dated in the past) repaired the way
+        # the scheduled runs repair late events: every stored day equals its events.
+        with notification_emails_suppressed():
+            engagement_repairs_run()
         customers = sum(len(ids) for ids in people.members_by_account.values())
         seeded = (
             f"Seeded {len(people.accounts)} accounts, {customers} customer users, "
