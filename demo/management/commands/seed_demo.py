@@ -24,7 +24,11 @@ from accounts.models import (
     User,
 )
 from community.models import Garden
-from community.services.engagement import engagement_history_compute, engagement_repairs_run
+from community.services.engagement import (
+    engagement_history_compute,
+    engagement_repair_mark,
+    engagement_repairs_run,
+)
 from community.services.notifications import notification_emails_suppressed
 from demo.data.activity import (
     QUIET_PROFILES,
@@ -125,8 +129,14 @@ class Command(BaseCommand):
             )
         engagement_history_compute(days=min(options["days"], 180))  # levels with a history
         self._after_the_levels(rng, today=today, with_ideas=ideas is not None)
-        # Events recorded after the history (harvest reads, dated in the past) repaired the way
-        # the scheduled runs repair late events: every stored day equals its events.
+        # The builders after the history record events and then move some back in time
+        # (harvest reads, the ideas' timeline, discussion posts), which no repair mark sees:
+        # every account's history is repaired last, as the scheduled runs repair late events,
+        # so that every stored day equals its events.
+        history_start = today - dt.timedelta(days=min(options["days"], 180) - 1)
+        engagement_repair_mark(
+            since_by_account=dict.fromkeys(people.members_by_account, history_start)
+        )
         with notification_emails_suppressed():
             engagement_repairs_run()
         customers = sum(len(ids) for ids in people.members_by_account.values())
