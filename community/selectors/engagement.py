@@ -29,6 +29,7 @@ from community.models import (
     EngagementSnapshot,
     OfflineEvent,
 )
+from community.selectors.engagement_change import ScoreChange, score_change
 
 
 def account_levels(*, account_ids: Iterable[int]) -> dict[int, str]:
@@ -158,6 +159,7 @@ class AccountEngagement:
     suggestions: list[str]
     trend: Sparkline
     parameters: EngagementParameters
+    change: ScoreChange | None = None  # why the score moved since the snapshot before
 
     @property
     def level_label(self) -> str:
@@ -280,6 +282,7 @@ def account_engagement(
         else [],
         trend=sparkline(points=window, today=today),
         parameters=parameters,
+        change=score_change(latest=latest),
     )
 
 

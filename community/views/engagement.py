@@ -21,7 +21,6 @@ from community.access.engagement import (
 )
 from community.selectors import engagement as engagement_selectors
 from community.selectors import outcomes as selectors_outcomes
-from community.selectors.engagement_change import score_change
 from community.services.engagement import (
     OFFLINE_NOTE_MAX_LENGTH,
     offline_event_record,
@@ -46,7 +45,6 @@ def account_engagement(request: HttpRequest, slug: str) -> HttpResponse:
         "account": account,
         "engagement": summary,
         "details": details,
-        "change": score_change(latest=summary.latest),
     }
     # Internal users who do not see every account see only those they are assigned to: no
     # query needed to know they are its team.
