@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from accounts.lockout import LoginBusy, login_attempts_one_at_a_time
 from accounts.models import MemberRole, Segment, Tier
+from config.single_line import validate_single_line
 
 
 class _OneAttemptAtATime:
@@ -45,13 +46,15 @@ class LoginForm(_OneAttemptAtATime, AuthenticationForm):
 
 
 class ProfileForm(forms.Form):
-    first_name = forms.CharField(max_length=150)
-    last_name = forms.CharField(max_length=150, required=False)
-    job_title = forms.CharField(max_length=150, required=False)
+    first_name = forms.CharField(max_length=150, validators=[validate_single_line])
+    last_name = forms.CharField(max_length=150, required=False, validators=[validate_single_line])
+    job_title = forms.CharField(max_length=150, required=False, validators=[validate_single_line])
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(help_text="They get a link that works once and expires.")
+    email = forms.EmailField(
+        help_text="They get a link that works once and expires.", validators=[validate_single_line]
+    )
     role = forms.ChoiceField(
         choices=MemberRole.choices,
         initial=MemberRole.MEMBER,
@@ -61,12 +64,15 @@ class InvitationForm(forms.Form):
 
 class InvitationAcceptForm(forms.Form):
     first_name = forms.CharField(
-        max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+        validators=[validate_single_line],
     )
     last_name = forms.CharField(
         max_length=150,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+        validators=[validate_single_line],
     )
     password1 = forms.CharField(
         label="Password",

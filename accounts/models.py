@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from config.single_line import validate_single_line
+
 
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -56,10 +58,10 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """Anyone who logs in: a customer member or an internal user. Email is the login."""
 
-    email = models.EmailField("email address", unique=True)
-    first_name = models.CharField(max_length=150, blank=True)
-    last_name = models.CharField(max_length=150, blank=True)
-    job_title = models.CharField(max_length=150, blank=True)
+    email = models.EmailField("email address", unique=True, validators=[validate_single_line])
+    first_name = models.CharField(max_length=150, blank=True, validators=[validate_single_line])
+    last_name = models.CharField(max_length=150, blank=True, validators=[validate_single_line])
+    job_title = models.CharField(max_length=150, blank=True, validators=[validate_single_line])
     is_staff = models.BooleanField(
         "may use the Django admin",
         default=False,
@@ -145,7 +147,7 @@ class Tier(models.TextChoices):
 class Account(TimeStamped):
     """A B2B customer organisation."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     slug = models.SlugField(max_length=200, unique=True)
     segment = models.CharField(max_length=20, choices=Segment.choices, default=Segment.MID_MARKET)
     tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.STANDARD)
@@ -238,7 +240,7 @@ class Invitation(TimeStamped):
     TOKEN_SALT = "accounts.invitation"  # noqa: S105 (a signing salt, not a secret)
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField()
+    email = models.EmailField(validators=[validate_single_line])
     role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

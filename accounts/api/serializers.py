@@ -15,6 +15,7 @@ from accounts.models import (
     Tier,
     User,
 )
+from config.single_line import validate_single_line
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -45,7 +46,7 @@ class AccountSerializer(serializers.ModelSerializer):
 
 
 class AccountWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200, validators=[validate_single_line])
     segment = serializers.ChoiceField(choices=Segment.choices, required=False)
     tier = serializers.ChoiceField(choices=Tier.choices, required=False)
     annual_contract_value = serializers.DecimalField(
@@ -110,7 +111,7 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 class InvitationWriteSerializer(serializers.Serializer):
     account = serializers.SlugField(help_text="Slug of the account to invite the person to.")
-    email = serializers.EmailField()
+    email = serializers.EmailField(validators=[validate_single_line])
     role = serializers.ChoiceField(choices=MemberRole.choices, default=MemberRole.MEMBER)
 
 

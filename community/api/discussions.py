@@ -34,6 +34,7 @@ from community.markdown import markdown_render
 from community.models import Post, PostRevision, ReactionKind, Thread
 from community.selectors import discussions as selectors
 from community.services import discussions as services
+from config.single_line import validate_single_line
 
 # --- Serializers -------------------------------------------------------------------------------
 
@@ -87,7 +88,9 @@ class ThreadSerializer(serializers.ModelSerializer):
 
 class ThreadWriteSerializer(serializers.Serializer):
     garden = serializers.SlugField(help_text="The garden's slug.")
-    title = serializers.CharField(max_length=services.MAX_TITLE_LENGTH)
+    title = serializers.CharField(
+        max_length=services.MAX_TITLE_LENGTH, validators=[validate_single_line]
+    )
     body = serializers.CharField(
         max_length=services.MAX_BODY_LENGTH, help_text="Markdown; @handle mentions a member."
     )
@@ -158,7 +161,9 @@ class BodySerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=services.MAX_REASON_LENGTH)
+    reason = serializers.CharField(
+        max_length=services.MAX_REASON_LENGTH, validators=[validate_single_line]
+    )
 
 
 class ReactionWriteSerializer(serializers.Serializer):

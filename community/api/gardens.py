@@ -42,6 +42,7 @@ from community.models import (
 )
 from community.selectors import gardens as selectors
 from community.services import gardens as services
+from config.single_line import validate_single_line
 
 # --- Serializers -------------------------------------------------------------------------------
 
@@ -82,9 +83,11 @@ class GardenSerializer(serializers.ModelSerializer):
 
 
 class GardenWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200, validators=[validate_single_line])
     theme = serializers.ChoiceField(choices=GardenTheme.choices)
-    custom_theme = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    custom_theme = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, validators=[validate_single_line]
+    )
     description = serializers.CharField(required=False, allow_blank=True)
     charter = serializers.CharField(required=False, allow_blank=True)
     visibility = serializers.ChoiceField(choices=GardenVisibility.choices, required=False)

@@ -48,6 +48,7 @@ from community.services.harvests import (
     harvest_read,
     harvest_update,
 )
+from config.single_line import validate_single_line
 
 
 class _HarvestSourceSerializer(serializers.Serializer):
@@ -127,7 +128,7 @@ class HarvestSerializer(serializers.ModelSerializer):
 
 
 class HarvestWriteSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, validators=[validate_single_line])
     summary = serializers.CharField(max_length=500)
     body = serializers.CharField(required=False, allow_blank=True, default="")
     kind = serializers.ChoiceField(choices=HarvestKind.choices)
@@ -146,9 +147,15 @@ class HarvestWriteSerializer(serializers.Serializer):
     source_pilot_ref = serializers.IntegerField(
         required=False, allow_null=True, default=None, min_value=1, help_text="A pilot's id."
     )
-    source_url = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    source_url = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=500,
+        validators=[validate_single_line],
+    )
     inspired_by = serializers.ListField(
-        child=serializers.EmailField(),
+        child=serializers.EmailField(validators=[validate_single_line]),
         required=False,
         help_text="Email addresses of the people it came from.",
     )

@@ -28,6 +28,7 @@ from community.models import ImportBatch, ImportKind, LoyaltyOutcome, OutcomeKin
 from community.selectors import outcomes as selectors_outcomes
 from community.services.outcome_imports import csv_import, import_max_bytes, too_large_problem
 from community.services.outcomes import outcome_record
+from config.single_line import validate_single_line
 
 # What a multipart envelope adds to the file (boundaries, the kind field, headers).
 _ENVELOPE_BYTES = 64 * 1024
@@ -72,7 +73,11 @@ class OutcomeWriteSerializer(serializers.Serializer):
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
     external_id = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=100
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=100,
+        validators=[validate_single_line],
     )
 
 

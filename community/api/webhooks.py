@@ -28,6 +28,7 @@ from community.access.webhooks import (
 from community.models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 from community.selectors import webhooks as selectors_webhooks
 from community.services import webhooks
+from config.single_line import validate_single_line
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):
@@ -50,9 +51,15 @@ class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
 
 
 class WebhookEndpointWriteSerializer(serializers.Serializer):
-    url = serializers.CharField(max_length=500, help_text="https:// only.")
+    url = serializers.CharField(
+        max_length=500, help_text="https:// only.", validators=[validate_single_line]
+    )
     description = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, default=""
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[validate_single_line],
     )
 
 

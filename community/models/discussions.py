@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Account, TimeStamped
 from community.models.gardens import Garden
+from config.single_line import validate_single_line
 
 
 class Thread(TimeStamped):
@@ -26,7 +27,7 @@ class Thread(TimeStamped):
     """
 
     garden = models.ForeignKey(Garden, on_delete=models.CASCADE, related_name="threads")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -100,7 +101,7 @@ class Post(TimeStamped):
         blank=True,
         related_name="+",
     )
-    hidden_reason = models.CharField(max_length=300, blank=True)
+    hidden_reason = models.CharField(max_length=300, blank=True, validators=[validate_single_line])
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -188,7 +189,7 @@ class PostFlag(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="post_flags"
     )
-    reason = models.CharField(max_length=300)
+    reason = models.CharField(max_length=300, validators=[validate_single_line])
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     handled_at = models.DateTimeField(null=True, blank=True)
     handled_by = models.ForeignKey(

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Account, TimeStamped
+from config.single_line import validate_single_line
 
 
 class GardenTheme(models.TextChoices):
@@ -31,11 +32,14 @@ class GardenVisibility(models.TextChoices):
 class Garden(TimeStamped):
     """A topic space where ideas, scenarios and services are tried out with customers."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     slug = models.SlugField(max_length=200, unique=True)
     theme = models.CharField(max_length=30, choices=GardenTheme.choices)
     custom_theme = models.CharField(
-        max_length=100, blank=True, help_text="The theme's name when the theme is Custom."
+        max_length=100,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="The theme's name when the theme is Custom.",
     )
     description = models.TextField(blank=True)
     visibility = models.CharField(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.models import Account, TimeStamped
 from community.models.engagement import EngagementLevel
 from community.models.gardens import Garden
+from config.single_line import validate_single_line
 
 
 class HarvestKind(models.TextChoices):
@@ -32,7 +33,7 @@ class Harvest(TimeStamped):
     values, a JSON list so it works on SQLite and PostgreSQL), or every customer account.
     A draft has no `published_at`; only published harvests reach customers."""
 
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     slug = models.SlugField(max_length=220, unique=True)
     summary = models.CharField(
         max_length=500, help_text="One or two sentences shown in the feed and in notifications."
@@ -70,7 +71,10 @@ class Harvest(TimeStamped):
         "depend on ideas.",
     )
     source_url = models.CharField(
-        max_length=500, blank=True, help_text="A link to the source page (path or http(s) URL)."
+        max_length=500,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="A link to the source page (path or http(s) URL).",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from config.single_line import validate_single_line
+
 
 class Delivery(models.TextChoices):
     """How the email of a kind reaches a person (the in-app notification comes in every case)."""
@@ -175,9 +177,9 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(max_length=40)
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     body = models.TextField(blank=True)
-    url = models.CharField(max_length=300, blank=True)
+    url = models.CharField(max_length=300, blank=True, validators=[validate_single_line])
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)

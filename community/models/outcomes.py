@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Account, TimeStamped
+from config.single_line import validate_single_line
 
 
 class OutcomeKind(models.TextChoices):
@@ -57,7 +58,10 @@ class LoyaltyOutcome(TimeStamped):
         max_length=10, choices=OutcomeSource.choices, default=OutcomeSource.MANUAL
     )
     external_id = models.CharField(
-        max_length=100, blank=True, help_text="The id in the system it was imported from."
+        max_length=100,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="The id in the system it was imported from.",
     )
 
     class Meta:
@@ -115,7 +119,7 @@ class ImportBatch(models.Model):
 
     kind = models.CharField(max_length=20, choices=ImportKind.choices)
     status = models.CharField(max_length=20, choices=ImportStatus.choices)
-    file_name = models.CharField(max_length=255, blank=True)
+    file_name = models.CharField(max_length=255, blank=True, validators=[validate_single_line])
     file_sha256 = models.CharField(max_length=64, blank=True)
     rows = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)

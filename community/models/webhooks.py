@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from community.models.alerts import Alert
+from config.single_line import validate_single_line
 
 
 class WebhookEndpoint(models.Model):
@@ -14,10 +15,10 @@ class WebhookEndpoint(models.Model):
     The secret is shown once, when it is created or rotated; deactivated endpoints get nothing
     new but keep their delivery log."""
 
-    url = models.URLField(max_length=500)
+    url = models.URLField(max_length=500, validators=[validate_single_line])
     secret = models.CharField(max_length=100)
     active = models.BooleanField(default=True)
-    description = models.CharField(max_length=200, blank=True)
+    description = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -32,6 +32,7 @@ from community.services import discussions as services
 from config.exports import csv_response
 from config.forms import form_add_service_errors
 from config.pagination import list_query
+from config.single_line import validate_single_line
 
 BODY_HELP = (
     "Markdown: **bold**, *italic*, lists, [links](https://example.com). No HTML. "
@@ -55,7 +56,7 @@ class ThreadFilterForm(forms.Form):
 
 
 class ThreadForm(forms.Form):
-    title = forms.CharField(max_length=services.MAX_TITLE_LENGTH)
+    title = forms.CharField(max_length=services.MAX_TITLE_LENGTH, validators=[validate_single_line])
     body = forms.CharField(
         label="Your post",
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -74,7 +75,9 @@ class PostForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="Why", max_length=services.MAX_REASON_LENGTH)
+    reason = forms.CharField(
+        label="Why", max_length=services.MAX_REASON_LENGTH, validators=[validate_single_line]
+    )
 
 
 # --- Helpers -----------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from community.services import gardens as services
 from config.exports import csv_response
 from config.forms import form_add_service_errors
 from config.pagination import list_query
+from config.single_line import validate_single_line
 
 # --- Forms -------------------------------------------------------------------------------------
 
@@ -52,10 +53,13 @@ class StewardChoiceField(forms.ModelMultipleChoiceField):
 
 
 class GardenForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = forms.CharField(max_length=200, validators=[validate_single_line])
     theme = forms.ChoiceField(choices=GardenTheme.choices)
     custom_theme = forms.CharField(
-        max_length=100, required=False, help_text="The theme's name when the theme is Custom."
+        max_length=100,
+        required=False,
+        help_text="The theme's name when the theme is Custom.",
+        validators=[validate_single_line],
     )
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     charter = forms.CharField(

@@ -40,6 +40,7 @@ from community.services.harvests import (
 from config.exports import csv_response
 from config.forms import form_add_service_errors
 from config.pagination import list_query
+from config.single_line import validate_single_line
 
 FEED_PAGE_SIZE = 20
 
@@ -62,7 +63,7 @@ class HarvestFilterForm(forms.Form):
 
 
 class HarvestForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[validate_single_line])
     summary = forms.CharField(
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -99,6 +100,7 @@ class HarvestForm(forms.Form):
         required=False,
         max_length=500,
         label="Link to the source",
+        validators=[validate_single_line],
         help_text="A path on this site (/pilots/3/) or an http(s) address.",
     )
     inspired_by = forms.CharField(

@@ -23,15 +23,19 @@ from community.selectors import webhooks as selectors_webhooks
 from community.services import webhooks
 from config.forms import form_add_service_errors
 from config.pagination import list_query
+from config.single_line import validate_single_line
 
 DELIVERIES_PER_PAGE = 50
 
 
 class WebhookEndpointForm(forms.Form):
     url = forms.CharField(
-        label="URL", max_length=500, help_text="https:// only. New alerts are posted here as JSON."
+        label="URL",
+        max_length=500,
+        help_text="https:// only. New alerts are posted here as JSON.",
+        validators=[validate_single_line],
     )
-    description = forms.CharField(max_length=200, required=False)
+    description = forms.CharField(max_length=200, required=False, validators=[validate_single_line])
 
 
 class DeliveryFilterForm(forms.Form):

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.people import membership_account_id, person_name
+from config.single_line import validate_single_line
 from ideas.models import Comment, Idea, IdeaStatus, IdeaTransition, Pilot, PilotState
 from ideas.services.ideas import MAX_COMMENT_LENGTH, MAX_LINK_LENGTH
 
@@ -124,11 +125,11 @@ class IdeaDetailSerializer(IdeaSerializer):
 
 class IdeaWriteSerializer(serializers.Serializer):
     garden = serializers.SlugField(help_text="The garden's slug; one the caller can see.")
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, validators=[validate_single_line])
     job_to_be_done = serializers.CharField()
     proposal = serializers.CharField()
     links = serializers.ListField(
-        child=serializers.CharField(max_length=MAX_LINK_LENGTH),
+        child=serializers.CharField(max_length=MAX_LINK_LENGTH, validators=[validate_single_line]),
         required=False,
         default=list,
         help_text="Up to 5 web addresses (http or https).",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from config.single_line import validate_single_line
 from ideas.models import KIND_RANGES, Dimension, Phase, Question, QuestionKind, QuestionRole
 from ideas.services.instrument import MAX_OPTION_LENGTH, MAX_OPTIONS
 
@@ -63,11 +64,15 @@ class InstrumentSerializer(serializers.Serializer):
 class QuestionCreateSerializer(serializers.Serializer):
     phase = serializers.ChoiceField(choices=Phase.choices)
     kind = serializers.ChoiceField(choices=QuestionKind.choices)
-    prompt = serializers.CharField(max_length=300)
-    help_text = serializers.CharField(max_length=300, allow_blank=True, default="")
+    prompt = serializers.CharField(max_length=300, validators=[validate_single_line])
+    help_text = serializers.CharField(
+        max_length=300, allow_blank=True, default="", validators=[validate_single_line]
+    )
     required = serializers.BooleanField(default=True)
     choices = serializers.ListField(
-        child=serializers.CharField(max_length=MAX_OPTION_LENGTH),
+        child=serializers.CharField(
+            max_length=MAX_OPTION_LENGTH, validators=[validate_single_line]
+        ),
         max_length=MAX_OPTIONS,
         default=list,
         help_text="Options of a single or multiple choice question: at least two, all different.",
@@ -86,24 +91,34 @@ class QuestionCreateSerializer(serializers.Serializer):
 class QuestionUpdateSerializer(serializers.Serializer):
     """Rewording; phase, kind, role and per-dimension are fixed once a question exists."""
 
-    prompt = serializers.CharField(max_length=300, required=False)
-    help_text = serializers.CharField(max_length=300, allow_blank=True, required=False)
+    prompt = serializers.CharField(
+        max_length=300, required=False, validators=[validate_single_line]
+    )
+    help_text = serializers.CharField(
+        max_length=300, allow_blank=True, required=False, validators=[validate_single_line]
+    )
     required = serializers.BooleanField(required=False)
     choices = serializers.ListField(
-        child=serializers.CharField(max_length=MAX_OPTION_LENGTH),
+        child=serializers.CharField(
+            max_length=MAX_OPTION_LENGTH, validators=[validate_single_line]
+        ),
         max_length=MAX_OPTIONS,
         required=False,
     )
 
 
 class DimensionCreateSerializer(serializers.Serializer):
-    label = serializers.CharField(max_length=100)
-    description = serializers.CharField(max_length=300, allow_blank=True, default="")
+    label = serializers.CharField(max_length=100, validators=[validate_single_line])
+    description = serializers.CharField(
+        max_length=300, allow_blank=True, default="", validators=[validate_single_line]
+    )
 
 
 class DimensionUpdateSerializer(serializers.Serializer):
-    label = serializers.CharField(max_length=100, required=False)
-    description = serializers.CharField(max_length=300, allow_blank=True, required=False)
+    label = serializers.CharField(max_length=100, required=False, validators=[validate_single_line])
+    description = serializers.CharField(
+        max_length=300, allow_blank=True, required=False, validators=[validate_single_line]
+    )
 
 
 class MoveSerializer(serializers.Serializer):

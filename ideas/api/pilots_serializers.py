@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from accounts.models import Segment
 from community.models import EngagementLevel
+from config.single_line import validate_single_line
 from ideas.models import Agreement, CheckIn, Enrolment, Pilot, PilotDecision, PilotState
 
 _LEVEL_CHOICES = [("", "Any level"), *EngagementLevel.choices]
@@ -197,7 +198,7 @@ class SupporterInvitationsSerializer(serializers.Serializer):
 class PilotWriteSerializer(serializers.Serializer):
     """A pilot's fields; the schedule and eligibility rules are checked by the service."""
 
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, validators=[validate_single_line])
     description = serializers.CharField()
     what_to_expect = serializers.CharField()
     recruiting_opens = serializers.DateField()
@@ -216,7 +217,9 @@ class PilotWriteSerializer(serializers.Serializer):
 
 class PilotCreateSerializer(PilotWriteSerializer):
     idea = serializers.IntegerField(help_text="The idea to pilot (its id).")
-    agreement_title = serializers.CharField(max_length=200, default="Pilot agreement")
+    agreement_title = serializers.CharField(
+        max_length=200, default="Pilot agreement", validators=[validate_single_line]
+    )
     agreement_text = serializers.CharField(help_text="Version 1 of the agreement (NDA or terms).")
 
 
@@ -231,7 +234,9 @@ class InvitationsWriteSerializer(serializers.Serializer):
 
 
 class AgreementWriteSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200, default="Pilot agreement")
+    title = serializers.CharField(
+        max_length=200, default="Pilot agreement", validators=[validate_single_line]
+    )
     text = serializers.CharField()
 
 

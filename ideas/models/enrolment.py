@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Account
+from config.single_line import validate_single_line
 from ideas.models.pilots import Pilot
 
 
@@ -36,7 +37,9 @@ class Agreement(models.Model):
 
     pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="agreements")
     version = models.PositiveIntegerField()
-    title = models.CharField(max_length=200, default="Pilot agreement")
+    title = models.CharField(
+        max_length=200, default="Pilot agreement", validators=[validate_single_line]
+    )
     text = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
 

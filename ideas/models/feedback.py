@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import TimeStamped
+from config.single_line import validate_single_line
 from ideas.models.enrolment import Enrolment
 from ideas.models.instrument import Dimension, Instrument, Phase, Question
 from ideas.models.pilots import Pilot
@@ -17,7 +18,7 @@ class CheckIn(models.Model):
 
     pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="check_ins")
     phase = models.CharField(max_length=20, choices=Phase.choices)
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     due_on = models.DateField(
         null=True, blank=True, help_text="When it is due; the expectation is due at enrolment."
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Account, TimeStamped
 from community.models import Garden
+from config.single_line import validate_single_line
 
 
 class IdeaStatus(models.TextChoices):
@@ -29,7 +30,7 @@ class Idea(TimeStamped):
     """Something to try with customers: a feature, scenario, service or business model."""
 
     garden = models.ForeignKey(Garden, on_delete=models.PROTECT, related_name="ideas")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     job_to_be_done = models.TextField(help_text="The job this should do for the customer.")
     proposal = models.TextField()
     links = models.JSONField(default=list, blank=True, help_text="Related links (URLs).")

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from config.single_line import validate_single_line
 from ideas.models.pilots import Pilot
 
 
@@ -40,8 +41,8 @@ class Dimension(models.Model):
 
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="dimensions")
     key = models.SlugField(max_length=40)
-    label = models.CharField(max_length=100)
-    description = models.CharField(max_length=300, blank=True)
+    label = models.CharField(max_length=100, validators=[validate_single_line])
+    description = models.CharField(max_length=300, blank=True, validators=[validate_single_line])
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -95,8 +96,8 @@ class Question(models.Model):
     kind = models.CharField(max_length=20, choices=QuestionKind.choices)
     role = models.CharField(max_length=20, choices=QuestionRole.choices, blank=True)
     per_dimension = models.BooleanField(default=False, help_text="Asked once for every dimension.")
-    prompt = models.CharField(max_length=300)
-    help_text = models.CharField(max_length=300, blank=True)
+    prompt = models.CharField(max_length=300, validators=[validate_single_line])
+    help_text = models.CharField(max_length=300, blank=True, validators=[validate_single_line])
     required = models.BooleanField(default=True)
     choices = models.JSONField(
         default=list, blank=True, help_text="Options of a single or multiple choice question."

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.models import Segment, TimeStamped
 from community.models import EngagementLevel
+from config.single_line import validate_single_line
 from ideas.models.ideas import Idea
 
 
@@ -29,7 +30,7 @@ class Pilot(TimeStamped):
     """A time-boxed trial of an idea with selected accounts."""
 
     idea = models.ForeignKey(Idea, on_delete=models.PROTECT, related_name="pilots")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     description = models.TextField()
     what_to_expect = models.TextField(
         help_text="Said before the trial, so that expectations are set explicitly."

@@ -21,6 +21,7 @@ from community.access.gardens import access_garden, visible_gardens
 from config.exports import csv_response
 from config.forms import form_add_service_errors
 from config.pagination import list_query
+from config.single_line import validate_single_line
 from ideas import access, workflow
 from ideas.models import Idea, IdeaStatus
 from ideas.selectors import ideas as selectors
@@ -78,7 +79,7 @@ class BoardFilterForm(forms.Form):
 
 
 class IdeaForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[validate_single_line])
     job_to_be_done = forms.CharField(
         label="Job to be done",
         widget=forms.Textarea(attrs={"rows": 3}),

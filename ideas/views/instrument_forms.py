@@ -7,12 +7,17 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from config.forms import form_add_service_errors
+from config.single_line import validate_single_line
 from ideas.models import Phase, QuestionKind, QuestionRole
 from ideas.services.instrument import CHOICE_KINDS
 
 
 def _lines(value: str) -> list[str]:
-    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+    """One option per line; each must be a single line (no tabs or other control characters)."""
+    lines = [line.strip() for line in (value or "").splitlines() if line.strip()]
+    for line in lines:
+        validate_single_line(line)
+    return lines
 
 
 class _ServiceErrors:
@@ -24,8 +29,13 @@ class _ServiceErrors:
 class QuestionAddForm(_ServiceErrors, forms.Form):
     phase = forms.ChoiceField(label="When", choices=Phase.choices)
     kind = forms.ChoiceField(label="Kind", choices=QuestionKind.choices)
-    prompt = forms.CharField(label="Question", max_length=300)
-    help_text = forms.CharField(label="Help for the member", max_length=300, required=False)
+    prompt = forms.CharField(label="Question", max_length=300, validators=[validate_single_line])
+    help_text = forms.CharField(
+        label="Help for the member",
+        max_length=300,
+        required=False,
+        validators=[validate_single_line],
+    )
     choices = forms.CharField(
         label="Options",
         required=False,
@@ -48,8 +58,13 @@ class QuestionAddForm(_ServiceErrors, forms.Form):
 
 
 class QuestionEditForm(_ServiceErrors, forms.Form):
-    prompt = forms.CharField(label="Question", max_length=300)
-    help_text = forms.CharField(label="Help for the member", max_length=300, required=False)
+    prompt = forms.CharField(label="Question", max_length=300, validators=[validate_single_line])
+    help_text = forms.CharField(
+        label="Help for the member",
+        max_length=300,
+        required=False,
+        validators=[validate_single_line],
+    )
     required = forms.BooleanField(label="An answer is required", required=False)
     choices = forms.CharField(
         label="Options",
@@ -68,8 +83,10 @@ class QuestionEditForm(_ServiceErrors, forms.Form):
 
 
 class DimensionForm(_ServiceErrors, forms.Form):
-    label = forms.CharField(label="Name", max_length=100)
-    description = forms.CharField(label="Description", max_length=300, required=False)
+    label = forms.CharField(label="Name", max_length=100, validators=[validate_single_line])
+    description = forms.CharField(
+        label="Description", max_length=300, required=False, validators=[validate_single_line]
+    )
 
 
 class MoveForm(forms.Form):

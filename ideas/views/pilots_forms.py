@@ -7,6 +7,7 @@ from django import forms
 
 from accounts.models import Account, Segment
 from community.models import EngagementLevel
+from config.single_line import validate_single_line
 from ideas.models import PilotDecision, PilotState
 
 
@@ -20,7 +21,7 @@ class DateInput(forms.DateInput):
 class PilotForm(forms.Form):
     """The pilot's description, schedule, capacity and eligibility."""
 
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[validate_single_line])
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
     what_to_expect = forms.CharField(
         label="What to expect",
@@ -50,7 +51,9 @@ class PilotForm(forms.Form):
 class PilotCreateForm(PilotForm):
     """A new pilot also gets version 1 of its agreement."""
 
-    agreement_title = forms.CharField(max_length=200, initial="Pilot agreement")
+    agreement_title = forms.CharField(
+        max_length=200, initial="Pilot agreement", validators=[validate_single_line]
+    )
     agreement_text = forms.CharField(
         label="Agreement text",
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -75,7 +78,9 @@ class InviteForm(forms.Form):
 
 
 class AgreementForm(forms.Form):
-    title = forms.CharField(max_length=200, initial="Pilot agreement")
+    title = forms.CharField(
+        max_length=200, initial="Pilot agreement", validators=[validate_single_line]
+    )
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}))
 
 

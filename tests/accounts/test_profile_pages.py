@@ -76,6 +76,21 @@ def test_a_first_name_is_required(client_for, member_a):
     assert (member_a.first_name, member_a.last_name) == before
 
 
+@pytest.mark.parametrize("field", ["first_name", "last_name", "job_title"])
+def test_a_name_or_title_on_two_lines_shows_the_error_and_changes_nothing(
+    client_for, member_a, field
+):
+    before = (member_a.first_name, member_a.last_name, member_a.job_title)
+    data = {"first_name": "Alice", "last_name": "Ames", "job_title": "Lead"}
+
+    response = client_for(member_a).post("/profile/", {**data, field: "Plant\nlead\x1b"})
+
+    assert response.status_code == 400
+    assert "Keep this to one line" in response.content.decode()
+    member_a.refresh_from_db()
+    assert (member_a.first_name, member_a.last_name, member_a.job_title) == before
+
+
 def test_the_profile_changes_nothing_but_the_persons_own_name_and_title(
     client_for, member_a, admin_a
 ):

@@ -154,6 +154,18 @@ def test_a_thread_without_a_title_shows_the_error(client_for, garden, member_a):
     assert not Thread.objects.exists()
 
 
+def test_a_thread_title_on_two_lines_shows_the_error_and_saves_nothing(
+    client_for, garden, member_a
+):
+    response = client_for(member_a).post(
+        "/gardens/onboarding/threads/new/", {"title": "Buddies\r\nfor all", "body": "Who?"}
+    )
+
+    assert response.status_code == 400
+    assert "Keep this to one line" in response.content.decode()
+    assert not Thread.objects.exists()
+
+
 def test_a_member_replies_and_lands_on_the_reply(client_for, thread, member_b):
     response = client_for(member_b).post(_url(thread, "reply/"), {"body": "We use a buddy."})
 

@@ -120,6 +120,8 @@ def test_a_product_manager_adds_a_choice_question(client_for, product_manager, p
         ({"prompt": ""}, "This field is required."),
         ({"kind": "fortune"}, "Select a valid choice."),
         ({"role": "recommend"}, "must be a likelihood 0–10 question"),
+        ({"prompt": "Which\r\nplan?"}, "Keep this to one line"),
+        ({"choices": "Basic\tplan\nPro"}, "Keep this to one line"),
     ],
 )
 def test_a_bad_new_question_is_explained_and_nothing_is_added(

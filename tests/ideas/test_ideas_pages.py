@@ -244,6 +244,25 @@ def test_a_customer_proposes_an_idea_through_the_form(client_for, member_a, gard
     assert ActivityEvent.objects.filter(kind=ActivityKind.IDEA_PROPOSED, user=member_a).count() == 1
 
 
+@pytest.mark.parametrize("title", ["Offline\r\nBcc: x@example.com", "Offline\u2028mode"])
+def test_a_title_on_two_lines_shows_the_error_and_saves_nothing(
+    client_for, member_a, garden, title
+):
+    response = client_for(member_a).post(
+        NEW,
+        {
+            "garden": "field-work",
+            "title": title,
+            "job_to_be_done": "Inspect in basements.",
+            "proposal": "Queue and sync.",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "Keep this to one line" in response.content.decode()
+    assert Idea.objects.count() == 0
+
+
 def test_bad_input_shows_clear_errors_and_saves_nothing(client_for, member_a, garden):
     response = client_for(member_a).post(
         NEW,
