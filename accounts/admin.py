@@ -116,10 +116,29 @@ class AccountTeamAssignmentAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "account", "role", "status", "expires_at", "accepted_at"]
+    """Invitations; an email that could not be sent shows why (filter "email failed at")."""
+
+    list_display = [
+        "email",
+        "account",
+        "role",
+        "status",
+        "expires_at",
+        "accepted_at",
+        "send_failed_at",
+        "send_error",
+    ]
+    list_filter = [("send_failed_at", admin.EmptyFieldListFilter)]
     search_fields = ["email", "account__name"]
     raw_id_fields = ["account", "invited_by", "accepted_by"]
-    readonly_fields = ["sent_at", "accepted_at", "accepted_by", "revoked_at"]
+    readonly_fields = [
+        "sent_at",
+        "send_failed_at",
+        "send_error",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    ]
 
 
 # The admin's login checks passwords one at a time per login, as ours does (accounts.lockout).

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from config.emails import FAILURE_REASON_LENGTH
 from config.single_line import validate_single_line
 
 
@@ -250,6 +251,14 @@ class Invitation(TimeStamped):
     )
     expires_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Its email could not be sent, for good (accounts.services.invitation_send): not tried again.
+    send_failed_at = models.DateTimeField("email failed at", null=True, blank=True)
+    send_error = models.CharField(
+        "why the email failed",
+        max_length=FAILURE_REASON_LENGTH,
+        blank=True,
+        validators=[validate_single_line],
+    )
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -28,6 +29,9 @@ from accounts.models import (
 from accounts.outbox import enqueue
 from accounts.roles import ADMIN_SITE_ROLES, PROGRAMME_ADMIN_APPS, ROLE_PERMISSIONS
 from accounts.slugs import unique_slug
+from config.emails import PERMANENT_EMAIL_FAILURES, email_failure_reason, email_subject
+
+logger = logging.getLogger(__name__)
 
 # Called with each membership about to end (removed or erased), inside the same transaction:
 # the apps above register what must follow (community repairs the account's engagement
@@ -250,7 +254,9 @@ def invitation_send(*, invitation_id: int) -> bool:
     """Email the invitation link once. Returns False when there is nothing (more) to send.
 
     The row is locked while the mail goes out: if sending fails the transaction rolls back and
-    the task's retry sends it again; a second run after success finds `sent_at` set.
+    the task's retry sends it again; a second run after success finds `sent_at` set. A failure
+    no retry can mend (config.emails) is recorded on the row instead (`invitation_send_failed`)
+    and the invitation is not sent again.
     """
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
@@ -258,7 +264,9 @@ def invitation_send(*, invitation_id: int) -> bool:
         .filter(pk=invitation_id)
         .first()
     )
-    if invitation is None or invitation.sent_at or invitation.status != "pending":
+    if invitation is None or invitation.sent_at or invitation.send_failed_at:
+        return False
+    if invitation.status != "pending":
         return False
     has_login = User.objects.filter(email__iexact=invitation.email).exists()
     template = "accounts/email/invitation_has_login" if has_login else "accounts/email/invitation"
@@ -268,15 +276,31 @@ def invitation_send(*, invitation_id: int) -> bool:
         "login_url": f"{settings.SITE_URL}{reverse('login')}",
     }
     message = EmailMultiAlternatives(
-        subject=f"You are invited to {invitation.account.name} on Customer Garden",
+        subject=email_subject(f"You are invited to {invitation.account.name} on Customer Garden"),
         body=render_to_string(f"{template}.txt", context),
         to=[invitation.email],
     )
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    message.send()
+    try:
+        message.send()
+    except PERMANENT_EMAIL_FAILURES as error:
+        invitation_send_failed(invitation_id=invitation.pk, error=error)
+        return False
     invitation.sent_at = timezone.now()
     invitation.save(update_fields=["sent_at", "updated_at"])
     return True
+
+
+def invitation_send_failed(*, invitation_id: int, error: BaseException) -> bool:
+    """Record that the invitation's email could not be sent, for good, with a short reason
+    (listed in the Django admin; the team page says so beside the invitation). It is not sent
+    again: revoke it and invite again once the cause is mended. False when it had been sent."""
+    reason = email_failure_reason(error)
+    logger.warning("Invitation %s: its email failed for good: %s", invitation_id, reason)
+    recorded = Invitation.objects.filter(pk=invitation_id, sent_at__isnull=True).update(
+        send_failed_at=timezone.now(), send_error=reason, updated_at=timezone.now()
+    )
+    return bool(recorded)
 
 
 class InvitationInvalid(Exception):

@@ -1,13 +1,23 @@
 """Celery tasks of accounts (the outer layer): invitation emails, purging expired invitations,
 and the outbox relay that publishes queued tasks once the broker is back."""
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import OperationalError
 
 from accounts import outbox, services
 
 
+class _InvitationEmailTask(Task):
+    """The last failure of an invitation's email (its retries spent, or an error it does not
+    retry) is recorded on the invitation, with the reason: never silently lost."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        invitation_id = kwargs.get("invitation_id", args[0] if args else None)
+        services.invitation_send_failed(invitation_id=invitation_id, error=exc)
+
+
 @shared_task(
+    base=_InvitationEmailTask,
     autoretry_for=(OSError, OperationalError),  # SMTP and connection failures
     retry_backoff=True,
     retry_backoff_max=600,

@@ -1,5 +1,6 @@
 """The Django admin of community: gardens, activity events, engagement model versions, snapshots
-and runs, alerts, loyalty outcomes, imports and webhooks (programme admins)."""
+and runs, alerts, loyalty outcomes, imports, notifications (and their failed emails) and
+webhooks (programme admins)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,6 +18,7 @@ from community.models import (
     GardenMembership,
     ImportBatch,
     LoyaltyOutcome,
+    Notification,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -197,6 +199,33 @@ class LoyaltyOutcomeAdmin(admin.ModelAdmin):
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
     list_display = ["__str__", "created_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Notifications, shown only. Filtered by "email failed at", the emails that could not be
+    sent for good, with the reason (community.services.notification_emails)."""
+
+    list_display = [
+        "created_at",
+        "user",
+        "kind",
+        "title",
+        "email_delivery",
+        "emailed_at",
+        "email_failed_at",
+        "email_error",
+    ]
+    list_filter = [("email_failed_at", admin.EmptyFieldListFilter), "email_delivery"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "email_error"]
+    show_full_result_count = False  # a long table: no second COUNT(*) per page
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

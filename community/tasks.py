@@ -4,7 +4,7 @@ the alert digest, webhook deliveries, and milestones (badges)."""
 
 import datetime as dt
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
@@ -20,16 +20,26 @@ from community.services import (
 )
 
 
+class _NotificationEmailTask(Task):
+    """The last failure of a notification's email (its retries spent, or an error it does not
+    retry) is recorded on the notification, with the reason: never silently lost."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        notification_id = kwargs.get("notification_id", args[0] if args else None)
+        notification_emails.notification_email_failed(notification_id=notification_id, error=exc)
+
+
 @shared_task(
+    base=_NotificationEmailTask,
     autoretry_for=(OSError, OperationalError),  # SMTP and connection failures
     retry_backoff=True,
     retry_backoff_max=600,
     max_retries=8,
 )
 def notification_email_task(notification_id: int) -> bool:
-    """Email one notification; an SMTP failure retries with a backoff. A retry, a redelivery
-    or a second task for the same row sends nothing twice (its sender claims the row:
-    community.services.notification_emails)."""
+    """Email one notification; an SMTP failure retries with a backoff, and the last one is
+    recorded on the row. A retry, a redelivery or a second task for the same row sends nothing
+    twice (its sender claims the row: community.services.notification_emails)."""
     return notification_emails.notification_email_send(notification_id=notification_id)
 
 

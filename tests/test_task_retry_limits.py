@@ -184,6 +184,14 @@ POISONS = [
 ]
 
 
+# Tasks whose last failure is recorded on their row (once, by the task's on_failure): the
+# service function that records it.
+FAILURE_RECORDERS = {
+    "accounts.tasks.invitation_send_task": (account_services, "invitation_send_failed"),
+    "community.tasks.notification_email_task": (notification_emails, "notification_email_failed"),
+}
+
+
 @pytest.mark.parametrize(
     ("name", "args", "module", "function", "error"),
     POISONS,
@@ -201,9 +209,19 @@ def test_a_task_that_always_fails_stops_at_its_limit_with_growing_waits(
         raise error("the service is down")
 
     monkeypatch.setattr(module, function, poison)
+    recorded = []
+    if name in FAILURE_RECORDERS:
+        recorder_module, recorder = FAILURE_RECORDERS[name]
+        monkeypatch.setattr(
+            recorder_module, recorder, lambda **kwargs: recorded.append(kwargs) or True
+        )
 
     result = task.apply(args=args)
 
+    if name in FAILURE_RECORDERS:  # the last failure, recorded once on the row
+        [record] = recorded
+        assert list(record.values())[0] == args[0]
+        assert isinstance(record["error"], error)
     assert len(calls) == task.max_retries + 1  # the first run and each retry, then no more
     assert eager_retries == _ceilings(task)
     _assert_growing(eager_retries, _backoff_max(task))
@@ -238,7 +256,10 @@ def test_an_invitation_whose_mail_server_refuses_stops_retrying_and_stays_unsent
     _assert_growing(eager_retries, _backoff_max(task))
     assert len(eager_retries) == task.max_retries
     invitation.refresh_from_db()
-    assert invitation.sent_at is None  # recorded as not sent: the page offers to resend
+    assert invitation.sent_at is None
+    # Recorded as failed, with the reason (the team page says so; staff see why in the admin).
+    assert invitation.send_failed_at is not None
+    assert "Connection refused" in invitation.send_error
 
 
 # --- Webhooks: bounded by the row, and by Celery as well -----------------------------------

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from config.emails import FAILURE_REASON_LENGTH
 from config.single_line import validate_single_line
 
 
@@ -142,7 +143,8 @@ class NotificationDigest(models.Model):
     The row is the claim: the jobs insert it (unique per user, period and start, so a second or
     a concurrent run inserts nothing), then the sender claims it by an UPDATE on `claimed_at`
     (fresh claims are left alone) and sets `sent_at` once the email is out; the notifications
-    it holds point at it."""
+    it holds point at it. `failed_at` and `error`: it could not be sent, for good (its
+    notifications say so too) and is not tried again."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_digests"
@@ -152,6 +154,10 @@ class NotificationDigest(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(
+        max_length=FAILURE_REASON_LENGTH, blank=True, validators=[validate_single_line]
+    )
 
     class Meta:
         ordering = ["-period_start", "user"]
@@ -171,7 +177,10 @@ class Notification(models.Model):
     `email_delivery` is how its email goes, decided when it is made (from the person's
     preference for its kind): immediately (one email task), daily or weekly (a digest job
     gathers it), off, or empty (no email wanted: the caller said so, or emails were suppressed).
-    `email_claimed_at` is the sender's claim, so that two runs of the task never both send."""
+    `email_claimed_at` is the sender's claim, so that two runs of the task never both send.
+    `email_failed_at` and `email_error` say that its email could not be sent, for good (a
+    failure no retry can mend, or the retries spent): never sent again, listed in the Django
+    admin with the reason."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -187,6 +196,13 @@ class Notification(models.Model):
         max_length=12, choices=Delivery.choices, blank=True, default=""
     )
     email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_failed_at = models.DateTimeField("email failed at", null=True, blank=True)
+    email_error = models.CharField(
+        max_length=FAILURE_REASON_LENGTH,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="Why its email could not be sent.",
+    )
     digest = models.ForeignKey(
         NotificationDigest,
         on_delete=models.SET_NULL,

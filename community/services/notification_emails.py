@@ -12,6 +12,14 @@ the backend, then marks the row sent. A failure the backend reports releases the
 raises, so Celery retries with a backoff; a second run of the same task finds the row sent (or
 being sent) and sends nothing.
 
+A failure no retry can mend (config.emails: a header Django refuses, an address that cannot be
+encoded) is recorded on the row instead (`email_failed_at`, `email_error`; for a digest on the
+digest and each of its notifications) and not raised: never sent again, never silently lost,
+listed for staff in the Django admin (Notifications, filtered by "email failed at"). So is the
+last failure of a task whose retries are spent (`notification_email_failed`, called by the
+task). Every subject is put on one line first (`config.emails.email_subject`), so a title
+stored with a line break still goes out.
+
 A worker killed while sending (SIGKILL, a lost host) leaves its claim on an unsent row. The rule
 then is at-least-once with one identity: the row is sent again, and every hand-off of a row
 carries the same Message-ID (`_message_id`), so a copy that did get out before the kill and
@@ -67,6 +75,7 @@ from community.models.notifications import (
 )
 from community.selectors.notifications import notification_delivery
 from community.services.notifications import unsubscribe_url
+from config.emails import PERMANENT_EMAIL_FAILURES, email_failure_reason, email_subject
 
 logger = logging.getLogger(__name__)
 
@@ -96,9 +105,9 @@ def email_build(
     unsubscribe: str | None = None,
     message_id: str | None = None,
 ) -> EmailMultiAlternatives:
-    """An email with its plain-text body, an HTML alternative when given, and the one-click
-    unsubscribe headers (RFC 2369 List-Unsubscribe, RFC 8058 List-Unsubscribe-Post); with
-    `message_id`, that Message-ID instead of a new one."""
+    """An email with its subject on one line, its plain-text body, an HTML alternative when
+    given, and the one-click unsubscribe headers (RFC 2369 List-Unsubscribe, RFC 8058
+    List-Unsubscribe-Post); with `message_id`, that Message-ID instead of a new one."""
     unsubscribe = unsubscribe or unsubscribe_url(user=user, kinds=kinds)
     headers = {
         "List-Unsubscribe": f"<{unsubscribe}>",
@@ -106,7 +115,9 @@ def email_build(
     }
     if message_id:
         headers["Message-ID"] = message_id
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[user.email], headers=headers)
+    message = EmailMultiAlternatives(
+        subject=email_subject(subject), body=text, to=[user.email], headers=headers
+    )
     if html is not None:
         message.attach_alternative(html, "text/html")
     return message
@@ -179,10 +190,13 @@ def notification_email_send(*, notification_id: int) -> bool:
     nothing and sends nothing; a claim left by a dead sender is taken over and the email goes
     with the same Message-ID). The person's preference is read again at sending time: a kind
     they moved to a digest waits for the digest, a kind turned off is not sent, nor is anything
-    to a deactivated person. A sending failure releases the claim and raises (the task retries).
+    to a deactivated person. A sending failure releases the claim and raises (the task retries);
+    one no retry can mend is recorded on the row instead (False), and the row is not sent again.
     """
     with _sending_lock(_NOTIFICATION_LOCKS, notification_id) as lock:
-        pending = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True)
+        pending = Notification.objects.filter(
+            pk=notification_id, emailed_at__isnull=True, email_failed_at__isnull=True
+        )
         if not _claim(pending, field="email_claimed_at", lock=lock):
             return False
         return _notification_email_claimed(notification_id)
@@ -220,6 +234,9 @@ def _notification_email_claimed(notification_id: int) -> bool:
     )
     try:
         message.send()
+    except PERMANENT_EMAIL_FAILURES as error:
+        notification_email_failed(notification_id=notification.pk, error=error)
+        return False
     except Exception:
         Notification.objects.filter(pk=notification.pk).update(email_claimed_at=None)
         raise
@@ -227,6 +244,18 @@ def _notification_email_claimed(notification_id: int) -> bool:
         emailed_at=timezone.now(), email_delivery=Delivery.IMMEDIATELY
     )
     return True
+
+
+def notification_email_failed(*, notification_id: int, error: BaseException) -> bool:
+    """Record that the notification's email could not be sent, for good, with a short reason
+    (a failure no retry can mend, or the task's last failure once its retries are spent). Its
+    claim is released and it is never sent again. False when it had been sent meanwhile."""
+    reason = email_failure_reason(error)
+    logger.warning("Notification %s: its email failed for good: %s", notification_id, reason)
+    recorded = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
+        email_failed_at=timezone.now(), email_error=reason, email_claimed_at=None
+    )
+    return bool(recorded)
 
 
 # --- Digests ---------------------------------------------------------------------------------
@@ -274,7 +303,11 @@ def notification_digests_send(*, period: str, now: dt.datetime | None = None) ->
     # (its retries ran out): they still hold their notifications.
     digests = list(
         NotificationDigest.objects.filter(
-            period=period, period_start__lte=start, sent_at__isnull=True, user__is_active=True
+            period=period,
+            period_start__lte=start,
+            sent_at__isnull=True,
+            failed_at__isnull=True,
+            user__is_active=True,
         )
         .order_by("period_start", "pk")
         .values_list("pk", flat=True)
@@ -300,7 +333,9 @@ def digest_send(*, digest_id: int) -> int:
     it holds, under the same Message-ID, nothing gathered since (those wait for the next one).
     After a failure the backend reported (claim released) the retry gathers what came since."""
     with _sending_lock(_DIGEST_LOCKS, digest_id) as lock:
-        unsent = NotificationDigest.objects.filter(pk=digest_id, sent_at__isnull=True)
+        unsent = NotificationDigest.objects.filter(
+            pk=digest_id, sent_at__isnull=True, failed_at__isnull=True
+        )
         digest = unsent.select_related("user").first()
         if digest is None or not _claim(unsent, field="claimed_at", lock=lock):
             return 0
@@ -335,6 +370,9 @@ def _digest_deliver(*, digest: NotificationDigest, items: list[Notification]) ->
         return 0
     try:
         _digest_email(digest=digest, items=items).send()
+    except PERMANENT_EMAIL_FAILURES as error:
+        _digest_failed(digest=digest, items=items, error=error)
+        return 0
     except Exception:
         NotificationDigest.objects.filter(pk=digest.pk).update(claimed_at=None)
         raise
@@ -343,6 +381,23 @@ def _digest_deliver(*, digest: NotificationDigest, items: list[Notification]) ->
         NotificationDigest.objects.filter(pk=digest.pk).update(sent_at=stamp)
         Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed_at=stamp)
     return 1
+
+
+@transaction.atomic
+def _digest_failed(
+    *, digest: NotificationDigest, items: list[Notification], error: BaseException
+) -> None:
+    """The digest could not be sent, for good: recorded on it and on each notification it held
+    (listed for staff with the reason); none of them is sent again."""
+    reason = email_failure_reason(error)
+    logger.warning("Digest %s failed for good: %s", digest.pk, reason)
+    now = timezone.now()
+    NotificationDigest.objects.filter(pk=digest.pk).update(
+        failed_at=now, error=reason, claimed_at=None
+    )
+    Notification.objects.filter(pk__in=[n.pk for n in items], emailed_at__isnull=True).update(
+        email_failed_at=now, email_error=reason
+    )
 
 
 def _digest_email(

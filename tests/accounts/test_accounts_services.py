@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core import mail, signing
 from django.core.exceptions import ValidationError
+from django.core.mail import BadHeaderError
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ from accounts.models import (
     User,
 )
 from accounts.services import InvitationInvalid
+from accounts.tasks import invitation_send_task
 from tests.accounts.factories import (
     PASSWORD,
     AccountFactory,
@@ -245,6 +247,58 @@ def test_a_failed_delivery_leaves_the_invitation_unsent_so_a_retry_sends_it(acco
     assert invitation.sent_at is None
     assert services.invitation_send(invitation_id=invitation.pk) is True
     assert len(mail.outbox) == 1
+
+
+def _refuse_as_a_bad_header(self, messages):
+    raise BadHeaderError("Header values can't contain newlines")
+
+
+def test_an_account_name_stored_with_a_line_break_is_sent_on_one_line(account_a):
+    # A row from before names were single-line (the validator refuses such a name today).
+    Account.objects.filter(pk=account_a.pk).update(name="Acme\r\nIndustrial")
+    invitation = InvitationFactory(account=account_a)
+
+    assert services.invitation_send(invitation_id=invitation.pk) is True
+
+    (message,) = mail.outbox
+    assert message.subject == "You are invited to Acme Industrial on Customer Garden"
+    assert message.message()["To"] == invitation.email  # the headers build
+
+
+def test_a_failure_no_retry_can_mend_is_recorded_on_the_invitation_not_raised(
+    account_a, monkeypatch
+):
+    invitation = InvitationFactory(account=account_a)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(EmailBackend, "send_messages", _refuse_as_a_bad_header)
+        assert services.invitation_send(invitation_id=invitation.pk) is False
+
+    invitation.refresh_from_db()
+    assert invitation.sent_at is None
+    assert invitation.send_failed_at is not None
+    assert invitation.send_error == "BadHeaderError: Header values can't contain newlines"
+    assert services.invitation_send(invitation_id=invitation.pk) is False  # never sent again
+    assert mail.outbox == []
+
+
+def test_the_invitation_task_records_its_last_failure_once_its_retries_are_spent(
+    account_a, monkeypatch
+):
+    invitation = InvitationFactory(account=account_a)
+    monkeypatch.setitem(invitation_send_task.app.conf, "task_eager_propagates", False)
+
+    def refuse(self, messages):
+        raise ConnectionRefusedError("SMTP server is down")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+
+    result = invitation_send_task.apply(args=[invitation.pk])
+
+    assert result.state == "FAILURE"
+    invitation.refresh_from_db()
+    assert (invitation.sent_at, invitation.send_failed_at is not None) == (None, True)
+    assert invitation.send_error == "ConnectionRefusedError: SMTP server is down"
 
 
 # --- invitation_accept ------------------------------------------------------------------------

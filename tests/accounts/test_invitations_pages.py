@@ -206,6 +206,25 @@ def test_the_account_page_lists_only_open_invitations(client_for, account_a, adm
         assert email not in open_invitations
 
 
+def test_an_invitation_whose_email_failed_says_so_to_the_admin_and_to_staff_with_the_reason(
+    client_for, invitation, admin_a, programme_admin
+):
+    services.invitation_send_failed(
+        invitation_id=invitation.pk, error=ValueError("Invalid address; only one allowed")
+    )
+
+    page = client_for(admin_a).get("/accounts/acme/").content.decode()
+    open_invitations = page.split("Open invitations")[1]
+    assert "nina@acme.example" in open_invitations
+    assert "the email could not be sent" in open_invitations
+    assert "Invalid address" not in page  # the reason is for staff
+    listed = client_for(programme_admin).get(
+        "/admin/accounts/invitation/", {"send_failed_at__isempty": "0"}
+    )
+    assert listed.status_code == 200
+    assert "ValueError: Invalid address; only one allowed" in listed.content.decode()
+
+
 def test_an_expired_invitation_is_replaced_by_a_new_one(
     client_for, account_a, admin_a, django_capture_on_commit_callbacks
 ):

@@ -20,7 +20,7 @@ from community.services.notifications import (
 from community.tasks import notification_digests_daily_task, notification_digests_weekly_task
 from tests.accounts.factories import customer
 from tests.community.factories import another_sender_busy_with
-from tests.community.flaky_email_backend import FlakyBackend
+from tests.community.flaky_email_backend import FlakyBackend, RefusingBackend
 
 MONDAY_MORNING = dt.datetime(2026, 3, 2, 7, 10, tzinfo=dt.UTC)
 
@@ -191,6 +191,26 @@ def test_a_digest_whose_retries_ran_out_goes_with_the_next_run(member_a, smtp_do
     assert "You were mentioned" in late.body
     assert "The next day" in late.body
     assert NotificationDigest.objects.filter(sent_at__isnull=True).count() == 0
+
+
+def test_a_digest_no_retry_can_send_is_recorded_with_its_notifications_and_not_retried(
+    settings, member_a
+):
+    settings.EMAIL_BACKEND = "tests.community.flaky_email_backend.RefusingBackend"
+    RefusingBackend.attempts = 0
+    _prefer(member_a, "mention", "daily")
+    held = _notify(member_a)
+
+    assert notification_digests_send(period="daily") == 0  # recorded, not raised
+    assert notification_digests_send(period="daily") == 0  # and not tried again
+
+    assert RefusingBackend.attempts == 1
+    digest = NotificationDigest.objects.get()
+    assert (digest.sent_at, digest.claimed_at, digest.failed_at is not None) == (None, None, True)
+    assert digest.error == "BadHeaderError: Header values can't contain newlines"
+    failed = Notification.objects.get(pk=held[0].pk)
+    assert (failed.emailed_at, failed.email_error) == (None, digest.error)
+    assert failed.email_failed_at == digest.failed_at
 
 
 def test_the_digest_jobs_are_scheduled_daily_and_weekly(settings, db):

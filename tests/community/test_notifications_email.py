@@ -12,7 +12,7 @@ import pytest
 from django.core import mail, signing
 from django.utils import timezone
 
-from community.models import Notification, NotificationPreference
+from community.models import Notification, NotificationPreference, Thread
 from community.models.notifications import KINDS, Delivery, NotifyKind
 from community.selectors.notifications import notification_delivery
 from community.services.notification_emails import (
@@ -28,8 +28,14 @@ from community.services.notifications import (
 )
 from community.tasks import notification_email_task
 from tests.accounts.factories import customer
-from tests.community.factories import another_sender_busy_with
-from tests.community.flaky_email_backend import FlakyBackend
+from tests.community.factories import (
+    a_steward,
+    another_sender_busy_with,
+    garden_with,
+    reply,
+    start,
+)
+from tests.community.flaky_email_backend import FlakyBackend, RefusingBackend
 
 
 def _notify(*users, kind="idea_status", **extra):
@@ -233,7 +239,7 @@ def test_a_failed_send_releases_its_claim_so_the_retry_may_send(member_a, flaky)
     assert len(mail.outbox) == 1
 
 
-def test_the_email_task_gives_up_after_its_retries(member_a, flaky):
+def test_the_email_task_gives_up_after_its_retries_and_records_why_on_the_row(member_a, flaky):
     notification = _notify(member_a, email=False)[0]
     flaky.failures = 100
 
@@ -243,6 +249,70 @@ def test_the_email_task_gives_up_after_its_retries(member_a, flaky):
     assert isinstance(result.result, smtplib.SMTPServerDisconnected)
     assert flaky.attempts == notification_email_task.max_retries + 1
     assert mail.outbox == []
+    notification.refresh_from_db()
+    assert notification.email_failed_at is not None
+    assert notification.email_error == "SMTPServerDisconnected: Connection unexpectedly closed"
+    assert notification_email_send(notification_id=notification.pk) is False  # not again
+
+
+# --- Failures no retry can mend: recorded, visible, never silently lost ----------------------
+
+
+def test_a_mention_in_a_thread_whose_title_has_a_line_break_is_emailed_on_one_line(
+    member_a, admin_a, django_capture_on_commit_callbacks
+):
+    garden = garden_with(member_a, admin_a, steward=a_steward())
+    thread = start(garden, member_a)
+    # A title stored before titles were single-line (the forms and the API refuse it today).
+    Thread.objects.filter(pk=thread.pk).update(title="First weeks\r\nBcc: everyone@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(Thread.objects.get(pk=thread.pk), member_a, "What do you think, @anna?")
+
+    [message] = mail.outbox
+    assert message.to == [admin_a.email]
+    expected = f"{member_a.full_name} mentioned you in “First weeks Bcc: everyone@example.com”"
+    assert message.subject == expected
+    assert message.message()["Bcc"] is None  # the headers build, and no header was smuggled in
+
+
+@pytest.fixture
+def refusing(settings):
+    settings.EMAIL_BACKEND = "tests.community.flaky_email_backend.RefusingBackend"
+    RefusingBackend.attempts = 0
+    return RefusingBackend
+
+
+def test_a_failure_no_retry_can_mend_is_recorded_on_the_row_and_not_retried(member_a, refusing):
+    notification = _notify(member_a, email=False)[0]
+
+    result = notification_email_task.apply(args=[notification.pk])
+
+    assert (result.state, result.result) == ("SUCCESS", False)
+    assert refusing.attempts == 1
+    notification.refresh_from_db()
+    assert (notification.emailed_at, notification.email_claimed_at) == (None, None)
+    assert notification.email_failed_at is not None
+    assert notification.email_error == "BadHeaderError: Header values can't contain newlines"
+    assert notification_email_send(notification_id=notification.pk) is False  # never again
+    assert refusing.attempts == 1
+
+
+def test_staff_find_the_failed_emails_and_why_in_the_django_admin(
+    client_for, programme_admin, member_a, refusing
+):
+    failed, sent = _notify(member_a, email=False)[0], _notify(member_a, email=False)[0]
+    notification_email_send(notification_id=failed.pk)
+    Notification.objects.filter(pk=sent.pk).update(title="Sent fine", emailed_at=timezone.now())
+
+    response = client_for(programme_admin).get(
+        "/admin/community/notification/", {"email_failed_at__isempty": "0"}
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "BadHeaderError: Header values can&#x27;t contain newlines" in page
+    assert "Sent fine" not in page
 
 
 def test_the_task_run_twice_sends_once(member_a, django_capture_on_commit_callbacks):
