@@ -3,8 +3,9 @@
 GET/POST /api/v1/outcomes/ — internal users only (customers: 403): the account team for its
 accounts, product managers read every account's, programme admins read and record all.
 POST /api/v1/imports/ (multipart: kind, file) — programme admins; 201 with the report when the
-file was imported, 400 with the same report (status "rejected", one problem per row and column)
-when it was not, 413 when the upload is over settings.IMPORT_MAX_BYTES (refused unread).
+file was imported, 400 with the same report (status "rejected", one problem per row and column:
+the first 1,000, with the count of all and a summary) when it was not, 413 when the upload is
+over settings.IMPORT_MAX_BYTES (refused unread).
 The rules of the files are in community/services/outcome_imports.py."""
 
 from __future__ import annotations
@@ -137,7 +138,11 @@ class ImportProblemSerializer(serializers.Serializer):
 
 
 class ImportBatchSerializer(serializers.ModelSerializer):
-    errors = ImportProblemSerializer(many=True)
+    errors = ImportProblemSerializer(
+        many=True, help_text="The first 1,000 problems (error_count counts them all)."
+    )
+    error_count = serializers.IntegerField(help_text="Every problem the file has.")
+    summary = serializers.SerializerMethodField()
     error_report_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -152,10 +157,17 @@ class ImportBatchSerializer(serializers.ModelSerializer):
             "updated",
             "unchanged",
             "errors",
+            "error_count",
+            "summary",
             "error_report_url",
             "created_at",
         ]
         read_only_fields = fields
+
+    def get_summary(self, batch: ImportBatch) -> str:
+        """A rejected file's: "1,000 of 48,213 problems shown; fix these and upload the file
+        again"; empty when it was imported."""
+        return "" if batch.imported else batch.problems_summary
 
     def get_error_report_url(self, batch: ImportBatch) -> str | None:
         if not batch.errors:

@@ -115,7 +115,8 @@ class ImportStatus(models.TextChoices):
 
 class ImportBatch(models.Model):
     """One CSV upload and what became of it. A rejected file imports nothing; its row-level
-    problems are kept here for the downloadable error report."""
+    problems are kept here for the downloadable error report: the first 1,000 in `errors`
+    (community.services.import_reading), all of them counted in `error_count`."""
 
     kind = models.CharField(max_length=20, choices=ImportKind.choices)
     status = models.CharField(max_length=20, choices=ImportStatus.choices)
@@ -125,7 +126,10 @@ class ImportBatch(models.Model):
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True, help_text="[{row, column, problem}]")
+    errors = models.JSONField(
+        default=list, blank=True, help_text="The first problems: [{row, column, problem}]."
+    )
+    error_count = models.PositiveIntegerField(default=0, help_text="Every problem found.")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -141,3 +145,13 @@ class ImportBatch(models.Model):
     @property
     def imported(self) -> bool:
         return self.status == ImportStatus.IMPORTED
+
+    @property
+    def problems_summary(self) -> str:
+        """What a rejected file's answer says, on the page, in the API and the error report:
+        how many problems it lists of how many, and what to do."""
+        shown, total = len(self.errors), max(self.error_count, len(self.errors))
+        if shown < total:
+            return f"{shown:,} of {total:,} problems shown; fix these and upload the file again."
+        problems = "the problem" if total == 1 else f"the {total:,} problems"
+        return f"Fix {problems} and upload the file again."

@@ -34,4 +34,9 @@ def outcome_list(
 
 
 def import_batches_recent(*, limit: int = 10) -> QuerySet[ImportBatch]:
-    return ImportBatch.objects.select_related("uploaded_by").order_by("-created_at", "-pk")[:limit]
+    """The latest uploads for the imports page, without their problems (not shown there)."""
+    return (
+        ImportBatch.objects.select_related("uploaded_by")
+        .defer("errors")
+        .order_by("-created_at", "-pk")[:limit]
+    )

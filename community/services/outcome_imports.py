@@ -14,6 +14,11 @@ Rules of every import (the page at /imports/ and POST /api/v1/imports/ say the s
 - Amounts are plain numbers with a dot for decimals and no thousands separators (1234.50).
 - The same row twice in one file is refused. Importing a file again changes nothing the second
   time, and the report says so ("unchanged").
+- Names and external ids are single-line (config.single_line): a quoted cell holding a line
+  break is refused.
+- The report stays small (community.services.import_reading): the batch keeps the first 1,000
+  problems and the count of all (`error_count`), and the answer says "1,000 of 48,213 problems
+  shown" (`ImportBatch.problems_summary`).
 
 Outcomes: columns account, kind, occurred_on (required), amount, note, external_id (optional).
 `account` is the account's slug or, when no slug matches, its exact name (any case; a name that
@@ -29,13 +34,9 @@ keeps the account's current value (or the default for a new account).
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import hashlib
-import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO
 
 from django.conf import settings
@@ -56,6 +57,16 @@ from community.models import (
     OutcomeKind,
     OutcomeSource,
 )
+from community.services.import_reading import (
+    ImportReport,
+    choice,
+    date_problem,
+    parse_amount,
+    parse_date,
+    read_csv,
+    shown,
+)
+from config.single_line import single_line, validate_single_line
 
 OUTCOME_COLUMNS = ("account", "kind", "occurred_on")
 OUTCOME_OPTIONAL_COLUMNS = ("amount", "note", "external_id")
@@ -68,20 +79,7 @@ ACCOUNT_COLUMNS = (
     "renewal_date",
 )
 ACCOUNT_OPTIONAL_COLUMNS = ("slug",)
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 _MAX_AMOUNT = Decimal("1e12")  # 14 digits, 2 of them decimals
-
-
-@dataclass
-class _Report:
-    problems: list[dict] = field(default_factory=list)
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    def problem(self, row: int, column: str, problem: str) -> None:
-        self.problems.append({"row": row, "column": column, "problem": problem})
 
 
 def import_max_bytes() -> int:
@@ -105,26 +103,34 @@ def csv_import(*, kind: str, file: IO[bytes], file_name: str, uploaded_by: User)
     """Import a CSV file of `kind` all or nothing; returns the logged batch with its report."""
     if kind not in ImportKind.values:
         raise ValidationError({"kind": f"Unknown import kind {kind!r}."})
-    report = _Report()
+    report = ImportReport()
     content = file.read(import_max_bytes() + 1)  # never more than the limit in memory
     digest = hashlib.sha256(content).hexdigest()
     if len(content) > import_max_bytes():
         report.problem(0, "", too_large_problem(getattr(file, "size", None) or len(content)))
     else:
-        records = _read_csv(content, kind=kind, report=report)
-        if records is not None and not report.problems:
-            importer = _import_outcomes if kind == ImportKind.OUTCOMES else _import_accounts
+        outcomes = kind == ImportKind.OUTCOMES
+        required, optional = (
+            (OUTCOME_COLUMNS, OUTCOME_OPTIONAL_COLUMNS)
+            if outcomes
+            else (ACCOUNT_COLUMNS, ACCOUNT_OPTIONAL_COLUMNS)
+        )
+        records = read_csv(content, required=required, optional=optional, report=report)
+        if records is not None and not report.total:
+            importer = _import_outcomes if outcomes else _import_accounts
             _apply(importer, records, uploaded_by=uploaded_by, report=report)
+    failed = report.total > 0
     return ImportBatch.objects.create(
         kind=kind,
-        status=ImportStatus.REJECTED if report.problems else ImportStatus.IMPORTED,
-        file_name=file_name[:255],
+        status=ImportStatus.REJECTED if failed else ImportStatus.IMPORTED,
+        file_name=single_line(file_name)[:255],
         file_sha256=digest,
         rows=report.rows,
-        created=0 if report.problems else report.created,
-        updated=0 if report.problems else report.updated,
-        unchanged=0 if report.problems else report.unchanged,
+        created=0 if failed else report.created,
+        updated=0 if failed else report.updated,
+        unchanged=0 if failed else report.unchanged,
         errors=report.problems,
+        error_count=report.total,
         uploaded_by=uploaded_by,
     )
 
@@ -144,119 +150,15 @@ def import_previous(*, batch: ImportBatch) -> ImportBatch | None:
     )
 
 
-def _apply(importer: Callable, records, *, uploaded_by: User, report: _Report) -> None:
+def _apply(importer: Callable, records, *, uploaded_by: User, report: ImportReport) -> None:
     """Write every row in one transaction; a problem found while writing undoes them all."""
     try:
         with transaction.atomic():
             importer(records, uploaded_by=uploaded_by, report=report)
-            if report.problems:
+            if report.total:
                 transaction.set_rollback(True)
     except IntegrityError:  # another import wrote the same rows meanwhile
         report.problem(0, "", "Another import changed the same rows meanwhile; upload it again.")
-
-
-# --- Reading ----------------------------------------------------------------------------------
-
-
-def _read_csv(content: bytes, *, kind: str, report: _Report) -> list[tuple[int, dict]] | None:
-    """The file's rows as (row number, {column: stripped value}), or None with a problem."""
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        row = content[: error.start].count(b"\n") + 1
-        report.problem(
-            row,
-            "",
-            "The file is not UTF-8 text (it may be Windows-1252 or Latin-1). "
-            'Save it as "CSV UTF-8" and upload it again.',
-        )
-        return None
-    if "\x00" in text:
-        report.problem(0, "", "The file is not a CSV text file.")
-        return None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-        if header is None:
-            report.problem(1, "", "The file is empty: it needs a header row and data rows.")
-            return None
-        columns = [name.strip().lower() for name in header]
-        if not _check_header(columns, kind=kind, report=report):
-            return None
-        records = []
-        for cells in reader:
-            if not any(cell.strip() for cell in cells):
-                continue  # a blank line
-            row = reader.line_num
-            if len(cells) != len(columns):
-                report.problem(
-                    row, "", f"The row has {len(cells)} cells; the header has {len(columns)}."
-                )
-                continue
-            records.append((row, {c: v.strip() for c, v in zip(columns, cells, strict=True) if c}))
-    except csv.Error as error:
-        report.problem(reader.line_num, "", f"The file is not valid CSV: {error}.")
-        return None
-    report.rows = len(records) + sum(1 for p in report.problems if p["column"] == "")
-    if not records and not report.problems:
-        report.problem(2, "", "The file has a header but no data rows.")
-    return records
-
-
-def _check_header(columns: list[str], *, kind: str, report: _Report) -> bool:
-    if kind == ImportKind.OUTCOMES:
-        required, optional = OUTCOME_COLUMNS, OUTCOME_OPTIONAL_COLUMNS
-    else:
-        required, optional = ACCOUNT_COLUMNS, ACCOUNT_OPTIONAL_COLUMNS
-    known = set(required) | set(optional)
-    for name in required:
-        if name not in columns:
-            report.problem(1, name, f"The column {name!r} is missing.")
-    seen: set[str] = set()
-    for name in columns:
-        if name and name not in known:
-            report.problem(
-                1,
-                name,
-                f"Unknown column {name!r}; the columns are {', '.join(required + optional)}.",
-            )
-        elif name in seen:
-            report.problem(1, name, f"The column {name!r} appears twice.")
-        seen.add(name)
-    if "" in columns:
-        report.problem(1, "", "A column has no name.")
-    return not report.problems
-
-
-def _parse_date(value: str) -> dt.date | None:
-    for date_format in DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(value, date_format).date()  # noqa: DTZ007 (a date)
-        except ValueError:
-            continue
-    return None
-
-
-def _date_problem(value: str) -> str:
-    return f"{value!r} is not a date: use YYYY-MM-DD (or DD/MM/YYYY)."
-
-
-def _parse_amount(value: str) -> Decimal | None:
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        return None
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:
-        return None
-    return amount
-
-
-def _choice(value: str, choices) -> str | None:
-    wanted = value.strip().lower()
-    for choice in choices:
-        if wanted in (choice.value, choice.label.lower()):
-            return choice.value
-    return None
 
 
 def _accounts_by_key(*, slugs: set[str], names: set[str]) -> tuple[dict, dict]:
@@ -275,15 +177,15 @@ def _accounts_by_key(*, slugs: set[str], names: set[str]) -> tuple[dict, dict]:
 # --- Outcomes ---------------------------------------------------------------------------------
 
 
-def _import_outcomes(records, *, uploaded_by: User, report: _Report) -> None:
+def _import_outcomes(records, *, uploaded_by: User, report: ImportReport) -> None:
     """Check every row, then (only when all are good) create the new outcomes and update the
     amount and note of those imported before (same account, kind, date and external id)."""
     parsed = _outcomes_checked(records, report=report)
-    if not report.problems:
+    if not report.total:
         _outcomes_store(parsed, uploaded_by=uploaded_by, report=report)
 
 
-def _outcomes_checked(records, *, report: _Report) -> list[tuple[tuple, Decimal | None, str]]:
+def _outcomes_checked(records, *, report: ImportReport) -> list[tuple[tuple, Decimal | None, str]]:
     """Each good row as (key, amount, note); each bad one's problems go to the report."""
     values = {r["account"] for _, r in records if r["account"]}
     by_slug, by_name = _accounts_by_key(slugs=values, names={v.lower() for v in values})
@@ -291,25 +193,27 @@ def _outcomes_checked(records, *, report: _Report) -> list[tuple[tuple, Decimal 
     parsed = []
     seen: dict[tuple, int] = {}
     for row, record in records:
-        before = len(report.problems)
+        before = report.total
         account = _outcome_account(record["account"], by_slug, by_name, row=row, report=report)
-        kind = _choice(record["kind"], OutcomeKind)
+        kind = choice(record["kind"], OutcomeKind)
         if kind is None:
             report.problem(
                 row,
                 "kind",
-                f"Unknown kind {record['kind']!r}; use one of {', '.join(OutcomeKind.values)}.",
+                f"Unknown kind {shown(record['kind'])}; "
+                f"use one of {', '.join(OutcomeKind.values)}.",
             )
-        occurred_on = _parse_date(record["occurred_on"])
+        occurred_on = parse_date(record["occurred_on"])
         if occurred_on is None:
-            report.problem(row, "occurred_on", _date_problem(record["occurred_on"]))
+            report.problem(row, "occurred_on", date_problem(record["occurred_on"]))
         elif occurred_on > today:
             report.problem(row, "occurred_on", f"{occurred_on} is in the future.")
         amount = _outcome_amount(record.get("amount", ""), kind, row=row, report=report)
         external_id = record.get("external_id", "")
         if len(external_id) > 100:
             report.problem(row, "external_id", "At most 100 characters.")
-        if len(report.problems) > before:
+        _single_line(external_id, row=row, column="external_id", report=report)
+        if report.total > before:
             continue
         key = (account.pk, kind, occurred_on, external_id)
         if key in seen:
@@ -320,7 +224,7 @@ def _outcomes_checked(records, *, report: _Report) -> list[tuple[tuple, Decimal 
     return parsed
 
 
-def _outcomes_store(parsed, *, uploaded_by: User, report: _Report) -> None:
+def _outcomes_store(parsed, *, uploaded_by: User, report: ImportReport) -> None:
     """Create the new outcomes in bulk; update (or count as unchanged) the ones that exist."""
     existing = {
         (o.account_id, o.kind, o.occurred_on, o.external_id): o
@@ -356,7 +260,7 @@ def _outcomes_store(parsed, *, uploaded_by: User, report: _Report) -> None:
     report.created += len(new)
 
 
-def _outcome_account(value: str, by_slug, by_name, *, row: int, report: _Report):
+def _outcome_account(value: str, by_slug, by_name, *, row: int, report: ImportReport):
     if not value:
         report.problem(row, "account", "Give the account's slug or name.")
         return None
@@ -368,14 +272,16 @@ def _outcome_account(value: str, by_slug, by_name, *, row: int, report: _Report)
         return named[0]
     if named:
         report.problem(
-            row, "account", f"{len(named)} accounts are named {value!r}; use the account's slug."
+            row,
+            "account",
+            f"{len(named)} accounts are named {shown(value)}; use the account's slug.",
         )
     else:
-        report.problem(row, "account", f"No account has the slug or name {value!r}.")
+        report.problem(row, "account", f"No account has the slug or name {shown(value)}.")
     return None
 
 
-def _outcome_amount(value: str, kind: str | None, *, row: int, report: _Report):
+def _outcome_amount(value: str, kind: str | None, *, row: int, report: ImportReport):
     if kind is None:
         return None
     if kind not in OUTCOME_KINDS_WITH_AMOUNT:
@@ -385,19 +291,29 @@ def _outcome_amount(value: str, kind: str | None, *, row: int, report: _Report):
     if not value:
         report.problem(row, "amount", f"Give the amount of the {kind} outcome.")
         return None
-    amount = _parse_amount(value)
+    amount = parse_amount(value)
     if amount is None:
-        report.problem(row, "amount", f"{value!r} is not an amount: write it like 1234.50.")
+        report.problem(row, "amount", f"{shown(value)} is not an amount: write it like 1234.50.")
     elif not 0 < amount < _MAX_AMOUNT:
         report.problem(row, "amount", "The amount must be more than 0 (and under 10¹²).")
         amount = None
     return amount
 
 
+def _single_line(value: str, *, row: int, column: str, report: ImportReport) -> bool:
+    """True when the cell is one line (a quoted CSV cell may hold line breaks)."""
+    try:
+        validate_single_line(value)
+    except ValidationError as error:
+        report.problem(row, column, error.messages[0])
+        return False
+    return True
+
+
 # --- Accounts ---------------------------------------------------------------------------------
 
 
-def _import_accounts(records, *, uploaded_by: User, report: _Report) -> None:
+def _import_accounts(records, *, uploaded_by: User, report: ImportReport) -> None:
     by_slug, by_name = _accounts_by_key(
         slugs={s for _, r in records if r.get("slug") for s in (r["slug"], r["slug"].lower())},
         names={r["name"].lower() for _, r in records if r["name"]},
@@ -405,11 +321,11 @@ def _import_accounts(records, *, uploaded_by: User, report: _Report) -> None:
     parsed = []
     seen: dict[str, int] = {}
     for row, record in records:
-        before = len(report.problems)
+        before = report.total
         fields = _account_fields(record, row=row, report=report)
         slug = record.get("slug", "")
         key = f"slug:{slug}" if slug else f"name:{record['name'].lower()}"
-        if len(report.problems) > before:
+        if report.total > before:
             continue
         if key in seen:
             report.problem(row, "slug" if slug else "name", f"The same account as row {seen[key]}.")
@@ -425,7 +341,7 @@ def _import_accounts(records, *, uploaded_by: User, report: _Report) -> None:
                 continue
             account = named[0] if named else None
         parsed.append((row, account, slug, fields))
-    if report.problems:
+    if report.total:
         return
     for row, account, slug, fields in parsed:
         try:
@@ -445,39 +361,40 @@ def _import_accounts(records, *, uploaded_by: User, report: _Report) -> None:
                     report.problem(row, "" if column == "__all__" else column, message)
 
 
-def _account_fields(record: dict, *, row: int, report: _Report) -> dict:
+def _account_fields(record: dict, *, row: int, report: ImportReport) -> dict:
     """The row's non-empty values, parsed; empty cells are left out (kept as they are)."""
     fields: dict = {}
     if not record["name"]:
         report.problem(row, "name", "Give the account's name.")
     elif len(record["name"]) > 200:
         report.problem(row, "name", "At most 200 characters.")
-    else:
+    elif _single_line(record["name"], row=row, column="name", report=report):
         fields["name"] = record["name"]
     for column, choices in (("segment", Segment), ("tier", Tier)):
         if record[column]:
-            value = _choice(record[column], choices)
+            value = choice(record[column], choices)
             if value is None:
                 report.problem(
                     row,
                     column,
-                    f"Unknown {column} {record[column]!r}; use one of {', '.join(choices.values)}.",
+                    f"Unknown {column} {shown(record[column])}; "
+                    f"use one of {', '.join(choices.values)}.",
                 )
             fields[column] = value
     if record["annual_contract_value"]:
-        value = _parse_amount(record["annual_contract_value"])
+        value = parse_amount(record["annual_contract_value"])
         if value is None or not 0 <= value < _MAX_AMOUNT:
             report.problem(
                 row,
                 "annual_contract_value",
-                f"{record['annual_contract_value']!r} is not an amount of 0 or more: "
+                f"{shown(record['annual_contract_value'])} is not an amount of 0 or more: "
                 "write it like 1234.50.",
             )
         fields["annual_contract_value"] = value
     for column in ("customer_since", "renewal_date"):
         if record[column]:
-            value = _parse_date(record[column])
+            value = parse_date(record[column])
             if value is None:
-                report.problem(row, column, _date_problem(record[column]))
+                report.problem(row, column, date_problem(record[column]))
             fields[column] = value
     return fields

@@ -194,6 +194,8 @@ IMPORT_ENVELOPE_BYTES = 64 * 1024
 
 
 def _import_report(request: HttpRequest, batch, *, status: int = 200) -> HttpResponse:
+    """The batch's report: its summary, and the first IMPORT_REPORT_ROWS of the problems it
+    keeps (the error report lists them all)."""
     return render(
         request,
         "community/import_report.html",
@@ -220,7 +222,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def import_errors_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     batch = access_import_batch(request.user, pk)
-    rows = ([p["row"], p["column"], p["problem"]] for p in batch.errors)
+    rows = [[p["row"], p["column"], p["problem"]] for p in batch.errors]
+    if batch.error_count > len(batch.errors):  # the last line says how many are not listed
+        rows.append([0, "", batch.problems_summary])
     return csv_response(
         filename=f"import-{batch.pk}-errors.csv", header=["row", "column", "problem"], rows=rows
     )

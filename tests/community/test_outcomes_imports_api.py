@@ -4,13 +4,17 @@ not, and nothing imported; 413 for an upload over the size limit, refused unread
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from accounts.models import Account
 from community.models import ImportBatch, LoyaltyOutcome
 from tests.api_helpers import api_error, api_login
+from tests.community.factories import outcomes_file_of_bad_rows
 
 URL = "/api/v1/imports/"
 HEADER = "account,kind,occurred_on,amount,note,external_id\n"
@@ -80,6 +84,36 @@ def test_a_bad_file_gets_400_with_the_row_report_and_imports_nothing(
         {"row": 3, "column": "account", "problem": "No account has the slug or name 'nobody'."}
     ]
     assert body["error_report_url"] == f"/imports/{body['id']}/errors.csv"
+    assert not LoyaltyOutcome.objects.exists()
+
+
+def test_a_file_of_many_bad_rows_answers_with_a_small_report_and_the_exact_count(
+    api, programme_admin, account_a
+):
+    content = outcomes_file_of_bad_rows(45_000)  # three problems a row
+    assert 4_000_000 < len(content) <= settings.IMPORT_MAX_BYTES
+    api_login(api, programme_admin)
+
+    response = _post(api, content)
+
+    assert response.status_code == 400
+    assert len(response.content) < 300_000  # was 15 MB: every problem, every long cell
+    body = response.json()
+    assert (body["status"], body["rows"], body["error_count"]) == ("rejected", 45_000, 135_000)
+    assert len(body["errors"]) == 1000
+    assert body["summary"] == (
+        "1,000 of 135,000 problems shown; fix these and upload the file again."
+    )
+    first = body["errors"][0]["problem"]  # a cell of 2,000 characters, quoted short
+    assert first == f"No account has the slug or name 'no-such-account-0{'x' * 42}…'."
+    assert body["errors"][-1] == {  # 333 rows of three, then the first of the next row's
+        "row": 335,
+        "column": "account",
+        "problem": "No account has the slug or name 'no-such-account-333'.",
+    }
+    batch = ImportBatch.objects.get()
+    assert (batch.error_count, len(batch.errors)) == (135_000, 1000)
+    assert len(json.dumps(batch.errors)) < 200_000
     assert not LoyaltyOutcome.objects.exists()
 
 

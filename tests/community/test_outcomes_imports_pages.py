@@ -18,6 +18,7 @@ from django.test import Client
 from accounts.models import Account, Segment, Tier
 from community.models import ImportBatch, LoyaltyOutcome, OutcomeKind, OutcomeSource
 from tests.accounts.factories import AccountFactory
+from tests.community.factories import outcomes_file_of_bad_rows
 
 URL = "/imports/"
 OUTCOMES_HEADER = "account,kind,occurred_on,amount,note,external_id\n"
@@ -369,6 +370,40 @@ def test_the_error_report_downloads_as_csv(admin_client):
         ["2", "occurred_on", "'2026-13-01' is not a date: use YYYY-MM-DD (or DD/MM/YYYY)."],
     ]
     assert f"/imports/{batch.pk}/errors.csv".encode() in rejected.content
+
+
+def test_a_file_of_many_bad_rows_gets_a_small_page_and_error_report_with_the_exact_count(
+    admin_client,
+):
+    response = _upload(admin_client, outcomes_file_of_bad_rows(45_000))  # three problems a row
+
+    assert response.status_code == 400
+    assert len(response.content) < 150_000
+    summary = "1,000 of 135,000 problems shown; fix these and upload the file again."
+    assert summary in response.content.decode()
+    batch = ImportBatch.objects.get()
+    assert (batch.error_count, len(batch.errors), batch.rows) == (135_000, 1000, 45_000)
+    assert batch.problems_summary == summary
+    report = admin_client.get(f"/imports/{batch.pk}/errors.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(report.streaming_content).decode())))
+    assert len(rows) == 1 + 1000 + 1  # the header, the problems kept, and what is not listed
+    assert rows[-1] == ["0", "", summary]
+    assert summary in admin_client.get(f"/imports/{batch.pk}/").content.decode()
+
+
+def test_a_name_or_external_id_on_two_lines_is_a_problem_of_its_row(admin_client, account_a):
+    accounts = _upload(
+        admin_client,
+        ACCOUNTS_HEADER + '"Initech\nLabs",smb,growth,1200,2020-01-01,2027-03-31\n',
+        kind="accounts",
+    )
+    outcomes = _upload(admin_client, OUTCOMES_HEADER + "acme,renewed,2026-01-15,,,CRM\t42\n")
+
+    one_line = "Keep this to one line: no line breaks, tabs or other control characters."
+    assert (accounts.status_code, _problems(accounts)) == (400, [(2, "name", one_line)])
+    assert (outcomes.status_code, _problems(outcomes)) == (400, [(2, "external_id", one_line)])
+    assert not Account.objects.filter(name__startswith="Initech").exists()
+    _nothing_imported()
 
 
 def test_an_import_report_can_be_opened_again(admin_client):
