@@ -12,7 +12,7 @@ from __future__ import annotations
 from config.single_line import single_line
 
 # Failures that sending again would only repeat.
-PERMANENT_EMAIL_FAILURES: tuple[type[Exception], ...] = (ValueError,)
+PERMANENT_EMAIL_FAILURES = (ValueError,)
 
 # The longest reason stored on a row (a CharField of this length).
 FAILURE_REASON_LENGTH = 300
