@@ -1,4 +1,5 @@
-"""The community app: registers its section of a person's personal data when it is ready."""
+"""The community app: registers its section of a person's personal data, and how activity
+events about posts and harvests name them, when it is ready."""
 
 from django.apps import AppConfig
 
@@ -9,5 +10,11 @@ class CommunityConfig(AppConfig):
 
     def ready(self) -> None:
         from community import personal_data
+        from community.selectors.activity_objects import activity_object_namer_register
+        from community.selectors.discussions import post_names
+        from community.selectors.harvests import harvest_names
 
         personal_data.register()  # its section of the personal data download and erasure
+        # How an activity event about a post or a harvest names it (profiles, timelines).
+        activity_object_namer_register(object_type="community.post", namer=post_names)
+        activity_object_namer_register(object_type="community.harvest", namer=harvest_names)
