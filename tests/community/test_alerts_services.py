@@ -74,7 +74,7 @@ def test_a_level_drop_since_the_previous_snapshot_raises_an_alert():
     assert alert.details["from_level"] == "participating"
     assert alert.details["to_level"] == "observing"
     assert alert.resolved_at is None and alert.acknowledged_at is None
-    assert alert.summary == "Level dropped from Participating to Observing on 2026-06-30."
+    assert alert.summary == "Level dropped from Participating to Observing on 30 Jun 2026."
 
 
 @pytest.mark.parametrize(
@@ -292,10 +292,11 @@ def test_raising_takes_the_same_queries_for_few_and_many_accounts(django_assert_
     few, many = falling_accounts(1), falling_accounts(6)
 
     for ids in (few, many):
-        # savepoint; the figures; resolved situations; the insert; the inserted rows; the
-        # account teams; their preferences for engagement alerts; the notifications; the
-        # active webhook endpoints; release savepoint
-        with django_assert_num_queries(10):
+        # savepoint; the open alerts with their figures (none no longer true); the figures;
+        # resolved situations; the insert; the inserted rows; the account teams; their
+        # preferences for engagement alerts; the notifications; the active webhook endpoints;
+        # release savepoint
+        with django_assert_num_queries(11):
             assert len(alerts.alerts_raise(account_ids=ids, day=D)) == 3 * len(ids)
 
 
@@ -318,10 +319,11 @@ def test_telling_the_teams_takes_the_same_queries_for_few_and_many_alerts_and_me
 
     for ids, told in ((few, 3 * 1), (many, 3 * 5 * 4)):
         before = Notification.objects.count()
-        # savepoint; the figures; resolved situations; the insert; the inserted rows; the
-        # account teams; ONE query for their preferences for engagement alerts; ONE insert of
-        # every alert × member notification; the active webhook endpoints; release savepoint
-        with django_assert_num_queries(10):
+        # savepoint; the open alerts with their figures; the figures; resolved situations;
+        # the insert; the inserted rows; the account teams; ONE query for their preferences
+        # for engagement alerts; ONE insert of every alert × member notification; the active
+        # webhook endpoints; release savepoint
+        with django_assert_num_queries(11):
             alerts.alerts_raise(account_ids=ids, day=D)
         assert Notification.objects.count() - before == told
     assert Notification.objects.filter(email_delivery="daily").count() == 3  # the one on daily
