@@ -312,7 +312,8 @@ def alert_subscription_set(*, user: User, daily_digest: bool) -> NotificationPre
 def alert_digests_send() -> int:
     """Email each person whose preference for engagement alerts is the daily digest the alerts
     of their accounts raised since their last digest (the last day for a first one), or since
-    they chose the digest if that came later (nothing when there are none). Each person's
+    they chose the digest if that came later (nothing when there are none), but those already
+    resolved as no longer true. Each person's
     digest is one transaction that locks their AlertDigestMark and moves it on, so a re-run
     sends nothing twice. Returns the number of emails sent."""
     user_ids = list(
@@ -354,6 +355,7 @@ def _alert_digest_send(*, user_id: int) -> int:
     raised = list(
         visible_alerts(mark.user)
         .filter(raised_at__gt=since, raised_at__lte=now)
+        .exclude(resolution=AlertResolution.NO_LONGER_TRUE)  # over before anyone was told
         .select_related("account")
         .order_by("account__name", "reason")
     )

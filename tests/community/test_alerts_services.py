@@ -425,6 +425,22 @@ def test_the_digest_lists_the_alerts_since_the_last_one_and_a_resaved_choice_kee
     assert _digest_reasons(mailoutbox) == ["Score fell sharply"]
 
 
+def test_the_digest_leaves_out_an_alert_that_was_no_longer_true_before_it_went(
+    account_a, account_manager_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    _digest_since_an_hour_ago(account_manager_a, chosen_ago=dt.timedelta(days=3))
+    _alert(account_a, AlertReason.SCORE_FELL, ago=dt.timedelta(minutes=30))
+    gone = _alert(account_a, AlertReason.LEVEL_DROPPED, ago=dt.timedelta(minutes=20))
+    Alert.objects.filter(pk=gone.pk).update(
+        resolved_at=timezone.now(), resolution="no_longer_true", resolution_note="Back at it"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert alerts.alert_digests_send() == 1
+
+    assert _digest_reasons(mailoutbox) == ["Score fell sharply"]
+
+
 def test_switching_the_digest_off_and_on_again_starts_it_from_then(
     account_a, account_manager_a, mailoutbox, django_capture_on_commit_callbacks
 ):
