@@ -12,7 +12,7 @@ def _resolved_so_far_by_people(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("community", "0009_alert_digest_mark"),
+        ("community", "0010_engagement_repair"),
     ]
 
     operations = [
