@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
@@ -42,6 +42,16 @@ def account_levels(*, account_ids: Iterable[int]) -> dict[int, str]:
         .values_list("pk", "level")
     )
     return {pk: level for pk, level in rows if level}
+
+
+def last_customer_activity(*, account: str = "pk", before: datetime | None = None) -> Subquery:
+    """When the account's customers last did something (support events do not count), as a
+    subquery on the outer row's `account` field (optionally only events before `before`):
+    the one definition of "last activity", for the portfolio, the alerts and their inbox."""
+    events = ActivityEvent.objects.filter(account_id=OuterRef(account), is_support=False)
+    if before is not None:
+        events = events.filter(occurred_at__lt=before)
+    return Subquery(events.order_by("-occurred_at").values("occurred_at")[:1])
 
 
 def offline_events_of(*, account: Account) -> QuerySet[OfflineEvent]:
