@@ -288,10 +288,16 @@ class ResponseRate:
         return percent_figure(self.answered, self.due)
 
     @property
-    def text(self) -> str:
+    def counts_text(self) -> str:
+        """ "22 of 24 due check-ins answered" (the summary card shows the percentage apart)."""
         if not self.due:
             return "no check-in due yet"
-        return f"{self.answered} of {self.due} due check-ins answered, {self.percent}%"
+        return f"{self.answered} of {self.due} due check-ins answered"
+
+    @property
+    def text(self) -> str:
+        """ "22 of 24 due check-ins answered, 92%": what the page, the API and the CSV say."""
+        return f"{self.counts_text}, {self.percent}%" if self.due else self.counts_text
 
 
 @dataclass(frozen=True)

@@ -401,7 +401,7 @@ def test_the_summary_cards_repeat_the_headline_figures(client_for, product_manag
     summary = _text(page[page.index('aria-label="Summary"') : page.index("</section>")])
 
     assert "6 / 7 participants responded" in summary
-    assert "57% response rate: 8 of 14 due check-ins answered, 57%" in summary
+    assert "57% response rate: 8 of 14 due check-ins answered" in summary
     assert "40 NPS (n = 5)" in summary
     assert "6.60 likelihood to adopt, 0–10 (n = 5)" in summary
     assert "60% say it did the job (n = 5)" in summary
