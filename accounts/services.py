@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,6 +28,21 @@ from accounts.models import (
 from accounts.outbox import enqueue
 from accounts.roles import ADMIN_SITE_ROLES, PROGRAMME_ADMIN_APPS, ROLE_PERMISSIONS
 from accounts.slugs import unique_slug
+
+# Called with each membership about to end (removed or erased), inside the same transaction:
+# the apps above register what must follow (community repairs the account's engagement
+# history, whose breadth counted the person). A registry, not a signal: the calls are explicit.
+_MEMBERSHIP_ENDING: list[Callable[[Membership], None]] = []
+
+
+def membership_ending_register(handler: Callable[[Membership], None]) -> None:
+    if handler not in _MEMBERSHIP_ENDING:
+        _MEMBERSHIP_ENDING.append(handler)
+
+
+def _membership_ending(membership: Membership) -> None:
+    for handler in _MEMBERSHIP_ENDING:
+        handler(membership)
 
 
 def roles_sync() -> None:
@@ -146,6 +162,7 @@ def membership_remove(*, membership: Membership) -> None:
     if membership.role == MemberRole.ADMIN:
         membership_ensure_another_admin(membership=membership)
     user = membership.user
+    _membership_ending(membership)
     membership.delete()
     user.is_active = False
     user.save(update_fields=["is_active", "updated_at"])
@@ -346,6 +363,8 @@ def person_erase(*, user: User, by: User) -> User:
     for section in personal_data_sections():
         if section.eraser is not None:
             section.eraser(user)
+    for membership in Membership.objects.filter(user=user):
+        _membership_ending(membership)
     Membership.objects.filter(user=user).delete()
     AccountTeamAssignment.objects.filter(user=user).delete()
     user.groups.clear()

@@ -9,6 +9,7 @@ from community.models import (
     ActivityEvent,
     Alert,
     EngagementModel,
+    EngagementRepair,
     EngagementRun,
     EngagementSnapshot,
     Garden,
@@ -153,6 +154,20 @@ class EngagementSnapshotAdmin(admin.ModelAdmin):
 class EngagementRunAdmin(admin.ModelAdmin):
     list_display = ["started_at", "kind", "day", "accounts", "chunks"]
     list_filter = ["kind"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EngagementRepair)
+class EngagementRepairAdmin(admin.ModelAdmin):
+    """The accounts waiting for a history repair (the next scheduled run takes them)."""
+
+    list_display = ["account", "since", "marked_at"]
+    search_fields = ["account__name"]
 
     def has_add_permission(self, request):
         return False

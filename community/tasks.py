@@ -78,8 +78,27 @@ def engagement_recompute_task(account_ids: list[int], day: str | None = None) ->
     return engagement.engagement_recompute(account_ids=account_ids, day=_day(day))
 
 
-def _fan_out(kind: str, day: str | None, account_ids: list[int] | None = None) -> int:
-    run, chunks = engagement.engagement_run_start(kind=kind, day=_day(day), account_ids=account_ids)
+@shared_task(**_ENGAGEMENT_RETRY)
+def engagement_repair_task(account_ids: list[int]) -> int:
+    """Repair one chunk of accounts marked by late events: from each one's marked day to
+    today, in one transaction (a redelivered task finds the marks gone and does nothing)."""
+    return engagement.engagement_repair(account_ids=account_ids)
+
+
+def _fan_out(
+    kind: str, day: str | None, account_ids: list[int] | None = None, *, repair: bool = True
+) -> int:
+    """Start a run: the marked accounts' repairs first (scheduled runs), then the run's own
+    chunks without them."""
+    repairs = engagement.engagement_repair_chunks() if repair else []
+    run, chunks = engagement.engagement_run_start(
+        kind=kind,
+        day=_day(day),
+        account_ids=account_ids,
+        repaired=[pk for chunk in repairs for pk in chunk],
+    )
+    for chunk in repairs:
+        enqueue(engagement_repair_task, chunk)
     for chunk in chunks:  # published once the run is committed, in parallel by the workers
         enqueue(engagement_recompute_task, chunk, run.day.isoformat())
     return run.accounts
@@ -93,7 +112,8 @@ def engagement_recompute_all_task(day: str | None = None) -> int:
 
 @shared_task(**_ENGAGEMENT_RETRY)
 def engagement_recompute_nightly_task() -> int:
-    """The nightly full run settles yesterday, now that it is over."""
+    """The nightly full run settles yesterday, now that it is over, and today after it (each
+    chunk computes both days, so today's level builds on the settled yesterday)."""
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     return _fan_out(EngagementRunKind.FULL, yesterday.isoformat())
 
@@ -107,7 +127,7 @@ def engagement_recompute_incremental_task(day: str | None = None) -> int:
 @shared_task(**_ENGAGEMENT_RETRY)
 def engagement_recompute_accounts_task(account_ids: list[int], day: str | None = None) -> int:
     """Some accounts (the admin's and the API's "recompute this account now")."""
-    return _fan_out(EngagementRunKind.ACCOUNTS, day, account_ids)
+    return _fan_out(EngagementRunKind.ACCOUNTS, day, account_ids, repair=False)
 
 
 @shared_task(

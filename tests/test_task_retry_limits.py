@@ -164,7 +164,14 @@ POISONS = [
         "community.tasks.engagement_recompute_task",
         [[1, 2]],
         engagement,
-        "engagement_snapshots_compute",
+        "engagement_recompute",
+        OperationalError,
+    ),
+    (
+        "community.tasks.engagement_repair_task",
+        [[1, 2]],
+        engagement,
+        "engagement_repair",
         OperationalError,
     ),
     (

@@ -73,12 +73,33 @@ class NextLevelSerializer(serializers.Serializer):
     points_needed = serializers.FloatField()
 
 
+class ScoreChangeSerializer(serializers.Serializer):
+    since = serializers.DateField(source="since.day", help_text="The day of the snapshot before.")
+    ageing = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        coerce_to_string=False,
+        help_text="What ageing alone did: the same events a day older, the windows moved on.",
+    )
+    new_events = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        coerce_to_string=False,
+        help_text="What the events dated since then did (ageing + new_events = the change).",
+    )
+    events = serializers.IntegerField(help_text="Customer events dated since then.")
+    sentence = serializers.CharField(help_text="The same in words, as the account page says it.")
+
+
 class AccountEngagementSerializer(serializers.Serializer):
     account = serializers.SlugField(source="account.slug")
     snapshot = SnapshotSerializer(
         source="latest", allow_null=True, help_text="The latest snapshot; null until computed."
     )
     components = ComponentSerializer(many=True)
+    change = ScoreChangeSerializer(
+        allow_null=True, help_text="Why the score moved since the snapshot before; null if none."
+    )
     next_level = NextLevelSerializer(allow_null=True)
     trend = serializers.CharField(
         source="trend.summary", help_text=f"The last {TREND_DAYS} days in words."

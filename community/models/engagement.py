@@ -58,7 +58,12 @@ class EngagementModelManager(models.Manager):
         model = self.filter(is_active=True).first()
         if model is None:
             model, _ = self.get_or_create(
-                version=1, defaults={"is_active": True, "note": "PRODUCT.md's defaults."}
+                version=1,
+                defaults={
+                    "is_active": True,
+                    "note": "PRODUCT.md's defaults.",
+                    "activated_at": timezone.now(),
+                },
             )
         return model
 
@@ -105,6 +110,12 @@ class EngagementModel(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    activated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When this version became the active one: it computes the days from then on.",
+    )
 
     objects = EngagementModelManager()
 
@@ -234,6 +245,25 @@ class EngagementSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.day}: {self.score} ({self.get_level_display()})"
+
+
+class EngagementRepair(models.Model):
+    """An account whose snapshots from `since` on no longer match its events: an event dated
+    before today was recorded, or a person who counted in its past left. The scheduled runs
+    recompute it from `since` to today and then delete the row (unless it was marked again
+    meanwhile: `marked_at` tells)."""
+
+    account = models.OneToOneField(
+        Account, on_delete=models.CASCADE, primary_key=True, related_name="engagement_repair"
+    )
+    since = models.DateField(help_text="The first day whose snapshot must be recomputed.")
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["since", "account"]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: recompute from {self.since}"
 
 
 # The fields of EngagementModel that make a version (copied into a new one, compared by the

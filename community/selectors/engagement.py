@@ -29,6 +29,7 @@ from community.models import (
     EngagementSnapshot,
     OfflineEvent,
 )
+from community.selectors.engagement_change import ScoreChange, score_change
 
 
 def account_levels(*, account_ids: Iterable[int]) -> dict[int, str]:
@@ -86,10 +87,13 @@ class EngagementParameters:
     )
 
 
-def engagement_parameters() -> EngagementParameters:
-    """The active engagement model's parameters (one query); the defaults of docs/product.md
-    while no version is active."""
-    model = EngagementModel.objects.filter(is_active=True).first()
+def engagement_parameters(*, version: int | None = None) -> EngagementParameters:
+    """The parameters of that version of the engagement model, or of the active one (one
+    query); the defaults of docs/product.md while no version is active."""
+    versions = EngagementModel.objects.all()
+    model = (
+        versions.filter(version=version) if version else versions.filter(is_active=True)
+    ).first()
     if model is None:
         return EngagementParameters(
             weights={str(kind): weight for kind, weight in DEFAULT_ACTIVITY_WEIGHTS.items()}
@@ -155,6 +159,7 @@ class AccountEngagement:
     suggestions: list[str]
     trend: Sparkline
     parameters: EngagementParameters
+    change: ScoreChange | None = None  # why the score moved since the snapshot before
 
     @property
     def level_label(self) -> str:
@@ -241,18 +246,28 @@ def _suggestions(
 def account_engagement(
     *, account: Account, days: int = 365, today: date | None = None
 ) -> AccountEngagement:
-    """The account's snapshots over `days` days and their explanation (three queries:
-    snapshots, member count, nothing else)."""
+    """The account's snapshots over `days` days and their explanation with the version that
+    computed the latest (four queries: snapshots, that version, member count, nothing else)."""
     today = today or timezone.localdate()
-    parameters = engagement_parameters()
     history = list(
         EngagementSnapshot.objects.filter(account=account, day__gte=today - timedelta(days=days))
         .order_by("day")
-        .only("day", "score", "level", "activity", "breadth", "co_creation", "model_version")
+        .only(
+            "account_id",
+            "day",
+            "score",
+            "level",
+            "activity",
+            "breadth",
+            "co_creation",
+            "model_version",
+        )
     )
     latest = history[-1] if history else None
     if latest is None:  # not computed in the window: maybe an older snapshot
         latest = EngagementSnapshot.objects.filter(account=account).order_by("-day").first()
+    # Explained with the version that computed it (a page never mixes two versions' numbers).
+    parameters = engagement_parameters(version=latest.model_version if latest else None)
     components = _components(latest, parameters) if latest else []
     members = Membership.objects.filter(account=account).count()
     window = [(s.day, s.score) for s in history if s.day >= today - timedelta(days=TREND_DAYS)]
@@ -267,6 +282,7 @@ def account_engagement(
         else [],
         trend=sparkline(points=window, today=today),
         parameters=parameters,
+        change=score_change(latest=latest),
     )
 
 

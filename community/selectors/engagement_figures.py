@@ -120,7 +120,7 @@ WITH people AS (
         MAX(e.occurred_at) AS last_at
     FROM {event} e
     WHERE e.account_id {in_ids} AND NOT e.is_support
-        AND e.occurred_at >= %(events_from)s AND e.occurred_at < %(until)s
+        AND e.occurred_at >= %(events_from)s AND e.occurred_at < %(events_until)s
     GROUP BY e.account_id, e.user_id
 ),
 activity AS (
@@ -134,7 +134,7 @@ activity AS (
 members AS (
     SELECT m.account_id AS account_id, COUNT(*) AS members
     FROM {membership} m JOIN {user} u ON u.id = m.user_id
-    WHERE m.account_id {in_ids} AND u.is_active
+    WHERE m.account_id {in_ids} AND u.is_active AND m.created_at < %(until)s
     GROUP BY m.account_id
 ),
 pilots AS (
@@ -144,7 +144,7 @@ pilots AS (
     FROM {event} e
     WHERE e.account_id {in_ids} AND NOT e.is_support AND e.pilot_ref IS NOT NULL
         AND e.kind IN (%(enrolled)s, %(feedback)s)
-        AND e.occurred_at >= %(co_creation_from)s AND e.occurred_at < %(until)s
+        AND e.occurred_at >= %(co_creation_from)s AND e.occurred_at < %(events_until)s
     GROUP BY e.account_id, e.pilot_ref
 ),
 co_creation AS (
@@ -185,17 +185,21 @@ def _as_date(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def figures_for_accounts(
-    *, account_ids: Sequence[int], day: dt.date, model: EngagementModel
-) -> list[AccountFigures]:
-    """Every figure of the formula for these accounts as of the end of `day`: one query."""
-    if not account_ids:
-        return []
+def _params(
+    account_ids: Sequence[int],
+    *,
+    day: dt.date,
+    model: EngagementModel,
+    events_before: dt.datetime | None,
+) -> dict[str, object]:
+    """The query's parameters: the windows' starts as of the end of `day`, the model's
+    numbers."""
     until = day_end(day)
     ops = connection.ops
     params: dict[str, object] = {
         "ids": _ids_param(account_ids),
         "until": ops.adapt_datetimefield_value(until),
+        "events_until": ops.adapt_datetimefield_value(min(until, events_before or until)),
         "activity_from": ops.adapt_datetimefield_value(
             until - dt.timedelta(days=model.window_days)
         ),
@@ -213,6 +217,22 @@ def figures_for_accounts(
         "feedback": ActivityKind.FEEDBACK_GIVEN.value,
         "day": ops.adapt_datefield_value(day),
     }
+    return params
+
+
+def figures_for_accounts(
+    *,
+    account_ids: Sequence[int],
+    day: dt.date,
+    model: EngagementModel,
+    events_before: dt.datetime | None = None,
+) -> list[AccountFigures]:
+    """Every figure of the formula for these accounts as of the end of `day`: one query.
+    `events_before` leaves out the events from that moment on (the account page's "what
+    ageing alone did": today's figures from yesterday's events)."""
+    if not account_ids:
+        return []
+    params = _params(account_ids, day=day, model=model, events_before=events_before)
     sql = _FIGURES_SQL.format(
         weight=_weight_sql(model.weights, params),
         event=ActivityEvent._meta.db_table,
@@ -268,35 +288,38 @@ def components_for(figures: AccountFigures, *, model: EngagementModel) -> Compon
     )
 
 
+def snapshot_for(
+    row: AccountFigures, *, day: dt.date, model: EngagementModel, rule: LevelRule
+) -> EngagementSnapshot:
+    """The unsaved snapshot of one account's figures for `day`, its level decided with the
+    hysteresis of `rule` from the level before (`row.previous_level`)."""
+    parts = components_for(row, model=model)
+    level, since = level_next(
+        score=float(parts.score),
+        day=day,
+        previous_level=row.previous_level,
+        previous_since=row.previous_since,
+        rule=rule,
+    )
+    return EngagementSnapshot(
+        account_id=row.account_id,
+        day=day,
+        score=parts.score,
+        level=level,
+        level_since=since,
+        activity=parts.activity,
+        breadth=parts.breadth,
+        co_creation=parts.co_creation,
+        model_version=model.version,
+    )
+
+
 def snapshots_for(
     figures: Sequence[AccountFigures], *, day: dt.date, model: EngagementModel
 ) -> list[EngagementSnapshot]:
     """Unsaved snapshots for `day`, levels decided with the hysteresis of the model."""
     rule = LevelRule.of(model)
-    snapshots = []
-    for row in figures:
-        parts = components_for(row, model=model)
-        level, since = level_next(
-            score=float(parts.score),
-            day=day,
-            previous_level=row.previous_level,
-            previous_since=row.previous_since,
-            rule=rule,
-        )
-        snapshots.append(
-            EngagementSnapshot(
-                account_id=row.account_id,
-                day=day,
-                score=parts.score,
-                level=level,
-                level_since=since,
-                activity=parts.activity,
-                breadth=parts.breadth,
-                co_creation=parts.co_creation,
-                model_version=model.version,
-            )
-        )
-    return snapshots
+    return [snapshot_for(row, day=day, model=model, rule=rule) for row in figures]
 
 
 LEVELS: list[str] = list(EngagementLevel.values)  # lowest first, as thresholds are

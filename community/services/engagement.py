@@ -13,8 +13,8 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from accounts.models import Account, Membership, User
@@ -22,21 +22,79 @@ from community.models import (
     ActivityEvent,
     ActivityKind,
     EngagementModel,
+    EngagementRepair,
     EngagementRun,
     EngagementRunKind,
     EngagementSnapshot,
     OfflineEvent,
 )
-from community.selectors.engagement_figures import chunks_of, figures_for_accounts, snapshots_for
-from community.selectors.engagement_model import engagement_model_active
+from community.selectors.engagement_figures import (
+    chunk_size,
+    chunks_of,
+    figures_for_accounts,
+    snapshots_for,
+)
+from community.selectors.engagement_history import model_on, snapshots_history
 from community.services.alerts import alerts_raise
 
 
 @transaction.atomic
 def activity_events_bulk_record(*, events: list[ActivityEvent], batch_size: int = 5000) -> int:
-    """Store many already-built events at once (imports and demo history)."""
+    """Store many already-built events at once (imports and demo history). Events dated
+    before today mark their accounts for a history repair from their earliest day."""
     ActivityEvent.objects.bulk_create(events, batch_size=batch_size)
+    today = timezone.localdate()
+    earliest: dict[int, dt.date] = {}
+    for event in events:
+        day = timezone.localdate(event.occurred_at)
+        if day < today and day < earliest.get(event.account_id, today):
+            earliest[event.account_id] = day
+    engagement_repair_mark(since_by_account=earliest)
     return len(events)
+
+
+_MARK_SQL = """
+INSERT INTO {table} (account_id, since, marked_at) VALUES (%s, %s, %s)
+ON CONFLICT (account_id) DO UPDATE
+SET since = {least}({table}.since, excluded.since), marked_at = excluded.marked_at
+"""
+
+
+def engagement_repair_mark(*, since_by_account: dict[int, dt.date]) -> None:
+    """Mark accounts whose snapshots from a day before today on no longer match their events
+    (an upsert that keeps the earliest day). The scheduled runs repair them."""
+    if not since_by_account:
+        return
+    ops = connection.ops
+    sql = _MARK_SQL.format(
+        table=EngagementRepair._meta.db_table,
+        least="LEAST" if connection.vendor == "postgresql" else "MIN",
+    )
+    now = ops.adapt_datetimefield_value(timezone.now())
+    rows = [
+        (pk, ops.adapt_datefield_value(day), now) for pk, day in sorted(since_by_account.items())
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def engagement_member_left(membership: Membership) -> None:
+    """A person who counted among the account's members since the membership began is leaving
+    (removed or erased): the breadth of every day since then changes. Repaired from that day,
+    or from the account's first snapshot if that is later. (Registered with accounts, which
+    calls it for each membership about to end.)"""
+    account_id = membership.account_id
+    first = (
+        EngagementSnapshot.objects.filter(account_id=account_id)
+        .order_by("day")
+        .values_list("day", flat=True)
+        .first()
+    )
+    if first is None:
+        return
+    since = max(timezone.localdate(membership.created_at), first)
+    if since < timezone.localdate():
+        engagement_repair_mark(since_by_account={account_id: since})
 
 
 def activity_record(
@@ -57,7 +115,7 @@ def activity_record(
     """
     if account is None:
         return None
-    return ActivityEvent.objects.create(
+    event = ActivityEvent.objects.create(
         account=account,
         user=user,
         kind=kind,
@@ -67,6 +125,10 @@ def activity_record(
         is_support=is_support,
         pilot_ref=pilot_ref,
     )
+    day = timezone.localdate(event.occurred_at)
+    if day < timezone.localdate() and not is_support:  # late: the days since then change
+        engagement_repair_mark(since_by_account={account.pk: day})
+    return event
 
 
 @transaction.atomic
@@ -201,7 +263,7 @@ def engagement_snapshots_compute(
     query and one upsert, in one transaction, so a killed worker leaves the chunk untouched.
     Re-running gives the same rows."""
     day = day or timezone.localdate()
-    model = model or engagement_model_active()
+    model = model or model_on(day)
     figures = figures_for_accounts(account_ids=account_ids, day=day, model=model)
     snapshots = snapshots_for(figures, day=day, model=model)
     EngagementSnapshot.objects.bulk_create(
@@ -214,12 +276,73 @@ def engagement_snapshots_compute(
 
 
 def engagement_recompute(*, account_ids: Sequence[int], day: dt.date | None = None) -> int:
-    """Recompute one chunk of accounts for `day` (default today), then raise the alerts its new
-    snapshots call for. The snapshots commit first (their own transaction), so the alert rules
-    read the figures they are about. Returns the number of snapshots written."""
-    written = engagement_snapshots_compute(account_ids=account_ids, day=day)
-    alerts_raise(account_ids=account_ids, day=day)
+    """Recompute one chunk of accounts for `day` (default today) and every later day up to
+    today that holds snapshots of them already (their level chain builds on `day`: the
+    nightly run settles yesterday, then today), in one transaction; then raise the alerts of
+    the latest day written. The snapshots commit first, so the alert rules read the figures
+    they are about. Returns the number of snapshots written."""
+    day = day or timezone.localdate()
+    later = EngagementSnapshot.objects.filter(
+        account_id__in=list(account_ids), day__gt=day, day__lte=timezone.localdate()
+    )
+    last = max(day, later.aggregate(last=Max("day"))["last"] or day)
+    written = 0
+    with transaction.atomic():
+        for offset in range((last - day).days + 1):
+            written += engagement_snapshots_compute(
+                account_ids=account_ids, day=day + dt.timedelta(days=offset)
+            )
+    alerts_raise(account_ids=account_ids, day=last)
     return written
+
+
+def engagement_repair(*, account_ids: Sequence[int]) -> int:
+    """Repair the marked accounts among `account_ids`: recompute each from its marked day (or
+    its first snapshot, if later) to today, oldest day first and carrying the level chain, in
+    one transaction (a killed worker leaves the whole chunk as it was, still marked). Past
+    snapshots change in place and keep the version that computed their day. Marks made again
+    while this ran stay for the next run. Then the alerts of today, and only today: a repair
+    never speaks about the past."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        marks = list(
+            EngagementRepair.objects.filter(account_id__in=list(account_ids)).values_list(
+                "account_id", "since", "marked_at"
+            )
+        )
+        if not marks:
+            return 0
+        # A history starts at an account's first snapshot: days before it are not made up
+        # (an account not computed yet gets its first snapshot, today's).
+        starts = dict(
+            EngagementSnapshot.objects.filter(account_id__in=[pk for pk, _, _ in marks])
+            .values("account_id")
+            .annotate(first=Min("day"))
+            .values_list("account_id", "first")
+        )
+        first_by_account = {
+            pk: min(max(since, starts.get(pk, today)), today) for pk, since, _ in marks
+        }
+        snapshots = snapshots_history(first_by_account=first_by_account, last=today)
+        EngagementSnapshot.objects.bulk_create(
+            snapshots,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["account", "day"],
+            update_fields=_SNAPSHOT_FIELDS,
+        )
+        repaired = Q(pk__in=[])
+        for pk, since, marked_at in marks:
+            repaired |= Q(account_id=pk, since=since, marked_at=marked_at)
+        EngagementRepair.objects.filter(repaired).delete()
+    alerts_raise(account_ids=sorted(first_by_account), day=today)
+    return len(snapshots)
+
+
+def engagement_repair_chunks(*, size: int | None = None) -> list[list[int]]:
+    """The marked accounts, in chunks (smaller than a day's: each walks many days)."""
+    ids = EngagementRepair.objects.order_by("account_id").values_list("account_id", flat=True)
+    return chunks_of(ids, size=size or max(1, chunk_size() // 5))
 
 
 def accounts_changed_since(since: dt.datetime | None) -> list[int]:
@@ -237,10 +360,13 @@ def engagement_run_start(
     day: dt.date | None = None,
     account_ids: Sequence[int] | None = None,
     size: int | None = None,
+    repaired: Sequence[int] = (),
 ) -> tuple[EngagementRun, list[list[int]]]:
     """Record a run and return its chunks of account ids (the caller computes or enqueues
     them). Full: every account. Incremental: accounts with new customer events since the
-    previous run started. Accounts: the ones given."""
+    previous run started. Accounts: the ones given. Accounts in `repaired` (the same run
+    repairs them up to today) are left out, so that two tasks never write one account's
+    days at once."""
     day = day or timezone.localdate()
     started_at = timezone.now()
     if kind == EngagementRunKind.FULL:
@@ -261,6 +387,7 @@ def engagement_run_start(
         ids = list(Account.objects.filter(pk__in=account_ids or []).values_list("pk", flat=True))
     else:
         raise ValueError(f"Unknown run kind {kind!r}")
+    ids = sorted(set(ids) - set(repaired))
     chunks = chunks_of(ids, size=size)
     run = EngagementRun.objects.create(
         kind=kind, day=day, accounts=len(ids), chunks=len(chunks), started_at=started_at
@@ -272,13 +399,24 @@ def engagement_history_compute(
     *, days: int, until: dt.date | None = None, size: int | None = None
 ) -> int:
     """Snapshots for every day of the last `days` up to `until` (default today), oldest first
-    so that each day's hysteresis reads the day before. For the demo and for backfills."""
+    so that each day's hysteresis reads the day before, each day with the version active
+    then. For the demo and for backfills: a backfill up to today settles the repair marks it
+    covered (made before it started, from a day inside its range)."""
+    started = timezone.now()
     until = until or timezone.localdate()
-    model = engagement_model_active()
     ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
     written = 0
     for offset in range(days - 1, -1, -1):
         day = until - dt.timedelta(days=offset)
         for chunk in chunks_of(ids, size=size):
-            written += engagement_snapshots_compute(account_ids=chunk, day=day, model=model)
+            written += engagement_snapshots_compute(account_ids=chunk, day=day)
+    first = until - dt.timedelta(days=days - 1)
+    if until >= timezone.localdate():  # marks inside the range it computed are settled
+        EngagementRepair.objects.filter(marked_at__lte=started, since__gte=first).delete()
     return written
+
+
+def engagement_repairs_run() -> int:
+    """Every pending repair, here and now (the demo's last step; the scheduled runs queue them
+    as tasks instead). Returns the number of snapshots written."""
+    return sum(engagement_repair(account_ids=chunk) for chunk in engagement_repair_chunks())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.outbox import enqueue
@@ -44,6 +45,7 @@ def engagement_model_create(
     if activate:
         EngagementModel.objects.filter(is_active=True).update(is_active=False)
         model.is_active = True
+        model.activated_at = timezone.now()  # it computes the days from today on
     model.save()
     return model
 

@@ -41,7 +41,11 @@ def account_engagement(request: HttpRequest, slug: str) -> HttpResponse:
     account = access_account_engagement(request.user, slug)
     details = sees_engagement_details(request.user)
     summary = engagement_selectors.account_engagement(account=account)
-    context = {"account": account, "engagement": summary, "details": details}
+    context = {
+        "account": account,
+        "engagement": summary,
+        "details": details,
+    }
     # Internal users who do not see every account see only those they are assigned to: no
     # query needed to know they are its team.
     context["records_offline_events"] = details and (

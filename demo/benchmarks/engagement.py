@@ -14,15 +14,29 @@ import time
 from collections.abc import Callable
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import Account, Membership, User
-from community.models import ActivityEvent, ActivityKind, EngagementModel
+from community.models import (
+    ActivityEvent,
+    ActivityKind,
+    EngagementModel,
+    EngagementRepair,
+    EngagementSnapshot,
+)
 from community.selectors.engagement_figures import day_end
-from community.services.engagement import engagement_run_start, engagement_snapshots_compute
+from community.services.engagement import (
+    engagement_repair,
+    engagement_repair_chunks,
+    engagement_repair_mark,
+    engagement_run_start,
+    engagement_snapshots_compute,
+)
 from demo.data.activity import KIND_MIX
 
 _PREFIX = "bench-"
 _NEW_EVENT = "bench.new"  # object_type of the events the incremental run is timed after
+_LATE_EVENT = "bench.late"  # object_type of the late events the repair is timed after
 _PILOT_KINDS = (
     ActivityKind.PILOT_ENROLLED,
     ActivityKind.EXPECTATION_GIVEN,
@@ -54,6 +68,72 @@ def timed_run(kind: str, day: dt.date, model: EngagementModel, size: int) -> tup
     for chunk in chunks:  # what each worker's engagement_recompute_task does
         engagement_snapshots_compute(account_ids=chunk, day=day, model=model)
     return time.perf_counter() - started, run.accounts
+
+
+def timed_repair(*, share: float, days_back: int, per_account: int = 5) -> tuple[float, int, int]:
+    """Seconds of repairing `share` of the bench's accounts after late events dated up to
+    `days_back` days ago, each chunk exactly what a worker's `engagement_repair_task` does,
+    one after another; and the accounts and snapshots it wrote. Each account is given a
+    stored history that reaches back before the late events (one snapshot on the day before)
+    so that the repair recomputes all `days_back` + 1 days."""
+    today = timezone.localdate()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {Account._meta.db_table} WHERE slug LIKE %s "  # noqa: S608
+            "ORDER BY md5(id::text) LIMIT %s",
+            [f"{_PREFIX}%", max(1, round(share * _bench_accounts()))],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    before = today - dt.timedelta(days=days_back + 1)
+    EngagementSnapshot.objects.bulk_create(
+        [
+            EngagementSnapshot(
+                account_id=pk,
+                day=before,
+                score=0,
+                level="dormant",
+                activity=0,
+                breadth=0,
+                co_creation=0,
+                model_version=1,
+            )
+            for pk in ids
+        ],
+        ignore_conflicts=True,
+    )
+    _late_events_insert(ids, per_account=per_account, days_back=days_back)
+    EngagementRepair.objects.all().delete()
+    engagement_repair_mark(
+        since_by_account={pk: today - dt.timedelta(days=days_back) for pk in ids}
+    )
+    started = time.perf_counter()
+    written = 0
+    for chunk in engagement_repair_chunks():
+        written += engagement_repair(account_ids=chunk)
+    return time.perf_counter() - started, len(ids), written
+
+
+def _bench_accounts() -> int:
+    return Account.objects.filter(slug__startswith=_PREFIX).count()
+
+
+def _late_events_insert(ids: list[int], *, per_account: int, days_back: int) -> None:
+    """`per_account` referrals by each account's first person, dated at random in the last
+    `days_back` days and recorded now (as an import of offline events would)."""
+    event, membership = ActivityEvent._meta.db_table, Membership._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {event} (account_id, user_id, kind, object_type, object_id,
+                occurred_at, is_support, pilot_ref, created_at)
+            SELECT m.account_id, m.user_id, 'referral', '{_LATE_EVENT}', '',
+                now() - random() * make_interval(days => %s), false, NULL, now()
+            FROM (SELECT DISTINCT ON (account_id) account_id, user_id FROM {membership}
+                  WHERE account_id = ANY(%s) ORDER BY account_id, user_id) m
+            CROSS JOIN generate_series(1, %s)
+            """,  # noqa: S608 (table names from the models; values are parameters)
+            [days_back, ids, per_account],
+        )
 
 
 def timed_lower_bound(day: dt.date, model: EngagementModel) -> float:
@@ -109,9 +189,9 @@ def data_ensure(
     if have_accounts == accounts and have_events == events:
         say(f"Reusing {have_accounts} accounts and {have_events} events.")
         return
-    new_events = ActivityEvent.objects.filter(object_type=_NEW_EVENT)
+    new_events = ActivityEvent.objects.filter(object_type__in=[_NEW_EVENT, _LATE_EVENT])
     if have_accounts == accounts and have_events - new_events.count() == events:
-        new_events.delete()  # the previous benchmark's incremental events
+        new_events.delete()  # the previous benchmark's incremental and late events
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM ANALYZE {ActivityEvent._meta.db_table}")
         say(f"Reusing {have_accounts} accounts and {events} events.")
@@ -171,7 +251,7 @@ def _people_insert(cursor, accounts: int, members: int) -> None:
     cursor.execute(
         f"""
         INSERT INTO {membership} (created_at, updated_at, role, account_id, user_id)
-        SELECT now(), now(), 'member', a.id, u.id
+        SELECT now() - interval '400 days', now(), 'member', a.id, u.id
         FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM {user}
               WHERE email LIKE '%%@bench.example') u
         JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM {account}

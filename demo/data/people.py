@@ -361,7 +361,8 @@ def _members_create(
             user.pk = by_email[user.email]
     Membership.objects.bulk_create(
         [
-            Membership(user_id=u.pk, account=a, role=r)
+            # a member since they joined: they count in the account's breadth from then on
+            Membership(user_id=u.pk, account=a, role=r, created_at=u.date_joined)
             for u, a, r in zip(created_users, owners, roles, strict=True)
         ],
         batch_size=2000,

@@ -67,6 +67,9 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     account = factory.SubFactory(AccountFactory)
     role = MemberRole.MEMBER
+    # A member since long before the days engagement tests compute (a member counts in an
+    # account's breadth from the day the membership began).
+    created_at = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 
 
 def customer(account: Account, *, role: str = MemberRole.MEMBER, **fields) -> User:

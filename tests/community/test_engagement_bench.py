@@ -24,7 +24,7 @@ def test_the_benchmark_refuses_to_run_on_sqlite(monkeypatch):
 
 @pytest.mark.needs_postgres
 @pytest.mark.django_db(transaction=True)  # VACUUM cannot run inside a transaction
-def test_the_benchmark_times_full_lower_bound_and_incremental_runs():
+def test_the_benchmark_times_full_lower_bound_incremental_runs_and_a_repair():
     out = io.StringIO()
 
     call_command("bench_engagement", accounts=30, events=3000, members=4, stdout=out)
@@ -39,8 +39,12 @@ def test_the_benchmark_times_full_lower_bound_and_incremental_runs():
         "ratio full / lower bound",
         "incremental after 30 new events",
         "ratio incremental / full",
+        "repair of 1 accounts after late events up to 90 days back (91 snapshots)",
+        "ratio repair / full",
     ):
         assert line in printed
     assert Account.objects.filter(slug__startswith="bench-").count() == 30
     assert ActivityEvent.objects.filter(object_type="bench.new").count() == 30
-    assert EngagementSnapshot.objects.count() == 30
+    assert ActivityEvent.objects.filter(object_type="bench.late").count() == 5  # one run's
+    # today's for each account, and the repaired account's 91 days and the day before them
+    assert EngagementSnapshot.objects.count() == 30 + 91

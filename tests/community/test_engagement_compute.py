@@ -6,12 +6,14 @@ happened `n` days before the end of D (see `engagement_event`).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import timezone
 
 from community.models import ActivityKind, EngagementModel, EngagementSnapshot
 from community.selectors.engagement_figures import chunks_of
@@ -213,9 +215,9 @@ def test_a_chunk_costs_the_same_queries_whatever_its_size(accounts, django_asser
     assert EngagementSnapshot.objects.filter(day=D).count() == accounts
 
 
-def test_a_new_model_version_is_recorded_on_the_snapshots(programme_admin):
+def test_a_new_model_version_computes_the_days_from_its_activation_on(programme_admin):
     account = AccountFactory()
-    engagement_event(account, customer(account), K.REFERRAL, days_ago=0.001)
+    engagement_event(account, customer(account), K.REFERRAL, days_ago=1.5)
     engagement_snapshots_compute(account_ids=[account.pk], day=D)
     before = _snapshot(account)
 
@@ -224,16 +226,21 @@ def test_a_new_model_version_is_recorded_on_the_snapshots(programme_admin):
         note="Referrals count double",
         weights={**engagement_model_active().weights, "referral": 20},
     )
+    activated = dt.datetime.combine(D, dt.time(9), tzinfo=timezone.get_default_timezone())
+    EngagementModel.objects.filter(pk=model.pk).update(activated_at=activated)
     engagement_snapshots_compute(account_ids=[account.pk], day=D)
+    engagement_snapshots_compute(account_ids=[account.pk], day=D - dt.timedelta(days=1))
 
     after = _snapshot(account)
-    assert (before.model_version, after.model_version) == (1, 2)
+    day_before = EngagementSnapshot.objects.get(account=account, day=D - dt.timedelta(days=1))
+    assert (before.model_version, after.model_version, day_before.model_version) == (1, 2, 1)
+    assert after.activity > day_before.activity  # the referral weighs double from D on
     assert model.version == 2 and model.is_active
     assert list(EngagementModel.objects.values_list("version", "is_active")) == [
         (2, True),
         (1, False),
     ]
-    assert after.activity == pytest.approx(1 - math.exp(-20 * 0.5 ** (0.001 / 30) / 40), abs=1e-6)
+    assert after.activity == pytest.approx(1 - math.exp(-20 * 0.5 ** (1.5 / 30) / 40), abs=1e-6)
     assert after.activity > before.activity
 
 

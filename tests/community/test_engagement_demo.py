@@ -11,7 +11,16 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Account
-from community.models import Alert, AlertReason, EngagementLevel, EngagementSnapshot
+from community.models import (
+    Alert,
+    AlertReason,
+    EngagementLevel,
+    EngagementRepair,
+    EngagementSnapshot,
+)
+from community.services.engagement import offline_event_record
+from community.tasks import engagement_recompute_incremental_task
+from tests.community.reference_engagement import differences
 
 
 @pytest.mark.django_db
@@ -63,3 +72,26 @@ def test_the_demo_shows_every_level_with_histories_that_make_sense():
     assert drops.exists()
     assert all(a.raised_at.date() >= today - dt.timedelta(days=45) for a in drops)
     assert any(a.raised_at.date() < today for a in drops)
+
+
+@pytest.mark.django_db
+def test_a_freshly_seeded_demo_equals_a_recomputation_and_stays_equal_after_a_late_event(
+    django_capture_on_commit_callbacks,
+):
+    call_command("seed_demo", accounts=12, members=5.0, days=60, stdout=io.StringIO())
+    ids = list(Account.objects.values_list("pk", flat=True))
+    found = differences(ids)
+    assert found == [], "\n".join(found[:3])
+    assert not EngagementRepair.objects.exists()  # the harvest reads were repaired
+
+    account = Account.objects.order_by("pk").first()
+    offline_event_record(
+        account=account,
+        kind="reference_call",
+        occurred_on=timezone.localdate() - dt.timedelta(days=40),
+        recorded_by=None,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        engagement_recompute_incremental_task()
+
+    assert differences(ids) == []

@@ -364,3 +364,31 @@ def test_the_portfolio_does_not_query_once_per_account(
 
     page_with(3)
     page_with(30)
+
+
+def test_the_portfolio_and_the_account_page_and_api_show_the_same_score_at_the_same_moment(
+    client_for, account_manager_a, account_a
+):
+    from community.services.engagement import engagement_snapshots_compute
+
+    member = customer(account_a)
+    for days_ago in (40, 12, 3):
+        ActivityEvent.objects.create(
+            account=account_a,
+            user=member,
+            kind=ActivityKind.COMMENT,
+            occurred_at=timezone.now() - dt.timedelta(days=days_ago),
+        )
+    engagement_snapshots_compute(account_ids=[account_a.pk], day=TODAY() - dt.timedelta(days=1))
+    engagement_snapshots_compute(account_ids=[account_a.pk])  # today's, computed just now
+    client = client_for(account_manager_a)
+
+    row = _csv(client.get(URL, {"export": "csv"}))[0]
+    page = client.get(f"/accounts/{account_a.slug}/engagement/")
+    api = client.get(f"/api/v1/accounts/{account_a.slug}/engagement/").json()
+
+    latest = page.context["engagement"].latest
+    assert row["score"] == str(latest.score) == f"{api['snapshot']['score']:.1f}"
+    assert row["level"] == latest.level == api["snapshot"]["level"]
+    assert api["change"]["sentence"] == page.context["engagement"].change.sentence
+    assert f"<td>{latest.score}</td>" in client.get(URL).content.decode()

@@ -24,7 +24,11 @@ from accounts.models import (
     User,
 )
 from community.models import Garden
-from community.services.engagement import engagement_history_compute
+from community.services.engagement import (
+    engagement_history_compute,
+    engagement_repair_mark,
+    engagement_repairs_run,
+)
 from community.services.notifications import notification_emails_suppressed
 from demo.data.activity import (
     QUIET_PROFILES,
@@ -125,6 +129,16 @@ class Command(BaseCommand):
             )
         engagement_history_compute(days=min(options["days"], 180))  # levels with a history
         self._after_the_levels(rng, today=today, with_ideas=ideas is not None)
+        # The builders after the history record events and then move some back in time
+        # (harvest reads, the ideas' timeline, discussion posts), which no repair mark sees:
+        # every account's history is repaired last, as the scheduled runs repair late events,
+        # so that every stored day equals its events.
+        history_start = today - dt.timedelta(days=min(options["days"], 180) - 1)
+        engagement_repair_mark(
+            since_by_account=dict.fromkeys(people.members_by_account, history_start)
+        )
+        with notification_emails_suppressed():
+            engagement_repairs_run()
         customers = sum(len(ids) for ids in people.members_by_account.values())
         seeded = (
             f"Seeded {len(people.accounts)} accounts, {customers} customer users, "

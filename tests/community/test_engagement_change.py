@@ -1,0 +1,77 @@
+"""Why the score moved since the previous snapshot: ageing and new events, adding up to the
+change, shown on the account page (community.selectors.engagement_change)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from community.models import ActivityKind, EngagementSnapshot
+from community.selectors.engagement_change import score_change
+from community.services.engagement import activity_record, engagement_snapshots_compute
+from tests.accounts.factories import AccountFactory, customer
+
+pytestmark = pytest.mark.django_db
+
+K = ActivityKind
+
+
+def _at(days_ago: int, hour: int) -> dt.datetime:
+    day = timezone.localdate() - dt.timedelta(days=days_ago)
+    moment = dt.datetime.combine(day, dt.time(hour), tzinfo=timezone.get_default_timezone())
+    return min(moment, timezone.now())
+
+
+def _twin_accounts():
+    """Two accounts with the same past; only the first does something today."""
+    busy, quiet = AccountFactory(), AccountFactory()
+    for account in (busy, quiet):
+        person = customer(account)
+        for days_ago in (20, 6, 1):
+            activity_record(
+                account=account, user=person, kind=K.COMMENT, occurred_at=_at(days_ago, 10)
+            )
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    engagement_snapshots_compute(account_ids=[busy.pk, quiet.pk], day=yesterday)
+    person = busy.memberships.get().user
+    for hour in (0, 0, 0):  # three events today (the first moments of the day: never future)
+        activity_record(account=busy, user=person, kind=K.REFERRAL, occurred_at=_at(0, hour))
+    engagement_snapshots_compute(account_ids=[busy.pk, quiet.pk])
+    return busy, quiet
+
+
+def _latest(account) -> EngagementSnapshot:
+    return EngagementSnapshot.objects.filter(account=account).latest("day")
+
+
+def test_ageing_and_new_events_add_up_to_the_change_and_ageing_is_what_a_quiet_twin_shows():
+    busy, quiet = _twin_accounts()
+
+    change = score_change(latest=_latest(busy))
+    twin = score_change(latest=_latest(quiet))
+
+    assert change.events == 3 and twin.events == 0
+    assert change.total == _latest(busy).score - change.since.score
+    assert change.ageing == twin.ageing == twin.total  # the same past, a day older
+    assert change.ageing < 0 < change.new_events
+    assert change.sentence.startswith(f"Since {change.since.day.day} ")
+    assert "from 3 new events." in change.sentence
+
+
+def test_a_first_snapshot_has_no_change_to_explain():
+    account = AccountFactory()
+    engagement_snapshots_compute(account_ids=[account.pk])
+
+    assert score_change(latest=_latest(account)) is None
+
+
+def test_the_account_page_says_why_the_score_moved(client, programme_admin):
+    busy, _ = _twin_accounts()
+    change = score_change(latest=_latest(busy))
+    client.force_login(programme_admin)
+
+    page = client.get(f"/accounts/{busy.slug}/engagement/").content.decode()
+
+    assert change.sentence in page
