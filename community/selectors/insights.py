@@ -258,8 +258,11 @@ def period_fill(period_from: dt.date | None, period_to: dt.date | None) -> tuple
     return period_from or period_to - (default_to - default_from), period_to
 
 
-def _level_on(day_field: str, account_field: str) -> Subquery:
-    """The level of the account's latest snapshot on or before the outer row's day."""
+def level_on(day_field: str, account_field: str) -> Subquery:
+    """The account's level on a day, as a subquery to annotate rows with: the level of its
+    snapshot of that day, or of the latest one before it (NULL: none yet). `day_field` and
+    `account_field` name the outer row's day and account id (joins allowed). Insights read the
+    level at an outcome's date with it; pilot results the level at a pilot's start."""
     return Subquery(
         EngagementSnapshot.objects.filter(
             account_id=OuterRef(account_field), day__lte=OuterRef(day_field)
@@ -292,7 +295,7 @@ def outcome_rates_by_level(
         LoyaltyOutcome.objects.filter(
             account__in=account_ids, occurred_on__gte=period_from, occurred_on__lte=period_to
         )
-        .annotate(level_then=_level_on("occurred_on", "account_id"))
+        .annotate(level_then=level_on("occurred_on", "account_id"))
         .order_by()
     )
     with_kind: dict[tuple[str, str], int] = {
