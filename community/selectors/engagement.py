@@ -29,7 +29,7 @@ from community.models import (
     EngagementSnapshot,
     OfflineEvent,
 )
-from community.selectors.engagement_change import ScoreChange, score_change
+from community.selectors.engagement_change import LevelHold, ScoreChange, level_hold, score_change
 
 
 def account_levels(*, account_ids: Iterable[int]) -> dict[int, str]:
@@ -104,6 +104,11 @@ def engagement_parameters(*, version: int | None = None) -> EngagementParameters
     model = (
         versions.filter(version=version) if version else versions.filter(is_active=True)
     ).first()
+    return parameters_of(model)
+
+
+def parameters_of(model: EngagementModel | None) -> EngagementParameters:
+    """What the explanation needs of `model` (the defaults of docs/product.md for None)."""
     if model is None:
         return EngagementParameters(
             weights={str(kind): weight for kind, weight in DEFAULT_ACTIVITY_WEIGHTS.items()}
@@ -170,6 +175,7 @@ class AccountEngagement:
     trend: Sparkline
     parameters: EngagementParameters
     change: ScoreChange | None = None  # why the score moved since the snapshot before
+    hold: LevelHold | None = None  # the level kept by the hysteresis, if it is
 
     @property
     def level_label(self) -> str:
@@ -213,15 +219,19 @@ def _components(snapshot: EngagementSnapshot, parameters: EngagementParameters) 
     return components
 
 
-def _next_level(score: Decimal, parameters: EngagementParameters) -> NextLevel | None:
-    for level, threshold in parameters.thresholds:
-        if threshold > float(score):
-            return NextLevel(
-                label=level_label(level),
-                threshold=threshold,
-                points_needed=round(threshold - float(score), 1),
-            )
-    return None
+def _next_level(snapshot: EngagementSnapshot, parameters: EngagementParameters) -> NextLevel | None:
+    """The level above the account's current one and the points its score still needs (the
+    level, not the bare score, decides which level is next: a level kept by the hysteresis
+    is not "to be reached" again)."""
+    rank = EngagementLevel.rank(snapshot.level)
+    if rank + 1 >= len(parameters.thresholds):
+        return None
+    level, threshold = parameters.thresholds[rank + 1]
+    return NextLevel(
+        label=level_label(level),
+        threshold=threshold,
+        points_needed=round(max(threshold - float(snapshot.score), 0.0), 1),
+    )
 
 
 def _suggestions(
@@ -267,6 +277,7 @@ def account_engagement(
             "day",
             "score",
             "level",
+            "level_since",
             "activity",
             "breadth",
             "co_creation",
@@ -277,7 +288,11 @@ def account_engagement(
     if latest is None:  # not computed in the window: maybe an older snapshot
         latest = EngagementSnapshot.objects.filter(account=account).order_by("-day").first()
     # Explained with the version that computed it (a page never mixes two versions' numbers).
-    parameters = engagement_parameters(version=latest.model_version if latest else None)
+    versions = EngagementModel.objects.all()
+    model = (
+        versions.filter(version=latest.model_version) if latest else versions.filter(is_active=True)
+    ).first()
+    parameters = parameters_of(model)
     components = _components(latest, parameters) if latest else []
     members = Membership.objects.filter(account=account).count()
     window = [(s.day, s.score) for s in history if s.day >= today - timedelta(days=TREND_DAYS)]
@@ -286,7 +301,8 @@ def account_engagement(
         latest=latest,
         history=history,
         components=components,
-        next_level=_next_level(latest.score, parameters) if latest else None,
+        next_level=_next_level(latest, parameters) if latest else None,
+        hold=level_hold(latest, model) if latest else None,
         suggestions=_suggestions(components, members=members, parameters=parameters)
         if latest
         else [],
