@@ -180,8 +180,15 @@ class EngagementRepairAdmin(admin.ModelAdmin):
 
 @admin.register(Alert)
 class AlertAdmin(admin.ModelAdmin):
-    list_display = ["account", "reason", "raised_at", "acknowledged_at", "resolved_at"]
-    list_filter = ["reason"]
+    list_display = [
+        "account",
+        "reason",
+        "raised_at",
+        "acknowledged_at",
+        "resolved_at",
+        "resolution",
+    ]
+    list_filter = ["reason", "resolution"]
     raw_id_fields = ["account", "acknowledged_by", "resolved_by"]
 
     def has_change_permission(self, request, obj=None):

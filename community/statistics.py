@@ -8,6 +8,10 @@ read their intervals here; nothing else computes one.
 - **A proportion** (an outcome rate, k of n accounts): the Wilson score interval, which stays
   within 0…1 and is not empty at 0 or n successes; none without trials.
 - **Whole numbers** (percentages, NPS): halves are rounded away from zero, not to even.
+  A percentage shown anywhere (page, API, CSV) is rounded once, by `whole_percent`, from the
+  unrounded share: never a rounded figure rounded again.
+- **Decimals** (a mean gap to two places): `round_half_up_to`, halves away from zero too, so
+  that a page, its CSV and its API show the same digits.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 # The standard normal's 97.5% quantile: a two-sided 95% interval.
 Z_975 = 1.959963984540054
@@ -98,3 +103,19 @@ def wilson_interval(successes: int, trials: int, *, z: float = Z_975) -> Interva
 def round_half_up(value: float) -> int:
     """Round to a whole number, halves away from zero (33.5 → 34, −0.5 → −1), unlike round()."""
     return int(math.copysign(math.floor(abs(value) + 0.5), value))
+
+
+def whole_percent(part: float, whole: float = 1) -> int:
+    """part ÷ whole as a whole percentage, rounded once, halves up (3 of 55 = 5.45% → 5;
+    a share of 0.31469 → 31; 1 of 8 = 12.5% → 13). Give a count's numerator and denominator
+    rather than their quotient: 100 × 23 ÷ 40 is exactly 57.5 (→ 58), while 100 × (23 ÷ 40) is
+    57.49999… in floating point."""
+    return round_half_up(100 * part / whole)
+
+
+def round_half_up_to(value: float, places: int) -> float:
+    """`value` to `places` decimals, halves away from zero (0.125 → 0.13, −0.125 → −0.13),
+    read from the shortest decimal that stands for the float (its repr), as a page's
+    floatformat reads it; f"{x:.2f}" would round the binary value half to even (0.12)."""
+    exponent = Decimal(1).scaleb(-places)
+    return float(Decimal(repr(value)).quantize(exponent, rounding=ROUND_HALF_UP))

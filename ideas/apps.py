@@ -1,4 +1,5 @@
-"""The ideas app: registers its section of a person's personal data when it is ready."""
+"""The ideas app: registers its section of a person's personal data, and how activity events
+about ideas and pilots name them, when it is ready."""
 
 from django.apps import AppConfig
 
@@ -8,6 +9,12 @@ class IdeasConfig(AppConfig):
     verbose_name = "Ideas and pilots"
 
     def ready(self) -> None:
+        from community.selectors.activity_objects import activity_object_namer_register
         from ideas import personal_data
+        from ideas.selectors.ideas import idea_names
+        from ideas.selectors.pilots import pilot_names
 
         personal_data.register()  # its section of the personal data download and erasure
+        # How an activity event about an idea or a pilot names it (profiles, timelines).
+        activity_object_namer_register(object_type="ideas.idea", namer=idea_names)
+        activity_object_namer_register(object_type="ideas.pilot", namer=pilot_names)

@@ -413,6 +413,7 @@ PAGES: dict[str, Case] = {
     "ideas:pilot-publish": C("/pilots/{pilot}/publish/", FOREIGN, {}, readonly=NOT_PM),
     "ideas:pilot-results": C("/pilots/{pilot}/results/", FOREIGN),
     "ideas:pilot-results-csv": C("/pilots/{pilot}/results/responses.csv", FOREIGN),
+    "ideas:pilot-results-figures-csv": C("/pilots/{pilot}/results/figures.csv", FOREIGN),
     "ideas:pilot-state": C(
         "/pilots/{pilot}/state/",
         FOREIGN,

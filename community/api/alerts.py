@@ -33,12 +33,41 @@ class AlertSerializer(serializers.ModelSerializer):
     account_name = serializers.CharField(source="account.name", read_only=True)
     reason_label = serializers.CharField(source="get_reason_display", read_only=True)
     state = serializers.CharField(read_only=True, help_text="new, acknowledged or resolved.")
-    summary = serializers.CharField(read_only=True)
+    summary = serializers.SerializerMethodField(
+        help_text="What happened, in words (silent alerts: since the true last customer event)."
+    )
     details = serializers.DictField(
-        read_only=True, help_text="The figures behind it (levels, points, days, dates)."
+        read_only=True, help_text="The figures behind it when raised (levels, points, dates)."
+    )
+    still_true = serializers.SerializerMethodField(
+        help_text="Whether an open alert still holds by the latest snapshot and events (as the "
+        "inbox shows it); null for a resolved alert."
+    )
+    still_true_note = serializers.SerializerMethodField(
+        help_text="Why, in words: 'Observing since 14 Sep 2026', 'Back at Participating since "
+        "3 Dec 2026', 'Active again: 4 events since 25 Nov 2026'; empty when resolved."
     )
     acknowledged_by = AlertPersonSerializer(read_only=True, allow_null=True)
     resolved_by = AlertPersonSerializer(read_only=True, allow_null=True)
+    resolution = serializers.CharField(
+        read_only=True,
+        help_text="How a resolved alert was resolved: person, or no_longer_true (by the "
+        "engine, its reason in resolution_note); empty while open.",
+    )
+
+    def _status(self, alert: Alert) -> alert_selectors.AlertStatus:
+        if not hasattr(alert, "_cg_status"):
+            alert._cg_status = alert_selectors.alert_status(alert)
+        return alert._cg_status
+
+    def get_summary(self, alert: Alert) -> str:
+        return self._status(alert).summary
+
+    def get_still_true(self, alert: Alert) -> bool | None:
+        return self._status(alert).holds
+
+    def get_still_true_note(self, alert: Alert) -> str:
+        return self._status(alert).words
 
     class Meta:
         model = Alert
@@ -51,11 +80,14 @@ class AlertSerializer(serializers.ModelSerializer):
             "state",
             "summary",
             "details",
+            "still_true",
+            "still_true_note",
             "raised_at",
             "acknowledged_at",
             "acknowledged_by",
             "resolved_at",
             "resolved_by",
+            "resolution",
             "resolution_note",
         ]
         read_only_fields = fields

@@ -55,6 +55,18 @@ class OutcomeRateSerializer(serializers.Serializer):
     interval_high = serializers.FloatField(
         source="interval.high", allow_null=True, help_text="95% Wilson interval, high end (0–1)."
     )
+    rate_percent = serializers.IntegerField(
+        source="percent",
+        allow_null=True,
+        help_text="The rate as the page and the CSV show it: a whole percentage, rounded once "
+        "from the unrounded rate, halves up.",
+    )
+    interval_low_percent = serializers.IntegerField(
+        source="low_percent", allow_null=True, help_text="interval_low as shown: whole percent."
+    )
+    interval_high_percent = serializers.IntegerField(
+        source="high_percent", allow_null=True, help_text="interval_high as shown: whole percent."
+    )
     few = serializers.BooleanField(
         help_text=f"n is under {insights.SMALL_GROUP}: few accounts, read with care."
     )

@@ -36,10 +36,13 @@ class ContributionSerializer(serializers.Serializer):
 
 
 class RecentItemSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField(
+        help_text="A sentence: 'You voted for Offline sync' on one's own profile, the person's "
+        "name for anyone else; what it was about by its title when the caller may see it."
+    )
     occurred_at = serializers.DateTimeField()
     url = serializers.CharField(help_text="What it was about, if the caller may open it; or ''.")
-    title = serializers.CharField()
+    title = serializers.CharField(help_text="Its title, if the caller may see it; or ''.")
     support = serializers.BooleanField(help_text="Done by an internal person for an account.")
 
 
@@ -51,7 +54,7 @@ class ProfileHarvestSerializer(serializers.Serializer):
 
 class ProfileSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="person.pk")
-    name = serializers.CharField(source="person.full_name")
+    name = serializers.CharField(help_text="How the caller may name the person (accounts.people).")
     account = serializers.SlugField(
         source="account.slug", allow_null=True, help_text="Null for internal people."
     )
@@ -64,7 +67,9 @@ class ProfileSerializer(serializers.Serializer):
     support = ContributionSerializer(
         many=True, help_text="What an internal person did for customer accounts."
     )
-    posts = serializers.IntegerField(help_text="Visible discussion posts.")
+    posts = serializers.IntegerField(
+        help_text="Discussion posts counted in contributions and support (the same events)."
+    )
     helpful_received = serializers.IntegerField(help_text="'Helpful' reactions from others.")
     harvests_inspired = serializers.IntegerField()
     harvests_published = serializers.IntegerField()

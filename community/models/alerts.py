@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from accounts.models import Account
 from community.models.engagement import EngagementLevel
@@ -16,10 +19,16 @@ class AlertReason(models.TextChoices):
     SILENT_BEFORE_RENEWAL = "silent_before_renewal", "Silent before renewal"
 
 
+class AlertResolution(models.TextChoices):
+    BY_PERSON = "person", "Resolved by a person"
+    NO_LONGER_TRUE = "no_longer_true", "No longer true"
+
+
 class Alert(models.Model):
     """Something an account team should act on, raised by the engine after a recompute
     (community.services.alerts). At most one open alert per account and reason; a person
-    acknowledges it ("seen, on it") and resolves it with a note.
+    acknowledges it ("seen, on it") and resolves it with a note, or the engine resolves it as
+    no longer true (`resolution`), with the reason in words as its note.
 
     `fingerprint` names the situation (the day of a level drop, the peak a score fell from,
     the renewal an account is silent before): a resolved situation is not raised again, a new
@@ -47,6 +56,12 @@ class Alert(models.Model):
         related_name="+",
     )
     resolution_note = models.TextField(blank=True)
+    resolution = models.CharField(
+        max_length=20,
+        choices=AlertResolution.choices,
+        blank=True,
+        help_text="How it was resolved: by a person, or by the engine as no longer true.",
+    )
 
     class Meta:
         ordering = ["-raised_at", "-pk"]
@@ -59,6 +74,11 @@ class Alert(models.Model):
             models.CheckConstraint(
                 condition=models.Q(resolved_at__isnull=True) | ~models.Q(resolution_note=""),
                 name="resolved_alert_has_note",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resolved_at__isnull=True, resolution="")
+                | (models.Q(resolved_at__isnull=False) & ~models.Q(resolution="")),
+                name="resolved_alert_says_how",
             ),
         ]
         indexes = [
@@ -86,29 +106,50 @@ class Alert(models.Model):
         return self.resolved_at is None
 
     @property
+    def resolved_as_no_longer_true(self) -> bool:
+        return self.resolution == AlertResolution.NO_LONGER_TRUE
+
+    @property
     def summary(self) -> str:
-        """The alert in words, from its details."""
-        d = self.details or {}
-        if self.reason == AlertReason.LEVEL_DROPPED:
-            before = _alert_level_label(d.get("from_level"))
-            after = _alert_level_label(d.get("to_level"))
-            return f"Level dropped from {before} to {after} on {d.get('day', '?')}."
-        if self.reason == AlertReason.SCORE_FELL:
-            return (
-                f"Score fell {d.get('points', '?')} points in {d.get('days', '?')} days "
-                f"(from {d.get('peak_score', '?')} to {d.get('score', '?')})."
-            )
-        if self.reason == AlertReason.SILENT_BEFORE_RENEWAL:
-            last = d.get("last_activity") or "never"
-            return (
-                f"No customer activity for {d.get('silent_days', '?')}+ days (last: {last}); "
-                f"renewal on {d.get('renewal_date', '?')}."
-            )
-        return self.get_reason_display()
+        """The alert in words, from its details (what was true when it was raised)."""
+        return alert_summary(reason=self.reason, details=self.details or {})
 
 
-def _alert_level_label(level: str | None) -> str:
+def alert_summary(*, reason: str, details: dict) -> str:
+    """An alert in words from its details; the inbox passes the present last activity for
+    "silent since" (community.selectors.alerts.alert_status)."""
+    d = details
+    if reason == AlertReason.LEVEL_DROPPED:
+        before = alert_level_label(d.get("from_level"))
+        after = alert_level_label(d.get("to_level"))
+        return f"Level dropped from {before} to {after} on {alert_day_label(d.get('day'))}."
+    if reason == AlertReason.SCORE_FELL:
+        return (
+            f"Score fell {d.get('points', '?')} points in {d.get('days', '?')} days "
+            f"(from {d.get('peak_score', '?')} to {d.get('score', '?')})."
+        )
+    if reason == AlertReason.SILENT_BEFORE_RENEWAL:
+        last = d.get("last_activity")
+        days = d.get("silent_days", "?")
+        silent = f"since {alert_day_label(last)} ({days}+ days)" if last else "yet"
+        return (
+            f"No customer activity {silent}; renewal on {alert_day_label(d.get('renewal_date'))}."
+        )
+    return AlertReason(reason).label if reason in AlertReason.values else reason
+
+
+def alert_level_label(level: str | None) -> str:
     return EngagementLevel(level).label if level in EngagementLevel.values else str(level)
+
+
+def alert_day_label(day: dt.date | str | None) -> str:
+    """A day as alerts write it: 3 Dec 2026 (ISO strings of the details too)."""
+    if isinstance(day, str):
+        try:
+            day = dt.date.fromisoformat(day)
+        except ValueError:
+            return day
+    return "?" if day is None else date_format(day, "j M Y")
 
 
 class AlertDigestMark(models.Model):

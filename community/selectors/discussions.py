@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from accounts.access import customer_membership
 from accounts.models import Account, User
 from accounts.people import ANOTHER_ACCOUNT, FORMER_MEMBER
-from community.access.discussions import sees_hidden_posts
+from community.access.discussions import sees_hidden_posts, visible_threads
 from community.markdown import markdown_render
 from community.models import (
     Garden,
@@ -43,6 +43,7 @@ from community.models import (
     Thread,
     ThreadVisit,
 )
+from community.selectors.activity_objects import ObjectName, digit_ids
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 25
@@ -327,3 +328,17 @@ def open_flag_count(*, garden: Garden) -> int:
 def opening_post(*, thread: Thread) -> Post | None:
     """The thread's first post (hidden or not)."""
     return Post.objects.filter(thread=thread).order_by("created_at", "pk").first()
+
+
+def post_names(viewer: User, ids: list[str]) -> dict[str, ObjectName]:
+    """The thread (link, title) of each of these posts that the viewer may read: an activity
+    event's namer (community.selectors.activity_objects). One query."""
+    posts = Post.objects.filter(pk__in=digit_ids(ids), thread__in=visible_threads(viewer))
+    if not sees_hidden_posts(viewer):
+        posts = posts.filter(hidden_at__isnull=True)
+    return {
+        str(post.pk): ObjectName(post.thread.get_absolute_url(), post.thread.title)
+        for post in posts.select_related("thread__garden").only(
+            "pk", "thread__title", "thread__garden__slug"
+        )
+    }

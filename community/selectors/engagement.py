@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
@@ -29,7 +29,7 @@ from community.models import (
     EngagementSnapshot,
     OfflineEvent,
 )
-from community.selectors.engagement_change import ScoreChange, score_change
+from community.selectors.engagement_change import LevelHold, ScoreChange, level_hold, score_change
 
 
 def account_levels(*, account_ids: Iterable[int]) -> dict[int, str]:
@@ -42,6 +42,16 @@ def account_levels(*, account_ids: Iterable[int]) -> dict[int, str]:
         .values_list("pk", "level")
     )
     return {pk: level for pk, level in rows if level}
+
+
+def last_customer_activity(*, account: str = "pk", before: datetime | None = None) -> Subquery:
+    """When the account's customers last did something (support events do not count), as a
+    subquery on the outer row's `account` field (optionally only events before `before`):
+    the one definition of "last activity", for the portfolio, the alerts and their inbox."""
+    events = ActivityEvent.objects.filter(account_id=OuterRef(account), is_support=False)
+    if before is not None:
+        events = events.filter(occurred_at__lt=before)
+    return Subquery(events.order_by("-occurred_at").values("occurred_at")[:1])
 
 
 def offline_events_of(*, account: Account) -> QuerySet[OfflineEvent]:
@@ -94,6 +104,11 @@ def engagement_parameters(*, version: int | None = None) -> EngagementParameters
     model = (
         versions.filter(version=version) if version else versions.filter(is_active=True)
     ).first()
+    return parameters_of(model)
+
+
+def parameters_of(model: EngagementModel | None) -> EngagementParameters:
+    """What the explanation needs of `model` (the defaults of docs/product.md for None)."""
     if model is None:
         return EngagementParameters(
             weights={str(kind): weight for kind, weight in DEFAULT_ACTIVITY_WEIGHTS.items()}
@@ -160,6 +175,7 @@ class AccountEngagement:
     trend: Sparkline
     parameters: EngagementParameters
     change: ScoreChange | None = None  # why the score moved since the snapshot before
+    hold: LevelHold | None = None  # the level kept by the hysteresis, if it is
 
     @property
     def level_label(self) -> str:
@@ -203,15 +219,19 @@ def _components(snapshot: EngagementSnapshot, parameters: EngagementParameters) 
     return components
 
 
-def _next_level(score: Decimal, parameters: EngagementParameters) -> NextLevel | None:
-    for level, threshold in parameters.thresholds:
-        if threshold > float(score):
-            return NextLevel(
-                label=level_label(level),
-                threshold=threshold,
-                points_needed=round(threshold - float(score), 1),
-            )
-    return None
+def _next_level(snapshot: EngagementSnapshot, parameters: EngagementParameters) -> NextLevel | None:
+    """The level above the account's current one and the points its score still needs (the
+    level, not the bare score, decides which level is next: a level kept by the hysteresis
+    is not "to be reached" again)."""
+    rank = EngagementLevel.rank(snapshot.level)
+    if rank + 1 >= len(parameters.thresholds):
+        return None
+    level, threshold = parameters.thresholds[rank + 1]
+    return NextLevel(
+        label=level_label(level),
+        threshold=threshold,
+        points_needed=round(max(threshold - float(snapshot.score), 0.0), 1),
+    )
 
 
 def _suggestions(
@@ -257,6 +277,7 @@ def account_engagement(
             "day",
             "score",
             "level",
+            "level_since",
             "activity",
             "breadth",
             "co_creation",
@@ -267,7 +288,11 @@ def account_engagement(
     if latest is None:  # not computed in the window: maybe an older snapshot
         latest = EngagementSnapshot.objects.filter(account=account).order_by("-day").first()
     # Explained with the version that computed it (a page never mixes two versions' numbers).
-    parameters = engagement_parameters(version=latest.model_version if latest else None)
+    versions = EngagementModel.objects.all()
+    model = (
+        versions.filter(version=latest.model_version) if latest else versions.filter(is_active=True)
+    ).first()
+    parameters = parameters_of(model)
     components = _components(latest, parameters) if latest else []
     members = Membership.objects.filter(account=account).count()
     window = [(s.day, s.score) for s in history if s.day >= today - timedelta(days=TREND_DAYS)]
@@ -276,7 +301,8 @@ def account_engagement(
         latest=latest,
         history=history,
         components=components,
-        next_level=_next_level(latest.score, parameters) if latest else None,
+        next_level=_next_level(latest, parameters) if latest else None,
+        hold=level_hold(latest, model) if latest else None,
         suggestions=_suggestions(components, members=members, parameters=parameters)
         if latest
         else [],

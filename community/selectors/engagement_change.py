@@ -1,7 +1,9 @@
-"""Why an account's score moved since its previous snapshot: how much ageing alone did (the same
-events, a day older, the windows a day further on) and how much the events recorded since then
-did. The account page says it in one line ("Since 4 Dec: −0.4 from ageing, +9.1 from 3 new
-events"), so that a score that moves between two page loads moves for a visible reason.
+"""Why an account's level stands where it does (`level_hold`: kept by the hysteresis although
+the score is under its threshold) and why its score moved since its previous snapshot: how
+much ageing alone did (the same events, a day older, the windows a day further on) and how much
+the events recorded since then did. The account page says it in one line ("Since 4 Dec: −0.4
+from ageing, +9.1 from 3 new events"), so that a score that moves between two page loads moves
+for a visible reason.
 
 Definition (docs/product.md, "Why the score moved"): with the latest snapshot of day D and the
 previous one of day P, the *aged* score is the score of D computed (same formula, D's version)
@@ -12,12 +14,13 @@ P, up to the end of D.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.formats import date_format
 
-from community.models import ActivityEvent, EngagementModel, EngagementSnapshot
+from community.models import ActivityEvent, EngagementLevel, EngagementModel, EngagementSnapshot
 from community.selectors.engagement_figures import components_for, day_end, figures_for_accounts
 
 
@@ -79,4 +82,32 @@ def score_change(*, latest: EngagementSnapshot | None) -> ScoreChange | None:
         new_events=latest.score - aged,
         events=events,
         model_changed=previous.model_version != latest.model_version,
+    )
+
+
+@dataclass(frozen=True)
+class LevelHold:
+    """A level kept by the hysteresis although the score is under its threshold."""
+
+    label: str
+    threshold: float  # the score at which the level starts
+    low_water: float  # below this the level drops, once it has held `hold_days`
+    hold_days: int
+    since: dt.date  # the first day at this level
+
+
+def level_hold(snapshot: EngagementSnapshot, model: EngagementModel | None) -> LevelHold | None:
+    """Why the level stands above what the score alone reaches, if it does."""
+    if model is None:
+        return None
+    rank = EngagementLevel.rank(snapshot.level)
+    threshold = model.thresholds[rank]
+    if float(snapshot.score) >= threshold:
+        return None
+    return LevelHold(
+        label=EngagementLevel(snapshot.level).label,
+        threshold=threshold,
+        low_water=round(model.low_water_ratio * threshold, 1),
+        hold_days=model.hold_days,
+        since=snapshot.level_since or snapshot.day,
     )

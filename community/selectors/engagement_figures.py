@@ -179,7 +179,7 @@ ORDER BY a.id
 """
 
 
-def _as_date(value) -> dt.date | None:
+def as_date(value) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])
@@ -258,7 +258,7 @@ def figures_for_accounts(
             pilots_enrolled=int(row[4]),
             pilots_with_feedback=int(row[5]),
             previous_level=row[6],
-            previous_since=_as_date(row[7]) or _as_date(row[8]),
+            previous_since=as_date(row[7]) or as_date(row[8]),
         )
         for row in rows
     ]

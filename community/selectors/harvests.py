@@ -46,6 +46,7 @@ from community.models import (
     Harvest,
     HarvestRead,
 )
+from community.selectors.activity_objects import ObjectName, digit_ids
 from community.selectors.engagement import account_levels
 
 # The levels whose accounts get "recommended for you" first.
@@ -274,3 +275,10 @@ def harvest_reach(*, harvest: Harvest, viewer: User) -> HarvestReach:
         by_level=by_level,
         rows=table,
     )
+
+
+def harvest_names(viewer: User, ids: list[str]) -> dict[str, ObjectName]:
+    """The link and title of each of these harvests that the viewer may read: an activity
+    event's namer (community.selectors.activity_objects). One query."""
+    harvests = visible_harvests(viewer).filter(pk__in=digit_ids(ids)).only("pk", "slug", "title")
+    return {str(h.pk): ObjectName(h.get_absolute_url(), h.title) for h in harvests}

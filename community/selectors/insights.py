@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from community.models import EngagementLevel, EngagementSnapshot, LoyaltyOutcome, OutcomeKind
-from community.statistics import Interval, wilson_interval
+from community.statistics import Interval, whole_percent, wilson_interval
 
 # Under this many accounts a rate is flagged "few accounts: read with care" (still shown).
 SMALL_GROUP = 5
@@ -69,12 +69,12 @@ DEFINITIONS = {
         "that held the level at some time in the period."
     ),
     "interval": "95% Wilson score interval of the rate.",
+    "rounding": (
+        "Rates and interval ends are shown as whole percentages, rounded once from the "
+        "unrounded share, halves up."
+    ),
     "few": f"Fewer than {SMALL_GROUP} accounts in the group: read with care.",
 }
-
-
-def _percent(share: float | None) -> float | None:
-    return None if share is None else round(100 * share, 1)
 
 
 # --- Rates by level at the time --------------------------------------------------------------
@@ -102,17 +102,19 @@ class OutcomeRate:
     def few(self) -> bool:
         return self.of < SMALL_GROUP
 
+    # What every page, API field, chart and CSV shows: whole percentages, each rounded once
+    # (community.statistics.whole_percent), never rounded again on the way out.
     @property
-    def percent(self) -> float | None:
-        return _percent(self.rate)
+    def percent(self) -> int | None:
+        return whole_percent(self.accounts, self.of) if self.of else None
 
     @property
-    def low_percent(self) -> float | None:
-        return _percent(self.interval.low) if self.of else None
+    def low_percent(self) -> int | None:
+        return whole_percent(self.interval.low) if self.of else None
 
     @property
-    def high_percent(self) -> float | None:
-        return _percent(self.interval.high) if self.of else None
+    def high_percent(self) -> int | None:
+        return whole_percent(self.interval.high) if self.of else None
 
     @property
     def is_decision(self) -> bool:
@@ -202,7 +204,7 @@ class OutcomeRates:
 
     def chart_data(self) -> dict:
         """What static/js/insights-chart.js draws: per kind, the rate and its interval per
-        level (percent; null where no account counts)."""
+        level (whole percent, as in the table; null where no account counts)."""
         return {
             "levels": [row.label for row in self.levels],
             "kinds": {
@@ -230,9 +232,9 @@ class OutcomeRates:
                 rate.accounts,
                 rate.of,
                 "accounts deciding" if rate.is_decision else "accounts at the level",
-                "" if rate.percent is None else f"{rate.percent:.1f}",
-                "" if rate.low_percent is None else f"{rate.low_percent:.1f}",
-                "" if rate.high_percent is None else f"{rate.high_percent:.1f}",
+                "" if rate.percent is None else rate.percent,
+                "" if rate.low_percent is None else rate.low_percent,
+                "" if rate.high_percent is None else rate.high_percent,
                 "yes" if rate.few else "no",
             ]
             for row in self.levels
@@ -256,8 +258,11 @@ def period_fill(period_from: dt.date | None, period_to: dt.date | None) -> tuple
     return period_from or period_to - (default_to - default_from), period_to
 
 
-def _level_on(day_field: str, account_field: str) -> Subquery:
-    """The level of the account's latest snapshot on or before the outer row's day."""
+def level_on(day_field: str, account_field: str) -> Subquery:
+    """The account's level on a day, as a subquery to annotate rows with: the level of its
+    snapshot of that day, or of the latest one before it (NULL: none yet). `day_field` and
+    `account_field` name the outer row's day and account id (joins allowed). Insights read the
+    level at an outcome's date with it; pilot results the level at a pilot's start."""
     return Subquery(
         EngagementSnapshot.objects.filter(
             account_id=OuterRef(account_field), day__lte=OuterRef(day_field)
@@ -290,7 +295,7 @@ def outcome_rates_by_level(
         LoyaltyOutcome.objects.filter(
             account__in=account_ids, occurred_on__gte=period_from, occurred_on__lte=period_to
         )
-        .annotate(level_then=_level_on("occurred_on", "account_id"))
+        .annotate(level_then=level_on("occurred_on", "account_id"))
         .order_by()
     )
     with_kind: dict[tuple[str, str], int] = {

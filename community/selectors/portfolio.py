@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from accounts.models import Account, User
 from community.models import (
-    ActivityEvent,
     Alert,
     EngagementLevel,
     EngagementSnapshot,
@@ -21,6 +20,7 @@ from community.models import (
 from community.selectors.engagement import (
     TREND_DAYS,
     Sparkline,
+    last_customer_activity,
     level_label,
     score_trends,
     sparkline,
@@ -95,11 +95,6 @@ def portfolio_list(
     trend_start = EngagementSnapshot.objects.filter(
         account=OuterRef("pk"), day__gte=today - timedelta(days=TREND_DAYS)
     ).order_by("day")
-    last_activity = (
-        ActivityEvent.objects.filter(account=OuterRef("pk"), is_support=False)
-        .order_by("-occurred_at")
-        .values("occurred_at")[:1]
-    )
     open_alerts = (  # the open alerts of the account, counted in a subquery
         Alert.objects.filter(account=OuterRef("pk"), resolved_at__isnull=True)
         .order_by()
@@ -112,7 +107,7 @@ def portfolio_list(
         engagement_level=Subquery(latest.values("level")[:1]),
         engagement_day=Subquery(latest.values("day")[:1]),
         trend_start_score=Subquery(trend_start.values("score")[:1]),
-        last_activity_at=Subquery(last_activity),
+        last_activity_at=last_customer_activity(),
         open_alerts=Coalesce(Subquery(open_alerts), 0),
     ).annotate(level_rank=_level_rank())
     if q:

@@ -1,10 +1,15 @@
 """Recognition's reads: a person's profile (contributions, badges) and the "garden partner"
 mark of accounts at the Co-creating level.
 
-A profile is a constant number of queries whatever the person did: contributions are counted
-per kind in one grouped query over their activity events; posts, helpful reactions and harvests
-in one aggregate each; the recent items in one query, plus one for the posts and one for the
-harvests they point to. Ideas and pilots are linked by URL name (community never imports ideas).
+A profile counts what it lists: the contributions per kind and the recent items are read from
+the same activity events (`_contributions_seen_by`), and "discussion posts" is the count of
+those events, not of another table. It is a constant number of queries whatever the person
+did: the counts in one grouped query; helpful reactions and harvests in one aggregate each; the
+recent items in one query, plus one per kind of object they name (ideas, pilots, posts,
+harvests: titled and linked by the namers their apps register in
+community.selectors.activity_objects, so community never imports ideas). The recent items
+speak in the second person on one's own profile ("You voted for …") and name the person as
+accounts.people names them to the viewer on anyone else's.
 """
 
 from __future__ import annotations
@@ -25,11 +30,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.urls import NoReverseMatch, reverse
 
 from accounts.access import customer_membership, is_internal
 from accounts.models import Account, User
-from community.access.discussions import sees_hidden_posts, visible_threads
+from accounts.people import person_name
 from community.access.harvests import visible_harvests
 from community.models import (
     ActivityEvent,
@@ -41,6 +45,7 @@ from community.models import (
     Post,
     ReactionKind,
 )
+from community.selectors.activity_objects import activity_object_names, event_object
 
 PARTNER_LEVEL = EngagementLevel.CO_CREATING
 RECENT_ITEMS = 12
@@ -68,23 +73,33 @@ SUPPORT_KINDS: list[tuple[str, str]] = [
     (ActivityKind.COMMENT, "Comments on customers' ideas"),
     (ActivityKind.WORKSHOP_ATTENDED, "Workshops held"),
 ]
-RECENT_LABELS: dict[str, str] = {
-    ActivityKind.IDEA_PROPOSED: "Proposed an idea",
-    ActivityKind.VOTE: "Voted for an idea",
-    ActivityKind.COMMENT: "Commented on an idea",
-    ActivityKind.PILOT_ENROLLED: "Joined a pilot",
-    ActivityKind.EXPECTATION_GIVEN: "Said what they expect from a pilot",
-    ActivityKind.FEEDBACK_GIVEN: "Gave feedback on a pilot",
-    ActivityKind.DISCUSSION_POST: "Wrote in a discussion",
-    ActivityKind.HARVEST_READ: "Read a harvest",
-    ActivityKind.WORKSHOP_ATTENDED: "Attended a workshop",
-    ActivityKind.REFERRAL: "Referred another company",
-    ActivityKind.REFERENCE_CALL: "Took a reference call",
-    ActivityKind.EXECUTIVE_MEETING: "Met our executives",
-    ActivityKind.LOOP_CLOSED: "Closed the loop on an idea",
+# A recent contribution as a sentence: what the person did, to what (the object's title when the
+# reader may see it, else what kind of thing it was). Support kinds have their own wording.
+_DID: dict[tuple[str, bool], tuple[str, str]] = {
+    (ActivityKind.IDEA_PROPOSED, False): ("proposed", "an idea"),
+    (ActivityKind.VOTE, False): ("voted for", "an idea"),
+    (ActivityKind.COMMENT, False): ("commented on", "an idea"),
+    (ActivityKind.PILOT_ENROLLED, False): ("joined", "a pilot"),
+    (ActivityKind.EXPECTATION_GIVEN, False): ("set expectations for", "a pilot"),
+    (ActivityKind.FEEDBACK_GIVEN, False): ("gave feedback on", "a pilot"),
+    (ActivityKind.DISCUSSION_POST, False): ("wrote in", "a discussion"),
+    (ActivityKind.HARVEST_READ, False): ("read", "a harvest"),
+    (ActivityKind.WORKSHOP_ATTENDED, False): ("attended", "a workshop"),
+    (ActivityKind.REFERRAL, False): ("referred", "another company"),
+    (ActivityKind.REFERENCE_CALL, False): ("took", "a reference call"),
+    (ActivityKind.EXECUTIVE_MEETING, False): ("met", "our executives"),
+    (ActivityKind.DISCUSSION_POST, True): ("replied in", "a customer's discussion"),
+    (ActivityKind.LOOP_CLOSED, True): ("closed the loop on", "a customer's idea"),
+    (ActivityKind.COMMENT, True): ("commented on", "a customer's idea"),
+    (ActivityKind.WORKSHOP_ATTENDED, True): ("held", "a workshop"),
 }
-_IDEA_EVENTS = {ActivityKind.IDEA_PROPOSED, ActivityKind.VOTE, ActivityKind.COMMENT}
-
+# What an object is, when the reader may not see its title (a closed loop is on a pilot or
+# an idea).
+_UNNAMED = {"ideas.pilot": "a pilot", "ideas.idea": "an idea"}
+# The pairs of (kind, support) a profile counts and lists: the same rows for both.
+_COUNTED = [(kind, False) for kind, _ in CONTRIBUTION_KINDS] + [
+    (kind, True) for kind, _ in SUPPORT_KINDS
+]
 
 # --- Garden partners -----------------------------------------------------------------------
 
@@ -145,23 +160,31 @@ class Contribution:
 
 @dataclass
 class RecentItem:
-    label: str
+    """One recent contribution as a sentence: "You voted for Offline sync"."""
+
+    lead: str  # who did what: "You voted for"
+    what: str  # the object's title, or what kind of thing it was ("an idea")
     occurred_at: dt.datetime
-    url: str = ""
-    title: str = ""
+    url: str = ""  # the object's page, when the reader may open it
+    title: str = ""  # the object's title, when the reader may see it
     support: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.lead} {self.what}"
 
 
 @dataclass
 class Profile:
     person: User
+    name: str  # how the viewer names the person (accounts.people)
+    is_self: bool
     account: Account | None
     is_internal: bool
     is_partner: bool
     milestones: list[Milestone]
     contributions: list[Contribution]
     support: list[Contribution]
-    posts: int
     helpful_received: int
     harvests_inspired: int
     harvests_published: int
@@ -170,7 +193,22 @@ class Profile:
 
     @property
     def total(self) -> int:
+        """The customer contributions counted (the sum of the table's rows)."""
         return sum(c.count for c in self.contributions)
+
+    @property
+    def listed(self) -> int:
+        """Everything counted, customer and support: what the recent list is the latest of."""
+        return self.total + sum(c.count for c in self.support)
+
+    @property
+    def posts(self) -> int:
+        """Discussion posts counted in the tables, customer and support: the same rows."""
+        return sum(
+            c.count
+            for c in (*self.contributions, *self.support)
+            if c.kind == ActivityKind.DISCUSSION_POST
+        )
 
 
 def person_account(person: User) -> Account | None:
@@ -181,9 +219,14 @@ def person_account(person: User) -> Account | None:
         return None
 
 
-def _events_seen_by(viewer: User, person: User) -> QuerySet[ActivityEvent]:
-    """The person's events the viewer sees: a customer those of their own account only."""
-    events = ActivityEvent.objects.filter(user=person)
+def _contributions_seen_by(viewer: User, person: User) -> QuerySet[ActivityEvent]:
+    """The person's events that a profile counts and lists (the kinds of CONTRIBUTION_KINDS
+    as a customer, of SUPPORT_KINDS as support), of those the viewer sees: a customer only
+    those of their own account."""
+    counted = Q(is_support=False, kind__in=[k for k, s in _COUNTED if not s]) | Q(
+        is_support=True, kind__in=[k for k, s in _COUNTED if s]
+    )
+    events = ActivityEvent.objects.filter(counted, user=person)
     membership = customer_membership(viewer)
     if membership is not None:
         events = events.filter(account_id=membership.account_id)
@@ -191,14 +234,15 @@ def _events_seen_by(viewer: User, person: User) -> QuerySet[ActivityEvent]:
 
 
 def person_profile(*, viewer: User, person: User) -> Profile:
-    """What `person` contributed, as `viewer` (already allowed by access_profile) sees it."""
+    """What `person` contributed, as `viewer` (already allowed by access_profile) sees it. The
+    counts and the recent list are read from the same events, so the list is the latest of
+    what the counts count."""
     account = person_account(person)
-    events = _events_seen_by(viewer, person)
+    events = _contributions_seen_by(viewer, person)
     # Query: counts and latest time per kind and side (customer or support), in one go.
     counts = {
         (row["kind"], row["is_support"]): row
-        for row in events.exclude(kind=ActivityKind.VISIT)
-        .order_by()
+        for row in events.order_by()
         .values("kind", "is_support")
         .annotate(n=Count("pk"), last_at=Max("occurred_at"))
     }
@@ -209,9 +253,8 @@ def person_profile(*, viewer: User, person: User) -> Profile:
 
     # Query: the person's badges.
     milestones = list(Milestone.objects.filter(user=person).order_by("awarded_at", "pk"))
-    # Query: their visible posts and the 'helpful' reactions others gave them.
-    posts = Post.objects.filter(author=person, hidden_at__isnull=True).aggregate(
-        posts=Count("pk", distinct=True),
+    # Query: the 'helpful' reactions others gave their visible posts.
+    helpful = Post.objects.filter(author=person, hidden_at__isnull=True).aggregate(
         helpful=Count(
             "reactions",
             filter=Q(reactions__kind=ReactionKind.HELPFUL) & ~Q(reactions__user=person),
@@ -230,8 +273,12 @@ def person_profile(*, viewer: User, person: User) -> Profile:
         .filter(published_at__isnull=False, inspired_by=person)
         .order_by("-published_at", "-pk")[:RECENT_HARVESTS]
     )
+    is_self = viewer.pk == person.pk
+    name = person_name(viewer=viewer, person=person, person_account_id=account and account.pk)
     return Profile(
         person=person,
+        name=name,
+        is_self=is_self,
         account=account,
         is_internal=is_internal(person),
         # Query (customers only): the account's latest engagement level.
@@ -239,69 +286,43 @@ def person_profile(*, viewer: User, person: User) -> Profile:
         milestones=milestones,
         contributions=_side(CONTRIBUTION_KINDS, False),
         support=_side(SUPPORT_KINDS, True),
-        posts=posts["posts"],
-        helpful_received=posts["helpful"],
+        helpful_received=helpful["helpful"],
         harvests_inspired=harvests["inspired"],
         harvests_published=harvests["published"],
         recent_harvests=recent_harvests,
-        recent=person_recent_items(viewer=viewer, person=person, events=events),
+        recent=_recent_items(viewer=viewer, events=events, subject="You" if is_self else name),
     )
 
 
-def person_recent_items(
-    *, viewer: User, person: User, events: QuerySet[ActivityEvent] | None = None
+def _recent_items(
+    *, viewer: User, events: QuerySet[ActivityEvent], subject: str
 ) -> list[RecentItem]:
-    """The person's latest contributions, each linked to what it was about when the viewer
-    may open it: ideas and pilots by the ideas app's URL names (their pages check access),
-    posts and harvests only when the viewer sees them (at most one query each)."""
-    events = events if events is not None else _events_seen_by(viewer, person)
+    """The latest RECENT_ITEMS of those events as sentences about `subject`, each naming what
+    it was about by its title and linking to it when the viewer may open it (the namers of
+    community.selectors.activity_objects: one query per kind of object)."""
     # Query: the latest events.
     latest = list(
-        events.exclude(kind=ActivityKind.VISIT)
-        .only("kind", "object_type", "object_id", "occurred_at", "is_support", "pilot_ref")
-        .order_by("-occurred_at", "-pk")[:RECENT_ITEMS]
+        events.only(
+            "kind", "object_type", "object_id", "occurred_at", "is_support", "pilot_ref"
+        ).order_by("-occurred_at", "-pk")[:RECENT_ITEMS]
     )
-    post_ids = _object_ids(latest, "community.post")
-    harvest_ids = _object_ids(latest, "community.harvest")
-    threads: dict[str, tuple[str, str]] = {}
-    if post_ids:  # Query: the posts' threads, if the viewer sees them
-        posts = Post.objects.filter(pk__in=post_ids, thread__in=visible_threads(viewer))
-        if not sees_hidden_posts(viewer):
-            posts = posts.filter(hidden_at__isnull=True)
-        for post in posts.select_related("thread__garden").only(
-            "pk", "thread__title", "thread__garden__slug"
-        ):
-            threads[str(post.pk)] = (post.thread.get_absolute_url(), post.thread.title)
-    harvests: dict[str, tuple[str, str]] = {}
-    if harvest_ids:  # Query: the harvests, if the viewer may read them
-        for harvest in visible_harvests(viewer).filter(pk__in=harvest_ids).only("slug", "title"):
-            harvests[str(harvest.pk)] = (harvest.get_absolute_url(), harvest.title)
+    # Queries: one per object type among them (ideas, pilots, posts, harvests).
+    names = activity_object_names(viewer=viewer, events=latest)
     items = []
     for event in latest:
-        url, title = "", ""
-        if event.object_type == "community.post":
-            url, title = threads.get(event.object_id, ("", ""))
-        elif event.object_type == "community.harvest":
-            url, title = harvests.get(event.object_id, ("", ""))
-        elif event.kind in _IDEA_EVENTS and event.object_type == "ideas.idea":
-            url, title = _ideas_url("ideas:idea-detail", event.object_id), "the idea"
-        elif event.pilot_ref:
-            url, title = _ideas_url("ideas:pilot-detail", event.pilot_ref), "the pilot"
-        label = RECENT_LABELS.get(event.kind, event.get_kind_display())
-        if event.is_support and event.kind == ActivityKind.DISCUSSION_POST:
-            label = "Replied in a customer's discussion"
-        items.append(RecentItem(label, event.occurred_at, url, title, event.is_support))
+        verb, what = _DID.get((event.kind, event.is_support), ("did", event.get_kind_display()))
+        ref = event_object(event)
+        if ref is not None and event.kind == ActivityKind.LOOP_CLOSED:
+            what = _UNNAMED.get(ref[0], what)  # a loop is closed on a pilot or an idea
+        named = names.get(ref) if ref is not None else None
+        items.append(
+            RecentItem(
+                lead=f"{subject} {verb}",
+                what=named.title if named else what,
+                occurred_at=event.occurred_at,
+                url=named.url if named else "",
+                title=named.title if named else "",
+                support=event.is_support,
+            )
+        )
     return items
-
-
-def _object_ids(events: list[ActivityEvent], object_type: str) -> list[int]:
-    return [
-        int(e.object_id) for e in events if e.object_type == object_type and e.object_id.isdigit()
-    ]
-
-
-def _ideas_url(name: str, pk) -> str:
-    try:
-        return reverse(name, args=[int(pk)])
-    except (NoReverseMatch, TypeError, ValueError):
-        return ""

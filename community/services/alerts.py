@@ -18,6 +18,10 @@ The rules, as of the end of `day`:
   `SCORE_FALL_DAYS` days before;
 - silent before renewal: no customer activity (support events do not count) for
   `SILENT_DAYS` days while the renewal date is within the next `RENEWAL_WINDOW_DAYS` days.
+
+Before raising, the same call resolves the chunk's open alerts whose condition no longer holds
+(`alerts_no_longer_true_resolve`, by community.selectors.alerts.alert_status, the rule the inbox
+shows): "no longer true", with the reason in words, and told to no one.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Case, OuterRef, Subquery, TextField, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +42,6 @@ from django.utils import timezone
 from accounts.models import Account, AccountTeamAssignment, User
 from community.access.alerts import visible_alerts
 from community.models import (
-    ActivityEvent,
     Alert,
     AlertDigestMark,
     AlertReason,
@@ -46,7 +49,17 @@ from community.models import (
     EngagementSnapshot,
     NotificationPreference,
 )
+from community.models.alerts import AlertResolution
 from community.models.notifications import Delivery, NotifyKind
+from community.selectors.alerts import (
+    RENEWAL_WINDOW_DAYS,
+    SCORE_FALL_DAYS,
+    SCORE_FALL_POINTS,
+    SILENT_DAYS,
+    alert_status,
+    with_alert_figures,
+)
+from community.selectors.engagement import last_customer_activity
 from community.selectors.engagement_figures import day_end
 from community.services.notification_emails import email_build
 from community.services.notifications import (
@@ -56,12 +69,6 @@ from community.services.notifications import (
     unsubscribe_url,
 )
 from community.services.webhooks import deliveries_create_for_alerts
-
-# The thresholds, in one place.
-SCORE_FALL_POINTS = Decimal("15")
-SCORE_FALL_DAYS = 30
-SILENT_DAYS = 30
-RENEWAL_WINDOW_DAYS = 90
 
 NOTE_MAX_LENGTH = 2000
 
@@ -76,13 +83,6 @@ def _figures(*, account_ids: Sequence[int], day: dt.date) -> list[dict]:
     peak = snapshots.filter(
         day__gte=day - dt.timedelta(days=SCORE_FALL_DAYS), day__lt=day
     ).order_by("-score", "-day")
-    last_activity = (
-        ActivityEvent.objects.filter(
-            account=OuterRef("pk"), is_support=False, occurred_at__lt=day_end(day)
-        )
-        .order_by("-occurred_at")
-        .values("occurred_at")[:1]
-    )
     return list(
         Account.objects.filter(pk__in=list(account_ids))
         .annotate(
@@ -92,7 +92,7 @@ def _figures(*, account_ids: Sequence[int], day: dt.date) -> list[dict]:
             previous_day=Subquery(previous.values("day")[:1]),
             peak_score=Subquery(peak.values("score")[:1]),
             peak_day=Subquery(peak.values("day")[:1]),
-            last_activity=Subquery(last_activity),
+            last_activity=last_customer_activity(before=day_end(day)),
         )
         .order_by("pk")
         .values(
@@ -195,13 +195,15 @@ def _number(value) -> float | None:
 
 @transaction.atomic
 def alerts_raise(*, account_ids: Sequence[int], day: dt.date | None = None) -> list[Alert]:
-    """Raise the alerts these accounts' figures for `day` (default today) call for, and tell
-    each new one to the account's team. Returns the alerts this call raised: an account and
-    reason with an open alert already, or whose situation (fingerprint) was already resolved,
-    gets none. Safe to run twice, and in parallel."""
+    """Resolve these accounts' open alerts that no longer hold as of `day` (default today),
+    then raise the alerts their figures for `day` call for, and tell each new one to the
+    account's team. Returns the alerts this call raised: an account and reason with an open
+    alert already, or whose situation (fingerprint) was already resolved, gets none. Safe to
+    run twice, and in parallel."""
     day = day or timezone.localdate()
     if not account_ids:
         return []
+    alerts_no_longer_true_resolve(account_ids=account_ids, day=day)
     candidates = [
         alert
         for row in _figures(account_ids=account_ids, day=day)
@@ -233,6 +235,37 @@ def alerts_raise(*, account_ids: Sequence[int], day: dt.date | None = None) -> l
     _tell_account_teams(raised)
     deliveries_create_for_alerts(alerts=raised)
     return raised
+
+
+def alerts_no_longer_true_resolve(*, account_ids: Sequence[int], day: dt.date) -> int:
+    """Resolve the open alerts of these accounts whose condition no longer holds as of the end
+    of `day` (community.selectors.alerts.alert_status: back at the level, the score back near
+    its peak, active again, the renewal passed or moved, or a repaired history that no longer
+    shows the drop), as "no longer true" with the reason in words as the note. No one is told
+    (no notification, no webhook). One read and, when some ended, one UPDATE of the rows still
+    open (a person resolving one at the same moment keeps theirs): a re-run resolves nothing.
+    Returns how many it resolved."""
+    open_alerts = with_alert_figures(
+        Alert.objects.filter(
+            account_id__in=list(account_ids), resolved_at__isnull=True
+        ).select_related("account"),
+        day=day,
+    )
+    ended: dict[int, str] = {}
+    for alert in open_alerts:
+        status = alert_status(alert)
+        if status.holds is False:
+            ended[alert.pk] = status.words
+    if not ended:
+        return 0
+    return Alert.objects.filter(pk__in=list(ended), resolved_at__isnull=True).update(
+        resolved_at=timezone.now(),
+        resolution=AlertResolution.NO_LONGER_TRUE,
+        resolution_note=Case(
+            *[When(pk=pk, then=Value(words)) for pk, words in ended.items()],
+            output_field=TextField(),
+        ),
+    )
 
 
 def _tell_account_teams(alerts: list[Alert]) -> None:
@@ -279,7 +312,8 @@ def alert_subscription_set(*, user: User, daily_digest: bool) -> NotificationPre
 def alert_digests_send() -> int:
     """Email each person whose preference for engagement alerts is the daily digest the alerts
     of their accounts raised since their last digest (the last day for a first one), or since
-    they chose the digest if that came later (nothing when there are none). Each person's
+    they chose the digest if that came later (nothing when there are none), but those already
+    resolved as no longer true. Each person's
     digest is one transaction that locks their AlertDigestMark and moves it on, so a re-run
     sends nothing twice. Returns the number of emails sent."""
     user_ids = list(
@@ -321,6 +355,7 @@ def _alert_digest_send(*, user_id: int) -> int:
     raised = list(
         visible_alerts(mark.user)
         .filter(raised_at__gt=since, raised_at__lte=now)
+        .exclude(resolution=AlertResolution.NO_LONGER_TRUE)  # over before anyone was told
         .select_related("account")
         .order_by("account__name", "reason")
     )
@@ -381,6 +416,7 @@ def alert_resolve(*, alert: Alert, user: User, note: str) -> Alert:
     alert.resolved_at = now
     alert.resolved_by = user
     alert.resolution_note = note
+    alert.resolution = AlertResolution.BY_PERSON
     alert.save(
         update_fields=[
             "acknowledged_at",
@@ -388,6 +424,7 @@ def alert_resolve(*, alert: Alert, user: User, note: str) -> Alert:
             "resolved_at",
             "resolved_by",
             "resolution_note",
+            "resolution",
         ]
     )
     return alert

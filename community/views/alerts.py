@@ -71,6 +71,7 @@ def alert_inbox(request: HttpRequest) -> HttpResponse:
     if valid and request.GET.get("export") == "csv":
         return _alerts_csv(listed)
     page = Paginator(listed, alert_selectors.INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(alert, alert_selectors.alert_status(alert)) for alert in page]
     query = list_query(request)
     return render(
         request,
@@ -78,6 +79,7 @@ def alert_inbox(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": rows,
             "query": query.urlencode(),
             "account": account,
             "daily_digest": alert_selectors.alert_daily_digest(user=request.user),
@@ -102,39 +104,48 @@ def alert_subscription(request: HttpRequest) -> HttpResponse:
     return _back_to_inbox(request)
 
 
+_CSV_HEADER = [
+    "id",
+    "account",
+    "account_slug",
+    "reason",
+    "state",
+    "summary",
+    "still_true",
+    "still_true_note",
+    "raised_at",
+    "acknowledged_at",
+    "acknowledged_by",
+    "resolved_at",
+    "resolved_by",
+    "resolution",
+    "resolution_note",
+]
+_HOLDS = {None: "", True: "yes", False: "no"}
+
+
 def _alerts_csv(listed) -> StreamingHttpResponse:
-    header = [
-        "id",
-        "account",
-        "account_slug",
-        "reason",
-        "state",
-        "summary",
-        "raised_at",
-        "acknowledged_at",
-        "acknowledged_by",
-        "resolved_at",
-        "resolved_by",
-        "resolution_note",
-    ]
-    rows = (
-        [
+    def row(a, status):
+        return [
             a.pk,
             a.account.name,
             a.account.slug,
             a.reason,
             a.state,
-            a.summary,
+            status.summary,
+            _HOLDS[status.holds],
+            status.words,
             a.raised_at.isoformat(),
             a.acknowledged_at.isoformat() if a.acknowledged_at else "",
             a.acknowledged_by.email if a.acknowledged_by else "",
             a.resolved_at.isoformat() if a.resolved_at else "",
             a.resolved_by.email if a.resolved_by else "",
+            a.resolution,
             a.resolution_note,
         ]
-        for a in listed.iterator(chunk_size=2000)
-    )
-    return csv_response(filename="alerts.csv", header=header, rows=rows)
+
+    rows = (row(a, alert_selectors.alert_status(a)) for a in listed.iterator(chunk_size=2000))
+    return csv_response(filename="alerts.csv", header=_CSV_HEADER, rows=rows)
 
 
 def _back_to_inbox(request: HttpRequest) -> HttpResponse:

@@ -21,7 +21,7 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "community/profile.html",
-        {"profile": summary, "person": person, "is_self": person.pk == request.user.pk},
+        {"profile": summary, "person": person},
     )
 
 

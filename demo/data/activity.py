@@ -14,6 +14,12 @@ three at each of the five levels (tests/community/test_engagement_seed_demo.py).
 - occasional: one person now and then → Observing;
 - dormant: Participating four months ago, then faded and has been silent for two months →
   Dormant, with the level drops on its way down raised as alerts.
+
+The history holds no pilot events (pilot enrolled, expectation given, feedback given): such an
+event names its pilot (`pilot_ref`), and the history is written before there are pilots to
+name. Every pilot event of the demo is a real one, recorded by the ideas services as the
+accounts taking part enrol and answer (demo.data.ideas), so an account's activity lists
+"pilot enrolled" exactly when its pilots section shows that pilot.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from django.utils import timezone
 
 from accounts.models import Account, AccountTeamAssignment, TeamRole, User
 from community.models import ActivityEvent, ActivityKind, Alert, Notification
+from community.models.engagement import DEFAULT_ACTIVITY_WEIGHTS
 from community.services.alerts import alerts_raise
 from community.services.engagement import activity_events_bulk_record, offline_event_record
 
@@ -62,6 +69,25 @@ KIND_MIX = [
     (ActivityKind.FEEDBACK_GIVEN, 6),
     (ActivityKind.REFERRAL, 1),
 ]
+# Kinds that name their pilot: only the pilots' own services record them.
+PILOT_KINDS = (
+    ActivityKind.PILOT_ENROLLED,
+    ActivityKind.EXPECTATION_GIVEN,
+    ActivityKind.FEEDBACK_GIVEN,
+)
+# The history's mix: KIND_MIX without the pilot kinds …
+_HISTORY_MIX = [(kind, share) for kind, share in KIND_MIX if kind not in PILOT_KINDS]
+
+
+def _points_per_event(mix: list[tuple[str, int]]) -> float:
+    """What an event of `mix` weighs on average, by the default engagement model."""
+    total = sum(share for _, share in mix)
+    return sum(DEFAULT_ACTIVITY_WEIGHTS[kind] * share for kind, share in mix) / total
+
+
+# … and as many more events of it (2.57 ÷ 2.05 points an event: 1.26 ×) as keep each profile's
+# activity points, and so its level, where the full mix put them.
+_HISTORY_RATE = _points_per_event(KIND_MIX) / _points_per_event(_HISTORY_MIX)
 # The account team's own actions (PRODUCT.md: responses, workshops, closed loops); the ideas
 # demo adds real ones (product managers' comments and decisions) through the services.
 _SUPPORT_KINDS = [ActivityKind.COMMENT, ActivityKind.WORKSHOP_ATTENDED, ActivityKind.LOOP_CLOSED]
@@ -151,7 +177,7 @@ def demo_activity_create(
 ) -> tuple[int, dict[int, str]]:
     """Write `days` of activity events per account; return the count and each profile."""
     now = timezone.now()
-    kinds, weights = zip(*KIND_MIX, strict=True)
+    kinds, weights = zip(*_HISTORY_MIX, strict=True)
     profiles: dict[int, str] = {}
     batch: list[ActivityEvent] = []
     total = 0
@@ -164,7 +190,9 @@ def demo_activity_create(
         # Dormant accounts went quiet: nothing from them in the last two months.
         quiet_days = _LAPSE_QUIET_DAYS if shape == "lapsed" else 0
         for day in range(days):
-            expected = 0 if day < quiet_days else rate / 30 * _intensity(shape, day, days)
+            expected = (
+                0 if day < quiet_days else rate / 30 * _HISTORY_RATE * _intensity(shape, day, days)
+            )
             # A Poisson draw per day, by inversion (cheap for small means).
             count, limit, product = 0, math.exp(-expected), rng.random()
             while product > limit:

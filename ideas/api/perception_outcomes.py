@@ -67,6 +67,10 @@ class AccountPilotPerceptionSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Mean experienced − expected (1–7) over the members' paired dimensions.",
     )
+    gap_shown = serializers.FloatField(
+        allow_null=True,
+        help_text="gap_mean as the page and the CSV show it: two decimals, halves away from zero.",
+    )
     gap_pairs = serializers.IntegerField(source="gap_n")
     nps = serializers.IntegerField(
         allow_null=True, help_text="% promoters − % detractors of the members who answered."
@@ -90,6 +94,10 @@ class PerceptionGroupSerializer(serializers.Serializer):
     accounts = serializers.IntegerField(source="rows", help_text="Account-pilots in the group.")
     gap_mean = serializers.FloatField(
         allow_null=True, help_text="Mean of the account-pilots' gaps (each weighs the same)."
+    )
+    gap_shown = serializers.FloatField(
+        allow_null=True,
+        help_text="gap_mean as the page shows it: two decimals, halves away from zero.",
     )
     gap_accounts = serializers.IntegerField(source="gap_rows")
     nps = serializers.IntegerField(allow_null=True, help_text="Over the members' answers pooled.")

@@ -1,7 +1,9 @@
 """REST API of pilot results: GET /api/v1/pilots/<id>/results/?split=segment|level.
 
-The same figures as the results page (ideas.selectors.results.pilot_results), for the same
-readers (access.access_pilot_results); verbatims only for internal readers."""
+The same figures as the results page and its figures CSV (ideas.selectors.results.pilot_results,
+each figure one function of ideas/selectors/results_figures.py), with the same values: means,
+intervals and standard deviations already rounded to 2 decimals, shares as whole percentages.
+For the same readers (access.access_pilot_results); verbatims only for internal readers."""
 
 from __future__ import annotations
 
@@ -20,8 +22,14 @@ class PilotResultsQuerySerializer(serializers.Serializer):
     split = serializers.ChoiceField(
         choices=ResultSplit.choices,
         required=False,
-        help_text="Split the figures by the accounts' segment or engagement level.",
+        help_text="Split the figures by the accounts' segment, or by their engagement level "
+        "when the pilot started (the level of their snapshot on the pilot's first day, or the "
+        'latest one before it; none: "Level not known yet").',
     )
+
+
+_TWO_PLACES = " Rounded half away from zero to 2 decimals, as the page shows it."
+_PERCENT = " A whole percentage, rounded half away from zero, as the page shows it."
 
 
 class IntervalSerializer(serializers.Serializer):
@@ -32,30 +40,37 @@ class IntervalSerializer(serializers.Serializer):
 class DimensionResultSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
-    expected_mean = serializers.FloatField(allow_null=True)
+    expected_mean = serializers.FloatField(allow_null=True, help_text="1–7." + _TWO_PLACES)
     expected_n = serializers.IntegerField()
-    experienced_mean = serializers.FloatField(allow_null=True)
+    experienced_mean = serializers.FloatField(allow_null=True, help_text="1–7." + _TWO_PLACES)
     experienced_n = serializers.IntegerField()
     gap_mean = serializers.FloatField(
         allow_null=True,
-        help_text="Experienced − expected: the mean of each paired participant's difference.",
+        help_text="Experienced − expected: the mean of each paired participant's difference."
+        + _TWO_PLACES,
     )
-    gap_sd = serializers.FloatField(allow_null=True, help_text="Sample standard deviation.")
+    gap_sd = serializers.FloatField(
+        allow_null=True, help_text="Sample standard deviation of the gaps." + _TWO_PLACES
+    )
     gap_interval = IntervalSerializer(
-        allow_null=True, help_text="95% t-interval of the gap; null under two pairs."
+        allow_null=True,
+        help_text="95% t-interval of the gap; null under two pairs." + _TWO_PLACES,
     )
     paired_n = serializers.IntegerField(
         help_text="Participants with both an expected and an experienced rating."
     )
-    met_count = serializers.IntegerField()
-    met_share = serializers.FloatField(
-        allow_null=True, help_text="Share (0–1) of paired participants with experienced ≥ expected."
+    met_count = serializers.IntegerField(
+        help_text="Paired participants whose experience ≥ expectation."
     )
-    sacrifice_mean = serializers.FloatField(allow_null=True)
+    met_percent = serializers.IntegerField(
+        allow_null=True, help_text="met_count ÷ paired_n." + _PERCENT
+    )
+    sacrifice_mean = serializers.FloatField(allow_null=True, help_text="0–6." + _TWO_PLACES)
     sacrifice_n = serializers.IntegerField()
     perceived_mean = serializers.FloatField(
         allow_null=True,
-        help_text="Perceived experience: the mean of each participant's expected − sacrifice.",
+        help_text="Perceived experience: the mean of each participant's expected − sacrifice."
+        + _TWO_PLACES,
     )
     perceived_n = serializers.IntegerField()
 
@@ -65,6 +80,9 @@ class NpsResultSerializer(serializers.Serializer):
     promoters = serializers.IntegerField(help_text="Answers 9–10.")
     passives = serializers.IntegerField(help_text="Answers 7–8.")
     detractors = serializers.IntegerField(help_text="Answers 0–6.")
+    promoters_percent = serializers.IntegerField(allow_null=True, help_text=_PERCENT.strip())
+    passives_percent = serializers.IntegerField(allow_null=True, help_text=_PERCENT.strip())
+    detractors_percent = serializers.IntegerField(allow_null=True, help_text=_PERCENT.strip())
     score = serializers.IntegerField(
         allow_null=True, help_text="% promoters − % detractors, rounded half away from zero."
     )
@@ -78,7 +96,7 @@ class ChoiceCountSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     count = serializers.IntegerField()
-    share = serializers.FloatField(allow_null=True)
+    percent = serializers.IntegerField(allow_null=True, help_text="count ÷ n." + _PERCENT)
 
 
 class JobDoneResultSerializer(serializers.Serializer):
@@ -88,7 +106,7 @@ class JobDoneResultSerializer(serializers.Serializer):
 
 
 class MeanResultSerializer(serializers.Serializer):
-    mean = serializers.FloatField(allow_null=True)
+    mean = serializers.FloatField(allow_null=True, help_text=_TWO_PLACES.strip())
     n = serializers.IntegerField()
     too_small = serializers.BooleanField()
 
@@ -97,13 +115,35 @@ class CheckInRateSerializer(serializers.Serializer):
     check_in = serializers.IntegerField(source="check_in_id")
     title = serializers.CharField()
     phase = serializers.ChoiceField(choices=Phase.choices)
-    submitted = serializers.IntegerField()
+    due_on = serializers.DateField(allow_null=True, help_text="Null: due at enrolment.")
+    due = serializers.BooleanField(
+        help_text="Due by today (site time zone): its due date has come (that day included), "
+        "it has none (due at enrolment), or the pilot is closed."
+    )
+    submitted = serializers.IntegerField(
+        help_text="Participants who submitted it (early answers too)."
+    )
     enrolled = serializers.IntegerField()
-    rate = serializers.FloatField(allow_null=True, help_text="Submitted ÷ enrolled (0–1).")
+    percent = serializers.IntegerField(
+        allow_null=True, help_text="Submitted ÷ enrolled once due; null before." + _PERCENT
+    )
+    text = serializers.CharField(help_text='"5 of 7 answered, 71%" or "not due yet".')
+
+
+class ResponseRateSerializer(serializers.Serializer):
+    answered = serializers.IntegerField(help_text="Submitted responses to due check-ins.")
+    due = serializers.IntegerField(help_text="Participants × check-ins due.")
+    percent = serializers.IntegerField(
+        allow_null=True, help_text="answered ÷ due; null when nothing is due." + _PERCENT
+    )
+    text = serializers.CharField(help_text='"22 of 24 due check-ins answered, 92%".')
 
 
 class ResultGroupSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text='"overall", a segment or an engagement level.')
+    key = serializers.CharField(
+        help_text='"overall", a segment, or an engagement level when the pilot started '
+        '("not_computed": level not known yet).'
+    )
     label = serializers.CharField()
     enrolled = serializers.IntegerField()
     respondents = serializers.IntegerField()
@@ -115,8 +155,8 @@ class ResultGroupSerializer(serializers.Serializer):
     job_done = JobDoneResultSerializer()
     adopt = MeanResultSerializer(help_text="Likelihood to adopt, 0–10.")
     check_ins = CheckInRateSerializer(many=True)
-    response_rate = serializers.FloatField(
-        allow_null=True, help_text="All submitted responses ÷ (enrolled × check-ins)."
+    response_rate = ResponseRateSerializer(
+        help_text="Due check-ins answered ÷ participants × check-ins due."
     )
 
 
@@ -134,6 +174,7 @@ class PilotResultsSerializer(serializers.Serializer):
     pilot = serializers.IntegerField(source="pilot.pk")
     split = serializers.ChoiceField(choices=ResultSplit.choices, allow_null=True)
     min_participants = serializers.IntegerField()
+    today = serializers.DateField(help_text="The day check-ins are due by (site time zone).")
     overall = ResultGroupSerializer()
     groups = ResultGroupSerializer(many=True)
     verbatims = VerbatimSerializer(many=True)
@@ -142,7 +183,8 @@ class PilotResultsSerializer(serializers.Serializer):
 class PilotResultsView(APIView):
     """A pilot's results: per dimension expected, experienced, gap with its 95% interval,
     met-or-exceeded share, sacrifice and perceived experience; NPS; job done; likelihood to
-    adopt; response rates; verbatims. For product managers (and programme admins)."""
+    adopt; response rates over the check-ins due; verbatims. For product managers (and
+    programme admins)."""
 
     @extend_schema(
         parameters=[PilotResultsQuerySerializer],

@@ -1,6 +1,11 @@
 """One account's pilots for its engagement page: the pilots its members enrolled in, the
-check-ins they gave and still owe, and (for internal readers) the account's own perception
-figures per pilot.
+due check-ins they answered and still owe, and (for internal readers) the account's own
+perception figures per pilot.
+
+Due is ideas/selectors/feedback.py's `check_in_due` and the rate is
+ideas/selectors/results_figures.py's `ResponseRate`, as on the pilot's results page: the
+account's row says "3 of 4 due check-ins answered, 75%" in the same words and by the same
+rule as the results page says it of every participant.
 
 Three queries whatever the number of pilots and responses (pilots with the account's
 enrolment counts, their check-ins, the account's submitted responses), and a fourth for the
@@ -18,9 +23,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Account
-from ideas.models import CheckIn, FeedbackResponse, Pilot, ResponseStatus
-from ideas.selectors.perception import PooledPerception, people_perception
-from ideas.selectors.results import MIN_PARTICIPANTS
+from ideas.models import CheckIn, Pilot
+from ideas.selectors.feedback import check_in_due
+from ideas.selectors.perception import PooledPerception, people_perception, submitted_responses
+from ideas.selectors.results_figures import MIN_PARTICIPANTS, ResponseRate
 
 
 @dataclass
@@ -48,10 +54,19 @@ class AccountPerception:
 class AccountPilot:
     pilot: Pilot
     members: int  # the account's members enrolled
-    check_ins_due: int = 0  # check-ins of the pilot due by today
-    given: int = 0  # the members' submitted responses
-    outstanding: int = 0  # due check-ins a member enrolled has not answered yet
+    check_ins_due: int = 0  # check-ins of the pilot due by today (check_in_due)
+    answered: int = 0  # the members' submitted responses to due check-ins
     perception: AccountPerception = field(default_factory=AccountPerception)
+
+    @property
+    def response_rate(self) -> ResponseRate:
+        """Due check-ins answered, of members × check-ins due."""
+        return ResponseRate(answered=self.answered, due=self.members * self.check_ins_due)
+
+    @property
+    def outstanding(self) -> int:
+        """Due check-ins a member enrolled has not answered yet."""
+        return self.response_rate.due - self.answered
 
 
 def account_pilots(
@@ -69,31 +84,23 @@ def account_pilots(
     if not pilots:
         return []
     rows = {p.pk: AccountPilot(pilot=p, members=p.members) for p in pilots}
-    due_check_ins: dict[int, int] = {}  # check-in → pilot, for those due by today
+    due_check_ins: set[int] = set()
     for check_in_id, pilot_id, due_on in CheckIn.objects.filter(pilot__in=rows).values_list(
         "pk", "pilot_id", "due_on"
     ):
-        # The expectation has no date: it is due at enrolment, so due at once.
-        if due_on is None or due_on <= today:
-            due_check_ins[check_in_id] = pilot_id
+        state = rows[pilot_id].pilot.state
+        if check_in_due(due_on=due_on, pilot_state=state, today=today):
+            due_check_ins.add(check_in_id)
             rows[pilot_id].check_ins_due += 1
-    answered_due: dict[int, int] = defaultdict(int)
     submitted = (
-        FeedbackResponse.objects.filter(
-            enrolment__account=account,
-            check_in__pilot__in=rows,
-            status=ResponseStatus.SUBMITTED,
-        )
-        .values_list("check_in_id", "check_in__pilot_id")
+        submitted_responses()
+        .filter(enrolment__account=account, check_in__in=sorted(due_check_ins))
+        .values_list("check_in__pilot_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    for check_in_id, pilot_id, n in submitted:
-        rows[pilot_id].given += n
-        if check_in_id in due_check_ins:
-            answered_due[pilot_id] += n
-    for pilot_id, row in rows.items():
-        row.outstanding = max(row.check_ins_due * row.members - answered_due[pilot_id], 0)
+    for pilot_id, n in submitted:
+        rows[pilot_id].answered += n
     if perception:
         for pilot_id, figures in _perception(account=account, pilot_ids=list(rows)).items():
             rows[pilot_id].perception = figures

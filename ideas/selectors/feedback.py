@@ -1,6 +1,6 @@
-"""Reads of feedback: whether a check-in takes answers, a member's check-in sheet (the
-questions of a check-in with the member's own answers), and every submitted response of a
-pilot as a table (the results page's CSV export)."""
+"""Reads of feedback: whether a check-in is due and whether it takes answers, a member's
+check-in sheet (the questions of a check-in with the member's own answers), and every
+submitted response of a pilot as a table (the results page's CSV export)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,21 @@ from ideas.selectors.instrument import instrument_current
 # A closed pilot still takes answers (and reminds of its final check-in) for a week after its
 # last day.
 FEEDBACK_GRACE_DAYS = 7
+
+
+def check_in_due(*, due_on: dt.date | None, pilot_state: str, today: dt.date) -> bool:
+    """Whether a check-in is due from every member enrolled in its pilot on `today`, the site's
+    day (`timezone.localdate()`, settings.TIME_ZONE). The one definition of "due" that response
+    rates count (pilot results, an account's pilots):
+
+    - every check-in of a closed pilot is due;
+    - a check-in without a date (the expectation) is due at enrolment: at once, for anyone
+      enrolled;
+    - any other is due from its `due_on` on, that day included.
+
+    It says nothing about whether answers are still taken (`check_in_closed_reason`): a
+    member may answer an experience check-in early, from the pilot's first day."""
+    return pilot_state == PilotState.CLOSED or due_on is None or due_on <= today
 
 
 def check_in_closed_reason(*, check_in: CheckIn, today: dt.date | None = None) -> str:

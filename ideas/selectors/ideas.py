@@ -26,12 +26,14 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
+from django.urls import reverse
 
 from accounts.access import sees_all_accounts
 from accounts.models import Account, User
 from community.models import Garden
+from community.selectors.activity_objects import ObjectName, digit_ids
 from ideas import workflow
-from ideas.access import visible_pilots
+from ideas.access import visible_ideas, visible_pilots
 from ideas.models import Comment, Follow, Idea, IdeaStatus, IdeaTransition, Pilot, Vote
 
 # How lists and the board may be sorted: name → ordering. "value" (support weighted by the
@@ -272,3 +274,12 @@ def idea_page(*, idea: Idea, user: User) -> IdeaPage:
             else None
         ),
     )
+
+
+def idea_names(viewer: User, ids: list[str]) -> dict[str, ObjectName]:
+    """The link and title of each of these ideas that the viewer may see: the namer of
+    "ideas.idea" for activity events (community.selectors.activity_objects). One query."""
+    ideas = visible_ideas(viewer).filter(pk__in=digit_ids(ids)).values_list("pk", "title")
+    return {
+        str(pk): ObjectName(reverse("ideas:idea-detail", args=[pk]), title) for pk, title in ideas
+    }

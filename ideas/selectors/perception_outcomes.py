@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Count, QuerySet
 
@@ -34,11 +35,20 @@ from accounts.models import Account, segment_label
 from community.models import OutcomeKind
 from community.selectors.insights import SMALL_GROUP, default_period
 from community.selectors.outcomes import outcome_list
-from community.statistics import mean
+from community.statistics import mean, round_half_up_to
 from ideas.models import Enrolment
 from ideas.selectors.perception import Nps, PooledPerception, people_perception
 
 DEFAULT_WINDOW_DAYS = 365
+
+# A gap is shown (page, CSV, API's gap_shown) to this many decimals, rounded once, halves up.
+GAP_PLACES = 2
+
+
+def gap_shown(gap: float | None) -> float | None:
+    """A gap as every page, CSV and API field shows it (community.statistics.round_half_up_to)."""
+    return None if gap is None else round_half_up_to(gap, GAP_PLACES)
+
 
 KEPT_OR_GREW = "kept_or_grew"
 SHRANK_OR_LEFT = "shrank_or_left"
@@ -95,6 +105,10 @@ class AccountPilotPerception:
         return self.perception.gap_mean
 
     @property
+    def gap_shown(self) -> float | None:
+        return gap_shown(self.gap_mean)
+
+    @property
     def gap_n(self) -> int:
         return len(self.perception.gaps)
 
@@ -138,6 +152,10 @@ class PerceptionGroup:
     @property
     def few(self) -> bool:
         return self.rows < SMALL_GROUP
+
+    @property
+    def gap_shown(self) -> float | None:
+        return gap_shown(self.gap_mean)
 
 
 @dataclass(frozen=True)
@@ -186,7 +204,8 @@ def csv_rows(result: PerceptionOutcomes) -> list[list[object]]:
             row.account_name,
             row.segment,
             row.members,
-            "" if row.gap_mean is None else f"{row.gap_mean:.2f}",
+            # A Decimal, not a str: a negative gap is a number, not a formula to escape.
+            "" if row.gap_shown is None else Decimal(f"{row.gap_shown:.{GAP_PLACES}f}"),
             row.gap_n,
             "" if row.nps is None else row.nps,
             row.nps_n,

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from accounts.access import customer_membership
 from accounts.models import Account, Membership, User
+from community.selectors.activity_objects import ObjectName, digit_ids
 from community.selectors.engagement import account_levels
-from ideas.access import can_manage_pilots
+from ideas.access import can_manage_pilots, visible_pilots
 from ideas.models import (
     Agreement,
     AgreementAcceptance,
@@ -194,3 +196,13 @@ def _manager_part(page: PilotPage, *, accounts: QuerySet[Account]) -> None:
     page.candidates = [
         (a, level_label(levels.get(a.pk))) for a in candidates if a.pk not in ineligible
     ]
+
+
+def pilot_names(viewer: User, ids: list[str]) -> dict[str, ObjectName]:
+    """The link and title of each of these pilots that the viewer may see: the namer of
+    "ideas.pilot" for activity events (a pilot event's `pilot_ref`, a closed loop's object;
+    community.selectors.activity_objects). One query."""
+    pilots = visible_pilots(viewer).filter(pk__in=digit_ids(ids)).values_list("pk", "title")
+    return {
+        str(pk): ObjectName(reverse("ideas:pilot-detail", args=[pk]), title) for pk, title in pilots
+    }

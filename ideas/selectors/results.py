@@ -1,9 +1,10 @@
 """Pilot results: what the members of a pilot expected, what they experienced, what they would
-do next — overall, by segment or by engagement level. (Every response as a table, the results
-page's CSV export, is ideas/selectors/feedback.py's `pilot_response_table`.)
+do next — overall, by segment or by engagement level when the pilot started. (Every response
+as a table, the results page's CSV of responses, is ideas/selectors/feedback.py's
+`pilot_response_table`; the figures as a table is `pilot_results_table` below.)
 
-`pilot_results` reads a fixed handful of queries (check-ins, enrolments, dimensions, all
-submitted answers, and the accounts' levels when split by level) and computes everything in one
+`pilot_results` reads a fixed handful of queries (check-ins, enrolments with the accounts'
+levels when split by level, dimensions, all submitted answers) and computes everything in one
 pass in Python, so its cost does not grow in queries with the number of responses.
 
 Which answers count, and the pairing, are ideas/selectors/perception.py's: for each member,
@@ -11,155 +12,56 @@ the expected rating is their latest submitted answer in an expectation check-in;
 rating, sacrifice, job done, likelihood to adopt and to recommend are their latest submitted
 answers in an experience check-in. A member counts towards a figure only if they gave what it
 needs; the gap, the met-or-exceeded share and perceived experience need both the expectation
-and the experience of the same member (paired).
+and the experience of the same member (paired). Each figure, and its rounding, is one function
+of ideas/selectors/results_figures.py; which check-ins are due is
+ideas/selectors/feedback.py's `check_in_due`.
+
+Split by level, an account counts at its level when the pilot started (`runs_from`): its
+engagement snapshot of that day, or the latest one before it
+(community.selectors.insights.level_on, the level insights read at an outcome's date); an
+account without one is in "Level not known yet".
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import TextChoices
+from django.utils import timezone
 
 from accounts.models import Segment, segment_label
 from community.models import EngagementLevel
-from community.selectors.engagement import account_levels
-from community.statistics import Interval, mean, round_half_up, sample_sd, t_interval
-from ideas.models import (
-    CheckIn,
-    Dimension,
-    Enrolment,
-    Pilot,
-    QuestionKind,
+from community.selectors.insights import NOT_COMPUTED, level_on
+from community.selectors.insights import NOT_COMPUTED_LABEL as LEVEL_NOT_KNOWN_LABEL
+from ideas.models import CheckIn, Dimension, Enrolment, Pilot, QuestionKind
+from ideas.selectors.feedback import check_in_due
+from ideas.selectors.perception import PersonPerception, submitted_responses
+from ideas.selectors.results_figures import (
+    MIN_PARTICIPANTS,
+    CheckInRate,
+    ChoiceCount,
+    DimensionResult,
+    JobDoneResult,
+    MeanResult,
+    NpsResult,
+    ResponseRate,
+    adopt_figure,
+    dimension_result,
+    job_done_figure,
+    nps_figure,
+    response_rate_figure,
 )
-from ideas.selectors.perception import (
-    Nps,
-    PersonPerception,
-    submitted_responses,
-)
-
-# Under this many participants a figure is an anecdote, not a result.
-MIN_PARTICIPANTS = 5
-
-NOT_COMPUTED_KEY = "not_computed"
-NOT_COMPUTED_LABEL = "Not computed yet"
-
-JOB_DONE_KEYS = ("yes", "partly", "no")
 
 
 class ResultSplit(TextChoices):
     SEGMENT = "segment", "By segment"
-    LEVEL = "level", "By engagement level"
-
-
-# --- Shares ---------------------------------------------------------------------------------
-
-
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
-
-
-def _percent(share: float | None) -> int | None:
-    return None if share is None else round_half_up(100 * share)
+    LEVEL = "level", "By engagement level when the pilot started"
 
 
 # --- The results -------------------------------------------------------------------------------
-
-
-@dataclass
-class DimensionResult:
-    key: str
-    label: str
-    expected_mean: float | None = None
-    expected_n: int = 0
-    experienced_mean: float | None = None
-    experienced_n: int = 0
-    gap_mean: float | None = None
-    gap_sd: float | None = None
-    gap_interval: Interval | None = None  # 95% t-interval; None under two pairs
-    paired_n: int = 0  # members with both an expected and an experienced rating
-    met_count: int = 0  # of the paired members, those whose experience ≥ expectation
-    met_share: float | None = None
-    sacrifice_mean: float | None = None
-    sacrifice_n: int = 0
-    perceived_mean: float | None = None  # mean of each member's expected − sacrifice
-    perceived_n: int = 0
-
-    @property
-    def met_percent(self) -> int | None:
-        return _percent(self.met_share)
-
-
-@dataclass
-class NpsResult(Nps):
-    """The NPS of a group (ideas.selectors.perception.Nps), as the results page shows it."""
-
-    @property
-    def too_small(self) -> bool:
-        return self.n < MIN_PARTICIPANTS
-
-    @property
-    def promoters_percent(self) -> int | None:
-        return _percent(_share(self.promoters, self.n))
-
-    @property
-    def passives_percent(self) -> int | None:
-        return _percent(_share(self.passives, self.n))
-
-    @property
-    def detractors_percent(self) -> int | None:
-        return _percent(_share(self.detractors, self.n))
-
-    @property
-    def bars(self) -> list[tuple[int, int]]:
-        return list(enumerate(self.distribution))
-
-
-@dataclass
-class ChoiceCount:
-    key: str
-    label: str
-    count: int
-    share: float | None
-
-    @property
-    def percent(self) -> int | None:
-        return _percent(self.share)
-
-
-@dataclass
-class JobDoneResult:
-    n: int = 0
-    choices: list[ChoiceCount] = field(default_factory=list)
-
-    @property
-    def too_small(self) -> bool:
-        return self.n < MIN_PARTICIPANTS
-
-
-@dataclass
-class MeanResult:
-    mean: float | None = None
-    n: int = 0
-
-    @property
-    def too_small(self) -> bool:
-        return self.n < MIN_PARTICIPANTS
-
-
-@dataclass
-class CheckInRate:
-    check_in_id: int
-    title: str
-    phase: str
-    submitted: int
-    enrolled: int
-    rate: float | None
-
-    @property
-    def percent(self) -> int | None:
-        return _percent(self.rate)
 
 
 @dataclass
@@ -187,7 +89,7 @@ class ResultGroup:
     job_done: JobDoneResult
     adopt: MeanResult
     check_ins: list[CheckInRate]
-    response_rate: float | None  # all submitted responses ÷ (members × check-ins)
+    response_rate: ResponseRate  # due check-ins answered ÷ members × check-ins due
 
     @property
     def too_small(self) -> bool:
@@ -203,10 +105,6 @@ class ResultGroup:
         return self.paired_n < MIN_PARTICIPANTS
 
     @property
-    def response_percent(self) -> int | None:
-        return _percent(self.response_rate)
-
-    @property
     def job_done_yes(self) -> ChoiceCount | None:
         return next((c for c in self.job_done.choices if c.key == "yes"), None)
 
@@ -218,6 +116,7 @@ class PilotResults:
     overall: ResultGroup
     groups: list[ResultGroup]  # one per segment or level; empty when not split
     verbatims: list[Verbatim]  # newest first; for internal readers only
+    today: dt.date  # the day check-ins were due by
 
     @property
     def min_participants(self) -> int:
@@ -236,34 +135,73 @@ class _Member:
     perception: PersonPerception = field(default_factory=PersonPerception)  # latest answers
 
 
-def pilot_results(*, pilot: Pilot, split: str | None = None) -> PilotResults:
+@dataclass(frozen=True)
+class _CheckIn:
+    pk: int
+    title: str
+    phase: str
+    due_on: dt.date | None
+    due: bool
+
+
+def pilot_results(
+    *, pilot: Pilot, split: str | None = None, today: dt.date | None = None
+) -> PilotResults:
     """Every figure of a pilot's results page, overall and per group of `split` ("segment" or
-    "level"; None for no split). Queries: check-ins, enrolments, dimensions, submitted answers,
-    and (split by level) the accounts' levels."""
+    "level"; None for no split), with check-ins due by `today` (default: the site's today).
+    Queries: check-ins, enrolments (with the accounts' levels when split by level), dimensions,
+    submitted answers."""
     if split not in (None, *ResultSplit.values):
         raise ValueError(f"Unknown split {split!r}.")
-    check_ins = list(
-        CheckIn.objects.filter(pilot=pilot)
-        .order_by("position", "pk")
-        .values_list("pk", "title", "phase")
-    )
-    members = {
-        pk: _Member(account_id=account_id, segment=segment)
-        for pk, account_id, segment in Enrolment.objects.filter(pilot=pilot).values_list(
-            "pk", "account_id", "account__segment"
+    today = today or timezone.localdate()
+    check_ins = [
+        _CheckIn(
+            pk=pk,
+            title=title,
+            phase=phase,
+            due_on=due_on,
+            due=check_in_due(due_on=due_on, pilot_state=pilot.state, today=today),
         )
-    }
+        for pk, title, phase, due_on in CheckIn.objects.filter(pilot=pilot)
+        .order_by("position", "pk")
+        .values_list("pk", "title", "phase", "due_on")
+    ]
+    members = _members_read(pilot, by_level=split == ResultSplit.LEVEL)
     dimensions = _dimension_labels(pilot)
-    titles = {pk: title for pk, title, _ in check_ins}
-    verbatims = _answers_read(pilot, members, titles)
+    verbatims = _answers_read(pilot, members, {c.pk: c.title for c in check_ins})
     for member in members.values():
         for key in member.perception.rated_dimensions:
             dimensions.setdefault(key, key)  # answered on a dimension since removed
     overall = _group("overall", "All participants", list(members.values()), dimensions, check_ins)
     groups = _split(split, members, dimensions, check_ins) if split else []
     return PilotResults(
-        pilot=pilot, split=split, overall=overall, groups=groups, verbatims=verbatims
+        pilot=pilot,
+        split=split,
+        overall=overall,
+        groups=groups,
+        verbatims=verbatims,
+        today=today,
     )
+
+
+def _members_read(pilot: Pilot, *, by_level: bool) -> dict[int, _Member]:
+    """The pilot's enrolled members by enrolment; `by_level`: each in the group of their
+    account's level when the pilot started (in the same query)."""
+    enrolments = Enrolment.objects.filter(pilot=pilot).order_by("pk")
+    if not by_level:
+        return {
+            pk: _Member(account_id=account_id, segment=segment, group=segment)
+            for pk, account_id, segment in enrolments.values_list(
+                "pk", "account_id", "account__segment"
+            )
+        }
+    rows = enrolments.annotate(level_then=level_on("pilot__runs_from", "account_id")).values_list(
+        "pk", "account_id", "account__segment", "level_then"
+    )
+    return {
+        pk: _Member(account_id=account_id, segment=segment, group=level or NOT_COMPUTED)
+        for pk, account_id, segment, level in rows
+    }
 
 
 def _answers_read(
@@ -366,17 +304,14 @@ def _split(
     split: str,
     members: dict[int, _Member],
     dimensions: dict[str, str],
-    check_ins: list[tuple[int, str, str]],
+    check_ins: list[_CheckIn],
 ) -> list[ResultGroup]:
+    """One group per segment, or per level when the pilot started (and "Level not known yet"),
+    in the order of their choices; only groups with members."""
     if split == ResultSplit.SEGMENT:
-        order = [(value, label) for value, label in Segment.choices]
-        for member in members.values():
-            member.group = member.segment
+        order = list(Segment.choices)
     else:
-        levels = account_levels(account_ids={m.account_id for m in members.values()})
-        order = [*EngagementLevel.choices, (NOT_COMPUTED_KEY, NOT_COMPUTED_LABEL)]
-        for member in members.values():
-            member.group = levels.get(member.account_id, NOT_COMPUTED_KEY)
+        order = [*EngagementLevel.choices, (NOT_COMPUTED, LEVEL_NOT_KNOWN_LABEL)]
     known = {key for key, _ in order}
     order += sorted({(m.group, m.group) for m in members.values() if m.group not in known})
     by_group: dict[str, list[_Member]] = defaultdict(list)
@@ -394,75 +329,85 @@ def _group(
     label: str,
     members: list[_Member],
     dimensions: dict[str, str],
-    check_ins: list[tuple[int, str, str]],
+    check_ins: list[_CheckIn],
 ) -> ResultGroup:
-    rates = []
-    for check_in_id, title, phase in check_ins:
-        submitted = sum(1 for m in members if check_in_id in m.check_ins)
-        rates.append(
-            CheckInRate(
-                check_in_id=check_in_id,
-                title=title,
-                phase=phase,
-                submitted=submitted,
-                enrolled=len(members),
-                rate=_share(submitted, len(members)),
-            )
+    rates = [
+        CheckInRate(
+            check_in_id=c.pk,
+            title=c.title,
+            phase=c.phase,
+            due_on=c.due_on,
+            due=c.due,
+            submitted=sum(1 for m in members if c.pk in m.check_ins),
+            enrolled=len(members),
         )
+        for c in check_ins
+    ]
     people = [m.perception for m in members]
-    adopt = [p.adopt for p in people if p.adopt is not None]
     return ResultGroup(
         key=key,
         label=label,
         enrolled=len(members),
         respondents=sum(1 for m in members if m.check_ins),
-        dimensions=[_dimension(k, lbl, people) for k, lbl in dimensions.items()],
-        nps=NpsResult.of(p.recommend for p in people if p.recommend is not None),
-        job_done=_job_done([p.job_done for p in people if p.job_done]),
-        adopt=MeanResult(mean=mean(adopt), n=len(adopt)),
+        dimensions=[dimension_result(k, lbl, people) for k, lbl in dimensions.items()],
+        nps=nps_figure(people),
+        job_done=job_done_figure(people),
+        adopt=adopt_figure(people),
         check_ins=rates,
-        response_rate=_share(sum(r.submitted for r in rates), len(members) * len(check_ins)),
+        response_rate=response_rate_figure(rates),
     )
 
 
-def _dimension(key: str, label: str, people: list[PersonPerception]) -> DimensionResult:
-    expected = [p.expected[key] for p in people if key in p.expected]
-    experienced = [p.experienced[key] for p in people if key in p.experienced]
-    sacrifice = [p.sacrifice[key] for p in people if key in p.sacrifice]
-    gaps = [gap for p in people if (gap := p.gap(key)) is not None]
-    perceived = [value for p in people if (value := p.perceived(key)) is not None]
-    met = sum(1 for gap in gaps if gap >= 0)
-    return DimensionResult(
-        key=key,
-        label=label,
-        expected_mean=mean(expected),
-        expected_n=len(expected),
-        experienced_mean=mean(experienced),
-        experienced_n=len(experienced),
-        gap_mean=mean(gaps),
-        gap_sd=sample_sd(gaps),
-        gap_interval=t_interval(gaps),
-        paired_n=len(gaps),
-        met_count=met,
-        met_share=_share(met, len(gaps)),
-        sacrifice_mean=mean(sacrifice),
-        sacrifice_n=len(sacrifice),
-        perceived_mean=mean(perceived),
-        perceived_n=len(perceived),
-    )
+# --- The figures as a table (the figures CSV) ---------------------------------------------------
 
 
-def _job_done(answers: list[str]) -> JobDoneResult:
-    counts: dict[str, int] = dict.fromkeys(JOB_DONE_KEYS, 0)
-    labels = {key: key.capitalize() for key in JOB_DONE_KEYS}
-    for answer in answers:
-        key = answer.strip().lower()
-        counts[key] = counts.get(key, 0) + 1
-        labels.setdefault(key, answer.strip())
-    return JobDoneResult(
-        n=len(answers),
-        choices=[
-            ChoiceCount(key=key, label=labels[key], count=count, share=_share(count, len(answers)))
-            for key, count in counts.items()
-        ],
-    )
+RESULTS_TABLE_HEADER = ["group", "group label", "figure", "of", "value", "n", "reads"]
+
+
+def pilot_results_table(*, results: PilotResults) -> list[list[object]]:
+    """Every figure of `results` (overall, then each group), one row each, with the very values
+    the page and the API show (RESULTS_TABLE_HEADER): `of` names the dimension, check-in or
+    answer a figure is of; `n` is how many it counts; `reads` says it in words."""
+    rows: list[list[object]] = []
+    for group in [results.overall, *results.groups]:
+        rows += [[group.key, group.label, *row] for row in _group_table(group)]
+    return rows
+
+
+def _group_table(group: ResultGroup) -> list[list[object]]:
+    rate = group.response_rate
+    rows: list[list[object]] = [
+        ["respondents", "", group.respondents, group.enrolled, "members who responded"],
+        ["response_rate", "", rate.percent, rate.due, rate.text],
+    ]
+    rows += [["check_in_rate", c.title, c.percent, c.enrolled, c.text] for c in group.check_ins]
+    for d in group.dimensions:
+        interval = d.gap_interval
+        rows += [
+            ["expected_mean", d.label, d.expected_mean, d.expected_n, ""],
+            ["experienced_mean", d.label, d.experienced_mean, d.experienced_n, ""],
+            ["gap_mean", d.label, d.gap_mean, d.paired_n, ""],
+            ["gap_sd", d.label, d.gap_sd, d.paired_n, ""],
+            ["gap_interval_low", d.label, interval and interval.low, d.paired_n, ""],
+            ["gap_interval_high", d.label, interval and interval.high, d.paired_n, ""],
+            ["met_percent", d.label, d.met_percent, d.paired_n, _of(d.met_count, d.paired_n)],
+            ["sacrifice_mean", d.label, d.sacrifice_mean, d.sacrifice_n, ""],
+            ["perceived_mean", d.label, d.perceived_mean, d.perceived_n, ""],
+        ]
+    nps, job_done = group.nps, group.job_done
+    rows += [
+        ["nps", "", nps.score, nps.n, ""],
+        ["nps_promoters_percent", "", nps.promoters_percent, nps.n, _of(nps.promoters, nps.n)],
+        ["nps_passives_percent", "", nps.passives_percent, nps.n, _of(nps.passives, nps.n)],
+        ["nps_detractors_percent", "", nps.detractors_percent, nps.n, _of(nps.detractors, nps.n)],
+    ]
+    rows += [
+        ["job_done_percent", c.label, c.percent, job_done.n, _of(c.count, job_done.n)]
+        for c in job_done.choices
+    ]
+    rows.append(["adopt_mean", "", group.adopt.mean, group.adopt.n, ""])
+    return rows
+
+
+def _of(part: int, whole: int) -> str:
+    return f"{part} of {whole}" if whole else ""

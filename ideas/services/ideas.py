@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.access import customer_membership
 from accounts.models import Account, User
-from community.models import ActivityKind, Garden, GardenVisibility
+from community.models import ActivityEvent, ActivityKind, Garden, GardenVisibility
 from community.models.notifications import NotifyKind
 from community.services.engagement import activity_record
 from community.services.notifications import notify
@@ -246,7 +246,8 @@ def idea_vote_toggle(*, idea: Idea, user: User) -> bool:
     """Vote for `idea`, or take the vote back; True if the person now supports it.
 
     One vote per person (a unique constraint): if a parallel request voted first, the vote
-    stands and this one answers True without a second row. Voters follow the idea.
+    stands and this one answers True without a second row. Voters follow the idea. The vote
+    is recorded as activity the first time only: un-voting and voting again adds nothing.
     """
     _lock(idea)
     vote = _existing_vote(idea=idea, user=user)
@@ -261,8 +262,22 @@ def idea_vote_toggle(*, idea: Idea, user: User) -> bool:
     except IntegrityError:  # the same person voted in a parallel request
         return True
     _follow(idea=idea, user=user)
-    activity_record(account=account, user=user, kind=ActivityKind.VOTE, obj=idea)
+    if not _vote_recorded(idea=idea, user=user):
+        activity_record(account=account, user=user, kind=ActivityKind.VOTE, obj=idea)
     return True
+
+
+def _vote_recorded(*, idea: Idea, user: User) -> bool:
+    """Has this person's vote for this idea been recorded as activity before? A vote taken
+    back keeps its event (history stays as it happened), so voting again records none: one
+    person's vote on one idea counts once towards engagement, however often it is toggled.
+    (The idea's row lock, taken by the caller, makes the check and the insert one step.)"""
+    return ActivityEvent.objects.filter(
+        user=user,
+        kind=ActivityKind.VOTE,
+        object_type=idea._meta.label_lower,
+        object_id=str(idea.pk),
+    ).exists()
 
 
 @transaction.atomic

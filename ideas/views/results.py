@@ -1,12 +1,18 @@
-"""Pages of pilot results: summary, charts with their tables, verbatims, and the CSV of every
-response. For results readers (product managers) only; see access.access_pilot_results."""
+"""Pages of pilot results: summary, charts with their tables, verbatims, the CSV of the figures
+(the page's values, row by row) and the CSV of every response. For results readers (product
+managers) only; see access.access_pilot_results."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
@@ -14,7 +20,13 @@ from django.views.decorators.http import require_GET
 from config.exports import csv_response
 from ideas import access
 from ideas.selectors.feedback import pilot_response_table
-from ideas.selectors.results import PilotResults, ResultSplit, pilot_results
+from ideas.selectors.results import (
+    RESULTS_TABLE_HEADER,
+    PilotResults,
+    ResultSplit,
+    pilot_results,
+    pilot_results_table,
+)
 
 
 class _SplitForm(forms.Form):
@@ -25,13 +37,23 @@ class _SplitForm(forms.Form):
     )
 
 
+def _split_read(request: HttpRequest) -> tuple[_SplitForm, str | None]:
+    form = _SplitForm(request.GET or None)
+    split = (form.cleaned_data["split"] or None) if form.is_bound and form.is_valid() else None
+    return form, split
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
 def _chart_data(results: PilotResults) -> dict:
     """What static/js/pilot-results.js draws, per group (read from json_script)."""
     return {
         group.key: {
             "labels": [d.label for d in group.dimensions],
-            "expected": [d.expected_mean for d in group.dimensions],
-            "experienced": [d.experienced_mean for d in group.dimensions],
+            "expected": [_number(d.expected_mean) for d in group.dimensions],
+            "experienced": [_number(d.experienced_mean) for d in group.dimensions],
             "nps": group.nps.distribution,
         }
         for group in [results.overall, *results.groups]
@@ -42,8 +64,7 @@ def _chart_data(results: PilotResults) -> dict:
 @require_GET
 def pilot_results_page(request: HttpRequest, pk: int) -> HttpResponse:
     pilot = access.access_pilot_results(request.user, pk)
-    form = _SplitForm(request.GET or None)
-    split = (form.cleaned_data["split"] or None) if form.is_bound and form.is_valid() else None
+    form, split = _split_read(request)
     results = pilot_results(pilot=pilot, split=split)
     show_verbatims = access.can_read_verbatims(request.user)
     # htmx asks for the results alone when the split changes; a history restore wants the page.
@@ -64,6 +85,22 @@ def pilot_results_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+@login_required
+@require_GET
+def pilot_results_figures_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """Every figure of the page (split as `?split=` asks), one row each, with the page's
+    values."""
+    pilot = access.access_pilot_results(request.user, pk)
+    form, split = _split_read(request)
+    if form.errors:
+        return HttpResponseBadRequest("Split by segment or level, or not at all.")
+    rows = pilot_results_table(results=pilot_results(pilot=pilot, split=split))
+    suffix = f"-by-{split}" if split else ""
+    return csv_response(
+        filename=f"pilot-{pilot.pk}-figures{suffix}.csv", header=RESULTS_TABLE_HEADER, rows=rows
+    )
 
 
 @login_required

@@ -4,13 +4,18 @@ account's alert 404, product managers read but do not act (403), anonymous calle
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import yaml
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from community.models import Alert, AlertReason
+from community.services import alerts
 from tests.accounts.factories import AccountFactory, TeamAssignmentFactory
 from tests.api_helpers import api_error, api_login
+from tests.community.factories import EngagementSnapshotFactory
 
 URL = "/api/v1/alerts/"
 
@@ -98,6 +103,7 @@ def test_it_lists_open_alerts_with_their_figures(api, account_manager_a, account
         AlertReason.LEVEL_DROPPED,
         resolved_at=timezone.now(),
         resolution_note="Done.",
+        resolution="person",
     )
     api_login(api, account_manager_a)
 
@@ -112,10 +118,48 @@ def test_it_lists_open_alerts_with_their_figures(api, account_manager_a, account
     assert row["acknowledged_by"] is None
 
 
+def test_it_says_whether_each_open_alert_still_holds_and_how_one_was_resolved(
+    api, programme_admin, account_a
+):
+    today = timezone.localdate()
+    account_a.renewal_date = None
+    account_a.save()
+    for days_ago, level, since in ((6, "participating", 30), (5, "observing", 5)):
+        EngagementSnapshotFactory(
+            account=account_a,
+            day=today - dt.timedelta(days=days_ago),
+            level=level,
+            level_since=today - dt.timedelta(days=since),
+        )
+    alerts.alerts_raise(account_ids=[account_a.pk], day=today - dt.timedelta(days=5))
+    api_login(api, programme_admin)
+    still = api.get(URL).json()["results"][0]
+    EngagementSnapshotFactory(
+        account=account_a, day=today, level="participating", level_since=today
+    )
+    between_runs = api.get(URL).json()["results"][0]
+    alerts.alerts_raise(account_ids=[account_a.pk], day=today)  # the next run
+    resolved = api.get(URL, {"state": "resolved"}).json()["results"][0]
+
+    assert (still["still_true"], still["resolution"]) == (True, "")
+    assert still["still_true_note"].startswith("Observing since ")
+    assert between_runs["still_true"] is False
+    words = f"Back at Participating since {date_format(today, 'j M Y')}"
+    assert between_runs["still_true_note"] == words
+    assert (resolved["resolution"], resolved["resolution_note"]) == ("no_longer_true", words)
+    assert (resolved["still_true"], resolved["resolved_by"]) == (None, None)
+
+
 def test_it_filters_by_state_reason_and_account(api, programme_admin, account_a, account_b):
     _alert(account_a, AlertReason.SCORE_FELL)
     _alert(account_b, AlertReason.LEVEL_DROPPED, acknowledged_at=timezone.now())
-    _alert(account_b, AlertReason.SCORE_FELL, resolved_at=timezone.now(), resolution_note="ok")
+    _alert(
+        account_b,
+        AlertReason.SCORE_FELL,
+        resolved_at=timezone.now(),
+        resolution_note="ok",
+        resolution="person",
+    )
     api_login(api, programme_admin)
 
     def listed(**query):
@@ -207,7 +251,9 @@ def test_resolving_without_a_proper_note_is_a_400_on_note(api, account_manager_a
 def test_a_resolved_alert_cannot_be_resolved_or_acknowledged_again(
     api, account_manager_a, account_a
 ):
-    alert = _alert(account_a, resolved_at=timezone.now(), resolution_note="First.")
+    alert = _alert(
+        account_a, resolved_at=timezone.now(), resolution_note="First.", resolution="person"
+    )
     api_login(api, account_manager_a)
 
     resolve = api.post(f"{URL}{alert.pk}/resolve/", {"note": "Again."})

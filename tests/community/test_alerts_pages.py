@@ -5,16 +5,19 @@ product managers and programme admins all; customers get 403. Acknowledging and 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 
 import pytest
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from community.models import Alert, AlertReason, NotificationPreference
 from community.services import alerts
 from tests.accounts.factories import AccountFactory, TeamAssignmentFactory
 from tests.api_helpers import api_login
+from tests.community.factories import EngagementSnapshotFactory
 
 URL = "/alerts/"
 
@@ -93,6 +96,7 @@ def test_it_lists_open_alerts_by_default_and_filters_by_state_reason_and_account
         AlertReason.SCORE_FELL,
         resolved_at=timezone.now(),
         resolution_note="Workshop booked.",
+        resolution="person",
     )
     client = client_for(programme_admin)
 
@@ -147,10 +151,79 @@ def test_the_inbox_takes_the_same_queries_for_few_and_many_alerts(
         # session; user; membership (none: internal); user and group permissions (does the
         # user see all accounts?); the page's count; the header's counts (open alerts and
         # unread notifications, one query); the user's groups (roles, for the nav); the
-        # page's alerts with their accounts and the people who acted; the user's email
-        # choice (digest or not)
+        # page's alerts with their accounts, the people who acted and the figures of
+        # whether each still holds (subqueries of the same query); the user's email choice
+        # (digest or not)
         with django_assert_num_queries(10):
             assert client.get(URL).status_code == 200
+
+
+# --- Whether each alert still holds ----------------------------------------------------------
+
+
+def _day(days_ago: int) -> dt.date:
+    return timezone.localdate() - dt.timedelta(days=days_ago)
+
+
+def _history(account, *levels_since: tuple[int, str, int]) -> None:
+    """Snapshots (days ago, level, level since days ago), as the engine leaves them."""
+    for days_ago, level, since in levels_since:
+        EngagementSnapshotFactory(
+            account=account, day=_day(days_ago), level=level, level_since=_day(since), score=30
+        )
+
+
+@pytest.fixture
+def two_drops(account_a, account_b):
+    """Both dropped from Participating to Observing 5 days ago (alerts raised then); Acme is
+    back at Participating since yesterday, and the engine has not run since."""
+    for account in (account_a, account_b):
+        account.renewal_date = None
+        account.save()
+        _history(account, (6, "participating", 30), (5, "observing", 5))
+    alerts.alerts_raise(account_ids=[account_a.pk, account_b.pk], day=_day(5))
+    _history(account_a, (1, "participating", 1))
+    _history(account_b, (1, "observing", 5))
+
+
+def test_the_inbox_says_whether_each_open_alert_still_holds(client_for, programme_admin, two_drops):
+    page = client_for(programme_admin).get(URL).content.decode()
+
+    def cell(slug):
+        row = re.search(
+            rf'<tr id="alert-(\d+)">\s*<th scope="row"><a href="/accounts/{slug}/.*?</tr>',
+            page,
+            re.S,
+        )
+        return re.search(r"<td data-holds=.*?</td>", row.group(0), re.S).group(0)
+
+    since_yesterday = date_format(_day(1), "j M Y")
+    assert cell("acme") == (
+        '<td data-holds="no"><mark>No longer true</mark><br>'
+        f"<small>Back at Participating since {since_yesterday}</small></td>"
+    )
+    assert cell("globex") == (
+        '<td data-holds="yes"><strong>Still true</strong><br>'
+        f"<small>Observing since {date_format(_day(5), 'j M Y')}</small></td>"
+    )
+
+
+def test_the_csv_says_whether_each_alert_still_holds_and_how_it_was_resolved(
+    client_for, programme_admin, account_a, two_drops
+):
+    client = client_for(programme_admin)
+    before = {r["account_slug"]: r for r in _csv(client.get(URL, {"export": "csv"}))}
+    alerts.alerts_raise(account_ids=[account_a.pk], day=timezone.localdate())  # the next run
+    after = {r["account_slug"]: r for r in _csv(client.get(URL, {"state": "all", "export": "csv"}))}
+
+    assert (before["acme"]["still_true"], before["globex"]["still_true"]) == ("no", "yes")
+    assert before["acme"]["still_true_note"].startswith("Back at Participating since ")
+    assert (after["acme"]["state"], after["acme"]["resolution"]) == ("resolved", "no_longer_true")
+    assert after["acme"]["resolution_note"] == before["acme"]["still_true_note"]
+    assert after["acme"]["still_true"] == ""
+    resolved = client.get(URL, {"state": "resolved"}).content.decode()
+    assert "No longer true, resolved automatically on " in resolved
+    assert f"No longer true: {before['acme']['still_true_note']}" in resolved
 
 
 # --- Acknowledge and resolve -----------------------------------------------------------------
@@ -276,6 +349,7 @@ def test_the_portfolio_counts_each_accounts_open_alerts(client_for, programme_ad
         AlertReason.SILENT_BEFORE_RENEWAL,
         resolved_at=timezone.now(),
         resolution_note="ok",
+        resolution="person",
     )
 
     html = client_for(programme_admin).get("/portfolio/").content.decode()

@@ -74,7 +74,7 @@ def test_a_level_drop_since_the_previous_snapshot_raises_an_alert():
     assert alert.details["from_level"] == "participating"
     assert alert.details["to_level"] == "observing"
     assert alert.resolved_at is None and alert.acknowledged_at is None
-    assert alert.summary == "Level dropped from Participating to Observing on 2026-06-30."
+    assert alert.summary == "Level dropped from Participating to Observing on 30 Jun 2026."
 
 
 @pytest.mark.parametrize(
@@ -292,10 +292,11 @@ def test_raising_takes_the_same_queries_for_few_and_many_accounts(django_assert_
     few, many = falling_accounts(1), falling_accounts(6)
 
     for ids in (few, many):
-        # savepoint; the figures; resolved situations; the insert; the inserted rows; the
-        # account teams; their preferences for engagement alerts; the notifications; the
-        # active webhook endpoints; release savepoint
-        with django_assert_num_queries(10):
+        # savepoint; the open alerts with their figures (none no longer true); the figures;
+        # resolved situations; the insert; the inserted rows; the account teams; their
+        # preferences for engagement alerts; the notifications; the active webhook endpoints;
+        # release savepoint
+        with django_assert_num_queries(11):
             assert len(alerts.alerts_raise(account_ids=ids, day=D)) == 3 * len(ids)
 
 
@@ -318,10 +319,11 @@ def test_telling_the_teams_takes_the_same_queries_for_few_and_many_alerts_and_me
 
     for ids, told in ((few, 3 * 1), (many, 3 * 5 * 4)):
         before = Notification.objects.count()
-        # savepoint; the figures; resolved situations; the insert; the inserted rows; the
-        # account teams; ONE query for their preferences for engagement alerts; ONE insert of
-        # every alert × member notification; the active webhook endpoints; release savepoint
-        with django_assert_num_queries(10):
+        # savepoint; the open alerts with their figures; the figures; resolved situations;
+        # the insert; the inserted rows; the account teams; ONE query for their preferences
+        # for engagement alerts; ONE insert of every alert × member notification; the active
+        # webhook endpoints; release savepoint
+        with django_assert_num_queries(11):
             alerts.alerts_raise(account_ids=ids, day=D)
         assert Notification.objects.count() - before == told
     assert Notification.objects.filter(email_delivery="daily").count() == 3  # the one on daily
@@ -415,6 +417,22 @@ def test_the_digest_lists_the_alerts_since_the_last_one_and_a_resaved_choice_kee
     # Saving the settings page again with the digest still chosen is no new choice.
     notification_preferences_set(
         user=account_manager_a, preferences={"engagement_alert": "daily", "mention": "off"}
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert alerts.alert_digests_send() == 1
+
+    assert _digest_reasons(mailoutbox) == ["Score fell sharply"]
+
+
+def test_the_digest_leaves_out_an_alert_that_was_no_longer_true_before_it_went(
+    account_a, account_manager_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    _digest_since_an_hour_ago(account_manager_a, chosen_ago=dt.timedelta(days=3))
+    _alert(account_a, AlertReason.SCORE_FELL, ago=dt.timedelta(minutes=30))
+    gone = _alert(account_a, AlertReason.LEVEL_DROPPED, ago=dt.timedelta(minutes=20))
+    Alert.objects.filter(pk=gone.pk).update(
+        resolved_at=timezone.now(), resolution="no_longer_true", resolution_note="Back at it"
     )
 
     with django_capture_on_commit_callbacks(execute=True):

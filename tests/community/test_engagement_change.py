@@ -75,3 +75,35 @@ def test_the_account_page_says_why_the_score_moved(client, programme_admin):
     page = client.get(f"/accounts/{busy.slug}/engagement/").content.decode()
 
     assert change.sentence in page
+
+
+def test_a_level_kept_by_the_hysteresis_says_so_and_the_next_level_is_the_one_above_it(
+    client, programme_admin
+):
+    from tests.community.factories import EngagementSnapshotFactory
+
+    account = AccountFactory()
+    since = timezone.localdate() - dt.timedelta(days=6)
+    EngagementSnapshotFactory(account=account, score=49.7, level="contributing", level_since=since)
+    client.force_login(programme_admin)
+
+    page = client.get(f"/accounts/{account.slug}/engagement/").content.decode()
+
+    assert "points to Contributing" not in page  # it is Contributing already
+    assert "20.3 points to Co-creating (from 70)" in page
+    assert (
+        f"Kept at Contributing since {since.day} {since:%b} although the score is under 50: "
+        "a level drops only below 45, once it has held 14 days."
+    ) in page
+
+
+def test_a_score_at_its_levels_threshold_is_not_kept_by_anything(client, programme_admin):
+    from tests.community.factories import EngagementSnapshotFactory
+
+    account = AccountFactory()
+    EngagementSnapshotFactory(account=account, score=50, level="contributing")
+    client.force_login(programme_admin)
+
+    page = client.get(f"/accounts/{account.slug}/engagement/").content.decode()
+
+    assert "Kept at" not in page and "20.0 points to Co-creating (from 70)" in page

@@ -109,8 +109,9 @@ def test_the_account_team_sees_the_accounts_pilots_check_ins_and_perception(
     assert row.pilot == acme_pilots
     assert row.members == 2
     assert row.check_ins_due == 2  # the expectation and the mid-pilot check-in
-    assert row.given == 3  # Alice 2, Anna 1; Bob's are Globex's
+    assert row.answered == 3  # Alice 2, Anna 1; Bob's are Globex's
     assert row.outstanding == 1  # Anna's mid-pilot check-in
+    assert "3 of 4 due check-ins answered, 75%" in page  # the results page's words
     perception = row.perception
     assert perception.expected_mean == pytest.approx((4 + 5 + 6 + 6) / 4)
     assert perception.experienced_mean == 6
@@ -120,6 +121,26 @@ def test_the_account_team_sees_the_accounts_pilots_check_ins_and_perception(
     assert "<td>5.3</td>" in page  # expected 5.25, to 1 decimal
     assert "<td>+1.5</td>" in page  # the gap
     assert "(n = 2)" in page  # flagged, not hidden
+
+
+def test_the_account_counts_due_check_ins_as_the_results_page_does(
+    client_for, account_manager_a, account_a, member_a
+):
+    pilot = _running_pilot("Offline sync", account_a)
+    expectation, middle, final = _check_ins(pilot)
+    alice = enrolled(pilot, member_a)
+    feedback_response(alice, expectation, expected={"useful": 3})
+    feedback_response(alice, final, experienced={"useful": 4})  # early: not due yet
+
+    [running] = client_for(account_manager_a).get(FRAGMENT).context["rows"]
+    pilot.state = PilotState.CLOSED  # closed early: every check-in is due
+    pilot.save()
+    [closed] = client_for(account_manager_a).get(FRAGMENT).context["rows"]
+
+    assert running.response_rate.text == "1 of 2 due check-ins answered, 50%"
+    assert running.outstanding == 1  # the mid-pilot check-in
+    assert closed.response_rate.text == "2 of 3 due check-ins answered, 67%"
+    assert closed.outstanding == 1
 
 
 def test_a_later_answer_replaces_the_members_earlier_one(

@@ -73,6 +73,7 @@ def test_it_gives_rates_by_level_at_the_time_with_counts_and_intervals(api, prog
         "decision_rate",
         "advocacy_rate",
         "interval",
+        "rounding",
         "few",
     }
     assert [row["level"] for row in body["levels"]] == L.values
@@ -87,6 +88,9 @@ def test_it_gives_rates_by_level_at_the_time_with_counts_and_intervals(api, prog
         "rate": 0.5,
         "interval_low": pytest.approx(0.0945, abs=1e-4),  # Wilson, 1 of 2
         "interval_high": pytest.approx(0.9055, abs=1e-4),
+        "rate_percent": 50,
+        "interval_low_percent": 9,
+        "interval_high_percent": 91,
         "few": True,
     }
     assert _rate(body, "dormant", "renewed")["of"] == 0  # where it sits today does not count

@@ -166,10 +166,10 @@ def test_the_chart_gets_every_outcome_per_level_from_a_json_script(client_for, p
         "Co-creating",
     ]
     expanded = data["kinds"]["expanded"]
-    assert expanded["rates"] == [None, None, 100.0, None, None]
+    assert expanded["rates"] == [None, None, 100, None, None]
     assert expanded["accounts"] == [0, 0, 1, 0, 0]
     assert expanded["few"] == [True, True, True, True, True]
-    assert expanded["low"][2] == 20.7
+    assert expanded["low"][2] == 21  # Wilson, 1 of 1: 20.65%, as the table shows it
     json.dumps(data)  # what json_script writes
 
 
@@ -249,15 +249,50 @@ def test_the_csv_has_a_row_per_level_and_outcome_with_counts_and_intervals(
         "accounts": "3",
         "of_accounts": "4",
         "denominator": "accounts deciding",
-        "rate_percent": "75.0",
-        "interval_low_percent": "30.1",  # Wilson, 3 of 4: 0.3006 … 0.9544
-        "interval_high_percent": "95.4",
+        "rate_percent": "75",
+        "interval_low_percent": "30",  # Wilson, 3 of 4: 0.3006 … 0.9544
+        "interval_high_percent": "95",
         "few_accounts": "yes",
     }
     referred = _cell(rows, "participating", "referred")
     assert (referred["accounts"], referred["of_accounts"]) == ("0", "4")
     assert referred["denominator"] == "accounts at the level"
     assert _cell(rows, "dormant", "renewed")["rate_percent"] == ""
+
+
+def test_the_page_the_csv_and_the_api_show_the_same_whole_percentages(
+    client_for, programme_admin, api
+):
+    """3 of 55 churned (5.45%) and the Wilson high end of 1 in 14 expanded (31.469%): rounded
+    once, 5% and 31%; rounded to one decimal first and then to a whole number, 6% and 32%."""
+    for n in range(55):
+        _renewed_while(AccountFactory(), L.PARTICIPATING, kind=K.CHURNED if n < 3 else K.RENEWED)
+    for n in range(14):
+        _renewed_while(AccountFactory(), L.CONTRIBUTING, kind=K.EXPANDED if n < 1 else K.RENEWED)
+
+    page = client_for(programme_admin).get(URL).content.decode()
+    rows = _csv(client_for(programme_admin).get(URL, {"export": "csv"}))
+    api.force_authenticate(programme_admin)
+    body = api.get("/api/v1/insights/outcome-rates/").json()
+
+    churned = _html_cell(page, "churned", "participating")
+    assert "<strong>5%</strong> <small>(3 of 55)</small>" in churned
+    assert "95%: 2–15%" in churned  # Wilson, 3 of 55: 0.01872 … 0.14853
+    expanded = _html_cell(page, "expanded", "contributing")
+    assert "<strong>7%</strong> <small>(1 of 14)</small>" in expanded
+    assert "95%: 1–31%" in expanded  # Wilson, 1 of 14: 0.01272 … 0.31469
+    csv_churned = _cell(rows, "participating", "churned")
+    csv_expanded = _cell(rows, "contributing", "expanded")
+    assert [csv_churned[f] for f in ("rate_percent", "interval_low_percent")] == ["5", "2"]
+    assert [csv_expanded[f] for f in ("rate_percent", "interval_high_percent")] == ["7", "31"]
+    levels = {row["level"]: {r["outcome"]: r for r in row["rates"]} for row in body["levels"]}
+    api_churned, api_expanded = (
+        levels["participating"]["churned"],
+        levels["contributing"]["expanded"],
+    )
+    assert (api_churned["rate_percent"], api_churned["interval_high_percent"]) == (5, 15)
+    assert (api_expanded["rate_percent"], api_expanded["interval_high_percent"]) == (7, 31)
+    assert api_churned["rate"] == 3 / 55  # the unrounded share, besides
 
 
 # --- Query count -----------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from community.models import EngagementLevel, OutcomeKind
 from community.selectors.insights import (
     NOT_COMPUTED,
     SMALL_GROUP,
+    OutcomeRate,
     outcome_rates_by_level,
     wilson_interval,
 )
@@ -208,7 +209,7 @@ def test_small_groups_are_flagged_not_hidden(db):
     observing = rates.rate(kind=K.CHURNED, level=L.OBSERVING)
     assert (contributing.accounts, contributing.of, contributing.few) == (6, 6, False)
     assert (observing.accounts, observing.of, observing.few) == (1, 1, True)
-    assert observing.percent == 100.0
+    assert observing.percent == 100
     assert round(observing.interval.low, 4) == 0.2065  # Wilson, 1 of 1
     assert [row.level for row in rates.levels] == L.values  # no outcome before a snapshot
 
@@ -216,3 +217,31 @@ def test_small_groups_are_flagged_not_hidden(db):
 def test_the_period_must_not_end_before_it_starts(db):
     with pytest.raises(ValueError):
         outcome_rates_by_level(accounts=Account.objects.all(), period_from=TO, period_to=FROM)
+
+
+# --- Rounding: once, half up, to a whole percent ---------------------------------------------
+
+
+def _outcome_rate(accounts: int, of: int) -> OutcomeRate:
+    return OutcomeRate(kind=K.RENEWED, label="Renewed", level=L.OBSERVING, accounts=accounts, of=of)
+
+
+def test_a_rate_of_3_in_55_is_5_percent_not_6():
+    rate = _outcome_rate(3, 55)  # 5.4545…%: rounded to 5.5 first, it became 6
+
+    assert rate.percent == 5
+
+
+def test_a_wilson_bound_of_31_469_percent_is_31_not_32():
+    rate = _outcome_rate(1, 14)
+
+    assert round(rate.interval.high, 5) == 0.31469  # rounded to 31.5 first, it became 32
+    assert rate.high_percent == 31
+    assert rate.low_percent == 1  # 0.0127…
+    assert rate.percent == 7  # 7.14…
+
+
+def test_an_exact_half_percent_rounds_up_even_where_the_float_quotient_falls_short():
+    assert 100 * (23 / 40) < 57.5  # 57.49999…: rounding the quotient would give 57
+    assert _outcome_rate(23, 40).percent == 58
+    assert _outcome_rate(1, 8).percent == 13  # 12.5: half up, not to even

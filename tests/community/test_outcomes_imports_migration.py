@@ -1,4 +1,4 @@
-"""The migration that made import reports small (community 0013): the batches stored before it
+"""The migration that made import reports small (community 0014): the batches stored before it
 are counted (`error_count`) and cut to their first 1,000 problems. It migrates the real test
 database, so it runs outside a transaction and puts every app back on its latest migration."""
 
@@ -12,8 +12,8 @@ from community.models import ImportBatch
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("community", "0012_email_failures")]
-AFTER = [("community", "0013_import_error_count")]
+BEFORE = [("community", "0013_email_failures")]
+AFTER = [("community", "0014_import_error_count")]
 
 
 def _migrate(targets):

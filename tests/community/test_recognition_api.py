@@ -12,6 +12,7 @@ from community.models import ActivityEvent, ActivityKind, Milestone, MilestoneKi
 from tests.accounts.factories import customer
 from tests.api_helpers import api_error, api_login
 from tests.community.factories import EngagementSnapshotFactory, HarvestFactory
+from tests.ideas.factories import IdeaFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,12 +23,13 @@ def _url(person) -> str:
 
 @pytest.fixture
 def alice(member_a, account_a):
+    idea = IdeaFactory(title="Offline mode")
     ActivityEvent.objects.create(
         account=account_a,
         user=member_a,
         kind=ActivityKind.IDEA_PROPOSED,
         object_type="ideas.idea",
-        object_id="12",
+        object_id=str(idea.pk),
     )
     Milestone.objects.create(
         user=member_a,
@@ -62,7 +64,12 @@ def test_their_account_and_internal_users_read_a_profile(request, api, alice, re
     ]
     assert body["harvests_inspired"] == 1
     assert body["recent_harvests"][0]["slug"] == "guided-set-up"
-    assert body["recent"][0]["url"] == "/ideas/12/"
+    idea = IdeaFactory._meta.model.objects.get()
+    assert body["recent"][0]["url"] == f"/ideas/{idea.pk}/"
+    assert body["recent"][0]["title"] == "Offline mode"
+    subject = "You" if request.getfixturevalue(reader) == alice else alice.full_name
+    assert body["recent"][0]["label"] == f"{subject} proposed Offline mode"
+    assert body["name"] == alice.full_name
 
 
 @pytest.mark.parametrize("outsider", ["member_b", "admin_b"])

@@ -14,9 +14,11 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts.models import InternalRole
+from accounts.people import person_name
 from community.models import (
     ActivityEvent,
     ActivityKind,
+    GardenVisibility,
     Milestone,
     MilestoneKind,
     Post,
@@ -27,6 +29,7 @@ from community.models import (
 from community.selectors.recognition import garden_partner_ids
 from tests.accounts.factories import AccountFactory, customer, internal
 from tests.community.factories import EngagementSnapshotFactory, GardenFactory, HarvestFactory
+from tests.ideas.factories import IdeaFactory, PilotFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,14 +57,21 @@ def _thread_with_post(author, *, account=None, garden=None, title="First weeks")
     return thread, post
 
 
+def _idea_event(user, kind, idea, **fields):
+    return _event(user, kind, object_type="ideas.idea", object_id=str(idea.pk), **fields)
+
+
 @pytest.fixture
 def alice_did_things(member_a, admin_a, account_a):
-    """Alice proposed an idea, voted twice, gave feedback in a pilot, wrote a post that Anna
-    found helpful, inspired a harvest, and earned a badge."""
-    _event(member_a, ActivityKind.IDEA_PROPOSED, object_type="ideas.idea", object_id="41")
-    _event(member_a, ActivityKind.VOTE, object_type="ideas.idea", object_id="41", days_ago=3)
-    _event(member_a, ActivityKind.VOTE, object_type="ideas.idea", object_id="42", days_ago=2)
-    _event(member_a, ActivityKind.FEEDBACK_GIVEN, pilot_ref=7, days_ago=4)
+    """Alice proposed an idea ("Offline mode"), voted twice (for it and for "Dark theme"), gave
+    feedback in a pilot ("Offline sync"), wrote a post that Anna found helpful, inspired a
+    harvest, and earned a badge."""
+    offline = IdeaFactory(title="Offline mode")
+    pilot = PilotFactory(title="Offline sync", accounts=[account_a])
+    _idea_event(member_a, ActivityKind.IDEA_PROPOSED, offline)
+    _idea_event(member_a, ActivityKind.VOTE, offline, days_ago=3)
+    _idea_event(member_a, ActivityKind.VOTE, IdeaFactory(title="Dark theme"), days_ago=2)
+    _event(member_a, ActivityKind.FEEDBACK_GIVEN, pilot_ref=pilot.pk, days_ago=4)
     _event(member_a, ActivityKind.VISIT)  # not a contribution
     _, post = _thread_with_post(member_a, account=account_a, title="Onboarding in week one")
     _event(
@@ -151,16 +161,91 @@ def test_my_profile_leads_to_ones_own(client_for, member_a):
 # --- What it shows ---------------------------------------------------------------------------
 
 
-def test_recent_items_link_to_the_idea_the_pilot_and_the_thread(client_for, alice_did_things):
+def test_ones_own_recent_items_name_ideas_pilots_and_threads_by_title_in_the_second_person(
+    client_for, alice_did_things
+):
     response = client_for(alice_did_things).get(_url(alice_did_things))
 
     page = response.content.decode()
-    assert 'href="/ideas/41/"' in page
-    assert 'href="/pilots/7/"' in page
-    assert "Onboarding in week one" in page
+    offline = response.context["profile"].recent[1]
+    assert f'You proposed <a href="{offline.url}">Offline mode</a>' in page
+    assert offline.url.startswith("/ideas/")
+    assert "You voted for <a " in page and ">Dark theme</a>" in page
+    assert "You gave feedback on <a " in page and ">Offline sync</a>" in page
+    assert "You wrote in <a " in page and ">Onboarding in week one</a>" in page
+    assert "the idea" not in page and "the pilot" not in page
     labels = [item.label for item in response.context["profile"].recent]
-    assert "Visit" not in labels
-    assert labels[0] == "Wrote in a discussion"
+    assert labels == [
+        "You wrote in Onboarding in week one",
+        "You proposed Offline mode",
+        "You voted for Dark theme",
+        "You voted for Offline mode",
+        "You gave feedback on Offline sync",
+    ]  # newest first; the visit is no contribution
+
+
+def test_on_a_colleagues_profile_the_recent_items_name_them_as_the_naming_rule_does(
+    client_for, alice_did_things, admin_a
+):
+    profile = client_for(admin_a).get(_url(alice_did_things)).context["profile"]
+
+    name = person_name(
+        viewer=admin_a,
+        person=alice_did_things,
+        person_account_id=alice_did_things.membership.account_id,
+    )
+    assert profile.name == name == alice_did_things.full_name
+    assert profile.recent[2].label == f"{name} voted for Dark theme"
+    assert not any(item.lead.startswith("You") for item in profile.recent)
+
+
+def test_the_counts_count_what_the_list_lists(client_for, member_a, account_a):
+    """Four discussion posts: one linked, one hidden since, two from history that names no
+    post. Before, the page said "1 discussion post" over four rows."""
+    _, post = _thread_with_post(member_a, account=account_a, title="Week one")
+    _, hidden = _thread_with_post(member_a, account=account_a, title="Heated")
+    hidden.hidden_at, hidden.hidden_reason = timezone.now(), "Off topic"
+    hidden.save()
+    for pk in (post.pk, hidden.pk, "", ""):
+        _event(member_a, ActivityKind.DISCUSSION_POST, object_type="community.post" if pk else "",
+               object_id=str(pk))  # fmt: skip
+    _event(member_a, ActivityKind.VOTE, days_ago=2)
+
+    response = client_for(member_a).get(_url(member_a))
+
+    profile = response.context["profile"]
+    wrote = [item for item in profile.recent if item.lead == "You wrote in"]
+    assert profile.posts == len(wrote) == 4
+    assert {c.kind: c.count for c in profile.contributions} == {
+        ActivityKind.DISCUSSION_POST: 4,
+        ActivityKind.VOTE: 1,
+    }
+    assert profile.listed == profile.total == len(profile.recent) == 5
+    page = response.content.decode()
+    assert '<span class="figure">4</span> discussion posts' in page
+    assert "Your 5 contributions counted above, newest first." in page
+
+
+def test_the_list_says_it_is_the_latest_of_more(client_for, member_a):
+    for day in range(15):
+        _event(member_a, ActivityKind.VOTE, days_ago=day)
+
+    response = client_for(member_a).get(_url(member_a))
+
+    assert len(response.context["profile"].recent) == 12
+    assert "The latest 12 of your 15 contributions" in response.content.decode()
+
+
+def test_an_idea_the_viewer_may_not_see_is_not_named(client_for, member_a, account_a):
+    secret = IdeaFactory(
+        title="Secret roadmap", garden=GardenFactory(visibility=GardenVisibility.INVITE_ONLY)
+    )
+    _idea_event(member_a, ActivityKind.VOTE, secret)
+
+    page = client_for(member_a).get(_url(member_a)).content.decode()
+
+    assert "Secret roadmap" not in page
+    assert "You voted for an idea" in page
 
 
 def test_a_customer_sees_only_what_was_done_for_their_own_account(
@@ -183,7 +268,7 @@ def test_a_hidden_post_is_not_linked_for_customers(client_for, member_a, admin_a
     page = client_for(admin_a).get(_url(member_a)).content.decode()
 
     assert "A heated thread" not in page
-    assert "Wrote in a discussion" in page
+    assert "voted" not in page and "wrote in a discussion" in page
 
 
 def test_an_internal_persons_profile_shows_the_support_they_give(
@@ -209,7 +294,7 @@ def test_an_internal_persons_profile_shows_the_support_they_give(
     page = response.content.decode()
     assert "Loops closed" in page
     assert "First loop closed" in page
-    assert "Replied in a customer&#x27;s discussion" in page
+    assert "replied in a customer&#x27;s discussion" in page
 
 
 def test_the_profile_runs_a_constant_number_of_queries(
@@ -225,7 +310,7 @@ def test_the_profile_runs_a_constant_number_of_queries(
             _, post = _thread_with_post(member_a, account=account_a, garden=garden)
             _event(member_a, ActivityKind.DISCUSSION_POST, object_type="community.post",
                    object_id=post.pk, days_ago=i)  # fmt: skip
-            _event(member_a, ActivityKind.VOTE, object_type="ideas.idea", object_id=str(i))
+            _idea_event(member_a, ActivityKind.VOTE, IdeaFactory(garden=garden))
             _event(member_a, ActivityKind.FEEDBACK_GIVEN, pilot_ref=i + 1)
             _event(member_a, ActivityKind.HARVEST_READ, object_type="community.harvest",
                    object_id=HarvestFactory().pk)  # fmt: skip
@@ -233,10 +318,10 @@ def test_the_profile_runs_a_constant_number_of_queries(
             HarvestFactory().inspired_by.add(member_a)
         Milestone.objects.get_or_create(user=member_a, kind=MilestoneKind.FIRST_VOTE)
         # 1 session, 2 the viewer, 3 the person with their membership, 4 the viewer's
-        # membership, 5 counts per kind and side, 6 badges, 7 posts and helpful reactions,
+        # membership, 5 counts per kind and side, 6 badges, 7 helpful reactions,
         # 8 harvests inspired and published, 9 the latest inspired harvests the viewer reads,
-        # 10 the account's latest level, 11 the latest events, 12 their posts' threads,
-        # 13 their harvests, 14 the notification bell.
+        # 10 the account's latest level, 11 the latest events, 12-15 what they name: their
+        # ideas, pilots, posts' threads and harvests (one query each), 16 the notification bell.
         with django_assert_num_queries(QUERIES):
             response = client.get(_url(member_a))
         assert response.status_code == 200
@@ -245,7 +330,7 @@ def test_the_profile_runs_a_constant_number_of_queries(
     profile_with(30)
 
 
-QUERIES = 14
+QUERIES = 16
 
 
 def test_the_garden_partner_mark_follows_the_latest_level(client_for, member_a, account_a):

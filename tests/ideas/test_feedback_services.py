@@ -93,6 +93,7 @@ def test_a_draft_keeps_partial_answers_and_submitting_completes_it(pilot, enrolm
         enrolment.user,
     )
     assert event.object_id == str(submitted.pk)
+    assert event.pilot_ref == pilot.pk  # a pilot event names its pilot
 
 
 def test_submitting_without_answers_submits_the_saved_draft(pilot, enrolment):
@@ -124,7 +125,8 @@ def test_the_expectation_records_that_the_expectation_was_given(pilot, enrolment
         phase="expectation",
     )
 
-    assert ActivityEvent.objects.get().kind == ActivityKind.EXPECTATION_GIVEN
+    event = ActivityEvent.objects.get()
+    assert (event.kind, event.pilot_ref) == (ActivityKind.EXPECTATION_GIVEN, pilot.pk)
 
 
 def test_a_check_in_is_submitted_once_and_a_second_submission_changes_nothing(pilot, enrolment):

@@ -21,6 +21,8 @@ from django.utils import timezone
 from accounts.models import Account, MemberRole, Membership, User
 from community.models import ActivityEvent, ActivityKind, Notification
 from community.models.notifications import NotifyKind
+from community.selectors.engagement import activity_timeline
+from demo.data.activity import PILOT_KINDS
 from demo.data.ideas import DEMO_PRODUCT_MANAGER, IDEA_COUNT, MIN_IDEAS
 from ideas.models import (
     AgreementAcceptance,
@@ -40,6 +42,7 @@ from ideas.models import (
     Vote,
 )
 from ideas.models.instrument import DEFAULT_DIMENSIONS
+from ideas.selectors.account_pilots import account_pilots
 from ideas.selectors.enrolment import enrolment_refusal, pilot_current_agreement
 from ideas.selectors.results import pilot_results
 from ideas.services.enrolment import agreement_accept, pilot_enrol
@@ -234,7 +237,8 @@ class TestTheSeededDemo:
         assert min(gaps) < 0 < max(gaps)  # some expectations met, some not
         assert results.overall.nps.n >= 5
         assert results.overall.nps.score is not None
-        assert len(set(results.overall.nps.distribution)) > 2  # answers spread over the scale
+        scores_given = [score for score, n in enumerate(results.overall.nps.distribution) if n]
+        assert len(scores_given) > 2  # answers spread over the scale
         assert results.verbatims
         assert len(results.groups) >= 2  # split by segment
         # Some members have not answered the mid-pilot check-in yet (the reminders have work).
@@ -326,6 +330,38 @@ class TestTheSeededDemo:
             == Enrolment.objects.count()
         )
         assert Answer.objects.filter(response__in=submitted).exists()
+
+    def test_every_pilot_event_names_a_pilot_its_account_takes_part_in(self, seeded):
+        events = ActivityEvent.objects.filter(kind__in=PILOT_KINDS)
+        enrolled = set(Enrolment.objects.values_list("account_id", "pilot_id"))
+        answered = {
+            (account, pilot, phase)
+            for account, pilot, phase in FeedbackResponse.objects.filter(
+                status=ResponseStatus.SUBMITTED
+            ).values_list("enrolment__account_id", "check_in__pilot_id", "check_in__phase")
+        }
+
+        assert events.filter(kind=ActivityKind.FEEDBACK_GIVEN).exists()
+        assert not events.filter(pilot_ref__isnull=True).exists()
+        assert set(events.values_list("account_id", "pilot_ref")) == enrolled
+        for account, pilot, kind in events.values_list("account_id", "pilot_ref", "kind"):
+            if kind != ActivityKind.PILOT_ENROLLED:
+                phase = (
+                    Phase.EXPECTATION
+                    if kind == ActivityKind.EXPECTATION_GIVEN
+                    else Phase.EXPERIENCE
+                )
+                assert (account, pilot, phase) in answered
+
+    def test_an_accounts_pilots_section_shows_the_pilots_its_activity_names(self, seeded):
+        for account in Account.objects.order_by("pk"):
+            timeline = activity_timeline(account=account, support=False)
+            named = set(
+                timeline.filter(kind=ActivityKind.PILOT_ENROLLED).values_list(
+                    "pilot_ref", flat=True
+                )
+            )
+            assert {row.pilot.pk for row in account_pilots(account=account)} == named
 
     def test_people_have_read_what_they_were_told_weeks_ago_but_not_lately(self, seeded):
         fortnight_ago = timezone.now() - dt.timedelta(days=14)

@@ -229,6 +229,28 @@ def test_a_vote_counts_follows_and_records_activity_and_a_second_call_takes_it_b
     assert Follow.objects.filter(idea=idea, user=member_b).exists()  # still following
 
 
+def test_voting_again_after_taking_a_vote_back_records_no_second_vote_event(
+    idea, member_b, account_b
+):
+    """Each un-vote/vote cycle used to record another vote event: +2 engagement points a
+    cycle. One person's vote on one idea counts once, whatever they toggle."""
+    for _ in range(3):
+        assert services.idea_vote_toggle(idea=idea, user=member_b) is True
+        assert services.idea_vote_toggle(idea=idea, user=member_b) is False
+    assert services.idea_vote_toggle(idea=idea, user=member_b) is True
+
+    assert Vote.objects.filter(idea=idea, user=member_b).count() == 1
+    assert _events(ActivityKind.VOTE) == [
+        ("globex", "bob@globex.example", "ideas.idea", str(idea.pk))
+    ]
+    colleague = customer(account_b, email="bea@globex.example")
+    services.idea_vote_toggle(idea=idea, user=colleague)  # another person's vote counts
+    services.idea_vote_toggle(
+        idea=IdeaFactory(garden=idea.garden), user=member_b
+    )  # and another idea
+    assert len(_events(ActivityKind.VOTE)) == 3
+
+
 def test_an_internal_vote_has_no_account(idea, account_manager_a):
     assert services.idea_vote_toggle(idea=idea, user=account_manager_a) is True
 

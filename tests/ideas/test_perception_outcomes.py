@@ -269,6 +269,31 @@ def test_the_csv_has_a_row_per_account_and_pilot(client_for, programme_admin, pl
     assert (rows["umbrella"]["gap_mean"], rows["umbrella"]["nps"]) == ("", "")
 
 
+def test_the_page_the_csv_and_the_api_show_a_gap_rounded_the_same_way(
+    client_for, programme_admin, api, account_a
+):
+    """Four members, two dimensions: one gap of −1 in eight pairs, −0.125. Rounded half away
+    from zero, −0.13 everywhere (the CSV rounded the binary value half to even: −0.12)."""
+    pilot = _pilot([account_a])
+    expectation, _, final = pilot.check_ins.order_by("position")
+    for n in range(4):
+        member = _enrol(pilot, account_a, f"P{n}")
+        feedback_response(member, expectation, at=_at(100), expected={"useful": 5, "usable": 5})
+        experienced = {"useful": 4 if n == 0 else 5, "usable": 5}
+        feedback_response(member, final, at=_at(61), experienced=experienced, recommend=8)
+    client = client_for(programme_admin)
+    api_login(api, programme_admin)
+
+    page = client.get(URL).content.decode()
+    row = _csv(client.get(URL, {"export": "csv"}))[0]
+    body = api.get(API).json()
+
+    assert "-0.13 <small" in page
+    assert "-0.12" not in page
+    assert (row["gap_mean"], row["gap_pairs"]) == ("-0.13", "8")
+    assert (body["results"][0]["gap_mean"], body["results"][0]["gap_shown"]) == (-0.125, -0.13)
+
+
 def test_the_fragment_reads_the_same_number_of_queries_whatever_the_number_of_accounts(
     client_for, product_manager, django_assert_num_queries
 ):
@@ -316,6 +341,7 @@ def test_the_api_gives_the_same_figures_to_internal_users(api, programme_admin, 
         "segment": Segment.MID_MARKET,
         "members": 2,
         "gap_mean": 0.5,
+        "gap_shown": 0.5,
         "gap_pairs": 4,
         "nps": 50,
         "nps_answers": 2,
@@ -339,6 +365,7 @@ def test_the_api_gives_the_same_figures_to_internal_users(api, programme_admin, 
         "label": "Contracted or churned next",
         "accounts": 1,
         "gap_mean": -2.5,
+        "gap_shown": -2.5,
         "gap_accounts": 1,
         "nps": -100,
         "nps_answers": 1,

@@ -589,6 +589,7 @@ def test_a_member_enrols_records_the_activity_and_follows_the_idea(pilot, member
         member_a,
     )
     assert (event.object_type, event.object_id) == ("ideas.enrolment", str(enrolment.pk))
+    assert event.pilot_ref == pilot.pk  # a pilot event names its pilot
     assert Follow.objects.filter(idea=pilot.idea, user=member_a).exists()
 
 

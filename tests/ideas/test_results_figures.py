@@ -16,8 +16,11 @@ repeat the useful ratings, so their rows equal useful's.
     m7      Umbrella  enterprise  enrolled; only a DRAFT expectation (useful 1): must not count
 
 m2 answered two experience check-ins: the final one is their latest and the only one that
-counts (the mid-pilot answers would change every figure, see the comments). Engagement levels:
-Acme is Contributing, Initech Observing, Umbrella not computed yet.
+counts (the mid-pilot answers would change every figure, see the comments). The pilot runs from
+12 days ago to 10 days ahead: the expectation and the mid-pilot check-in (due yesterday) are
+due, the final one is not (answered early by four members). Engagement levels when the pilot
+started: Acme Contributing, Initech Observing, Umbrella not known yet (Acme is Dormant today and
+Umbrella got its first snapshot after the start: neither counts).
 """
 
 from __future__ import annotations
@@ -26,16 +29,22 @@ import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import Segment
 from community.models import EngagementLevel, EngagementSnapshot
 from community.statistics import round_half_up, t_quantile_975
 from ideas.models import Enrolment, PilotState
+from ideas.selectors.results import pilot_results
 from tests.accounts.factories import AccountFactory, customer
 from tests.api_helpers import api_login
-from tests.ideas.factories import PilotFactory, feedback_response
+from tests.ideas.factories import PilotFactory, engagement_level_set, feedback_response
 
 BASE = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
 
 
 def _day(n: int) -> dt.datetime:
@@ -59,7 +68,14 @@ def planted(account_a):
     acme.save()
     initech = AccountFactory(name="Initech", segment=Segment.ENTERPRISE)
     umbrella = AccountFactory(name="Umbrella Corp", segment=Segment.ENTERPRISE)
-    pilot = PilotFactory(accounts=[acme, initech, umbrella], state=PilotState.RUNNING)
+    today = _today()
+    pilot = PilotFactory(
+        accounts=[acme, initech, umbrella],
+        state=PilotState.RUNNING,
+        recruiting_opens=today - dt.timedelta(days=20),
+        runs_from=today - dt.timedelta(days=12),
+        runs_until=today + dt.timedelta(days=10),  # the mid-pilot check-in was due yesterday
+    )
     expectation, mid, final = pilot.check_ins.order_by("position")
 
     def enrol(account, name):
@@ -108,6 +124,9 @@ def planted(account_a):
             account=account, day=dt.date(2025, 3, 1), score=score, level=level,
             activity=0.5, breadth=0.5, co_creation=0.5, model_version=1,
         )  # fmt: skip
+    # After the pilot started: not the level it started at.
+    engagement_level_set(acme, EngagementLevel.DORMANT, day=today)
+    engagement_level_set(umbrella, EngagementLevel.CO_CREATING, day=today - dt.timedelta(days=11))
     return pilot
 
 
@@ -222,11 +241,13 @@ ENTERPRISE_USABLE = {
 #   Partly 1 (50%), No 0 (0%); enterprise Yes 2 (67%), Partly 0 (0%), No 1 (33%)
 # Likelihood to adopt (latest): all 8+6+7+9+3 = 33 / 5 = 6.60; mid-market (8+6)/2 = 7.00;
 #   enterprise (7+9+3)/3 = 6.33
-# Response rates (submitted ÷ enrolled; drafts do not count):
+# Response rates (submitted ÷ enrolled, due check-ins only; drafts do not count). Due: the
+# expectation (at enrolment) and the mid-pilot check-in (yesterday); the final is not due yet.
 #   all, 7 enrolled: expectations 6/7 = 85.7% → 86%, mid-pilot 2/7 = 28.6% → 29%,
-#        final 4/7 = 57.1% → 57%; all check-ins 12 / (7 × 3) = 57.1% → 57%
-#   mid-market, 2 enrolled: 2/2 100%, 1/2 50%, 2/2 100%; all 5/6 = 83.3% → 83%
-#   enterprise, 5 enrolled: 4/5 80%, 1/5 20%, 2/5 40%; all 7/15 = 46.7% → 47%
+#        final: 4 answered early, not due yet; all 8 of 7 × 2 = 14 due → 57.1% → 57%
+#   mid-market, 2 enrolled: 2/2 100%, 1/2 50%, final not due; 3 of 4 due → 75%
+#   enterprise, 5 enrolled: 4/5 80%, 1/5 20%, final not due; 5 of 10 due → 50%
+#   once closed, every check-in is due: final 4/7 → 57%; all 12 of 21 → 57.1% → 57%
 
 
 def _text(html: str) -> str:
@@ -274,15 +295,15 @@ def _as_page(hand: dict) -> dict[str, str]:
 
 
 def _as_api(row: dict) -> dict:
-    """An API dimension row in the shape of the hand values, rounded to 2 decimals."""
+    """An API dimension row in the shape of the hand values: the API rounds as the page does."""
     return {
-        "expected": (round(row["expected_mean"], 2), row["expected_n"]),
-        "experienced": (round(row["experienced_mean"], 2), row["experienced_n"]),
-        "gap": (round(row["gap_mean"], 2), row["paired_n"]),
-        "interval": (round(row["gap_interval"]["low"], 2), round(row["gap_interval"]["high"], 2)),
-        "met": (row["met_count"], row["paired_n"], round_half_up(100 * row["met_share"])),
-        "sacrifice": (round(row["sacrifice_mean"], 2), row["sacrifice_n"]),
-        "perceived": (round(row["perceived_mean"], 2), row["perceived_n"]),
+        "expected": (row["expected_mean"], row["expected_n"]),
+        "experienced": (row["experienced_mean"], row["experienced_n"]),
+        "gap": (row["gap_mean"], row["paired_n"]),
+        "interval": (row["gap_interval"]["low"], row["gap_interval"]["high"]),
+        "met": (row["met_count"], row["paired_n"], row["met_percent"]),
+        "sacrifice": (row["sacrifice_mean"], row["sacrifice_n"]),
+        "perceived": (row["perceived_mean"], row["perceived_n"]),
     }
 
 
@@ -360,10 +381,19 @@ def test_the_page_shows_nps_job_done_adoption_and_response_rates_as_computed_by_
     assert _text(_row(overall, 'data-choice="partly"')) == "Partly 1 20%"
     assert _text(_row(overall, 'data-choice="no"')) == "No 1 20%"
     assert _figure(overall, "adopt") == "Mean likelihood to adopt (0–10): 6.60 , n = 5."
-    assert _text(_row(overall, f'data-check-in="{expectation.pk}"')) == "Your expectations 6 7 86%"
-    assert _text(_row(overall, f'data-check-in="{mid.pk}"')) == "Mid-pilot check-in 2 7 29%"
-    assert _text(_row(overall, f'data-check-in="{final.pk}"')) == "Final check-in 4 7 57%"
-    assert _text(_row(overall, 'data-check-in="all"')) == "All check-ins 57%"
+    mid_due, final_due = (f"{c.due_on:%-d %b %Y}" for c in (mid, final))
+    assert _text(_row(overall, f'data-check-in="{expectation.pk}"')) == (
+        "Your expectations at enrolment 6 7 86%"
+    )
+    assert _text(_row(overall, f'data-check-in="{mid.pk}"')) == (
+        f"Mid-pilot check-in {mid_due} 2 7 29%"
+    )
+    assert _text(_row(overall, f'data-check-in="{final.pk}"')) == (
+        f"Final check-in {final_due} 4 7 not due yet"
+    )
+    assert _text(_row(overall, 'data-check-in="all"')) == (
+        "All due check-ins 8 of 14 due check-ins answered, 57%"
+    )
 
 
 def test_the_summary_cards_repeat_the_headline_figures(client_for, product_manager, planted):
@@ -371,7 +401,7 @@ def test_the_summary_cards_repeat_the_headline_figures(client_for, product_manag
     summary = _text(page[page.index('aria-label="Summary"') : page.index("</section>")])
 
     assert "6 / 7 participants responded" in summary
-    assert "57% response rate (all check-ins)" in summary
+    assert "57% response rate: 8 of 14 due check-ins answered" in summary
     assert "40 NPS (n = 5)" in summary
     assert "6.60 likelihood to adopt, 0–10 (n = 5)" in summary
     assert "60% say it did the job (n = 5)" in summary
@@ -402,24 +432,26 @@ def test_the_page_splits_by_segment_with_figures_computed_by_hand(
     assert _text(_row(enterprise, 'data-choice="no"')) == "No 1 33%"
     assert _figure(mid_market, "adopt") == "Mean likelihood to adopt (0–10): 7.00 , n = 2."
     assert _figure(enterprise, "adopt") == "Mean likelihood to adopt (0–10): 6.33 , n = 3."
-    rates = [_text(_row(enterprise, f'data-check-in="{c.pk}"')) for c in check_ins]
-    assert rates == [
-        "Your expectations 4 5 80%",
-        "Mid-pilot check-in 1 5 20%",
-        "Final check-in 2 5 40%",
-    ]
-    assert _text(_row(enterprise, 'data-check-in="all"')) == "All check-ins 47%"
-    assert _text(_row(mid_market, 'data-check-in="all"')) == "All check-ins 83%"
+    rates = [_text(_row(enterprise, f'data-check-in="{c.pk}"')).split()[-1] for c in check_ins]
+    assert rates == ["80%", "20%", "yet"]  # the final check-in: "not due yet"
+    assert _text(_row(enterprise, 'data-check-in="all"')) == (
+        "All due check-ins 5 of 10 due check-ins answered, 50%"
+    )
+    assert _text(_row(mid_market, 'data-check-in="all"')) == (
+        "All due check-ins 3 of 4 due check-ins answered, 75%"
+    )
 
 
-def test_the_page_splits_by_engagement_level_and_names_accounts_not_computed_yet(
+def test_the_page_splits_by_engagement_level_when_the_pilot_started(
     client_for, product_manager, planted
 ):
     page = _page(client_for, product_manager, planted, "?split=level")
 
     order = re.findall(r'<section class="results-group" aria-labelledby="group-(\w+)-h"', page)
+    # Acme is Dormant today and Umbrella Co-creating since after the start: neither counts.
     assert order == ["overall", "observing", "contributing", "not_computed"]
-    assert "Not computed yet" in _section(page, "not_computed")
+    assert "Level not known yet" in _section(page, "not_computed")
+    assert "level <strong>when the pilot started</strong>" in page
     assert _figure(_section(page, "observing"), "nps").startswith("NPS 100 :")
     assert _figure(_section(page, "contributing"), "nps").startswith("NPS 50 :")
     assert _figure(_section(page, "not_computed"), "nps").startswith("NPS -100 :")
@@ -439,6 +471,32 @@ def test_verbatims_show_every_submitted_free_text_with_account_and_segment(
     assert "Onboarding took a whole afternoon." in verbatims  # an earlier check-in counts too
     assert "Umbrella Corp Enterprise" in verbatims
     assert "secret draft" not in page  # drafts are not results
+
+
+def test_once_the_pilot_is_closed_every_check_in_is_due(client_for, product_manager, planted):
+    planted.state = PilotState.CLOSED  # closed early, before the final check-in's date
+    planted.save()
+    overall = _section(_page(client_for, product_manager, planted), "overall")
+    final = planted.check_ins.get(position=2)
+
+    assert _text(_row(overall, f'data-check-in="{final.pk}"')).endswith(" 4 7 57%")
+    assert _text(_row(overall, 'data-check-in="all"')) == (
+        "All due check-ins 12 of 21 due check-ins answered, 57%"
+    )
+
+
+def test_a_check_in_is_due_on_its_due_date_not_the_day_before(planted):
+    mid = planted.check_ins.get(position=1)
+
+    def mid_rate(today):
+        results = pilot_results(pilot=planted, today=today)
+        return next(c for c in results.overall.check_ins if c.check_in_id == mid.pk)
+
+    assert mid_rate(mid.due_on).text == "2 of 7 answered, 29%"
+    assert mid_rate(mid.due_on - dt.timedelta(days=1)).text == "not due yet"
+    assert pilot_results(
+        pilot=planted, today=mid.due_on - dt.timedelta(days=1)
+    ).overall.response_rate.text == ("6 of 7 due check-ins answered, 86%")
 
 
 # --- n too small -----------------------------------------------------------------------------
@@ -503,32 +561,42 @@ def test_the_api_gives_every_figure_as_computed_by_hand(api, product_manager, pl
     assert _as_api(dimensions["useful"]) == OVERALL_USEFUL
     assert _as_api(dimensions["usable"]) == OVERALL_USABLE
     assert _as_api(dimensions["trust"]) == OVERALL_USEFUL
-    assert round(dimensions["useful"]["gap_sd"], 6) == 1.303840
-    assert round(dimensions["usable"]["gap_sd"], 6) == 1.643168
+    assert dimensions["useful"]["gap_sd"] == 1.30  # 1.303840
+    assert dimensions["usable"]["gap_sd"] == 1.64  # 1.643168
     assert overall["nps"] == {
         "n": 5,
         "promoters": 3,
         "passives": 1,
         "detractors": 1,
+        "promoters_percent": 60,
+        "passives_percent": 20,
+        "detractors_percent": 20,
         "score": 40,
         "distribution": [0, 0, 0, 1, 0, 0, 0, 1, 0, 2, 1],
         "too_small": False,
     }
     assert overall["job_done"]["n"] == 5
-    assert [(c["key"], c["count"], c["share"]) for c in overall["job_done"]["choices"]] == [
-        ("yes", 3, 0.6),
-        ("partly", 1, 0.2),
-        ("no", 1, 0.2),
+    assert [(c["key"], c["count"], c["percent"]) for c in overall["job_done"]["choices"]] == [
+        ("yes", 3, 60),
+        ("partly", 1, 20),
+        ("no", 1, 20),
     ]
-    assert round(overall["adopt"]["mean"], 2) == 6.60
+    assert overall["adopt"]["mean"] == 6.60
     assert overall["adopt"]["n"] == 5
-    assert [(c["title"], c["submitted"], c["enrolled"]) for c in overall["check_ins"]] == [
-        ("Your expectations", 6, 7),
-        ("Mid-pilot check-in", 2, 7),
-        ("Final check-in", 4, 7),
+    assert [
+        (c["title"], c["due"], c["submitted"], c["enrolled"], c["percent"], c["text"])
+        for c in overall["check_ins"]
+    ] == [
+        ("Your expectations", True, 6, 7, 86, "6 of 7 answered, 86%"),
+        ("Mid-pilot check-in", True, 2, 7, 29, "2 of 7 answered, 29%"),
+        ("Final check-in", False, 4, 7, None, "not due yet"),
     ]
-    assert [round(c["rate"], 4) for c in overall["check_ins"]] == [0.8571, 0.2857, 0.5714]
-    assert round(overall["response_rate"], 4) == 0.5714  # 12 / 21
+    assert overall["response_rate"] == {
+        "answered": 8,
+        "due": 14,
+        "percent": 57,
+        "text": "8 of 14 due check-ins answered, 57%",
+    }
     assert (overall["enrolled"], overall["respondents"], overall["paired_n"]) == (7, 6, 5)
     assert overall["too_small"] is False
     assert overall["dimensions_too_small"] is False
@@ -546,9 +614,13 @@ def test_the_api_splits_by_segment_with_figures_computed_by_hand(api, product_ma
     assert _as_api(_by_key(enterprise["dimensions"])["useful"]) == ENTERPRISE_USEFUL
     assert _as_api(_by_key(enterprise["dimensions"])["usable"]) == ENTERPRISE_USABLE
     assert (mid_market["nps"]["score"], enterprise["nps"]["score"]) == (50, 33)
-    assert round(enterprise["adopt"]["mean"], 2) == 6.33
-    assert round(enterprise["response_rate"], 4) == 0.4667  # 7 / 15
-    assert round(mid_market["response_rate"], 4) == 0.8333  # 5 / 6
+    assert enterprise["adopt"]["mean"] == 6.33
+    assert (enterprise["response_rate"]["answered"], enterprise["response_rate"]["due"]) == (5, 10)
+    assert (mid_market["response_rate"]["answered"], mid_market["response_rate"]["due"]) == (3, 4)
+    assert (enterprise["response_rate"]["percent"], mid_market["response_rate"]["percent"]) == (
+        50,
+        75,
+    )
     assert (enterprise["too_small"], mid_market["too_small"]) == (True, True)
     assert body["overall"]["nps"]["score"] == 40
 
@@ -559,7 +631,7 @@ def test_the_api_splits_by_level(api, product_manager, planted):
     assert [(g["key"], g["label"], g["nps"]["score"]) for g in body["groups"]] == [
         ("observing", "Observing", 100),
         ("contributing", "Contributing", 50),
-        ("not_computed", "Not computed yet", -100),
+        ("not_computed", "Level not known yet", -100),
     ]
 
 

@@ -1,5 +1,7 @@
-"""The results page and the CSV of every response: who may read them, bad input, the query
-count, and what the CSV holds. The figures themselves: tests/ideas/test_results_figures.py."""
+"""The results page, the CSV of its figures and the CSV of every response: who may read them,
+bad input, the query count, and what the CSVs hold. The figures themselves:
+tests/ideas/test_results_figures.py (by hand) and tests/ideas/test_results_property.py
+(against a reference computation)."""
 
 from __future__ import annotations
 
@@ -35,6 +37,10 @@ def _csv_url(pilot) -> str:
     return f"/pilots/{pilot.pk}/results/responses.csv"
 
 
+def _figures_url(pilot) -> str:
+    return f"/pilots/{pilot.pk}/results/figures.csv"
+
+
 def _csv(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
@@ -68,7 +74,7 @@ def test_product_managers_and_programme_admins_read_the_results(
     assert "The export button was hidden." in response.content.decode()
 
 
-@pytest.mark.parametrize("url", [_page_url, _csv_url])
+@pytest.mark.parametrize("url", [_page_url, _figures_url, _csv_url])
 def test_an_anonymous_visitor_is_sent_to_the_login(client, pilot, url):
     response = client.get(url(pilot))
 
@@ -76,7 +82,7 @@ def test_an_anonymous_visitor_is_sent_to_the_login(client, pilot, url):
     assert response["Location"].startswith("/login/?next=")
 
 
-@pytest.mark.parametrize("url", [_page_url, _csv_url])
+@pytest.mark.parametrize("url", [_page_url, _figures_url, _csv_url])
 def test_a_member_of_an_account_not_invited_cannot_even_find_the_results(
     client_for, member_b, pilot, url
 ):
@@ -87,7 +93,7 @@ def test_a_member_of_an_account_not_invited_cannot_even_find_the_results(
 
 
 @pytest.mark.parametrize("persona", ["member_a", "admin_a"])
-@pytest.mark.parametrize("url", [_page_url, _csv_url])
+@pytest.mark.parametrize("url", [_page_url, _figures_url, _csv_url])
 def test_customers_of_an_invited_account_may_not_read_the_results(
     client_for, request, persona, pilot, url
 ):
@@ -97,7 +103,7 @@ def test_customers_of_an_invited_account_may_not_read_the_results(
     assert "The export button was hidden." not in response.content.decode()
 
 
-@pytest.mark.parametrize("url", [_page_url, _csv_url])
+@pytest.mark.parametrize("url", [_page_url, _figures_url, _csv_url])
 def test_an_account_manager_without_the_results_permission_is_refused(
     client_for, account_manager_a, pilot, url
 ):
@@ -143,7 +149,7 @@ def test_an_unknown_split_is_a_clear_field_error_and_shows_all_participants(
     assert FeedbackResponse.objects.filter(check_in__pilot=pilot).count() == 1
 
 
-@pytest.mark.parametrize("url", [_page_url, _csv_url])
+@pytest.mark.parametrize("url", [_page_url, _figures_url, _csv_url])
 def test_the_results_are_read_only(client_for, product_manager, pilot, url):
     response = client_for(product_manager).post(url(pilot), {"split": "segment"})
 
@@ -192,6 +198,54 @@ def test_htmx_gets_the_results_alone_when_the_split_changes(client_for, product_
     assert "HX-Request" in response["Vary"]
 
 
+# --- The figures CSV --------------------------------------------------------------------------
+
+
+def _figure_rows(client, pilot, query: str = "") -> dict[tuple[str, str, str], list[str]]:
+    response = client.get(_figures_url(pilot) + query)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    header, *rows = _csv(response)
+    assert header == ["group", "group label", "figure", "of", "value", "n", "reads"]
+    return {
+        (group, figure, of): [value, n, reads] for group, _, figure, of, value, n, reads in rows
+    }
+
+
+def test_the_figures_csv_holds_the_values_the_page_shows(client_for, product_manager, pilot):
+    client = client_for(product_manager)
+    final = pilot.check_ins.get(position=2)
+
+    rows = _figure_rows(client, pilot)
+    page = client.get(_page_url(pilot)).content.decode()
+
+    assert rows["overall", "experienced_mean", "Useful"] == ["6.00", "1", ""]
+    assert '<td data-figure="experienced">6.00 <small class="muted">n = 1</small>' in page
+    assert rows["overall", "nps", ""] == ["100", "1", ""]
+    # The pilot has just started: the expectation is due (at enrolment), Alma answered only
+    # the final check-in, early.
+    assert rows["overall", "response_rate", ""] == [
+        "0",
+        "1",
+        "0 of 1 due check-ins answered, 0%",
+    ]
+    assert rows["overall", "check_in_rate", final.title] == ["", "1", "not due yet"]
+    assert "0 of 1 due check-ins answered, 0%" in page
+
+
+def test_the_figures_csv_splits_as_the_page_does(client_for, product_manager, pilot):
+    rows = _figure_rows(client_for(product_manager), pilot, "?split=level")
+
+    assert rows["not_computed", "nps", ""] == ["100", "1", ""]
+    assert ("overall", "nps", "") in rows
+
+
+def test_the_figures_csv_refuses_an_unknown_split(client_for, product_manager, pilot):
+    response = client_for(product_manager).get(_figures_url(pilot), {"split": "country"})
+
+    assert response.status_code == 400
+
+
 # --- Query count -------------------------------------------------------------------------------
 
 
@@ -222,7 +276,7 @@ def busy_pilot(db):
 
 
 @pytest.mark.parametrize("responses", [5, 50])
-@pytest.mark.parametrize(("split", "level_query"), [("", 0), ("segment", 0), ("level", 1)])
+@pytest.mark.parametrize("split", ["", "segment", "level"])
 def test_the_page_runs_the_same_queries_whatever_the_number_of_responses(
     client_for,
     product_manager,
@@ -230,17 +284,16 @@ def test_the_page_runs_the_same_queries_whatever_the_number_of_responses(
     django_assert_num_queries,
     responses,
     split,
-    level_query,
 ):
     pilot = busy_pilot(responses)
     client = client_for(product_manager)
 
     # 1 session, 2 user, 3 the user's customer membership (none), 4 the pilot with its idea,
-    # 5 the user's permissions, 6 their groups' permissions, 7 check-ins, 8 enrolments,
-    # 9 dimensions, 10 submitted responses with all their answers,
-    # (+1 with split=level: the accounts' engagement levels), then the layout's menu:
+    # 5 the user's permissions, 6 their groups' permissions, 7 check-ins, 8 enrolments (with
+    # split=level, each account's level when the pilot started, in the same query),
+    # 9 dimensions, 10 submitted responses with all their answers, then the layout's menu:
     # 11 the user's groups, 12 unread notifications.
-    with django_assert_num_queries(12 + level_query):
+    with django_assert_num_queries(12):
         response = client.get(_page_url(pilot), {"split": split} if split else {})
 
     assert response.status_code == 200

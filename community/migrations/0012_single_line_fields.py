@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0010_engagement_repair'),
+        ('community', '0011_alert_resolution'),
     ]
 
     operations = [
