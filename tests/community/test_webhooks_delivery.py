@@ -209,7 +209,7 @@ def test_an_unreachable_endpoint_is_recorded_as_an_error(settings, programme_adm
     delivery.refresh_from_db()
     assert result.status == delivery.status == WebhookDeliveryStatus.FAILED
     assert delivery.last_status_code is None
-    assert delivery.last_error
+    assert delivery.last_error == "connection refused"
 
 
 def test_a_succeeded_delivery_is_never_sent_again(endpoint, receiver):
