@@ -67,7 +67,7 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
         read_only=True,
         help_text='Why the last attempt failed, in a few words of ours ("HTTP 500", "timed '
         'out", "refused: the address is private", "redirects are not followed"); never '
-        "the target's answer. Empty after a success."
+        "the target's answer. Empty after a success.",
     )
 
     class Meta:
