@@ -29,7 +29,9 @@ DELIVERIES_PER_PAGE = 50
 
 class WebhookEndpointForm(forms.Form):
     url = forms.CharField(
-        label="URL", max_length=500, help_text="https:// only. New alerts are posted here as JSON."
+        label="URL",
+        max_length=500,
+        help_text="https:// only, to a public address. New alerts are posted here as JSON.",
     )
     description = forms.CharField(max_length=200, required=False)
 
