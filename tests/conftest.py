@@ -21,6 +21,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import InternalRole, MemberRole, TeamRole
 from tests.accounts.factories import AccountFactory, TeamAssignmentFactory, customer, internal
+from tests.fake_internet import FakeInternet
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright with live_server
 
@@ -66,6 +67,30 @@ def _require_marked_services(request) -> None:
         chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
         if not shutil.which(chromium):
             _service_missing(f"Chromium is not installed at {chromium}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fake_internet_installed():
+    """No test asks the real DNS about example.com, .example, .test or .invalid names, and
+    nothing connects to the public address they resolve to (tests/fake_internet.py): for the
+    whole session, so that module-scoped fixtures are covered too."""
+    fake = FakeInternet(socket.getaddrinfo, socket.socket.connect)
+
+    def connect(sock: socket.socket, address) -> None:
+        return fake.connect(sock, address)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket, "getaddrinfo", fake.getaddrinfo)
+        patch.setattr(socket.socket, "connect", connect)
+        yield fake
+
+
+@pytest.fixture
+def fake_internet(_fake_internet_installed) -> FakeInternet:
+    """The fake internet, with no answers, lookups or connections of an earlier test."""
+    _fake_internet_installed.reset()
+    yield _fake_internet_installed
+    _fake_internet_installed.reset()
 
 
 @pytest.fixture(scope="session")

@@ -44,3 +44,12 @@ def test_production_installs_no_demo_data_or_benchmark_commands():
     installed = production_settings(names=["INSTALLED_APPS"])["INSTALLED_APPS"]
     assert "demo" not in installed
     assert {"accounts", "community", "ideas"} <= set(installed)
+
+
+def test_production_webhooks_never_reach_loopback():
+    assert production_settings(names=["WEBHOOK_ALLOW_LOOPBACK"]) == {
+        "WEBHOOK_ALLOW_LOOPBACK": False
+    }
+    result = manage_check(WEBHOOK_ALLOW_LOOPBACK="true")
+    assert result.returncode != 0
+    assert "WEBHOOK_ALLOW_LOOPBACK is for development and tests only" in result.stderr

@@ -274,7 +274,7 @@ def _closed_port() -> int:
 
 @pytest.fixture
 def delivery(settings, account_a, programme_admin):
-    settings.WEBHOOK_ALLOW_HTTP_LOOPBACK = True
+    settings.WEBHOOK_ALLOW_LOOPBACK = True
     endpoint = webhooks.webhook_endpoint_create(
         url=f"http://127.0.0.1:{_closed_port()}/hooks", created_by=programme_admin
     )
@@ -303,7 +303,7 @@ def test_a_webhook_to_a_dead_endpoint_backs_off_and_fails_after_the_last_attempt
     delivery.refresh_from_db()
     assert delivery.status == WebhookDeliveryStatus.FAILED
     assert delivery.attempts == webhooks.max_attempts() == 6
-    assert "Connection refused" in delivery.last_error
+    assert delivery.last_error == "connection refused"
     assert eager_retries == [30, 60, 120, 240, 480]  # one wait fewer than attempts
     _assert_growing(eager_retries, webhooks.BACKOFF_MAX_SECONDS)
 

@@ -52,7 +52,10 @@ class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
 
 class WebhookEndpointWriteSerializer(serializers.Serializer):
     url = serializers.CharField(
-        max_length=500, help_text="https:// only.", validators=[validate_single_line]
+        max_length=500,
+        help_text="https:// only; its host must resolve to public addresses only (400 with the "
+        "reason otherwise).",
+        validators=[validate_single_line],
     )
     description = serializers.CharField(
         max_length=200,
@@ -66,6 +69,12 @@ class WebhookEndpointWriteSerializer(serializers.Serializer):
 class WebhookDeliverySerializer(serializers.ModelSerializer):
     endpoint = serializers.IntegerField(source="endpoint_id")
     alert = serializers.IntegerField(source="alert_id")
+    last_error = serializers.CharField(
+        read_only=True,
+        help_text='Why the last attempt failed, in a few words of ours ("HTTP 500", "timed '
+        'out", "refused: the address is private", "redirects are not followed"); never '
+        "the target's answer. Empty after a success.",
+    )
 
     class Meta:
         model = WebhookDelivery

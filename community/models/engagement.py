@@ -233,6 +233,11 @@ class EngagementSnapshot(models.Model):
         null=True, blank=True, help_text="The first day of the run of days at this level."
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    computed_at = models.DateTimeField(
+        default=timezone.now,
+        editable=False,
+        help_text="When the engine last computed it: events recorded later are not in it yet.",
+    )
 
     class Meta:
         ordering = ["account", "-day"]

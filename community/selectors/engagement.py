@@ -282,6 +282,7 @@ def account_engagement(
             "breadth",
             "co_creation",
             "model_version",
+            "computed_at",
         )
     )
     latest = history[-1] if history else None

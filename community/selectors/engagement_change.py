@@ -9,7 +9,8 @@ Definition (docs/product.md, "Why the score moved"): with the latest snapshot of
 previous one of day P, the *aged* score is the score of D computed (same formula, D's version)
 from the events before the end of P only. Ageing = aged − score(P); new events = score(D) −
 aged; both add up to the change shown. The events counted are the customer events dated after
-P, up to the end of D.
+P, up to the end of D, that were recorded by the time D's snapshot was computed (later ones
+are not in its score yet).
 """
 
 from __future__ import annotations
@@ -70,11 +71,12 @@ def score_change(*, latest: EngagementSnapshot | None) -> ScoreChange | None:
         account_ids=[latest.account_id], day=latest.day, model=model, events_before=since
     )
     aged = components_for(figures[0], model=model).score
-    events = ActivityEvent.objects.filter(
+    events = ActivityEvent.objects.filter(  # the events the snapshot counted, no later ones
         account_id=latest.account_id,
         is_support=False,
         occurred_at__gte=since,
         occurred_at__lt=day_end(latest.day),
+        created_at__lte=latest.computed_at,
     ).count()
     return ScoreChange(
         since=previous,

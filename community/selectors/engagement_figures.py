@@ -243,10 +243,11 @@ def figures_for_accounts(
         **_vendor_sql(),
     )
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and not connection.get_autocommit():
-            # JIT compiling this one query costs more than running it; for this chunk's
-            # transaction only.
-            cursor.execute("SET LOCAL jit = off")
+        if connection.vendor == "postgresql" and len(account_ids) > 1:
+            if not connection.get_autocommit():
+                # JIT compiling this one query costs more than running it; for this chunk's
+                # transaction only (one account's query is too cheap to be JIT-compiled).
+                cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [

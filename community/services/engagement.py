@@ -237,6 +237,7 @@ def offline_event_record(
 
 
 _SNAPSHOT_FIELDS = [
+    "computed_at",
     "score",
     "level",
     "level_since",

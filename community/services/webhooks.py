@@ -15,6 +15,10 @@ few minutes a beat task (`webhook_deliveries_requeue`) queues again the deliveri
 worker that died), claiming them by one UPDATE … RETURNING so that two beats never queue the
 same delivery twice. A task that finds its delivery not due (another task's attempt failed
 first and set the next one later) or leased does nothing: the owner of the attempt goes on.
+
+Where a post may go is `community/webhook_destinations.py`'s rule: a URL is checked when its
+endpoint is saved and again at each attempt, the post connects to the address that was checked
+and follows no redirect, and the delivery log keeps a short reason of ours for a failure.
 """
 
 from __future__ import annotations
@@ -22,11 +26,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import ipaddress
 import json
 import secrets
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -47,6 +48,12 @@ from community.models import (
     WebhookDeliveryStatus,
     WebhookEndpoint,
     WebhookEvent,
+)
+from community.webhook_destinations import (
+    DestinationRefused,
+    PostOutcome,
+    destination_check,
+    destination_post,
 )
 
 TIMEOUT_SECONDS = 5
@@ -81,8 +88,9 @@ def _new_secret() -> str:
 
 
 def _clean_url(url: str) -> str:
-    """https only; plain http when DEBUG is on, or for a loopback address where
-    settings.WEBHOOK_ALLOW_HTTP_LOOPBACK allows it (the tests' local receiver)."""
+    """A well-formed URL whose host resolves, now, only to addresses a webhook may reach
+    (community/webhook_destinations.py); https only, plain http when DEBUG is on, or to a
+    loopback host where settings.WEBHOOK_ALLOW_LOOPBACK allows loopback (the tests' receiver)."""
     url = (url or "").strip()
     if not url:
         raise ValidationError({"url": "Give the URL to post alerts to."})
@@ -94,31 +102,27 @@ def _clean_url(url: str) -> str:
         ) from None
     if len(url) > 500:
         raise ValidationError({"url": "Keep the URL to 500 characters."})
-    parts = urlsplit(url)
-    if parts.scheme == "https" or settings.DEBUG:
+    try:
+        destination = destination_check(url)
+    except DestinationRefused as refused:
+        raise ValidationError(
+            {"url": f"Refused: {refused.reason}. Alerts are posted to public addresses only."}
+        ) from None
+    if urlsplit(url).scheme == "https" or settings.DEBUG:
         return url
-    if settings.WEBHOOK_ALLOW_HTTP_LOOPBACK and _is_loopback(parts.hostname):
+    if settings.WEBHOOK_ALLOW_LOOPBACK and destination.only_loopback:
         return url
     raise ValidationError({"url": "Use an https:// URL: alerts are not sent in the clear."})
-
-
-def _is_loopback(host: str | None) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host or "").is_loopback
-    except ValueError:
-        return False
 
 
 # --- Endpoints -------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def webhook_endpoint_create(
     *, url: str, description: str = "", created_by: User
 ) -> WebhookEndpoint:
-    """A new active endpoint with a fresh secret (show `endpoint.secret` once, now)."""
+    """A new active endpoint with a fresh secret (show `endpoint.secret` once, now). The URL's
+    host is resolved before the (single-row) insert, in no transaction of ours."""
     url = _clean_url(url)
     description = (description or "").strip()
     if len(description) > 200:
@@ -268,19 +272,6 @@ def _claim(delivery_id: int) -> bool:
     )
 
 
-def _post(*, url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
-    """POST `body`; (status code, error text). Any 2xx is a success (error "")."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            return response.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, f"HTTP {error.code} {error.reason}"
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        return None, f"{type(error).__name__}: {reason}"
-
-
 def webhook_delivery_attempt(*, delivery_id: int) -> AttemptResult:
     """One attempt at a delivery, if it can be claimed: a succeeded or failed delivery is left
     alone (nothing is ever posted twice after a success), one another worker holds is looked at
@@ -296,19 +287,9 @@ def webhook_delivery_attempt(*, delivery_id: int) -> AttemptResult:
             delivery, status=WebhookDeliveryStatus.FAILED, code=None, error="Endpoint deactivated."
         )
         return AttemptResult(status=WebhookDeliveryStatus.FAILED)
-    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
-    code, error = _post(
-        url=endpoint.url,
-        body=body,
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "X-Garden-Event": delivery.event,
-            "X-Garden-Delivery": str(delivery.pk),
-            "X-Garden-Signature": sign(secret=endpoint.secret, body=body),
-        },
-    )
-    if code is not None and 200 <= code < 300:
+    outcome = _post(delivery, endpoint)
+    code, error = outcome.status_code, outcome.reason
+    if outcome.succeeded:
         _finish(delivery, status=WebhookDeliveryStatus.SUCCEEDED, code=code, error="")
         return AttemptResult(status=WebhookDeliveryStatus.SUCCEEDED)
     if delivery.attempts >= max_attempts():
@@ -319,6 +300,23 @@ def webhook_delivery_attempt(*, delivery_id: int) -> AttemptResult:
         delivery, status=WebhookDeliveryStatus.PENDING, code=code, error=error, retry_in=retry_in
     )
     return AttemptResult(status=WebhookDeliveryStatus.PENDING, retry_in=retry_in)
+
+
+def _post(delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> PostOutcome:
+    """The signed JSON post, to an address checked now (webhook_destinations)."""
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
+    return destination_post(
+        url=endpoint.url,
+        body=body,
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-Garden-Event": delivery.event,
+            "X-Garden-Delivery": str(delivery.pk),
+            "X-Garden-Signature": sign(secret=endpoint.secret, body=body),
+        },
+        timeout=TIMEOUT_SECONDS,
+    )
 
 
 def _finish(

@@ -32,7 +32,7 @@ class WebhookEndpointForm(forms.Form):
     url = forms.CharField(
         label="URL",
         max_length=500,
-        help_text="https:// only. New alerts are posted here as JSON.",
+        help_text="https:// only, to a public address. New alerts are posted here as JSON.",
         validators=[validate_single_line],
     )
     description = forms.CharField(max_length=200, required=False, validators=[validate_single_line])

@@ -23,6 +23,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if not REDIS_URL:
     raise ImproperlyConfiguredEnv("Production needs Redis for Celery: REDIS_URL=redis://…")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Webhooks never reach this server or its neighbours in production.
+if WEBHOOK_ALLOW_LOOPBACK:
+    raise ImproperlyConfiguredEnv(
+        "WEBHOOK_ALLOW_LOOPBACK is for development and tests only: production webhooks reach "
+        "public addresses only."
+    )
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -158,6 +158,7 @@ NOT_LIST_PAGES = frozenset(
         "ideas:pilot-enrol",
         "ideas:pilot-decide",
         "ideas:pilot-results-csv",
+        "ideas:pilot-results-figures-csv",
         "ideas:instrument-edit",
         "ideas:instrument-question-add",
         "ideas:instrument-question-edit",

@@ -107,3 +107,13 @@ def test_a_score_at_its_levels_threshold_is_not_kept_by_anything(client, program
     page = client.get(f"/accounts/{account.slug}/engagement/").content.decode()
 
     assert "Kept at" not in page and "20.0 points to Co-creating (from 70)" in page
+
+
+def test_events_recorded_after_the_snapshot_are_not_counted_in_its_change():
+    busy, _ = _twin_accounts()
+    person = busy.memberships.get().user
+    activity_record(account=busy, user=person, kind=K.VISIT, occurred_at=_at(0, 0))  # after it
+
+    change = score_change(latest=_latest(busy))
+
+    assert change.events == 3  # the three the snapshot counted; the visit is in the next one

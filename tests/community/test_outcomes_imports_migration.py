@@ -12,8 +12,8 @@ from community.models import ImportBatch
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("community", "0013_email_failures")]
-AFTER = [("community", "0014_import_error_count")]
+BEFORE = [("community", "0014_email_failures")]
+AFTER = [("community", "0015_import_error_count")]
 
 
 def _migrate(targets):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0012_single_line_fields'),
+        ('community', '0013_single_line_fields'),
     ]
 
     operations = [

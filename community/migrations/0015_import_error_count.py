@@ -17,7 +17,7 @@ def _count_and_cut(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("community", "0013_email_failures"),
+        ("community", "0014_email_failures"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0011_alert_resolution'),
+        ('community', '0012_snapshot_computed_at'),
     ]
 
     operations = [
