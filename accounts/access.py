@@ -1,4 +1,4 @@
-"""Who may see and change which accounts, memberships, account teams and invitations.
+"""Who may see and change which accounts, memberships, account teams, invitations and API tokens.
 
 Every view and API view of `accounts` fetches through these functions; nothing else filters by
 account. A fetch returns the object, or raises Http404 when the user may not see it (so its
@@ -8,12 +8,14 @@ existence does not leak) and PermissionDenied when they may see it but not chang
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import (
     Account,
     AccountTeamAssignment,
+    ApiToken,
     Invitation,
     MemberRole,
     Membership,
@@ -182,3 +184,21 @@ def access_person_for_erasure(user: User, person_id: int) -> User:
     if not sees_person:
         raise Http404("No such person.")
     raise PermissionDenied("Only programme admins erase personal data.")
+
+
+def visible_api_tokens(user: User) -> QuerySet[ApiToken]:
+    """The person's own API tokens that still work, newest first. Nobody sees another person's
+    tokens, whatever their role (a programme admin deletes a leaked one in the Django admin)."""
+    if not user.is_authenticated:
+        return ApiToken.objects.none()
+    live = Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())
+    return ApiToken.objects.filter(live, user=user).order_by("-created", "token_key")
+
+
+def access_api_token(user: User, key: str) -> ApiToken:
+    """One of the person's own working tokens, by the characters it starts with (`token_key`:
+    the only name a token has, since the token itself is never stored); 404 otherwise."""
+    token = visible_api_tokens(user).filter(token_key=key).first()
+    if token is None:
+        raise Http404("No API token of yours starts with these characters.")
+    return token

@@ -1,5 +1,5 @@
-"""The Django admin of accounts, users, memberships, account teams and invitations (programme
-admins); roles and removals go through the services."""
+"""The Django admin of accounts, users, memberships, account teams, invitations and API tokens
+(programme admins); roles and removals go through the services."""
 
 from django import forms
 from django.contrib import admin
@@ -11,6 +11,7 @@ from accounts.forms import AdminLoginForm
 from accounts.models import (
     Account,
     AccountTeamAssignment,
+    ApiToken,
     Invitation,
     MemberRole,
     Membership,
@@ -139,6 +140,30 @@ class InvitationAdmin(admin.ModelAdmin):
         "accepted_by",
         "revoked_at",
     ]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Who holds which tokens, to revoke a leaked one (delete); tokens are made by their owners,
+    and nobody, here or anywhere, can read a token back."""
+
+    list_display = ["name", "user", "token_key", "created", "last_used_at", "expiry"]
+    search_fields = ["user__email", "name", "token_key"]
+    readonly_fields = ["name", "user", "token_key", "created", "last_used_at", "expiry"]
+    exclude = ["digest"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        services.api_token_revoke(token=obj)
+
+    def delete_queryset(self, request, queryset):
+        for token in queryset:
+            services.api_token_revoke(token=token)
 
 
 # The admin's login checks passwords one at a time per login, as ours does (accounts.lockout).

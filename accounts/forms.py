@@ -51,6 +51,15 @@ class ProfileForm(forms.Form):
     job_title = forms.CharField(max_length=150, required=False, validators=[validate_single_line])
 
 
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Token name",
+        max_length=100,
+        help_text="What will use it, such as “nightly CRM export”: your list of tokens shows it.",
+        validators=[validate_single_line],
+    )
+
+
 class InvitationForm(forms.Form):
     email = forms.EmailField(
         help_text="They get a link that works once and expires.", validators=[validate_single_line]

@@ -2,8 +2,12 @@
 
 Our users log in with their email in a field named "username" (our login form and the
 admin's). Axes would look for the model's USERNAME_FIELD, "email", which no form posts, and so
-would never lock anything. Emails are matched without case (`UserManager.get_by_natural_key`),
-so the key is lower-cased too: "Alice@Acme.example" and "alice@acme.example" share one lock.
+would never lock anything. The lock is the *login's*: the address typed is resolved to the
+person it means (`UserManager.get_by_address`, which also logs them in) and the key is their
+address's key; an address that is nobody's is keyed on its own key (accounts.addresses). So
+"Alice@Acme.example", "alıce@acme.example", "alice@ａｃｍｅ.example" and every other spelling
+that folds into Alice's address share her one lock and her five guesses, on PostgreSQL (whose
+upper() folds ı and ſ) as on SQLite.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest
 
+from accounts.addresses import address_key
+from accounts.models import User
+
 # The first key of the PostgreSQL advisory locks taken per login ("lo" for login); the second
 # is a hash of the login. Nothing else in the project takes advisory locks with this key.
 _ADVISORY_LOCK_CLASS = 0x6C6F
@@ -29,6 +36,7 @@ class LoginBusy(Exception):
 
 
 def login_lock_key(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """AXES_USERNAME_CALLABLE: the key of the login the posted address means."""
     data = credentials if credentials is not None else getattr(request, "data", request.POST)
     username = data.get("username")
     return _key(username) if username else None
@@ -79,4 +87,7 @@ def login_attempts_one_at_a_time(username: str | None) -> Iterator[None]:
 
 
 def _key(username: str) -> str:
-    return str(username).strip().lower()
+    """The lock's key: the key of the address of the person `username` resolves to, or of
+    `username` itself when it is nobody's address."""
+    user = User.objects.get_by_address(username)
+    return address_key(user.email if user is not None else username)

@@ -1,15 +1,19 @@
-"""People and customer organisations: users, accounts, memberships, account teams, invitations."""
+"""People and customer organisations: users, accounts, memberships, account teams, invitations,
+and the people's API tokens."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from knox.models import AbstractAuthToken
 
+from accounts.addresses import address_key, address_plain
 from config.emails import FAILURE_REASON_LENGTH
 from config.single_line import validate_single_line
 
@@ -37,7 +41,7 @@ class UserManager(BaseUserManager["User"]):
     def _create_user(self, email: str, password: str | None, **fields) -> User:
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=address_plain(email), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -53,7 +57,20 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **fields)
 
     def get_by_natural_key(self, username: str) -> User:
-        return self.get(email__iexact=username)
+        user = self.get_by_address(username)
+        if user is None:
+            raise self.model.DoesNotExist("No login has this address.")
+        return user
+
+    def get_by_address(self, address: str) -> User | None:
+        """The login an address typed means, however it is spelled: the person whose stored
+        address has the same key (accounts.addresses), or None. Stored addresses are plain, so
+        the key itself finds them on any database; the text as typed finds an address stored
+        before addresses had to be plain."""
+        key = address_key(address)
+        candidates = self.filter(Q(email__iexact=key) | Q(email__iexact=str(address).strip()))
+        matching = [user for user in candidates if address_key(user.email) == key]
+        return min(matching, key=lambda user: user.pk, default=None)
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -99,6 +116,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def clean(self) -> None:
+        """An address is stored plain; one with look-alike letters is refused (the admin's
+        forms call this). Checked before Django's own clean(), whose NFKC would quietly turn
+        some look-alikes into the address they imitate."""
+        try:
+            self.email = address_plain(self.email)
+        except ValidationError as error:
+            raise ValidationError({"email": error.messages}) from None
+        super().clean()
 
     @property
     def full_name(self) -> str:
@@ -307,6 +334,27 @@ class Invitation(TimeStamped):
 
     def get_accept_url(self) -> str:
         return reverse("accounts:invitation-accept", kwargs={"token": self.token})
+
+
+class ApiToken(AbstractAuthToken):
+    """A person's token for the API (`Authorization: Token …`), through django-rest-knox
+    (settings.KNOX_TOKEN_MODEL): only a SHA-512 hash of it is stored (`digest`, the key), with
+    its first characters (`token_key`) to find it and to show it by; it stops working at
+    `expiry` (settings.API_TOKEN_TTL_DAYS after it was made). A person may hold several, one per
+    script, each named, and sees when each was last used."""
+
+    name = models.CharField(
+        max_length=100,
+        help_text="What the person uses it for.",
+        validators=[validate_single_line],
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.token_key}…) of {self.user_id}"
 
 
 class OutboxTask(models.Model):

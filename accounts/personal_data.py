@@ -27,7 +27,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from accounts.models import Invitation, Membership, User
+from accounts.models import ApiToken, Invitation, Membership, User
 
 # The name an erased person carries: every page that names people shows this instead.
 ERASED_NAME = "Former member"
@@ -132,18 +132,25 @@ def _export_accounts(user: User) -> dict[str, Any]:
             "accepted_at",
             "revoked_at",
         ),
+        # What each token is called and when it was used; never the token, which is not kept.
+        "api_tokens": rows(
+            ApiToken.objects.filter(user=user).order_by("created", "token_key"),
+            "name",
+            "token_key",
+            "created",
+            "expiry",
+            "last_used_at",
+        ),
     }
 
 
 def _erase_accounts(user: User) -> dict[str, int]:
-    """Forget the invitations addressed to them (their address) and their API token; their
+    """Forget the invitations addressed to them (their address) and their API tokens; their
     membership and the person row itself are handled by accounts.services.person_erase."""
-    from rest_framework.authtoken.models import Token
-
     invitations = Invitation.objects.filter(email__iexact=user.email).update(
         email=erased_email(user), updated_at=timezone.now()
     )
-    tokens, _ = Token.objects.filter(user=user).delete()
+    tokens, _ = ApiToken.objects.filter(user=user).delete()
     return {"invitations_anonymised": invitations, "api_tokens_deleted": tokens}
 
 

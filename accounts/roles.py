@@ -6,7 +6,7 @@ from accounts.models import InternalRole
 
 # App labels whose every model permission a programme admin holds (they run the programme and
 # use the Django admin).
-PROGRAMME_ADMIN_APPS = ("accounts", "community", "ideas", "authtoken", "django_celery_beat")
+PROGRAMME_ADMIN_APPS = ("accounts", "community", "ideas", "django_celery_beat")
 
 # Named permissions ("app_label.codename") per role, beyond the admin's app-wide ones.
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {

@@ -16,9 +16,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.addresses import address_plain
 from accounts.models import (
     Account,
     AccountTeamAssignment,
+    ApiToken,
     InternalRole,
     Invitation,
     MemberRole,
@@ -112,13 +114,32 @@ def user_update_profile(
     return user
 
 
-@transaction.atomic
-def user_api_token_rotate(*, user: User) -> str:
-    """Replace the user's API token with a new one and return its key (shown to them once)."""
-    from rest_framework.authtoken.models import Token
+# A person holds at most this many working API tokens (one per script is the idea).
+API_TOKENS_PER_PERSON = 10
 
-    Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user).key
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new API token for one of the person's scripts: the row, and the token itself, which is
+    shown to them once (only its hash is kept). It works for API_TOKEN_TTL_DAYS."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Name the token after the script that will use it."})
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one creation at a time
+    live = Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())
+    if ApiToken.objects.filter(live, user=user).count() >= API_TOKENS_PER_PERSON:
+        raise ValidationError(
+            {"name": f"You hold {API_TOKENS_PER_PERSON} tokens already: revoke one first."}
+        )
+    return ApiToken.objects.create(
+        user=user, name=name, expiry=timedelta(days=settings.API_TOKEN_TTL_DAYS)
+    )
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken) -> None:
+    """The token stops working at once."""
+    token.delete()
 
 
 @transaction.atomic
@@ -205,13 +226,18 @@ def invitation_create(
 ) -> Invitation:
     """Invite a person to an account; the email goes out from a worker after commit."""
 
-    email = User.objects.normalize_email(email).strip().lower()
+    try:
+        # Refused for its own letters, never for whose address it resembles (accounts.addresses).
+        email = address_plain(email)
+    except ValidationError as error:
+        raise ValidationError({"email": error.messages}) from None
     if role not in MemberRole.values:
         raise ValidationError({"role": f"Unknown role {role!r}."})
     # Whether an address has a login elsewhere is another tenant's business: the inviter is
     # told only about their own colleagues; the owner of a login elsewhere gets a notice instead
     # of a link (see invitation_send), and the link would be refused anyway.
-    if Membership.objects.filter(account=account, user__email__iexact=email).exists():
+    person = User.objects.get_by_address(email)
+    if person is not None and Membership.objects.filter(account=account, user=person).exists():
         raise ValidationError({"email": f"This person is already a member of {account.name}."})
     # An expired open invitation to the same address is replaced by the new one.
     Invitation.objects.filter(
@@ -268,7 +294,7 @@ def invitation_send(*, invitation_id: int) -> bool:
         return False
     if invitation.status != "pending":
         return False
-    has_login = User.objects.filter(email__iexact=invitation.email).exists()
+    has_login = User.objects.get_by_address(invitation.email) is not None
     template = "accounts/email/invitation_has_login" if has_login else "accounts/email/invitation"
     context = {
         "invitation": invitation,
@@ -341,10 +367,18 @@ def invitation_accept(
     ).update(accepted_at=now)
     if claimed != 1:
         raise InvitationInvalid("This invitation link has already been used. Log in instead.")
-    if User.objects.filter(email__iexact=invitation.email).exists():
+    if User.objects.get_by_address(invitation.email) is not None:
         raise InvitationInvalid(
             "Someone with this email address already has a login. Log in instead."
         )
+    try:
+        address_plain(invitation.email)
+    except ValidationError:
+        # An invitation sent before addresses had to be plain: no login is made from it.
+        raise InvitationInvalid(
+            "This invitation's address holds look-alike letters. Ask your account admin for a "
+            "new invitation, with the address typed in plain letters."
+        ) from None
     user = User.objects.create_user(
         email=invitation.email,
         password=password,

@@ -9,6 +9,7 @@ app_name = "accounts"
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/api-token/", views.api_token_create, name="api-token-create"),
+    path("profile/api-tokens/<str:key>/revoke/", views.api_token_revoke, name="api-token-revoke"),
     path("profile/data/", views.personal_data_download, name="personal-data-download"),
     path("people/<int:pk>/erase/", views.person_erase, name="person-erase"),
     path("accounts/", views.account_list, name="account-list"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -12,10 +13,15 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
-from rest_framework.authtoken.models import Token
 
 from accounts import access, selectors, services
-from accounts.forms import AccountFilterForm, InvitationAcceptForm, InvitationForm, ProfileForm
+from accounts.forms import (
+    AccountFilterForm,
+    ApiTokenForm,
+    InvitationAcceptForm,
+    InvitationForm,
+    ProfileForm,
+)
 from accounts.lockout import login_unlock
 from accounts.models import InternalRole
 from accounts.personal_data import personal_data_export
@@ -209,19 +215,30 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def _profile_page(request: HttpRequest, form: ProfileForm, **extra) -> HttpResponse:
+def _profile_page(request: HttpRequest, form: ProfileForm | None = None, **extra) -> HttpResponse:
+    """The profile page; `extra` may carry a token form with errors, or a new token to show."""
     user = request.user
+    form = form or ProfileForm(
+        initial={
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "job_title": user.job_title,
+        }
+    )
+    token_form = extra.pop("token_form", None) or ApiTokenForm()
     return render(
         request,
         "accounts/profile.html",
         {
             "form": form,
+            "token_form": token_form,
             "membership": access.customer_membership(user),
             "role_labels": [r.label for r in InternalRole if r.value in user.internal_roles],
-            "has_token": Token.objects.filter(user=user).exists(),
+            "api_tokens": access.visible_api_tokens(user),
+            "token_days": settings.API_TOKEN_TTL_DAYS,
             **extra,
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or token_form.errors else 200,
     )
 
 
@@ -246,17 +263,28 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def api_token_create(request: HttpRequest) -> HttpResponse:
-    """A new API token for scripts (`Authorization: Token …`); shown once, replaces the old."""
-    key = services.user_api_token_rotate(user=request.user)
-    user = request.user
-    form = ProfileForm(
-        initial={
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "job_title": user.job_title,
-        }
-    )
-    return _profile_page(request, form, new_token=key)
+    """A new, named API token for a script (`Authorization: Token …`), shown once."""
+    token_form = ApiTokenForm(request.POST)
+    if token_form.is_valid():
+        try:
+            token, key = services.api_token_create(
+                user=request.user, name=token_form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            token_form.add_error("name", error.message_dict.get("name", error.messages))
+        else:
+            return _profile_page(request, new_token=key, new_token_row=token)
+    return _profile_page(request, token_form=token_form)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, key: str) -> HttpResponse:
+    """One of the person's own tokens stops working at once."""
+    token = access.access_api_token(request.user, key)
+    services.api_token_revoke(token=token)
+    messages.success(request, f"The API token “{token.name}” is revoked: it no longer works.")
+    return redirect("accounts:profile")
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

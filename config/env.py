@@ -7,6 +7,7 @@ stops the process with a message naming the variable (in the spirit of healthche
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 import environ
@@ -64,6 +65,20 @@ def env_list(name: str, default: Any = _MISSING) -> list[str]:
     if isinstance(value, list):
         return value
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+_RATE = re.compile(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)")
+
+
+def env_rate(name: str, default: Any = _MISSING) -> str:
+    """A rate as DRF's throttling reads it: "<calls>/<second|minute|hour|day>" ("60/minute")."""
+    value = _raw(name, default).strip()
+    if not _RATE.fullmatch(value):
+        raise ImproperlyConfiguredEnv(
+            f"{name}={value!r} is not a rate: write calls/period, such as 60/minute "
+            "(periods: second, minute, hour, day)."
+        )
+    return value
 
 
 def env_database(name: str = "DATABASE_URL", default: Any = _MISSING) -> dict[str, Any] | Any:

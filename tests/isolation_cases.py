@@ -5,9 +5,9 @@ garden A accepted ("ZQX Orchard"): an idea (and a duplicate to merge), a comment
 published pilot A is invited to with its instrument, check-ins and agreement (accepted by A's
 admin, A's member enrolled, a draft response), a thread with a reply and a flag, a published and
 a draft harvest, notifications, an alert, a loyalty outcome, an offline event, an engagement
-snapshot, a webhook endpoint and delivery, an import batch, an account invitation and a garden
-invitation A has still to answer. Every text of A carries the marker "ZQX", so a page or a list
-that shows anything of A's is caught by one substring test.
+snapshot, a webhook endpoint and delivery, an import batch, an account invitation, a garden
+invitation A has still to answer, and an API token of A's member. Every text of A carries the
+marker "ZQX", so a page or a list that shows anything of A's is caught by one substring test.
 
 Account B ("Globex") has an open garden of its own with a thread and an idea, so B's lists are
 not empty by accident; `manager_b` is an account manager assigned to B only.
@@ -23,7 +23,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import InternalRole, MemberRole, TeamRole, User
-from accounts.services import invitation_create
+from accounts.services import api_token_create, invitation_create
 from community.models import (
     ActivityKind,
     Alert,
@@ -211,6 +211,8 @@ def build_world() -> World:
         uploaded_by=p["programme_admin"],
     )
 
+    api_token, _ = api_token_create(user=p["member_a"], name="ZQX script")
+
     # --- Account B's own things, so its lists have rows -------------------------------------
     commons = GardenFactory(name="Globex Commons", slug="commons", description="Globex plans")
     garden_join(garden=commons, user=p["member_b"])
@@ -253,6 +255,7 @@ def build_world() -> World:
         "endpoint": endpoint.pk,
         "delivery": delivery.pk,
         "batch": batch.pk,
+        "api_token": api_token.token_key,
     }
     return World(people=people, ids=ids)
 

@@ -16,6 +16,8 @@ SAMPLES = {
     "dimension_id": "1",
     "kind": "mention",
     "post_pk": "1",
+    "key": "0123456789abcde",  # an API token's first characters
+    "token_key": "0123456789abcde",
 }
 
 

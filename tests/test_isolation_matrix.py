@@ -423,7 +423,10 @@ PAGES: dict[str, Case] = {
     ),
     "community:portfolio": C("/portfolio/", INTERNAL),
     "accounts:profile": C("/profile/", OWN, {}),
-    "accounts:api-token-create": C("/profile/api-token/", OWN, {}),
+    "accounts:api-token-create": C("/profile/api-token/", OWN, {"name": "Hijack"}),
+    "accounts:api-token-revoke": C(
+        "/profile/api-tokens/{api_token}/revoke/", FOREIGN, {}, allowed="member_a"
+    ),
     "accounts:personal-data-download": C("/profile/data/", OWN),
     "community:engagement-model": C(
         "/settings/engagement/", INTERNAL, {"note": "Hijack"}, readonly=ADMIN_ONLY_INTERNAL
@@ -659,6 +662,8 @@ API: dict[str, Case] = {
     ),
     "GET /me/": C(V + "/me/", OWN),
     "GET /me/data/": C(V + "/me/data/", OWN),
+    "GET /me/tokens/": C(V + "/me/tokens/", LIST),
+    "DELETE /me/tokens/{token_key}/": C(V + "/me/tokens/{api_token}/", FOREIGN, allowed="member_a"),
     "GET /memberships/": C(V + "/memberships/", LIST, outsiders=ACCT),
     "GET /memberships/{id}/": C(V + "/memberships/{membership}/", FOREIGN, outsiders=ACCT),
     "DELETE /memberships/{id}/": C(

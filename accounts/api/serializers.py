@@ -1,4 +1,5 @@
-"""The accounts API's serializers: accounts, memberships, account teams and invitations."""
+"""The accounts API's serializers: accounts, memberships, account teams, invitations and the
+caller's own API tokens."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from rest_framework import serializers
 from accounts.models import (
     Account,
     AccountTeamAssignment,
+    ApiToken,
     Invitation,
     MemberRole,
     Membership,
@@ -122,13 +124,33 @@ class MeSerializer(serializers.Serializer):
     internal_roles = serializers.ListField(child=serializers.CharField())
 
 
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """One of the caller's API tokens. The token itself is never shown again after it was made
+    (only its hash is stored): `token_key`, its first characters, names it."""
+
+    token_key = serializers.CharField(
+        read_only=True, help_text="The first characters of the token; its URL uses them."
+    )
+    created_at = serializers.DateTimeField(source="created", read_only=True)
+    expires_at = serializers.DateTimeField(
+        source="expiry", read_only=True, allow_null=True, help_text="It stops working then."
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["token_key", "name", "created_at", "last_used_at", "expires_at"]
+        read_only_fields = fields
+
+
 class PersonalDataSerializer(serializers.Serializer):
     """The caller's personal data: one object per app section (accounts, community, ideas),
     each holding lists of their own rows. Free-form beyond the first keys."""
 
     format = serializers.CharField(help_text='"customer-garden-personal-data/1".')
     exported_at = serializers.DateTimeField()
-    accounts = serializers.DictField(help_text="Profile, membership, invitations.")
+    accounts = serializers.DictField(
+        help_text="Profile, membership, invitations, API tokens (their names, never the tokens)."
+    )
     community = serializers.DictField(
         required=False,
         help_text="Garden memberships, discussion threads/posts/reactions/flags, harvest reads, "

@@ -10,6 +10,7 @@ router.register("accounts", views.AccountViewSet, basename="account")
 router.register("memberships", views.MembershipViewSet, basename="membership")
 router.register("account-teams", views.TeamAssignmentViewSet, basename="account-team")
 router.register("invitations", views.InvitationViewSet, basename="invitation")
+router.register("me/tokens", views.ApiTokenViewSet, basename="api-token")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),

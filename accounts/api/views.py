@@ -19,7 +19,14 @@ from rest_framework.views import APIView
 
 from accounts import access, services
 from accounts.api import serializers as s
-from accounts.models import Account, AccountTeamAssignment, Invitation, Membership, User
+from accounts.models import (
+    Account,
+    AccountTeamAssignment,
+    ApiToken,
+    Invitation,
+    Membership,
+    User,
+)
 from accounts.personal_data import personal_data_export
 
 
@@ -240,6 +247,26 @@ class MeView(APIView):
                 }
             ).data
         )
+
+
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """The caller's own API tokens that still work, newest first; DELETE revokes one at once.
+    Tokens are made on the profile page, where the new token is shown once."""
+
+    queryset = ApiToken.objects.none()  # for the schema; get_queryset scopes it
+    serializer_class = s.ApiTokenSerializer
+    lookup_field = "token_key"
+    lookup_value_regex = "[^/]+"
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return access.visible_api_tokens(self.request.user)
+
+    def get_object(self) -> ApiToken:
+        return access.access_api_token(self.request.user, self.kwargs["token_key"])
+
+    def perform_destroy(self, instance: ApiToken) -> None:
+        services.api_token_revoke(token=instance)
 
 
 class MyDataView(APIView):

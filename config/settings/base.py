@@ -8,7 +8,15 @@ from pathlib import Path
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
-from config.env import env_bool, env_database, env_int, env_list, env_redis_url, env_str
+from config.env import (
+    env_bool,
+    env_database,
+    env_int,
+    env_list,
+    env_rate,
+    env_redis_url,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -30,7 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens: django-rest-knox, with our own token model (accounts.ApiToken).
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -49,6 +58,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every answer below is `private, no-store`; static files (above) keep their caching.
+    "config.cache_control.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # A NUL in the path or query string is a 400 before any view queries PostgreSQL with it.
@@ -140,7 +151,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 # long for its turn, then gets "try again in a moment".
 LOGIN_LOCK_WAIT_SECONDS = env_int("LOGIN_LOCK_WAIT_SECONDS", 5, minimum=1)
 # The login forms post the email as "username" (the model's USERNAME_FIELD is "email"); the key
-# is the lower-cased email, so changing its case does not give five more tries.
+# is the address of the person it means, folded (accounts/lockout.py), so no other spelling of
+# it (case, ı, ſ, full-width letters) gives five more tries.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.lockout.login_lock_key"
 AXES_RESET_ON_SUCCESS = True
@@ -202,13 +214,44 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
 # --- REST API
+# API tokens (accounts.ApiToken, django-rest-knox) stop working this many days after they were
+# made; a person makes a new one on their profile page.
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 90, minimum=1)
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 (a model's name, not a secret)
+# knox's own token model is swapped for ours: its migrations would still create its unused
+# table (with a key to the users, which then cannot be truncated), so they are left out.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
 REST_FRAMEWORK = {
     # Token first: an anonymous call then gets 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # 429 with Retry-After past a rate (config/throttling.py): per person for every call and for
+    # writes; per IP address for anonymous calls (counted by the first permission class).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.throttling.UserThrottle",
+        "config.throttling.WriteThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("API_THROTTLE_ANON", "60/minute"),
+        "user": env_rate("API_THROTTLE_USER", "600/minute"),
+        "write": env_rate("API_THROTTLE_WRITE", "120/minute"),
+    },
+    # How many proxies stand before the web processes: the client's address for the "anon" rate
+    # is taken from X-Forwarded-For behind them (0: REMOTE_ADDR, which a client cannot forge).
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0, minimum=0),
+    # A call by nobody is counted against the "anon" rate before it is refused with 401.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "config.throttling.AnonymousCallsThrottled",
+        "rest_framework.permissions.IsAuthenticated",
+    ],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     # JSON only (the imports upload sets its own parsers), refusing NUL characters (PostgreSQL
     # stores none). No form bodies: DRF trims their whitespace after the schema's maxLength.
@@ -233,7 +276,10 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": [
+        "config.throttling.AnonymousCallsThrottled",
+        "rest_framework.permissions.IsAuthenticated",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -308,6 +354,21 @@ else:
     for _folder in ("queue", "processed", "control"):
         (_broker / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_RESULT_BACKEND = None
+# Caches: nothing of the product caches pages or rows. The API's throttling counts calls in
+# "throttle": Redis (shared by every web process) when REDIS_URL is set, else this process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "throttle",
+            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    ),
+}
 # The queue tasks go to and `celery worker` consumes by default (one per deployment or test).
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_IGNORE_RESULT = True

@@ -20,3 +20,14 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # No persistent connections: live-server threads would keep the test database open at teardown.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# The API's throttling: rates no test reaches by accident (tests/test_api_throttling.py lowers
+# them), counted in this process only, never in a Redis other test runs share.
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "anon": "100000/second",
+    "user": "100000/second",
+    "write": "100000/second",
+}
+CACHES["throttle"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "throttle",
+}

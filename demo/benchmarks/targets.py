@@ -95,6 +95,7 @@ NOT_LIST_PAGES = frozenset(
     {
         "accounts:profile",
         "accounts:api-token-create",
+        "accounts:api-token-revoke",
         "accounts:personal-data-download",
         "accounts:person-erase",
         "accounts:invitation-create",

@@ -31,6 +31,29 @@ from ideas.services import ideas as idea_services
 
 PASSWORD = "correct horse battery staple"
 
+# Sixteen spellings of one address that fold into it (accounts.addresses): mixed case, the
+# dotless ı and long ſ PostgreSQL's upper() folds, the Kelvin sign K, full-width letters.
+# Every one passes Django's EmailField.
+LOOKALIKE_ADDRESS = "kristin.siska@acme.example"
+LOOKALIKE_SPELLINGS = [
+    "kristin.siska@acme.example",
+    "KRISTIN.SISKA@ACME.EXAMPLE",
+    "krıstin.siska@acme.example",
+    "kristın.sıska@acme.example",
+    "kriſtin.siska@acme.example",
+    "kristin.ſiſka@acme.example",
+    "\u212aristin.siska@acme.example",
+    "kristin.siska@ａｃｍｅ.example",
+    "kristin.siska@acme.ｅｘａｍｐｌｅ",
+    "KRıSTIN.ſISKA@Acme.Example",
+    "Krıſtın.Sıſka@ＡＣＭＥ.EXAMPLE",
+    "kristin.siska@ACME.ｅxample",
+    "krıſtın.sıſka@acme.example",
+    "\u212arıſtın.sıſka@ａｃｍｅ.ｅｘａｍｐｌｅ",
+    "KrIsTiN.SiSkA@aCmE.eXaMpLe",
+    "kriſtin.siſka@Acme.example",
+]
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
+import pytest
+
 from accounts.models import MemberRole, Membership, User
+
+
+def _user_change(member, **fields) -> dict:
+    """The admin's change form of a member, as posted."""
+    return {
+        "email": member.email,
+        "is_active": "on",
+        "membership-TOTAL_FORMS": "1",
+        "membership-INITIAL_FORMS": "1",
+        "membership-MIN_NUM_FORMS": "0",
+        "membership-MAX_NUM_FORMS": "0",
+        "membership-0-id": member.membership.pk,
+        "membership-0-user": member.pk,
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "10:00:00",
+        **fields,
+    }
 
 
 def test_a_programme_admin_cannot_make_anyone_a_superuser(client_for, programme_admin, member_a):
@@ -11,23 +30,33 @@ def test_a_programme_admin_cannot_make_anyone_a_superuser(client_for, programme_
 
     assert 'name="is_superuser"' not in form  # shown read-only
     response = client.post(
-        f"/admin/accounts/user/{member_a.pk}/change/",
-        {
-            "email": member_a.email,
-            "is_active": "on",
-            "is_superuser": "on",
-            "membership-TOTAL_FORMS": "1",
-            "membership-INITIAL_FORMS": "1",
-            "membership-MIN_NUM_FORMS": "0",
-            "membership-MAX_NUM_FORMS": "0",
-            "membership-0-id": member_a.membership.pk,
-            "membership-0-user": member_a.pk,
-            "date_joined_0": "2026-01-01",
-            "date_joined_1": "10:00:00",
-        },
+        f"/admin/accounts/user/{member_a.pk}/change/", _user_change(member_a, is_superuser="on")
     )
     assert response.status_code == 302  # saved: the form was valid, the flag was ignored
     assert User.objects.get(pk=member_a.pk).is_superuser is False
+
+
+@pytest.mark.parametrize(
+    "email", ["annı@acme.example", "anna@ａｃｍｅ.example", "ſam@acme.example"]
+)
+def test_an_address_with_look_alike_letters_is_refused_in_the_admin(
+    client_for, programme_admin, member_a, email
+):
+    client = client_for(programme_admin)
+
+    changed = client.post(
+        f"/admin/accounts/user/{member_a.pk}/change/", _user_change(member_a, email=email)
+    )
+    added = client.post(
+        "/admin/accounts/user/add/",
+        {"email": email, "password1": "quiet orchard 7", "password2": "quiet orchard 7"},
+    )
+
+    for response in (changed, added):
+        assert response.status_code == 200  # the form again, with its error
+        assert "Type this address in plain letters" in response.content.decode()
+    assert User.objects.get(pk=member_a.pk).email == "alice@acme.example"
+    assert not User.objects.exclude(pk__in=[member_a.pk, programme_admin.pk]).exists()
 
 
 def test_demoting_the_last_account_admin_in_the_admin_is_a_form_error(

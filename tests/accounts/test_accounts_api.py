@@ -10,8 +10,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from accounts import services
 from accounts.models import Account, InternalRole, Segment, Tier
 from tests.accounts.factories import AccountFactory, TeamAssignmentFactory, internal
 from tests.api_helpers import api_error, api_login
@@ -110,8 +110,8 @@ def test_anonymous_callers_are_refused_and_nothing_changes(api, account_a, metho
 
 
 def test_an_api_token_logs_a_script_in_with_its_owners_scope(api, member_a, account_b):
-    token = Token.objects.create(user=member_a)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, token = services.api_token_create(user=member_a, name="Script")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
     assert _slugs(api.get(ACCOUNTS)) == ["acme"]
     assert api.get(f"{ACCOUNTS}globex/").status_code == 404

@@ -275,6 +275,24 @@ def test_inviting_a_colleague_who_is_already_a_member_is_a_field_error(api, admi
     assert not Invitation.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "email",
+    ["alıce@acme.example", "ſam@acme.example", "alice@ａｃｍｅ.example", "ALıCE@acme.example"],
+)
+def test_an_address_with_look_alike_letters_is_a_field_error(api, admin_a, member_a, email):
+    """Refused for its letters, whether or not anyone has the address it imitates (here
+    Alice's): the answer tells the inviter nothing about who has a login."""
+    api_login(api, admin_a)
+
+    response = api.post(INVITATIONS, {"account": "acme", "email": email})
+
+    assert response.status_code == 400
+    error = api_error(response)
+    assert (error["type"], error["attr"]) == ("validation_error", "email")
+    assert error["detail"].startswith("Type this address in plain letters")
+    assert not Invitation.objects.exists()
+
+
 def test_an_address_with_an_open_invitation_cannot_be_invited_again(api, admin_a, acme_invitation):
     api_login(api, admin_a)
 

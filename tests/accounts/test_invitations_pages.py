@@ -107,6 +107,29 @@ def test_a_bad_address_is_a_form_error_and_invites_no_one(
     assert mail.outbox == []
 
 
+@pytest.mark.parametrize(
+    "email",
+    [
+        "alıce@acme.example",  # dotless ı: PostgreSQL's upper() makes it Alice's address
+        "ſam@acme.example",  # long ſ
+        "nina@ａｃｍｅ.example",  # full-width letters
+        "KRıSTIN@Acme.Example",  # mixed case and a look-alike
+    ],
+)
+def test_an_address_with_look_alike_letters_is_a_form_error_and_invites_no_one(
+    client_for, admin_a, member_a, django_capture_on_commit_callbacks, email
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(admin_a).post(
+            "/accounts/acme/invite/", {"email": email, "role": "member"}
+        )
+
+    assert response.status_code == 400
+    assert "Type this address in plain letters" in response.content.decode()
+    assert not Invitation.objects.exists()
+    assert mail.outbox == []
+
+
 def test_a_second_open_invitation_to_one_address_is_a_form_error(
     client_for, admin_a, invitation, django_capture_on_commit_callbacks
 ):
@@ -460,6 +483,18 @@ def test_a_logged_in_person_is_asked_to_log_out_first(client_for, member_b, invi
     invitation.refresh_from_db()
     assert invitation.status == "pending"
     assert Membership.objects.get(user=member_b).account.slug == "globex"
+
+
+def test_an_old_invitation_to_a_look_alike_address_makes_no_login(client, account_a, admin_a):
+    invitation = InvitationFactory(account=account_a, email="nına@acme.example", invited_by=admin_a)
+
+    response = _join(client, invitation.get_accept_url())
+
+    assert response.status_code == 410
+    assert "look-alike letters" in response.content.decode()
+    assert not User.objects.filter(email__startswith="n").exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
 
 
 def test_a_link_for_an_address_that_got_a_login_meanwhile_is_refused_and_left_open(

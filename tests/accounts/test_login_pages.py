@@ -13,7 +13,12 @@ from django.core import mail
 from django.test import Client
 
 from accounts import services
-from tests.accounts.factories import PASSWORD
+from tests.accounts.factories import (
+    LOOKALIKE_ADDRESS,
+    LOOKALIKE_SPELLINGS,
+    PASSWORD,
+    customer,
+)
 
 LOCKED = "This login is locked for a while"
 WRONG = "That email and password do not match."
@@ -93,6 +98,62 @@ def test_changing_the_case_of_the_email_neither_dodges_nor_splits_the_lock(clien
 
     assert response.status_code == 429
     assert _logged_in_as(client) is None
+
+
+# --- Look-alike spellings: one login, one lock (accounts.addresses) ---------------------------
+
+
+@pytest.fixture
+def kristin(account_a):
+    return customer(account_a, email=LOOKALIKE_ADDRESS, first_name="Kristin")
+
+
+def test_sixteen_spellings_of_one_address_share_its_five_guesses(client, kristin):
+    limit = settings.AXES_FAILURE_LIMIT
+    guesses = [_log_in(Client(), spelling, "not the password") for spelling in LOOKALIKE_SPELLINGS]
+
+    assert [r.status_code for r in guesses] == [200] * (limit - 1) + [429] * (16 - limit + 1)
+    # The right password, under any spelling, finds the login locked.
+    for spelling in LOOKALIKE_SPELLINGS:
+        assert _log_in(Client(), spelling).status_code == 429, spelling
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == [LOOKALIKE_ADDRESS]
+
+
+def test_a_look_alike_spelling_is_the_same_login(kristin):
+    for spelling in ["kristin.siska@ａｃｍｅ.example", "Krıſtın.Sıſka@Acme.Example"]:
+        client = Client()
+
+        assert _log_in(client, spelling).status_code == 302, spelling
+        assert _logged_in_as(client) == str(kristin.pk)
+
+
+def test_spellings_of_an_address_nobody_has_share_one_lock_too(client, db):
+    spellings = [
+        "sam.nobody@acme.example",
+        "SAM.NOBODY@ａｃｍｅ.example",
+        "ſam.nobody@acme.example",
+    ]
+
+    statuses = [_log_in(Client(), s, "not the password").status_code for s in spellings * 2]
+
+    assert statuses == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429, 429]
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == [
+        "sam.nobody@acme.example"
+    ]
+
+
+def test_a_password_reset_lifts_the_lock_of_every_spelling(client, kristin):
+    for spelling in LOOKALIKE_SPELLINGS[: settings.AXES_FAILURE_LIMIT]:
+        _log_in(Client(), spelling, "not the password")
+    client.post("/password/reset/", {"email": LOOKALIKE_ADDRESS})
+    link = re.search(r"http://testserver(/password/reset/\S+/)", mail.outbox[0].body).group(1)
+    form = client.get(link, follow=True)
+    client.post(
+        form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+
+    assert _log_in(Client(), "krıstin.siska@acme.example", NEW_PASSWORD).status_code == 302
+    assert not AccessAttempt.objects.exists()
 
 
 def test_the_lock_is_per_login_so_colleagues_on_the_same_network_still_log_in(

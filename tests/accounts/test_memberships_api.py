@@ -7,8 +7,8 @@ and DRF answers 401 when the first authentication class names a challenge.
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from accounts import services
 from accounts.models import MemberRole, Membership, User
 from tests.accounts.factories import MembershipFactory, customer
 from tests.api_helpers import api_error, api_login
@@ -235,11 +235,11 @@ def test_removing_a_member_deletes_the_membership_and_ends_their_login(
 
 
 def test_a_removed_members_api_token_stops_working(api, admin_a, member_a):
-    token = Token.objects.create(user=member_a)
+    _, token = services.api_token_create(user=member_a, name="Script")
     api_login(api, admin_a)
     api.delete(_url(member_a))
     api.force_authenticate(None)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
     response = api.get(MEMBERSHIPS)
 

@@ -28,7 +28,12 @@ from accounts.middleware import (
     SEEN_AT_SESSION_KEY,
 )
 from accounts.models import User
-from tests.accounts.factories import PASSWORD, UserFactory
+from tests.accounts.factories import (
+    LOOKALIKE_ADDRESS,
+    LOOKALIKE_SPELLINGS,
+    PASSWORD,
+    UserFactory,
+)
 from tests.production_env import GOOD, ROOT, production_settings
 
 NEW_PASSWORD = "quiet orchard lantern 7"
@@ -422,18 +427,20 @@ def password_checks(monkeypatch):
     return checks
 
 
-def _attempts_at_once(email: str, passwords: list[str]) -> list[int]:
+def _attempts_at_once(email: str | list[str], passwords: list[str]) -> list[int]:
     """One thread per password, each its own browser (own IP address and user agent), all
-    posting to the login at the same moment; returns the status codes."""
+    posting to the login at the same moment; returns the status codes. `email` may be one
+    spelling of the address per password."""
     start = threading.Barrier(len(passwords))
     statuses: list[int] = [0] * len(passwords)
+    emails = email if isinstance(email, list) else [email] * len(passwords)
 
     def attempt(index: int, password: str) -> None:
         try:
             client = Client(REMOTE_ADDR=f"10.0.0.{index + 1}", HTTP_USER_AGENT=f"bot/{index}")
             start.wait()
             statuses[index] = client.post(
-                "/login/", {"username": email, "password": password}
+                "/login/", {"username": emails[index], "password": password}
             ).status_code
         finally:
             connection.close()
@@ -464,6 +471,24 @@ def test_wrong_passwords_sent_all_at_once_are_checked_at_most_five_times(passwor
     response = _log_in(Client(), user.email)
     assert response.status_code == 429
     assert len(password_checks) <= limit
+
+
+@pytest.mark.needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_guesses_at_once_under_look_alike_spellings_are_checked_at_most_five_times(
+    password_checks,
+):
+    """PostgreSQL's upper() folds ı and ſ: every spelling finds the same person, and every
+    spelling waits for that person's one turn and counts towards their one lock."""
+    UserFactory(email=LOOKALIKE_ADDRESS)
+    spellings = LOOKALIKE_SPELLINGS[:12]
+
+    statuses = _attempts_at_once(spellings, [f"guess {n}" for n in range(12)])
+
+    limit = settings.AXES_FAILURE_LIMIT
+    assert len(password_checks) <= limit
+    assert sorted(statuses) == [200] * (limit - 1) + [429] * (12 - limit + 1)
+    assert _log_in(Client(), LOOKALIKE_SPELLINGS[-1]).status_code == 429
 
 
 @pytest.mark.needs_postgres

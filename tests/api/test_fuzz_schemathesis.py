@@ -42,11 +42,11 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
 
 from accounts.models import Account, AccountTeamAssignment, InternalRole, MemberRole, TeamRole
+from accounts.services import api_token_create
 
 pytestmark = [pytest.mark.needs_postgres, pytest.mark.xdist_group("fuzz_schemathesis")]
 
@@ -146,7 +146,7 @@ def world(transactional_db):
 
     product_manager = User.objects.filter(groups__name=InternalRole.PRODUCT_MANAGER.value).first()
     return {
-        name: Token.objects.create(user=user).key
+        name: api_token_create(user=user, name=f"fuzz {name}")[1]
         for name, user in (
             ("customer", customer),
             ("account_manager", manager),

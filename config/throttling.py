@@ -1,0 +1,105 @@
+"""How often the API may be called: DRF's throttling, answering 429 with `Retry-After` in the
+API's one error format (config.api's exception handler).
+
+Three rates (REST_FRAMEWORK's DEFAULT_THROTTLE_RATES, read from the environment by settings):
+
+- "user": every call of a signed-in caller (token or session), per person;
+- "write": POST, PUT, PATCH and DELETE of a signed-in caller, per person, on top of "user";
+- "anon": calls of a caller who is nobody (no credentials, or credentials that fail), per IP
+  address (behind API_NUM_PROXIES proxies).
+
+DRF checks throttles only after authentication and permissions, so an anonymous caller, who is
+refused with 401 by IsAuthenticated, would never meet the "anon" rate
+(encode/django-rest-framework#5234). So anonymous calls are counted before that refusal:
+by `AnonymousCallsThrottled`, the first of DEFAULT_PERMISSION_CLASSES (as DRF's maintainers
+suggest), and, for a token that fails (which DRF refuses while authenticating, before any
+permission), by the token authentication (accounts.api.authentication).
+
+Counts live in the "throttle" cache (Redis, shared by every web process, when REDIS_URL is
+set). When that cache cannot be reached, calls are let through and the failure logged: an
+outage of the counter must not take the API down. Rates are read when a request is checked,
+so `override_settings` changes them in tests.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.cache import caches
+from redis.exceptions import RedisError
+from rest_framework.exceptions import Throttled
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+logger = logging.getLogger(__name__)
+
+THROTTLE_CACHE = "throttle"
+
+
+class _Throttle(SimpleRateThrottle):
+    """A DRF rate throttle whose rate is read at each check and whose counts are in the
+    "throttle" cache; it lets a call through when that cache is down."""
+
+    @property
+    def cache(self):
+        return caches[THROTTLE_CACHE]
+
+    def get_rate(self) -> str:
+        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError):
+            logger.warning("API throttling skipped: its cache cannot be reached", exc_info=True)
+            return True
+
+
+class UserThrottle(_Throttle):
+    """Every call of a signed-in caller, counted per person."""
+
+    scope = "user"
+
+    def get_cache_key(self, request, view) -> str | None:
+        if not request.user.is_authenticated:
+            return None  # anonymous callers are counted by AnonymousCallsThrottled
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+class WriteThrottle(UserThrottle):
+    """The writes (POST, PUT, PATCH, DELETE) of a signed-in caller, counted per person."""
+
+    scope = "write"
+
+    def allow_request(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        return super().allow_request(request, view)
+
+
+class AnonymousThrottle(_Throttle):
+    """Calls by nobody, counted per IP address. Never reads `request.user`, so it may run while
+    the request is being authenticated."""
+
+    scope = "anon"
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def anonymous_call_count(request) -> None:
+    """Count a call by nobody; raise Throttled (429, Retry-After) past the "anon" rate."""
+    throttle = AnonymousThrottle()
+    if not throttle.allow_request(request, None):
+        raise Throttled(wait=throttle.wait())
+
+
+class AnonymousCallsThrottled(BasePermission):
+    """First of DEFAULT_PERMISSION_CLASSES: permits everything, but counts a call by nobody
+    against the "anon" rate before IsAuthenticated refuses it."""
+
+    def has_permission(self, request, view) -> bool:
+        if not request.user.is_authenticated:
+            anonymous_call_count(request)
+        return True
