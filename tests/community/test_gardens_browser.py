@@ -77,7 +77,8 @@ def test_an_invite_only_garden_from_creation_to_a_member_joining(
     page.get_by_role("heading", name="Who takes part").wait_for()
     page.get_by_role("heading", name="Open pilots").wait_for()  # the htmx fragments load
     page.wait_for_function(
-        "window.Chart && window.Chart.getChart(document.getElementById('garden-activity-chart'))"
+        "() => window.Chart"
+        " && window.Chart.getChart(document.getElementById('garden-activity-chart'))"
     )
     page.screenshot(path=SCREENSHOTS / "gardens-home-member.png", full_page=True)
     assert GardenMembership.objects.filter(user=member_a, garden=garden).exists()

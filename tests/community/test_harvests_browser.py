@@ -76,7 +76,8 @@ def test_a_harvest_travels_from_a_steward_to_a_dormant_account_and_back(
         "heading", name="How far “Offline sync: the pilot's results” travelled"
     ).wait_for()
     page.wait_for_function(
-        "window.Chart && window.Chart.getChart(document.getElementById('harvest-reach-chart'))"
+        "() => window.Chart"
+        " && window.Chart.getChart(document.getElementById('harvest-reach-chart'))"
     )
     assert page.locator("#reach-accounts").inner_text() == "1"
     assert "Dormant" in page.get_by_role("table").nth(1).inner_text()

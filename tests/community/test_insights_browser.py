@@ -70,7 +70,7 @@ def test_a_product_manager_reads_outcome_rates_and_pilot_perception(
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Insights").click()
     page.get_by_role("heading", name="Insights: engagement and loyalty").wait_for()
     chart = "window.Chart && window.Chart.getChart(document.getElementById('insights-chart'))"
-    page.wait_for_function(chart)
+    page.wait_for_function(f"() => {chart}")
     assert page.evaluate(f"{chart}.data.datasets[0].label") == "Renewed: rate"
     page.locator("#id_chart").select_option("expanded")
     assert page.evaluate(f"{chart}.data.datasets[0].label") == "Expanded: rate"
@@ -85,7 +85,7 @@ def test_a_product_manager_reads_outcome_rates_and_pilot_perception(
     page.screenshot(path=SCREENSHOTS / "insights.png", full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
-    page.wait_for_function(chart)
+    page.wait_for_function(f"() => {chart}")
     page.locator("#perception-groups").wait_for()
     page.screenshot(path=SCREENSHOTS / "insights-phone.png", full_page=True)
     assert problems == []

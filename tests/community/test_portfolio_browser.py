@@ -57,7 +57,7 @@ def test_an_account_manager_goes_from_the_portfolio_to_an_accounts_engagement(
     table.get_by_role("link", name="Acme Industrial").click()
     page.get_by_role("heading", name="Engagement: Acme Industrial").wait_for()
     page.wait_for_function(
-        "window.Chart && window.Chart.getChart(document.getElementById('engagement-chart'))"
+        "() => window.Chart && window.Chart.getChart(document.getElementById('engagement-chart'))"
     )
     page.screenshot(path=SCREENSHOTS / "account-engagement.png", full_page=True)
     assert "Why this level" in page.content()
