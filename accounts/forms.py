@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from allauth.core import context
+from allauth.mfa.base.forms import AuthenticateForm
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from accounts.lockout import LoginBusy, login_attempts_one_at_a_time
+from accounts.lockout import (
+    LoginBusy,
+    login_attempts_one_at_a_time,
+    login_code_failed,
+    login_is_locked,
+)
 from accounts.models import MemberRole, Segment, Tier
 from config.single_line import validate_single_line
 
@@ -43,6 +50,36 @@ class LoginForm(_OneAttemptAtATime, AuthenticationForm):
             "for a while."
         ),
     }
+
+
+class MfaAuthenticateForm(AuthenticateForm):
+    """The second step of a login (allauth.mfa): an authenticator app's code or a recovery code.
+
+    A wrong code counts against the same lock as a wrong password (five per person, whatever
+    the spelling of their address), and a locked login takes no code at all: the password and
+    the code are guessed against one budget. Checked under the login's lock, like a password.
+    """
+
+    def clean_code(self) -> str:
+        request = context.request
+        email = self.user.email
+        try:
+            with login_attempts_one_at_a_time(email):
+                if login_is_locked(request, email=email):
+                    raise forms.ValidationError(self.LOCKED, code="locked")
+                try:
+                    return super().clean_code()
+                except forms.ValidationError:
+                    login_code_failed(request, email=email)
+                    raise
+        except LoginBusy:
+            raise forms.ValidationError(
+                "Too many sign-in attempts for this email at the same moment. "
+                "Wait a few seconds and try again.",
+                code="busy",
+            ) from None
+
+    LOCKED = "This login is locked for a while after too many wrong passwords or codes."
 
 
 class ProfileForm(forms.Form):

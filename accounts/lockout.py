@@ -16,8 +16,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from axes.handlers.proxy import AxesProxyHandler
 from axes.utils import reset
 from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
 from django.db import connection
 from django.http import HttpRequest
 
@@ -45,6 +47,21 @@ def login_lock_key(request: HttpRequest, credentials: dict | None = None) -> str
 def login_unlock(*, email: str) -> int:
     """Forget the wrong passwords counted against this login; returns how many records went."""
     return reset(username=_key(email))
+
+
+def login_is_locked(request: HttpRequest, *, email: str) -> bool:
+    """Whether this login is locked now (for a second factor's code, which axes does not see)."""
+    request.axes_credentials = {"username": email}
+    locked = not AxesProxyHandler.is_allowed(request, {"username": email})
+    if locked:
+        request.axes_locked_out = True  # AxesMiddleware answers with the lock-out page
+    return locked
+
+
+def login_code_failed(request: HttpRequest, *, email: str) -> None:
+    """Count a wrong second-factor code (TOTP or recovery code) like a wrong password: axes
+    records it under the login's key, and the failure that reaches the limit locks the login."""
+    user_login_failed.send(sender=__name__, credentials={"username": email}, request=request)
 
 
 @contextmanager

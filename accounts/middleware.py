@@ -25,12 +25,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import resolve_url
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, resolve_url
+from django.urls import reverse
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.access import is_internal
+from accounts.mfa import SETUP_REQUIRED_MESSAGE, mfa_setup_required
 
 # Session keys: when the person logged in, when they were last seen, and whether the limits of
 # internal users apply to them.
@@ -116,3 +118,43 @@ class SessionTimeoutMiddleware:
         if request.headers.get("HX-Request"):
             return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
         return redirect_to_login(request.get_full_path())
+
+
+class MfaRequiredMiddleware:
+    """With MFA_REQUIRED_FOR_STAFF, an internal user logged in without a second factor reaches
+    only its setup (the pages under /auth/), logging out and the health check: every other
+    page sends them to the setup, and the API answers their session 403 `mfa_required`.
+    Customers are never stopped. Must come after the authentication and message middleware.
+    Costs one query per request of an internal user while the setting is on."""
+
+    _OPEN_PREFIXES = ("/auth/", "/logout/", "/healthz/", "/static/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            settings.MFA_REQUIRED_FOR_STAFF
+            and request.user.is_authenticated
+            and not request.path_info.startswith(self._OPEN_PREFIXES)
+            and mfa_setup_required(request.user)
+        ):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    def _refuse(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith("/api/"):
+            return JsonResponse(
+                {
+                    "type": "client_error",
+                    "errors": [
+                        {"code": "mfa_required", "detail": SETUP_REQUIRED_MESSAGE, "attr": None}
+                    ],
+                },
+                status=403,
+            )
+        setup = reverse("mfa_index")
+        if request.headers.get("HX-Request"):
+            return HttpResponseClientRedirect(setup)
+        messages.warning(request, SETUP_REQUIRED_MESSAGE)
+        return redirect(setup)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from allauth.account.internal.flows.login import perform_password_login
+from allauth.account.models import Login
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -23,6 +25,7 @@ from accounts.forms import (
     ProfileForm,
 )
 from accounts.lockout import login_unlock
+from accounts.mfa import mfa_enabled
 from accounts.models import InternalRole
 from accounts.personal_data import personal_data_export
 from config.exports import csv_response
@@ -236,6 +239,7 @@ def _profile_page(request: HttpRequest, form: ProfileForm | None = None, **extra
             "role_labels": [r.label for r in InternalRole if r.value in user.internal_roles],
             "api_tokens": access.visible_api_tokens(user),
             "token_days": settings.API_TOKEN_TTL_DAYS,
+            "mfa_enabled": mfa_enabled(user),
             **extra,
         },
         status=400 if form.errors or token_form.errors else 200,
@@ -285,6 +289,20 @@ def api_token_revoke(request: HttpRequest, key: str) -> HttpResponse:
     services.api_token_revoke(token=token)
     messages.success(request, f"The API token “{token.name}” is revoked: it no longer works.")
     return redirect("accounts:profile")
+
+
+class LoginView(auth_views.LoginView):
+    """Our login page checks the email and password (accounts.forms.LoginForm, under the lock of
+    accounts.lockout); what follows is allauth's login flow. Its stages ask a person with a
+    second factor for it (allauth.mfa) before the session is logged in; with none, the flow
+    logs them in at once. Single sign-on (allauth.socialaccount) will end in the same flow."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        login = Login(user=user, email=user.email, redirect_url=self.get_success_url())
+        return perform_password_login(self.request, {"email": user.email}, login)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

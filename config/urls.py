@@ -1,5 +1,6 @@
 """The site's URLs: each app's pages and API, the schema and API docs, the admin, health."""
 
+from allauth.account import views as allauth_views
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
@@ -8,7 +9,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.forms import LoginForm
-from accounts.views import PasswordResetConfirmView
+from accounts.views import LoginView, PasswordResetConfirmView
 from config import health
 
 api_v1 = [
@@ -21,14 +22,15 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("community.urls")),
     path("", include("ideas.urls")),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The same two pages under the names allauth reverses (its stages send a person back to
+    # the login; its second-factor page offers to log out).
+    path("login/", LoginView.as_view(authentication_form=LoginForm), name="account_login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="account_logout"),
+    # Two-factor authentication: the second step of a login, and each person's own setup.
+    path("auth/2fa/", include("allauth.mfa.urls")),
+    path("auth/reauthenticate/", allauth_views.reauthenticate, name="account_reauthenticate"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/change/done/",

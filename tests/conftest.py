@@ -165,6 +165,18 @@ def programme_admin(db):
     return internal(InternalRole.PROGRAMME_ADMIN, email="ada@garden.example", first_name="Ada")
 
 
+@pytest.fixture
+def clock(monkeypatch):
+    """The time allauth's authenticator-app check reads, held still at the test's own time;
+    `clock.next_period()` moves it on by one code (tests/accounts/mfa_helpers.py)."""
+    from django.core.cache import cache
+
+    from tests.accounts.mfa_helpers import clock_install
+
+    yield clock_install(monkeypatch)
+    cache.clear()
+
+
 # --- Clients ------------------------------------------------------------------------------
 
 

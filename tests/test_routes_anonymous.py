@@ -12,6 +12,11 @@ from tests.routes import ALL_ROUTES, route_url
 PUBLIC = {
     "login",
     "logout",
+    # The same two pages under the names django-allauth reverses.
+    "account_login",
+    "account_logout",
+    # The second step of a login: only with a password just checked (else back to the login).
+    "mfa_authenticate",
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",
@@ -56,6 +61,9 @@ def test_an_anonymous_visitor_is_turned_away(client, db, route, name, method):
 def test_a_public_page_answers_an_anonymous_visitor_without_an_error(client, db, route, name):
     response = client.get(route_url(route))
 
+    if name == "mfa_authenticate":  # the second step, with no password just checked
+        assert (response.status_code, response["Location"]) == (302, "/login/")
+        return
     # 200, or a clear refusal of the sample token (410; 400 for a token that is not ours), or
     # 405 for the POST-only logout.
     assert response.status_code in (200, 400, 405, 410), (route, response.status_code)

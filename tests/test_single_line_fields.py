@@ -42,6 +42,7 @@ MODEL_FIELDS_ALLOWED = {
 FORM_FIELDS_ALLOWED = {
     "LoginForm.username": "the address typed to log in",
     "AdminLoginForm.username": "the address typed to log in (the Django admin)",
+    "MfaAuthenticateForm.code": "a second factor's code typed at login, checked, never stored",
 }
 SEARCH_FIELD = "q"  # every list's search box: read, never stored or shown as a heading
 

@@ -1,8 +1,10 @@
 """How the API knows who calls with a token: django-rest-knox's `Authorization: Token …`, which
 compares a hash of the token with the stored ones and refuses (401) one past its expiry, plus
-the time each token was last used, which its owner sees on their profile. A token that fails
-counts as a call by nobody against the "anon" rate (config.throttling), so guessing tokens is
-throttled per IP address."""
+the time each token was last used, which its owner sees on their profile. While
+MFA_REQUIRED_FOR_STAFF is on, an internal user's token is refused (403 `mfa_required`) until
+they have set up a second factor, as their session is (accounts/middleware.py). A token that
+fails counts as a call by nobody against the "anon" rate (config.throttling), so guessing tokens
+is throttled per IP address."""
 
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ from datetime import timedelta
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
+from accounts.mfa import SETUP_REQUIRED_MESSAGE, mfa_setup_required
 from accounts.models import ApiToken
 from config.throttling import anonymous_call_count
 
@@ -30,6 +33,9 @@ class ApiTokenAuthentication(TokenAuthentication):
             anonymous_call_count(request)  # 429 instead of 401 past the "anon" rate
             raise
         if found is not None:
+            if mfa_setup_required(found[0]):
+                # The token works again once its owner has set up a second factor.
+                raise PermissionDenied(SETUP_REQUIRED_MESSAGE, code="mfa_required")
             _last_used_stamp(found[1])
         return found
 

@@ -48,6 +48,11 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    # Login stages and two-factor authentication (TOTP, WebAuthn, recovery codes); SSO
+    # (allauth.socialaccount) is to be added on the same login flow (docs/architecture.md).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     # Our apps, bottom-up: ideas → community → accounts; demo data and benchmarks above them.
     "accounts",
     "community",
@@ -66,11 +71,15 @@ MIDDLEWARE = [
     "config.errors.NulCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # allauth's request context and its half-finished logins (the second-factor stage).
+    "allauth.account.middleware.AccountMiddleware",
     # A customer's first page of the day records their visit (once per day, see the module).
     "community.middleware.VisitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Internal users' sessions end after 30 idle minutes or 12 hours (needs messages, above).
     "accounts.middleware.SessionTimeoutMiddleware",
+    # An internal user without a second factor sees only its setup while it is required.
+    "accounts.middleware.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -158,10 +167,32 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.login_lock_key"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# What axes keeps of a failed attempt's form never shows the password or a second factor's code.
+AXES_SENSITIVE_PARAMETERS = ["password", "code"]
 # axes.W006 warns when the IP address is not a lock-out parameter. We lock the *login* (so
 # rotating user agents, cookies or IP addresses cannot bypass it) and deliberately not the IP,
 # which customers behind one corporate NAT share.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# --- Two-factor authentication (django-allauth's allauth.mfa; accounts/mfa.py)
+# Our login form checks the password (under the lock above); allauth's login stages then ask
+# for the second factor before the session is logged in. People join by invitation only.
+ACCOUNT_ADAPTER = "accounts.allauth_adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"  # addresses are proven by the invitation's link
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_ALLOW_UNVERIFIED_EMAIL = True  # allauth's own address records are not used (see above)
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+MFA_TOTP_ISSUER = "Customer Garden"
+# A wrong code counts against the login's lock like a wrong password (accounts/forms.py).
+MFA_FORMS = {"authenticate": "accounts.forms.MfaAuthenticateForm"}
+# Browsers allow WebAuthn on http://localhost only; production serves https.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
+# Internal users must set up a second factor before any other page (accounts/middleware.py).
+# Off in development and the demo unless set; on in production unless set.
+MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", False)
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14, minimum=1)
 # Feedback reminders: at most this many per person in any 30 days, across all pilots.

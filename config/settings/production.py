@@ -22,6 +22,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if not REDIS_URL:
     raise ImproperlyConfiguredEnv("Production needs Redis for Celery: REDIS_URL=redis://…")
+# Internal users set up a second factor before they see any account (turn off only knowingly).
+MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", True)
+if MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN:
+    raise ImproperlyConfiguredEnv(
+        "MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN is for development and tests only."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Webhooks never reach this server or its neighbours in production.
 if WEBHOOK_ALLOW_LOOPBACK:

@@ -31,3 +31,5 @@ CACHES["throttle"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "throttle",
 }
+# The live server of the browser tests is plain http on 127.0.0.1.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
