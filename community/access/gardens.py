@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.http import Http404
 
 from accounts.access import (
@@ -11,7 +11,7 @@ from accounts.access import (
     is_internal,
     manages_all_accounts,
 )
-from accounts.models import MemberRole, User
+from accounts.models import Account, MemberRole, User
 from community.models import (
     Garden,
     GardenAccount,
@@ -30,6 +30,17 @@ def account_gardens(account_id: int) -> QuerySet[Garden]:
         account_id=account_id, status=GardenAccountStatus.ACCEPTED
     ).values("garden_id")
     return Garden.objects.filter(Q(visibility=GardenVisibility.OPEN) | Q(pk__in=accepted))
+
+
+def accounts_inside(*, garden_id: int) -> QuerySet[Account]:
+    """The accounts whose people see inside the garden, the other way round of
+    `account_gardens` (for telling people about what is inside): every account for an open
+    garden, those that accepted for an invite-only one. One subquery, no query of its own."""
+    open_garden = Garden.objects.filter(pk=garden_id, visibility=GardenVisibility.OPEN)
+    accepted = GardenAccount.objects.filter(
+        garden_id=garden_id, status=GardenAccountStatus.ACCEPTED
+    ).values("account_id")
+    return Account.objects.filter(Exists(open_garden) | Q(pk__in=accepted))
 
 
 def visible_gardens(user: User) -> QuerySet[Garden]:

@@ -14,11 +14,19 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import MemberRole
-from community.models import GardenAccount, GardenVisibility, HarvestAudience, HarvestKind
+from community.models import (
+    GardenAccount,
+    GardenVisibility,
+    HarvestAudience,
+    HarvestKind,
+    Notification,
+)
 from community.services.gardens import garden_invitation_accept, garden_invite, garden_join
 from community.services.harvests import harvest_create, harvest_publish
-from ideas.models import Comment, Enrolment, Idea, Vote
+from ideas.models import Comment, Enrolment, Idea, PilotState, Vote
+from ideas.services.enrolment import agreement_publish, pilot_invite
 from ideas.services.ideas import idea_comment, idea_propose
+from ideas.services.pilots import pilot_publish
 from tests.accounts.factories import AccountFactory, customer
 from tests.api_helpers import api_login
 from tests.community.factories import a_steward, accept, garden_with, start
@@ -306,3 +314,25 @@ def test_a_declined_invitation_leaves_the_garden_closed(client_for, orchard, adm
 
     assert client.get("/gardens/secret/").status_code == 404
     assert client.get(f"/ideas/{orchard['idea'].pk}/").status_code == 404
+
+
+# --- Notifications: nothing inside the garden is told to the invited account -------------------
+
+
+def _titles(user) -> list[str]:
+    return list(Notification.objects.filter(user=user).values_list("title", flat=True))
+
+
+def test_a_pilot_invitation_reaches_the_accepted_account_not_the_invited_one(
+    orchard, account_a, account_b, member_a, admin_a, member_b, product_manager
+):
+    pilot = PilotFactory(
+        idea=orchard["idea"], title="Orchard pilot two", state=PilotState.DRAFT, published=False
+    )
+    pilot_invite(pilot=pilot, accounts=[account_a, account_b], invited_by=product_manager)
+
+    pilot_publish(pilot=pilot, actor=product_manager)
+    agreement_publish(pilot=pilot, actor=product_manager, title="Terms", text="v2")
+
+    assert [t for t in _titles(member_a) + _titles(admin_a) if "Orchard pilot" in t] == []
+    assert "Your account is invited to the pilot “Orchard pilot two”" in _titles(member_b)
