@@ -13,7 +13,7 @@ from django.http import Http404
 
 from accounts.access import customer_membership, is_internal
 from accounts.models import MemberRole, User
-from community.access.gardens import visible_gardens
+from community.access.gardens import content_gardens
 from ideas.models import CheckIn, Enrolment, FeedbackResponse, Idea, Pilot, PilotState
 
 
@@ -25,8 +25,9 @@ def _as_int(value) -> int:
 
 
 def visible_ideas(user: User) -> QuerySet[Idea]:
-    """Ideas of the gardens the user may see."""
-    return Idea.objects.filter(garden__in=visible_gardens(user))
+    """Ideas of the gardens whose content the user sees (not those of a garden their account
+    is only invited to: `community.access.gardens.content_gardens`)."""
+    return Idea.objects.filter(garden__in=content_gardens(user))
 
 
 def access_idea(user: User, idea_id, *, for_moderation: bool = False) -> Idea:
@@ -62,7 +63,7 @@ def can_read_verbatims(user: User) -> bool:
 
 def visible_pilots(user: User) -> QuerySet[Pilot]:
     """Internal users see every pilot; a customer sees the published pilots their account is
-    invited to, in gardens they may see, and nothing else."""
+    invited to, in gardens whose content they see, and nothing else."""
     if not user.is_authenticated or not user.is_active:
         return Pilot.objects.none()
     membership = customer_membership(user)
@@ -71,8 +72,8 @@ def visible_pilots(user: User) -> QuerySet[Pilot]:
     return Pilot.objects.filter(
         ~Q(state=PilotState.DRAFT),
         invitations__account_id=membership.account_id,
-        # An invite-only garden the account may not see hides its pilots too.
-        idea__garden__in=visible_gardens(user),
+        # An invite-only garden the account has not accepted hides its pilots too.
+        idea__garden__in=content_gardens(user),
     ).distinct()
 
 

@@ -11,6 +11,9 @@ marker "ZQX", so a page or a list that shows anything of A's is caught by one su
 
 Account B ("Globex") has an open garden of its own with a thread and an idea, so B's lists are
 not empty by accident; `manager_b` is an account manager assigned to B only.
+
+Account C ("Initech") is invited to A's garden and has not answered: its admin sees the garden
+itself (`GARDEN_ITSELF`: its name and description, the invitation), and nothing inside it.
 """
 
 from __future__ import annotations
@@ -60,6 +63,8 @@ from tests.ideas.factories import PilotFactory, agreement_accepted, enrolled
 MARKER = "ZQX"  # in every text of account A's; never in anything account B may see
 # What must never reach an outsider besides the marker: A's name and its people's addresses.
 FOREIGN_TEXTS = (MARKER, "Acme Industrial", "acme.example")
+# What an account invited to A's garden may read of it before it accepts: the garden itself.
+GARDEN_ITSELF = ("ZQX Orchard", "ZQX plans")
 
 
 @dataclass
@@ -71,11 +76,16 @@ class World:
 def build_world() -> World:
     a = AccountFactory(name="Acme Industrial", slug="acme")
     b = AccountFactory(name="Globex Logistics", slug="globex")
+    c = AccountFactory(name="Initech Systems", slug="initech")
     people = {
         "member_a": customer(a, email="alice@acme.example", first_name="Alice"),
         "admin_a": customer(a, role=MemberRole.ADMIN, email="anna@acme.example", first_name="Anna"),
         "member_b": customer(b, email="bob@globex.example", first_name="Bob"),
         "admin_b": customer(b, role=MemberRole.ADMIN, email="bea@globex.example", first_name="Bea"),
+        "admin_c": customer(
+            c, role=MemberRole.ADMIN, email="ivy@initech.example", first_name="Ivy"
+        ),
+        "member_c": customer(c, email="ian@initech.example", first_name="Ian"),
         "account_manager_a": internal(
             InternalRole.ACCOUNT_MANAGER, email="carol@garden.example", first_name="Carol"
         ),
@@ -116,6 +126,9 @@ def build_world() -> World:
     )
     pending_garden.stewards.add(p["steward"])
     pending = garden_invite(garden=pending_garden, account=a, invited_by=p["steward"])
+    garden_invite(garden=garden, account=c, invited_by=p["steward"])  # C has not answered
+    # C's admin has read the invitation's notification: her "read all" then changes no row.
+    Notification.objects.filter(user=p["admin_c"]).update(read_at=timezone.now())
 
     thread = discussions.thread_start(
         garden=garden, author=p["member_a"], title="ZQX roadmap", body="ZQX opening words"
@@ -141,7 +154,8 @@ def build_world() -> World:
     )
     idea_comment(idea=idea, author=p["admin_a"], body="ZQX comment")
     idea_vote_toggle(idea=idea, user=p["admin_a"])
-    pilot = PilotFactory(idea=idea, title="ZQX pilot", description="ZQX trial", accounts=[a])
+    # C is invited to the pilot too: only its garden keeps it out until C accepts.
+    pilot = PilotFactory(idea=idea, title="ZQX pilot", description="ZQX trial", accounts=[a, c])
     agreement_accepted(pilot, a, by=p["admin_a"])
     enrolment = enrolled(pilot, p["member_a"])
     check_in = CheckIn.objects.filter(pilot=pilot).order_by("position", "pk").first()

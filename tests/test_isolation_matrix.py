@@ -21,6 +21,12 @@ Outsider kinds (for account B's member and admin, and B's account manager on acc
     PUBLIC    a page for logged-out visitors (login, password reset, unsubscribe, health, the
               invitation link): its token is the key; checked only for "nothing changes"
 
+An account invited to A's garden, not yet in it (account C's admin and member): inside the
+garden everything answers as for a stranger (the outsider kinds above); only the garden itself
+shows to C's admin (its page with the charter and the invitation, and the writes a customer may
+not do there: 403), as `SEES_THE_GARDEN` lists, and nothing of A but the garden's own name and
+description.
+
 Read-only roles (`readonly`): each persona gets 403 on the write and the rows are unchanged;
 `allowed` names a persona for whom the very same request succeeds, which proves the refusal is
 about the person, not about the request.
@@ -39,7 +45,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
 from tests.api_helpers import api_login
-from tests.isolation_cases import FOREIGN_TEXTS, build_world, changes, snapshot
+from tests.isolation_cases import (
+    FOREIGN_TEXTS,
+    GARDEN_ITSELF,
+    build_world,
+    changes,
+    snapshot,
+)
 
 FOREIGN, INTERNAL, LIST, OWN, NAMED, PUBLIC = (
     "foreign",
@@ -1023,8 +1035,11 @@ def _text(response) -> str:
     return response.content.decode(errors="replace")
 
 
-def _traces(response) -> list[str]:
+def _traces(response, *, allowed: tuple[str, ...] = ()) -> list[str]:
+    """The foreign texts the response shows, once the `allowed` ones are taken out."""
     text = _text(response)
+    for words in allowed:
+        text = text.replace(words, "")
     return [marker for marker in FOREIGN_TEXTS if marker in text]
 
 
@@ -1078,9 +1093,9 @@ def test_anonymous_visitors_are_turned_away(db, world, client, api, key):
 # --- (b) Outsiders: account B's people on account A's objects ---------------------------------
 
 
-def _outsider_problems(persona, method, case, response, missing) -> list[str]:
+def _outsider_problems(persona, method, case, response, missing, allowed=()) -> list[str]:
     """What is wrong with an outsider's answer (`missing`: the answer for objects that do not
-    exist, on routes naming objects)."""
+    exist, on routes naming objects; `allowed`: foreign texts the persona may read)."""
     status = response.status_code
     found = []
     kind = OWN if case.kind == NAMED and method == "get" else case.kind  # a creation form
@@ -1096,7 +1111,8 @@ def _outsider_problems(persona, method, case, response, missing) -> list[str]:
         found.append(_problem(persona, method, response, 200))
     elif status >= 500:
         found.append(_problem(persona, method, response, "no 5xx"))
-    return found + [f"{persona} {method.upper()}: shows {t!r}" for t in _traces(response)]
+    shown = _traces(response, allowed=allowed)
+    return found + [f"{persona} {method.upper()}: shows {t!r}" for t in shown]
 
 
 OUTSIDER_KEYS = [key for key in ALL_KEYS if (PAGES.get(key) or API.get(key)).kind != PUBLIC]
@@ -1126,6 +1142,66 @@ def test_outsiders_get_404_for_account_a_objects_and_see_no_row_of_it(db, world,
             problems += [
                 f"{persona} {method.upper()}: {c}"
                 for c in changes(before, after, allow_new=not strict)
+            ]
+    assert not problems
+
+
+# --- (b2) An account invited to A's garden that has not answered --------------------------------
+
+INVITED = ("admin_c", "member_c")
+# The garden itself, which C's admin sees to answer its invitation: (row, method) → her answer.
+# Everything else of the garden's answers her as it answers a stranger.
+SEES_THE_GARDEN = {
+    ("community:garden-detail", "get"): 200,  # the charter and the invitation
+    ("community:garden-join", "post"): 403,  # not before the account accepts
+    ("community:garden-leave", "post"): 302,  # not a member: nothing to leave
+    ("community:garden-edit", "get"): 403,
+    ("community:garden-edit", "post"): 403,
+    ("community:garden-invitations", "get"): 403,
+    ("community:garden-invitations", "post"): 403,
+    ("community:garden-invitation-remove", "post"): 403,
+    ("GET /gardens/{slug}/", "get"): 200,
+    ("PATCH /gardens/{slug}/", "patch"): 403,
+    ("POST /gardens/{slug}/join/", "post"): 400,  # the service's refusal, in the API's form
+    ("POST /gardens/{slug}/leave/", "post"): 204,
+    ("POST /garden-invitations/", "post"): 403,
+}
+
+
+@OUTSIDERS_GROUP
+@pytest.mark.parametrize("key", OUTSIDER_KEYS)
+def test_an_invited_account_sees_the_garden_itself_and_nothing_inside_it(
+    db, world, client, api, key
+):
+    problems = []
+    for is_api, method, case in _calls(key):
+        for persona in INVITED:
+            user = world.people[persona]
+            http = _client(key, client, api)
+            before = snapshot()
+            response = _request(http, world, user, method, case, api=is_api)
+            after = snapshot()
+            strict = case.kind in (FOREIGN, INTERNAL) or (case.kind == NAMED and method != "get")
+            allowed = GARDEN_ITSELF if persona == "admin_c" else ()
+            expected = SEES_THE_GARDEN.get((key, method)) if persona == "admin_c" else None
+            if expected is not None:
+                if response.status_code != expected:
+                    problems.append(_problem(persona, method, response, expected))
+                problems += [
+                    f"{persona} {method.upper()}: shows {t!r}"
+                    for t in _traces(response, allowed=allowed)
+                ]
+            else:
+                missing = None
+                if strict:
+                    missing = _request(
+                        http, world, user, method, case, api=is_api, ids=_missing(world.ids)
+                    )
+                problems += _outsider_problems(persona, method, case, response, missing, allowed)
+            own = expected is not None  # her own visit may be recorded, nothing else
+            problems += [
+                f"{persona} {method.upper()}: {c}"
+                for c in changes(before, after, allow_new=own or not strict)
             ]
     assert not problems
 

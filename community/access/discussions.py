@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.access import (
-    customer_membership,
-    is_internal,
-)
+from accounts.access import is_internal
 from accounts.models import User
 from community.access.gardens import (
-    access_garden,
-    garden_account_accepted,
+    access_garden_content,
+    content_gardens,
     garden_can_post,
     garden_is_steward,
-    visible_gardens,
 )
-from community.models import (
-    Garden,
-    GardenAccount,
-    GardenAccountStatus,
-    GardenVisibility,
-    Post,
-    Thread,
-)
+from community.models import Garden, Post, Thread
 
 # Threads and posts live in a garden: who sees the garden sees its discussions. Hidden posts
 # (and a thread whose opening post is hidden) vanish for customers: 404, as if they never were;
@@ -39,26 +28,16 @@ def sees_hidden_posts(user: User) -> bool:
 
 
 def discussion_gardens(user: User) -> QuerySet[Garden]:
-    """Gardens whose discussions the user reads: internal users all; customers the open ones
-    and those their account accepted (an admin who still has to answer an invitation sees
-    the garden, not its conversations)."""
-    gardens = visible_gardens(user)
-    membership = customer_membership(user)
-    if membership is None:
-        return gardens
-    accepted = GardenAccount.objects.filter(
-        account_id=membership.account_id, status=GardenAccountStatus.ACCEPTED
-    ).values("garden_id")
-    return gardens.filter(Q(visibility=GardenVisibility.OPEN) | Q(pk__in=accepted))
+    """Gardens whose discussions the user reads: those whose content they see (internal users
+    all; customers the open ones and those their account accepted: an admin who still has to
+    answer an invitation sees the garden, not its conversations)."""
+    return content_gardens(user)
 
 
 def access_garden_discussions(user: User, slug: str) -> Garden:
-    """A garden whose discussions the user reads: 404 if not visible, 403 if visible only to
-    answer its invitation."""
-    garden = access_garden(user, slug)
-    if customer_membership(user) is not None and not garden_account_accepted(user, garden):
-        raise PermissionDenied("Accept the invitation first: then your account takes part.")
-    return garden
+    """A garden whose discussions the user reads, else 404 (also for an invited account's
+    admin, who sees the garden's charter and invitation only: as for a stranger)."""
+    return access_garden_content(user, slug)
 
 
 def visible_threads(user: User) -> QuerySet[Thread]:

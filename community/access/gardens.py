@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.http import Http404
 
 from accounts.access import (
@@ -11,7 +11,7 @@ from accounts.access import (
     is_internal,
     manages_all_accounts,
 )
-from accounts.models import MemberRole, User
+from accounts.models import Account, MemberRole, User
 from community.models import (
     Garden,
     GardenAccount,
@@ -21,35 +21,81 @@ from community.models import (
 )
 
 
+def account_gardens(account_id: int) -> QuerySet[Garden]:
+    """The gardens an account takes part in: the open ones and the invite-only ones it
+    accepted. Their content (ideas, pilots, votes, comments, discussions, harvests, members,
+    activity) is what the account's people may see; an invitation still to answer, or one
+    declined, is no part."""
+    accepted = GardenAccount.objects.filter(
+        account_id=account_id, status=GardenAccountStatus.ACCEPTED
+    ).values("garden_id")
+    return Garden.objects.filter(Q(visibility=GardenVisibility.OPEN) | Q(pk__in=accepted))
+
+
+def accounts_inside(*, garden_id: int) -> QuerySet[Account]:
+    """The accounts whose people see inside the garden, the other way round of
+    `account_gardens` (for telling people about what is inside): every account for an open
+    garden, those that accepted for an invite-only one. One subquery, no query of its own."""
+    open_garden = Garden.objects.filter(pk=garden_id, visibility=GardenVisibility.OPEN)
+    accepted = GardenAccount.objects.filter(
+        garden_id=garden_id, status=GardenAccountStatus.ACCEPTED
+    ).values("account_id")
+    return Account.objects.filter(Exists(open_garden) | Q(pk__in=accepted))
+
+
 def visible_gardens(user: User) -> QuerySet[Garden]:
-    """Internal users see every garden; customers see the open ones and the invite-only ones
-    their account accepted. An account's admins also see the gardens their account is invited
-    to (still unanswered), so they can answer; its other members do not until it accepts.
-    Declined: invisible again (a new invitation makes it visible to the admins)."""
+    """The gardens themselves (name, description, charter) the user sees: internal users every
+    garden; customers those their account takes part in (`account_gardens`). An account's
+    admins also see the gardens their account is invited to (still unanswered), so they can
+    answer; its other members do not until it accepts. Declined: invisible again (a new
+    invitation makes it visible to the admins). What is inside a garden: `content_gardens`."""
     if not user.is_authenticated or not user.is_active:
         return Garden.objects.none()
     membership = customer_membership(user)
     if membership is None:
         return Garden.objects.all()  # internal users see every garden
-    statuses = [GardenAccountStatus.ACCEPTED]
-    if membership.role == MemberRole.ADMIN:
-        statuses.append(GardenAccountStatus.INVITED)
+    if membership.role != MemberRole.ADMIN:
+        return account_gardens(membership.account_id)
     invited = GardenAccount.objects.filter(
-        account_id=membership.account_id, status__in=statuses
+        account_id=membership.account_id,
+        status__in=[GardenAccountStatus.ACCEPTED, GardenAccountStatus.INVITED],
     ).values("garden_id")
     return Garden.objects.filter(Q(visibility=GardenVisibility.OPEN) | Q(pk__in=invited))
 
 
-def garden_account_accepted(user: User, garden: Garden) -> bool:
-    """May the customer's account take part: the garden is open, or its account accepted."""
+def content_gardens(user: User) -> QuerySet[Garden]:
+    """The gardens whose content the user sees (ideas, pilots, votes, comments, proposals,
+    discussions, harvests, members, activity): internal users every garden; customers those
+    their account takes part in. The one rule every door of a garden's content asks: an
+    invited account's admin sees the garden's charter and invitation (`visible_gardens`),
+    nothing inside it until the account accepts."""
+    if not user.is_authenticated or not user.is_active:
+        return Garden.objects.none()
     membership = customer_membership(user)
     if membership is None:
+        return Garden.objects.all()
+    return account_gardens(membership.account_id)
+
+
+def garden_content_shown(user: User, garden: Garden) -> bool:
+    """May the user see what is inside `garden` (`content_gardens`, for one garden)."""
+    if not user.is_authenticated or not user.is_active:
         return False
-    if garden.visibility == GardenVisibility.OPEN:
+    membership = customer_membership(user)
+    if membership is None or garden.visibility == GardenVisibility.OPEN:
         return True
     return GardenAccount.objects.filter(
         garden=garden, account_id=membership.account_id, status=GardenAccountStatus.ACCEPTED
     ).exists()
+
+
+def access_garden_content(user: User, slug: str) -> Garden:
+    """A garden whose content the user sees, else 404, as for a garden that does not exist:
+    the door of every page, fragment, export and API answer about what is inside a garden."""
+    garden = content_gardens(user).filter(slug=slug).first()
+    if garden is None:
+        raise Http404("No such garden.")
+    return garden
 
 
 def can_manage_gardens(user: User) -> bool:

@@ -12,6 +12,7 @@ from accounts.access import (
     manages_all_accounts,
 )
 from accounts.models import InternalRole, User
+from community.access.gardens import account_gardens
 from community.models import (
     Garden,
     GardenAccount,
@@ -31,21 +32,11 @@ from community.models import (
 # pilots) and programme admins write and publish harvests.
 
 
-def _account_gardens(account_id: int) -> QuerySet[Garden]:
-    """The gardens an account may take part in: open ones, and invite-only ones it accepted."""
-    accepted = GardenAccount.objects.filter(
-        account_id=account_id, status=GardenAccountStatus.ACCEPTED
-    ).values("garden_id")
-    return Garden.objects.filter(Q(visibility=GardenVisibility.OPEN) | Q(pk__in=accepted))
-
-
 def harvest_garden_shown_q(account_id: int) -> Q:
-    """Harvest rows whose garden the account may see (name, link, source): open gardens and
-    invite-only gardens it accepted. Others come from a garden it must not learn about."""
-    accepted = GardenAccount.objects.filter(
-        account_id=account_id, status=GardenAccountStatus.ACCEPTED
-    ).values("garden_id")
-    return Q(garden__visibility=GardenVisibility.OPEN) | Q(garden_id__in=accepted)
+    """Harvest rows whose garden the account may see (name, link, source): the gardens it takes
+    part in (`account_gardens`: open, or invite-only and accepted). Others come from a garden
+    it must not learn about, or of which it knows only the invitation."""
+    return Q(garden_id__in=account_gardens(account_id).values("pk"))
 
 
 def harvest_targeted_q(account_id: int, segment: str) -> Q:
@@ -101,7 +92,7 @@ def visible_harvests(user: User) -> QuerySet[Harvest]:
     account = membership.account
     return Harvest.objects.filter(
         harvest_targeted_q(account.pk, account.segment)
-        | Q(published_at__isnull=False, garden__in=_account_gardens(account.pk))
+        | Q(published_at__isnull=False, garden__in=account_gardens(account.pk))
     )
 
 

@@ -25,6 +25,7 @@ from accounts.access import is_internal
 from accounts.models import Account, User
 from community.access.gardens import (
     access_garden,
+    access_garden_content,
     access_garden_for_invitations,
     access_garden_invitation,
     can_manage_gardens,
@@ -211,8 +212,9 @@ class GardenViewSet(
     @extend_schema(responses={200: GardenMemberSerializer(many=True)})
     @action(detail=True, methods=["get"], filterset_fields=[], search_fields=[])
     def members(self, request, slug=None):
-        """The members the caller may see (members and internal users only: 403 otherwise)."""
-        garden = access_garden(request.user, slug)
+        """The members the caller may see (members and internal users only: 403 otherwise;
+        404 where the caller's account is only invited, as for a stranger)."""
+        garden = access_garden_content(request.user, slug)
         internal = is_internal(request.user)
         if not internal and not garden_is_member(request.user, garden):
             raise PermissionDenied("Join the garden to see who takes part.")

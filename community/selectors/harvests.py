@@ -35,14 +35,13 @@ from django.db.models import (
 
 from accounts.access import customer_membership, visible_accounts
 from accounts.models import Segment, User
+from community.access.gardens import content_gardens
 from community.access.harvests import harvest_garden_shown_q, targeted_harvests, visible_harvests
 from community.models import (
     EngagementLevel,
     Garden,
-    GardenAccount,
     GardenAccountStatus,
     GardenMembership,
-    GardenVisibility,
     Harvest,
     HarvestRead,
 )
@@ -180,13 +179,7 @@ def garden_harvests(*, user: User, garden: Garden, limit: int = 5) -> list[Harve
 
 def harvest_filter_gardens(*, user: User) -> QuerySet[Garden]:
     """The gardens offered in the feed's filter: those the reader may see named."""
-    membership = customer_membership(user)
-    if membership is None:
-        return Garden.objects.all()
-    accepted = GardenAccount.objects.filter(
-        account_id=membership.account_id, status=GardenAccountStatus.ACCEPTED
-    ).values("garden_id")
-    return Garden.objects.filter(Q(visibility=GardenVisibility.OPEN) | Q(pk__in=accepted))
+    return content_gardens(user)
 
 
 # --- How far a harvest travelled --------------------------------------------------------------

@@ -185,7 +185,9 @@ def garden_detail(request: HttpRequest, slug: str) -> HttpResponse:
         account_accepted = (
             invitation is not None and invitation.status == GardenAccountStatus.ACCEPTED
         )
-    full = is_member or internal
+    # Inside the garden only where the account takes part (a member whose account is merely
+    # invited again sees what a stranger sees: community.access.gardens.content_gardens).
+    full = internal or (is_member and account_accepted)
     context = {
         "garden": garden,
         "charter_html": markdown_render(garden.charter),

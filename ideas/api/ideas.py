@@ -21,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.access import customer_membership, sees_all_accounts
-from community.access.gardens import access_garden
+from community.access.gardens import access_garden_content
 from ideas import access, workflow
 from ideas.api import ideas_serializers as s
 from ideas.models import Idea, IdeaStatus
@@ -88,7 +88,7 @@ class IdeaViewSet(
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         try:
-            garden = access_garden(request.user, fields.pop("garden"))
+            garden = access_garden_content(request.user, fields.pop("garden"))
         except Http404 as missing:
             raise ValidationError({"garden": ["No such garden."]}) from missing
         idea = services.idea_propose(garden=garden, author=request.user, **fields)

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.access import customer_membership
 from accounts.models import Account, MemberRole, User
+from community.access.gardens import accounts_inside
 from community.models import ActivityKind
 from community.models.notifications import NotifyKind
 from community.services.engagement import activity_record
@@ -135,6 +136,7 @@ def agreement_publish(*, pilot: Pilot, actor: User, title: str, text: str) -> Ag
         notify(
             users=User.objects.filter(
                 membership__account__pilot_invitations__pilot=pilot,
+                membership__account__in=accounts_inside(garden_id=pilot.idea.garden_id),
                 membership__role=MemberRole.ADMIN,
                 is_active=True,
             ),

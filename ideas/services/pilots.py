@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from accounts.access import customer_membership
 from accounts.models import Account, Segment, User
+from community.access.gardens import accounts_inside
 from community.models import ActivityKind, EngagementLevel
 from community.models.notifications import NotifyKind
 from community.services.engagement import activity_record
@@ -357,9 +358,13 @@ def _followers(idea: Idea):
 
 
 def pilot_invited_notify(*, pilot: Pilot, account_ids: Iterable[int] | None, actor: User | None):
-    """Tell the members of the invited accounts (all of them, or those in `account_ids`). The
-    callers wait until the pilot is out of draft: customers do not see drafts."""
-    invited = PilotInvitation.objects.filter(pilot=pilot)
+    """Tell the members of the invited accounts (all of them, or those in `account_ids`) that
+    see inside the pilot's garden (an account only invited to an invite-only garden hears of
+    nothing in it). The callers wait until the pilot is out of draft: customers do not see
+    drafts."""
+    invited = PilotInvitation.objects.filter(
+        pilot=pilot, account__in=accounts_inside(garden_id=pilot.idea.garden_id)
+    )
     if account_ids is not None:
         invited = invited.filter(account_id__in=list(account_ids))
     notify(

@@ -17,7 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import is_internal, sees_all_accounts
-from community.access.gardens import access_garden, visible_gardens
+from community.access.gardens import access_garden_content, content_gardens
 from config.exports import csv_response
 from config.forms import form_add_service_errors
 from config.pagination import list_query
@@ -34,7 +34,7 @@ PAGE_SIZE = 25
 
 def _garden_field(user, *, required: bool) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
-        queryset=visible_gardens(user),
+        queryset=content_gardens(user),
         to_field_name="slug",
         required=required,
         empty_label="All gardens" if not required else "Choose a garden",
@@ -210,7 +210,7 @@ def _ideas_csv(request: HttpRequest, ideas, *, show_accounts: bool) -> Streaming
 @require_GET
 def garden_ideas(request: HttpRequest, slug: str) -> HttpResponse:
     """A garden's ideas by status with their support: the fragment the garden page loads."""
-    garden = access_garden(request.user, slug)
+    garden = access_garden_content(request.user, slug)
     status = request.GET.get("status", "")
     if status not in IdeaStatus.values:
         status = ""

@@ -14,7 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import visible_accounts
-from community.access.gardens import access_garden, visible_gardens
+from community.access.gardens import access_garden_content, content_gardens
 from config.exports import csv_response
 from config.forms import form_add_service_errors
 from config.pagination import list_query
@@ -46,7 +46,7 @@ PAGE_SIZE = 25
 
 @login_required
 def pilot_list(request: HttpRequest) -> HttpResponse:
-    form = PilotFilterForm(request.GET or None, gardens=visible_gardens(request.user))
+    form = PilotFilterForm(request.GET or None, gardens=content_gardens(request.user))
     filters = form.cleaned_data if form.is_valid() else {}
     pilots = selectors.pilot_list(
         pilots=visible_pilots(request.user),
@@ -114,7 +114,7 @@ def _pilots_csv(pilots) -> StreamingHttpResponse:
 def garden_pilots(request: HttpRequest, slug: str) -> HttpResponse:
     """A garden's open pilots (recruiting or running) the user sees: the fragment the garden
     home loads (community shows ideas content only through ideas' own views)."""
-    garden = access_garden(request.user, slug)
+    garden = access_garden_content(request.user, slug)
     limit = 20
     pilots = list(
         selectors.pilot_list(pilots=visible_pilots(request.user), garden=garden.slug).filter(
