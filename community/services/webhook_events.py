@@ -16,7 +16,7 @@ system, whose readers the naming rule (accounts/people.py) knows nothing of."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from django.conf import settings
 from django.urls import reverse
@@ -81,35 +81,41 @@ def _alert_summary(alert: Alert) -> str:
     return f"{alert.account.name}: {alert.get_reason_display()}"
 
 
+def _emit(event: str, items: Iterable, message: Callable[..., WebhookMessage]) -> list[int]:
+    """`event` for each item, as `message(item)` makes it; `items` (a queryset, say) is not
+    read when no endpoint is active."""
+    endpoint_ids = webhook_endpoints_active()
+    if not endpoint_ids:
+        return []
+    return webhook_event_emit(
+        event=event, messages=[message(item) for item in items], endpoint_ids=endpoint_ids
+    )
+
+
 def alerts_raised_emit(*, alerts: Iterable[Alert]) -> list[int]:
     """`alert.raised` for each of these new alerts (their account loaded)."""
-    return webhook_event_emit(
-        event=WebhookEvent.ALERT_RAISED,
-        messages=(
-            WebhookMessage(
-                subject=str(alert.pk),
-                payload=alert_payload(alert),
-                summary=_alert_summary(alert),
-                alert_id=alert.pk,
-            )
-            for alert in alerts
+    return _emit(
+        WebhookEvent.ALERT_RAISED,
+        alerts,
+        lambda alert: WebhookMessage(
+            subject=str(alert.pk),
+            payload=alert_payload(alert),
+            summary=_alert_summary(alert),
+            alert_id=alert.pk,
         ),
     )
 
 
 def alerts_resolved_emit(*, alerts: Iterable[Alert]) -> list[int]:
-    """`alert.resolved` for each of these resolved alerts (their account loaded; a queryset is
-    not read when no endpoint is active)."""
-    return webhook_event_emit(
-        event=WebhookEvent.ALERT_RESOLVED,
-        messages=(
-            WebhookMessage(
-                subject=str(alert.pk),
-                payload=alert_resolved_payload(alert),
-                summary=f"{_alert_summary(alert)}, resolved",
-                alert_id=alert.pk,
-            )
-            for alert in alerts
+    """`alert.resolved` for each of these resolved alerts (their account loaded)."""
+    return _emit(
+        WebhookEvent.ALERT_RESOLVED,
+        alerts,
+        lambda alert: WebhookMessage(
+            subject=str(alert.pk),
+            payload=alert_resolved_payload(alert),
+            summary=f"{_alert_summary(alert)}, resolved",
+            alert_id=alert.pk,
         ),
     )
 
@@ -170,16 +176,13 @@ def outcome_payload(outcome: LoyaltyOutcome) -> dict:
 
 
 def outcomes_recorded_emit(*, outcomes: Iterable[LoyaltyOutcome]) -> list[int]:
-    """`outcome.recorded` for each of these new outcomes (their account loaded; a queryset is
-    not read when no endpoint is active)."""
-    return webhook_event_emit(
-        event=WebhookEvent.OUTCOME_RECORDED,
-        messages=(
-            WebhookMessage(
-                subject=str(outcome.pk),
-                payload=outcome_payload(outcome),
-                summary=f"{outcome.account.name}: {outcome.get_kind_display()}",
-            )
-            for outcome in outcomes
+    """`outcome.recorded` for each of these new outcomes (their account loaded)."""
+    return _emit(
+        WebhookEvent.OUTCOME_RECORDED,
+        outcomes,
+        lambda outcome: WebhookMessage(
+            subject=str(outcome.pk),
+            payload=outcome_payload(outcome),
+            summary=f"{outcome.account.name}: {outcome.get_kind_display()}",
         ),
     )

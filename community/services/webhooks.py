@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -173,19 +173,17 @@ def webhook_endpoints_active() -> list[int]:
 
 
 def webhook_event_emit(
-    *, event: str, messages: Iterable[WebhookMessage], endpoint_ids: list[int] | None = None
+    *, event: str, messages: Sequence[WebhookMessage], endpoint_ids: list[int] | None = None
 ) -> list[int]:
-    """One pending delivery per active endpoint (or those of `endpoint_ids`) and message (none
-    twice: ON CONFLICT DO NOTHING on endpoint, event and subject), each posted by a task once
-    the caller's transaction commits. `messages` is not read when no endpoint is active (a
-    generator over a queryset costs nothing then). Returns the ids of the deliveries this call
-    created."""
+    """One pending delivery per active endpoint (or those of `endpoint_ids`, read by a caller
+    that skips building its messages when there are none) and message (none twice: ON CONFLICT
+    DO NOTHING on endpoint, event and subject), each posted by a task once the caller's
+    transaction commits. Returns the ids of the deliveries this call created."""
+    if not messages:
+        return []
     if endpoint_ids is None:
         endpoint_ids = webhook_endpoints_active()
     if not endpoint_ids:
-        return []
-    messages = list(messages)
-    if not messages:
         return []
     stamp = timezone.now()
     WebhookDelivery.objects.bulk_create(
