@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 
 from django.conf import settings
 from django.urls import reverse
@@ -168,7 +169,7 @@ def outcome_payload(outcome: LoyaltyOutcome) -> dict:
             "kind": outcome.kind,
             "kind_label": outcome.get_kind_display(),
             "occurred_on": outcome.occurred_on.isoformat(),
-            "amount": None if outcome.amount is None else str(outcome.amount),
+            "amount": None if outcome.amount is None else f"{Decimal(outcome.amount):.2f}",
             "source": outcome.source,
             "external_id": outcome.external_id,
         },

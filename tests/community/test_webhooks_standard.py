@@ -14,6 +14,7 @@ import importlib
 import io
 import json
 import secrets
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -366,7 +367,7 @@ def test_an_outcome_recorded_by_hand_is_posted_once(
             account=account_a,
             kind=OutcomeKind.EXPANDED,
             occurred_on=D,
-            amount="1200.50",
+            amount=Decimal("1200.5"),  # posted with its two places
             recorded_by=account_manager_a,
         )
 
