@@ -242,8 +242,8 @@ class NotificationAdmin(admin.ModelAdmin):
 class WebhookEndpointAdmin(admin.ModelAdmin):
     """Shown only: endpoints are added, rotated and deactivated on /settings/webhooks/."""
 
-    list_display = ["url", "active", "description"]
-    exclude = ["secret"]
+    list_display = ["url", "active", "description", "rotation_ends_at"]
+    exclude = ["secret", "previous_secret"]
 
     def has_add_permission(self, request):
         return False
@@ -254,7 +254,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
-    list_display = ["endpoint", "alert", "event", "status", "attempts", "created_at"]
+    list_display = ["endpoint", "event", "summary", "status", "attempts", "created_at"]
     list_filter = ["status", "event"]
 
     def has_add_permission(self, request):

@@ -213,6 +213,7 @@ def build_world() -> World:
     delivery = WebhookDelivery.objects.create(
         endpoint=endpoint,
         alert=alert,
+        subject=str(alert.pk),
         event=WebhookEvent.ALERT_RAISED,
         payload={"account": "acme"},
         status="failed",

@@ -35,7 +35,7 @@ from community.models import (
 )
 from community.models.engagement import MODEL_FIELDS
 from community.selectors.engagement_model import engagement_model_active
-from community.services import webhooks
+from community.services import webhook_events, webhooks
 from community.services.engagement_model import engagement_model_activate
 from community.services.notifications import notify
 from community.services.recognition import milestones_award_after_commit
@@ -172,7 +172,7 @@ def alert(account_a, programme_admin, settings):
 
 def test_a_webhook_delivery_is_queued_only_once_it_is_committed(broker, alert):
     def deliver():
-        webhooks.deliveries_create_for_alerts(alerts=[alert])
+        webhook_events.alerts_raised_emit(alerts=[alert])
 
     assert_published_only_on_commit(broker, deliver, [WEBHOOK])
 
@@ -181,6 +181,7 @@ def _delivery(alert: Alert, **fields) -> WebhookDelivery:
     return WebhookDelivery.objects.create(
         endpoint=WebhookEndpoint.objects.get(),
         alert=alert,
+        subject=str(alert.pk),
         event=WebhookEvent.ALERT_RAISED,
         payload={"event": "alert.raised"},
         **fields,

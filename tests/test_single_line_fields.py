@@ -35,6 +35,9 @@ MODEL_FIELDS_ALLOWED = {
     "community.NotificationPreference.kind": "a registered kind's key, checked against them",
     "community.ImportBatch.file_sha256": "a hex digest, computed by the code",
     "community.WebhookEndpoint.secret": "a generated token",
+    "community.WebhookEndpoint.previous_secret": "a generated token (the one before)",
+    "community.WebhookDelivery.subject": "ids and a day, written by the code",
+    "community.WebhookDelivery.summary": "written by the code from single-line names and titles",
 }
 
 # Plain form fields (forms.Form) that need no validator: textareas and passwords are left out

@@ -282,6 +282,7 @@ def delivery(settings, account_a, programme_admin):
     return WebhookDelivery.objects.create(
         endpoint=endpoint,
         alert=alert,
+        subject=str(alert.pk),
         event=WebhookEvent.ALERT_RAISED,
         payload={"event": "alert.raised"},
         next_attempt_at=timezone.now(),

@@ -1,6 +1,7 @@
 """REST API of outgoing webhooks, for programme admins (everyone else 403, anonymous 401):
 
-GET /api/v1/webhooks/ — the endpoints (never their secrets);
+GET /api/v1/webhooks/ — the endpoints (never their secrets; until when a rotation period
+lasts);
 POST /api/v1/webhooks/ {url, description} — 201 with the new endpoint and its secret, shown
 this once;
 POST /api/v1/webhooks/<id>/deactivate/ and .../reactivate/ — stop or resume posting to it;
@@ -36,13 +37,28 @@ class WebhookEndpointSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WebhookEndpoint
-        fields = ["id", "url", "description", "active", "created_by", "created_at"]
+        fields = [
+            "id",
+            "url",
+            "description",
+            "active",
+            "rotation_ends_at",
+            "created_by",
+            "created_at",
+        ]
         read_only_fields = fields
+        extra_kwargs = {
+            "rotation_ends_at": {
+                "help_text": "Until then posts are signed with the previous secret too and "
+                "carry the old-style X-Garden-* headers (null: the standard headers only)."
+            }
+        }
 
 
 class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
     secret = serializers.CharField(
-        help_text="Signs every post (HMAC-SHA256). Returned once, at creation."
+        help_text="Signs every post (Standard Webhooks: whsec_ and the base64 key). Returned "
+        "once, at creation."
     )
 
     class Meta(WebhookEndpointSerializer.Meta):
@@ -68,7 +84,12 @@ class WebhookEndpointWriteSerializer(serializers.Serializer):
 
 class WebhookDeliverySerializer(serializers.ModelSerializer):
     endpoint = serializers.IntegerField(source="endpoint_id")
-    alert = serializers.IntegerField(source="alert_id")
+    alert = serializers.IntegerField(
+        source="alert_id", allow_null=True, help_text="The alert of an alert event, else null."
+    )
+    message_id = serializers.CharField(
+        read_only=True, help_text="The webhook-id header, the same at every attempt."
+    )
     last_error = serializers.CharField(
         read_only=True,
         help_text='Why the last attempt failed, in a few words of ours ("HTTP 500", "timed '
@@ -83,6 +104,9 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "endpoint",
             "alert",
             "event",
+            "subject",
+            "summary",
+            "message_id",
             "status",
             "attempts",
             "next_attempt_at",
@@ -171,7 +195,7 @@ class WebhookEndpointDeactivateView(_WebhookActionView):
 
     @extend_schema(request=None, responses=_ENDPOINT_ACTION_RESPONSES)
     def post(self, request, pk: int):
-        """No new alerts are posted to it (idempotent); its pending deliveries fail."""
+        """No new events are posted to it (idempotent); its pending deliveries fail."""
         endpoint = webhooks.webhook_endpoint_deactivate(
             endpoint=access_webhook_endpoint(request.user, pk)
         )
@@ -183,7 +207,7 @@ class WebhookEndpointReactivateView(_WebhookActionView):
 
     @extend_schema(request=None, responses=_ENDPOINT_ACTION_RESPONSES)
     def post(self, request, pk: int):
-        """New alerts are posted to it again, with the same secret (idempotent)."""
+        """New events are posted to it again, with the same secret (idempotent)."""
         endpoint = webhooks.webhook_endpoint_reactivate(
             endpoint=access_webhook_endpoint(request.user, pk)
         )

@@ -68,7 +68,7 @@ from community.services.notifications import (
     notify_many,
     unsubscribe_url,
 )
-from community.services.webhooks import deliveries_create_for_alerts
+from community.services.webhook_events import alerts_raised_emit, alerts_resolved_emit
 
 NOTE_MAX_LENGTH = 2000
 
@@ -233,7 +233,7 @@ def alerts_raise(*, account_ids: Sequence[int], day: dt.date | None = None) -> l
         ).select_related("account")
     )
     _tell_account_teams(raised)
-    deliveries_create_for_alerts(alerts=raised)
+    alerts_raised_emit(alerts=raised)
     return raised
 
 
@@ -258,14 +258,22 @@ def alerts_no_longer_true_resolve(*, account_ids: Sequence[int], day: dt.date) -
             ended[alert.pk] = status.words
     if not ended:
         return 0
-    return Alert.objects.filter(pk__in=list(ended), resolved_at__isnull=True).update(
-        resolved_at=timezone.now(),
+    stamp = timezone.now()
+    resolved = Alert.objects.filter(pk__in=list(ended), resolved_at__isnull=True).update(
+        resolved_at=stamp,
         resolution=AlertResolution.NO_LONGER_TRUE,
         resolution_note=Case(
             *[When(pk=pk, then=Value(words)) for pk, words in ended.items()],
             output_field=TextField(),
         ),
     )
+    # Those this UPDATE resolved (a person's resolution at the same moment carries another).
+    alerts_resolved_emit(
+        alerts=Alert.objects.filter(
+            pk__in=list(ended), resolved_at=stamp, resolution=AlertResolution.NO_LONGER_TRUE
+        ).select_related("account")
+    )
+    return resolved
 
 
 def _tell_account_teams(alerts: list[Alert]) -> None:
@@ -427,4 +435,5 @@ def alert_resolve(*, alert: Alert, user: User, note: str) -> Alert:
             "resolution",
         ]
     )
+    alerts_resolved_emit(alerts=[alert])
     return alert

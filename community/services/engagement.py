@@ -36,6 +36,7 @@ from community.selectors.engagement_figures import (
 )
 from community.selectors.engagement_history import model_on, snapshots_history
 from community.services.alerts import alerts_raise
+from community.services.webhook_events import level_changes_emit
 
 
 @transaction.atomic
@@ -281,7 +282,8 @@ def engagement_recompute(*, account_ids: Sequence[int], day: dt.date | None = No
     today that holds snapshots of them already (their level chain builds on `day`: the
     nightly run settles yesterday, then today), in one transaction; then raise the alerts of
     the latest day written. The snapshots commit first, so the alert rules read the figures
-    they are about. Returns the number of snapshots written."""
+    they are about; and post the level changes of that day (engagement.level_changed).
+    Returns the number of snapshots written."""
     day = day or timezone.localdate()
     later = EngagementSnapshot.objects.filter(
         account_id__in=list(account_ids), day__gt=day, day__lte=timezone.localdate()
@@ -294,6 +296,7 @@ def engagement_recompute(*, account_ids: Sequence[int], day: dt.date | None = No
                 account_ids=account_ids, day=day + dt.timedelta(days=offset)
             )
     alerts_raise(account_ids=account_ids, day=last)
+    level_changes_emit(account_ids=account_ids, day=last)
     return written
 
 
@@ -302,8 +305,8 @@ def engagement_repair(*, account_ids: Sequence[int]) -> int:
     its first snapshot, if later) to today, oldest day first and carrying the level chain, in
     one transaction (a killed worker leaves the whole chunk as it was, still marked). Past
     snapshots change in place and keep the version that computed their day. Marks made again
-    while this ran stay for the next run. Then the alerts of today, and only today: a repair
-    never speaks about the past."""
+    while this ran stay for the next run. Then the alerts and level changes of today, and only
+    today: a repair never speaks about the past."""
     today = timezone.localdate()
     with transaction.atomic():
         marks = list(
@@ -337,6 +340,7 @@ def engagement_repair(*, account_ids: Sequence[int]) -> int:
             repaired |= Q(account_id=pk, since=since, marked_at=marked_at)
         EngagementRepair.objects.filter(repaired).delete()
     alerts_raise(account_ids=sorted(first_by_account), day=today)
+    level_changes_emit(account_ids=sorted(first_by_account), day=today)
     return len(snapshots)
 
 

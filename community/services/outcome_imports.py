@@ -66,6 +66,7 @@ from community.services.import_reading import (
     read_csv,
     shown,
 )
+from community.services.webhook_events import outcomes_recorded_emit
 from config.single_line import single_line, validate_single_line
 
 OUTCOME_COLUMNS = ("account", "kind", "occurred_on")
@@ -256,8 +257,12 @@ def _outcomes_store(parsed, *, uploaded_by: User, report: ImportReport) -> None:
             outcome.amount, outcome.note = amount, note
             outcome.save(update_fields=["amount", "note", "updated_at"])
             report.updated += 1
-    LoyaltyOutcome.objects.bulk_create(new, batch_size=1000)
+    LoyaltyOutcome.objects.bulk_create(new, batch_size=1000)  # sets their ids (RETURNING)
     report.created += len(new)
+    # The new ones go to the webhooks once the import commits (an import undone sends none).
+    outcomes_recorded_emit(
+        outcomes=LoyaltyOutcome.objects.filter(pk__in=[o.pk for o in new]).select_related("account")
+    )
 
 
 def _outcome_account(value: str, by_slug, by_name, *, row: int, report: ImportReport):

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from accounts.models import Account, User
 from community.models import LoyaltyOutcome, OutcomeSource
+from community.services.webhook_events import outcomes_recorded_emit
 
 
 @transaction.atomic
@@ -24,7 +25,8 @@ def outcome_record(
     source: str = OutcomeSource.MANUAL,
     external_id: str = "",
 ) -> LoyaltyOutcome:
-    """Record one outcome. The same account, kind, day and external id twice is refused."""
+    """Record one outcome (posted to the webhooks as outcome.recorded once this commits). The
+    same account, kind, day and external id twice is refused."""
     outcome = LoyaltyOutcome(
         account=account,
         kind=kind,
@@ -44,4 +46,5 @@ def outcome_record(
             ) from error
         raise
     outcome.save()
+    outcomes_recorded_emit(outcomes=[outcome])
     return outcome

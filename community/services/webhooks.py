@@ -1,13 +1,15 @@
-"""Outgoing webhooks: new alerts are posted as JSON to the endpoints a programme admin set up.
+"""Outgoing webhooks: events (community/services/webhook_events.py, and the other apps'
+services) are posted as JSON to the endpoints a programme admin set up.
 
-Each post carries `X-Garden-Delivery: <delivery id>` and
-`X-Garden-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed with the endpoint's secret>`,
-so the receiver can check it came from us. A delivery is created once per endpoint, alert and
-event (unique constraint: re-runs of the engine never post twice); the Celery task
-`webhook_deliver_task` claims it by an UPDATE … WHERE status='pending' (and due) with a short
-lease, posts it (timeout `TIMEOUT_SECONDS`), and either marks it succeeded or leaves it pending,
-due again after an exponential backoff (`next_attempt_at`, when the task's retry comes back),
-until `settings.WEBHOOK_MAX_ATTEMPTS` attempts failed.
+Each post is signed in the Standard Webhooks format (`community/webhook_signing.py`:
+`webhook-id`, `webhook-timestamp`, `webhook-signature`), with the old X-Garden-* headers too
+during a rotation period. A delivery is created once per endpoint, event and subject (unique
+constraint: re-runs of the engine never post twice), and its `message_id` (webhook-id) is the
+same at every attempt; the Celery task `webhook_deliver_task` claims it by an UPDATE … WHERE
+status='pending' (and due) with a short lease, posts it (timeout `TIMEOUT_SECONDS`), and either
+marks it succeeded or leaves it pending, due again after an exponential backoff
+(`next_attempt_at`, when the task's retry comes back), until `settings.WEBHOOK_MAX_ATTEMPTS`
+attempts failed.
 
 A task can be lost: Redis restarted without persistence, a worker was killed mid-post. Every
 few minutes a beat task (`webhook_deliveries_requeue`) queues again the deliveries still pending
@@ -24,10 +26,7 @@ and follows no redirect, and the delivery log keeps a short reason of ours for a
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -37,17 +36,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import connection, transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.outbox import enqueue
 from community.models import (
-    Alert,
     WebhookDelivery,
     WebhookDeliveryStatus,
     WebhookEndpoint,
-    WebhookEvent,
 )
 from community.webhook_destinations import (
     DestinationRefused,
@@ -55,6 +51,7 @@ from community.webhook_destinations import (
     destination_check,
     destination_post,
 )
+from community.webhook_signing import new_secret, signed_headers
 
 TIMEOUT_SECONDS = 5
 LEASE_SECONDS = 60  # longer than a post can take; a killed worker's claim expires after it
@@ -75,16 +72,6 @@ def max_attempts() -> int:
 def backoff_seconds(attempts: int) -> int:
     """30 s, 60 s, 120 s … after the 1st, 2nd, 3rd failed attempt, at most an hour."""
     return min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
-
-
-def sign(*, secret: str, body: bytes) -> str:
-    """The X-Garden-Signature header's value for `body`."""
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
-
-
-def _new_secret() -> str:
-    return secrets.token_urlsafe(32)
 
 
 def _clean_url(url: str) -> str:
@@ -128,16 +115,20 @@ def webhook_endpoint_create(
     if len(description) > 200:
         raise ValidationError({"description": "Keep the description to 200 characters."})
     return WebhookEndpoint.objects.create(
-        url=url, description=description, secret=_new_secret(), created_by=created_by
+        url=url, description=description, secret=new_secret(), created_by=created_by
     )
 
 
 @transaction.atomic
 def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
-    """A new secret (show it once); posts from now on are signed with it."""
+    """A new secret (show it once); posts from now on are signed with it and, for a rotation
+    period of `settings.WEBHOOK_ROTATION_DAYS`, with the secret it replaces too (and carry the
+    old-style headers, keyed with that one), so the receiver can switch in its own time."""
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
-    endpoint.secret = _new_secret()
-    endpoint.save(update_fields=["secret", "updated_at"])
+    endpoint.previous_secret = endpoint.secret
+    endpoint.secret = new_secret()
+    endpoint.rotation_ends_at = timezone.now() + dt.timedelta(days=settings.WEBHOOK_ROTATION_DAYS)
+    endpoint.save(update_fields=["secret", "previous_secret", "rotation_ends_at", "updated_at"])
     return endpoint
 
 
@@ -165,47 +156,49 @@ def webhook_endpoint_reactivate(*, endpoint: WebhookEndpoint) -> WebhookEndpoint
 # --- Deliveries ------------------------------------------------------------------------------
 
 
-def alert_payload(alert: Alert) -> dict:
-    """What is posted for a raised alert."""
-    return {
-        "event": WebhookEvent.ALERT_RAISED.value,
-        "alert": {
-            "id": alert.pk,
-            "account": alert.account.slug,
-            "account_name": alert.account.name,
-            "reason": alert.reason,
-            "reason_label": alert.get_reason_display(),
-            "summary": alert.summary,
-            "details": alert.details,
-            "raised_at": alert.raised_at.isoformat(),
-            "url": settings.SITE_URL.rstrip("/")
-            + reverse("community:account-engagement", kwargs={"slug": alert.account.slug}),
-        },
-    }
+@dataclass(frozen=True)
+class WebhookMessage:
+    """One occurrence of an event: what it is about (`subject`, unique per event), the JSON
+    posted, a line for the delivery log, and the alert of an alert event."""
+
+    subject: str
+    payload: dict
+    summary: str
+    alert_id: int | None = None
 
 
-def deliveries_create_for_alerts(*, alerts: Sequence[Alert]) -> list[int]:
-    """One pending delivery per active endpoint and alert (none twice: ON CONFLICT DO
-    NOTHING), each posted by a task once the transaction commits. Alerts come with their
-    account loaded. Returns the ids of the deliveries this call created."""
-    if not alerts:
+def webhook_endpoints_active() -> list[int]:
+    """The ids of the endpoints new events go to."""
+    return list(WebhookEndpoint.objects.filter(active=True).values_list("pk", flat=True))
+
+
+def webhook_event_emit(
+    *, event: str, messages: Sequence[WebhookMessage], endpoint_ids: list[int] | None = None
+) -> list[int]:
+    """One pending delivery per active endpoint (or those of `endpoint_ids`, read by a caller
+    that skips building its messages when there are none) and message (none twice: ON CONFLICT
+    DO NOTHING on endpoint, event and subject), each posted by a task once the caller's
+    transaction commits. Returns the ids of the deliveries this call created."""
+    if not messages:
         return []
-    endpoint_ids = list(WebhookEndpoint.objects.filter(active=True).values_list("pk", flat=True))
+    if endpoint_ids is None:
+        endpoint_ids = webhook_endpoints_active()
     if not endpoint_ids:
         return []
     stamp = timezone.now()
-    event = WebhookEvent.ALERT_RAISED
     WebhookDelivery.objects.bulk_create(
         [
             WebhookDelivery(
                 endpoint_id=endpoint_id,
-                alert=alert,
+                alert_id=message.alert_id,
                 event=event,
-                payload=alert_payload(alert),
+                subject=message.subject,
+                summary=message.summary[:200],
+                payload=message.payload,
                 created_at=stamp,
                 next_attempt_at=stamp,
             )
-            for alert in alerts
+            for message in messages
             for endpoint_id in endpoint_ids
         ],
         ignore_conflicts=True,
@@ -213,7 +206,7 @@ def deliveries_create_for_alerts(*, alerts: Sequence[Alert]) -> list[int]:
     # The rows this call inserted carry its timestamp; rows of an earlier run carry another.
     created = list(
         WebhookDelivery.objects.filter(
-            alert__in=[a.pk for a in alerts], event=event, created_at=stamp
+            event=event, subject__in=[m.subject for m in messages], created_at=stamp
         ).values_list("pk", flat=True)
     )
     _enqueue_after_commit(created)
@@ -303,18 +296,21 @@ def webhook_delivery_attempt(*, delivery_id: int) -> AttemptResult:
 
 
 def _post(delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> PostOutcome:
-    """The signed JSON post, to an address checked now (webhook_destinations)."""
+    """The signed JSON post (signed now: webhook_signing), to an address checked now
+    (webhook_destinations)."""
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
+    signature = signed_headers(
+        endpoint=endpoint,
+        message_id=delivery.message_id,
+        delivery_id=delivery.pk,
+        event=delivery.event,
+        body=body,
+        now=timezone.now(),
+    )
     return destination_post(
         url=endpoint.url,
         body=body,
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "X-Garden-Event": delivery.event,
-            "X-Garden-Delivery": str(delivery.pk),
-            "X-Garden-Signature": sign(secret=endpoint.secret, body=body),
-        },
+        headers={"Content-Type": "application/json", "User-Agent": USER_AGENT, **signature},
         timeout=TIMEOUT_SECONDS,
     )
 

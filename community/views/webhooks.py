@@ -5,12 +5,14 @@ log with filters and "retry now" for a failed delivery."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from community.access.webhooks import (
@@ -32,7 +34,7 @@ class WebhookEndpointForm(forms.Form):
     url = forms.CharField(
         label="URL",
         max_length=500,
-        help_text="https:// only, to a public address. New alerts are posted here as JSON.",
+        help_text="https:// only, to a public address. Events are posted here as JSON.",
         validators=[validate_single_line],
     )
     description = forms.CharField(max_length=200, required=False, validators=[validate_single_line])
@@ -81,7 +83,7 @@ def webhook_endpoint_rotate(request: HttpRequest, pk: int) -> HttpResponse:
 def webhook_endpoint_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = access_webhook_endpoint(request.user, pk)
     webhooks.webhook_endpoint_deactivate(endpoint=endpoint)
-    messages.success(request, f"Deactivated {endpoint}: it gets no new alerts.")
+    messages.success(request, f"Deactivated {endpoint}: it gets no new events.")
     return redirect("community:webhooks")
 
 
@@ -92,7 +94,7 @@ def webhook_endpoint_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     webhooks.webhook_endpoint_reactivate(endpoint=endpoint)
     messages.success(
         request,
-        f"Reactivated {endpoint}: new alerts are posted to it again. Deliveries that failed "
+        f"Reactivated {endpoint}: new events are posted to it again. Deliveries that failed "
         "meanwhile can be sent with “Retry now”.",
     )
     return redirect("community:webhooks")
@@ -136,5 +138,7 @@ def _page(
         "query": list_query(request).urlencode(),
         "revealed": revealed,
         "max_attempts": webhooks.max_attempts(),
+        "rotation_days": settings.WEBHOOK_ROTATION_DAYS,
+        "now": timezone.now(),
     }
     return render(request, "community/webhooks.html", context, status=status)

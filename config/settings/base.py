@@ -471,6 +471,10 @@ ENGAGEMENT_CHUNK_SIZE = env_int("ENGAGEMENT_CHUNK_SIZE", 1000, minimum=1)
 # loopback too (plain http included), for development and tests: production refuses it.
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
 WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", False)
+# Days a rotation period lasts: after a new secret, posts are signed with the old secret too,
+# and still carry the old-style X-Garden-* headers (community/webhook_signing.py). Endpoints
+# that existed before standard webhooks got one such period from their migration.
+WEBHOOK_ROTATION_DAYS = env_int("WEBHOOK_ROTATION_DAYS", 7, minimum=0)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
 
 LOGGING = {

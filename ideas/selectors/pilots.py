@@ -82,6 +82,11 @@ def pilot_accounts_taking_part(*, pilot: Pilot) -> int:
     return Enrolment.objects.filter(pilot=pilot).values("account").distinct().count()
 
 
+def pilot_accounts_enrolled(*, pilot: Pilot) -> QuerySet[Account]:
+    """The accounts with someone enrolled in the pilot, by name."""
+    return Account.objects.filter(enrolments__pilot=pilot).distinct().order_by("name", "pk")
+
+
 # --- The pilot page ----------------------------------------------------------------------------
 
 

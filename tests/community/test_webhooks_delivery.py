@@ -1,18 +1,16 @@
 """Outgoing webhooks for new alerts (community.services.webhooks and webhook_deliver_task): one
-delivery per endpoint and alert however often the engine re-runs, posted as signed JSON to a
-real HTTP server on 127.0.0.1, retried with backoff after a failure, never re-sent once it
-succeeded, and marked failed after WEBHOOK_MAX_ATTEMPTS attempts."""
+delivery per endpoint and alert however often the engine re-runs, posted as signed JSON
+(Standard Webhooks) to a real HTTP server on 127.0.0.1, retried with backoff after a failure,
+never re-sent once it succeeded, and marked failed after WEBHOOK_MAX_ATTEMPTS attempts."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import json
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from standardwebhooks import Webhook
 
 from community.models import (
     Alert,
@@ -21,7 +19,7 @@ from community.models import (
     WebhookDeliveryStatus,
     WebhookEndpoint,
 )
-from community.services import alerts, webhooks
+from community.services import alerts, webhook_events, webhooks
 from community.tasks import webhook_deliver_task
 from tests.accounts.factories import AccountFactory
 from tests.community.factories import EngagementSnapshotFactory
@@ -76,11 +74,10 @@ def test_a_new_alert_is_posted_as_signed_json_to_each_active_endpoint(
     assert delivery.delivered_at is not None
     assert len(receiver.posts) == 1
     post = receiver.posts[0]
-    expected = hmac.new(endpoint.secret.encode(), post["body"], hashlib.sha256).hexdigest()
-    assert post["headers"]["X-Garden-Signature"] == f"sha256={expected}"
-    assert post["headers"]["X-Garden-Delivery"] == str(delivery.pk)
+    body = Webhook(endpoint.secret).verify(post["body"], post["headers"])
+    assert post["headers"]["webhook-id"] == delivery.message_id
     assert post["headers"]["Content-Type"] == "application/json"
-    body = json.loads(post["body"])
+    assert "X-Garden-Signature" not in post["headers"]  # a new endpoint: no rotation period
     assert body["event"] == "alert.raised"
     assert body["alert"]["id"] == raised[0].pk
     assert body["alert"]["account"] == account.slug
@@ -95,7 +92,7 @@ def test_a_rerun_of_the_engine_never_posts_twice(
     alert = _raise(account, django_capture_on_commit_callbacks)[0]
 
     _raise(account, django_capture_on_commit_callbacks)
-    again = webhooks.deliveries_create_for_alerts(alerts=[alert])
+    again = webhook_events.alerts_raised_emit(alerts=[alert])
 
     assert again == []
     assert WebhookDelivery.objects.count() == 1
@@ -130,8 +127,9 @@ def _pending_delivery(endpoint) -> WebhookDelivery:
     return WebhookDelivery.objects.create(
         endpoint=endpoint,
         alert=alert,
+        subject=str(alert.pk),
         event="alert.raised",
-        payload=webhooks.alert_payload(alert),
+        payload=webhook_events.alert_payload(alert),
     )
 
 

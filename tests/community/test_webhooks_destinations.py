@@ -47,7 +47,11 @@ def _attempt(endpoint: WebhookEndpoint) -> WebhookDelivery:
         account=AccountFactory(), reason=AlertReason.SCORE_FELL, details={}
     )
     delivery = WebhookDelivery.objects.create(
-        endpoint=endpoint, alert=alert, event="alert.raised", payload={"event": "alert.raised"}
+        endpoint=endpoint,
+        alert=alert,
+        subject=str(alert.pk),
+        event="alert.raised",
+        payload={"event": "alert.raised"},
     )
     webhooks.webhook_delivery_attempt(delivery_id=delivery.pk)
     delivery.refresh_from_db()

@@ -15,7 +15,7 @@ from community.models import (
     WebhookDeliveryStatus,
     WebhookEndpoint,
 )
-from community.services import webhooks
+from community.services import webhook_events, webhooks
 from tests.accounts.factories import AccountFactory
 from tests.api_helpers import api_error, api_login
 
@@ -38,8 +38,10 @@ def _delivery(endpoint, *, status=WebhookDeliveryStatus.PENDING, account=None) -
     return WebhookDelivery.objects.create(
         endpoint=endpoint,
         alert=alert,
+        subject=str(alert.pk),
+        summary=f"{alert.account.name}: {alert.get_reason_display()}",
         event="alert.raised",
-        payload=webhooks.alert_payload(alert),
+        payload=webhook_events.alert_payload(alert),
         status=status,
         attempts=6 if status == WebhookDeliveryStatus.FAILED else 0,
     )

@@ -22,7 +22,7 @@ from community.models import (
     WebhookDeliveryStatus,
     WebhookEndpoint,
 )
-from community.services import webhooks
+from community.services import webhook_events, webhooks
 from community.tasks import webhook_deliver_task, webhook_deliveries_requeue_task
 from tests.accounts.factories import AccountFactory
 from tests.api_helpers import api_error, api_login
@@ -52,8 +52,9 @@ def _delivery(endpoint, **fields) -> WebhookDelivery:
     return WebhookDelivery.objects.create(
         endpoint=endpoint,
         alert=alert,
+        subject=str(alert.pk),
         event="alert.raised",
-        payload=webhooks.alert_payload(alert),
+        payload=webhook_events.alert_payload(alert),
         **fields,
     )
 
@@ -87,7 +88,7 @@ def test_a_delivery_whose_task_was_lost_is_queued_again_and_sent(
     assert requeued == [delivery.pk]
     assert _state(delivery) == (SUCCEEDED, 1)
     assert len(receiver.posts) == 1
-    assert receiver.posts[0]["headers"]["X-Garden-Delivery"] == str(delivery.pk)
+    assert receiver.posts[0]["headers"]["webhook-id"] == delivery.message_id
 
 
 @pytest.mark.django_db
