@@ -8,9 +8,9 @@ own colleagues and of the company's people (the garden team); members of other a
 never by surname or address. Internal users see everyone's name. No one is ever named by their
 email address.
 
-`person_name` is the decision; `account_shown` is the same decision for an account's name next
-to a person. Callers pass the garden the person is named in when there is one (a discussion, an
-idea, a harvest, a notification about one of those); without a garden the strict rule holds.
+`person_name` is the decision. Callers pass the garden the person is named in when there is
+one (a discussion, an idea, a harvest, a notification about one of those); without a garden the
+strict rule holds.
 """
 
 from __future__ import annotations
@@ -67,20 +67,6 @@ def person_name(
             account = Account.objects.only("name").get(pk=account_id)
         return f"{person.first_name or SOMEONE} ({account.name})"
     return ANOTHER_ACCOUNT
-
-
-def account_shown(
-    *, viewer: User, account_id: int | None, garden: NamingSetting | None = None
-) -> bool:
-    """May `viewer` read the name of the account `account_id` next to a person? Internal users
-    and the account's own people always; other customers only inside a garden that shows
-    other members (the same setting as `person_name`)."""
-    if account_id is None:
-        return False
-    viewer_membership = customer_membership(viewer)
-    if viewer_membership is None or viewer_membership.account_id == account_id:
-        return True
-    return garden is not None and garden.shows_other_members
 
 
 def _account_of(

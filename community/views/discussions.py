@@ -158,7 +158,13 @@ def _threads_csv(request: HttpRequest, garden: Garden, threads) -> StreamingHttp
         return [
             thread.pk,
             thread.title,
-            thread.author.full_name if thread.author else "",
+            person_name(
+                viewer=request.user,
+                person=thread.author,
+                person_account_id=thread.account_id,
+                person_account=thread.account,
+                garden=garden,
+            ),
             thread.account.name if thread.account else "",
             thread.created_at.isoformat(timespec="seconds"),
             thread.last_post_at.isoformat(timespec="seconds"),
