@@ -162,7 +162,7 @@ def _b_notifications(world):
 
 
 @pytest.mark.django_db
-def test_b_was_told_of_every_kind_and_by_as_people(naming_world):
+def test_b_was_told_of_every_kind_and_by_account_a_people(naming_world):
     world, _ = naming_world
     told = _b_notifications(world)
     assert set(told.values_list("kind", flat=True)) == set(KINDS)
