@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.models import User
-from accounts.personal_data import personal_data_section_register, rows
+from accounts.personal_data import json_value, personal_data_section_register, rows
 from community.models import (
     ActivityEvent,
     AlertDigestMark,
@@ -31,6 +31,7 @@ from community.models import (
     Thread,
     ThreadVisit,
 )
+from community.selectors.notifications import notifications_for
 
 
 def _discussions_export(user: User) -> dict[str, Any]:
@@ -69,6 +70,22 @@ def _discussions_export(user: User) -> dict[str, Any]:
     }
 
 
+def _notifications_export(user: User) -> list[dict[str, Any]]:
+    """The person's notifications as they read them: who acted is named for them."""
+    return [
+        {
+            "kind": n.kind,
+            "title": n.shown_title,
+            "body": n.shown_body,
+            "url": n.url,
+            "created_at": json_value(n.created_at),
+            "read_at": json_value(n.read_at),
+            "emailed_at": json_value(n.emailed_at),
+        }
+        for n in notifications_for(user=user).order_by("created_at", "pk")
+    ]
+
+
 def _export(user: User) -> dict[str, Any]:
     return {
         "garden_memberships": rows(
@@ -84,16 +101,7 @@ def _export(user: User) -> dict[str, Any]:
             "harvest__title",
             "read_at",
         ),
-        "notifications": rows(
-            Notification.objects.filter(user=user).order_by("created_at", "pk"),
-            "kind",
-            "title",
-            "body",
-            "url",
-            "created_at",
-            "read_at",
-            "emailed_at",
-        ),
+        "notifications": _notifications_export(user),
         "notification_preferences": rows(
             NotificationPreference.objects.filter(user=user).order_by("kind"),
             "kind",

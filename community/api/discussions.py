@@ -10,7 +10,7 @@
 - POST /posts/<id>/reactions/ {kind}: toggle a reaction; POST /posts/<id>/flag/ {reason}:
   flag once; POST /posts/<id>/hide/ {reason}: stewards hide, DELETE: show again.
 
-Authors are named by the garden's privacy rules (community.selectors.discussions.discussion_name).
+Authors are named by the garden's privacy rules (accounts.people.person_name, with the garden).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.access import customer_membership
+from accounts.people import person_name
 from community.access.discussions import (
     access_garden_discussions,
     access_post,
@@ -37,11 +37,6 @@ from community.services import discussions as services
 from config.single_line import validate_single_line
 
 # --- Serializers -------------------------------------------------------------------------------
-
-
-def _viewer_account_id(serializer: serializers.Serializer) -> int | None:
-    membership = customer_membership(serializer.context["request"].user)
-    return membership.account_id if membership is not None else None
 
 
 class ThreadSerializer(serializers.ModelSerializer):
@@ -74,9 +69,10 @@ class ThreadSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField())
     def get_author(self, thread: Thread) -> str:
-        return selectors.discussion_name(
-            viewer_account_id=_viewer_account_id(self),
+        return person_name(
+            viewer=self.context["request"].user,
             person=thread.author,
+            person_account_id=thread.account_id,
             person_account=thread.account,
             garden=thread.garden,
         )
@@ -128,9 +124,10 @@ class PostSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField())
     def get_author(self, post: Post) -> str:
-        return selectors.discussion_name(
-            viewer_account_id=_viewer_account_id(self),
+        return person_name(
+            viewer=self.context["request"].user,
             person=post.author,
+            person_account_id=post.account_id,
             person_account=post.account,
             garden=post.thread.garden,
         )

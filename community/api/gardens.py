@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from accounts.access import is_internal
 from accounts.models import Account, User
+from accounts.people import person_name
 from community.access.gardens import (
     access_garden,
     access_garden_content,
@@ -221,8 +222,12 @@ class GardenViewSet(
         memberships = selectors.garden_memberships_visible_to(viewer=request.user, garden=garden)
         page = self.paginate_queryset(memberships)
         for membership in page:
-            membership.label = selectors.person_label(
-                request.user, membership.user, garden, membership.account
+            membership.label = person_name(
+                viewer=request.user,
+                person=membership.user,
+                person_account_id=membership.account_id,
+                person_account=membership.account,
+                garden=garden,
             )
         show_accounts = internal or garden.visibility == GardenVisibility.OPEN
         data = GardenMemberSerializer(page, many=True, context={"show_accounts": show_accounts})

@@ -34,6 +34,11 @@ from community.services.notifications import notification_preferences_set, notif
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(
+        source="shown_title", read_only=True, help_text="Who acted is named for the caller."
+    )
+    body = serializers.CharField(source="shown_body", read_only=True)
+
     class Meta:
         model = Notification
         fields = ["id", "kind", "title", "body", "url", "created_at", "read_at"]

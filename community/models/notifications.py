@@ -5,12 +5,15 @@ The kinds, their labels and default delivery are registered below (`KINDS`)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from accounts.models import Account
+from accounts.people import person_name
 from config.emails import FAILURE_REASON_LENGTH
 from config.single_line import validate_single_line
 
@@ -171,8 +174,39 @@ class NotificationDigest(models.Model):
         return f"{self.user}: {self.get_period_display()} digest of {self.period_start}"
 
 
+# --- Naming who acted, at read time ----------------------------------------------------------
+
+ACTOR_SLOT = "{actor}"
+_SLOT_OR_BRACES = re.compile(r"\{\{|\}\}|\{actor\}")
+
+
+def actor_text(template: str, **values: object) -> str:
+    """The stored text of a notification that names who acted: `template` holds the `{actor}`
+    slot and `{value}`s; each value is brace-escaped, so the slot is the only one left and a
+    title or a comment that holds braces reads back as written."""
+    escaped = {k: str(v).replace("{", "{{").replace("}", "}}") for k, v in values.items()}
+    return template.format(actor=ACTOR_SLOT, **escaped)
+
+
+def actor_text_render(text: str, name: str) -> str:
+    """`text` (from `actor_text`) with the slot filled with `name` and the braces unescaped; a
+    brace left alone by a cut (titles are cut at 200 characters) stays as it is."""
+
+    def _fill(match: re.Match) -> str:
+        token = match.group(0)
+        return name if token == ACTOR_SLOT else token[0]
+
+    return _SLOT_OR_BRACES.sub(_fill, text)
+
+
 class Notification(models.Model):
     """Something a person is told, in the app and (unless turned off) by email.
+
+    Who acted is kept as a person (`actor`, the account they acted for: `actor_account`, and
+    the garden it happened in: `garden`), never as a name: when `names_actor` is set, `title`
+    and `body` hold the `{actor}` slot (`actor_text`), and every reader of the notification
+    (the page, the API, the CSV, the email, the digest, the personal-data download) reads
+    `shown_title` and `shown_body`, named for its person by accounts/people.py at read time.
 
     `email_delivery` is how its email goes, decided when it is made (from the person's
     preference for its kind): immediately (one email task), daily or weekly (a digest job
@@ -210,6 +244,33 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
     )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who acted (None: no one, or a person since deleted).",
+    )
+    actor_account = models.ForeignKey(
+        Account,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The account the actor acted for (None: one of the company's people).",
+    )
+    garden = models.ForeignKey(
+        "community.Garden",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Where it happened: its setting may name other accounts' members.",
+    )
+    names_actor = models.BooleanField(
+        default=False, help_text="The title and body hold the {actor} slot, filled at read time."
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -224,6 +285,29 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.title}"
+
+    @property
+    def actor_name(self) -> str:
+        """Who acted, named for the notification's person (accounts/people.py's rule)."""
+        return person_name(
+            viewer=self.user,
+            person=self.actor,
+            person_account_id=self.actor_account_id,
+            person_account=self.actor_account,
+            garden=self.garden,
+        )
+
+    @property
+    def shown_title(self) -> str:
+        if not self.names_actor:
+            return self.title
+        return actor_text_render(self.title, self.actor_name)
+
+    @property
+    def shown_body(self) -> str:
+        if not self.names_actor:
+            return self.body
+        return actor_text_render(self.body, self.actor_name)
 
 
 class NotificationPreference(models.Model):

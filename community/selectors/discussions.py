@@ -24,9 +24,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from accounts.access import customer_membership
-from accounts.models import Account, User
-from accounts.people import ANOTHER_ACCOUNT, FORMER_MEMBER
+from accounts.models import User
+from accounts.people import person_name
 from community.access.discussions import sees_hidden_posts, visible_threads
 from community.markdown import markdown_render
 from community.models import (
@@ -65,39 +64,6 @@ class ThreadShow:
         (NEW, "New since my last visit"),
     ]
     INTERNAL_CHOICES = [*CHOICES, (FLAGGED, "With flagged posts")]
-
-
-# --- Names -----------------------------------------------------------------------------------
-
-
-def discussion_name(
-    *,
-    viewer_account_id: int | None,
-    person: User | None,
-    person_account: Account | None,
-    garden: Garden,
-) -> str:
-    """How an author is named to a reader (`viewer_account_id`: None for internal readers).
-
-    The company's people and the reader's colleagues by name; members of other accounts by
-    first name and account where the garden shows other members, anonymously otherwise
-    (accounts.people's rule, with the garden's setting).
-    """
-    if person is None:
-        return FORMER_MEMBER
-    name = person.full_name or "Someone"
-    if person_account is None or viewer_account_id is None:
-        return name
-    if viewer_account_id == person_account.pk:
-        return name
-    if garden.shows_other_members:
-        return f"{person.first_name or 'Someone'} ({person_account.name})"
-    return ANOTHER_ACCOUNT
-
-
-def _viewer_account_id(user: User) -> int | None:
-    membership = customer_membership(user)
-    return membership.account_id if membership is not None else None
 
 
 # --- Who can be told -------------------------------------------------------------------------
@@ -272,11 +238,11 @@ def post_page(*, posts: list[Post], thread: Thread, user: User, seen_at) -> Post
     """Decorate a page of posts for the thread page: `author_label`, `body_html`, `is_new`,
     `reactions`, `flagged_by_me`, `open_flags` (two queries)."""
     details = post_details(posts=posts, user=user)
-    viewer_account_id = _viewer_account_id(user)
     for post in posts:
-        post.author_label = discussion_name(
-            viewer_account_id=viewer_account_id,
+        post.author_label = person_name(
+            viewer=user,
             person=post.author,
+            person_account_id=post.account_id,
             person_account=post.account,
             garden=thread.garden,
         )
@@ -290,11 +256,11 @@ def post_page(*, posts: list[Post], thread: Thread, user: User, seen_at) -> Post
 
 def thread_author_labels(*, threads: list[Thread], user: User, garden: Garden) -> None:
     """Set `author_label` on each thread (no query)."""
-    viewer_account_id = _viewer_account_id(user)
     for thread in threads:
-        thread.author_label = discussion_name(
-            viewer_account_id=viewer_account_id,
+        thread.author_label = person_name(
+            viewer=user,
             person=thread.author,
+            person_account_id=thread.account_id,
             person_account=thread.account,
             garden=garden,
         )

@@ -6,7 +6,7 @@ Privacy of names in a garden (docs/product.md: an account's members are its priv
 - a customer sees their own account's colleagues by full name;
 - members of *other* accounts are shown to a customer by first name and account only when the
   garden's `shows_other_members` is on, otherwise not at all (lists leave them out; a post's
-  author falls back to `accounts.people`' anonymous label);
+  author is named by `accounts.people.person_name`, which reads the same setting);
 - other accounts are named to customers only in open gardens (an invite-only garden keeps its
   participating accounts to itself).
 """
@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.access import customer_membership
 from accounts.models import Account, User
-from accounts.people import ANOTHER_ACCOUNT, FORMER_MEMBER
+from accounts.people import person_name
 from community.access.gardens import visible_garden_invitations
 from community.models import (
     ActivityEvent,
@@ -71,32 +71,6 @@ def garden_memberships_visible_to(*, viewer: User, garden: Garden) -> QuerySet[G
     return memberships
 
 
-def person_label(
-    viewer: User, person: User | None, garden: Garden | None, account: Account | None = None
-) -> str:
-    """How `person` is named to `viewer` inside `garden`. `account` is the person's account
-    (None: read from the person's select_related membership; internal people have none).
-
-    Internal viewers and the person's colleagues: full name. Another account's member: first
-    name and account if the garden shows other members, else anonymous."""
-    if person is None:
-        return FORMER_MEMBER
-    if account is None:
-        try:
-            account = person.membership.account
-        except User.membership.RelatedObjectDoesNotExist:
-            account = None
-    name = person.full_name or "Someone"
-    if account is None:
-        return name  # the company's own people are named
-    viewer_membership = customer_membership(viewer)
-    if viewer_membership is None or viewer_membership.account_id == account.pk:
-        return name
-    if garden is not None and garden.shows_other_members:
-        return f"{person.first_name or 'Someone'} ({account.name})"
-    return ANOTHER_ACCOUNT
-
-
 # --- Who takes part --------------------------------------------------------------------------
 
 
@@ -131,7 +105,13 @@ def garden_participants(*, viewer: User, garden: Garden, limit: int = 200) -> Ga
         )
     members = list(garden_memberships_visible_to(viewer=viewer, garden=garden)[:limit])
     for member in members:
-        member.label = person_label(viewer, member.user, garden, member.account)
+        member.label = person_name(
+            viewer=viewer,
+            person=member.user,
+            person_account_id=member.account_id,
+            person_account=member.account,
+            garden=garden,
+        )
     return GardenParticipants(
         accounts=accounts,
         accounts_shown=accounts_shown,

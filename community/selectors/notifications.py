@@ -20,6 +20,10 @@ from community.models.notifications import (
     kind_default,
 )
 
+# What a notification's `shown_title` and `shown_body` read: its reader (and their membership),
+# who acted, the account they acted for and the garden it happened in.
+NAMING_RELATED = ("user__membership", "actor", "actor_account", "garden")
+
 
 @dataclass(frozen=True)
 class PreferenceRow:
@@ -81,8 +85,9 @@ def notification_list(
     *, user: User, kind: str = "", unread: bool | None = None
 ) -> QuerySet[Notification]:
     """The person's own notifications, newest first; of one kind, and only unread (True) or
-    only read (False) ones when asked."""
-    notifications = Notification.objects.filter(user=user)
+    only read (False) ones when asked; loaded to be named for their reader (`shown_title`,
+    `shown_body`) with no query per row."""
+    notifications = Notification.objects.filter(user=user).select_related(*NAMING_RELATED)
     if kind:
         notifications = notifications.filter(kind=kind)
     if unread is not None:
@@ -91,7 +96,7 @@ def notification_list(
 
 
 def notifications_for(*, user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user)
+    return Notification.objects.filter(user=user).select_related(*NAMING_RELATED)
 
 
 def notifications_unread_count(*, user: User) -> int:

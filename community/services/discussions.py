@@ -44,10 +44,10 @@ from community.models import (
     Thread,
     ThreadVisit,
 )
-from community.models.notifications import NotifyKind
-from community.selectors.discussions import discussion_name, garden_audience
+from community.models.notifications import NotifyKind, actor_text
+from community.selectors.discussions import garden_audience
 from community.services.engagement import activity_record
-from community.services.notifications import NotificationMessage, notify, notify_many
+from community.services.notifications import notify
 
 MAX_TITLE_LENGTH = 200
 MAX_BODY_LENGTH = 20000
@@ -157,36 +157,18 @@ def mentioned_people(*, garden: Garden, body: str) -> list[User]:
 def _notify_people(
     *, people: Iterable[User], kind: str, author: User, post: Post, thread: Thread, title: str
 ) -> None:
-    """Notify `people`, each seeing the author's name as the privacy rules allow them."""
-    groups: dict[str, list[User]] = defaultdict(list)
-    for person in people:
-        if person.pk == author.pk:
-            continue
-        try:
-            viewer_account_id = person.membership.account_id
-        except User.membership.RelatedObjectDoesNotExist:
-            viewer_account_id = None
-        name = discussion_name(
-            viewer_account_id=viewer_account_id,
-            person=author,
-            person_account=post.account,
-            garden=thread.garden,
-        )
-        groups[name].append(person)
-    url = post_url(post=post, thread=thread)
-    excerpt = post.body[:300]
-    notify_many(
-        messages=[
-            NotificationMessage(
-                users=users,
-                kind=kind,
-                title=title.format(name=name, title=thread.title),
-                body=excerpt,
-                url=url,
-                exclude=author,
-            )
-            for name, users in groups.items()
-        ]
+    """Notify `people` of the author's post; each reads the author's name as accounts/people.py
+    names them to that reader in this garden, at read time (`names_actor`)."""
+    notify(
+        users=[person for person in people if person.pk != author.pk],
+        kind=kind,
+        title=actor_text(title, title=thread.title),
+        body=actor_text("{excerpt}", excerpt=post.body[:300]),
+        url=post_url(post=post, thread=thread),
+        exclude=author,
+        actor=author,
+        garden=thread.garden,
+        names_actor=True,
     )
 
 
@@ -206,7 +188,7 @@ def _notify_new_mentions(*, post: Post, thread: Thread, author: User) -> set[int
         author=author,
         post=post,
         thread=thread,
-        title="{name} mentioned you in “{title}”",
+        title="{actor} mentioned you in “{title}”",
     )
     return {p.pk for p in people}
 
@@ -289,7 +271,7 @@ def post_reply(*, thread: Thread, author: User, body: str) -> Post:
         author=author,
         post=post,
         thread=thread,
-        title="{name} replied in “{title}”",
+        title="{actor} replied in “{title}”",
     )
     return post
 

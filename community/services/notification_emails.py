@@ -73,7 +73,7 @@ from community.models.notifications import (
     kind_label,
     kinds_with_own_digest,
 )
-from community.selectors.notifications import notification_delivery
+from community.selectors.notifications import NAMING_RELATED, notification_delivery
 from community.services.notifications import unsubscribe_url
 from config.emails import PERMANENT_EMAIL_FAILURES, email_failure_reason, email_subject
 
@@ -203,7 +203,7 @@ def notification_email_send(*, notification_id: int) -> bool:
 
 
 def _notification_email_claimed(notification_id: int) -> bool:
-    notification = Notification.objects.select_related("user").get(pk=notification_id)
+    notification = Notification.objects.select_related(*NAMING_RELATED).get(pk=notification_id)
     user = notification.user
     if not user.is_active:
         Notification.objects.filter(pk=notification.pk).update(email_delivery=Delivery.OFF)
@@ -225,7 +225,7 @@ def _notification_email_claimed(notification_id: int) -> bool:
     }
     message = email_build(
         user=user,
-        subject=notification.title,
+        subject=notification.shown_title,
         text=render_to_string("community/email/notification.txt", context),
         html=render_to_string("community/email/notification.html", context),
         kinds=[notification.kind],
@@ -354,11 +354,15 @@ def digest_send(*, digest_id: int) -> int:
 
 
 def _digest_items(digest: NotificationDigest) -> list[Notification]:
-    return list(
-        Notification.objects.filter(digest=digest, emailed_at__isnull=True).order_by(
-            "kind", "created_at", "pk"
-        )
+    """The digest's notifications, each read by the digest's person (named for them)."""
+    items = list(
+        Notification.objects.filter(digest=digest, emailed_at__isnull=True)
+        .select_related("actor", "actor_account", "garden")
+        .order_by("kind", "created_at", "pk")
     )
+    for item in items:
+        item.user = digest.user  # the reader, loaded once
+    return items
 
 
 def _digest_deliver(*, digest: NotificationDigest, items: list[Notification]) -> int:

@@ -21,9 +21,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.access import customer_membership
 from accounts.models import User
 from accounts.outbox import enqueue
-from community.models import Notification, NotificationPreference
+from community.models import Garden, Notification, NotificationPreference
 from community.models.notifications import (
     DIGESTS,
     KINDS,
@@ -58,7 +59,13 @@ def _emails_after_commit(*, notifications: Iterable[Notification]) -> None:
 @dataclass(frozen=True)
 class NotificationMessage:
     """One thing to tell some people: `notify_many` makes one notification per person.
-    `exclude` (usually the person who acted) is not told."""
+    `exclude` (usually the person who acted) is not told.
+
+    `actor` is who acted, kept on each notification (with the account they acted for, from
+    their membership, and the `garden` it happened in). A message that names them says so with
+    `names_actor`: its title and body are then made by `actor_text`, with the `{actor}` slot
+    that each reader's page, email and download fill with the name accounts/people.py gives
+    that reader. A name is never written into the stored text."""
 
     users: Iterable[User | None]
     kind: str
@@ -66,6 +73,9 @@ class NotificationMessage:
     body: str = ""
     url: str = ""
     exclude: User | None = None
+    actor: User | None = None
+    garden: Garden | None = None
+    names_actor: bool = False
 
 
 def notify_many(
@@ -93,8 +103,11 @@ def notify_many(
 
 def _rows(message: NotificationMessage) -> Iterator[Notification]:
     """The message's unsaved notifications: one per active person, `exclude` left out."""
+    if message.names_actor and message.actor is None:
+        raise ValueError("A message that names who acted needs the actor.")
     seen: set[int] = set()
     excluded = message.exclude.pk if message.exclude is not None else None
+    actor_membership = customer_membership(message.actor) if message.actor is not None else None
     for user in message.users:
         if user is None or not user.is_active or user.pk in seen or user.pk == excluded:
             continue
@@ -105,6 +118,10 @@ def _rows(message: NotificationMessage) -> Iterator[Notification]:
             title=message.title[:200],
             body=message.body,
             url=message.url,
+            actor=message.actor,
+            actor_account_id=actor_membership.account_id if actor_membership else None,
+            garden=message.garden,
+            names_actor=message.names_actor,
         )
 
 
@@ -117,10 +134,21 @@ def notify(
     url: str = "",
     email: bool = True,
     exclude: User | None = None,
+    actor: User | None = None,
+    garden: Garden | None = None,
+    names_actor: bool = False,
 ) -> list[Notification]:
     """Tell people one thing: `notify_many` with one message."""
     message = NotificationMessage(
-        users=users, kind=kind, title=title, body=body, url=url, exclude=exclude
+        users=users,
+        kind=kind,
+        title=title,
+        body=body,
+        url=url,
+        exclude=exclude,
+        actor=actor,
+        garden=garden,
+        names_actor=names_actor,
     )
     return notify_many(messages=[message], email=email)
 

@@ -18,7 +18,8 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.access import customer_membership, is_internal
+from accounts.access import is_internal
+from accounts.people import person_name
 from community.access.discussions import (
     access_garden_discussions,
     access_post,
@@ -157,7 +158,13 @@ def _threads_csv(request: HttpRequest, garden: Garden, threads) -> StreamingHttp
         return [
             thread.pk,
             thread.title,
-            thread.author.full_name if thread.author else "",
+            person_name(
+                viewer=request.user,
+                person=thread.author,
+                person_account_id=thread.account_id,
+                person_account=thread.account,
+                garden=garden,
+            ),
             thread.account.name if thread.account else "",
             thread.created_at.isoformat(timespec="seconds"),
             thread.last_post_at.isoformat(timespec="seconds"),
@@ -224,9 +231,10 @@ def _thread_page(
             first_new_page = candidate
     if status == 200:
         services.thread_mark_seen(thread=thread, user=user)
-    thread.author_label = selectors.discussion_name(
-        viewer_account_id=getattr(customer_membership(user), "account_id", None),
+    thread.author_label = person_name(
+        viewer=user,
         person=thread.author,
+        person_account_id=thread.account_id,
         person_account=thread.account,
         garden=garden,
     )
@@ -441,8 +449,12 @@ def thread_flagged(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied("The flagged posts are for the garden's stewards.")
     posts = list(selectors.flagged_posts(garden=garden))
     for post in posts:
-        post.author_label = selectors.discussion_name(
-            viewer_account_id=None, person=post.author, person_account=post.account, garden=garden
+        post.author_label = person_name(  # the stewards: internal users, who see every name
+            viewer=request.user,
+            person=post.author,
+            person_account_id=post.account_id,
+            person_account=post.account,
+            garden=garden,
         )
         post.body_html = selectors.markdown_render(post.body)
     return render(

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import customer_membership, is_internal
 from accounts.models import Segment, User
+from accounts.people import person_name
 from community.access.harvests import (
     access_harvest,
     can_write_harvests,
@@ -30,7 +31,6 @@ from community.models import (
     Thread,
 )
 from community.selectors import harvests as selectors_harvests
-from community.selectors.gardens import person_label
 from community.services.harvests import (
     harvest_create,
     harvest_publish,
@@ -213,7 +213,7 @@ def harvest_detail(request: HttpRequest, slug: str) -> HttpResponse:
     garden = harvest.garden if garden_shown else None
     is_customer = customer_membership(user) is not None
     inspired = [
-        person_label(user, person, garden)
+        person_name(viewer=user, person=person, garden=garden)
         for person in harvest.inspired_by.select_related("membership__account")
     ]
     context = {

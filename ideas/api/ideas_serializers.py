@@ -5,19 +5,32 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.people import membership_account_id, person_name
+from accounts.people import FROM_MEMBERSHIP, person_name
 from config.single_line import validate_single_line
 from ideas.models import Comment, Idea, IdeaStatus, IdeaTransition, Pilot, PilotState
 from ideas.services.ideas import MAX_COMMENT_LENGTH, MAX_LINK_LENGTH
 
 
-def _name(serializer: serializers.Serializer, user, account_id) -> str | None:
-    """People are named, never shown by their email address; members of other accounts stay
-    anonymous to customers (accounts.people)."""
+def _name(
+    serializer: serializers.Serializer,
+    user,
+    account_id=FROM_MEMBERSHIP,
+    *,
+    account=None,
+    garden=None,
+) -> str | None:
+    """People are named by accounts.people's rule for the caller, in the idea's garden (its
+    setting may name other accounts' members by first name and account)."""
     if user is None:
         return None
     viewer = serializer.context["request"].user
-    return person_name(viewer=viewer, person=user, person_account_id=account_id)
+    return person_name(
+        viewer=viewer,
+        person=user,
+        person_account_id=account_id,
+        person_account=account,
+        garden=garden,
+    )
 
 
 class IdeaSerializer(serializers.ModelSerializer):
@@ -54,7 +67,13 @@ class IdeaSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_author(self, idea: Idea) -> str | None:
-        return _name(self, idea.author, idea.author_account_id)
+        return _name(
+            self,
+            idea.author,
+            idea.author_account_id,
+            account=idea.author_account,
+            garden=idea.garden,
+        )
 
     @extend_schema_field(serializers.SlugField(allow_null=True))
     def get_author_account(self, idea: Idea) -> str | None:
@@ -74,7 +93,7 @@ class TransitionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_actor(self, transition: IdeaTransition) -> str | None:
-        return _name(self, transition.actor, membership_account_id(transition.actor))
+        return _name(self, transition.actor, garden=transition.idea.garden)
 
 
 class IdeaPilotSerializer(serializers.ModelSerializer):
@@ -156,7 +175,7 @@ class CommentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_author(self, comment: Comment) -> str | None:
-        return _name(self, comment.author, membership_account_id(comment.author))
+        return _name(self, comment.author, garden=comment.idea.garden)
 
 
 class CommentWriteSerializer(serializers.Serializer):

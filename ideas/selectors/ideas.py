@@ -243,7 +243,7 @@ def idea_supporting_accounts(*, idea: Idea) -> QuerySet[Account]:
 
 
 def idea_transitions(*, idea: Idea) -> QuerySet[IdeaTransition]:
-    return idea.transitions.select_related("actor", "actor__membership").order_by(
+    return idea.transitions.select_related("actor", "actor__membership__account").order_by(
         "created_at", "pk"
     )
 

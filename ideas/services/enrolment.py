@@ -19,7 +19,7 @@ from accounts.access import customer_membership
 from accounts.models import Account, MemberRole, User
 from community.access.gardens import accounts_inside
 from community.models import ActivityKind
-from community.models.notifications import NotifyKind
+from community.models.notifications import NotifyKind, actor_text
 from community.services.engagement import activity_record
 from community.services.notifications import notify
 from ideas.models import (
@@ -179,10 +179,12 @@ def agreement_accept(*, pilot: Pilot, admin: User) -> AgreementAcceptance:
     notify(
         users=User.objects.filter(membership__account=account, is_active=True),
         kind=NotifyKind.PILOT_AGREEMENT,
-        title=f"You can join the pilot “{pilot.title}”",
-        body=f"{admin} accepted its agreement for {account.name}.",
+        title=actor_text("You can join the pilot “{title}”", title=pilot.title),
+        body=actor_text("{actor} accepted its agreement for {account}.", account=account.name),
         url=pilot.get_absolute_url(),
         exclude=admin,
+        actor=admin,
+        names_actor=True,
     )
     return acceptance
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.access import customer_membership
 from accounts.models import Account, User
 from community.models import ActivityEvent, ActivityKind, Garden, GardenVisibility
-from community.models.notifications import NotifyKind
+from community.models.notifications import NotifyKind, actor_text
 from community.services.engagement import activity_record
 from community.services.notifications import notify
 from ideas import workflow
@@ -28,11 +28,6 @@ MAX_LINK_LENGTH = 500
 MAX_COMMENT_LENGTH = 5000
 
 _validate_url = URLValidator(schemes=["http", "https"])
-
-
-def _name(user: User) -> str:
-    """How a person is named to others: never by their email address."""
-    return user.full_name or "Someone"
 
 
 def _account_of(user: User) -> Account | None:
@@ -196,10 +191,19 @@ def idea_transition(*, idea: Idea, actor: User, to_status: str, reason: str) -> 
     notify(
         users=_followers(idea),
         kind=NotifyKind.IDEA_STATUS,
-        title=f"“{idea.title}” is now {idea.get_status_display().lower()}",
-        body=f"{_name(actor)} moved it from {IdeaStatus(from_status).label.lower()}: {reason}",
+        title=actor_text(
+            "“{title}” is now {status}", title=idea.title, status=idea.get_status_display().lower()
+        ),
+        body=actor_text(
+            "{actor} moved it from {status}: {reason}",
+            status=IdeaStatus(from_status).label.lower(),
+            reason=reason,
+        ),
         url=idea.get_absolute_url(),
         exclude=actor,
+        actor=actor,
+        garden=idea.garden,
+        names_actor=True,
     )
     return idea
 
@@ -317,10 +321,13 @@ def idea_comment(*, idea: Idea, author: User, body: str) -> Comment:
     notify(
         users=_followers(idea),
         kind=NotifyKind.IDEA_COMMENT,
-        title=f"New comment on “{idea.title}”",
-        body=f"{_name(author)}: {body[:300]}",
+        title=actor_text("New comment on “{title}”", title=idea.title),
+        body=actor_text("{actor}: {body}", body=body[:300]),
         url=idea.get_absolute_url(),
         exclude=author,
+        actor=author,
+        garden=idea.garden,
+        names_actor=True,
     )
     return comment
 
@@ -368,10 +375,17 @@ def idea_merge(*, duplicate: Idea, original: Idea, actor: User, reason: str) -> 
     notify(
         users=_followers(original),  # now the followers of both
         kind=NotifyKind.IDEA_MERGED,
-        title=f"“{duplicate.title}” was merged into “{original.title}”",
-        body=f"{_name(actor)}: {reason}",
+        title=actor_text(
+            "“{duplicate}” was merged into “{original}”",
+            duplicate=duplicate.title,
+            original=original.title,
+        ),
+        body=actor_text("{actor}: {reason}", reason=reason),
         url=original.get_absolute_url(),
         exclude=actor,
+        actor=actor,
+        garden=original.garden,
+        names_actor=True,
     )
     return duplicate
 

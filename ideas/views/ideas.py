@@ -17,6 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import is_internal, sees_all_accounts
+from accounts.people import person_name
 from community.access.gardens import access_garden_content, content_gardens
 from config.exports import csv_response
 from config.forms import form_add_service_errors
@@ -187,7 +188,13 @@ def _ideas_csv(request: HttpRequest, ideas, *, show_accounts: bool) -> Streaming
             idea.garden.name,
             idea.title,
             idea.status,
-            idea.author.full_name if idea.author else "",
+            person_name(
+                viewer=request.user,
+                person=idea.author,
+                person_account_id=idea.author_account_id,
+                person_account=idea.author_account,
+                garden=idea.garden,
+            ),
         ]
         if show_accounts:
             cells.append(idea.author_account.name if idea.author_account else "")

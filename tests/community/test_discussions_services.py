@@ -115,10 +115,10 @@ def test_a_reply_counts_and_tells_the_other_participants(garden, member_a, admin
     assert thread.last_post_at == third.created_at
     to_alice = _notified(member_a, "reply")
     assert len(to_alice) == 2
-    assert to_alice[0].title == f"{admin_a.full_name} replied in “First weeks”"  # by name
+    assert to_alice[0].shown_title == f"{admin_a.full_name} replied in “First weeks”"  # by name
     assert to_alice[0].url == f"/gardens/onboarding/threads/{thread.pk}/posts/{third.pk}/"
     # Bob (another account, the garden does not show other members) reads no name.
-    assert [n.title for n in _notified(member_b, "reply")] == [
+    assert [n.shown_title for n in _notified(member_b, "reply")] == [
         f"{ANOTHER_ACCOUNT} replied in “First weeks”"
     ]
     assert _notified(admin_a, "reply") == []  # the author is not told of their own reply
@@ -139,8 +139,8 @@ def test_a_mention_tells_the_garden_member_once(garden, member_a, admin_a):
     thread = start(garden, member_a, "What do you think, @anna?")
 
     [notification] = _notified(admin_a, "mention")
-    assert notification.title == f"{member_a.full_name} mentioned you in “First weeks”"
-    assert notification.body == "What do you think, @anna?"
+    assert notification.shown_title == f"{member_a.full_name} mentioned you in “First weeks”"
+    assert notification.shown_body == "What do you think, @anna?"
     assert PostMention.objects.get().user == admin_a
     # An edit keeps the mention but does not tell her again.
     discussions.post_edit(post=opening(thread), editor=member_a, body="Any idea, @anna?")
@@ -222,7 +222,7 @@ def test_a_mention_names_another_accounts_author_only_where_the_garden_shows_mem
 
     start(garden, member_b, "@alice what do you think?")
 
-    assert _notified(member_a, "mention")[0].title == (
+    assert _notified(member_a, "mention")[0].shown_title == (
         "Bob (Globex Logistics) mentioned you in “First weeks”"
     )
 

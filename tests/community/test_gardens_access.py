@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
+from accounts.people import person_name
 from community.access.gardens import (
     access_garden,
     access_garden_invitation,
@@ -24,7 +25,7 @@ from community.models import (
     GardenVisibility,
     Notification,
 )
-from community.selectors.gardens import garden_member_ids, garden_members, person_label
+from community.selectors.gardens import garden_member_ids, garden_members
 from community.services import gardens as garden_services
 from tests.accounts.factories import customer
 from tests.community.factories import GardenFactory
@@ -325,13 +326,28 @@ def test_removing_an_account_removes_its_members(member_a, admin_a, programme_ad
 # --- Names in a garden -------------------------------------------------------------------------
 
 
-def test_person_label_follows_the_gardens_setting(member_a, member_b, product_manager, open_garden):
+def test_person_name_follows_the_gardens_setting(member_a, member_b, product_manager, open_garden):
     colleague = customer(member_a.membership.account, first_name="Ann", last_name="Other")
 
-    assert person_label(member_a, colleague, open_garden) == "Ann Other"
-    assert person_label(member_a, member_b, open_garden) == "A member of another account"
-    assert person_label(product_manager, member_b, open_garden) == member_b.full_name
-    assert person_label(member_b, product_manager, open_garden) == product_manager.full_name
+    def label(viewer, person):
+        return person_name(viewer=viewer, person=person, garden=open_garden)
+
+    assert label(member_a, colleague) == "Ann Other"
+    assert (
+        person_name(viewer=member_a, person=member_b, garden=open_garden)
+        == "A member of another account"
+    )
+    assert (
+        person_name(viewer=product_manager, person=member_b, garden=open_garden)
+        == member_b.full_name
+    )
+    assert (
+        person_name(viewer=member_b, person=product_manager, garden=open_garden)
+        == product_manager.full_name
+    )
     open_garden.shows_other_members = True
-    assert person_label(member_a, member_b, open_garden) == "Bob (Globex Logistics)"
-    assert person_label(member_a, None, open_garden) == "A former member"
+    assert (
+        person_name(viewer=member_a, person=member_b, garden=open_garden)
+        == "Bob (Globex Logistics)"
+    )
+    assert label(member_a, None) == "A former member"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from community.models import Notification, NotificationPreference
+from community.models.notifications import actor_text
 from community.selectors.notifications import notification_delivery, notification_preferences_for
 from community.services.notifications import (
     notification_preference_set,
@@ -12,6 +13,7 @@ from community.services.notifications import (
     notify,
 )
 from tests.api_helpers import api_error, api_login
+from tests.community.factories import GardenFactory
 
 
 def _notify(user, *, kind="idea_status", title="Offline mode is planned"):
@@ -91,6 +93,33 @@ def test_the_filtered_page_runs_the_same_queries_for_few_or_many(
         # session, user, membership (navigation), unread count (bell), page count, page rows
         with django_assert_num_queries(6):
             client.get("/notifications/?kind=mention&state=unread")
+
+
+@pytest.mark.parametrize("shows_other_members", [False, True])
+def test_who_acted_is_named_for_the_reader_with_no_query_per_row(
+    client_for, member_a, member_b, django_assert_num_queries, shows_other_members
+):
+    garden = GardenFactory(shows_other_members=shows_other_members)
+    client = client_for(member_a)
+    client.get("/notifications/")  # warm the session
+    for count in (1, 25):
+        while Notification.objects.filter(user=member_a).count() < count:
+            notify(
+                users=[member_a],
+                kind="mention",
+                title=actor_text("{actor} mentioned you in “{title}”", title="{Roadmap}"),
+                actor=member_b,
+                garden=garden,
+                names_actor=True,
+                email=False,
+            )
+        # session, user, membership (navigation), unread count (bell), page count, page rows
+        # (with their reader's membership, the actor, their account and the garden)
+        with django_assert_num_queries(6):
+            page = _listed(client.get("/notifications/"))
+    named = "Bob (Globex Logistics)" if shows_other_members else "A member of another account"
+    assert page.count(f"{named} mentioned you in “{{Roadmap}}”") == 25
+    assert member_b.last_name not in page
 
 
 # --- The settings page ---------------------------------------------------------------------
