@@ -69,6 +69,12 @@ def person_name(
     return ANOTHER_ACCOUNT
 
 
+def other_accounts_named(*, viewer: User, garden: NamingSetting) -> bool:
+    """Whether `viewer` may read which other companies take part in `garden`: internal users
+    always; customers where the garden's `shows_other_members` is on (as its people are named)."""
+    return customer_membership(viewer) is None or garden.shows_other_members
+
+
 def _account_of(
     person: User, account_id: int | None | _FromMembership, account: Account | None
 ) -> tuple[int | None, Account | None]:

@@ -71,6 +71,8 @@ def _secrets(world, *, first_names_shown: bool) -> list[str]:
         secrets += [f"{first} {last}", last, world.people[key].email]
         if not first_names_shown:
             secrets.append(first)
+    if not first_names_shown:  # other companies' names follow the garden's setting too
+        secrets.append(world.people["member_a"].membership.account.name)
     return secrets
 
 

@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.access import access_account
+from accounts.api.fields import COMPANY, PersonNameField
 from community.access.alerts import access_alert, visible_alerts
 from community.models import Alert, AlertReason
 from community.selectors import alerts as alert_selectors
@@ -25,7 +26,7 @@ from community.services import alerts
 class AlertPersonSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     email = serializers.EmailField()
-    name = serializers.CharField(source="full_name")
+    name = PersonNameField(account_id=COMPANY)
 
 
 class AlertSerializer(serializers.ModelSerializer):
@@ -153,7 +154,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def acknowledge(self, request, pk=None):
         """ "Seen, on it." Idempotent; a resolved alert cannot be acknowledged (400)."""
         alert = alerts.alert_acknowledge(alert=self.get_object(), user=request.user)
-        return Response(AlertSerializer(alert).data)
+        return Response(AlertSerializer(alert, context=self.get_serializer_context()).data)
 
     @extend_schema(
         request=AlertResolveSerializer,
@@ -168,4 +169,4 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         alert = alerts.alert_resolve(
             alert=alert, user=request.user, note=data.validated_data["note"]
         )
-        return Response(AlertSerializer(alert).data)
+        return Response(AlertSerializer(alert, context=self.get_serializer_context()).data)

@@ -22,8 +22,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.access import is_internal
+from accounts.api.fields import COMPANY, PersonNameField
 from accounts.models import Account, User
-from accounts.people import person_name
+from accounts.people import other_accounts_named, person_name
 from community.access.gardens import (
     access_garden,
     access_garden_content,
@@ -51,7 +52,7 @@ from config.single_line import validate_single_line
 
 class StewardSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField(source="full_name")
+    name = PersonNameField(account_id=COMPANY)
 
 
 class GardenSerializer(serializers.ModelSerializer):
@@ -175,7 +176,9 @@ class GardenViewSet(
 
     def _out(self, garden: Garden, *, status_code: int = status.HTTP_200_OK) -> Response:
         garden = self.get_queryset().get(pk=garden.pk)
-        return Response(GardenSerializer(garden).data, status=status_code)
+        return Response(
+            GardenSerializer(garden, context=self.get_serializer_context()).data, status=status_code
+        )
 
     @extend_schema(request=GardenWriteSerializer, responses={201: GardenSerializer})
     def create(self, request, *args, **kwargs):
@@ -229,7 +232,7 @@ class GardenViewSet(
                 person_account=membership.account,
                 garden=garden,
             )
-        show_accounts = internal or garden.visibility == GardenVisibility.OPEN
+        show_accounts = other_accounts_named(viewer=request.user, garden=garden)
         data = GardenMemberSerializer(page, many=True, context={"show_accounts": show_accounts})
         return self.get_paginated_response(data.data)
 

@@ -277,7 +277,7 @@ def post_revisions(*, post: Post) -> QuerySet[PostRevision]:
 
 def flagged_posts(*, garden: Garden) -> QuerySet[Post]:
     """Posts of the garden with open flags, oldest flag first, with those flags. Two queries."""
-    open_flags = PostFlag.objects.filter(handled_at__isnull=True).select_related("user")
+    open_flags = PostFlag.objects.filter(handled_at__isnull=True).select_related("user__membership")
     return (
         Post.objects.filter(thread__garden=garden, flags__handled_at__isnull=True)
         .select_related("thread", "author", "account")

@@ -371,7 +371,7 @@ def activity_timeline(*, account: Account, support: bool) -> QuerySet[ActivityEv
     same query."""
     return (
         ActivityEvent.objects.filter(account=account, is_support=support)
-        .select_related("user", "offline_record__recorded_by")
+        .select_related("user", "offline_record__recorded_by__membership")
         .order_by("-occurred_at", "-pk")
     )
 

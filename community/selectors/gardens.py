@@ -7,8 +7,8 @@ Privacy of names in a garden (docs/product.md: an account's members are its priv
 - members of *other* accounts are shown to a customer by first name and account only when the
   garden's `shows_other_members` is on, otherwise not at all (lists leave them out; a post's
   author is named by `accounts.people.person_name`, which reads the same setting);
-- other accounts are named to customers only in open gardens (an invite-only garden keeps its
-  participating accounts to itself).
+- other accounts (companies) are named to customers under the same setting
+  (`accounts.people.other_accounts_named`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.access import customer_membership
 from accounts.models import Account, User
-from accounts.people import person_name
+from accounts.people import other_accounts_named, person_name
 from community.access.gardens import visible_garden_invitations
 from community.models import (
     ActivityEvent,
@@ -30,7 +30,6 @@ from community.models import (
     GardenAccount,
     GardenAccountStatus,
     GardenMembership,
-    GardenVisibility,
 )
 from community.selectors.recognition import accounts_with_partner_mark
 
@@ -87,13 +86,13 @@ class GardenParticipants:
 
 
 def garden_participants(*, viewer: User, garden: Garden, limit: int = 200) -> GardenParticipants:
-    """Accounts (by name only where the garden is open, or for internal users) and people
+    """Accounts (by name only where the garden names other accounts' members, or for internal
+    users: accounts.people.other_accounts_named) and people
     (per `garden_memberships_visible_to`). Three queries whatever the number of members."""
     counts = GardenMembership.objects.filter(garden=garden, user__is_active=True).aggregate(
         members=Count("pk"), accounts=Count("account_id", distinct=True)
     )
-    viewer_membership = customer_membership(viewer)
-    accounts_shown = viewer_membership is None or garden.visibility == GardenVisibility.OPEN
+    accounts_shown = other_accounts_named(viewer=viewer, garden=garden)
     accounts: list[Account] = []
     if accounts_shown:
         accounts = list(

@@ -20,7 +20,7 @@ def outcome_list(
 ) -> QuerySet[LoyaltyOutcome]:
     """Outcomes of the given accounts, newest first, with account and recorder joined."""
     outcomes = LoyaltyOutcome.objects.filter(account__in=accounts).select_related(
-        "account", "recorded_by"
+        "account", "recorded_by__membership"
     )
     if account is not None:
         outcomes = outcomes.filter(account=account)

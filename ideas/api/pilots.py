@@ -64,7 +64,7 @@ class PilotViewSet(
 
     def _out(self, pilot: Pilot) -> dict:
         pilot.accounts_taking_part = selectors.pilot_accounts_taking_part(pilot=pilot)
-        return s.PilotSerializer(pilot).data
+        return s.PilotSerializer(pilot, context=self.get_serializer_context()).data
 
     @extend_schema(responses={200: s.PilotDetailSerializer})
     def retrieve(self, request, *args, **kwargs):
@@ -72,7 +72,11 @@ class PilotViewSet(
             pilot=self._pilot(), user=request.user, accounts=visible_accounts(request.user)
         )
         page.pilot.accounts_taking_part = page.accounts_taking_part
-        return Response(s.PilotDetailSerializer(page.pilot, context={"page": page}).data)
+        return Response(
+            s.PilotDetailSerializer(
+                page.pilot, context={**self.get_serializer_context(), "page": page}
+            ).data
+        )
 
     @extend_schema(request=s.PilotCreateSerializer, responses={201: s.PilotSerializer})
     def create(self, request, *args, **kwargs):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.api.fields import PersonNameField
 from accounts.models import Segment
 from community.models import EngagementLevel
 from config.single_line import validate_single_line
@@ -93,7 +94,7 @@ class ParticipationSerializer(serializers.Serializer):
 
 class EnrolledMemberSerializer(serializers.Serializer):
     user = serializers.IntegerField(source="user_id")
-    name = serializers.CharField(source="user.full_name")
+    name = PersonNameField(person="user", account_id="account_id")
     email = serializers.EmailField(source="user.email")
     enrolled_at = serializers.DateTimeField(source="created_at")
 
@@ -160,7 +161,7 @@ class PilotDetailSerializer(PilotSerializer):
         page = self.context["page"]
         if not page.manages:
             return None
-        return InvitedAccountSerializer(page.invited, many=True).data
+        return InvitedAccountSerializer(page.invited, many=True, context=self.context).data
 
 
 class EnrolmentSerializer(serializers.ModelSerializer):

@@ -317,18 +317,21 @@ def test_members_of_other_accounts_are_not_shown_unless_the_garden_allows_it(
 
     assert "Cleo Colleague" in page  # a colleague, by name
     assert "Bob" not in page  # another account's member: not at all
-    assert "Globex Logistics" in page  # an open garden names its accounts
+    assert "Globex Logistics" not in page  # nor their company (the same setting)
 
     open_garden.shows_other_members = True
     open_garden.save()
     page = client_for(member_a).get("/gardens/onboarding/").content.decode()
     assert "Bob (Globex Logistics)" in page
     assert member_b.last_name not in page
+    assert "<li>Globex Logistics" in page  # the companies taking part, too
 
 
 def test_the_garden_names_its_co_creating_accounts_garden_partners(
-    client_for, member_a, member_b, crowd
+    client_for, member_a, member_b, crowd, open_garden
 ):
+    open_garden.shows_other_members = True  # customers read the other companies' names
+    open_garden.save()
     EngagementSnapshotFactory(account=member_b.membership.account, level="co_creating", score=75)
     EngagementSnapshotFactory(account=member_a.membership.account, level="observing", score=20)
 
