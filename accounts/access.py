@@ -256,19 +256,14 @@ def scim_people(account: Account) -> QuerySet[User]:
     """The people an account's SCIM token reaches: its members, and those its identity provider
     provisioned (deactivated ones too, until it deletes them). Nobody of another account, not
     even someone it provisioned who has since become a member elsewhere."""
-    return (
-        User.objects.filter(
-            Q(membership__account=account)
-            | Q(scim_person__account=account, membership__isnull=True)
-        )
-        .select_related("membership", "scim_person")
-        .distinct()
-    )
+    return User.objects.filter(
+        Q(membership__account=account) | Q(scim_person__account=account, membership__isnull=True)
+    ).select_related("membership", "scim_person")
 
 
 def access_scim_person(account: Account, person_id: str) -> User:
     """One of the account's people by their SCIM id; 404 for anyone else, as for no one."""
-    if not (person_id.isascii() and person_id.isdigit()):
+    if not (person_id.isascii() and person_id.isdigit() and len(person_id) <= 18):
         raise Http404("No such user.")
     person = scim_people(account).filter(pk=int(person_id)).first()
     if person is None:

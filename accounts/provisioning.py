@@ -104,10 +104,15 @@ def _set_password(person: User, password: str | None) -> None:
 
 
 def _link(*, account: Account, person: User, external_id: str) -> ScimPerson:
-    link, _ = ScimPerson.objects.update_or_create(
-        user=person, defaults={"account": account, "external_id": external_id.strip()}
-    )
-    link.full_clean()
+    """The person's link to the account, checked before it is written."""
+    link = ScimPerson.objects.filter(user=person).first() or ScimPerson(user=person)
+    link.account = account
+    link.external_id = external_id.strip()
+    try:
+        link.full_clean()
+    except ValidationError as error:
+        raise ValidationError({"externalId": error.messages}) from None
+    link.save()
     return link
 
 
@@ -128,7 +133,8 @@ def scim_person_create(
     email = _plain(fields.email)
     person = User.objects.get_by_address(email)
     if person is None:
-        person = User.objects.create_user(email=email, is_active=False)
+        person = User(email=email, is_active=False)  # checked before it is written
+        person.set_unusable_password()
     else:
         person = User.objects.select_for_update().get(pk=person.pk)
         other_link = ScimPerson.objects.filter(user=person).exclude(account=account).exists()

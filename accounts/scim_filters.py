@@ -125,7 +125,7 @@ class _UserFilter:
         if value is None or value == "null":
             raise FilterInvalid("Compare with a value, or ask whether it is present (pr).")
         if field == "pk":
-            if op not in ("eq", "ne") or not str(value).isdigit():
+            if op not in ("eq", "ne") or not (str(value).isdigit() and len(str(value)) <= 18):
                 raise FilterInvalid("An id is compared with eq or ne.")
             found = Q(pk=int(value))
             return ~found if op == "ne" else found

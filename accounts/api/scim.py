@@ -46,6 +46,7 @@ from config.parsers import JSONParser
 from config.throttling import ScimThrottle, anonymous_call_count
 
 MAX_RESULTS = 200
+MAX_START_INDEX = 10**9  # past any list; a larger one would overflow the database's offset
 
 
 class ScimRenderer(JSONRenderer):
@@ -175,7 +176,7 @@ class ScimView(APIView):
             raise ScimError(
                 "startIndex and count are integers.", scim_type="invalidValue"
             ) from None
-        return max(start, 1), min(max(count, 0), MAX_RESULTS)
+        return min(max(start, 1), MAX_START_INDEX), min(max(count, 0), MAX_RESULTS)
 
 
 class ServiceProviderConfigView(ScimView):
@@ -329,7 +330,7 @@ class GroupView(GroupsView):
         if not isinstance(members, list) or not all(isinstance(m, dict) for m in members):
             raise ScimError('members is a list of {"value": id}.', scim_type="invalidValue")
         ids = [str(m.get("value", "")) for m in members]
-        if not all(i.isascii() and i.isdigit() for i in ids):
+        if not all(i.isascii() and i.isdigit() and len(i) <= 18 for i in ids):
             raise ScimError("A member's value is a user's id.", scim_type="invalidValue")
         people = list(scim_people(self.account).filter(pk__in=[int(i) for i in ids]))
         if len(people) != len(set(ids)):

@@ -240,6 +240,9 @@ def test_a_former_members_login_is_linked_not_duplicated(account_a, token_a):
         (_new_user(name="Dora"), "invalidValue"),
         (_new_user("dora@acme.example", title="Line\nbreak"), "invalidValue"),
         ([1, 2], "invalidSyntax"),
+        (_new_user(externalId="x" * 300), "invalidValue"),
+        (_new_user(name={"givenName": "D" * 200}), "invalidValue"),
+        (_new_user("d" * 250 + "@acme.example"), "invalidValue"),
     ],
 )
 def test_bad_input_is_a_scim_error_and_nothing_is_saved(account_a, token_a, body, scim_type):
@@ -642,3 +645,19 @@ def test_a_token_past_its_rate_gets_429_with_retry_after(token_a, token_b):
     assert refused.json()["status"] == "429"
     assert int(refused["Retry-After"]) > 0
     assert other.status_code == 200  # counted per token
+
+
+@pytest.mark.parametrize("path", ["Users/99999999999999999999999", "Users/x1", "Groups/owners"])
+def test_an_id_that_names_nothing_is_404_in_scims_format(token_a, path):
+    response = _send(_scim(token_a), "get", f"{BASE}/{path}")
+
+    assert response.status_code == 404
+    assert response.json()["schemas"] == [ERROR]
+
+
+def test_a_start_index_past_everything_is_an_empty_page(member_a, token_a):
+    response = _send(_scim(token_a), "get", f"{BASE}/Users?startIndex=99999999999999999999")
+
+    assert response.status_code == 200
+    assert response.json()["Resources"] == []
+    assert response.json()["totalResults"] == 2
