@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import services
@@ -129,7 +129,15 @@ def scim_person_create(
     """Create the person's login, or take a login that belongs nowhere (a former member's),
     and make them a member of the account (or leave them inactive, as asked). An address that
     is a member's login, in any account, or an internal user's, is a ProvisioningConflict and
-    nothing is saved."""
+    nothing is saved; so is the loser of two creations of one address at the same moment."""
+    try:
+        with transaction.atomic():
+            return _person_create(account=account, fields=fields, password=password)
+    except IntegrityError:
+        raise ProvisioningConflict("A user with this userName already exists.") from None
+
+
+def _person_create(*, account: Account, fields: PersonFields, password: str | None) -> User:
     email = _plain(fields.email)
     person = User.objects.get_by_address(email)
     if person is None:
