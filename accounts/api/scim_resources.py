@@ -2,8 +2,10 @@
 two groups as Group resources, list responses and errors, and what a request body says of a
 person (POST, PUT, and the PATCH operations Okta and Microsoft Entra send).
 
-Attributes we keep: userName (the login address, also the one work email), name.givenName,
-name.familyName, title, externalId, active, and a password when the provider sends one.
+Attributes we keep: userName (the login address), name.givenName, name.familyName, title,
+externalId, active, and a password when the provider sends one. `emails` shows the login
+address as the one work email and is not written: a provider that maps another directory field
+to it (Entra's `mail` beside `userPrincipalName`) must not move the login; userName does.
 Attributes we do not keep (phone numbers, addresses, the enterprise extension, …) are accepted
 and ignored, as Entra sends them whatever the mapping."""
 
@@ -162,20 +164,6 @@ def _boolean(value) -> bool:
     raise ScimError("active is true or false.", scim_type="invalidValue")
 
 
-def _email_from(value) -> str:
-    """The address out of `emails`: the primary one, else the work one, else the first."""
-    if isinstance(value, str):
-        return value
-    if not isinstance(value, list) or not all(isinstance(e, dict) for e in value) or not value:
-        raise ScimError("emails is a list of addresses.", scim_type="invalidValue")
-    chosen = (
-        next((e for e in value if e.get("primary") is True), None)
-        or next((e for e in value if e.get("type") == "work"), None)
-        or value[0]
-    )
-    return _text(chosen.get("value"), "emails.value")
-
-
 class _Changes:
     """A person's fields as the operations leave them, and a password if one is set."""
 
@@ -194,9 +182,6 @@ class _Changes:
         f = self.fields
         if lowered == "username":
             self.fields = replace(f, email=_text(value, "userName"))
-        elif lowered in ("emails", 'emails[type eq "work"].value', "emails.value"):
-            if value is not None:
-                self.fields = replace(f, email=_email_from(value))
         elif lowered == "name":
             if value is None:
                 self.fields = replace(f, first_name="", last_name="")

@@ -165,6 +165,39 @@ def test_an_entra_patch_with_a_path_and_a_string_value_deactivates(account_a, to
     assert not Membership.objects.filter(user=person).exists()
 
 
+def test_an_entra_emails_mapping_does_not_move_the_login_but_user_name_does(member_a, token_a):
+    url = f"{BASE}/Users/{member_a.pk}"
+    client = _scim(token_a)
+    mail = {
+        "Operations": [
+            {"op": "Replace", "path": 'emails[type eq "work"].value', "value": "al@acme.example"}
+        ]
+    }
+    login = {"Operations": [{"op": "Replace", "path": "userName", "value": "Alicia@acme.example"}]}
+
+    kept = _send(client, "patch", url, mail)
+    member_a.refresh_from_db()
+    assert (kept.status_code, member_a.email) == (200, "alice@acme.example")
+
+    moved = _send(client, "patch", url, login)
+    member_a.refresh_from_db()
+    assert (moved.status_code, member_a.email) == (200, "alicia@acme.example")
+    assert moved.json()["emails"][0]["value"] == "alicia@acme.example"
+
+
+def test_a_user_name_that_is_someone_elses_login_is_a_uniqueness_error(admin_a, member_a, token_a):
+    response = _send(
+        _scim(token_a),
+        "patch",
+        f"{BASE}/Users/{member_a.pk}",
+        {"Operations": [{"op": "replace", "path": "userName", "value": "ANNA@acme.example"}]},
+    )
+
+    assert (response.status_code, response.json()["scimType"]) == (409, "uniqueness")
+    member_a.refresh_from_db()
+    assert member_a.email == "alice@acme.example"
+
+
 def test_a_put_replaces_what_we_keep_of_a_person(account_a, token_a):
     client = _scim(token_a)
     person_id = _send(client, "post", f"{BASE}/Users", _new_user()).json()["id"]
