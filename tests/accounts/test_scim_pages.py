@@ -7,6 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import ScimToken
+from accounts.provisioning import scim_token_create
 
 
 def _scim_status(raw: str) -> int:
@@ -86,3 +87,20 @@ def test_another_accounts_admin_gets_404(client_for, admin_b, account_a, admin_a
     token.refresh_from_db()
     assert token.revoked_at is None
     assert ScimToken.objects.count() == 1
+
+
+def test_a_programme_admin_reads_every_accounts_tokens_in_the_admin_but_never_the_token(
+    client_for, programme_admin, admin_a, account_a
+):
+    token, raw = scim_token_create(account=account_a, name="Okta", created_by=admin_a)
+    client = client_for(programme_admin)
+
+    listing = client.get("/admin/accounts/scimtoken/")
+    row = client.get(f"/admin/accounts/scimtoken/{token.pk}/change/")
+
+    assert listing.status_code == 200
+    assert "Okta" in listing.content.decode()
+    assert row.status_code == 200
+    for page in (listing, row):
+        assert raw not in page.content.decode()
+        assert token.digest not in page.content.decode()
