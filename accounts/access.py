@@ -1,4 +1,5 @@
-"""Who may see and change which accounts, memberships, account teams, invitations and API tokens.
+"""Who may see and change which accounts, memberships, account teams, invitations, API tokens
+and SCIM tokens, and which people an account's SCIM token reaches.
 
 Every view and API view of `accounts` fetches through these functions; nothing else filters by
 account. A fetch returns the object, or raises Http404 when the user may not see it (so its
@@ -19,6 +20,7 @@ from accounts.models import (
     Invitation,
     MemberRole,
     Membership,
+    ScimToken,
     User,
 )
 
@@ -202,3 +204,68 @@ def access_api_token(user: User, key: str) -> ApiToken:
     if token is None:
         raise Http404("No API token of yours starts with these characters.")
     return token
+
+
+def can_manage_provisioning(user: User, account: Account) -> bool:
+    """May issue and revoke the account's SCIM tokens: its customer admins and programme
+    admins (the account team manages people by hand, not the identity provider's link)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if manages_all_accounts(user):
+        return True
+    membership = customer_membership(user)
+    return (
+        membership is not None
+        and membership.account_id == account.pk
+        and membership.role == MemberRole.ADMIN
+    )
+
+
+def access_account_for_provisioning(user: User, account_id: int | str) -> Account:
+    account = access_account(user, account_id)
+    if not can_manage_provisioning(user, account):
+        raise PermissionDenied("Only the account's admins connect its identity provider.")
+    return account
+
+
+def visible_scim_tokens(user: User, account: Account) -> QuerySet[ScimToken]:
+    """The account's working SCIM tokens, for those who may manage them; none for others."""
+    if not can_manage_provisioning(user, account):
+        return ScimToken.objects.none()
+    return ScimToken.objects.filter(account=account, revoked_at__isnull=True).select_related(
+        "created_by"
+    )
+
+
+def access_scim_token(user: User, token_id: int) -> ScimToken:
+    """A working SCIM token the user may revoke: 404 when they may not see the account, 403
+    when they may see it but not manage its provisioning."""
+    token = (
+        ScimToken.objects.select_related("account")
+        .filter(pk=token_id, revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not visible_accounts(user).filter(pk=token.account_id).exists():
+        raise Http404("No such SCIM token.")
+    if not can_manage_provisioning(user, token.account):
+        raise PermissionDenied("Only the account's admins connect its identity provider.")
+    return token
+
+
+def scim_people(account: Account) -> QuerySet[User]:
+    """The people an account's SCIM token reaches: its members, and those its identity provider
+    provisioned (deactivated ones too, until it deletes them). Nobody of another account, not
+    even someone it provisioned who has since become a member elsewhere."""
+    return User.objects.filter(
+        Q(membership__account=account) | Q(scim_person__account=account, membership__isnull=True)
+    ).select_related("membership", "scim_person")
+
+
+def access_scim_person(account: Account, person_id: str) -> User:
+    """One of the account's people by their SCIM id; 404 for anyone else, as for no one."""
+    if not (person_id.isascii() and person_id.isdigit() and len(person_id) <= 18):
+        raise Http404("No such user.")
+    person = scim_people(account).filter(pk=int(person_id)).first()
+    if person is None:
+        raise Http404("No such user.")
+    return person

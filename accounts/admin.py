@@ -18,6 +18,7 @@ from accounts.models import (
     Invitation,
     MemberRole,
     Membership,
+    ScimToken,
     User,
 )
 from accounts.views import LoginView
@@ -168,6 +169,28 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for token in queryset:
             services.api_token_revoke(token=token)
+
+
+@admin.register(ScimToken)
+class ScimTokenAdmin(admin.ModelAdmin):
+    """Every account's SCIM tokens, with who issued and who revoked them (the record stays);
+    tokens are made and revoked on the account's page, and nobody can read one back."""
+
+    list_display = ["name", "account", "prefix", "created_by", "created_at", "last_used_at"]
+    list_display += ["revoked_at", "revoked_by"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["account__name", "name", "prefix"]
+    readonly_fields = list_display
+    exclude = ["digest"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # The admin's login checks passwords one at a time per login, as ours does (accounts.lockout).

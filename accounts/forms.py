@@ -97,6 +97,15 @@ class ApiTokenForm(forms.Form):
     )
 
 
+class ScimTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Token name",
+        max_length=100,
+        help_text="Which identity provider will use it, such as “Okta”: the list shows it.",
+        validators=[validate_single_line],
+    )
+
+
 class InvitationForm(forms.Form):
     email = forms.EmailField(
         help_text="They get a link that works once and expires.", validators=[validate_single_line]

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from knox.models import AbstractAuthToken
 
 from accounts.addresses import address_key, address_plain
@@ -105,6 +106,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="The programme admin who erased this person.",
     )
 
+    sessions_generation = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Raised to end every session of the person at once (accounts.services."
+        "person_access_end): a session's hash then no longer matches.",
+    )
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"
@@ -126,6 +134,19 @@ class User(AbstractBaseUser, PermissionsMixin):
         except ValidationError as error:
             raise ValidationError({"email": error.messages}) from None
         super().clean()
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's hash of the password, which each session keeps and compares at every
+        request; once `sessions_generation` is raised it covers that too, so the sessions made
+        before no longer match (generation 0 keeps Django's own hash: sessions stay valid)."""
+        if not self.sessions_generation:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "accounts.User.session_auth_hash",
+            f"{self.password}:{self.sessions_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def full_name(self) -> str:
@@ -355,6 +376,60 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.token_key}…) of {self.user_id}"
+
+
+class ScimToken(TimeStamped):
+    """An account's token for SCIM 2.0 provisioning (`Authorization: Bearer …` at /scim/v2/),
+    issued by the account's admin or a programme admin for its identity provider (Okta,
+    Microsoft Entra). It reaches its own account's people only. Only a SHA-256 hash of it is
+    stored (`digest`), with its first characters (`prefix`) to show it by; it is shown once and
+    works until it is revoked (accounts/provisioning.py)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="scim_tokens")
+    name = models.CharField(
+        max_length=100,
+        help_text="Which identity provider uses it.",
+        validators=[validate_single_line],
+    )
+    prefix = models.CharField(max_length=12, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…) of {self.account}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class ScimPerson(TimeStamped):
+    """A person an account's identity provider provisioned (SCIM): the link that outlives the
+    membership while they are deactivated, so the provider can still read, reactivate or delete
+    them, and the provider's own id for them (`externalId`). Deleting the person over SCIM
+    deletes this link; their login stays, inactive, as after any removal."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="scim_people")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scim_person"
+    )
+    external_id = models.CharField(max_length=255, blank=True, validators=[validate_single_line])
+
+    class Meta:
+        ordering = ["account", "user"]
+
+    def __str__(self) -> str:
+        return f"{self.user} provisioned in {self.account}"
 
 
 class OutboxTask(models.Model):

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -140,6 +140,18 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
 def api_token_revoke(*, token: ApiToken) -> None:
     """The token stops working at once."""
     token.delete()
+
+
+@transaction.atomic
+def person_access_end(*, user: User) -> None:
+    """End every way the person is signed in, at once: each session (its stored hash no longer
+    matches, so Django ends it on its next request: User.sessions_generation) and each API
+    token. The password stays: a person let back in logs in as before."""
+    User.objects.filter(pk=user.pk).update(
+        sessions_generation=F("sessions_generation") + 1, updated_at=timezone.now()
+    )
+    user.refresh_from_db(fields=["sessions_generation", "updated_at"])
+    ApiToken.objects.filter(user=user).delete()
 
 
 @transaction.atomic

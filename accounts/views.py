@@ -16,13 +16,14 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
-from accounts import access, selectors, services
+from accounts import access, provisioning, selectors, services
 from accounts.forms import (
     AccountFilterForm,
     ApiTokenForm,
     InvitationAcceptForm,
     InvitationForm,
     ProfileForm,
+    ScimTokenForm,
 )
 from accounts.lockout import login_unlock
 from accounts.mfa import mfa_enabled
@@ -87,7 +88,15 @@ def _accounts_csv(accounts) -> StreamingHttpResponse:
 @login_required
 def account_detail(request: HttpRequest, slug: str) -> HttpResponse:
     account = access.access_account(request.user, slug)
+    return _account_page(request, account)
+
+
+def _account_page(request: HttpRequest, account, **extra) -> HttpResponse:
+    """The account's page; `extra` may carry a SCIM token form with errors, or a new token to
+    show once."""
     can_manage = access.can_manage_account(request.user, account)
+    can_provision = access.can_manage_provisioning(request.user, account)
+    scim_form = extra.pop("scim_form", None) or ScimTokenForm()
     return render(
         request,
         "accounts/account_detail.html",
@@ -106,8 +115,42 @@ def account_detail(request: HttpRequest, slug: str) -> HttpResponse:
             ),
             "show_contract": access.is_internal(request.user) or can_manage,
             "can_erase_people": access.can_erase_people(request.user),
+            "can_provision": can_provision,
+            "scim_tokens": access.visible_scim_tokens(request.user, account),
+            "scim_form": scim_form,
+            "scim_base_url": request.build_absolute_uri("/scim/v2"),
+            **extra,
         },
+        status=400 if scim_form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def scim_token_create(request: HttpRequest, slug: str) -> HttpResponse:
+    """A new SCIM token for the account's identity provider, shown once."""
+    account = access.access_account_for_provisioning(request.user, slug)
+    scim_form = ScimTokenForm(request.POST)
+    if scim_form.is_valid():
+        try:
+            token, raw = provisioning.scim_token_create(
+                account=account, name=scim_form.cleaned_data["name"], created_by=request.user
+            )
+        except ValidationError as error:
+            scim_form.add_error("name", error.message_dict.get("name", error.messages))
+        else:
+            return _account_page(request, account, new_scim_token=raw, new_scim_token_row=token)
+    return _account_page(request, account, scim_form=scim_form)
+
+
+@login_required
+@require_POST
+def scim_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """The account's SCIM token stops working at once."""
+    token = access.access_scim_token(request.user, pk)
+    provisioning.scim_token_revoke(token=token, by=request.user)
+    messages.success(request, f"The SCIM token “{token.name}” is revoked: it no longer works.")
+    return redirect(token.account)
 
 
 @login_required

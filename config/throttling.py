@@ -1,10 +1,12 @@
 """How often the API may be called: DRF's throttling, answering 429 with `Retry-After` in the
 API's one error format (config.api's exception handler).
 
-Three rates (REST_FRAMEWORK's DEFAULT_THROTTLE_RATES, read from the environment by settings):
+Four rates (REST_FRAMEWORK's DEFAULT_THROTTLE_RATES, read from the environment by settings):
 
 - "user": every call of a signed-in caller (token or session), per person;
 - "write": POST, PUT, PATCH and DELETE of a signed-in caller, per person, on top of "user";
+- "scim": every call of an account's SCIM token (provisioning by its identity provider), per
+  token;
 - "anon": calls of a caller who is nobody (no credentials, or credentials that fail), per IP
   address (behind API_NUM_PROXIES proxies).
 
@@ -86,6 +88,19 @@ class AnonymousThrottle(_Throttle):
 
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class ScimThrottle(_Throttle):
+    """SCIM provisioning (accounts/api/scim.py): every call of an account's SCIM token, counted
+    per token (its caller is no person), at the "scim" rate."""
+
+    scope = "scim"
+
+    def get_cache_key(self, request, view) -> str | None:
+        token = getattr(request, "auth", None)
+        if token is None:
+            return None  # refused before any throttle; counted by anonymous_call_count
+        return self.cache_format % {"scope": self.scope, "ident": f"token-{token.pk}"}
 
 
 def anonymous_call_count(request) -> None:

@@ -55,6 +55,8 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    # SCIM 2.0 provisioning by an account's identity provider, with the account's SCIM token.
+    path("scim/v2/", include("accounts.api.scim_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI's script comes from a URL of its own (split view), so script-src stays strict;
     # its stylesheet carries inline styles, allowed on this page only.

@@ -26,6 +26,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import InternalRole, MemberRole, TeamRole, User
+from accounts.provisioning import scim_token_create
 from accounts.services import api_token_create, invitation_create
 from community.models import (
     ActivityKind,
@@ -227,6 +228,7 @@ def build_world() -> World:
     )
 
     api_token, _ = api_token_create(user=p["member_a"], name="ZQX script")
+    scim_token, _ = scim_token_create(account=a, name="ZQX Okta", created_by=p["admin_a"])
 
     # --- Account B's own things, so its lists have rows -------------------------------------
     commons = GardenFactory(name="Globex Commons", slug="commons", description="Globex plans")
@@ -271,6 +273,7 @@ def build_world() -> World:
         "delivery": delivery.pk,
         "batch": batch.pk,
         "api_token": api_token.token_key,
+        "scim_token": scim_token.pk,
     }
     return World(people=people, ids=ids)
 

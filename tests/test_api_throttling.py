@@ -148,13 +148,14 @@ def test_the_api_stays_up_when_the_counters_cache_cannot_be_reached(api, member_
 # --- The rates are settings, read from the environment ----------------------------------------
 
 
-def test_the_rates_default_to_60_anonymous_600_per_person_and_120_writes_a_minute():
+def test_the_rates_default_to_60_anonymous_600_per_person_and_120_writes_a_minute_600_scim():
     rates = production_settings(names=["REST_FRAMEWORK"])["REST_FRAMEWORK"]
 
     assert rates["DEFAULT_THROTTLE_RATES"] == {
         "anon": "60/minute",
         "user": "600/minute",
         "write": "120/minute",
+        "scim": "600/minute",
     }
     assert rates["NUM_PROXIES"] == 0
 
@@ -165,6 +166,7 @@ def test_the_rates_and_proxies_come_from_the_environment():
         API_THROTTLE_ANON="10/minute",
         API_THROTTLE_USER="5000/hour",
         API_THROTTLE_WRITE="2/second",
+        API_THROTTLE_SCIM="100/minute",
         API_NUM_PROXIES="1",
     )["REST_FRAMEWORK"]
 
@@ -172,6 +174,7 @@ def test_the_rates_and_proxies_come_from_the_environment():
         "anon": "10/minute",
         "user": "5000/hour",
         "write": "2/second",
+        "scim": "100/minute",
     }
     assert configured["NUM_PROXIES"] == 1
 

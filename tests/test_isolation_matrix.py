@@ -18,6 +18,9 @@ Outsider kinds (for account B's member and admin, and B's account manager on acc
               (no 5xx), no trace of A, no row of A's changed
     NAMED     a write naming A's object in its body: refused (4xx) exactly as for an object that
               does not exist; nothing changes
+    TOKEN     SCIM provisioning (/scim/v2/): only an account's SCIM token opens it, so every
+              persona's session is 401, as for nobody; nothing changes. What another
+              account's token reaches is `test_another_accounts_scim_token_reaches_nothing_of_a`
     PUBLIC    a page for logged-out visitors (login, password reset, unsubscribe, health, the
               invitation link): its token is the key; checked only for "nothing changes"
 
@@ -34,6 +37,7 @@ about the person, not about the request.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -43,7 +47,9 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
+from rest_framework.test import APIClient
 
+from accounts.provisioning import scim_token_create
 from tests.api_helpers import api_login
 from tests.isolation_cases import (
     FOREIGN_TEXTS,
@@ -53,13 +59,14 @@ from tests.isolation_cases import (
     snapshot,
 )
 
-FOREIGN, INTERNAL, LIST, OWN, NAMED, PUBLIC = (
+FOREIGN, INTERNAL, LIST, OWN, NAMED, PUBLIC, TOKEN = (
     "foreign",
     "internal",
     "list",
     "own",
     "named",
     "public",
+    "token",
 )
 # The world is built once per worker and group (xdist's loadgroup keeps a group on one worker):
 # the outsiders' checks on one, the other three tests on the other.
@@ -460,6 +467,30 @@ PAGES: dict[str, Case] = {
         "/profile/api-tokens/{api_token}/revoke/", FOREIGN, {}, allowed="member_a"
     ),
     "accounts:personal-data-download": C("/profile/data/", OWN),
+    "accounts:scim-token-create": C(
+        "/accounts/{account}/scim-tokens/",
+        FOREIGN,
+        {"name": "Hijack"},
+        readonly=("member_a", "account_manager_a", "product_manager"),
+        allowed="admin_a",
+        outsiders=ACCT,
+    ),
+    "accounts:scim-token-revoke": C(
+        "/scim-tokens/{scim_token}/revoke/",
+        FOREIGN,
+        {},
+        readonly=("member_a", "account_manager_a", "product_manager"),
+        allowed="admin_a",
+        outsiders=ACCT,
+    ),
+    # SCIM provisioning: an account's SCIM token is the only way in.
+    "scim:service-provider-config": C("/scim/v2/ServiceProviderConfig", TOKEN, outsiders=ACCT),
+    "scim:resource-types": C("/scim/v2/ResourceTypes", TOKEN, outsiders=ACCT),
+    "scim:schemas": C("/scim/v2/Schemas", TOKEN, outsiders=ACCT),
+    "scim:users": C("/scim/v2/Users", TOKEN, {"userName": "zqx-new@acme.example"}, outsiders=ACCT),
+    "scim:user": C("/scim/v2/Users/{person}", TOKEN, {}, outsiders=ACCT),
+    "scim:groups": C("/scim/v2/Groups", TOKEN, outsiders=ACCT),
+    "scim:group": C("/scim/v2/Groups/admins", TOKEN, {}, outsiders=ACCT),
     "community:engagement-model": C(
         "/settings/engagement/", INTERNAL, {"note": "Hijack"}, readonly=ADMIN_ONLY_INTERNAL
     ),
@@ -1076,7 +1107,7 @@ def test_anonymous_visitors_are_turned_away(db, world, client, api, key):
         if case.kind == PUBLIC:
             if status >= 500:
                 problems.append(_problem("anonymous", method, response, "no 5xx"))
-        elif is_api or case.url.startswith("/api/"):
+        elif is_api or case.url.startswith("/api/") or case.kind == TOKEN:
             if status != 401:
                 problems.append(_problem("anonymous", method, response, 401))
         elif status == 302:
@@ -1099,7 +1130,10 @@ def _outsider_problems(persona, method, case, response, missing, allowed=()) -> 
     status = response.status_code
     found = []
     kind = OWN if case.kind == NAMED and method == "get" else case.kind  # a creation form
-    if kind in (FOREIGN, INTERNAL, NAMED):
+    if kind == TOKEN:
+        if status != 401:
+            found.append(_problem(persona, method, response, "401 (a SCIM token only)"))
+    elif kind in (FOREIGN, INTERNAL, NAMED):
         if status != missing.status_code:
             found.append(_problem(persona, method, response, f"{missing.status_code} (no object)"))
         if status < 400:
@@ -1130,7 +1164,9 @@ def test_outsiders_get_404_for_account_a_objects_and_see_no_row_of_it(db, world,
             http = _client(key, client, api)
             response = _request(http, world, user, method, case, api=is_api)
             after = snapshot()
-            strict = case.kind in (FOREIGN, INTERNAL) or (case.kind == NAMED and method != "get")
+            strict = case.kind in (FOREIGN, INTERNAL, TOKEN) or (
+                case.kind == NAMED and method != "get"
+            )
             kind_of_person = "customer" if persona in CUSTOMERS else persona
             if strict and kind_of_person not in missing:  # B's member and admin: asked once
                 missing[kind_of_person] = _request(
@@ -1143,6 +1179,60 @@ def test_outsiders_get_404_for_account_a_objects_and_see_no_row_of_it(db, world,
                 f"{persona} {method.upper()}: {c}"
                 for c in changes(before, after, allow_new=not strict)
             ]
+    assert not problems
+
+
+# --- (b3) Another account's SCIM token on account A's people ------------------------------------
+
+# (row, method, body): A's person or A's person named in a group, and the lists.
+SCIM_FOREIGN = [
+    ("scim:user", "get", None),
+    ("scim:user", "put", {"userName": "hijack@globex.example"}),
+    ("scim:user", "patch", {"Operations": [{"op": "replace", "value": {"active": False}}]}),
+    ("scim:user", "delete", None),
+    (
+        "scim:group",
+        "patch",
+        {"Operations": [{"op": "add", "path": "members", "value": [{"value": "{person}"}]}]},
+    ),
+    ("scim:group", "put", {"displayName": "Admins", "members": [{"value": "{person}"}]}),
+    ("scim:users", "get", None),
+    ("scim:groups", "get", None),
+]
+
+
+@OUTSIDERS_GROUP
+@pytest.mark.parametrize(
+    ("key", "method", "body"), SCIM_FOREIGN, ids=[f"{k}-{m}" for k, m, _ in SCIM_FOREIGN]
+)
+def test_another_accounts_scim_token_reaches_nothing_of_a(db, world, key, method, body):
+    admin_b = world.people["admin_b"]
+    _, raw = scim_token_create(
+        account=admin_b.membership.account, name="Globex Okta", created_by=admin_b
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    client.get("/scim/v2/Schemas")  # the token's first use is recorded before the snapshot
+
+    def send(ids):
+        url = _fill(PAGES[key].url, ids)
+        if body is None:
+            return getattr(client, method)(url)
+        data = json.dumps(_data(body, ids))
+        return getattr(client, method)(url, data, content_type="application/scim+json")
+
+    before = snapshot()
+    response = send(world.ids)
+    problems = [
+        f"B's token {method.upper()}: {c}" for c in changes(before, snapshot(), allow_new=False)
+    ]
+    problems += [f"B's token {method.upper()}: shows {t!r}" for t in _traces(response)]
+    if "{" in PAGES[key].url or "{" in json.dumps(body):
+        missing = send(_missing(world.ids))
+        if response.status_code < 400 or response.json() != missing.json():
+            problems.append(f"B's token: {response.status_code}, expected the answer for no one")
+    elif response.status_code != 200:
+        problems.append(f"B's token {method.upper()}: {response.status_code}, expected 200")
     assert not problems
 
 
@@ -1181,7 +1271,9 @@ def test_an_invited_account_sees_the_garden_itself_and_nothing_inside_it(
             before = snapshot()
             response = _request(http, world, user, method, case, api=is_api)
             after = snapshot()
-            strict = case.kind in (FOREIGN, INTERNAL) or (case.kind == NAMED and method != "get")
+            strict = case.kind in (FOREIGN, INTERNAL, TOKEN) or (
+                case.kind == NAMED and method != "get"
+            )
             allowed = GARDEN_ITSELF if persona == "admin_c" else ()
             expected = SEES_THE_GARDEN.get((key, method)) if persona == "admin_c" else None
             if expected is not None:

@@ -26,6 +26,8 @@ MODEL_FIELDS_ALLOWED = {
     "accounts.OutboxTask.task": "a task's dotted name, written by the code",
     "accounts.ApiToken.digest": "a token's hash, computed by knox",
     "accounts.ApiToken.token_key": "a token's first characters, written by knox",
+    "accounts.ScimToken.digest": "a SCIM token's hash, computed by the code",
+    "accounts.ScimToken.prefix": "a SCIM token's first characters, written by the code",
     "accounts.OutboxTask.claim": "a relay run's uuid hex, written by the code",
     "community.ActivityEvent.object_type": "a model's name, written by the code",
     "community.ActivityEvent.object_id": "a row's id, written by the code",

@@ -274,6 +274,8 @@ REST_FRAMEWORK = {
         "anon": env_rate("API_THROTTLE_ANON", "60/minute"),
         "user": env_rate("API_THROTTLE_USER", "600/minute"),
         "write": env_rate("API_THROTTLE_WRITE", "120/minute"),
+        # An identity provider's first import sends a burst of creations: per SCIM token.
+        "scim": env_rate("API_THROTTLE_SCIM", "600/minute"),
     },
     # How many proxies stand before the web processes: the client's address for the "anon" rate
     # is taken from X-Forwarded-For behind them (0: REMOTE_ADDR, which a client cannot forge).

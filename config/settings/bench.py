@@ -35,4 +35,5 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "anon": "100000/second",
     "user": "100000/second",
     "write": "100000/second",
+    "scim": "100000/second",
 }
