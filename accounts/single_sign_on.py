@@ -126,8 +126,9 @@ def discovery_check(issuer: str) -> dict:
     try:
         response = requests.get(url, timeout=5)
     except requests.RequestException as error:
+        logger.info("Discovery document of %s not fetched: %r", issuer, error)
         raise ValidationError(
-            f"The provider's discovery document could not be fetched from {url}: {error}.",
+            f"The provider's discovery document could not be fetched from {url}: no answer.",
             code="unreachable",
         ) from None
     if response.status_code != 200:

@@ -117,6 +117,7 @@ def account_detail(request: HttpRequest, slug: str) -> HttpResponse:
             ),
             "show_contract": access.is_internal(request.user) or can_manage,
             "can_erase_people": access.can_erase_people(request.user),
+            "can_set_sso": access.can_set_identity_provider(request.user, account),
         },
     )
 

@@ -43,12 +43,14 @@ def test_the_accounts_admin_sets_its_provider_but_not_its_domains(
     client = client_for(admin_a)
 
     page = client.get("/accounts/acme/sso/")
+    account_page = client.get("/accounts/acme/")
     response = client.post(
         "/accounts/acme/sso/", _form(oidc_provider.issuer, domains="gmail.example")
     )
 
     assert page.status_code == 200
     assert "disabled" in page.content.decode()
+    assert 'href="/accounts/acme/sso/"' in account_page.content.decode()
     assert response.status_code == 302
     assert list(account_a.email_domains.values_list("domain", flat=True)) == ["acme.example"]
     # An empty secret keeps the one saved; the new client ID is taken.
@@ -146,6 +148,9 @@ def test_another_accounts_people_cannot_see_or_change_as_settings(
 def test_who_may_see_the_account_but_not_set_its_sign_in_gets_403(
     client_for, persona, request, account_a
 ):
-    response = client_for(request.getfixturevalue(persona)).get("/accounts/acme/sso/")
+    client = client_for(request.getfixturevalue(persona))
+
+    response = client.get("/accounts/acme/sso/")
 
     assert response.status_code == 403
+    assert 'href="/accounts/acme/sso/"' not in client.get("/accounts/acme/").content.decode()
