@@ -99,6 +99,32 @@ def access_account_for_management(user: User, account_id: int | str) -> Account:
     return account
 
 
+def can_set_identity_provider(user: User, account: Account) -> bool:
+    """May set the account's single sign-on: a programme admin, or the account's own admin."""
+    if manages_all_accounts(user):
+        return True
+    membership = customer_membership(user)
+    return (
+        membership is not None
+        and membership.account_id == account.pk
+        and membership.role == MemberRole.ADMIN
+    )
+
+
+def can_set_email_domains(user: User) -> bool:
+    """Which addresses join which account is the programme admins' decision: a customer's admin
+    could otherwise claim a domain that is not theirs."""
+    return manages_all_accounts(user)
+
+
+def access_account_for_sso(user: User, account_id: int | str) -> Account:
+    """The account, if the user may set its identity provider; 404 unseen, 403 seen."""
+    account = access_account(user, account_id)
+    if not can_set_identity_provider(user, account):
+        raise PermissionDenied("Only the account's admins and programme admins set its sign-in.")
+    return account
+
+
 def visible_memberships(user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(account__in=visible_accounts(user))
 

@@ -2,18 +2,29 @@
 is checked under the login's lock (accounts.lockout), and the session is logged in by the same
 backend as our login form's.
 
-allauth runs what follows the password: its login stages (the second factor of allauth.mfa,
-and later the single sign-on of allauth.socialaccount) end in `AccountAdapter.login`.
+allauth runs what follows the password: its login stages (the second factor of allauth.mfa)
+end in `AccountAdapter.login`. Single sign-on (allauth.socialaccount) ends in the same stages:
+`SocialAccountAdapter` hands allauth each account's identity provider from our rows, and lets in
+only whom accounts.single_sign_on admits.
 """
 
 from __future__ import annotations
 
+import logging
+
+import jwt
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
+from django.shortcuts import render
 
+from accounts import single_sign_on
 from accounts.lockout import login_attempts_one_at_a_time
+
+logger = logging.getLogger(__name__)
 
 _BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -35,3 +46,83 @@ class AccountAdapter(DefaultAccountAdapter):
         with login_attempts_one_at_a_time(user.email):
             found = authenticate(context.request, username=user.email, password=password)
         return found is not None and found.pk == user.pk
+
+
+# What a person is told when allauth refuses the provider's answer, by the check that failed.
+_TOKEN_REFUSALS = (
+    (jwt.ExpiredSignatureError, "The identity provider's sign-in had expired. Sign in again."),
+    (
+        jwt.InvalidAudienceError,
+        "The identity provider's answer was meant for another application (its audience is "
+        "not this site's client ID).",
+    ),
+    (
+        jwt.InvalidIssuerError,
+        "The identity provider's answer came from another issuer than the one set up for "
+        "your account.",
+    ),
+)
+_UNACCEPTED = "The identity provider's answer could not be accepted. Sign in again."
+
+
+def _refusal(request: HttpRequest, reason: str) -> ImmediateHttpResponse:
+    return ImmediateHttpResponse(
+        render(request, "registration/sso_refused.html", {"reason": reason}, status=403)
+    )
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Single sign-on: each account's own provider (accounts.IdentityProvider), and nobody in
+    but whom `single_sign_on.sso_admit` admits; allauth's sign-up stays closed."""
+
+    def list_apps(self, request, provider=None, client_id=None):
+        apps = super().list_apps(request, provider=provider, client_id=client_id)
+        ours = single_sign_on.social_apps(
+            None if provider in (None, "openid_connect") else provider
+        )
+        return apps + [app for app in ours if client_id in (None, app.client_id)]
+
+    def is_open_for_signup(self, request: HttpRequest, sociallogin) -> bool:
+        return False
+
+    def pre_social_login(self, request: HttpRequest, sociallogin) -> None:
+        claims = {
+            **sociallogin.account.extra_data.get("userinfo", {}),
+            **sociallogin.account.extra_data.get("id_token", {}),
+        }
+        try:
+            user = single_sign_on.sso_admit(
+                provider_id=sociallogin.account.provider,
+                email=claims.get("email") or "",
+                email_verified=claims.get("email_verified"),
+                first_name=claims.get("given_name") or "",
+                last_name=claims.get("family_name") or "",
+            )
+        except single_sign_on.SsoRefused as refused:
+            raise _refusal(request, str(refused)) from None
+        if sociallogin.is_existing:
+            if sociallogin.user.pk != user.pk:
+                logger.warning(
+                    "Single sign-on refused (%s): its subject %r is another person's login",
+                    sociallogin.account.provider,
+                    sociallogin.account.uid,
+                )
+                raise _refusal(request, _UNACCEPTED)
+            return
+        sociallogin.connect(request, user)
+
+    def on_authentication_error(
+        self, request, provider, error=None, exception=None, extra_context=None
+    ) -> None:
+        cause = exception.__cause__ if exception is not None else None
+        logger.warning(
+            "Single sign-on refused (%s): %s %r (caused by %r)",
+            getattr(provider, "sub_id", provider),
+            error,
+            exception,
+            cause,
+        )
+        reason = next(
+            (text for kind, text in _TOKEN_REFUSALS if isinstance(cause, kind)), _UNACCEPTED
+        )
+        raise _refusal(request, reason)

@@ -7,7 +7,8 @@ from allauth.mfa.base.forms import AuthenticateForm
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.validators import RegexValidator
 
 from accounts.lockout import (
     LoginBusy,
@@ -15,7 +16,8 @@ from accounts.lockout import (
     login_code_failed,
     login_is_locked,
 )
-from accounts.models import MemberRole, Segment, Tier
+from accounts.models import IdentityProvider, IdentityProviderKind, MemberRole, Segment, Tier
+from accounts.single_sign_on import SSO_REQUIRED_MESSAGE, discovery_check, sso_required
 from config.single_line import validate_single_line
 
 
@@ -49,7 +51,125 @@ class LoginForm(_OneAttemptAtATime, AuthenticationForm):
             "That email and password do not match. After 5 wrong tries the login is locked "
             "for a while."
         ),
+        "sso_required": SSO_REQUIRED_MESSAGE,
     }
+
+    def clean(self):
+        # Refused before the password is tried: the domain's rule is no secret of anyone's.
+        address = self.cleaned_data.get("username")
+        if address and sso_required(address=address):
+            raise forms.ValidationError(self.error_messages["sso_required"], code="sso_required")
+        return super().clean()
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if sso_required(address=user.email, user=user):
+            raise forms.ValidationError(self.error_messages["sso_required"], code="sso_required")
+
+
+class SsoPasswordResetForm(PasswordResetForm):
+    """No password reset for people who must sign in through single sign-on: refused with a
+    clear message for an address in such an account's domain; for a member of such an account
+    with an address elsewhere, no email is sent (the page looks the same as for anyone)."""
+
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        validators=[validate_single_line],
+    )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if sso_required(address=email):
+            raise forms.ValidationError(SSO_REQUIRED_MESSAGE, code="sso_required")
+        return email
+
+    def get_users(self, email):
+        return (
+            user for user in super().get_users(email) if not sso_required(address=email, user=user)
+        )
+
+
+class SsoLoginForm(forms.Form):
+    email = forms.EmailField(
+        label="Work email",
+        help_text="We find your organisation's identity provider from your address.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        validators=[validate_single_line],
+    )
+
+
+_DOMAIN = RegexValidator(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+    "Write each domain as a plain lower-case name, such as acme.example.",
+)
+
+
+class IdentityProviderForm(forms.Form):
+    """An account's identity provider. Its discovery document is fetched when it is saved: a
+    provider that cannot be reached, or whose document is wrong, is refused with the reason."""
+
+    kind = forms.ChoiceField(
+        label="Protocol",
+        choices=[(IdentityProviderKind.OIDC.value, IdentityProviderKind.OIDC.label)],
+        initial=IdentityProviderKind.OIDC,
+        help_text="SAML 2.0 is not offered yet.",
+    )
+    issuer = forms.URLField(
+        max_length=500,
+        assume_scheme="https",
+        validators=[validate_single_line],
+        help_text="Exactly as the provider names itself, e.g. https://login.acme.example.",
+    )
+    client_id = forms.CharField(
+        label="Client ID", max_length=255, validators=[validate_single_line]
+    )
+    client_secret = forms.CharField(
+        label="Client secret",
+        max_length=500,
+        required=False,
+        strip=False,
+        validators=[validate_single_line],
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Leave empty to keep the one saved.",
+    )
+    sso_required = forms.BooleanField(
+        label="Single sign-on required (no password login or reset for the account's people)",
+        required=False,
+    )
+    domains = forms.CharField(
+        label="Email domains",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One a line. A domain belongs to one account; only a programme admin sets them.",
+    )
+
+    def __init__(self, *args, provider: IdentityProvider | None, domains_editable: bool, **kw):
+        super().__init__(*args, **kw)
+        self.provider = provider
+        if not domains_editable:
+            self.fields["domains"].disabled = True
+
+    def clean_domains(self) -> list[str]:
+        names = [line.strip().lower() for line in self.cleaned_data["domains"].splitlines()]
+        names = [name for name in names if name]
+        for name in names:
+            _DOMAIN(name)
+        return names
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("client_secret") and self.provider is not None:
+            cleaned["client_secret"] = self.provider.client_secret
+        if cleaned.get("sso_required") and not cleaned.get("domains"):
+            self.add_error("sso_required", "Add the account's email domains first.")
+        if cleaned.get("issuer"):
+            try:
+                discovery_check(cleaned["issuer"])
+            except forms.ValidationError as error:
+                self.add_error("issuer", error)
+        return cleaned
 
 
 class MfaAuthenticateForm(AuthenticateForm):

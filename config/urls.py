@@ -1,6 +1,7 @@
 """The site's URLs: each app's pages and API, the schema and API docs, the admin, health."""
 
 from allauth.account import views as allauth_views
+from allauth.socialaccount.providers.openid_connect import views as openid_connect_views
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
@@ -8,7 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts.forms import LoginForm
+from accounts.forms import LoginForm, SsoPasswordResetForm
 from accounts.views import LoginView, PasswordResetConfirmView
 from config import health
 
@@ -30,6 +31,14 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="account_logout"),
     # Two-factor authentication: the second step of a login, and each person's own setup.
     path("auth/2fa/", include("allauth.mfa.urls")),
+    # Single sign-on: allauth's OpenID Connect callback, per account's provider
+    # (accounts/single_sign_on.py). The sign-in starts at /login/sso/, which finds the provider
+    # from the address; allauth's own start page is not served.
+    path(
+        "auth/oidc/<str:provider_id>/login/callback/",
+        openid_connect_views.callback,
+        name="openid_connect_callback",
+    ),
     path("auth/reauthenticate/", allauth_views.reauthenticate, name="account_reauthenticate"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
@@ -37,7 +46,11 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/",
+        auth_views.PasswordResetView.as_view(form_class=SsoPasswordResetForm),
+        name="password_reset",
+    ),
     path(
         "password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),

@@ -195,3 +195,16 @@ def client_for(client):
         return client
 
     return _login
+
+
+# --- Single sign-on -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def oidc_provider():
+    """A real OpenID Connect provider on loopback (tests/oidc_provider.py), for this test."""
+    from tests.oidc_provider import OidcProvider
+
+    provider = OidcProvider().start()
+    yield provider
+    provider.stop()

@@ -28,6 +28,7 @@ from django.utils import timezone
 from accounts.models import InternalRole, MemberRole, TeamRole, User
 from accounts.provisioning import scim_token_create
 from accounts.services import api_token_create, invitation_create
+from accounts.single_sign_on import ProviderSettings, identity_provider_save
 from community.models import (
     ActivityKind,
     Alert,
@@ -229,6 +230,17 @@ def build_world() -> World:
 
     api_token, _ = api_token_create(user=p["member_a"], name="ZQX script")
     scim_token, _ = scim_token_create(account=a, name="ZQX Okta", created_by=p["admin_a"])
+    identity_provider = identity_provider_save(
+        account=a,
+        settings=ProviderSettings(
+            kind="oidc",
+            issuer="https://login.acme.example",
+            client_id="ZQX-client",
+            client_secret="ZQX-secret",  # noqa: S106 (a made-up secret of the world)
+            sso_required=False,
+        ),
+        domains=["acme.example"],
+    )
 
     # --- Account B's own things, so its lists have rows -------------------------------------
     commons = GardenFactory(name="Globex Commons", slug="commons", description="Globex plans")
@@ -274,6 +286,7 @@ def build_world() -> World:
         "batch": batch.pk,
         "api_token": api_token.token_key,
         "scim_token": scim_token.pk,
+        "identity_provider": identity_provider.provider_id,
     }
     return World(people=people, ids=ids)
 

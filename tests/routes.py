@@ -18,6 +18,7 @@ SAMPLES = {
     "post_pk": "1",
     "key": "0123456789abcde",  # an API token's first characters
     "token_key": "0123456789abcde",
+    "provider_id": "account-1",  # allauth's name for an account's identity provider
 }
 
 

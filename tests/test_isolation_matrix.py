@@ -304,6 +304,17 @@ PAGES: dict[str, Case] = {
         "/invitations/{invitation}/revoke/", FOREIGN, {}, allowed="admin_a", outsiders=ACCT
     ),
     "accounts:invitation-accept": C("/invitations/accept/not-a-token/", PUBLIC, {}),
+    # Single sign-on: A's settings are for A's admin and programme admins; the sign-in pages are
+    # public (A's provider is on the fake internet, unreachable: a clear error, nothing made).
+    "accounts:sso-settings": C(
+        "/accounts/{account}/sso/",
+        FOREIGN,
+        {"kind": "oidc", "issuer": "https://hijack.example", "client_id": "hijack"},
+        readonly=("member_a", "account_manager_a", "product_manager"),
+        outsiders=ACCT,
+    ),
+    "accounts:sso-login": C("/login/sso/", PUBLIC, {"email": "alice@acme.example"}),
+    "openid_connect_callback": C("/auth/oidc/{identity_provider}/login/callback/", PUBLIC, {}),
     "login": C("/login/", PUBLIC, {"username": "alice@acme.example", "password": "wrong"}),
     "logout": C("/logout/", PUBLIC, {}),
     # The login and logout under the names django-allauth reverses, and its pages: the second

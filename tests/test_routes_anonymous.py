@@ -22,6 +22,10 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "accounts:invitation-accept",
+    # Single sign-on: the page that finds a person's provider from their address, and
+    # allauth's OpenID Connect callback (its state, kept in the session, is the key).
+    "accounts:sso-login",
+    "openid_connect_callback",
     "healthz",
     # The unsubscribe link of every email works logged out: its signed token is the key.
     "community:notification-unsubscribe",
@@ -63,6 +67,9 @@ def test_a_public_page_answers_an_anonymous_visitor_without_an_error(client, db,
 
     if name == "mfa_authenticate":  # the second step, with no password just checked
         assert (response.status_code, response["Location"]) == (302, "/login/")
+        return
+    if name == "openid_connect_callback":  # the sample provider is nobody's
+        assert response.status_code == 404, (route, response.status_code)
         return
     # 200, or a clear refusal of the sample token (410; 400 for a token that is not ours), or
     # 405 for the POST-only logout.

@@ -48,11 +48,14 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
-    # Login stages and two-factor authentication (TOTP, WebAuthn, recovery codes); SSO
-    # (allauth.socialaccount) is to be added on the same login flow (docs/architecture.md).
+    # Login stages, two-factor authentication (TOTP, WebAuthn, recovery codes) and single
+    # sign-on through each account's OpenID Connect provider, on one login flow
+    # (docs/architecture.md).
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     # Our apps, bottom-up: ideas → community → accounts; demo data and benchmarks above them.
     "accounts",
     "community",
@@ -193,6 +196,14 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGI
 # Internal users must set up a second factor before any other page (accounts/middleware.py).
 # Off in development and the demo unless set; on in production unless set.
 MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", False)
+
+# --- Single sign-on (allauth.socialaccount; accounts/single_sign_on.py)
+# Each account's identity provider is a row of ours (accounts.IdentityProvider), handed to
+# allauth by SocialAccountAdapter.list_apps; allauth's own SocialApp table stays empty. A person
+# the provider vouches for joins that account (never another) in our adapter, not through
+# allauth's sign-up, which stays closed. Tokens from the provider are not kept.
+SOCIALACCOUNT_ADAPTER = "accounts.allauth_adapters.SocialAccountAdapter"
+SOCIALACCOUNT_STORE_TOKENS = False
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14, minimum=1)
 # Feedback reminders: at most this many per person in any 30 days, across all pilots.
