@@ -1,5 +1,6 @@
 """People and customer organisations: users, accounts, memberships, account teams, invitations,
-the people's API tokens, and each account's identity provider and email domains."""
+the people's API tokens, and each account's identity provider and email domains (SCIM
+provisioning's models: accounts/scim_models.py)."""
 
 from __future__ import annotations
 
@@ -449,60 +450,6 @@ class ApiToken(AbstractAuthToken):
         return f"{self.name} ({self.token_key}…) of {self.user_id}"
 
 
-class ScimToken(TimeStamped):
-    """An account's token for SCIM 2.0 provisioning (`Authorization: Bearer …` at /scim/v2/),
-    issued by the account's admin or a programme admin for its identity provider (Okta,
-    Microsoft Entra). It reaches its own account's people only. Only a SHA-256 hash of it is
-    stored (`digest`), with its first characters (`prefix`) to show it by; it is shown once and
-    works until it is revoked (accounts/provisioning.py)."""
-
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="scim_tokens")
-    name = models.CharField(
-        max_length=100,
-        help_text="Which identity provider uses it.",
-        validators=[validate_single_line],
-    )
-    prefix = models.CharField(max_length=12, editable=False)
-    digest = models.CharField(max_length=64, unique=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…) of {self.account}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
-
-
-class ScimPerson(TimeStamped):
-    """A person an account's identity provider provisioned (SCIM): the link that outlives the
-    membership while they are deactivated, so the provider can still read, reactivate or delete
-    them, and the provider's own id for them (`externalId`). Deleting the person over SCIM
-    deletes this link; their login stays, inactive, as after any removal."""
-
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="scim_people")
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scim_person"
-    )
-    external_id = models.CharField(max_length=255, blank=True, validators=[validate_single_line])
-
-    class Meta:
-        ordering = ["account", "user"]
-
-    def __str__(self) -> str:
-        return f"{self.user} provisioned in {self.account}"
-
-
 class OutboxTask(models.Model):
     """A Celery task a transaction asked for, written in that transaction (accounts.outbox).
 
@@ -537,3 +484,8 @@ class OutboxTask(models.Model):
     def __str__(self) -> str:
         state = "published" if self.published_at else "failed" if self.failed_at else "pending"
         return f"{self.task} #{self.pk} ({state})"
+
+
+# The SCIM provisioning models live beside, in accounts/scim_models.py (imported last: they
+# build on the classes above).
+from accounts.scim_models import ScimPerson, ScimToken  # noqa: E402, F401

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from accounts import views
+from accounts import sso_views, views
 
 app_name = "accounts"
 
@@ -14,8 +14,8 @@ urlpatterns = [
     path("people/<int:pk>/erase/", views.person_erase, name="person-erase"),
     path("accounts/", views.account_list, name="account-list"),
     path("accounts/<slug:slug>/", views.account_detail, name="account-detail"),
-    path("accounts/<slug:slug>/sso/", views.sso_settings, name="sso-settings"),
-    path("login/sso/", views.sso_login, name="sso-login"),
+    path("accounts/<slug:slug>/sso/", sso_views.sso_settings, name="sso-settings"),
+    path("login/sso/", sso_views.sso_login, name="sso-login"),
     path("accounts/<slug:slug>/invite/", views.invitation_create, name="invitation-create"),
     path("accounts/<slug:slug>/scim-tokens/", views.scim_token_create, name="scim-token-create"),
     path("scim-tokens/<int:pk>/revoke/", views.scim_token_revoke, name="scim-token-revoke"),
