@@ -240,9 +240,9 @@ def _people_insert(cursor, accounts: int, members: int) -> None:
     cursor.execute(
         f"""
         INSERT INTO {user} (password, is_superuser, email, first_name, last_name,
-            job_title, is_staff, is_active, date_joined, updated_at)
+            job_title, is_staff, is_active, date_joined, updated_at, sessions_generation)
         SELECT '!', false, 'person' || g || '@bench.example', '', '', '', false, true,
-            now(), now()
+            now(), now(), 0
         FROM generate_series(1, %s) g
         """,  # noqa: S608 (table names from the models; values are parameters)
         [accounts * members],
