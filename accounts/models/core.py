@@ -1,6 +1,5 @@
 """People and customer organisations: users, accounts, memberships, account teams, invitations,
-the people's API tokens, and each account's identity provider and email domains (SCIM
-provisioning's models: accounts/scim_models.py)."""
+the people's API tokens, and each account's identity provider and email domains."""
 
 from __future__ import annotations
 
@@ -484,8 +483,3 @@ class OutboxTask(models.Model):
     def __str__(self) -> str:
         state = "published" if self.published_at else "failed" if self.failed_at else "pending"
         return f"{self.task} #{self.pk} ({state})"
-
-
-# The SCIM provisioning models live beside, in accounts/scim_models.py (imported last: they
-# build on the classes above).
-from accounts.scim_models import ScimPerson, ScimToken  # noqa: E402, F401

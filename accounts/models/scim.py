@@ -1,12 +1,12 @@
 """The models of SCIM 2.0 provisioning (accounts/provisioning.py): an account's tokens and the
-people its identity provider provisioned. Imported by accounts.models, whose names they use."""
+people its identity provider provisioned."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 
-from accounts.models import Account, TimeStamped
+from accounts.models.core import Account, TimeStamped
 from config.single_line import validate_single_line
 
 

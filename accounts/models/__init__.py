@@ -1,0 +1,50 @@
+"""The accounts app's models: people, customer accounts, memberships, account teams,
+invitations, API tokens, identity providers and email domains (core), and SCIM provisioning's
+tokens and people (scim). Import them from here."""
+
+from accounts.models.core import (
+    Account,
+    AccountTeamAssignment,
+    ApiToken,
+    EmailDomain,
+    IdentityProvider,
+    IdentityProviderKind,
+    InternalRole,
+    Invitation,
+    InvitationQuerySet,
+    MemberRole,
+    Membership,
+    OutboxTask,
+    Segment,
+    TeamRole,
+    Tier,
+    TimeStamped,
+    User,
+    UserManager,
+    segment_label,
+)
+from accounts.models.scim import ScimPerson, ScimToken
+
+__all__ = [
+    "Account",
+    "AccountTeamAssignment",
+    "ApiToken",
+    "EmailDomain",
+    "IdentityProvider",
+    "IdentityProviderKind",
+    "InternalRole",
+    "Invitation",
+    "InvitationQuerySet",
+    "MemberRole",
+    "Membership",
+    "OutboxTask",
+    "ScimPerson",
+    "ScimToken",
+    "Segment",
+    "segment_label",
+    "TeamRole",
+    "Tier",
+    "TimeStamped",
+    "User",
+    "UserManager",
+]
