@@ -1,14 +1,11 @@
 """The accounts app's models: people, customer accounts, memberships, account teams,
-invitations, API tokens, identity providers and email domains (core), and SCIM provisioning's
-tokens and people (scim). Import them from here."""
+invitations and API tokens (core), each account's identity provider and email domains (sso), and
+SCIM provisioning's tokens and people (scim). Import them from here."""
 
 from accounts.models.core import (
     Account,
     AccountTeamAssignment,
     ApiToken,
-    EmailDomain,
-    IdentityProvider,
-    IdentityProviderKind,
     InternalRole,
     Invitation,
     InvitationQuerySet,
@@ -24,6 +21,7 @@ from accounts.models.core import (
     segment_label,
 )
 from accounts.models.scim import ScimPerson, ScimToken
+from accounts.models.sso import EmailDomain, IdentityProvider, IdentityProviderKind
 
 __all__ = [
     "Account",

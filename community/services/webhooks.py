@@ -18,7 +18,7 @@ worker that died), claiming them by one UPDATE … RETURNING so that two beats n
 same delivery twice. A task that finds its delivery not due (another task's attempt failed
 first and set the next one later) or leased does nothing: the owner of the attempt goes on.
 
-Where a post may go is `community/webhook_destinations.py`'s rule: a URL is checked when its
+Where a post may go is `config/outbound.py`'s rule: a URL is checked when its
 endpoint is saved and again at each attempt, the post connects to the address that was checked
 and follows no redirect, and the delivery log keeps a short reason of ours for a failure.
 """
@@ -45,13 +45,13 @@ from community.models import (
     WebhookDeliveryStatus,
     WebhookEndpoint,
 )
-from community.webhook_destinations import (
+from community.webhook_signing import new_secret, signed_headers
+from config.outbound import (
     DestinationRefused,
     PostOutcome,
     destination_check,
     destination_post,
 )
-from community.webhook_signing import new_secret, signed_headers
 
 TIMEOUT_SECONDS = 5
 LEASE_SECONDS = 60  # longer than a post can take; a killed worker's claim expires after it
@@ -76,7 +76,7 @@ def backoff_seconds(attempts: int) -> int:
 
 def _clean_url(url: str) -> str:
     """A well-formed URL whose host resolves, now, only to addresses a webhook may reach
-    (community/webhook_destinations.py); https only, plain http when DEBUG is on, or to a
+    (config/outbound.py); https only, plain http when DEBUG is on, or to a
     loopback host where settings.WEBHOOK_ALLOW_LOOPBACK allows loopback (the tests' receiver)."""
     url = (url or "").strip()
     if not url:
@@ -297,7 +297,7 @@ def webhook_delivery_attempt(*, delivery_id: int) -> AttemptResult:
 
 def _post(delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> PostOutcome:
     """The signed JSON post (signed now: webhook_signing), to an address checked now
-    (webhook_destinations)."""
+    (config.outbound)."""
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     signature = signed_headers(
         endpoint=endpoint,

@@ -480,7 +480,7 @@ ENGAGEMENT_CHUNK_SIZE = env_int("ENGAGEMENT_CHUNK_SIZE", 1000, minimum=1)
 # CSV imports (outcomes, accounts): a larger upload is refused before it is parsed. Uploads
 # above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, not memory (Django's default 2.5 MB).
 # Outgoing webhooks: attempts per delivery before it is marked failed. They reach public
-# addresses only (community/webhook_destinations.py); WEBHOOK_ALLOW_LOOPBACK lets them reach
+# addresses only (config/outbound.py); WEBHOOK_ALLOW_LOOPBACK lets them reach
 # loopback too (plain http included), for development and tests: production refuses it.
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
 WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", False)

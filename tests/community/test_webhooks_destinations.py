@@ -3,7 +3,7 @@ endpoint is saved and again before each post: every address its host resolves to
 public (loopback only where settings.WEBHOOK_ALLOW_LOOPBACK allows it, which production
 refuses); the post connects to the address that was checked, with the Host header and TLS on
 the URL's name; redirects are not followed; the admin sees a short reason of ours, never the
-target's text (community/webhook_destinations.py).
+target's text (config/outbound.py).
 
 Every listener is on 127.0.0.1; other names are answered by the fake DNS of
 tests/fake_internet.py, whose public address refuses every connection."""
@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 
 from community.models import Alert, AlertReason, WebhookDelivery, WebhookEndpoint
 from community.services import webhooks
-from community.webhook_destinations import address_refusal
+from config.outbound import address_refusal
 from tests.accounts.factories import AccountFactory
 from tests.api_helpers import api_error, api_login
 from tests.community.webhook_receiver import Receiver

@@ -1,8 +1,10 @@
-"""Where a webhook may be posted, and the post itself (server-side request forgery kept out).
+"""Where the server may connect to a URL a person typed, and the post itself (server-side
+request forgery kept out). Webhook endpoints use it, and so must every other outbound URL an
+admin sets (an identity provider's issuer, a chat channel's incoming webhook).
 
-A webhook URL is typed by a programme admin, so without care the server would post wherever it
-points: to itself, to the database or cache on the private network, to the cloud's metadata
-service. The rule, decided here and nowhere else:
+Such a URL is typed by an admin, so without care the server would post wherever it points: to
+itself, to the database or cache on the private network, to the cloud's metadata service.
+The rule, decided here and nowhere else:
 
 - The host is resolved, and **every** address it resolves to must be public: loopback, private,
   link-local, multicast, reserved, unspecified and IPv6 addresses that carry an IPv4 address
