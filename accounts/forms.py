@@ -17,6 +17,12 @@ from accounts.lockout import (
     login_is_locked,
 )
 from accounts.models import IdentityProvider, IdentityProviderKind, MemberRole, Segment, Tier
+from accounts.saml_metadata import (
+    METADATA_MAX_BYTES,
+    certificate_pem,
+    metadata_fetch,
+    metadata_read,
+)
 from accounts.single_sign_on import SSO_REQUIRED_MESSAGE, discovery_check, sso_required
 from config.single_line import validate_single_line
 
@@ -107,23 +113,24 @@ _DOMAIN = RegexValidator(
 
 
 class IdentityProviderForm(forms.Form):
-    """An account's identity provider. Its discovery document is fetched when it is saved: a
-    provider that cannot be reached, or whose document is wrong, is refused with the reason."""
+    """An account's identity provider. An OpenID Connect provider's discovery document is
+    fetched when it is saved; a SAML provider's metadata (its URL or its XML) is read then, or
+    its entity ID, sign-in URL and certificate are typed. What is wrong is refused with the
+    reason, and nothing is saved."""
 
     kind = forms.ChoiceField(
-        label="Protocol",
-        choices=[(IdentityProviderKind.OIDC.value, IdentityProviderKind.OIDC.label)],
-        initial=IdentityProviderKind.OIDC,
-        help_text="SAML 2.0 is not offered yet.",
+        label="Protocol", choices=IdentityProviderKind.choices, initial=IdentityProviderKind.OIDC
     )
     issuer = forms.URLField(
         max_length=500,
+        required=False,
         assume_scheme="https",
         validators=[validate_single_line],
-        help_text="Exactly as the provider names itself, e.g. https://login.acme.example.",
+        help_text="OpenID Connect: exactly as the provider names itself, e.g. "
+        "https://login.acme.example.",
     )
     client_id = forms.CharField(
-        label="Client ID", max_length=255, validators=[validate_single_line]
+        label="Client ID", max_length=255, required=False, validators=[validate_single_line]
     )
     client_secret = forms.CharField(
         label="Client secret",
@@ -132,7 +139,40 @@ class IdentityProviderForm(forms.Form):
         strip=False,
         validators=[validate_single_line],
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="Leave empty to keep the one saved.",
+        help_text="OpenID Connect. Leave empty to keep the one saved.",
+    )
+    metadata_url = forms.URLField(
+        label="SAML metadata URL",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        validators=[validate_single_line],
+        help_text="SAML: where the provider publishes its metadata; read on each save.",
+    )
+    metadata_xml = forms.CharField(
+        label="SAML metadata XML",
+        required=False,
+        max_length=METADATA_MAX_BYTES,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="SAML: or paste the metadata document. Given metadata, the three fields below "
+        "are read from it.",
+    )
+    entity_id = forms.CharField(
+        label="SAML entity ID", max_length=500, required=False, validators=[validate_single_line]
+    )
+    sso_url = forms.URLField(
+        label="SAML single sign-on URL",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        validators=[validate_single_line],
+        help_text="SAML: the HTTP-Redirect binding's address.",
+    )
+    x509cert = forms.CharField(
+        label="SAML signing certificate",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="SAML: the X.509 certificate (PEM) that signs the provider's assertions.",
     )
     sso_required = forms.BooleanField(
         label="Single sign-on required (no password login or reset for the account's people)",
@@ -160,16 +200,52 @@ class IdentityProviderForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("client_secret") and self.provider is not None:
-            cleaned["client_secret"] = self.provider.client_secret
         if cleaned.get("sso_required") and not cleaned.get("domains"):
             self.add_error("sso_required", "Add the account's email domains first.")
-        if cleaned.get("issuer"):
+        if cleaned.get("kind") == IdentityProviderKind.SAML:
+            self._clean_saml(cleaned)
+        elif cleaned.get("kind") == IdentityProviderKind.OIDC:
+            self._clean_oidc(cleaned)
+        return cleaned
+
+    def _required(self, cleaned, names, protocol):
+        missing = [name for name in names if not cleaned.get(name) and name not in self.errors]
+        for name in missing:
+            self.add_error(name, f"{protocol} needs this.")
+        return not missing
+
+    def _clean_oidc(self, cleaned) -> None:
+        if not cleaned.get("client_secret") and self.provider is not None:
+            cleaned["client_secret"] = self.provider.client_secret
+        if self._required(cleaned, ["issuer", "client_id"], "OpenID Connect"):
             try:
                 discovery_check(cleaned["issuer"])
             except forms.ValidationError as error:
                 self.add_error("issuer", error)
-        return cleaned
+
+    def _clean_saml(self, cleaned) -> None:
+        source = "metadata_xml" if cleaned.get("metadata_xml") else "metadata_url"
+        if cleaned.get(source):
+            try:
+                document = cleaned["metadata_xml"] or metadata_fetch(cleaned["metadata_url"])
+                idp = metadata_read(document)
+            except forms.ValidationError as error:
+                self.add_error(source, error)
+                return
+            if cleaned.get("entity_id") and cleaned["entity_id"] != idp.entity_id:
+                self.add_error(
+                    "entity_id",
+                    f"The metadata describes {idp.entity_id!r}, not this entity ID: clear the "
+                    "field to take the metadata's.",
+                )
+                return
+            cleaned.update(entity_id=idp.entity_id, sso_url=idp.sso_url, x509cert=idp.x509cert)
+            return
+        if self._required(cleaned, ["entity_id", "sso_url", "x509cert"], "SAML, without metadata,"):
+            try:
+                cleaned["x509cert"] = certificate_pem(cleaned["x509cert"])
+            except forms.ValidationError as error:
+                self.add_error("x509cert", error)
 
 
 class MfaAuthenticateForm(AuthenticateForm):

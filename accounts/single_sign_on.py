@@ -1,13 +1,17 @@
-"""Single sign-on through each account's own identity provider: which account an address
-belongs to (its email domain), the provider as allauth sees it, whether a person must sign in
-through it, and who may come in through it.
+"""Single sign-on through each account's own identity provider, OpenID Connect or SAML 2.0:
+which account an address belongs to (its email domain), the provider as allauth sees it,
+whether a person must sign in through it, and who may come in through it.
 
-The one rule of who comes in (`sso_admit`): the provider must vouch for an address in one of
-*its* account's domains, and that address is either nobody's yet (the person joins the account
-as a member, just in time) or a member of that same account. Anyone else — an address outside
-the domains, a member of another account, an internal person — is refused, logged, and nothing
-is created. allauth checks the provider's answer itself (issuer, audience, expiry, a token used
-twice) before any of this runs.
+The one rule of who comes in (`sso_admit`), the same for both protocols: the provider must
+vouch for an address in one of *its* account's domains, and that address is either nobody's
+yet (the person joins the account as a member, just in time) or a member of that same account.
+Anyone else — an address outside the domains, a member of another account, an internal person
+— is refused, logged, and nothing is created. allauth and python3-saml check the provider's
+answer itself before any of this runs: for OpenID Connect the ID token's issuer, audience and
+expiry and a code used twice; for SAML the signature by the configured certificate, the
+audience, the validity window, and that the answer answers a request of ours, once (a replayed
+assertion finds its request gone). Staff sign in through the company's provider instead
+(accounts/staff_sign_on.py).
 
 The module keeps the domain's writes too (`identity_provider_save`, `sso_member_join`), as
 accounts/lockout.py and accounts/mfa.py keep theirs: single sign-on reads and writes only its
@@ -38,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 PROVIDER_PREFIX = "account-"
 DISCOVERY_PATH = "/.well-known/openid-configuration"
+# allauth's provider names, by our kind of identity provider.
+PROTOCOLS = {"openid_connect": IdentityProviderKind.OIDC, "saml": IdentityProviderKind.SAML}
 DISCOVERY_KEYS = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri")
 SSO_REQUIRED_MESSAGE = (
     "Your organisation signs in with single sign-on: use “Sign in with single sign-on” on the "
@@ -93,31 +99,92 @@ def sso_required(*, address: str, user: User | None = None) -> bool:
     ).exists()
 
 
-def social_apps(provider_id: str | None = None):
-    """The accounts' OpenID Connect providers as allauth's SocialApp (unsaved: our rows are the
-    configuration). The issuer is pinned to the one configured, so a token must name it."""
+# How a SAML provider's attributes are read (allauth's SAML provider): its defaults, with the
+# names Microsoft Entra ID, Okta and Google Workspace send by default.
+SAML_ATTRIBUTES = {
+    "uid": ["urn:oasis:names:tc:SAML:attribute:subject-id"],
+    "email": [
+        "urn:oid:0.9.2342.19200300.100.1.3",
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+        "email",
+        "mail",
+    ],
+    "first_name": [
+        "urn:oid:2.5.4.42",
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
+        "firstName",
+        "givenName",
+    ],
+    "last_name": [
+        "urn:oid:2.5.4.4",
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
+        "lastName",
+        "sn",
+    ],
+}
+# python3-saml's checks (allauth passes them on): strict, so the response's destination, the
+# audience (our entity ID), the issuer, the validity window and the signature (of the response
+# or the assertion, by the configured certificate) must all hold; no SHA-1; no sign-in the
+# provider starts on its own (each answer must answer a request of ours, once).
+SAML_ADVANCED = {
+    "strict": True,
+    "reject_idp_initiated_sso": True,
+    "reject_deprecated_algorithm": True,
+    "want_attribute_statement": False,
+    # python3-saml checks the URLs' shape; an intranet host (https://adfs/…) or localhost is
+    # a single label.
+    "allow_single_label_domains": True,
+}
+
+
+def saml_app_settings(*, entity_id: str, sso_url: str, x509cert: str) -> dict:
+    """allauth's SAML app settings for an identity provider."""
+    return {
+        "idp": {"entity_id": entity_id, "sso_url": sso_url, "x509cert": x509cert},
+        "attribute_mapping": SAML_ATTRIBUTES,
+        "advanced": SAML_ADVANCED,
+    }
+
+
+def _social_app(provider: IdentityProvider):
     from allauth.socialaccount.models import SocialApp
 
-    providers = IdentityProvider.objects.select_related("account").filter(
-        kind=IdentityProviderKind.OIDC
-    )
-    if provider_id is not None:
-        found = provider_from_id(provider_id)
-        providers = providers.filter(pk=found.pk if found else None)
-    return [
-        SocialApp(
-            provider="openid_connect",
+    if provider.kind == IdentityProviderKind.SAML:
+        # allauth's SAML URLs name the app by its client ID: /auth/saml/account-<pk>/acs/.
+        return SocialApp(
+            provider="saml",
             provider_id=provider.provider_id,
             name=provider.account.name,
-            client_id=provider.client_id,
-            secret=provider.client_secret,
-            settings={
-                "server_url": provider.issuer,
-                "openid_configuration_overrides": {"issuer": provider.issuer},
-            },
+            client_id=provider.provider_id,
+            settings=saml_app_settings(
+                entity_id=provider.entity_id, sso_url=provider.sso_url, x509cert=provider.x509cert
+            ),
         )
-        for provider in providers
-    ]
+    return SocialApp(
+        provider="openid_connect",
+        provider_id=provider.provider_id,
+        name=provider.account.name,
+        client_id=provider.client_id,
+        secret=provider.client_secret,
+        settings={
+            "server_url": provider.issuer,
+            "openid_configuration_overrides": {"issuer": provider.issuer},
+        },
+    )
+
+
+def social_apps(provider: str | None = None) -> list:
+    """The accounts' providers as allauth's SocialApp (unsaved: our rows are the
+    configuration), all of them or those of one protocol ("openid_connect", "saml") or one
+    provider ID. An OpenID Connect issuer is pinned to the one configured, so a token must name
+    it; a SAML assertion must come from the configured entity ID, signed by its certificate."""
+    providers = IdentityProvider.objects.select_related("account")
+    if provider in PROTOCOLS:
+        providers = providers.filter(kind=PROTOCOLS[provider])
+    elif provider is not None:
+        found = provider_from_id(provider)
+        providers = providers.filter(pk=found.pk if found else None)
+    return [_social_app(row) for row in providers]
 
 
 def discovery_check(issuer: str) -> dict:
@@ -165,6 +232,10 @@ class ProviderSettings:
     client_id: str
     client_secret: str
     sso_required: bool
+    metadata_url: str = ""
+    entity_id: str = ""
+    sso_url: str = ""
+    x509cert: str = ""
 
 
 @transaction.atomic
@@ -172,7 +243,8 @@ def identity_provider_save(
     *, account: Account, settings: ProviderSettings, domains: list[str] | None = None
 ) -> IdentityProvider:
     """Set the account's identity provider (and, when given, its email domains: a domain
-    belongs to one account). The caller has checked the provider's discovery document."""
+    belongs to one account). The caller has checked the provider's discovery document (OpenID
+    Connect) or read its metadata (SAML)."""
     provider, _ = IdentityProvider.objects.update_or_create(
         account=account,
         defaults={
@@ -181,6 +253,10 @@ def identity_provider_save(
             "client_id": settings.client_id,
             "client_secret": settings.client_secret,
             "sso_required": settings.sso_required,
+            "metadata_url": settings.metadata_url,
+            "entity_id": settings.entity_id,
+            "sso_url": settings.sso_url,
+            "x509cert": settings.x509cert,
         },
     )
     if domains is not None:
@@ -205,7 +281,8 @@ def sso_member_join(*, account: Account, email: str, first_name: str, last_name:
     return user
 
 
-def _refuse(provider_id: str, email: str, reason: str) -> SsoRefused:
+def refusal(provider_id: str, email: str, reason: str) -> SsoRefused:
+    """A refusal to raise, logged with the provider and the address."""
     logger.warning("Single sign-on refused (%s) for %r: %s", provider_id, email, reason)
     return SsoRefused(reason)
 
@@ -222,14 +299,14 @@ def sso_admit(
     new; SsoRefused (logged, nothing created) for anyone else."""
     provider = provider_from_id(provider_id)
     if provider is None:
-        raise _refuse(provider_id, email, "This identity provider is no longer set up.")
+        raise refusal(provider_id, email, "This identity provider is no longer set up.")
     if not email:
-        raise _refuse(provider_id, email, "The identity provider did not tell us your email.")
+        raise refusal(provider_id, email, "The identity provider did not tell us your email.")
     if email_verified is False:
-        raise _refuse(provider_id, email, "The identity provider has not verified your email.")
+        raise refusal(provider_id, email, "The identity provider has not verified your email.")
     account = provider.account
     if not account.email_domains.filter(domain=email_domain(email)).exists():
-        raise _refuse(
+        raise refusal(
             provider_id,
             email,
             f"{email_domain(email)} is not one of {account.name}'s email domains, so this "
@@ -238,7 +315,7 @@ def sso_admit(
     try:
         address_plain(email)
     except ValidationError as error:
-        raise _refuse(provider_id, email, error.messages[0]) from None
+        raise refusal(provider_id, email, error.messages[0]) from None
     user = User.objects.get_by_address(email)
     if user is None:
         user = sso_member_join(
@@ -248,7 +325,7 @@ def sso_admit(
         return user
     membership = Membership.objects.filter(user=user).first()
     if membership is None or membership.account_id != account.pk or not user.is_active:
-        raise _refuse(
+        raise refusal(
             provider_id,
             email,
             f"This address already has a login that is not a member of {account.name}. Log "

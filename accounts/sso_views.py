@@ -8,36 +8,48 @@ import logging
 import requests
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.providers.base import AuthProcess
+from allauth.socialaccount.providers.saml import views as saml_views
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from accounts import access, single_sign_on
+from accounts import access, single_sign_on, staff_sign_on
+from accounts.allauth_adapters import REPLAYED, refusal_response
 from accounts.forms import IdentityProviderForm, SsoLoginForm
 from accounts.models import IdentityProvider, IdentityProviderKind
 
 logger = logging.getLogger(__name__)
 
 
+def _provider_for(email: str) -> tuple[str, str] | None:
+    """allauth's provider ID for this address, and whose sign-in it is; None without one."""
+    if staff_sign_on.staff_address(email):
+        return staff_sign_on.STAFF_PROVIDER_ID, staff_sign_on.STAFF_NAME
+    provider = single_sign_on.provider_for_address(email)
+    return (provider.provider_id, provider.account.name) if provider else None
+
+
 def sso_login(request: HttpRequest) -> HttpResponse:
     """Single sign-on, step one: the address says whose identity provider to send the person
-    to (its domain belongs to one account); allauth's OpenID Connect flow does the rest."""
+    to (the company's for staff; else the account its domain belongs to); allauth's OpenID
+    Connect or SAML flow does the rest."""
     form = SsoLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        provider = single_sign_on.provider_for_address(email)
-        if provider is None or provider.kind != IdentityProviderKind.OIDC:
+        found = _provider_for(email)
+        if found is None:
             form.add_error(
                 "email",
                 f"No single sign-on is set up for {single_sign_on.email_domain(email)}. "
                 "Log in with your password.",
             )
         else:
-            allauth_provider = get_social_adapter().get_provider(request, provider.provider_id)
+            provider_id, whose = found
+            allauth_provider = get_social_adapter().get_provider(request, provider_id)
             next_url = request.POST.get("next", "")
             if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
                 next_url = None
@@ -53,10 +65,10 @@ def sso_login(request: HttpRequest) -> HttpResponse:
                 return render(
                     request,
                     "registration/sso_continue.html",
-                    {"provider_url": sent["Location"], "account": provider.account},
+                    {"provider_url": sent["Location"], "whose": whose},
                 )
             except requests.RequestException as error:
-                logger.warning("Single sign-on: %s unreachable: %r", provider.issuer, error)
+                logger.warning("Single sign-on: %s unreachable: %r", provider_id, error)
                 form.add_error(
                     "email",
                     "Your organisation's identity provider cannot be reached just now. Try "
@@ -70,6 +82,53 @@ def sso_login(request: HttpRequest) -> HttpResponse:
     )
 
 
+def saml_finish(request: HttpRequest, organization_slug: str) -> HttpResponse:
+    """allauth's end of a SAML sign-in (the answer posted to the ACS, checked and logged in),
+    where an answer to no request of ours — replayed, or started elsewhere — gets the refusal
+    page instead of a bare 403."""
+    try:
+        return saml_views.finish_acs(request, organization_slug=organization_slug)
+    except PermissionDenied:
+        logger.warning(
+            "Single sign-on refused (%s): a SAML answer to no pending request of this browser "
+            "(replayed, or started elsewhere)",
+            organization_slug,
+        )
+        return refusal_response(request, REPLAYED)
+
+
+def _provider_settings(data: dict) -> single_sign_on.ProviderSettings:
+    saml = data["kind"] == IdentityProviderKind.SAML
+    return single_sign_on.ProviderSettings(
+        kind=data["kind"],
+        issuer=data["issuer"],
+        client_id=data["client_id"],
+        client_secret=data["client_secret"] or "",
+        sso_required=data["sso_required"],
+        metadata_url=data["metadata_url"] if saml else "",
+        entity_id=data["entity_id"] if saml else "",
+        sso_url=data["sso_url"] if saml else "",
+        x509cert=data["x509cert"] if saml else "",
+    )
+
+
+def _our_side(request: HttpRequest, provider: IdentityProvider | None) -> dict:
+    """What the account's admin registers at their provider: the redirect URI (OpenID
+    Connect); our entity ID, metadata and assertion consumer service URL (SAML)."""
+    if provider is None:
+        return {}
+    if provider.kind == IdentityProviderKind.SAML:
+        args = [provider.provider_id]
+        metadata = request.build_absolute_uri(reverse("saml_metadata", args=args))
+        return {
+            "sp_entity_id": metadata,
+            "sp_metadata": metadata,
+            "sp_acs": request.build_absolute_uri(reverse("saml_acs", args=args)),
+        }
+    callback = reverse("openid_connect_callback", kwargs={"provider_id": provider.provider_id})
+    return {"callback": request.build_absolute_uri(callback)}
+
+
 @login_required
 def sso_settings(request: HttpRequest, slug: str) -> HttpResponse:
     """An account's identity provider and email domains, set by its admin or a programme admin
@@ -81,10 +140,17 @@ def sso_settings(request: HttpRequest, slug: str) -> HttpResponse:
     initial = {"domains": domains}
     if provider is not None:
         initial |= {
-            "kind": provider.kind,
-            "issuer": provider.issuer,
-            "client_id": provider.client_id,
-            "sso_required": provider.sso_required,
+            name: getattr(provider, name)
+            for name in (
+                "kind",
+                "issuer",
+                "client_id",
+                "sso_required",
+                "metadata_url",
+                "entity_id",
+                "sso_url",
+                "x509cert",
+            )
         }
     form = IdentityProviderForm(
         request.POST or None,
@@ -93,32 +159,30 @@ def sso_settings(request: HttpRequest, slug: str) -> HttpResponse:
         domains_editable=domains_editable,
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             single_sign_on.identity_provider_save(
                 account=account,
-                settings=single_sign_on.ProviderSettings(
-                    kind=data["kind"],
-                    issuer=data["issuer"],
-                    client_id=data["client_id"],
-                    client_secret=data["client_secret"],
-                    sso_required=data["sso_required"],
-                ),
-                domains=data["domains"] if domains_editable else None,
+                settings=_provider_settings(form.cleaned_data),
+                domains=form.cleaned_data["domains"] if domains_editable else None,
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, f"Single sign-on for {account.name} is saved.")
             return redirect("accounts:sso-settings", slug=account.slug)
-    callback = None
-    if provider is not None:
-        callback = request.build_absolute_uri(
-            reverse("openid_connect_callback", kwargs={"provider_id": provider.provider_id})
-        )
     return render(
         request,
         "accounts/sso_settings.html",
-        {"account": account, "form": form, "provider": provider, "callback": callback},
+        {"account": account, "form": form, "provider": provider, **_our_side(request, provider)},
         status=400 if form.errors else 200,
+    )
+
+
+def saml_single_logout(request: HttpRequest, organization_slug: str) -> HttpResponse:
+    """SAML single logout is not offered (an unsigned logout request could end anyone's
+    session): this URL, which allauth writes into our metadata, says so."""
+    return HttpResponse(
+        "Single logout is not offered: log out of Customer Garden with its own Log out button.",
+        status=410,
+        content_type="text/plain; charset=utf-8",
     )

@@ -2,6 +2,7 @@
 
 from allauth.account import views as allauth_views
 from allauth.socialaccount.providers.openid_connect import views as openid_connect_views
+from allauth.socialaccount.providers.saml import views as saml_views
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
@@ -9,6 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import sso_views
 from accounts.forms import LoginForm, SsoPasswordResetForm
 from accounts.views import LoginView, PasswordResetConfirmView
 from config import health
@@ -38,6 +40,26 @@ urlpatterns = [
         "auth/oidc/<str:provider_id>/login/callback/",
         openid_connect_views.callback,
         name="openid_connect_callback",
+    ),
+    # SAML 2.0, per account's provider (and the company's for staff, "staff"): allauth's
+    # assertion consumer service (the provider posts the answer there; it is kept aside and
+    # checked on the next, same-site request), the end of the sign-in (ours around allauth's:
+    # an answer to no request of ours is refused with the reason) and our metadata, whose URL is
+    # our entity ID. Single logout is not offered; its URL, which allauth writes into our
+    # metadata, says so.
+    path("auth/saml/<str:organization_slug>/acs/", saml_views.acs, name="saml_acs"),
+    path(
+        "auth/saml/<str:organization_slug>/acs/finish/",
+        sso_views.saml_finish,
+        name="saml_finish_acs",
+    ),
+    path(
+        "auth/saml/<str:organization_slug>/metadata/", saml_views.metadata, name="saml_metadata"
+    ),
+    path(
+        "auth/saml/<str:organization_slug>/sls/",
+        sso_views.saml_single_logout,
+        name="saml_sls",
     ),
     path("auth/reauthenticate/", allauth_views.reauthenticate, name="account_reauthenticate"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),

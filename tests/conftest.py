@@ -208,3 +208,13 @@ def oidc_provider():
     provider = OidcProvider().start()
     yield provider
     provider.stop()
+
+
+@pytest.fixture
+def saml_provider():
+    """A real SAML 2.0 identity provider on loopback (tests/saml_provider.py), for this test."""
+    from tests.saml_provider import SamlProvider
+
+    provider = SamlProvider().start()
+    yield provider
+    provider.stop()

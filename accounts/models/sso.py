@@ -30,13 +30,44 @@ class IdentityProvider(TimeStamped):
     issuer = models.URLField(
         "issuer",
         max_length=500,
-        help_text="The provider's issuer URL; its discovery document is at "
+        blank=True,
+        help_text="OpenID Connect: the provider's issuer URL; its discovery document is at "
         "<issuer>/.well-known/openid-configuration.",
         validators=[validate_single_line],
     )
-    client_id = models.CharField("client ID", max_length=255, validators=[validate_single_line])
+    client_id = models.CharField(
+        "client ID", max_length=255, blank=True, validators=[validate_single_line]
+    )
     client_secret = models.CharField(
         "client secret", max_length=500, blank=True, validators=[validate_single_line]
+    )
+    # SAML 2.0: the identity provider as its metadata describes it, read when the settings are
+    # saved (accounts/saml_metadata.py); a login never fetches the metadata.
+    metadata_url = models.URLField(
+        "metadata URL",
+        max_length=500,
+        blank=True,
+        help_text="SAML: where the provider publishes its metadata (read again on each save).",
+        validators=[validate_single_line],
+    )
+    entity_id = models.CharField(
+        "entity ID",
+        max_length=500,
+        blank=True,
+        help_text="SAML: the provider's entity ID, the issuer its assertions must name.",
+        validators=[validate_single_line],
+    )
+    sso_url = models.URLField(
+        "single sign-on URL",
+        max_length=500,
+        blank=True,
+        help_text="SAML: where people are sent to sign in (HTTP-Redirect binding).",
+        validators=[validate_single_line],
+    )
+    x509cert = models.TextField(
+        "signing certificate",
+        blank=True,
+        help_text="SAML: the X.509 certificate (PEM) whose key signs the provider's assertions.",
     )
     sso_required = models.BooleanField(
         "single sign-on required",
@@ -49,6 +80,15 @@ class IdentityProvider(TimeStamped):
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=["oidc", "saml"]), name="identity_provider_kind_known"
+            ),
+            # What each protocol cannot sign anyone in without.
+            models.CheckConstraint(
+                condition=~Q(kind="oidc") | (~Q(issuer="") & ~Q(client_id="")),
+                name="identity_provider_oidc_complete",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="saml") | (~Q(entity_id="") & ~Q(sso_url="") & ~Q(x509cert="")),
+                name="identity_provider_saml_complete",
             ),
         ]
 

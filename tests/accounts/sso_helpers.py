@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 from django.urls import reverse
@@ -51,3 +52,67 @@ def sso_sign_in(client, *, typed: str, at_provider: str):
     )
     assert answer.status_code == 302, answer.text
     return client.get(answer.headers["Location"])
+
+
+def saml_set_up(account, idp, *, domains, client=None, sso_required=False):
+    """Set the account's provider to the SAML provider `idp` (its entity ID, sign-in URL and
+    certificate), and register our service provider's metadata there."""
+    from django.test import Client
+
+    provider = identity_provider_save(
+        account=account,
+        settings=ProviderSettings(
+            kind="saml",
+            issuer="",
+            client_id="",
+            client_secret="",
+            sso_required=sso_required,
+            entity_id=idp.entity_id,
+            sso_url=idp.sso_url,
+            x509cert=idp.certificate,
+        ),
+        domains=domains,
+    )
+    metadata = (client or Client()).get(
+        reverse("saml_metadata", args=[provider.provider_id])
+    )
+    assert metadata.status_code == 200, metadata.content
+    idp.register_sp(metadata.content.decode())
+    return provider
+
+
+def saml_answer(client, *, typed: str, at_provider: str) -> dict:
+    """Type `typed` on our single sign-on page and sign in as `at_provider` at the SAML
+    provider the address leads to: the form the provider answers with (`action`, where it
+    posts, and the `SAMLResponse` and `RelayState` it posts)."""
+    # python3-saml reads the Host header, which browsers always send and Django's test client
+    # does not.
+    client.defaults.setdefault("HTTP_HOST", "testserver")
+    url = urlsplit(sso_start(client, typed))
+    query = dict(parse_qsl(url.query))
+    answer = requests.post(
+        f"{url.scheme}://{url.netloc}{url.path}",
+        data={**query, "email": at_provider},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    form = {"action": re.search(r'action="([^"]+)"', answer.text).group(1)}
+    for name in ("SAMLResponse", "RelayState"):
+        found = re.search(rf'name="{name}" value="([^"]*)"', answer.text)
+        form[name] = html.unescape(found.group(1))
+    return form
+
+
+def saml_post(client, form: dict):
+    """Post the provider's answer to our assertion consumer service, as the browser does, and
+    follow it to the end of the sign-in: its response."""
+    path = urlsplit(html.unescape(form["action"])).path
+    kept = client.post(path, {"SAMLResponse": form["SAMLResponse"], "RelayState": form["RelayState"]})
+    assert kept.status_code == 302, kept.content
+    return client.get(kept["Location"])
+
+
+def saml_sign_in(client, *, typed: str, at_provider: str):
+    """`sso_sign_in` through a SAML provider."""
+    return saml_post(client, saml_answer(client, typed=typed, at_provider=at_provider))
