@@ -239,3 +239,26 @@ def test_development_starts_with_none_of_its_variables_set(tmp_path):
     )
 
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"STAFF_SSO_PROTOCOL": "ldap"}, "STAFF_SSO_PROTOCOL='ldap': use oidc, saml"),
+        (
+            {"STAFF_SSO_PROTOCOL": "saml", "STAFF_SSO_DOMAINS": "garden.example"},
+            "STAFF_SSO_PROTOCOL=saml needs STAFF_SSO_SAML_ENTITY_ID, STAFF_SSO_SAML_SSO_URL, "
+            "STAFF_SSO_SAML_X509CERT.",
+        ),
+        (
+            {"STAFF_SSO_PROTOCOL": "oidc", "STAFF_SSO_ISSUER": "https://login.garden.example"},
+            "STAFF_SSO_PROTOCOL=oidc needs STAFF_SSO_DOMAINS, STAFF_SSO_CLIENT_ID.",
+        ),
+    ],
+    ids=["unknown-protocol", "saml-incomplete", "oidc-incomplete"],
+)
+def test_staff_single_sign_on_that_cannot_work_stops_start_up(tmp_path, environ, message):
+    result = _load_settings("config.settings.dev", VAR_DIR=str(tmp_path), **environ)
+
+    assert result.returncode != 0
+    assert message in result.stderr
