@@ -78,8 +78,7 @@ _SAML_REFUSALS = (
     ),
     (
         ("Signature validation failed",),
-        "The identity provider's answer was not signed by the certificate set up for your "
-        "account.",
+        "The identity provider's answer was not signed by the certificate set up for your account.",
     ),
     (
         ("No Signature found", "is not signed"),

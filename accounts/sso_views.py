@@ -9,6 +9,7 @@ import requests
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.providers.base import AuthProcess
 from allauth.socialaccount.providers.saml import views as saml_views
+from allauth.socialaccount.providers.saml.utils import get_app_or_404
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from accounts import access, single_sign_on, staff_sign_on
 from accounts.allauth_adapters import REPLAYED, refusal_response
@@ -80,6 +83,16 @@ def sso_login(request: HttpRequest) -> HttpResponse:
         {"form": form, "next": request.GET.get("next", "")},
         status=400 if form.errors else 200,
     )
+
+
+@csrf_exempt  # the provider's page posts the answer from its own origin
+@require_POST
+def saml_acs(request: HttpRequest, organization_slug: str) -> HttpResponse:
+    """SAML's assertion consumer service: allauth keeps the posted answer aside and sends the
+    browser on to `saml_finish` (where the session cookie comes along). Only a POST, and only
+    for a provider that is set up (else 404), keeps anything."""
+    get_app_or_404(request, organization_slug)
+    return saml_views.acs(request, organization_slug=organization_slug)
 
 
 def saml_finish(request: HttpRequest, organization_slug: str) -> HttpResponse:

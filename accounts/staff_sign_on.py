@@ -17,7 +17,7 @@ from django.conf import settings
 
 from accounts.access import is_internal
 from accounts.models import User
-from accounts.single_sign_on import SsoRefused, email_domain, refusal, saml_app_settings
+from accounts.single_sign_on import email_domain, refusal, saml_app_settings
 
 STAFF_PROVIDER_ID = "staff"
 STAFF_NAME = "Customer Garden staff"

@@ -43,19 +43,17 @@ urlpatterns = [
     ),
     # SAML 2.0, per account's provider (and the company's for staff, "staff"): allauth's
     # assertion consumer service (the provider posts the answer there; it is kept aside and
-    # checked on the next, same-site request), the end of the sign-in (ours around allauth's:
-    # an answer to no request of ours is refused with the reason) and our metadata, whose URL is
-    # our entity ID. Single logout is not offered; its URL, which allauth writes into our
-    # metadata, says so.
-    path("auth/saml/<str:organization_slug>/acs/", saml_views.acs, name="saml_acs"),
+    # checked on the next, same-site request) and the end of the sign-in, each in a view of ours
+    # (a POST to a provider that is set up; an answer to no request of ours refused with the
+    # reason), and allauth's metadata of ours, whose URL is our entity ID. Single logout is not
+    # offered; its URL, which allauth writes into our metadata, says so.
+    path("auth/saml/<str:organization_slug>/acs/", sso_views.saml_acs, name="saml_acs"),
     path(
         "auth/saml/<str:organization_slug>/acs/finish/",
         sso_views.saml_finish,
         name="saml_finish_acs",
     ),
-    path(
-        "auth/saml/<str:organization_slug>/metadata/", saml_views.metadata, name="saml_metadata"
-    ),
+    path("auth/saml/<str:organization_slug>/metadata/", saml_views.metadata, name="saml_metadata"),
     path(
         "auth/saml/<str:organization_slug>/sls/",
         sso_views.saml_single_logout,

@@ -19,7 +19,9 @@ itself (`GARDEN_ITSELF`: its name and description, the invitation), and nothing 
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.apps import apps
 from django.db import connection
@@ -61,6 +63,7 @@ from ideas.services.ideas import idea_comment, idea_propose, idea_vote_toggle
 from tests.accounts.factories import AccountFactory, TeamAssignmentFactory, customer, internal
 from tests.community.factories import EngagementSnapshotFactory, GardenFactory, a_steward
 from tests.ideas.factories import PilotFactory, agreement_accepted, enrolled
+from tests.saml_provider import key_pair
 
 MARKER = "ZQX"  # in every text of account A's; never in anything account B may see
 # What must never reach an outsider besides the marker: A's name and its people's addresses.
@@ -241,6 +244,22 @@ def build_world() -> World:
         ),
         domains=["acme.example"],
     )
+    with tempfile.TemporaryDirectory() as folder:
+        _, cert_file = key_pair(Path(folder), "initech")
+        saml_provider = identity_provider_save(
+            account=c,
+            settings=ProviderSettings(
+                kind="saml",
+                issuer="",
+                client_id="",
+                client_secret="",
+                sso_required=False,
+                entity_id="https://idp.initech.example/saml",
+                sso_url="https://idp.initech.example/saml/sso",
+                x509cert=cert_file.read_text(),
+            ),
+            domains=["initech.example"],
+        )
 
     # --- Account B's own things, so its lists have rows -------------------------------------
     commons = GardenFactory(name="Globex Commons", slug="commons", description="Globex plans")
@@ -287,6 +306,7 @@ def build_world() -> World:
         "api_token": api_token.token_key,
         "scim_token": scim_token.pk,
         "identity_provider": identity_provider.provider_id,
+        "saml_provider": saml_provider.provider_id,
     }
     return World(people=people, ids=ids)
 

@@ -315,6 +315,12 @@ PAGES: dict[str, Case] = {
     ),
     "accounts:sso-login": C("/login/sso/", PUBLIC, {"email": "alice@acme.example"}),
     "openid_connect_callback": C("/auth/oidc/{identity_provider}/login/callback/", PUBLIC, {}),
+    # SAML (account C's provider): an answer that is none, an end with no answer kept, our
+    # metadata, and single logout (not offered): refusals, nothing made.
+    "saml_acs": C("/auth/saml/{saml_provider}/acs/", PUBLIC, {"SAMLResponse": "bm90aGluZw=="}),
+    "saml_finish_acs": C("/auth/saml/{saml_provider}/acs/finish/", PUBLIC, {}),
+    "saml_metadata": C("/auth/saml/{saml_provider}/metadata/", PUBLIC),
+    "saml_sls": C("/auth/saml/{saml_provider}/sls/", PUBLIC, {}),
     "login": C("/login/", PUBLIC, {"username": "alice@acme.example", "password": "wrong"}),
     "logout": C("/logout/", PUBLIC, {}),
     # The login and logout under the names django-allauth reverses, and its pages: the second

@@ -26,6 +26,13 @@ PUBLIC = {
     # allauth's OpenID Connect callback (its state, kept in the session, is the key).
     "accounts:sso-login",
     "openid_connect_callback",
+    # SAML: the assertion consumer service (the provider posts the answer; the request it
+    # answers, kept in the session, is the key), the sign-in's end, our metadata (public by
+    # design: the provider reads it) and single logout (not offered, and says so).
+    "saml_acs",
+    "saml_finish_acs",
+    "saml_metadata",
+    "saml_sls",
     "healthz",
     # The unsubscribe link of every email works logged out: its signed token is the key.
     "community:notification-unsubscribe",
@@ -68,8 +75,8 @@ def test_a_public_page_answers_an_anonymous_visitor_without_an_error(client, db,
     if name == "mfa_authenticate":  # the second step, with no password just checked
         assert (response.status_code, response["Location"]) == (302, "/login/")
         return
-    if name == "openid_connect_callback":  # the sample provider is nobody's
-        assert response.status_code == 404, (route, response.status_code)
+    if name in ("openid_connect_callback", "saml_finish_acs", "saml_metadata"):
+        assert response.status_code == 404, (route, response.status_code)  # nobody's provider
         return
     # 200, or a clear refusal of the sample token (410; 400 for a token that is not ours), or
     # 405 for the POST-only logout.

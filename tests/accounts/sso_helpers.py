@@ -73,9 +73,7 @@ def saml_set_up(account, idp, *, domains, client=None, sso_required=False):
         ),
         domains=domains,
     )
-    metadata = (client or Client()).get(
-        reverse("saml_metadata", args=[provider.provider_id])
-    )
+    metadata = (client or Client()).get(reverse("saml_metadata", args=[provider.provider_id]))
     assert metadata.status_code == 200, metadata.content
     idp.register_sp(metadata.content.decode())
     return provider
@@ -108,7 +106,9 @@ def saml_post(client, form: dict):
     """Post the provider's answer to our assertion consumer service, as the browser does, and
     follow it to the end of the sign-in: its response."""
     path = urlsplit(html.unescape(form["action"])).path
-    kept = client.post(path, {"SAMLResponse": form["SAMLResponse"], "RelayState": form["RelayState"]})
+    kept = client.post(
+        path, {"SAMLResponse": form["SAMLResponse"], "RelayState": form["RelayState"]}
+    )
     assert kept.status_code == 302, kept.content
     return client.get(kept["Location"])
 

@@ -136,9 +136,7 @@ def test_a_wrong_answer_is_refused_logged_and_nothing_is_created(
     assert not client.get("/").wsgi_request.user.is_authenticated
 
 
-def test_a_replayed_answer_is_refused_in_the_same_browser_and_in_another(
-    client, acme_saml, caplog
-):
+def test_a_replayed_answer_is_refused_in_the_same_browser_and_in_another(client, acme_saml, caplog):
     answer = saml_answer(client, typed="nora@acme.example", at_provider="nora@acme.example")
     assert saml_post(client, answer).status_code == 302
     client.logout()

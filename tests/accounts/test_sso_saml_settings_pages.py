@@ -68,9 +68,7 @@ def test_saml_can_be_typed_without_metadata(client_for, programme_admin, account
 
     response = client_for(programme_admin).post(
         "/accounts/acme/sso/",
-        _form(
-            entity_id="urn:acme:idp", sso_url="https://login.acme.example/saml", x509cert=body
-        ),
+        _form(entity_id="urn:acme:idp", sso_url="https://login.acme.example/saml", x509cert=body),
     )
 
     assert response.status_code == 302
@@ -164,7 +162,9 @@ def test_without_metadata_each_field_is_needed_and_the_certificate_checked(
     )
     a_key = client_for(programme_admin).post(
         "/accounts/acme/sso/",
-        _form(entity_id="urn:idp", sso_url="https://idp.example/sso", x509cert=key_file.read_text()),
+        _form(
+            entity_id="urn:idp", sso_url="https://idp.example/sso", x509cert=key_file.read_text()
+        ),
     )
 
     assert missing.status_code == 400
