@@ -7,6 +7,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 PORT ?= 8000
+# The demo's identity provider (single sign-on for the first demo account and for staff).
+SSO_PORT ?= $(shell echo $$(( $(PORT) + 1 )))
+DEMO_SSO := SSO_PORT=$(SSO_PORT) STAFF_SSO_PROTOCOL=oidc STAFF_SSO_DOMAINS=customergarden.example \
+	STAFF_SSO_ISSUER=http://127.0.0.1:$(SSO_PORT) STAFF_SSO_CLIENT_ID=customer-garden-staff \
+	STAFF_SSO_CLIENT_SECRET=demo-only-staff-secret
 
 .PHONY: install demo run worker beat test test-fast lint format bench load migrate seed clean schema
 
@@ -30,13 +35,14 @@ install: $(VENV)/.installed node_modules/.installed
 migrate: install
 	$(MANAGE) migrate --noinput
 
-## demo: install, migrate, seed once, then run web + Celery worker + beat (Ctrl-C stops all)
+## demo: install, migrate, seed once, then run web + Celery worker + beat + the demo's identity
+## provider on $(SSO_PORT) (Ctrl-C stops all)
 demo: migrate
 	$(MANAGE) seed_demo --if-empty
 	@echo ""
-	@echo "  Customer Garden is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	@echo "  Customer Garden is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker, beat and the identity provider)"
 	@echo ""
-	PORT=$(PORT) SITE_URL=http://127.0.0.1:$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
+	$(DEMO_SSO) PORT=$(PORT) SITE_URL=http://127.0.0.1:$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
 
 ## run / worker / beat: one process each, for development
 run: migrate

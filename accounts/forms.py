@@ -122,24 +122,27 @@ class IdentityProviderForm(forms.Form):
         label="Protocol", choices=IdentityProviderKind.choices, initial=IdentityProviderKind.OIDC
     )
     issuer = forms.URLField(
+        label="OpenID Connect issuer",
         max_length=500,
         required=False,
         assume_scheme="https",
         validators=[validate_single_line],
-        help_text="OpenID Connect: exactly as the provider names itself, e.g. "
-        "https://login.acme.example.",
+        help_text="Exactly as the provider names itself, e.g. https://login.acme.example.",
     )
     client_id = forms.CharField(
-        label="Client ID", max_length=255, required=False, validators=[validate_single_line]
+        label="OpenID Connect client ID",
+        max_length=255,
+        required=False,
+        validators=[validate_single_line],
     )
     client_secret = forms.CharField(
-        label="Client secret",
+        label="OpenID Connect client secret",
         max_length=500,
         required=False,
         strip=False,
         validators=[validate_single_line],
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="OpenID Connect. Leave empty to keep the one saved.",
+        help_text="Leave empty to keep the one saved.",
     )
     metadata_url = forms.URLField(
         label="SAML metadata URL",
@@ -147,15 +150,15 @@ class IdentityProviderForm(forms.Form):
         required=False,
         assume_scheme="https",
         validators=[validate_single_line],
-        help_text="SAML: where the provider publishes its metadata; read on each save.",
+        help_text="Where the provider publishes its metadata; read on each save.",
     )
     metadata_xml = forms.CharField(
         label="SAML metadata XML",
         required=False,
         max_length=METADATA_MAX_BYTES,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="SAML: or paste the metadata document. Given metadata, the three fields below "
-        "are read from it.",
+        help_text="Or paste the metadata document. Given metadata, the three fields below are "
+        "read from it.",
     )
     entity_id = forms.CharField(
         label="SAML entity ID", max_length=500, required=False, validators=[validate_single_line]
@@ -166,13 +169,13 @@ class IdentityProviderForm(forms.Form):
         required=False,
         assume_scheme="https",
         validators=[validate_single_line],
-        help_text="SAML: the HTTP-Redirect binding's address.",
+        help_text="The HTTP-Redirect binding's address.",
     )
     x509cert = forms.CharField(
         label="SAML signing certificate",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="SAML: the X.509 certificate (PEM) that signs the provider's assertions.",
+        help_text="The X.509 certificate (PEM) that signs the provider's assertions.",
     )
     sso_required = forms.BooleanField(
         label="Single sign-on required (no password login or reset for the account's people)",

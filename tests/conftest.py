@@ -202,8 +202,8 @@ def client_for(client):
 
 @pytest.fixture
 def oidc_provider():
-    """A real OpenID Connect provider on loopback (tests/oidc_provider.py), for this test."""
-    from tests.oidc_provider import OidcProvider
+    """A real OpenID Connect provider on loopback (demo/oidc_provider.py), for this test."""
+    from demo.oidc_provider import OidcProvider
 
     provider = OidcProvider().start()
     yield provider

@@ -173,7 +173,8 @@ NOT_LIST_PAGES = frozenset(
         "login",
         "logout",
         # allauth's login machinery: the second step, reauthentication, the person's own
-        # factors (a handful of keys at most), and the OpenID Connect callback
+        # factors (a handful of keys at most), the OpenID Connect callback and SAML's
+        # assertion consumer service, the sign-in's end, our metadata and single logout
         "account_login",
         "account_logout",
         "account_reauthenticate",
@@ -191,6 +192,10 @@ NOT_LIST_PAGES = frozenset(
         "mfa_remove_webauthn",
         "mfa_view_recovery_codes",
         "openid_connect_callback",
+        "saml_acs",
+        "saml_finish_acs",
+        "saml_metadata",
+        "saml_sls",
         "accounts:sso-login",
         "accounts:sso-settings",
         "accounts:scim-token-create",

@@ -1,5 +1,6 @@
 """Single sign-on in the tests: an account's provider set up against the loopback OpenID
-Connect provider (tests/oidc_provider.py), and one sign-in walked through it."""
+Connect provider (demo/oidc_provider.py) or the loopback SAML provider (tests/saml_provider.py),
+and one sign-in walked through it."""
 
 from __future__ import annotations
 

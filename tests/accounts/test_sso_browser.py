@@ -1,5 +1,5 @@
 """Real clicks in Debian's Chromium against a real OpenID Connect provider on loopback
-(tests/oidc_provider.py): a new person of Acme signs in through Acme's provider and lands in
+(demo/oidc_provider.py): a new person of Acme signs in through Acme's provider and lands in
 Acme as a member; a person of Acme's domain cannot enter Globex through Globex's provider; and
 with "single sign-on required" Acme's people cannot log in with a password."""
 

@@ -1,10 +1,12 @@
-"""A real OpenID Connect provider for the single sign-on tests, started on loopback: Authlib's
-authorization server (the authorization code flow with its OpenID Connect extension and PKCE)
-in a small Flask app, served by werkzeug in a thread.
+"""A real OpenID Connect provider on loopback, for the single sign-on tests (tests/conftest.py's
+`oidc_provider`) and the demo (`manage.py demo_identity_provider`): Authlib's authorization
+server (the authorization code flow with its OpenID Connect extension and PKCE) in a small
+Flask app, served by werkzeug in a thread. Authlib and Flask are development packages: the
+demo and the tests have them, production does not need them.
 
 It plays a customer's identity provider: the test registers a client (the client ID and secret
 our account's settings name, with our callback as its redirect URI) and the people in its
-directory. Its sign-in page asks for an address in that directory and has one button. It can
+directory (or, for the demo, whole domains whose every address is someone: `anyone_at`). Its sign-in page asks for an address in that directory and has one button. It can
 also be told to misbehave the ways an identity provider can: sign an ID token for another
 audience (`audience`), under another issuer's name (`token_issuer`), already expired
 (`token_lifetime` below zero), or serve a wrong discovery document (`discovery`).
@@ -103,6 +105,7 @@ class OidcProvider:
     def __init__(self) -> None:
         self.clients: dict[str, Client] = {}
         self.people: dict[str, dict] = {}  # email → claims (given_name, family_name, …)
+        self.anyone_at: set[str] = set()  # domains where every address is a person
         self.codes: dict[str, Code] = {}
         self.access_tokens: dict[str, str] = {}  # access token → email
         self.key = RSAKey.generate_key(2048, parameters={"kid": "loopback-1"}, private=True)
@@ -124,8 +127,11 @@ class OidcProvider:
     def add_person(self, email: str, **claims) -> None:
         self.people[email] = claims
 
-    def start(self) -> OidcProvider:
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
+    def knows(self, email: str) -> bool:
+        return email in self.people or email.rpartition("@")[2] in self.anyone_at
+
+    def start(self, port: int = 0) -> OidcProvider:
+        self._server = make_server("127.0.0.1", port, self.app, threaded=True)
         self.issuer = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -162,7 +168,7 @@ class OidcProvider:
             if request.method == "GET":
                 return self._sign_in_page(request.args.get("login_hint", ""))
             email = request.form.get("email", "")
-            if email not in self.people:
+            if not self.knows(email):
                 return self._sign_in_page(email, error="Nobody with this address here."), 400
             return server.create_authorization_response(grant_user=email)
 
@@ -205,7 +211,12 @@ class OidcProvider:
         )
 
     def _claims(self, email: str) -> dict:
-        person = self.people[email]
+        # Someone of an open domain is named after their address: new.person@… is New Person.
+        names = [part.capitalize() for part in email.partition("@")[0].split(".")]
+        person = self.people.get(email) or {
+            "given_name": names[0],
+            "family_name": " ".join(names[1:]),
+        }
         return {"sub": person.get("sub", f"sub-{email}"), "email": email, **person}
 
     def _save_token(self, token, req) -> None:
