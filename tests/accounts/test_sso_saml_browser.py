@@ -92,7 +92,7 @@ def test_with_sso_required_a_saml_accounts_people_cannot_log_in_with_a_password(
     page.get_by_role("button", name="Log in").click()
 
     page.get_by_text("Your organisation signs in with single sign-on").wait_for()
+    page.screenshot(path=SCREENSHOTS / "sso-saml-required-password-refused.png", full_page=True)
     assert page.url.startswith(f"{live_server.url}/login/")
-    assert not page.context.cookies() or all(
-        cookie["name"] != "sessionid" for cookie in page.context.cookies()
-    )
+    page.goto(f"{live_server.url}/accounts/")
+    page.wait_for_url(f"{live_server.url}/login/?next=/accounts/")
