@@ -6,10 +6,11 @@ demo and the tests have them, production does not need them.
 
 It plays a customer's identity provider: the test registers a client (the client ID and secret
 our account's settings name, with our callback as its redirect URI) and the people in its
-directory (or, for the demo, whole domains whose every address is someone: `anyone_at`). Its sign-in page asks for an address in that directory and has one button. It can
-also be told to misbehave the ways an identity provider can: sign an ID token for another
-audience (`audience`), under another issuer's name (`token_issuer`), already expired
-(`token_lifetime` below zero), or serve a wrong discovery document (`discovery`).
+directory (or, for the demo, whole domains whose every address is someone: `anyone_at`). Its
+sign-in page asks for an address in that directory and has one button. It can also be told to
+misbehave the ways an identity provider can: sign an ID token for another audience
+(`audience`), under another issuer's name (`token_issuer`), already expired (`token_lifetime`
+below zero), or serve a wrong discovery document (`discovery`).
 """
 
 from __future__ import annotations
