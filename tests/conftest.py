@@ -212,8 +212,12 @@ def oidc_provider():
 
 @pytest.fixture
 def saml_provider():
-    """A real SAML 2.0 identity provider on loopback (tests/saml_provider.py), for this test."""
-    from tests.saml_provider import SamlProvider
+    """A real SAML 2.0 identity provider on loopback (tests/saml_provider.py), for this test.
+    It signs with the xmlsec1 program (Debian's package; .ci/run installs it)."""
+    from tests.saml_provider import XMLSEC1, SamlProvider
+
+    if not shutil.which(XMLSEC1):
+        _service_missing(f"xmlsec1 is not installed at {XMLSEC1} (apt-get install xmlsec1)")
 
     provider = SamlProvider().start()
     yield provider
