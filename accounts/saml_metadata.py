@@ -109,4 +109,10 @@ def metadata_read(xml: str) -> SamlIdp:
     ]
     if missing:
         raise ValidationError(f"The metadata lacks {', '.join(missing)}.", code="bad_metadata")
+    if parsed.get("security", {}).get("authnRequestsSigned"):
+        raise ValidationError(
+            "The provider wants signed sign-in requests (WantAuthnRequestsSigned), which this "
+            "site does not send: turn that off at the provider for this application.",
+            code="bad_metadata",
+        )
     return SamlIdp(entity_id=idp["entityId"], sso_url=sso_url, x509cert=certificate_pem(signing[0]))

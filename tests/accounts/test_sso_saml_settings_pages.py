@@ -99,12 +99,18 @@ def test_saml_can_be_typed_without_metadata(client_for, programme_admin, account
             '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
             "is not a SAML metadata XML document",
         ),
+        ("SIGNED-REQUESTS", "The provider wants signed sign-in requests"),
     ],
-    ids=["not-xml", "no-idp", "no-endpoint-no-certificate", "external-entity"],
+    ids=["not-xml", "no-idp", "no-endpoint-no-certificate", "external-entity", "signed-requests"],
 )
 def test_bad_metadata_is_refused_on_save(
-    client_for, programme_admin, account_a, metadata_xml, told
+    client_for, programme_admin, account_a, saml_provider, metadata_xml, told
 ):
+    if metadata_xml == "SIGNED-REQUESTS":  # the loopback provider's own, asking for them
+        metadata_xml = saml_provider.metadata().replace(
+            'WantAuthnRequestsSigned="false"', 'WantAuthnRequestsSigned="true"'
+        )
+        assert 'WantAuthnRequestsSigned="true"' in metadata_xml
     response = client_for(programme_admin).post(
         "/accounts/acme/sso/", _form(metadata_xml=metadata_xml)
     )
