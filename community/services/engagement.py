@@ -79,11 +79,12 @@ def engagement_repair_mark(*, since_by_account: dict[int, dt.date]) -> None:
         cursor.executemany(sql, rows)
 
 
-def engagement_member_left(membership: Membership) -> None:
-    """A person who counted among the account's members since the membership began is leaving
-    (removed or erased): the breadth of every day since then changes. Repaired from that day,
-    or from the account's first snapshot if that is later. (Registered with accounts, which
-    calls it for each membership about to end.)"""
+def engagement_member_changed(membership: Membership) -> None:
+    """A person stops (or starts again) counting among the account's members on every day since
+    the membership began: removed, erased, deactivated or let back in. The breadth of
+    those days changes: repaired from the membership's first day, or from the account's first
+    snapshot if that is later. (Registered with accounts, which calls it for each such
+    membership: `accounts.services.membership_change_register`.)"""
     account_id = membership.account_id
     first = (
         EngagementSnapshot.objects.filter(account_id=account_id)
