@@ -6,9 +6,10 @@ engagement snapshot (tests/community/reference_engagement.py), every pilot's res
 by segment and by level when the pilot started, with their response rates
 (tests/ideas/reference_results.py over the rows as tests/ideas/reference_rows.py reads them),
 each account's "n of m due check-ins answered", and the insights' outcome rates by level at the
-time with their intervals (tests/community/reference_insights.py). The shown values are read
-where a person reads them: the results API and figures CSV, an account's pilots section, the
-insights API and CSV.
+time with their intervals, and each harvest's reach by level on the day of the read
+(tests/community/reference_insights.py). The shown values are read where a person reads them:
+the results API and figures CSV, an account's pilots section, the insights API and CSV, the
+reach API.
 """
 
 from __future__ import annotations
@@ -16,19 +17,20 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections import Counter
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import Account, User
-from community.models import EngagementRepair, EngagementSnapshot
+from community.models import EngagementRepair, EngagementSnapshot, Harvest, HarvestRead
 from community.services.engagement import offline_event_record
 from community.tasks import engagement_recompute_incremental_task
 from ideas.models import Pilot
 from ideas.selectors.results import pilot_results
 from tests.community.reference_engagement import differences
-from tests.community.reference_insights import percent_of, reference_rates
+from tests.community.reference_insights import level_on_day, percent_of, reference_rates
 from tests.ideas.reference_results import reference_results
 from tests.ideas.reference_rows import account_due_answered, pilot_plan
 from tests.ideas.results_comparison import assert_equal_to_reference
@@ -111,6 +113,31 @@ def _insights_hold(client, today: dt.date) -> dict:
     return {key: (rate.accounts, rate.of) for key, rate in reference.items()}
 
 
+def _reach_holds(client) -> None:
+    """Each harvest's reach (API) counts each reading account once, at its level on the day of
+    its first read as the snapshots hold it."""
+    snapshots: dict[int, list] = {}
+    for account_id, day, level in EngagementSnapshot.objects.values_list(
+        "account_id", "day", "level"
+    ):
+        snapshots.setdefault(account_id, []).append((day, level))
+    for harvest in Harvest.objects.filter(published_at__isnull=False):
+        first: dict[int, dt.date] = {}
+        for account_id, read_at in (
+            HarvestRead.objects.filter(harvest=harvest, account__isnull=False)
+            .order_by("read_at", "pk")
+            .values_list("account_id", "read_at")
+        ):
+            first.setdefault(account_id, timezone.localdate(read_at))
+        want = Counter(
+            level_on_day(snapshots.get(pk, []), day).replace("not_computed", "")
+            for pk, day in first.items()
+        )
+        body = client.get(f"/api/v1/harvests/{harvest.slug}/reach/").json()
+        shown = {row["level"]: row["accounts"] for row in body["by_level"] if row["accounts"]}
+        assert shown == dict(want), harvest.slug
+
+
 def test_a_freshly_seeded_demo_equals_a_recomputation_from_its_rows_and_after_late_events(
     client, django_capture_on_commit_callbacks
 ):
@@ -122,6 +149,7 @@ def test_a_freshly_seeded_demo_equals_a_recomputation_from_its_rows_and_after_la
     _snapshots_hold()
     levels_before = _results_hold(client, today)
     rates_before = _insights_hold(client, today)
+    _reach_holds(client)
     scores_before = dict(EngagementSnapshot.objects.values_list("pk", "score"))
 
     # The account teams record what they learnt late: a referral two months back for every
@@ -150,5 +178,6 @@ def test_a_freshly_seeded_demo_equals_a_recomputation_from_its_rows_and_after_la
     _snapshots_hold()
     levels_after = _results_hold(client, today)
     rates_after = _insights_hold(client, today)
+    _reach_holds(client)
     # The late events moved levels at the time, so the checks above compared new figures.
     assert levels_after != levels_before or rates_after != rates_before

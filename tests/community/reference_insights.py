@@ -1,8 +1,8 @@
-"""Outcome rates by level at the time, worked out plainly from docs/product.md ("Insights") and
-the raw rows (loyalty outcomes, engagement snapshots): no product function is called. For the
-tests that hold the insights page, its CSV and its API against the rows at any moment (after a
-late event's repair too, when the levels at the time move).
-"""
+"""Levels at the time, and outcome rates by level at the time, worked out plainly from
+docs/product.md ("Insights") and the raw rows (loyalty outcomes, engagement snapshots): no
+product function is called. For the tests that hold the insights page, its CSV and its API (and
+a harvest's reach by level) against the rows at any moment, after a late event's repair too,
+when the levels at the time move."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def _wilson(k: int, n: int) -> tuple[float, float]:
     return (0.0 if k == 0 else centre - half), (1.0 if k == n else centre + half)
 
 
-def _level_on(snapshots: list[tuple[dt.date, str]], day: dt.date) -> str:
+def level_on_day(snapshots: list[tuple[dt.date, str]], day: dt.date) -> str:
     """The level of the snapshot of `day`, or of the latest one before it."""
     before = [(d, level) for d, level in snapshots if d <= day]
     return max(before)[1] if before else NOT_KNOWN
@@ -68,13 +68,13 @@ def reference_rates(
     for account_id, kind, day in LoyaltyOutcome.objects.filter(
         account__in=accounts, occurred_on__gte=period_from, occurred_on__lte=period_to
     ).values_list("account_id", "kind", "occurred_on"):
-        level = _level_on(snapshots[account_id], day)
+        level = level_on_day(snapshots[account_id], day)
         with_kind.setdefault((level, kind), set()).add(account_id)
         if kind in DECISIONS:
             decided.setdefault(level, set()).add(account_id)
     held: dict[str, set[int]] = {}
     for account_id, days in snapshots.items():
-        held.setdefault(_level_on(days, period_from), set()).add(account_id)
+        held.setdefault(level_on_day(days, period_from), set()).add(account_id)
         for day, level in days:
             if period_from < day <= period_to:
                 held.setdefault(level, set()).add(account_id)
