@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Account, Membership, User
@@ -52,6 +52,22 @@ def activity_events_bulk_record(*, events: list[ActivityEvent], batch_size: int 
             earliest[event.account_id] = day
     engagement_repair_mark(since_by_account=earliest)
     return len(events)
+
+
+@transaction.atomic
+def activity_events_delete(*, events: QuerySet[ActivityEvent]) -> int:
+    """Delete recorded events (a programme admin's correction): the days of their accounts from
+    the earliest deleted customer event on no longer match, and are marked for a repair (today
+    included: the repair recomputes today too). Returns how many events went."""
+    earliest: dict[int, dt.date] = {}
+    for account_id, occurred_at in events.filter(is_support=False).values_list(
+        "account_id", "occurred_at"
+    ):
+        day = timezone.localdate(occurred_at)
+        earliest[account_id] = min(day, earliest.get(account_id, day))
+    _, deleted = ActivityEvent.objects.filter(pk__in=events.values("pk")).delete()
+    engagement_repair_mark(since_by_account=earliest)
+    return deleted.get(ActivityEvent._meta.label, 0)
 
 
 _MARK_SQL = """
