@@ -220,11 +220,10 @@ NOT_COMPUTED = "Not computed yet"
 ANOTHER_ACCOUNT = "Another account"
 
 
-def harvest_reach(*, harvest: Harvest, viewer: User) -> HarvestReach:
-    """Reads of the harvest by account, for its stewards. Two queries: the reads with their
-    account and its level on the day of the read, earliest first (an account is counted at the
-    level and place of its first read), and the accounts the viewer may name (others are
-    counted but not named: an account manager names only the accounts of their portfolio)."""
+def _reading_accounts(harvest: Harvest) -> list[dict]:
+    """One row per account that read the harvest, in the order of their first read: its
+    level on the day of that read (as the history stands), whether it read from outside the
+    garden then, and how many of its people read. One query."""
     reads = (
         HarvestRead.objects.filter(harvest=harvest, account__isnull=False)
         .annotate(read_day=TruncDate("read_at"))
@@ -254,8 +253,20 @@ def harvest_reach(*, harvest: Harvest, viewer: User) -> HarvestReach:
             }
         else:
             row["readers"] += 1
-    rows = list(accounts.values())
-    named = set(visible_accounts(viewer).filter(pk__in=list(accounts)).values_list("pk", flat=True))
+    return list(accounts.values())
+
+
+def harvest_reach(*, harvest: Harvest, viewer: User) -> HarvestReach:
+    """Reads of the harvest by account, for its stewards. Two queries: the reading accounts
+    (each at the level and place of its first read: `_reading_accounts`), and the accounts
+    the viewer may name (others are counted but not named: an account manager names only the
+    accounts of their portfolio)."""
+    rows = _reading_accounts(harvest)
+    named = set(
+        visible_accounts(viewer)
+        .filter(pk__in=[r["account_id"] for r in rows])
+        .values_list("pk", flat=True)
+    )
     counts = Counter(r["level"] for r in rows)
     by_level = [
         LevelReach(level=value, label=label, accounts=counts.get(value, 0))
