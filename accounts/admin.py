@@ -1,5 +1,5 @@
 """The Django admin of accounts, users, memberships, account teams, invitations and API tokens
-(programme admins); roles and removals go through the services."""
+(programme admins); roles, removals and deactivation go through the services."""
 
 from django import forms
 from django.contrib import admin
@@ -70,6 +70,18 @@ class UserAdmin(DjangoUserAdmin):
         if not request.user.is_superuser:
             fields.append("is_superuser")
         return fields
+
+    def save_model(self, request, obj, form, change):
+        """The "Active" box goes through the service (a member's account repairs its engagement
+        history); the other fields are saved as the admin saves them."""
+        active = obj.is_active
+        if change and "is_active" in form.changed_data:
+            obj.is_active = not active  # as stored: the service changes it
+            super().save_model(request, obj, form, change)
+            services.user_active_set(user=obj, active=active)
+            obj.refresh_from_db()
+        else:
+            super().save_model(request, obj, form, change)
 
 
 class MembershipAdminForm(forms.ModelForm):

@@ -35,19 +35,21 @@ from config.emails import PERMANENT_EMAIL_FAILURES, email_failure_reason, email_
 
 logger = logging.getLogger(__name__)
 
-# Called with each membership about to end (removed or erased), inside the same transaction:
-# the apps above register what must follow (community repairs the account's engagement
-# history, whose breadth counted the person). A registry, not a signal: the calls are explicit.
-_MEMBERSHIP_ENDING: list[Callable[[Membership], None]] = []
+# Called with each membership about to stop counting as it did on the days since it began,
+# inside the same transaction: it ends (removed or erased) or its person is deactivated
+# or let back in. The apps above register what must follow (community repairs the account's
+# engagement history, whose breadth counted the members). A registry, not a signal: the calls
+# are explicit.
+_MEMBERSHIP_CHANGING: list[Callable[[Membership], None]] = []
 
 
-def membership_ending_register(handler: Callable[[Membership], None]) -> None:
-    if handler not in _MEMBERSHIP_ENDING:
-        _MEMBERSHIP_ENDING.append(handler)
+def membership_change_register(handler: Callable[[Membership], None]) -> None:
+    if handler not in _MEMBERSHIP_CHANGING:
+        _MEMBERSHIP_CHANGING.append(handler)
 
 
-def _membership_ending(membership: Membership) -> None:
-    for handler in _MEMBERSHIP_ENDING:
+def _membership_changing(membership: Membership) -> None:
+    for handler in _MEMBERSHIP_CHANGING:
         handler(membership)
 
 
@@ -143,6 +145,22 @@ def api_token_revoke(*, token: ApiToken) -> None:
 
 
 @transaction.atomic
+def user_active_set(*, user: User, active: bool) -> User:
+    """Let a person log in again (`active`) or stop them (the Django admin's "Active"). A
+    customer counts among their account's members, on every day since their membership began,
+    only while active: a change either way runs the membership hooks, as a removal does (their
+    account's engagement history is repaired). Setting what is already set changes nothing."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active == active:
+        return user
+    for membership in Membership.objects.filter(user=user):
+        _membership_changing(membership)
+    user.is_active = active
+    user.save(update_fields=["is_active", "updated_at"])
+    return user
+
+
+@transaction.atomic
 def person_access_end(*, user: User) -> None:
     """End every way the person is signed in, at once: each session (its stored hash no longer
     matches, so Django ends it on its next request: User.sessions_generation) and each API
@@ -199,7 +217,7 @@ def membership_remove(*, membership: Membership) -> None:
     if membership.role == MemberRole.ADMIN:
         membership_ensure_another_admin(membership=membership)
     user = membership.user
-    _membership_ending(membership)
+    _membership_changing(membership)
     membership.delete()
     user.is_active = False
     user.save(update_fields=["is_active", "updated_at"])
@@ -434,7 +452,7 @@ def person_erase(*, user: User, by: User) -> User:
         if section.eraser is not None:
             section.eraser(user)
     for membership in Membership.objects.filter(user=user):
-        _membership_ending(membership)
+        _membership_changing(membership)
     Membership.objects.filter(user=user).delete()
     AccountTeamAssignment.objects.filter(user=user).delete()
     user.groups.clear()

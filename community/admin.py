@@ -24,7 +24,8 @@ from community.models import (
 )
 from community.models.engagement import MODEL_FIELDS
 from community.selectors.engagement_model import engagement_model_active
-from community.services.engagement_model import engagement_model_create
+from community.services.engagement import activity_events_delete
+from community.services.engagement_model import engagement_model_activate
 from community.tasks import engagement_recompute_accounts_task, engagement_recompute_all_task
 
 
@@ -68,10 +69,26 @@ class GardenMembershipAdmin(admin.ModelAdmin):
 
 @admin.register(ActivityEvent)
 class ActivityEventAdmin(admin.ModelAdmin):
+    """Recorded by the product (offline events on the account's page): shown, not added or
+    edited here. Deleting one (a correction) goes through the engine's service, which marks
+    the account's history for repair from the event's day."""
+
     list_display = ["kind", "account", "user", "occurred_at", "is_support"]
     list_filter = ["kind", "is_support"]
     raw_id_fields = ["account", "user"]
     date_hierarchy = "occurred_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        activity_events_delete(events=ActivityEvent.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        activity_events_delete(events=queryset)
 
 
 # --- Engagement engine ---------------------------------------------------------------------
@@ -87,8 +104,9 @@ class EngagementModelForm(forms.ModelForm):
 
 @admin.register(EngagementModel)
 class EngagementModelAdmin(admin.ModelAdmin):
-    """Versions are never edited: "Add" makes a new version (through the engine's service)
-    and activates it; existing versions are shown read-only."""
+    """Versions are never edited: "Add" makes a new version and activates it, with its full
+    recompute of today (the engine's service, as the settings page does); existing versions are
+    shown read-only."""
 
     form = EngagementModelForm
     list_display = ["version", "is_active", "created_at", "created_by", "note"]
@@ -106,7 +124,7 @@ class EngagementModelAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         values = {name: form.cleaned_data[name] for name in MODEL_FIELDS}
-        created = engagement_model_create(
+        created = engagement_model_activate(
             created_by=request.user, note=form.cleaned_data["note"], **values
         )
         obj.pk, obj.version, obj.is_active = created.pk, created.version, created.is_active

@@ -1,6 +1,6 @@
 """The community app: when ready, registers its section of a person's personal data, the
-engagement repair that follows a member leaving, and how activity events about posts and
-harvests name them."""
+engagement repair that follows a member leaving (or deactivated, or let back in), and how
+activity events about posts and harvests name them."""
 
 from django.apps import AppConfig
 
@@ -10,15 +10,15 @@ class CommunityConfig(AppConfig):
     verbose_name = "Community and engagement"
 
     def ready(self) -> None:
-        from accounts.services import membership_ending_register
+        from accounts.services import membership_change_register
         from community import personal_data
         from community.selectors.activity_objects import activity_object_namer_register
         from community.selectors.discussions import post_names
         from community.selectors.harvests import harvest_names
-        from community.services.engagement import engagement_member_left
+        from community.services.engagement import engagement_member_changed
 
         personal_data.register()  # its section of the personal data download and erasure
-        membership_ending_register(engagement_member_left)
+        membership_change_register(engagement_member_changed)
         # How an activity event about a post or a harvest names it (profiles, timelines).
         activity_object_namer_register(object_type="community.post", namer=post_names)
         activity_object_namer_register(object_type="community.harvest", namer=harvest_names)

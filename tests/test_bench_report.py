@@ -88,6 +88,35 @@ def test_it_counts_every_list_page_and_endpoint_and_reports_what_grows(tmp_path)
     assert "Not run in this run" in markdown  # no engagement figures given
 
 
+def test_the_engagement_section_reports_the_repair_against_the_full_run():
+    figures = {
+        "accounts": 2000,
+        "events": 1000000,
+        "chunk_size": 1000,
+        "full_accounts": 2000,
+        "full_seconds": 0.8,
+        "full_runs": [1.0, 0.8],
+        "lower_bound_seconds": 0.4,
+        "lower_bound_runs": [0.4, 0.5],
+        "ratio_full_to_lower_bound": 2.0,
+        "incremental_new_events": 10000,
+        "incremental_accounts": 40,
+        "incremental_seconds": 0.05,
+        "ratio_incremental_to_full": 0.0625,
+        "repair_accounts": 20,
+        "repair_snapshots": 1820,
+        "repair_seconds": 0.48,
+        "ratio_repair_to_full": 0.6,
+    }
+    markdown = _report(QueryCounts(measurements=[]), engagement=figures)
+
+    assert (
+        "| history repair of 20 accounts after late events up to 90 days back "
+        "(1820 snapshots) | 0.48 s |"
+    ) in markdown
+    assert "| **ratio repair ÷ full** (target: below 1) | **0.600** |" in markdown
+
+
 def test_a_list_route_or_endpoint_it_cannot_measure_is_reported_loudly(monkeypatch):
     routes = {"community:portfolio": "portfolio/", "healthz": "healthz/"}
     monkeypatch.setattr(query_counts, "page_routes", lambda: routes)

@@ -192,7 +192,9 @@ class HarvestReadSerializer(serializers.Serializer):
 
 
 class LevelReachSerializer(serializers.Serializer):
-    level = serializers.CharField(help_text="The level at read time; empty: not computed yet.")
+    level = serializers.CharField(
+        help_text="A level on the day of the read (empty: not computed yet by then)."
+    )
     label = serializers.CharField()
     accounts = serializers.IntegerField()
 
@@ -202,7 +204,8 @@ class AccountReachSerializer(serializers.Serializer):
     segment = serializers.ChoiceField(choices=Segment.choices)
     level = serializers.ChoiceField(
         choices=[("", "Not computed yet"), *EngagementLevel.choices],
-        help_text="The account's engagement level when it first read it.",
+        help_text="The account's engagement level on the day it first read it, as its "
+        "engagement history stands (empty: not computed yet by then).",
     )
     outside_garden = serializers.BooleanField()
     readers = serializers.IntegerField()

@@ -8,7 +8,6 @@ from django.db import models
 from django.urls import reverse
 
 from accounts.models import Account, TimeStamped
-from community.models.engagement import EngagementLevel
 from community.models.gardens import Garden
 from config.single_line import validate_single_line
 
@@ -117,10 +116,10 @@ class Harvest(TimeStamped):
 
 
 class HarvestRead(models.Model):
-    """A person read a harvest (once: the first read counts). `level_at_read` is their account's
-    engagement level when they read it and `outside_garden` whether the account took part in
-    the harvest's garden then, so stewards see how far a harvest travelled even after reading
-    it moved the account up or into the garden."""
+    """A person read a harvest (once: the first read counts). `outside_garden`: whether the
+    account took part in the harvest's garden then, so stewards see how far a harvest
+    travelled even after reading it moved the account into the garden. (The account's level
+    when it read is read from its engagement history, as it stands: harvest_reach.)"""
 
     harvest = models.ForeignKey(Harvest, on_delete=models.CASCADE, related_name="reads")
     user = models.ForeignKey(
@@ -133,12 +132,6 @@ class HarvestRead(models.Model):
         blank=True,
         related_name="harvest_reads",
         help_text="The reader's account (none for internal users).",
-    )
-    level_at_read = models.CharField(
-        max_length=20,
-        choices=EngagementLevel.choices,
-        blank=True,
-        help_text="The account's latest engagement level when it read (empty: not computed).",
     )
     outside_garden = models.BooleanField(
         default=False,

@@ -25,13 +25,13 @@ from django.db.models import (
     Count,
     Exists,
     IntegerField,
-    Min,
     OuterRef,
     Q,
     QuerySet,
     Value,
     When,
 )
+from django.db.models.functions import TruncDate
 
 from accounts.access import customer_membership, visible_accounts
 from accounts.models import Segment, User
@@ -47,6 +47,7 @@ from community.models import (
 )
 from community.selectors.activity_objects import ObjectName, digit_ids
 from community.selectors.engagement import account_levels
+from community.selectors.insights import level_on
 
 # The levels whose accounts get "recommended for you" first.
 RECOMMEND_LEVELS = (EngagementLevel.DORMANT, EngagementLevel.OBSERVING)
@@ -194,10 +195,12 @@ class LevelReach:
 
 @dataclass
 class HarvestReach:
-    """Who read a harvest, by account. Levels are the accounts' levels *when they read it*
-    (stored with the read): a harvest that reached a Dormant account counts there even after
-    the account moved up. "Outside the garden": the account did not take part in the
-    harvest's garden when it read."""
+    """Who read a harvest, by account. Levels are the accounts' levels *when they read it*:
+    the level on the day of the account's first read, as the engagement history stands now
+    (community.selectors.insights.level_on, as insights read the level on an outcome's date),
+    so a harvest that reached a Dormant account counts there even after the account moved up,
+    and a repaired history moves it with the chart. "Outside the garden": the account did not
+    take part in the harvest's garden when it read."""
 
     readers: int
     accounts: int
@@ -217,29 +220,54 @@ NOT_COMPUTED = "Not computed yet"
 ANOTHER_ACCOUNT = "Another account"
 
 
-def harvest_reach(*, harvest: Harvest, viewer: User) -> HarvestReach:
-    """Reads of the harvest by account, for its stewards. Two queries: the reads grouped by
-    account, level and inside/outside (an account is counted at the level and place of its
-    first read), and the accounts the viewer may name (others are counted but not named: an
-    account manager names only the accounts of their portfolio)."""
-    groups = (
+def _reading_accounts(harvest: Harvest) -> list[dict]:
+    """One row per account that read the harvest, in the order of their first read: its
+    level on the day of that read (as the history stands), whether it read from outside the
+    garden then, and how many of its people read. One query."""
+    reads = (
         HarvestRead.objects.filter(harvest=harvest, account__isnull=False)
-        .values(
-            "account_id", "account__name", "account__segment", "level_at_read", "outside_garden"
+        .annotate(read_day=TruncDate("read_at"))
+        .annotate(level_then=level_on("read_day", "account_id"))
+        .order_by("read_at", "pk")
+        .values_list(
+            "account_id",
+            "account__name",
+            "account__segment",
+            "level_then",
+            "outside_garden",
+            "read_at",
         )
-        .annotate(readers=Count("pk"), first_read=Min("read_at"))
-        .order_by("first_read", "account_id")
     )
     accounts: dict[int, dict] = {}
-    for group in groups:  # earliest first: the first group of an account is its first read
-        row = accounts.get(group["account_id"])
-        if row is None:
-            accounts[group["account_id"]] = {**group}
+    for account_id, name, segment, level, outside, read_at in reads:
+        row = accounts.get(account_id)
+        if row is None:  # the account's first read: its level and place
+            accounts[account_id] = {
+                "account_id": account_id,
+                "account__name": name,
+                "account__segment": segment,
+                "level": level or "",
+                "outside_garden": outside,
+                "readers": 1,
+                "first_read": read_at,
+            }
         else:
-            row["readers"] += group["readers"]
-    rows = list(accounts.values())
-    named = set(visible_accounts(viewer).filter(pk__in=list(accounts)).values_list("pk", flat=True))
-    counts = Counter(r["level_at_read"] for r in rows)
+            row["readers"] += 1
+    return list(accounts.values())
+
+
+def harvest_reach(*, harvest: Harvest, viewer: User) -> HarvestReach:
+    """Reads of the harvest by account, for its stewards. Two queries: the reading accounts
+    (each at the level and place of its first read: `_reading_accounts`), and the accounts
+    the viewer may name (others are counted but not named: an account manager names only the
+    accounts of their portfolio)."""
+    rows = _reading_accounts(harvest)
+    named = set(
+        visible_accounts(viewer)
+        .filter(pk__in=[r["account_id"] for r in rows])
+        .values_list("pk", flat=True)
+    )
+    counts = Counter(r["level"] for r in rows)
     by_level = [
         LevelReach(level=value, label=label, accounts=counts.get(value, 0))
         for value, label in EngagementLevel.choices
@@ -251,10 +279,8 @@ def harvest_reach(*, harvest: Harvest, viewer: User) -> HarvestReach:
             "account": r["account__name"] if r["account_id"] in named else ANOTHER_ACCOUNT,
             "segment": r["account__segment"],
             "segment_label": Segment(r["account__segment"]).label,
-            "level": r["level_at_read"],
-            "level_label": EngagementLevel(r["level_at_read"]).label
-            if r["level_at_read"]
-            else NOT_COMPUTED,
+            "level": r["level"],
+            "level_label": EngagementLevel(r["level"]).label if r["level"] else NOT_COMPUTED,
             "outside_garden": r["outside_garden"],
             "readers": r["readers"],
             "first_read": r["first_read"],

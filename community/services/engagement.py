@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Account, Membership, User
@@ -54,6 +54,22 @@ def activity_events_bulk_record(*, events: list[ActivityEvent], batch_size: int 
     return len(events)
 
 
+@transaction.atomic
+def activity_events_delete(*, events: QuerySet[ActivityEvent]) -> int:
+    """Delete recorded events (a programme admin's correction): the days of their accounts from
+    the earliest deleted customer event on no longer match, and are marked for a repair (today
+    included: the repair recomputes today too). Returns how many events went."""
+    earliest: dict[int, dt.date] = {}
+    for account_id, occurred_at in events.filter(is_support=False).values_list(
+        "account_id", "occurred_at"
+    ):
+        day = timezone.localdate(occurred_at)
+        earliest[account_id] = min(day, earliest.get(account_id, day))
+    _, deleted = ActivityEvent.objects.filter(pk__in=events.values("pk")).delete()
+    engagement_repair_mark(since_by_account=earliest)
+    return deleted.get(ActivityEvent._meta.label, 0)
+
+
 _MARK_SQL = """
 INSERT INTO {table} (account_id, since, marked_at) VALUES (%s, %s, %s)
 ON CONFLICT (account_id) DO UPDATE
@@ -79,11 +95,12 @@ def engagement_repair_mark(*, since_by_account: dict[int, dt.date]) -> None:
         cursor.executemany(sql, rows)
 
 
-def engagement_member_left(membership: Membership) -> None:
-    """A person who counted among the account's members since the membership began is leaving
-    (removed or erased): the breadth of every day since then changes. Repaired from that day,
-    or from the account's first snapshot if that is later. (Registered with accounts, which
-    calls it for each membership about to end.)"""
+def engagement_member_changed(membership: Membership) -> None:
+    """A person stops (or starts again) counting among the account's members on every day since
+    the membership began: removed, erased, deactivated or let back in. The breadth of
+    those days changes: repaired from the membership's first day, or from the account's first
+    snapshot if that is later. (Registered with accounts, which calls it for each such
+    membership: `accounts.services.membership_change_register`.)"""
     account_id = membership.account_id
     first = (
         EngagementSnapshot.objects.filter(account_id=account_id)

@@ -36,7 +36,6 @@ from community.models import (
     Thread,
 )
 from community.models.notifications import NotifyKind
-from community.selectors.engagement import account_levels
 from community.services.engagement import activity_record
 from community.services.notifications import notify
 
@@ -216,10 +215,8 @@ def harvest_read(*, harvest: Harvest, user: User) -> HarvestRead | None:
     existing = HarvestRead.objects.filter(harvest=harvest, user=user).first()
     if existing is not None:
         return existing
-    level = ""
     outside = False
     if account is not None:
-        level = account_levels(account_ids=[account.pk]).get(account.pk, "")
         outside = harvest.garden_id is not None and not (
             harvest_target_accounts(harvest=_as_garden_harvest(harvest))
             .filter(pk=account.pk)
@@ -230,7 +227,6 @@ def harvest_read(*, harvest: Harvest, user: User) -> HarvestRead | None:
         user=user,
         defaults={
             "account": account,
-            "level_at_read": level,
             "outside_garden": outside,
             "read_at": timezone.now(),
         },

@@ -1,5 +1,5 @@
-"""Demo data of harvests (called by seed_demo once the engagement history is computed, so every
-read records the reader's level at read time):
+"""Demo data of harvests (called by seed_demo once the engagement history is computed: the
+more engaged an account, the likelier its people read):
 
 - eight harvests from the demo gardens: "you said, we did" (one from a closed pilot when the
   ideas demo made one), playbooks and results; aimed at their garden, at segments (reaching

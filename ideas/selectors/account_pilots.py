@@ -1,6 +1,7 @@
 """One account's pilots for its engagement page: the pilots its members enrolled in, the
 due check-ins they answered and still owe, and (for internal readers) the account's own
-perception figures per pilot.
+perception figures per pilot, shown to two decimals as perception next to outcomes shows them
+(ideas.selectors.perception's `pooled_shown`).
 
 Due is ideas/selectors/feedback.py's `check_in_due` and the rate is
 ideas/selectors/results_figures.py's `ResponseRate`, as on the pilot's results page: the
@@ -25,7 +26,12 @@ from django.utils import timezone
 from accounts.models import Account
 from ideas.models import CheckIn, Pilot
 from ideas.selectors.feedback import check_in_due
-from ideas.selectors.perception import PooledPerception, people_perception, submitted_responses
+from ideas.selectors.perception import (
+    PooledPerception,
+    people_perception,
+    pooled_shown,
+    submitted_responses,
+)
 from ideas.selectors.results_figures import MIN_PARTICIPANTS, ResponseRate
 
 
@@ -40,6 +46,20 @@ class AccountPerception:
     nps: int | None = None  # % 9–10 minus % 0–6 of the members' latest answers
     nps_people: int = 0
     people: int = 0  # the account's members with an answer that counts
+
+    # As the page shows them: two decimals, rounded once (the gap as perception next to
+    # outcomes shows the same account in the same pilot).
+    @property
+    def expected_shown(self) -> float | None:
+        return pooled_shown(self.expected_mean)
+
+    @property
+    def experienced_shown(self) -> float | None:
+        return pooled_shown(self.experienced_mean)
+
+    @property
+    def gap_shown(self) -> float | None:
+        return pooled_shown(self.gap_mean)
 
     @property
     def too_small(self) -> bool:

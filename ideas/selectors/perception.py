@@ -20,6 +20,10 @@ Paired figures (the same person, the same dimension)
 NPS
     % promoters (9–10) − % detractors (0–6) of the people who answered, a whole number rounded
     half away from zero.
+
+Pooled figures (an account's members in a pilot: their mean expected and experienced rating
+and their gap) are shown to two decimals, rounded once, halves away from zero
+(`pooled_shown`), on the account's page as next to its outcomes.
 """
 
 from __future__ import annotations
@@ -30,11 +34,14 @@ from typing import Self
 
 from django.db.models import F, QuerySet
 
-from community.statistics import mean, round_half_up
+from community.statistics import mean, round_half_up, round_half_up_to
 from ideas.models import Answer, FeedbackResponse, Phase, QuestionRole, ResponseStatus
 
 # What the gap and NPS read.
 GAP_AND_NPS_ROLES = (QuestionRole.EXPECTED, QuestionRole.EXPERIENCED, QuestionRole.RECOMMEND)
+
+# A pooled figure is shown (pages, CSVs, the API) to this many decimals.
+SHOWN_PLACES = 2
 
 # Responses in the order in which a later answer replaces an earlier one.
 RESPONSE_ORDER = ("submitted_at", "check_in__position", "pk")
@@ -53,6 +60,12 @@ def submitted_answers() -> QuerySet[Answer]:
         response__status=ResponseStatus.SUBMITTED,
         response__check_in__pilot_id=F("response__enrolment__pilot_id"),
     ).order_by(*(f"response__{name}" for name in RESPONSE_ORDER), "pk")
+
+
+def pooled_shown(value: float | None) -> float | None:
+    """A pooled figure (mean expected, mean experienced, gap) as every page, CSV and API field
+    shows it: SHOWN_PLACES decimals, rounded once, halves away from zero."""
+    return None if value is None else round_half_up_to(value, SHOWN_PLACES)
 
 
 def _choice(text: str, choices: Sequence) -> str:

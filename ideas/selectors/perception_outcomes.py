@@ -35,19 +35,23 @@ from accounts.models import Account, segment_label
 from community.models import OutcomeKind
 from community.selectors.insights import SMALL_GROUP, default_period
 from community.selectors.outcomes import outcome_list
-from community.statistics import mean, round_half_up_to
+from community.statistics import mean
 from ideas.models import Enrolment
-from ideas.selectors.perception import Nps, PooledPerception, people_perception
+from ideas.selectors.perception import (
+    SHOWN_PLACES,
+    Nps,
+    PooledPerception,
+    people_perception,
+    pooled_shown,
+)
 
 DEFAULT_WINDOW_DAYS = 365
 
-# A gap is shown (page, CSV, API's gap_shown) to this many decimals, rounded once, halves up.
-GAP_PLACES = 2
-
 
 def gap_shown(gap: float | None) -> float | None:
-    """A gap as every page, CSV and API field shows it (community.statistics.round_half_up_to)."""
-    return None if gap is None else round_half_up_to(gap, GAP_PLACES)
+    """A gap as every page, CSV and API field shows it (ideas.selectors.perception's
+    `pooled_shown`, as on the account's page)."""
+    return pooled_shown(gap)
 
 
 KEPT_OR_GREW = "kept_or_grew"
@@ -205,7 +209,7 @@ def csv_rows(result: PerceptionOutcomes) -> list[list[object]]:
             row.segment,
             row.members,
             # A Decimal, not a str: a negative gap is a number, not a formula to escape.
-            "" if row.gap_shown is None else Decimal(f"{row.gap_shown:.{GAP_PLACES}f}"),
+            "" if row.gap_shown is None else Decimal(f"{row.gap_shown:.{SHOWN_PLACES}f}"),
             row.gap_n,
             "" if row.nps is None else row.nps,
             row.nps_n,

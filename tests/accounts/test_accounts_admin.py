@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from accounts.models import MemberRole, Membership, User
+from community.models import ActivityEvent, ActivityKind, EngagementRepair
+from community.services.engagement import engagement_history_compute, engagement_repair
+from tests.accounts.factories import customer
+from tests.community.reference_engagement import differences
 
 
 def _user_change(member, **fields) -> dict:
@@ -90,6 +97,87 @@ def test_memberships_cannot_be_deleted_in_the_admin(client_for, programme_admin,
 
     assert response.status_code == 403
     assert Membership.objects.filter(user=member_a).exists()
+
+
+# --- Deactivating and deleting people: their account's engagement history follows -----------
+
+
+@pytest.fixture
+def history(account_a, member_a):
+    """Ten days of account A's engagement, with twelve members (0.3 × 12 = 3.6 people make a
+    full breadth, so one person more or less changes every day's breadth) of whom two were
+    active; no repair waiting."""
+    colleagues = [customer(account_a) for _ in range(11)]
+    for person, days_ago in ((member_a, 5), (colleagues[0], 3)):
+        ActivityEvent.objects.create(
+            account=account_a,
+            user=person,
+            kind=ActivityKind.VISIT,
+            occurred_at=timezone.now() - dt.timedelta(days=days_ago),
+        )
+    engagement_history_compute(days=10)
+    EngagementRepair.objects.all().delete()
+    return colleagues
+
+
+def _repaired_from(account) -> dt.date:
+    """The day the account's repair starts from; then the repair, and the history checked
+    against the plain reference computation (members count while their login is active)."""
+    since = EngagementRepair.objects.get(account=account).since
+    engagement_repair(account_ids=[account.pk])
+    assert differences([account.pk]) == []
+    return since
+
+
+def test_deactivating_a_member_in_the_admin_repairs_their_accounts_history(
+    client_for, programme_admin, account_a, history
+):
+    leaving = history[5]
+    client = client_for(programme_admin)
+    first_day = timezone.localdate() - dt.timedelta(days=9)
+
+    off = client.post(
+        f"/admin/accounts/user/{leaving.pk}/change/", _user_change(leaving, is_active="")
+    )
+
+    assert off.status_code == 302
+    assert User.objects.get(pk=leaving.pk).is_active is False
+    assert _repaired_from(account_a) == first_day  # the first snapshot, not before
+
+    back = client.post(f"/admin/accounts/user/{leaving.pk}/change/", _user_change(leaving))
+
+    assert back.status_code == 302
+    assert User.objects.get(pk=leaving.pk).is_active is True
+    assert _repaired_from(account_a) == first_day
+
+
+def test_saving_a_member_in_the_admin_without_changing_active_marks_nothing(
+    client_for, programme_admin, account_a, history
+):
+    person = history[5]
+    response = client_for(programme_admin).post(
+        f"/admin/accounts/user/{person.pk}/change/", _user_change(person, first_name="Ana")
+    )
+
+    assert response.status_code == 302
+    assert User.objects.get(pk=person.pk).first_name == "Ana"
+    assert not EngagementRepair.objects.exists()
+
+
+def test_a_member_cannot_be_deleted_in_the_admin_only_deactivated(
+    client_for, programme_admin, account_a, history
+):
+    # Their membership may not be deleted here (removals go through the account page), so
+    # neither may the login: nothing leaves the history behind the repair's back.
+    leaving = history[5]
+
+    response = client_for(programme_admin).post(
+        f"/admin/accounts/user/{leaving.pk}/delete/", {"post": "yes"}
+    )
+
+    assert response.status_code == 403
+    assert User.objects.filter(pk=leaving.pk, is_active=True).exists()
+    assert not EngagementRepair.objects.exists()
 
 
 def test_customers_and_account_managers_do_not_get_into_the_admin(

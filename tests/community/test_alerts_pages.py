@@ -13,9 +13,10 @@ import pytest
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from community.models import Alert, AlertReason, NotificationPreference
+from community.models import ActivityEvent, ActivityKind, Alert, AlertReason, NotificationPreference
 from community.services import alerts
-from tests.accounts.factories import AccountFactory, TeamAssignmentFactory
+from community.services.engagement import offline_event_record
+from tests.accounts.factories import AccountFactory, TeamAssignmentFactory, customer
 from tests.api_helpers import api_login
 from tests.community.factories import EngagementSnapshotFactory
 
@@ -224,6 +225,43 @@ def test_the_csv_says_whether_each_alert_still_holds_and_how_it_was_resolved(
     resolved = client.get(URL, {"state": "resolved"}).content.decode()
     assert "No longer true, resolved automatically on " in resolved
     assert f"No longer true: {before['acme']['still_true_note']}" in resolved
+
+
+def test_the_inbox_and_the_portfolio_say_the_same_of_an_accounts_level_and_last_activity(
+    client_for, programme_admin, account_b, two_drops
+):
+    """Globex also went silent before its renewal (its last event 40 days ago), and then an
+    offline event 35 days back was recorded late: "silent since" moves with the portfolio's
+    last activity; the drop alerts speak of the levels the portfolio shows."""
+    account_b.renewal_date = timezone.localdate() + dt.timedelta(days=60)
+    account_b.save()
+    ActivityEvent.objects.create(
+        account=account_b,
+        user=customer(account_b),
+        kind=ActivityKind.VISIT,
+        occurred_at=timezone.now() - dt.timedelta(days=40),
+    )
+    alerts.alerts_raise(account_ids=[account_b.pk], day=timezone.localdate())
+    offline_event_record(account=account_b, kind="referral", occurred_on=_day(35), recorded_by=None)
+    client = client_for(programme_admin)
+
+    portfolio = {r["slug"]: r for r in _csv(client.get("/portfolio/", {"export": "csv"}))}
+    inbox = {(r["account_slug"], r["reason"]): r for r in _csv(client.get(URL, {"export": "csv"}))}
+
+    assert portfolio["acme"]["level"] == "participating"
+    acme_drop = inbox["acme", AlertReason.LEVEL_DROPPED]
+    assert acme_drop["still_true"] == "no"
+    assert acme_drop["still_true_note"].startswith("Back at Participating since ")
+    assert portfolio["globex"]["level"] == "observing"
+    globex_drop = inbox["globex", AlertReason.LEVEL_DROPPED]
+    assert globex_drop["still_true"] == "yes"
+    assert globex_drop["still_true_note"].startswith("Observing since ")
+    last = dt.datetime.fromisoformat(portfolio["globex"]["last_customer_activity"])
+    last_day = date_format(timezone.localdate(last), "j M Y")
+    assert last_day == date_format(_day(35), "j M Y")  # the late offline event
+    silent = inbox["globex", AlertReason.SILENT_BEFORE_RENEWAL]
+    assert silent["summary"].startswith(f"No customer activity since {last_day} ")
+    assert silent["still_true_note"] == f"Silent since {last_day}"
 
 
 # --- Acknowledge and resolve -----------------------------------------------------------------

@@ -8,11 +8,15 @@ there) at its default weight for the next version."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from community.models import (
     DEFAULT_ACTIVITY_WEIGHTS,
+    ActivityEvent,
     ActivityKind,
     EngagementModel,
     EngagementRun,
@@ -118,6 +122,45 @@ def test_activating_makes_a_new_version_and_recomputes_every_account(
     run = EngagementRun.objects.get()
     assert (run.kind, run.accounts) == (EngagementRunKind.FULL, 2)
     assert set(EngagementSnapshot.objects.values_list("model_version", flat=True)) == {2}
+
+
+def test_activating_recomputes_from_today_on_and_leaves_the_earlier_days_as_they_were(
+    client_for, programme_admin, active, django_capture_on_commit_callbacks
+):
+    from community.services.engagement import engagement_history_compute
+    from tests.accounts.factories import customer
+    from tests.community.reference_engagement import differences
+
+    account = AccountFactory()
+    member = customer(account)
+    for days_ago in (1, 3, 6):
+        ActivityEvent.objects.create(
+            account=account,
+            user=member,
+            kind=ActivityKind.VISIT,
+            occurred_at=timezone.now() - dt.timedelta(days=days_ago),
+        )
+    engagement_history_compute(days=10)
+    before = {
+        s.day: (s.score, s.model_version, s.computed_at)
+        for s in EngagementSnapshot.objects.filter(account=account)
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(programme_admin).post(
+            URL, _form_data(active, action="activate", weight__visit=5, note="Visits count.")
+        )
+
+    today = timezone.localdate()
+    after = {
+        s.day: (s.score, s.model_version, s.computed_at)
+        for s in EngagementSnapshot.objects.filter(account=account)
+    }
+    assert {day: row for day, row in after.items() if day < today} == {
+        day: row for day, row in before.items() if day < today
+    }
+    assert after[today][1] == 2 and after[today][0] > before[today][0]  # visits weigh 5 now
+    assert differences([account.pk]) == []  # each day with the version active that day
 
 
 def test_component_weights_that_do_not_add_up_are_refused(client_for, programme_admin, active):

@@ -118,8 +118,8 @@ def test_the_account_team_sees_the_accounts_pilots_check_ins_and_perception(
     assert perception.gap_mean == pytest.approx(((6 - 4) + (6 - 5)) / 2)  # Alice's, paired
     assert perception.nps == 100  # Alice's 10; Bob's 0 is Globex's
     assert perception.too_small
-    assert "<td>5.3</td>" in page  # expected 5.25, to 1 decimal
-    assert "<td>+1.5</td>" in page  # the gap
+    assert "<td>5.25</td>" in page  # expected, to 2 decimals as everywhere
+    assert '<td data-figure="gap">+1.50</td>' in page
     assert "(n = 2)" in page  # flagged, not hidden
 
 

@@ -13,7 +13,9 @@ from community.models import (
     ActivityEvent,
     ActivityKind,
     EngagementModel,
+    EngagementRepair,
     EngagementRun,
+    EngagementRunKind,
     EngagementSnapshot,
 )
 from community.services.engagement import INCREMENTAL_OVERLAP
@@ -186,6 +188,85 @@ def test_a_programme_admin_makes_a_new_version_in_the_admin(client_for, programm
     latest = EngagementModel.objects.get(is_active=True)
     assert (latest.version, latest.created_by, latest.note) == (2, programme_admin, data["note"])
     assert (latest.weights, latest.threshold_co_creating) == ({"visit": 2, "referral": 12}, 75)
+
+
+def test_a_version_made_in_the_admin_recomputes_today_with_it_as_the_settings_page_does(
+    client_for, programme_admin, account_a, django_capture_on_commit_callbacks
+):
+    from community.services.engagement import engagement_history_compute
+    from tests.community.reference_engagement import differences
+
+    engagement_history_compute(days=3)
+    client = client_for(programme_admin)
+    initial = client.get("/admin/community/engagementmodel/add/").context["adminform"].form.initial
+    data = {key: value for key, value in initial.items() if key != "weights"}
+    data.update(weights='{"visit": 2}', threshold_observing=5, note="A lower first level")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/community/engagementmodel/add/", data)
+
+    assert response.status_code == 302
+    run = EngagementRun.objects.get()
+    assert (run.kind, run.day) == (EngagementRunKind.FULL, timezone.localdate())
+    versions = dict(
+        EngagementSnapshot.objects.filter(account=account_a).values_list("day", "model_version")
+    )
+    assert versions[timezone.localdate()] == 2
+    assert set(versions.values()) == {1, 2}  # the days before keep the version of their day
+    assert differences([account_a.pk]) == []
+
+
+def test_activity_events_are_not_added_or_edited_in_the_admin(
+    client_for, programme_admin, account_a
+):
+    event = ActivityEvent.objects.create(
+        account=account_a, kind=ActivityKind.VISIT, occurred_at=timezone.now()
+    )
+    client = client_for(programme_admin)
+
+    added = client.post(
+        "/admin/community/activityevent/add/",
+        {"account": account_a.pk, "kind": "referral", "occurred_at_0": "2026-01-01"},
+    )
+    changed = client.post(
+        f"/admin/community/activityevent/{event.pk}/change/",
+        {"account": account_a.pk, "kind": "referral", "occurred_at_0": "2026-01-01"},
+    )
+
+    assert (added.status_code, changed.status_code) == (403, 403)
+    assert list(ActivityEvent.objects.values_list("kind", flat=True)) == [ActivityKind.VISIT]
+
+
+def test_deleting_an_event_in_the_admin_repairs_its_accounts_history_from_its_day(
+    client_for, programme_admin, account_a
+):
+    from community.services.engagement import engagement_history_compute, engagement_repair
+    from tests.community.reference_engagement import differences
+
+    member = customer(account_a)
+    wrong, kept = (
+        ActivityEvent.objects.create(
+            account=account_a,
+            user=member,
+            kind=kind,
+            occurred_at=timezone.now() - dt.timedelta(days=days_ago),
+        )
+        for kind, days_ago in ((ActivityKind.REFERRAL, 6), (ActivityKind.VISIT, 2))
+    )
+    engagement_history_compute(days=10)
+    EngagementRepair.objects.all().delete()
+
+    response = client_for(programme_admin).post(
+        f"/admin/community/activityevent/{wrong.pk}/delete/", {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert list(ActivityEvent.objects.values_list("pk", flat=True)) == [kept.pk]
+    mark = EngagementRepair.objects.get(account=account_a)
+    assert mark.since == timezone.localdate(wrong.occurred_at)
+    assert differences([account_a.pk]) != []  # the days since still count the referral
+    engagement_repair(account_ids=[account_a.pk])
+    assert differences([account_a.pk]) == []
 
 
 def test_the_admin_refuses_a_version_with_bad_thresholds_and_saves_nothing(

@@ -4,15 +4,18 @@ Observing accounts), the feed page, a harvest's page, writing and publishing, an
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import InternalRole, Segment
 from community.models import (
     ActivityEvent,
+    EngagementSnapshot,
     GardenTheme,
     GardenVisibility,
     Harvest,
@@ -406,6 +409,42 @@ def test_the_steward_sees_how_far_a_harvest_travelled_by_level_at_read_time(
     assert csv_rows[0][:4] == ["account", "segment", "level_at_read", "outside_garden"]
     # The steward is not on these accounts' teams: counted, not named.
     assert {r[0] for r in csv_rows[1:]} == {"Another account"}
+
+
+def test_the_reach_counts_an_account_at_its_level_on_the_day_it_read_as_the_history_stands(
+    client_for, programme_admin, open_garden, member_a, account_a
+):
+    from community.services.engagement import (
+        engagement_history_compute,
+        engagement_repair,
+        offline_event_record,
+    )
+    from community.services.harvests import harvest_read
+
+    today = timezone.localdate()
+    engagement_history_compute(days=30)  # a quiet month: Dormant every day
+    harvest = HarvestFactory(garden=open_garden)
+    harvest_read(harvest=harvest, user=member_a)
+    HarvestRead.objects.update(read_at=timezone.now() - dt.timedelta(days=20))
+    client = client_for(programme_admin)
+
+    def level_read() -> str:
+        [row] = client.get(f"/harvests/{harvest.slug}/reach/").context["reach"].rows
+        return row["level"]
+
+    assert level_read() == "dormant"
+    for _ in range(2):  # two referrals 25 days back, recorded late: Observing 20 days ago
+        offline_event_record(
+            account=account_a,
+            kind="referral",
+            occurred_on=today - dt.timedelta(days=25),
+            recorded_by=None,
+        )
+    engagement_repair(account_ids=[account_a.pk])
+
+    then = EngagementSnapshot.objects.get(account=account_a, day=today - dt.timedelta(days=20))
+    assert then.level == "observing"
+    assert level_read() == then.level  # the reach follows the chart, not what was stored
 
 
 def test_a_programme_admin_sees_the_reading_accounts_names(

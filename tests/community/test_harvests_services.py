@@ -33,7 +33,6 @@ from community.models import (
 from community.services import harvests as services
 from tests.accounts.factories import AccountFactory, customer, internal
 from tests.community.factories import (
-    EngagementSnapshotFactory,
     GardenFactory,
     HarvestFactory,
     accept,
@@ -273,7 +272,6 @@ def test_deactivated_people_are_not_told(steward, open_garden, member_a, admin_a
 
 
 def test_a_read_is_recorded_once_with_one_activity_event(member_a, open_garden):
-    EngagementSnapshotFactory(account=member_a.membership.account, level="dormant", score=3)
     harvest = HarvestFactory(garden=open_garden)
 
     first = services.harvest_read(harvest=harvest, user=member_a)
@@ -281,7 +279,6 @@ def test_a_read_is_recorded_once_with_one_activity_event(member_a, open_garden):
 
     assert first == again
     assert first.account == member_a.membership.account
-    assert first.level_at_read == "dormant"
     assert first.outside_garden  # Acme had not joined the garden
     events = ActivityEvent.objects.filter(kind=ActivityKind.HARVEST_READ)
     assert [(e.account_id, e.user_id, e.object_id) for e in events] == [
@@ -295,7 +292,7 @@ def test_a_read_inside_the_garden_is_not_counted_outside(member_a, open_garden):
 
     read = services.harvest_read(harvest=harvest, user=member_a)
 
-    assert not read.outside_garden and read.level_at_read == ""
+    assert not read.outside_garden
 
 
 def test_internal_readers_and_drafts_record_no_activity(programme_admin, member_a):

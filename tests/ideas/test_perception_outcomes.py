@@ -269,11 +269,12 @@ def test_the_csv_has_a_row_per_account_and_pilot(client_for, programme_admin, pl
     assert (rows["umbrella"]["gap_mean"], rows["umbrella"]["nps"]) == ("", "")
 
 
-def test_the_page_the_csv_and_the_api_show_a_gap_rounded_the_same_way(
+def test_the_page_the_csv_the_api_and_the_accounts_page_show_a_gap_rounded_the_same_way(
     client_for, programme_admin, api, account_a
 ):
     """Four members, two dimensions: one gap of −1 in eight pairs, −0.125. Rounded half away
-    from zero, −0.13 everywhere (the CSV rounded the binary value half to even: −0.12)."""
+    from zero, −0.13 everywhere (the CSV rounded the binary value half to even: −0.12, and the
+    account's own page to one decimal: −0.1)."""
     pilot = _pilot([account_a])
     expectation, _, final = pilot.check_ins.order_by("position")
     for n in range(4):
@@ -292,6 +293,10 @@ def test_the_page_the_csv_and_the_api_show_a_gap_rounded_the_same_way(
     assert "-0.12" not in page
     assert (row["gap_mean"], row["gap_pairs"]) == ("-0.13", "8")
     assert (body["results"][0]["gap_mean"], body["results"][0]["gap_shown"]) == (-0.125, -0.13)
+    account_page = client.get(f"/accounts/{account_a.slug}/pilots/").content.decode()
+    assert f'<tr data-pilot="{pilot.pk}">' in account_page
+    assert '<td data-figure="gap">-0.13</td>' in account_page
+    assert "<td>4.88</td>" in account_page  # experienced: 39 of 8 ratings, 4.875
 
 
 def test_the_fragment_reads_the_same_number_of_queries_whatever_the_number_of_accounts(

@@ -11,6 +11,7 @@ import io
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from accounts.models import Segment
 from ideas.models import (
@@ -231,6 +232,48 @@ def test_the_figures_csv_holds_the_values_the_page_shows(client_for, product_man
     ]
     assert rows["overall", "check_in_rate", final.title] == ["", "1", "not due yet"]
     assert "0 of 1 due check-ins answered, 0%" in page
+
+
+def test_the_results_page_its_csv_the_api_and_the_accounts_page_say_one_response_rate(
+    client_for, api, programme_admin, account_a, member_a
+):
+    """A pilot of account A alone that started 20 days ago: the expectation and the mid-pilot
+    check-in are due, the final one is not. Alma answered both due ones and the final one
+    early; Anna only her expectation. 3 of 4 due check-ins answered, 75%, wherever it is read:
+    the pilot's results (page, figures CSV, API) and account A's pilots section."""
+    today = timezone.localdate()
+    pilot = PilotFactory(
+        accounts=[account_a],
+        state=PilotState.RUNNING,
+        recruiting_opens=today - dt.timedelta(days=27),
+        runs_from=today - dt.timedelta(days=20),
+        runs_until=today + dt.timedelta(days=14),
+    )
+    expectation, middle, final = pilot.check_ins.order_by("position")
+    alma = Enrolment.objects.create(pilot=pilot, user=member_a, account=account_a)
+    anna = Enrolment.objects.create(pilot=pilot, user=customer(account_a), account=account_a)
+    for check_in in (expectation, middle, final):
+        feedback_response(alma, check_in, at=AT)
+    feedback_response(anna, expectation, at=AT)
+    client = client_for(programme_admin)
+    api.force_authenticate(programme_admin)
+    said = "3 of 4 due check-ins answered, 75%"
+
+    page = client.get(_page_url(pilot)).content.decode()
+    rows = _figure_rows(client, pilot)
+    body = api.get(f"/api/v1/pilots/{pilot.pk}/results/").json()
+    fragment = client.get(f"/accounts/{account_a.slug}/pilots/").content.decode()
+
+    assert said in page
+    assert rows["overall", "response_rate", ""] == ["75", "4", said]
+    assert body["overall"]["response_rate"] == {
+        **body["overall"]["response_rate"],
+        "answered": 3,
+        "due": 4,
+        "percent": 75,
+        "text": said,
+    }
+    assert f'<td data-figure="response-rate">{said}</td>' in fragment
 
 
 def test_the_figures_csv_splits_as_the_page_does(client_for, product_manager, pilot):

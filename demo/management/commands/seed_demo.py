@@ -175,7 +175,7 @@ class Command(BaseCommand):
     def _after_the_levels(self, rng: random.Random, *, today: dt.date, with_ideas: bool) -> None:
         """What follows the accounts' engagement levels (computed first): harvest reads,
         alerts, loyalty outcomes, badges, and the notifications people have read."""
-        # Harvests after the levels: each read keeps its account's level at read time.
+        # Harvests after the levels: who reads depends on the account's level.
         closed = Pilot.objects.filter(state="closed").order_by("pk").values_list("pk", flat=True)
         demo_harvests_build(rng=rng, closed_pilot_ids=list(closed[:2]))
         with notification_emails_suppressed():  # the account teams' inbox, not their email
