@@ -5,7 +5,8 @@ backend as our login form's.
 allauth runs what follows the password: its login stages (the second factor of allauth.mfa)
 end in `AccountAdapter.login`. Single sign-on (allauth.socialaccount) ends in the same stages:
 `SocialAccountAdapter` hands allauth each account's identity provider from our rows, and lets in
-only whom accounts.single_sign_on admits.
+only whom accounts.single_sign_on admits. `MfaAdapter` keeps the second factors' secrets
+encrypted.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import jwt
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
@@ -23,6 +25,7 @@ from django.shortcuts import render
 
 from accounts import single_sign_on
 from accounts.lockout import login_attempts_one_at_a_time
+from config.field_encryption import decrypt_text, encrypt_text
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +49,18 @@ class AccountAdapter(DefaultAccountAdapter):
         with login_attempts_one_at_a_time(user.email):
             found = authenticate(context.request, username=user.email, password=password)
         return found is not None and found.pk == user.pk
+
+
+class MfaAdapter(DefaultMFAAdapter):
+    """allauth.mfa keeps an authenticator app's key and the recovery codes' seed in the
+    database through these two hooks: encrypted, as every stored secret is
+    (config/field_encryption.py)."""
+
+    def encrypt(self, text: str) -> str:
+        return encrypt_text(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return decrypt_text(encrypted_text)
 
 
 # What a person is told when allauth refuses the provider's answer, by the check that failed.

@@ -1,6 +1,7 @@
 """Where the server may connect to a URL a person typed, and the post itself (server-side
 request forgery kept out). Webhook endpoints use it, and so must every other outbound URL an
-admin sets (an identity provider's issuer, a chat channel's incoming webhook).
+admin sets (an identity provider's issuer and the endpoints of its discovery document:
+accounts/oidc_discovery.py; a chat channel's incoming webhook).
 
 Such a URL is typed by an admin, so without care the server would post wherever it points: to
 itself, to the database or cache on the private network, to the cloud's metadata service.
@@ -9,8 +10,9 @@ The rule, decided here and nowhere else:
 - The host is resolved, and **every** address it resolves to must be public: loopback, private,
   link-local, multicast, reserved, unspecified and IPv6 addresses that carry an IPv4 address
   (IPv4-mapped, 6to4, Teredo) are refused (`address_refusal`, from the `ipaddress` module's
-  properties). `settings.WEBHOOK_ALLOW_LOOPBACK` lets loopback through, for development and
-  tests only (production settings refuse to start with it).
+  properties). `settings.OUTBOUND_ALLOW_LOOPBACK` lets loopback through, for development and
+  tests only (production settings refuse to start with it); `loopback_allowed` reads it (and
+  its former name, `WEBHOOK_ALLOW_LOOPBACK`).
 - The check runs when an endpoint is saved (`community.services.webhooks`) and again before each
   post (`destination_post`), and the post connects to the address that was checked: the
   connection is opened to that IP, while the Host header and TLS (SNI and the certificate
@@ -85,8 +87,17 @@ class PostOutcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
+def loopback_allowed() -> bool:
+    """May outbound URLs reach loopback (development and tests only)? The setting's former
+    name, WEBHOOK_ALLOW_LOOPBACK, still counts."""
+    return bool(
+        getattr(settings, "OUTBOUND_ALLOW_LOOPBACK", False)
+        or getattr(settings, "WEBHOOK_ALLOW_LOOPBACK", False)
+    )
+
+
 def address_refusal(address: IPAddress) -> str | None:
-    """Why a webhook may not connect to `address`, or None when it may (the one rule)."""
+    """Why the server may not connect to `address`, or None when it may (the one rule)."""
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:
             return "the address is IPv4-mapped"
@@ -95,7 +106,7 @@ def address_refusal(address: IPAddress) -> str | None:
     if address.is_unspecified:
         return "the address is unspecified"
     if address.is_loopback:
-        return None if settings.WEBHOOK_ALLOW_LOOPBACK else "the address is loopback"
+        return None if loopback_allowed() else "the address is loopback"
     checks = [
         (address.is_link_local, "the address is link-local"),
         (address.is_multicast, "the address is multicast"),
