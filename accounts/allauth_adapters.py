@@ -18,6 +18,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.socialaccount import app_settings as socialaccount_settings
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
@@ -26,6 +27,7 @@ from django.shortcuts import render
 from accounts import single_sign_on
 from accounts.lockout import login_attempts_one_at_a_time
 from config.field_encryption import decrypt_text, encrypt_text
+from config.outbound import outbound_session
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +101,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest, sociallogin) -> bool:
         return False
+
+    def get_requests_session(self):
+        """Every request allauth makes to a provider (its discovery document, the token, the
+        keys, the user info) goes through the outbound rule (config/outbound.py)."""
+        return outbound_session(timeout=socialaccount_settings.REQUESTS_TIMEOUT)
 
     def pre_social_login(self, request: HttpRequest, sociallogin) -> None:
         claims = {

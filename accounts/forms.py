@@ -8,7 +8,6 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.core.validators import RegexValidator
 
 from accounts.lockout import (
     LoginBusy,
@@ -17,7 +16,7 @@ from accounts.lockout import (
     login_is_locked,
 )
 from accounts.models import IdentityProvider, IdentityProviderKind, MemberRole, Segment, Tier
-from accounts.single_sign_on import SSO_REQUIRED_MESSAGE, discovery_check, sso_required
+from accounts.single_sign_on import SSO_REQUIRED_MESSAGE, email_domain_clean, sso_required
 from config.single_line import validate_single_line
 
 
@@ -100,15 +99,10 @@ class SsoLoginForm(forms.Form):
     )
 
 
-_DOMAIN = RegexValidator(
-    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
-    "Write each domain as a plain lower-case name, such as acme.example.",
-)
-
-
 class IdentityProviderForm(forms.Form):
-    """An account's identity provider. Its discovery document is fetched when it is saved: a
-    provider that cannot be reached, or whose document is wrong, is refused with the reason."""
+    """An account's identity provider. Its discovery document is fetched when it is saved
+    (accounts.sso_settings.identity_provider_set): a provider that cannot be reached, or whose
+    document is wrong, is refused with the reason on its field."""
 
     kind = forms.ChoiceField(
         label="Protocol",
@@ -152,23 +146,13 @@ class IdentityProviderForm(forms.Form):
             self.fields["domains"].disabled = True
 
     def clean_domains(self) -> list[str]:
-        names = [line.strip().lower() for line in self.cleaned_data["domains"].splitlines()]
-        names = [name for name in names if name]
-        for name in names:
-            _DOMAIN(name)
-        return names
+        lines = self.cleaned_data["domains"].splitlines()
+        return [email_domain_clean(line) for line in lines if line.strip()]
 
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("client_secret") and self.provider is not None:
             cleaned["client_secret"] = self.provider.client_secret
-        if cleaned.get("sso_required") and not cleaned.get("domains"):
-            self.add_error("sso_required", "Add the account's email domains first.")
-        if cleaned.get("issuer"):
-            try:
-                discovery_check(cleaned["issuer"])
-            except forms.ValidationError as error:
-                self.add_error("issuer", error)
         return cleaned
 
 

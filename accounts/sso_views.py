@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from accounts import access, single_sign_on
 from accounts.forms import IdentityProviderForm, SsoLoginForm
 from accounts.models import IdentityProvider, IdentityProviderKind
+from accounts.sso_settings import identity_provider_set, provider_settings_changed
 
 logger = logging.getLogger(__name__)
 
@@ -95,9 +96,10 @@ def sso_settings(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            single_sign_on.identity_provider_save(
+            identity_provider_set(
                 account=account,
-                settings=single_sign_on.ProviderSettings(
+                settings=provider_settings_changed(
+                    provider,
                     kind=data["kind"],
                     issuer=data["issuer"],
                     client_id=data["client_id"],

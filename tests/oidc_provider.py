@@ -7,7 +7,8 @@ our account's settings name, with our callback as its redirect URI) and the peop
 directory. Its sign-in page asks for an address in that directory and has one button. It can
 also be told to misbehave the ways an identity provider can: sign an ID token for another
 audience (`audience`), under another issuer's name (`token_issuer`), already expired
-(`token_lifetime` below zero), or serve a wrong discovery document (`discovery`).
+(`token_lifetime` below zero), or serve a wrong discovery document (`discovery`) or a redirect
+instead of it (`discovery_location`).
 """
 
 from __future__ import annotations
@@ -111,6 +112,7 @@ class OidcProvider:
         self.token_issuer: str | None = None
         self.token_lifetime = 300
         self.discovery: dict | str | None = None
+        self.discovery_location: str | None = None  # the discovery document redirects there
         self.issuer = ""
         self._server = None
         self._thread: threading.Thread | None = None
@@ -149,6 +151,8 @@ class OidcProvider:
 
         @app.get("/.well-known/openid-configuration")
         def discovery():
+            if self.discovery_location:
+                return "", 302, {"Location": self.discovery_location}
             if isinstance(self.discovery, str):
                 return self.discovery, 200, {"Content-Type": "application/json"}
             return jsonify(self.discovery if self.discovery is not None else self._document())

@@ -51,7 +51,7 @@ from config.outbound import (
     PostOutcome,
     destination_check,
     destination_post,
-    loopback_allowed,
+    plain_http_allowed,
 )
 
 TIMEOUT_SECONDS = 5
@@ -96,9 +96,7 @@ def _clean_url(url: str) -> str:
         raise ValidationError(
             {"url": f"Refused: {refused.reason}. Alerts are posted to public addresses only."}
         ) from None
-    if urlsplit(url).scheme == "https" or settings.DEBUG:
-        return url
-    if loopback_allowed() and destination.only_loopback:
+    if urlsplit(url).scheme == "https" or plain_http_allowed(destination):
         return url
     raise ValidationError({"url": "Use an https:// URL: alerts are not sent in the clear."})
 
