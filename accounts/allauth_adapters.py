@@ -26,6 +26,12 @@ from django.shortcuts import render
 
 from accounts import single_sign_on
 from accounts.lockout import login_attempts_one_at_a_time
+from accounts.sso_reauthentication import (
+    SsoReauthenticationRefused,
+    is_sso_reauthentication,
+    sso_reauthentication_finish,
+    sso_reauthentication_method,
+)
 from config.field_encryption import decrypt_text, encrypt_text
 from config.outbound import outbound_session
 
@@ -44,6 +50,16 @@ class AccountAdapter(DefaultAccountAdapter):
         if not hasattr(user, "backend"):
             user.backend = _BACKEND
         super().login(request, user)
+
+    def get_reauthentication_methods(self, user) -> list[dict]:
+        """allauth's (password, second factor) and signing in again at the identity provider
+        the session came in by (accounts/sso_reauthentication.py): first for a person with no
+        password, whom allauth would otherwise send to the login page."""
+        methods = super().get_reauthentication_methods(user)
+        sso = sso_reauthentication_method(context.request)
+        if sso is None:
+            return methods
+        return [sso, *methods] if not user.has_usable_password() else [*methods, sso]
 
     def reauthenticate(self, user, password: str) -> bool:
         """ "Type your password again" before changing a second factor: a wrong one counts
@@ -80,6 +96,10 @@ _TOKEN_REFUSALS = (
     ),
 )
 _UNACCEPTED = "The identity provider's answer could not be accepted. Sign in again."
+_NOT_REAUTHENTICATED = (
+    "The identity provider did not confirm that you signed in again, so nothing was changed. "
+    "Try again, and sign in at the provider when it asks."
+)
 
 
 def _refusal(request: HttpRequest, reason: str) -> ImmediateHttpResponse:
@@ -108,6 +128,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return outbound_session(timeout=socialaccount_settings.REQUESTS_TIMEOUT)
 
     def pre_social_login(self, request: HttpRequest, sociallogin) -> None:
+        if is_sso_reauthentication(sociallogin):
+            try:
+                sso_reauthentication_finish(request, sociallogin)
+            except SsoReauthenticationRefused:
+                raise _refusal(request, _NOT_REAUTHENTICATED) from None
+            return  # allauth then goes back to the page that asked, logging nobody in or out
         claims = {
             **sociallogin.account.extra_data.get("userinfo", {}),
             **sociallogin.account.extra_data.get("id_token", {}),

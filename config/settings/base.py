@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "accounts.middleware.SessionTimeoutMiddleware",
     # An internal user without a second factor sees only its setup while it is required.
     "accounts.middleware.MfaRequiredMiddleware",
+    # Before a second factor changes, people with no password sign in again at their provider.
+    "accounts.middleware.SsoReauthenticationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
