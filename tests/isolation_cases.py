@@ -287,6 +287,7 @@ def build_world() -> World:
         "api_token": api_token.token_key,
         "scim_token": scim_token.pk,
         "identity_provider": identity_provider.provider_id,
+        "email_domain": "acme.example",
     }
     return World(people=people, ids=ids)
 

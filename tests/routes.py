@@ -19,6 +19,7 @@ SAMPLES = {
     "key": "0123456789abcde",  # an API token's first characters
     "token_key": "0123456789abcde",
     "provider_id": "account-1",  # allauth's name for an account's identity provider
+    "domain": "acme.example",  # an account's email domain
 }
 
 

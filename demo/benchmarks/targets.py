@@ -192,6 +192,7 @@ NOT_LIST_PAGES = frozenset(
         "mfa_view_recovery_codes",
         "openid_connect_callback",
         "accounts:sso-login",
+        "accounts:sso-reauthenticate",
         "accounts:sso-settings",
         "accounts:scim-token-create",
         "accounts:scim-token-revoke",
@@ -219,6 +220,7 @@ NOT_LIST_PAGES = frozenset(
 # The list endpoints' path parameters (templates as in docs/openapi.yaml). A list endpoint with
 # parameters missing here is reported as not measured.
 API_PATH_PARAMS: dict[str, Callable[[BenchWorld], dict]] = {
+    "/api/v1/accounts/{slug}/email-domains/": lambda w: {"slug": w.served_account.slug},
     "/api/v1/accounts/{slug}/engagement/history/": lambda w: {"slug": w.served_account.slug},
     "/api/v1/accounts/{slug}/offline-events/": lambda w: {"slug": w.served_account.slug},
     "/api/v1/gardens/{slug}/members/": lambda w: {"slug": w.garden.slug},
