@@ -11,7 +11,6 @@ from csp.constants import NONE, SELF
 from config.env import (
     env_bool,
     env_database,
-    env_fernet_keys,
     env_int,
     env_list,
     env_rate,
@@ -28,10 +27,6 @@ SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-producti
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-# Secrets kept encrypted in the database (config/field_encryption.py): Fernet keys, the first
-# encrypts, all decrypt. Empty in development and tests: one key derived from SECRET_KEY is
-# used. Production refuses to start without them.
-FIELD_ENCRYPTION_KEYS = env_fernet_keys("FIELD_ENCRYPTION_KEYS", [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -88,8 +83,7 @@ MIDDLEWARE = [
     "accounts.middleware.SessionTimeoutMiddleware",
     # An internal user without a second factor sees only its setup while it is required.
     "accounts.middleware.MfaRequiredMiddleware",
-    # Before a second factor changes, people with no password sign in again at their provider.
-    "accounts.middleware.SsoReauthenticationMiddleware",
+    "accounts.middleware.SsoReauthenticationMiddleware",  # no password: sign in again first
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -198,8 +192,7 @@ MFA_RECOVERY_CODES_SHOW_ONCE = True
 MFA_TOTP_ISSUER = "Customer Garden"
 # A wrong code counts against the login's lock like a wrong password (accounts/forms.py).
 MFA_FORMS = {"authenticate": "accounts.forms.MfaAuthenticateForm"}
-# Second-factor secrets are stored encrypted (config/field_encryption.py).
-MFA_ADAPTER = "accounts.allauth_adapters.MfaAdapter"
+MFA_ADAPTER = "accounts.allauth_adapters.MfaAdapter"  # secrets stored encrypted
 # Browsers allow WebAuthn on http://localhost only; production serves https.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
 # Internal users must set up a second factor before any other page (accounts/middleware.py).
@@ -486,21 +479,15 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Accounts per engagement recompute task (one aggregate query and one upsert each).
 ENGAGEMENT_CHUNK_SIZE = env_int("ENGAGEMENT_CHUNK_SIZE", 1000, minimum=1)
-# CSV imports (outcomes, accounts): a larger upload is refused before it is parsed. Uploads
-# above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, not memory (Django's default 2.5 MB).
-# Every URL an admin types for the server to reach (webhooks, an identity provider's issuer)
-# reaches public addresses only (config/outbound.py); OUTBOUND_ALLOW_LOOPBACK lets them reach
-# loopback too (plain http included), for development and tests: production refuses it.
-# WEBHOOK_ALLOW_LOOPBACK is its former name, still read.
-OUTBOUND_ALLOW_LOOPBACK = env_bool(
-    "OUTBOUND_ALLOW_LOOPBACK", env_bool("WEBHOOK_ALLOW_LOOPBACK", False)
-)
-# Outgoing webhooks: attempts per delivery before it is marked failed.
+# Outgoing webhooks: attempts per delivery before it is marked failed; days the old secret
+# still signs after a rotation, with the old X-Garden-* headers (community/webhook_signing.py).
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
-# Days a rotation period lasts: after a new secret, posts are signed with the old secret too,
-# and still carry the old-style X-Garden-* headers (community/webhook_signing.py). Endpoints
-# that existed before standard webhooks got one such period from their migration.
 WEBHOOK_ROTATION_DAYS = env_int("WEBHOOK_ROTATION_DAYS", 7, minimum=0)
+# URLs an admin sets (webhooks, identity providers) reach public addresses only (outbound.py);
+# OUTBOUND_ALLOW_LOOPBACK (formerly WEBHOOK_ALLOW_LOOPBACK) allows loopback: dev and tests only.
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", False)
+OUTBOUND_ALLOW_LOOPBACK = env_bool("OUTBOUND_ALLOW_LOOPBACK", WEBHOOK_ALLOW_LOOPBACK)
+# CSV imports: a larger upload is refused unparsed (past 2.5 MB an upload goes to a temp file).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
 
 LOGGING = {

@@ -1,6 +1,6 @@
 """Production: refuses to start without a secret key, host names and a real database."""
 
-from config.env import ImproperlyConfiguredEnv
+from config.env import ImproperlyConfiguredEnv, env_fernet_keys
 
 from .base import *  # noqa: F403
 
@@ -35,7 +35,9 @@ if OUTBOUND_ALLOW_LOOPBACK:
         "OUTBOUND_ALLOW_LOOPBACK (or WEBHOOK_ALLOW_LOOPBACK) is for development and tests "
         "only: in production, webhooks and identity providers reach public addresses only."
     )
-# Secrets in the database are encrypted with keys of their own, never derived from SECRET_KEY.
+# Secrets in the database are encrypted with keys of their own, never derived from SECRET_KEY
+# (config/field_encryption.py).
+FIELD_ENCRYPTION_KEYS = env_fernet_keys("FIELD_ENCRYPTION_KEYS", [])
 if not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfiguredEnv(
         "FIELD_ENCRYPTION_KEYS is required: one or more Fernet keys, comma-separated, the "
