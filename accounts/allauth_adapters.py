@@ -56,7 +56,8 @@ class AccountAdapter(DefaultAccountAdapter):
         the session came in by (accounts/sso_reauthentication.py): first for a person with no
         password, whom allauth would otherwise send to the login page."""
         methods = super().get_reauthentication_methods(user)
-        sso = sso_reauthentication_method(context.request)
+        request = context.request
+        sso = sso_reauthentication_method(request) if request is not None else None
         if sso is None:
             return methods
         return [sso, *methods] if not user.has_usable_password() else [*methods, sso]

@@ -106,8 +106,8 @@ def _document(url: str, response: requests.Response) -> dict:
 def _endpoints_check(issuer: str, document: dict) -> None:
     for key in SERVER_ENDPOINTS:
         url = document.get(key)
-        if key not in DISCOVERY_KEYS and url is None:
-            continue  # optional (the user info): allauth reads the ID token instead
+        if url is None and key == "userinfo_endpoint":
+            continue  # optional in the standard
         refusal = url_refusal(url) if isinstance(url, str) else "it is not a URL"
         if refusal:
             raise ValidationError(
