@@ -9,7 +9,9 @@ authenticator. Here they are sent back to the provider their session came from i
 
 - `sso_reauthentication_due`: must this request first send the person to their provider?
   Yes when allauth knows no way to ask them (no usable password, no second factor) and they
-  have not signed in again within ACCOUNT_REAUTHENTICATION_TIMEOUT
+  have not signed in again within ACCOUNT_REAUTHENTICATION_TIMEOUT; a session that came in
+  through a provider we cannot ask to sign someone in again (only OpenID Connect ones can:
+  `asks_again`) keeps allauth's own rule
   (accounts.middleware.SsoReauthenticationMiddleware asks it before the second-factor pages).
   A person with a password or a factor is asked by allauth, which offers the provider too
   (`sso_reauthentication_method`, through `AccountAdapter.get_reauthentication_methods`).
@@ -32,8 +34,9 @@ from allauth.account import app_settings as account_settings
 from allauth.account.internal.flows.login import get_authentication_records, record_authentication
 from allauth.account.internal.flows.reauthentication import get_reauthentication_flows
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
-from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from allauth.socialaccount.providers.base import AuthProcess
+from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
@@ -74,19 +77,36 @@ def recently_reauthenticated(request: HttpRequest) -> bool:
     return bool(latest) and time.time() - latest[-1] < account_settings.REAUTHENTICATION_TIMEOUT
 
 
+def asks_again(request: HttpRequest, record: dict) -> bool:
+    """Can the provider of this login record be asked to sign the person in again, and say
+    when they did? An OpenID Connect one can (`prompt=login`, `max_age`, `auth_time`)."""
+    try:
+        provider = get_social_adapter().get_provider(request, record["provider"])
+    except SocialApp.DoesNotExist:
+        return False
+    return provider.id == OpenIDConnectProvider.id
+
+
 def sso_reauthentication_due(request: HttpRequest) -> bool:
     """Must this person sign in again before changing a second factor, where allauth would
-    not ask (no usable password, no second factor)?"""
+    not ask (no usable password, no second factor)? Not when their session came in through
+    a provider that cannot be asked again (allauth's own rule then applies)."""
     user = request.user
     if not user.is_authenticated or get_reauthentication_flows(user):
         return False
-    return not recently_reauthenticated(request)
+    if recently_reauthenticated(request):
+        return False
+    record = sso_login_record(request)
+    return record is None or asks_again(request, record)
 
 
 def sso_reauthentication_method(request: HttpRequest) -> dict | None:
     """The provider as one of allauth's reauthentication methods, for a person whose session
-    came in through it; None otherwise."""
-    if not request.user.is_authenticated or sso_login_record(request) is None:
+    came in through one that can be asked again; None otherwise."""
+    if not request.user.is_authenticated:
+        return None
+    record = sso_login_record(request)
+    if record is None or not asks_again(request, record):
         return None
     return {
         "id": "sso_reauthenticate",
@@ -97,7 +117,8 @@ def sso_reauthentication_method(request: HttpRequest) -> dict | None:
 
 def sso_reauthentication_start(request: HttpRequest, *, next_url: str) -> HttpResponse:
     """allauth's redirect to the provider of the session's login, asking it to sign the person
-    in again; the caller has checked there is one (`sso_login_record`)."""
+    in again; the caller has checked there is one that can be asked (`sso_login_record`,
+    `asks_again`)."""
     record = sso_login_record(request)
     provider = get_social_adapter().get_provider(request, record["provider"])
     return provider.redirect(

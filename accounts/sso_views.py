@@ -134,7 +134,8 @@ def sso_reauthenticate(request: HttpRequest) -> HttpResponse:
     """Sign in again at the identity provider this session came in by, before a second factor
     changes (accounts/sso_reauthentication.py); then back to the page that asked (`next`), a
     form that was posted resumed."""
-    if sso_reauthentication.sso_login_record(request) is None:
+    record = sso_reauthentication.sso_login_record(request)
+    if record is None or not sso_reauthentication.asks_again(request, record):
         raise PermissionDenied("Your session did not begin with single sign-on.")
     fallback = reverse("mfa_index")
     next_url = request.POST.get("next") or request.GET.get("next") or fallback

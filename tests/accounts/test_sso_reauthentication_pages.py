@@ -198,3 +198,27 @@ def test_a_code_posted_after_the_timeout_is_kept_and_used_once_she_signed_in_aga
     resumed = client.get(back["Location"])  # the code she posted, posted now
     assert resumed.status_code == 302
     assert authenticator_kinds(nora) == {"totp", "recovery_codes"}
+
+
+def test_a_session_from_a_provider_that_cannot_be_asked_again_keeps_allauths_rule(
+    client_for, account_a
+):
+    # Only an OpenID Connect provider can be asked to sign someone in again and say when it
+    # did; a session that came in through another kind (here one allauth no longer knows) is
+    # left to allauth, which lets a person with no password and no factor set one up.
+    from tests.accounts.factories import customer
+
+    person = customer(account_a, email="sam@acme.example")
+    person.set_unusable_password()
+    person.save()
+    SocialAccount.objects.create(user=person, provider="saml-staff", uid="sam")
+    client = client_for(person)
+    session = client.session
+    session["account_authentication_methods"] = [
+        {"method": "socialaccount", "at": 1.0, "provider": "saml-staff", "uid": "sam"}
+    ]
+    session["account_authentication_methods_user"] = str(person.pk)
+    session.save()
+
+    assert client.get(ACTIVATE).status_code == 200
+    assert client.get(REAUTHENTICATE).status_code == 403
