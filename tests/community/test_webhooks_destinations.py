@@ -1,4 +1,4 @@
-"""Webhooks cannot be turned against us (issue 13, item 4). A destination is checked when its
+"""Webhooks cannot be turned against us. A destination is checked when its
 endpoint is saved and again before each post: every address its host resolves to must be
 public (loopback only where settings.OUTBOUND_ALLOW_LOOPBACK allows it, which production
 refuses); the post connects to the address that was checked, with the Host header and TLS on
