@@ -11,7 +11,8 @@ PORT ?= 8000
 SSO_PORT ?= $(shell echo $$(( $(PORT) + 1 )))
 DEMO_SSO := SSO_PORT=$(SSO_PORT) STAFF_SSO_PROTOCOL=oidc STAFF_SSO_DOMAINS=customergarden.example \
 	STAFF_SSO_ISSUER=http://127.0.0.1:$(SSO_PORT) STAFF_SSO_CLIENT_ID=customer-garden-staff \
-	STAFF_SSO_CLIENT_SECRET=demo-only-staff-secret
+	STAFF_SSO_CLIENT_SECRET=demo-only-staff-secret \
+	OUTBOUND_ALLOW_LOOPBACK=1
 
 .PHONY: install demo run worker beat test test-fast lint format bench load migrate seed clean schema
 

@@ -1,5 +1,5 @@
-"""Who may see and change which accounts, memberships, account teams, invitations, API tokens
-and SCIM tokens, and which people an account's SCIM token reaches.
+"""Who may see and change which accounts, memberships, account teams, invitations, API tokens,
+SCIM tokens and single sign-on settings, and which people an account's SCIM token reaches.
 
 Every view and API view of `accounts` fetches through these functions; nothing else filters by
 account. A fetch returns the object, or raises Http404 when the user may not see it (so its
@@ -17,6 +17,7 @@ from accounts.models import (
     Account,
     AccountTeamAssignment,
     ApiToken,
+    EmailDomain,
     Invitation,
     MemberRole,
     Membership,
@@ -123,6 +124,26 @@ def access_account_for_sso(user: User, account_id: int | str) -> Account:
     if not can_set_identity_provider(user, account):
         raise PermissionDenied("Only the account's admins and programme admins set its sign-in.")
     return account
+
+
+def access_account_for_email_domains(user: User, account_id: int | str) -> Account:
+    """The account, if the user may change its email domains (programme admins); 404 unseen,
+    403 for whoever may see its single sign-on settings but not its domains, or not even
+    those."""
+    account = access_account_for_sso(user, account_id)
+    if not can_set_email_domains(user):
+        raise PermissionDenied("Only programme admins set an account's email domains.")
+    return account
+
+
+def access_email_domain(user: User, account_id: int | str, domain: str) -> EmailDomain:
+    """One of the account's email domains, for a user who may change them; 404 for a domain
+    that is not the account's (whoever's it is)."""
+    account = access_account_for_email_domains(user, account_id)
+    found = account.email_domains.filter(domain=str(domain).strip().lower()).first()
+    if found is None:
+        raise Http404("No such email domain of this account.")
+    return found
 
 
 def visible_memberships(user: User) -> QuerySet[Membership]:

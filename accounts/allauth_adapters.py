@@ -6,7 +6,8 @@ allauth runs what follows the password: its login stages (the second factor of a
 end in `AccountAdapter.login`. Single sign-on (allauth.socialaccount) ends in the same stages:
 `SocialAccountAdapter` hands allauth each account's identity provider from our rows (OpenID Connect
 or SAML 2.0) and the company's provider for staff from settings, and lets in only whom
-accounts.single_sign_on (customers) or accounts.staff_sign_on (staff) admits.
+accounts.single_sign_on (customers) or accounts.staff_sign_on (staff) admits. `MfaAdapter` keeps
+the second factors' secrets encrypted.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import jwt
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.socialaccount import app_settings as socialaccount_settings
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +27,14 @@ from django.shortcuts import render
 
 from accounts import single_sign_on, staff_sign_on
 from accounts.lockout import login_attempts_one_at_a_time
+from accounts.sso_reauthentication import (
+    SsoReauthenticationRefused,
+    is_sso_reauthentication,
+    sso_reauthentication_finish,
+    sso_reauthentication_method,
+)
+from config.field_encryption import decrypt_text, encrypt_text
+from config.outbound import outbound_session
 
 logger = logging.getLogger(__name__)
 
@@ -41,12 +52,35 @@ class AccountAdapter(DefaultAccountAdapter):
             user.backend = _BACKEND
         super().login(request, user)
 
+    def get_reauthentication_methods(self, user) -> list[dict]:
+        """allauth's (password, second factor) and signing in again at the identity provider
+        the session came in by (accounts/sso_reauthentication.py): first for a person with no
+        password, whom allauth would otherwise send to the login page."""
+        methods = super().get_reauthentication_methods(user)
+        request = context.request
+        sso = sso_reauthentication_method(request) if request is not None else None
+        if sso is None:
+            return methods
+        return [sso, *methods] if not user.has_usable_password() else [*methods, sso]
+
     def reauthenticate(self, user, password: str) -> bool:
         """ "Type your password again" before changing a second factor: a wrong one counts
         against the login's lock like a wrong password at the login (django-axes)."""
         with login_attempts_one_at_a_time(user.email):
             found = authenticate(context.request, username=user.email, password=password)
         return found is not None and found.pk == user.pk
+
+
+class MfaAdapter(DefaultMFAAdapter):
+    """allauth.mfa keeps an authenticator app's key and the recovery codes' seed in the
+    database through these two hooks: encrypted, as every stored secret is
+    (config/field_encryption.py)."""
+
+    def encrypt(self, text: str) -> str:
+        return encrypt_text(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return decrypt_text(encrypted_text)
 
 
 # What a person is told when allauth refuses an OpenID Connect provider's answer, by the check
@@ -94,6 +128,10 @@ _UNACCEPTED = "The identity provider's answer could not be accepted. Sign in aga
 REPLAYED = (
     "This sign-in was already used, or was not started from this browser. Start again from "
     "the login page."
+)
+_NOT_REAUTHENTICATED = (
+    "The identity provider did not confirm that you signed in again, so nothing was changed. "
+    "Try again, and sign in at the provider when it asks."
 )
 
 
@@ -164,7 +202,18 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest, sociallogin) -> bool:
         return False
 
+    def get_requests_session(self):
+        """Every request allauth makes to a provider (its discovery document, the token, the
+        keys, the user info) goes through the outbound rule (config/outbound.py)."""
+        return outbound_session(timeout=socialaccount_settings.REQUESTS_TIMEOUT)
+
     def pre_social_login(self, request: HttpRequest, sociallogin) -> None:
+        if is_sso_reauthentication(sociallogin):
+            try:
+                sso_reauthentication_finish(request, sociallogin)
+            except SsoReauthenticationRefused:
+                raise _refusal(request, _NOT_REAUTHENTICATED) from None
+            return  # allauth then goes back to the page that asked, logging nobody in or out
         try:
             user = _admit(sociallogin.account.provider, _vouched_for(sociallogin))
         except single_sign_on.SsoRefused as refused:

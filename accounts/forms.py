@@ -8,7 +8,6 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.core.validators import RegexValidator
 
 from accounts.lockout import (
     LoginBusy,
@@ -23,7 +22,7 @@ from accounts.saml_metadata import (
     metadata_fetch,
     metadata_read,
 )
-from accounts.single_sign_on import SSO_REQUIRED_MESSAGE, discovery_check, sso_required
+from accounts.single_sign_on import SSO_REQUIRED_MESSAGE, email_domain_clean, sso_required
 from config.single_line import validate_single_line
 
 
@@ -106,17 +105,11 @@ class SsoLoginForm(forms.Form):
     )
 
 
-_DOMAIN = RegexValidator(
-    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
-    "Write each domain as a plain lower-case name, such as acme.example.",
-)
-
-
 class IdentityProviderForm(forms.Form):
-    """An account's identity provider. An OpenID Connect provider's discovery document is
-    fetched when it is saved; a SAML provider's metadata (its URL or its XML) is read then, or
-    its entity ID, sign-in URL and certificate are typed. What is wrong is refused with the
-    reason, and nothing is saved."""
+    """An account's identity provider. A SAML provider's metadata (its URL or its XML) is read
+    here, or its entity ID, sign-in URL and certificate are typed; an OpenID Connect provider's
+    discovery document is fetched when it is saved (accounts.sso_settings.identity_provider_set).
+    What is wrong is refused with the reason on its field, and nothing is saved."""
 
     kind = forms.ChoiceField(
         label="Protocol", choices=IdentityProviderKind.choices, initial=IdentityProviderKind.OIDC
@@ -195,16 +188,11 @@ class IdentityProviderForm(forms.Form):
             self.fields["domains"].disabled = True
 
     def clean_domains(self) -> list[str]:
-        names = [line.strip().lower() for line in self.cleaned_data["domains"].splitlines()]
-        names = [name for name in names if name]
-        for name in names:
-            _DOMAIN(name)
-        return names
+        lines = self.cleaned_data["domains"].splitlines()
+        return [email_domain_clean(line) for line in lines if line.strip()]
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("sso_required") and not cleaned.get("domains"):
-            self.add_error("sso_required", "Add the account's email domains first.")
         if cleaned.get("kind") == IdentityProviderKind.SAML:
             self._clean_saml(cleaned)
         elif cleaned.get("kind") == IdentityProviderKind.OIDC:
@@ -220,11 +208,7 @@ class IdentityProviderForm(forms.Form):
     def _clean_oidc(self, cleaned) -> None:
         if not cleaned.get("client_secret") and self.provider is not None:
             cleaned["client_secret"] = self.provider.client_secret
-        if self._required(cleaned, ["issuer", "client_id"], "OpenID Connect"):
-            try:
-                discovery_check(cleaned["issuer"])
-            except forms.ValidationError as error:
-                self.add_error("issuer", error)
+        self._required(cleaned, ["issuer", "client_id"], "OpenID Connect")
 
     def _clean_saml(self, cleaned) -> None:
         source = "metadata_xml" if cleaned.get("metadata_xml") else "metadata_url"

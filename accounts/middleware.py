@@ -1,4 +1,8 @@
-"""Session time limits: internal users are logged out after 30 minutes without a request and
+"""Session rules: time limits (below), a second factor first for internal users where required
+(`MfaRequiredMiddleware`), and signing in again at the identity provider before a second factor
+changes, for people with no password (`SsoReauthenticationMiddleware`).
+
+Session time limits: internal users are logged out after 30 minutes without a request and
 12 hours after they logged in, whatever they do (settings SESSION_IDLE_TIMEOUT_INTERNAL_SECONDS
 and SESSION_ABSOLUTE_TIMEOUT_INTERNAL_SECONDS).
 
@@ -21,10 +25,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from allauth.account.internal.flows.reauthentication import suspend_request
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
@@ -33,6 +39,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.access import is_internal
 from accounts.mfa import SETUP_REQUIRED_MESSAGE, mfa_setup_required
+from accounts.sso_reauthentication import sso_login_record, sso_reauthentication_due
 
 # Session keys: when the person logged in, when they were last seen, and whether the limits of
 # internal users apply to them.
@@ -158,3 +165,42 @@ class MfaRequiredMiddleware:
             return HttpResponseClientRedirect(setup)
         messages.warning(request, SETUP_REQUIRED_MESSAGE)
         return redirect(setup)
+
+
+class SsoReauthenticationMiddleware:
+    """Before a second factor is set up, changed or removed (allauth's pages for it), a person
+    allauth would not ask to prove it is them (no usable password and no second factor yet, as
+    everyone single sign-on created) signs in again at the identity provider their session came
+    in by (accounts/sso_reauthentication.py); a POST is kept and resumed afterwards, as
+    allauth's own reauthentication does. Without such a provider the change is refused."""
+
+    CHANGES = frozenset(
+        {
+            "mfa_activate_totp",
+            "mfa_deactivate_totp",
+            "mfa_add_webauthn",
+            "mfa_remove_webauthn",
+            "mfa_edit_webauthn",
+            "mfa_generate_recovery_codes",
+        }
+    )
+    NO_PROVIDER_MESSAGE = (
+        "Log out and sign in again through your organisation's single sign-on: it confirms it "
+        "is you before a second factor is set up."
+    )
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is None or match.url_name not in self.CHANGES:
+            return None
+        if not sso_reauthentication_due(request):
+            return None
+        if sso_login_record(request) is None:
+            raise PermissionDenied(self.NO_PROVIDER_MESSAGE)
+        return suspend_request(request, reverse("accounts:sso-reauthenticate"))

@@ -20,7 +20,12 @@ from onelogin.saml2.constants import OneLogin_Saml2_Constants
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
 
-from config.outbound import DestinationRefused, destination_check
+from config.outbound import (
+    DestinationRefused,
+    OutboundRefused,
+    destination_check,
+    outbound_session,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +60,8 @@ def certificate_pem(text: str) -> str:
 
 def metadata_fetch(url: str) -> str:
     """The metadata document at `url`, or ValidationError saying why not. The address must be
-    one the server may reach (config/outbound.py); redirects are not followed."""
+    one the server may reach (config/outbound.py, checked again on the connection itself);
+    redirects are not followed."""
     try:
         destination_check(url)
     except DestinationRefused as refused:
@@ -63,7 +69,18 @@ def metadata_fetch(url: str) -> str:
             f"The metadata URL may not be fetched: {refused.reason}.", code="refused"
         ) from None
     try:
-        response = requests.get(url, timeout=5, allow_redirects=False)
+        with outbound_session(timeout=5) as session:
+            response = session.get(url)
+    except OutboundRefused as refused:
+        raise ValidationError(
+            f"The metadata URL may not be fetched: {refused.reason}.", code="refused"
+        ) from None
+    except requests.TooManyRedirects:
+        raise ValidationError(
+            f"The provider redirects {url} elsewhere: give the address its metadata is served "
+            "at without a redirect.",
+            code="unreachable",
+        ) from None
     except requests.RequestException as error:
         logger.info("SAML metadata at %s not fetched: %r", url, error)
         raise ValidationError(

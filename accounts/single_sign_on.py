@@ -13,19 +13,20 @@ audience, the validity window, and that the answer answers a request of ours, on
 assertion finds its request gone). Staff sign in through the company's provider instead
 (accounts/staff_sign_on.py).
 
-The module keeps the domain's writes too (`identity_provider_save`, `sso_member_join`), as
-accounts/lockout.py and accounts/mfa.py keep theirs: single sign-on reads and writes only its
-own rows and one membership.
+The module keeps the domain's writes too (`identity_provider_save`, `email_domain_claim`,
+`sso_member_join`), as accounts/lockout.py and accounts/mfa.py keep theirs: single sign-on reads
+and writes only its own rows and one membership. What the settings page and the API call, with
+the provider's discovery document checked first, is accounts/sso_settings.py.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
-import requests
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.validators import RegexValidator
+from django.db import IntegrityError, transaction
 
 from accounts.addresses import address_plain
 from accounts.models import (
@@ -41,10 +42,8 @@ from accounts.models import (
 logger = logging.getLogger(__name__)
 
 PROVIDER_PREFIX = "account-"
-DISCOVERY_PATH = "/.well-known/openid-configuration"
 # allauth's provider names, by our kind of identity provider.
 PROTOCOLS = {"openid_connect": IdentityProviderKind.OIDC, "saml": IdentityProviderKind.SAML}
-DISCOVERY_KEYS = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri")
 SSO_REQUIRED_MESSAGE = (
     "Your organisation signs in with single sign-on: use “Sign in with single sign-on” on the "
     "login page. Passwords are not used for its people."
@@ -187,46 +186,11 @@ def social_apps(provider: str | None = None) -> list:
     return [_social_app(row) for row in providers]
 
 
-def discovery_check(issuer: str) -> dict:
-    """The provider's discovery document, or ValidationError saying what is wrong with it."""
-    url = issuer.rstrip("/") + DISCOVERY_PATH
-    try:
-        response = requests.get(url, timeout=5)
-    except requests.RequestException as error:
-        logger.info("Discovery document of %s not fetched: %r", issuer, error)
-        raise ValidationError(
-            f"The provider's discovery document could not be fetched from {url}: no answer.",
-            code="unreachable",
-        ) from None
-    if response.status_code != 200:
-        raise ValidationError(
-            f"The provider answered {response.status_code} at {url}, not its discovery document.",
-            code="unreachable",
-        )
-    try:
-        document = response.json()
-    except ValueError:
-        raise ValidationError(
-            f"What the provider serves at {url} is not a JSON discovery document.",
-            code="bad_metadata",
-        ) from None
-    missing = [key for key in DISCOVERY_KEYS if not isinstance(document.get(key), str)]
-    if not isinstance(document, dict) or missing:
-        raise ValidationError(
-            f"The provider's discovery document lacks {', '.join(missing) or 'its fields'}.",
-            code="bad_metadata",
-        )
-    if document["issuer"] != issuer:
-        raise ValidationError(
-            f"The provider calls itself {document['issuer']!r}, not {issuer!r}: the issuer "
-            "must be exactly the one in its discovery document.",
-            code="issuer_mismatch",
-        )
-    return document
-
-
 @dataclass(frozen=True)
 class ProviderSettings:
+    """An identity provider's settings as the page and the API give them: each is the model
+    field of the same name (identity_provider_save writes them all)."""
+
     kind: str
     issuer: str
     client_id: str
@@ -238,36 +202,67 @@ class ProviderSettings:
     x509cert: str = ""
 
 
+_DOMAIN = RegexValidator(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+    "Write each domain as a plain lower-case name, such as acme.example.",
+    code="invalid_domain",
+)
+DOMAIN_REQUIRED_MESSAGE = "Add the account's email domains first."
+
+
+def email_domain_clean(name: str) -> str:
+    """A typed domain as it is kept (lower case, no spaces), or ValidationError."""
+    domain = str(name).strip().lower()
+    _DOMAIN(domain)
+    return domain
+
+
+def _domains_taken(account: Account, wanted: set[str]) -> None:
+    taken = EmailDomain.objects.filter(domain__in=wanted).exclude(account=account)
+    if taken.exists():
+        names = ", ".join(sorted(taken.values_list("domain", flat=True)))
+        raise ValidationError(f"Another account already has {names}.", code="domain_taken")
+
+
+def email_domain_claim(*, account: Account, domain: str) -> EmailDomain:
+    """The account's row for `domain`, made if needed; ValidationError when another account
+    has it (also when it claims it at the same moment: the unique constraint decides)."""
+    _domains_taken(account, {domain})
+    try:
+        with transaction.atomic():
+            return EmailDomain.objects.get_or_create(account=account, domain=domain)[0]
+    except IntegrityError:
+        raise ValidationError(
+            f"Another account already has {domain}.", code="domain_taken"
+        ) from None
+
+
 @transaction.atomic
 def identity_provider_save(
     *, account: Account, settings: ProviderSettings, domains: list[str] | None = None
 ) -> IdentityProvider:
     """Set the account's identity provider (and, when given, its email domains: a domain
-    belongs to one account). The caller has checked the provider's discovery document (OpenID
-    Connect) or read its metadata (SAML)."""
+    belongs to one account). Single sign-on can be required only of an account with domains.
+    The caller has checked the provider (accounts.sso_settings fetches an OpenID Connect
+    provider's discovery document; the settings form reads a SAML provider's metadata)."""
     provider, _ = IdentityProvider.objects.update_or_create(
         account=account,
-        defaults={
-            "kind": settings.kind,
-            "issuer": settings.issuer,
-            "client_id": settings.client_id,
-            "client_secret": settings.client_secret,
-            "sso_required": settings.sso_required,
-            "metadata_url": settings.metadata_url,
-            "entity_id": settings.entity_id,
-            "sso_url": settings.sso_url,
-            "x509cert": settings.x509cert,
-        },
+        defaults={field.name: getattr(settings, field.name) for field in fields(settings)},
     )
     if domains is not None:
-        wanted = {domain.strip().lower() for domain in domains if domain.strip()}
-        taken = EmailDomain.objects.filter(domain__in=wanted).exclude(account=account)
-        if taken.exists():
-            names = ", ".join(sorted(taken.values_list("domain", flat=True)))
-            raise ValidationError(f"Another account already has {names}.", code="domain_taken")
+        try:
+            wanted = {email_domain_clean(domain) for domain in domains if domain.strip()}
+            _domains_taken(account, wanted)
+        except ValidationError as error:
+            raise ValidationError({"domains": error.error_list}) from None
         EmailDomain.objects.filter(account=account).exclude(domain__in=wanted).delete()
         for domain in sorted(wanted):
-            EmailDomain.objects.get_or_create(account=account, domain=domain)
+            try:
+                email_domain_claim(account=account, domain=domain)
+            except ValidationError as error:
+                raise ValidationError({"domains": error.error_list}) from None
+    if settings.sso_required and not account.email_domains.exists():
+        raise ValidationError({"sso_required": DOMAIN_REQUIRED_MESSAGE}, code="no_domains")
     return provider
 
 

@@ -1,11 +1,14 @@
 """Single sign-on pages: the login step that finds a person's identity provider from their
-address, and an account's identity provider settings (accounts/single_sign_on.py decides)."""
+address, signing in there again before a second factor changes, and an account's identity
+provider settings (accounts/single_sign_on.py, accounts/sso_reauthentication.py and
+accounts/sso_settings.py decide)."""
 
 from __future__ import annotations
 
 import logging
 
 import requests
+from allauth.account.internal.flows.reauthentication import resume_request
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.providers.base import AuthProcess
 from allauth.socialaccount.providers.saml import views as saml_views
@@ -16,14 +19,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from accounts import access, single_sign_on, staff_sign_on
+from accounts import access, single_sign_on, sso_reauthentication, staff_sign_on
 from accounts.allauth_adapters import REPLAYED, refusal_response
 from accounts.forms import IdentityProviderForm, SsoLoginForm
 from accounts.models import IdentityProvider, IdentityProviderKind
+from accounts.sso_settings import identity_provider_set, provider_settings_changed
 
 logger = logging.getLogger(__name__)
 
@@ -110,9 +114,10 @@ def saml_finish(request: HttpRequest, organization_slug: str) -> HttpResponse:
         return refusal_response(request, REPLAYED)
 
 
-def _provider_settings(data: dict) -> single_sign_on.ProviderSettings:
+def _provider_settings(data: dict) -> dict:
+    """The settings the form gives (a SAML provider's, or an OpenID Connect provider's)."""
     saml = data["kind"] == IdentityProviderKind.SAML
-    return single_sign_on.ProviderSettings(
+    return dict(
         kind=data["kind"],
         issuer=data["issuer"],
         client_id=data["client_id"],
@@ -173,9 +178,11 @@ def sso_settings(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            single_sign_on.identity_provider_save(
+            identity_provider_set(
                 account=account,
-                settings=_provider_settings(form.cleaned_data),
+                settings=provider_settings_changed(
+                    provider, **_provider_settings(form.cleaned_data)
+                ),
                 domains=form.cleaned_data["domains"] if domains_editable else None,
             )
         except ValidationError as error:
@@ -199,3 +206,46 @@ def saml_single_logout(request: HttpRequest, organization_slug: str) -> HttpResp
         status=410,
         content_type="text/plain; charset=utf-8",
     )
+
+
+@login_required
+def sso_reauthenticate(request: HttpRequest) -> HttpResponse:
+    """Sign in again at the identity provider this session came in by, before a second factor
+    changes (accounts/sso_reauthentication.py); then back to the page that asked (`next`), a
+    form that was posted resumed."""
+    record = sso_reauthentication.sso_login_record(request)
+    if record is None or not sso_reauthentication.asks_again(request, record):
+        raise PermissionDenied("Your session did not begin with single sign-on.")
+    fallback = reverse("mfa_index")
+    next_url = request.POST.get("next") or request.GET.get("next") or fallback
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = fallback
+    if request.GET.get("done"):
+        if sso_reauthentication.recently_reauthenticated(request):
+            return resume_request(request) or redirect(next_url)
+        return redirect(next_url)
+    error = ""
+    if request.method == "POST":
+        done = f"{reverse('accounts:sso-reauthenticate')}?{urlencode({'next': next_url})}&done=1"
+        try:
+            sent = sso_reauthentication.sso_reauthentication_start(request, next_url=done)
+        except requests.RequestException as failure:
+            logger.warning("Reauthentication: the provider is unreachable: %r", failure)
+            error = "Your organisation's identity provider cannot be reached just now."
+        else:
+            return render(
+                request,
+                "registration/sso_continue.html",
+                {"provider_url": sent["Location"], "account": _account_of(request.user)},
+            )
+    return render(
+        request,
+        "registration/sso_reauthenticate.html",
+        {"next": next_url, "error": error, "account": _account_of(request.user)},
+        status=503 if error else 200,
+    )
+
+
+def _account_of(user):
+    membership = access.customer_membership(user)
+    return membership.account if membership else None

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/<slug:slug>/", views.account_detail, name="account-detail"),
     path("accounts/<slug:slug>/sso/", sso_views.sso_settings, name="sso-settings"),
     path("login/sso/", sso_views.sso_login, name="sso-login"),
+    path("auth/reauthenticate/sso/", sso_views.sso_reauthenticate, name="sso-reauthenticate"),
     path("accounts/<slug:slug>/invite/", views.invitation_create, name="invitation-create"),
     path("accounts/<slug:slug>/scim-tokens/", views.scim_token_create, name="scim-token-create"),
     path("scim-tokens/<int:pk>/revoke/", views.scim_token_revoke, name="scim-token-revoke"),

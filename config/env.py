@@ -101,3 +101,21 @@ def env_redis_url(name: str = "REDIS_URL", default: Any = _MISSING) -> str | Any
     if isinstance(value, str) and not value.startswith(("redis://", "rediss://")):
         raise ImproperlyConfiguredEnv(f"{name} must be a redis:// or rediss:// URL.")
     return value
+
+
+def env_fernet_keys(name: str, default: Any = _MISSING) -> list[str]:
+    """Comma-separated Fernet keys (32 random bytes in URL-safe base64 each, as
+    `Fernet.generate_key()` makes them), the first one first; stops at one that is not a key."""
+    from cryptography.fernet import Fernet
+
+    keys = env_list(name, default)
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ImproperlyConfiguredEnv(
+                f"{name}: key {position} is not a Fernet key (32 bytes in URL-safe base64; "
+                'make one with python -c "from cryptography.fernet import Fernet; '
+                'print(Fernet.generate_key().decode())").'
+            ) from None
+    return keys

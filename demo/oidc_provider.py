@@ -10,7 +10,10 @@ directory (or, for the demo, whole domains whose every address is someone: `anyo
 sign-in page asks for an address in that directory and has one button. It can also be told to
 misbehave the ways an identity provider can: sign an ID token for another audience
 (`audience`), under another issuer's name (`token_issuer`), already expired (`token_lifetime`
-below zero), or serve a wrong discovery document (`discovery`).
+below zero), say the person signed in long ago (`auth_time`: a provider that ignores
+`prompt=login`), or serve a wrong discovery document (`discovery`) or a redirect instead of it
+(`discovery_location`). `authorize_requests` keeps what each sign-in page was asked (prompt,
+max_age, login_hint …).
 """
 
 from __future__ import annotations
@@ -115,6 +118,9 @@ class OidcProvider:
         self.token_issuer: str | None = None
         self.token_lifetime = 300
         self.discovery: dict | str | None = None
+        self.discovery_location: str | None = None  # the discovery document redirects there
+        self.auth_time: int | None = None  # when it says the person signed in (None: now)
+        self.authorize_requests: list[dict] = []  # the query of every sign-in page asked for
         self.issuer = ""
         self._server = None
         self._thread: threading.Thread | None = None
@@ -156,6 +162,8 @@ class OidcProvider:
 
         @app.get("/.well-known/openid-configuration")
         def discovery():
+            if self.discovery_location:
+                return "", 302, {"Location": self.discovery_location}
             if isinstance(self.discovery, str):
                 return self.discovery, 200, {"Content-Type": "application/json"}
             return jsonify(self.discovery if self.discovery is not None else self._document())
@@ -166,6 +174,7 @@ class OidcProvider:
 
         @app.route("/authorize", methods=["GET", "POST"])
         def authorize():
+            self.authorize_requests.append(dict(request.args))
             if request.method == "GET":
                 return self._sign_in_page(request.args.get("login_hint", ""))
             email = request.form.get("email", "")
@@ -238,6 +247,8 @@ class OidcProvider:
                     code_challenge=req.payload.data.get("code_challenge"),
                     code_challenge_method=req.payload.data.get("code_challenge_method"),
                 )
+                if provider.auth_time is not None:
+                    provider.codes[code].auth_time = provider.auth_time
 
             def query_authorization_code(self, code, client):
                 found = provider.codes.get(code)

@@ -201,9 +201,12 @@ def client_for(client):
 
 
 @pytest.fixture
-def oidc_provider():
-    """A real OpenID Connect provider on loopback (demo/oidc_provider.py), for this test."""
+def oidc_provider(settings):
+    """A real OpenID Connect provider on loopback (demo/oidc_provider.py), for this test; the
+    server may reach loopback while it runs (config/outbound.py refuses it otherwise)."""
     from demo.oidc_provider import OidcProvider
+
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
 
     provider = OidcProvider().start()
     yield provider

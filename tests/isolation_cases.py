@@ -307,6 +307,7 @@ def build_world() -> World:
         "scim_token": scim_token.pk,
         "identity_provider": identity_provider.provider_id,
         "saml_provider": saml_provider.provider_id,
+        "email_domain": "acme.example",
     }
     return World(people=people, ids=ids)
 

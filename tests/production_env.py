@@ -17,6 +17,7 @@ GOOD = {
     "ALLOWED_HOSTS": "garden.example.com",
     "DATABASE_URL": "postgres://garden@db.internal:5432/garden",
     "REDIS_URL": "redis://cache.internal:6379/0",
+    "FIELD_ENCRYPTION_KEYS": "eqDTqYYkB2H92ITTydomlwIDjG9qFFZKmCFd2VfJxxM=",  # a test's own key
 }
 
 

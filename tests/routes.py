@@ -20,6 +20,7 @@ SAMPLES = {
     "token_key": "0123456789abcde",
     "provider_id": "account-1",  # allauth's name for an account's identity provider
     "organization_slug": "account-1",  # the same name in allauth's SAML URLs
+    "domain": "acme.example",  # an account's email domain
 }
 
 

@@ -165,7 +165,7 @@ def test_inviting_an_account_to_a_pilot_queues_its_members_emails_after_commit(
 
 @pytest.fixture
 def alert(account_a, programme_admin, settings):
-    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
     webhooks.webhook_endpoint_create(url="http://127.0.0.1:9/hooks", created_by=programme_admin)
     return Alert.objects.create(account=account_a, reason=AlertReason.LEVEL_DROPPED)
 

@@ -330,6 +330,8 @@ PAGES: dict[str, Case] = {
     "account_logout": C("/logout/", PUBLIC, {}),
     "mfa_authenticate": C("/auth/2fa/authenticate/", PUBLIC, {"code": "000000"}),
     "account_reauthenticate": C("/auth/reauthenticate/", OWN, {"password": "wrong"}),
+    # Signing in again at the provider the session came in by: none here, so 403 for everyone.
+    "accounts:sso-reauthenticate": C("/auth/reauthenticate/sso/", OWN, {"next": "/auth/2fa/"}),
     "mfa_index": C("/auth/2fa/", OWN),
     "mfa_reauthenticate": C("/auth/2fa/reauthenticate/", OWN, {"code": "000000"}),
     "mfa_activate_totp": C("/auth/2fa/totp/activate/", OWN, {"code": "000000"}),
@@ -601,6 +603,57 @@ API: dict[str, Case] = {
         {"kind": "workshop_attended", "occurred_on": TODAY},
         readonly=("member_a", "admin_a", "product_manager"),
         allowed="account_manager_a",
+        outsiders=ACCT,
+    ),
+    # An account's single sign-on settings: its admin and programme admins; the domains are
+    # changed by programme admins only. A PUT or PATCH reaches no provider on the fake
+    # internet, so the allowed writes are the deletions and a new domain.
+    "GET /accounts/{slug}/identity-provider/": C(
+        V + "/accounts/{account}/identity-provider/",
+        FOREIGN,
+        readonly=("member_a", "account_manager_a", "product_manager"),
+        outsiders=ACCT,
+    ),
+    "PUT /accounts/{slug}/identity-provider/": C(
+        V + "/accounts/{account}/identity-provider/",
+        FOREIGN,
+        {"kind": "oidc", "issuer": "https://hijack.example", "client_id": "hijack"},
+        readonly=("member_a", "account_manager_a", "product_manager"),
+        outsiders=ACCT,
+    ),
+    "PATCH /accounts/{slug}/identity-provider/": C(
+        V + "/accounts/{account}/identity-provider/",
+        FOREIGN,
+        {"client_id": "hijack"},
+        readonly=("member_a", "account_manager_a", "product_manager"),
+        outsiders=ACCT,
+    ),
+    "DELETE /accounts/{slug}/identity-provider/": C(
+        V + "/accounts/{account}/identity-provider/",
+        FOREIGN,
+        readonly=("member_a", "account_manager_a", "product_manager"),
+        allowed="admin_a",
+        outsiders=ACCT,
+    ),
+    "GET /accounts/{slug}/email-domains/": C(
+        V + "/accounts/{account}/email-domains/",
+        FOREIGN,
+        readonly=("member_a", "account_manager_a", "product_manager"),
+        outsiders=ACCT,
+    ),
+    "POST /accounts/{slug}/email-domains/": C(
+        V + "/accounts/{account}/email-domains/",
+        FOREIGN,
+        {"domain": "hijack.example"},
+        readonly=("member_a", "admin_a", "account_manager_a", "product_manager"),
+        allowed="programme_admin",
+        outsiders=ACCT,
+    ),
+    "DELETE /accounts/{slug}/email-domains/{domain}/": C(
+        V + "/accounts/{account}/email-domains/{email_domain}/",
+        FOREIGN,
+        readonly=("member_a", "admin_a", "account_manager_a", "product_manager"),
+        allowed="programme_admin",
         outsiders=ACCT,
     ),
     "GET /alerts/": C(V + "/alerts/", INTERNAL),

@@ -46,10 +46,34 @@ def test_production_installs_no_demo_data_or_benchmark_commands():
     assert {"accounts", "community", "ideas"} <= set(installed)
 
 
-def test_production_webhooks_never_reach_loopback():
-    assert production_settings(names=["WEBHOOK_ALLOW_LOOPBACK"]) == {
-        "WEBHOOK_ALLOW_LOOPBACK": False
+@pytest.mark.parametrize("name", ["OUTBOUND_ALLOW_LOOPBACK", "WEBHOOK_ALLOW_LOOPBACK"])
+def test_production_never_reaches_loopback_whatever_the_settings_name(name):
+    assert production_settings(names=["OUTBOUND_ALLOW_LOOPBACK"]) == {
+        "OUTBOUND_ALLOW_LOOPBACK": False
     }
-    result = manage_check(WEBHOOK_ALLOW_LOOPBACK="true")
+    result = manage_check(**{name: "true"})
     assert result.returncode != 0
-    assert "WEBHOOK_ALLOW_LOOPBACK is for development and tests only" in result.stderr
+    assert "OUTBOUND_ALLOW_LOOPBACK (or WEBHOOK_ALLOW_LOOPBACK) is for development" in (
+        result.stderr
+    )
+
+
+def test_production_requires_its_own_encryption_keys():
+    missing = manage_check(FIELD_ENCRYPTION_KEYS=None)
+    bad = manage_check(FIELD_ENCRYPTION_KEYS="eqDTqYYkB2H92ITTydomlwIDjG9qFFZKmCFd2VfJxxM=,nope")
+
+    assert missing.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS is required" in missing.stderr
+    assert bad.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS: key 2 is not a Fernet key" in bad.stderr
+    keys = production_settings(
+        names=["FIELD_ENCRYPTION_KEYS"],
+        FIELD_ENCRYPTION_KEYS="llAQR3TWm6gzyyjezzmt4xt1Y4i2P0MU9G8N1Ruq27c=, "
+        "eqDTqYYkB2H92ITTydomlwIDjG9qFFZKmCFd2VfJxxM=",
+    )
+    assert keys == {
+        "FIELD_ENCRYPTION_KEYS": [
+            "llAQR3TWm6gzyyjezzmt4xt1Y4i2P0MU9G8N1Ruq27c=",
+            "eqDTqYYkB2H92ITTydomlwIDjG9qFFZKmCFd2VfJxxM=",
+        ]
+    }

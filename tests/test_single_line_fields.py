@@ -36,8 +36,6 @@ MODEL_FIELDS_ALLOWED = {
     "community.Notification.kind": "a registered kind's key (community.models.notifications)",
     "community.NotificationPreference.kind": "a registered kind's key, checked against them",
     "community.ImportBatch.file_sha256": "a hex digest, computed by the code",
-    "community.WebhookEndpoint.secret": "a generated token",
-    "community.WebhookEndpoint.previous_secret": "a generated token (the one before)",
     "community.WebhookDelivery.subject": "ids and a day, written by the code",
     "community.WebhookDelivery.summary": "written by the code from single-line names and titles",
 }
@@ -74,6 +72,7 @@ API_MULTI_LINE = {
     "Decision.outcome_note",
     "ThreadWrite.body",
     "Body.body",
+    "IdentityProvider.x509cert",  # a PEM certificate (the page has a textarea)
 }
 API_FIELDS_ALLOWED = {
     "NotificationPreferenceWrite.kind": "a registered kind's key, checked against them",

@@ -274,7 +274,7 @@ def _closed_port() -> int:
 
 @pytest.fixture
 def delivery(settings, account_a, programme_admin):
-    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
     endpoint = webhooks.webhook_endpoint_create(
         url=f"http://127.0.0.1:{_closed_port()}/hooks", created_by=programme_admin
     )

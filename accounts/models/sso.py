@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from accounts.models.core import Account, TimeStamped
+from config.field_encryption import EncryptedTextField
 from config.single_line import validate_single_line
 
 
@@ -38,8 +39,11 @@ class IdentityProvider(TimeStamped):
     client_id = models.CharField(
         "client ID", max_length=255, blank=True, validators=[validate_single_line]
     )
-    client_secret = models.CharField(
-        "client secret", max_length=500, blank=True, validators=[validate_single_line]
+    client_secret = EncryptedTextField(
+        "client secret",
+        blank=True,
+        validators=[validate_single_line],
+        help_text="Encrypted in the database (config/field_encryption.py); never shown again.",
     )
     # SAML 2.0: the identity provider as its metadata describes it, read when the settings are
     # saved (accounts/saml_metadata.py); a login never fetches the metadata.

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from community.models.alerts import Alert
+from config.field_encryption import EncryptedTextField
 from config.single_line import validate_single_line
 
 
@@ -21,9 +22,9 @@ class WebhookEndpoint(models.Model):
     and still carry the old-style X-Garden-* headers."""
 
     url = models.URLField(max_length=500, validators=[validate_single_line])
-    secret = models.CharField(max_length=100)
-    previous_secret = models.CharField(
-        max_length=100,
+    # Both secrets sign posts, so they are kept encrypted, not hashed (config/field_encryption.py).
+    secret = EncryptedTextField()
+    previous_secret = EncryptedTextField(
         blank=True,
         help_text="The secret before the last rotation: it still signs until rotation_ends_at.",
     )

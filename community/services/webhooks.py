@@ -51,6 +51,7 @@ from config.outbound import (
     PostOutcome,
     destination_check,
     destination_post,
+    plain_http_allowed,
 )
 
 TIMEOUT_SECONDS = 5
@@ -77,7 +78,7 @@ def backoff_seconds(attempts: int) -> int:
 def _clean_url(url: str) -> str:
     """A well-formed URL whose host resolves, now, only to addresses a webhook may reach
     (config/outbound.py); https only, plain http when DEBUG is on, or to a
-    loopback host where settings.WEBHOOK_ALLOW_LOOPBACK allows loopback (the tests' receiver)."""
+    loopback host where settings.OUTBOUND_ALLOW_LOOPBACK allows loopback (the tests' receiver)."""
     url = (url or "").strip()
     if not url:
         raise ValidationError({"url": "Give the URL to post alerts to."})
@@ -95,9 +96,7 @@ def _clean_url(url: str) -> str:
         raise ValidationError(
             {"url": f"Refused: {refused.reason}. Alerts are posted to public addresses only."}
         ) from None
-    if urlsplit(url).scheme == "https" or settings.DEBUG:
-        return url
-    if settings.WEBHOOK_ALLOW_LOOPBACK and destination.only_loopback:
+    if urlsplit(url).scheme == "https" or plain_http_allowed(destination):
         return url
     raise ValidationError({"url": "Use an https:// URL: alerts are not sent in the clear."})
 

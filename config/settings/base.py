@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "accounts.middleware.SessionTimeoutMiddleware",
     # An internal user without a second factor sees only its setup while it is required.
     "accounts.middleware.MfaRequiredMiddleware",
+    "accounts.middleware.SsoReauthenticationMiddleware",  # no password: sign in again first
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -192,6 +193,7 @@ MFA_RECOVERY_CODES_SHOW_ONCE = True
 MFA_TOTP_ISSUER = "Customer Garden"
 # A wrong code counts against the login's lock like a wrong password (accounts/forms.py).
 MFA_FORMS = {"authenticate": "accounts.forms.MfaAuthenticateForm"}
+MFA_ADAPTER = "accounts.allauth_adapters.MfaAdapter"  # secrets stored encrypted
 # Browsers allow WebAuthn on http://localhost only; production serves https.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
 # Internal users must set up a second factor before any other page (accounts/middleware.py).
@@ -473,17 +475,15 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Accounts per engagement recompute task (one aggregate query and one upsert each).
 ENGAGEMENT_CHUNK_SIZE = env_int("ENGAGEMENT_CHUNK_SIZE", 1000, minimum=1)
-# CSV imports (outcomes, accounts): a larger upload is refused before it is parsed. Uploads
-# above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, not memory (Django's default 2.5 MB).
-# Outgoing webhooks: attempts per delivery before it is marked failed. They reach public
-# addresses only (config/outbound.py); WEBHOOK_ALLOW_LOOPBACK lets them reach
-# loopback too (plain http included), for development and tests: production refuses it.
+# Outgoing webhooks: attempts per delivery before it is marked failed; days the old secret
+# still signs after a rotation, with the old X-Garden-* headers (community/webhook_signing.py).
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
-WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", False)
-# Days a rotation period lasts: after a new secret, posts are signed with the old secret too,
-# and still carry the old-style X-Garden-* headers (community/webhook_signing.py). Endpoints
-# that existed before standard webhooks got one such period from their migration.
 WEBHOOK_ROTATION_DAYS = env_int("WEBHOOK_ROTATION_DAYS", 7, minimum=0)
+# URLs an admin sets (webhooks, identity providers) reach public addresses only (outbound.py);
+# OUTBOUND_ALLOW_LOOPBACK (formerly WEBHOOK_ALLOW_LOOPBACK) allows loopback: dev and tests only.
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", False)
+OUTBOUND_ALLOW_LOOPBACK = env_bool("OUTBOUND_ALLOW_LOOPBACK", WEBHOOK_ALLOW_LOOPBACK)
+# CSV imports: a larger upload is refused unparsed (past 2.5 MB an upload goes to a temp file).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
 
 LOGGING = {

@@ -1,5 +1,7 @@
 """Local development and `make demo`: runs with no environment at all."""
 
+from config.env import env_fernet_keys
+
 from .base import *  # noqa: F403
 
 DEBUG = env_bool("DEBUG", True)
@@ -8,3 +10,6 @@ INTERNAL_IPS = ["127.0.0.1"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 # WebAuthn (security keys, passkeys) on http://localhost:8000 during development.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", True)
+# Keys of the secrets stored encrypted (config/field_encryption.py). None set (the demo, and
+# the tests, which do not read it): one key derived from SECRET_KEY.
+FIELD_ENCRYPTION_KEYS = env_fernet_keys("FIELD_ENCRYPTION_KEYS", [])

@@ -1,6 +1,6 @@
 """Production: refuses to start without a secret key, host names and a real database."""
 
-from config.env import ImproperlyConfiguredEnv
+from config.env import ImproperlyConfiguredEnv, env_fernet_keys
 
 from .base import *  # noqa: F403
 
@@ -29,11 +29,19 @@ if MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN:
         "MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN is for development and tests only."
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-# Webhooks never reach this server or its neighbours in production.
-if WEBHOOK_ALLOW_LOOPBACK:
+# Webhooks and identity providers never reach this server or its neighbours in production.
+if OUTBOUND_ALLOW_LOOPBACK:
     raise ImproperlyConfiguredEnv(
-        "WEBHOOK_ALLOW_LOOPBACK is for development and tests only: production webhooks reach "
-        "public addresses only."
+        "OUTBOUND_ALLOW_LOOPBACK (or WEBHOOK_ALLOW_LOOPBACK) is for development and tests "
+        "only: in production, webhooks and identity providers reach public addresses only."
+    )
+# Secrets in the database are encrypted with keys of their own, never derived from SECRET_KEY
+# (config/field_encryption.py).
+FIELD_ENCRYPTION_KEYS = env_fernet_keys("FIELD_ENCRYPTION_KEYS", [])
+if not FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfiguredEnv(
+        "FIELD_ENCRYPTION_KEYS is required: one or more Fernet keys, comma-separated, the "
+        "newest first (README, Configuration)."
     )
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

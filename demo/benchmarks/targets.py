@@ -197,6 +197,7 @@ NOT_LIST_PAGES = frozenset(
         "saml_metadata",
         "saml_sls",
         "accounts:sso-login",
+        "accounts:sso-reauthenticate",
         "accounts:sso-settings",
         "accounts:scim-token-create",
         "accounts:scim-token-revoke",
@@ -224,6 +225,7 @@ NOT_LIST_PAGES = frozenset(
 # The list endpoints' path parameters (templates as in docs/openapi.yaml). A list endpoint with
 # parameters missing here is reported as not measured.
 API_PATH_PARAMS: dict[str, Callable[[BenchWorld], dict]] = {
+    "/api/v1/accounts/{slug}/email-domains/": lambda w: {"slug": w.served_account.slug},
     "/api/v1/accounts/{slug}/engagement/history/": lambda w: {"slug": w.served_account.slug},
     "/api/v1/accounts/{slug}/offline-events/": lambda w: {"slug": w.served_account.slug},
     "/api/v1/gardens/{slug}/members/": lambda w: {"slug": w.garden.slug},

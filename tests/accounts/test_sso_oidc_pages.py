@@ -7,10 +7,11 @@ from __future__ import annotations
 import logging
 
 import pytest
+import requests
 from allauth.socialaccount.models import SocialAccount
 
 from accounts.models import Membership, User
-from tests.accounts.sso_helpers import sso_set_up, sso_sign_in
+from tests.accounts.sso_helpers import sso_set_up, sso_sign_in, sso_start
 
 pytestmark = pytest.mark.django_db
 
@@ -145,10 +146,6 @@ def test_a_wrong_id_token_is_refused_logged_and_nothing_is_created(
 
 
 def test_a_replayed_callback_is_refused(client, acme_sso, oidc_provider):
-    import requests
-
-    from tests.accounts.sso_helpers import sso_start
-
     answer = requests.post(
         sso_start(client, "nora@acme.example"),
         data={"email": "nora@acme.example"},
@@ -203,3 +200,43 @@ def test_the_login_page_leads_to_single_sign_on(client, db):
     page = client.get("/login/?next=/ideas/")
 
     assert 'href="/login/sso/?next=/ideas/"' in page.content.decode()
+
+
+# --- What allauth fetches at login goes through the outbound rule too ------------------------
+
+
+def test_a_provider_whose_name_now_points_into_the_private_network_is_not_asked(
+    client, account_a, oidc_provider, fake_internet
+):
+    # Saved while idp.test was the loopback provider; then its name was pointed elsewhere.
+    oidc_provider.issuer = oidc_provider.issuer.replace("127.0.0.1", "idp.test")
+    fake_internet.answer("idp.test", ["127.0.0.1"])
+    sso_set_up(account_a, oidc_provider, domains=["acme.example"])
+    assert sso_start(client, "nora@acme.example").startswith(oidc_provider.issuer)
+    fake_internet.answer("idp.test", ["10.11.12.13"])
+    fake_internet.connections.clear()
+
+    response = client.post("/login/sso/", {"email": "nora@acme.example"})
+
+    assert response.status_code == 400
+    assert "identity provider cannot be reached just now" in response.content.decode()
+    assert fake_internet.connections == []
+
+
+def test_a_token_endpoint_moved_into_the_private_network_is_refused_at_the_callback(
+    client, acme_sso, oidc_provider, fake_internet
+):
+    provider_page = sso_start(client, "nora@acme.example")
+    answer = requests.post(
+        provider_page, data={"email": "nora@acme.example"}, allow_redirects=False, timeout=10
+    )
+    oidc_provider.discovery = {**oidc_provider._document(), "token_endpoint": "http://10.0.0.7/t"}
+    before = _rows()
+    fake_internet.connections.clear()
+
+    response = client.get(answer.headers["Location"])
+
+    assert response.status_code == 403
+    assert _rows() == before
+    assert not [host for host, _ in fake_internet.connections if host == "10.0.0.7"]
+    assert not client.get("/").wsgi_request.user.is_authenticated

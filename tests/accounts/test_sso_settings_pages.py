@@ -154,3 +154,78 @@ def test_who_may_see_the_account_but_not_set_its_sign_in_gets_403(
 
     assert response.status_code == 403
     assert 'href="/accounts/acme/sso/"' not in client.get("/accounts/acme/").content.decode()
+
+
+# --- The server reaches the provider only where config/outbound.py allows ---------------------
+
+
+def test_a_loopback_issuer_is_refused_unless_loopback_is_allowed(
+    settings, client_for, programme_admin, account_a, oidc_provider, fake_internet
+):
+    settings.OUTBOUND_ALLOW_LOOPBACK = False
+
+    response = client_for(programme_admin).post("/accounts/acme/sso/", _form(oidc_provider.issuer))
+
+    assert response.status_code == 400
+    assert "The issuer&#x27;s address is refused: the address is loopback" in (
+        response.content.decode()
+    )
+    assert fake_internet.connections == []  # the provider was not asked
+    assert not IdentityProvider.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("issuer", "told"),
+    [
+        ("https://10.20.30.40", "the address is private"),
+        ("https://169.254.169.254", "the address is link-local"),
+        ("https://idp.test", "the address is private"),  # a name that resolves to one
+        ("http://login.acme.example", "it is not https"),
+    ],
+)
+def test_an_issuer_the_server_may_not_reach_is_refused_before_any_connection(
+    client_for, programme_admin, account_a, fake_internet, issuer, told
+):
+    fake_internet.answer("idp.test", ["192.168.7.7"])
+
+    response = client_for(programme_admin).post("/accounts/acme/sso/", _form(issuer))
+
+    assert response.status_code == 400
+    assert f"The issuer&#x27;s address is refused: {told}" in response.content.decode()
+    assert fake_internet.connections == []
+    assert not IdentityProvider.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "url", "told"),
+    [
+        ("token_endpoint", "http://10.0.0.7/token", "the address is private"),
+        ("jwks_uri", "http://169.254.169.254/keys", "the address is link-local"),
+        ("userinfo_endpoint", "http://[fd00::1]/userinfo", "the address is private"),
+        ("token_endpoint", "http://login.acme.example/token", "it is not https"),
+    ],
+)
+def test_a_discovery_document_pointing_the_server_elsewhere_is_refused(
+    client_for, programme_admin, account_a, oidc_provider, fake_internet, endpoint, url, told
+):
+    oidc_provider.discovery = {**oidc_provider._document(), endpoint: url}
+
+    response = client_for(programme_admin).post("/accounts/acme/sso/", _form(oidc_provider.issuer))
+
+    assert response.status_code == 400
+    assert f"The provider&#x27;s {endpoint} ({url}) is refused: {told}" in (
+        response.content.decode()
+    )
+    assert not IdentityProvider.objects.exists()
+
+
+def test_a_discovery_document_behind_a_redirect_is_refused(
+    client_for, programme_admin, account_a, oidc_provider
+):
+    oidc_provider.discovery_location = "http://127.0.0.1:9/elsewhere"
+
+    response = client_for(programme_admin).post("/accounts/acme/sso/", _form(oidc_provider.issuer))
+
+    assert response.status_code == 400
+    assert "redirects" in response.content.decode()
+    assert not IdentityProvider.objects.exists()

@@ -42,6 +42,7 @@ from community.services.gardens import garden_invite, garden_join
 from ideas.models import IdeaStatus, Phase, PilotState
 from ideas.selectors.instrument import instrument_current
 from tests.accounts.factories import InvitationFactory, internal
+from tests.accounts.sso_helpers import sso_set_up
 from tests.api_helpers import api_login
 from tests.community.factories import GardenFactory, HarvestFactory
 from tests.ideas.factories import (
@@ -142,6 +143,7 @@ def w(request, account_a, account_b, member_a, admin_a, member_b, account_manage
         product_manager=request.getfixturevalue("product_manager"),
         programme_admin=request.getfixturevalue("programme_admin"),
         today=timezone.localdate(),
+        fixture=request.getfixturevalue,  # for a case that needs more (a loopback provider)
     )
 
 
@@ -222,6 +224,19 @@ def _question(pilot):
 
 def _garden_harvest(w):
     return HarvestFactory(garden=_garden(w), audience=HarvestAudience.GARDEN, published_at=None)
+
+
+def _identity_provider_call(w, method_body: dict, *, existing: bool) -> Call:
+    """A PUT or PATCH of account A's provider: the loopback OpenID Connect provider answers
+    the discovery document it fetches."""
+    idp = w.fixture("oidc_provider")
+    if existing:
+        sso_set_up(w.account_a, idp, domains=["acme.example"])
+    return Call(
+        w.admin_a,
+        "/api/v1/accounts/acme/identity-provider/",
+        {"kind": "oidc", "issuer": idp.issuer, "client_id": "garden", **method_body},
+    )
 
 
 def _csv(text: str) -> SimpleUploadedFile:
@@ -324,6 +339,15 @@ CASES: dict[str, Callable[[SimpleNamespace], Call]] = {
     "v1_accounts_create": lambda w: Call(w.programme_admin, "/api/v1/accounts/", {"name": "Ini"}),
     "v1_accounts_partial_update": lambda w: Call(
         w.programme_admin, "/api/v1/accounts/acme/", {"name": "Acme Group"}
+    ),
+    "v1_accounts_identity_provider_update": lambda w: _identity_provider_call(
+        w, {"client_secret": "s3"}, existing=False
+    ),
+    "v1_accounts_identity_provider_partial_update": lambda w: _identity_provider_call(
+        w, {"sso_required": True}, existing=True
+    ),
+    "v1_accounts_email_domains_create": lambda w: Call(
+        w.programme_admin, "/api/v1/accounts/acme/email-domains/", {"domain": "acme.example"}
     ),
     "v1_accounts_offline_events_create": lambda w: Call(
         w.account_manager_a,

@@ -11,7 +11,7 @@ from tests.community.webhook_receiver import Receiver
 @pytest.fixture
 def receiver(settings):
     """A webhook receiver on 127.0.0.1 (loopback allowed for the test), closed afterwards."""
-    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
     server = Receiver()
     yield server
     server.close()

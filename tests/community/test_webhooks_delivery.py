@@ -195,7 +195,7 @@ def test_a_delivery_fails_after_the_maximum_number_of_attempts(
 
 
 def test_an_unreachable_endpoint_is_recorded_as_an_error(settings, programme_admin):
-    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
     settings.WEBHOOK_MAX_ATTEMPTS = 1
     endpoint = webhooks.webhook_endpoint_create(
         url="http://127.0.0.1:9/nothing-listens-here", created_by=programme_admin
@@ -288,12 +288,12 @@ def test_an_endpoint_needs_an_https_url(programme_admin, url):
 
 
 def test_plain_http_to_loopback_needs_the_setting(settings, programme_admin):
-    settings.WEBHOOK_ALLOW_LOOPBACK = False
+    settings.OUTBOUND_ALLOW_LOOPBACK = False
 
     with pytest.raises(ValidationError):
         webhooks.webhook_endpoint_create(url="http://127.0.0.1:8080/", created_by=programme_admin)
 
-    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
     assert webhooks.webhook_endpoint_create(
         url="http://127.0.0.1:8080/", created_by=programme_admin
     )

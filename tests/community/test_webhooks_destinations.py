@@ -1,6 +1,6 @@
-"""Webhooks cannot be turned against us (issue 13, item 4). A destination is checked when its
+"""Webhooks cannot be turned against us. A destination is checked when its
 endpoint is saved and again before each post: every address its host resolves to must be
-public (loopback only where settings.WEBHOOK_ALLOW_LOOPBACK allows it, which production
+public (loopback only where settings.OUTBOUND_ALLOW_LOOPBACK allows it, which production
 refuses); the post connects to the address that was checked, with the Host header and TLS on
 the URL's name; redirects are not followed; the admin sees a short reason of ours, never the
 target's text (config/outbound.py).
@@ -108,12 +108,12 @@ def test_one_rule_says_which_addresses_a_webhook_may_reach(address, reason):
 def test_loopback_is_refused_when_saved_unless_the_setting_allows_it(
     settings, programme_admin, url
 ):
-    assert settings.WEBHOOK_ALLOW_LOOPBACK is False  # the tests' default is the strict one
+    assert settings.OUTBOUND_ALLOW_LOOPBACK is False  # the tests' default is the strict one
 
     assert _refusal(url, programme_admin).startswith("Refused: the address is loopback.")
     assert WebhookEndpoint.objects.count() == 0
 
-    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
     assert _create(url, programme_admin).url == url
 
 
@@ -180,7 +180,7 @@ def test_loopback_is_refused_when_sent_unless_the_setting_allows_it(
     settings, receiver, programme_admin
 ):
     endpoint = _create(receiver.url, programme_admin)  # saved while loopback was allowed
-    settings.WEBHOOK_ALLOW_LOOPBACK = False
+    settings.OUTBOUND_ALLOW_LOOPBACK = False
 
     refused = _attempt(endpoint)
 
@@ -188,7 +188,7 @@ def test_loopback_is_refused_when_sent_unless_the_setting_allows_it(
     assert refused.last_error == "refused: the address is loopback"
     assert receiver.requests == []
 
-    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
     assert _attempt(endpoint).status == "succeeded"
     assert len(receiver.posts) == 1
 
@@ -223,7 +223,7 @@ def test_dns_rebinding_never_reaches_the_loopback_listener(
 def test_the_post_connects_to_the_checked_address_with_the_names_host_and_tls(
     settings, fake_internet, tls_receiver, programme_admin
 ):
-    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
     server = tls_receiver("hooks.test")
     fake_internet.answer("hooks.test", ["127.0.0.1"])
     endpoint = _create(server.url_for("hooks.test"), programme_admin)
@@ -240,7 +240,7 @@ def test_the_post_connects_to_the_checked_address_with_the_names_host_and_tls(
 def test_a_certificate_not_valid_for_the_urls_name_is_refused(
     settings, fake_internet, tls_receiver, programme_admin
 ):
-    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
     server = tls_receiver("someone-else.test")
     fake_internet.answer("hooks.test", ["127.0.0.1"])
     endpoint = _create(server.url_for("hooks.test"), programme_admin)
@@ -289,7 +289,7 @@ def test_the_admin_sees_a_short_reason_never_the_targets_text(
 def test_a_target_that_does_not_answer_in_time_is_recorded_as_timed_out(
     settings, programme_admin, monkeypatch
 ):
-    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
     monkeypatch.setattr(webhooks, "TIMEOUT_SECONDS", 0.2)
     with socket.socket() as silent:  # accepts connections (the kernel does), never answers
         silent.bind(("127.0.0.1", 0))
