@@ -1,4 +1,7 @@
-"""Session time limits: internal users are logged out after 30 minutes without a request and
+"""Session time limits, the second-factor requirement for staff, and the request the audit trail
+records changes by.
+
+Session time limits: internal users are logged out after 30 minutes without a request and
 12 hours after they logged in, whatever they do (settings SESSION_IDLE_TIMEOUT_INTERNAL_SECONDS
 and SESSION_ABSOLUTE_TIMEOUT_INTERNAL_SECONDS).
 
@@ -33,6 +36,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.access import is_internal
 from accounts.mfa import SETUP_REQUIRED_MESSAGE, mfa_setup_required
+from accounts.models.audit import audit_request
 
 # Session keys: when the person logged in, when they were last seen, and whether the limits of
 # internal users apply to them.
@@ -158,3 +162,17 @@ class MfaRequiredMiddleware:
             return HttpResponseClientRedirect(setup)
         messages.warning(request, SETUP_REQUIRED_MESSAGE)
         return redirect(setup)
+
+
+class AuditRequestMiddleware:
+    """The changes made while a request is served are recorded in the audit trail as the
+    request's: by its person (or its SCIM token, known once the API has authenticated it) and
+    from its address (accounts/models/audit.py). Costs no query: who it was is read only when a
+    row is written."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with audit_request(request):
+            return self.get_response(request)
