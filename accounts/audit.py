@@ -98,6 +98,11 @@ def _api_token_key(token: ApiToken) -> str:
 
 def register() -> None:
     """accounts' audited models (from AccountsConfig.ready)."""
+    _register_accounts_and_people()
+    _register_tokens_and_sign_in()
+
+
+def _register_accounts_and_people() -> None:
     audit_register(
         Account,
         kind="Account",
@@ -129,6 +134,9 @@ def register() -> None:
         account=lambda user: account_of_person(user.pk),
         person=lambda user: user.pk,
     )
+
+
+def _register_tokens_and_sign_in() -> None:
     audit_register(
         ApiToken,
         kind="API token",

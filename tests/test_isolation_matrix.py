@@ -314,6 +314,21 @@ PAGES: dict[str, Case] = {
         outsiders=ACCT,
     ),
     "accounts:sso-login": C("/login/sso/", PUBLIC, {"email": "alice@acme.example"}),
+    # The audit trail: the whole of it for programme admins; an account's membership history
+    # for those who manage its people (A's admin, its account team, programme admins).
+    "accounts:audit-trail": C(
+        "/settings/audit/",
+        INTERNAL,
+        readonly=("member_a", "admin_a", "account_manager_a", "product_manager"),
+        methods=("get",),
+    ),
+    "accounts:account-history": C(
+        "/accounts/{account}/history/",
+        FOREIGN,
+        readonly=("member_a", "product_manager"),
+        outsiders=ACCT,
+        methods=("get",),
+    ),
     "openid_connect_callback": C("/auth/oidc/{identity_provider}/login/callback/", PUBLIC, {}),
     "login": C("/login/", PUBLIC, {"username": "alice@acme.example", "password": "wrong"}),
     "logout": C("/logout/", PUBLIC, {}),

@@ -34,6 +34,7 @@ from django.utils.encoding import smart_str
 
 from accounts.models.core import Account, ApiToken, Membership
 from accounts.models.scim import ScimToken
+from config.single_line import validate_single_line
 from config.throttling import client_address
 
 SYSTEM = "System"
@@ -202,6 +203,7 @@ class AuditEntry(AbstractLogEntry):
     actor_label = models.CharField(
         max_length=200,
         blank=True,
+        validators=[validate_single_line],
         help_text="Who acted, in words, when no person did (a SCIM token, the system), or "
         "the API token the person used.",
     )

@@ -8,15 +8,8 @@ from pathlib import Path
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
-from config.env import (
-    env_bool,
-    env_database,
-    env_int,
-    env_list,
-    env_rate,
-    env_redis_url,
-    env_str,
-)
+from config.env import env_bool, env_database, env_int, env_list, env_rate, env_redis_url, env_str
+from config.settings.audit import *  # noqa: F403 (the audit trail's settings)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -56,8 +49,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
-    # The audit trail (django-auditlog), its rows in our own model: accounts.AuditEntry.
-    "auditlog",
+    "auditlog",  # the audit trail (django-auditlog): config/settings/audit.py
     # Our apps, bottom-up: ideas → community → accounts; demo data and benchmarks above them.
     "accounts",
     "community",
@@ -76,8 +68,7 @@ MIDDLEWARE = [
     "config.errors.NulCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # The audit trail records who changed what, and from where, by the request being served.
-    "accounts.middleware.AuditRequestMiddleware",
+    "accounts.middleware.AuditRequestMiddleware",  # whose and from where the changes are
     # allauth's request context and its half-finished logins (the second-factor stage).
     "allauth.account.middleware.AccountMiddleware",
     # A customer's first page of the day records their visit (once per day, see the module).
@@ -158,14 +149,6 @@ SESSION_ABSOLUTE_TIMEOUT_INTERNAL_SECONDS = env_int(
     "SESSION_ABSOLUTE_TIMEOUT_INTERNAL_SECONDS", 12 * 60 * 60, minimum=60
 )
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 60 * 60, minimum=60)
-
-# --- The audit trail (django-auditlog; accounts/audit.py says what is audited). Its rows are
-# ours (accounts.AuditEntry); changes are stored as JSON values, never a secret (masked).
-AUDITLOG_LOGENTRY_MODEL = "accounts.AuditEntry"
-AUDITLOG_STORE_JSON_CHANGES = True
-AUDITLOG_DISABLE_ON_RAW_SAVE = True  # loaddata's fixtures are no one's change
-# Rows older than this many days are deleted every night (accounts.tasks.audit_purge_task).
-AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730, minimum=30)
 
 # Five wrong passwords for one login lock it for a while, whatever the IP address.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
@@ -440,10 +423,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.outbox_relay_task",
         "schedule": crontab(),  # every minute
     },
-    "purge-old-audit-entries": {
-        "task": "accounts.tasks.audit_purge_task",
-        "schedule": crontab(minute=47, hour=3),
-    },
+    **AUDIT_BEAT_SCHEDULE,
     "purge-stale-invitations": {
         "task": "accounts.tasks.invitations_purge_task",
         "schedule": crontab(minute=17, hour=3),
