@@ -28,13 +28,18 @@ def _kind_choices() -> list[tuple[str, str]]:
 
 class AuditFilterForm(forms.Form):
     kind = forms.ChoiceField(label="What", required=False, choices=_kind_choices)
-    account = forms.SlugField(required=False, help_text="The account's slug.")
+    account = forms.SlugField(
+        required=False,
+        help_text="The account's slug.",
+        widget=forms.TextInput(attrs={"placeholder": "its slug, such as acme"}),
+    )
     who = forms.CharField(
         label="Who",
         required=False,
         max_length=100,
         help_text="A name, an address, “System” or “SCIM token”.",
         validators=[validate_single_line],
+        widget=forms.TextInput(attrs={"placeholder": "a name, System, SCIM token…"}),
     )
     action = forms.TypedChoiceField(
         required=False,
