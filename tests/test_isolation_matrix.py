@@ -751,6 +751,11 @@ API: dict[str, Case] = {
     ),
     "GET /me/": C(V + "/me/", OWN),
     "GET /me/data/": C(V + "/me/data/", OWN),
+    "GET /audit-entries/": C(
+        V + "/audit-entries/",
+        INTERNAL,
+        readonly=("member_a", "admin_a", "account_manager_a", "product_manager"),
+    ),
     "GET /me/tokens/": C(V + "/me/tokens/", LIST),
     "DELETE /me/tokens/{token_key}/": C(V + "/me/tokens/{api_token}/", FOREIGN, allowed="member_a"),
     "GET /memberships/": C(V + "/memberships/", LIST, outsiders=ACCT),

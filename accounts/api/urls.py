@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from accounts.api import views
+from accounts.api import audit, views
 
 router = SimpleRouter()
 router.register("accounts", views.AccountViewSet, basename="account")
@@ -16,5 +16,6 @@ urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     path("me/data/", views.MyDataView.as_view(), name="me-data"),
     path("people/<int:pk>/erase/", views.PersonEraseView.as_view(), name="person-erase"),
+    path("audit-entries/", audit.AuditEntryListView.as_view(), name="audit-entries"),
     *router.urls,
 ]
