@@ -173,3 +173,18 @@ def test_a_page_of_the_trail_costs_the_same_queries_however_many_rows(
 
     assert small.text.count("<tr>") < large.text.count("<tr>")
     assert AuditEntry.objects.count() > 30
+
+
+def test_the_django_admin_lists_the_trail_and_changes_none_of_it(
+    client_for, programme_admin, changes
+):
+    client = client_for(programme_admin)
+    entry = AuditEntry.objects.filter(actor=programme_admin).first()
+
+    listed = client.get("/admin/accounts/auditentry/")
+    deleted = client.post(f"/admin/accounts/auditentry/{entry.pk}/delete/", {"post": "yes"})
+
+    assert listed.status_code == 200
+    assert "Acme Industrial" in listed.text
+    assert deleted.status_code == 403
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()

@@ -15,6 +15,7 @@ import json
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -309,3 +310,15 @@ def test_a_group_changed_from_its_own_side_is_not_a_persons_row(db):
     staff.groups.first().user_set.remove(staff)
 
     assert AuditEntry.objects.count() == before
+
+
+def test_a_management_command_after_a_request_is_the_systems_change(client_for, admin_a, member_a):
+    client_for(admin_a).post(f"/members/{member_a.membership.pk}/role/", {"role": "admin"})
+
+    call_command("createsuperuser", interactive=False, email="root@garden.example", verbosity=0)
+
+    root = User.objects.get(email="root@garden.example")
+    made = _last(User, object_id=root.pk)
+    assert made.action == CREATE
+    assert made.changes["is_superuser"] == [None, True]
+    assert (made.actor_id, made.actor_label, made.remote_addr) == (None, "System", None)
