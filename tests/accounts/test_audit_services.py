@@ -36,7 +36,7 @@ from accounts.models import (
 )
 from accounts.models.audit import audit_acting
 from accounts.single_sign_on import ProviderSettings, identity_provider_save, sso_member_join
-from tests.accounts.factories import InvitationFactory, UserFactory, internal
+from tests.accounts.factories import PASSWORD, InvitationFactory, UserFactory, internal
 
 pytestmark = pytest.mark.django_db
 
@@ -322,3 +322,16 @@ def test_a_management_command_after_a_request_is_the_systems_change(client_for, 
     assert made.action == CREATE
     assert made.changes["is_superuser"] == [None, True]
     assert (made.actor_id, made.actor_label, made.remote_addr) == (None, "System", None)
+
+
+def test_a_login_a_password_and_ended_sessions_are_no_audited_change(client, member_a):
+    before = AuditEntry.objects.count()
+
+    client.post("/login/", {"username": member_a.email, "password": PASSWORD})
+    member_a.set_password("another-Garden-2026!")
+    member_a.save()
+    services.person_access_end(user=member_a)
+
+    assert client.session.get("_auth_user_id") == str(member_a.pk)
+    assert AuditEntry.objects.count() == before
+    assert "pbkdf2" not in json.dumps(list(AuditEntry.objects.values_list("changes", flat=True)))
