@@ -198,7 +198,8 @@ def _changes(entry: AuditEntry, names: _Names) -> list[AuditChange]:
             found.append(AuditChange(label, "", _many(field, change, names, entry), many=True))
         elif isinstance(change, list | tuple) and len(change) == 2:
             before, after = (_value(field, v, names, entry) for v in change)
-            found.append(AuditChange(label, before, after))
+            if before != after:  # none and empty read alike ("—"): no change to show
+                found.append(AuditChange(label, before, after))
     return found
 
 

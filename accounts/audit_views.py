@@ -31,7 +31,7 @@ class AuditFilterForm(forms.Form):
     account = forms.SlugField(
         required=False,
         help_text="The account's slug.",
-        widget=forms.TextInput(attrs={"placeholder": "its slug, such as acme"}),
+        widget=forms.TextInput(attrs={"placeholder": "such as acme"}),
     )
     who = forms.CharField(
         label="Who",
@@ -39,7 +39,7 @@ class AuditFilterForm(forms.Form):
         max_length=100,
         help_text="A name, an address, “System” or “SCIM token”.",
         validators=[validate_single_line],
-        widget=forms.TextInput(attrs={"placeholder": "a name, System, SCIM token…"}),
+        widget=forms.TextInput(attrs={"placeholder": "a name, or System"}),
     )
     action = forms.TypedChoiceField(
         required=False,

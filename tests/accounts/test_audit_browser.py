@@ -11,6 +11,8 @@ import pytest
 from accounts import services
 from accounts.models import MemberRole
 from accounts.models.audit import audit_acting
+from community.services.gardens import garden_create
+from community.services.webhooks import webhook_endpoint_create, webhook_endpoint_rotate_secret
 from tests.accounts.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -43,6 +45,14 @@ def test_a_programme_admin_filters_the_trail_and_an_admin_reads_her_history(
         services.membership_set_role(membership=member_a.membership, role=MemberRole.ADMIN)
     with audit_acting(actor=programme_admin):
         services.account_update(account=account_a, annual_contract_value=250_000)
+        endpoint = webhook_endpoint_create(url="https://hooks.example/crm", created_by=admin_a)
+        webhook_endpoint_rotate_secret(endpoint=endpoint)
+        garden_create(
+            name="Onboarding journeys",
+            theme="customer_journey",
+            created_by=programme_admin,
+            stewards=[programme_admin],
+        )
     page.set_viewport_size(LAPTOP)
 
     _log_in(page, live_server, programme_admin)
@@ -51,6 +61,8 @@ def test_a_programme_admin_filters_the_trail_and_an_admin_reads_her_history(
     table = page.locator("table.audit-trail")
     assert "Annual contract value" in table.inner_text()
     assert "Membership of Alice" in table.inner_text()
+    assert "(hidden)" in table.inner_text()  # the webhook's secret changed; its value is not shown
+    _shoot(page, "audit-trail-all")
 
     page.get_by_label("What").select_option("Membership")
     page.get_by_label("Who").fill(admin_a.first_name)
