@@ -1,5 +1,6 @@
 """Who may see and change which accounts, memberships, account teams, invitations, API tokens,
-SCIM tokens and single sign-on settings, and which people an account's SCIM token reaches.
+SCIM tokens and single sign-on settings, which people an account's SCIM token reaches, and who
+reads the audit trail.
 
 Every view and API view of `accounts` fetches through these functions; nothing else filters by
 account. A fetch returns the object, or raises Http404 when the user may not see it (so its
@@ -316,3 +317,24 @@ def access_scim_person(account: Account, person_id: str) -> User:
     if person is None:
         raise Http404("No such user.")
     return person
+
+
+def can_read_audit_trail(user: User) -> bool:
+    """The whole audit trail (every account, setting and token) is for programme admins."""
+    return user.is_authenticated and user.is_active and manages_all_accounts(user)
+
+
+def require_audit_trail_reader(user: User) -> None:
+    """403 for anyone but a programme admin (the trail is one page, not an object to hide)."""
+    if not can_read_audit_trail(user):
+        raise PermissionDenied("The audit trail is for programme admins.")
+
+
+def access_account_history(user: User, account_id: int | str) -> Account:
+    """The account whose membership history the user may read: those who manage its people
+    (its own admins, its account team, programme admins). 404 for an account they do not see,
+    403 for one they see but do not manage (its members, product managers)."""
+    account = access_account(user, account_id)
+    if not can_manage_account(user, account):
+        raise PermissionDenied("Only the account's admins and its account team read its history.")
+    return account

@@ -1,5 +1,5 @@
-"""The accounts app: when ready, syncs the role groups after each migrate and stamps each login
-with the times the session limits are measured from."""
+"""The accounts app: when ready, syncs the role groups after each migrate, stamps each login
+with the times the session limits are measured from, and registers its audited models."""
 
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
@@ -23,3 +23,7 @@ class AccountsConfig(AppConfig):
         from accounts.middleware import session_times_start
 
         user_logged_in.connect(session_times_start, dispatch_uid="accounts.session_times_start")
+        # Which of its models the audit trail records (accounts/audit.py).
+        from accounts import audit
+
+        audit.register()

@@ -1,6 +1,7 @@
 """Session rules: time limits (below), a second factor first for internal users where required
-(`MfaRequiredMiddleware`), and signing in again at the identity provider before a second factor
-changes, for people with no password (`SsoReauthenticationMiddleware`).
+(`MfaRequiredMiddleware`), signing in again at the identity provider before a second factor
+changes, for people with no password (`SsoReauthenticationMiddleware`), and the request the
+audit trail records changes by (`AuditRequestMiddleware`).
 
 Session time limits: internal users are logged out after 30 minutes without a request and
 12 hours after they logged in, whatever they do (settings SESSION_IDLE_TIMEOUT_INTERNAL_SECONDS
@@ -39,6 +40,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.access import is_internal
 from accounts.mfa import SETUP_REQUIRED_MESSAGE, mfa_setup_required
+from accounts.models.audit import audit_request
 from accounts.sso_reauthentication import sso_login_record, sso_reauthentication_due
 
 # Session keys: when the person logged in, when they were last seen, and whether the limits of
@@ -204,3 +206,17 @@ class SsoReauthenticationMiddleware:
         if sso_login_record(request) is None:
             raise PermissionDenied(self.NO_PROVIDER_MESSAGE)
         return suspend_request(request, reverse("accounts:sso-reauthenticate"))
+
+
+class AuditRequestMiddleware:
+    """The changes made while a request is served are recorded in the audit trail as the
+    request's: by its person (or its SCIM token, known once the API has authenticated it) and
+    from its address (accounts/models/audit.py). Costs no query: who it was is read only when a
+    row is written."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with audit_request(request):
+            return self.get_response(request)

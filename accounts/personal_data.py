@@ -25,9 +25,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import ApiToken, Invitation, Membership, User
+from accounts.audit_trail import audit_rows
+from accounts.models import ApiToken, AuditEntry, Invitation, Membership, User
 
 # The name an erased person carries: every page that names people shows this instead.
 ERASED_NAME = "Former member"
@@ -141,17 +143,51 @@ def _export_accounts(user: User) -> dict[str, Any]:
             "expiry",
             "last_used_at",
         ),
+        "audit_trail": _audit_trail(user),
     }
 
 
+def _audit_trail(user: User) -> list[dict[str, Any]]:
+    """The audit trail's changes about them and by them, as they would read them (people named
+    by the naming rule); the address a change came from only where they made it (another's
+    address is not theirs)."""
+    entries = (
+        AuditEntry.objects.filter(Q(person=user) | Q(actor=user))
+        .select_related("content_type", "actor")
+        .order_by("timestamp", "pk")
+    )
+    entries = list(entries)
+    by_them = {entry.pk for entry in entries if entry.actor_id == user.pk}
+    return [
+        {
+            "when": json_value(row.when),
+            "who": row.who,
+            "from": row.address if row.pk in by_them else "",
+            "what": row.what,
+            "action": row.action,
+            "changes": [change.text for change in row.changes],
+        }
+        for row in audit_rows(entries, viewer=user)
+    ]
+
+
 def _erase_accounts(user: User) -> dict[str, int]:
-    """Forget the invitations addressed to them (their address) and their API tokens; their
-    membership and the person row itself are handled by accounts.services.person_erase."""
+    """Forget the invitations addressed to them (their address), their API tokens and the
+    addresses their changes came from in the audit trail (the changes stay, by a former
+    member); their membership and the person row itself are handled by
+    accounts.services.person_erase."""
     invitations = Invitation.objects.filter(email__iexact=user.email).update(
         email=erased_email(user), updated_at=timezone.now()
     )
     tokens, _ = ApiToken.objects.filter(user=user).delete()
-    return {"invitations_anonymised": invitations, "api_tokens_deleted": tokens}
+    addresses = AuditEntry.objects.filter(actor=user, remote_addr__isnull=False).update(
+        remote_addr=None, remote_port=None
+    )
+    return {
+        "invitations_anonymised": invitations,
+        "api_tokens_deleted": tokens,
+        "audit_addresses_forgotten": addresses,
+    }
 
 
 personal_data_section_register(name="accounts", exporter=_export_accounts, eraser=_erase_accounts)

@@ -73,10 +73,14 @@ def scim_token_create(*, account: Account, name: str, created_by: User) -> tuple
 
 @transaction.atomic
 def scim_token_revoke(*, token: ScimToken, by: User) -> None:
-    """The token stops working at once; the row stays, for the record of who issued it."""
-    ScimToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now(), revoked_by=by, updated_at=timezone.now()
-    )
+    """The token stops working at once; the row stays, for the record of who issued it. Saved
+    as a row (not updated in bulk), so that the audit trail records the revocation."""
+    token = ScimToken.objects.select_for_update().filter(pk=token.pk).first()
+    if token is None or token.revoked_at is not None:
+        return
+    token.revoked_at = timezone.now()
+    token.revoked_by = by
+    token.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
 
 
 def scim_token_used(*, token: ScimToken) -> None:

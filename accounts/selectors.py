@@ -1,14 +1,28 @@
 """Reads of the accounts app, shaped for their screens. Lists take a queryset the caller fetched
-through accounts.access (visible accounts); the reads of one account take that account."""
+through accounts.access (visible accounts); the reads of one account take that account. The
+audit trail's rows are read here too (accounts/audit_trail.py shows them)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import timedelta
 
-from django.db.models import Count, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Account, AccountTeamAssignment, MemberRole, Membership
+from accounts.models import (
+    Account,
+    AccountTeamAssignment,
+    AuditEntry,
+    EmailDomain,
+    IdentityProvider,
+    MemberRole,
+    Membership,
+    ScimToken,
+    User,
+)
 
 
 def account_list(
@@ -52,3 +66,55 @@ def accounts_renewing(*, accounts: QuerySet[Account], within_days: int = 90) -> 
     return accounts.filter(
         renewal_date__gte=today, renewal_date__lte=today + timedelta(days=within_days)
     ).order_by("renewal_date")
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def audit_entries(
+    *,
+    kind: type[models.Model] | None = None,
+    account_id: int | None = None,
+    who: str = "",
+    action: int | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[AuditEntry]:
+    """The audit trail, newest first, with what its rows name loaded (their kind and actor):
+    of one kind of object, of one account, by whom (a name, an address or the words of a
+    non-person: "System", "SCIM token"), of one action, within days (both included)."""
+    entries = AuditEntry.objects.select_related("content_type", "actor")
+    if kind is not None:
+        entries = entries.filter(content_type=ContentType.objects.get_for_model(kind))
+    if account_id is not None:
+        entries = entries.filter(account_id=account_id)
+    if who:
+        entries = entries.filter(
+            Q(actor__first_name__icontains=who)
+            | Q(actor__last_name__icontains=who)
+            | Q(actor__email__icontains=who)
+            | Q(actor_label__icontains=who)
+        )
+    if action is not None:
+        entries = entries.filter(action=action)
+    if since is not None:
+        entries = entries.filter(timestamp__gte=_day_start(since))
+    if until is not None:
+        entries = entries.filter(timestamp__lt=_day_start(until + timedelta(days=1)))
+    return entries.order_by("-timestamp", "-pk")
+
+
+# What of an account's history its own admin reads: its memberships and roles, its people's
+# logins, and the sign-in settings they manage themselves (single sign-on, SCIM tokens).
+ACCOUNT_HISTORY_MODELS = (Membership, User, IdentityProvider, EmailDomain, ScimToken)
+
+
+def account_history(*, account: Account) -> QuerySet[AuditEntry]:
+    """An account's membership history for its admins, newest first."""
+    kinds = ContentType.objects.get_for_models(*ACCOUNT_HISTORY_MODELS).values()
+    return (
+        AuditEntry.objects.filter(account=account, content_type__in=list(kinds))
+        .select_related("content_type", "actor")
+        .order_by("-timestamp", "-pk")
+    )

@@ -21,6 +21,7 @@ from accounts.models import (
     Account,
     AccountTeamAssignment,
     ApiToken,
+    AuditEntry,
     InternalRole,
     Invitation,
     MemberRole,
@@ -28,6 +29,7 @@ from accounts.models import (
     TeamRole,
     User,
 )
+from accounts.models.audit import audit_acting
 from accounts.outbox import enqueue
 from accounts.roles import ADMIN_SITE_ROLES, PROGRAMME_ADMIN_APPS, ROLE_PERMISSIONS
 from accounts.slugs import unique_slug
@@ -415,11 +417,21 @@ def invitation_accept(
         first_name=first_name.strip(),
         last_name=last_name.strip(),
     )
-    membership = Membership.objects.create(
-        user=user, account=invitation.account, role=invitation.role
-    )
+    with audit_acting(actor=user):  # the audit trail: they joined, by the link they were sent
+        membership = Membership.objects.create(
+            user=user, account=invitation.account, role=invitation.role
+        )
     Invitation.objects.filter(pk=invitation.pk).update(accepted_by=user, updated_at=now)
     return user, membership
+
+
+def audit_entries_purge(*, older_than_days: int | None = None) -> int:
+    """Delete the audit trail's rows older than AUDIT_RETENTION_DAYS (docs/product.md)."""
+    days = older_than_days if older_than_days is not None else settings.AUDIT_RETENTION_DAYS
+    deleted, _ = AuditEntry.objects.filter(
+        timestamp__lt=timezone.now() - timedelta(days=days)
+    ).delete()
+    return deleted
 
 
 def invitations_purge(*, older_than_days: int = 90) -> int:
@@ -455,8 +467,9 @@ def person_erase(*, user: User, by: User) -> User:
         _membership_changing(membership)
     Membership.objects.filter(user=user).delete()
     AccountTeamAssignment.objects.filter(user=user).delete()
-    user.groups.clear()
-    user.user_permissions.clear()
+    # Each group and permission removed by name (not cleared), so the audit trail records which.
+    user.groups.remove(*user.groups.all())
+    user.user_permissions.remove(*user.user_permissions.all())
     user.first_name = ERASED_NAME
     user.last_name = ""
     user.job_title = ""

@@ -38,6 +38,7 @@ from accounts.models import (
     Membership,
     User,
 )
+from accounts.models.audit import audit_acting
 
 logger = logging.getLogger(__name__)
 
@@ -268,11 +269,13 @@ def identity_provider_save(
 
 @transaction.atomic
 def sso_member_join(*, account: Account, email: str, first_name: str, last_name: str) -> User:
-    """Just-in-time membership: a login with no password, a member of the account."""
-    user = User.objects.create_user(
-        email=address_plain(email), first_name=first_name.strip(), last_name=last_name.strip()
-    )
-    Membership.objects.create(user=user, account=account, role=MemberRole.MEMBER)
+    """Just-in-time membership: a login with no password, a member of the account (in the
+    audit trail, made by the account's identity provider)."""
+    with audit_acting(label=f"Single sign-on of {account.name}"):
+        user = User.objects.create_user(
+            email=address_plain(email), first_name=first_name.strip(), last_name=last_name.strip()
+        )
+        Membership.objects.create(user=user, account=account, role=MemberRole.MEMBER)
     return user
 
 

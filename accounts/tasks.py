@@ -1,5 +1,5 @@
-"""Celery tasks of accounts (the outer layer): invitation emails, purging expired invitations,
-and the outbox relay that publishes queued tasks once the broker is back."""
+"""Celery tasks of accounts (the outer layer): invitation emails, purging expired invitations and
+old audit rows, and the outbox relay that publishes queued tasks once the broker is back."""
 
 from celery import Task, shared_task
 from django.db import OperationalError
@@ -35,6 +35,17 @@ def invitation_send_task(invitation_id: int) -> bool:
 )
 def invitations_purge_task() -> int:
     return services.invitations_purge()
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),  # the database went away for a moment
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def audit_purge_task() -> int:
+    """Nightly: the audit rows past their retention (AUDIT_RETENTION_DAYS) go."""
+    return services.audit_entries_purge()
 
 
 @shared_task(

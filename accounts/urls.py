@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from accounts import sso_views, views
+from accounts import audit_views, sso_views, views
 
 app_name = "accounts"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/", views.account_list, name="account-list"),
     path("accounts/<slug:slug>/", views.account_detail, name="account-detail"),
     path("accounts/<slug:slug>/sso/", sso_views.sso_settings, name="sso-settings"),
+    path("accounts/<slug:slug>/history/", audit_views.account_history, name="account-history"),
+    path("settings/audit/", audit_views.audit_trail, name="audit-trail"),
     path("login/sso/", sso_views.sso_login, name="sso-login"),
     path("auth/reauthenticate/sso/", sso_views.sso_reauthenticate, name="sso-reauthenticate"),
     path("accounts/<slug:slug>/invite/", views.invitation_create, name="invitation-create"),

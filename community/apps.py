@@ -1,6 +1,6 @@
 """The community app: when ready, registers its section of a person's personal data, the
-engagement repair that follows a member leaving (or deactivated, or let back in), and how
-activity events about posts and harvests name them."""
+engagement repair that follows a member leaving (or deactivated, or let back in), how activity
+events about posts and harvests name them, and its audited models."""
 
 from django.apps import AppConfig
 
@@ -11,13 +11,14 @@ class CommunityConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.services import membership_change_register
-        from community import personal_data
+        from community import audit, personal_data
         from community.selectors.activity_objects import activity_object_namer_register
         from community.selectors.discussions import post_names
         from community.selectors.harvests import harvest_names
         from community.services.engagement import engagement_member_changed
 
         personal_data.register()  # its section of the personal data download and erasure
+        audit.register()  # which of its models the audit trail records
         membership_change_register(engagement_member_changed)
         # How an activity event about a post or a harvest names it (profiles, timelines).
         activity_object_namer_register(object_type="community.post", namer=post_names)

@@ -47,6 +47,7 @@ def navigation(request: HttpRequest) -> dict:
         if user.has_role(InternalRole.PROGRAMME_ADMIN) or user.is_superuser:
             items.append(("Engagement model", reverse("community:engagement-model")))
             items.append(("Webhooks", reverse("community:webhooks")))
+            items.append(("Audit trail", reverse("accounts:audit-trail")))
             items.append(("Admin", reverse("admin:index")))
     items.append(("Pilots", reverse("ideas:pilot-list")))
     items.append(("API", reverse("api-docs")))

@@ -138,9 +138,12 @@ def _erase(user: User) -> dict[str, int]:
         ("post_mentions", PostMention.objects.filter(user=user)),
     ]:
         counts[label], _ = queryset.delete()
-    # An internal person no longer looks after gardens (a garden page lists its stewards).
-    counts["gardens_stewarded"] = user.stewarded_gardens.count()
-    user.stewarded_gardens.clear()
+    # An internal person no longer looks after gardens (a garden page lists its stewards), one
+    # garden at a time, so that the audit trail records each garden's change of stewards.
+    gardens = list(user.stewarded_gardens.all())
+    for garden in gardens:
+        garden.stewards.remove(user)
+    counts["gardens_stewarded"] = len(gardens)
     return counts
 
 

@@ -25,6 +25,7 @@ so `override_settings` changes them in tests.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 
 from django.core.cache import caches
@@ -32,11 +33,22 @@ from redis.exceptions import RedisError
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 logger = logging.getLogger(__name__)
 
 THROTTLE_CACHE = "throttle"
+
+
+def client_address(request) -> str | None:
+    """The client's IP address, as the "anon" rate counts it: the connection's address, or the
+    one X-Forwarded-For gives behind API_NUM_PROXIES proxies (DRF's `get_ident`). None when that
+    is no IP address (a proxy's header that is not one)."""
+    ident = BaseThrottle().get_ident(request)
+    try:
+        return str(ipaddress.ip_address(ident.strip()))
+    except (AttributeError, ValueError):
+        return None
 
 
 class _Throttle(SimpleRateThrottle):

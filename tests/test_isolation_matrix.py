@@ -314,6 +314,21 @@ PAGES: dict[str, Case] = {
         outsiders=ACCT,
     ),
     "accounts:sso-login": C("/login/sso/", PUBLIC, {"email": "alice@acme.example"}),
+    # The audit trail: the whole of it for programme admins; an account's membership history
+    # for those who manage its people (A's admin, its account team, programme admins).
+    "accounts:audit-trail": C(
+        "/settings/audit/",
+        INTERNAL,
+        readonly=("member_a", "admin_a", "account_manager_a", "product_manager"),
+        methods=("get",),
+    ),
+    "accounts:account-history": C(
+        "/accounts/{account}/history/",
+        FOREIGN,
+        readonly=("member_a", "product_manager"),
+        outsiders=ACCT,
+        methods=("get",),
+    ),
     "openid_connect_callback": C("/auth/oidc/{identity_provider}/login/callback/", PUBLIC, {}),
     # SAML (account C's provider): an answer that is none, an end with no answer kept, our
     # metadata, and single logout (not offered): refusals, nothing made.
@@ -795,6 +810,11 @@ API: dict[str, Case] = {
     ),
     "GET /me/": C(V + "/me/", OWN),
     "GET /me/data/": C(V + "/me/data/", OWN),
+    "GET /audit-entries/": C(
+        V + "/audit-entries/",
+        INTERNAL,
+        readonly=("member_a", "admin_a", "account_manager_a", "product_manager"),
+    ),
     "GET /me/tokens/": C(V + "/me/tokens/", LIST),
     "DELETE /me/tokens/{token_key}/": C(V + "/me/tokens/{api_token}/", FOREIGN, allowed="member_a"),
     "GET /memberships/": C(V + "/memberships/", LIST, outsiders=ACCT),

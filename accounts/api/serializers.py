@@ -149,7 +149,8 @@ class PersonalDataSerializer(serializers.Serializer):
     format = serializers.CharField(help_text='"customer-garden-personal-data/1".')
     exported_at = serializers.DateTimeField()
     accounts = serializers.DictField(
-        help_text="Profile, membership, invitations, API tokens (their names, never the tokens)."
+        help_text="Profile, membership, invitations, API tokens (their names, never the tokens), "
+        "the audit trail's changes about them and by them."
     )
     community = serializers.DictField(
         required=False,

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from accounts.api import sso, views
+from accounts.api import audit, sso, views
 
 router = SimpleRouter()
 router.register("accounts", views.AccountViewSet, basename="account")
@@ -32,5 +32,6 @@ urlpatterns = [
         sso.EmailDomainView.as_view(),
         name="email-domain-detail",
     ),
+    path("audit-entries/", audit.AuditEntryListView.as_view(), name="audit-entries"),
     *router.urls,
 ]

@@ -1,7 +1,9 @@
 """The accounts app's models: people, customer accounts, memberships, account teams,
-invitations and API tokens (core), each account's identity provider and email domains (sso), and
-SCIM provisioning's tokens and people (scim). Import them from here."""
+invitations and API tokens (core), each account's identity provider and email domains (sso),
+SCIM provisioning's tokens and people (scim), and the audit trail's rows (audit). Import them
+from here."""
 
+from accounts.models.audit import AuditEntry
 from accounts.models.core import (
     Account,
     AccountTeamAssignment,
@@ -27,6 +29,7 @@ __all__ = [
     "Account",
     "AccountTeamAssignment",
     "ApiToken",
+    "AuditEntry",
     "EmailDomain",
     "IdentityProvider",
     "IdentityProviderKind",

@@ -43,7 +43,9 @@ def engagement_model_create(
         setattr(model, name, value)
     model.full_clean(exclude=["version", "is_active"])
     if activate:
-        EngagementModel.objects.filter(is_active=True).update(is_active=False)
+        # The version it replaces, saved as a row so that the audit trail records it.
+        base.is_active = False
+        base.save(update_fields=["is_active"])
         model.is_active = True
         model.activated_at = timezone.now()  # it computes the days from today on
     model.save()

@@ -8,15 +8,8 @@ from pathlib import Path
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
-from config.env import (
-    env_bool,
-    env_database,
-    env_int,
-    env_list,
-    env_rate,
-    env_redis_url,
-    env_str,
-)
+from config.env import env_bool, env_database, env_int, env_list, env_rate, env_redis_url, env_str
+from config.settings.audit import *  # noqa: F403 (the audit trail's settings)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -57,6 +50,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "allauth.socialaccount.providers.saml",
+    "auditlog",  # the audit trail (django-auditlog): config/settings/audit.py
     # Our apps, bottom-up: ideas → community → accounts; demo data and benchmarks above them.
     "accounts",
     "community",
@@ -75,6 +69,7 @@ MIDDLEWARE = [
     "config.errors.NulCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.AuditRequestMiddleware",  # whose and from where the changes are
     # allauth's request context and its half-finished logins (the second-factor stage).
     "allauth.account.middleware.AccountMiddleware",
     # A customer's first page of the day records their visit (once per day, see the module).
@@ -426,6 +421,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.outbox_relay_task",
         "schedule": crontab(),  # every minute
     },
+    **AUDIT_BEAT_SCHEDULE,
     "purge-stale-invitations": {
         "task": "accounts.tasks.invitations_purge_task",
         "schedule": crontab(minute=17, hour=3),

@@ -69,6 +69,8 @@ LIST_PAGES: dict[str, tuple[str, Params]] = {
     "community:insights": ("product_manager", _none),
     "accounts:account-list": ("account_manager", _none),
     "accounts:account-detail": ("account_manager", _served),
+    "accounts:audit-trail": ("programme_admin", _none),
+    "accounts:account-history": ("programme_admin", _served),
     "ideas:idea-list": ("customer", _none),
     "ideas:board": ("product_manager", _none),
     "ideas:idea-detail": ("customer", _idea),

@@ -1,0 +1,242 @@
+"""How an audit row reads to the person reading it: who acted (named by the naming rule, or in
+words when no person did), when, from which address, what it was about, and each change
+before and after — the people in it named by the naming rule (accounts/people.py) for that
+reader, choices by their labels, times in the site's time zone, secrets as "(hidden)".
+
+The pages, their CSV and the personal-data download read the rows through here; the rows
+themselves come from accounts.selectors (`audit_entries`, `account_history`). Names are looked
+up for a whole page of rows at once: two queries (the people, the accounts), however many rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils import timezone
+from django.utils.text import capfirst
+
+from accounts.models import Account, AuditEntry, InternalRole, User
+from accounts.models.audit import AUDITED
+from accounts.people import FROM_MEMBERSHIP, person_name
+
+ACTIONS = {
+    AuditEntry.Action.CREATE: "Created",
+    AuditEntry.Action.UPDATE: "Changed",
+    AuditEntry.Action.DELETE: "Deleted",
+}
+DELETED_ACCOUNT = "A deleted account"
+# Field names whose own label would not say what they are.
+FIELD_LABELS = {"groups": "Internal roles", "user_permissions": "Own permissions"}
+CSV_HEADER = ["When", "Who", "From", "What", "Account", "Action", "Changes"]
+
+
+@dataclass(frozen=True)
+class AuditChange:
+    field: str
+    before: str
+    after: str
+    many: bool = False  # a many-to-many change: `after` says what was added or removed
+
+    @property
+    def text(self) -> str:
+        if self.many:
+            return f"{self.field}: {self.after}"
+        return f"{self.field}: {self.before or '—'} → {self.after or '—'}"
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    pk: int
+    when: dt.datetime
+    who: str
+    address: str
+    kind: str
+    name: str  # the object's own short name ("" when the kind and the person say it all)
+    person: str  # the person it is about, as the reader may know them ("" for none)
+    account: str
+    action: str
+    changes: list[AuditChange]
+
+    @property
+    def what(self) -> str:
+        parts = [self.kind]
+        if self.name:
+            parts.append(f"“{self.name}”")
+        if self.person:
+            parts.append(f"of {self.person}")
+        return " ".join(parts)
+
+    def csv_cells(self) -> list[str]:
+        return [
+            timezone.localtime(self.when).strftime("%Y-%m-%d %H:%M:%S"),
+            self.who,
+            self.address,
+            self.what,
+            self.account,
+            self.action,
+            "; ".join(change.text for change in self.changes),
+        ]
+
+
+def _model(entry: AuditEntry) -> type[models.Model] | None:
+    return entry.content_type.model_class()
+
+
+def _field(model: type[models.Model] | None, name: str):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _ids(value) -> list[int]:
+    values = value if isinstance(value, list) else [value]
+    return [int(v) for v in values if isinstance(v, int) or (isinstance(v, str) and v.isdigit())]
+
+
+class _Names:
+    """The people and accounts a page of rows names, loaded at once, named for `viewer`."""
+
+    def __init__(self, entries: list[AuditEntry], viewer: User) -> None:
+        self.viewer = viewer
+        people, accounts = set(), set()
+        for entry in entries:
+            people.add(entry.person_id)
+            accounts.add(entry.account_id)
+            model = _model(entry)
+            for name, change in (entry.changes or {}).items():
+                field = _field(model, name)
+                if field is None or not field.is_relation:
+                    continue
+                values = change.get("objects", []) if isinstance(change, dict) else change
+                target = people if field.related_model is User else accounts
+                if field.related_model in (User, Account):
+                    target.update(i for v in values for i in _ids(v))
+        people.discard(None)
+        accounts.discard(None)
+        self.people = User.objects.select_related("membership").in_bulk(people)
+        self.accounts = dict(Account.objects.filter(pk__in=accounts).values_list("pk", "name"))
+
+    def person(self, pk, *, entry: AuditEntry) -> str:
+        """A person in a row: the row's own person as of the row's account; anyone else as
+        their membership says now."""
+        person = self.people.get(pk)
+        if pk == entry.person_id and entry.account_id is not None:
+            return person_name(
+                viewer=self.viewer, person=person, person_account_id=entry.account_id
+            )
+        return person_name(viewer=self.viewer, person=person, person_account_id=FROM_MEMBERSHIP)
+
+    def account(self, pk) -> str:
+        return self.accounts.get(pk, DELETED_ACCOUNT) if pk is not None else ""
+
+    def actor(self, entry: AuditEntry) -> str:
+        if entry.actor_id is None:
+            return entry.actor_label or person_name(viewer=self.viewer, person=None)
+        name = person_name(
+            viewer=self.viewer, person=entry.actor, person_account_id=entry.actor_account_id
+        )
+        return f"{name} ({entry.actor_label})" if entry.actor_label else name
+
+
+def _time(value: str) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, dt.UTC)  # django-auditlog keeps UTC, naive
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _value(field, value, names: _Names, entry: AuditEntry) -> str:
+    if value is None or value == "":
+        return ""
+    if field is not None and field.is_relation:
+        if field.related_model is User:
+            return ", ".join(names.person(pk, entry=entry) for pk in _ids(value))
+        if field.related_model is Account:
+            return ", ".join(names.account(pk) for pk in _ids(value))
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {item}" for key, item in sorted(value.items()))
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        return _time(value)
+    return str(value)
+
+
+def _many(field, change: dict, names: _Names, entry: AuditEntry) -> str:
+    objects = change.get("objects", [])
+    if field is not None and field.related_model is User:
+        shown = [names.person(pk, entry=entry) for pk in _ids(objects)]
+    elif field is not None and field.related_model is Group:
+        roles = dict(InternalRole.choices)
+        shown = [str(roles.get(name, name)) for name in objects]
+    else:
+        shown = [str(name) for name in objects]
+    verb = "added" if change.get("operation") == "add" else "removed"
+    return f"{verb} {', '.join(shown)}"
+
+
+def _changes(entry: AuditEntry, names: _Names) -> list[AuditChange]:
+    model = _model(entry)
+    found = []
+    for name, change in sorted((entry.changes or {}).items()):
+        field = _field(model, name)
+        label = FIELD_LABELS.get(name) or capfirst(str(getattr(field, "verbose_name", name)))
+        if isinstance(change, dict):
+            found.append(AuditChange(label, "", _many(field, change, names, entry), many=True))
+        elif isinstance(change, list | tuple) and len(change) == 2:
+            before, after = (_value(field, v, names, entry) for v in change)
+            if before != after:  # none and empty read alike ("—"): no change to show
+                found.append(AuditChange(label, before, after))
+    return found
+
+
+def _kind(entry: AuditEntry) -> str:
+    model = _model(entry)
+    spec = AUDITED.get(model) if model is not None else None
+    return spec.kind if spec is not None else capfirst(entry.content_type.name)
+
+
+def audit_rows(entries: Iterable[AuditEntry], *, viewer: User) -> list[AuditRow]:
+    """Rows as `viewer` reads them (entries from accounts.selectors, their kind and actor
+    loaded)."""
+    entries = list(entries)
+    names = _Names(entries, viewer)
+    return [
+        AuditRow(
+            pk=entry.pk,
+            when=entry.timestamp,
+            who=names.actor(entry),
+            address=entry.remote_addr or "",
+            kind=_kind(entry),
+            name=entry.object_repr,
+            person=names.person(entry.person_id, entry=entry) if entry.person_id else "",
+            account=names.account(entry.account_id),
+            action=ACTIONS.get(entry.action, str(entry.get_action_display())),
+            changes=_changes(entry, names),
+        )
+        for entry in entries
+    ]
+
+
+def audit_csv_rows(entries, *, viewer: User, chunk: int = 500) -> Iterator[list[str]]:
+    """Every entry as a CSV line, named for `viewer`, read and named a chunk at a time."""
+    batch = []
+    for entry in entries.iterator(chunk_size=chunk):
+        batch.append(entry)
+        if len(batch) == chunk:
+            yield from (row.csv_cells() for row in audit_rows(batch, viewer=viewer))
+            batch = []
+    yield from (row.csv_cells() for row in audit_rows(batch, viewer=viewer))
