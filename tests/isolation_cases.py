@@ -5,7 +5,7 @@ garden A accepted ("ZQX Orchard"): an idea (and a duplicate to merge), a comment
 published pilot A is invited to with its instrument, check-ins and agreement (accepted by A's
 admin, A's member enrolled, a draft response), a thread with a reply and a flag, a published and
 a draft harvest, notifications, an alert, a loyalty outcome, an offline event, an engagement
-snapshot, a webhook endpoint and delivery, an import batch, an account invitation, a garden
+snapshot, a webhook endpoint and delivery, a chat channel of A's team, an import batch, an account invitation, a garden
 invitation A has still to answer, and an API token of A's member. Every text of A carries the
 marker "ZQX", so a page or a list that shows anything of A's is caught by one substring test.
 
@@ -54,6 +54,7 @@ from community.services.gardens import (
 )
 from community.services.harvests import harvest_create, harvest_publish
 from community.services.outcomes import outcome_record
+from community.services.chat_channels import chat_channel_create
 from community.services.webhooks import webhook_endpoint_create
 from ideas.models import CheckIn, Comment
 from ideas.services.feedback import response_save
@@ -220,6 +221,14 @@ def build_world() -> World:
         payload={"account": "acme"},
         status="failed",
     )
+    channel = chat_channel_create(
+        account=a,
+        provider="slack",
+        name="ZQX account team",
+        url="https://hooks.slack.com/services/ZQX/B0/secret",
+        deliveries={"engagement_alert": "immediately"},
+        created_by=p["account_manager_a"],
+    )
     batch = ImportBatch.objects.create(
         kind="outcomes",
         status="rejected",
@@ -283,6 +292,7 @@ def build_world() -> World:
         "alert": alert.pk,
         "endpoint": endpoint.pk,
         "delivery": delivery.pk,
+        "channel": channel.pk,
         "batch": batch.pk,
         "api_token": api_token.token_key,
         "scim_token": scim_token.pk,
