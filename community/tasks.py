@@ -55,13 +55,17 @@ _DIGEST_RETRY = {
 @shared_task(**_DIGEST_RETRY)
 def notification_digests_daily_task() -> int:
     """The daily digest (once a day, by beat): at most one per person and day, however often
-    it runs; a retry sends only the digests not sent yet."""
+    it runs; a retry sends only the digests not sent yet. The chat channels' daily digests are
+    queued first: they go out on the same schedule."""
+    enqueue("community.tasks.chat_digests_daily_task")
     return notification_emails.notification_digests_send(period="daily")
 
 
 @shared_task(**_DIGEST_RETRY)
 def notification_digests_weekly_task() -> int:
-    """The weekly digest (Mondays, by beat): at most one per person and week."""
+    """The weekly digest (Mondays, by beat): at most one per person and week; the chat
+    channels' weekly digests are queued first."""
+    enqueue("community.tasks.chat_digests_weekly_task")
     return notification_emails.notification_digests_send(period="weekly")
 
 
@@ -177,7 +181,9 @@ def webhook_deliver_task(self, delivery_id: int) -> str | None:
 @shared_task(**_ENGAGEMENT_RETRY)
 def webhook_deliveries_requeue_task() -> int:
     """Every few minutes (beat): queue again the deliveries whose task was lost (Redis or a
-    worker died); see community.services.webhooks.webhook_deliveries_requeue."""
+    worker died); see community.services.webhooks.webhook_deliveries_requeue. The chat
+    channels' lost posts are looked for at the same pace (`chat_posts_requeue_task`)."""
+    enqueue("community.tasks.chat_posts_requeue_task")
     return len(webhooks.webhook_deliveries_requeue())
 
 
@@ -206,19 +212,21 @@ def chat_digest_post_task(self, digest_id: int) -> str | None:
 
 @shared_task(**_ENGAGEMENT_RETRY)
 def chat_digests_daily_task() -> int:
-    """The channels' daily digests (beat, with the email digests): one per channel and day."""
+    """The channels' daily digests (queued by the email's daily digest task): one per channel
+    and day."""
     return len(chat_deliveries.chat_digests_send(period="daily"))
 
 
 @shared_task(**_ENGAGEMENT_RETRY)
 def chat_digests_weekly_task() -> int:
-    """The channels' weekly digests (beat, Mondays): one per channel and week."""
+    """The channels' weekly digests (queued by the email's weekly one): one per channel and
+    week."""
     return len(chat_deliveries.chat_digests_send(period="weekly"))
 
 
 @shared_task(**_ENGAGEMENT_RETRY)
 def chat_posts_requeue_task() -> int:
-    """Every few minutes (beat): queue again the chat posts whose task was lost."""
+    """Queue again the chat posts whose task was lost (queued by the webhooks' beat task)."""
     return chat_deliveries.chat_posts_requeue()
 
 

@@ -5,9 +5,10 @@ garden A accepted ("ZQX Orchard"): an idea (and a duplicate to merge), a comment
 published pilot A is invited to with its instrument, check-ins and agreement (accepted by A's
 admin, A's member enrolled, a draft response), a thread with a reply and a flag, a published and
 a draft harvest, notifications, an alert, a loyalty outcome, an offline event, an engagement
-snapshot, a webhook endpoint and delivery, a chat channel of A's team, an import batch, an account invitation, a garden
-invitation A has still to answer, and an API token of A's member. Every text of A carries the
-marker "ZQX", so a page or a list that shows anything of A's is caught by one substring test.
+snapshot, a webhook endpoint and delivery, a chat channel of A's team, an import batch, an
+account invitation, a garden invitation A has still to answer, and an API token of A's member.
+Every text of A carries the marker "ZQX", so a page or a list that shows anything of A's is
+caught by one substring test.
 
 Account B ("Globex") has an open garden of its own with a thread and an idea, so B's lists are
 not empty by accident; `manager_b` is an account manager assigned to B only.
@@ -45,6 +46,7 @@ from community.models import (
     WebhookEvent,
 )
 from community.services import discussions
+from community.services.chat_channels import chat_channel_create
 from community.services.engagement import offline_event_record
 from community.services.gardens import (
     garden_create,
@@ -54,7 +56,6 @@ from community.services.gardens import (
 )
 from community.services.harvests import harvest_create, harvest_publish
 from community.services.outcomes import outcome_record
-from community.services.chat_channels import chat_channel_create
 from community.services.webhooks import webhook_endpoint_create
 from ideas.models import CheckIn, Comment
 from ideas.services.feedback import response_save

@@ -89,7 +89,10 @@ class ChatChannel(models.Model):
     last_posted_at = models.DateTimeField(null=True, blank=True)
     last_succeeded = models.BooleanField(null=True, blank=True)
     last_result = models.CharField(
-        max_length=100, blank=True, help_text="The latest post's outcome: HTTP 200, timed out…"
+        max_length=100,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="The latest post's outcome: HTTP 200, timed out…",
     )
 
     class Meta:
@@ -163,7 +166,7 @@ class ChatPost(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     last_status_code = models.PositiveIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=200, blank=True)
+    last_error = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
     locked_until = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
@@ -206,7 +209,9 @@ class ChatDelivery(ChatPost):
     subject = models.CharField(max_length=100, help_text="What it is about: alert:12, pilot:3…")
     title = models.CharField(max_length=200, validators=[validate_single_line])
     body = models.TextField(blank=True)
-    url = models.CharField(max_length=300, blank=True, help_text="A path of the site.")
+    url = models.CharField(
+        max_length=300, blank=True, validators=[validate_single_line], help_text="A site path."
+    )
     delivery = models.CharField(max_length=12, choices=Delivery.choices)
     digest = models.ForeignKey(
         ChatDigest, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"

@@ -475,21 +475,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=7, day_of_week="mon"),  # Monday mornings
     },
 }
-# Chat channels' digests go out with the email digests; lost posts are queued again.
-CELERY_BEAT_SCHEDULE |= {
-    "chat-digests-daily": {
-        "task": "community.tasks.chat_digests_daily_task",
-        "schedule": CELERY_BEAT_SCHEDULE["notification-digests-daily"]["schedule"],
-    },
-    "chat-digests-weekly": {
-        "task": "community.tasks.chat_digests_weekly_task",
-        "schedule": CELERY_BEAT_SCHEDULE["notification-digests-weekly"]["schedule"],
-    },
-    "chat-posts-requeue": {
-        "task": "community.tasks.chat_posts_requeue_task",
-        "schedule": crontab(minute="2-59/5"),  # posts whose task was lost, queued again
-    },
-}
 # Accounts per engagement recompute task (one aggregate query and one upsert each).
 ENGAGEMENT_CHUNK_SIZE = env_int("ENGAGEMENT_CHUNK_SIZE", 1000, minimum=1)
 # CSV imports (outcomes, accounts): a larger upload is refused before it is parsed. Uploads

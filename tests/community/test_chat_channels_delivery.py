@@ -25,7 +25,13 @@ from community.models.alerts import AlertResolution
 from community.models.notifications import Delivery, NotifyKind
 from community.services import alerts, chat_channels, chat_deliveries, webhooks
 from community.services.harvests import harvest_create, harvest_publish
-from community.tasks import chat_delivery_post_task, chat_digest_post_task
+from community.tasks import (
+    chat_delivery_post_task,
+    chat_digest_post_task,
+    notification_digests_daily_task,
+    notification_digests_weekly_task,
+    webhook_deliveries_requeue_task,
+)
 from tests.accounts.factories import AccountFactory
 from tests.community.factories import EngagementSnapshotFactory, GardenFactory, a_steward
 
@@ -404,14 +410,34 @@ def test_a_weekly_harvest_digest_reaches_the_gardens_channel(
     assert ChatDigest.objects.get().period_start == dt.date(2026, 7, 6)
 
 
-def test_the_channels_digests_go_out_with_the_email_digests(settings):
-    schedule = settings.CELERY_BEAT_SCHEDULE
-    assert (
-        schedule["chat-digests-daily"]["schedule"]
-        == (schedule["notification-digests-daily"]["schedule"])
+def test_the_channels_digests_go_out_with_the_email_digests(
+    chat_listener, account_manager_a, account_a, django_capture_on_commit_callbacks
+):
+    listener = chat_listener("slack")
+    _channel(listener, account_manager_a, account=account_a, **{ALERTS: "daily"})
+    alert = Alert.objects.create(account=account_a, reason=AlertReason.SCORE_FELL)
+    chat_deliveries.chat_notices_post(notices=[alerts._chat_notice(alert)])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notification_digests_weekly_task()  # not the channel's period
+    assert listener.posts == []
+    with django_capture_on_commit_callbacks(execute=True):
+        notification_digests_daily_task()  # beat's daily email digest
+
+    assert len(listener.posts) == 1
+    assert ChatDigest.objects.get().period == "daily"
+
+
+def test_lost_chat_posts_are_looked_for_with_the_webhooks_lost_deliveries(
+    chat_listener, account_manager_a, account_a, django_capture_on_commit_callbacks
+):
+    listener = chat_listener("slack")
+    delivery = _pending(listener, account_manager_a, account_a)
+    ChatDelivery.objects.filter(pk=delivery.pk).update(
+        next_attempt_at=timezone.now() - dt.timedelta(minutes=10)
     )
-    assert (
-        schedule["chat-digests-weekly"]["schedule"]
-        == (schedule["notification-digests-weekly"]["schedule"])
-    )
-    assert schedule["chat-digests-daily"]["task"] == "community.tasks.chat_digests_daily_task"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        webhook_deliveries_requeue_task.apply()
+
+    assert len(listener.posts) == 1
