@@ -55,17 +55,15 @@ _DIGEST_RETRY = {
 @shared_task(**_DIGEST_RETRY)
 def notification_digests_daily_task() -> int:
     """The daily digest (once a day, by beat): at most one per person and day, however often
-    it runs; a retry sends only the digests not sent yet. The chat channels' daily digests are
-    queued first: they go out on the same schedule."""
-    enqueue("community.tasks.chat_digests_daily_task")
+    it runs; a retry sends only the digests not sent yet (the chat channels' daily digests are
+    queued by it: community.services.notification_emails.notification_digests_send)."""
     return notification_emails.notification_digests_send(period="daily")
 
 
 @shared_task(**_DIGEST_RETRY)
 def notification_digests_weekly_task() -> int:
-    """The weekly digest (Mondays, by beat): at most one per person and week; the chat
-    channels' weekly digests are queued first."""
-    enqueue("community.tasks.chat_digests_weekly_task")
+    """The weekly digest (Mondays, by beat): at most one per person and week (and the chat
+    channels' weekly digests)."""
     return notification_emails.notification_digests_send(period="weekly")
 
 
