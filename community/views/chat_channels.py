@@ -178,11 +178,11 @@ def chat_channel_test(request: HttpRequest, pk: int) -> HttpResponse:
             f"The test message was posted to {channel} ({services.outcome_words(outcome)}).",
         )
     else:
-        messages.error(request, test_failure_words(channel_name=str(channel), outcome=outcome))
+        messages.error(request, _failure_words(channel_name=str(channel), outcome=outcome))
     return redirect(services.channel_settings_path(channel))
 
 
-def test_failure_words(*, channel_name: str, outcome: PostOutcome) -> str:
+def _failure_words(*, channel_name: str, outcome: PostOutcome) -> str:
     """Why a test message was not posted, and what to do about it."""
     said = f"The test message was not posted to {channel_name}: {outcome.reason}."
     if outcome.status_code in GONE_CODES:

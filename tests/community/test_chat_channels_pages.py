@@ -244,3 +244,30 @@ def test_a_garden_member_cannot_reach_its_channels(client_for, member_a):
     assert (
         "Chat channels" not in client_for(member_a).get(garden.get_absolute_url()).content.decode()
     )
+
+
+def test_staff_see_channels_and_failed_posts_in_the_django_admin_without_the_url(
+    client_for, account_a, programme_admin
+):
+    channel = _channel(account_a, programme_admin)
+    channel.deliveries.create(
+        kind=ALERTS,
+        subject="alert:1",
+        title="Acme Industrial: score fell",
+        delivery="immediately",
+        status="failed",
+        last_error="HTTP 404",
+    )
+    client = client_for(programme_admin)
+
+    channels = client.get(reverse("admin:community_chatchannel_changelist")).content.decode()
+    change = client.get(
+        reverse("admin:community_chatchannel_change", args=[channel.pk])
+    ).content.decode()
+    failed = client.get(
+        reverse("admin:community_chatdelivery_changelist") + "?status__exact=failed"
+    ).content.decode()
+
+    assert "#acme-team" in channels
+    assert "abcdefghijklmnop" not in channels + change
+    assert "Acme Industrial: score fell" in failed
