@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from accounts.access import customer_membership
-from accounts.models import Account, User
+from accounts.models import Account, Membership, User
 
 ANOTHER_ACCOUNT = "A member of another account"
 FORMER_MEMBER = "A former member"
@@ -67,6 +67,16 @@ def person_name(
             account = Account.objects.only("name").get(pk=account_id)
         return f"{person.first_name or SOMEONE} ({account.name})"
     return ANOTHER_ACCOUNT
+
+
+def reader_standing_in(*, internal: bool) -> User:
+    """A reader who is not one person, for text read by many (a chat channel): an internal
+    reader (an account team's channel), or a customer of no account of anyone named (a
+    garden's channel, read by the members of every account in it), to whom the people of every
+    account are named as to a member of another account. Never saved."""
+    reader = User(is_active=True)
+    reader._cg_membership = None if internal else Membership(role="member")
+    return reader
 
 
 def other_accounts_named(*, viewer: User, garden: NamingSetting) -> bool:

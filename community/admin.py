@@ -22,6 +22,7 @@ from community.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from community.models.chat_channels import ChatChannel, ChatDelivery
 from community.models.engagement import MODEL_FIELDS
 from community.selectors.engagement_model import engagement_model_active
 from community.services.engagement import activity_events_delete
@@ -274,6 +275,45 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_display = ["endpoint", "event", "summary", "status", "attempts", "created_at"]
     list_filter = ["status", "event"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ChatChannel)
+class ChatChannelAdmin(admin.ModelAdmin):
+    """Shown only, without its URL (a secret): channels are set on their settings pages."""
+
+    list_display = ["name", "provider", "account", "garden", "last_posted_at", "last_result"]
+    list_filter = ["provider", "last_succeeded"]
+    exclude = ["url"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ChatDelivery)
+class ChatDeliveryAdmin(admin.ModelAdmin):
+    """What was told to which channel, and how its post went (failures with the reason)."""
+
+    list_display = [
+        "channel",
+        "kind",
+        "shown_title",
+        "delivery",
+        "status",
+        "attempts",
+        "created_at",
+    ]
+    list_filter = ["status", "kind", "delivery"]
+    exclude = ["title", "body"]  # they may hold the {actor} slot: `shown_title` names them
+    readonly_fields = ["shown_title"]
 
     def has_add_permission(self, request):
         return False

@@ -1,6 +1,6 @@
 """Celery tasks of community (the outer layer): thin, they take ids and ISO days, call one
 service and own the retry policy. Emails and digests, the engagement engine's runs and chunks,
-the alert digest, webhook deliveries, and milestones (badges)."""
+the alert digest, webhook deliveries, chat channel posts and digests, and milestones (badges)."""
 
 import datetime as dt
 
@@ -13,6 +13,7 @@ from accounts.outbox import enqueue
 from community.models import EngagementRunKind
 from community.services import (
     alerts,
+    chat_deliveries,
     engagement,
     notification_emails,
     recognition,
@@ -54,13 +55,15 @@ _DIGEST_RETRY = {
 @shared_task(**_DIGEST_RETRY)
 def notification_digests_daily_task() -> int:
     """The daily digest (once a day, by beat): at most one per person and day, however often
-    it runs; a retry sends only the digests not sent yet."""
+    it runs; a retry sends only the digests not sent yet (the chat channels' daily digests are
+    queued by it: community.services.notification_emails.notification_digests_send)."""
     return notification_emails.notification_digests_send(period="daily")
 
 
 @shared_task(**_DIGEST_RETRY)
 def notification_digests_weekly_task() -> int:
-    """The weekly digest (Mondays, by beat): at most one per person and week."""
+    """The weekly digest (Mondays, by beat): at most one per person and week (and the chat
+    channels' weekly digests)."""
     return notification_emails.notification_digests_send(period="weekly")
 
 
@@ -176,8 +179,53 @@ def webhook_deliver_task(self, delivery_id: int) -> str | None:
 @shared_task(**_ENGAGEMENT_RETRY)
 def webhook_deliveries_requeue_task() -> int:
     """Every few minutes (beat): queue again the deliveries whose task was lost (Redis or a
-    worker died); see community.services.webhooks.webhook_deliveries_requeue."""
+    worker died); see community.services.webhooks.webhook_deliveries_requeue. The chat
+    channels' lost posts are looked for at the same pace (`chat_posts_requeue_task`)."""
+    enqueue("community.tasks.chat_posts_requeue_task")
     return len(webhooks.webhook_deliveries_requeue())
+
+
+# --- Chat channels --------------------------------------------------------------------------
+
+
+@shared_task(bind=True, max_retries=settings.WEBHOOK_MAX_ATTEMPTS, acks_late=True)
+def chat_delivery_post_task(self, delivery_id: int) -> str | None:
+    """Post one chat delivery. A failure that may be retried comes back after the webhooks'
+    backoff; the attempts live on the row, which the attempt claims, so a retried or
+    redelivered task never posts a delivery that was posted (community.services.chat_deliveries)."""
+    result = chat_deliveries.chat_delivery_attempt(delivery_id=delivery_id)
+    if result.retry_in is not None:
+        raise self.retry(countdown=result.retry_in, max_retries=webhooks.max_attempts())
+    return result.status
+
+
+@shared_task(bind=True, max_retries=settings.WEBHOOK_MAX_ATTEMPTS, acks_late=True)
+def chat_digest_post_task(self, digest_id: int) -> str | None:
+    """Post one channel's digest, once, retried as a delivery is."""
+    result = chat_deliveries.chat_digest_attempt(digest_id=digest_id)
+    if result.retry_in is not None:
+        raise self.retry(countdown=result.retry_in, max_retries=webhooks.max_attempts())
+    return result.status
+
+
+@shared_task(**_ENGAGEMENT_RETRY)
+def chat_digests_daily_task() -> int:
+    """The channels' daily digests (queued by the email's daily digest task): one per channel
+    and day."""
+    return len(chat_deliveries.chat_digests_send(period="daily"))
+
+
+@shared_task(**_ENGAGEMENT_RETRY)
+def chat_digests_weekly_task() -> int:
+    """The channels' weekly digests (queued by the email's weekly one): one per channel and
+    week."""
+    return len(chat_deliveries.chat_digests_send(period="weekly"))
+
+
+@shared_task(**_ENGAGEMENT_RETRY)
+def chat_posts_requeue_task() -> int:
+    """Queue again the chat posts whose task was lost (queued by the webhooks' beat task)."""
+    return chat_deliveries.chat_posts_requeue()
 
 
 # --- Recognition (milestones as badges) ------------------------------------------------------

@@ -1,11 +1,12 @@
 """URLs of the community pages (namespace `community`): home, gardens, discussions, harvests,
 notifications, portfolio, account engagement, alerts, outcomes and imports, insights, webhooks,
-people's profiles."""
+chat channels, people's profiles."""
 
 from django.urls import path
 
 from community.views import (
     alerts,
+    chat_channels,
     discussions,
     engagement,
     engagement_model,
@@ -106,6 +107,22 @@ urlpatterns = [
         webhooks.webhook_delivery_retry,
         name="webhook-delivery-retry",
     ),
+    # Chat channels of an account's team and of a garden (community/views/chat_channels.py)
+    path(
+        "accounts/<slug:slug>/channels/",
+        chat_channels.account_chat_channels,
+        name="account-chat-channels",
+    ),
+    path(
+        "gardens/<slug:slug>/channels/",
+        chat_channels.garden_chat_channels,
+        name="garden-chat-channels",
+    ),
+    path("channels/<int:pk>/", chat_channels.chat_channel_edit, name="chat-channel-edit"),
+    path(
+        "channels/<int:pk>/delete/", chat_channels.chat_channel_delete, name="chat-channel-delete"
+    ),
+    path("channels/<int:pk>/test/", chat_channels.chat_channel_test, name="chat-channel-test"),
     path(
         "accounts/<slug:slug>/offline-events/new/",
         engagement.offline_event_create,

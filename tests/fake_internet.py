@@ -6,6 +6,8 @@ test domains, and nothing connects to a public address.
   resolve to `PUBLIC`, a public address where nothing listens: a connection to it is refused at
   once, and recorded. So a webhook endpoint on https://hooks.example.com/ passes the address
   check when it is saved, and a post to it fails fast, without leaving the machine.
+- The chat services' webhook hosts (hooks.slack.com, Teams' *.logic.azure.com …) resolve to
+  `PUBLIC` too, so a chat channel's URL can be saved as a person would type it.
 - Names under .test and .invalid resolve only as a test says (`answer`), and otherwise not.
 - Every other name, and every IP address, goes to the real resolver (localhost, 127.0.0.1).
 
@@ -22,6 +24,13 @@ import socket
 PUBLIC = "93.184.215.14"  # public (is_global); the fake refuses every connection to it
 _DOCUMENTATION = ("example.com", "example.net", "example.org", "example")
 _TEST_ONLY = ("test", "invalid")
+_CHAT_SERVICES = (
+    "hooks.slack.com",
+    "hooks.slack-gov.com",
+    "logic.azure.com",
+    "api.powerplatform.com",
+    "webhook.office.com",
+)
 
 
 def _under(name: str, domains: tuple[str, ...]) -> bool:
@@ -63,7 +72,7 @@ class FakeInternet:
         if name in self._answers:
             answers = self._answers[name]
             return answers.pop(0) if len(answers) > 1 else answers[0]
-        if _under(name, _DOCUMENTATION):
+        if _under(name, _DOCUMENTATION) or _under(name, _CHAT_SERVICES):
             return [PUBLIC]
         if _under(name, _TEST_ONLY):
             return []

@@ -5,9 +5,10 @@ garden A accepted ("ZQX Orchard"): an idea (and a duplicate to merge), a comment
 published pilot A is invited to with its instrument, check-ins and agreement (accepted by A's
 admin, A's member enrolled, a draft response), a thread with a reply and a flag, a published and
 a draft harvest, notifications, an alert, a loyalty outcome, an offline event, an engagement
-snapshot, a webhook endpoint and delivery, an import batch, an account invitation, a garden
-invitation A has still to answer, and an API token of A's member. Every text of A carries the
-marker "ZQX", so a page or a list that shows anything of A's is caught by one substring test.
+snapshot, a webhook endpoint and delivery, a chat channel of A's team, an import batch, an
+account invitation, a garden invitation A has still to answer, and an API token of A's member.
+Every text of A carries the marker "ZQX", so a page or a list that shows anything of A's is
+caught by one substring test.
 
 Account B ("Globex") has an open garden of its own with a thread and an idea, so B's lists are
 not empty by accident; `manager_b` is an account manager assigned to B only.
@@ -47,6 +48,7 @@ from community.models import (
     WebhookEvent,
 )
 from community.services import discussions
+from community.services.chat_channels import chat_channel_create
 from community.services.engagement import offline_event_record
 from community.services.gardens import (
     garden_create,
@@ -223,6 +225,14 @@ def build_world() -> World:
         payload={"account": "acme"},
         status="failed",
     )
+    channel = chat_channel_create(
+        account=a,
+        provider="slack",
+        name="ZQX account team",
+        url="https://hooks.slack.com/services/ZQX/B0/secret",
+        deliveries={"engagement_alert": "immediately"},
+        created_by=p["account_manager_a"],
+    )
     batch = ImportBatch.objects.create(
         kind="outcomes",
         status="rejected",
@@ -302,6 +312,7 @@ def build_world() -> World:
         "alert": alert.pk,
         "endpoint": endpoint.pk,
         "delivery": delivery.pk,
+        "channel": channel.pk,
         "batch": batch.pk,
         "api_token": api_token.token_key,
         "scim_token": scim_token.pk,

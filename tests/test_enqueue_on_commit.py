@@ -36,6 +36,8 @@ from community.models import (
 from community.models.engagement import MODEL_FIELDS
 from community.selectors.engagement_model import engagement_model_active
 from community.services import webhook_events, webhooks
+from community.services.chat_channels import chat_channel_create
+from community.services.chat_deliveries import ChatNotice, chat_notices_post
 from community.services.engagement_model import engagement_model_activate
 from community.services.notifications import notify
 from community.services.recognition import milestones_award_after_commit
@@ -56,6 +58,7 @@ RECOMPUTE_ALL = "community.tasks.engagement_recompute_all_task"
 RECOMPUTE_ACCOUNTS = "community.tasks.engagement_recompute_accounts_task"
 RECOMPUTE_CHUNK = "community.tasks.engagement_recompute_task"
 MILESTONES = "community.tasks.milestones_award_task"
+CHAT_DELIVERY = "community.tasks.chat_delivery_post_task"
 
 
 class Rollback(Exception):
@@ -204,6 +207,28 @@ def test_a_lost_webhook_delivery_is_queued_again_after_the_requeue_commits(broke
         assert len(webhooks.webhook_deliveries_requeue()) == 1
 
     assert_published_only_on_commit(broker, requeue, [WEBHOOK])
+
+
+def test_a_chat_delivery_is_queued_only_once_it_is_committed(broker, alert):
+    chat_channel_create(
+        account=alert.account,
+        provider="slack",
+        name="#team",
+        url="https://hooks.slack.com/services/T/B/x",
+        deliveries={"engagement_alert": "immediately"},
+        created_by=None,
+    )
+    notice = ChatNotice(
+        kind="engagement_alert",
+        subject=f"alert:{alert.pk}",
+        title="t",
+        account_ids=[alert.account_id],
+    )
+
+    def tell():
+        assert len(chat_notices_post(notices=[notice])) == 1
+
+    assert_published_only_on_commit(broker, tell, [CHAT_DELIVERY])
 
 
 # --- community: engagement -------------------------------------------------------------------

@@ -112,6 +112,8 @@ PILOT = {
 }
 HARVEST = {"title": "Hijack Hacked", "summary": "x", "kind": "playbook", "audience": "all"}
 POST_URL = "/gardens/{garden}/threads/{thread}/posts/{post}/"
+CHANNEL = {"provider": "slack", "name": "Hijack", "url": "https://hooks.slack.com/services/H/1"}
+NOT_ON_THE_TEAM = ("member_a", "admin_a", "product_manager")
 QUESTION = {"phase": "experience", "kind": "text", "prompt": "Hijack why?", "role": ""}
 
 # --- HTML pages, by URL name ------------------------------------------------------------------
@@ -558,6 +560,42 @@ PAGES: dict[str, Case] = {
         {},
         readonly=ADMIN_ONLY_INTERNAL,
         allowed="programme_admin",
+    ),
+    # Chat channels: an account's are its team's (its customers and PMs: 403), a garden's
+    # its stewards'.
+    "community:account-chat-channels": C(
+        "/accounts/{account}/channels/",
+        FOREIGN,
+        CHANNEL | {"engagement_alert": "immediately", "pilot_decision": "off"},
+        readonly=NOT_ON_THE_TEAM,
+        allowed="account_manager_a",
+        outsiders=ACCT,
+    ),
+    "community:garden-chat-channels": C(
+        "/gardens/{garden}/channels/",
+        FOREIGN,
+        CHANNEL | {"harvest_published": "weekly", "pilot_decision": "off"},
+        readonly=STEWARD_ONLY,
+        allowed="steward",
+    ),
+    "community:chat-channel-edit": C(
+        "/channels/{channel}/",
+        FOREIGN,
+        {"name": "Hijack", "engagement_alert": "off", "pilot_decision": "off"},
+        readonly=NOT_ON_THE_TEAM,
+        allowed="account_manager_a",
+        outsiders=ACCT,
+    ),
+    "community:chat-channel-delete": C(
+        "/channels/{channel}/delete/", FOREIGN, {}, readonly=NOT_ON_THE_TEAM, outsiders=ACCT
+    ),
+    "community:chat-channel-test": C(
+        "/channels/{channel}/test/",
+        FOREIGN,
+        {},
+        readonly=NOT_ON_THE_TEAM,
+        allowed="programme_admin",
+        outsiders=ACCT,
     ),
 }
 
@@ -1340,6 +1378,8 @@ SEES_THE_GARDEN = {
     ("community:garden-invitations", "get"): 403,
     ("community:garden-invitations", "post"): 403,
     ("community:garden-invitation-remove", "post"): 403,
+    ("community:garden-chat-channels", "get"): 403,
+    ("community:garden-chat-channels", "post"): 403,
     ("GET /gardens/{slug}/", "get"): 200,
     ("PATCH /gardens/{slug}/", "patch"): 403,
     ("POST /gardens/{slug}/join/", "post"): 400,  # the service's refusal, in the API's form

@@ -41,6 +41,9 @@ MODEL_FIELDS_ALLOWED = {
     "community.ImportBatch.file_sha256": "a hex digest, computed by the code",
     "community.WebhookDelivery.subject": "ids and a day, written by the code",
     "community.WebhookDelivery.summary": "written by the code from single-line names and titles",
+    "community.ChatChannelPreference.kind": "a registered kind's key, checked against them",
+    "community.ChatDelivery.kind": "a registered kind's key, written by the code",
+    "community.ChatDelivery.subject": "a kind of object and its id, written by the code",
 }
 
 # Plain form fields (forms.Form) that need no validator: textareas and passwords are left out

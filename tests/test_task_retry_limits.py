@@ -41,6 +41,13 @@ RETRIES_BY_HAND = {
         "community.services.webhooks.backoff_seconds; max_retries is the same limit, as a second "
         "bound"
     ),
+    "community.tasks.chat_delivery_post_task": (
+        "the attempts counted on the chat delivery row (settings.WEBHOOK_MAX_ATTEMPTS), the "
+        "webhooks' backoff; a 4xx but 408 and 429 fails at once; max_retries, a second bound"
+    ),
+    "community.tasks.chat_digest_post_task": (
+        "the attempts counted on the chat digest row, as for a chat delivery"
+    ),
 }
 # Tasks that never retry, and why (none today: a new one must say why here).
 NEVER_RETRY: dict[str, str] = {}

@@ -1,9 +1,17 @@
 """Community's models, one module per domain: activity, engagement, alerts, outcomes (and
-imports), webhooks, gardens, discussions, harvests, notifications, recognition. Import them
-from here."""
+imports), webhooks, chat channels, gardens, discussions, harvests, notifications, recognition.
+Import them from here."""
 
 from community.models.activity import ActivityEvent, ActivityKind, OfflineEvent
 from community.models.alerts import Alert, AlertDigestMark, AlertReason
+from community.models.chat_channels import (
+    ChatChannel,
+    ChatChannelPreference,
+    ChatDelivery,
+    ChatDigest,
+    ChatPostStatus,
+    ChatProvider,
+)
 from community.models.discussions import (
     Post,
     PostFlag,
@@ -64,6 +72,12 @@ __all__ = [
     "Alert",
     "AlertDigestMark",
     "AlertReason",
+    "ChatChannel",
+    "ChatChannelPreference",
+    "ChatDelivery",
+    "ChatDigest",
+    "ChatPostStatus",
+    "ChatProvider",
     "DigestPeriod",
     "EngagementLevel",
     "EngagementModel",

@@ -1,6 +1,6 @@
 """Alerts for account teams: raised after each engagement recompute, told to the account team (in
-the app, by email or in their own daily digest, and to the webhooks), acknowledged and resolved
-by a person.
+the app, by email or in their own daily digest, in the account's chat channels, and to the
+webhooks), acknowledged and resolved by a person.
 
 Raising is set-based, per chunk of account ids (community.services.engagement's
 `engagement_recompute` calls `alerts_raise` once the chunk's snapshots have committed): one
@@ -61,6 +61,7 @@ from community.selectors.alerts import (
 )
 from community.selectors.engagement import last_customer_activity
 from community.selectors.engagement_figures import day_end
+from community.services.chat_deliveries import ChatNotice, chat_notices_post
 from community.services.notification_emails import email_build
 from community.services.notifications import (
     NotificationMessage,
@@ -233,6 +234,7 @@ def alerts_raise(*, account_ids: Sequence[int], day: dt.date | None = None) -> l
         ).select_related("account")
     )
     _tell_account_teams(raised)
+    chat_notices_post(notices=[_chat_notice(alert) for alert in raised])
     alerts_raised_emit(alerts=raised)
     return raised
 
@@ -293,13 +295,34 @@ def _tell_account_teams(alerts: list[Alert]) -> None:
             NotificationMessage(
                 users=teams[alert.account_id],
                 kind=NotifyKind.ENGAGEMENT_ALERT,
-                title=f"{alert.account.name}: {alert.get_reason_display().lower()}",
+                title=_alert_title(alert),
                 body=f"{alert.summary}\nAcknowledge and resolve it in the alerts inbox.",
-                url=reverse("community:account-engagement", kwargs={"slug": alert.account.slug}),
+                url=_alert_url(alert),
             )
             for alert in alerts
             if teams[alert.account_id]
         ]
+    )
+
+
+def _alert_title(alert: Alert) -> str:
+    return f"{alert.account.name}: {alert.get_reason_display().lower()}"
+
+
+def _alert_url(alert: Alert) -> str:
+    return reverse("community:account-engagement", kwargs={"slug": alert.account.slug})
+
+
+def _chat_notice(alert: Alert) -> ChatNotice:
+    """The alert for its account's chat channels (community.services.chat_deliveries)."""
+    return ChatNotice(
+        kind=NotifyKind.ENGAGEMENT_ALERT,
+        subject=f"alert:{alert.pk}",
+        title=_alert_title(alert),
+        body=alert.summary,
+        url=_alert_url(alert),
+        account_ids=[alert.account_id],
+        alert_id=alert.pk,
     )
 
 

@@ -6,7 +6,8 @@ Who is told on publishing: every active member of every account the harvest is a
 `harvest_target_accounts`). A harvest of an invite-only garden that is aimed at segments or at
 all customers reaches accounts that were not invited; they are told and shown the harvest
 without the garden's name, link or sources (community.access.harvests.harvest_garden_shown), so the
-garden stays invisible to them. Notifications never name the garden.
+garden stays invisible to them. Notifications never name the garden. The garden's own chat
+channels (community.services.chat_deliveries) are told too.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ from community.models import (
     HarvestRead,
     Thread,
 )
-from community.models.notifications import NotifyKind
+from community.models.notifications import NotifyKind, actor_text
+from community.services.chat_deliveries import ChatNotice, chat_notices_post
 from community.services.engagement import activity_record
 from community.services.notifications import notify
 
@@ -200,6 +202,21 @@ def harvest_publish(*, harvest: Harvest, by: User) -> Harvest:
         url=harvest.get_absolute_url(),
         exclude=by,
     )
+    if harvest.garden_id is not None:  # the garden's own chat channels
+        chat_notices_post(
+            notices=[
+                ChatNotice(
+                    kind=NotifyKind.HARVEST_PUBLISHED,
+                    subject=f"harvest:{harvest.pk}",
+                    title=f"New harvest: {harvest.title}",
+                    body=actor_text("{summary}\nPublished by {actor}.", summary=harvest.summary),
+                    url=harvest.get_absolute_url(),
+                    garden_id=harvest.garden_id,
+                    actor=by,
+                    names_actor=True,
+                )
+            ]
+        )
     return harvest
 
 

@@ -62,6 +62,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.outbox import enqueue
 from community.models import (
     DigestPeriod,
     Notification,
@@ -288,10 +289,14 @@ def _waiting(period: str):
 
 def notification_digests_send(*, period: str, now: dt.datetime | None = None) -> int:
     """Send this period's digest to everyone with notifications waiting for it; at most one
-    digest per person and period however often (or concurrently) it runs. Returns the number
-    of emails this call sent. A sending failure raises after the others were tried."""
+    digest per person and period however often (or concurrently) it runs, and queue the chat
+    channels' digests of the period. Returns the number of emails this call sent. A sending
+    failure raises after the others were tried."""
     if period not in DigestPeriod.values:
         raise ValueError(f"Unknown digest period {period!r}")
+    # The chat channels' digests of the period go out on this schedule too (their own task,
+    # community.services.chat_deliveries.chat_digests_send), whatever happens to the emails.
+    enqueue(f"community.tasks.chat_digests_{period}_task")
     now = now or timezone.now()
     start = digest_period_start(period=period, day=timezone.localdate(now))
     user_ids = sorted(set(_waiting(period).values_list("user_id", flat=True)))

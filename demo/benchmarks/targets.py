@@ -66,6 +66,8 @@ LIST_PAGES: dict[str, tuple[str, Params]] = {
     "community:outcome-list": ("account_manager", _none),
     "community:import": ("programme_admin", _none),
     "community:webhooks": ("programme_admin", _none),
+    "community:account-chat-channels": ("programme_admin", _served),
+    "community:garden-chat-channels": ("programme_admin", _garden),
     "community:insights": ("product_manager", _none),
     "accounts:account-list": ("account_manager", _none),
     "accounts:account-detail": ("account_manager", _served),
@@ -126,6 +128,9 @@ NOT_LIST_PAGES = frozenset(
         "community:webhook-deactivate",
         "community:webhook-reactivate",
         "community:webhook-delivery-retry",
+        "community:chat-channel-edit",
+        "community:chat-channel-delete",
+        "community:chat-channel-test",
         "community:offline-event-create",
         "community:my-profile",  # a redirect to the person's profile (measured)
         "community:harvest-create",

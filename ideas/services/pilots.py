@@ -41,6 +41,7 @@ from ideas.models import (
     PilotState,
 )
 from ideas.selectors.pilots import PILOT_STATE_ORDER, pilot_accounts_taking_part
+from ideas.services.chat_deliveries import pilot_decided_chat
 from ideas.services.feedback import check_ins_create_default
 from ideas.services.ideas import idea_transition, ideas_move
 from ideas.services.instrument import instrument_create_default
@@ -406,8 +407,8 @@ def _loop_closed(*, pilot: Pilot, idea: Idea, actor: User) -> None:
 def pilot_decide(*, pilot: Pilot, actor: User, decision: str, outcome_note: str) -> Pilot:
     """Record what the company does with a closed pilot — adopt, iterate or decline — and why
     ("you said, we did"). The idea follows (through evaluated, each step logged), the
-    participants and the idea's followers are told, once each, and the webhooks get
-    pilot.decided."""
+    participants and the idea's followers are told, once each, the chat channels of the
+    accounts concerned and of the garden too, and the webhooks get pilot.decided."""
     outcome_note = _check_decision(decision, outcome_note)
     pilot_lock(pilot)
     if pilot.state != PilotState.CLOSED:
@@ -428,6 +429,7 @@ def pilot_decide(*, pilot: Pilot, actor: User, decision: str, outcome_note: str)
     _idea_decided(pilot=pilot, idea=idea, actor=actor)
     _loop_closed(pilot=pilot, idea=idea, actor=actor)
     _decision_notify(pilot=pilot, idea=idea, actor=actor)
+    pilot_decided_chat(pilot=pilot, idea=idea, actor=actor)
     pilot_decided_emit(pilot=pilot)
     return pilot
 

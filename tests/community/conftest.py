@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import trustme
 
+from tests.community.chat_listener import ChatListener
 from tests.community.webhook_receiver import Receiver
 
 
@@ -42,3 +43,20 @@ def tls_receiver(trusted_ca):
     yield _start
     for server in servers:
         server.close()
+
+
+@pytest.fixture
+def chat_listener(settings):
+    """`chat_listener("slack")` or `("teams")`: a fake incoming webhook on 127.0.0.1 that checks
+    each payload's structure (tests/community/chat_listener.py); loopback allowed for the test;
+    closed afterwards."""
+    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    listeners = []
+
+    def _start(provider: str = "slack") -> ChatListener:
+        listeners.append(ChatListener(provider, site=settings.SITE_URL))
+        return listeners[-1]
+
+    yield _start
+    for listener in listeners:
+        listener.close()

@@ -294,9 +294,9 @@ def test_raising_takes_the_same_queries_for_few_and_many_accounts(django_assert_
     for ids in (few, many):
         # savepoint; the open alerts with their figures (none no longer true); the figures;
         # resolved situations; the insert; the inserted rows; the account teams; their
-        # preferences for engagement alerts; the notifications; the active webhook endpoints;
-        # release savepoint
-        with django_assert_num_queries(11):
+        # preferences for engagement alerts; the notifications; the chat channels that receive
+        # them; the active webhook endpoints; release savepoint
+        with django_assert_num_queries(12):
             assert len(alerts.alerts_raise(account_ids=ids, day=D)) == 3 * len(ids)
 
 
@@ -322,9 +322,9 @@ def test_telling_the_teams_takes_the_same_queries_for_few_and_many_alerts_and_me
         before = Notification.objects.count()
         # savepoint; the open alerts with their figures; the figures; resolved situations;
         # the insert; the inserted rows; the account teams; ONE query for their preferences
-        # for engagement alerts; ONE insert of every alert × member notification; the active
-        # webhook endpoints; release savepoint
-        with django_assert_num_queries(11):
+        # for engagement alerts; ONE insert of every alert × member notification; the chat
+        # channels that receive them; the active webhook endpoints; release savepoint
+        with django_assert_num_queries(12):
             alerts.alerts_raise(account_ids=ids, day=D)
         assert Notification.objects.count() - before == told
     assert Notification.objects.filter(email_delivery="daily").count() == 3  # the one on daily

@@ -289,6 +289,11 @@ PAGES: dict[str, tuple[str, Callable[[World], str], dict]] = {
         lambda w: _garden(w, "community:garden-invitations"),
         {"account": "globex"},
     ),
+    "community:garden-chat-channels": (
+        FOREIGN,
+        lambda w: _garden(w, "community:garden-chat-channels"),
+        {"provider": "slack", "name": "Hijack", "url": "https://hooks.slack.com/services/H/1"},
+    ),
     "community:garden-invitation-remove": (
         FOREIGN,
         lambda w: reverse(
@@ -864,6 +869,11 @@ STEWARD_PAGES = [
         "community:garden-invitations",
         lambda w: _garden(w, "community:garden-invitations"),
         {"account": "globex"},
+    ),
+    (
+        "community:garden-chat-channels",
+        lambda w: _garden(w, "community:garden-chat-channels"),
+        {"provider": "slack", "name": "Hijack", "url": "https://hooks.slack.com/services/H/1"},
     ),
     (
         "community:garden-invitation-remove",
