@@ -253,9 +253,10 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # made; a person makes a new one on their profile page.
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 90, minimum=1)
 KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 (a model's name, not a secret)
-# knox's own token model is swapped for ours: its migrations would still create its unused
-# table (with a key to the users, which then cannot be truncated), so they are left out.
-MIGRATION_MODULES = {"knox": None}
+# knox's token model and django-auditlog's entry model are swapped for ours: their migrations
+# would still create their unused tables (with a key to the users, which then cannot be
+# truncated on PostgreSQL), so they are left out.
+MIGRATION_MODULES = {"knox": None, "auditlog": None}
 REST_KNOX = {
     "TOKEN_MODEL": KNOX_TOKEN_MODEL,
     "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
