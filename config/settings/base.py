@@ -247,6 +247,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A form whose CSRF check fails gets a page inside the frame saying what to do (JSON for the API).
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 # --- REST API
 # API tokens (accounts.ApiToken, django-rest-knox) stop working this many days after they were
