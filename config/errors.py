@@ -7,6 +7,7 @@ error format for `/api/` URLs (SCIM's error document under `/scim/`).
   base.html; the 500 page is rendered with no request, so no context processor (no query)
   runs for it. A PermissionDenied raised with a sentence ("Only programme admins import
   files.") shows that sentence; a 404 never shows its exception's text.
+- 405 of a page (an action's address opened as a page): `MethodNotAllowedPageMiddleware`.
 - 429: the API's throttling answers itself (config.throttling); the pages' lock-outs render
   templates/429.html (allauth's rate limits) and registration/locked_out.html (axes).
 - `NulCharactersMiddleware`: a NUL character in the path or the query string is a 400 before
@@ -122,6 +123,29 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if _is_api(request) or _is_scim(request):
         return _error(403, "client_error", "permission_denied", _CSRF_DETAIL, None)
     return _page(request, 403, "403_csrf.html", form_page=previous_page(request))
+
+
+class MethodNotAllowedPageMiddleware:
+    """An action's address (POST only) opened as a page — a bookmark, a link, the way back
+    from the login after a session ended — answers 405 with the frame and a way back instead
+    of Django's empty body. The API (DRF answers its own 405) and htmx requests pass."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code != 405
+            or response.content
+            or _is_api(request)
+            or _is_scim(request)
+            or request.headers.get("HX-Request")
+        ):
+            return response
+        page = _page(request, 405, "405.html")
+        page["Allow"] = response.get("Allow", "")
+        return page
 
 
 class NulCharactersMiddleware:

@@ -198,3 +198,20 @@ def test_scim_urls_get_scims_error_document():
     assert response.status_code == 404
     assert response["Content-Type"] == "application/scim+json"
     assert json.loads(response.content)["status"] == "404"
+
+
+@pytest.mark.django_db
+def test_an_actions_address_opened_as_a_page_keeps_the_frame(client, member_a):
+    client.force_login(member_a)
+    response = client.get("/logout/")
+    _framed(response, 405)
+    assert "POST" in response["Allow"]
+    assert "This address is an action, not a page" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_htmx_request_to_an_actions_address_keeps_djangos_empty_405(client, member_a):
+    client.force_login(member_a)
+    response = client.get("/logout/", headers={"HX-Request": "true"})
+    assert response.status_code == 405
+    assert response.content == b""

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # An action's address opened as a page (405, empty) gets a page of the frame (inside CSP).
+    "config.errors.MethodNotAllowedPageMiddleware",
     # Axes must come last: it turns a lock-out into its own response.
     "axes.middleware.AxesMiddleware",
 ]
