@@ -103,4 +103,8 @@ urlpatterns = [
     path("healthz/", health.healthz, name="healthz"),
 ]
 
-handler404 = "config.errors.page_not_found"  # JSON under /api/
+# Error pages inside the frame with a way back; JSON under /api/ (config/errors.py).
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

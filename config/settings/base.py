@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # An action's address opened as a page (405, empty) gets a page of the frame (inside CSP).
+    "config.errors.MethodNotAllowedPageMiddleware",
     # Axes must come last: it turns a lock-out into its own response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -247,6 +249,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A form whose CSRF check fails gets a page inside the frame saying what to do (JSON for the API).
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 # --- REST API
 # API tokens (accounts.ApiToken, django-rest-knox) stop working this many days after they were

@@ -1,14 +1,16 @@
 """An account's pilots and feedback: the htmx fragment its engagement page loads
-(community/account_engagement.html), since community does not import ideas."""
+(community/account_engagement.html), since community does not import ideas; opened directly,
+the same inside the frame."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from community.access.engagement import access_account_engagement, sees_engagement_details
+from config.fragments import fragment_response
 from ideas.selectors.account_pilots import account_pilots as account_pilots_list
 
 
@@ -20,7 +22,7 @@ def account_pilots(request: HttpRequest, slug: str) -> HttpResponse:
     engagement page: another account's customers 404, its members who are not its admin 403."""
     account = access_account_engagement(request.user, slug)
     details = sees_engagement_details(request.user)
-    return render(
+    return fragment_response(
         request,
         "ideas/_account_pilots.html",
         {
@@ -28,4 +30,7 @@ def account_pilots(request: HttpRequest, slug: str) -> HttpResponse:
             "details": details,
             "rows": account_pilots_list(account=account, perception=details),
         },
+        title=f"Pilots and feedback of {account.name}",
+        parent_url=reverse("community:account-engagement", args=[account.slug]),
+        parent_label=f"{account.name}'s engagement",
     )

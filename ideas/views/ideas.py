@@ -21,6 +21,7 @@ from accounts.people import person_name
 from community.access.gardens import access_garden_content, content_gardens
 from config.exports import csv_response
 from config.forms import form_add_service_errors
+from config.fragments import fragment_response
 from config.pagination import list_query
 from config.single_line import validate_single_line
 from ideas import access, workflow
@@ -225,7 +226,7 @@ def garden_ideas(request: HttpRequest, slug: str) -> HttpResponse:
     ideas = selectors.garden_ideas(
         ideas=access.visible_ideas(request.user), garden=garden, status=status, limit=limit
     )
-    return render(
+    return fragment_response(
         request,
         "ideas/_garden_ideas.html",
         {
@@ -235,6 +236,9 @@ def garden_ideas(request: HttpRequest, slug: str) -> HttpResponse:
             "statuses": IdeaStatus.choices,
             "more": len(ideas) == limit,
         },
+        title=f"Ideas of {garden.name}",
+        parent_url=garden.get_absolute_url(),
+        parent_label=garden.name,
     )
 
 

@@ -17,6 +17,7 @@ from accounts.access import visible_accounts
 from community.access.gardens import access_garden_content, content_gardens
 from config.exports import csv_response
 from config.forms import form_add_service_errors
+from config.fragments import fragment_response
 from config.pagination import list_query
 from ideas.access import (
     access_idea,
@@ -121,10 +122,13 @@ def garden_pilots(request: HttpRequest, slug: str) -> HttpResponse:
             state__in=(PilotState.RECRUITING, PilotState.RUNNING)
         )[:limit]
     )
-    return render(
+    return fragment_response(
         request,
         "ideas/_garden_pilots.html",
         {"garden": garden, "pilots": pilots, "more": len(pilots) == limit},
+        title=f"Open pilots of {garden.name}",
+        parent_url=garden.get_absolute_url(),
+        parent_label=garden.name,
     )
 
 

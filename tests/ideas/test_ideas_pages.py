@@ -331,7 +331,9 @@ def test_the_garden_page_loads_its_ideas_as_a_fragment(client_for, member_a, gar
 def test_the_fragment_lists_the_gardens_ideas_by_status_with_their_support(
     client_for, member_a, ideas
 ):
-    response = client_for(member_a).get("/gardens/field-work/ideas/")
+    response = client_for(member_a).get(
+        "/gardens/field-work/ideas/", headers={"HX-Request": "true"}
+    )
 
     assert response.status_code == 200
     page = response.content.decode()
