@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A form's one-time token or an API `Idempotency-Key`: a repeated POST saves nothing twice.
+    "accounts.submissions.OnceMiddleware",
     # Axes must come last: it turns a lock-out into its own response.
     "axes.middleware.AxesMiddleware",
 ]
