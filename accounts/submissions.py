@@ -33,6 +33,8 @@ from accounts.models import FormSubmission, IdempotentRequest
 FIELD = "form_token"
 HEADER = "Idempotency-Key"
 ALREADY_SAVED = "Already saved."
+# What a repeat of a form that shows a secret once is told (no second secret is made).
+SHOWN_ONCE = "Already created: its secret was shown once, when it was made."
 _MAX_TOKEN = 64
 _MAX_KEY = 255
 

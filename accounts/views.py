@@ -32,11 +32,9 @@ from accounts.lockout import login_unlock
 from accounts.mfa import mfa_enabled
 from accounts.models import InternalRole
 from accounts.personal_data import personal_data_export
-from accounts.submissions import submission_saved
+from accounts.submissions import SHOWN_ONCE, submission_saved
 from config.exports import csv_response
 from config.pagination import list_query
-
-MADE_ONCE = "Already created: its secret was shown once, when it was made."
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +146,7 @@ def scim_token_create(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             scim_form.add_error("name", error.message_dict.get("name", error.messages))
         else:
-            submission_saved(request, url=account.get_absolute_url(), message=MADE_ONCE)
+            submission_saved(request, url=account.get_absolute_url(), message=SHOWN_ONCE)
             return _account_page(request, account, new_scim_token=raw, new_scim_token_row=token)
     return _account_page(request, account, scim_form=scim_form)
 
@@ -330,7 +328,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             token_form.add_error("name", error.message_dict.get("name", error.messages))
         else:
-            submission_saved(request, url=reverse("accounts:profile"), message=MADE_ONCE)
+            submission_saved(request, url=reverse("accounts:profile"), message=SHOWN_ONCE)
             return _profile_page(request, new_token=key, new_token_row=token)
     return _profile_page(request, token_form=token_form)
 
