@@ -1,5 +1,24 @@
 // Customer Garden's own script. No inline scripts anywhere (CSP: script-src 'self').
+// A form's one-time token, remembered when the form is sent: Back to the form (a page the
+// browser fetches again, as no page is kept) gives it the token it was sent with, so that
+// submitting it again is answered "Already saved." rather than saving twice.
+const tokenKey = (form) => `form_token ${window.location.pathname} ${form.action}`;
+const rememberToken = (form) => {
+  const field = form.querySelector("input[name=form_token]");
+  if (!field) return;
+  try { window.sessionStorage.setItem(tokenKey(form), field.value); } catch (e) { /* full */ }
+};
+const restoreTokens = () => {
+  const [navigation] = window.performance.getEntriesByType("navigation");
+  if (!navigation || navigation.type !== "back_forward") return;
+  document.querySelectorAll("form input[name=form_token]").forEach((field) => {
+    const sent = window.sessionStorage.getItem(tokenKey(field.form));
+    if (sent) field.value = sent;
+  });
+};
+
 document.addEventListener("DOMContentLoaded", () => {
+  restoreTokens();
   // Close the user menu when a click lands outside it.
   document.addEventListener("click", (event) => {
     document.querySelectorAll("details.dropdown[open]").forEach((menu) => {
@@ -23,6 +42,7 @@ document.addEventListener("DOMContentLoaded", () => {
       return;
     }
     form.dataset.submitting = "true";
+    rememberToken(form);
     window.setTimeout(() => {
       form.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]")
         .forEach((b) => {
