@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from collections.abc import Callable
 
@@ -35,13 +36,14 @@ HEADER = "Idempotency-Key"
 ALREADY_SAVED = "Already saved."
 # What a repeat of a form that shows a secret once is told (no second secret is made).
 SHOWN_ONCE = "Already created: its secret was shown once, when it was made."
-_MAX_TOKEN = 64
-_MAX_KEY = 255
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces
 
 
 def form_token_new() -> str:
-    """A fresh one-time token for one rendered form."""
-    return secrets.token_urlsafe(24)
+    """A fresh one-time token for one rendered form: 32 lowercase hex digits (no letters that
+    could spell a word or a name on the page)."""
+    return secrets.token_hex(16)
 
 
 def submission_saved(request: HttpRequest, *, url: str, message: str = ALREADY_SAVED) -> None:
@@ -119,19 +121,20 @@ def _replay(stored: IdempotentRequest) -> HttpResponse:
     return response
 
 
+def _error(status: int, kind: str, code: str, detail: str, attr: str | None) -> HttpResponse:
+    """An answer in the API's one error format (config.api)."""
+    error = {"type": kind, "errors": [{"code": code, "detail": detail, "attr": attr}]}
+    return HttpResponse(json.dumps(error), status=status, content_type="application/json")
+
+
 def _key_reused() -> HttpResponse:
-    error = {
-        "type": "client_error",
-        "errors": [
-            {
-                "code": "idempotency_key_reused",
-                "detail": f"This {HEADER} was sent before with another request; "
-                "use a new key for a new request.",
-                "attr": None,
-            }
-        ],
-    }
-    return HttpResponse(json.dumps(error), status=422, content_type="application/json")
+    detail = f"This {HEADER} was sent before with another request; use a new key for it."
+    return _error(422, "client_error", "idempotency_key_reused", detail, None)
+
+
+def _key_invalid() -> HttpResponse:
+    detail = f"An {HEADER} is 1 to 255 printable ASCII characters (a UUID, say), no spaces."
+    return _error(400, "validation_error", "invalid", detail, HEADER)
 
 
 def _api_post(request: HttpRequest, get_response: Callable, key: str) -> HttpResponse:
@@ -170,8 +173,8 @@ class OnceMiddleware:
             return self.get_response(request)
         key = request.headers.get(HEADER, "").strip()
         if key and request.path.startswith("/api/"):
-            if len(key) > _MAX_KEY:
-                return self.get_response(request)
+            if not _KEY.fullmatch(key):
+                return _key_invalid()
             return _api_post(request, self.get_response, key)
         token = _form_token(request) if request.user.is_authenticated else ""
         if token:
@@ -183,4 +186,4 @@ def _form_token(request: HttpRequest) -> str:
     if not request.content_type.startswith(("multipart/form-data", "application/x-www-form")):
         return ""
     token = request.POST.get(FIELD, "")
-    return token if 0 < len(token) <= _MAX_TOKEN else ""
+    return token if _TOKEN.fullmatch(token) else ""  # anything else: as if it had none

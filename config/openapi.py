@@ -49,7 +49,8 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     location=OpenApiParameter.HEADER,
     required=False,
     description=(
-        "Any unique string (a UUID) of up to 255 characters. A repeat of this request with the "
+        "A unique string (a UUID, say) of 1 to 255 printable ASCII characters without spaces "
+        "(otherwise a 400 field error). A repeat of this request with the "
         "same key by the same caller does not write again: it gets the first successful answer "
         "again, with the header `Idempotent-Replayed: true`. The same key with another method, "
         "path or body is a 422 `idempotency_key_reused`. A refused request keeps no key."

@@ -98,6 +98,13 @@ def test_a_retried_htmx_request_is_sent_where_the_first_went(client_for, member_
     assert again["HX-Redirect"] == f"/ideas/{Idea.objects.get().pk}/"
 
 
+def test_a_token_of_other_characters_is_no_token(client_for, member_a, garden):
+    client = client_for(member_a)
+    client.post(NEW, _idea("not\na token"))
+
+    assert Idea.objects.count() == 1 and not FormSubmission.objects.exists()
+
+
 def test_tokens_are_per_person(client_for, member_a, admin_a, garden):
     garden_join(garden=garden, user=admin_a)
     token = _token(client_for(member_a).get(NEW))
@@ -169,6 +176,14 @@ def test_a_refused_api_create_keeps_nothing_so_the_key_can_be_retried(member_a, 
     )
     assert refused.status_code == 400
     assert not IdempotentRequest.objects.exists()
+
+
+def test_a_key_that_is_no_printable_ascii_is_a_field_error(member_a, garden):
+    answer = _api_idea(_api_client(member_a), "not a key")
+
+    assert answer.status_code == 400
+    assert answer.json()["errors"][0]["attr"] == "Idempotency-Key"
+    assert not Idea.objects.exists()
 
 
 def test_keys_are_per_caller(member_a, admin_a, garden):
