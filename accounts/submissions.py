@@ -25,6 +25,7 @@ import re
 import secrets
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -176,14 +177,20 @@ class OnceMiddleware:
             if not _KEY.fullmatch(key):
                 return _key_invalid()
             return _api_post(request, self.get_response, key)
-        token = _form_token(request) if request.user.is_authenticated else ""
+        api = request.path.startswith("/api/")  # the API's bodies are left to DRF to read
+        token = _form_token(request) if request.user.is_authenticated and not api else ""
         if token:
             return _form_post(request, self.get_response, token)
         return self.get_response(request)
 
 
 def _form_token(request: HttpRequest) -> str:
+    """The POST's form token, read only from a form body of a size Django keeps in memory: a
+    larger upload is left for its view to refuse before anything parses it."""
     if not request.content_type.startswith(("multipart/form-data", "application/x-www-form")):
+        return ""
+    size = request.META.get("CONTENT_LENGTH") or "0"
+    if not size.isdigit() or int(size) > (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0):
         return ""
     token = request.POST.get(FIELD, "")
     return token if _TOKEN.fullmatch(token) else ""  # anything else: as if it had none

@@ -39,7 +39,7 @@ PERSONAS = (
 UNFILLED = {
     "accounts:person-erase": "asks for the person's email address typed out as confirmation",
     "community:import-upload": "wants a CSV file, not a text field",
-    "community:import": "wants a CSV file, not a text field",
+    "community:import": "wants a CSV file (tests/accounts/test_submissions.py sends one twice)",
     "accounts:sso-settings": "fetches the identity provider's discovery document first",
     "accounts:sso-login": "signs in, saves nothing; wants an address of a single sign-on domain",
     "password_change": "wants the person's current password",

@@ -9,11 +9,13 @@ import re
 import threading
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 
 from accounts.models import ApiToken, FormSubmission, IdempotentRequest
 from accounts.services import api_token_create
+from community.models import ImportBatch
 from community.services.gardens import garden_join
 from ideas.models import Idea
 from tests.community.factories import GardenFactory
@@ -126,6 +128,20 @@ def test_a_new_api_token_is_made_once_and_its_secret_shown_once(client_for, memb
     assert first.status_code == 200 and made.name in first.content.decode()
     assert again.redirect_chain == [("/profile/", 302)]
     assert any("secret was shown once" in m for m in _messages(again))
+
+
+def test_an_import_sent_twice_makes_one_batch(client_for, programme_admin):
+    client = client_for(programme_admin)
+    token = _token(client.get("/imports/"))
+
+    def upload():
+        csv = SimpleUploadedFile("outcomes.csv", b"account,kind,date\n", "text/csv")
+        return client.post("/imports/", {"kind": "outcomes", "file": csv, "form_token": token})
+
+    upload()
+    again = upload()
+    batch = ImportBatch.objects.get()
+    assert again.status_code == 302 and again["Location"] == f"/imports/{batch.pk}/"
 
 
 # --- The API's Idempotency-Key ------------------------------------------------------------------
