@@ -11,10 +11,12 @@ const rememberToken = (form) => {
 const restoreTokens = () => {
   const [navigation] = window.performance.getEntriesByType("navigation");
   if (!navigation || navigation.type !== "back_forward") return;
-  document.querySelectorAll("form input[name=form_token]").forEach((field) => {
-    const sent = window.sessionStorage.getItem(tokenKey(field.form));
-    if (sent) field.value = sent;
-  });
+  try {
+    document.querySelectorAll("form input[name=form_token]").forEach((field) => {
+      const sent = window.sessionStorage.getItem(tokenKey(field.form));
+      if (sent) field.value = sent;
+    });
+  } catch (e) { /* no storage: the server still stops a repeat of the same page */ }
 };
 
 document.addEventListener("DOMContentLoaded", () => {
