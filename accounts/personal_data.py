@@ -29,7 +29,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit_trail import audit_rows
-from accounts.models import ApiToken, AuditEntry, Invitation, Membership, User
+from accounts.models import (
+    ApiToken,
+    AuditEntry,
+    FormSubmission,
+    IdempotentRequest,
+    Invitation,
+    Membership,
+    User,
+)
 
 # The name an erased person carries: every page that names people shows this instead.
 ERASED_NAME = "Former member"
@@ -172,14 +180,16 @@ def _audit_trail(user: User) -> list[dict[str, Any]]:
 
 
 def _erase_accounts(user: User) -> dict[str, int]:
-    """Forget the invitations addressed to them (their address), their API tokens and the
-    addresses their changes came from in the audit trail (the changes stay, by a former
-    member); their membership and the person row itself are handled by
-    accounts.services.person_erase."""
+    """Forget the invitations addressed to them (their address), their API tokens, the records
+    of the forms and API writes they sent (accounts/submissions.py) and the addresses their
+    changes came from in the audit trail (the changes stay, by a former member); their
+    membership and the person row itself are handled by accounts.services.person_erase."""
     invitations = Invitation.objects.filter(email__iexact=user.email).update(
         email=erased_email(user), updated_at=timezone.now()
     )
     tokens, _ = ApiToken.objects.filter(user=user).delete()
+    FormSubmission.objects.filter(user=user).delete()  # which forms they sent, and where to
+    IdempotentRequest.objects.filter(caller=f"user:{user.pk}").delete()
     addresses = AuditEntry.objects.filter(actor=user, remote_addr__isnull=False).update(
         remote_addr=None, remote_port=None
     )

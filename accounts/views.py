@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
@@ -31,6 +32,7 @@ from accounts.lockout import login_unlock
 from accounts.mfa import mfa_enabled
 from accounts.models import InternalRole
 from accounts.personal_data import personal_data_export
+from accounts.submissions import SHOWN_ONCE, submission_saved
 from config.exports import csv_response
 from config.pagination import list_query
 
@@ -144,6 +146,7 @@ def scim_token_create(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             scim_form.add_error("name", error.message_dict.get("name", error.messages))
         else:
+            submission_saved(request, url=account.get_absolute_url(), message=SHOWN_ONCE)
             return _account_page(request, account, new_scim_token=raw, new_scim_token_row=token)
     return _account_page(request, account, scim_form=scim_form)
 
@@ -325,6 +328,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             token_form.add_error("name", error.message_dict.get("name", error.messages))
         else:
+            submission_saved(request, url=reverse("accounts:profile"), message=SHOWN_ONCE)
             return _profile_page(request, new_token=key, new_token_row=token)
     return _profile_page(request, token_form=token_form)
 

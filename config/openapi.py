@@ -5,6 +5,8 @@ generic views, and drf-spectacular's AutoSchema imports those views."""
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from drf_standardized_errors.openapi import AutoSchema as StandardAutoSchema
 from drf_standardized_errors.openapi_serializers import ValidationErrorEnum
 from rest_framework import serializers
@@ -32,6 +34,30 @@ class _ValidationErrorSerializer(serializers.Serializer):
         ref_name = "FieldValidationError"
 
 
+class _ClientErrorSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["client_error"])
+    errors = _FieldErrorSerializer(many=True)
+
+    class Meta:
+        ref_name = "IdempotencyKeyReusedError"
+
+
+# The one description of the `Idempotency-Key` header (accounts/submissions.py), on every POST.
+IDEMPOTENCY_KEY = OpenApiParameter(
+    name="Idempotency-Key",
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "A unique string (a UUID, say) of 1 to 255 printable ASCII characters without spaces "
+        "(otherwise a 400 field error). A repeat of this request with the "
+        "same key by the same caller does not write again: it gets the first successful answer "
+        "again, with the header `Idempotent-Replayed: true`. The same key with another method, "
+        "path or body is a 422 `idempotency_key_reused`. A refused request keeps no key."
+    ),
+)
+
+
 class AutoSchema(StandardAutoSchema):
     """drf-standardized-errors' error responses, plus 403 on every operation that needs a login.
 
@@ -54,6 +80,21 @@ class AutoSchema(StandardAutoSchema):
         """One shape for every 400 field error: services add `non_field_errors` and nested
         attributes (`links.0`) that no per-field list of the serializer's names foresees."""
         return _ValidationErrorSerializer
+
+    def _takes_idempotency_key(self) -> bool:
+        return self.method == "POST" and self.path.startswith("/api/")
+
+    def get_override_parameters(self) -> list:
+        """Every POST of the API takes an `Idempotency-Key` header."""
+        parameters = list(super().get_override_parameters())
+        return [*parameters, IDEMPOTENCY_KEY] if self._takes_idempotency_key() else parameters
+
+    def _get_response_bodies(self, direction="response") -> dict:
+        """…and answers 422 when its key was used before with another request."""
+        responses = super()._get_response_bodies(direction=direction)
+        if direction == "response" and self._takes_idempotency_key():
+            responses["422"] = self._get_response_for_code(_ClientErrorSerializer, "422")
+        return responses
 
     def _get_filter_parameters(self) -> list[dict]:
         """Filters, search and ordering ignore an empty value (`?renewal_before=` filters

@@ -1,6 +1,7 @@
 """The accounts app's models: people, customer accounts, memberships, account teams,
 invitations and API tokens (core), each account's identity provider and email domains (sso),
-SCIM provisioning's tokens and people (scim), and the audit trail's rows (audit). Import them
+SCIM provisioning's tokens and people (scim), the audit trail's rows (audit), and the
+records that make a form or API write happen once (submissions). Import them
 from here."""
 
 from accounts.models.audit import AuditEntry
@@ -24,6 +25,7 @@ from accounts.models.core import (
 )
 from accounts.models.scim import ScimPerson, ScimToken
 from accounts.models.sso import EmailDomain, IdentityProvider, IdentityProviderKind
+from accounts.models.submissions import FormSubmission, IdempotentRequest
 
 __all__ = [
     "Account",
@@ -31,8 +33,10 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "EmailDomain",
+    "FormSubmission",
     "IdentityProvider",
     "IdentityProviderKind",
+    "IdempotentRequest",
     "InternalRole",
     "Invitation",
     "InvitationQuerySet",

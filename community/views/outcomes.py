@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_safe
 
 from accounts.models import Account
+from accounts.submissions import submission_saved
 from community.access.outcomes import (
     access_account_for_outcomes,
     access_import_batch,
@@ -175,6 +176,7 @@ def _import_upload(request: HttpRequest) -> HttpResponse:
                 file_name=upload.name,
                 uploaded_by=request.user,
             )
+            submission_saved(request, url=reverse("community:import-detail", args=[batch.pk]))
             return _import_report(request, batch, status=200 if batch.imported else 400)
         context = {**_import_page_context(), "form": form}
         return render(request, "community/import_upload.html", context, status=400)

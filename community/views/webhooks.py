@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.submissions import SHOWN_ONCE, submission_saved
 from community.access.webhooks import (
     access_webhook_delivery,
     access_webhook_endpoint,
@@ -65,6 +66,7 @@ def webhook_settings(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form_add_service_errors(form, error)
             else:
+                submission_saved(request, url=request.path, message=SHOWN_ONCE)
                 return _page(request, WebhookEndpointForm(), revealed=endpoint, status=201)
         return _page(request, form, status=400)
     return _page(request, form)

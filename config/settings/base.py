@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # An action's address opened as a page (405, empty) gets a page of the frame (inside CSP).
     "config.errors.MethodNotAllowedPageMiddleware",
+    # A form's one-time token or an API `Idempotency-Key`: a repeated POST saves nothing twice.
+    "accounts.submissions.OnceMiddleware",
     # Axes must come last: it turns a lock-out into its own response.
     "axes.middleware.AxesMiddleware",
 ]
