@@ -42,8 +42,15 @@ class TeamInline(admin.TabularInline):
 
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
-    list_display = ["name", "segment", "tier", "annual_contract_value", "renewal_date"]
-    list_filter = ["segment", "tier"]
+    list_display = [
+        "name",
+        "segment",
+        "tier",
+        "annual_contract_value",
+        "currency",
+        "renewal_date",
+    ]
+    list_filter = ["segment", "tier", "currency"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [TeamInline]

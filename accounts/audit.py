@@ -112,6 +112,7 @@ def _register_accounts_and_people() -> None:
             "segment",
             "tier",
             "annual_contract_value",
+            "currency",
             "customer_since",
             "renewal_date",
         ],

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.addresses import address_plain
+from accounts.formats import end_sentence
 from accounts.models import (
     Account,
     AccountTeamAssignment,
@@ -270,7 +271,8 @@ def invitation_create(
     # of a link (see invitation_send), and the link would be refused anyway.
     person = User.objects.get_by_address(email)
     if person is not None and Membership.objects.filter(account=account, user=person).exists():
-        raise ValidationError({"email": f"This person is already a member of {account.name}."})
+        already = f"This person is already a member of {end_sentence(account.name)}"
+        raise ValidationError({"email": already})
     # An expired open invitation to the same address is replaced by the new one.
     Invitation.objects.filter(
         account=account,

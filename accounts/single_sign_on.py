@@ -29,6 +29,7 @@ from django.core.validators import RegexValidator
 from django.db import IntegrityError, transaction
 
 from accounts.addresses import address_plain
+from accounts.formats import end_sentence
 from accounts.models import (
     Account,
     EmailDomain,
@@ -326,7 +327,7 @@ def sso_admit(
         raise refusal(
             provider_id,
             email,
-            f"This address already has a login that is not a member of {account.name}. Log "
-            "in with your password, or ask your programme admin.",
+            "This address already has a login that is not a member of "
+            f"{end_sentence(account.name)} Log in with your password, or ask your programme admin.",
         )
     return user

@@ -9,6 +9,7 @@ from accounts.models import (
     Account,
     AccountTeamAssignment,
     ApiToken,
+    Currency,
     Invitation,
     MemberRole,
     Membership,
@@ -39,6 +40,7 @@ class AccountSerializer(serializers.ModelSerializer):
             "segment",
             "tier",
             "annual_contract_value",
+            "currency",
             "customer_since",
             "renewal_date",
             "created_at",
@@ -53,6 +55,9 @@ class AccountWriteSerializer(serializers.Serializer):
     tier = serializers.ChoiceField(choices=Tier.choices, required=False)
     annual_contract_value = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False
+    )
+    currency = serializers.ChoiceField(
+        choices=Currency.choices, required=False, help_text="ISO 4217 code of the contract value."
     )
     customer_since = serializers.DateField(required=False, allow_null=True)
     renewal_date = serializers.DateField(required=False, allow_null=True)

@@ -193,6 +193,27 @@ class Tier(models.TextChoices):
     STANDARD = "standard", "Standard"
 
 
+class Currency(models.TextChoices):
+    """The currency of an account's contract (ISO 4217). accounts/formats.py writes amounts."""
+
+    EUR = "EUR", "Euro (EUR)"
+    USD = "USD", "US dollar (USD)"
+    GBP = "GBP", "Pound sterling (GBP)"
+    CHF = "CHF", "Swiss franc (CHF)"
+    SEK = "SEK", "Swedish krona (SEK)"
+    NOK = "NOK", "Norwegian krone (NOK)"
+    DKK = "DKK", "Danish krone (DKK)"
+    PLN = "PLN", "Polish złoty (PLN)"
+    CZK = "CZK", "Czech koruna (CZK)"
+    CAD = "CAD", "Canadian dollar (CAD)"
+    AUD = "AUD", "Australian dollar (AUD)"
+    NZD = "NZD", "New Zealand dollar (NZD)"
+    SGD = "SGD", "Singapore dollar (SGD)"
+    JPY = "JPY", "Japanese yen (JPY)"
+    INR = "INR", "Indian rupee (INR)"
+    BRL = "BRL", "Brazilian real (BRL)"
+
+
 class Account(TimeStamped):
     """A B2B customer organisation."""
 
@@ -201,7 +222,13 @@ class Account(TimeStamped):
     segment = models.CharField(max_length=20, choices=Segment.choices, default=Segment.MID_MARKET)
     tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.STANDARD)
     annual_contract_value = models.DecimalField(
-        max_digits=14, decimal_places=2, default=0, help_text="In the company's currency."
+        max_digits=14, decimal_places=2, default=0, help_text="In the account's currency."
+    )
+    currency = models.CharField(
+        max_length=3,
+        choices=Currency.choices,
+        default=Currency.EUR,
+        help_text="The ISO 4217 code of the contract's currency.",
     )
     customer_since = models.DateField(null=True, blank=True)
     renewal_date = models.DateField(null=True, blank=True)

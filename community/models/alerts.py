@@ -7,8 +7,8 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
+from accounts.formats import format_date
 from accounts.models import Account
 from community.models.engagement import EngagementLevel
 
@@ -144,12 +144,7 @@ def alert_level_label(level: str | None) -> str:
 
 def alert_day_label(day: dt.date | str | None) -> str:
     """A day as alerts write it: 3 Dec 2026 (ISO strings of the details too)."""
-    if isinstance(day, str):
-        try:
-            day = dt.date.fromisoformat(day)
-        except ValueError:
-            return day
-    return "?" if day is None else date_format(day, "j M Y")
+    return format_date(day, empty="?")
 
 
 class AlertDigestMark(models.Model):

@@ -161,6 +161,6 @@ def parse_amount(value: str) -> Decimal | None:
 def choice(value: str, choices) -> str | None:
     wanted = value.strip().lower()
     for option in choices:
-        if wanted in (option.value, option.label.lower()):
+        if wanted in (option.value.lower(), option.label.lower()):
             return option.value
     return None

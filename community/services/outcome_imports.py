@@ -27,8 +27,9 @@ when account, kind, occurred_on and external_id are equal; then its amount and n
 updated if they differ.
 
 Accounts: columns name, segment, tier, annual_contract_value, customer_since, renewal_date
-(all required as columns), slug (optional). A row updates the account with that slug, else the
-account with that name (any case), else creates one through accounts.services. An empty cell
+(all required as columns), slug and currency (optional; currency an ISO 4217 code such as
+EUR). A row updates the account with that slug, else the account with that name (any case),
+else creates one through accounts.services. An empty cell
 keeps the account's current value (or the default for a new account).
 """
 
@@ -47,7 +48,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts import services as account_services
-from accounts.models import Account, Segment, Tier, User
+from accounts.models import Account, Currency, Segment, Tier, User
 from community.models import (
     OUTCOME_KINDS_WITH_AMOUNT,
     ImportBatch,
@@ -79,7 +80,7 @@ ACCOUNT_COLUMNS = (
     "customer_since",
     "renewal_date",
 )
-ACCOUNT_OPTIONAL_COLUMNS = ("slug",)
+ACCOUNT_OPTIONAL_COLUMNS = ("slug", "currency")
 _MAX_AMOUNT = Decimal("1e12")  # 14 digits, 2 of them decimals
 
 
@@ -375,8 +376,8 @@ def _account_fields(record: dict, *, row: int, report: ImportReport) -> dict:
         report.problem(row, "name", "At most 200 characters.")
     elif _single_line(record["name"], row=row, column="name", report=report):
         fields["name"] = record["name"]
-    for column, choices in (("segment", Segment), ("tier", Tier)):
-        if record[column]:
+    for column, choices in (("segment", Segment), ("tier", Tier), ("currency", Currency)):
+        if record.get(column):
             value = choice(record[column], choices)
             if value is None:
                 report.problem(

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from accounts import access as account_access
+from accounts.formats import end_sentence
 from accounts.models import Account
 from community.access.engagement import (
     access_account_engagement,
@@ -102,7 +103,9 @@ def offline_event_create(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, f"{record.get_kind_display()} recorded for {account.name}.")
+            messages.success(
+                request, f"{record.get_kind_display()} recorded for {end_sentence(account.name)}"
+            )
             return redirect("community:account-engagement", slug=account.slug)
     return render(
         request,

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import customer_membership, is_internal
+from accounts.formats import end_sentence
 from accounts.models import Account, MemberRole, User
 from community.access.gardens import (
     access_garden,
@@ -222,7 +223,7 @@ def garden_join(request: HttpRequest, slug: str) -> HttpResponse:
         services.garden_join(garden=garden, user=request.user)
     except ValidationError as error:
         raise PermissionDenied(" ".join(error.messages)) from error
-    messages.success(request, f"You joined {garden.name}.")
+    messages.success(request, f"You joined {end_sentence(garden.name)}")
     return redirect(garden)
 
 
@@ -231,7 +232,7 @@ def garden_join(request: HttpRequest, slug: str) -> HttpResponse:
 def garden_leave(request: HttpRequest, slug: str) -> HttpResponse:
     garden = access_garden(request.user, slug)
     if services.garden_leave(garden=garden, user=request.user):
-        messages.success(request, f"You left {garden.name}.")
+        messages.success(request, f"You left {end_sentence(garden.name)}")
     if garden_is_visible(request.user, garden):
         return redirect(garden)
     return redirect("community:garden-list")
@@ -391,7 +392,9 @@ def garden_invitation_answer(request: HttpRequest, slug: str) -> HttpResponse:
                         f"Your account takes part in {garden.name}: your colleagues may join.",
                     )
                     return redirect(garden)
-                messages.success(request, f"You declined the invitation to {garden.name}.")
+                messages.success(
+                    request, f"You declined the invitation to {end_sentence(garden.name)}"
+                )
                 return redirect("community:garden-list")
     return render(
         request,

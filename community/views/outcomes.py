@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_safe
 
+from accounts.formats import end_sentence
 from accounts.models import Account
 from accounts.submissions import submission_saved
 from community.access.outcomes import (
@@ -54,6 +55,11 @@ class OutcomeForm(forms.Form):
         help_text="The change in annual contract value; only for expanded and contracted.",
     )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, currency: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if currency:  # the amount is in the account's currency: say which
+            self.fields["amount"].label = f"Amount ({currency})"
 
 
 class OutcomeFilterForm(forms.Form):
@@ -108,7 +114,7 @@ def outcome_list(request: HttpRequest) -> HttpResponse:
 
 
 def _outcomes_csv(outcomes) -> StreamingHttpResponse:
-    header = ["account", "account_name", "kind", "occurred_on", "amount", "note"]
+    header = ["account", "account_name", "kind", "occurred_on", "amount", "currency", "note"]
     header += ["source", "external_id", "recorded_by"]
     rows = (
         [
@@ -117,6 +123,7 @@ def _outcomes_csv(outcomes) -> StreamingHttpResponse:
             o.kind,
             o.occurred_on,
             o.amount,
+            o.account.currency if o.amount is not None else "",
             o.note,
             o.source,
             o.external_id,
@@ -131,14 +138,16 @@ def _outcomes_csv(outcomes) -> StreamingHttpResponse:
 def outcome_create(request: HttpRequest, slug: str) -> HttpResponse:
     """Record a loyalty outcome of one account: its account team and programme admins."""
     account = access_account_for_outcomes(request.user, slug, for_write=True)
-    form = OutcomeForm(request.POST or None)
+    form = OutcomeForm(request.POST or None, currency=account.currency)
     if request.method == "POST" and form.is_valid():
         try:
             outcome = outcome_record(account=account, recorded_by=request.user, **form.cleaned_data)
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, f"{outcome.get_kind_display()} recorded for {account.name}.")
+            messages.success(
+                request, f"{outcome.get_kind_display()} recorded for {end_sentence(account.name)}"
+            )
             return redirect(f"{reverse('community:outcome-list')}?account={account.slug}")
     recent = selectors_outcomes.outcome_list(accounts=Account.objects.filter(pk=account.pk))
     return render(

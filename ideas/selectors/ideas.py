@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
     DecimalField,
     F,
@@ -26,6 +27,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.lookups import Exact
 from django.urls import reverse
 
 from accounts.access import sees_all_accounts
@@ -89,12 +91,29 @@ def _support_value() -> Coalesce:
     return Coalesce(Subquery(total, output_field=_MONEY), Value(Decimal("0")), output_field=_MONEY)
 
 
+def _support_currency() -> Coalesce:
+    """The currency of the supporting accounts' contract values when they share one; "" when
+    they are in several (their sum is then no amount in any one currency)."""
+    voter_accounts = Vote.objects.filter(
+        idea=OuterRef(OuterRef("pk")), account__isnull=False
+    ).values("account_id")
+    lowest = Func(F("currency"), function="MIN", output_field=CharField())
+    highest = Func(F("currency"), function="MAX", output_field=CharField())
+    currency = (
+        Account.objects.filter(pk__in=voter_accounts)
+        .order_by()
+        .annotate(one=Case(When(Exact(lowest, highest), then=lowest), default=Value("")))
+        .values("one")
+    )
+    return Coalesce(Subquery(currency, output_field=CharField()), Value(""))
+
+
 def with_support(ideas: QuerySet[Idea], *, value: bool = False) -> QuerySet[Idea]:
     """`ideas` annotated with `supporters` (people) and `supporting_accounts`; with
-    `value=True` also `support_value` (internal readers only)."""
+    `value=True` also `support_value` and its `support_currency` (internal readers only)."""
     ideas = ideas.annotate(supporters=_supporters(), supporting_accounts=_supporting_accounts())
     if value:
-        ideas = ideas.annotate(support_value=_support_value())
+        ideas = ideas.annotate(support_value=_support_value(), support_currency=_support_currency())
     return ideas
 
 

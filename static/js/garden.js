@@ -69,3 +69,15 @@ document.addEventListener("DOMContentLoaded", () => {
     if (form && form.dataset.submitting) release(form);
   });
 });
+
+// Charts (Chart.js, loaded by the pages that draw one; drawn on DOMContentLoaded by their own
+// script, which runs after this listener as garden.js comes first): the one place their text is
+// set: 14 px in the page's font and colour. Each chart also has its numbers in a table.
+const CHART_FONT_SIZE = 14;
+document.addEventListener("DOMContentLoaded", () => {
+  if (!window.Chart) return;
+  const page = window.getComputedStyle(document.body);
+  window.Chart.defaults.font.size = CHART_FONT_SIZE;
+  window.Chart.defaults.font.family = page.fontFamily;
+  window.Chart.defaults.color = page.color;
+});

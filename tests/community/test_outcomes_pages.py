@@ -130,6 +130,7 @@ def test_the_list_exports_the_filtered_outcomes_as_csv(
             "kind": "expanded",
             "occurred_on": "2026-01-15",
             "amount": "1200.50",
+            "currency": "EUR",
             "note": "'=SUM(A1)",
             "source": "manual",
             "external_id": "",

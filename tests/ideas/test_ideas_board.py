@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.models import Account
 from community.models import GardenVisibility
 from ideas.models import Idea, IdeaStatus, Vote
 from ideas.selectors.ideas import idea_board, with_support
@@ -127,8 +128,24 @@ def test_the_board_sorts_by_people_accounts_or_contract_value(
 def test_the_board_shows_each_ideas_support(client_for, product_manager, support):
     page = client_for(product_manager).get(f"{BOARD}?sort=value").content.decode()
 
-    assert "3 people · 1 account · 1,000,000 ACV" in page
-    assert "3 people · 3 accounts · 360,000 ACV" in page
+    assert "3 people · 1 account · €1,000,000 ACV" in page
+    assert "3 people · 3 accounts · €360,000 ACV" in page
+
+
+def test_the_board_writes_no_sum_of_contract_values_in_several_currencies(
+    client_for, product_manager, support
+):
+    Account.objects.filter(name="Mid").update(currency="USD")  # one of "breadth"'s three
+
+    ideas = {i.title: i for i in with_support(Idea.objects.all(), value=True)}
+    page = client_for(product_manager).get(f"{BOARD}?sort=value").content.decode()
+
+    assert (ideas["Wanted everywhere"].support_currency, ideas["Big money"].support_currency) == (
+        "",
+        "EUR",
+    )
+    assert "3 people · 3 accounts · ACV in several currencies" in page
+    assert "3 people · 1 account · €1,000,000 ACV" in page
 
 
 def test_the_board_filters_by_garden_and_places_ideas_by_status(
