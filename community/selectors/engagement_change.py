@@ -19,8 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.formats import date_format
-
+from accounts.formats import format_date
 from community.models import ActivityEvent, EngagementLevel, EngagementModel, EngagementSnapshot
 from community.selectors.engagement_figures import components_for, day_end, figures_for_accounts
 
@@ -42,7 +41,7 @@ class ScoreChange:
         ageing = "the new model version and ageing" if self.model_changed else "ageing"
         events = f"{self.events} new event{'' if self.events == 1 else 's'}"
         return (
-            f"Since {date_format(self.since.day, 'j M')}: {_signed(self.ageing)} from {ageing}, "
+            f"Since {format_date(self.since.day)}: {_signed(self.ageing)} from {ageing}, "
             f"{_signed(self.new_events)} from {events}."
         )
 

@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import customer_membership
+from accounts.formats import format_date
 from accounts.models import User
 from accounts.outbox import enqueue
 from community.models import (
@@ -303,7 +304,7 @@ def _digest_message(digest: ChatDigest) -> ChatMessage:
     return ChatMessage(
         heading=f"{digest.get_period_display()} digest for {_scope_name(channel)}: "
         f"{count} update{'s' if count != 1 else ''}",
-        context=f"From {digest.period_start:%-d %b %Y} · Customer Garden",
+        context=f"From {format_date(digest.period_start)} · Customer Garden",
         sections=[
             ChatSection(
                 title=f"{kind_noun(item.kind)}: {item.shown_title}",

@@ -12,8 +12,8 @@ from itertools import groupby
 from typing import Any
 
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
+from accounts.formats import format_date
 from accounts.models import segment_label
 from ideas.models import (
     KIND_RANGES,
@@ -59,9 +59,7 @@ def check_in_closed_reason(*, check_in: CheckIn, today: dt.date | None = None) -
     if pilot.state == PilotState.DRAFT:
         return "This pilot has not started yet."
     if check_in.phase == Phase.EXPERIENCE and today < pilot.runs_from:
-        return (
-            f"This check-in opens when the pilot runs, on {date_format(pilot.runs_from, 'j F Y')}."
-        )
+        return f"This check-in opens when the pilot runs, on {format_date(pilot.runs_from)}."
     if pilot.state == PilotState.CLOSED and today > pilot.runs_until + dt.timedelta(
         days=FEEDBACK_GRACE_DAYS
     ):

@@ -32,8 +32,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
+from accounts.formats import format_date
 from community.models import ActivityKind
 from community.services.engagement import activity_record
 from ideas.models import (
@@ -323,7 +323,7 @@ def _response_locked(*, check_in: CheckIn, enrolment: Enrolment) -> FeedbackResp
     if response is not None and response.status == ResponseStatus.SUBMITTED:
         raise ValidationError(
             "You submitted this check-in on "
-            f"{date_format(timezone.localdate(response.submitted_at), 'j F Y')}; "
+            f"{format_date(response.submitted_at)}; "
             "it cannot change any more.",
             code="already_submitted",
         )

@@ -31,8 +31,8 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QueryS
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
+from accounts.formats import format_date
 from accounts.models import Membership, User
 from community.models.notifications import NotifyKind
 from community.services.notifications import NotificationMessage, notify_many
@@ -131,11 +131,11 @@ def _message(check_in: CheckIn, today: dt.date) -> tuple[str, str]:
         return (
             f"How did “{pilot.title}” go?",
             f"The pilot has ended. Your answers to “{check_in.title}” count until "
-            f"{date_format(last_day, 'j F')}.",
+            f"{format_date(last_day)}.",
         )
     return (
         f"How is “{pilot.title}” going?",
-        f"“{check_in.title}” was due on {date_format(check_in.due_on, 'j F')}: a few minutes of "
+        f"“{check_in.title}” was due on {format_date(check_in.due_on)}: a few minutes of "
         "your view shape what happens next.",
     )
 
