@@ -118,6 +118,13 @@ def test_an_account_admin_sees_the_links_of_the_sections_they_see(client_for, ad
     _assert_links_lead_to_sections(page, {"members", "invitations"})
 
 
+def test_a_members_short_account_page_has_no_section_links(client_for, member_a):
+    page = client_for(member_a).get("/accounts/acme/").content.decode()
+
+    assert 'id="members"' in page
+    assert 'class="section-nav"' not in page
+
+
 def test_the_engagement_pages_section_links_lead_to_its_sections(
     client_for, account_manager_a, account_a
 ):
