@@ -30,6 +30,14 @@ class CheckIn(models.Model):
     def __str__(self) -> str:
         return f"{self.pilot}: {self.title}"
 
+    @property
+    def staff_title(self) -> str:
+        """The title as internal users read it: a title speaks to the participants ("Your
+        expectations"); staff read about them ("Participants' expectations")."""
+        if self.title[:5].lower() == "your ":
+            return f"Participants’ {self.title[5:]}"
+        return self.title
+
 
 class ResponseStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
