@@ -32,11 +32,15 @@ class CheckIn(models.Model):
 
     @property
     def staff_title(self) -> str:
-        """The title as internal users read it: a title speaks to the participants ("Your
-        expectations"); staff read about them ("Participants' expectations")."""
-        if self.title[:5].lower() == "your ":
-            return f"Participants’ {self.title[5:]}"
-        return self.title
+        return check_in_staff_title(self.title)
+
+
+def check_in_staff_title(title: str) -> str:
+    """A check-in's title as internal users read it: a title speaks to the participants
+    ("Your expectations"); staff read about them ("Participants’ expectations")."""
+    if title[:5].lower() == "your ":
+        return f"Participants’ {title[5:]}"
+    return title
 
 
 class ResponseStatus(models.TextChoices):
