@@ -285,6 +285,12 @@ PAGES: dict[str, Case] = {
         readonly=NOT_PM,
         allowed="product_manager",
     ),
+    "ideas:idea-merge-targets": C(
+        "/ideas/{duplicate}/merge/targets/?q=a",
+        FOREIGN,
+        readonly=NOT_PM,
+        methods=("get",),
+    ),
     "ideas:idea-transition": C(
         "/ideas/{duplicate}/transition/",
         FOREIGN,

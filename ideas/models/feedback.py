@@ -30,6 +30,18 @@ class CheckIn(models.Model):
     def __str__(self) -> str:
         return f"{self.pilot}: {self.title}"
 
+    @property
+    def staff_title(self) -> str:
+        return check_in_staff_title(self.title)
+
+
+def check_in_staff_title(title: str) -> str:
+    """A check-in's title as internal users read it: a title speaks to the participants
+    ("Your expectations"); staff read about them ("Participants’ expectations")."""
+    if title[:5].lower() == "your ":
+        return f"Participants’ {title[5:]}"
+    return title
+
 
 class ResponseStatus(models.TextChoices):
     DRAFT = "draft", "Draft"

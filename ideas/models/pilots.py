@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from accounts.models import Segment, TimeStamped
 from community.models import EngagementLevel
@@ -24,6 +25,14 @@ class PilotDecision(models.TextChoices):
     ADOPT = "adopt", "Adopt"
     ITERATE = "iterate", "Iterate"
     DECLINE = "decline", "Decline"
+
+
+# A closed pilot's decision, as "Closed — …" says it.
+DECIDED_WORDS = {
+    PilotDecision.ADOPT: "adopted",
+    PilotDecision.ITERATE: "iterating",
+    PilotDecision.DECLINE: "declined",
+}
 
 
 class Pilot(TimeStamped):
@@ -86,6 +95,30 @@ class Pilot(TimeStamped):
 
     def get_absolute_url(self) -> str:
         return reverse("ideas:pilot-detail", kwargs={"pk": self.pk})
+
+    @property
+    def state_label(self) -> str:
+        """The state as people say it, the one wording of every page and export: "Draft",
+        "Scheduled — recruiting opens 15 Dec 2026", "Recruiting", "Running", "Awaiting
+        decision", "Closed — adopted" (docs/product.md, "Pilot states")."""
+        if self.state == PilotState.DRAFT:
+            if not self.published:
+                return "Draft"
+            return f"Scheduled — recruiting opens {date_format(self.recruiting_opens, 'j M Y')}"
+        if self.state == PilotState.CLOSED:
+            if not self.decision:
+                return "Awaiting decision"
+            return f"Closed — {DECIDED_WORDS[self.decision]}"
+        return PilotState(self.state).label
+
+    @property
+    def state_key(self) -> str:
+        """The state as a CSS class suffix: the badge of `state_label`."""
+        if self.state == PilotState.DRAFT and self.published:
+            return "scheduled"
+        if self.state == PilotState.CLOSED and not self.decision:
+            return "awaiting-decision"
+        return self.state
 
     def segment_allowed(self, segment: str) -> bool:
         return not self.eligible_segments or segment in self.eligible_segments

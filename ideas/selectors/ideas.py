@@ -302,3 +302,41 @@ def idea_names(viewer: User, ids: list[str]) -> dict[str, ObjectName]:
     return {
         str(pk): ObjectName(reverse("ideas:idea-detail", args=[pk]), title) for pk, title in ideas
     }
+
+
+# --- Merge targets -----------------------------------------------------------------------------
+
+MERGE_TARGET_LIMIT = 10
+
+
+def idea_number(text: str) -> int | None:
+    """The idea number someone typed ("42" or "#42"), or None for anything else."""
+    digits = text.strip().removeprefix("#").strip()
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 10 else None
+
+
+def idea_merge_targets(
+    *, ideas: QuerySet[Idea], duplicate: Idea, query: str, limit: int = MERGE_TARGET_LIMIT
+) -> list[Idea]:
+    """The ideas among `ideas` (those the moderator sees: ideas.access.visible_ideas) that
+    `duplicate` could be merged into and match `query`: the idea of that number, and those whose
+    title contains it; never the duplicate itself nor a merged or withdrawn idea. The numbered
+    idea first, then those of the duplicate's garden, then the newest; at most `limit`. One
+    query."""
+    query = query.strip()
+    if not query:
+        return []
+    match = Q(title__icontains=query)
+    first = [When(garden_id=duplicate.garden_id, then=Value(1))]
+    number = idea_number(query)
+    if number is not None:
+        match |= Q(pk=number)
+        first.insert(0, When(pk=number, then=Value(0)))
+    return list(
+        ideas.filter(match)
+        .exclude(pk=duplicate.pk)
+        .exclude(status__in=(IdeaStatus.MERGED, IdeaStatus.WITHDRAWN))
+        .select_related("garden")
+        .annotate(nearness=Case(*first, default=Value(2), output_field=IntegerField()))
+        .order_by("nearness", "-created_at", "-pk")[:limit]
+    )

@@ -37,6 +37,7 @@ from community.models import EngagementLevel
 from community.selectors.insights import NOT_COMPUTED, level_on
 from community.selectors.insights import NOT_COMPUTED_LABEL as LEVEL_NOT_KNOWN_LABEL
 from ideas.models import CheckIn, Dimension, Enrolment, Pilot, QuestionKind
+from ideas.models.feedback import check_in_staff_title
 from ideas.selectors.feedback import check_in_due
 from ideas.selectors.perception import PersonPerception, submitted_responses
 from ideas.selectors.results_figures import (
@@ -74,6 +75,11 @@ class Verbatim:
     question: str
     text: str
     submitted_at: datetime
+
+    @property
+    def check_in_staff_title(self) -> str:
+        """Verbatims are for internal readers: the check-in as staff read it."""
+        return check_in_staff_title(self.check_in)
 
 
 @dataclass

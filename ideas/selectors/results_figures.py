@@ -27,6 +27,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from community.statistics import round_half_up, sample_sd, t_interval
+from ideas.models.feedback import check_in_staff_title
 from ideas.selectors.perception import Nps, PersonPerception
 
 # Under this many participants a figure is an anecdote, not a result.
@@ -311,6 +312,10 @@ class CheckInRate:
     due: bool
     submitted: int  # members who submitted it (early ones too, before it was due)
     enrolled: int
+
+    @property
+    def staff_title(self) -> str:
+        return check_in_staff_title(self.title)
 
     @property
     def percent(self) -> int | None:

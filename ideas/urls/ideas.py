@@ -3,6 +3,7 @@
 from django.urls import path
 
 from ideas.views import ideas as views
+from ideas.views import ideas_merge
 
 urlpatterns = [
     path("ideas/", views.idea_list, name="idea-list"),
@@ -13,6 +14,11 @@ urlpatterns = [
     path("ideas/<int:pk>/follow/", views.idea_follow, name="idea-follow"),
     path("ideas/<int:pk>/comments/", views.idea_comment, name="idea-comment"),
     path("ideas/<int:pk>/transition/", views.idea_transition, name="idea-transition"),
-    path("ideas/<int:pk>/merge/", views.idea_merge, name="idea-merge"),
+    path("ideas/<int:pk>/merge/", ideas_merge.idea_merge, name="idea-merge"),
+    path(
+        "ideas/<int:pk>/merge/targets/",
+        ideas_merge.idea_merge_targets,
+        name="idea-merge-targets",
+    ),
     path("gardens/<slug:slug>/ideas/", views.garden_ideas, name="garden-ideas"),
 ]

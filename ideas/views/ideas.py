@@ -1,7 +1,8 @@
 """Pages of ideas: the list (with CSV), proposing, the idea page and its actions (vote, follow,
-comment, move, merge), the pipeline board, and a garden's ideas as an htmx fragment.
+comment, move), the pipeline board, and a garden's ideas as an htmx fragment. Merging, with
+its search picker, is ideas/views/ideas_merge.py.
 
-The forms live here beside the only views that use them.
+The forms live here beside the only views that use them (the merge form: ideas_merge_forms.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
@@ -28,6 +29,7 @@ from ideas import access, workflow
 from ideas.models import Idea, IdeaStatus
 from ideas.selectors import ideas as selectors
 from ideas.services import ideas as services
+from ideas.views.ideas_merge_forms import MergeForm, merge_picker
 
 PAGE_SIZE = 25
 
@@ -121,15 +123,6 @@ class TransitionForm(forms.Form):
     def __init__(self, *args, moves: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_status"].choices = moves
-
-
-class MergeForm(forms.Form):
-    into = forms.IntegerField(
-        label="Merge into idea number",
-        min_value=1,
-        help_text="The original, e.g. 42 for /ideas/42/.",
-    )
-    reason = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 2}))
 
 
 def _shows_accounts(user) -> bool:
@@ -300,15 +293,18 @@ def idea_create(request: HttpRequest) -> HttpResponse:
 # --- The idea page and its actions -------------------------------------------------------------
 
 
-def _idea_page(
+def idea_page_response(
     request: HttpRequest,
     idea: Idea,
     *,
     comment_form: CommentForm | None = None,
     transition_form: TransitionForm | None = None,
     merge_form: MergeForm | None = None,
+    merge: dict | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The idea page; the form that failed (`comment_form`, `transition_form`, `merge_form`,
+    with the merge picker's `merge` context) with its errors in its place."""
     page = selectors.idea_page(idea=idea, user=request.user)
     return render(
         request,
@@ -318,10 +314,12 @@ def _idea_page(
             "page": page,
             "is_open": workflow.is_open(idea),
             "show_accounts": _shows_accounts(request.user),
+            "internal": is_internal(request.user),
             "can_manage_pilots": access.can_manage_pilots(request.user),
             "comment_form": comment_form or CommentForm(),
             "transition_form": transition_form or TransitionForm(moves=page.allowed_moves),
             "merge_form": merge_form or MergeForm(),
+            **(merge or merge_picker(request.user, idea)),
         },
         status=status,
     )
@@ -330,7 +328,7 @@ def _idea_page(
 @login_required
 @require_GET
 def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _idea_page(request, access.access_idea(request.user, pk))
+    return idea_page_response(request, access.access_idea(request.user, pk))
 
 
 def _actions_or_back(request: HttpRequest, idea: Idea, *, error: str = "") -> HttpResponse:
@@ -403,7 +401,7 @@ def idea_comment(request: HttpRequest, pk: int) -> HttpResponse:
             form_add_service_errors(form, error)
         else:
             return redirect(f"{idea.get_absolute_url()}#comment-{comment.pk}")
-    return _idea_page(request, idea, comment_form=form, status=400)
+    return idea_page_response(request, idea, comment_form=form, status=400)
 
 
 @login_required
@@ -431,30 +429,4 @@ def idea_transition(request: HttpRequest, pk: int) -> HttpResponse:
     form.fields["to_status"].choices = [
         (s, IdeaStatus(s).label) for s in workflow.allowed_moves(request.user, idea)
     ]
-    return _idea_page(request, idea, transition_form=form, status=400)
-
-
-@login_required
-@require_POST
-def idea_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    duplicate = access.access_idea(request.user, pk, for_moderation=True)
-    form = MergeForm(request.POST)
-    if form.is_valid():
-        try:
-            original = access.access_idea(request.user, form.cleaned_data["into"])
-        except Http404:
-            form.add_error("into", f"There is no idea number {form.cleaned_data['into']}.")
-        else:
-            try:
-                services.idea_merge(
-                    duplicate=duplicate,
-                    original=original,
-                    actor=request.user,
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as error:
-                form_add_service_errors(form, error)
-            else:
-                messages.success(request, f"Merged into “{original.title}”.")
-                return redirect(original)
-    return _idea_page(request, duplicate, merge_form=form, status=400)
+    return idea_page_response(request, idea, transition_form=form, status=400)

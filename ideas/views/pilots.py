@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import visible_accounts
+from accounts.access import is_internal, visible_accounts
 from community.access.gardens import access_garden_content, content_gardens
 from config.exports import csv_response
 from config.forms import form_add_service_errors
@@ -23,11 +23,13 @@ from ideas.access import (
     access_idea,
     access_pilot,
     can_manage_pilots,
+    can_read_results,
     visible_pilots,
 )
 from ideas.models import Pilot, PilotState
 from ideas.selectors import pilots as selectors
 from ideas.selectors.pilots import PILOT_STATE_ORDER
+from ideas.selectors.results import pilot_results
 from ideas.services import pilots as services
 from ideas.views.pilots_forms import (
     AgreementForm,
@@ -82,6 +84,7 @@ def _pilots_csv(pilots) -> StreamingHttpResponse:
         "idea",
         "garden",
         "state",
+        "state_label",
         "published",
         "recruiting_opens",
         "runs_from",
@@ -97,6 +100,7 @@ def _pilots_csv(pilots) -> StreamingHttpResponse:
             p.idea.title,
             p.idea.garden.name,
             p.state,
+            p.state_label,
             p.published,
             p.recruiting_opens,
             p.runs_from,
@@ -146,6 +150,9 @@ def pilot_page_response(
     context = {
         "pilot": pilot,
         "page": page,
+        "internal": is_internal(request.user),
+        # The results summary the page opens with, for those who read results.
+        "results": pilot_results(pilot=pilot) if can_read_results(request.user) else None,
         "action_error": error,
         "next_states": [
             (state, PilotState(state).label)
@@ -226,6 +233,12 @@ def pilot_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- States ------------------------------------------------------------------------------------
 
 
+def _said_state(pilot: Pilot) -> str:
+    """The state's label inside a sentence: "now awaiting decision"."""
+    label = pilot.state_label
+    return label[:1].lower() + label[1:]
+
+
 @login_required
 @require_POST
 def pilot_state(request: HttpRequest, pk: int) -> HttpResponse:
@@ -237,7 +250,7 @@ def pilot_state(request: HttpRequest, pk: int) -> HttpResponse:
         services.pilot_set_state(pilot=pilot, actor=request.user, state=form.cleaned_data["state"])
     except ValidationError as error:
         return pilot_refused_response(request, pilot, error)
-    messages.success(request, f"The pilot is now {pilot.get_state_display().lower()}.")
+    messages.success(request, f"The pilot is now {_said_state(pilot)}.")
     return redirect(pilot)
 
 
@@ -251,7 +264,7 @@ def pilot_publish(request: HttpRequest, pk: int) -> HttpResponse:
         return pilot_refused_response(request, pilot, error)
     messages.success(
         request,
-        f"Published: the pilot moves on its dates (now {pilot.get_state_display().lower()}).",
+        f"Published: the pilot moves on its dates (now {_said_state(pilot)}).",
     )
     return redirect(pilot)
 

@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
+from accounts.access import is_internal
 from config.exports import csv_response
 from ideas import access
 from ideas.selectors.feedback import pilot_response_table
@@ -78,6 +79,7 @@ def pilot_results_page(request: HttpRequest, pk: int) -> HttpResponse:
             "results": results,
             "groups": [results.overall, *results.groups],
             "show_verbatims": show_verbatims,
+            "internal": is_internal(request.user),
             "verbatims": results.verbatims if show_verbatims else [],
             "chart_data": _chart_data(results),
         },

@@ -236,7 +236,7 @@ def test_the_co_testing_loop_from_idea_to_you_said_we_did(
     journey.screenshot(alice, "check-in-submitted")
 
     # e) The product manager reads the results, exports them, closes the pilot and decides.
-    pat.get_by_role("link", name="Results").click()
+    pat.get_by_role("button", name="Full results").click()
     pat.get_by_role("heading", name="Results: Offline inspections, first wave").wait_for()
     pat.wait_for_function(
         "() => [...document.querySelectorAll('canvas[data-results-chart]')]"
@@ -266,7 +266,7 @@ def test_the_co_testing_loop_from_idea_to_you_said_we_did(
     pat.get_by_role("link", name="Pilot page").click()
     pat.once("dialog", lambda dialog: dialog.accept())  # "Close …? Participants are told."
     pat.get_by_role("button", name="Close the pilot").click()
-    _see_message(pat, "The pilot is now closed.")
+    _see_message(pat, "The pilot is now awaiting decision.")
     pat.get_by_label("Iterate").check()
     pat.get_by_label("Outcome note").fill("You said sync was slow on weak signal: we batch it now.")
     journey.screenshot(pat, "decision-form")
@@ -279,7 +279,7 @@ def test_the_co_testing_loop_from_idea_to_you_said_we_did(
         product_manager,
     )
     assert Idea.objects.get(pk=planned.pk).status == IdeaStatus.ITERATE
-    assert pat.get_by_role("link", name="Results").is_visible()  # still reachable after deciding
+    assert pat.get_by_role("button", name="Full results").is_visible()  # reachable after deciding
     journey.screenshot(pat, "decision-recorded")
 
     # f) The member is told, and reads the outcome on the pilot and idea pages.

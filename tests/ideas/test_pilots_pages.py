@@ -95,10 +95,10 @@ def test_the_list_exports_the_filtered_pilots_as_csv(client_for, product_manager
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     lines = b"".join(response.streaming_content).decode().splitlines()
-    assert lines[0].startswith("id,title,idea,garden,state,published,")
+    assert lines[0].startswith("id,title,idea,garden,state,state_label,published,")
     assert len(lines) == 2
     assert ",'=Offline sync," in lines[1]  # spreadsheet-safe
-    assert ",running,True," in lines[1]
+    assert ",running,Running,True," in lines[1]
     assert lines[1].endswith(",4,0,")
 
 
@@ -280,8 +280,10 @@ def test_the_pilot_page_runs_the_same_queries_for_few_and_many_enrolments(
         # 5-6 permissions (user, groups), 7 current agreement, 8 accounts taking part,
         # 9 check-ins, 10 invitations with accounts, 11 candidate accounts, 12 engagement
         # levels, 13 acceptances of the current agreement, 14 enrolments with users and
-        # accounts, 15 groups (navigation), 16 unread notifications (bell)
-        with django_assert_num_queries(16):
+        # accounts, 15-18 the results summary (check-ins, enrolments, dimensions, submitted
+        # answers: ideas.selectors.results.pilot_results), 19 groups (navigation),
+        # 20 unread notifications (bell)
+        with django_assert_num_queries(20):
             response = client.get(f"/pilots/{pilot.pk}/")
         assert response.status_code == 200
         assert f"{(accounts - 1) * 3} members enrolled" in _page(response)

@@ -383,7 +383,7 @@ def test_the_page_shows_nps_job_done_adoption_and_response_rates_as_computed_by_
     assert _figure(overall, "adopt") == "Mean likelihood to adopt (0–10): 6.60 , n = 5."
     mid_due, final_due = (f"{c.due_on:%-d %b %Y}" for c in (mid, final))
     assert _text(_row(overall, f'data-check-in="{expectation.pk}"')) == (
-        "Your expectations at enrolment 6 7 86%"
+        "Participants’ expectations at enrolment 6 7 86%"
     )
     assert _text(_row(overall, f'data-check-in="{mid.pk}"')) == (
         f"Mid-pilot check-in {mid_due} 2 7 29%"
@@ -398,7 +398,8 @@ def test_the_page_shows_nps_job_done_adoption_and_response_rates_as_computed_by_
 
 def test_the_summary_cards_repeat_the_headline_figures(client_for, product_manager, planted):
     page = _page(client_for, product_manager, planted)
-    summary = _text(page[page.index('aria-label="Summary"') : page.index("</section>")])
+    start = page.index('id="summary"')
+    summary = _text(page[start : page.index("</section>", start)])
 
     assert "6 / 7 participants responded" in summary
     assert "57% response rate: 8 of 14 due check-ins answered" in summary
