@@ -226,8 +226,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# --- Email: console in dev, SMTP by settings in production.
+# --- Email: kept for the demo's "sent emails" page in dev (dev.py), SMTP by settings in
+# production.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The demo keeps each email it sends and shows it at /demo/emails/ (demo/mail.py); off: 404.
+DEMO_EMAILS = env_bool("DEMO_EMAILS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Customer Garden <garden@localhost>")
 
 # --- Security headers (CSP via django-csp 4: no inline scripts anywhere).
@@ -386,7 +389,7 @@ if REDIS_URL:
     }
 else:
     _broker = VAR_DIR / "celery"
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost//"  # a host named: kombu warns without one
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker / "queue"),
         "data_folder_out": str(_broker / "queue"),
@@ -489,11 +492,25 @@ OUTBOUND_ALLOW_LOOPBACK = env_bool("OUTBOUND_ALLOW_LOOPBACK", WEBHOOK_ALLOW_LOOP
 # CSV imports: a larger upload is refused unparsed (past 2.5 MB an upload goes to a temp file).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
 
+# One handler (the root's): Django's own console handler of the "django" logger is dropped, or
+# each warning of a request (a 403, a 404) would be printed twice; a refused request's warning
+# is one line without a traceback (config/log_filters.py). runserver's request lines
+# ("django.server") keep their own handler.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"client_errors": {"()": "config.log_filters.ClientErrorsOnOneLine"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["client_errors"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
