@@ -436,6 +436,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.invitations_purge_task",
         "schedule": crontab(minute=17, hour=3),
     },
+    # Form tokens and API idempotency keys past their retention (below).
+    "purge-old-submissions": {
+        "task": "accounts.tasks.submissions_purge_task",
+        "schedule": crontab(minute=23),  # hourly
+    },
     "advance-pilot-schedules": {
         "task": "ideas.tasks.pilots_advance_schedule_task",
         "schedule": crontab(minute=5),  # hourly: pilots open and close early on their day
@@ -479,6 +484,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=7, day_of_week="mon"),  # Monday mornings
     },
 }
+# How long a write stays "once" (accounts/submissions.py): a form's one-time token, in days
+# (a form left open in a tab, or reached again by Back, is a repeat within that time), and an
+# API `Idempotency-Key`, in hours (a client's retry comes within minutes).
+FORM_TOKEN_RETENTION_DAYS = env_int("FORM_TOKEN_RETENTION_DAYS", 7, minimum=1)
+IDEMPOTENCY_KEY_RETENTION_HOURS = env_int("IDEMPOTENCY_KEY_RETENTION_HOURS", 24, minimum=1)
 # Accounts per engagement recompute task (one aggregate query and one upsert each).
 ENGAGEMENT_CHUNK_SIZE = env_int("ENGAGEMENT_CHUNK_SIZE", 1000, minimum=1)
 # Outgoing webhooks: attempts per delivery before it is marked failed; days the old secret
@@ -495,7 +505,7 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
 # One handler (the root's): Django's own console handler of the "django" logger is dropped, or
 # each warning of a request (a 403, a 404) would be printed twice; a refused request's warning
 # is one line without a traceback (config/log_filters.py). runserver's request lines
-# ("django.server") keep their own handler.
+# ("django.server", a child of "django") come through the same handler, one line each.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
