@@ -10,6 +10,7 @@ from csp.constants import NONE, SELF
 
 from config.env import env_bool, env_database, env_int, env_list, env_rate, env_redis_url, env_str
 from config.settings.audit import *  # noqa: F403 (the audit trail's settings)
+from config.settings.log import LOGGING  # noqa: F401 (the log's handler and filters)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -226,10 +227,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# --- Email: kept for the demo's "sent emails" page in dev (dev.py), SMTP by settings in
-# production.
+# --- Email: SMTP in production; dev and the demo keep each for /demo/emails/ (see dev.py).
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-# The demo keeps each email it sends and shows it at /demo/emails/ (demo/mail.py); off: 404.
 DEMO_EMAILS = env_bool("DEMO_EMAILS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Customer Garden <garden@localhost>")
 
@@ -436,8 +435,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.invitations_purge_task",
         "schedule": crontab(minute=17, hour=3),
     },
-    # Form tokens and API idempotency keys past their retention (below).
-    "purge-old-submissions": {
+    "purge-old-submissions": {  # form tokens and idempotency keys past their retention
         "task": "accounts.tasks.submissions_purge_task",
         "schedule": crontab(minute=23),  # hourly
     },
@@ -484,9 +482,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=7, day_of_week="mon"),  # Monday mornings
     },
 }
-# How long a write stays "once" (accounts/submissions.py): a form's one-time token, in days
-# (a form left open in a tab, or reached again by Back, is a repeat within that time), and an
-# API `Idempotency-Key`, in hours (a client's retry comes within minutes).
+# How long a write stays "once" (accounts/submissions.py): a form's token, in days (a form left
+# open in a tab, or reached by Back), and an API `Idempotency-Key`, in hours (retries are quick).
 FORM_TOKEN_RETENTION_DAYS = env_int("FORM_TOKEN_RETENTION_DAYS", 7, minimum=1)
 IDEMPOTENCY_KEY_RETENTION_HOURS = env_int("IDEMPOTENCY_KEY_RETENTION_HOURS", 24, minimum=1)
 # Accounts per engagement recompute task (one aggregate query and one upsert each).
@@ -501,26 +498,3 @@ WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", False)
 OUTBOUND_ALLOW_LOOPBACK = env_bool("OUTBOUND_ALLOW_LOOPBACK", WEBHOOK_ALLOW_LOOPBACK)
 # CSV imports: a larger upload is refused unparsed (past 2.5 MB an upload goes to a temp file).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
-
-# One handler (the root's): Django's own console handler of the "django" logger is dropped, or
-# each warning of a request (a 403, a 404) would be printed twice; a refused request's warning
-# is one line without a traceback (config/log_filters.py). runserver's request lines
-# ("django.server", a child of "django") come through the same handler, one line each.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"client_errors": {"()": "config.log_filters.ClientErrorsOnOneLine"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["client_errors"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "axes": {"level": "WARNING"},
-        "django": {"handlers": [], "level": "INFO", "propagate": True},
-    },
-}
