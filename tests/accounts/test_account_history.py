@@ -82,7 +82,9 @@ def test_an_internal_readers_csv_has_the_addresses(client_for, account_manager_a
     assert {row[2] for row in rows[1:]} == {STAFF_ADDRESS, ADMIN_ADDRESS, ""}
 
 
-@pytest.mark.parametrize(("persona", "status"), [("admin_b", 404), ("member_b", 404), ("product_manager", 403)])
+@pytest.mark.parametrize(
+    ("persona", "status"), [("admin_b", 404), ("member_b", 404), ("product_manager", 403)]
+)
 def test_no_one_else_exports_the_history(request, client_for, persona, status, history):
     response = client_for(request.getfixturevalue(persona)).get(HISTORY, {"export": "csv"})
 
