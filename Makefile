@@ -37,13 +37,15 @@ migrate: install
 	$(MANAGE) migrate --noinput
 
 ## demo: install, migrate, seed once, then run web + Celery worker + beat + the demo's identity
-## provider on $(SSO_PORT) (Ctrl-C stops all)
+## provider on $(SSO_PORT) with honcho (demo/procfile.py; Ctrl-C stops all and ends with 0)
 demo: migrate
 	$(MANAGE) seed_demo --if-empty
 	@echo ""
-	@echo "  Customer Garden is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker, beat and the identity provider)"
+	@echo "  Customer Garden is starting at http://127.0.0.1:$(PORT)/"
+	@echo "  The emails it sends (invitations, mentions, digests, alerts): http://127.0.0.1:$(PORT)/demo/emails/"
+	@echo "  Ctrl-C stops web, worker, beat and the identity provider."
 	@echo ""
-	$(DEMO_SSO) PORT=$(PORT) SITE_URL=http://127.0.0.1:$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
+	@$(DEMO_SSO) PORT=$(PORT) SITE_URL=http://127.0.0.1:$(PORT) $(PY) -m demo.procfile -f Procfile.dev start
 
 ## run / worker / beat: one process each, for development
 run: migrate

@@ -3,6 +3,10 @@ words when no person did), when, from which address, what it was about, and each
 before and after — the people in it named by the naming rule (accounts/people.py) for that
 reader, choices by their labels, times in the site's time zone, secrets as "(hidden)".
 
+The address a change came from is staff detail: internal readers see it (a column, a CSV
+cell), a customer reader sees only the addresses of the changes they made themselves (their
+personal-data download), and no column (`shows_addresses`).
+
 The pages, their CSV and the personal-data download read the rows through here; the rows
 themselves come from accounts.selectors (`audit_entries`, `account_history`). Names are looked
 up for a whole page of rows at once: two queries (the people, the accounts), however many rows.
@@ -20,6 +24,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from accounts.access import is_internal
 from accounts.models import Account, AuditEntry, InternalRole, User
 from accounts.models.audit import AUDITED
 from accounts.people import FROM_MEMBERSHIP, person_name
@@ -33,6 +38,17 @@ DELETED_ACCOUNT = "A deleted account"
 # Field names whose own label would not say what they are.
 FIELD_LABELS = {"groups": "Internal roles", "user_permissions": "Own permissions"}
 CSV_HEADER = ["When", "Who", "From", "What", "Account", "Action", "Changes"]
+CSV_HEADER_WITHOUT_ADDRESSES = [column for column in CSV_HEADER if column != "From"]
+
+
+def shows_addresses(viewer: User) -> bool:
+    """The one answer to "does this reader see where changes came from?": internal users do;
+    a customer's pages and CSV have no such column."""
+    return is_internal(viewer)
+
+
+def csv_header(viewer: User) -> list[str]:
+    return CSV_HEADER if shows_addresses(viewer) else CSV_HEADER_WITHOUT_ADDRESSES
 
 
 @dataclass(frozen=True)
@@ -71,11 +87,12 @@ class AuditRow:
             parts.append(f"of {self.person}")
         return " ".join(parts)
 
-    def csv_cells(self) -> list[str]:
+    def csv_cells(self, *, addresses: bool = True) -> list[str]:
+        """The row's cells under csv_header: with the address only for readers who see them."""
         return [
             timezone.localtime(self.when).strftime("%Y-%m-%d %H:%M:%S"),
             self.who,
-            self.address,
+            *([self.address] if addresses else []),
             self.what,
             self.account,
             self.action,
@@ -214,12 +231,16 @@ def audit_rows(entries: Iterable[AuditEntry], *, viewer: User) -> list[AuditRow]
     loaded)."""
     entries = list(entries)
     names = _Names(entries, viewer)
+    internal = shows_addresses(viewer)
     return [
         AuditRow(
             pk=entry.pk,
             when=entry.timestamp,
             who=names.actor(entry),
-            address=entry.remote_addr or "",
+            # Staff detail: internal readers see every address, others only their own.
+            address=(entry.remote_addr or "")
+            if internal or (viewer.pk is not None and entry.actor_id == viewer.pk)
+            else "",
             kind=_kind(entry),
             name=entry.object_repr,
             person=names.person(entry.person_id, entry=entry) if entry.person_id else "",
@@ -232,11 +253,14 @@ def audit_rows(entries: Iterable[AuditEntry], *, viewer: User) -> list[AuditRow]
 
 
 def audit_csv_rows(entries, *, viewer: User, chunk: int = 500) -> Iterator[list[str]]:
-    """Every entry as a CSV line, named for `viewer`, read and named a chunk at a time."""
+    """Every entry as a CSV line under `csv_header(viewer)`, named for `viewer`, read and
+    named a chunk at a time."""
+    addresses = shows_addresses(viewer)
     batch = []
     for entry in entries.iterator(chunk_size=chunk):
         batch.append(entry)
         if len(batch) == chunk:
-            yield from (row.csv_cells() for row in audit_rows(batch, viewer=viewer))
+            rows = audit_rows(batch, viewer=viewer)
+            yield from (row.csv_cells(addresses=addresses) for row in rows)
             batch = []
-    yield from (row.csv_cells() for row in audit_rows(batch, viewer=viewer))
+    yield from (row.csv_cells(addresses=addresses) for row in audit_rows(batch, viewer=viewer))

@@ -110,11 +110,34 @@ def audit_entries(
 ACCOUNT_HISTORY_MODELS = (Membership, User, IdentityProvider, EmailDomain, ScimToken)
 
 
-def account_history(*, account: Account) -> QuerySet[AuditEntry]:
-    """An account's membership history for its admins, newest first."""
-    kinds = ContentType.objects.get_for_models(*ACCOUNT_HISTORY_MODELS).values()
-    return (
-        AuditEntry.objects.filter(account=account, content_type__in=list(kinds))
-        .select_related("content_type", "actor")
-        .order_by("-timestamp", "-pk")
-    )
+# Who made a change in an account's history: its own people (a customer acting as a member of
+# an account), Customer Garden's staff (a person with no account), or no person (single
+# sign-on, a SCIM token, the system).
+HISTORY_ACTORS = {
+    "people": Q(actor__isnull=False, actor_account__isnull=False),
+    "staff": Q(actor__isnull=False, actor_account__isnull=True),
+    "automatic": Q(actor__isnull=True),
+}
+
+
+def account_history(
+    *,
+    account: Account,
+    kind: type[models.Model] | None = None,
+    actor: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[AuditEntry]:
+    """An account's membership history for its admins, newest first: of one kind of object
+    (one of ACCOUNT_HISTORY_MODELS), by one kind of actor (HISTORY_ACTORS), within days (both
+    included)."""
+    models_shown = [kind] if kind in ACCOUNT_HISTORY_MODELS else ACCOUNT_HISTORY_MODELS
+    kinds = ContentType.objects.get_for_models(*models_shown).values()
+    entries = AuditEntry.objects.filter(account=account, content_type__in=list(kinds))
+    if actor:
+        entries = entries.filter(HISTORY_ACTORS[actor])
+    if since is not None:
+        entries = entries.filter(timestamp__gte=_day_start(since))
+    if until is not None:
+        entries = entries.filter(timestamp__lt=_day_start(until + timedelta(days=1)))
+    return entries.select_related("content_type", "actor").order_by("-timestamp", "-pk")

@@ -15,6 +15,11 @@ An API POST with an `Idempotency-Key` header works the same way (IdempotentReque
 successful (2xx) answer is stored and replayed, with `Idempotent-Replayed: true`, to a repeat
 with the same key from the same caller; the same key with another method, path or body is a
 422 `idempotency_key_reused`. See docs/architecture.md ("Writes happen once").
+
+Both are kept for a while, then purged (`submissions_purge`, hourly by beat): a form's token for
+FORM_TOKEN_RETENTION_DAYS (a form left open in a tab, or reached again by Back, is still a
+repeat within that time), an API key for IDEMPOTENCY_KEY_RETENTION_HOURS (a client retries
+within minutes; a day is the usual promise).
 """
 
 from __future__ import annotations
@@ -24,11 +29,13 @@ import json
 import re
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
 
 from accounts.models import FormSubmission, IdempotentRequest
 
@@ -194,3 +201,29 @@ def _form_token(request: HttpRequest) -> str:
         return ""
     token = request.POST.get(FIELD, "")
     return token if _TOKEN.fullmatch(token) else ""  # anything else: as if it had none
+
+
+PURGE_CHUNK = 5000  # rows deleted per statement
+
+
+def _purge_older(model, cutoff) -> int:
+    deleted = 0
+    while True:
+        chunk = list(
+            model.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:PURGE_CHUNK]
+        )
+        if not chunk:
+            return deleted
+        deleted += model.objects.filter(pk__in=chunk).delete()[0]
+
+
+def submissions_purge() -> tuple[int, int]:
+    """Delete the form tokens older than FORM_TOKEN_RETENTION_DAYS and the API's idempotency
+    keys older than IDEMPOTENCY_KEY_RETENTION_HOURS, a chunk at a time; returns how many of
+    each. Running it twice deletes nothing more."""
+    now = timezone.now()
+    tokens = _purge_older(FormSubmission, now - timedelta(days=settings.FORM_TOKEN_RETENTION_DAYS))
+    keys = _purge_older(
+        IdempotentRequest, now - timedelta(hours=settings.IDEMPOTENCY_KEY_RETENTION_HOURS)
+    )
+    return tokens, keys

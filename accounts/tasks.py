@@ -1,10 +1,11 @@
-"""Celery tasks of accounts (the outer layer): invitation emails, purging expired invitations and
-old audit rows, and the outbox relay that publishes queued tasks once the broker is back."""
+"""Celery tasks of accounts (the outer layer): invitation emails, purging expired invitations,
+old audit rows and old form tokens and idempotency keys, and the outbox relay that publishes
+queued tasks once the broker is back."""
 
 from celery import Task, shared_task
 from django.db import OperationalError
 
-from accounts import outbox, services
+from accounts import outbox, services, submissions
 
 
 class _InvitationEmailTask(Task):
@@ -46,6 +47,19 @@ def invitations_purge_task() -> int:
 def audit_purge_task() -> int:
     """Nightly: the audit rows past their retention (AUDIT_RETENTION_DAYS) go."""
     return services.audit_entries_purge()
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),  # the database went away for a moment
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def submissions_purge_task() -> dict[str, int]:
+    """Hourly: form tokens and API idempotency keys past their retention go
+    (accounts/submissions.py)."""
+    tokens, keys = submissions.submissions_purge()
+    return {"form_tokens": tokens, "idempotency_keys": keys}
 
 
 @shared_task(

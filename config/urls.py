@@ -5,6 +5,7 @@ from allauth.socialaccount.providers.openid_connect import views as openid_conne
 from allauth.socialaccount.providers.saml import views as saml_views
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -108,3 +109,8 @@ handler400 = "config.errors.bad_request"
 handler403 = "config.errors.permission_denied"
 handler404 = "config.errors.page_not_found"
 handler500 = "config.errors.server_error"
+
+# The demo's sent emails (/demo/emails/): not in production, which has no demo app; elsewhere
+# 404 unless DEMO_EMAILS is on (dev and `make demo`).
+if apps.is_installed("demo"):
+    urlpatterns.append(path("", include("demo.urls")))

@@ -10,6 +10,7 @@ from csp.constants import NONE, SELF
 
 from config.env import env_bool, env_database, env_int, env_list, env_rate, env_redis_url, env_str
 from config.settings.audit import *  # noqa: F403 (the audit trail's settings)
+from config.settings.log import LOGGING  # noqa: F401 (the log's handler and filters)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -226,8 +227,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# --- Email: console in dev, SMTP by settings in production.
+# --- Email: SMTP in production; dev and the demo keep each for /demo/emails/ (see dev.py).
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEMO_EMAILS = env_bool("DEMO_EMAILS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Customer Garden <garden@localhost>")
 
 # --- Security headers (CSP via django-csp 4: no inline scripts anywhere).
@@ -386,7 +388,7 @@ if REDIS_URL:
     }
 else:
     _broker = VAR_DIR / "celery"
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost//"  # a host named: kombu warns without one
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker / "queue"),
         "data_folder_out": str(_broker / "queue"),
@@ -433,6 +435,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.invitations_purge_task",
         "schedule": crontab(minute=17, hour=3),
     },
+    "purge-old-submissions": {  # form tokens and idempotency keys past their retention
+        "task": "accounts.tasks.submissions_purge_task",
+        "schedule": crontab(minute=23),  # hourly
+    },
     "advance-pilot-schedules": {
         "task": "ideas.tasks.pilots_advance_schedule_task",
         "schedule": crontab(minute=5),  # hourly: pilots open and close early on their day
@@ -476,6 +482,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=7, day_of_week="mon"),  # Monday mornings
     },
 }
+# How long a write stays "once" (accounts/submissions.py): a form's token, in days (a form left
+# open in a tab, or reached by Back), and an API `Idempotency-Key`, in hours (retries are quick).
+FORM_TOKEN_RETENTION_DAYS = env_int("FORM_TOKEN_RETENTION_DAYS", 7, minimum=1)
+IDEMPOTENCY_KEY_RETENTION_HOURS = env_int("IDEMPOTENCY_KEY_RETENTION_HOURS", 24, minimum=1)
 # Accounts per engagement recompute task (one aggregate query and one upsert each).
 ENGAGEMENT_CHUNK_SIZE = env_int("ENGAGEMENT_CHUNK_SIZE", 1000, minimum=1)
 # Outgoing webhooks: attempts per delivery before it is marked failed; days the old secret
@@ -488,12 +498,3 @@ WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", False)
 OUTBOUND_ALLOW_LOOPBACK = env_bool("OUTBOUND_ALLOW_LOOPBACK", WEBHOOK_ALLOW_LOOPBACK)
 # CSV imports: a larger upload is refused unparsed (past 2.5 MB an upload goes to a temp file).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
-}

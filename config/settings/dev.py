@@ -6,6 +6,11 @@ from .base import *  # noqa: F403
 
 DEBUG = env_bool("DEBUG", True)
 INTERNAL_IPS = ["127.0.0.1"]
+# Emails are kept and read in the browser at /demo/emails/ (demo/mail.py), not printed: the
+# log stays readable and each person sees what their mailbox would get.
+DEMO_EMAILS = env_bool("DEMO_EMAILS", True)
+_KEPT = "demo.mail.SentEmailBackend"
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", _KEPT if DEMO_EMAILS else EMAIL_BACKEND)  # noqa: F405
 # runserver serves files straight from the finders; no collectstatic needed in dev.
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 # WebAuthn (security keys, passkeys) on http://localhost:8000 during development.

@@ -9,6 +9,7 @@ from .base import *  # noqa: F403
 INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "demo"]  # noqa: F405
 
 DEBUG = False
+DEMO_EMAILS = False  # the demo's "sent emails" page is never on in production
 SECRET_KEY = env_str("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
