@@ -202,7 +202,8 @@ def renewal_todos(viewer: ToDoViewer) -> list[ToDo]:
         shown=len(items),
         total=total,
         title="{n} more renewals at low engagement",
-        url=reverse("community:portfolio") + f"?renewal_within={RENEWAL_WINDOW_DAYS}&mine=on&sort=renewal_date",
+        url=reverse("community:portfolio")
+        + f"?renewal_within={RENEWAL_WINDOW_DAYS}&mine=on&sort=renewal_date",
     )
 
 

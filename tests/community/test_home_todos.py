@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import Invitation, InternalRole
+from accounts.models import InternalRole, Invitation
 from community.models import (
     Alert,
     AlertReason,
@@ -37,7 +37,7 @@ from tests.community.factories import (
     reply,
     start,
 )
-from tests.community.todo_helpers import TODAY, frozen, home_items, kinds, opens  # noqa: F401
+from tests.community.todo_helpers import TODAY, home_items, kinds, opens
 
 
 def _invitation(account, email, *, by=None) -> Invitation:
@@ -80,8 +80,12 @@ def test_every_home_starts_with_what_needs_you_and_says_so_when_nothing_does(
 def test_the_admin_sees_the_garden_invitation_and_the_colleagues_not_yet_in(
     client_for, frozen, admin_a, member_a, admin_b, programme_admin
 ):
-    secret = garden_with(name="Secret roadmap", slug="secret", visibility=GardenVisibility.INVITE_ONLY)
-    gardens.garden_invite(garden=secret, account=admin_a.membership.account, invited_by=programme_admin)
+    secret = garden_with(
+        name="Secret roadmap", slug="secret", visibility=GardenVisibility.INVITE_ONLY
+    )
+    gardens.garden_invite(
+        garden=secret, account=admin_a.membership.account, invited_by=programme_admin
+    )
     _invitation(admin_a.membership.account, "dora@acme.example", by=admin_a)
     _invitation(admin_b.membership.account, "gus@globex.example", by=admin_b)
     client = client_for(admin_a)
@@ -100,8 +104,12 @@ def test_the_admin_sees_the_garden_invitation_and_the_colleagues_not_yet_in(
 def test_a_member_who_is_not_admin_gets_no_invitations_to_answer(
     client_for, frozen, admin_a, member_a, programme_admin
 ):
-    secret = garden_with(name="Secret roadmap", slug="secret", visibility=GardenVisibility.INVITE_ONLY)
-    gardens.garden_invite(garden=secret, account=admin_a.membership.account, invited_by=programme_admin)
+    secret = garden_with(
+        name="Secret roadmap", slug="secret", visibility=GardenVisibility.INVITE_ONLY
+    )
+    gardens.garden_invite(
+        garden=secret, account=admin_a.membership.account, invited_by=programme_admin
+    )
     _invitation(admin_a.membership.account, "dora@acme.example", by=admin_a)
 
     assert home_items(client_for(member_a)) == []
@@ -110,8 +118,12 @@ def test_a_member_who_is_not_admin_gets_no_invitations_to_answer(
 def test_another_accounts_admin_sees_none_of_acmes_invitations(
     client_for, frozen, admin_a, admin_b, programme_admin
 ):
-    secret = garden_with(name="Secret roadmap", slug="secret", visibility=GardenVisibility.INVITE_ONLY)
-    gardens.garden_invite(garden=secret, account=admin_a.membership.account, invited_by=programme_admin)
+    secret = garden_with(
+        name="Secret roadmap", slug="secret", visibility=GardenVisibility.INVITE_ONLY
+    )
+    gardens.garden_invite(
+        garden=secret, account=admin_a.membership.account, invited_by=programme_admin
+    )
     _invitation(admin_a.membership.account, "dora@acme.example", by=admin_a)
 
     page = client_for(admin_b).get("/").content.decode()
@@ -309,7 +321,9 @@ def test_the_programme_admin_home_costs_the_same_queries_for_1_or_4_flagged_gard
 
     def flagged_garden(n: int) -> None:
         garden = garden_with(member_a, admin_a, name=f"Garden {n}", slug=f"garden-{n}")
-        discussions.post_flag(post=reply(start(garden, member_a), member_a), user=admin_a, reason="x")
+        discussions.post_flag(
+            post=reply(start(garden, member_a), member_a), user=admin_a, reason="x"
+        )
         ImportBatch.objects.create(kind="outcomes", status="rejected", file_name=f"{n}.csv")
 
     flagged_garden(0)
@@ -327,7 +341,9 @@ def test_a_steward_who_is_not_programme_admin_sees_the_flags_of_their_garden_onl
     mine = garden_with(member_a, admin_a, steward=stella)
     other = garden_with(member_a, admin_a, name="Other", slug="other")
     for garden in (mine, other):
-        discussions.post_flag(post=reply(start(garden, member_a), member_a), user=admin_a, reason="x")
+        discussions.post_flag(
+            post=reply(start(garden, member_a), member_a), user=admin_a, reason="x"
+        )
 
     items = home_items(client_for(stella))
 

@@ -7,17 +7,16 @@ import re
 from dataclasses import dataclass
 from html import unescape
 
-import pytest
 from django.utils import timezone
 
 # The issue's example day: a check-in due 28 Nov is overdue on 5 Dec.
 TODAY = dt.date(2026, 12, 5)
 
 
-@pytest.fixture
-def frozen(monkeypatch):
-    """The site's clock held at 10:00 UTC on TODAY (settings.TIME_ZONE is UTC), so "today" and
-    "overdue" do not depend on when the test runs (not even just after midnight)."""
+def frozen_clock(monkeypatch) -> dt.datetime:
+    """The `frozen` fixture of tests/conftest.py: the site's clock held at 10:00 UTC on TODAY
+    (settings.TIME_ZONE is UTC), so "today" and "overdue" do not depend on when the test runs
+    (not even just after midnight)."""
     moment = dt.datetime.combine(TODAY, dt.time(10, 0), tzinfo=dt.UTC)
     monkeypatch.setattr(timezone, "now", lambda: moment)
     return moment

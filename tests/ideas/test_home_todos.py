@@ -16,7 +16,7 @@ from accounts.models import Segment
 from community.selectors.todos import todos_for
 from ideas.models import CheckIn, IdeaStatus, Phase, PilotState
 from ideas.selectors.todos import LOW_RESPONSE_PERCENT, check_in_overdue
-from tests.community.todo_helpers import TODAY, frozen, home_items, kinds, opens  # noqa: F401
+from tests.community.todo_helpers import TODAY, home_items, kinds, opens
 from tests.ideas.factories import (
     IdeaFactory,
     PilotFactory,
@@ -234,7 +234,9 @@ def test_the_product_manager_sees_ideas_to_review_decisions_and_low_response(
     assert "Review the idea Dark mode (proposed)" in items[0].text
     assert "Decide on the pilot Closed one" in items[1].text
     assert items[1].url == f"/pilots/{closed.pk}/#manage-h"
-    assert "Low response in the pilot Quiet pilot: 0 of 2 due check-ins answered, 0%" in items[2].text
+    assert (
+        "Low response in the pilot Quiet pilot: 0 of 2 due check-ins answered, 0%" in items[2].text
+    )
     assert items[2].url == f"/pilots/{quiet.pk}/results/"
     assert all(opens(client, item.url) == 200 for item in items)
 
