@@ -12,9 +12,9 @@ class CommunityConfig(AppConfig):
     def ready(self) -> None:
         from accounts.services import membership_change_register
         from community import audit, personal_data
+        from community.selectors import todo_providers
         from community.selectors.activity_objects import activity_object_namer_register
         from community.selectors.discussions import post_names
-        from community.selectors import todo_providers
         from community.selectors.harvests import harvest_names
         from community.services.engagement import engagement_member_changed
 

@@ -11,8 +11,8 @@ class IdeasConfig(AppConfig):
     def ready(self) -> None:
         from community.selectors.activity_objects import activity_object_namer_register
         from ideas import personal_data
-        from ideas.selectors.ideas import idea_names
         from ideas.selectors import todos
+        from ideas.selectors.ideas import idea_names
         from ideas.selectors.pilots import pilot_names
 
         personal_data.register()  # its section of the personal data download and erasure
