@@ -1,6 +1,6 @@
 """The community app: when ready, registers its section of a person's personal data, the
 engagement repair that follows a member leaving (or deactivated, or let back in), how activity
-events about posts and harvests name them, and its audited models."""
+events about posts and harvests name them, its audited models and its to-dos for the home page."""
 
 from django.apps import AppConfig
 
@@ -12,6 +12,7 @@ class CommunityConfig(AppConfig):
     def ready(self) -> None:
         from accounts.services import membership_change_register
         from community import audit, personal_data
+        from community.selectors import todo_providers
         from community.selectors.activity_objects import activity_object_namer_register
         from community.selectors.discussions import post_names
         from community.selectors.harvests import harvest_names
@@ -23,3 +24,4 @@ class CommunityConfig(AppConfig):
         # How an activity event about a post or a harvest names it (profiles, timelines).
         activity_object_namer_register(object_type="community.post", namer=post_names)
         activity_object_namer_register(object_type="community.harvest", namer=harvest_names)
+        todo_providers.register()  # what needs a person, on their home page

@@ -1,5 +1,5 @@
 """The ideas app: registers its section of a person's personal data, and how activity events
-about ideas and pilots name them, when it is ready."""
+about ideas and pilots name them, and its to-dos for the home page, when it is ready."""
 
 from django.apps import AppConfig
 
@@ -11,6 +11,7 @@ class IdeasConfig(AppConfig):
     def ready(self) -> None:
         from community.selectors.activity_objects import activity_object_namer_register
         from ideas import personal_data
+        from ideas.selectors import todos
         from ideas.selectors.ideas import idea_names
         from ideas.selectors.pilots import pilot_names
 
@@ -18,3 +19,5 @@ class IdeasConfig(AppConfig):
         # How an activity event about an idea or a pilot names it (profiles, timelines).
         activity_object_namer_register(object_type="ideas.idea", namer=idea_names)
         activity_object_namer_register(object_type="ideas.pilot", namer=pilot_names)
+        # Agreements, check-ins, pilots recruiting, ideas to review … on people's homes.
+        todos.register()

@@ -166,6 +166,14 @@ def programme_admin(db):
 
 
 @pytest.fixture
+def frozen(monkeypatch):
+    """The site's clock held at 10:00 UTC on 5 Dec 2026 (tests/community/todo_helpers.py)."""
+    from tests.community.todo_helpers import frozen_clock
+
+    return frozen_clock(monkeypatch)
+
+
+@pytest.fixture
 def clock(monkeypatch):
     """The time allauth's authenticator-app check reads, held still at the test's own time;
     `clock.next_period()` moves it on by one code (tests/accounts/mfa_helpers.py)."""

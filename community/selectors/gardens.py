@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts.access import customer_membership
 from accounts.models import Account, User
 from accounts.people import other_accounts_named, person_name
-from community.access.gardens import visible_garden_invitations
+from community.access.gardens import account_gardens, visible_garden_invitations
 from community.models import (
     ActivityEvent,
     Garden,
@@ -151,6 +151,27 @@ def garden_list(
             )
         )
         .order_by("name")
+    )
+
+
+@dataclass(frozen=True)
+class HomeGardens:
+    """A customer's gardens on their home: those they joined, and those their account takes
+    part in that they have not joined yet (none they joined: the join button is the action)."""
+
+    joined: list[Garden]
+    joinable: list[Garden]
+
+
+def home_gardens(*, user: User, account_id: int, limit: int = 6) -> HomeGardens:
+    """Two queries."""
+    gardens = account_gardens(account_id).order_by("name")
+    mine = GardenMembership.objects.filter(user_id=user.pk, account_id=account_id).values(
+        "garden_id"
+    )
+    return HomeGardens(
+        joined=list(gardens.filter(pk__in=mine)[:limit]),
+        joinable=list(gardens.exclude(pk__in=mine)[:limit]),
     )
 
 

@@ -1,5 +1,6 @@
 """The landing page (gardens: community/views/gardens.py; notifications:
-community/views/notifications.py)."""
+community/views/notifications.py). Every home starts with "What needs you": the person's
+to-dos from community/selectors/todos.py, then the persona's own content."""
 
 from __future__ import annotations
 
@@ -9,39 +10,45 @@ from django.shortcuts import render
 
 from accounts import access as account_access
 from accounts import selectors as account_selectors
-from accounts.models import InternalRole
+from accounts.models import InternalRole, User
 from community.access.gardens import visible_gardens
+from community.selectors.gardens import home_gardens
 from community.selectors.harvests import harvest_home
+from community.selectors.todos import todos_for
+
+
+def internal_persona(user: User) -> str:
+    """Which internal home a person gets: programme admin, product manager or account team."""
+    if user.has_role(InternalRole.PROGRAMME_ADMIN) or user.is_superuser:
+        return "programme_admin"
+    if user.has_role(InternalRole.PRODUCT_MANAGER):
+        return "product_manager"
+    return "account_team"
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The landing page after login, one per persona (full dashboards come later)."""
+    """The landing page after login, one per persona, "What needs you" first."""
     user = request.user
+    todos = todos_for(user=user)
     membership = account_access.customer_membership(user)
-    gardens = visible_gardens(user)[:6]
     if membership is not None:
         account = membership.account
         return render(
             request,
             "community/home_customer.html",
             {
+                "todos": todos,
                 "account": account,
                 "membership": membership,
                 "colleagues": account_selectors.account_members(account=account)[:12],
                 "colleague_count": account.memberships.count(),
                 "team": account_selectors.account_team(account=account),
-                "gardens": gardens,
+                "gardens": home_gardens(user=user, account_id=account.pk),
                 "harvests": harvest_home(user=user),  # the harvest feed
             },
         )
     accounts = account_access.visible_accounts(user)
-    if user.has_role(InternalRole.PROGRAMME_ADMIN) or user.is_superuser:
-        persona = "programme_admin"
-    elif user.has_role(InternalRole.PRODUCT_MANAGER):
-        persona = "product_manager"
-    else:
-        persona = "account_team"
     assigned = account_selectors.account_list(
         accounts=accounts.filter(team_assignments__user=user), sort="renewal_date"
     )
@@ -49,11 +56,12 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "community/home_internal.html",
         {
-            "persona": persona,
+            "todos": todos,
+            "persona": internal_persona(user),
             "assigned": assigned[:50],
             "assigned_count": assigned.count(),
             "visible_count": accounts.count(),
             "renewing": account_selectors.accounts_renewing(accounts=accounts)[:10],
-            "gardens": gardens,
+            "gardens": visible_gardens(user)[:6],
         },
     )

@@ -67,6 +67,20 @@ def check_in_closed_reason(*, check_in: CheckIn, today: dt.date | None = None) -
     return ""
 
 
+def expectation_check_in(*, pilot: Pilot, today: dt.date | None = None) -> CheckIn | None:
+    """The pilot's first expectation check-in while it takes answers (what a member gives
+    right after enrolling), or None."""
+    check_in = (
+        CheckIn.objects.filter(pilot=pilot, phase=Phase.EXPECTATION)
+        .select_related("pilot")
+        .order_by("position", "pk")
+        .first()
+    )
+    if check_in is None or check_in_closed_reason(check_in=check_in, today=today):
+        return None
+    return check_in
+
+
 def answer_value(answer: Answer) -> Any:
     """One stored answer in the shape the answer service takes."""
     kind = answer.question.kind

@@ -45,7 +45,7 @@ PILOT_STATE_ORDER: tuple[str, ...] = (
 INVITE_CANDIDATE_LIMIT = 300
 
 
-def _accounts_taking_part() -> Subquery:
+def accounts_taking_part() -> Subquery:
     """How many distinct accounts have members enrolled, as a subquery of a pilot row."""
     counts = (
         Enrolment.objects.filter(pilot=OuterRef("pk"))
@@ -67,7 +67,7 @@ def pilot_list(
     """Pilots with their idea, garden and the number of accounts taking part, filtered by
     state, garden (slug) and idea, newest schedule first."""
     pilots = pilots.select_related("idea", "idea__garden").annotate(
-        accounts_taking_part=_accounts_taking_part()
+        accounts_taking_part=accounts_taking_part()
     )
     if state:
         pilots = pilots.filter(state=state)

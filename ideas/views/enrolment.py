@@ -1,6 +1,7 @@
 """Pages of taking part in a pilot: a product manager invites accounts and publishes the
 agreement, an account's admin accepts it, a member enrols. Each action answers with the pilot
-page (ideas/views/pilots.py), showing what went wrong there."""
+page (ideas/views/pilots.py), showing what went wrong there; an enrolment leads on to its next
+step, the expectation form."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from accounts.access import visible_accounts
 from config.forms import form_add_service_errors
 from ideas.access import access_pilot, access_pilot_for_agreement, access_pilot_for_enrolment
 from ideas.models import Pilot, PilotState
+from ideas.selectors.feedback import expectation_check_in
 from ideas.services import enrolment as services
 from ideas.views.pilots import pilot_page_response, pilot_refused_response
 from ideas.views.pilots_forms import AgreementForm, InviteForm
@@ -115,5 +117,9 @@ def pilot_enrol(request: HttpRequest, pk: int) -> HttpResponse:
         services.pilot_enrol(pilot=pilot, member=request.user)
     except ValidationError as error:
         return pilot_refused_response(request, pilot, error)
-    messages.success(request, "You are enrolled. Start by telling us what you expect.")
-    return redirect(pilot)
+    expectation = expectation_check_in(pilot=pilot)
+    if expectation is None:
+        messages.success(request, "You are enrolled.")
+        return redirect(pilot)
+    messages.success(request, "You are enrolled. Next: give your expectations now.")
+    return redirect("ideas:check-in-answer", pk=expectation.pk)

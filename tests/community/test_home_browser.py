@@ -33,6 +33,8 @@ def test_a_customer_logs_in_and_sees_their_own_account(
     problems = _log_in(page, live_server, member_a.email)
 
     page.get_by_role("heading", name="Welcome, Alice").wait_for()
+    assert page.get_by_role("heading", name="What needs you").is_visible()
+    assert page.get_by_text("Nothing needs you right now.").is_visible()
     assert "Acme Industrial" in page.content()
     assert "Globex" not in page.content()
     assert page.get_by_role("link", name="Our account").is_visible()
@@ -51,6 +53,12 @@ def test_an_account_manager_logs_in_and_sees_their_accounts(
 ):
     problems = _log_in(page, live_server, account_manager_a.email)
 
+    page.get_by_role("heading", name="Welcome, Carol").wait_for()
+    todos = page.locator("section.todos")
+    assert "Acme Industrial is silent" in todos.inner_text()  # no customer activity yet
+    todos.get_by_role("link", name="Acme Industrial is silent: no customer activity yet").click()
+    page.get_by_role("heading", name="Engagement: Acme Industrial").wait_for()
+    page.go_back()
     page.get_by_role("heading", name="Welcome, Carol").wait_for()
     table = page.get_by_role("table")
     assert table.get_by_role("link", name="Acme Industrial").is_visible()

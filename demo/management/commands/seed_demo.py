@@ -45,6 +45,7 @@ from demo.data.outcomes import demo_outcomes_create
 from demo.data.people import DEMO_PASSWORD, INTERNAL_DOMAIN, DemoPeople, demo_people_create
 from demo.data.pilot_outcomes import demo_pilot_outcomes_create
 from demo.data.recognition import demo_recognition_build
+from demo.data.todos import demo_todos_build
 from ideas.models import Pilot
 
 
@@ -186,6 +187,7 @@ class Command(BaseCommand):
             demo_pilot_outcomes_create(rng=rng, today=today)
         demo_recognition_build()  # badges from all of the above: the last builder
         demo_notifications_settle(days=14)  # read what they were told weeks ago
+        demo_todos_build()  # what needs the demo logins, where the story leaves them nothing
 
     def _existing_logins(self) -> list[tuple[str, str, str]]:
         logins = []
