@@ -337,6 +337,10 @@ PAGES: dict[str, Case] = {
         outsiders=ACCT,
         methods=("get",),
     ),
+    # The demo's sent emails: off here (DEMO_EMAILS), so 404 to everyone signed in; with it on,
+    # each person's own and nobody else's: tests/test_demo_emails.py.
+    "demo:sent-emails": C("/demo/emails/", OWN),
+    "demo:sent-email": C("/demo/emails/1/", FOREIGN),
     "openid_connect_callback": C("/auth/oidc/{identity_provider}/login/callback/", PUBLIC, {}),
     # SAML (account C's provider): an answer that is none, an end with no answer kept, our
     # metadata, and single logout (not offered): refusals, nothing made.
