@@ -115,9 +115,9 @@ def test_the_account_team_pms_programme_admins_and_the_accounts_admin_see_it(
     response = client_for(request.getfixturevalue(persona)).get(URL)
 
     assert response.status_code == 200
-    assert '<span class="figure" id="current-level">Participating</span>' in (
-        response.content.decode()
-    )
+    assert (
+        '<span class="figure" id="current-level"><span class="badge level level-participating"'
+    ) in response.content.decode()
 
 
 def test_the_page_is_read_only(client_for, account_manager_a):
