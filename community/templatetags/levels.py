@@ -54,7 +54,8 @@ def level_badge(level, label: str = "", empty: str = NOT_COMPUTED_WORDS) -> Safe
 @register.simple_tag
 def account_level_badge(account) -> SafeString:
     """An account's latest level as a badge: no query when the row carries `engagement_level`
-    (the portfolio's rows), else one."""
-    if hasattr(account, "engagement_level"):
-        return level_badge(account.engagement_level)
-    return level_badge(account_levels(account_ids=[account.pk]).get(account.pk))
+    (the portfolio's rows), else one, after which the account carries it (so that a garden
+    partner mark after it on the page needs no query of its own)."""
+    if not hasattr(account, "engagement_level"):
+        account.engagement_level = account_levels(account_ids=[account.pk]).get(account.pk)
+    return level_badge(account.engagement_level)

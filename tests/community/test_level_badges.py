@@ -152,7 +152,7 @@ def test_an_accounts_engagement_page_and_its_detail_page_show_its_level(
     current = re.search(r'id="current-level">(.*?)</span></span>', engagement).group(1)
     assert re.search(_badge("contributing", "Contributing"), current + "</span>")
     assert re.search(_badge("observing", "Observing"), engagement)  # the history's table
-    level_line = re.search(r'<p id="account-level">(.*?)</p>', detail).group(1)
+    level_line = re.search(r'<span id="account-level">(.*?</span>)</span>', detail).group(1)
     assert re.search(_badge("contributing", "Contributing"), level_line)
 
 
