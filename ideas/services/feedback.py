@@ -140,7 +140,10 @@ def _clean_value(question: Question, value: Any) -> dict[str, Any]:
     if not isinstance(value, str):
         raise ValueError("Give your answer as text.")
     if len(value.strip()) > MAX_TEXT_ANSWER:
-        raise ValueError(f"Keep your answer under {MAX_TEXT_ANSWER + 1} characters.")
+        raise ValueError(
+            f"Keep your answer to {MAX_TEXT_ANSWER:,} characters or fewer "
+            f"(it has {len(value.strip()):,}); nothing was cut."
+        )
     return {"value_text": value.strip()}
 
 

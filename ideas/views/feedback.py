@@ -156,6 +156,7 @@ def check_in_answer(request: HttpRequest, pk: int) -> HttpResponse:
             "fields": _fields(sheet, values, errors),
             "problems": problems,
             "error_count": len(errors),
+            "max_text_answer": services.MAX_TEXT_ANSWER,
             "closed_reason": sheet.closed_reason,
             "is_draft": sheet.response is not None
             and sheet.response.status == ResponseStatus.DRAFT,

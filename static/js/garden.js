@@ -81,3 +81,91 @@ document.addEventListener("DOMContentLoaded", () => {
   window.Chart.defaults.font.family = page.fontFamily;
   window.Chart.defaults.color = page.color;
 });
+
+// --- Length limits, counted as you type --------------------------------------------------------
+// A field with a limit (maxlength, from a form's max_length, or data-maxlength) gets a counter
+// under it: "120 / 5,000". A text area's limit is moved to data-maxlength, so that a long paste
+// is not cut silently by the browser: the counter turns red and the server answers with an
+// error naming the limit. Screen readers hear the count once typing pauses (aria-live polite).
+const formatCount = (n) => n.toLocaleString("en-GB");
+const countedFields = "textarea[maxlength], textarea[data-maxlength], input[maxlength]:is([type=text], :not([type]))";
+
+const counterUpdate = (field, visible, status) => {
+  const max = Number(field.dataset.maxlength);
+  const used = field.value.length;
+  const over = used - max;
+  visible.textContent = over > 0
+    ? `${formatCount(used)} / ${formatCount(max)} characters: ${formatCount(over)} too many`
+    : `${formatCount(used)} / ${formatCount(max)} characters`;
+  visible.classList.toggle("char-count-over", over > 0);
+  visible.classList.toggle("char-count-near", over <= 0 && used >= max * 0.9);
+  // A one-line field shows its count once it is near its limit (its limit is in its help).
+  if (field.tagName !== "TEXTAREA") visible.hidden = used < max * 0.8;
+  window.clearTimeout(field.counterTimer);
+  field.counterTimer = window.setTimeout(() => {
+    status.textContent = over > 0
+      ? `${formatCount(over)} characters too many`
+      : `${formatCount(max - used)} characters left`;
+  }, 1000);
+};
+
+const counterAttach = (field) => {
+  if (field.dataset.counted || field.type === "hidden" || field.closest("[role=search]")) return;
+  const max = field.maxLength > 0 ? field.maxLength : Number(field.dataset.maxlength);
+  if (!max) return;
+  field.dataset.counted = "true";
+  field.dataset.maxlength = String(max);
+  if (field.tagName === "TEXTAREA") field.removeAttribute("maxlength");
+  const visible = document.createElement("small");
+  visible.className = "char-count";
+  visible.id = `${field.id || field.name}-count`;
+  visible.setAttribute("aria-hidden", "true");
+  const status = document.createElement("span");
+  status.className = "visually-hidden";
+  status.setAttribute("aria-live", "polite");
+  const hint = document.createElement("span");
+  hint.className = "visually-hidden";
+  hint.id = `${visible.id}-limit`;
+  hint.textContent = `Up to ${formatCount(max)} characters.`;
+  // The visible count sits under the field; the words for screen readers outside any label
+  // (a label's text would become the field's name).
+  field.after(visible);
+  (field.form || document.body).append(hint, status);
+  field.setAttribute("aria-describedby", `${field.getAttribute("aria-describedby") || ""} ${hint.id}`.trim());
+  field.addEventListener("input", () => counterUpdate(field, visible, status));
+  counterUpdate(field, visible, status);
+  window.clearTimeout(field.counterTimer); // nothing to announce before the first keystroke
+};
+
+// --- Tables that scroll sideways say so ------------------------------------------------------
+// A .table-wrap wider than the screen is marked .is-scrollable (its hidden edge fades, see
+// garden.css) with a hint above it; .at-start / .at-end follow the scrolling.
+const tableScrollMark = (wrap) => {
+  const scrollable = wrap.scrollWidth - wrap.clientWidth > 1;
+  wrap.classList.toggle("is-scrollable", scrollable);
+  wrap.classList.toggle("at-start", wrap.scrollLeft <= 1);
+  wrap.classList.toggle("at-end", wrap.scrollLeft + wrap.clientWidth >= wrap.scrollWidth - 1);
+  const hint = wrap.previousElementSibling;
+  if (hint && hint.classList.contains("scroll-hint")) hint.hidden = !scrollable;
+};
+
+const tableScrollAttach = (wrap) => {
+  if (wrap.dataset.scrollWatched) return;
+  wrap.dataset.scrollWatched = "true";
+  const hint = document.createElement("p");
+  hint.className = "scroll-hint";
+  hint.setAttribute("aria-hidden", "true");
+  hint.textContent = "Scroll sideways for more columns →";
+  hint.hidden = true;
+  wrap.before(hint);
+  wrap.addEventListener("scroll", () => tableScrollMark(wrap), { passive: true });
+  if (window.ResizeObserver) new ResizeObserver(() => tableScrollMark(wrap)).observe(wrap);
+  tableScrollMark(wrap);
+};
+
+const designAttach = (root) => {
+  root.querySelectorAll(countedFields).forEach(counterAttach);
+  root.querySelectorAll(".table-wrap").forEach(tableScrollAttach);
+};
+document.addEventListener("DOMContentLoaded", () => designAttach(document));
+document.addEventListener("htmx:afterSettle", (event) => designAttach(event.target));

@@ -115,9 +115,9 @@ def test_the_account_team_pms_programme_admins_and_the_accounts_admin_see_it(
     response = client_for(request.getfixturevalue(persona)).get(URL)
 
     assert response.status_code == 200
-    assert '<span class="figure" id="current-level">Participating</span>' in (
-        response.content.decode()
-    )
+    assert (
+        '<span class="figure" id="current-level"><span class="badge level level-participating"'
+    ) in response.content.decode()
 
 
 def test_the_page_is_read_only(client_for, account_manager_a):
@@ -174,7 +174,11 @@ def test_a_table_gives_the_charts_numbers(client_for, account_manager_a, acme_hi
     page = client_for(account_manager_a).get(URL).content.decode()
 
     day = TODAY() - dt.timedelta(days=60)
-    assert f"<tr><td>{day:%-d %b %Y}</td><td>31.5</td><td>Participating</td>" in page
+    assert (
+        f"<tr><td>{day:%-d %b %Y}</td><td>31.5</td><td>"
+        '<span class="badge level level-participating" data-level="participating" '
+        'data-rank="3">Participating</span></td>'
+    ) in page
 
 
 def test_an_account_not_computed_yet_says_so(client_for, account_manager_a):

@@ -149,7 +149,10 @@ def test_a_row_shows_level_score_trend_last_customer_activity_renewal_and_segmen
 
     page = client_for(account_manager_a).get(URL).content.decode()
 
-    assert '<span class="badge level-participating">Participating</span>' in page
+    assert (
+        '<span class="badge level level-participating" data-level="participating" '
+        'data-rank="3">Participating</span>'
+    ) in page
     assert "<td>42.0</td>" in page
     assert "up 12 points in 90 days" in page
     assert "<polyline points=" in page

@@ -170,7 +170,11 @@ def test_multiple_choices_are_kept_in_the_order_of_the_options(pilot, enrolment)
         ("job_done", "Maybe", "Choose one of “Yes”, “Partly”, “No”."),
         ("job_done", ["Yes"], "Choose one of “Yes”, “Partly”, “No”."),
         ("better", 42, "Give your answer as text."),
-        ("better", "x" * 5001, "Keep your answer under 5001 characters."),
+        (
+            "better",
+            "x" * 5001,
+            "Keep your answer to 5,000 characters or fewer (it has 5,001); nothing was cut.",
+        ),
         ("experienced", 5, "Give a rating for each dimension, keyed by dimension."),
     ],
 )
