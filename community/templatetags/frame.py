@@ -1,0 +1,37 @@
+"""The frame's template tags: the navigation's count badges and the breadcrumbs of deep pages
+(docs/ui.md). The navigation itself is built by community/context_processors.py."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+
+def _count(context, key: str) -> int:
+    value = context.get(f"nav_count_{key}", 0)
+    if callable(value):
+        value = value()
+    return int(value or 0)
+
+
+@register.simple_tag(takes_context=True)
+def nav_count(context, entry) -> int:
+    """What needs attention under a navigation entry: an item's count, or the sum of its
+    group's items' counts (from the context's `nav_count_<key>` variables)."""
+    keys = getattr(entry, "count_keys", None)
+    if keys is None:
+        keys = [entry.count_key] if entry.count_key else []
+    return sum(_count(context, key) for key in keys)
+
+
+@register.inclusion_tag("frame/breadcrumbs.html")
+def breadcrumbs(*trail):
+    """`{% breadcrumbs "Accounts" accounts_url account.name account_url "History" %}`: pairs of
+    (label, url) leading to the page, then the page's own label (not a link). An empty url
+    shows its label as plain text (a group with no page of its own, such as Settings). Labels
+    that name people must already have gone through `person_name`."""
+    pairs = list(trail)
+    current = pairs.pop() if len(pairs) % 2 else ""
+    crumbs = [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2)]
+    return {"crumbs": crumbs, "current": current}
