@@ -102,7 +102,9 @@ def _customer_entries(user, membership) -> list[NavItem | NavGroup]:
         return [*entries, overview]
     group = NavGroup("Our account", [NavItem("Overview", overview.url)])
     if can_set_identity_provider(user, account):
-        group.items.append(NavItem("Sign-in", reverse("accounts:sso-settings", args=[account.slug])))
+        group.items.append(
+            NavItem("Sign-in", reverse("accounts:sso-settings", args=[account.slug]))
+        )
     group.items.append(
         NavItem("Membership history", reverse("accounts:account-history", args=[account.slug]))
     )

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import NamedTuple
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (

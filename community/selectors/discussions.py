@@ -297,10 +297,12 @@ def flagged_posts_to_handle(*, user: User) -> QuerySet[Post]:
     admins; none for customers): the navigation's "flagged posts" badge counts them."""
     if customer_membership(user) is not None or not user.is_active:
         return Post.objects.none()
-    posts = Post.objects.filter(flags__handled_at__isnull=True)
+    open_flags = PostFlag.objects.filter(post=OuterRef("pk"), handled_at__isnull=True)
+    posts = Post.objects.filter(Exists(open_flags))
     if not (user.is_superuser or manages_all_accounts(user)):
-        posts = posts.filter(thread__garden__stewards=user)
-    return posts.order_by().values("pk").distinct()
+        stewarded = Garden.stewards.through.objects.filter(user=user).values("garden_id")
+        posts = posts.filter(thread__garden__in=stewarded)
+    return posts.order_by().values("pk")
 
 
 def opening_post(*, thread: Thread) -> Post | None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django import template
+from django.urls import reverse
 
 register = template.Library()
 
@@ -35,3 +36,24 @@ def breadcrumbs(*trail):
     current = pairs.pop() if len(pairs) % 2 else ""
     crumbs = [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2)]
     return {"crumbs": crumbs, "current": current}
+
+
+@register.inclusion_tag("frame/breadcrumbs.html", takes_context=True)
+def account_breadcrumbs(context, account, *trail):
+    """Breadcrumbs of a page of one account: "Accounts › Acme › …" for internal users, "Our
+    account › …" for the account's own people (their account page is a top-level page of
+    their navigation, so it has none)."""
+    if context.get("nav_persona") == "customer":
+        root = ["Our account", account.get_absolute_url()]
+    else:
+        root = [
+            "Accounts",
+            reverse("accounts:account-list"),
+            account.name,
+            account.get_absolute_url(),
+        ]
+    if not trail:
+        root = root[:-1]  # the account page itself: its name is the current step
+        if len(root) == 1:
+            return {"crumbs": [], "current": ""}
+    return breadcrumbs(*root, *trail)
