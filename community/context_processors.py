@@ -1,7 +1,7 @@
 """Site-wide template context: the navigation that fits the role, grouped by job, and the
 counts of what needs attention (the bell's unread notifications, open alerts, flagged posts).
 
-The navigation (templates/_navigation.html, docs/ui.md):
+The navigation (templates/frame/navigation.html; docs/architecture.md, "The frame"):
 
 - **Customers** (members and their admins) get a short bar: Home, Gardens, Ideas, Pilots,
   Harvests, Our account (a menu for the account's admin: its sign-in and history).

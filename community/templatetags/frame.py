@@ -1,5 +1,6 @@
 """The frame's template tags: the navigation's count badges and the breadcrumbs of deep pages
-(docs/ui.md). The navigation itself is built by community/context_processors.py."""
+(docs/architecture.md, "The frame"). The navigation itself is built by
+community/context_processors.py."""
 
 from __future__ import annotations
 

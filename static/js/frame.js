@@ -47,6 +47,34 @@
     });
   }
 
+  // A table wider than its box scrolls sideways inside it (.table-wrap): such a box can be
+  // reached and scrolled with the keyboard, and says what it holds.
+  function scrollersReachable() {
+    document.querySelectorAll(".table-wrap").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        if (!box.hasAttribute("tabindex")) {
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("data-frame-scroller", "");
+          if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) {
+            var caption = box.querySelector("caption");
+            box.setAttribute("data-frame-scroller", "labelled");
+            box.setAttribute("role", "region");
+            box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table (scrolls sideways)");
+          }
+        }
+      } else if (box.hasAttribute("data-frame-scroller")) {
+        var names = box.getAttribute("data-frame-scroller") === "labelled" ? ["role", "aria-label"] : [];
+        names.concat(["tabindex", "data-frame-scroller"]).forEach(function (name) {
+          box.removeAttribute(name);
+        });
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", scrollersReachable);
+  document.addEventListener("htmx:afterSettle", scrollersReachable);
+  window.addEventListener("resize", scrollersReachable);
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", setUp);
   } else {
