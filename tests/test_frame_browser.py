@@ -41,14 +41,16 @@ AXE_SERIOUS = """async () => {
       + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", "));
 }"""
 SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-# The tops and bottoms of the navigation's visible top-level items: one row when every item
-# starts above the point where the first-ending one ends.
+# The boxes of the navigation's visible top-level items: one row when every item starts above
+# the point where the first-ending one ends; inside when none ends past the navigation's edge.
 ONE_ROW = """() => {
   const items = [...document.querySelectorAll(
     'nav[aria-label="Main"] > ul > li, nav[aria-label="Main"] > div > ul > li')]
     .map((li) => li.getBoundingClientRect()).filter((r) => r.width > 0 && r.height > 0);
+  const right = document.querySelector('nav[aria-label="Main"]').getBoundingClientRect().right;
   return {count: items.length,
-          oneRow: Math.max(...items.map((r) => r.top)) < Math.min(...items.map((r) => r.bottom))};
+          oneRow: Math.max(...items.map((r) => r.top)) < Math.min(...items.map((r) => r.bottom)),
+          inside: Math.max(...items.map((r) => r.right)) <= right + 1};
 }"""
 # What sticks out: the outermost elements past the right edge that no scrolling box holds.
 STICKING_OUT = """() => {
@@ -203,6 +205,8 @@ def _check_one_row(page, where: str, findings: Findings) -> None:
     row = page.evaluate(ONE_ROW)
     if row["count"] < 4 or not row["oneRow"]:
         findings.add(where, f"the navigation's {row['count']} items wrap at 1280 px")
+    if not row["inside"]:
+        findings.add(where, "the navigation sticks out of its row at 1280 px")
     page.set_viewport_size(size)
 
 
