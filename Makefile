@@ -14,7 +14,7 @@ DEMO_SSO := SSO_PORT=$(SSO_PORT) STAFF_SSO_PROTOCOL=oidc STAFF_SSO_DOMAINS=custo
 	STAFF_SSO_CLIENT_SECRET=demo-only-staff-secret \
 	OUTBOUND_ALLOW_LOOPBACK=1
 
-.PHONY: install demo run worker beat test test-fast lint format bench load migrate seed clean schema
+.PHONY: install demo run worker beat test test-fast lint format bench load migrate seed clean schema screenshots
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -98,6 +98,12 @@ load: install
 	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make load needs PostgreSQL: DATABASE_URL=postgres://user@host:5432/scratch REDIS_URL=redis://host:6379/n make load"; exit 1;; esac
 	@case "$$REDIS_URL" in redis*) ;; *) echo "make load needs Redis: REDIS_URL=redis://host:6379/n"; exit 1;; esac
 	$(PY) -m tests.perf.load --users $(LOAD_USERS) --time $(LOAD_TIME)
+
+## screenshots: every demo role's home and main pages, full page at 1366 and 390 px, into
+## var/screenshots/demo/<role>/ (seeds the demo once if the database is empty; needs Chromium)
+screenshots: migrate
+	$(MANAGE) seed_demo --if-empty
+	$(MANAGE) demo_screenshots
 
 clean:
 	rm -rf var/ .venv/ .uv/ node_modules/

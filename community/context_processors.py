@@ -1,13 +1,59 @@
-"""Site-wide template context: the navigation that fits the role, and the header counts."""
+"""Site-wide template context: the navigation that fits the role, grouped by job, and the
+counts of what needs attention (the bell's unread notifications, open alerts, flagged posts).
+
+The navigation (templates/frame/navigation.html; docs/architecture.md, "The frame"):
+
+- **Customers** (members and their admins) get a short bar: Home, Gardens, Ideas, Pilots,
+  Harvests, Our account (a menu for the account's admin: its sign-in and history).
+- **Internal users** get Home and menus by job: *Accounts*, *Ideas & pilots*, *Community* and,
+  for programme admins, *Settings*. Each holds only what the role may open.
+
+The item of the page being shown is the one whose URL is the longest prefix of the path (Home
+only on the home page itself); it is marked `aria-current="page"`, its menu as current too.
+An item's `count_key` names its badge: the count is read from the context variable
+`nav_count_<key>`, set here or by another app's context processor (ideas adds
+`nav_count_review` without community importing ideas); `{% nav_count %}` reads it (a
+callable is called, once: a count that costs a query is then only paid by pages that show the
+navigation, not by htmx fragments).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from django.http import HttpRequest
 from django.urls import reverse
 
-from accounts.access import customer_membership, sees_all_accounts
-from accounts.models import InternalRole
-from community.selectors.alerts import header_counts, open_alert_count
+from accounts.access import (
+    can_read_audit_trail,
+    can_set_identity_provider,
+    customer_membership,
+    manages_all_accounts,
+    sees_all_accounts,
+)
+from accounts.models import MemberRole
+from community.selectors.alerts import header_counts
+
+
+@dataclass
+class NavItem:
+    label: str
+    url: str
+    count_key: str = ""  # the badge's count is the context's nav_count_<count_key>
+    count_words: str = ""  # what the count counts, read after it by screen readers
+    exact: bool = False  # current only on this very path (Home)
+    current: bool = False
+
+
+@dataclass
+class NavGroup:
+    label: str
+    items: list[NavItem] = field(default_factory=list)
+    current: bool = False
+
+    @property
+    def count_keys(self) -> list[str]:
+        return [item.count_key for item in self.items if item.count_key]
 
 
 def notifications(request: HttpRequest) -> dict:
@@ -16,43 +62,116 @@ def notifications(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": header_counts(user=user)[0]}
+    return {"unread_notifications": header_counts(user=user).unread}
 
 
 def navigation(request: HttpRequest) -> dict:
+    """The main menu of the signed-in person, its current place marked, and community's counts
+    (open alerts and flagged posts: read in the bell's one query)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "nav_persona": None}
-    items = [("Home", reverse("community:home"))]
+        return {"nav_entries": [], "nav_persona": None}
     membership = customer_membership(user)
     if membership is not None:
-        persona = "customer"
-        items.append(("Gardens", reverse("community:garden-list")))
-        items.append(("Harvests", reverse("community:harvest-list")))
-        items.append(("Ideas", reverse("ideas:idea-list")))
-        items.append(("Our account", membership.account.get_absolute_url()))
+        entries = _customer_entries(user, membership)
+        counts = {}
     else:
-        persona = "internal"
-        items.append(("Portfolio", reverse("community:portfolio")))
-        alerts = open_alert_count(user=user)  # one query
-        items.append((f"Alerts ({alerts} open)", reverse("community:alert-inbox")))
-        items.append(("Insights", reverse("community:insights")))
-        label = "All accounts" if sees_all_accounts(user) else "My accounts"
-        items.append((label, reverse("accounts:account-list")))
-        items.append(("Gardens", reverse("community:garden-list")))
-        items.append(("Harvests", reverse("community:harvest-list")))
-        items.append(("Ideas", reverse("ideas:idea-list")))
-        if user.has_perm("ideas.moderate_idea"):
-            items.append(("Board", reverse("ideas:board")))
-        if user.has_role(InternalRole.PROGRAMME_ADMIN) or user.is_superuser:
-            items.append(("Engagement model", reverse("community:engagement-model")))
-            items.append(("Webhooks", reverse("community:webhooks")))
-            items.append(("Audit trail", reverse("accounts:audit-trail")))
-            items.append(("Admin", reverse("admin:index")))
-    items.append(("Pilots", reverse("ideas:pilot-list")))
-    items.append(("API", reverse("api-docs")))
+        entries = _internal_entries(user)
+        header = header_counts(user=user)  # the bell's query, shared
+        counts = {"nav_count_alerts": header.alerts, "nav_count_flags": header.flagged_posts}
+    _mark_current(entries, request.path)
     return {
-        "nav_items": items,
-        "nav_persona": persona,
+        "nav_entries": entries,
+        "nav_persona": "customer" if membership is not None else "internal",
         "nav_membership": membership,
+        **counts,
     }
+
+
+def _customer_entries(user, membership) -> list[NavItem | NavGroup]:
+    account = membership.account
+    entries: list[NavItem | NavGroup] = [
+        NavItem("Home", reverse("community:home"), exact=True),
+        NavItem("Gardens", reverse("community:garden-list")),
+        NavItem("Ideas", reverse("ideas:idea-list")),
+        NavItem("Pilots", reverse("ideas:pilot-list")),
+        NavItem("Harvests", reverse("community:harvest-list")),
+    ]
+    overview = NavItem("Our account", account.get_absolute_url())
+    if membership.role != MemberRole.ADMIN:
+        return [*entries, overview]
+    group = NavGroup("Our account", [NavItem("Overview", overview.url)])
+    if can_set_identity_provider(user, account):
+        group.items.append(
+            NavItem("Sign-in", reverse("accounts:sso-settings", args=[account.slug]))
+        )
+    group.items.append(
+        NavItem("Membership history", reverse("accounts:account-history", args=[account.slug]))
+    )
+    return [*entries, group]
+
+
+def _internal_entries(user) -> list[NavItem | NavGroup]:
+    admin = manages_all_accounts(user) or user.is_superuser
+    accounts = NavGroup(
+        "Accounts",
+        [
+            NavItem("Portfolio", reverse("community:portfolio")),
+            NavItem("Alerts", reverse("community:alert-inbox"), "alerts", "open"),
+            NavItem("Outcomes", reverse("community:outcome-list")),
+            NavItem("Insights", reverse("community:insights")),
+            NavItem(
+                "All accounts" if sees_all_accounts(user) else "My accounts",
+                reverse("accounts:account-list"),
+            ),
+        ],
+    )
+    if admin:
+        accounts.items.append(NavItem("Imports", reverse("community:import")))
+    ideas = NavGroup("Ideas & pilots", [NavItem("Ideas", reverse("ideas:idea-list"))])
+    if user.has_perm("ideas.moderate_idea"):
+        ideas.items.append(NavItem("Board", reverse("ideas:board"), "review", "to review"))
+    ideas.items.append(NavItem("Pilots", reverse("ideas:pilot-list")))
+    community = NavGroup(
+        "Community",
+        [
+            NavItem("Gardens", reverse("community:garden-list"), "flags", "flagged posts"),
+            NavItem("Harvests", reverse("community:harvest-list")),
+        ],
+    )
+    entries: list[NavItem | NavGroup] = [
+        NavItem("Home", reverse("community:home"), exact=True),
+        accounts,
+        ideas,
+        community,
+    ]
+    if admin:
+        settings = NavGroup(
+            "Settings",
+            [
+                NavItem("Engagement model", reverse("community:engagement-model")),
+                NavItem("Webhooks", reverse("community:webhooks")),
+            ],
+        )
+        if can_read_audit_trail(user):
+            settings.items.append(NavItem("Audit trail", reverse("accounts:audit-trail")))
+        settings.items.append(NavItem("Admin", reverse("admin:index")))
+        entries.append(settings)
+    return entries
+
+
+def _mark_current(entries: list[NavItem | NavGroup], path: str) -> None:
+    """Mark the item whose URL is the longest prefix of `path` (exact items: equal only), and
+    the group holding it."""
+    best: tuple[int, NavItem | None, NavGroup | None] = (0, None, None)
+    for entry in entries:
+        group = entry if isinstance(entry, NavGroup) else None
+        for item in entry.items if group else [entry]:
+            matches = path == item.url if item.exact else path.startswith(item.url)
+            if matches and len(item.url) > best[0]:
+                best = (len(item.url), item, group)
+    _, item, group = best
+    if item is not None:
+        item.current = True
+    if group is not None:
+        group.current = True

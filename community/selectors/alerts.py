@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -50,6 +51,7 @@ from community.models import ActivityEvent, Alert, AlertReason, EngagementSnapsh
 from community.models.alerts import alert_day_label, alert_level_label, alert_summary
 from community.models.engagement import EngagementLevel
 from community.models.notifications import Delivery, NotifyKind
+from community.selectors.discussions import flagged_posts_to_handle
 from community.selectors.engagement import last_customer_activity
 from community.selectors.engagement_figures import day_end
 from community.selectors.notifications import notification_delivery
@@ -262,10 +264,15 @@ class _RowCount(Subquery):
     output_field = IntegerField()
 
 
-def header_counts(*, user: User) -> tuple[int, int]:
-    """(unread notifications, open alerts of the accounts an internal user sees; 0 for
-    customers) for the page header, in one query. Cached on the user object, so the
-    navigation and the notification bell share it."""
+class HeaderCounts(NamedTuple):
+    unread: int  # the person's unread notifications (the bell)
+    alerts: int  # open alerts of the accounts an internal user sees (0 for customers)
+    flagged_posts: int  # posts with open flags in the gardens the user stewards
+
+
+def header_counts(*, user: User) -> HeaderCounts:
+    """The counts of the page header (the bell and the navigation's badges), in one query.
+    Cached on the user object, so the navigation and the notification bell share it."""
     if not hasattr(user, "_cg_header_counts"):
         unread = Notification.objects.filter(user=user, read_at__isnull=True)
         try:
@@ -277,11 +284,12 @@ def header_counts(*, user: User) -> tuple[int, int]:
             .annotate(
                 unread=_RowCount(unread.order_by().values("pk")),
                 alerts=_RowCount(alerts.order_by().values("pk")),
+                flagged=_RowCount(flagged_posts_to_handle(user=user)),
             )
-            .values_list("unread", "alerts")
+            .values_list("unread", "alerts", "flagged")
             .first()
         )
-        user._cg_header_counts = counts or (0, 0)
+        user._cg_header_counts = HeaderCounts(*(counts or (0, 0, 0)))
     return user._cg_header_counts
 
 

@@ -24,6 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from accounts.access import customer_membership, manages_all_accounts
 from accounts.models import User
 from accounts.people import person_name
 from community.access.discussions import sees_hidden_posts, visible_threads
@@ -289,6 +290,19 @@ def flagged_posts(*, garden: Garden) -> QuerySet[Post]:
 
 def open_flag_count(*, garden: Garden) -> int:
     return PostFlag.objects.filter(post__thread__garden=garden, handled_at__isnull=True).count()
+
+
+def flagged_posts_to_handle(*, user: User) -> QuerySet[Post]:
+    """Posts with open flags in the gardens the user stewards (every garden for programme
+    admins; none for customers): the navigation's "flagged posts" badge counts them."""
+    if customer_membership(user) is not None or not user.is_active:
+        return Post.objects.none()
+    open_flags = PostFlag.objects.filter(post=OuterRef("pk"), handled_at__isnull=True)
+    posts = Post.objects.filter(Exists(open_flags))
+    if not (user.is_superuser or manages_all_accounts(user)):
+        stewarded = Garden.stewards.through.objects.filter(user=user).values("garden_id")
+        posts = posts.filter(thread__garden__in=stewarded)
+    return posts.order_by().values("pk")
 
 
 def opening_post(*, thread: Thread) -> Post | None:

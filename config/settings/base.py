@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "community.context_processors.navigation",
                 "community.context_processors.notifications",
+                "ideas.context_processors.navigation_counts",
             ],
         },
     },

@@ -14,6 +14,7 @@ from accounts.models.audit import audit_acting
 from community.services.gardens import garden_create
 from community.services.webhooks import webhook_endpoint_create, webhook_endpoint_rotate_secret
 from tests.accounts.factories import PASSWORD
+from tests.frame_nav import nav_click
 
 pytestmark = pytest.mark.browser
 
@@ -56,7 +57,7 @@ def test_a_programme_admin_filters_the_trail_and_an_admin_reads_her_history(
     page.set_viewport_size(LAPTOP)
 
     _log_in(page, live_server, programme_admin)
-    page.get_by_role("link", name="Audit trail").click()
+    nav_click(page, "Audit trail")
     page.get_by_role("heading", name="Audit trail").wait_for()
     table = page.locator("table.audit-trail")
     assert "Annual contract value" in table.inner_text()

@@ -10,6 +10,7 @@ import pytest
 
 from community.models import Garden, GardenAccount, GardenAccountStatus, GardenMembership
 from tests.accounts.factories import PASSWORD
+from tests.frame_nav import nav_click
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +38,7 @@ def test_an_invite_only_garden_from_creation_to_a_member_joining(
 
     # The programme admin creates the garden …
     page, problems = _log_in(browser, live_server, programme_admin)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Gardens").click()
+    nav_click(page, "Gardens")
     page.screenshot(path=SCREENSHOTS / "gardens-list-admin.png", full_page=True)
     page.get_by_role("button", name="New garden").click()
     page.get_by_label("Name", exact=True).fill("Pricing experiments")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.accounts.factories import PASSWORD
+from tests.frame_nav import nav_click
 
 pytestmark = pytest.mark.browser
 
@@ -66,7 +67,7 @@ def test_an_account_manager_logs_in_and_sees_their_accounts(
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "account-manager-home.png", full_page=True)
 
-    page.get_by_role("link", name="My accounts").click()
+    nav_click(page, "My accounts")
     page.get_by_role("heading", name="Accounts").wait_for()
     page.get_by_label("Search").fill("Acme")
     page.get_by_text("1 account", exact=True).wait_for()

@@ -15,6 +15,7 @@ from community.services.outcomes import outcome_record
 from ideas.models import Enrolment, PilotState
 from tests.accounts.factories import PASSWORD, AccountFactory, customer
 from tests.community.factories import EngagementSnapshotFactory
+from tests.frame_nav import nav_click
 from tests.ideas.factories import PilotFactory, feedback_response
 
 pytestmark = pytest.mark.browser
@@ -67,7 +68,7 @@ def test_a_product_manager_reads_outcome_rates_and_pilot_perception(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Insights").click()
+    nav_click(page, "Insights")
     page.get_by_role("heading", name="Insights: engagement and loyalty").wait_for()
     chart = "window.Chart && window.Chart.getChart(document.getElementById('insights-chart'))"
     page.wait_for_function(f"() => {chart}")

@@ -63,7 +63,9 @@ def test_an_account_manager_goes_from_the_portfolio_to_an_accounts_engagement(
     assert "Why this level" in page.content()
 
     # The alert raised for Acme waits in the inbox: acknowledge it, then resolve it with a note.
-    page.get_by_role("link", name="Alerts (1 open)").click()
+    main_nav = page.get_by_role("navigation", name="Main")
+    main_nav.get_by_text("Accounts", exact=True).click()  # the group's menu
+    main_nav.get_by_role("link", name="Alerts 1 open").click()
     page.get_by_role("heading", name="Alerts").wait_for()
     row = page.locator(f"#alert-{alert.pk}")
     assert "Acme Industrial" in row.inner_text()
@@ -73,7 +75,8 @@ def test_an_account_manager_goes_from_the_portfolio_to_an_accounts_engagement(
     page.locator(f"#alert-{alert.pk}").get_by_role("link", name="Resolve…").click()
     page.get_by_role("textbox").fill("Called their ops lead; a workshop is booked.")
     page.get_by_role("button", name="Resolve").click()
-    page.get_by_role("link", name="Alerts (0 open)").wait_for()
+    page.get_by_role("heading", name="Alerts").wait_for()
+    assert page.locator('nav[aria-label=Main] a[href="/alerts/"] .nav-count').count() == 0
     alert.refresh_from_db()
     assert alert.resolved_by == account_manager_a
     assert alert.resolution_note == "Called their ops lead; a workshop is booked."

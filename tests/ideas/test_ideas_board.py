@@ -202,7 +202,8 @@ def test_the_board_costs_the_same_queries_for_few_or_many_ideas(
             for account in accounts[: n % 3 + 1]:
                 _vote(idea, customer(account))
         # 1 session, 2 user, 3 membership (none: internal), 4-5 permissions (user, groups),
-        # 6 groups (navigation roles), 7 unread notifications (bell), 8 the gardens of the
+        # 6 ideas awaiting review (the navigation's Board badge), 7 the header's counts
+        # (unread notifications, open alerts, flagged posts), 8 the gardens of the
         # filter, 9 the top ideas of every column with their support, 10 the column totals
         with django_assert_num_queries(10):
             response = client.get(f"{BOARD}?sort=value")

@@ -11,6 +11,7 @@ import pytest
 from ideas.models import Idea, Vote
 from tests.accounts.factories import PASSWORD
 from tests.community.factories import GardenFactory
+from tests.frame_nav import nav_click
 
 pytestmark = pytest.mark.browser
 
@@ -60,7 +61,7 @@ def test_a_customer_proposes_an_idea_a_colleague_votes_and_the_pm_sees_it(
     anna.screenshot(path=SCREENSHOTS / "idea-voted.png", full_page=True)
 
     _log_in(pat, live_server, product_manager.email)
-    pat.get_by_role("link", name="Board").click()
+    nav_click(pat, "Board")
     pat.get_by_role("heading", name="Idea pipeline").wait_for()
     assert pat.locator('[data-column="proposed"]').get_by_text("Offline inspections").is_visible()
     pat.screenshot(path=SCREENSHOTS / "idea-board.png", full_page=True)

@@ -38,6 +38,7 @@ from ideas.models import (
 )
 from tests.accounts.factories import PASSWORD
 from tests.community.factories import GardenFactory
+from tests.frame_nav import nav_click
 from tests.ideas.factories import IdeaFactory
 
 pytestmark = pytest.mark.browser
@@ -141,7 +142,7 @@ def test_the_co_testing_loop_from_idea_to_you_said_we_did(
 
     # b) The product manager makes a pilot of the planned idea, invites Acme, opens recruiting.
     pat = journey.log_in(product_manager.email)
-    pat.get_by_role("link", name="Board").click()
+    nav_click(pat, "Board")
     pat.locator('[data-column="planned"]').get_by_role("link", name="Offline inspections").click()
     pat.get_by_role("button", name="Create a pilot of this idea").click()
     pat.get_by_label("Title", exact=True).fill("Offline inspections, first wave")
