@@ -161,12 +161,14 @@ def test_ideas_awaiting_review_count_on_the_board_for_product_managers(
 ):
     garden = garden_with(member_a)
     IdeaFactory.create_batch(3, garden=garden, status=IdeaStatus.PROPOSED)
+    IdeaFactory(garden=garden, status=IdeaStatus.UNDER_REVIEW)
     IdeaFactory(garden=garden, status=IdeaStatus.PLANNED)
 
     nav = _nav(client_for(product_manager))
 
-    assert nav.links["Board"] == 3
-    assert nav.links["Ideas & pilots (menu)"] == 3
+    # the same ideas as the product manager's home lists under "ideas awaiting review"
+    assert nav.links["Board"] == 4
+    assert nav.links["Ideas & pilots (menu)"] == 4
 
 
 def test_a_count_is_read_out_with_what_it_counts(client_for, account_manager_a, account_a):

@@ -342,9 +342,14 @@ def idea_merge_targets(
     )
 
 
+# Ideas waiting for a product manager's review: the navigation's "Board" count and the product
+# manager's home (ideas/selectors/todos.py) both read this.
+AWAITING_REVIEW = (IdeaStatus.PROPOSED, IdeaStatus.UNDER_REVIEW)
+
+
 def ideas_awaiting_review_count(*, user: User) -> int:
-    """Proposed ideas nobody has reviewed yet, of the gardens the user sees, for a moderator's
+    """Ideas proposed or under review, of the gardens the user sees, for a moderator's
     navigation badge (0 without a query for everyone else). One query."""
     if not workflow.can_moderate(user):
         return 0
-    return visible_ideas(user).filter(status=IdeaStatus.PROPOSED).count()
+    return visible_ideas(user).filter(status__in=AWAITING_REVIEW).count()

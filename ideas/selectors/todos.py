@@ -28,21 +28,19 @@ from ideas.models import (
     CheckIn,
     Enrolment,
     FeedbackResponse,
-    IdeaStatus,
     Phase,
     PilotState,
     ResponseStatus,
 )
 from ideas.selectors.enrolment import ENROLMENT_STATES, accounts_ineligibility
 from ideas.selectors.feedback import check_in_closed_reason, check_in_due
+from ideas.selectors.ideas import AWAITING_REVIEW
 from ideas.selectors.perception import submitted_responses
 from ideas.selectors.pilots import accounts_taking_part
 from ideas.selectors.results_figures import CheckInRate, ResponseRate, response_rate_figure
 
 # A pilot's response rate below this percentage (of its due check-ins) is "low".
 LOW_RESPONSE_PERCENT = 50
-# Ideas waiting for a product manager's review.
-AWAITING_REVIEW = (IdeaStatus.PROPOSED, IdeaStatus.UNDER_REVIEW)
 
 
 def check_in_overdue(*, due_on: dt.date | None, today: dt.date) -> bool:
