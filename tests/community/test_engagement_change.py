@@ -92,7 +92,7 @@ def test_a_level_kept_by_the_hysteresis_says_so_and_the_next_level_is_the_one_ab
     assert "points to Contributing" not in page  # it is Contributing already
     assert "20.3 points to Co-creating (from 70)" in page
     assert (
-        f"Kept at Contributing since {since.day} {since:%b} although the score is under 50: "
+        f"Kept at Contributing since {since.day} {since:%b %Y} although the score is under 50: "
         "a level drops only below 45, once it has held 14 days."
     ) in page
 
