@@ -127,9 +127,10 @@ const counterAttach = (field) => {
   hint.className = "visually-hidden";
   hint.id = `${visible.id}-limit`;
   hint.textContent = `Up to ${formatCount(max)} characters.`;
-  // The visible count sits under the field; the words for screen readers outside any label
-  // (a label's text would become the field's name).
-  field.after(visible);
+  // The count sits under the field, after its label (a label's text would become the field's
+  // name); the words for screen readers at the end of the form.
+  const label = field.closest("label");
+  (label || field).after(visible);
   (field.form || document.body).append(hint, status);
   field.setAttribute("aria-describedby", `${field.getAttribute("aria-describedby") || ""} ${hint.id}`.trim());
   field.addEventListener("input", () => counterUpdate(field, visible, status));
