@@ -37,7 +37,7 @@ migrate: install
 	$(MANAGE) migrate --noinput
 
 ## demo: install, migrate, seed once, then run web + Celery worker + beat + the demo's identity
-## provider on $(SSO_PORT) with honcho (demo/procfile.py; Ctrl-C stops all and ends with 0)
+## provider on $(SSO_PORT) with honcho (demo/procfile.py; Ctrl-C stops all, warmly, no error)
 demo: migrate
 	$(MANAGE) seed_demo --if-empty
 	@echo ""
