@@ -286,7 +286,7 @@ PAGES: dict[str, Case] = {
         allowed="product_manager",
     ),
     "ideas:idea-merge-targets": C(
-        "/ideas/{duplicate}/merge/targets/?q=a",
+        "/ideas/{duplicate}/merge/targets/",
         FOREIGN,
         readonly=NOT_PM,
         methods=("get",),
