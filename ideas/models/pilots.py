@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.formats import date_format
 
+from accounts.formats import format_date
 from accounts.models import Segment, TimeStamped
 from community.models import EngagementLevel
 from config.single_line import validate_single_line
@@ -104,7 +104,7 @@ class Pilot(TimeStamped):
         if self.state == PilotState.DRAFT:
             if not self.published:
                 return "Draft"
-            return f"Scheduled — recruiting opens {date_format(self.recruiting_opens, 'j M Y')}"
+            return f"Scheduled — recruiting opens {format_date(self.recruiting_opens)}"
         if self.state == PilotState.CLOSED:
             if not self.decision:
                 return "Awaiting decision"
