@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -107,7 +107,7 @@ def check_in_todos(viewer: ToDoViewer) -> list[ToDo]:
         )
         .filter(answered=False)
         .select_related("pilot")
-        .order_by("due_on", "pilot__runs_from", "position", "pk")
+        .order_by(F("due_on").asc(nulls_first=True), "pilot__runs_from", "position", "pk")
     )
     due = [
         c
