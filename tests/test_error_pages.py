@@ -16,7 +16,7 @@ from django.test import Client, RequestFactory
 
 from config.errors import server_error
 
-FRAME = '<nav aria-label="Main">'
+FRAME = '<nav aria-label="Main"'
 WAYS_BACK = '<nav aria-label="Ways back">'
 
 
