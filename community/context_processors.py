@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.apps import apps
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -84,6 +86,8 @@ def navigation(request: HttpRequest) -> dict:
         "nav_entries": entries,
         "nav_persona": "customer" if membership is not None else "internal",
         "nav_membership": membership,
+        # the demo's "sent emails" page (demo/views.py), in the user menu while it is on
+        "nav_demo_emails": settings.DEMO_EMAILS and apps.is_installed("demo"),
         **counts,
     }
 

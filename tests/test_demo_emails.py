@@ -150,3 +150,15 @@ def test_production_has_no_sent_emails_route_and_no_demo_emails():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "no route False"
+
+
+def test_the_user_menu_links_the_sent_emails_only_while_the_demo_keeps_them(
+    settings, member_a, client_for
+):
+    settings.DEMO_EMAILS = True
+    assert (
+        'href="/demo/emails/">Sent emails (demo)' in client_for(member_a).get("/").content.decode()
+    )
+
+    settings.DEMO_EMAILS = False
+    assert "Sent emails (demo)" not in client_for(member_a).get("/").content.decode()
