@@ -28,7 +28,6 @@ from django.urls import reverse
 
 from accounts.access import (
     can_read_audit_trail,
-    can_set_identity_provider,
     customer_membership,
     manages_all_accounts,
     sees_all_accounts,
@@ -104,13 +103,16 @@ def _customer_entries(user, membership) -> list[NavItem | NavGroup]:
     overview = NavItem("Our account", account.get_absolute_url())
     if membership.role != MemberRole.ADMIN:
         return [*entries, overview]
-    group = NavGroup("Our account", [NavItem("Overview", overview.url)])
-    if can_set_identity_provider(user, account):
-        group.items.append(
-            NavItem("Sign-in", reverse("accounts:sso-settings", args=[account.slug]))
-        )
-    group.items.append(
-        NavItem("Membership history", reverse("accounts:account-history", args=[account.slug]))
+    # An account's admin sets its sign-in and reads its history (accounts.access:
+    # can_set_identity_provider, access_account_history): no permission query needed.
+    slug = account.slug
+    group = NavGroup(
+        "Our account",
+        [
+            NavItem("Overview", overview.url),
+            NavItem("Sign-in", reverse("accounts:sso-settings", args=[slug])),
+            NavItem("Membership history", reverse("accounts:account-history", args=[slug])),
+        ],
     )
     return [*entries, group]
 

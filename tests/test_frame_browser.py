@@ -41,12 +41,14 @@ AXE_SERIOUS = """async () => {
       + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", "));
 }"""
 SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-# The boxes of the navigation's visible top-level items: one row when every item starts above
-# the point where the first-ending one ends; inside when none ends past the navigation's edge.
+# The boxes of the navigation's visible top-level items (each item's link or menu, not its list
+# item, which reaches into the margin): one row when every item starts above the point where
+# the first-ending one ends; inside when none ends past the navigation's edge.
 ONE_ROW = """() => {
   const items = [...document.querySelectorAll(
     'nav[aria-label="Main"] > ul > li, nav[aria-label="Main"] > div > ul > li')]
-    .map((li) => li.getBoundingClientRect()).filter((r) => r.width > 0 && r.height > 0);
+    .map((li) => li.firstElementChild.getBoundingClientRect())
+    .filter((r) => r.width > 0 && r.height > 0);
   const right = document.querySelector('nav[aria-label="Main"]').getBoundingClientRect().right;
   return {count: items.length,
           oneRow: Math.max(...items.map((r) => r.top)) < Math.min(...items.map((r) => r.bottom)),

@@ -196,8 +196,8 @@ def test_the_fragment_reads_a_fixed_number_of_queries(
         # 1 session, 2 user, 3-4 permissions (user, groups), 5 membership (none: internal),
         # 6 the account (assigned), 7 the pilots with the account's enrolment counts, 8 their
         # check-ins, 9 the account's submitted responses per check-in, 10 the perception
-        # answers, 11 the header counts and 12 groups (the context processors)
-        with django_assert_num_queries(12):
+        # answers, 11 the header counts (the context processors)
+        with django_assert_num_queries(11):
             response = client.get(FRAGMENT)
         assert len(response.context["rows"]) == pilots
 
@@ -301,8 +301,8 @@ def test_the_page_reads_the_outcomes_in_one_query_however_many(
         # 6 the account, 7 the active engagement model, 8-9 the snapshots (the year's, the
         # latest), 10 member count, 11 activity by kind and day, 12-13 customer timeline and
         # support counts (no events: no page read), 14 the unread-notification and alert
-        # counts, 15 groups (navigation), 16 the latest outcomes with their recorders
-        with django_assert_num_queries(16):
+        # counts, 15 the latest outcomes with their recorders
+        with django_assert_num_queries(15):
             response = client.get(PAGE)
         assert response.content.decode().count("<td>Referred</td>") == min(outcomes, 10)
 

@@ -333,12 +333,12 @@ def test_the_timeline_pages_by_50_and_does_not_query_per_event(
         # 1 session, 2 user, 3-4 permissions (user, groups), 5 membership (none: internal),
         # 6 the account (visible: assigned), 7 the snapshots of the year, 8 member count,
         # 9 the engagement model of the latest snapshot, 10 activity by kind and day,
-        # 11 customer timeline count, 12 support count, 13 groups (navigation), 14 the
-        # unread-notification count for the bell, 15 the customer timeline's page (with
-        # users), 16 the support page, 17 the account's latest loyalty outcomes
-        # (test_engagement_page_sections.py), 18-21 why the score moved (the snapshot before,
+        # 11 customer timeline count, 12 support count, 13 the header's counts (the bell's
+        # unread notifications, open alerts, flagged posts), 14 the customer timeline's page
+        # (with users), 15 the support page, 16 the account's latest loyalty outcomes
+        # (test_engagement_page_sections.py), 17-20 why the score moved (the snapshot before,
         # its version, the aged figures, the events since)
-        with django_assert_num_queries(21):
+        with django_assert_num_queries(20):
             response = client.get(URL)
         assert response.content.decode().count("— Vote by Alice") == min(events, 50)
 
