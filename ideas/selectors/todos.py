@@ -137,17 +137,18 @@ def _check_in_todo(check_in: CheckIn, *, today: dt.date) -> ToDo:
 
 
 def recruiting_todos(viewer: ToDoViewer) -> list[ToDo]:
-    """Pilots recruiting that the viewer's account is invited to and eligible for (segment,
-    engagement level), with room for the account, that the viewer has not enrolled in and
-    whose agreement the account accepted (an admin finds the others under agreements). Three
-    queries (the pilots, the account's level, the agreements' acceptances)."""
+    """Pilots open to join (recruiting, or running: both take participants, ENROLMENT_STATES)
+    that the viewer's account is invited to and eligible for (segment, engagement level), with
+    room for the account, that the viewer has not enrolled in and whose agreement the account
+    accepted (an admin finds the others under agreements). Three queries (the pilots, the
+    account's level, the agreements' acceptances)."""
     if viewer.membership is None:
         return []
     account = viewer.membership.account
     mine = Enrolment.objects.filter(pilot=OuterRef("pk"), account_id=account.pk)
     pilots = list(
         visible_pilots(viewer.user)
-        .filter(state=PilotState.RECRUITING)
+        .filter(state__in=ENROLMENT_STATES)
         .exclude(enrolments__user=viewer.user)
         .annotate(taken=accounts_taking_part(), account_in=Exists(mine))
         .order_by("runs_from", "pk")
@@ -168,8 +169,9 @@ def recruiting_todos(viewer: ToDoViewer) -> list[ToDo]:
             kind="recruiting",
             title=f"Join the pilot {pilot.title}",
             url=pilot.get_absolute_url(),
-            day=pilot.runs_from,
-            day_label="starts",
+            # a running pilot is joined until it ends; a recruiting one is joined before it starts
+            day=pilot.runs_until if pilot.state == PilotState.RUNNING else pilot.runs_from,
+            day_label="runs until" if pilot.state == PilotState.RUNNING else "starts",
         )
         for pilot in fit
     ]

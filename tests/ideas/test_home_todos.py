@@ -165,6 +165,28 @@ def test_the_member_sees_recruiting_pilots_that_fit_their_account_only(
     assert "recruiting" not in kinds(home_items(client))
 
 
+def test_a_running_pilot_still_taking_participants_is_offered_until_it_ends(
+    client_for, frozen, member_a, account_a
+):
+    running = PilotFactory(
+        title="Under way",
+        accounts=[account_a],
+        state=PilotState.RUNNING,
+        recruiting_opens=TODAY - dt.timedelta(days=30),
+        runs_from=TODAY - dt.timedelta(days=10),
+        runs_until=TODAY + dt.timedelta(days=20),
+    )
+    agreement_accepted(running, account_a)
+    closed = PilotFactory(title="Over", accounts=[account_a], state=PilotState.CLOSED)
+    agreement_accepted(closed, account_a)
+    client = client_for(member_a)
+
+    items = home_items(client)
+
+    assert [i.text for i in items] == ["Join the pilot Under way Runs until 25 Dec 2026"]
+    assert opens(client, items[0].url) == 200
+
+
 # --- Enrolment leads on ---------------------------------------------------------------------
 
 
