@@ -87,5 +87,9 @@ def nav_click(page, label: str) -> None:
     nav.wait_for()
     link = nav.get_by_role("link", name=label).first
     if not link.is_visible():
-        nav.locator("details.frame-group", has=link).locator("summary").click()
+        # The menu holding the link: found by the link's text, as roles skip what a closed menu
+        # hides (and a `has` locator is looked for inside each menu, not from the page's nav).
+        words = label.split(" ", 1)[0]
+        inside = page.locator("a", has_text=words)
+        nav.locator("details.frame-group", has=inside).first.locator("summary").click()
     link.click()

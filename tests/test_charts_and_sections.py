@@ -64,7 +64,7 @@ def test_every_chart_template_is_found():
     names = {t.name for t, _, _ in _canvases()}
 
     assert {"garden_detail.html", "account_engagement.html", "insights.html"} <= names
-    assert {"harvest_reach.html", "results_body.html"} <= names
+    assert {"harvest_reach.html", "_results_group.html"} <= names
 
 
 @pytest.mark.parametrize(

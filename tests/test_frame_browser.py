@@ -76,7 +76,6 @@ STICKING_OUT = """() => {
   }
   return out.slice(0, 3).map((o) => o.text).join(", ");
 }"""
-HTMX_SETTLED = "() => !document.querySelector('.htmx-request')"
 
 
 @dataclass
@@ -179,7 +178,7 @@ def _check_page(page, base, path, viewport, axe_source, findings: Findings, role
     if response is None or response.status >= 400:
         findings.add(where, f"status {response.status if response else 'none'}")
         return
-    page.wait_for_function(HTMX_SETTLED)
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
     if not page.get_by_role("navigation", name="Main").count():
         findings.add(where, "no main navigation")
     _axe(page, where, axe_source, findings)

@@ -228,7 +228,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# --- Email: SMTP in production; dev and the demo keep each for /demo/emails/ (see dev.py).
+# --- Email: SMTP in production; dev and the demo keep each for /demo/emails/ (dev.py).
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEMO_EMAILS = env_bool("DEMO_EMAILS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Customer Garden <garden@localhost>")
@@ -372,8 +372,7 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = env_redis_url("REDIS_URL", None)
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
-# A notification email's claim older than this belongs to a dead sender
-# (community.services.notification_emails).
+# A notification email's claim older than this belongs to a dead sender (see its service).
 # On PostgreSQL a killed sender's claim is taken over at once (its advisory lock ends with its
 # session); this age is the fallback, above the hard time limit so no live sender ever has it.
 NOTIFICATION_CLAIM_STALE_SECONDS = env_int(

@@ -230,9 +230,9 @@ def _people_insert(cursor, accounts: int, members: int) -> None:
     cursor.execute(
         f"""
         INSERT INTO {account} (created_at, updated_at, name, slug, segment, tier,
-            annual_contract_value)
+            annual_contract_value, currency)
         SELECT now(), now(), 'Bench account ' || g, '{_PREFIX}' || g, 'mid_market',
-            'standard', 100000
+            'standard', 100000, 'EUR'
         FROM generate_series(1, %s) g
         """,  # noqa: S608 (table names from the models; values are parameters)
         [accounts],

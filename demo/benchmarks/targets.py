@@ -97,6 +97,11 @@ COUNT_NOTES: dict[str, str] = {
 # Forms, actions, single objects, files and the login machinery: no list to count.
 NOT_LIST_PAGES = frozenset(
     {
+        # the demo's sent emails: demo tooling, off (404) outside dev and the demo
+        "demo:sent-emails",
+        "demo:sent-email",
+        # the merge picker's matches: at most ideas.selectors.ideas.MERGE_TARGET_LIMIT rows
+        "ideas:idea-merge-targets",
         "accounts:profile",
         "accounts:api-token-create",
         "accounts:api-token-revoke",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
+from config.single_line import validate_single_line
 from ideas import access
 from ideas.models import Idea
 from ideas.selectors import ideas as selectors
@@ -18,7 +19,8 @@ class MergeForm(forms.Form):
         required=False,
         max_length=QUERY_MAX,
     )
-    into = forms.CharField(required=False)  # the picked idea's number (a radio button)
+    # the picked idea's number (a radio button)
+    into = forms.CharField(required=False, max_length=20, validators=[validate_single_line])
     reason = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):

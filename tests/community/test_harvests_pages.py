@@ -143,14 +143,15 @@ def test_the_home_runs_the_same_queries_whatever_the_number_of_harvests(
     HarvestFactory.create_batch(20, garden=open_garden)
     HarvestFactory.create_batch(10, audience=HarvestAudience.SEGMENTS, segments=["mid_market"])
 
-    # session, user, membership (+account), colleague count, the account's level, the
-    # recommended harvests, the latest harvests, the bell's unread count, gardens, account
-    # team, colleagues
-    with django_assert_num_queries(11):
+    # session, user, membership (+account), the to-dos (mentions and replies, check-ins due,
+    # pilots to join), colleague count, the account's level, the recommended harvests, the
+    # latest harvests, the bell's unread count, the gardens joined and those to join, account
+    # team (+ its first person), colleagues
+    with django_assert_num_queries(16):
         response = client.get("/")
 
     assert response.status_code == 200
-    assert len(few) == 11
+    assert len(few) == 16
     assert len(response.context["harvests"].recommended) == 3
     assert len(response.context["harvests"].latest) == 5
 

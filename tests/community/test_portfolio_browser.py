@@ -13,6 +13,7 @@ from django.utils import timezone
 from community.models import ActivityEvent, ActivityKind, Alert, AlertReason
 from tests.accounts.factories import PASSWORD
 from tests.community.factories import EngagementSnapshotFactory
+from tests.frame_nav import nav_click
 
 pytestmark = pytest.mark.browser
 
@@ -63,9 +64,7 @@ def test_an_account_manager_goes_from_the_portfolio_to_an_accounts_engagement(
     assert "Why this level" in page.content()
 
     # The alert raised for Acme waits in the inbox: acknowledge it, then resolve it with a note.
-    main_nav = page.get_by_role("navigation", name="Main")
-    main_nav.get_by_text("Accounts", exact=True).click()  # the group's menu
-    main_nav.get_by_role("link", name="Alerts 1 open").click()
+    nav_click(page, "Alerts 1 open")  # in the Accounts menu
     page.get_by_role("heading", name="Alerts").wait_for()
     row = page.locator(f"#alert-{alert.pk}")
     assert "Acme Industrial" in row.inner_text()
