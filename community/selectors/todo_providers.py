@@ -89,7 +89,7 @@ def colleague_invitation_todos(viewer: ToDoViewer) -> list[ToDo]:
     account = viewer.membership.account
     pending = visible_invitations(viewer.user).pending().order_by("expires_at", "pk")
     invitations, total = capped(pending)
-    url = f"{reverse('accounts:account-detail', args=[account.slug])}#invites-h"
+    url = f"{reverse('accounts:account-detail', args=[account.slug])}#invitations"
     items = [
         ToDo(
             kind="colleague_invitation",

@@ -97,7 +97,7 @@ def test_the_admin_sees_the_garden_invitation_and_the_colleagues_not_yet_in(
     assert items[0].url == "/gardens/secret/invitation/"
     assert "dora@acme.example has not accepted the invitation yet" in items[1].text
     assert "Expires 12 Dec 2026" in items[1].text
-    assert items[1].url == "/accounts/acme/#invites-h"
+    assert items[1].url == "/accounts/acme/#invitations"
     assert all(opens(client, item.url) == 200 for item in items)
 
 
