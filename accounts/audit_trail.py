@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from accounts.access import is_internal
+from accounts.formats import format_date, format_datetime, format_money
 from accounts.models import Account, AuditEntry, InternalRole, User
 from accounts.models.audit import AUDITED
 from accounts.people import FROM_MEMBERSHIP, person_name
@@ -139,7 +140,9 @@ class _Names:
         people.discard(None)
         accounts.discard(None)
         self.people = User.objects.select_related("membership").in_bulk(people)
-        self.accounts = dict(Account.objects.filter(pk__in=accounts).values_list("pk", "name"))
+        rows = Account.objects.filter(pk__in=accounts).values_list("pk", "name", "currency")
+        self.accounts = {pk: name for pk, name, _ in rows}
+        self.currencies = {pk: currency for pk, _, currency in rows}
 
     def person(self, pk, *, entry: AuditEntry) -> str:
         """A person in a row: the row's own person as of the row's account; anyone else as
@@ -164,13 +167,18 @@ class _Names:
 
 
 def _time(value: str) -> str:
+    """A moment as the formats write it ("22 Nov 2026, 14:05" in the site's time zone)."""
     try:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         return value
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, dt.UTC)  # django-auditlog keeps UTC, naive
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    return format_datetime(moment)
+
+
+# Amounts of money among the audited fields, written in their account's currency.
+MONEY_FIELDS = {"annual_contract_value"}
 
 
 def _value(field, value, names: _Names, entry: AuditEntry) -> str:
@@ -189,6 +197,10 @@ def _value(field, value, names: _Names, entry: AuditEntry) -> str:
         return ", ".join(f"{key}: {item}" for key, item in sorted(value.items()))
     if isinstance(field, models.DateTimeField) and isinstance(value, str):
         return _time(value)
+    if isinstance(field, models.DateField) and isinstance(value, str):
+        return format_date(value)
+    if isinstance(field, models.DecimalField) and field.name in MONEY_FIELDS:
+        return format_money(value, names.currencies.get(entry.account_id))
     return str(value)
 
 

@@ -192,7 +192,7 @@ class AccountEngagement:
             "scores": [float(s.score) for s in self.history],
             "levels": [level_label(s.level) for s in self.history],
             "thresholds": [
-                {"label": level_label(level), "score": score}
+                {"key": level, "label": level_label(level), "score": score}
                 for level, score in self.parameters.thresholds
                 if score > 0
             ],

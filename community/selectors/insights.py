@@ -204,9 +204,11 @@ class OutcomeRates:
 
     def chart_data(self) -> dict:
         """What static/js/insights-chart.js draws: per kind, the rate and its interval per
-        level (whole percent, as in the table; null where no account counts)."""
+        level (whole percent, as in the table; null where no account counts), and each level's
+        key for its colour."""
         return {
             "levels": [row.label for row in self.levels],
+            "level_keys": [row.level for row in self.levels],
             "kinds": {
                 kind: {
                     "label": label,

@@ -1,5 +1,5 @@
 // The engagement chart of an account (templates/community/account_engagement.html): the score
-// per day as a line, the level thresholds as dashed lines. The numbers come from the json_script
+// per day as a line, the level thresholds as dashed lines in their levels' colours. The numbers come from the json_script
 // "engagement-chart-data"; a table on the page gives the same numbers, so it reads fine without
 // script. No inline scripts anywhere (CSP: script-src 'self').
 (() => {
@@ -7,6 +7,7 @@
 
   const SCORE = "#2f7d5b";
   const THRESHOLD = "#b0b8bf";
+  const levelColour = (key) => (window.gardenLevelColour ? window.gardenLevelColour(key, THRESHOLD) : THRESHOLD);
   const NARROW = window.matchMedia("(max-width: 575px)");
 
   function draw() {
@@ -19,9 +20,9 @@
     const thresholds = data.thresholds.map((t) => ({
       label: `${t.label} from ${t.score}`,
       data: data.days.map(() => t.score),
-      borderColor: THRESHOLD,
+      borderColor: levelColour(t.key),
       borderDash: [4, 4],
-      borderWidth: 1,
+      borderWidth: 2,
       pointRadius: 0,
       pointHitRadius: 0,
       fill: false,

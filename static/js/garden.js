@@ -82,6 +82,13 @@ document.addEventListener("DOMContentLoaded", () => {
   window.Chart.defaults.color = page.color;
 });
 
+// A level's colour for charts: the design system's --garden-level-<key> (static/css/garden.css),
+// the colour of the level's badge, so that a chart and the badges beside it agree.
+window.gardenLevelColour = (key, fallback = "#6b7280") => {
+  const value = window.getComputedStyle(document.documentElement).getPropertyValue(`--garden-level-${key}`);
+  return value.trim() || fallback;
+};
+
 // --- Length limits, counted as you type --------------------------------------------------------
 // A field with a limit (maxlength, from a form's max_length, or data-maxlength) gets a counter
 // under it: "120 / 5,000". A text area's limit is moved to data-maxlength, so that a long paste

@@ -23,6 +23,9 @@
     const series = data.kinds[kind] || data.kinds[data.selected];
     const existing = window.Chart.getChart(canvas);
     if (existing) existing.destroy();
+    // Each level's point in its badge's colour (static/css/garden.css), the rate's where unknown.
+    const colours = (data.level_keys || []).map((key) =>
+      window.gardenLevelColour ? window.gardenLevelColour(key, RATE) : RATE);
     new window.Chart(canvas, {
       type: "bar",
       data: {
@@ -33,8 +36,8 @@
             label: `${series.label}: rate`,
             data: series.rates,
             showLine: false,
-            borderColor: RATE,
-            backgroundColor: series.few.map((few) => (few ? "#fff" : RATE)),
+            borderColor: colours,
+            backgroundColor: series.few.map((few, i) => (few ? "#fff" : colours[i])),
             pointBorderWidth: 2,
             pointRadius: 6,
             pointHoverRadius: 8,

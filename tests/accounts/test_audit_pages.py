@@ -30,11 +30,13 @@ def _csv(response) -> list[list[str]]:
 
 @pytest.fixture
 def changes(client_for, programme_admin, admin_a, member_a, account_a, account_b, member_b):
-    """A role changed by A's admin, a contract value changed by the programme admin, a member
-    of B made an admin by B's admin."""
+    """A role changed by A's admin, a contract value and a renewal date changed by the programme
+    admin, a member of B made an admin by B's admin."""
     client_for(admin_a).post(f"/members/{member_a.membership.pk}/role/", {"role": "admin"})
     with audit_acting(actor=programme_admin):
-        services.account_update(account=account_a, annual_contract_value=250_000)
+        services.account_update(
+            account=account_a, annual_contract_value=250_000, renewal_date=dt.date(2027, 3, 1)
+        )
     with audit_acting(actor=customer(account_b, role=MemberRole.ADMIN, first_name="Bea")):
         services.membership_set_role(membership=member_b.membership, role=MemberRole.ADMIN)
 
@@ -87,7 +89,7 @@ def test_an_admin_reads_her_accounts_role_changes_and_nothing_of_another_account
     assert "Anna" in page  # who made the change: her own colleague
     assert "Member</del> → <ins>Account admin" in page
     assert "Bob" not in page and "Bea" not in page and "Globex" not in page
-    assert "250000" not in page  # the account's own record is not membership history
+    assert "€250,000" not in page  # the account's own record is not membership history
 
 
 def test_people_of_another_account_are_not_named_to_a_customer(
@@ -121,9 +123,10 @@ def test_the_trail_filters_by_kind_account_who_action_and_days(
     assert "Annual contract value" in everything and "Membership of Bob" in everything
     assert "Membership of Alice" in memberships and "Membership of Bob" in memberships
     assert "Annual contract value" not in memberships
-    assert "250000" in of_acme and "Membership of" not in of_acme
+    assert "€250,000" in of_acme and "Membership of" not in of_acme
+    assert "1 Mar 2027" in of_acme  # amounts and days as every page writes them
     assert "Account “Globex Logistics”" in by_system  # made by a fixture: the system's
-    assert "250000" not in by_system  # Ada's change
+    assert "€250,000" not in by_system  # Ada's change
     assert "No changes match these filters." in later
 
 

@@ -158,10 +158,10 @@ def test_the_chart_gets_its_data_through_json_script(client_for, account_manager
         "scores": [20.0, 31.5, 42.0],
         "levels": ["Observing", "Participating", "Participating"],
         "thresholds": [
-            {"label": "Observing", "score": 10},
-            {"label": "Participating", "score": 30},
-            {"label": "Contributing", "score": 50},
-            {"label": "Co-creating", "score": 70},
+            {"key": "observing", "label": "Observing", "score": 10},
+            {"key": "participating", "label": "Participating", "score": 30},
+            {"key": "contributing", "label": "Contributing", "score": 50},
+            {"key": "co_creating", "label": "Co-creating", "score": 70},
         ],
     }
     page = response.content.decode()
@@ -276,7 +276,11 @@ def test_the_explanation_follows_the_version_that_computed_the_latest_snapshot(
     ]
     assert "45 (Contributing)" in page
     assert "The score is 60% activity, 20% breadth and 20% co-creation." in page
-    assert _chart_data(response)["thresholds"][2] == {"label": "Contributing", "score": 45}
+    assert _chart_data(response)["thresholds"][2] == {
+        "key": "contributing",
+        "label": "Contributing",
+        "score": 45,
+    }
 
 
 # --- Timeline and support -----------------------------------------------------------------------

@@ -76,6 +76,11 @@ def test_a_product_manager_reads_outcome_rates_and_pilot_perception(
     page.locator("#id_chart").select_option("expanded")
     assert page.evaluate(f"{chart}.data.datasets[0].label") == "Expanded: rate"
     assert page.evaluate(f"{chart}.data.datasets[0].data") == [None, 0, 0, 50, None]
+    # Each level's point in its badge's colour (garden.css), as on the badges beside it.
+    badge = "getComputedStyle(document.body).getPropertyValue('--garden-level-{}').trim()"
+    colours = [page.evaluate(badge.format(key)) for key in ("dormant", "co_creating")]
+    points = page.evaluate(f"{chart}.data.datasets[0].borderColor")
+    assert (points[0], points[-1]) == tuple(colours) and colours[0] != colours[1]
 
     groups = page.locator("#perception-groups")
     groups.wait_for()

@@ -165,6 +165,13 @@ def test_the_chart_gets_every_outcome_per_level_from_a_json_script(client_for, p
         "Contributing",
         "Co-creating",
     ]
+    assert data["level_keys"] == [
+        "dormant",
+        "observing",
+        "participating",
+        "contributing",
+        "co_creating",
+    ]
     expanded = data["kinds"]["expanded"]
     assert expanded["rates"] == [None, None, 100, None, None]
     assert expanded["accounts"] == [0, 0, 1, 0, 0]

@@ -62,6 +62,14 @@ def test_an_account_manager_goes_from_the_portfolio_to_an_accounts_engagement(
     )
     page.screenshot(path=SCREENSHOTS / "account-engagement.png", full_page=True)
     assert "Why this level" in page.content()
+    # The thresholds are drawn in their levels' colours, the badges' (garden.css).
+    thresholds = page.evaluate(
+        "window.Chart.getChart(document.getElementById('engagement-chart'))"
+        ".data.datasets.slice(1).map((d) => d.borderColor)"
+    )
+    level = "getComputedStyle(document.documentElement).getPropertyValue('--garden-level-{}')"
+    assert thresholds[-1] == page.evaluate(level.format("co_creating") + ".trim()")
+    assert len(set(thresholds)) == len(thresholds)
 
     # The alert raised for Acme waits in the inbox: acknowledge it, then resolve it with a note.
     nav_click(page, "Alerts 1 open")  # in the Accounts menu
