@@ -140,6 +140,49 @@ def format_money(amount, currency: str | None, *, whole: bool = False, empty: st
     return f"{sign}{currency_symbol(code)}{number}"
 
 
+def _count(n: int, unit: str) -> str:
+    return f"{n} {unit}{'' if n == 1 else 's'}"
+
+
+def format_relative(value, *, now: dt.datetime | None = None, empty: str = NOTHING) -> str:
+    """How far a moment or a day is from now, rounded to one unit as people say it: "just
+    now", "5 minutes ago", "3 hours ago", "yesterday", "4 days ago", "3 weeks ago", "2 months
+    ago", "in 6 days", "in 2 months" ("today" and "tomorrow" for days). Always beside the
+    date itself (format_date), which it never replaces."""
+    moment = _parse_day(value)
+    if moment is None:
+        return empty if value is None or value == "" else str(value)
+    now = now or timezone.now()
+    if isinstance(moment, dt.datetime):
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        seconds = (now - moment).total_seconds()
+        if abs(seconds) < 60 * 60 * 24:
+            minutes = round(abs(seconds) / 60)
+            if minutes < 1:
+                return "just now"
+            words = (
+                _count(minutes, "minute") if minutes < 60 else _count(round(minutes / 60), "hour")
+            )
+            return f"{words} ago" if seconds > 0 else f"in {words}"
+        moment = _local_day(moment)
+    days = (_local_day(now) - moment).days
+    if days == 0:
+        return "today"
+    if abs(days) == 1:
+        return "yesterday" if days > 0 else "tomorrow"
+    n = abs(days)
+    if n < 14:
+        words = _count(n, "day")
+    elif n < 60:
+        words = _count(round(n / 7), "week")
+    elif n < 365:
+        words = _count(round(n / 30.44), "month")
+    else:
+        words = _count(round(n / 365.25), "year")
+    return f"{words} ago" if days > 0 else f"in {words}"
+
+
 def end_sentence(text) -> str:
     """`text` followed by a full stop, unless it already ends with one (or ? ! …): a sentence
     ending in "Redwood Energy B.V." has one full stop, not two."""

@@ -25,6 +25,34 @@ FORMER_MEMBER = "A former member"
 SOMEONE = "Someone"
 
 
+# The names that are descriptions, not names: written lower case inside a sentence ("by a
+# member of another account"), as they are at its start.
+_DESCRIPTIONS = (ANOTHER_ACCOUNT, FORMER_MEMBER, SOMEONE)
+
+
+def in_sentence(name: str) -> str:
+    """`name` as written inside a sentence: a description ("A member of another account")
+    starts lower case; a person's name stays as it is."""
+    return name[:1].lower() + name[1:] if name in _DESCRIPTIONS else name
+
+
+def names_listed(names: list[str]) -> str:
+    """Names joined for a sentence: "Ana, Bo and 2 members of other accounts" (descriptions
+    counted, not repeated)."""
+    people = [name for name in names if name not in _DESCRIPTIONS]
+    for description, many in (
+        (ANOTHER_ACCOUNT, "members of other accounts"),
+        (FORMER_MEMBER, "former members"),
+        (SOMEONE, "other people"),
+    ):
+        n = names.count(description)
+        if n:
+            people.append(in_sentence(description) if n == 1 else f"{n} {many}")
+    if len(people) <= 1:
+        return "".join(people)
+    return f"{', '.join(people[:-1])} and {people[-1]}"
+
+
 class NamingSetting(Protocol):
     """What the rule reads from a garden (community's Garden; accounts does not import it)."""
 

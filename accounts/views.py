@@ -20,6 +20,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from accounts import access, provisioning, selectors, services
+from accounts.formats import end_sentence
 from accounts.forms import (
     AccountFilterForm,
     ApiTokenForm,
@@ -224,7 +225,7 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(account)
     try:
         services.membership_remove(membership=membership)
-        messages.success(request, f"{membership.user} was removed from {account}.")
+        messages.success(request, end_sentence(f"{membership.user} was removed from {account}"))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(account)

@@ -8,6 +8,9 @@ even if one lock fails.
 
 from __future__ import annotations
 
+import html as html_entities
+import re
+
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
@@ -34,3 +37,11 @@ def markdown_render(text: str) -> SafeString:
         link_rel="nofollow noopener noreferrer ugc",
     )
     return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above
+
+
+def markdown_plain(text: str) -> str:
+    """The words of `text` without its markup, on one line ("What does your **first week**
+    look like?" → "What does your first week look like?"): for excerpts in notifications,
+    emails and chat messages, which show text, never HTML."""
+    stripped = nh3.clean(_renderer.render(text or ""), tags=set(), attributes={})
+    return re.sub(r"\s+", " ", html_entities.unescape(stripped)).strip()

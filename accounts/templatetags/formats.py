@@ -50,9 +50,23 @@ def contract_value(amount, currency=None) -> str:
     return formats.format_money(amount, currency, whole=True)
 
 
+@register.filter
+def relative(value) -> str:
+    """ "3 weeks ago", "in 2 months": beside a date, never instead of it."""
+    return formats.format_relative(value)
+
+
 @register.filter(needs_autoescape=True)
 def end_sentence(text, autoescape=True) -> str:
     if autoescape and not isinstance(text, SafeData):
         text = conditional_escape(text)
     ended = formats.end_sentence(text)
     return mark_safe(ended) if autoescape or isinstance(text, SafeData) else ended  # noqa: S308
+
+
+@register.filter
+def full_stop(text) -> str:
+    """The full stop a sentence that ends with `text` still needs: "." or, after "B.V.", none.
+    For a name set apart in markup: <strong>{{ name }}</strong>{{ name|full_stop }}."""
+    stripped = "" if text is None else str(text).rstrip()
+    return "" if formats.end_sentence(stripped) == stripped else "."

@@ -50,6 +50,10 @@ def _default_activity_weights() -> dict[str, float]:
     return {str(kind): weight for kind, weight in DEFAULT_ACTIVITY_WEIGHTS.items()}
 
 
+# The note of version 1, as the versions list shows it.
+DEFAULTS_NOTE = "The product's defaults (docs/product.md, “The engagement model”)."
+
+
 class EngagementModelManager(models.Manager):
     def active(self) -> EngagementModel:
         """The active version. There is always one: version 1, with the defaults of
@@ -61,7 +65,7 @@ class EngagementModelManager(models.Manager):
                 version=1,
                 defaults={
                     "is_active": True,
-                    "note": "PRODUCT.md's defaults.",
+                    "note": DEFAULTS_NOTE,
                     "activated_at": timezone.now(),
                 },
             )

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Account
-from accounts.people import person_name
+from accounts.people import in_sentence, person_name
 from config.emails import FAILURE_REASON_LENGTH
 from config.single_line import validate_single_line
 
@@ -190,11 +190,15 @@ def actor_text(template: str, **values: object) -> str:
 
 def actor_text_render(text: str, name: str) -> str:
     """`text` (from `actor_text`) with the slot filled with `name` and the braces unescaped; a
-    brace left alone by a cut (titles are cut at 200 characters) stays as it is."""
+    brace left alone by a cut (titles are cut at 200 characters) stays as it is. Inside a
+    sentence a description is written lower case ("… by a member of another account")."""
 
     def _fill(match: re.Match) -> str:
         token = match.group(0)
-        return name if token == ACTOR_SLOT else token[0]
+        if token != ACTOR_SLOT:
+            return token[0]
+        before = text[: match.start()].rstrip()
+        return name if not before or before.endswith((".", "!", "?", ":")) else in_sentence(name)
 
     return _SLOT_OR_BRACES.sub(_fill, text)
 

@@ -32,6 +32,7 @@ from django.utils import timezone
 from accounts.access import customer_membership
 from accounts.models import Account, User
 from community.access.gardens import garden_can_post, garden_is_steward
+from community.markdown import markdown_plain
 from community.models import (
     ActivityKind,
     Garden,
@@ -163,7 +164,7 @@ def _notify_people(
         users=[person for person in people if person.pk != author.pk],
         kind=kind,
         title=actor_text(title, title=thread.title),
-        body=actor_text("{excerpt}", excerpt=post.body[:300]),
+        body=actor_text("{excerpt}", excerpt=markdown_plain(post.body)[:300]),
         url=post_url(post=post, thread=thread),
         exclude=author,
         actor=author,

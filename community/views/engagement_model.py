@@ -29,10 +29,32 @@ from community.services.engagement_model import engagement_model_activate
 WEIGHED_KINDS = [kind for kind in ActivityKind if kind != ActivityKind.LOOP_CLOSED]
 
 
+# The numbers' names as the summary of the active version writes them
+# (templates/community/engagement_model.html), not as the columns are called.
+FIELD_LABELS = {
+    "half_life_days": "Activity half-life (days)",
+    "window_days": "Activity window (days)",
+    "activity_scale": "Activity scale",
+    "breadth_window_days": "Breadth: people active in (days)",
+    "breadth_min_members": "Breadth: at least this many people",
+    "breadth_share": "Breadth: share of the members",
+    "co_creation_window_days": "Co-creation window (days)",
+    "weight_activity": "Component weight: activity",
+    "weight_breadth": "Component weight: breadth",
+    "weight_co_creation": "Component weight: co-creation",
+    "threshold_observing": "Level threshold: Observing",
+    "threshold_participating": "Level threshold: Participating",
+    "threshold_contributing": "Level threshold: Contributing",
+    "threshold_co_creating": "Level threshold: Co-creating",
+    "low_water_ratio": "Hysteresis: demote below this share of the threshold",
+    "hold_days": "Hysteresis: after this many days at the level",
+}
+
+
 def _engagement_model_fields() -> dict[str, forms.Field]:
     """A form field per number of the model (weights apart: one field per activity kind)."""
     numbers = [name for name in ENGAGEMENT_MODEL_FIELDS if name != "weights"]
-    fields = forms.fields_for_model(EngagementModel, fields=numbers)
+    fields = forms.fields_for_model(EngagementModel, fields=numbers, labels=FIELD_LABELS)
     for field in fields.values():
         field.required = True
     return fields

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import customer_membership, is_internal
 from accounts.models import Segment, User
-from accounts.people import person_name
+from accounts.people import names_listed, person_name
 from community.access.harvests import (
     access_harvest,
     can_write_harvests,
@@ -212,10 +212,12 @@ def harvest_detail(request: HttpRequest, slug: str) -> HttpResponse:
     garden_shown = harvest_garden_shown(user, harvest)
     garden = harvest.garden if garden_shown else None
     is_customer = customer_membership(user) is not None
-    inspired = [
-        person_name(viewer=user, person=person, garden=garden)
-        for person in harvest.inspired_by.select_related("membership__account")
-    ]
+    inspired = names_listed(
+        [
+            person_name(viewer=user, person=person, garden=garden)
+            for person in harvest.inspired_by.select_related("membership__account")
+        ]
+    )
     context = {
         "harvest": harvest,
         "body": markdown_render(harvest.body),

@@ -12,6 +12,7 @@ from accounts import access as account_access
 from accounts import selectors as account_selectors
 from accounts.models import InternalRole, User
 from community.access.gardens import visible_gardens
+from community.selectors.engagement import account_levels
 from community.selectors.gardens import home_gardens
 from community.selectors.harvests import harvest_home
 from community.selectors.todos import todos_for
@@ -52,13 +53,17 @@ def home(request: HttpRequest) -> HttpResponse:
     assigned = account_selectors.account_list(
         accounts=accounts.filter(team_assignments__user=user), sort="renewal_date"
     )
+    rows = list(assigned[:50])
+    levels = account_levels(account_ids=[a.pk for a in rows])  # one query for the badges
+    for row in rows:
+        row.engagement_level = levels.get(row.pk)
     return render(
         request,
         "community/home_internal.html",
         {
             "todos": todos,
             "persona": internal_persona(user),
-            "assigned": assigned[:50],
+            "assigned": rows,
             "assigned_count": assigned.count(),
             "visible_count": accounts.count(),
             "renewing": account_selectors.accounts_renewing(accounts=accounts)[:10],

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from accounts.access import customer_membership
+from accounts.formats import end_sentence
 from accounts.models import Account, User, segment_label
 from community.models import EngagementLevel
 from community.selectors.engagement import account_levels
@@ -104,9 +105,11 @@ def enrolment_refusal(*, pilot: Pilot, user: User) -> EnrolmentRefusal | None:
         return EnrolmentRefusal(
             "agreement_not_accepted",
             (
-                f"The agreement changed (now version {agreement.version}): waiting for {who}."
+                end_sentence(
+                    f"The agreement changed (now version {agreement.version}): waiting for {who}"
+                )
                 if older
-                else f"The pilot agreement is waiting for {who}."
+                else end_sentence(f"The pilot agreement is waiting for {who}")
             ),
         )
     taken = set(Enrolment.objects.filter(pilot=pilot).values_list("account_id", flat=True))

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.access import customer_membership
+from accounts.formats import end_sentence
 from accounts.models import Account, MemberRole, User
 from community.access.gardens import accounts_inside
 from community.models import ActivityKind
@@ -180,7 +181,9 @@ def agreement_accept(*, pilot: Pilot, admin: User) -> AgreementAcceptance:
         users=User.objects.filter(membership__account=account, is_active=True),
         kind=NotifyKind.PILOT_AGREEMENT,
         title=actor_text("You can join the pilot “{title}”", title=pilot.title),
-        body=actor_text("{actor} accepted its agreement for {account}.", account=account.name),
+        body=end_sentence(
+            actor_text("{actor} accepted its agreement for {account}", account=account.name)
+        ),
         url=pilot.get_absolute_url(),
         exclude=admin,
         actor=admin,

@@ -30,7 +30,7 @@
     new window.Chart(canvas, {
       type: "line",
       data: {
-        labels: data.days,
+        labels: data.days.map((day) => (window.gardenDayLabel ? window.gardenDayLabel(day) : day)),
         datasets: [
           {
             label: "Score",
@@ -50,7 +50,7 @@
         interaction: { mode: "index", intersect: false },
         scales: {
           y: { min: 0, max: 100, title: { display: true, text: "Score (0–100)" } },
-          x: { ticks: { maxTicksLimit: 12 } },
+          x: { ticks: { maxTicksLimit: 12, maxRotation: 0 } },
         },
         plugins: {
           legend: { position: "bottom", labels: { filter: (item) => item.datasetIndex === 0 || !NARROW.matches } },

@@ -19,7 +19,7 @@
     new window.Chart(canvas, {
       type: "bar",
       data: {
-        labels: data.labels,
+        labels: data.labels.map((label) => (window.gardenDayLabel ? window.gardenDayLabel(label) : label)),
         datasets: [
           { type: "bar", label: "Actions", data: data.events, backgroundColor: ACTIONS, yAxisID: "y" },
           {
@@ -38,7 +38,7 @@
         animation: false,
         aspectRatio: NARROW.matches ? 1.4 : 3,
         interaction: { mode: "index", intersect: false },
-        scales: { y: { beginAtZero: true, ticks: { precision: 0 } }, x: { ticks: { maxTicksLimit: 14 } } },
+        scales: { y: { beginAtZero: true, ticks: { precision: 0 } }, x: { ticks: { maxTicksLimit: 14, maxRotation: 0 } } },
         plugins: { legend: { position: "bottom" } },
       },
     });

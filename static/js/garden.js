@@ -82,6 +82,14 @@ document.addEventListener("DOMContentLoaded", () => {
   window.Chart.defaults.color = page.color;
 });
 
+// A chart's day on its axis: "31 Aug", as the formats write days (accounts/formats.py) without
+// the year the axis title or the table beside the chart gives; anything else as it came.
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+window.gardenDayLabel = (iso) => {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(iso));
+  return match ? `${Number(match[3])} ${MONTHS[Number(match[2]) - 1]}` : iso;
+};
+
 // A level's colour for charts: the design system's --garden-level-<key> (static/css/garden.css),
 // the colour of the level's badge, so that a chart and the badges beside it agree.
 window.gardenLevelColour = (key, fallback = "#6b7280") => {

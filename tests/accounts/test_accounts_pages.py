@@ -292,6 +292,14 @@ def test_the_account_admin_manages_everyone_but_themselves(client_for, member_a,
     assert f'action="/members/{member_a.membership.pk}/remove/"' in page
     assert f'action="/members/{admin_a.membership.pk}/' not in page
     assert "Open invitations" in page
+    assert "Mid-market" not in page  # the company's segment and tier are its own business
+
+
+def test_the_account_team_reads_the_segment_and_tier(client_for, account_manager_a, account_a):
+    page = client_for(account_manager_a).get("/accounts/acme/").content.decode()
+
+    assert f'<span class="badge">{account_a.get_segment_display()}</span>' in page
+    assert f'<span class="badge">{account_a.get_tier_display()}</span>' in page
 
 
 def test_the_account_manager_manages_an_assigned_account(client_for, account_manager_a, member_a):

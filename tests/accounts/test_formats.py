@@ -17,6 +17,7 @@ from accounts.formats import (
     format_datetime,
     format_money,
     format_month,
+    format_relative,
 )
 
 # --- Dates ----------------------------------------------------------------------------------
@@ -150,3 +151,40 @@ def test_end_sentence_escapes_the_name_and_does_not_double_the_full_stop():
     assert rendered == (
         "Accepted for Redwood Energy B.V. Then &lt;b&gt;Smith &amp; Sons&lt;/b&gt;."
     )
+
+
+def test_full_stop_ends_a_sentence_after_a_name_in_markup_once():
+    rendered = _render(
+        "for <strong>{{ a }}</strong>{{ a|full_stop }}"
+        " for <strong>{{ b }}</strong>{{ b|full_stop }}",
+        a="Redwood Energy B.V.",
+        b="Acme",
+    )
+
+    assert rendered == "for <strong>Redwood Energy B.V.</strong> for <strong>Acme</strong>."
+
+
+NOW = dt.datetime(2026, 12, 5, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        (NOW - dt.timedelta(seconds=20), "just now"),
+        (NOW - dt.timedelta(minutes=1), "1 minute ago"),
+        (NOW - dt.timedelta(minutes=45), "45 minutes ago"),
+        (NOW - dt.timedelta(hours=12, minutes=45), "13 hours ago"),
+        (NOW + dt.timedelta(hours=2), "in 2 hours"),
+        (dt.date(2026, 12, 5), "today"),
+        (dt.date(2026, 12, 4), "yesterday"),
+        (dt.date(2026, 12, 6), "tomorrow"),
+        (dt.date(2026, 11, 22), "13 days ago"),
+        (dt.date(2026, 12, 30), "in 4 weeks"),
+        (dt.date(2027, 2, 3), "in 2 months"),  # 60 days: not "1 month, 4 weeks"
+        (dt.date(2024, 12, 1), "2 years ago"),
+        (None, "—"),
+    ],
+)
+def test_relative_is_one_rounded_unit_as_people_say_it(settings, value, said):
+    settings.TIME_ZONE = "UTC"
+    assert format_relative(value, now=NOW) == said

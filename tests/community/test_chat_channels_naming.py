@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from accounts.people import in_sentence
 from community.models import ChatDelivery
 from community.models.notifications import NotifyKind, actor_text
 from community.services import chat_channels, chat_deliveries
@@ -117,7 +118,8 @@ def test_a_person_is_named_as_the_channels_reader_may_see_them(
 
     text = listener.text()
     assert f"{named} asked for it" in text
-    assert f"Thanks to {named} for the idea." in text
+    # inside a sentence a description starts lower case: "Thanks to a member of another account"
+    assert f"Thanks to {in_sentence(named)} for the idea." in text
     for secret in {"Vexwood", "alice@acme.example"} - set(named.split()):
         assert secret not in text
     delivery = ChatDelivery.objects.get()

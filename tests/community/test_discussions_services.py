@@ -135,6 +135,13 @@ def test_nobody_replies_in_a_hidden_thread(garden, member_a, member_b, steward):
 # --- Mentions --------------------------------------------------------------------------------
 
 
+def test_a_notification_quotes_the_posts_words_without_its_markup(garden, member_a, admin_a):
+    start(garden, member_a, "What does your **first week** look like, @anna?\n\n- *one*\n- two")
+
+    [notification] = _notified(admin_a, "mention")
+    assert notification.shown_body == "What does your first week look like, @anna? one two"
+
+
 def test_a_mention_tells_the_garden_member_once(garden, member_a, admin_a):
     thread = start(garden, member_a, "What do you think, @anna?")
 

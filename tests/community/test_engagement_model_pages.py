@@ -85,6 +85,9 @@ def test_it_shows_the_active_numbers_and_prefills_the_form(client_for, programme
     assert form["threshold_co_creating"].value() == 70
     assert form["weight__referral"].value() == 10
     assert form["half_life_days"].value() == 30
+    # each number named as the summary above the form names it
+    assert form["half_life_days"].label == "Activity half-life (days)"
+    assert form["low_water_ratio"].label.startswith("Hysteresis")
 
 
 def test_a_preview_shows_the_level_changes_and_writes_nothing(client_for, programme_admin, active):

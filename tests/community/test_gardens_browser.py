@@ -4,6 +4,7 @@ Screenshots go to var/screenshots/gardens-*.png."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,10 @@ def test_an_invite_only_garden_from_creation_to_a_member_joining(
         " && window.Chart.getChart(document.getElementById('garden-activity-chart'))"
     )
     page.screenshot(path=SCREENSHOTS / "gardens-home-member.png", full_page=True)
+    labels = page.evaluate(
+        "window.Chart.getChart(document.getElementById('garden-activity-chart')).data.labels"
+    )
+    assert labels and all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2}", label) for label in labels)
     assert GardenMembership.objects.filter(user=member_a, garden=garden).exists()
     assert problems == []
 

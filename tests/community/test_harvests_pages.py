@@ -479,3 +479,17 @@ def test_accounts_in_other_segments_are_not_reached(client_for, member_a):
     )
 
     assert "Only public sector" not in client_for(member_a).get("/harvests/").content.decode()
+
+
+def test_the_people_who_inspired_a_harvest_are_named_once_each_as_the_reader_may_see_them(
+    client_for, member_a, account_b, open_garden
+):
+    others = [customer(account_b, first_name=name) for name in ("Bea", "Ben", "Bo")]
+    colleague = customer(member_a.membership.account, first_name="Anna", last_name="Berg")
+    harvest = HarvestFactory(title="Onboarding in a week", slug="week", garden=open_garden)
+    harvest.inspired_by.add(colleague, *others)
+
+    page = client_for(member_a).get("/harvests/week/").content.decode()
+
+    assert "Inspired by Anna Berg and 3 members of other accounts." in page
+    assert "Bea" not in page and "Ben" not in page

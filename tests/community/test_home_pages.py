@@ -6,7 +6,7 @@ import pytest
 
 from community.models import GardenVisibility
 from tests.accounts.factories import PASSWORD, AccountFactory, TeamAssignmentFactory
-from tests.community.factories import GardenFactory
+from tests.community.factories import EngagementSnapshotFactory, GardenFactory
 
 
 @pytest.fixture
@@ -73,8 +73,9 @@ def test_a_customer_navigation_links_to_their_account_and_not_to_the_account_lis
 
 
 def test_the_account_manager_lands_on_their_assigned_accounts_only(
-    client_for, account_manager_a, account_b, gardens
+    client_for, account_manager_a, account_a, account_b, gardens
 ):
+    EngagementSnapshotFactory(account=account_a, level="contributing")
     response = client_for(account_manager_a).get("/")
 
     assert response.status_code == 200
@@ -84,6 +85,7 @@ def test_the_account_manager_lands_on_their_assigned_accounts_only(
     assert '<span class="figure">1</span> account assigned to you' in page
     assert '<span class="figure">1</span> account you can see' in page
     assert 'href="/accounts/acme/">Acme Industrial</a>' in page
+    assert 'data-level="contributing"' in page  # Acme's latest level, as a badge
     assert "Globex" not in page
     assert 'href="/accounts/">My accounts</a>' in page
     assert 'href="/admin/"' not in page
@@ -110,7 +112,7 @@ def test_the_programme_admin_gets_links_to_the_admin(client_for, programme_admin
 
     assert "Programme admin" in page
     assert 'href="/admin/">Admin</a>' in page  # in the navigation
-    assert 'href="/admin/" role="button">Open the admin</a>' in page
+    assert 'href="/admin/" role="button" class="secondary outline">Open the admin</a>' in page
 
 
 def test_the_account_team_home_costs_the_same_queries_for_3_or_12_accounts(
@@ -122,12 +124,12 @@ def test_the_account_team_home_costs_the_same_queries_for_3_or_12_accounts(
         for _ in range(accounts - account_manager_a.team_assignments.count()):
             TeamAssignmentFactory(user=account_manager_a, account=AccountFactory())
         # 1 session, 2 user, 3 membership (none: internal), 4-5 permissions (user, groups),
-        # 6 groups (persona), 7 assigned count, 8 visible count, 9 assigned rows, 10 renewing
-        # rows, 11 gardens
+        # 6 groups (persona), 7 assigned count, 8 visible count, 9 assigned rows, 10 their
+        # levels, 11 renewing rows, 12 gardens
         # +1 the unread-notification count for the bell in the navigation
         # +7 "What needs you": open alerts on my accounts (rows, count), renewals at low
         # engagement (rows, count), silent accounts (rows, count), the flag queue
-        with django_assert_num_queries(19):
+        with django_assert_num_queries(20):
             response = client.get("/")
         assert response.content.decode().count('<th scope="row">') == accounts
 

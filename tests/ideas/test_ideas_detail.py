@@ -64,7 +64,8 @@ def test_the_idea_page_shows_the_idea_its_support_and_its_history(
     assert "Inspect in basements." in page
     assert "<p>Queue work.</p>\n\n<p>Sync later.</p>" in page
     assert 'href="https://example.com/spec" rel="nofollow noopener noreferrer"' in page
-    assert '<span class="badge" id="idea-status">Under review</span>' in page
+    status = '<span class="badge badge-idea-under_review" id="idea-status">Under review</span>'
+    assert status in page
     assert "<strong>3</strong> people from\n     <strong>2</strong> accounts support" in page
     assert "<strong>Proposed → Under review</strong>\n      by Pat" in page
     assert "Worth a look." in page

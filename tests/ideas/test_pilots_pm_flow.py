@@ -98,6 +98,28 @@ def test_before_it_closes_the_page_says_when_the_decision_comes(
     assert "Results so far" in page
 
 
+def test_before_any_experience_the_summary_says_only_expectations_are_in(
+    client_for, product_manager, account_a, member_a
+):
+    pilot = running_pilot(accounts=[account_a])
+    agreement_accepted(pilot, account_a)
+    expectation = pilot.check_ins.order_by("position").first()
+    feedback_response(enrolled(pilot, member_a), expectation, expected={"useful": 5})
+
+    page = _html(client_for(product_manager).get(f"/pilots/{pilot.pk}/"))
+
+    assert 'id="no-experience-yet"' in page
+    assert "their experience is not" in _text(page)
+
+
+def test_once_someone_answers_an_experience_the_summary_says_no_more_that_none_did(
+    client_for, product_manager, answered
+):
+    page = _html(client_for(product_manager).get(f"/pilots/{answered.pk}/"))
+
+    assert 'id="no-experience-yet"' not in page
+
+
 def test_a_recorded_decision_stays_at_the_top(client_for, product_manager, answered):
     pilot = _closed(answered)
     pilot_services.pilot_decide(

@@ -538,7 +538,7 @@ def test_a_pilot_with_three_respondents_warns_that_n_is_too_small(
 
     page = _page(client_for, product_manager, pilot)
 
-    assert "only 3 of 3 enrolled participants responded — fewer than 5" in _text(page)
+    assert "3 of 3 enrolled participants responded (all of them) — fewer than 5" in _text(page)
     assert "3 participants answered the likelihood to recommend" in _text(page)
 
 

@@ -34,12 +34,18 @@ ROLE_KEYS = {
     "Account manager": "account-manager",
     "Customer success manager": "customer-success-manager",
 }
-# Deep pages: the first link on the page (left) matching the selector (right), per role.
+# Deep pages: the first link on the page (left) matching the selector (right), per role. A left
+# side of None is the page the entry before it found (a thread of the first garden).
 DEEP_LINKS = [
     ("/gardens/", "main a[href^='/gardens/'][href$='/']:not([href='/gardens/new/'])"),
+    (None, "main a[href*='/threads/'][href$='/']:not([href$='/threads/']):not([href$='/new/'])"),
     ("/ideas/", "main a[href^='/ideas/'][href$='/']:not([href='/ideas/new/'])"),
-    ("/pilots/", "main a[href^='/pilots/'][href$='/']"),
+    ("/pilots/", "main a[href^='/pilots/'][href$='/']:not([href$='/results/'])"),
+    ("/pilots/", "main a[href^='/pilots/'][href$='/results/']"),
     ("/harvests/", "main a[href^='/harvests/'][href$='/']:not([href='/harvests/new/'])"),
+    ("/portfolio/", "main a[href^='/accounts/'][href$='/engagement/']"),
+    ("/portfolio/", "main a[href^='/accounts/'][href$='/']:not([href$='/engagement/'])"),
+    ("/alerts/", "main a[href^='/alerts/'][href$='/']:not([href='/alerts/'])"),
 ]
 
 
@@ -115,15 +121,23 @@ def _nav_paths(page) -> list[str]:
 
 
 def _deep_paths(page, base: str) -> list[str]:
-    """One object page of each list the role opens (the first garden, idea, pilot, harvest)."""
-    paths = []
+    """One object page of each list the role opens (the first garden and its first thread,
+    idea, pilot and its results, harvest, account and its engagement, alert)."""
+    paths, found = [], None
     for list_path, selector in DEEP_LINKS:
-        page.goto(f"{base}{list_path}")
+        source = list_path or found
+        found = None
+        if source is None:
+            continue
+        page.goto(f"{base}{source}")
+        if page.url.rstrip("/").endswith("/login"):
+            continue
         link = page.locator(selector).first
         if link.count():
             href = link.get_attribute("href")
-            if href and href != list_path:
+            if href and href != source:
                 paths.append(href)
+                found = href
     return paths
 
 
