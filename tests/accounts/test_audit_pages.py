@@ -115,7 +115,8 @@ def test_the_trail_filters_by_kind_account_who_action_and_days(
 
     everything = client.get(TRAIL).text
     memberships = client.get(TRAIL, {"kind": "Membership", "action": "1"}).text
-    of_acme = client.get(TRAIL, {"account": "acme", "who": "ada"}).text
+    # by her address: a name part like "ada" may also be in a colleague's random surname
+    of_acme = client.get(TRAIL, {"account": "acme", "who": "ada@garden.example"}).text
     by_system = client.get(TRAIL, {"who": "system", "kind": "Account"}).text
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     later = client.get(TRAIL, {"since": tomorrow.isoformat()}).text
