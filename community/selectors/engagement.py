@@ -66,7 +66,7 @@ def offline_events_of(*, account: Account) -> QuerySet[OfflineEvent]:
 TREND_DAYS = 90
 
 
-TIMELINE_PAGE_SIZE = 50
+TIMELINE_PAGE_SIZE = 20  # a page of the timeline: short enough that the sections after it are seen
 
 
 # --- The model's parameters ------------------------------------------------------------------

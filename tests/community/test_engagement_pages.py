@@ -325,7 +325,7 @@ def test_the_customer_admin_sees_level_trend_and_advice_but_no_support_events(
     assert "Portfolio" not in page
 
 
-def test_the_timeline_pages_by_50_and_does_not_query_per_event(
+def test_the_timeline_pages_by_20_and_does_not_query_per_event(
     client_for, account_manager_a, acme_history, member_a, django_assert_num_queries
 ):
     client = client_for(account_manager_a)
@@ -344,9 +344,9 @@ def test_the_timeline_pages_by_50_and_does_not_query_per_event(
         # its version, the aged figures, the events since)
         with django_assert_num_queries(20):
             response = client.get(URL)
-        assert response.content.decode().count("— Vote by Alice") == min(events, 50)
+        assert response.content.decode().count("— Vote by Alice") == min(events, 20)
 
     page_with(3)
-    page_with(60)
+    page_with(30)
     second = client.get(URL, {"page": 2}).content.decode()
     assert second.count("— Vote by Alice") == 10
