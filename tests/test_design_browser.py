@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from community.models import Alert, AlertReason
 from ideas.models import Comment, Phase
 from ideas.services import ideas as idea_services
 from tests.accounts.factories import PASSWORD, AccountFactory, TeamAssignmentFactory
@@ -159,3 +160,26 @@ def test_a_comment_over_its_limit_is_counted_and_refused_not_cut(page, live_serv
     page.get_by_text("at most 5000 characters (it has 10000)").wait_for()
     assert len(page.get_by_label("Your comment").input_value()) == 10_000
     assert not Comment.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_alerts_are_cards_whose_actions_are_in_reach(
+    page, live_server, account_manager_a, account_a
+):
+    details = {"day": "2026-11-30", "from_level": "participating", "to_level": "observing"}
+    Alert.objects.create(account=account_a, reason=AlertReason.LEVEL_DROPPED, details=details)
+    _log_in(page, live_server, account_manager_a)
+
+    page.goto(f"{live_server.url}/alerts/")
+    page.wait_for_function("() => document.querySelector('table.alerts td[data-label]')")
+
+    acknowledge = page.get_by_role("button", name="Acknowledge")
+    box = acknowledge.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]  # no sideways scroll
+    assert not page.evaluate(
+        "() => document.querySelector('.table-wrap').classList.contains('is-scrollable')"
+    )
+    # each line of the card says which column it is
+    reason = page.locator("table.alerts tbody td").first
+    assert reason.evaluate("(td) => getComputedStyle(td, '::before').content") == '"Reason: "'
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]

@@ -179,7 +179,20 @@ const tableScrollAttach = (wrap) => {
   tableScrollMark(wrap);
 };
 
+// --- Lists that become cards on phones (table.cards-on-phone, garden.css) ---------------------
+// Each cell is named by its column's header, which the card shows before it.
+const cardLabels = (table) => {
+  const headers = Array.from(table.querySelectorAll("thead th")).map((th) => th.textContent.trim());
+  table.querySelectorAll("tbody tr").forEach((row) => {
+    Array.from(row.children).forEach((cell, i) => {
+      if (cell.tagName === "TD" && !cell.dataset.label && headers[i]) cell.dataset.label = headers[i];
+    });
+  });
+};
+
 const designAttach = (root) => {
+  const within = root.closest ? root.closest("table.cards-on-phone") : null;
+  (within ? [within] : root.querySelectorAll("table.cards-on-phone")).forEach(cardLabels);
   root.querySelectorAll(countedFields).forEach(counterAttach);
   root.querySelectorAll(".table-wrap").forEach(tableScrollAttach);
 };

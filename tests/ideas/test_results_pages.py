@@ -167,7 +167,7 @@ def test_a_pilot_without_responses_shows_dashes_and_the_warning(
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "only 0 of 0 enrolled participants responded" in page
+    assert "0 of 0 enrolled participants responded — fewer than 5" in page
     assert "No free-text answers yet." in page
 
 
