@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -152,6 +153,10 @@ def test_a_second_run_reuses_it(scale_data):
     out = io.StringIO()
     call_command("bench_scale_data", scale=SCALE, stdout=out)
     assert "Reusing the data set at scale 0.002" in out.getvalue()
+    assert counts() == before
+    # Another scale is not mixed into it.
+    with pytest.raises(CommandError, match="holds the data set at scale 0.002: --rebuild"):
+        call_command("bench_scale_data", scale=0.003, stdout=io.StringIO())
     assert counts() == before
 
 

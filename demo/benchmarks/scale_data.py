@@ -104,9 +104,10 @@ def data_ensure(
         if (float(found[0]), found[1]) == (scale, stamp):
             say(f"Reusing the data set at scale {scale:g} (built in {found[2]:.0f} s).")
             return Built(scale, stamp, found[2], reused=True)
+        schema = " on other migrations" if found[1] != stamp else ""
         raise ScaleDataError(
-            f"This database holds the data set at scale {float(found[0]):g} "
-            f"{'on an older schema' if found[1] != stamp else ''}: --rebuild replaces it."
+            f"This database holds the data set at scale {float(found[0]):g}{schema}: "
+            "--rebuild replaces it."
         )
     if Account.objects.exists() and not rebuild:
         raise ScaleDataError(
