@@ -156,7 +156,7 @@ def test_analytics_reads_go_to_a_real_replica_and_to_the_primary_when_it_lags_or
 
 @pytest.mark.django_db
 def test_without_a_replica_analytics_reads_go_to_the_primary():
-    assert REPLICA not in connections.settings  # DATABASE_REPLICA_URL is not set in tests
+    assert REPLICA not in connections.settings  # config/settings/test.py: never in tests
     with analytics_reads():
         assert router.db_for_read(Account) == "default"
     assert replica_health(fresh=True).reason == "not configured"
