@@ -47,7 +47,7 @@ demo: migrate
 	@echo ""
 	@$(DEMO_SSO) PORT=$(PORT) SITE_URL=http://127.0.0.1:$(PORT) $(PY) -m demo.procfile -f Procfile.dev start
 
-## run / worker / beat: one process each, for development
+## run / worker / beat: one process each, for development (the worker consumes all four queues)
 run: migrate
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 worker: install

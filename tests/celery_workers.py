@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 
 from config.celery import app as celery_app
+from config.task_queues import DEFAULT, QUEUES, queue_name
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,21 +24,34 @@ def _database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def queues_of(prefix: str) -> list[str]:
+    """The broker's names of the test's queues (config/task_queues.py), its prefix added."""
+    return [queue_name(queue, prefix) for queue in QUEUES]
+
+
 @pytest.fixture
 def redis_celery(redis_url):
-    """Point the test process's Celery app at Redis, on a queue of this test's own."""
-    queue = f"cg-test-{uuid.uuid4().hex[:8]}"
-    keys = ("broker_url", "task_always_eager", "task_default_queue", "broker_transport_options")
-    saved = {key: celery_app.conf[key] for key in keys}
+    """Point the test process's Celery app at Redis, on queues of this test's own; yields
+    their prefix (`queues_of(prefix)` names them)."""
+    prefix = f"cg-test-{uuid.uuid4().hex[:8]}-"
+    keys = (
+        "broker_url",
+        "task_always_eager",
+        "task_default_queue",
+        "queue_prefix",
+        "broker_transport_options",
+    )
+    saved = {key: celery_app.conf.get(key) for key in keys}
     celery_app.conf.update(
         broker_url=redis_url,
         task_always_eager=False,
-        task_default_queue=queue,
+        task_default_queue=queue_name(DEFAULT, prefix),
+        queue_prefix=prefix,
         broker_transport_options={"socket_timeout": 5, "socket_connect_timeout": 5},
     )
     celery_app._pool = None  # drop connections made for the old broker
     celery_app.amqp._producer_pool = None
-    yield queue
+    yield prefix
     celery_app.conf.update(saved)
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
@@ -45,7 +59,8 @@ def redis_celery(redis_url):
 
 @pytest.fixture
 def start_worker(redis_celery, redis_url, tmp_path):
-    """`start_worker(**env)` starts a real worker process on the test's queue and returns it;
+    """`start_worker(**env)` starts a real worker process on the test's queues (all four) and
+    returns it;
     every worker still running is stopped when the test ends. Its log is `process.log_path`."""
     processes: list[subprocess.Popen] = []
 
@@ -57,8 +72,8 @@ def start_worker(redis_celery, redis_url, tmp_path):
             "DATABASE_URL": _database_url(),
             "REDIS_URL": redis_url,
             "CELERY_TASK_ALWAYS_EAGER": "false",
-            # Tasks the worker itself enqueues (a run's chunks) stay on the test's queue.
-            "CELERY_TASK_DEFAULT_QUEUE": redis_celery,
+            # Tasks the worker itself enqueues (a run's chunks) stay on the test's queues.
+            "CELERY_QUEUE_PREFIX": redis_celery,
             **extra_env,
         }
         command = "-m celery -A config worker --pool=solo --loglevel=INFO --without-gossip"
@@ -69,9 +84,9 @@ def start_worker(redis_celery, redis_url, tmp_path):
                     *command.split(),
                     "--without-mingle",
                     "-Q",
-                    redis_celery,
+                    ",".join(queues_of(redis_celery)),
                     "--hostname",
-                    f"{redis_celery}-{len(processes)}@%h",
+                    f"{redis_celery}{len(processes)}@%h",
                 ],
                 cwd=ROOT,
                 env=env,

@@ -47,6 +47,7 @@ from ideas.services import enrolment as enrolment_services
 from ideas.services import ideas as idea_services
 from tests.accounts.factories import AccountFactory, customer
 from tests.api_helpers import api_login
+from tests.celery_workers import queues_of
 from tests.ideas.factories import IdeaFactory, PilotFactory
 
 pytestmark = [pytest.mark.needs_redis, pytest.mark.django_db(transaction=True)]
@@ -68,24 +69,24 @@ class Rollback(Exception):
 @dataclass
 class Broker:
     client: redis.Redis
-    queue: str
+    queues: list[str]
 
     def published(self) -> list[str]:
-        """The names of the tasks waiting in the test's queue on the Redis server."""
-        raw = self.client.lrange(self.queue, 0, -1)
+        """The names of the tasks waiting in the test's queues on the Redis server."""
+        raw = [m for queue in self.queues for m in self.client.lrange(queue, 0, -1)]
         return sorted(json.loads(message)["headers"]["task"] for message in raw)
 
     def clear(self) -> None:
-        self.client.delete(self.queue)
+        self.client.delete(*self.queues)
 
 
 @pytest.fixture
 def broker(redis_celery, redis_url):
     client = redis.Redis.from_url(redis_url, socket_timeout=5)
-    yield Broker(client=client, queue=redis_celery)
-    client.delete(
-        redis_celery, f"_kombu.binding.{redis_celery}", f"_kombu.binding_permanent.{redis_celery}"
-    )
+    queues = queues_of(redis_celery)
+    yield Broker(client=client, queues=queues)
+    for queue in queues:
+        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
     client.close()
 
 

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from accounts.models import Segment
 from community.access.outcomes import visible_outcome_accounts
 from community.selectors import insights
+from config.db_router import analytics_reads
 
 
 class OutcomeRatesQuerySerializer(serializers.Serializer):
@@ -102,6 +103,7 @@ class OutcomeRatesView(APIView):
         parameters=[OutcomeRatesQuerySerializer],
         responses={200: OutcomeRatesSerializer, 403: ErrorResponse403Serializer},
     )
+    @analytics_reads()  # after authentication, which reads from the primary
     def get(self, request):
         accounts = visible_outcome_accounts(request.user)
         query = OutcomeRatesQuerySerializer(data=request.query_params)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
@@ -383,8 +383,9 @@ def _accounts_per_level_held(
         )
         .values("held_account", "held_level")
     )
-    sql, params = in_period.union(on_first_day).query.sql_with_params()
-    with connection.cursor() as cursor:
+    held = in_period.union(on_first_day)
+    sql, params = held.query.sql_with_params()
+    with connections[held.db].cursor() as cursor:  # the replica inside analytics_reads()
         cursor.execute(
             f"SELECT held_level, COUNT(*) FROM ({sql}) held GROUP BY held_level",  # noqa: S608 (Django-compiled SQL, parameters passed apart)
             params,

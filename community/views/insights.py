@@ -14,6 +14,7 @@ from accounts.models import Segment, segment_label
 from community.access.outcomes import visible_outcome_accounts
 from community.models import OutcomeKind
 from community.selectors import insights
+from config.db_router import analytics_reads
 from config.exports import csv_response
 from config.pagination import list_query
 
@@ -75,6 +76,7 @@ def insights_filters(request: HttpRequest) -> tuple[InsightsFilterForm, dict, bo
 
 @login_required
 @require_safe
+@analytics_reads()  # inside login_required: who is logged in is read from the primary
 def insights_page(request: HttpRequest) -> HttpResponse:
     """Outcome rates by engagement level at the time, with counts, 95% intervals, a chart and
     CSV; the pilot perception section comes from ideas:perception-outcomes. Customers: 403."""

@@ -23,6 +23,7 @@ from community.selectors.portfolio import (
     portfolio_list,
     portfolio_rows,
 )
+from config.db_router import analytics_reads
 from config.exports import csv_response
 from config.pagination import list_query
 
@@ -59,6 +60,7 @@ class PortfolioFilterForm(forms.Form):
 
 @login_required
 @require_safe
+@analytics_reads()  # inside login_required: who is logged in is read from the primary
 def portfolio(request: HttpRequest) -> HttpResponse:
     """The account team's home: their accounts' engagement at a glance (all for PMs/admins)."""
     accounts = portfolio_accounts(request.user)

@@ -7,10 +7,13 @@ from pathlib import Path
 
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from kombu import Queue
 
 from config.env import env_bool, env_database, env_int, env_list, env_rate, env_redis_url, env_str
 from config.settings.audit import *  # noqa: F403 (the audit trail's settings)
 from config.settings.log import LOGGING  # noqa: F401 (the log's handler and filters)
+from config.task_queues import DEFAULT as DEFAULT_QUEUE
+from config.task_queues import QUEUES, queue_name
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -129,6 +132,21 @@ DATABASES = {"default": env_database("DATABASE_URL", _SQLITE)}
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60, minimum=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A read replica of it (PostgreSQL streaming replication) for analytics reads: insights,
+# portfolio, their exports and the bench report (config/db_router.py, docs/scaling.md). Unset,
+# or answering late or not at all, those reads go to the primary.
+_replica = env_database("DATABASE_REPLICA_URL", None)
+if _replica:
+    DATABASES["replica"] = {
+        **_replica,
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        "CONN_HEALTH_CHECKS": True,
+        # An unreachable replica costs a request at most this long before the primary answers.
+        "OPTIONS": {"connect_timeout": 2, **_replica.get("OPTIONS", {})},
+    }
+DATABASE_ROUTERS = ["config.db_router.AnalyticsReplicaRouter"]
+DATABASE_REPLICA_MAX_LAG_SECONDS = env_int("DATABASE_REPLICA_MAX_LAG_SECONDS", 30, minimum=0)
+DATABASE_REPLICA_CHECK_SECONDS = env_int("DATABASE_REPLICA_CHECK_SECONDS", 5, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users and login
@@ -415,8 +433,13 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
     ),
 }
-# The queue tasks go to and `celery worker` consumes by default (one per deployment or test).
-CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# Four queues (config/task_queues.py): default, engagement, email, webhooks. `celery worker`
+# consumes all four unless given some with -Q (docs/scaling.md). A prefix keeps a test's or a
+# benchmark's queues apart from everyone else's on a shared Redis.
+CELERY_QUEUE_PREFIX = env_str("CELERY_QUEUE_PREFIX", "")
+CELERY_TASK_QUEUES = [Queue(queue_name(queue, CELERY_QUEUE_PREFIX)) for queue in QUEUES]
+CELERY_TASK_DEFAULT_QUEUE = queue_name(DEFAULT_QUEUE, CELERY_QUEUE_PREFIX)
+CELERY_TASK_ROUTES = ("config.task_queues.task_route",)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -20,6 +20,10 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # No persistent connections: live-server threads would keep the test database open at teardown.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# No replica in tests, even with DATABASE_REPLICA_URL set: as a test mirror of "default" it would
+# be a second connection that pytest-django refuses to tests not naming it, and that does not see
+# their uncommitted rows. tests/test_db_replica.py starts a real replica of its own.
+DATABASES.pop("replica", None)
 # The API's throttling: rates no test reaches by accident (tests/test_api_throttling.py lowers
 # them), counted in this process only, never in a Redis other test runs share.
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from accounts.models import Segment
 from community.access.outcomes import visible_outcome_accounts
 from community.selectors.insights import PERIOD_ORDER_ERROR, period_fill
+from config.db_router import analytics_reads
 from ideas.selectors import perception_outcomes as selectors
 
 
@@ -122,6 +123,7 @@ class PilotPerceptionView(APIView):
         parameters=[PilotPerceptionQuerySerializer],
         responses={200: PilotPerceptionSerializer, 403: ErrorResponse403Serializer},
     )
+    @analytics_reads()  # after authentication, which reads from the primary
     def get(self, request):
         accounts = visible_outcome_accounts(request.user)
         query = PilotPerceptionQuerySerializer(data=request.query_params)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from accounts.models import Segment
 from community.access.outcomes import visible_outcome_accounts
 from community.selectors.insights import PERIOD_ORDER_ERROR, default_period, period_fill
+from config.db_router import analytics_reads
 from config.exports import csv_response
 from config.pagination import list_query
 from ideas.selectors import perception_outcomes as selectors
@@ -52,6 +53,7 @@ class PerceptionFilterForm(forms.Form):
 
 @login_required
 @require_safe
+@analytics_reads()  # inside login_required: who is logged in is read from the primary
 def perception_outcomes(request: HttpRequest) -> HttpResponse:
     accounts = visible_outcome_accounts(request.user)  # customers: 403
     data = request.GET.copy()

@@ -110,20 +110,21 @@ def running_site(
     (`with_beat` adds the beat scheduler to it); wait until /healthz/ answers; yield the base
     URL; stop every process on exit, also when the body raises.
 
-    Tasks go to a queue of this site's own (`cg-perf-<port>`), so no other worker (a developer's
-    `make worker`) takes them and this worker takes nobody else's. Without `redis_url` Celery
-    uses the filesystem transport under var/. The caller migrates and seeds the database.
+    Tasks go to queues of this site's own (`cg-perf-<port>-default`, …), so no other worker
+    (a developer's `make worker`) takes them and this worker takes nobody else's. Without
+    `redis_url` Celery uses the filesystem transport under var/. The caller migrates and seeds
+    the database.
     """
     if not _port_free(port):
         raise SiteError(f"Port {port} on 127.0.0.1 is taken; pick another.")
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    queue = f"cg-perf-{port}"
+    queue = f"cg-perf-{port}"  # the prefix of this site's four queues (config/task_queues.py)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": settings,
         "DATABASE_URL": database_url,
         "SITE_URL": f"http://127.0.0.1:{port}",
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "CELERY_QUEUE_PREFIX": f"{queue}-",
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("REDIS_URL", None)
@@ -182,9 +183,7 @@ def running_site(
                 "--loglevel=WARNING",
                 f"--concurrency={worker_concurrency}",
                 "--without-gossip",
-                "--without-mingle",
-                "-Q",
-                queue,
+                "--without-mingle",  # consumes the four queues of its CELERY_QUEUE_PREFIX
                 "--hostname",
                 f"{queue}@%h",
             ]

@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from accounts.models import Account, Membership
 from community.models import ActivityEvent
+from config.db_router import analytics_reads
 from demo.benchmarks.query_counts import Measurement, QueryCounts, query_counts_measure
 from demo.benchmarks.report import BenchReport, report_render
 from demo.benchmarks.world import bench_world
@@ -51,6 +52,7 @@ def _database_url(name: str) -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
 
 
+@analytics_reads()  # counting a year of events: on the replica when there is one
 def _size() -> str:
     accounts = Account.objects.exclude(slug__startswith="bench-").count()
     people = Membership.objects.exclude(account__slug__startswith="bench-").count()
