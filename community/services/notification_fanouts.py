@@ -2,11 +2,12 @@
 
 `notify_audience` keeps one message and its audience as a query (a registered audience's
 name and arguments: "the readers of harvest 7", "the followers of idea 12"), never as a list
-of people, so the request that publishes to 100,000 people writes one row. It tells the first
-few people at once (a small audience is told in the request, as `notify` would) and queues
-one task by name after commit, through the outbox (a broker outage delays it, never loses it).
-The task (community.tasks.notification_fanout_task) tells the rest in chunks of
-`FANOUT_CHUNK` people, each chunk its own transaction, in the order of their ids.
+of people, so the request that publishes to 100,000 people does the same work as for 200. It
+tells the first `FANOUT_AT_ONCE` people at once (a small audience is all told in the request,
+as `notify` would) and queues one task by name after commit, through the outbox (a broker
+outage delays it, never loses it). The task (community.tasks.notification_fanout_task) tells
+the rest in chunks of `FANOUT_CHUNK` people, each chunk its own transaction, in the order of
+their ids.
 
 Exactly once: a chunk locks the fan-out's row, tells the active people of the audience above
 its high-water mark (`told_up_to`) and moves the mark, in one transaction. A task retried,
@@ -99,14 +100,14 @@ def notify_audience(
         audience_args=audience_args,
         exclude=exclude,
     )
-    if _chunk_tell(fanout, limit=FANOUT_AT_ONCE):
+    if _chunk_tell(fanout, limit=FANOUT_AT_ONCE) == FANOUT_AT_ONCE:  # some may be left
         enqueue("community.tasks.notification_fanout_task", fanout.pk)
     return fanout
 
 
-def notification_fanout_continue(*, fanout_id: int, chunk: int = FANOUT_CHUNK) -> bool:
-    """Tell the next `chunk` people of the fan-out, in one transaction; True while some may be
-    left. A finished (or deleted) fan-out tells nobody."""
+def notification_fanout_continue(*, fanout_id: int, chunk: int = FANOUT_CHUNK) -> int | None:
+    """Tell the next `chunk` people of the fan-out, in one transaction; how many were told, or
+    None when the fan-out is finished (or deleted) and tells nobody."""
     with transaction.atomic():
         fanout = (
             NotificationFanout.objects.select_for_update()
@@ -114,21 +115,23 @@ def notification_fanout_continue(*, fanout_id: int, chunk: int = FANOUT_CHUNK) -
             .first()
         )
         if fanout is None:
-            return False
+            return None
         return _chunk_tell(fanout, limit=chunk)
 
 
 def notification_fanout_run(*, fanout_id: int, chunk: int = FANOUT_CHUNK) -> int:
-    """Tell everyone left, chunk after chunk; the number of chunks run."""
-    chunks = 0
-    while notification_fanout_continue(fanout_id=fanout_id, chunk=chunk):
-        chunks += 1
-    return chunks
+    """Tell everyone left, chunk after chunk; how many people this run told."""
+    told = 0
+    while (
+        chunk_told := notification_fanout_continue(fanout_id=fanout_id, chunk=chunk)
+    ) is not None:
+        told += chunk_told
+    return told
 
 
-def _chunk_tell(fanout: NotificationFanout, *, limit: int) -> bool:
+def _chunk_tell(fanout: NotificationFanout, *, limit: int) -> int:
     """Tell the next `limit` people above the mark and move it (the caller holds the row's
-    lock in its transaction); True while some may be left."""
+    lock in its transaction); how many were told. Fewer than `limit`: the fan-out is done."""
     ids = list(_audience_ids(fanout)[:limit])
     notifications_store(
         rows=[
@@ -148,13 +151,12 @@ def _chunk_tell(fanout: NotificationFanout, *, limit: int) -> bool:
         ],
         email=fanout.email,
     )
-    more = len(ids) == limit
     fields = {"told_count": fanout.told_count + len(ids), "updated_at": timezone.now()}
     if ids:
         fields["told_up_to"] = ids[-1]
-    if not more:
+    if len(ids) < limit:
         fields["finished_at"] = timezone.now()
     NotificationFanout.objects.filter(pk=fanout.pk).update(**fields)
     for name, value in fields.items():
         setattr(fanout, name, value)
-    return more
+    return len(ids)
