@@ -14,7 +14,7 @@ DEMO_SSO := SSO_PORT=$(SSO_PORT) STAFF_SSO_PROTOCOL=oidc STAFF_SSO_DOMAINS=custo
 	STAFF_SSO_CLIENT_SECRET=demo-only-staff-secret \
 	OUTBOUND_ALLOW_LOOPBACK=1
 
-.PHONY: install demo run worker beat test test-fast lint format bench load migrate seed clean schema screenshots
+.PHONY: install demo run worker beat test test-fast lint format bench bench-fanout load migrate seed clean schema screenshots
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -87,6 +87,15 @@ bench: install
 	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make bench needs PostgreSQL: DATABASE_URL=postgres://user@host:5432/scratch make bench"; exit 1;; esac
 	$(MANAGE) migrate --noinput
 	$(MANAGE) bench_report --engagement-accounts $(BENCH_ACCOUNTS) --engagement-events $(BENCH_EVENTS)
+
+## bench-fanout: a harvest published to 100,000 people on PostgreSQL and Redis with a real
+## worker: the publish request's time and the worker's (DATABASE_URL=postgres://…/scratch
+## REDIS_URL=redis://…/n make bench-fanout; it adds 100,000 people there once, then reuses them).
+FANOUT_PEOPLE ?= 100000
+bench-fanout: install
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make bench-fanout needs PostgreSQL: DATABASE_URL=postgres://user@host:5432/scratch"; exit 1;; esac
+	$(MANAGE) migrate --noinput
+	DJANGO_SETTINGS_MODULE=config.settings.bench $(MANAGE) bench_fanout --people $(FANOUT_PEOPLE)
 
 ## load: the locust scenario (three personas) against gunicorn + a Celery worker and beat on
 ## 127.0.0.1, PostgreSQL and Redis; fails unless zero 5xx/timeouts/failures, p95 < 300 ms and

@@ -7,7 +7,9 @@ Who is told on publishing: every active member of every account the harvest is a
 all customers reaches accounts that were not invited; they are told and shown the harvest
 without the garden's name, link or sources (community.access.harvests.harvest_garden_shown), so the
 garden stays invisible to them. Notifications never name the garden. The garden's own chat
-channels (community.services.chat_deliveries) are told too.
+channels (community.services.chat_deliveries) are told too. A large audience is told off the
+request path: the first hundred at once, the rest by a task in chunks
+(community.services.notification_fanouts; the audience is `harvest_readers`).
 """
 
 from __future__ import annotations
