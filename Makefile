@@ -14,7 +14,7 @@ DEMO_SSO := SSO_PORT=$(SSO_PORT) STAFF_SSO_PROTOCOL=oidc STAFF_SSO_DOMAINS=custo
 	STAFF_SSO_CLIENT_SECRET=demo-only-staff-secret \
 	OUTBOUND_ALLOW_LOOPBACK=1
 
-.PHONY: install demo run worker beat test test-fast lint format bench bench-scale load migrate seed clean schema screenshots
+.PHONY: install demo run worker beat test test-fast lint format bench bench-scale bench-fanout load migrate seed clean schema screenshots
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -100,6 +100,15 @@ bench-scale: install
 	@echo "  The data set is ready (a second run reuses it; --rebuild: $(MANAGE) bench_scale_data --rebuild)."
 	@echo "  Not yet: the bench report's full-size section (issue 16, item 2). Until then, time screens"
 	@echo "  against it by hand: DATABASE_URL=… $(MANAGE) runserver, log in as a login seed_demo prints."
+
+## bench-fanout: a harvest published to 100,000 people on PostgreSQL and Redis with a real
+## worker: the publish request's time and the worker's (DATABASE_URL=postgres://…/scratch
+## REDIS_URL=redis://…/n make bench-fanout; it adds 100,000 people there once, then reuses them).
+FANOUT_PEOPLE ?= 100000
+bench-fanout: install
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make bench-fanout needs PostgreSQL: DATABASE_URL=postgres://user@host:5432/scratch"; exit 1;; esac
+	$(MANAGE) migrate --noinput
+	DJANGO_SETTINGS_MODULE=config.settings.bench $(MANAGE) bench_fanout --people $(FANOUT_PEOPLE)
 
 ## load: the locust scenario (three personas) against gunicorn + a Celery worker and beat on
 ## 127.0.0.1, PostgreSQL and Redis; fails unless zero 5xx/timeouts/failures, p95 < 300 ms and

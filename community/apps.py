@@ -17,6 +17,8 @@ class CommunityConfig(AppConfig):
         from community.selectors.discussions import post_names
         from community.selectors.harvests import harvest_names
         from community.services.engagement import engagement_member_changed
+        from community.services.harvests import HARVEST_READERS, harvest_readers
+        from community.services.notification_fanouts import fanout_audience_register
 
         personal_data.register()  # its section of the personal data download and erasure
         audit.register()  # which of its models the audit trail records
@@ -25,3 +27,5 @@ class CommunityConfig(AppConfig):
         activity_object_namer_register(object_type="community.post", namer=post_names)
         activity_object_namer_register(object_type="community.harvest", namer=harvest_names)
         todo_providers.register()  # what needs a person, on their home page
+        # Who a published harvest is told to, by a fan-out off the request path.
+        fanout_audience_register(name=HARVEST_READERS, audience=harvest_readers)

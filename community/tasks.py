@@ -16,6 +16,7 @@ from community.services import (
     chat_deliveries,
     engagement,
     notification_emails,
+    notification_fanouts,
     recognition,
     webhooks,
 )
@@ -42,6 +43,19 @@ def notification_email_task(notification_id: int) -> bool:
     recorded on the row. A retry, a redelivery or a second task for the same row sends nothing
     twice (its sender claims the row: community.services.notification_emails)."""
     return notification_emails.notification_email_send(notification_id=notification_id)
+
+
+@shared_task(
+    autoretry_for=(OperationalError, InterfaceError),  # the database went away for a moment
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=8,
+)
+def notification_fanout_task(fanout_id: int) -> int:
+    """Tell a fan-out's audience, chunk after chunk, each its own transaction. A retry, a
+    redelivery (acks_late: its worker was killed) or a second task starts after the last
+    committed chunk: nobody is told twice (community.services.notification_fanouts)."""
+    return notification_fanouts.notification_fanout_run(fanout_id=fanout_id)
 
 
 _DIGEST_RETRY = {

@@ -34,6 +34,9 @@ TASK_QUEUES: dict[str, str] = {
     "community.tasks.notification_digests_daily_task": EMAIL,
     "community.tasks.notification_digests_weekly_task": EMAIL,
     "community.tasks.alert_digests_task": EMAIL,
+    # community: a large audience told in chunks (writes notifications; their emails are
+    # queued on the email queue by each chunk)
+    "community.tasks.notification_fanout_task": DEFAULT,
     # community: the engagement engine and what it awards
     "community.tasks.engagement_recompute_task": ENGAGEMENT,
     "community.tasks.engagement_repair_task": ENGAGEMENT,

@@ -1,5 +1,6 @@
 """The ideas app: registers its section of a person's personal data, and how activity events
-about ideas and pilots name them, and its to-dos for the home page, when it is ready."""
+about ideas and pilots name them, its to-dos for the home page and who follows an idea (a
+fan-out audience), when it is ready."""
 
 from django.apps import AppConfig
 
@@ -10,9 +11,10 @@ class IdeasConfig(AppConfig):
 
     def ready(self) -> None:
         from community.selectors.activity_objects import activity_object_namer_register
+        from community.services.notification_fanouts import fanout_audience_register
         from ideas import personal_data
         from ideas.selectors import todos
-        from ideas.selectors.ideas import idea_names
+        from ideas.selectors.ideas import IDEA_FOLLOWERS, idea_followers, idea_names
         from ideas.selectors.pilots import pilot_names
 
         personal_data.register()  # its section of the personal data download and erasure
@@ -21,3 +23,5 @@ class IdeasConfig(AppConfig):
         activity_object_namer_register(object_type="ideas.pilot", namer=pilot_names)
         # Agreements, check-ins, pilots recruiting, ideas to review … on people's homes.
         todos.register()
+        # Who hears of an idea's changes, by a fan-out off the request path.
+        fanout_audience_register(name=IDEA_FOLLOWERS, audience=idea_followers)

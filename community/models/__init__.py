@@ -45,6 +45,7 @@ from community.models.notifications import (
     DigestPeriod,
     Notification,
     NotificationDigest,
+    NotificationFanout,
     NotificationPreference,
 )
 from community.models.outcomes import (
@@ -101,6 +102,7 @@ __all__ = [
     "LoyaltyOutcome",
     "Notification",
     "NotificationDigest",
+    "NotificationFanout",
     "NotificationPreference",
     "OfflineEvent",
     "OutcomeKind",

@@ -203,6 +203,50 @@ def actor_text_render(text: str, name: str) -> str:
     return _SLOT_OR_BRACES.sub(_fill, text)
 
 
+class NotificationFanout(models.Model):
+    """One message to tell a large audience, told by a task in chunks off the request path
+    (community.services.fanouts). The audience is kept as a query, not as a list of people:
+    `audience` names a registered query of people and `audience_args` its arguments (the
+    harvest, the idea); `exclude` (who acted) is not told.
+
+    `told_up_to` is the high-water mark: every person of the audience with a lower or equal id
+    has been told. A chunk tells the next people above it and moves it in one transaction, so
+    a task that is retried, redelivered or killed and run again tells nobody twice (the unique
+    constraint on Notification's fanout and user says so too). `finished_at`: everyone told."""
+
+    kind = models.CharField(max_length=40)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True, validators=[validate_single_line])
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_account = models.ForeignKey(
+        Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    garden = models.ForeignKey(
+        "community.Garden", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    names_actor = models.BooleanField(default=False)
+    email = models.BooleanField(default=True, help_text="Email as each person chose for the kind.")
+    audience = models.CharField(max_length=60)
+    audience_args = models.JSONField(default=dict, blank=True)
+    exclude = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    told_up_to = models.BigIntegerField(default=0)
+    told_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.audience} {self.audience_args}: {self.title}"
+
+
 class Notification(models.Model):
     """Something a person is told, in the app and (unless turned off) by email.
 
@@ -275,9 +319,24 @@ class Notification(models.Model):
     names_actor = models.BooleanField(
         default=False, help_text="The title and body hold the {actor} slot, filled at read time."
     )
+    fanout = models.ForeignKey(
+        NotificationFanout,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        help_text="The fan-out that told it to a large audience (None: told directly).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fanout", "user"],
+                condition=models.Q(fanout__isnull=False),
+                name="one_notification_per_fanout_user",
+            )
+        ]
         indexes = [
             models.Index(fields=["user", "read_at"], name="notification_unread"),
             models.Index(

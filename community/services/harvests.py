@@ -7,7 +7,9 @@ Who is told on publishing: every active member of every account the harvest is a
 all customers reaches accounts that were not invited; they are told and shown the harvest
 without the garden's name, link or sources (community.access.harvests.harvest_garden_shown), so the
 garden stays invisible to them. Notifications never name the garden. The garden's own chat
-channels (community.services.chat_deliveries) are told too.
+channels (community.services.chat_deliveries) are told too. A large audience is told off the
+request path: the first hundred at once, the rest by a task in chunks
+(community.services.notification_fanouts; the audience is `harvest_readers`).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from community.models import (
 from community.models.notifications import NotifyKind, actor_text
 from community.services.chat_deliveries import ChatNotice, chat_notices_post
 from community.services.engagement import activity_record
-from community.services.notifications import notify
+from community.services.notification_fanouts import notify_audience
 
 HARVEST_FIELDS = (
     "title",
@@ -176,6 +178,16 @@ def harvest_target_accounts(*, harvest: Harvest) -> QuerySet[Account]:
     return Account.objects.filter(Q(pk__in=members) | Q(pk__in=accepted))
 
 
+HARVEST_READERS = "community.harvest_readers"  # the fan-out audience of a published harvest
+
+
+def harvest_readers(args: dict) -> QuerySet[User]:
+    """The people a harvest is published to (a fan-out audience: {"harvest": id}): the
+    members of the accounts it is aimed at."""
+    harvest = Harvest.objects.select_related("garden").get(pk=args["harvest"])
+    return User.objects.filter(membership__account__in=harvest_target_accounts(harvest=harvest))
+
+
 @transaction.atomic
 def harvest_publish(*, harvest: Harvest, by: User) -> Harvest:
     """Publish a draft and tell the members of the accounts it is aimed at (once: publishing
@@ -190,11 +202,9 @@ def harvest_publish(*, harvest: Harvest, by: User) -> Harvest:
     harvest.published_at = timezone.now()
     harvest.published_by = by
     harvest.save(update_fields=["published_at", "published_by", "updated_at"])
-    readers = User.objects.filter(
-        is_active=True, membership__account__in=harvest_target_accounts(harvest=harvest)
-    ).order_by("pk")
-    notify(
-        users=readers.iterator(chunk_size=2000),
+    notify_audience(  # the first readers now, the rest by a task in chunks
+        audience=HARVEST_READERS,
+        audience_args={"harvest": harvest.pk},
         kind=NotifyKind.HARVEST_PUBLISHED,
         # Never the garden's name: the harvest may reach accounts not invited to it.
         title=f"New harvest: {harvest.title}",

@@ -47,6 +47,11 @@ def notification_emails_suppressed() -> Iterator[None]:
         _emails_suppressed.reset(token)
 
 
+def notification_emails_are_suppressed() -> bool:
+    """Inside `notification_emails_suppressed` (a fan-out made there keeps it for its task)."""
+    return _emails_suppressed.get()
+
+
 def _emails_after_commit(*, notifications: Iterable[Notification]) -> None:
     """Queue one email task per notification to be emailed now, once the transaction commits.
     Digest deliveries wait for the digest jobs; "off" and "" (no email wanted, or emails
@@ -88,13 +93,21 @@ def notify_many(
     person is told a message once. One query reads the preferences of every person and kind,
     one insert makes every notification; `email=False` (or suppressed emails) reads none and
     queues nothing."""
-    rows = [row for message in messages for row in _rows(message)]
+    return notifications_store(
+        rows=[row for message in messages for row in _rows(message)], email=email
+    )
+
+
+def notifications_store(*, rows: list[Notification], email: bool = True) -> list[Notification]:
+    """Insert unsaved notifications (one insert), each with the email delivery its person chose
+    for its kind (one query), and queue the immediate emails after commit: `notify_many`'s
+    last step, and each chunk of a fan-out's (community.services.notification_fanouts)."""
     if not rows:
         return []
     if email and not _emails_suppressed.get():
-        deliveries = notification_deliveries(pairs={(row.user.pk, row.kind) for row in rows})
+        deliveries = notification_deliveries(pairs={(row.user_id, row.kind) for row in rows})
         for row in rows:
-            row.email_delivery = deliveries[row.user.pk, row.kind]
+            row.email_delivery = deliveries[row.user_id, row.kind]
     created = Notification.objects.bulk_create(rows)
     if email:  # PostgreSQL and SQLite return the new ids from bulk_create
         _emails_after_commit(notifications=created)

@@ -353,3 +353,15 @@ def ideas_awaiting_review_count(*, user: User) -> int:
     if not workflow.can_moderate(user):
         return 0
     return visible_ideas(user).filter(status__in=AWAITING_REVIEW).count()
+
+
+IDEA_FOLLOWERS = "ideas.idea_followers"  # an audience of community.services.notification_fanouts
+
+
+def idea_followers(args: dict) -> QuerySet[User]:
+    """The people following an idea (a fan-out audience: {"idea": id}), without the people
+    taking part in a pilot when {"except_pilot": id} (they are told on their own)."""
+    followers = User.objects.filter(idea_follows__idea_id=args["idea"])
+    if args.get("except_pilot") is not None:
+        followers = followers.exclude(enrolments__pilot_id=args["except_pilot"])
+    return followers

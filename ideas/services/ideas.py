@@ -19,9 +19,11 @@ from accounts.models import Account, User
 from community.models import ActivityEvent, ActivityKind, Garden, GardenVisibility
 from community.models.notifications import NotifyKind, actor_text
 from community.services.engagement import activity_record
+from community.services.notification_fanouts import notify_audience
 from community.services.notifications import notify
 from ideas import workflow
 from ideas.models import Comment, Follow, Idea, IdeaStatus, IdeaTransition, Vote
+from ideas.selectors.ideas import IDEA_FOLLOWERS
 
 MAX_LINKS = 5
 MAX_LINK_LENGTH = 500
@@ -188,8 +190,9 @@ def idea_transition(*, idea: Idea, actor: User, to_status: str, reason: str) -> 
     )
     if to_status in DECIDED_STATUSES:  # "you said, we did": the loop is closed
         idea_support_record(idea=idea, actor=actor, kind=ActivityKind.LOOP_CLOSED)
-    notify(
-        users=_followers(idea),
+    notify_audience(  # the first followers now, the rest by a task in chunks
+        audience=IDEA_FOLLOWERS,
+        audience_args={"idea": idea.pk},
         kind=NotifyKind.IDEA_STATUS,
         title=actor_text(
             "“{title}” is now {status}", title=idea.title, status=idea.get_status_display().lower()

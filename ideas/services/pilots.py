@@ -29,6 +29,7 @@ from community.access.gardens import accounts_inside
 from community.models import ActivityKind, EngagementLevel
 from community.models.notifications import NotifyKind
 from community.services.engagement import activity_record
+from community.services.notification_fanouts import notify_audience
 from community.services.notifications import notify
 from ideas.models import (
     Agreement,
@@ -40,6 +41,7 @@ from ideas.models import (
     PilotInvitation,
     PilotState,
 )
+from ideas.selectors.ideas import IDEA_FOLLOWERS
 from ideas.selectors.pilots import PILOT_STATE_ORDER, pilot_accounts_taking_part
 from ideas.services.chat_deliveries import pilot_decided_chat
 from ideas.services.feedback import check_ins_create_default
@@ -341,8 +343,9 @@ def _pilots_closed(*, pilots: list[Pilot], actor: User | None) -> None:
             exclude=actor,
         )
         if evaluated:
-            notify(
-                users=_followers(idea).exclude(pk__in=[u.pk for u in participants]),
+            notify_audience(
+                audience=IDEA_FOLLOWERS,
+                audience_args={"idea": idea.pk, "except_pilot": pilot.pk},
                 kind=NotifyKind.IDEA_STATUS,
                 title=f"“{idea.title}” is now evaluated",
                 body=f"Its pilot “{pilot.title}” has closed.",
@@ -353,10 +356,6 @@ def _pilots_closed(*, pilots: list[Pilot], actor: User | None) -> None:
 
 def _participants(pilot: Pilot):
     return User.objects.filter(enrolments__pilot=pilot, is_active=True).distinct()
-
-
-def _followers(idea: Idea):
-    return User.objects.filter(idea_follows__idea=idea, is_active=True)
 
 
 def pilot_invited_notify(*, pilot: Pilot, account_ids: Iterable[int] | None, actor: User | None):
@@ -480,8 +479,9 @@ def _decision_notify(*, pilot: Pilot, idea: Idea, actor: User) -> None:
         url=pilot.get_absolute_url(),
         exclude=actor,
     )
-    notify(
-        users=_followers(idea).exclude(pk__in=[u.pk for u in participants]),
+    notify_audience(  # the followers may be thousands: the rest by a task in chunks
+        audience=IDEA_FOLLOWERS,
+        audience_args={"idea": idea.pk, "except_pilot": pilot.pk},
         kind=NotifyKind.PILOT_DECISION,
         title=title,
         body=pilot.outcome_note,
