@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from kombu import Queue
 
 from config.env import env_bool, env_database, env_int, env_list, env_rate, env_redis_url, env_str
 from config.settings.audit import *  # noqa: F403 (the audit trail's settings)
+from config.settings.beat import BEAT_SCHEDULE
 from config.settings.log import LOGGING  # noqa: F401 (the log's handler and filters)
 from config.task_queues import DEFAULT as DEFAULT_QUEUE
 from config.task_queues import QUEUES, queue_name
@@ -447,64 +447,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE = {
-    # Tasks whose publish failed (the broker was down) are published from the outbox.
-    "outbox-relay": {
-        "task": "accounts.tasks.outbox_relay_task",
-        "schedule": crontab(),  # every minute
-    },
-    **AUDIT_BEAT_SCHEDULE,
-    "purge-stale-invitations": {
-        "task": "accounts.tasks.invitations_purge_task",
-        "schedule": crontab(minute=17, hour=3),
-    },
-    "purge-old-submissions": {  # form tokens and idempotency keys past their retention
-        "task": "accounts.tasks.submissions_purge_task",
-        "schedule": crontab(minute=23),  # hourly
-    },
-    "advance-pilot-schedules": {
-        "task": "ideas.tasks.pilots_advance_schedule_task",
-        "schedule": crontab(minute=5),  # hourly: pilots open and close early on their day
-    },
-    "feedback-reminders": {
-        "task": "ideas.tasks.feedback_reminders_task",
-        "schedule": crontab(minute=40, hour=8),  # daily, in the morning (UTC)
-    },
-    "engagement-incremental": {
-        "task": "community.tasks.engagement_recompute_incremental_task",
-        "schedule": crontab(minute="*/15"),  # accounts with new events since the last run
-    },
-    "engagement-nightly": {
-        "task": "community.tasks.engagement_recompute_nightly_task",
-        "schedule": crontab(minute=20, hour=0),  # every account, settling the day just over
-    },
-    "alert-digests": {
-        "task": "community.tasks.alert_digests_task",
-        "schedule": crontab(minute=0, hour=7),  # daily, before the working day (UTC)
-    },
-    "webhook-deliveries-requeue": {
-        "task": "community.tasks.webhook_deliveries_requeue_task",
-        "schedule": crontab(minute="*/5"),  # deliveries whose task was lost, queued again
-    },
-    # Milestones (badges): the people active lately, and everyone after the nightly run.
-    "milestones-recent": {
-        "task": "community.tasks.milestones_award_recent_task",
-        "schedule": crontab(minute="7-59/15"),  # a few minutes after each incremental run
-    },
-    "milestones-nightly": {
-        "task": "community.tasks.milestones_award_all_task",
-        "schedule": crontab(minute=50, hour=0),  # after the nightly engagement run
-    },
-    # Notification digests: at most one per person and period however often they run.
-    "notification-digests-daily": {
-        "task": "community.tasks.notification_digests_daily_task",
-        "schedule": crontab(minute=10, hour=7),  # daily, before the working day (UTC)
-    },
-    "notification-digests-weekly": {
-        "task": "community.tasks.notification_digests_weekly_task",
-        "schedule": crontab(minute=30, hour=7, day_of_week="mon"),  # Monday mornings
-    },
-}
+CELERY_BEAT_SCHEDULE = {**AUDIT_BEAT_SCHEDULE, **BEAT_SCHEDULE}  # config/settings/beat.py
 # How long a write stays "once" (accounts/submissions.py): a form's token, in days (a form left
 # open in a tab, or reached by Back), and an API `Idempotency-Key`, in hours (retries are quick).
 FORM_TOKEN_RETENTION_DAYS = env_int("FORM_TOKEN_RETENTION_DAYS", 7, minimum=1)
