@@ -91,6 +91,14 @@ class LoyaltyOutcome(TimeStamped):
     def __str__(self) -> str:
         return f"{self.account} {self.get_kind_display()} on {self.occurred_on}"
 
+    @property
+    def change_in_value(self):
+        """The change in annual contract value as pages show it: a contraction is negative (the
+        stored amount is always the size of the change, more than 0); None without an amount."""
+        if self.amount is None:
+            return None
+        return -self.amount if self.kind == OutcomeKind.CONTRACTED else self.amount
+
     def clean(self) -> None:
         if self.kind in OUTCOME_KINDS_WITH_AMOUNT:
             if self.amount is None:

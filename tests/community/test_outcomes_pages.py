@@ -66,6 +66,18 @@ def test_the_account_team_sees_only_its_accounts_outcomes(
     assert client_for(account_manager_a).get(LIST, {"account": "globex"}).status_code == 404
 
 
+def test_a_contraction_reads_as_a_loss_and_an_expansion_as_a_gain(
+    client_for, account_manager_a, account_a
+):
+    _outcome(account_a, OutcomeKind.CONTRACTED, amount=1500)
+    _outcome(account_a, OutcomeKind.EXPANDED, amount=2000, on=dt.date(2026, 2, 1))
+
+    page = client_for(account_manager_a).get(LIST).content.decode()
+
+    assert "<td>\u2212€1,500</td>" in page
+    assert "<td>€2,000</td>" in page
+
+
 @pytest.mark.parametrize("persona", ["product_manager", "programme_admin"])
 def test_product_managers_and_programme_admins_see_every_account(
     request, client_for, persona, account_a, account_b
