@@ -14,7 +14,7 @@ DEMO_SSO := SSO_PORT=$(SSO_PORT) STAFF_SSO_PROTOCOL=oidc STAFF_SSO_DOMAINS=custo
 	STAFF_SSO_CLIENT_SECRET=demo-only-staff-secret \
 	OUTBOUND_ALLOW_LOOPBACK=1
 
-.PHONY: install demo run worker beat test test-fast lint format bench bench-scale bench-fanout load migrate seed clean schema screenshots
+.PHONY: install demo run worker beat test test-fast lint format bench bench-api bench-scale bench-fanout load migrate seed clean schema screenshots
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -87,6 +87,17 @@ bench: install
 	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make bench needs PostgreSQL: DATABASE_URL=postgres://user@host:5432/scratch make bench"; exit 1;; esac
 	$(MANAGE) migrate --noinput
 	$(MANAGE) bench_report --engagement-accounts $(BENCH_ACCOUNTS) --engagement-events $(BENCH_EVENTS)
+
+## bench-api: requests/s of every API list endpoint (page size 25) with wrk on gunicorn (2
+## workers), as a share of the bare /healthz/ view's in the same run (issue 16, item 4: target
+## >= 25%); writes docs/api-throughput-report.md. Needs wrk (apt-get install wrk); about 12 s
+## per endpoint: DATABASE_URL=postgres://.../scratch make bench-api  (BENCH_API_ARGS="--only ideas")
+BENCH_API_ARGS ?=
+bench-api: install
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make bench-api needs PostgreSQL: DATABASE_URL=postgres://user@host:5432/scratch make bench-api"; exit 1;; esac
+	@command -v wrk >/dev/null || { echo "make bench-api needs wrk (apt-get install wrk)"; exit 1; }
+	$(MANAGE) migrate --noinput
+	$(MANAGE) bench_api $(BENCH_API_ARGS)
 
 ## bench-scale: the full-size data set of issue 16 in a scratch PostgreSQL database, built once
 ## (set-based SQL, about 8 minutes at full size on 2 cores; docs/bench-scale.md), then reused:

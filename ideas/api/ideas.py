@@ -38,6 +38,17 @@ class IdeaFilter(django_filters.FilterSet):
         fields = ["garden", "status"]
 
 
+_LIST_COLUMNS = (
+    *(field for field in s.IdeaSerializer.Meta.fields if field not in s.IDEA_ANNOTATED_FIELDS),
+    "garden__slug",
+    "garden__shows_other_members",
+    "author__first_name",
+    "author__last_name",
+    "author_account__slug",
+    "author_account__name",
+)
+
+
 class IdeaViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -53,7 +64,10 @@ class IdeaViewSet(
     ordering_fields = ["created_at", "supporters", "supporting_accounts"]
 
     def get_queryset(self):
-        return selectors.idea_list(ideas=access.visible_ideas(self.request.user))
+        ideas = selectors.idea_list(ideas=access.visible_ideas(self.request.user))
+        # A list row shows its own columns and a few of its garden, author and account: the
+        # other columns of those three (passwords, charters, contract values) are not read.
+        return ideas.only(*_LIST_COLUMNS) if self.action == "list" else ideas
 
     def get_object(self) -> Idea:
         return access.access_idea(self.request.user, self.kwargs["pk"])

@@ -33,6 +33,10 @@ def _name(
     )
 
 
+# IdeaSerializer's fields that are annotations of the list's queryset, not columns of the idea.
+IDEA_ANNOTATED_FIELDS = frozenset({"supporters", "supporting_accounts"})
+
+
 class IdeaSerializer(serializers.ModelSerializer):
     """An idea in a list. `author_account` is shown only to readers who see every account and
     to the author's colleagues; `null` otherwise."""
