@@ -214,7 +214,7 @@ class NotificationFanout(models.Model):
     a task that is retried, redelivered or killed and run again tells nobody twice (the unique
     constraint on Notification's fanout and user says so too). `finished_at`: everyone told."""
 
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, validators=[validate_single_line])
     title = models.CharField(max_length=200, validators=[validate_single_line])
     body = models.TextField(blank=True)
     url = models.CharField(max_length=300, blank=True, validators=[validate_single_line])
@@ -229,7 +229,7 @@ class NotificationFanout(models.Model):
     )
     names_actor = models.BooleanField(default=False)
     email = models.BooleanField(default=True, help_text="Email as each person chose for the kind.")
-    audience = models.CharField(max_length=60)
+    audience = models.CharField(max_length=60, validators=[validate_single_line])
     audience_args = models.JSONField(default=dict, blank=True)
     exclude = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
