@@ -205,9 +205,9 @@ def actor_text_render(text: str, name: str) -> str:
 
 class NotificationFanout(models.Model):
     """One message to tell a large audience, told by a task in chunks off the request path
-    (community.services.fanouts). The audience is kept as a query, not as a list of people:
-    `audience` names a registered query of people and `audience_args` its arguments (the
-    harvest, the idea); `exclude` (who acted) is not told.
+    (community.services.notification_fanouts). The audience is kept as a query, not as a list
+    of people: `audience` names a registered query of people and `audience_args` its arguments
+    (the harvest, the idea); `exclude` (who acted) is not told.
 
     `told_up_to` is the high-water mark: every person of the audience with a lower or equal id
     has been told. A chunk tells the next people above it and moves it in one transaction, so
