@@ -198,8 +198,9 @@ def idea_transition(*, idea: Idea, actor: User, to_status: str, reason: str) -> 
             "“{title}” is now {status}", title=idea.title, status=idea.get_status_display().lower()
         ),
         body=actor_text(
-            "{actor} moved it from {status}: {reason}",
-            status=IdeaStatus(from_status).label.lower(),
+            "{actor} moved it from {before} to {after}" + (": “{reason}”" if reason else "."),
+            before=IdeaStatus(from_status).label.lower(),
+            after=IdeaStatus(to_status).label.lower(),
             reason=reason,
         ),
         url=idea.get_absolute_url(),

@@ -141,7 +141,10 @@ def test_a_product_manager_moves_an_idea_and_the_followers_but_not_they_are_told
     assert _notified(NotifyKind.IDEA_STATUS) == ["alice@acme.example", "bob@globex.example"]
     note = Notification.objects.filter(kind=NotifyKind.IDEA_STATUS).first()
     assert note.title == "“Offline inspections” is now under review"
-    assert "We look at it this sprint." in note.body
+    assert note.shown_body == (
+        f"{product_manager.full_name} moved it from proposed to under review:"
+        " “We look at it this sprint.”"
+    )
     assert note.url == f"/ideas/{idea.pk}/"
 
 
