@@ -32,6 +32,7 @@ from community.services.engagement import (
     engagement_run_start,
     engagement_snapshots_compute,
 )
+from demo.benchmarks.people_sql import bench_people_insert
 from demo.data.activity import KIND_MIX
 
 _PREFIX = "bench-"
@@ -225,40 +226,18 @@ def _generate(accounts: int, events: int, members: int, days: int) -> None:
 
 def _people_insert(cursor, accounts: int, members: int) -> None:
     """Accounts `bench-1…N` and their people, the n-th person in account n / `members`."""
-    account, user = Account._meta.db_table, User._meta.db_table
-    membership = Membership._meta.db_table
-    cursor.execute(
-        f"""
-        INSERT INTO {account} (created_at, updated_at, name, slug, segment, tier,
-            annual_contract_value, currency)
-        SELECT now(), now(), 'Bench account ' || g, '{_PREFIX}' || g, 'mid_market',
-            'standard', 100000, 'EUR'
-        FROM generate_series(1, %s) g
-        """,  # noqa: S608 (table names from the models; values are parameters)
-        [accounts],
+    bench_people_insert(
+        cursor,
+        accounts=accounts,
+        people=accounts * members,
+        per_account=members,
+        slug_prefix=_PREFIX,
+        account_name="Bench account",
+        email_local="person",
+        email_domain="@bench.example",
+        joined="now() - interval '400 days'",
     )
-    cursor.execute(
-        f"""
-        INSERT INTO {user} (password, is_superuser, email, first_name, last_name,
-            job_title, is_staff, is_active, date_joined, updated_at, sessions_generation)
-        SELECT '!', false, 'person' || g || '@bench.example', '', '', '', false, true,
-            now(), now(), 0
-        FROM generate_series(1, %s) g
-        """,  # noqa: S608 (table names from the models; values are parameters)
-        [accounts * members],
-    )
-    # The n-th person of the bench belongs to account n / members, in id order.
-    cursor.execute(
-        f"""
-        INSERT INTO {membership} (created_at, updated_at, role, account_id, user_id)
-        SELECT now() - interval '400 days', now(), 'member', a.id, u.id
-        FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM {user}
-              WHERE email LIKE '%%@bench.example') u
-        JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM {account}
-              WHERE slug LIKE '{_PREFIX}%%') a ON a.n = u.n / %s
-        """,  # noqa: S608 (table names from the models; values are parameters)
-        [members],
-    )
+    account, membership = Account._meta.db_table, Membership._meta.db_table
     cursor.execute(
         f"""
         CREATE TEMPORARY TABLE bench_people ON COMMIT DROP AS

@@ -35,6 +35,7 @@ from community.models import (
     NotificationFanout,
 )
 from community.services.harvests import HARVEST_READERS, harvest_create
+from demo.benchmarks.people_sql import bench_people_insert
 
 _PREFIX = "fanout-"
 _DOMAIN = "@fanout.example"
@@ -82,41 +83,17 @@ def data_ensure(*, people: int, say: Callable[[str], object]) -> tuple[Garden, U
 
 
 def _people_insert(people: int) -> None:
-    account, user = Account._meta.db_table, User._meta.db_table
-    membership = Membership._meta.db_table
-    accounts = -(-people // _PER_ACCOUNT)
+    """`people` readers, `_PER_ACCOUNT` to an account, in accounts of their own."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {account} (created_at, updated_at, name, slug, segment, tier,
-                annual_contract_value, currency)
-            SELECT now(), now(), 'Fan-out account ' || g, '{_PREFIX}' || g, 'mid_market',
-                'standard', 100000, 'EUR'
-            FROM generate_series(1, %s) g
-            """,  # noqa: S608 (table names from the models; values are parameters)
-            [accounts],
-        )
-        cursor.execute(
-            f"""
-            INSERT INTO {user} (password, is_superuser, email, first_name, last_name,
-                job_title, is_staff, is_active, date_joined, updated_at, sessions_generation)
-            SELECT '!', false, 'reader' || g || '{_DOMAIN}', '', '', '', false, true,
-                now(), now(), 0
-            FROM generate_series(1, %s) g
-            """,  # noqa: S608 (table names from the models; values are parameters)
-            [people],
-        )
-        # The n-th reader belongs to account n / _PER_ACCOUNT, in id order.
-        cursor.execute(
-            f"""
-            INSERT INTO {membership} (created_at, updated_at, role, account_id, user_id)
-            SELECT now(), now(), 'member', a.id, u.id
-            FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM {user}
-                  WHERE email LIKE 'reader%%{_DOMAIN}') u
-            JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM {account}
-                  WHERE slug LIKE '{_PREFIX}%%') a ON a.n = u.n / %s
-            """,  # noqa: S608 (table names from the models; values are parameters)
-            [_PER_ACCOUNT],
+        bench_people_insert(
+            cursor,
+            accounts=-(-people // _PER_ACCOUNT),
+            people=people,
+            per_account=_PER_ACCOUNT,
+            slug_prefix=_PREFIX,
+            account_name="Fan-out account",
+            email_local="reader",
+            email_domain=_DOMAIN,
         )
 
 
