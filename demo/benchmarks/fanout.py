@@ -35,6 +35,7 @@ from community.models import (
     NotificationFanout,
 )
 from community.services.harvests import HARVEST_READERS, harvest_create
+from config.task_queues import QUEUES, queue_name
 from demo.benchmarks.people_sql import bench_people_insert
 
 _PREFIX = "fanout-"
@@ -128,9 +129,10 @@ def runs_clear() -> None:
         cursor.execute(f"VACUUM ANALYZE {Notification._meta.db_table}")
 
 
-def worker_start(*, queue: str, log_path: Path) -> subprocess.Popen:
-    """A real Celery worker on its own queue, with this process's settings and database."""
-    env = {**os.environ, "CELERY_TASK_DEFAULT_QUEUE": queue, "CELERY_TASK_ALWAYS_EAGER": "false"}
+def worker_start(*, prefix: str, log_path: Path) -> subprocess.Popen:
+    """A real Celery worker on its own queues (all four of config/task_queues.py under
+    `prefix`), with this process's settings and database."""
+    env = {**os.environ, "CELERY_QUEUE_PREFIX": prefix, "CELERY_TASK_ALWAYS_EAGER": "false"}
     with open(log_path, "w") as log:
         worker = subprocess.Popen(  # noqa: S603 (our own interpreter and Celery app)
             [
@@ -139,9 +141,9 @@ def worker_start(*, queue: str, log_path: Path) -> subprocess.Popen:
                 "--without-gossip",
                 "--without-mingle",
                 "-Q",
-                queue,
+                ",".join(queue_name(queue, prefix) for queue in QUEUES),
                 "--hostname",
-                f"{queue}@%h",
+                f"{prefix}@%h",
             ],
             cwd=ROOT,
             env=env,

@@ -6,7 +6,7 @@ Redis, with a real Celery worker:
 
 1. Makes the data if the database does not hold it yet (a garden of `--people` readers in
    accounts of ten, set-based), else reuses it.
-2. Starts a worker on a queue of its own.
+2. Starts a worker on queues of its own (the four of config/task_queues.py, under a prefix).
 3. `--runs` times: publishes a new harvest through the publish page's POST (in process, the
    whole middleware stack, the commit and the task's publication to Redis) and waits for the
    worker to tell everyone; prints the request's time, the worker's time from the fan-out's
@@ -27,6 +27,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from config.celery import app as celery_app
+from config.task_queues import DEFAULT, queue_name
 from demo.benchmarks import fanout as bench
 
 
@@ -48,10 +49,14 @@ class Command(BaseCommand):
             raise CommandError("--people and --runs must be at least 1.")
         garden, steward = bench.data_ensure(people=options["people"], say=self.stdout.write)
         bench.runs_clear()
-        queue = f"bench-fanout-{uuid.uuid4().hex[:8]}"
-        celery_app.conf.update(task_always_eager=False, task_default_queue=queue)
+        prefix = f"bench-fanout-{uuid.uuid4().hex[:8]}-"
+        celery_app.conf.update(
+            task_always_eager=False,
+            queue_prefix=prefix,
+            task_default_queue=queue_name(DEFAULT, prefix),
+        )
         log_path = Path(tempfile.mkdtemp()) / "worker.log"
-        worker = bench.worker_start(queue=queue, log_path=log_path)
+        worker = bench.worker_start(prefix=prefix, log_path=log_path)
         try:
             timings = []
             for n in range(options["runs"]):
