@@ -2,7 +2,10 @@
 
 Every write that a customer makes records its activity event here (through
 `community.services.engagement.activity_record`), and every change the followers care about is
-told to them (through `community.services.notifications.notify`, never to the person who acted).
+told to its followers, never to the person who acted, through a fan-out
+(`community.services.notification_fanouts.notify_audience`): the first followers in the
+request, the rest by a task in chunks, so that an idea with thousands of followers answers as
+fast as one with three.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from community.models import ActivityEvent, ActivityKind, Garden, GardenVisibili
 from community.models.notifications import NotifyKind, actor_text
 from community.services.engagement import activity_record
 from community.services.notification_fanouts import notify_audience
-from community.services.notifications import notify
 from ideas import workflow
 from ideas.models import Comment, Follow, Idea, IdeaStatus, IdeaTransition, Vote
 from ideas.selectors.ideas import IDEA_FOLLOWERS
@@ -97,10 +99,6 @@ def _follow(*, idea: Idea, user: User) -> bool:
     except IntegrityError:  # followed in a parallel request
         return False
     return True
-
-
-def _followers(idea: Idea):
-    return User.objects.filter(idea_follows__idea=idea, is_active=True)
 
 
 def _require_open(idea: Idea, action: str) -> None:
@@ -322,8 +320,9 @@ def idea_comment(*, idea: Idea, author: User, body: str) -> Comment:
         activity_record(account=account, user=author, kind=ActivityKind.COMMENT, obj=idea)
     else:  # an internal user answering: support for the account that proposed the idea
         idea_support_record(idea=idea, actor=author, kind=ActivityKind.COMMENT)
-    notify(
-        users=_followers(idea),
+    notify_audience(  # the followers may be thousands: the rest by a task in chunks
+        audience=IDEA_FOLLOWERS,
+        audience_args={"idea": idea.pk},
         kind=NotifyKind.IDEA_COMMENT,
         title=actor_text("New comment on “{title}”", title=idea.title),
         body=actor_text("{actor}: {body}", body=body[:300]),
@@ -376,8 +375,9 @@ def idea_merge(*, duplicate: Idea, original: Idea, actor: User, reason: str) -> 
         actor=actor,
         reason=reason,
     )
-    notify(
-        users=_followers(original),  # now the followers of both
+    notify_audience(  # now the followers of both, who may be thousands: see idea_comment
+        audience=IDEA_FOLLOWERS,
+        audience_args={"idea": original.pk},
         kind=NotifyKind.IDEA_MERGED,
         title=actor_text(
             "“{duplicate}” was merged into “{original}”",

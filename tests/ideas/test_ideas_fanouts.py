@@ -1,5 +1,5 @@
-"""Closing the loop with an idea's thousands of followers: a status change and a pilot's
-decision tell the first followers in the request and the rest by one task in chunks
+"""Closing the loop with an idea's thousands of followers: a status change, a comment, a merge
+and a pilot's decision tell the first followers in the request and the rest by one task in chunks
 (community.services.notification_fanouts); each follower once, never who acted, and the
 pilot's participants only once (with the link to the pilot)."""
 
@@ -14,7 +14,7 @@ from ideas.models import Enrolment, Follow, IdeaStatus, PilotState
 from ideas.services import ideas as services
 from ideas.services import pilots as pilot_services
 from tests.accounts.factories import AccountFactory, crowd
-from tests.ideas.factories import PilotFactory
+from tests.ideas.factories import IdeaFactory, PilotFactory
 
 AT_ONCE = fanouts.FANOUT_AT_ONCE
 
@@ -78,3 +78,32 @@ def test_a_decision_tells_the_followers_once_and_the_participants_with_the_pilot
         Notification.objects.get(user=people[0], kind=NotifyKind.PILOT_DECISION).url
         == pilot.idea.get_absolute_url()
     )
+
+
+def test_a_comment_reaches_every_follower_once_the_rest_by_the_task(idea, member_a):
+    people = _followed_by_a_crowd(idea, AT_ONCE + 30)  # and member_a, who proposed it
+
+    services.idea_comment(idea=idea, author=member_a, body="Works offline here too.")
+    assert sum(_told(NotifyKind.IDEA_COMMENT).values()) == AT_ONCE  # in the request
+    fanout = NotificationFanout.objects.get(kind=NotifyKind.IDEA_COMMENT)
+    fanouts.notification_fanout_run(fanout_id=fanout.pk, chunk=7)
+
+    # Everyone once, but not who commented.
+    assert _told(NotifyKind.IDEA_COMMENT) == Counter({p.pk: 1 for p in people})
+
+
+def test_a_merge_tells_the_followers_of_both_ideas_once(idea, member_a, product_manager):
+    duplicate = IdeaFactory(garden=idea.garden)
+    of_original = _followed_by_a_crowd(idea, AT_ONCE)
+    of_duplicate = _followed_by_a_crowd(duplicate, 20)
+    Follow.objects.create(idea=duplicate, user=of_original[0])  # follows both: told once
+
+    services.idea_merge(
+        duplicate=duplicate, original=idea, actor=product_manager, reason="Same ask."
+    )
+    fanout = NotificationFanout.objects.get(kind=NotifyKind.IDEA_MERGED)
+    fanouts.notification_fanout_run(fanout_id=fanout.pk)
+
+    told = _told(NotifyKind.IDEA_MERGED)
+    everyone = [member_a, *of_original, *of_duplicate]  # member_a proposed the original
+    assert told == Counter({p.pk: 1 for p in everyone})
