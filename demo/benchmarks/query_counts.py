@@ -24,6 +24,7 @@ SCHEMA_PATH = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
 _NOT_PAGES = ("api/v1/", "admin/")
 # Paginated endpoints are asked for this many rows, so a larger world shows more of them.
 API_PAGE_SIZE = 100
+HOME = "community:home"
 
 
 @dataclass
@@ -36,6 +37,9 @@ class Measurement:
     queries: int
     rows: int | None  # rows on the page or in the response (None: not a paginated list)
     total: int | None  # rows in the whole list, where the response says
+    # The counted request's slowest SELECT (its SQL as sent, and milliseconds), for EXPLAIN.
+    slowest_ms: float | None = None
+    slowest_sql: str = ""
 
 
 @dataclass
@@ -105,12 +109,32 @@ def _rows(response) -> tuple[int | None, int | None]:
     return None, None
 
 
+def _slowest_select(captured: CaptureQueriesContext) -> tuple[float | None, str]:
+    selects = [q for q in captured.captured_queries if q["sql"].lstrip().startswith("SELECT")]
+    if not selects:
+        return None, ""
+    slowest = max(selects, key=lambda q: float(q["time"]))
+    return float(slowest["time"]) * 1000, slowest["sql"]
+
+
 def _measure(client: Client, kind: str, name: str, persona: str, url: str) -> Measurement:
     client.get(url)  # once-a-day writes and cold caches out of the way
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     rows, total = _rows(response) if response.status_code == 200 else (None, None)
-    return Measurement(kind, name, persona, url, response.status_code, len(captured), rows, total)
+    slowest_ms, slowest_sql = _slowest_select(captured)
+    return Measurement(
+        kind,
+        name,
+        persona,
+        url,
+        response.status_code,
+        len(captured),
+        rows,
+        total,
+        slowest_ms,
+        slowest_sql,
+    )
 
 
 def query_counts_measure(world: BenchWorld | None) -> QueryCounts:
@@ -134,7 +158,9 @@ def query_counts_measure(world: BenchWorld | None) -> QueryCounts:
             continue
         persona, params = LIST_PAGES[name]
         url = reverse(name, kwargs=params(world))
-        counts.measurements.append(_measure(client(persona), "page", name, persona, url))
+        # The home is each persona's own page ("what needs you"): counted for every one.
+        for who in PERSONAS if name == HOME else (persona,):
+            counts.measurements.append(_measure(client(who), "page", name, who, url))
 
     for path in sorted(api_list_operations()):
         names = re.findall(r"{(\w+)}", path)
