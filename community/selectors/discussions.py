@@ -279,11 +279,12 @@ def post_revisions(*, post: Post) -> QuerySet[PostRevision]:
 def flagged_posts(*, garden: Garden) -> QuerySet[Post]:
     """Posts of the garden with open flags, oldest flag first, with those flags. Two queries."""
     open_flags = PostFlag.objects.filter(handled_at__isnull=True).select_related("user__membership")
+    # EXISTS, not a join on flags__handled_at__isnull: that join also keeps posts without flags.
+    has_open_flag = PostFlag.objects.filter(post=OuterRef("pk"), handled_at__isnull=True)
     return (
-        Post.objects.filter(thread__garden=garden, flags__handled_at__isnull=True)
+        Post.objects.filter(Exists(has_open_flag), thread__garden=garden)
         .select_related("thread", "author", "account")
         .prefetch_related(Prefetch("flags", queryset=open_flags, to_attr="open_flag_rows"))
-        .distinct()
         .order_by("created_at", "pk")
     )
 

@@ -284,6 +284,7 @@ def test_a_member_flags_a_post_and_the_steward_sees_it_in_the_queue(
     client_for, thread, member_b, steward
 ):
     post = opening(thread)
+    reply(thread, member_b, "A reply nobody flagged.")
     response = client_for(member_b).post(_post_url(post, "flag/"), {"reason": "Off topic"})
 
     assert response.status_code == 302
@@ -294,6 +295,8 @@ def test_a_member_flags_a_post_and_the_steward_sees_it_in_the_queue(
     queue = client_for(steward).get("/gardens/onboarding/threads/flagged/")
     assert queue.status_code == 200
     assert "Off topic" in queue.content.decode()
+    assert "A reply nobody flagged." not in queue.content.decode()  # only flagged posts
+    assert [p.pk for p in queue.context["posts"]] == [post.pk]
     listing = client_for(steward).get("/gardens/onboarding/threads/")
     assert '<span class="badge badge-pending">1</span>' in listing.content.decode()
 
