@@ -220,6 +220,10 @@ class EngagementRun(models.Model):
         return f"{self.get_kind_display()} recompute for {self.day} ({self.accounts} accounts)"
 
 
+# A snapshot on the day its level changed, or from before level_since was kept (then it may be).
+LEVEL_CHANGE = models.Q(day=models.F("level_since")) | models.Q(level_since__isnull=True)
+
+
 class EngagementSnapshot(models.Model):
     """An account's engagement on one day, as computed by the engine."""
 
@@ -249,6 +253,17 @@ class EngagementSnapshot(models.Model):
             models.UniqueConstraint(fields=["account", "day"], name="one_snapshot_per_account_day"),
             models.CheckConstraint(
                 condition=models.Q(score__gte=0, score__lte=100), name="snapshot_score_0_100"
+            ),
+        ]
+        indexes = [
+            # The days an account's level changed (the engine sets level_since to the day of a
+            # change), with the level: which levels an account held in a period is read from
+            # these few rows instead of every day's (community.selectors.insights).
+            models.Index(
+                fields=["day"],
+                include=["account", "level"],
+                condition=LEVEL_CHANGE,
+                name="snapshot_level_change_day",
             ),
         ]
 

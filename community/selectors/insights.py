@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from community.models import EngagementLevel, EngagementSnapshot, LoyaltyOutcome, OutcomeKind
+from community.models.engagement import LEVEL_CHANGE
 from community.statistics import Interval, whole_percent, wilson_interval
 
 # Under this many accounts a rate is flagged "few accounts: read with care" (still shown).
@@ -361,10 +362,14 @@ def _accounts_per_level_held(
 ) -> dict[str, int]:
     """Accounts that held each level at some time in the period, in one query: the distinct
     (account, level) pairs of the level on the period's first day (NULL: not computed yet)
-    and of every snapshot after it up to the period's last day, counted per level."""
+    and of every change of level after it up to the period's last day, counted per level.
+
+    A level held in the period is the one on its first day or one the account changed to
+    during it, and the engine marks the day of a change (level_since = day: level_next), so
+    only those rows are read (an index holds them), not every day of every account."""
     in_period = (
         EngagementSnapshot.objects.filter(
-            account__in=account_ids, day__gt=period_from, day__lte=period_to
+            LEVEL_CHANGE, account__in=account_ids, day__gt=period_from, day__lte=period_to
         )
         .order_by()
         .annotate(held_account=F("account_id"), held_level=F("level"))

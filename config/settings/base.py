@@ -132,6 +132,8 @@ DATABASES = {"default": env_database("DATABASE_URL", _SQLITE)}
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60, minimum=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT: at full size it spent 1.0 of the idea board's 1.3 s compiling (docs/scaling.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 # A read replica of it (PostgreSQL streaming replication) for analytics reads: insights,
 # portfolio, their exports and the bench report (config/db_router.py, docs/scaling.md). Unset,
 # or answering late or not at all, those reads go to the primary.
@@ -142,7 +144,7 @@ if _replica:
         "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
         "CONN_HEALTH_CHECKS": True,
         # An unreachable replica costs a request at most this long before the primary answers.
-        "OPTIONS": {"connect_timeout": 2, **_replica.get("OPTIONS", {})},
+        "OPTIONS": {"connect_timeout": 2, "options": "-c jit=off", **_replica.get("OPTIONS", {})},
     }
 DATABASE_ROUTERS = ["config.db_router.AnalyticsReplicaRouter"]
 DATABASE_REPLICA_MAX_LAG_SECONDS = env_int("DATABASE_REPLICA_MAX_LAG_SECONDS", 30, minimum=0)

@@ -27,6 +27,7 @@ from community.selectors.insights import (
     NOT_COMPUTED,
     SMALL_GROUP,
     OutcomeRate,
+    _accounts_per_level_held,
     outcome_rates_by_level,
     wilson_interval,
 )
@@ -245,3 +246,45 @@ def test_an_exact_half_percent_rounds_up_even_where_the_float_quotient_falls_sho
     assert 100 * (23 / 40) < 57.5  # 57.49999…: rounding the quotient would give 57
     assert _outcome_rate(23, 40).percent == 58
     assert _outcome_rate(1, 8).percent == 13  # 12.5: half up, not to even
+
+
+def test_the_levels_held_are_read_from_the_days_of_change_and_equal_every_days_levels(db):
+    """As the engine writes them (level_since: the day of the last change), the levels held
+    in a period, read from the days of change only, equal the distinct levels of every day."""
+    runs = {  # per account: its levels day after day from 2026-01-01
+        "flicker": [L.OBSERVING] * 3 + [L.PARTICIPATING, L.OBSERVING] * 4 + [L.CONTRIBUTING] * 5,
+        "steady": [L.CO_CREATING] * 20,
+        "late": [L.DORMANT] * 12 + [L.PARTICIPATING] * 8,
+    }
+    start = dt.date(2026, 1, 1)
+    for slug, levels in runs.items():
+        account = AccountFactory(slug=slug)
+        since = None
+        for n, level in enumerate(levels):
+            day = start + dt.timedelta(days=n)
+            if n == 0 or level != levels[n - 1]:
+                since = day
+            EngagementSnapshotFactory(account=account, day=day, level=level, level_since=since)
+    for period_from, period_to in [
+        (start, start + dt.timedelta(days=19)),
+        (dt.date(2026, 1, 6), dt.date(2026, 1, 14)),
+        (dt.date(2026, 1, 13), dt.date(2026, 2, 1)),
+    ]:
+        every_day = {
+            (account, level)
+            for account, levels in runs.items()
+            for n, level in enumerate(levels)
+            if period_from < start + dt.timedelta(days=n) <= period_to
+        } | {  # the level on the first day (from its snapshot, when it has one)
+            (account, levels[(period_from - start).days])
+            for account, levels in runs.items()
+            if 0 <= (period_from - start).days < len(levels)
+        }
+        expected: dict[str, int] = {}
+        for _, level in every_day:
+            expected[level] = expected.get(level, 0) + 1
+        held = _accounts_per_level_held(
+            account_ids=Account.objects.values("pk"), period_from=period_from, period_to=period_to
+        )
+        held.pop(NOT_COMPUTED, None)  # no snapshot on or before the first day
+        assert held == expected, (period_from, period_to)
