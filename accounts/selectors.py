@@ -9,7 +9,8 @@ from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import (
@@ -33,8 +34,17 @@ def account_list(
     tier: str = "",
     sort: str = "name",
 ) -> QuerySet[Account]:
-    """Accounts with their member count, filtered and sorted for the account table."""
-    accounts = accounts.annotate(members=Count("memberships", distinct=True))
+    """Accounts with their member count, filtered and sorted for the account table. The count
+    is a subquery, so a page of an account team's thousands of accounts counts the members of
+    its own rows only (PostgreSQL evaluates it after the sort and the limit)."""
+    members = (
+        Membership.objects.filter(account=OuterRef("pk"))
+        .order_by()
+        .values("account")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    accounts = accounts.annotate(members=Coalesce(Subquery(members), 0))
     if q:
         accounts = accounts.filter(name__icontains=q)
     if segment:

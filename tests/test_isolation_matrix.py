@@ -1209,7 +1209,13 @@ def _traces(response, *, allowed: tuple[str, ...] = ()) -> list[str]:
     text = _text(response)
     for words in allowed:
         text = text.replace(words, "")
-    return [marker for marker in FOREIGN_TEXTS if marker in text]
+    # A marker as a word of its own: a random token of B's own (a recovery code, a key) may
+    # hold the letters "ZQX" by chance (seen once on a recovery-codes download).
+    return [
+        marker
+        for marker in FOREIGN_TEXTS
+        if re.search(rf"(?<![A-Za-z0-9]){re.escape(marker)}(?![A-Za-z0-9])", text)
+    ]
 
 
 def _calls(key: str):

@@ -344,6 +344,12 @@ class Notification(models.Model):
                 condition=models.Q(emailed_at__isnull=True, email_delivery__in=["daily", "weekly"]),
                 name="notification_digest_pending",
             ),
+            # The admins' "emails that failed" to-do reads the few failed rows, not all of them.
+            models.Index(
+                fields=["email_failed_at"],
+                condition=models.Q(email_failed_at__isnull=False),
+                name="notification_email_failed",
+            ),
         ]
 
     def __str__(self) -> str:

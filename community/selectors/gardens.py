@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from accounts.access import customer_membership
@@ -139,10 +139,17 @@ def garden_list(
         gardens = gardens.filter(
             pk__in=GardenMembership.objects.filter(user_id=user.pk).values("garden_id")
         )
+    # A subquery per listed garden, not a join of every garden's members grouped: the page
+    # counts its own rows' members only.
+    members = (
+        GardenMembership.objects.filter(garden=OuterRef("pk"), user__is_active=True)
+        .order_by()
+        .values("garden")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
-        gardens.annotate(
-            member_count=Count("memberships", filter=Q(memberships__user__is_active=True)),
-        )
+        gardens.annotate(member_count=Coalesce(Subquery(members), 0))
         .prefetch_related(
             Prefetch(
                 "memberships",

@@ -20,7 +20,7 @@ from django.db.models import Count, Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.access import manages_all_accounts, visible_invitations
+from accounts.access import assigned_accounts, manages_all_accounts, visible_invitations
 from community.access.alerts import visible_alerts
 from community.access.engagement import portfolio_accounts
 from community.access.gardens import visible_gardens
@@ -147,7 +147,7 @@ def _my_accounts(viewer: ToDoViewer):
     """The accounts the internal viewer is on the team of (none for customers)."""
     if viewer.membership is not None:
         return None
-    return portfolio_accounts(viewer.user).filter(team_assignments__user=viewer.user)
+    return assigned_accounts(viewer.user, accounts=portfolio_accounts(viewer.user))
 
 
 def alert_todos(viewer: ToDoViewer) -> list[ToDo]:

@@ -50,10 +50,8 @@ def home(request: HttpRequest) -> HttpResponse:
             },
         )
     accounts = account_access.visible_accounts(user)
-    assigned = account_selectors.account_list(
-        accounts=accounts.filter(team_assignments__user=user), sort="renewal_date"
-    )
-    rows = list(assigned[:50])
+    assigned = account_access.assigned_accounts(user, accounts=accounts)
+    rows = list(account_selectors.account_list(accounts=assigned, sort="renewal_date")[:50])
     levels = account_levels(account_ids=[a.pk for a in rows])  # one query for the badges
     for row in rows:
         row.engagement_level = levels.get(row.pk)
