@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
@@ -20,6 +21,8 @@ from config.db_router import analytics_reads
 from config.exports import csv_response
 from config.pagination import list_query
 from ideas.selectors import perception_outcomes as selectors
+
+ROWS_PER_PAGE = 25
 
 
 class PerceptionFilterForm(forms.Form):
@@ -74,10 +77,12 @@ def perception_outcomes(request: HttpRequest) -> HttpResponse:
         return _csv(result)
     query = list_query(request)
     fragment = request.htmx and not request.htmx.history_restore_request
+    # The groups are over every row; the table of rows pages (the CSV has them all).
+    page = Paginator(result.rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     response = render(
         request,
         "ideas/_perception_outcomes.html" if fragment else "ideas/perception_outcomes.html",
-        {"form": form, "result": result, "query": query.urlencode()},
+        {"form": form, "result": result, "page": page, "query": query.urlencode()},
         # htmx swaps no 4xx response: the fragment shows its form's errors with a 200.
         status=200 if valid or fragment else 400,
     )

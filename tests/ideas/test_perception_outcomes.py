@@ -39,6 +39,7 @@ from ideas.selectors.perception_outcomes import (
     SHRANK_OR_LEFT,
     pilot_perception_outcomes,
 )
+from ideas.views import perception_outcomes as perception_views
 from tests.accounts.factories import AccountFactory, customer
 from tests.api_helpers import api_login
 from tests.ideas.factories import PilotFactory, feedback_response
@@ -324,6 +325,29 @@ def test_the_fragment_reads_the_same_number_of_queries_whatever_the_number_of_ac
 
     fragment_with(2)
     fragment_with(12)
+
+
+def test_the_rows_page_and_the_groups_and_the_csv_keep_every_row(
+    client_for, product_manager, planted, monkeypatch
+):
+    monkeypatch.setattr(perception_views, "ROWS_PER_PAGE", 2)  # the planted pilot has 3 rows
+    client = client_for(product_manager)
+
+    first = client.get(URL, HTTP_HX_REQUEST="true")
+    assert [r.account_slug for r in first.context["page"].object_list] == [
+        r.account_slug for r in first.context["result"].rows[:2]
+    ]
+    html = first.content.decode()
+    assert "Page 1 of 2" in html
+    # The link leads to the perception page itself, also from inside the insights page.
+    assert f'href="{URL}?page=2"' in html
+    second = client.get(URL, {"page": 2})
+    assert [r.account_slug for r in second.context["page"].object_list] == [
+        first.context["result"].rows[2].account_slug
+    ]
+    # The groups are over all the rows, on every page; the CSV has them all.
+    assert second.context["result"].groups == first.context["result"].groups
+    assert len(_csv(client.get(URL, {"export": "csv"}))) == 3
 
 
 # --- API -------------------------------------------------------------------------------------
