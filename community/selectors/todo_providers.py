@@ -16,7 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -44,6 +45,8 @@ from community.selectors.gardens import pending_invitations_for
 from community.selectors.notifications import notification_list
 from community.selectors.portfolio import portfolio_list
 from community.selectors.todos import ToDo, ToDoViewer, capped, more_item
+
+NEVER = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # stands for no activity at all
 
 # Low engagement: an account at one of these levels (a score below 30, docs/product.md).
 LOW_ENGAGEMENT_LEVELS = (EngagementLevel.DORMANT, EngagementLevel.OBSERVING)
@@ -218,8 +221,12 @@ def silent_todos(viewer: ToDoViewer) -> list[ToDo]:
     if accounts is None:
         return []
     since = timezone.now() - dt.timedelta(days=SILENT_DAYS)
-    silent = portfolio_list(accounts=accounts, sort="last_activity_at", today=viewer.today).filter(
-        Q(last_activity_at__lt=since) | Q(last_activity_at__isnull=True)
+    # One look-up of each account's last activity in the filter (a NULL, never active, reads
+    # as the oldest time), not one for "before" and another for "none".
+    silent = (
+        portfolio_list(accounts=accounts, sort="last_activity_at", today=viewer.today)
+        .alias(silent_since=Coalesce("last_activity_at", Value(NEVER)))
+        .filter(silent_since__lt=since)
     )
     rows, total = capped(silent)
     items = [
