@@ -288,6 +288,16 @@ def snapshots_build(progress: Progress, *, days: int = DAYS) -> None:
     _today_since(today, today - dt.timedelta(days=days - 1))
 
 
+# ±3 points of noise that holds for a fortnight (per account and block of 14 days, from a hash,
+# so that it is the same on every day of the block): the engine's score moves slowly (it counts
+# weeks of activity) and its levels change only after a hold, so a history whose noise were
+# drawn each day would change level about five times as often as the demo's (docs/bench-scale.md).
+_NOISE = (
+    "6 * (('x' || substr(md5(s.account_id::text || ':' || (k / 14)::text), 1, 8))"
+    "::bit(32)::bigint / 4294967296.0 - 0.5)"
+)
+
+
 def _history_insert(today: dt.date, days: int, model) -> int:
     """The days before today, with each day's level_since: the first day of the run of
     equal levels it is in (today's row is in the window, not written again)."""
@@ -304,7 +314,7 @@ def _history_insert(today: dt.date, days: int, model) -> int:
         "WHEN 'fading' THEN s.score + (75 - s.score) * k / 365.0 "
         "WHEN 'dormant' THEN CASE WHEN k < 150 THEN s.score "
         "    ELSE s.score + (40 - s.score) * least(1, (k - 150) / 60.0) END "
-        "ELSE s.score END + 6 * (random() - 0.5)"
+        "ELSE s.score END + " + _NOISE
     )
     table = EngagementSnapshot._meta.db_table
     return execute(
