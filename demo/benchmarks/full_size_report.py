@@ -8,6 +8,7 @@ import math
 
 from demo.benchmarks.full_size import DAILY_LIMIT_MS, OTHER_LIMIT_MS, FullSize, Screen
 from demo.benchmarks.report import PERSONA_LABELS
+from demo.benchmarks.targets import COUNT_NOTES
 
 SQL_CHARS = 2000  # an explained query's SQL is cut after this many characters
 
@@ -28,7 +29,8 @@ def _queries_verdict(screen: Screen) -> str:
     if demo is None or demo.status != 200:
         return "–"
     if full.queries > demo.queries:
-        return f"**GROWS (+{full.queries - demo.queries})**"
+        note = f" — {COUNT_NOTES[full.name]}" if full.name in COUNT_NOTES else ""
+        return f"**GROWS (+{full.queries - demo.queries})**{note}"
     return "constant" if full.queries == demo.queries else "fewer"
 
 

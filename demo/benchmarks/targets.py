@@ -88,6 +88,10 @@ LIST_PAGES: dict[str, tuple[str, Params]] = {
 # report prints the reason next to the verdict. Each is proven bounded by a query-count test
 # (person-profile: tests/community/test_recognition_profile.py, with 2 and 30 items).
 COUNT_NOTES: dict[str, str] = {
+    "community:thread-flagged": (
+        "bounded: the listed posts' open flags are read in one more query when any post is "
+        "flagged, none when the queue is empty (community.selectors.discussions.flagged_posts)"
+    ),
     "community:person-profile": (
         "bounded: the latest items look up their posts and their harvests with at most one "
         "query each, only when such items are among them (community.selectors.recognition)"

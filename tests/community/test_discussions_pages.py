@@ -301,6 +301,25 @@ def test_a_member_flags_a_post_and_the_steward_sees_it_in_the_queue(
     assert '<span class="badge badge-pending">1</span>' in listing.content.decode()
 
 
+def test_the_flag_queue_reads_as_many_queries_for_one_flagged_post_as_for_five(
+    client_for, thread, member_b, steward
+):
+    client = client_for(steward)
+    url = "/gardens/onboarding/threads/flagged/"
+
+    def queries_with(flagged: int) -> int:
+        while PostFlag.objects.count() < flagged:
+            post = reply(thread, steward, f"Flag me {PostFlag.objects.count()}")
+            discussions.post_flag(post=post, user=member_b, reason="Off topic")
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert len(response.context["posts"]) == flagged
+        return len(captured)
+
+    assert queries_with(1) == queries_with(5)
+
+
 @pytest.mark.parametrize("persona", ["member_a", "admin_a", "account_manager_a"])
 def test_the_flag_queue_is_for_stewards_only(request, client_for, thread, persona):
     response = client_for(request.getfixturevalue(persona)).get(
