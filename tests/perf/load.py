@@ -192,6 +192,15 @@ def cpu_seconds(*, port: int, database: str) -> dict[str, float]:
     return totals
 
 
+def machine_cpu_seconds() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, all cores, from /proc/stat:
+    what everything running here used, this site or not."""
+    fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(fields[:8]) - idle) / tick, sum(fields[:8]) / tick
+
+
 def steady_cpu_per_request(
     samples: list[tuple[float, dict[str, float]]], history: Path, since: float
 ) -> tuple[float, float, float, int] | None:
@@ -215,6 +224,18 @@ def steady_cpu_per_request(
         return None
     per = {k: (last[k] - first[k]) / requests * 1000 for k in ("web", "postgres", "worker")}
     return per["web"], per["postgres"], per["worker"], requests
+
+
+def _machine_busy(
+    before: tuple[float, float], after: tuple[float, float], ours: dict[str, float]
+) -> dict[str, float] | None:
+    """The share of the machine's CPU used during the run: by everything, and by what is not
+    this site (gunicorn, worker, its PostgreSQL backends) or locust."""
+    busy, total = after[0] - before[0], after[1] - before[1]
+    if total <= 0:
+        return None
+    others = max(busy - sum(ours.values()), 0.0)
+    return {"all": busy / total, "others": others / total}
 
 
 # --- The report -------------------------------------------------------------------------------
@@ -278,8 +299,15 @@ def write_report(
         "`config.settings.bench`; data: `seed_demo` defaults (40 accounts, ~300 customers)",
         f"- machine: {facts['cores']} cores ({facts['cpu']}), {facts['memory']}, "
         f"{facts['os']}, Python {facts['python']}; load average before the run "
-        f"{facts['loadavg_before']}",
+        f"{facts['loadavg_before']}, after it {facts.get('loadavg_after', '?')}",
     ]
+    if busy := facts.get("machine_busy"):
+        lines.append(
+            f"- the machine's cores were {busy['all']:.0%} busy during the run, "
+            f"{busy['others']:.0%} of them with work other than this site and locust "
+            "(other people's tests and benchmarks on a shared machine: they slow the answers "
+            "down, not the CPU per request)"
+        )
     if cpu := facts.get("cpu_seconds"):
         lines.append(
             f"- CPU used during the run (from /proc; unlike response times it hardly depends on "
@@ -451,6 +479,7 @@ def run(args: argparse.Namespace) -> int:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "LOAD_LOGINS": str(logins)}
         database = database_url.rsplit("/", 1)[-1].split("?")[0]
         samples: list[tuple[float, dict[str, float]]] = []
+        machine_before = machine_cpu_seconds()
         started = time.monotonic()
         process = subprocess.Popen(locust, cwd=ROOT, env=env)  # noqa: S603
         while process.poll() is None:  # sampled while locust runs (its own CPU too)
@@ -458,7 +487,10 @@ def run(args: argparse.Namespace) -> int:
             time.sleep(2)
         locust_exit = process.returncode
         elapsed = time.monotonic() - started
+        machine_after = machine_cpu_seconds()
+    loadavg_after = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     cpu = {k: samples[-1][1][k] - samples[0][1][k] for k in samples[0][1]} if samples else {}
+    busy = _machine_busy(machine_before, machine_after, cpu)
     ramp_end = samples[0][0] + args.users / args.spawn_rate + 20 if samples else 0
     steady = steady_cpu_per_request(samples, Path(f"{prefix}_stats_history.csv"), ramp_end)
     verdict = check(prefix)
@@ -466,8 +498,8 @@ def run(args: argparse.Namespace) -> int:
     if access_5xx and not verdict.server_errors:
         verdict.problems.append(f"{access_5xx} 5xx answers in gunicorn's access log")
     command = (
-        f"DATABASE_URL=postgres://…/scratch REDIS_URL=redis://…/n "
-        f"LOAD_USERS={args.users} LOAD_TIME={args.time} make load\n"
+        f"DATABASE_URL=postgres://…/scratch REDIS_URL=redis://…/n LOAD_USERS={args.users} "
+        f"LOAD_THINK={os.environ.get('LOAD_THINK', '3-10')} LOAD_TIME={args.time} make load\n"
         f"# runs: {shlex.join(['locust', *locust[3:]]).replace(str(ROOT) + '/', '')}"
     )
     write_report(
@@ -484,6 +516,8 @@ def run(args: argparse.Namespace) -> int:
             "postgres": postgres,
             "access_5xx": str(access_5xx),
             "loadavg_before": loadavg_before,
+            "loadavg_after": loadavg_after,
+            "machine_busy": busy,
             "note": args.note,
             "cpu_seconds": cpu,
             "steady": steady,
