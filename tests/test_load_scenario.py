@@ -23,6 +23,7 @@ from tests.perf.load import (
     _machine_busy,
     access_log_5xx,
     check,
+    cpu_spent,
     demo_logins,
     machine_cpu_seconds,
 )
@@ -233,3 +234,16 @@ def test_the_report_tells_the_share_of_the_machine_other_work_took():
 
     assert busy == {"all": 0.5, "others": 0.25}
     assert _machine_busy((10.0, 100.0), (10.0, 100.0), {}) is None
+
+
+def test_cpu_spent_keeps_what_a_process_spent_before_it_ended():
+    # gunicorn worker 7 runs throughout; PostgreSQL backend 40 closes its connection after the
+    # second sample, backend 41 opens after the first: neither may lower the total.
+    samples = [
+        {"web": {7: 10.0}, "postgres": {40: 5.0}},
+        {"web": {7: 12.0}, "postgres": {40: 6.0, 41: 0.5}},
+        {"web": {7: 15.0}, "postgres": {41: 1.5}},
+    ]
+
+    assert cpu_spent(samples) == {"web": 5.0, "postgres": 2.5}
+    assert cpu_spent([]) == {}

@@ -165,11 +165,11 @@ def access_log_5xx(path: Path, *, offset: int = 0) -> int:
         )
 
 
-def cpu_seconds(*, port: int, database: str) -> dict[str, float]:
-    """CPU time (user + system) spent so far by this site's processes, read from /proc: the
-    gunicorn master and workers, the Celery worker, PostgreSQL's backends for `database`, and
-    locust. Unlike response times, CPU per request hardly changes when other work shares
-    the machine, so it says what the site costs on any machine."""
+def cpu_seconds(*, port: int, database: str) -> dict[str, dict[int, float]]:
+    """CPU time (user + system) spent so far by each of this site's processes, read from /proc,
+    by group: the gunicorn master and workers, the Celery worker, PostgreSQL's backends for
+    `database`, and locust. Unlike response times, CPU per request hardly changes when other
+    work shares the machine, so it says what the site costs on any machine."""
     tick = os.sysconf("SC_CLK_TCK")
     groups = {
         "web": lambda cmd: "gunicorn" in cmd and f"127.0.0.1:{port}" in cmd,
@@ -177,7 +177,7 @@ def cpu_seconds(*, port: int, database: str) -> dict[str, float]:
         "postgres": lambda cmd: cmd.startswith("postgres: ") and f" {database} " in cmd,
         "locust": lambda cmd: "locust" in cmd and LOCUSTFILE in cmd,
     }
-    totals = dict.fromkeys(groups, 0.0)
+    found: dict[str, dict[int, float]] = {name: {} for name in groups}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -188,8 +188,26 @@ def cpu_seconds(*, port: int, database: str) -> dict[str, float]:
             continue  # gone meanwhile
         for name, belongs in groups.items():
             if belongs(cmd):
-                totals[name] += (int(fields[11]) + int(fields[12])) / tick
-    return totals
+                found[name][int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
+def cpu_spent(samples: list[dict[str, dict[int, float]]]) -> dict[str, float]:
+    """CPU seconds each group spent from the first of these samples (taken in order) to the
+    last: per process, its last value seen minus its value in the first sample (0 for one
+    started since). A process that ended (a PostgreSQL backend whose connection closed) keeps
+    what it spent until its last sample, instead of taking its whole CPU off the total."""
+    if not samples:
+        return {}
+    first = samples[0]
+    last_seen: dict[str, dict[int, float]] = {name: {} for name in first}
+    for sample in samples:
+        for name, processes in sample.items():
+            last_seen.setdefault(name, {}).update(processes)
+    return {
+        name: sum(value - first.get(name, {}).get(pid, 0.0) for pid, value in processes.items())
+        for name, processes in last_seen.items()
+    }
 
 
 def machine_cpu_seconds() -> tuple[float, float]:
@@ -202,7 +220,7 @@ def machine_cpu_seconds() -> tuple[float, float]:
 
 
 def steady_cpu_per_request(
-    samples: list[tuple[float, dict[str, float]]], history: Path, since: float
+    samples: list[tuple[float, dict[str, dict[int, float]]]], history: Path, since: float
 ) -> tuple[float, float, float, int] | None:
     """CPU ms per request (gunicorn, PostgreSQL, worker) between the first sample after `since`
     and the last one, against locust's cumulative request count (its _stats_history.csv)."""
@@ -218,11 +236,12 @@ def steady_cpu_per_request(
     def _count_at(moment: float) -> int:
         return max((count for at, count in counts if at <= moment), default=0)
 
-    (t0, first), (t1, last) = later[0], later[-1]
+    t0, t1 = later[0][0], later[-1][0]
     requests = _count_at(t1) - _count_at(t0)
     if requests <= 0:
         return None
-    per = {k: (last[k] - first[k]) / requests * 1000 for k in ("web", "postgres", "worker")}
+    spent = cpu_spent([sample for _, sample in later])
+    per = {k: spent[k] / requests * 1000 for k in ("web", "postgres", "worker")}
     return per["web"], per["postgres"], per["worker"], requests
 
 
@@ -478,7 +497,7 @@ def run(args: argparse.Namespace) -> int:
         ]
         env = {**os.environ, "PYTHONPATH": str(ROOT), "LOAD_LOGINS": str(logins)}
         database = database_url.rsplit("/", 1)[-1].split("?")[0]
-        samples: list[tuple[float, dict[str, float]]] = []
+        samples: list[tuple[float, dict[str, dict[int, float]]]] = []
         machine_before = machine_cpu_seconds()
         started = time.monotonic()
         process = subprocess.Popen(locust, cwd=ROOT, env=env)  # noqa: S603
@@ -489,7 +508,7 @@ def run(args: argparse.Namespace) -> int:
         elapsed = time.monotonic() - started
         machine_after = machine_cpu_seconds()
     loadavg_after = " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    cpu = {k: samples[-1][1][k] - samples[0][1][k] for k in samples[0][1]} if samples else {}
+    cpu = cpu_spent([sample for _, sample in samples])
     busy = _machine_busy(machine_before, machine_after, cpu)
     ramp_end = samples[0][0] + args.users / args.spawn_rate + 20 if samples else 0
     steady = steady_cpu_per_request(samples, Path(f"{prefix}_stats_history.csv"), ramp_end)
