@@ -14,7 +14,7 @@ DEMO_SSO := SSO_PORT=$(SSO_PORT) STAFF_SSO_PROTOCOL=oidc STAFF_SSO_DOMAINS=custo
 	STAFF_SSO_CLIENT_SECRET=demo-only-staff-secret \
 	OUTBOUND_ALLOW_LOOPBACK=1
 
-.PHONY: install demo run worker beat test test-fast lint format bench bench-api bench-scale bench-fanout load migrate seed clean schema screenshots
+.PHONY: install demo run worker beat test test-fast lint format bench bench-api bench-scale bench-fanout load profile-pages migrate seed clean schema screenshots
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -117,14 +117,26 @@ bench-fanout: install
 
 ## load: the locust scenario (three personas) against gunicorn + a Celery worker and beat on
 ## 127.0.0.1, PostgreSQL and Redis; fails unless zero 5xx/timeouts/failures, p95 < 300 ms and
-## p99 < 800 ms; writes docs/load-report.md. It migrates and seeds the scratch database once:
-## DATABASE_URL=postgres://…/scratch REDIS_URL=redis://…/n make load  (LOAD_USERS=50 LOAD_TIME=5m)
+## p99 < 800 ms; writes docs/load-report.md with the gunicorn CPU ms per request and the
+## requests/s 2 cores sustain. It migrates and seeds the scratch database once:
+## DATABASE_URL=postgres://…/scratch REDIS_URL=redis://…/n make load  (LOAD_USERS=50 LOAD_TIME=5m
+## LOAD_THINK=3-10 LOAD_PORT=8610; issue 16's heavier run: LOAD_USERS=150 LOAD_THINK=1-3)
 LOAD_USERS ?= 50
 LOAD_TIME ?= 5m
+LOAD_THINK ?= 3-10
+LOAD_PORT ?= 8610
 load: install
 	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make load needs PostgreSQL: DATABASE_URL=postgres://user@host:5432/scratch REDIS_URL=redis://host:6379/n make load"; exit 1;; esac
 	@case "$$REDIS_URL" in redis*) ;; *) echo "make load needs Redis: REDIS_URL=redis://host:6379/n"; exit 1;; esac
-	$(PY) -m tests.perf.load --users $(LOAD_USERS) --time $(LOAD_TIME)
+	LOAD_THINK=$(LOAD_THINK) $(PY) -m tests.perf.load --users $(LOAD_USERS) --time $(LOAD_TIME) --port $(LOAD_PORT)
+
+## profile-pages: CPU ms and queries of every page of the load mix, in-process (bench settings,
+## DEBUG off) on the seeded demo; PAGE="/ideas/[id]/" prints cProfile's functions for one page
+## (DATABASE_URL=postgres://…/scratch make profile-pages; seed it first, or let make load do it)
+PAGE ?=
+profile-pages: install
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make profile-pages needs PostgreSQL: DATABASE_URL=postgres://user@host:5432/scratch"; exit 1;; esac
+	DJANGO_SETTINGS_MODULE=config.settings.bench $(MANAGE) profile_pages $(if $(PAGE),--profile "$(PAGE)")
 
 ## screenshots: every demo role's home and main pages, full page at 1366 and 390 px, into
 ## var/screenshots/demo/<role>/ (seeds the demo once if the database is empty; needs Chromium)

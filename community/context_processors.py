@@ -20,6 +20,7 @@ navigation, not by htmx fragments).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.apps import apps
 from django.conf import settings
@@ -59,11 +60,12 @@ class NavGroup:
 
 def notifications(request: HttpRequest) -> dict:
     """The unread count for the bell in the navigation (one query per page, shared with the
-    navigation's open alert count)."""
+    navigation's open alert count). Lazy, as the counts below: an htmx fragment, which shows
+    no bell, costs no query for it (templates call a callable when they read it)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": header_counts(user=user).unread}
+    return {"unread_notifications": cache(lambda: header_counts(user=user).unread)}
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -78,8 +80,12 @@ def navigation(request: HttpRequest) -> dict:
         counts = {}
     else:
         entries = _internal_entries(user)
-        header = header_counts(user=user)  # the bell's query, shared
-        counts = {"nav_count_alerts": header.alerts, "nav_count_flags": header.flagged_posts}
+        # The bell's query, shared; read when the navigation is drawn (`{% nav_count %}` calls
+        # them), not for fragments.
+        counts = {
+            "nav_count_alerts": cache(lambda: header_counts(user=user).alerts),
+            "nav_count_flags": cache(lambda: header_counts(user=user).flagged_posts),
+        }
     _mark_current(entries, request.path)
     return {
         "nav_entries": entries,

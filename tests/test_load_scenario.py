@@ -19,7 +19,14 @@ from django.utils import timezone
 
 from community.models import Post
 from ideas.models import Comment, FeedbackResponse, ResponseStatus, Vote
-from tests.perf.load import access_log_5xx, check, demo_logins
+from tests.perf.load import (
+    _machine_busy,
+    access_log_5xx,
+    check,
+    cpu_spent,
+    demo_logins,
+    machine_cpu_seconds,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -211,3 +218,32 @@ def test_the_server_side_5xx_count_reads_only_this_runs_lines_of_the_access_log(
 
     assert access_log_5xx(log, offset=len(earlier)) == 1
     assert access_log_5xx(log) == 2
+
+
+def test_the_machines_cpu_is_read_from_proc_stat_and_only_grows():
+    busy, total = machine_cpu_seconds()
+    later_busy, later_total = machine_cpu_seconds()
+
+    assert 0 < busy <= total
+    assert later_busy >= busy and later_total >= total
+
+
+def test_the_report_tells_the_share_of_the_machine_other_work_took():
+    # 100 s of CPU time on the clock of all cores, 50 s of it busy, 25 s of that this site's.
+    busy = _machine_busy((10.0, 100.0), (60.0, 200.0), {"web": 20.0, "locust": 5.0})
+
+    assert busy == {"all": 0.5, "others": 0.25}
+    assert _machine_busy((10.0, 100.0), (10.0, 100.0), {}) is None
+
+
+def test_cpu_spent_keeps_what_a_process_spent_before_it_ended():
+    # gunicorn worker 7 runs throughout; PostgreSQL backend 40 closes its connection after the
+    # second sample, backend 41 opens after the first: neither may lower the total.
+    samples = [
+        {"web": {7: 10.0}, "postgres": {40: 5.0}},
+        {"web": {7: 12.0}, "postgres": {40: 6.0, 41: 0.5}},
+        {"web": {7: 15.0}, "postgres": {41: 1.5}},
+    ]
+
+    assert cpu_spent(samples) == {"web": 5.0, "postgres": 2.5}
+    assert cpu_spent([]) == {}

@@ -45,6 +45,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from accounts.access import customer_membership
 from accounts.models import Account, User
 from community.access.alerts import visible_alerts
 from community.models import ActivityEvent, Alert, AlertReason, EngagementSnapshot, Notification
@@ -275,6 +276,11 @@ def header_counts(*, user: User) -> HeaderCounts:
     Cached on the user object, so the navigation and the notification bell share it."""
     if not hasattr(user, "_cg_header_counts"):
         unread = Notification.objects.filter(user=user, read_at__isnull=True)
+        if customer_membership(user) is not None:
+            # Customers have no alerts (visible_alerts: 403) and handle no flags
+            # (flagged_posts_to_handle: none): their bell alone, a plain count.
+            user._cg_header_counts = HeaderCounts(unread.count(), 0, 0)
+            return user._cg_header_counts
         try:
             alerts = visible_alerts(user).filter(resolved_at__isnull=True)
         except PermissionDenied:

@@ -14,6 +14,8 @@ the level's name (never colour alone). The colours are design tokens of static/c
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -36,6 +38,12 @@ def level_value(level) -> str | None:
 
 @register.simple_tag
 def level_badge(level, label: str = "", empty: str = NOT_COMPUTED_WORDS) -> SafeString:
+    if isinstance(level, str | None) and isinstance(label, str) and isinstance(empty, str):
+        return _badge_of_strings(level, label, empty)  # a year of history: the same few badges
+    return _badge(level, label, empty)
+
+
+def _badge(level, label, empty) -> SafeString:
     value = level_value(level)
     if value is None:
         return format_html(
@@ -49,6 +57,10 @@ def level_badge(level, label: str = "", empty: str = NOT_COMPUTED_WORDS) -> Safe
         EngagementLevel.rank(value) + 1,
         label or EngagementLevel(value).label,
     )
+
+
+# The badge depends on its three strings alone: each is drawn once per process.
+_badge_of_strings = lru_cache(maxsize=256)(_badge)
 
 
 @register.simple_tag

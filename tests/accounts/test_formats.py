@@ -15,6 +15,7 @@ from accounts.formats import (
     format_date,
     format_date_range,
     format_datetime,
+    format_decimal,
     format_money,
     format_month,
     format_relative,
@@ -188,3 +189,45 @@ NOW = dt.datetime(2026, 12, 5, 12, 0, tzinfo=dt.UTC)
 def test_relative_is_one_rounded_unit_as_people_say_it(settings, value, said):
     settings.TIME_ZONE = "UTC"
     assert format_relative(value, now=NOW) == said
+
+
+# --- Figures prepared in bulk -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        0.0,
+        1.0,
+        0.125,
+        0.135,
+        0.005,
+        0.015,
+        0.994999,
+        0.995,
+        0.5,
+        1 / 3,
+        2 / 3,
+        -0.001,
+        -0.25,
+        12.345,
+        99.995,
+        Decimal("0.125"),
+        Decimal("-0.004"),
+        7,
+    ],
+)
+@pytest.mark.parametrize("places", [1, 2])
+def test_format_decimal_writes_what_floatformat_writes(value, places):
+    template = Template(f"{{{{ value|floatformat:{places} }}}}")
+
+    assert format_decimal(value, places) == template.render(Context({"value": value}))
+
+
+def test_format_decimal_agrees_with_floatformat_on_a_run_of_fractions():
+    template = Template("{% for v in values %}{{ v|floatformat:2 }} {% endfor %}")
+    values = [n / 997 for n in range(-20, 998)]
+
+    written = template.render(Context({"values": values})).split()
+
+    assert written == [format_decimal(v, 2) for v in values]

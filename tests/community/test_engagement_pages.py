@@ -181,6 +181,36 @@ def test_a_table_gives_the_charts_numbers(client_for, account_manager_a, acme_hi
     ) in page
 
 
+def test_the_table_lists_every_day_newest_first_with_two_decimals(
+    client_for, account_manager_a, acme_history
+):
+    page = client_for(account_manager_a).get(URL).content.decode()
+
+    days = [TODAY() - dt.timedelta(days=n) for n in (0, 60, 100)]
+    rows = re.findall(
+        r"<tr><td>(\d+ \w+ \d{4})</td><td>([\d.]+)</td><td><span[^>]*>(\w+)</span>"
+        r"</td><td>([\d.]+)</td><td>([\d.]+)</td><td>([\d.]+)</td></tr>",
+        page,
+    )
+    assert [row[:3] for row in rows] == [
+        (f"{days[0]:%-d %b %Y}", "42.0", "Participating"),
+        (f"{days[1]:%-d %b %Y}", "31.5", "Participating"),
+        (f"{days[2]:%-d %b %Y}", "20.0", "Observing"),
+    ]
+    assert {row[3:] for row in rows} == {("0.60", "0.20", "0.08")}
+    assert "No snapshot in the last year." not in page
+
+
+def test_the_table_says_when_no_snapshot_is_from_the_last_year(
+    client_for, account_manager_a, account_a
+):
+    _history(account_a, {400: (12.0, "dormant")}, activity=0.1, breadth=0.1, co_creation=0.0)
+
+    page = client_for(account_manager_a).get(URL).content.decode()
+
+    assert '<tr><td colspan="6">No snapshot in the last year.</td></tr>' in page
+
+
 def test_an_account_not_computed_yet_says_so(client_for, account_manager_a):
     response = client_for(account_manager_a).get(URL)
 

@@ -165,11 +165,11 @@ def access_log_5xx(path: Path, *, offset: int = 0) -> int:
         )
 
 
-def cpu_seconds(*, port: int, database: str) -> dict[str, float]:
-    """CPU time (user + system) spent so far by this site's processes, read from /proc: the
-    gunicorn master and workers, the Celery worker, PostgreSQL's backends for `database`, and
-    locust. Unlike response times, CPU per request hardly changes when other work shares
-    the machine, so it says what the site costs on any machine."""
+def cpu_seconds(*, port: int, database: str) -> dict[str, dict[int, float]]:
+    """CPU time (user + system) spent so far by each of this site's processes, read from /proc,
+    by group: the gunicorn master and workers, the Celery worker, PostgreSQL's backends for
+    `database`, and locust. Unlike response times, CPU per request hardly changes when other
+    work shares the machine, so it says what the site costs on any machine."""
     tick = os.sysconf("SC_CLK_TCK")
     groups = {
         "web": lambda cmd: "gunicorn" in cmd and f"127.0.0.1:{port}" in cmd,
@@ -177,7 +177,7 @@ def cpu_seconds(*, port: int, database: str) -> dict[str, float]:
         "postgres": lambda cmd: cmd.startswith("postgres: ") and f" {database} " in cmd,
         "locust": lambda cmd: "locust" in cmd and LOCUSTFILE in cmd,
     }
-    totals = dict.fromkeys(groups, 0.0)
+    found: dict[str, dict[int, float]] = {name: {} for name in groups}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -188,12 +188,39 @@ def cpu_seconds(*, port: int, database: str) -> dict[str, float]:
             continue  # gone meanwhile
         for name, belongs in groups.items():
             if belongs(cmd):
-                totals[name] += (int(fields[11]) + int(fields[12])) / tick
-    return totals
+                found[name][int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
+def cpu_spent(samples: list[dict[str, dict[int, float]]]) -> dict[str, float]:
+    """CPU seconds each group spent from the first of these samples (taken in order) to the
+    last: per process, its last value seen minus its value in the first sample (0 for one
+    started since). A process that ended (a PostgreSQL backend whose connection closed) keeps
+    what it spent until its last sample, instead of taking its whole CPU off the total."""
+    if not samples:
+        return {}
+    first = samples[0]
+    last_seen: dict[str, dict[int, float]] = {name: {} for name in first}
+    for sample in samples:
+        for name, processes in sample.items():
+            last_seen.setdefault(name, {}).update(processes)
+    return {
+        name: sum(value - first.get(name, {}).get(pid, 0.0) for pid, value in processes.items())
+        for name, processes in last_seen.items()
+    }
+
+
+def machine_cpu_seconds() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, all cores, from /proc/stat:
+    what everything running here used, this site or not."""
+    fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(fields[:8]) - idle) / tick, sum(fields[:8]) / tick
 
 
 def steady_cpu_per_request(
-    samples: list[tuple[float, dict[str, float]]], history: Path, since: float
+    samples: list[tuple[float, dict[str, dict[int, float]]]], history: Path, since: float
 ) -> tuple[float, float, float, int] | None:
     """CPU ms per request (gunicorn, PostgreSQL, worker) between the first sample after `since`
     and the last one, against locust's cumulative request count (its _stats_history.csv)."""
@@ -209,12 +236,25 @@ def steady_cpu_per_request(
     def _count_at(moment: float) -> int:
         return max((count for at, count in counts if at <= moment), default=0)
 
-    (t0, first), (t1, last) = later[0], later[-1]
+    t0, t1 = later[0][0], later[-1][0]
     requests = _count_at(t1) - _count_at(t0)
     if requests <= 0:
         return None
-    per = {k: (last[k] - first[k]) / requests * 1000 for k in ("web", "postgres", "worker")}
+    spent = cpu_spent([sample for _, sample in later])
+    per = {k: spent[k] / requests * 1000 for k in ("web", "postgres", "worker")}
     return per["web"], per["postgres"], per["worker"], requests
+
+
+def _machine_busy(
+    before: tuple[float, float], after: tuple[float, float], ours: dict[str, float]
+) -> dict[str, float] | None:
+    """The share of the machine's CPU used during the run: by everything, and by what is not
+    this site (gunicorn, worker, its PostgreSQL backends) or locust."""
+    busy, total = after[0] - before[0], after[1] - before[1]
+    if total <= 0:
+        return None
+    others = max(busy - sum(ours.values()), 0.0)
+    return {"all": busy / total, "others": others / total}
 
 
 # --- The report -------------------------------------------------------------------------------
@@ -278,8 +318,15 @@ def write_report(
         "`config.settings.bench`; data: `seed_demo` defaults (40 accounts, ~300 customers)",
         f"- machine: {facts['cores']} cores ({facts['cpu']}), {facts['memory']}, "
         f"{facts['os']}, Python {facts['python']}; load average before the run "
-        f"{facts['loadavg_before']}",
+        f"{facts['loadavg_before']}, after it {facts.get('loadavg_after', '?')}",
     ]
+    if busy := facts.get("machine_busy"):
+        lines.append(
+            f"- the machine's cores were {busy['all']:.0%} busy during the run, "
+            f"{busy['others']:.0%} of them with work other than this site and locust "
+            "(other people's tests and benchmarks on a shared machine: they slow the answers "
+            "down, not the CPU per request)"
+        )
     if cpu := facts.get("cpu_seconds"):
         lines.append(
             f"- CPU used during the run (from /proc; unlike response times it hardly depends on "
@@ -450,7 +497,8 @@ def run(args: argparse.Namespace) -> int:
         ]
         env = {**os.environ, "PYTHONPATH": str(ROOT), "LOAD_LOGINS": str(logins)}
         database = database_url.rsplit("/", 1)[-1].split("?")[0]
-        samples: list[tuple[float, dict[str, float]]] = []
+        samples: list[tuple[float, dict[str, dict[int, float]]]] = []
+        machine_before = machine_cpu_seconds()
         started = time.monotonic()
         process = subprocess.Popen(locust, cwd=ROOT, env=env)  # noqa: S603
         while process.poll() is None:  # sampled while locust runs (its own CPU too)
@@ -458,7 +506,10 @@ def run(args: argparse.Namespace) -> int:
             time.sleep(2)
         locust_exit = process.returncode
         elapsed = time.monotonic() - started
-    cpu = {k: samples[-1][1][k] - samples[0][1][k] for k in samples[0][1]} if samples else {}
+        machine_after = machine_cpu_seconds()
+    loadavg_after = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    cpu = cpu_spent([sample for _, sample in samples])
+    busy = _machine_busy(machine_before, machine_after, cpu)
     ramp_end = samples[0][0] + args.users / args.spawn_rate + 20 if samples else 0
     steady = steady_cpu_per_request(samples, Path(f"{prefix}_stats_history.csv"), ramp_end)
     verdict = check(prefix)
@@ -466,8 +517,8 @@ def run(args: argparse.Namespace) -> int:
     if access_5xx and not verdict.server_errors:
         verdict.problems.append(f"{access_5xx} 5xx answers in gunicorn's access log")
     command = (
-        f"DATABASE_URL=postgres://…/scratch REDIS_URL=redis://…/n "
-        f"LOAD_USERS={args.users} LOAD_TIME={args.time} make load\n"
+        f"DATABASE_URL=postgres://…/scratch REDIS_URL=redis://…/n LOAD_USERS={args.users} "
+        f"LOAD_THINK={os.environ.get('LOAD_THINK', '3-10')} LOAD_TIME={args.time} make load\n"
         f"# runs: {shlex.join(['locust', *locust[3:]]).replace(str(ROOT) + '/', '')}"
     )
     write_report(
@@ -484,6 +535,8 @@ def run(args: argparse.Namespace) -> int:
             "postgres": postgres,
             "access_5xx": str(access_5xx),
             "loadavg_before": loadavg_before,
+            "loadavg_after": loadavg_after,
+            "machine_busy": busy,
             "note": args.note,
             "cpu_seconds": cpu,
             "steady": steady,

@@ -72,6 +72,21 @@ def _static_current(settings: str) -> bool:
     return all(path.stat().st_mtime < collected for path in sources if path.exists())
 
 
+def static_collect(*, settings: str, env: dict | None = None) -> None:
+    """collectstatic for `settings` unless its collected files are current; one at a time (a
+    benchmark and a load test may start together)."""
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    with open(LOG_DIR / "collectstatic.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _static_current(settings):
+            subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+                [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+                cwd=ROOT,
+                env={**(env or os.environ), "DJANGO_SETTINGS_MODULE": settings},
+                check=True,
+            )
+
+
 def _wait_healthy(url: str, processes: list[tuple[subprocess.Popen, Path]], timeout: float):
     deadline = time.monotonic() + timeout
     last_error = ""
@@ -131,16 +146,7 @@ def running_site(
     if redis_url:
         env["REDIS_URL"] = redis_url
     if collect_static:
-        # One collectstatic at a time: a benchmark and a load test may start together.
-        with open(LOG_DIR / "collectstatic.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if not _static_current(settings):
-                subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
-                    [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-                    cwd=ROOT,
-                    env=env,
-                    check=True,
-                )
+        static_collect(settings=settings, env=env)
 
     started: list[tuple[subprocess.Popen, Path]] = []
 

@@ -1,0 +1,103 @@
+"""CPU per page of `make load`'s mix, in-process (demo/benchmarks/page_cpu.py):
+
+    DATABASE_URL=postgres://…/scratch DJANGO_SETTINGS_MODULE=config.settings.bench \\
+        manage.py profile_pages [--rounds 15] [--profile "/ideas/"] [--persona customer]
+
+Run it on a database `seed_demo` filled (the load test's data). It prints each page's median
+CPU ms and query count, and the CPU per GET of the load mix (each page weighted by its requests
+in docs/load-report.md). `--profile PAGE` (a name of the table, such as "/ideas/[id]/") prints
+cProfile's top functions for that page instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.test import Client
+
+from accounts.models import User
+from demo.benchmarks.page_cpu import (
+    FRAGMENTS,
+    HOST,
+    PAGES,
+    load_mix,
+    mix_cpu_ms,
+    page_profile,
+    pages_measure,
+    persona_paths,
+)
+
+
+class Command(BaseCommand):
+    help = "CPU ms per page of the load test's mix, in-process (and cProfile of one page)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--rounds", type=int, default=15)
+        parser.add_argument("--persona", choices=list(PAGES), action="append")
+        parser.add_argument("--profile", metavar="PAGE", help='e.g. "/ideas/[id]/"')
+        parser.add_argument("--top", type=int, default=35)
+        parser.add_argument(
+            "--mix", type=Path, default=Path(settings.BASE_DIR) / "docs" / "load-report.md"
+        )
+
+    def _client(self, persona: str, emails: list[str]) -> Client:
+        """A client logged in as the first of `emails` who can open every page of the persona
+        (a customer whose account takes part in a garden with discussions)."""
+        for email in emails[:20]:
+            client = Client(SERVER_NAME=HOST)
+            client.force_login(User.objects.get(email=email))
+            try:
+                persona_paths(client, persona)
+            except RuntimeError:
+                continue
+            return client
+        raise CommandError(f"No {persona} here opens all of {PAGES[persona]}: run seed_demo.")
+
+    def handle(self, *args, **options):
+        if settings.DEBUG:
+            raise CommandError(
+                "Profile with DEBUG off: DJANGO_SETTINGS_MODULE=config.settings.bench"
+            )
+        from tests.perf.load import demo_logins
+        from tests.perf.server import static_collect
+
+        static_collect(
+            settings="config.settings.bench"
+        )  # the manifest the pages' {% static %} reads
+
+        logins = demo_logins()
+        personas = options["persona"] or list(PAGES)
+        clients = {persona: self._client(persona, logins[persona]) for persona in personas}
+        if page := options["profile"]:
+            persona = next((p for p in personas if page in PAGES[p]), None)
+            if persona is None:
+                raise CommandError(f"{page} is not a page of {', '.join(personas)}")
+            path = persona_paths(clients[persona], persona)[page]
+            self.stdout.write(f"{persona} {page} = {path}, {options['rounds']} requests\n")
+            self.stdout.write(
+                page_profile(
+                    clients[persona],
+                    path,
+                    fragment=page in FRAGMENTS,
+                    rounds=options["rounds"],
+                    top=options["top"],
+                )
+            )
+            return
+        pages = []
+        self.stdout.write(f"{'persona':16} {'page':32} {'CPU ms':>7} {'queries':>7} {'KiB':>6}")
+        for measured in pages_measure(clients, rounds=options["rounds"]):
+            pages.append(measured)
+            self.stdout.write(
+                f"{measured.persona:16} {measured.name:32} {measured.cpu_ms:7.1f} "
+                f"{measured.queries:7d} {measured.bytes / 1024:6.1f}"
+            )
+        if options["mix"].exists():
+            mix = load_mix(options["mix"].read_text())
+            if (per_get := mix_cpu_ms(pages, mix)) is not None:
+                self.stdout.write(
+                    f"\nCPU per GET of the load mix ({options['mix'].name}'s requests as "
+                    f"weights): {per_get:.1f} ms"
+                )
