@@ -81,6 +81,7 @@ seed: migrate
 ## page and API latency against a bare view on gunicorn, query counts of every list at two
 ## sizes, and the engagement engine against a hand-written SQL lower bound.
 ## Full engagement size: $(MANAGE) bench_engagement --accounts 10000 --events 5000000
+## The API's requests/s per endpoint as a share of the bare view's: make bench-api (below).
 BENCH_ACCOUNTS ?= 2000
 BENCH_EVENTS ?= 1000000
 bench: install
@@ -91,7 +92,8 @@ bench: install
 ## bench-api: requests/s of every API list endpoint (page size 25) with wrk on gunicorn (2
 ## workers), as a share of the bare /healthz/ view's in the same run (issue 16, item 4: target
 ## >= 25%); writes docs/api-throughput-report.md. Needs wrk (apt-get install wrk); about 12 s
-## per endpoint: DATABASE_URL=postgres://.../scratch make bench-api  (BENCH_API_ARGS="--only ideas")
+## per endpoint (7 s with --seconds 5 --warmup 1): DATABASE_URL=postgres://.../scratch make
+## bench-api  (BENCH_API_ARGS="--only ideas --port 8766"; manage.py bench_api --help)
 BENCH_API_ARGS ?=
 bench-api: install
 	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make bench-api needs PostgreSQL: DATABASE_URL=postgres://user@host:5432/scratch make bench-api"; exit 1;; esac

@@ -38,7 +38,7 @@ from config.outbound import outbound_session
 
 logger = logging.getLogger(__name__)
 
-_BACKEND = "django.contrib.auth.backends.ModelBackend"
+_BACKEND = "accounts.permission_backend.PermissionBackend"
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -261,7 +261,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             return render(
                 request, "accounts/invitation_invalid.html", {"problem": str(problem)}, status=410
             )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.permission_backend.PermissionBackend")
         messages.success(request, f"Welcome to {membership.account.name} on Customer Garden!")
         return redirect(membership.account)
     return render(

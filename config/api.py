@@ -4,16 +4,50 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.paginator import Paginator as DjangoPaginator
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_standardized_errors.handler import ExceptionHandler as StandardExceptionHandler
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 
 
+class CountSparingPaginator(DjangoPaginator):
+    """Django's paginator, reading a page of a queryset before counting the rows: a page that
+    is not full tells how many there are (those of the pages before it and its own), so a list
+    that fits on one page costs no COUNT query. A full page, or an empty one past the first,
+    is counted as Django counts it; the pages and their errors are Django's."""
+
+    def page(self, number):
+        if self.orphans or "count" in self.__dict__ or not isinstance(self.object_list, QuerySet):
+            return super().page(number)
+        whole = self._whole_number(number)
+        bottom = (whole - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page])
+        if 0 < len(rows) < self.per_page or (whole == 1 and not rows):
+            self.count = bottom + len(rows)  # Django's cached `count`, known without a query
+        return self._get_page(rows, self.validate_number(whole), self)
+
+    def _whole_number(self, number) -> int:
+        """`number` as a page number, refused as `validate_number` refuses it below page 1."""
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            whole = int(number)
+        except (TypeError, ValueError) as not_whole:
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from not_whole
+        if whole < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return whole
+
+
 class Pagination(PageNumberPagination):
     """Pages of 25 (`page_size` up to 200). A `page_size` that is no positive whole number is a
-    400 field error, not silently the default; a page past the end (`page`) is DRF's 404."""
+    400 field error, not silently the default; a page past the end (`page`) is DRF's 404. A
+    list that fits on its page is not counted apart (CountSparingPaginator)."""
 
+    django_paginator_class = CountSparingPaginator
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 200

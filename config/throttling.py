@@ -18,8 +18,13 @@ suggest), and, for a token that fails (which DRF refuses while authenticating, b
 permission), by the token authentication (accounts.api.authentication).
 
 Counts live in the "throttle" cache (Redis, shared by every web process, when REDIS_URL is
-set). When that cache cannot be reached, calls are let through and the failure logged: an
-outage of the counter must not take the API down. Rates are read when a request is checked,
+set). In Redis a caller's window is a sorted set of their calls' times, checked and added to by
+one Lua script (`_WINDOW_SCRIPT`): one round trip per throttle, atomic across web processes,
+where DRF's own way (read the list of times, write it back) costs two and lets two processes
+count one call. Other caches (this process's, in development and tests without Redis) keep
+DRF's way. The two answer alike: the same window, the same refusals, the same Retry-After.
+When the cache cannot be reached, calls are let through and the failure logged: an outage of
+the counter must not take the API down. Rates are read when a request is checked,
 so `override_settings` changes them in tests.
 """
 
@@ -27,8 +32,10 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import uuid
 
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -51,9 +58,31 @@ def client_address(request) -> str | None:
         return None
 
 
+# KEYS[1]: the caller's window; ARGV: now, the window's length (s), the rate's number of calls,
+# a name for this call. Forgets the calls older than the window (as DRF's throttle does); past
+# the rate, answers {0, calls in the window, the oldest one's time} and records nothing; else
+# records this call and answers {1, calls in the window, 0}. A time goes out as Redis's string
+# of the score: a Lua number would be cut to a whole number.
+_WINDOW_SCRIPT = """
+local key, now, duration = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - duration)
+local count = redis.call('ZCARD', key)
+if count >= tonumber(ARGV[3]) then
+  return {0, count, redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2]}
+end
+redis.call('ZADD', key, now, ARGV[4])
+redis.call('EXPIRE', key, math.ceil(duration))
+return {1, count + 1, 0}
+"""
+
+
 class _Throttle(SimpleRateThrottle):
     """A DRF rate throttle whose rate is read at each check and whose counts are in the
     "throttle" cache; it lets a call through when that cache is down."""
+
+    # (calls in the window, the oldest one's time) as the Redis script saw them; None when the
+    # counts are DRF's list of times (`history`).
+    _window: tuple[int, float] | None = None
 
     @property
     def cache(self):
@@ -64,10 +93,40 @@ class _Throttle(SimpleRateThrottle):
 
     def allow_request(self, request, view) -> bool:
         try:
+            cache = self.cache
+            if isinstance(cache, RedisCache):
+                return self._allow_in_redis(cache, request, view)
             return super().allow_request(request, view)
         except (RedisError, OSError):
             logger.warning("API throttling skipped: its cache cannot be reached", exc_info=True)
             return True
+
+    def _allow_in_redis(self, cache: RedisCache, request, view) -> bool:
+        """DRF's check of the rate, in one round trip to Redis."""
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        # Django's cache keeps no sorted sets: its client (a private attribute) reaches Redis.
+        client = cache._cache.get_client(self.key, write=True)
+        allowed, count, oldest = client.register_script(_WINDOW_SCRIPT)(
+            keys=[cache.make_and_validate_key(self.key)],
+            args=[repr(self.now), self.duration, self.num_requests, uuid.uuid4().hex],
+        )
+        self._window = (int(count), float(oldest))
+        return bool(allowed)
+
+    def wait(self) -> float | None:
+        """Seconds until a call may be made again, as DRF's `wait` reckons it."""
+        if self._window is None:
+            return super().wait()
+        count, oldest = self._window
+        available = self.num_requests - count + 1
+        if available <= 0:
+            return None
+        return (self.duration - (self.now - oldest)) / available
 
 
 class UserThrottle(_Throttle):

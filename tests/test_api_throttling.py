@@ -2,11 +2,13 @@
 settings keep them out of reach of the rest of the suite): 429 with Retry-After in the API's
 error format, per person for every call and for writes, per IP address for callers who are
 nobody, failed tokens included; the counts start again when the window has passed; the API
-stays up when the counter's cache is down; the rates come from the environment."""
+stays up when the counter's cache is down; the rates come from the environment. Each test runs
+with the counts in this process and in Redis."""
 
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
 from django.conf import settings
@@ -33,11 +35,27 @@ def _rates(anon="1000/minute", user="1000/minute", write="1000/minute"):
     )
 
 
-@pytest.fixture(autouse=True)
-def _fresh_counts():
-    caches[throttling.THROTTLE_CACHE].clear()
-    yield
-    caches[throttling.THROTTLE_CACHE].clear()
+@pytest.fixture(autouse=True, params=["this process", "redis"])
+def _counts(request):
+    """Every test counts in this process (DRF's list of times, as without Redis) and in Redis
+    (config.throttling's one-round-trip script, as in production), under a prefix of its own:
+    other test runs share that Redis, so nothing there is flushed."""
+    if request.param == "this process":
+        caches[throttling.THROTTLE_CACHE].clear()
+        yield
+        caches[throttling.THROTTLE_CACHE].clear()
+        return
+    prefix = f"test-throttle-{uuid.uuid4().hex}"
+    redis_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": request.getfixturevalue("redis_url"),
+        "KEY_PREFIX": prefix,
+    }
+    with override_settings(CACHES={**settings.CACHES, "throttle": redis_cache}):
+        yield
+        client = caches[throttling.THROTTLE_CACHE]._cache.get_client(write=True)
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
 
 
 @pytest.fixture

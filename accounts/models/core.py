@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from knox.models import AbstractAuthToken
+from knox.models import AbstractAuthToken, AuthTokenManager
 
 from accounts.addresses import address_key, address_plain
 from config.emails import FAILURE_REASON_LENGTH
@@ -390,6 +390,16 @@ class Invitation(TimeStamped):
         return reverse("accounts:invitation-accept", kwargs={"token": self.token})
 
 
+class ApiTokenManager(AuthTokenManager):
+    """knox's manager (`create` makes the token and its digest), whose rows come with their
+    owner's membership and account: knox's authentication finds a token through it and loads
+    the owner with it, and every API call then asks accounts.access.customer_membership, which
+    reads them from there instead of querying again (a query less per API call)."""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("user__membership__account")
+
+
 class ApiToken(AbstractAuthToken):
     """A person's token for the API (`Authorization: Token …`), through django-rest-knox
     (settings.KNOX_TOKEN_MODEL): only a SHA-512 hash of it is stored (`digest`, the key), with
@@ -403,6 +413,8 @@ class ApiToken(AbstractAuthToken):
         validators=[validate_single_line],
     )
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenManager()
 
     class Meta:
         ordering = ["-created"]

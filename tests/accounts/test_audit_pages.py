@@ -166,13 +166,13 @@ def test_a_page_of_the_trail_costs_the_same_queries_however_many_rows(
     client.get(TRAIL)  # the session and the permissions, loaded once
 
     # The session (read twice: the session and its time limits), the person, their permissions
-    # (own, groups'), their roles and the header's counts (navigation), the reader's membership
-    # (the naming rule), the count, the page of rows with their kind and actor, the people they
-    # name, the accounts they name.
-    with django_assert_num_queries(11):
+    # (own and groups', one query), their roles and the header's counts (navigation), the
+    # reader's membership (the naming rule), the count, the page of rows with their kind and
+    # actor, the people they name, the accounts they name.
+    with django_assert_num_queries(10):
         small = client.get(TRAIL)
     AccountFactory.create_batch(30)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         large = client.get(TRAIL)
 
     assert small.text.count("<tr>") < large.text.count("<tr>")

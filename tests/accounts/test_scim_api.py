@@ -325,7 +325,7 @@ def test_the_last_admin_cannot_be_deactivated(admin_a, token_a):
 
 def test_the_list_pages_by_start_index_and_count(account_a, admin_a, member_a, token_a):
     more = [customer(account_a, email=f"p{i}@acme.example") for i in range(3)]
-    ids = sorted(str(u.pk) for u in [admin_a, member_a, *more])
+    ids = [str(pk) for pk in sorted(u.pk for u in [admin_a, member_a, *more])]
     client = _scim(token_a)
 
     first = _send(client, "get", f"{BASE}/Users?startIndex=1&count=2").json()

@@ -480,9 +480,9 @@ def test_the_thread_page_runs_a_constant_number_of_queries(
     # visit, the count of posts, the page of posts (authors, accounts), reactions per post and
     # kind, the reader's and open flags, the posts before the last visit ("new since"), the
     # visit's upsert, garden_can_post (the garden membership), the bell's unread count.
-    # Stewards instead of the garden membership: their user and group permissions and the
+    # Stewards instead of the garden membership: their permissions (own and groups') and the
     # steward row.
-    expected = 13 if persona == "member_a" else 15
+    expected = 13 if persona == "member_a" else 14
     client.get(_url(thread))  # the day's first request also records a visit (middleware)
     for more in (3, 15):
         _posts(thread, [member_b, admin_a], more)
@@ -506,9 +506,9 @@ def test_the_thread_list_runs_a_constant_number_of_queries(
     # Customers: session, user, membership, the garden, the count of threads, the page of
     # threads (garden, authors, accounts, the reader's last visit; for internal readers the
     # open flags too: one query), garden_can_post (the garden membership), the bell's count.
-    # Stewards instead of the garden membership: their user and group permissions, the
+    # Stewards instead of the garden membership: their permissions (own and groups'), the
     # steward row and the garden's open flag count.
-    expected = 8 if persona == "member_a" else 11
+    expected = 8 if persona == "member_a" else 10
     client.get("/gardens/onboarding/threads/")  # the day's first request records a visit
     with django_assert_num_queries(expected):
         assert client.get("/gardens/onboarding/threads/").status_code == 200

@@ -193,11 +193,11 @@ def test_the_fragment_reads_a_fixed_number_of_queries(
             enrolment = enrolled(pilot, member)
             feedback_response(enrolment, expectation, expected={"useful": 4})
             feedback_response(enrolment, middle, experienced={"useful": 5}, recommend=9)
-        # 1 session, 2 user, 3-4 permissions (user, groups), 5 membership (none: internal),
-        # 6 the account (assigned), 7 the pilots with the account's enrolment counts, 8 their
-        # check-ins, 9 the account's submitted responses per check-in, 10 the perception
-        # answers, 11 the header counts (the context processors)
-        with django_assert_num_queries(11):
+        # 1 session, 2 user, 3 permissions (own and groups'), 4 membership (none: internal),
+        # 5 the account (assigned), 6 the pilots with the account's enrolment counts, 7 their
+        # check-ins, 8 the account's submitted responses per check-in, 9 the perception
+        # answers, 10 the header counts (the context processors)
+        with django_assert_num_queries(10):
             response = client.get(FRAGMENT)
         assert len(response.context["rows"]) == pilots
 
@@ -297,12 +297,12 @@ def test_the_page_reads_the_outcomes_in_one_query_however_many(
                 occurred_on=TODAY() - dt.timedelta(days=n),
                 recorded_by=programme_admin,
             )
-        # 1 session, 2 user, 3-4 permissions (user, groups), 5 membership (none: internal),
-        # 6 the account, 7 the active engagement model, 8-9 the snapshots (the year's, the
-        # latest), 10 member count, 11 activity by kind and day, 12-13 customer timeline and
-        # support counts (no events: no page read), 14 the unread-notification and alert
-        # counts, 15 the latest outcomes with their recorders
-        with django_assert_num_queries(15):
+        # 1 session, 2 user, 3 permissions (own and groups'), 4 membership (none: internal),
+        # 5 the account, 6 the active engagement model, 7-8 the snapshots (the year's, the
+        # latest), 9 member count, 10 activity by kind and day, 11-12 customer timeline and
+        # support counts (no events: no page read), 13 the unread-notification and alert
+        # counts, 14 the latest outcomes with their recorders
+        with django_assert_num_queries(14):
             response = client.get(PAGE)
         assert response.content.decode().count("<td>Referred</td>") == min(outcomes, 10)
 

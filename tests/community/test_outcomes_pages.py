@@ -166,11 +166,11 @@ def test_the_list_takes_the_same_number_of_queries_for_few_and_many_rows(
         )
     client = client_for(programme_admin)
 
-    # 1 session, 2 user, 3 customer membership, 4-5 the user's and group permissions,
-    # 6 count of the outcomes (paginator), 7 the menu's badges (unread notifications and open
-    # alerts, one query), 8 the user's groups (internal roles, menu), 9 the page of outcomes
+    # 1 session, 2 user, 3 customer membership, 4 the user's permissions (own and groups'),
+    # 5 count of the outcomes (paginator), 6 the menu's badges (unread notifications and open
+    # alerts, one query), 7 the user's groups (internal roles, menu), 8 the page of outcomes
     # with account and recorder joined.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(LIST)
 
     assert len(response.context["page"]) == count

@@ -232,11 +232,11 @@ def test_the_page_takes_the_same_queries_for_few_and_many_deliveries(
         endpoint = _endpoint(programme_admin, url=f"https://h{count}.example.com/")
         for _ in range(count):
             _delivery(endpoint, status=WebhookDeliveryStatus.FAILED)
-        # session; user; user and group permissions (programme admin?); the deliveries'
+        # session; user; permissions, own and groups' (programme admin?); the deliveries'
         # count; the base template's membership, unread counts and groups (3); the filter's
         # endpoint choices; the endpoints with their delivery counts; the page of deliveries
         # with endpoints, alerts and accounts
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(10):
             assert client.get(PAGE).status_code == 200
 
 
@@ -317,11 +317,11 @@ def test_api_lists_take_the_same_queries_for_few_and_many_rows(
         for _ in range(count):
             _delivery(endpoint)
         api_login(api, programme_admin)
-        # user permissions; group permissions (programme admin?); the endpoints with their
-        # creators and delivery counts
-        with django_assert_num_queries(3):
+        # permissions, own and groups' (programme admin?); the endpoints with their creators
+        # and delivery counts
+        with django_assert_num_queries(2):
             assert api.get(API).status_code == 200
         api_login(api, programme_admin)
-        # user and group permissions (2); the page's count; the page of deliveries
-        with django_assert_num_queries(4):
+        # permissions, own and groups'; the page of deliveries (not full: it tells the count)
+        with django_assert_num_queries(2):
             assert api.get(API_DELIVERIES).status_code == 200

@@ -296,13 +296,13 @@ def test_the_question_and_dimension_lists_cost_the_same_queries_for_more_rows(
             instrument_services.instrument_dimension_add(
                 pilot=pilot, label=f"Aspect {instrument_current(pilot=pilot).questions.count()}"
             )
-        # 1 membership (none: internal), 2 the pilot, 3-4 permissions (user, groups),
-        # 5 the newest instrument, 6 its dimensions, 7 its questions
+        # 1 membership (none: internal), 2 the pilot, 3 permissions (own and groups'),
+        # 4 the newest instrument, 5 its dimensions, 6 its questions
         api_login(api, product_manager)
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             questions = api.get(_instrument_url(pilot, "questions/"))
         api_login(api, product_manager)
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             dimensions = api.get(_instrument_url(pilot, "dimensions/"))
         assert (len(questions.json()), len(dimensions.json())) == (8 + extra, 5 + extra)
 

@@ -72,9 +72,9 @@ def test_the_designer_runs_the_same_queries_for_few_or_many_questions(
                 pilot=pilot, phase="experience", kind="text", prompt="Anything else?"
             )
         # 1 session, 2 user, 3 membership (none: internal), 4 the pilot with its idea,
-        # 5-6 permissions (user, groups), 7 the newest instrument (with "has responses"),
-        # 8 its dimensions, 9 its questions, 10 groups and 11 unread notifications (navigation)
-        with django_assert_num_queries(11):
+        # 5 permissions (own and groups'), 6 the newest instrument (with "has responses"),
+        # 7 its dimensions, 8 its questions, 9 groups and 10 unread notifications (navigation)
+        with django_assert_num_queries(10):
             response = client.get(_url(pilot))
         assert response.content.decode().count('<th scope="row">Anything else?') == extra
 

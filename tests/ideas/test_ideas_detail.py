@@ -183,9 +183,9 @@ def test_the_idea_page_costs_the_same_queries_for_few_or_many_votes_and_comments
             services.idea_comment(idea=idea, author=voter, body="Me too.")
         # 1 session, 2 user, 3 membership, 4 the idea (access_idea, with garden, author and
         # account), 5 support (people, accounts, mine), 6 following, 7 transitions, 8 comments
-        # with their authors, 9 pilots, 10 duplicates, 11-12 permissions (user, groups: may
-        # this reader move it?), 13 unread notifications (bell)
-        with django_assert_num_queries(13):
+        # with their authors, 9 pilots, 10 duplicates, 11 permissions (own and groups': may
+        # this reader move it?), 12 unread notifications (bell)
+        with django_assert_num_queries(12):
             response = client.get(url(idea))
         assert response.content.decode().count("Me too.") == people
 

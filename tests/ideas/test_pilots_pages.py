@@ -141,9 +141,9 @@ def test_the_list_runs_the_same_queries_for_few_and_many_pilots(
                 pilot=pilot, user=customer(AccountFactory()), account=AccountFactory()
             )
         # 1 session, 2 user, 3 membership (none: internal), 4 gardens for the filter,
-        # 5 paginator count, 6-7 permissions (user, groups), 8 groups (navigation), 9 unread
-        # notifications (bell), 10 the page of pilots with idea, garden and accounts taking part
-        with django_assert_num_queries(10):
+        # 5 paginator count, 6 permissions (own and groups'), 7 groups (navigation), 8 unread
+        # notifications (bell), 9 the page of pilots with idea, garden and accounts taking part
+        with django_assert_num_queries(9):
             response = client.get("/pilots/")
         assert _page(response).count('<th scope="row">') == count
 
@@ -159,9 +159,9 @@ def test_a_customers_list_runs_the_same_queries_for_few_and_many_pilots(
         while Pilot.objects.count() < count:
             PilotFactory(accounts=[account_a])
         # 1 session, 2 user, 3 membership, 4 gardens for the filter, 5 paginator count,
-        # 6-7 permissions (user, groups: may they manage pilots?), 8 unread notifications
-        # (bell), 9 the page of pilots with idea, garden and accounts taking part
-        with django_assert_num_queries(9):
+        # 6 permissions (own and groups': may they manage pilots?), 7 unread notifications
+        # (bell), 8 the page of pilots with idea, garden and accounts taking part
+        with django_assert_num_queries(8):
             response = client.get("/pilots/")
         assert _page(response).count('<th scope="row">') == count
 
@@ -277,13 +277,13 @@ def test_the_pilot_page_runs_the_same_queries_for_few_and_many_enrolments(
             for _ in range(3):
                 Enrolment.objects.create(pilot=pilot, user=customer(account), account=account)
         # 1 session, 2 user, 3 membership (none: internal), 4 the pilot with idea and garden,
-        # 5-6 permissions (user, groups), 7 current agreement, 8 accounts taking part,
-        # 9 check-ins, 10 invitations with accounts, 11 candidate accounts, 12 engagement
-        # levels, 13 acceptances of the current agreement, 14 enrolments with users and
-        # accounts, 15-18 the results summary (check-ins, enrolments, dimensions, submitted
-        # answers: ideas.selectors.results.pilot_results), 19 groups (navigation),
-        # 20 unread notifications (bell)
-        with django_assert_num_queries(20):
+        # 5 permissions (own and groups'), 6 current agreement, 7 accounts taking part,
+        # 8 check-ins, 9 invitations with accounts, 10 candidate accounts, 11 engagement
+        # levels, 12 acceptances of the current agreement, 13 enrolments with users and
+        # accounts, 14-17 the results summary (check-ins, enrolments, dimensions, submitted
+        # answers: ideas.selectors.results.pilot_results), 18 groups (navigation),
+        # 19 unread notifications (bell)
+        with django_assert_num_queries(19):
             response = client.get(f"/pilots/{pilot.pk}/")
         assert response.status_code == 200
         assert f"{(accounts - 1) * 3} members enrolled" in _page(response)
@@ -298,10 +298,10 @@ def test_a_customers_pilot_page_runs_a_constant_number_of_queries(
     # The day's first page also records the customer's visit
     # (tests/community/test_engagement_visits.py); the pages counted here come after it.
     client.get("/")
-    # 1 session, 2 user, 3 membership, 4 the pilot, 5-6 permissions (user, groups: which
-    # accounts may they see?), 7 current agreement, 8 accounts taking part, 9 check-ins,
-    # 10 acceptance, 11 own enrolment, 12 own responses, 13 unread notifications (bell)
-    with django_assert_num_queries(13):
+    # 1 session, 2 user, 3 membership, 4 the pilot, 5 permissions (own and groups': which
+    # accounts may they see?), 6 current agreement, 7 accounts taking part, 8 check-ins,
+    # 9 acceptance, 10 own enrolment, 11 own responses, 12 unread notifications (bell)
+    with django_assert_num_queries(12):
         response = client.get(f"/pilots/{pilot.pk}/")
     assert "You are enrolled" in _page(response)
 

@@ -332,11 +332,11 @@ def test_the_page_runs_the_same_queries_whatever_the_number_of_responses(
     client = client_for(product_manager)
 
     # 1 session, 2 user, 3 the user's customer membership (none), 4 the pilot with its idea,
-    # 5 the user's permissions, 6 their groups' permissions, 7 check-ins, 8 enrolments (with
-    # split=level, each account's level when the pilot started, in the same query),
-    # 9 dimensions, 10 submitted responses with all their answers, then the layout's menu:
-    # 11 the user's groups, 12 unread notifications.
-    with django_assert_num_queries(12):
+    # 5 the user's permissions (own and groups'), 6 check-ins, 7 enrolments (with split=level,
+    # each account's level when the pilot started, in the same query), 8 dimensions,
+    # 9 submitted responses with all their answers, then the layout's menu: 10 the user's
+    # groups, 11 unread notifications.
+    with django_assert_num_queries(11):
         response = client.get(_page_url(pilot), {"split": split} if split else {})
 
     assert response.status_code == 200
@@ -350,9 +350,9 @@ def test_the_csv_runs_the_same_queries_whatever_the_number_of_responses(
     pilot = busy_pilot(responses)
     client = client_for(product_manager)
 
-    # 1 session, 2 user, 3 membership (none), 4 pilot, 5-6 permissions, 7 dimensions,
-    # 8 questions, 9 submitted responses with their answers (streamed).
-    with django_assert_num_queries(9):
+    # 1 session, 2 user, 3 membership (none), 4 pilot, 5 permissions (own and groups'),
+    # 6 dimensions, 7 questions, 8 submitted responses with their answers (streamed).
+    with django_assert_num_queries(8):
         rows = _csv(client.get(_csv_url(pilot)))
 
     assert len(rows) == 1 + responses
