@@ -66,10 +66,14 @@ def test_the_report_says_what_is_over_its_target_and_what_grows():
     daily = _measurement("community:home", slowest_ms=40.0, slowest_sql="SELECT 1")
     other = _measurement("community:webhooks", queries=7)
     api = _measurement("/api/v1/ideas/", kind="api", queries=9)
+    # A list whose demo page was not full, so not counted apart; full at full size: +1 COUNT.
+    alerts = _measurement("/api/v1/alerts/", kind="api", queries=5)
+    alerts_demo = dataclasses.replace(alerts, queries=4, rows=12, total=12)
     screens = [
         full_size.Screen(daily, _timing(daily, 160.0), demo=daily),  # over 150: daily
         full_size.Screen(other, _timing(other, 160.0), demo=dataclasses.replace(other)),
         full_size.Screen(api, _timing(api, 20.0), demo=dataclasses.replace(api, queries=8)),
+        full_size.Screen(alerts, _timing(alerts, 20.0), demo=alerts_demo),
     ]
     result = full_size.FullSize(
         size="20000 accounts",
@@ -82,8 +86,8 @@ def test_the_report_says_what_is_over_its_target_and_what_grows():
     markdown = full_size_render(
         result, facts={"cores": "2"}, commands={"make": "make bench-scale"}, phases={"total": 9}
     )
-    assert "**2 of 3 screens within their targets**" in markdown
-    assert "**1 of 3 make more queries than at the demo size.**" in markdown
+    assert "**3 of 4 screens within their targets**" in markdown
+    assert "**1 of 4 make more queries than at the demo size.**" in markdown
     lines = markdown.splitlines()
     home = next(line for line in lines if "`community:home`" in line and "|" in line)
     assert "**OVER (160 > 150)**" in home
@@ -92,6 +96,8 @@ def test_the_report_says_what_is_over_its_target_and_what_grows():
     assert "| 300 | within |" in webhooks
     ideas = next(line for line in lines if "`/api/v1/ideas/`" in line)
     assert "| 8 | 9 |" in ideas and "**GROWS (+1)**" in ideas
+    alerts_line = next(line for line in lines if "`/api/v1/alerts/`" in line)
+    assert "| 4 | 5 |" in alerts_line and "constant per page: the total is counted" in alerts_line
     assert "80.0×" in home  # p95 160 ms ÷ the baseline's 2 ms
     assert "### 1. `community:home` as customer member: p95 160.0 ms" in markdown
     assert "**page `ideas:new-list`: NOT MEASURED**" in markdown

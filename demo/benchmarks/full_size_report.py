@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from demo.benchmarks.full_size import DAILY_LIMIT_MS, OTHER_LIMIT_MS, FullSize, Screen
-from demo.benchmarks.report import PERSONA_LABELS
+from demo.benchmarks.report import COUNTED_WHEN_FULL, PERSONA_LABELS, counted_when_full
 from demo.benchmarks.targets import COUNT_NOTES
 
 SQL_CHARS = 2000  # an explained query's SQL is cut after this many characters
@@ -28,6 +28,8 @@ def _queries_verdict(screen: Screen) -> str:
     demo, full = screen.demo, screen.at_scale
     if demo is None or demo.status != 200:
         return "–"
+    if counted_when_full(demo, full):
+        return COUNTED_WHEN_FULL
     if full.queries > demo.queries:
         note = f" — {COUNT_NOTES[full.name]}" if full.name in COUNT_NOTES else ""
         return f"**GROWS (+{full.queries - demo.queries})**{note}"
