@@ -48,7 +48,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--output", default=str(ROOT / "docs" / "benchmark-full-size.md"))
         parser.add_argument("--scale", type=float, default=1.0, help="of bench_scale_data (1.0)")
-        parser.add_argument("--repeat", type=int, default=20, help="timed requests per screen")
+        parser.add_argument("--repeat", type=int, default=40, help="timed requests per screen")
         parser.add_argument("--warmup", type=int, default=2, help="untimed requests first")
         parser.add_argument("--port", type=int, default=8766)
         parser.add_argument("--web-workers", type=int, default=2)
