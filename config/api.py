@@ -13,6 +13,9 @@ from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 
 
+_LARGEST_OFFSET = 2**63 - 1  # PostgreSQL's OFFSET is a bigint
+
+
 class CountSparingPaginator(DjangoPaginator):
     """Django's paginator, reading a page of a queryset before counting the rows: a page that
     is not full tells how many there are (those of the pages before it and its own), so a list
@@ -24,6 +27,8 @@ class CountSparingPaginator(DjangoPaginator):
             return super().page(number)
         whole = self._whole_number(number)
         bottom = (whole - 1) * self.per_page
+        if bottom + self.per_page > _LARGEST_OFFSET:  # no database pages that far: counted,
+            return super().page(number)  # so that Django says the page is past the end
         rows = list(self.object_list[bottom : bottom + self.per_page])
         if 0 < len(rows) < self.per_page or (whole == 1 and not rows):
             self.count = bottom + len(rows)  # Django's cached `count`, known without a query

@@ -57,6 +57,25 @@ def redis_url() -> str:
 
 
 @pytest.fixture(autouse=True)
+def _engagement_model_version_one(request) -> None:
+    """Version 1 of the engagement model comes from a migration. A transactional test empties
+    every table when it ends, so a later test in the same process would find no version at all
+    (and tests that count the versions would fail by the order they ran in): each database test
+    starts with it there (`EngagementModel.objects.active()` makes it again if it is missing)."""
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if not uses_db:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from community.models import EngagementModel
+
+    EngagementModel.objects.active()
+
+
+@pytest.fixture(autouse=True)
 def _require_marked_services(request) -> None:
     if request.node.get_closest_marker("needs_postgres"):
         from django.db import connection
