@@ -53,7 +53,9 @@ def test_every_screen_is_counted_with_its_slowest_query_and_the_slowest_are_expl
     # The portfolio CSV of every account, as a product manager, streamed.
     client = Client(SERVER_NAME="127.0.0.1")
     client.force_login(bench_world().users["product_manager"])
-    csv = full_size.csv_stream_measure(client=client, path="/portfolio/?export=csv")
+    csv = full_size.csv_stream_measure(
+        client=client, path="/portfolio/?export=csv", persona="product_manager"
+    )
     assert csv.rows == Account.objects.count()
     assert csv.bytes > 0 and csv.peak_bytes > 0
 
@@ -80,7 +82,11 @@ def test_the_report_says_what_is_over_its_target_and_what_grows():
         baseline=Timing("", "/healthz/", "/healthz/", [0.002] * 20, []),
         screens=screens,
         explained=[full_size.Explained(screens[0], ["Result  (actual time=0.01..0.01)"])],
-        csv=full_size.CsvFigure("/portfolio/?export=csv", 20000, 2_000_000, 1.5, 400_000),
+        csvs=[
+            full_size.CsvFigure(
+                "/portfolio/?export=csv", "product_manager", 20000, 2_000_000, 1.5, 400_000
+            )
+        ],
         not_measured=[("page", "ideas:new-list", "route in neither list")],
     )
     markdown = full_size_render(
@@ -101,4 +107,7 @@ def test_the_report_says_what_is_over_its_target_and_what_grows():
     assert "80.0×" in home  # p95 160 ms ÷ the baseline's 2 ms
     assert "### 1. `community:home` as customer member: p95 160.0 ms" in markdown
     assert "**page `ideas:new-list`: NOT MEASURED**" in markdown
-    assert "20,000 rows" in markdown and "**0.4 MB**" in markdown
+    assert (
+        "| product manager | `/portfolio/?export=csv` | 20,000 | 2.0 MB | 1.5 | **0.4 MB** |"
+        in (markdown)
+    )
