@@ -12,7 +12,6 @@ from drf_standardized_errors.handler import ExceptionHandler as StandardExceptio
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 
-
 _LARGEST_OFFSET = 2**63 - 1  # PostgreSQL's OFFSET is a bigint
 
 
