@@ -6,7 +6,13 @@ from __future__ import annotations
 
 import math
 
-from demo.benchmarks.full_size import DAILY_LIMIT_MS, OTHER_LIMIT_MS, FullSize, Screen
+from demo.benchmarks.full_size import (
+    DAILY_LIMIT_MS,
+    OTHER_LIMIT_MS,
+    PLAN_LINES,
+    FullSize,
+    Screen,
+)
 from demo.benchmarks.report import COUNTED_WHEN_FULL, PERSONA_LABELS, counted_when_full
 from demo.benchmarks.targets import COUNT_NOTES
 
@@ -96,7 +102,12 @@ def _explained_section(result: FullSize) -> list[str]:
             "```",
             "",
             "```",
-            *explained.plan,
+            *explained.plan[:PLAN_LINES],
+            *(
+                [f"… ({len(explained.plan) - PLAN_LINES} more lines)"]
+                if len(explained.plan) > PLAN_LINES
+                else []
+            ),
             "```",
             "",
         ]
@@ -126,7 +137,7 @@ def _csv_section(result: FullSize) -> list[str]:
 def full_size_render(
     result: FullSize, *, facts: dict[str, str], commands: dict[str, str], phases: dict[str, float]
 ) -> str:
-    screens = [s for s in result.screens]
+    screens = result.screens
     within = sum(s.within for s in screens)
     growing = sum(_queries_verdict(s).startswith("**GROWS") for s in screens)
     base = result.baseline

@@ -32,7 +32,7 @@ from demo.benchmarks.throughput import (
     wrk_measure,
 )
 from demo.benchmarks.world import bench_world
-from demo.management.commands.bench_report import _database_url, _machine_facts
+from demo.management.commands.bench_report import database_url_for, machine_facts
 
 ROOT = Path(settings.BASE_DIR)
 TARGET_SHARE = 0.25
@@ -109,7 +109,7 @@ class Command(BaseCommand):
             raise CommandError("bench_api needs PostgreSQL: set DATABASE_URL=postgres://…")
         call_command("seed_demo", if_empty=True, accounts=options["accounts"], stdout=io.StringIO())
         world = bench_world()
-        facts = _machine_facts()
+        facts = machine_facts()
         wrk = WrkOptions(
             threads=options["threads"],
             connections=options["connections"],
@@ -160,7 +160,7 @@ class Command(BaseCommand):
         targets, missing = throughput_targets(world, options["only"])
         rows: list[Throughput] = []
         with running_site(
-            database_url=_database_url(connection.settings_dict["NAME"]),
+            database_url=database_url_for(connection.settings_dict["NAME"]),
             redis_url=settings.REDIS_URL,
             port=options["port"],
             web_workers=options["web_workers"],

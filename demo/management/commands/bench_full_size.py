@@ -30,14 +30,12 @@ from demo.benchmarks import full_size
 from demo.benchmarks.full_size_report import full_size_render
 from demo.benchmarks.world import bench_world
 from demo.data.people import DEMO_PASSWORD
+from demo.management.commands.bench_report import Command as BenchReport
 from demo.management.commands.bench_report import (
-    Command as BenchReport,
-)
-from demo.management.commands.bench_report import (
-    _database_url,
-    _machine_facts,
-    _size,
     counts_measure_quietly,
+    data_size,
+    database_url_for,
+    machine_facts,
 )
 
 ROOT = Path(settings.BASE_DIR)
@@ -67,7 +65,7 @@ class Command(BaseCommand):
         started = mark = time.monotonic()
         call_command("bench_scale_data", scale=options["scale"], stdout=io.StringIO())
         phases["data set (reused or built)"] = time.monotonic() - mark
-        facts = _machine_facts()
+        facts = machine_facts()
         world = bench_world()
 
         mark = time.monotonic()
@@ -86,26 +84,33 @@ class Command(BaseCommand):
 
         mark = time.monotonic()
         explained = full_size.slowest_explain(screens)
-        csvs = []
-        for persona in ("product_manager", "account_manager"):
-            client = Client(SERVER_NAME="127.0.0.1")
-            client.force_login(world.users[persona])
-            csvs.append(
-                full_size.csv_stream_measure(
-                    client=client, path="/portfolio/?export=csv", persona=persona
-                )
-            )
+        csvs = self._csvs(world)
         phases["explain and CSV"] = time.monotonic() - mark
         phases["total"] = time.monotonic() - started
 
         result = full_size.FullSize(
-            size=_size(),
+            size=data_size(),
             baseline=baseline,
             screens=screens,
             explained=explained,
             csvs=csvs,
             not_measured=counts.not_measured,
         )
+        facts["demo compared with"] = f"`{demo_database}`: {demo_size}"
+        self._write(result, facts=facts, phases=phases, options=options)
+
+    def _csvs(self, world) -> list[full_size.CsvFigure]:
+        """The portfolio's CSV as a product manager (every account) and an account manager."""
+        csvs = []
+        for persona in ("product_manager", "account_manager"):
+            client = Client(SERVER_NAME="127.0.0.1")
+            client.force_login(world.users[persona])
+            path = "/portfolio/?export=csv"
+            csvs.append(full_size.csv_stream_measure(client=client, path=path, persona=persona))
+        return csvs
+
+    def _write(self, result, *, facts: dict, phases: dict, options) -> None:
+        name = connection.settings_dict["NAME"]
         url = f"DATABASE_URL=postgres://…/{name}"
         commands = {
             "make": f"{url} make bench-scale",
@@ -113,7 +118,6 @@ class Command(BaseCommand):
             f"{options['scale']:g} --repeat {options['repeat']} --warmup {options['warmup']} "
             f"--web-workers {options['web_workers']}",
         }
-        facts["demo compared with"] = f"`{demo_database}`: {demo_size}"
         facts["gunicorn"] = (
             f"{options['web_workers']} sync workers, config.settings.bench; per screen "
             f"{options['warmup']} warm-up and {options['repeat']} timed requests, round-robin"
@@ -121,24 +125,24 @@ class Command(BaseCommand):
         Path(options["output"]).write_text(
             full_size_render(result, facts=facts, commands=commands, phases=phases)
         )
-        within = sum(s.within for s in screens)
+        within = sum(s.within for s in result.screens)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Wrote {options['output']}: {within} of {len(screens)} screens within their "
-                f"targets, in {phases['total']:.0f} s."
+                f"Wrote {options['output']}: {within} of {len(result.screens)} screens within "
+                f"their targets, in {phases['total']:.0f} s."
             )
         )
 
     def _demo_counts(self, database: str):
         """Counted in a process of its own on the default demo (made and seeded once)."""
         report = BenchReport(stdout=self.stdout, stderr=self.stderr)
-        return report._large_counts(database, accounts=40, members=7.5)
+        return report.counts_in_database(database, accounts=40, members=7.5)
 
     def _time(self, world, counts, options):
         from tests.perf.server import running_site
 
         with running_site(
-            database_url=_database_url(connection.settings_dict["NAME"]),
+            database_url=database_url_for(connection.settings_dict["NAME"]),
             redis_url=settings.REDIS_URL,
             port=options["port"],
             web_workers=options["web_workers"],

@@ -46,14 +46,14 @@ from demo.data.people import DEMO_PASSWORD
 ROOT = Path(settings.BASE_DIR)
 
 
-def _database_url(name: str) -> str:
+def database_url_for(name: str) -> str:
     db = connection.settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
 
 
 @analytics_reads()  # counting a year of events: on the replica when there is one
-def _size() -> str:
+def data_size() -> str:
     accounts = Account.objects.exclude(slug__startswith="bench-").count()
     people = Membership.objects.exclude(account__slug__startswith="bench-").count()
     events = ActivityEvent.objects.exclude(account__slug__startswith="bench-").count()
@@ -79,7 +79,7 @@ def counts_measure_quietly() -> QueryCounts:
         request_log.setLevel(level)
 
 
-def _machine_facts() -> dict[str, str]:
+def machine_facts() -> dict[str, str]:
     cpu = "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -161,7 +161,7 @@ class Command(BaseCommand):
             raise CommandError("bench_report needs PostgreSQL: set DATABASE_URL=postgres://…")
         if options["query_counts_json"]:
             counts = counts_measure_quietly()
-            payload = {"size": _size(), **asdict(counts)}
+            payload = {"size": data_size(), **asdict(counts)}
             Path(options["query_counts_json"]).write_text(json.dumps(payload))
             return
         started = time.monotonic()
@@ -181,8 +181,8 @@ class Command(BaseCommand):
         call_command("seed_demo", if_empty=True, accounts=options["accounts"], stdout=io.StringIO())
         phases["seed"] = time.monotonic() - mark
         world = bench_world()
-        facts = _machine_facts()
-        size = _size()
+        facts = machine_facts()
+        size = data_size()
         self.stdout.write(f"Demo: {size}. Counting queries…")
 
         mark = time.monotonic()
@@ -192,7 +192,7 @@ class Command(BaseCommand):
         large, large_size = None, ""
         if options["large_accounts"]:
             mark = time.monotonic()
-            large, large_size = self._large_counts(
+            large, large_size = self.counts_in_database(
                 f"{name}_large", options["large_accounts"], options["large_members"]
             )
             phases["larger demo and its query counts"] = time.monotonic() - mark
@@ -228,12 +228,12 @@ class Command(BaseCommand):
     # --- Parts ----------------------------------------------------------------------------
 
     def _manage(self, database: str, *args: str) -> None:
-        env = {**os.environ, "DATABASE_URL": _database_url(database)}
+        env = {**os.environ, "DATABASE_URL": database_url_for(database)}
         subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
             [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True
         )
 
-    def _large_counts(self, database: str, accounts: int, members: float):
+    def counts_in_database(self, database: str, accounts: int, members: float):
         with connection._nodb_cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
             if cursor.fetchone() is None:
@@ -265,7 +265,7 @@ class Command(BaseCommand):
 
         self.stdout.write(f"Timing the main screens on gunicorn (port {options['port']})…")
         with running_site(
-            database_url=_database_url(connection.settings_dict["NAME"]),
+            database_url=database_url_for(connection.settings_dict["NAME"]),
             redis_url=settings.REDIS_URL,
             port=options["port"],
             web_workers=options["web_workers"],
