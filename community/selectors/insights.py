@@ -30,7 +30,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, Count, F, OuterRef, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from accounts.models import Account
@@ -357,6 +357,40 @@ def _level_rates(
     return levels
 
 
+def _levels_on_first_day(*, account_ids: QuerySet, day: dt.date) -> list[QuerySet]:
+    """(account, level) of each account on `day` (level NULL: none computed by then), as
+    querysets to unite. On PostgreSQL from the days of change alone: an account's level on a
+    day is the one of its last change on or before it (its first snapshot is a change), and an
+    account without one had none; elsewhere each account's last snapshot by then."""
+    db = account_ids.db
+    if connections[db].vendor != "postgresql":  # no DISTINCT ON: one look-up per account
+        last = EngagementSnapshot.objects.filter(account_id=OuterRef("pk"), day__lte=day)
+        return [
+            Account.objects.filter(pk__in=account_ids)
+            .order_by()
+            .annotate(
+                held_account=F("pk"),
+                held_level=Subquery(last.order_by("-day").values("level")[:1]),
+            )
+            .values("held_account", "held_level")
+        ]
+    changes = EngagementSnapshot.objects.filter(LEVEL_CHANGE, account__in=account_ids, day__lte=day)
+    last_change = (
+        changes.order_by("account_id", "-day")
+        .distinct("account_id")
+        .annotate(held_account=F("account_id"), held_level=F("level"))
+        .values("held_account", "held_level")
+    )
+    none_yet = (
+        Account.objects.filter(pk__in=account_ids)
+        .exclude(pk__in=changes.values("account_id"))
+        .order_by()
+        .annotate(held_account=F("pk"), held_level=Value(None, output_field=CharField()))
+        .values("held_account", "held_level")
+    )
+    return [last_change, none_yet]
+
+
 def _accounts_per_level_held(
     *, account_ids: QuerySet, period_from: dt.date, period_to: dt.date
 ) -> dict[str, int]:
@@ -375,20 +409,7 @@ def _accounts_per_level_held(
         .annotate(held_account=F("account_id"), held_level=F("level"))
         .values("held_account", "held_level")
     )
-    on_first_day = (
-        Account.objects.filter(pk__in=account_ids)
-        .order_by()
-        .annotate(
-            held_account=F("pk"),
-            held_level=Subquery(
-                EngagementSnapshot.objects.filter(account_id=OuterRef("pk"), day__lte=period_from)
-                .order_by("-day")
-                .values("level")[:1]
-            ),
-        )
-        .values("held_account", "held_level")
-    )
-    held = in_period.union(on_first_day)
+    held = in_period.union(*_levels_on_first_day(account_ids=account_ids, day=period_from))
     sql, params = held.query.sql_with_params()
     with connections[held.db].cursor() as cursor:  # the replica inside analytics_reads()
         cursor.execute(
