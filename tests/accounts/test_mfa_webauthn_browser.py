@@ -56,6 +56,9 @@ def test_a_member_adds_a_security_key_and_logs_in_with_it(page, live_server, mem
     page.get_by_label("Password").fill(PASSWORD)  # allauth asks for it again before a change
     page.get_by_role("button", name="Confirm").click()
     page.get_by_role("heading", name="Add Security Key").wait_for()
+    # allauth binds the button's handler on DOMContentLoaded, after its scripts have loaded:
+    # a click before that does nothing (seen once on a busy CI machine).
+    page.wait_for_load_state("load")
     page.get_by_role("button", name="Add").click()
     page.get_by_role("heading", name="Recovery Codes").wait_for()
     assert authenticator_kinds(member_a) == {"webauthn", "recovery_codes"}
@@ -64,6 +67,7 @@ def test_a_member_adds_a_security_key_and_logs_in_with_it(page, live_server, mem
     page.get_by_role("button", name="Log out").click()
     _log_in(page, base, member_a.email)
     page.get_by_role("heading", name="Two-Factor Authentication").wait_for()
+    page.wait_for_load_state("load")
     page.get_by_role("button", name="Use a security key").click()
     page.get_by_role("heading", name="Welcome, Alice").wait_for()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
