@@ -1,5 +1,7 @@
-"""How Django learns what a person may do (`user.has_perm`): Django's ModelBackend, reading a
-person's permissions, their own and their groups', in one query instead of its two.
+"""How Django learns who a session's person is and what they may do (`user.has_perm`):
+Django's ModelBackend, reading a person together with their customer membership (one query
+where it took two), and their permissions, their own and their groups', in one query instead of
+its two.
 
 accounts.access and ideas.access ask `has_perm` on most pages and API calls ("does this person
 see every account?"), so the first question of a request costs this query; the answer is kept
@@ -17,7 +19,18 @@ from accounts.models import User
 
 
 class PermissionBackend(ModelBackend):
-    """ModelBackend whose `get_all_permissions` is one query (a superuser: every permission)."""
+    """ModelBackend whose `get_user` brings the membership along and whose
+    `get_all_permissions` is one query (a superuser: every permission)."""
+
+    def get_user(self, user_id):
+        """The session's person, with their customer membership and its account in the same
+        query: `accounts.access.customer_membership`, asked on nearly every page, then reads
+        them from the user object (None, also from there, for an internal user)."""
+        try:
+            user = User._default_manager.select_related("membership__account").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:

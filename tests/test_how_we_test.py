@@ -96,10 +96,10 @@ def test_the_account_list_does_not_query_once_per_account(
     for accounts in (3, 12):
         while Account.objects.count() < accounts:
             AccountFactory()
-        # 1 session, 2 user, 3 membership (none: internal), 4 permissions (own and groups'),
-        # 5 paginator count, 6 groups (navigation), 7 the page of accounts with member counts
+        # 1 session, 2 user with membership (none: internal), 3 permissions (own and groups'),
+        # 4 paginator count, 5 groups (navigation), 6 the page of accounts with member counts
         # +1 the unread-notification count for the bell in the navigation
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(7):
             response = client.get("/accounts/")
         assert response.content.decode().count('<th scope="row">') == accounts
 

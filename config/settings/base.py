@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # Django's widget templates, for FORM_RENDERER below
     "rest_framework",
     # API tokens: django-rest-knox, with our own token model (accounts.ApiToken).
     "knox",
@@ -98,6 +99,11 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
+
+# Forms draw their widgets through the project's templates, so templates/django/forms/ can
+# replace one of Django's: the select, whose options are drawn in one pass
+# (accounts/templatetags/form_widgets.py).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {

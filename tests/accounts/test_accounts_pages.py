@@ -217,10 +217,10 @@ def test_the_account_list_costs_the_same_queries_for_3_or_12_accounts(
     def page_with(accounts: int) -> None:
         while Account.objects.count() < accounts:
             customer(AccountFactory())
-        # 1 session, 2 user, 3 membership (none: internal), 4 permissions (own and groups'),
-        # 5 paginator count, 6 groups (navigation), 7 the page of accounts with member counts
-        # +1 the unread-notification count for the bell in the navigation
-        with django_assert_num_queries(8):
+        # 1 session, 2 user with membership (none: internal), 3 permissions (own and
+        # groups'), 4 paginator count, 5 groups (navigation), 6 the page of accounts with
+        # member counts, +1 the unread-notification count for the bell in the navigation
+        with django_assert_num_queries(7):
             response = client.get("/accounts/")
         assert len(_names(response)) == accounts
 
@@ -331,12 +331,12 @@ def test_the_account_page_costs_the_same_queries_for_3_or_12_members(
     def page_with(members: int) -> None:
         while account_a.memberships.count() < members:
             customer(account_a)
-        # 1 session, 2 user, 3 permissions (own and groups'), 4 membership, 5 the account,
-        # 6 members with users, 7 account team with users, 8 open invitations
+        # 1 session, 2 user with membership, 3 permissions (own and groups'), 4 the account,
+        # 5 members with users, 6 account team with users, 7 open invitations
         # +1 the unread-notification count for the bell in the navigation
         # +1 the account's latest engagement level (the "garden partner" mark)
         # +1 the account's SCIM tokens with who made them (its admins manage provisioning)
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(10):
             response = client.get("/accounts/acme/")
         assert response.content.decode().count('action="/members/') == 2 * (members - 1)
 

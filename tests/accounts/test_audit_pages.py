@@ -165,14 +165,14 @@ def test_a_page_of_the_trail_costs_the_same_queries_however_many_rows(
     AccountFactory.create_batch(2)
     client.get(TRAIL)  # the session and the permissions, loaded once
 
-    # The session (read twice: the session and its time limits), the person, their permissions
-    # (own and groups', one query), their roles and the header's counts (navigation), the
-    # reader's membership (the naming rule), the count, the page of rows with their kind and
+    # The session (read twice: the session and its time limits), the person with their
+    # membership (the naming rule), their permissions (own and groups', one query), their roles
+    # and the header's counts (navigation), the count, the page of rows with their kind and
     # actor, the people they name, the accounts they name.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         small = client.get(TRAIL)
     AccountFactory.create_batch(30)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         large = client.get(TRAIL)
 
     assert small.text.count("<tr>") < large.text.count("<tr>")

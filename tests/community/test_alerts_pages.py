@@ -150,12 +150,12 @@ def test_the_inbox_takes_the_same_queries_for_few_and_many_alerts(
                 acknowledged_by=account_manager_a,
                 acknowledged_at=timezone.now(),
             )
-        # session; user; membership (none: internal); permissions, own and groups' (does the
+        # session; user with membership (none: internal); permissions, own and groups' (does the
         # user see all accounts?); the page's count; the header's counts (open alerts,
         # flagged posts and unread notifications, one query); the page's alerts with their
         # accounts, the people who acted and the figures of whether each still holds
         # (subqueries of the same query); the user's email choice (digest or not)
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(7):
             assert client.get(URL).status_code == 200
 
 

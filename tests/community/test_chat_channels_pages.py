@@ -99,10 +99,10 @@ def test_the_list_reads_the_same_number_of_queries_for_one_channel_or_five(
     _channel(account_a, account_manager_a)
     client.get(_list_url(account_a))  # the session's first queries out of the way
 
-    # session, user, its permissions (own and groups'), membership (none: internal), the
+    # session, user with membership (none: internal), its permissions (own and groups'), the
     # account, the team assignment, the channels, their preferences; the header's counts (one
     # query)
-    with django_assert_num_queries(9) as one:
+    with django_assert_num_queries(8) as one:
         assert client.get(_list_url(account_a)).status_code == 200
     for _ in range(4):
         _channel(account_a, account_manager_a)

@@ -208,10 +208,10 @@ def test_the_versions_list_costs_the_same_queries_whatever_its_length(
         engagement_model_create(created_by=programme_admin, note=f"v{number + 2}")
     client = client_for(programme_admin)
 
-    # 1 session, 2 user, 3 permissions (own and groups'), 4 the versions with their authors
-    # (the active one among them), then base.html's navigation: 5 membership, 6 unread
-    # notifications and open alerts, 7 groups.
-    with django_assert_num_queries(7):
+    # 1 session, 2 user with membership, 3 permissions (own and groups'), 4 the versions with
+    # their authors (the active one among them), then base.html's navigation: 5 unread
+    # notifications and open alerts, 6 groups.
+    with django_assert_num_queries(6):
         response = client.get(URL)
 
     assert len(response.context["versions"]) == versions

@@ -193,11 +193,11 @@ def test_the_fragment_reads_a_fixed_number_of_queries(
             enrolment = enrolled(pilot, member)
             feedback_response(enrolment, expectation, expected={"useful": 4})
             feedback_response(enrolment, middle, experienced={"useful": 5}, recommend=9)
-        # 1 session, 2 user, 3 permissions (own and groups'), 4 membership (none: internal),
-        # 5 the account (assigned), 6 the pilots with the account's enrolment counts, 7 their
-        # check-ins, 8 the account's submitted responses per check-in, 9 the perception
-        # answers, 10 the header counts (the context processors)
-        with django_assert_num_queries(10):
+        # 1 session, 2 user with membership (none: internal), 3 permissions (own and groups'), 4
+        # the account (assigned), 5 the pilots with the account's enrolment counts, 6 their
+        # check-ins, 7 the account's submitted responses per check-in, 8 the perception answers, 9
+        # the header counts (the context processors)
+        with django_assert_num_queries(9):
             response = client.get(FRAGMENT)
         assert len(response.context["rows"]) == pilots
 
@@ -297,12 +297,12 @@ def test_the_page_reads_the_outcomes_in_one_query_however_many(
                 occurred_on=TODAY() - dt.timedelta(days=n),
                 recorded_by=programme_admin,
             )
-        # 1 session, 2 user, 3 permissions (own and groups'), 4 membership (none: internal),
-        # 5 the account, 6 the active engagement model, 7-8 the snapshots (the year's, the
-        # latest), 9 member count, 10 activity by kind and day, 11-12 customer timeline and
-        # support counts (no events: no page read), 13 the unread-notification and alert
-        # counts, 14 the latest outcomes with their recorders
-        with django_assert_num_queries(14):
+        # 1 session, 2 user with membership (none: internal), 3 permissions (own and groups'), 4
+        # the account, 5 the active engagement model, 6-7 the snapshots (the year's, the latest), 8
+        # member count, 9 activity by kind and day, 10-11 customer timeline and support counts (no
+        # events: no page read), 12 the unread-notification and alert counts, 13 the latest
+        # outcomes with their recorders
+        with django_assert_num_queries(13):
             response = client.get(PAGE)
         assert response.content.decode().count("<td>Referred</td>") == min(outcomes, 10)
 

@@ -404,13 +404,13 @@ def test_the_garden_home_costs_the_same_queries_for_few_or_many_members(
             person = customer(account)
             garden_services.garden_join(garden=open_garden, user=person)
             ActivityEvent.objects.create(account=account, user=person, kind=ActivityKind.VOTE)
-        # 1 session, 2 user, 3 membership (with account), 4 the garden (access_garden),
-        # 5 is the user a member, 6 the stewards, 7 the activity per week,
-        # 8 member and account counts, 9 the accounts taking part, 10 the members shown,
-        # 11 the unread-notification count for the bell in the navigation,
-        # 12 the active discussions (the slot templates/community/_garden_discussions.html),
-        # 13 the latest harvests (the slot templates/community/_garden_harvests.html)
-        with django_assert_num_queries(13):
+        # 1 session, 2 user with membership (with account), 3 the garden (access_garden),
+        # 4 is the user a member, 5 the stewards, 6 the activity per week,
+        # 7 member and account counts, 8 the accounts taking part, 9 the members shown,
+        # 10 the unread-notification count for the bell in the navigation,
+        # 11 the active discussions (the slot templates/community/_garden_discussions.html),
+        # 12 the latest harvests (the slot templates/community/_garden_harvests.html)
+        with django_assert_num_queries(12):
             response = client.get("/gardens/onboarding/")
         assert response.status_code == 200
         assert response.content.decode().count("<li>") >= members
@@ -521,10 +521,10 @@ def test_the_garden_list_costs_the_same_queries_for_3_or_12_gardens(
     def page_with(gardens: int) -> None:
         while Garden.objects.count() < gardens:
             GardenFactory()
-        # 1 session, 2 user, 3 membership (with account), 4 gardens (with member counts),
-        # 5 the user's own memberships among them (prefetch)
+        # 1 session, 2 user with membership (with account), 3 gardens (with member counts),
+        # 4 the user's own memberships among them (prefetch)
         # +1 the unread-notification count for the bell in the navigation
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(5):
             response = client.get("/gardens/")
         assert response.content.decode().count("<article>") == gardens
 

@@ -143,15 +143,15 @@ def test_the_home_runs_the_same_queries_whatever_the_number_of_harvests(
     HarvestFactory.create_batch(20, garden=open_garden)
     HarvestFactory.create_batch(10, audience=HarvestAudience.SEGMENTS, segments=["mid_market"])
 
-    # session, user, membership (+account), the to-dos (mentions and replies, check-ins due,
+    # session, user with membership (+account), the to-dos (mentions and replies, check-ins due,
     # pilots to join), colleague count, the account's level, the recommended harvests, the
     # latest harvests, the bell's unread count, the gardens joined and those to join, account
     # team (+ its first person), colleagues
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         response = client.get("/")
 
     assert response.status_code == 200
-    assert len(few) == 16
+    assert len(few) == 15
     assert len(response.context["harvests"].recommended) == 3
     assert len(response.context["harvests"].latest) == 5
 
@@ -171,12 +171,12 @@ def test_the_feed_page_is_paginated_and_constant_in_queries(
         client.get("/harvests/")
     HarvestFactory.create_batch(30, garden=open_garden, audience=HarvestAudience.GARDEN)
 
-    # session, user, membership (+account), the filter's gardens, the count, the account's
+    # session, user with membership (+account), the filter's gardens, the count, the account's
     # level, the recommended harvests, the bell's unread count, the page's rows
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get("/harvests/")
 
-    assert len(few) == 9
+    assert len(few) == 8
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 33
     assert len(response.context["page"].object_list) == 20

@@ -123,13 +123,13 @@ def test_the_account_team_home_costs_the_same_queries_for_3_or_12_accounts(
     def page_with(accounts: int) -> None:
         for _ in range(accounts - account_manager_a.team_assignments.count()):
             TeamAssignmentFactory(user=account_manager_a, account=AccountFactory())
-        # 1 session, 2 user, 3 membership (none: internal), 4 permissions (own and groups'),
-        # 5 groups (persona), 6 assigned count, 7 visible count, 8 assigned rows, 9 their
-        # levels, 10 renewing rows, 11 gardens
+        # 1 session, 2 user with membership (none: internal), 3 permissions (own and groups'),
+        # 4 groups (persona), 5 assigned count, 6 visible count, 7 assigned rows, 8 their
+        # levels, 9 renewing rows, 10 gardens
         # +1 the unread-notification count for the bell in the navigation
         # +7 "What needs you": open alerts on my accounts (rows, count), renewals at low
         # engagement (rows, count), silent accounts (rows, count), the flag queue
-        with django_assert_num_queries(19):
+        with django_assert_num_queries(18):
             response = client.get("/")
         assert response.content.decode().count('<th scope="row">') == accounts
 

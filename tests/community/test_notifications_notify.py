@@ -124,12 +124,12 @@ def test_the_notifications_page_runs_the_same_queries_for_few_or_many(
     for _ in range(2):
         _notify(member_a, email=False)
     client.get("/notifications/")  # warm the session
-    # session, user, membership (navigation), unread count (bell), page count, page rows
-    with django_assert_num_queries(6):
+    # session, user with membership (navigation), unread count (bell), page count, page rows
+    with django_assert_num_queries(5):
         client.get("/notifications/")
     for _ in range(20):
         _notify(member_a, email=False)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get("/notifications/")
 
 

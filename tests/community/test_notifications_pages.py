@@ -90,8 +90,8 @@ def test_the_filtered_page_runs_the_same_queries_for_few_or_many(
     for count in (1, 25):
         while Notification.objects.filter(user=member_a).count() < count:
             _notify(member_a, kind="mention")
-        # session, user, membership (navigation), unread count (bell), page count, page rows
-        with django_assert_num_queries(6):
+        # session, user with membership (navigation), unread count (bell), page count, page rows
+        with django_assert_num_queries(5):
             client.get("/notifications/?kind=mention&state=unread")
 
 
@@ -113,9 +113,9 @@ def test_who_acted_is_named_for_the_reader_with_no_query_per_row(
                 names_actor=True,
                 email=False,
             )
-        # session, user, membership (navigation), unread count (bell), page count, page rows
+        # session, user with membership (navigation), unread count (bell), page count, page rows
         # (with their reader's membership, the actor, their account and the garden)
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(5):
             page = _listed(client.get("/notifications/"))
     named = "Bob (Globex Logistics)" if shows_other_members else "A member of another account"
     assert page.count(f"{named} mentioned you in “{{Roadmap}}”") == 25

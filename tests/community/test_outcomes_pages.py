@@ -170,7 +170,7 @@ def test_the_list_takes_the_same_number_of_queries_for_few_and_many_rows(
     # 5 count of the outcomes (paginator), 6 the menu's badges (unread notifications and open
     # alerts, one query), 7 the user's groups (internal roles, menu), 8 the page of outcomes
     # with account and recorder joined.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(LIST)
 
     assert len(response.context["page"]) == count

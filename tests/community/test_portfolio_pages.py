@@ -356,12 +356,12 @@ def test_the_portfolio_does_not_query_once_per_account(
             _history(account, {80: 20, 40: 30, 0: 35})
             _event(account, days_ago=3)
             _event(account, days_ago=1, support=True)
-        # 1 session, 2 user, 3 membership (none: internal), 4 permissions (own and groups'),
-        # 5 paginator count, 6 the page of accounts with their latest snapshot, trend start
-        # and last activity (subqueries), 7 the page's 90-day snapshots, 8 ideas awaiting
-        # review (the navigation's Board badge), 9 the header's counts (the bell's unread
+        # 1 session, 2 user with membership (none: internal), 3 permissions (own and groups'),
+        # 4 paginator count, 5 the page of accounts with their latest snapshot, trend start
+        # and last activity (subqueries), 6 the page's 89-day snapshots, 7 ideas awaiting
+        # review (the navigation's Board badge), 8 the header's counts (the bell's unread
         # notifications, open alerts, flagged posts)
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(8):
             response = client.get(URL, {"sort": "-score"})
         assert len(_names(response)) == min(accounts, 25)
         assert response.content.decode().count("<polyline") == min(accounts, 25)

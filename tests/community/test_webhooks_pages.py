@@ -236,7 +236,7 @@ def test_the_page_takes_the_same_queries_for_few_and_many_deliveries(
         # count; the base template's membership, unread counts and groups (3); the filter's
         # endpoint choices; the endpoints with their delivery counts; the page of deliveries
         # with endpoints, alerts and accounts
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(9):
             assert client.get(PAGE).status_code == 200
 
 

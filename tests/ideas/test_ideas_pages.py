@@ -200,10 +200,10 @@ def test_the_list_costs_the_same_queries_for_3_or_12_ideas(
             idea = IdeaFactory(garden=garden)
             for voter in voters[: Idea.objects.count() % 3]:
                 _vote(idea, voter)
-        # 1 session, 2 user, 3 membership (with account), 4 unread notifications (bell),
-        # 5 paginator count, 6 the page of ideas with gardens, authors and support,
-        # 7 the gardens of the filter
-        with django_assert_num_queries(7):
+        # 1 session, 2 user with membership (with account), 3 unread notifications (bell),
+        # 4 paginator count, 5 the page of ideas with gardens, authors and support,
+        # 6 the gardens of the filter
+        with django_assert_num_queries(6):
             response = client.get(LIST)
         assert len(_ids(response)) == count
 
@@ -383,9 +383,9 @@ def test_the_fragment_costs_the_same_queries_for_3_or_12_ideas(
         while Idea.objects.count() < count:
             idea = IdeaFactory(garden=garden, status=IdeaStatus.values[Idea.objects.count() % 4])
             _vote(idea, voter)
-        # 1 session, 2 user, 3 membership, 4 the garden (access_garden), 5 its ideas with
-        # their support, 6 unread notifications (the context processor runs for fragments too)
-        with django_assert_num_queries(6):
+        # 1 session, 2 user with membership, 3 the garden (access_garden), 4 its ideas with
+        # their support, 5 unread notifications (the context processor runs for fragments too)
+        with django_assert_num_queries(5):
             response = client.get("/gardens/field-work/ideas/")
         assert len(_ids(response)) == count
 

@@ -140,10 +140,10 @@ def test_the_list_runs_the_same_queries_for_few_and_many_pilots(
             Enrolment.objects.create(
                 pilot=pilot, user=customer(AccountFactory()), account=AccountFactory()
             )
-        # 1 session, 2 user, 3 membership (none: internal), 4 gardens for the filter,
-        # 5 paginator count, 6 permissions (own and groups'), 7 groups (navigation), 8 unread
-        # notifications (bell), 9 the page of pilots with idea, garden and accounts taking part
-        with django_assert_num_queries(9):
+        # 1 session, 2 user with membership (none: internal), 3 gardens for the filter,
+        # 4 paginator count, 5 permissions (own and groups'), 6 groups (navigation), 7 unread
+        # notifications (bell), 8 the page of pilots with idea, garden and accounts taking part
+        with django_assert_num_queries(8):
             response = client.get("/pilots/")
         assert _page(response).count('<th scope="row">') == count
 
@@ -158,10 +158,10 @@ def test_a_customers_list_runs_the_same_queries_for_few_and_many_pilots(
     for count in (2, 8):
         while Pilot.objects.count() < count:
             PilotFactory(accounts=[account_a])
-        # 1 session, 2 user, 3 membership, 4 gardens for the filter, 5 paginator count,
-        # 6 permissions (own and groups': may they manage pilots?), 7 unread notifications
-        # (bell), 8 the page of pilots with idea, garden and accounts taking part
-        with django_assert_num_queries(8):
+        # 1 session, 2 user with membership, 3 gardens for the filter, 4 paginator count,
+        # 5 permissions (own and groups': may they manage pilots?), 6 unread notifications
+        # (bell), 7 the page of pilots with idea, garden and accounts taking part
+        with django_assert_num_queries(7):
             response = client.get("/pilots/")
         assert _page(response).count('<th scope="row">') == count
 
@@ -276,14 +276,14 @@ def test_the_pilot_page_runs_the_same_queries_for_few_and_many_enrolments(
             agreement_accepted(pilot, account)
             for _ in range(3):
                 Enrolment.objects.create(pilot=pilot, user=customer(account), account=account)
-        # 1 session, 2 user, 3 membership (none: internal), 4 the pilot with idea and garden,
-        # 5 permissions (own and groups'), 6 current agreement, 7 accounts taking part,
-        # 8 check-ins, 9 invitations with accounts, 10 candidate accounts, 11 engagement
-        # levels, 12 acceptances of the current agreement, 13 enrolments with users and
-        # accounts, 14-17 the results summary (check-ins, enrolments, dimensions, submitted
-        # answers: ideas.selectors.results.pilot_results), 18 groups (navigation),
-        # 19 unread notifications (bell)
-        with django_assert_num_queries(19):
+        # 1 session, 2 user with membership (none: internal), 3 the pilot with idea and garden,
+        # 4 permissions (own and groups'), 5 current agreement, 6 accounts taking part,
+        # 7 check-ins, 8 invitations with accounts, 9 candidate accounts, 10 engagement
+        # levels, 11 acceptances of the current agreement, 12 enrolments with users and
+        # accounts, 13-16 the results summary (check-ins, enrolments, dimensions, submitted
+        # answers: ideas.selectors.results.pilot_results), 17 groups (navigation),
+        # 18 unread notifications (bell)
+        with django_assert_num_queries(18):
             response = client.get(f"/pilots/{pilot.pk}/")
         assert response.status_code == 200
         assert f"{(accounts - 1) * 3} members enrolled" in _page(response)
@@ -298,10 +298,10 @@ def test_a_customers_pilot_page_runs_a_constant_number_of_queries(
     # The day's first page also records the customer's visit
     # (tests/community/test_engagement_visits.py); the pages counted here come after it.
     client.get("/")
-    # 1 session, 2 user, 3 membership, 4 the pilot, 5 permissions (own and groups': which
-    # accounts may they see?), 6 current agreement, 7 accounts taking part, 8 check-ins,
-    # 9 acceptance, 10 own enrolment, 11 own responses, 12 unread notifications (bell)
-    with django_assert_num_queries(12):
+    # 1 session, 2 user with membership, 3 the pilot, 4 permissions (own and groups': which
+    # accounts may they see?), 5 current agreement, 6 accounts taking part, 7 check-ins,
+    # 8 acceptance, 9 own enrolment, 10 own responses, 11 unread notifications (bell)
+    with django_assert_num_queries(11):
         response = client.get(f"/pilots/{pilot.pk}/")
     assert "You are enrolled" in _page(response)
 

@@ -336,7 +336,7 @@ def test_the_page_runs_the_same_queries_whatever_the_number_of_responses(
     # each account's level when the pilot started, in the same query), 8 dimensions,
     # 9 submitted responses with all their answers, then the layout's menu: 10 the user's
     # groups, 11 unread notifications.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(_page_url(pilot), {"split": split} if split else {})
 
     assert response.status_code == 200
@@ -350,9 +350,9 @@ def test_the_csv_runs_the_same_queries_whatever_the_number_of_responses(
     pilot = busy_pilot(responses)
     client = client_for(product_manager)
 
-    # 1 session, 2 user, 3 membership (none), 4 pilot, 5 permissions (own and groups'),
-    # 6 dimensions, 7 questions, 8 submitted responses with their answers (streamed).
-    with django_assert_num_queries(8):
+    # 1 session, 2 user with membership (none), 3 pilot, 4 permissions (own and groups'),
+    # 5 dimensions, 6 questions, 7 submitted responses with their answers (streamed).
+    with django_assert_num_queries(7):
         rows = _csv(client.get(_csv_url(pilot)))
 
     assert len(rows) == 1 + responses
