@@ -30,6 +30,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.perf.yardstick import python_yardstick_ms
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 OUT_DIR = ROOT / "var" / "load"
 REPORT = ROOT / "docs" / "load-report.md"
@@ -277,6 +279,7 @@ def _machine() -> dict[str, str]:
         "memory": memory,
         "os": platform.platform(),
         "python": platform.python_version(),
+        "yardstick": f"{python_yardstick_ms():.1f}",
     }
 
 
@@ -317,7 +320,8 @@ def write_report(
         f"(concurrency 2) with beat, PostgreSQL {facts['postgres']}, Redis; settings "
         "`config.settings.bench`; data: `seed_demo` defaults (40 accounts, ~300 customers)",
         f"- machine: {facts['cores']} cores ({facts['cpu']}), {facts['memory']}, "
-        f"{facts['os']}, Python {facts['python']}; load average before the run "
+        f"{facts['os']}, Python {facts['python']} (yardstick {facts['yardstick']} ms, "
+        "tests/perf/yardstick.py); load average before the run "
         f"{facts['loadavg_before']}, after it {facts.get('loadavg_after', '?')}",
     ]
     if busy := facts.get("machine_busy"):

@@ -62,6 +62,7 @@ class Command(BaseCommand):
             )
         from tests.perf.load import demo_logins
         from tests.perf.server import static_collect
+        from tests.perf.yardstick import python_yardstick_ms
 
         static_collect(
             settings="config.settings.bench"
@@ -101,3 +102,7 @@ class Command(BaseCommand):
                     f"\nCPU per GET of the load mix ({options['mix'].name}'s requests as "
                     f"weights): {per_get:.1f} ms"
                 )
+        self.stdout.write(
+            f"Python yardstick on this machine and interpreter: {python_yardstick_ms():.1f} ms "
+            "(tests/perf/yardstick.py; compare figures as multiples of it)"
+        )

@@ -1,0 +1,32 @@
+"""A yardstick for CPU figures taken on different machines or interpreters.
+
+CPU ms per request depends on the machine (this 2-core machine has run the same code at three
+times the CPU on one day as on another) and on how the interpreter was built (a Python compiled
+without profile-guided and link-time optimization spends ~25% more on the same pages:
+docs/cpu-per-request.md). `make load` and `make profile-pages` print this yardstick beside their
+figures: the CPU ms of a fixed piece of plain Python (dicts, string formatting, calls, the work a
+template and the ORM do), the fastest of five runs. Two figures compare when they are read as
+multiples of the yardstick of their own run.
+"""
+
+from __future__ import annotations
+
+import time
+
+
+def _work() -> int:
+    cells = []
+    for i in range(20_000):
+        row = {"pk": i, "name": f"row {i}", "level": ("observing", "co_creating")[i % 2]}
+        cells.append("<td>%s</td><td>%s</td>" % (row["name"].upper(), row.get("level")))
+    return len("".join(cells))
+
+
+def python_yardstick_ms(*, runs: int = 5) -> float:
+    """The CPU ms of `_work`, the fastest of `runs` (the least disturbed by other work)."""
+    best = float("inf")
+    for _ in range(runs):
+        started = time.process_time()
+        _work()
+        best = min(best, time.process_time() - started)
+    return best * 1000
