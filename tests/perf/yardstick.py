@@ -18,7 +18,7 @@ def _work() -> int:
     cells = []
     for i in range(20_000):
         row = {"pk": i, "name": f"row {i}", "level": ("observing", "co_creating")[i % 2]}
-        cells.append("<td>%s</td><td>%s</td>" % (row["name"].upper(), row.get("level")))
+        cells.append("<td>{}</td><td>{}</td>".format(row["name"].upper(), row.get("level")))
     return len("".join(cells))
 
 
