@@ -1,12 +1,14 @@
-"""A yardstick for CPU figures taken on different machines or interpreters.
+"""A yardstick for CPU figures taken on different days or machines.
 
 CPU ms per request depends on the machine (this 2-core machine has run the same code at three
 times the CPU on one day as on another) and on how the interpreter was built (a Python compiled
-without profile-guided and link-time optimization spends ~25% more on the same pages:
-docs/cpu-per-request.md). `make load` and `make profile-pages` print this yardstick beside their
-figures: the CPU ms of a fixed piece of plain Python (dicts, string formatting, calls, the work a
-template and the ORM do), the fastest of five runs. Two figures compare when they are read as
-multiples of the yardstick of their own run.
+without profile-guided and link-time optimization spends about a quarter more on the same
+pages: docs/cpu-per-request.md). `make load` and `make profile-pages` print this yardstick
+beside their figures: the CPU ms of a fixed piece of plain Python (dicts, string formatting,
+calls, the kind of work a template and the ORM do), the fastest of five runs. For one
+interpreter build, two figures compare when they are read as multiples of the yardstick of their
+own run; across builds they do not (an optimized build runs the yardstick more than twice as
+fast, the pages a quarter faster).
 """
 
 from __future__ import annotations
