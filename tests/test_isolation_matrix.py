@@ -274,6 +274,8 @@ PAGES: dict[str, Case] = {
         NAMED,
         {"garden": "{garden}", "title": "Hijack", "job_to_be_done": "j", "proposal": "p"},
     ),
+    # A's idea typed word for word: offered only to those who see its garden.
+    "ideas:idea-similar": C("/ideas/new/similar/?title=ZQX+offline+mode", LIST, methods=("get",)),
     "ideas:idea-detail": C("/ideas/{idea}/", FOREIGN),
     "ideas:idea-comment": C("/ideas/{idea}/comments/", FOREIGN, {"body": "Hijack"}),
     "ideas:idea-follow": C("/ideas/{idea}/follow/", FOREIGN, {}),
@@ -1131,7 +1133,8 @@ def schema_operations() -> set[str]:
 
 
 def _sample(url: str) -> str:
-    return re.sub(r"\{\w+\}", "1", url)
+    """The row's route with sample values, without its query string."""
+    return re.sub(r"\{\w+\}", "1", url).split("?", 1)[0]
 
 
 def _api_route(key: str) -> tuple[str, str]:

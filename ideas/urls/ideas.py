@@ -3,11 +3,12 @@
 from django.urls import path
 
 from ideas.views import ideas as views
-from ideas.views import ideas_merge
+from ideas.views import ideas_merge, ideas_similar
 
 urlpatterns = [
     path("ideas/", views.idea_list, name="idea-list"),
     path("ideas/new/", views.idea_create, name="idea-create"),
+    path("ideas/new/similar/", ideas_similar.idea_similar, name="idea-similar"),
     path("ideas/board/", views.board, name="board"),
     path("ideas/<int:pk>/", views.idea_detail, name="idea-detail"),
     path("ideas/<int:pk>/vote/", views.idea_vote, name="idea-vote"),
