@@ -269,6 +269,7 @@ PAGES: dict[str, Case] = {
     "healthz": C("/healthz/", PUBLIC),
     "ideas:idea-list": C("/ideas/", LIST),
     "ideas:board": C("/ideas/board/", INTERNAL),
+    "ideas:idea-duplicates": C("/ideas/duplicates/", INTERNAL, methods=("get",)),
     "ideas:idea-create": C(
         "/ideas/new/",
         NAMED,

@@ -16,20 +16,27 @@ How alike two ideas are (docs/product.md, "Similar ideas"):
 Only the viewer's visible ideas are compared (`ideas.access.visible_ideas`), merged ones left
 out (their survivor is offered instead). Quality is measured on a labelled set of paraphrased
 pairs in tests/ideas/test_similar_ideas.py (precision and recall, written in docs/product.md).
+
+**Likely duplicates** (`likely_duplicates`, the product managers' queue): each open idea paired
+with the most alike *older* open idea whose title is trigram-similar to its own (pg_trgm's `%`,
+served by the trigram index of migration ideas 0005), most alike first; on SQLite, titles
+sharing at least DUPLICATE_SHARE of their words.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
+    TrigramSimilarity,
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import F, FloatField, QuerySet
+from django.db.models import BooleanField, F, FloatField, Func, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
 
 from accounts.models import User
@@ -39,6 +46,10 @@ from ideas.models import Idea, IdeaStatus
 SIMILAR_LIMIT = 5
 SIMILAR_FLOOR = 0.35  # the score an idea needs to be offered (tuned on the labelled set)
 FALLBACK_FLOOR = 0.5  # the share of typed words an idea needs on SQLite
+DUPLICATE_LIMIT = 50  # pairs in the queue
+DUPLICATE_SHARE = 0.6  # on SQLite: the share of words two titles must share
+# Ideas still open to a merge: not merged, withdrawn or declined.
+_CLOSED = (IdeaStatus.MERGED, IdeaStatus.WITHDRAWN, IdeaStatus.DECLINED)
 _WORD = re.compile(r"[a-z0-9]+")
 # Words too common in ideas to say anything about what one is.
 _STOP = frozenset(
@@ -96,3 +107,65 @@ def _scored_in_python(ideas: QuerySet[Idea], *, words: list[str]) -> list[Idea]:
             scored.append(idea)
     scored.sort(key=lambda idea: (-idea.similarity, -idea.pk))
     return scored
+
+
+# --- Likely duplicates ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    """`newer` looks like `older` (`likeness` 0 to 1): merging the newer into the older keeps
+    the idea that came first."""
+
+    newer: Idea
+    older: Idea
+    likeness: float
+
+
+class _TrigramMatch(Func):
+    """pg_trgm's `a % b`: similar beyond pg_trgm.similarity_threshold (0.3), using the index."""
+
+    arg_joiner = " %% "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+def likely_duplicates(*, user: User, limit: int = DUPLICATE_LIMIT) -> list[DuplicatePair]:
+    """Pairs of open ideas visible to `user` whose titles are alike, most alike first."""
+    open_ideas = visible_ideas(user).exclude(status__in=_CLOSED)
+    if connection.vendor != "postgresql":
+        return _duplicates_in_python(open_ideas)[:limit]
+    older = (
+        open_ideas.filter(_TrigramMatch(F("title"), OuterRef("title")), pk__lt=OuterRef("pk"))
+        .annotate(likeness=TrigramSimilarity("title", OuterRef("title")))
+        .order_by("-likeness", "pk")
+    )
+    rows = list(
+        open_ideas.annotate(
+            original_id=Subquery(older.values("pk")[:1]),
+            likeness=Subquery(older.values("likeness")[:1], output_field=FloatField()),
+        )
+        .filter(original_id__isnull=False)
+        .select_related("garden")
+        .order_by("-likeness", "-pk")[:limit]
+    )
+    originals = Idea.objects.select_related("garden").in_bulk([r.original_id for r in rows])
+    return [DuplicatePair(r, originals[r.original_id], r.likeness) for r in rows]
+
+
+def _duplicates_in_python(ideas: QuerySet[Idea]) -> list[DuplicatePair]:
+    ideas = list(ideas.select_related("garden").order_by("pk"))
+    words = {idea.pk: {word[:5] for word in typed_words(idea.title)} for idea in ideas}
+    pairs = []
+    for index, newer in enumerate(ideas):
+        best: tuple[float, Idea] | None = None
+        for older in ideas[:index]:
+            shared = words[newer.pk] & words[older.pk]
+            both = words[newer.pk] | words[older.pk]
+            likeness = len(shared) / len(both) if both else 0.0
+            if likeness >= DUPLICATE_SHARE and (best is None or likeness > best[0]):
+                best = (likeness, older)
+        if best:
+            pairs.append(DuplicatePair(newer, best[1], best[0]))
+    pairs.sort(key=lambda pair: (-pair.likeness, -pair.newer.pk))
+    return pairs

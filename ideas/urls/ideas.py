@@ -3,13 +3,14 @@
 from django.urls import path
 
 from ideas.views import ideas as views
-from ideas.views import ideas_merge, ideas_similar
+from ideas.views import ideas_duplicates, ideas_merge, ideas_similar
 
 urlpatterns = [
     path("ideas/", views.idea_list, name="idea-list"),
     path("ideas/new/", views.idea_create, name="idea-create"),
     path("ideas/new/similar/", ideas_similar.idea_similar, name="idea-similar"),
     path("ideas/board/", views.board, name="board"),
+    path("ideas/duplicates/", ideas_duplicates.idea_duplicates, name="idea-duplicates"),
     path("ideas/<int:pk>/", views.idea_detail, name="idea-detail"),
     path("ideas/<int:pk>/vote/", views.idea_vote, name="idea-vote"),
     path("ideas/<int:pk>/follow/", views.idea_follow, name="idea-follow"),

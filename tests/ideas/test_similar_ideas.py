@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from ideas.models import IdeaStatus
-from ideas.selectors.similar import similar_ideas, typed_words
+from ideas.selectors.similar import likely_duplicates, similar_ideas, typed_words
 from tests.community.factories import GardenFactory
 from tests.ideas.factories import IdeaFactory
 
@@ -161,3 +161,41 @@ def test_opened_as_a_page_it_is_a_page_of_the_frame(client_for, member_a, existi
 def test_a_visitor_who_is_not_signed_in_is_sent_to_log_in(client, existing):
     response = client.get("/ideas/new/similar/", {"title": "Dark mode"})
     assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+# --- Likely duplicates (the product managers' queue) -------------------------------------------
+
+
+@pytest.fixture
+def doubles(existing):
+    garden = existing["offline"].garden
+    return {
+        "offline": IdeaFactory(
+            garden=garden, title="Offline mode with auto sync for the mobile app"
+        ),
+        "barcode": IdeaFactory(garden=garden, title="Scan spare part barcodes with a phone camera"),
+        "withdrawn": IdeaFactory(
+            garden=garden, title="A dark theme for the night shifts", status=IdeaStatus.WITHDRAWN
+        ),
+    }
+
+
+def test_likely_duplicates_pair_each_newer_idea_with_its_older_look_alike(
+    product_manager, existing, doubles
+):
+    pairs = likely_duplicates(user=product_manager)
+    found = {(pair.newer.pk, pair.older.pk) for pair in pairs}
+    assert found == {
+        (doubles["offline"].pk, existing["offline"].pk),
+        (doubles["barcode"].pk, existing["barcode"].pk),
+    }  # not the withdrawn one, not the merged one, no unrelated pair
+    assert all(0 < pair.likeness <= 1 for pair in pairs)
+    assert [pair.likeness for pair in pairs] == sorted((p.likeness for p in pairs), reverse=True)
+
+
+def test_the_queue_page_is_for_moderators(client_for, product_manager, member_a, doubles):
+    page = client_for(product_manager).get("/ideas/duplicates/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert f'href="/ideas/{doubles["offline"].pk}/#merge"' in body
+    assert client_for(member_a).get("/ideas/duplicates/").status_code == 403
