@@ -36,6 +36,7 @@ import uuid
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from redis.commands.core import Script
 from redis.exceptions import RedisError
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -76,6 +77,22 @@ return {1, count + 1, 0}
 """
 
 
+# The window script of each Redis connection pool, with a client of its own: Django's cache
+# makes a new client per call (redis-py fills ~170 reply parsers in each), and a new script
+# object hashes the script again; both cost more than the round trip.
+_scripts: dict[int, tuple[object, Script]] = {}
+
+
+def _window_script(cache: RedisCache, key: str) -> Script:
+    # Django's cache keeps no sorted sets: its client (a private attribute) reaches Redis.
+    pool = cache._cache._get_connection_pool(True)  # what get_client(key, write=True) uses
+    found = _scripts.get(id(pool))
+    if found is None or found[0] is not pool:
+        client = cache._cache._client(connection_pool=pool)
+        found = _scripts[id(pool)] = (pool, client.register_script(_WINDOW_SCRIPT))
+    return found[1]
+
+
 class _Throttle(SimpleRateThrottle):
     """A DRF rate throttle whose rate is read at each check and whose counts are in the
     "throttle" cache; it lets a call through when that cache is down."""
@@ -109,9 +126,7 @@ class _Throttle(SimpleRateThrottle):
         if self.key is None:
             return True
         self.now = self.timer()
-        # Django's cache keeps no sorted sets: its client (a private attribute) reaches Redis.
-        client = cache._cache.get_client(self.key, write=True)
-        allowed, count, oldest = client.register_script(_WINDOW_SCRIPT)(
+        allowed, count, oldest = _window_script(cache, self.key)(
             keys=[cache.make_and_validate_key(self.key)],
             args=[repr(self.now), self.duration, self.num_requests, uuid.uuid4().hex],
         )

@@ -139,7 +139,8 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     ordering_fields = ["raised_at"]
 
     def get_queryset(self):
-        return alert_selectors.alert_list(alerts=visible_alerts(self.request.user), state="all")
+        # The filter set picks the state and adds the figures (alert_list), once.
+        return visible_alerts(self.request.user)
 
     def get_object(self) -> Alert:
         pk = self.kwargs["pk"]

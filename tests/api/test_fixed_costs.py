@@ -12,8 +12,8 @@ from rest_framework.test import APIRequestFactory
 
 from accounts import services
 from accounts.access import is_internal, sees_all_accounts
-from accounts.api.authentication import ApiTokenAuthentication
-from accounts.models import Account, InternalRole, User
+from accounts.api.authentication import ApiTokenAuthentication, tokens_with_owner
+from accounts.models import Account, ApiToken, InternalRole, Membership, User
 from tests.accounts.factories import AccountFactory, internal
 from tests.api_helpers import api_error, api_login
 
@@ -158,3 +158,34 @@ def test_a_token_call_reads_the_callers_membership_with_the_token(
 
     assert found["user"].pk == person.pk
     assert found["internal"] is (persona == "account_manager_a")
+
+
+@pytest.mark.parametrize("persona", ["member_a", "account_manager_a"])
+def test_a_token_comes_with_what_the_orm_would_load(request, persona):
+    """tokens_with_owner reads the ORM's SQL with a cursor, written once per process (the ORM
+    spent half a cheap call writing it): the instances are the ORM's."""
+    person = request.getfixturevalue(persona)
+    row, _token = services.api_token_create(user=person, name="Script")
+    services.api_token_create(user=person, name="Other")
+    expected = ApiToken.objects.get(pk=row.pk)
+
+    (found,) = tokens_with_owner(row.token_key)
+
+    fields = ApiToken._meta.concrete_fields
+    assert [f.value_from_object(found) for f in fields] == [
+        f.value_from_object(expected) for f in fields
+    ]
+    assert found._state.adding is False and found._state.db == "default"
+    assert found.user == person and found.user.email == person.email
+    assert found.user.last_login == expected.user.last_login
+    if persona == "member_a":
+        assert found.user.membership == expected.user.membership
+        assert found.user.membership.user is found.user
+        assert found.user.membership.account.name == expected.user.membership.account.name
+    else:
+        with pytest.raises(Membership.DoesNotExist):
+            found.user.membership  # noqa: B018 (loaded as absent: no query)
+
+
+def test_an_unknown_token_key_finds_nothing(db):
+    assert tokens_with_owner("nothing-here") == []
