@@ -8,10 +8,11 @@ How alike two ideas are (docs/product.md, "Similar ideas"):
   differently), and the full-text rank of the typed words, stemmed in English, against the
   idea's title (weight A) and the job it should do (weight B): catches the same words in
   another order or another form ("exporting" and "export"). An idea is offered when its score
-  reaches SIMILAR_FLOOR.
+  reaches SIMILAR_FLOOR and SIMILAR_SHARE_OF_BEST of the best idea's score (one shared word,
+  "mode", does not bring every "… mode" idea along with the one meant).
 - **Elsewhere** (SQLite, the demo without services), a plain fallback: the share of the typed
   words (their first five letters) found in the idea's title and job, over the viewer's
-  ideas.
+  ideas, from FALLBACK_FLOOR and, as above, SIMILAR_SHARE_OF_BEST of the best.
 
 Only the viewer's visible ideas are compared (`ideas.access.visible_ideas`), merged ones left
 out (their survivor is offered instead). Quality is measured on a labelled set of paraphrased
@@ -44,7 +45,8 @@ from ideas.access import visible_ideas
 from ideas.models import Idea, IdeaStatus
 
 SIMILAR_LIMIT = 5
-SIMILAR_FLOOR = 0.35  # the score an idea needs to be offered (tuned on the labelled set)
+SIMILAR_FLOOR = 0.5  # the score an idea needs to be offered (tuned on the labelled set)
+SIMILAR_SHARE_OF_BEST = 0.6  # and this share of the best idea's score
 FALLBACK_FLOOR = 0.5  # the share of typed words an idea needs on SQLite
 DUPLICATE_LIMIT = 50  # pairs in the queue
 DUPLICATE_SHARE = 0.6  # on SQLite: the share of words two titles must share
@@ -76,8 +78,10 @@ def similar_ideas(*, user: User, text: str, limit: int = SIMILAR_LIMIT) -> list[
         return []
     candidates = visible_ideas(user).exclude(status=IdeaStatus.MERGED).select_related("garden")
     if connection.vendor == "postgresql":
-        return list(_scored_in_postgres(candidates, text=" ".join(words), words=words)[:limit])
-    return _scored_in_python(candidates, words=words)[:limit]
+        scored = list(_scored_in_postgres(candidates, text=" ".join(words), words=words)[:limit])
+    else:
+        scored = _scored_in_python(candidates, words=words)[:limit]
+    return [i for i in scored if i.similarity >= SIMILAR_SHARE_OF_BEST * scored[0].similarity]
 
 
 def _scored_in_postgres(ideas: QuerySet[Idea], *, text: str, words: list[str]) -> QuerySet[Idea]:

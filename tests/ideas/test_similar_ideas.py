@@ -112,6 +112,14 @@ def test_ideas_of_a_garden_the_viewer_does_not_see_are_not_offered(member_a, exi
     assert offered and secret not in offered
 
 
+def test_one_shared_word_does_not_bring_every_idea_that_has_it(member_a):
+    garden = GardenFactory()
+    dark = IdeaFactory(garden=garden, title="Dark mode for night shifts")
+    for title in ("Read-only mode during maintenance windows", "Offline mode for the mobile app"):
+        IdeaFactory(garden=garden, title=title)
+    assert similar_ideas(user=member_a, text="Dark mode") == [dark]  # not every other "mode"
+
+
 def test_nothing_telling_typed_offers_nothing(member_a, existing):
     assert typed_words("The and of for") == []
     assert similar_ideas(user=member_a, text="The and of for") == []
