@@ -106,6 +106,11 @@ NOT_LIST_PAGES = frozenset(
         "demo:sent-email",
         # the merge picker's matches: at most ideas.selectors.ideas.MERGE_TARGET_LIMIT rows
         "ideas:idea-merge-targets",
+        # ideas like one being typed: at most ideas.selectors.similar.SIMILAR_LIMIT rows
+        "ideas:idea-similar",
+        # likely duplicate pairs: at most ideas.selectors.similar.DUPLICATE_LIMIT rows (not yet
+        # timed at full size)
+        "ideas:idea-duplicates",
         "accounts:profile",
         "accounts:api-token-create",
         "accounts:api-token-revoke",

@@ -322,7 +322,7 @@ def test_the_schedule_moves_published_pilots_on_their_dates_and_a_second_run_cha
     PilotInvitation.objects.create(pilot=opens_today, account=account_a)
     Enrolment.objects.create(pilot=ended_yesterday, user=member_a, account=account_a)
 
-    counts = services.pilots_advance_schedule()
+    counts = services.pilots_advance_schedule(today=TODAY)  # the day the dates were set from
 
     assert counts == {"closed": 1, "running": 2, "recruiting": 1}
     states = dict(Pilot.objects.values_list("pk", "state"))
@@ -347,7 +347,11 @@ def test_the_schedule_moves_published_pilots_on_their_dates_and_a_second_run_cha
     )
     notifications = Notification.objects.count()
 
-    assert services.pilots_advance_schedule() == {"closed": 0, "running": 0, "recruiting": 0}
+    assert services.pilots_advance_schedule(today=TODAY) == {
+        "closed": 0,
+        "running": 0,
+        "recruiting": 0,
+    }
     assert dict(Pilot.objects.values_list("pk", "state")) == states
     assert IdeaTransition.objects.count() == 1
     assert Notification.objects.count() == notifications
