@@ -82,6 +82,7 @@ LIST_PAGES: dict[str, tuple[str, Params]] = {
     "ideas:account-pilots": ("account_manager", _served),
     "ideas:pilot-results": ("product_manager", _pilot),
     "ideas:perception-outcomes": ("product_manager", _none),
+    "ideas:idea-duplicates": ("product_manager", _none),
 }
 
 # Counts known to vary with *what* is shown, within a fixed bound (not with how many rows): the
@@ -108,9 +109,6 @@ NOT_LIST_PAGES = frozenset(
         "ideas:idea-merge-targets",
         # ideas like one being typed: at most ideas.selectors.similar.SIMILAR_LIMIT rows
         "ideas:idea-similar",
-        # likely duplicate pairs: at most ideas.selectors.similar.DUPLICATE_LIMIT rows (not yet
-        # timed at full size)
-        "ideas:idea-duplicates",
         "accounts:profile",
         "accounts:api-token-create",
         "accounts:api-token-revoke",

@@ -18,10 +18,11 @@ Only the viewer's visible ideas are compared (`ideas.access.visible_ideas`), mer
 out (their survivor is offered instead). Quality is measured on a labelled set of paraphrased
 pairs in tests/ideas/test_similar_ideas.py (precision and recall, written in docs/product.md).
 
-**Likely duplicates** (`likely_duplicates`, the product managers' queue): each open idea paired
-with the most alike *older* open idea whose title is trigram-similar to its own (pg_trgm's `%`,
-served by the trigram index of migration ideas 0005), most alike first; on SQLite, titles
-sharing at least DUPLICATE_SHARE of their words.
+**Likely duplicates** (`likely_duplicates`, the product managers' queue): each idea awaiting a
+decision (proposed or under review) paired with the most alike *older* open idea, when their
+titles are trigram-similar (pg_trgm's `%`; the nearest found through the trigram GiST index of
+migration ideas 0006, one probe per idea awaiting a decision), most alike first; on SQLite,
+titles sharing at least DUPLICATE_SHARE of their words.
 """
 
 from __future__ import annotations
@@ -33,11 +34,10 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
-    TrigramSimilarity,
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import BooleanField, F, FloatField, Func, OuterRef, QuerySet, Subquery
+from django.db.models import F, FloatField, QuerySet
 from django.db.models.functions import Cast
 
 from accounts.models import User
@@ -126,35 +126,47 @@ class DuplicatePair:
     likeness: float
 
 
-class _TrigramMatch(Func):
-    """pg_trgm's `a % b`: similar beyond pg_trgm.similarity_threshold (0.3), using the index."""
-
-    arg_joiner = " %% "
-    template = "(%(expressions)s)"
-    output_field = BooleanField()
+# The newer idea of a pair is one still awaiting a decision: triage is where a duplicate is
+# merged (an idea already planned, piloted or decided is not folded into another).
+_AWAITING = (IdeaStatus.PROPOSED, IdeaStatus.UNDER_REVIEW)
+# Each idea awaiting a decision with its nearest older open idea (pg_trgm's distance `<->`, one
+# minus the similarity, walked in the order of the trigram GiST index of migration ideas 0006),
+# kept when the two titles are trigram-similar (`%`: beyond pg_trgm.similarity_threshold, 0.3).
+# One probe of the index per idea awaiting a decision, however many ideas there are.
+_DUPLICATES_SQL = """
+SELECT newer.id, older.id, similarity(newer.title, older.title) AS likeness
+FROM ideas_idea newer
+CROSS JOIN LATERAL (
+    SELECT candidate.id, candidate.title FROM ideas_idea candidate
+    WHERE candidate.id < newer.id AND candidate.id = ANY(%(open)s)
+    ORDER BY candidate.title <-> newer.title
+    LIMIT 1
+) older
+WHERE newer.id = ANY(%(awaiting)s) AND newer.title %% older.title
+ORDER BY likeness DESC, newer.id DESC
+LIMIT %(limit)s
+"""
 
 
 def likely_duplicates(*, user: User, limit: int = DUPLICATE_LIMIT) -> list[DuplicatePair]:
-    """Pairs of open ideas visible to `user` whose titles are alike, most alike first."""
+    """Pairs of ideas visible to `user`, most alike first: each idea awaiting a decision with
+    the most alike older open idea, when their titles are alike."""
     open_ideas = visible_ideas(user).exclude(status__in=_CLOSED)
     if connection.vendor != "postgresql":
         return _duplicates_in_python(open_ideas)[:limit]
-    older = (
-        open_ideas.filter(_TrigramMatch(F("title"), OuterRef("title")), pk__lt=OuterRef("pk"))
-        .annotate(likeness=TrigramSimilarity("title", OuterRef("title")))
-        .order_by("-likeness", "pk")
-    )
-    rows = list(
-        open_ideas.annotate(
-            original_id=Subquery(older.values("pk")[:1]),
-            likeness=Subquery(older.values("likeness")[:1], output_field=FloatField()),
+    status_of = dict(open_ideas.order_by().values_list("pk", "status"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _DUPLICATES_SQL,
+            {
+                "open": list(status_of),
+                "awaiting": [pk for pk, status in status_of.items() if status in _AWAITING],
+                "limit": limit,
+            },
         )
-        .filter(original_id__isnull=False)
-        .select_related("garden")
-        .order_by("-likeness", "-pk")[:limit]
-    )
-    originals = Idea.objects.select_related("garden").in_bulk([r.original_id for r in rows])
-    return [DuplicatePair(r, originals[r.original_id], r.likeness) for r in rows]
+        rows = cursor.fetchall()
+    ideas = Idea.objects.select_related("garden").in_bulk({pk for row in rows for pk in row[:2]})
+    return [DuplicatePair(ideas[newer], ideas[older], likeness) for newer, older, likeness in rows]
 
 
 def _duplicates_in_python(ideas: QuerySet[Idea]) -> list[DuplicatePair]:
@@ -162,6 +174,8 @@ def _duplicates_in_python(ideas: QuerySet[Idea]) -> list[DuplicatePair]:
     words = {idea.pk: {word[:5] for word in typed_words(idea.title)} for idea in ideas}
     pairs = []
     for index, newer in enumerate(ideas):
+        if newer.status not in _AWAITING:
+            continue
         best: tuple[float, Idea] | None = None
         for older in ideas[:index]:
             shared = words[newer.pk] & words[older.pk]

@@ -185,6 +185,10 @@ def doubles(existing):
         "withdrawn": IdeaFactory(
             garden=garden, title="A dark theme for the night shifts", status=IdeaStatus.WITHDRAWN
         ),
+        # decided already (planned): no longer in triage, so not offered for a merge
+        "planned": IdeaFactory(
+            garden=garden, title="Dark mode for the app at night", status=IdeaStatus.PLANNED
+        ),
     }
 
 
@@ -196,7 +200,7 @@ def test_likely_duplicates_pair_each_newer_idea_with_its_older_look_alike(
     assert found == {
         (doubles["offline"].pk, existing["offline"].pk),
         (doubles["barcode"].pk, existing["barcode"].pk),
-    }  # not the withdrawn one, not the merged one, no unrelated pair
+    }  # not the withdrawn one, not the merged one, not the planned one, no unrelated pair
     assert all(0 < pair.likeness <= 1 for pair in pairs)
     assert [pair.likeness for pair in pairs] == sorted((p.likeness for p in pairs), reverse=True)
 
