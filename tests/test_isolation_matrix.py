@@ -823,6 +823,9 @@ API: dict[str, Case] = {
         {"garden": "{garden}", "title": "Hijack", "job_to_be_done": "j", "proposal": "p"},
     ),
     "GET /ideas/{id}/": C(V + "/ideas/{idea}/", FOREIGN),
+    # A's idea typed word for word: offered only to those who see its garden.
+    "GET /ideas/similar/": C(V + "/ideas/similar/?title=ZQX+offline+mode", LIST),
+    "GET /ideas/duplicates/": C(V + "/ideas/duplicates/", INTERNAL),
     "GET /ideas/{id}/comments/": C(V + "/ideas/{idea}/comments/", FOREIGN),
     "POST /ideas/{id}/comments/": C(V + "/ideas/{idea}/comments/", FOREIGN, {"body": "Hijack"}),
     "POST /ideas/{id}/follow/": C(V + "/ideas/{idea}/follow/", FOREIGN, {}),

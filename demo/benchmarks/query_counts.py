@@ -16,7 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, ContextList
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from demo.benchmarks.targets import API_PATH_PARAMS, LIST_PAGES, NOT_LIST_PAGES
+from demo.benchmarks.targets import API_PATH_PARAMS, API_QUERIES, LIST_PAGES, NOT_LIST_PAGES
 from demo.benchmarks.world import PERSONAS, BenchWorld
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
@@ -170,6 +170,7 @@ def query_counts_measure(world: BenchWorld | None) -> QueryCounts:
         values = API_PATH_PARAMS[path](world) if names else {}
         url = path.format_map(values)
         url += f"?page_size={API_PAGE_SIZE}"  # ignored by the lists that are not paginated
+        url += f"&{API_QUERIES[path]}" if path in API_QUERIES else ""
         found = [_measure(client(p), "api", path, p, url) for p in PERSONAS]
         allowed = [m for m in found if m.status == 200]
         if not allowed:

@@ -255,6 +255,11 @@ API_PATH_PARAMS: dict[str, Callable[[BenchWorld], dict]] = {
     "/api/v1/threads/{id}/posts/": lambda w: {"id": w.thread.pk},
 }
 
+# List endpoints that need a query to answer at all: what the benchmark asks them.
+API_QUERIES: dict[str, str] = {
+    "/api/v1/ideas/similar/": "title=Offline+mode+with+sync+for+the+mobile+app",
+}
+
 
 @dataclass(frozen=True)
 class LatencyTarget:

@@ -17,7 +17,7 @@ import subprocess
 from dataclasses import dataclass
 
 from demo.benchmarks.query_counts import api_list_operations
-from demo.benchmarks.targets import API_PATH_PARAMS
+from demo.benchmarks.targets import API_PATH_PARAMS, API_QUERIES
 from demo.benchmarks.world import BenchWorld
 
 THROUGHPUT_PERSONAS = ("programme_admin", "product_manager", "account_manager", "customer")
@@ -112,6 +112,7 @@ def throughput_targets(world: BenchWorld, only: str = "") -> tuple[list[tuple[st
             continue
         values = params[path](world) if "{" in path else {}
         url = path.format_map(values) + f"?page_size={THROUGHPUT_PAGE_SIZE}"
+        url += f"&{API_QUERIES[path]}" if path in API_QUERIES else ""
         targets.append((path, url))
     return targets, missing
 

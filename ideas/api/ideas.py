@@ -6,6 +6,8 @@ GET  /ideas/{id}/               one idea with its log, pilots and the caller's v
 POST /ideas/{id}/vote/          toggle the caller's vote; answers the new support
 POST /ideas/{id}/follow/        follow (idempotent);  DELETE: unfollow (idempotent)
 GET  /ideas/{id}/comments/      the comments, oldest first;  POST: add one
+GET  /ideas/similar/?title=     up to five visible ideas like a new one being typed
+GET  /ideas/duplicates/         likely duplicate pairs to merge (moderators)
 POST /ideas/{id}/transition/    move it through the workflow (moderators; author withdraws)
 POST /ideas/{id}/merge/         merge this duplicate into {into} (moderators)
 """
@@ -26,6 +28,7 @@ from ideas import access, workflow
 from ideas.api import ideas_serializers as s
 from ideas.models import Idea, IdeaStatus
 from ideas.selectors import ideas as selectors
+from ideas.selectors.similar import likely_duplicates, similar_ideas
 from ideas.services import ideas as services
 
 
@@ -107,6 +110,31 @@ class IdeaViewSet(
             raise ValidationError({"garden": ["No such garden."]}) from missing
         idea = services.idea_propose(garden=garden, author=request.user, **fields)
         return Response(self._detail(idea), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[s.SimilarQuerySerializer],
+        responses={200: s.SimilarIdeaSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def similar(self, request):
+        """Up to five ideas the caller can see that are like a new idea being typed, most alike
+        first ("vote for this instead"); none when the title has no telling word."""
+        query = s.SimilarQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        text = f"{query.validated_data['title']} {query.validated_data['job_to_be_done']}"
+        ideas = similar_ideas(user=request.user, text=text)
+        return Response(s.SimilarIdeaSerializer(ideas, many=True).data)
+
+    @extend_schema(responses={200: s.DuplicatePairSerializer(many=True)})
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def duplicates(self, request):
+        """Likely duplicate pairs, most alike first (product managers and programme admins):
+        each idea awaiting a decision with the most alike older open idea, 50 at most."""
+        if not workflow.can_moderate(request.user):
+            raise PermissionDenied("Only product managers and programme admins merge ideas.")
+        return Response(
+            s.DuplicatePairSerializer(likely_duplicates(user=request.user), many=True).data
+        )
 
     @extend_schema(request=None, responses={200: s.SupportSerializer})
     @action(detail=True, methods=["post"])

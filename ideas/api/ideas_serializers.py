@@ -194,3 +194,47 @@ class TransitionWriteSerializer(serializers.Serializer):
 class MergeWriteSerializer(serializers.Serializer):
     into = serializers.IntegerField(min_value=1, help_text="The id of the original idea.")
     reason = serializers.CharField()
+
+
+# --- Similar ideas and likely duplicates (ideas.selectors.similar) ----------------------------
+
+
+class SimilarQuerySerializer(serializers.Serializer):
+    """What is being typed: a new idea's title and, if written, the job it should do."""
+
+    title = serializers.CharField(max_length=200, help_text="The new idea's title, as typed.")
+    job_to_be_done = serializers.CharField(
+        max_length=500, required=False, default="", allow_blank=True
+    )
+
+
+class IdeaReferenceSerializer(serializers.ModelSerializer):
+    """An idea named in a pair or an offer: no author, no text but its title."""
+
+    garden = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Idea
+        fields = ["id", "garden", "title", "status", "created_at"]
+        read_only_fields = fields
+
+
+class SimilarIdeaSerializer(IdeaReferenceSerializer):
+    similarity = serializers.FloatField(
+        read_only=True,
+        help_text="How alike (docs/product.md, 'Similar ideas'); the first is the most alike.",
+    )
+
+    class Meta(IdeaReferenceSerializer.Meta):
+        fields = [*IdeaReferenceSerializer.Meta.fields, "similarity"]
+        read_only_fields = fields
+
+
+class DuplicatePairSerializer(serializers.Serializer):
+    """`newer` looks like `older`: merging the newer into the older keeps the first idea."""
+
+    newer = IdeaReferenceSerializer(read_only=True)
+    older = IdeaReferenceSerializer(read_only=True)
+    likeness = serializers.FloatField(
+        read_only=True, help_text="pg_trgm's similarity of the two titles, 0 to 1."
+    )

@@ -133,8 +133,7 @@ _AWAITING = (IdeaStatus.PROPOSED, IdeaStatus.UNDER_REVIEW)
 # minus the similarity, walked in the order of the trigram GiST index of migration ideas 0006),
 # kept when the two titles are trigram-similar (`%`: beyond pg_trgm.similarity_threshold, 0.3).
 # One probe of the index per idea awaiting a decision, however many ideas there are.
-_DUPLICATES_SQL = """
-SELECT newer.id, older.id, similarity(newer.title, older.title) AS likeness
+_DUPLICATES_SQL = """SELECT newer.id, older.id, similarity(newer.title, older.title) AS likeness
 FROM ideas_idea newer
 CROSS JOIN LATERAL (
     SELECT candidate.id, candidate.title FROM ideas_idea candidate
