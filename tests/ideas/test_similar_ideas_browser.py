@@ -42,7 +42,7 @@ def test_a_customer_typing_an_existing_idea_is_offered_it_and_votes_instead(
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "idea-similar-offered.png", full_page=True)
 
-    page.get_by_role("link", name="Vote for this instead").first.click()
+    page.get_by_role("button", name="Vote for this instead").first.click()
     page.wait_for_url(f"**/ideas/{existing.pk}/#idea-actions")
     page.get_by_role("button", name="Vote for this idea").click()
     page.get_by_role("button", name="Take my vote back").wait_for()
