@@ -1,6 +1,6 @@
 """The Django admin of community: gardens, activity events, engagement model versions, snapshots
-and runs, alerts, loyalty outcomes, imports, notifications (and their failed emails) and
-webhooks (programme admins)."""
+and runs, alerts, loyalty outcomes, bad times, imports, notifications (and their failed
+emails) and webhooks (programme admins)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,6 +9,7 @@ from accounts.outbox import enqueue
 from community.models import (
     ActivityEvent,
     Alert,
+    BadTime,
     EngagementModel,
     EngagementRepair,
     EngagementRun,
@@ -220,6 +221,23 @@ class LoyaltyOutcomeAdmin(admin.ModelAdmin):
     list_filter = ["kind", "source"]
     raw_id_fields = ["account", "recorded_by"]
     date_hierarchy = "occurred_on"
+
+
+@admin.register(BadTime)
+class BadTimeAdmin(admin.ModelAdmin):
+    """Bad times, shown only: recorded through community.services.robustness (the account's
+    page, the API, an import, the ideas app's hooks)."""
+
+    list_display = ["account", "kind", "occurred_on", "reference", "source"]
+    list_filter = ["kind", "source"]
+    raw_id_fields = ["account", "recorded_by"]
+    date_hierarchy = "occurred_on"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ImportBatch)

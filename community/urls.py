@@ -1,6 +1,6 @@
 """URLs of the community pages (namespace `community`): home, gardens, discussions, harvests,
-notifications, portfolio, account engagement, alerts, outcomes and imports, insights, webhooks,
-chat channels, people's profiles."""
+notifications, portfolio, account engagement, alerts, outcomes and imports, insights,
+robustness after bad times, webhooks, chat channels, people's profiles."""
 
 from django.urls import path
 
@@ -18,6 +18,7 @@ from community.views import (
     outcomes,
     portfolio,
     recognition,
+    robustness,
     webhooks,
 )
 
@@ -127,6 +128,22 @@ urlpatterns = [
         "accounts/<slug:slug>/offline-events/new/",
         engagement.offline_event_create,
         name="offline-event-create",
+    ),
+    # Robustness after bad times (community/views/robustness.py)
+    path(
+        "accounts/<slug:slug>/bad-times/new/",
+        robustness.bad_time_create,
+        name="bad-time-create",
+    ),
+    path(
+        "accounts/<slug:slug>/robustness.csv",
+        robustness.account_robustness_csv,
+        name="account-robustness-csv",
+    ),
+    path(
+        "insights/robustness.csv",
+        robustness.insights_robustness_csv,
+        name="insights-robustness-csv",
     ),
     # People's profiles: contributions and badges (community/views/recognition.py)
     path("people/me/", recognition.my_profile, name="my-profile"),

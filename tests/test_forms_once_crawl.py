@@ -57,6 +57,7 @@ MUST_SAVE = {
     "admin_a": {"accounts:invitation-create", "accounts:scim-token-create", "community:post-flag"},
     "account_manager_a": {
         "community:offline-event-create",
+        "community:bad-time-create",
         "community:outcome-create",
         "community:account-chat-channels",
     },

@@ -147,6 +147,17 @@ PAGES: dict[str, Case] = {
         allowed="account_manager_a",
         outsiders=ACCT,
     ),
+    "community:bad-time-create": C(
+        "/accounts/{account}/bad-times/new/",
+        FOREIGN,
+        {"occurred_on": TODAY, "reference": "INC-H", "note": "Hijack"},
+        readonly=("member_a", "admin_a", "product_manager"),
+        allowed="account_manager_a",
+        outsiders=ACCT,
+    ),
+    "community:account-robustness-csv": C(
+        "/accounts/{account}/robustness.csv", FOREIGN, outsiders=ACCT
+    ),
     "ideas:account-pilots": C("/accounts/{account}/pilots/", FOREIGN, outsiders=ACCT),
     "community:alert-inbox": C("/alerts/", INTERNAL),
     "community:alert-acknowledge": C(
@@ -311,6 +322,7 @@ PAGES: dict[str, Case] = {
         "/imports/{batch}/errors.csv", INTERNAL, readonly=ADMIN_ONLY_INTERNAL
     ),
     "community:insights": C("/insights/", INTERNAL),
+    "community:insights-robustness-csv": C("/insights/robustness.csv", INTERNAL),
     "accounts:invitation-revoke": C(
         "/invitations/{invitation}/revoke/", FOREIGN, {}, allowed="admin_a", outsiders=ACCT
     ),
@@ -660,6 +672,17 @@ API: dict[str, Case] = {
     "GET /accounts/{slug}/engagement/history/": C(
         V + "/accounts/{account}/engagement/history/", FOREIGN, outsiders=ACCT
     ),
+    "GET /accounts/{slug}/robustness/": C(
+        V + "/accounts/{account}/robustness/", FOREIGN, outsiders=ACCT
+    ),
+    "POST /accounts/{slug}/bad-times/": C(
+        V + "/accounts/{account}/bad-times/",
+        FOREIGN,
+        {"occurred_on": TODAY, "reference": "INC-H"},
+        readonly=("member_a", "admin_a", "product_manager"),
+        allowed="account_manager_a",
+        outsiders=ACCT,
+    ),
     "GET /accounts/{slug}/offline-events/": C(
         V + "/accounts/{account}/offline-events/", FOREIGN, outsiders=ACCT
     ),
@@ -848,6 +871,7 @@ API: dict[str, Case] = {
     "POST /ideas/{id}/vote/": C(V + "/ideas/{idea}/vote/", FOREIGN, {}),
     "POST /imports/": C(V + "/imports/", INTERNAL, {}, readonly=ADMIN_ONLY_INTERNAL),
     "GET /insights/outcome-rates/": C(V + "/insights/outcome-rates/", INTERNAL),
+    "GET /insights/robustness/": C(V + "/insights/robustness/", INTERNAL),
     "GET /insights/pilot-perception/": C(V + "/insights/pilot-perception/", INTERNAL),
     "GET /invitations/": C(V + "/invitations/", LIST, outsiders=ACCT),
     "POST /invitations/": C(

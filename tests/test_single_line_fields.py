@@ -78,6 +78,7 @@ API_MULTI_LINE = {
     "MergeWrite.reason",
     "TransitionWrite.reason",
     "OutcomeWrite.note",
+    "IncidentWrite.note",
     "PilotCreate.description",
     "PilotCreate.what_to_expect",
     "PilotCreate.agreement_text",

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from community.api import alerts, engagement, outcomes, webhooks
+from community.api import alerts, engagement, outcomes, robustness, webhooks
 from community.api.discussions import PostViewSet, ThreadViewSet
 from community.api.engagement import OfflineEventListCreateView, RecomputeView
 from community.api.engagement_model import EngagementModelListView
@@ -88,4 +88,19 @@ urlpatterns = [
     ),
     path("people/<int:pk>/profile/", PersonProfileView.as_view(), name="person-profile"),
     path("insights/outcome-rates/", OutcomeRatesView.as_view(), name="insights-outcome-rates"),
+    path(
+        "accounts/<slug:slug>/robustness/",
+        robustness.AccountRobustnessView.as_view(),
+        name="account-robustness",
+    ),
+    path(
+        "accounts/<slug:slug>/bad-times/",
+        robustness.BadTimeCreateView.as_view(),
+        name="bad-time-create",
+    ),
+    path(
+        "insights/robustness/",
+        robustness.RobustnessByLevelView.as_view(),
+        name="insights-robustness",
+    ),
 ]

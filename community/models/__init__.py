@@ -1,5 +1,6 @@
 """Community's models, one module per domain: activity, engagement, alerts, outcomes (and
-imports), webhooks, chat channels, gardens, discussions, harvests, notifications, recognition.
+imports), webhooks, chat channels, gardens, discussions, harvests, notifications, recognition,
+robustness (bad times).
 Import them from here."""
 
 from community.models.activity import ActivityEvent, ActivityKind, OfflineEvent
@@ -58,6 +59,7 @@ from community.models.outcomes import (
     OutcomeSource,
 )
 from community.models.recognition import MILESTONE_DESCRIPTIONS, Milestone, MilestoneKind
+from community.models.robustness import BadTime, BadTimeKind, BadTimeSource
 from community.models.webhooks import (
     WebhookDelivery,
     WebhookDeliveryStatus,
@@ -73,6 +75,9 @@ __all__ = [
     "Alert",
     "AlertDigestMark",
     "AlertReason",
+    "BadTime",
+    "BadTimeKind",
+    "BadTimeSource",
     "ChatChannel",
     "ChatChannelPreference",
     "ChatDelivery",

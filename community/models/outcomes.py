@@ -114,6 +114,7 @@ class LoyaltyOutcome(TimeStamped):
 class ImportKind(models.TextChoices):
     OUTCOMES = "outcomes", "Loyalty outcomes"
     ACCOUNTS = "accounts", "Accounts (CRM export)"
+    BAD_TIMES = "bad_times", "Bad times (incidents)"
 
 
 class ImportStatus(models.TextChoices):

@@ -26,6 +26,12 @@ several accounts share is refused: use the slug). A row is the same outcome as a
 when account, kind, occurred_on and external_id are equal; then its amount and note are
 updated if they differ.
 
+Bad times (incidents): columns account, occurred_on (required), reference, note (optional).
+`account` as for outcomes; the reference is the incident's id in the ticket system, or, left
+empty, its day (community.services.robustness.incident_reference). A row is the same incident as
+an existing one when account and reference are equal; then its day and note are updated if they
+differ. Dates as for outcomes, not in the future and at most a year back.
+
 Accounts: columns name, segment, tier, annual_contract_value, customer_since, renewal_date
 (all required as columns), slug and currency (optional; currency an ISO 4217 code such as
 EUR). A row updates the account with that slug, else the account with that name (any case),
@@ -51,6 +57,9 @@ from accounts import services as account_services
 from accounts.models import Account, Currency, Segment, Tier, User
 from community.models import (
     OUTCOME_KINDS_WITH_AMOUNT,
+    BadTime,
+    BadTimeKind,
+    BadTimeSource,
     ImportBatch,
     ImportKind,
     ImportStatus,
@@ -67,6 +76,7 @@ from community.services.import_reading import (
     read_csv,
     shown,
 )
+from community.services.robustness import incident_problems, incident_reference
 from community.services.webhook_events import outcomes_recorded_emit
 from config.single_line import single_line, validate_single_line
 
@@ -81,6 +91,14 @@ ACCOUNT_COLUMNS = (
     "renewal_date",
 )
 ACCOUNT_OPTIONAL_COLUMNS = ("slug", "currency")
+BAD_TIME_COLUMNS = ("account", "occurred_on")
+BAD_TIME_OPTIONAL_COLUMNS = ("reference", "note")
+# Each kind's required and optional columns.
+_COLUMNS = {
+    ImportKind.OUTCOMES: (OUTCOME_COLUMNS, OUTCOME_OPTIONAL_COLUMNS),
+    ImportKind.ACCOUNTS: (ACCOUNT_COLUMNS, ACCOUNT_OPTIONAL_COLUMNS),
+    ImportKind.BAD_TIMES: (BAD_TIME_COLUMNS, BAD_TIME_OPTIONAL_COLUMNS),
+}
 _MAX_AMOUNT = Decimal("1e12")  # 14 digits, 2 of them decimals
 
 
@@ -111,15 +129,14 @@ def csv_import(*, kind: str, file: IO[bytes], file_name: str, uploaded_by: User)
     if len(content) > import_max_bytes():
         report.problem(0, "", too_large_problem(getattr(file, "size", None) or len(content)))
     else:
-        outcomes = kind == ImportKind.OUTCOMES
-        required, optional = (
-            (OUTCOME_COLUMNS, OUTCOME_OPTIONAL_COLUMNS)
-            if outcomes
-            else (ACCOUNT_COLUMNS, ACCOUNT_OPTIONAL_COLUMNS)
-        )
+        required, optional = _COLUMNS[kind]
         records = read_csv(content, required=required, optional=optional, report=report)
         if records is not None and not report.total:
-            importer = _import_outcomes if outcomes else _import_accounts
+            importer = {
+                ImportKind.OUTCOMES: _import_outcomes,
+                ImportKind.ACCOUNTS: _import_accounts,
+                ImportKind.BAD_TIMES: _import_bad_times,
+            }[kind]
             _apply(importer, records, uploaded_by=uploaded_by, report=report)
     failed = report.total > 0
     return ImportBatch.objects.create(
@@ -314,6 +331,73 @@ def _single_line(value: str, *, row: int, column: str, report: ImportReport) -> 
         report.problem(row, column, error.messages[0])
         return False
     return True
+
+
+# --- Bad times (incidents) ---------------------------------------------------------------------
+
+
+def _import_bad_times(records, *, uploaded_by: User, report: ImportReport) -> None:
+    """Check every row, then (only when all are good) create the new incidents and update the
+    day and note of those imported or recorded before (same account and reference)."""
+    values = {r["account"] for _, r in records if r["account"]}
+    by_slug, by_name = _accounts_by_key(slugs=values, names={v.lower() for v in values})
+    parsed, seen = [], {}
+    for row, record in records:
+        before = report.total
+        account = _outcome_account(record["account"], by_slug, by_name, row=row, report=report)
+        occurred_on = parse_date(record["occurred_on"])
+        reference, note = record.get("reference", ""), record.get("note", "")
+        if occurred_on is None:
+            report.problem(row, "occurred_on", date_problem(record["occurred_on"]))
+        else:
+            problems = incident_problems(occurred_on=occurred_on, reference=reference, note=note)
+            for column, messages in problems.items():
+                for message in messages:
+                    report.problem(row, column, message)
+        if report.total > before:
+            continue
+        key = (account.pk, incident_reference(reference=reference, occurred_on=occurred_on))
+        if key in seen:
+            report.problem(row, "reference", f"The same incident as row {seen[key]}.")
+            continue
+        seen[key] = row
+        parsed.append((key, occurred_on, note))
+    if not report.total:
+        _bad_times_store(parsed, uploaded_by=uploaded_by, report=report)
+
+
+def _bad_times_store(parsed, *, uploaded_by: User, report: ImportReport) -> None:
+    existing = {
+        (b.account_id, b.reference): b
+        for b in BadTime.objects.filter(
+            kind=BadTimeKind.INCIDENT,
+            account_id__in={key[0] for key, _, _ in parsed},
+            reference__in={key[1] for key, _, _ in parsed},
+        )
+    }
+    new = []
+    for (account_id, reference), occurred_on, note in parsed:
+        found = existing.get((account_id, reference))
+        if found is None:
+            new.append(
+                BadTime(
+                    account_id=account_id,
+                    kind=BadTimeKind.INCIDENT,
+                    reference=reference,
+                    occurred_on=occurred_on,
+                    note=note,
+                    source=BadTimeSource.IMPORT,
+                    recorded_by=uploaded_by,
+                )
+            )
+        elif (found.occurred_on, found.note) == (occurred_on, note):
+            report.unchanged += 1
+        else:
+            found.occurred_on, found.note = occurred_on, note
+            found.save(update_fields=["occurred_on", "note", "updated_at"])
+            report.updated += 1
+    BadTime.objects.bulk_create(new, batch_size=1000)
+    report.created += len(new)
 
 
 # --- Accounts ---------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from community.access.engagement import (
 )
 from community.selectors import engagement as engagement_selectors
 from community.selectors import outcomes as selectors_outcomes
+from community.selectors import robustness as selectors_robustness
 from community.services.engagement import (
     OFFLINE_NOTE_MAX_LENGTH,
     offline_event_record,
@@ -36,9 +37,10 @@ OUTCOMES_ON_PAGE = 10  # the latest loyalty outcomes shown on the account page
 @require_safe
 def account_engagement(request: HttpRequest, slug: str) -> HttpResponse:
     """An account's engagement: trend, why this level, what would raise it, the timeline, its
-    pilots and feedback (an htmx fragment of the ideas app) and its loyalty outcomes.
-    Its own customer admins get the reduced view (no breakdown by activity, no timeline, no
-    loyalty outcomes: those are internal, community.access.outcomes.visible_outcome_accounts)."""
+    pilots and feedback (an htmx fragment of the ideas app), its loyalty outcomes and its
+    robustness after bad times. Its own customer admins get the reduced view (no breakdown by
+    activity, no timeline, no loyalty outcomes or bad times: those are internal,
+    community.access.outcomes.visible_outcome_accounts)."""
     account = access_account_engagement(request.user, slug)
     details = sees_engagement_details(request.user)
     summary = engagement_selectors.account_engagement(account=account)
@@ -70,6 +72,10 @@ def account_engagement(request: HttpRequest, slug: str) -> HttpResponse:
         context["outcomes"] = selectors_outcomes.outcome_list(
             accounts=Account.objects.filter(pk=account.pk)
         )[:OUTCOMES_ON_PAGE]
+        # Its bad times and how its score came through them (one query when there are none).
+        context["robustness"] = selectors_robustness.account_robustness(account=account)
+        context["definitions"] = selectors_robustness.DEFINITIONS
+        context["records_bad_times"] = context["records_offline_events"]
     context["chart_data"] = summary.chart_data()
     return render(request, "community/account_engagement.html", context)
 

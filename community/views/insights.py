@@ -1,4 +1,5 @@
-"""Insights across accounts (A → C → B): outcome rates by engagement level at the time, and,
+"""Insights across accounts (A → C → B): outcome rates by engagement level at the time,
+robustness after bad times by the level before (community/selectors/robustness.py), and,
 loaded from `ideas` as a fragment, pilot perception next to later outcomes. Internal users
 only; each sees the accounts of their portfolio (the account team its own, others all)."""
 
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_safe
 from accounts.models import Segment, segment_label
 from community.access.outcomes import visible_outcome_accounts
 from community.models import OutcomeKind
-from community.selectors import insights
+from community.selectors import insights, robustness
 from config.db_router import analytics_reads
 from config.exports import csv_response
 from config.pagination import list_query
@@ -90,6 +91,12 @@ def insights_page(request: HttpRequest) -> HttpResponse:
     )
     if valid and request.GET.get("export") == "csv":
         return _rates_csv(rates)
+    by_level = robustness.robustness_by_level(
+        accounts=accounts,
+        period_from=filters["period_from"],
+        period_to=filters["period_to"],
+        segment=filters["segment"],
+    )
     query = list_query(request)
     # The perception fragment shares the period (pilots that ended in it) and the segment.
     fragment_query = QueryDict(mutable=True)
@@ -106,6 +113,7 @@ def insights_page(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "rates": rates,
+            "robustness": by_level,
             "filters": filters,
             "segment_label": segment_label(filters["segment"]),
             "chart_data": {**rates.chart_data(), "selected": filters["chart"]},

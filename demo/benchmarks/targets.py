@@ -89,6 +89,16 @@ LIST_PAGES: dict[str, tuple[str, Params]] = {
 # report prints the reason next to the verdict. Each is proven bounded by a query-count test
 # (person-profile: tests/community/test_recognition_profile.py, with 2 and 30 items).
 COUNT_NOTES: dict[str, str] = {
+    "community:account-engagement": (
+        "bounded: the robustness section reads the account's bad times in one query, and its "
+        "snapshots and renewal decisions in two more only when it has any "
+        "(community.selectors.robustness)"
+    ),
+    "community:insights": (
+        "bounded: the robustness table reads the bad times in one query, and their accounts' "
+        "snapshots and renewal decisions in two more only when there are any "
+        "(community.selectors.robustness)"
+    ),
     "community:thread-flagged": (
         "bounded: the listed posts' open flags are read in one more query when any post is "
         "flagged, none when the queue is empty (community.selectors.discussions.flagged_posts)"
@@ -144,6 +154,9 @@ NOT_LIST_PAGES = frozenset(
         "community:chat-channel-delete",
         "community:chat-channel-test",
         "community:offline-event-create",
+        "community:bad-time-create",
+        "community:account-robustness-csv",
+        "community:insights-robustness-csv",
         "community:my-profile",  # a redirect to the person's profile (measured)
         "community:harvest-create",
         "community:harvest-detail",

@@ -26,6 +26,7 @@ from community.services.notification_fanouts import notify_audience
 from ideas import workflow
 from ideas.models import Comment, Follow, Idea, IdeaStatus, IdeaTransition, Vote
 from ideas.selectors.ideas import IDEA_FOLLOWERS
+from ideas.services.robustness import idea_declined_bad_time
 
 MAX_LINKS = 5
 MAX_LINK_LENGTH = 500
@@ -188,6 +189,8 @@ def idea_transition(*, idea: Idea, actor: User, to_status: str, reason: str) -> 
     )
     if to_status in DECIDED_STATUSES:  # "you said, we did": the loop is closed
         idea_support_record(idea=idea, actor=actor, kind=ActivityKind.LOOP_CLOSED)
+    if to_status == IdeaStatus.DECLINED:  # a bad time for the account that proposed it
+        idea_declined_bad_time(idea=idea)
     notify_audience(  # the first followers now, the rest by a task in chunks
         audience=IDEA_FOLLOWERS,
         audience_args={"idea": idea.pk},
@@ -237,6 +240,8 @@ def ideas_move(
     for idea in ideas:
         if idea.pk in claimed:
             idea.status = to_status
+            if to_status == IdeaStatus.DECLINED:  # a bad time for the account that proposed it
+                idea_declined_bad_time(idea=idea)
     return claimed
 
 

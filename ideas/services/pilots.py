@@ -47,6 +47,7 @@ from ideas.services.chat_deliveries import pilot_decided_chat
 from ideas.services.feedback import check_ins_create_default
 from ideas.services.ideas import idea_transition, ideas_move
 from ideas.services.instrument import instrument_create_default
+from ideas.services.robustness import pilot_gap_bad_times
 from ideas.services.webhook_events import pilot_decided_emit
 
 # Ideas for which a pilot may be created: planned ones (they move to piloting), and ideas
@@ -323,6 +324,7 @@ def _pilots_move(*, pilot_ids: list[int], to_state: str, actor: User | None) -> 
 
 
 def _pilots_closed(*, pilots: list[Pilot], actor: User | None) -> None:
+    pilot_gap_bad_times(pilots=pilots)  # the accounts whose expectations it fell short of
     for pilot in pilots:
         idea = pilot.idea
         evaluated = ideas_move(
@@ -427,6 +429,7 @@ def pilot_decide(*, pilot: Pilot, actor: User, decision: str, outcome_note: str)
     idea = Idea.objects.get(pk=pilot.idea_id)
     _idea_decided(pilot=pilot, idea=idea, actor=actor)
     _loop_closed(pilot=pilot, idea=idea, actor=actor)
+    pilot_gap_bad_times(pilots=[pilot])  # answers given after it closed count too
     _decision_notify(pilot=pilot, idea=idea, actor=actor)
     pilot_decided_chat(pilot=pilot, idea=idea, actor=actor)
     pilot_decided_emit(pilot=pilot)

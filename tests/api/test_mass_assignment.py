@@ -354,6 +354,11 @@ CASES: dict[str, Callable[[SimpleNamespace], Call]] = {
         "/api/v1/accounts/acme/offline-events/",
         {"kind": "workshop_attended", "occurred_on": str(w.today), "note": "Came to the lab."},
     ),
+    "v1_accounts_bad_times_create": lambda w: Call(
+        w.account_manager_a,
+        "/api/v1/accounts/acme/bad-times/",
+        {"occurred_on": str(w.today), "reference": "INC-3", "note": "An outage."},
+    ),
     "v1_invitations_create": lambda w: Call(
         w.admin_a, "/api/v1/invitations/", {"account": "acme", "email": "eve@acme.example"}
     ),

@@ -301,8 +301,8 @@ def test_the_page_reads_the_outcomes_in_one_query_however_many(
         # the account, 5 the active engagement model, 6-7 the snapshots (the year's, the latest), 8
         # member count, 9 activity by kind and day, 10-11 customer timeline and support counts (no
         # events: no page read), 12 the unread-notification and alert counts, 13 the latest
-        # outcomes with their recorders
-        with django_assert_num_queries(13):
+        # outcomes with their recorders, 14 the account's bad times (none)
+        with django_assert_num_queries(14):
             response = client.get(PAGE)
         assert response.content.decode().count("<td>Referred</td>") == min(outcomes, 10)
 

@@ -371,8 +371,9 @@ def test_the_timeline_pages_by_20_and_does_not_query_per_event(
         # alerts, flagged posts), 12 the customer timeline's page (with users), 13 the support
         # page, 14 the account's latest loyalty outcomes (test_engagement_page_sections.py), 15-18
         # why the score moved (the snapshot before, its version, the aged figures, the events
-        # since)
-        with django_assert_num_queries(18):
+        # since), 19 the account's bad times (none: their snapshots and outcomes are not read;
+        # tests/community/test_robustness_figures.py)
+        with django_assert_num_queries(19):
             response = client.get(URL)
         assert response.content.decode().count("— Vote by Alice") == min(events, 20)
 

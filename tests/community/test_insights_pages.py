@@ -318,8 +318,9 @@ def test_the_page_reads_the_same_number_of_queries_whatever_the_number_of_accoun
         # 1 session, 2 user with membership (none: internal), 3 permissions (own and groups'),
         # 4 outcomes per level at the time and kind, 5 renewal decisions per level at the time,
         # 6 accounts per level held in the period, 7 the header's unread-notification and
-        # open-alert counts, 8 groups (navigation)
-        with django_assert_num_queries(8):
+        # open-alert counts, 8 groups (navigation), 9 the bad times of the period (none: the
+        # robustness table reads no snapshot)
+        with django_assert_num_queries(9):
             response = client.get(URL)
         rates = response.context["rates"]
         assert sum(rates.rate(kind=K.RENEWED, level=level).of for level in levels) == sum(

@@ -45,6 +45,7 @@ from demo.data.outcomes import demo_outcomes_create
 from demo.data.people import DEMO_PASSWORD, INTERNAL_DOMAIN, DemoPeople, demo_people_create
 from demo.data.pilot_outcomes import demo_pilot_outcomes_create
 from demo.data.recognition import demo_recognition_build
+from demo.data.robustness import demo_robustness_build
 from demo.data.todos import demo_key_account_handover, demo_todos_build
 from ideas.models import Pilot
 
@@ -141,6 +142,7 @@ class Command(BaseCommand):
         with notification_emails_suppressed():
             engagement_repairs_run()
         demo_key_account_handover()  # the printed account manager's home has alerts to work
+        demo_robustness_build(today=today, seed=options["seed"])  # over the repaired history
         customers = sum(len(ids) for ids in people.members_by_account.values())
         seeded = (
             f"Seeded {len(people.accounts)} accounts, {customers} customer users, "
