@@ -1,6 +1,6 @@
 """URLs of the community pages (namespace `community`): home, gardens, discussions, harvests,
-notifications, portfolio, account engagement, alerts, outcomes and imports, insights, webhooks,
-chat channels, people's profiles."""
+notifications, portfolio, account engagement and the value exchanged, alerts, outcomes and
+imports, insights, webhooks, chat channels, people's profiles."""
 
 from django.urls import path
 
@@ -18,6 +18,7 @@ from community.views import (
     outcomes,
     portfolio,
     recognition,
+    value_exchanged,
     webhooks,
 )
 
@@ -70,6 +71,11 @@ urlpatterns = [
         "accounts/<slug:slug>/engagement/",
         engagement.account_engagement,
         name="account-engagement",
+    ),
+    path(
+        "accounts/<slug:slug>/value-exchanged/",
+        value_exchanged.account_value_exchanged,
+        name="account-value-exchanged",
     ),
     path("alerts/", alerts.alert_inbox, name="alert-inbox"),
     path("alerts/email/", alerts.alert_subscription, name="alert-subscription"),
