@@ -89,7 +89,9 @@ def test_the_account_manager_opens_it_from_the_portfolio(
     _log_in(page, live_server, account_manager_a)
 
     page.goto(f"{live_server.url}/portfolio/")
-    link = page.get_by_role("link", name=f"Acme Industrial gave {ledger.gave} and got {ledger.got}")
+    row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Acme Industrial"))
+    link = row.get_by_role("link", name=f"gave {ledger.gave}, got {ledger.got} back")
+    assert link.inner_text() == f"{ledger.gave} / {ledger.got}"
     link.click()
     page.get_by_role("heading", name="The value exchanged: Acme Industrial").wait_for()
     assert page.locator("#value-got").inner_text() == str(ledger.got)
