@@ -1,6 +1,6 @@
 """URLs of the community pages (namespace `community`): home, gardens, discussions, harvests,
-notifications, portfolio, account engagement, alerts, outcomes and imports, insights,
-robustness after bad times, webhooks, chat channels, people's profiles."""
+notifications, portfolio, account engagement and the value exchanged, alerts, outcomes and
+imports, insights, robustness after bad times, webhooks, chat channels, people's profiles."""
 
 from django.urls import path
 
@@ -19,6 +19,7 @@ from community.views import (
     portfolio,
     recognition,
     robustness,
+    value_exchanged,
     webhooks,
 )
 
@@ -71,6 +72,11 @@ urlpatterns = [
         "accounts/<slug:slug>/engagement/",
         engagement.account_engagement,
         name="account-engagement",
+    ),
+    path(
+        "accounts/<slug:slug>/value-exchanged/",
+        value_exchanged.account_value_exchanged,
+        name="account-value-exchanged",
     ),
     path("alerts/", alerts.alert_inbox, name="alert-inbox"),
     path("alerts/email/", alerts.alert_subscription, name="alert-subscription"),

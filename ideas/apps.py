@@ -1,6 +1,6 @@
 """The ideas app: registers its section of a person's personal data, and how activity events
-about ideas and pilots name them, its to-dos for the home page and who follows an idea (a
-fan-out audience), when it is ready."""
+about ideas and pilots name them, its to-dos for the home page, its share of the value
+exchanged and who follows an idea (a fan-out audience), when it is ready."""
 
 from django.apps import AppConfig
 
@@ -13,7 +13,7 @@ class IdeasConfig(AppConfig):
         from community.selectors.activity_objects import activity_object_namer_register
         from community.services.notification_fanouts import fanout_audience_register
         from ideas import personal_data
-        from ideas.selectors import todos
+        from ideas.selectors import todos, value_exchanged
         from ideas.selectors.ideas import IDEA_FOLLOWERS, idea_followers, idea_names
         from ideas.selectors.pilots import pilot_names
 
@@ -23,5 +23,7 @@ class IdeasConfig(AppConfig):
         activity_object_namer_register(object_type="ideas.pilot", namer=pilot_names)
         # Agreements, check-ins, pilots recruiting, ideas to review … on people's homes.
         todos.register()
+        # Its ideas, check-ins, pilots, adopted ideas and early access in the value exchanged.
+        value_exchanged.register()
         # Who hears of an idea's changes, by a fan-out off the request path.
         fanout_audience_register(name=IDEA_FOLLOWERS, audience=idea_followers)

@@ -20,6 +20,7 @@ CHART_SCRIPTS = [
     "pilot-results.js",
     "harvest-reach.js",
     "garden-activity.js",
+    "value-exchanged-chart.js",
 ]
 
 
@@ -64,7 +65,7 @@ def test_every_chart_template_is_found():
     names = {t.name for t, _, _ in _canvases()}
 
     assert {"garden_detail.html", "account_engagement.html", "insights.html"} <= names
-    assert {"harvest_reach.html", "_results_group.html"} <= names
+    assert {"harvest_reach.html", "_results_group.html", "value_exchanged.html"} <= names
 
 
 @pytest.mark.parametrize(

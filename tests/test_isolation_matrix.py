@@ -123,6 +123,9 @@ PAGES: dict[str, Case] = {
     "accounts:account-list": C("/accounts/", LIST, outsiders=ACCT),
     "accounts:account-detail": C("/accounts/{account}/", FOREIGN, outsiders=ACCT),
     "community:account-engagement": C("/accounts/{account}/engagement/", FOREIGN, outsiders=ACCT),
+    "community:account-value-exchanged": C(
+        "/accounts/{account}/value-exchanged/", FOREIGN, outsiders=ACCT
+    ),
     "accounts:invitation-create": C(
         "/accounts/{account}/invite/",
         FOREIGN,
@@ -682,6 +685,9 @@ API: dict[str, Case] = {
         readonly=("member_a", "admin_a", "product_manager"),
         allowed="account_manager_a",
         outsiders=ACCT,
+    ),
+    "GET /accounts/{slug}/value-exchanged/": C(
+        V + "/accounts/{account}/value-exchanged/", FOREIGN, outsiders=ACCT
     ),
     "GET /accounts/{slug}/offline-events/": C(
         V + "/accounts/{account}/offline-events/", FOREIGN, outsiders=ACCT

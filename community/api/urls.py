@@ -16,6 +16,7 @@ from community.api.notifications import (
     NotificationViewSet,
 )
 from community.api.recognition import PersonProfileView
+from community.api.value_exchanged import AccountValueExchangedView
 
 router = SimpleRouter()
 router.register("gardens", GardenViewSet, basename="garden")
@@ -49,6 +50,11 @@ urlpatterns = [
         "accounts/<slug:slug>/engagement/history/",
         engagement.EngagementHistoryView.as_view(),
         name="account-engagement-history",
+    ),
+    path(
+        "accounts/<slug:slug>/value-exchanged/",
+        AccountValueExchangedView.as_view(),
+        name="account-value-exchanged",
     ),
     path(
         "engagement/recompute/",

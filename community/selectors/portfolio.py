@@ -1,5 +1,6 @@
 """Reads of the portfolio: the account team's table of accounts with their level, score, 90-day
-trend (sparkline and summary) and open alerts, filtered and sorted in the database."""
+trend (sparkline and summary), open alerts and the value exchanged (gave / got), filtered and
+sorted in the database."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from community.selectors.engagement import (
     score_trends,
     sparkline,
 )
+from community.selectors.value_exchanged import value_ledgers
 
 
 def _level_rank() -> Case:
@@ -133,17 +135,24 @@ class PortfolioRow:
     account: Account
     level_label: str
     sparkline: Sparkline
+    gave: int  # the value exchanged over its default period (VALUE_MONTHS): what it gave
+    got: int  # … and what it got back
 
 
 def portfolio_rows(*, accounts: Iterable[Account], today: date | None = None) -> list[PortfolioRow]:
-    """The page's accounts with their sparklines; the snapshots come in one query."""
+    """The page's accounts with their sparklines and what each gave and got back: the
+    snapshots in one query, the value exchanged in one query per registered counter
+    (community.selectors.value_exchanged), whatever the number of accounts."""
     accounts = list(accounts)
     trends = score_trends(account_ids=[a.pk for a in accounts], today=today)
+    ledgers = value_ledgers(accounts=accounts, today=today)
     return [
         PortfolioRow(
             account=a,
             level_label=level_label(a.engagement_level),
             sparkline=sparkline(points=trends.get(a.pk, []), today=today),
+            gave=ledgers[a.pk].gave,
+            got=ledgers[a.pk].got,
         )
         for a in accounts
     ]

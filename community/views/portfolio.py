@@ -1,5 +1,6 @@
-"""The account team's portfolio: their accounts' levels, scores, trends and open alerts,
-filtered, sorted, paginated and exported as CSV (the account page is in views/engagement.py)."""
+"""The account team's portfolio: their accounts' levels, scores, trends, open alerts and the
+value exchanged (gave / got), filtered, sorted, paginated and exported as CSV (the account page
+is in views/engagement.py)."""
 
 from __future__ import annotations
 
@@ -23,9 +24,12 @@ from community.selectors.portfolio import (
     portfolio_list,
     portfolio_rows,
 )
+from community.selectors.value_exchanged import VALUE_MONTHS, value_ledgers
 from config.db_router import analytics_reads
 from config.exports import csv_response
 from config.pagination import list_query
+
+CSV_CHUNK = 2000  # accounts read, and their ledgers counted, at a time
 
 
 class PortfolioFilterForm(forms.Form):
@@ -90,6 +94,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             "rows": portfolio_rows(accounts=page.object_list),
             "query": query.urlencode(),
             "trend_days": TREND_DAYS,
+            "value_months": VALUE_MONTHS,
         },
         status=200 if valid else 400,
     )
@@ -108,6 +113,8 @@ def _portfolio_csv(accounts) -> StreamingHttpResponse:
         f"score_change_{TREND_DAYS}_days",
         "last_customer_activity",
         "renewal_date",
+        f"value_gave_{VALUE_MONTHS}_months",
+        f"value_got_{VALUE_MONTHS}_months",
     ]
     rows = (
         [
@@ -124,10 +131,29 @@ def _portfolio_csv(accounts) -> StreamingHttpResponse:
             ),
             a.last_activity_at.isoformat() if a.last_activity_at else "",
             a.renewal_date,
+            ledger.gave,
+            ledger.got,
         ]
-        for a in accounts.iterator(chunk_size=2000)
+        for a, ledger in _with_ledgers(accounts)
     )
     return csv_response(filename="portfolio.csv", header=header, rows=rows)
+
+
+def _with_ledgers(accounts, *, chunk: int = CSV_CHUNK):
+    """Each account with its value exchanged, the ledgers read for a chunk of accounts at a
+    time (a fixed number of queries per chunk, community.selectors.value_exchanged)."""
+    batch = []
+    for account in accounts.iterator(chunk_size=chunk):
+        batch.append(account)
+        if len(batch) == chunk:
+            yield from _ledgers_of(batch)
+            batch = []
+    yield from _ledgers_of(batch)
+
+
+def _ledgers_of(accounts):
+    ledgers = value_ledgers(accounts=accounts)
+    return [(a, ledgers[a.pk]) for a in accounts]
 
 
 def _one_decimal(value) -> str:

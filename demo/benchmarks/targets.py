@@ -62,6 +62,7 @@ LIST_PAGES: dict[str, tuple[str, Params]] = {
     "community:person-profile": ("customer", _person),
     "community:portfolio": ("account_manager", _none),
     "community:account-engagement": ("account_manager", _served),
+    "community:account-value-exchanged": ("account_manager", _served),
     "community:alert-inbox": ("account_manager", _none),
     "community:outcome-list": ("account_manager", _none),
     "community:import": ("programme_admin", _none),

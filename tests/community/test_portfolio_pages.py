@@ -358,10 +358,11 @@ def test_the_portfolio_does_not_query_once_per_account(
             _event(account, days_ago=1, support=True)
         # 1 session, 2 user with membership (none: internal), 3 permissions (own and groups'),
         # 4 paginator count, 5 the page of accounts with their latest snapshot, trend start
-        # and last activity (subqueries), 6 the page's 89-day snapshots, 7 ideas awaiting
-        # review (the navigation's Board badge), 8 the header's counts (the bell's unread
-        # notifications, open alerts, flagged posts)
-        with django_assert_num_queries(8):
+        # and last activity (subqueries), 6 the page's 89-day snapshots, 7-12 the value
+        # exchanged (gave / got: one query per counted kind group, test_value_exchanged_pages),
+        # 13 ideas awaiting review (the navigation's Board badge), 14 the header's counts (the
+        # bell's unread notifications, open alerts, flagged posts)
+        with django_assert_num_queries(14):
             response = client.get(URL, {"sort": "-score"})
         assert len(_names(response)) == min(accounts, 25)
         assert response.content.decode().count("<polyline") == min(accounts, 25)
