@@ -233,10 +233,14 @@ def _pairs(pilot: Pilot, accounts: QuerySet[Account], windows: Windows) -> list[
         )
     ]
     segments = {p.account.segment for p in participants}
+    # Not in this pilot, nor in any other that ran within the windows (it moves scores too).
+    in_a_pilot = Enrolment.objects.filter(
+        pilot__runs_from__lte=windows.after_to, pilot__runs_until__gte=windows.before_from
+    ).values("account_id")
     candidates = [
         _effect_account(a)
         for a in _with_match_variables(
-            accounts.filter(segment__in=segments).exclude(pk__in=took_part), windows
+            accounts.filter(segment__in=segments).exclude(pk__in=in_a_pilot), windows
         ).order_by("pk")
     ]
     candidates = [c for c in candidates if c.score is not None]

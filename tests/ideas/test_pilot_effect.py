@@ -13,6 +13,8 @@ from accounts.models import Account, Segment
 from community.statistics import round_half_up, round_half_up_to
 from ideas.selectors.pilot_effect import MIN_ACCOUNTS, pilot_effect
 from ideas.selectors.pilot_effect_figures import PanelRow, did_estimate
+from tests.accounts.factories import customer
+from tests.ideas.factories import enrolled
 from tests.ideas.pilot_effect_world import (
     PanelAccount,
     closed_pilot,
@@ -190,8 +192,14 @@ def test_matching_picks_the_nearest_account_of_the_same_segment_not_taken_yet():
         ),
         # Identical to Bravo, but without a snapshot in the 90 days before the pilot.
         PanelAccount("No history", False, before=[], after=after),
+        # Identical to Bravo, but in another pilot that ran within the 90 days after this one.
+        PanelAccount("Elsewhere", False, before=[36, 41], after=after),
     ]
     panel_build(pilot, specs)
+    elsewhere = closed_pilot(
+        runs_from=RUNS_UNTIL + dt.timedelta(days=80), runs_until=RUNS_UNTIL + dt.timedelta(days=95)
+    )
+    enrolled(elsewhere, customer(specs[-1].account))
 
     effect = pilot_effect(pilot=pilot, accounts=Account.objects.all(), today=AFTER_A_YEAR)
 
