@@ -205,8 +205,14 @@ def _with_match_variables(accounts: QuerySet[Account], windows: Windows) -> Quer
     )
 
 
+_TENTH = Decimal("0.1")
+
+
 def _effect_account(account: Account) -> EffectAccount:
+    """Scores as stored (one decimal; SQLite's subquery drops a trailing zero: put back)."""
     score, first = account.score_then, account.score_first
+    if score is not None:
+        score, first = Decimal(score).quantize(_TENTH), Decimal(first).quantize(_TENTH)
     return EffectAccount(
         account=account,
         score=score,
