@@ -12,8 +12,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.access import customer_membership, is_internal
-from accounts.models import MemberRole, User
+from accounts.models import Account, MemberRole, User
 from community.access.gardens import content_gardens
+from community.access.outcomes import visible_outcome_accounts
 from ideas.models import CheckIn, Enrolment, FeedbackResponse, Idea, Pilot, PilotState
 
 
@@ -96,6 +97,15 @@ def access_pilot_results(user: User, pilot_id) -> Pilot:
     if not can_read_results(user):
         raise PermissionDenied("Pilot results are for product managers.")
     return pilot
+
+
+def access_pilot_effect(user: User, pilot_id) -> tuple[Pilot, QuerySet[Account]]:
+    """The pilot and the accounts its effect is read over: for results readers who may see
+    loyalty outcomes (internal users, each over the accounts they see, as insights). Another
+    account's customer: 404; a customer of an invited account and internal users without the
+    results permission: 403."""
+    pilot = access_pilot_results(user, pilot_id)
+    return pilot, visible_outcome_accounts(user)
 
 
 def access_pilot_for_agreement(user: User, pilot_id) -> Pilot:

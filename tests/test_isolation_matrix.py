@@ -514,6 +514,8 @@ PAGES: dict[str, Case] = {
         readonly=NOT_PM,
     ),
     "ideas:pilot-publish": C("/pilots/{pilot}/publish/", FOREIGN, {}, readonly=NOT_PM),
+    "ideas:pilot-effect": C("/pilots/{pilot}/effect/", FOREIGN),
+    "ideas:pilot-effect-csv": C("/pilots/{pilot}/effect/accounts.csv", FOREIGN),
     "ideas:pilot-results": C("/pilots/{pilot}/results/", FOREIGN),
     "ideas:pilot-results-csv": C("/pilots/{pilot}/results/responses.csv", FOREIGN),
     "ideas:pilot-results-figures-csv": C("/pilots/{pilot}/results/figures.csv", FOREIGN),
@@ -1056,6 +1058,7 @@ API: dict[str, Case] = {
         readonly=NOT_PM,
     ),
     "POST /pilots/{id}/publish/": C(V + "/pilots/{pilot}/publish/", FOREIGN, {}, readonly=NOT_PM),
+    "GET /pilots/{id}/effect/": C(V + "/pilots/{pilot}/effect/", FOREIGN),
     "GET /pilots/{id}/results/": C(V + "/pilots/{pilot}/results/", FOREIGN),
     "POST /pilots/{id}/state/": C(
         V + "/pilots/{pilot}/state/",

@@ -82,6 +82,7 @@ LIST_PAGES: dict[str, tuple[str, Params]] = {
     "ideas:garden-pilots": ("customer", _garden),
     "ideas:account-pilots": ("account_manager", _served),
     "ideas:pilot-results": ("product_manager", _pilot),
+    "ideas:pilot-effect": ("product_manager", _pilot),
     "ideas:perception-outcomes": ("product_manager", _none),
     "ideas:idea-duplicates": ("product_manager", _none),
 }
@@ -193,6 +194,7 @@ NOT_LIST_PAGES = frozenset(
         "ideas:pilot-decide",
         "ideas:pilot-results-csv",
         "ideas:pilot-results-figures-csv",
+        "ideas:pilot-effect-csv",
         "ideas:instrument-edit",
         "ideas:instrument-question-add",
         "ideas:instrument-question-edit",

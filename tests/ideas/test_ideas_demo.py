@@ -280,7 +280,8 @@ class TestTheSeededDemo:
 
         assert set(moved.values()) == {0}
         assert dict(Pilot.objects.values_list("pk", "state")) == states
-        assert Pilot.objects.filter(published=True).count() == len(states) == 4
+        # The catalogue's four, and the route trial of demo/data/pilot_effects.py.
+        assert Pilot.objects.filter(published=True).count() == len(states) == 5
 
     # --- History ----------------------------------------------------------------------------------
 
@@ -433,7 +434,7 @@ def test_it_seeds_the_same_demo_every_time(db):
             transaction.set_rollback(True)
 
     assert fingerprints[0] == fingerprints[1]
-    assert len(fingerprints[0]) == IDEA_COUNT + 4
+    assert len(fingerprints[0]) == IDEA_COUNT + 5  # four pilots and the route trial
 
 
 def test_it_seeds_fewer_ideas_or_none_when_asked(db):

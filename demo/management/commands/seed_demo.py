@@ -43,6 +43,7 @@ from demo.data.harvests import demo_harvests_build
 from demo.data.ideas import IDEA_COUNT, MIN_IDEAS, demo_ideas_create
 from demo.data.outcomes import demo_outcomes_create
 from demo.data.people import DEMO_PASSWORD, INTERNAL_DOMAIN, DemoPeople, demo_people_create
+from demo.data.pilot_effects import demo_pilot_effects_create
 from demo.data.pilot_outcomes import demo_pilot_outcomes_create
 from demo.data.recognition import demo_recognition_build
 from demo.data.robustness import demo_robustness_build
@@ -129,6 +130,7 @@ class Command(BaseCommand):
                 ideas=options["ideas"],
                 today=today,
             )
+            demo_pilot_effects_create(seed=options["seed"], today=today)  # lifted, and not
         engagement_history_compute(days=min(options["days"], 180))  # levels with a history
         self._after_the_levels(rng, today=today, with_ideas=ideas is not None)
         # The builders after the history record events and then move some back in time
