@@ -12,7 +12,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.access import customer_membership, is_internal
-from accounts.models import MemberRole, User
+from accounts.models import Account, MemberRole, User
+from community.access.engagement import access_account_engagement
 from community.access.gardens import content_gardens
 from ideas.models import CheckIn, Enrolment, FeedbackResponse, Idea, Pilot, PilotState
 
@@ -96,6 +97,16 @@ def access_pilot_results(user: User, pilot_id) -> Pilot:
     if not can_read_results(user):
         raise PermissionDenied("Pilot results are for product managers.")
     return pilot
+
+
+def access_account_expectation_drift(user: User, account_id) -> Account:
+    """An account's expectation drift across its pilots: for the internal readers of its
+    engagement (its account team, product managers, programme admins). Another account's
+    customers get 404; the account's own customers 403 (they see the account, not this)."""
+    account = access_account_engagement(user, account_id)
+    if not is_internal(user):
+        raise PermissionDenied("Expectation drift is for the account team.")
+    return account
 
 
 def access_pilot_for_agreement(user: User, pilot_id) -> Pilot:

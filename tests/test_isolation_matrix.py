@@ -502,6 +502,7 @@ PAGES: dict[str, Case] = {
     "ideas:pilot-results": C("/pilots/{pilot}/results/", FOREIGN),
     "ideas:pilot-results-csv": C("/pilots/{pilot}/results/responses.csv", FOREIGN),
     "ideas:pilot-results-figures-csv": C("/pilots/{pilot}/results/figures.csv", FOREIGN),
+    "ideas:pilot-calibration-csv": C("/pilots/{pilot}/results/calibration.csv", FOREIGN),
     "ideas:pilot-state": C(
         "/pilots/{pilot}/state/",
         FOREIGN,
@@ -659,6 +660,9 @@ API: dict[str, Case] = {
     ),
     "GET /accounts/{slug}/engagement/history/": C(
         V + "/accounts/{account}/engagement/history/", FOREIGN, outsiders=ACCT
+    ),
+    "GET /accounts/{slug}/expectation-drift/": C(
+        V + "/accounts/{account}/expectation-drift/", FOREIGN, outsiders=ACCT
     ),
     "GET /accounts/{slug}/offline-events/": C(
         V + "/accounts/{account}/offline-events/", FOREIGN, outsiders=ACCT
@@ -1024,6 +1028,7 @@ API: dict[str, Case] = {
     ),
     "POST /pilots/{id}/publish/": C(V + "/pilots/{pilot}/publish/", FOREIGN, {}, readonly=NOT_PM),
     "GET /pilots/{id}/results/": C(V + "/pilots/{pilot}/results/", FOREIGN),
+    "GET /pilots/{id}/calibration/": C(V + "/pilots/{pilot}/calibration/", FOREIGN),
     "POST /pilots/{id}/state/": C(
         V + "/pilots/{pilot}/state/",
         FOREIGN,
