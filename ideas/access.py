@@ -13,6 +13,7 @@ from django.http import Http404
 
 from accounts.access import customer_membership, is_internal
 from accounts.models import Account, MemberRole, User
+from community.access.engagement import access_account_engagement
 from community.access.gardens import content_gardens
 from community.access.outcomes import visible_outcome_accounts
 from ideas.models import CheckIn, Enrolment, FeedbackResponse, Idea, Pilot, PilotState
@@ -106,6 +107,16 @@ def access_pilot_effect(user: User, pilot_id) -> tuple[Pilot, QuerySet[Account]]
     results permission: 403."""
     pilot = access_pilot_results(user, pilot_id)
     return pilot, visible_outcome_accounts(user)
+
+
+def access_account_expectation_drift(user: User, account_id) -> Account:
+    """An account's expectation drift across its pilots: for the internal readers of its
+    engagement (its account team, product managers, programme admins). Another account's
+    customers get 404; the account's own customers 403 (they see the account, not this)."""
+    account = access_account_engagement(user, account_id)
+    if not is_internal(user):
+        raise PermissionDenied("Expectation drift is for the account team.")
+    return account
 
 
 def access_pilot_for_agreement(user: User, pilot_id) -> Pilot:

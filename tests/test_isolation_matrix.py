@@ -519,6 +519,7 @@ PAGES: dict[str, Case] = {
     "ideas:pilot-results": C("/pilots/{pilot}/results/", FOREIGN),
     "ideas:pilot-results-csv": C("/pilots/{pilot}/results/responses.csv", FOREIGN),
     "ideas:pilot-results-figures-csv": C("/pilots/{pilot}/results/figures.csv", FOREIGN),
+    "ideas:pilot-calibration-csv": C("/pilots/{pilot}/results/calibration.csv", FOREIGN),
     "ideas:pilot-state": C(
         "/pilots/{pilot}/state/",
         FOREIGN,
@@ -690,6 +691,9 @@ API: dict[str, Case] = {
     ),
     "GET /accounts/{slug}/value-exchanged/": C(
         V + "/accounts/{account}/value-exchanged/", FOREIGN, outsiders=ACCT
+    ),
+    "GET /accounts/{slug}/expectation-drift/": C(
+        V + "/accounts/{account}/expectation-drift/", FOREIGN, outsiders=ACCT
     ),
     "GET /accounts/{slug}/offline-events/": C(
         V + "/accounts/{account}/offline-events/", FOREIGN, outsiders=ACCT
@@ -1060,6 +1064,7 @@ API: dict[str, Case] = {
     "POST /pilots/{id}/publish/": C(V + "/pilots/{pilot}/publish/", FOREIGN, {}, readonly=NOT_PM),
     "GET /pilots/{id}/effect/": C(V + "/pilots/{pilot}/effect/", FOREIGN),
     "GET /pilots/{id}/results/": C(V + "/pilots/{pilot}/results/", FOREIGN),
+    "GET /pilots/{id}/calibration/": C(V + "/pilots/{pilot}/calibration/", FOREIGN),
     "POST /pilots/{id}/state/": C(
         V + "/pilots/{pilot}/state/",
         FOREIGN,

@@ -195,6 +195,8 @@ NOT_LIST_PAGES = frozenset(
         "ideas:pilot-results-csv",
         "ideas:pilot-results-figures-csv",
         "ideas:pilot-effect-csv",
+        # one row per dimension of the pilot's instrument
+        "ideas:pilot-calibration-csv",
         "ideas:instrument-edit",
         "ideas:instrument-question-add",
         "ideas:instrument-question-edit",

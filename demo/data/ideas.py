@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from accounts.models import Account, MemberRole, Membership, User
 from community.models import Garden
+from demo.data.calibration import demo_targets_set
 from demo.data.catalogue import (
     ACCEPTED,
     AUTHOR,
@@ -544,6 +545,7 @@ class _Builder:
             agreement_text=spec.agreement_text,
             eligible_segments=self._eligible_segments(spec),
         )
+        demo_targets_set(pilot=self.pilots[spec.key], key=spec.key)  # expectation calibration
 
     def _invite(self, spec: PilotSpec, account_ids: list[int]) -> None:
         """The supporters of the idea who are eligible ("invite the accounts that voted"), and

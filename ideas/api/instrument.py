@@ -8,7 +8,8 @@ answered, an edit makes a new version, whose questions and dimensions have new i
     GET  /pilots/{id}/instrument/questions/{question_id}/        PATCH: reword; DELETE: remove
     POST /pilots/{id}/instrument/questions/{question_id}/move/   up or down within its phase
     GET  /pilots/{id}/instrument/dimensions/                     POST: add one
-    GET  /pilots/{id}/instrument/dimensions/{dimension_id}/      PATCH: rename; DELETE: remove
+    GET  /pilots/{id}/instrument/dimensions/{dimension_id}/      PATCH: rename, set the target;
+                                                                 DELETE: remove
     POST /pilots/{id}/instrument/dimensions/{dimension_id}/move/ up or down
 """
 
@@ -151,7 +152,7 @@ class InstrumentDimensionView(APIView):
         return Response(s.DimensionSerializer(_dimension(request, pk, dimension_id)).data)
 
     @extend_schema(
-        summary="Rename a dimension",
+        summary="Rename a dimension, or set its target experience",
         request=s.DimensionUpdateSerializer,
         responses={200: s.InstrumentSerializer},
     )

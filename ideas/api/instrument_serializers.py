@@ -7,13 +7,34 @@ from rest_framework import serializers
 
 from config.single_line import validate_single_line
 from ideas.models import KIND_RANGES, Dimension, Phase, Question, QuestionKind, QuestionRole
+from ideas.models.instrument import TARGET_RANGE, validate_target
 from ideas.services.instrument import MAX_OPTION_LENGTH, MAX_OPTIONS
+
+_TARGET_HELP = (
+    f"The target experience: the experienced rating ({TARGET_RANGE[0]}–{TARGET_RANGE[1]}, one "
+    "decimal) the product team aims for; null: none. Pilot results compare participants' "
+    "expectations with it."
+)
+
+
+def _target_field(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=None,
+        decimal_places=1,
+        coerce_to_string=False,
+        allow_null=True,
+        validators=[validate_target],
+        help_text=_TARGET_HELP,
+        **kwargs,
+    )
 
 
 class DimensionSerializer(serializers.ModelSerializer):
+    target = serializers.FloatField(allow_null=True, read_only=True, help_text=_TARGET_HELP)
+
     class Meta:
         model = Dimension
-        fields = ["id", "key", "label", "description", "position"]
+        fields = ["id", "key", "label", "description", "target", "position"]
         read_only_fields = fields
 
 
@@ -112,6 +133,7 @@ class DimensionCreateSerializer(serializers.Serializer):
     description = serializers.CharField(
         max_length=300, allow_blank=True, default="", validators=[validate_single_line]
     )
+    target = _target_field(default=None)
 
 
 class DimensionUpdateSerializer(serializers.Serializer):
@@ -119,6 +141,7 @@ class DimensionUpdateSerializer(serializers.Serializer):
     description = serializers.CharField(
         max_length=300, allow_blank=True, required=False, validators=[validate_single_line]
     )
+    target = _target_field(required=False)  # absent: unchanged; null: no target
 
 
 class MoveSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("ideas.api.urls_pilots")),
     path("", include("ideas.api.urls_results")),
     path("", include("ideas.api.urls_pilot_effect")),
+    path("", include("ideas.api.urls_calibration")),
     path("", include("ideas.api.urls_instrument")),
     path("", include("ideas.api.urls_feedback")),
     path("", include("ideas.api.urls_perception_outcomes")),

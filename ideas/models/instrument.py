@@ -10,6 +10,9 @@ recommend (0–10), and two free-text questions.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -36,19 +39,49 @@ class Instrument(models.Model):
         return f"{self.pilot} instrument v{self.version}"
 
 
+# A dimension's target is an experienced rating: the scale of the experienced question
+# (ROLE_SHAPES[EXPERIENCED], a 1–7 scale), to one decimal.
+TARGET_RANGE = (1, 7)
+
+
+def validate_target(value: Decimal | None) -> None:
+    """A target experience lies on the experienced rating's scale (TARGET_RANGE); the model,
+    the designer's form, its API and its service all check it with this one message."""
+    if value is not None and not TARGET_RANGE[0] <= value <= TARGET_RANGE[1]:
+        raise ValidationError(
+            f"Give a target from {TARGET_RANGE[0]} to {TARGET_RANGE[1]}, the scale of the "
+            "experienced rating.",
+            code="target_range",
+        )
+
+
 class Dimension(models.Model):
-    """What customers judge: useful, usable, delightful, speed, trust — or the PM's own."""
+    """What customers judge: useful, usable, delightful, speed, trust — or the PM's own. The
+    product team may set a target experience (docs/product.md, "Expectation calibration")."""
 
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="dimensions")
     key = models.SlugField(max_length=40)
     label = models.CharField(max_length=100, validators=[validate_single_line])
     description = models.CharField(max_length=300, blank=True, validators=[validate_single_line])
     position = models.PositiveIntegerField(default=0)
+    target = models.DecimalField(
+        max_digits=2,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[validate_target],
+        help_text="The experienced rating (1–7) the product team aims for; empty: no target.",
+    )
 
     class Meta:
         ordering = ["instrument", "position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["instrument", "key"], name="one_dimension_key"),
+            models.CheckConstraint(
+                condition=Q(target__isnull=True)
+                | Q(target__gte=TARGET_RANGE[0], target__lte=TARGET_RANGE[1]),
+                name="dimension_target_on_the_scale",
+            ),
         ]
 
     def __str__(self) -> str:

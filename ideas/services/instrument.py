@@ -10,9 +10,10 @@ Instrument edits
     instrument that now holds the change. A closed pilot's instrument no longer changes.
 
     Dimension keys never change once made, so that results can follow a dimension across
-    versions. A question's phase, kind, role and per-dimension flag are fixed when it is added
-    (remove it and add another to change them); its wording, help, required flag and options
-    can change.
+    versions. A dimension's target experience (1–7, one decimal, or none) is set like its
+    label, and read by the calibration (ideas/selectors/calibration.py). A question's phase,
+    kind, role and per-dimension flag are fixed when it is added (remove it and add another to
+    change them); its wording, help, required flag and options can change.
 
     Removing a question that the results read (one with a `role`: expected, experienced,
     sacrifice, job done, adopt, recommend, the two free texts) is allowed: the results then
@@ -22,7 +23,8 @@ Instrument edits
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Literal
+from decimal import Decimal
+from typing import Any, Final, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -40,7 +42,12 @@ from ideas.models import (
     QuestionKind,
     QuestionRole,
 )
-from ideas.models.instrument import DEFAULT_DIMENSIONS, DEFAULT_QUESTIONS, ROLE_SHAPES
+from ideas.models.instrument import (
+    DEFAULT_DIMENSIONS,
+    DEFAULT_QUESTIONS,
+    ROLE_SHAPES,
+    validate_target,
+)
 
 CHOICE_KINDS = frozenset({QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE})
 
@@ -48,6 +55,9 @@ MAX_OPTIONS = 20
 MAX_OPTION_LENGTH = 100
 
 Direction = Literal["up", "down"]
+
+# `instrument_dimension_update(target=KEEP)` leaves the target as it is (None clears it).
+KEEP: Final = object()
 
 
 # --- The default instrument --------------------------------------------------------------------
@@ -134,6 +144,7 @@ def _writable(current: Instrument) -> _Writable:
             label=d.label,
             description=d.description,
             position=d.position,
+            target=d.target,
         )
         for pk, d in dimensions.items()
     }
@@ -394,8 +405,26 @@ def _dimension_key(label: str, taken: set[str]) -> str:
     return key
 
 
+def _clean_target(value: Decimal | None) -> Decimal | None:
+    """A target experience on the experienced rating's scale, to one decimal, or None."""
+    if value is None:
+        return None
+    try:
+        value = Decimal(str(value))  # a float as it prints: 5.1, not 5.0999…
+        validate_target(value)
+    except ArithmeticError:
+        raise ValidationError({"target": "Give the target as a number."}) from None
+    except ValidationError as error:
+        raise ValidationError({"target": error.messages}) from None
+    if value != value.quantize(Decimal("0.1")):
+        raise ValidationError({"target": "Give the target to one decimal at most."})
+    return value.quantize(Decimal("0.1"))
+
+
 @transaction.atomic
-def instrument_dimension_add(*, pilot: Pilot, label: str, description: str = "") -> Instrument:
+def instrument_dimension_add(
+    *, pilot: Pilot, label: str, description: str = "", target: Decimal | None = None
+) -> Instrument:
     """Add a dimension at the end; its key is made from the label and never changes."""
     cleaned = _collect(
         [
@@ -404,6 +433,7 @@ def instrument_dimension_add(*, pilot: Pilot, label: str, description: str = "")
                 "description",
                 lambda: _clean_text("description", description, max_length=300, required=False),
             ),
+            ("target", lambda: _clean_target(target)),
         ]
     )
     current = _locked_current(pilot=pilot)
@@ -423,9 +453,14 @@ def instrument_dimension_add(*, pilot: Pilot, label: str, description: str = "")
 
 @transaction.atomic
 def instrument_dimension_update(
-    *, dimension: Dimension, label: str | None = None, description: str | None = None
+    *,
+    dimension: Dimension,
+    label: str | None = None,
+    description: str | None = None,
+    target: Decimal | None | object = KEEP,
 ) -> Instrument:
-    """Rename a dimension or change its description (its key stays)."""
+    """Rename a dimension, change its description or its target (its key stays). None leaves
+    the label and description as they are; the target stays unless given (None clears it)."""
     current = _locked_current(pilot=dimension.instrument.pilot)
     _current_dimension(current, dimension)
     fresh = Dimension.objects.get(pk=dimension.pk)
@@ -441,6 +476,7 @@ def instrument_dimension_update(
                     "description", description, fresh.description, max_length=300, required=False
                 ),
             ),
+            ("target", lambda: fresh.target if target is KEEP else _clean_target(target)),
         ]
     )
     others = current.dimensions.exclude(pk=dimension.pk)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("ideas.urls.account_pilots")),
     path("", include("ideas.urls.results")),
     path("", include("ideas.urls.pilot_effect")),
+    path("", include("ideas.urls.calibration")),
     path("", include("ideas.urls.instrument")),
     path("", include("ideas.urls.feedback")),
     path("", include("ideas.urls.perception_outcomes")),

@@ -12,14 +12,16 @@ from django.views.decorators.http import require_safe
 from community.access.engagement import access_account_engagement, sees_engagement_details
 from config.fragments import fragment_response
 from ideas.selectors.account_pilots import account_pilots as account_pilots_list
+from ideas.selectors.calibration import account_expectation_drift
 
 
 @login_required
 @require_safe
 def account_pilots(request: HttpRequest, slug: str) -> HttpResponse:
     """The pilots the account enrolled in, the check-ins its members gave and still owe, and
-    for internal readers the account's own perception figures. The same readers as the
-    engagement page: another account's customers 404, its members who are not its admin 403."""
+    for internal readers the account's own perception figures and its expectation drift. The
+    same readers as the engagement page: another account's customers 404, its members who are
+    not its admin 403."""
     account = access_account_engagement(request.user, slug)
     details = sees_engagement_details(request.user)
     return fragment_response(
@@ -29,6 +31,8 @@ def account_pilots(request: HttpRequest, slug: str) -> HttpResponse:
             "account": account,
             "details": details,
             "rows": account_pilots_list(account=account, perception=details),
+            # The account's expectation across its pilots: for its team (internal readers).
+            "drift": account_expectation_drift(account=account) if details else None,
         },
         title=f"Pilots and feedback of {account.name}",
         parent_url=reverse("community:account-engagement", args=[account.slug]),

@@ -185,11 +185,15 @@ def instrument_dimension_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def instrument_dimension_edit(request: HttpRequest, pk: int, dimension_id: int) -> HttpResponse:
-    """Rename a dimension or change its description."""
+    """Rename a dimension, change its description or its target experience."""
     pilot, dimension = _dimension(request, pk, dimension_id)
     form = DimensionForm(
         request.POST or None,
-        initial={"label": dimension.label, "description": dimension.description},
+        initial={
+            "label": dimension.label,
+            "description": dimension.description,
+            "target": dimension.target,
+        },
     )
     if request.method == "POST" and form.is_valid():
         before = dimension.instrument.version

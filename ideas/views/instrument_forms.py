@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from config.forms import form_add_service_errors
 from config.single_line import validate_single_line
 from ideas.models import Phase, QuestionKind, QuestionRole
+from ideas.models.instrument import TARGET_RANGE, validate_target
 from ideas.services.instrument import CHOICE_KINDS
 
 
@@ -86,6 +87,19 @@ class DimensionForm(_ServiceErrors, forms.Form):
     label = forms.CharField(label="Name", max_length=100, validators=[validate_single_line])
     description = forms.CharField(
         label="Description", max_length=300, required=False, validators=[validate_single_line]
+    )
+    target = forms.DecimalField(
+        label="Target experience",
+        required=False,
+        max_digits=2,
+        decimal_places=1,
+        validators=[validate_target],
+        help_text=f"The experienced rating ({TARGET_RANGE[0]}–{TARGET_RANGE[1]}) you aim for, "
+        "to one decimal; leave empty for none. Results flag a promise that lifts participants' "
+        "expectations above it. Members never see it.",
+        widget=forms.NumberInput(
+            attrs={"step": "0.1", "min": TARGET_RANGE[0], "max": TARGET_RANGE[1]}
+        ),
     )
 
 

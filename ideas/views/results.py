@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from accounts.access import is_internal
 from config.exports import csv_response
 from ideas import access
+from ideas.selectors.calibration import pilot_calibration
 from ideas.selectors.feedback import pilot_response_table
 from ideas.selectors.results import (
     RESULTS_TABLE_HEADER,
@@ -77,6 +78,7 @@ def pilot_results_page(request: HttpRequest, pk: int) -> HttpResponse:
             "pilot": pilot,
             "form": form,
             "results": results,
+            "calibration": pilot_calibration(pilot=pilot),
             "groups": [results.overall, *results.groups],
             "show_verbatims": show_verbatims,
             "internal": is_internal(request.user),

@@ -195,9 +195,11 @@ def test_the_fragment_reads_a_fixed_number_of_queries(
             feedback_response(enrolment, middle, experienced={"useful": 5}, recommend=9)
         # 1 session, 2 user with membership (none: internal), 3 permissions (own and groups'), 4
         # the account (assigned), 5 the pilots with the account's enrolment counts, 6 their
-        # check-ins, 7 the account's submitted responses per check-in, 8 the perception answers, 9
-        # the header counts (the context processors)
-        with django_assert_num_queries(9):
+        # check-ins, 7 the account's submitted responses per check-in, 8 the perception answers,
+        # the expectation drift's 9 expected ratings per pilot, 10 pilots in time order and 11
+        # dimension labels (ideas.selectors.calibration), 12 the header counts (the context
+        # processors)
+        with django_assert_num_queries(12):
             response = client.get(FRAGMENT)
         assert len(response.context["rows"]) == pilots
 

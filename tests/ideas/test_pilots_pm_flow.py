@@ -290,6 +290,7 @@ def test_the_results_page_has_its_sections_in_order_with_a_section_nav(
     assert anchors == [
         "summary",
         "group-overall",
+        "calibration",
         "by-segment",
         "by-level",
         "verbatims",

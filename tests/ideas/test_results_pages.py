@@ -334,9 +334,10 @@ def test_the_page_runs_the_same_queries_whatever_the_number_of_responses(
     # 1 session, 2 user, 3 the user's customer membership (none), 4 the pilot with its idea,
     # 5 the user's permissions (own and groups'), 6 check-ins, 7 enrolments (with split=level,
     # each account's level when the pilot started, in the same query), 8 dimensions,
-    # 9 submitted responses with all their answers, then the layout's menu: 10 the user's
-    # groups, 11 unread notifications.
-    with django_assert_num_queries(10):
+    # 9 submitted responses with all their answers, the expectation calibration's 10 dimensions
+    # with their targets and 11 expected and experienced ratings (ideas.selectors.calibration),
+    # then the layout's menu: 12 the user's groups, 13 unread notifications.
+    with django_assert_num_queries(12):
         response = client.get(_page_url(pilot), {"split": split} if split else {})
 
     assert response.status_code == 200
