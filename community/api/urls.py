@@ -10,6 +10,7 @@ from community.api.engagement_model import EngagementModelListView
 from community.api.gardens import GardenInvitationViewSet, GardenViewSet
 from community.api.harvests import HarvestViewSet
 from community.api.insights import OutcomeRatesView
+from community.api.loyalty import LoyaltyOverTimeView
 from community.api.notifications import (
     NotificationPreferenceDetailView,
     NotificationPreferenceListView,
@@ -88,4 +89,5 @@ urlpatterns = [
     ),
     path("people/<int:pk>/profile/", PersonProfileView.as_view(), name="person-profile"),
     path("insights/outcome-rates/", OutcomeRatesView.as_view(), name="insights-outcome-rates"),
+    path("insights/loyalty/", LoyaltyOverTimeView.as_view(), name="insights-loyalty"),
 ]
