@@ -30,7 +30,8 @@ from community.statistics import Z_975
 @dataclass(frozen=True)
 class SurvivalPoint:
     """The curve on day `day` (after that day's events), with its 95% interval and how many
-    rows were at risk of an event on that day (on day 0, the start: those at risk on day 1)."""
+    rows were at risk of an event on that day (on the first point, the start: those at risk on
+    the day after it)."""
 
     day: int
     survival: float
@@ -41,7 +42,7 @@ class SurvivalPoint:
 
 @dataclass(frozen=True)
 class KaplanMeier:
-    points: list[SurvivalPoint]  # day 0 (1.0) and every day with an event, in order
+    points: list[SurvivalPoint]  # the first start (1.0) and every day with an event, in order
 
     def at(self, day: int) -> SurvivalPoint:
         """The curve on `day`: the last point on or before it (the curve is a step function)."""
@@ -61,17 +62,24 @@ class RiskSet:
 
 def kaplan_meier(
     *, starts: Sequence[int], stops: Sequence[int], events: Sequence[bool]
-) -> KaplanMeier:
+) -> KaplanMeier | None:
     """The product-limit curve of rows at risk on (start, stop], an event at `stop` when
-    `events` says so (else censored there). Needs at least one row."""
+    `events` says so (else censored there), from the first start on. Needs at least one row.
+    None where lifelines refuses it: its risk set empties early on (the caller keeps risk sets
+    large enough, see community.selectors.loyalty)."""
     from lifelines import KaplanMeierFitter
+    from lifelines.exceptions import StatError
 
     fitter = KaplanMeierFitter(alpha=0.05)
-    fitter.fit(durations=list(stops), event_observed=list(events), entry=list(starts))
+    try:
+        fitter.fit(durations=list(stops), event_observed=list(events), entry=list(starts))
+    except StatError:  # the risk set emptied early: lifelines will not estimate it
+        return None
     curve = fitter.survival_function_.iloc[:, 0]
     interval = fitter.confidence_interval_
     risk = RiskSet(starts=starts, stops=stops)
-    points = [SurvivalPoint(day=0, survival=1.0, low=1.0, high=1.0, at_risk=risk.on(1))]
+    begin = min(starts)
+    points = [SurvivalPoint(begin, 1.0, 1.0, 1.0, risk.on(begin + 1))]
     event_days = sorted({stop for stop, event in zip(stops, events, strict=True) if event})
     for day in event_days:
         survival = float(curve.loc[day])

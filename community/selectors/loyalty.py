@@ -18,9 +18,10 @@ with hazard ratios against a reference level. The estimates are lifelines'
   at that level, each entering the risk set when it starts.
 - **Cox**: one indicator per level against the reference level (Dormant, or the lowest level
   that reaches the minimum sample), over the stretches at levels that reach it.
-- **Minimum sample**: a level's curve needs MIN_ACCOUNTS accounts that held it; it is read on
-  a day with MIN_AT_RISK of them at risk that day, and drawn up to the last such day; a hazard
-  ratio needs the level
+- **Minimum sample**: a level's curve needs MIN_ACCOUNTS accounts that held it; it starts on
+  the day before the first day with MIN_AT_RISK of them at risk and runs while MIN_AT_RISK
+  are (so that no early handful decides the whole curve: lifelines refuses an empty early
+  risk set); a hazard ratio needs the level
   and the reference to reach MIN_ACCOUNTS accounts and MIN_EVENTS events each. Below: "too
   few to say".
 
@@ -87,8 +88,9 @@ DEFINITIONS = {
         "interval). Under 1: less likely."
     ),
     "minimum": (
-        f"A curve needs {MIN_ACCOUNTS} accounts that held the level, and is read and drawn "
-        f"only where {MIN_AT_RISK} are still at risk; a hazard ratio needs {MIN_ACCOUNTS} "
+        f"A curve needs {MIN_ACCOUNTS} accounts that held the level; it starts where "
+        f"{MIN_AT_RISK} are at risk at the level and runs while they are (a later start: among "
+        f"those at the level then). A hazard ratio needs {MIN_ACCOUNTS} "
         f"accounts and {MIN_EVENTS} outcomes at the level and at the reference. Below: too few "
         "to say."
     ),
@@ -384,36 +386,52 @@ def _level_survival(
     events = sum(s.event for s in stretches)
     curve: list[SurvivalPoint] = []
     landmarks = [Landmark(day=day, point=None) for day in landmark_days]
-    if accounts >= MIN_ACCOUNTS:
-        risk = RiskSet(starts=[s.start for s in stretches], stops=[s.stop for s in stretches])
-        km = kaplan_meier(
-            starts=[s.start for s in stretches],
-            stops=[s.stop for s in stretches],
-            events=[s.event for s in stretches],
-        )
-        curve = _shown_curve(km, risk, stops={s.stop for s in stretches})
-        landmarks = [Landmark(day=day, point=_point_on(km, risk, day)) for day in landmark_days]
+    risk = RiskSet(starts=[s.start for s in stretches], stops=[s.stop for s in stretches])
+    window = _window(risk, stretches) if accounts >= MIN_ACCOUNTS else None
+    km = _kaplan_meier_within(stretches, window) if window else None
+    if km is not None:
+        first, last = window
+        curve = km.points
+        if last > curve[-1].day:  # the line runs on, flat, to the window's last day
+            end = km.at(last)
+            curve = [*curve, SurvivalPoint(last, end.survival, end.low, end.high, risk.on(last))]
+        landmarks = [
+            Landmark(day=day, point=_point_on(km, risk, day) if first < day <= last else None)
+            for day in landmark_days
+        ]
     return LevelSurvival(
         level=level, label=label, accounts=accounts, events=events, curve=curve, landmarks=landmarks
     )
 
 
-def _point_on(km: KaplanMeier, risk: RiskSet, day: int) -> SurvivalPoint | None:
-    """The curve on `day`, with the accounts at risk on that day; None under MIN_AT_RISK."""
-    if risk.on(day) < MIN_AT_RISK:
+def _window(risk: RiskSet, stretches: list[Stretch]) -> tuple[int, int] | None:
+    """(first, last): the curve starts on day `first` — the day before the first day with
+    MIN_AT_RISK accounts at risk at the level (day 0 when enough hold it when observed from) —
+    and runs while MIN_AT_RISK are, up to day `last`; None when they never are. (At-risk only
+    changes the day after a stretch starts or stops.)"""
+    days = sorted({1} | {s.start + 1 for s in stretches} | {s.stop + 1 for s in stretches})
+    opens = next((day for day in days if risk.on(day) >= MIN_AT_RISK), None)
+    if opens is None:
         return None
+    closes = next(day for day in days if day > opens and risk.on(day) < MIN_AT_RISK)
+    return opens - 1, closes - 1
+
+
+def _kaplan_meier_within(stretches: list[Stretch], window: tuple[int, int]) -> KaplanMeier | None:
+    """The product-limit curve over the window's days only: the share not yet with the outcome
+    among the accounts at the level on its first day (and those who join later)."""
+    first, last = window
+    inside = [s for s in stretches if s.stop > first and s.start < last]
+    return kaplan_meier(
+        starts=[max(s.start, first) for s in inside],
+        stops=[min(s.stop, last) for s in inside],
+        events=[s.event and s.stop <= last for s in inside],
+    )
+
+
+def _point_on(km: KaplanMeier, risk: RiskSet, day: int) -> SurvivalPoint:
     point = km.at(day)
     return SurvivalPoint(day, point.survival, point.low, point.high, risk.on(day))
-
-
-def _shown_curve(km: KaplanMeier, risk: RiskSet, *, stops: set[int]) -> list[SurvivalPoint]:
-    """The curve from day 0 while MIN_AT_RISK accounts are at risk, up to the last day they
-    are (where the step line ends: at-risk only falls the day after a stretch stops)."""
-    last = max((day for day in stops if risk.on(day) >= MIN_AT_RISK), default=0)
-    shown = [p for p in km.points if p.day == 0 or p.day <= last]
-    if last > shown[-1].day:
-        shown.append(_point_on(km, risk, last))
-    return shown
 
 
 def _cox_by_level(stretches: list[Stretch], *, reference: str, compared: list[str]) -> CoxFit:

@@ -238,3 +238,30 @@ def test_expansion_is_censored_at_churn_and_the_segment_filters():
     assert (first.day, first.at_risk) == (30, MIN_ACCOUNTS)
     assert first.survival == pytest.approx(1 - 1 / MIN_ACCOUNTS)
     assert (everyone.accounts, everyone.events) == (MIN_ACCOUNTS + 2, MIN_ACCOUNTS)
+
+
+@pytest.mark.django_db
+def test_a_level_reached_late_has_its_curve_from_the_first_day_five_are_at_it():
+    # Three accounts at Co-creating from the start: two churn on days 5 and 6, the third moves
+    # down on day 11 — its early risk set empties (lifelines would refuse it). Ten more reach
+    # Co-creating on day 50; two of them churn on days 70 and 120.
+    _account([(-30, L.CO_CREATING)], churned=5)
+    _account([(-30, L.CO_CREATING)], churned=6)
+    _account([(-30, L.CO_CREATING), (11, L.CONTRIBUTING)])
+    for n in range(10):
+        _account([(-30, L.PARTICIPATING), (50, L.CO_CREATING)], churned={0: 70, 1: 120}.get(n))
+
+    churn = _result().outcome(K.CHURNED)
+    co_creating = next(row for row in churn.levels if row.level == L.CO_CREATING)
+
+    assert (co_creating.accounts, co_creating.events) == (13, 4)
+    # day 50 is the first with 5 at risk: the curve starts on day 49, among the ten
+    assert [(p.day, p.at_risk) for p in co_creating.curve] == [
+        (49, 10),
+        (70, 10),
+        (120, 9),
+        (181, 8),
+    ]
+    assert [p.survival for p in co_creating.curve] == pytest.approx([1, 0.9, 0.8, 0.8])
+    day_90, day_180 = co_creating.landmarks
+    assert (day_90.percent, day_90.point.at_risk, day_180.percent) == (90, 9, 80)
