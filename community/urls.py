@@ -14,6 +14,7 @@ from community.views import (
     harvests,
     home,
     insights,
+    loyalty,
     notifications,
     outcomes,
     portfolio,
@@ -156,6 +157,8 @@ urlpatterns = [
     path("people/<int:pk>/", recognition.profile, name="person-profile"),
     # Insights across accounts: outcome rates by level at the time (community/views/insights.py)
     path("insights/", insights.insights_page, name="insights"),
+    # …and loyalty over time by level, the section it loads (community/views/loyalty.py)
+    path("insights/loyalty/", loyalty.insights_loyalty, name="insights-loyalty"),
     # Harvests: the feed, a harvest, writing, publishing, reach (community/views/harvests.py)
     path("harvests/", harvests.harvest_list, name="harvest-list"),
     path("harvests/new/", harvests.harvest_create_view, name="harvest-create"),

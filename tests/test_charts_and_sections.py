@@ -17,6 +17,7 @@ ROOT = Path(settings.BASE_DIR)
 CHART_SCRIPTS = [
     "engagement-charts.js",
     "insights-chart.js",
+    "insights-loyalty-chart.js",
     "pilot-results.js",
     "harvest-reach.js",
     "garden-activity.js",

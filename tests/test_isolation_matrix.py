@@ -326,6 +326,7 @@ PAGES: dict[str, Case] = {
     ),
     "community:insights": C("/insights/", INTERNAL),
     "community:insights-robustness-csv": C("/insights/robustness.csv", INTERNAL),
+    "community:insights-loyalty": C("/insights/loyalty/", INTERNAL),
     "accounts:invitation-revoke": C(
         "/invitations/{invitation}/revoke/", FOREIGN, {}, allowed="admin_a", outsiders=ACCT
     ),
@@ -882,6 +883,7 @@ API: dict[str, Case] = {
     ),
     "POST /ideas/{id}/vote/": C(V + "/ideas/{idea}/vote/", FOREIGN, {}),
     "POST /imports/": C(V + "/imports/", INTERNAL, {}, readonly=ADMIN_ONLY_INTERNAL),
+    "GET /insights/loyalty/": C(V + "/insights/loyalty/", INTERNAL),
     "GET /insights/outcome-rates/": C(V + "/insights/outcome-rates/", INTERNAL),
     "GET /insights/robustness/": C(V + "/insights/robustness/", INTERNAL),
     "GET /insights/pilot-perception/": C(V + "/insights/pilot-perception/", INTERNAL),

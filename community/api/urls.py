@@ -10,6 +10,7 @@ from community.api.engagement_model import EngagementModelListView
 from community.api.gardens import GardenInvitationViewSet, GardenViewSet
 from community.api.harvests import HarvestViewSet
 from community.api.insights import OutcomeRatesView
+from community.api.loyalty import LoyaltyOverTimeView
 from community.api.notifications import (
     NotificationPreferenceDetailView,
     NotificationPreferenceListView,
@@ -109,4 +110,5 @@ urlpatterns = [
         robustness.RobustnessByLevelView.as_view(),
         name="insights-robustness",
     ),
+    path("insights/loyalty/", LoyaltyOverTimeView.as_view(), name="insights-loyalty"),
 ]

@@ -52,7 +52,12 @@ _LINKS = {
     ),
     "/pilots/[id]/results/": ("/pilots/", r'href="(/pilots/\d+/)"'),
 }
-FRAGMENTS = {"/gardens/[slug]/ideas/", "/gardens/[slug]/pilots/", "/accounts/[slug]/pilots/"}
+FRAGMENTS = {
+    "/gardens/[slug]/ideas/",
+    "/gardens/[slug]/pilots/",
+    "/accounts/[slug]/pilots/",
+    "/insights/loyalty/",
+}
 
 # The GET pages of each persona's tasks, in the order their links are found.
 PAGES = {
@@ -83,6 +88,7 @@ PAGES = {
         "/pilots/",
         "/pilots/[id]/results/",
         "/insights/",
+        "/insights/loyalty/",
         "/pilots/perception-outcomes/",
         "/ideas/board/",
     ],

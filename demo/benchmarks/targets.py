@@ -70,6 +70,7 @@ LIST_PAGES: dict[str, tuple[str, Params]] = {
     "community:account-chat-channels": ("programme_admin", _served),
     "community:garden-chat-channels": ("programme_admin", _garden),
     "community:insights": ("product_manager", _none),
+    "community:insights-loyalty": ("product_manager", _none),
     "accounts:account-list": ("account_manager", _none),
     "accounts:account-detail": ("account_manager", _served),
     "accounts:audit-trail": ("programme_admin", _none),

@@ -276,6 +276,8 @@ class ProductManagerUser(_Persona):
     @task(2)
     def insights(self) -> None:
         self._get("/insights/", "/insights/")
+        # …and the loyalty-over-time section, which the page loads with htmx as it opens
+        self._get("/insights/loyalty/", "/insights/loyalty/", fragment=True)
 
     @task(1)
     def perception(self) -> None:

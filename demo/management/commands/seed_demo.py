@@ -41,6 +41,7 @@ from demo.data.discussions import demo_discussions_build
 from demo.data.gardens import demo_gardens_build, demo_gardens_create
 from demo.data.harvests import demo_harvests_build
 from demo.data.ideas import IDEA_COUNT, MIN_IDEAS, demo_ideas_create
+from demo.data.loyalty import demo_loyalty_history_create
 from demo.data.outcomes import demo_outcomes_create
 from demo.data.people import DEMO_PASSWORD, INTERNAL_DOMAIN, DemoPeople, demo_people_create
 from demo.data.pilot_effects import demo_pilot_effects_create
@@ -190,6 +191,7 @@ class Command(BaseCommand):
         demo_outcomes_create(rng=rng, today=today)
         if with_ideas:  # and after the closed pilots, as their participants felt
             demo_pilot_outcomes_create(rng=rng, today=today)
+        demo_loyalty_history_create(rng=rng, today=today)  # churn and growth, month by month
         demo_recognition_build()  # badges from all of the above: the last builder
         demo_notifications_settle(days=14)  # read what they were told weeks ago
         demo_todos_build()  # what needs the demo logins, where the story leaves them nothing

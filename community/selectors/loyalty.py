@@ -1,0 +1,459 @@
+"""Loyalty over time by engagement (docs/product.md, "Loyalty over time by engagement"): how
+long accounts at each engagement level went before they churned (or expanded), as
+Kaplan–Meier curves by level, and a Cox model with the level as a time-varying covariate,
+with hazard ratios against a reference level. The estimates are lifelines'
+(community/survival.py); this module decides who is at risk when, at which level.
+
+- **Observation** of an account starts on its entry day: the period's first day, or its first
+  engagement snapshot when that is later (before it, its level is not known). It ends on the
+  period's last day (censored), on the day of its first outcome of the kind on or after entry
+  (the event), or — for expansion — on the day it churned (censored: it can no longer expand).
+  An account that churned before its entry day had left already: it is not observed.
+- **Time** is counted in days of observation: an event on day d is at time d − entry + 1, so
+  an account that churned on its entry day did so at day 1.
+- **The level over time** is the level of the account's latest snapshot on or before each day
+  (as for outcome rates, the level on an outcome's date), read from the days the level changed
+  only. Each stretch at one level is a row (start, stop] at that level.
+- **Curves** (Simon–Makuch): a level's curve is the product-limit estimate over the stretches
+  at that level, each entering the risk set when it starts.
+- **Cox**: one indicator per level against the reference level (Dormant, or the lowest level
+  that reaches the minimum sample), over the stretches at levels that reach it.
+- **Minimum sample**: a level's curve needs MIN_ACCOUNTS accounts that held it; it starts on
+  the day before the first day with MIN_AT_RISK of them at risk and runs while MIN_AT_RISK
+  are (so that no early handful decides the whole curve: lifelines refuses an empty early
+  risk set); a hazard ratio needs the level
+  and the reference to reach MIN_ACCOUNTS accounts and MIN_EVENTS events each. Below: "too
+  few to say".
+
+Two queries whatever the number of accounts: the days the accounts' levels changed, and their
+churn and expansion outcomes. The fits are remembered for the very same stretches
+(`_remembered_survival`), so a page read again on the same data does not fit again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+
+from django.core.cache import cache
+from django.db.models import QuerySet
+
+from accounts.models import Account
+from community.models import EngagementLevel, EngagementSnapshot, LoyaltyOutcome, OutcomeKind
+from community.models.engagement import LEVEL_CHANGE
+from community.statistics import round_half_up_to, whole_percent
+from community.survival import (
+    CoxFit,
+    CoxTerm,
+    KaplanMeier,
+    RiskSet,
+    SurvivalPoint,
+    cox_time_varying,
+    kaplan_meier,
+)
+
+MIN_ACCOUNTS = 10  # accounts that held a level, for its curve and its hazard ratio
+MIN_EVENTS = 3  # events at a level (and at the reference), for its hazard ratio
+MIN_AT_RISK = 5  # accounts still at risk, for a point of a curve
+LANDMARK_DAYS = (90, 180, 365)  # the days the table reads each curve at
+CACHE_VERSION = 1  # raise it when the estimates change: fits remembered before are not read
+CACHE_SECONDS = 24 * 60 * 60
+
+OUTCOMES = (OutcomeKind.CHURNED, OutcomeKind.EXPANDED)
+TITLES = {OutcomeKind.CHURNED: "Time to churn", OutcomeKind.EXPANDED: "Time to expansion"}
+
+DEFINITIONS = {
+    "entry": (
+        "An account is observed from the period's first day, or from its first engagement "
+        "snapshot when that is later."
+    ),
+    "event": (
+        "Its first outcome of the kind on or after that day. Observation ends there, on the "
+        "period's last day (censored) or, for expansion, on the day it churned (censored)."
+    ),
+    "level": (
+        "The level of the account's latest snapshot on or before each day; each stretch of "
+        "days at one level counts at that level."
+    ),
+    "curve": (
+        "Kaplan–Meier: the share of accounts at the level not yet with the outcome after so "
+        "many days, each stretch at the level joining when it starts (95% interval: "
+        "exponential Greenwood)."
+    ),
+    "hazard_ratio": (
+        "Cox model with the level as a time-varying covariate: how many times the reference "
+        "level's daily chance of the outcome an account has while at the level (95% Wald "
+        "interval). Under 1: less likely."
+    ),
+    "minimum": (
+        f"A curve needs {MIN_ACCOUNTS} accounts that held the level; it starts where "
+        f"{MIN_AT_RISK} are at risk at the level and runs while they are (a later start: among "
+        f"those at the level then). A hazard ratio needs {MIN_ACCOUNTS} "
+        f"accounts and {MIN_EVENTS} outcomes at the level and at the reference. Below: too few "
+        "to say."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """An account's days at one level: at risk on (start, stop], days of observation."""
+
+    account_id: int
+    level: str
+    start: int
+    stop: int
+    event: bool
+
+
+@dataclass(frozen=True)
+class Landmark:
+    """A curve read on a day: the share without the outcome yet, as every page, chart, CSV
+    and API shows it (whole percentages rounded once, community.statistics.whole_percent)."""
+
+    day: int
+    point: SurvivalPoint | None  # None: too few still at risk on that day to say
+
+    @property
+    def too_few(self) -> bool:
+        return self.point is None
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.point is None else whole_percent(self.point.survival)
+
+    @property
+    def low_percent(self) -> int | None:
+        return None if self.point is None else whole_percent(self.point.low)
+
+    @property
+    def high_percent(self) -> int | None:
+        return None if self.point is None else whole_percent(self.point.high)
+
+
+@dataclass(frozen=True)
+class HazardRatio:
+    """exp(coef) of a level against the reference, with its 95% interval; shown to two
+    decimals, rounded once, halves away from zero (community.statistics.round_half_up_to)."""
+
+    ratio: float
+    low: float
+    high: float
+
+    @property
+    def shown(self) -> tuple[float, float, float]:
+        return tuple(round_half_up_to(value, 2) for value in (self.ratio, self.low, self.high))
+
+
+@dataclass(frozen=True)
+class LevelSurvival:
+    level: str
+    label: str
+    accounts: int  # accounts that held the level while observed
+    events: int  # outcomes while at the level
+    curve: list[SurvivalPoint]  # empty when too few; else up to the last day MIN_AT_RISK held
+    landmarks: list[Landmark]
+    is_reference: bool = False
+    hazard: HazardRatio | None = None  # None: the reference, or too few to say
+
+    @property
+    def too_few(self) -> bool:
+        return self.accounts < MIN_ACCOUNTS
+
+    @property
+    def enough_for_hazard(self) -> bool:
+        return self.accounts >= MIN_ACCOUNTS and self.events >= MIN_EVENTS
+
+
+@dataclass(frozen=True)
+class OutcomeSurvival:
+    outcome: str
+    label: str
+    accounts: int  # accounts observed
+    events: int
+    days: int  # the longest observation, in days
+    levels: list[LevelSurvival]
+    reference: str | None  # None: no hazard ratios (too few to say)
+    model_accounts: int = 0  # accounts and events in the Cox model
+    model_events: int = 0
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.outcome]
+
+    @property
+    def reference_label(self) -> str:
+        return EngagementLevel(self.reference).label if self.reference else ""
+
+
+@dataclass(frozen=True)
+class LoyaltyOverTime:
+    period_from: dt.date
+    period_to: dt.date
+    segment: str
+    outcomes: list[OutcomeSurvival] = field(default_factory=list)
+    min_accounts = MIN_ACCOUNTS  # class constants, not fields: the API reads them here
+    min_events = MIN_EVENTS
+    min_at_risk = MIN_AT_RISK
+
+    @property
+    def definitions(self) -> dict[str, str]:
+        return DEFINITIONS
+
+    @property
+    def landmark_days(self) -> list[int]:
+        return [landmark.day for landmark in self.outcomes[0].levels[0].landmarks]
+
+    def outcome(self, kind: str) -> OutcomeSurvival:
+        return next(o for o in self.outcomes if o.outcome == kind)
+
+
+def loyalty_over_time(
+    *, accounts: QuerySet[Account], period_from: dt.date, period_to: dt.date, segment: str = ""
+) -> LoyaltyOverTime:
+    """Curves and hazard ratios of churn and of expansion by engagement level over time, for
+    the given accounts (the caller's visible ones), optionally of one segment, observed within
+    the period (both days included)."""
+    if period_from > period_to:
+        raise ValueError("The period must not end before it starts.")
+    if segment:
+        accounts = accounts.filter(segment=segment)
+    account_ids = accounts.order_by().values("pk")
+    changes = _level_changes(account_ids=account_ids, period_to=period_to)
+    outcome_days = _outcome_days(account_ids=account_ids, period_to=period_to)
+    landmark_days = [day for day in LANDMARK_DAYS if day <= (period_to - period_from).days + 1]
+    outcomes = []
+    for kind in OUTCOMES:
+        stretches = [
+            stretch
+            for account_id, account_changes in changes.items()
+            for stretch in account_stretches(
+                account_id=account_id,
+                changes=account_changes,
+                event_days=outcome_days[account_id][kind],
+                churn_days=outcome_days[account_id][OutcomeKind.CHURNED],
+                period_from=period_from,
+                period_to=period_to,
+            )
+        ]
+        outcomes.append(
+            _remembered_survival(kind=kind, stretches=stretches, landmark_days=landmark_days)
+        )
+    return LoyaltyOverTime(
+        period_from=period_from, period_to=period_to, segment=segment, outcomes=outcomes
+    )
+
+
+def _remembered_survival(
+    *, kind: str, stretches: list[Stretch], landmark_days: list[int]
+) -> OutcomeSurvival:
+    """`outcome_survival`, remembered in the cache for the very same stretches: the key is
+    their digest, so a changed level, outcome or day is a new key and nothing stale is ever
+    shown. The fits take seconds of CPU at full size (20,000 accounts), the digest
+    milliseconds."""
+    digest = hashlib.sha256(
+        f"{CACHE_VERSION}|{kind}|{landmark_days}|{MIN_ACCOUNTS},{MIN_EVENTS},{MIN_AT_RISK}|".encode()
+    )
+    digest.update(
+        "".join(
+            f"{s.account_id},{s.level},{s.start},{s.stop},{s.event:d};" for s in stretches
+        ).encode()
+    )
+    key = f"loyalty-over-time:{digest.hexdigest()}"
+    found = cache.get(key)
+    if found is None:
+        found = outcome_survival(kind=kind, stretches=stretches, landmark_days=landmark_days)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _level_changes(
+    *, account_ids: QuerySet, period_to: dt.date
+) -> dict[int, list[tuple[dt.date, str]]]:
+    """Each account's (day, level) of the days its level changed up to `period_to` (its first
+    snapshot is one), in order; accounts without a snapshot are left out."""
+    changes: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
+    rows = (
+        EngagementSnapshot.objects.filter(LEVEL_CHANGE, account__in=account_ids, day__lte=period_to)
+        .order_by("account_id", "day")
+        .values_list("account_id", "day", "level")
+    )
+    for account_id, day, level in rows:
+        changes[account_id].append((day, level))
+    return changes
+
+
+def _outcome_days(
+    *, account_ids: QuerySet, period_to: dt.date
+) -> defaultdict[int, defaultdict[str, list[dt.date]]]:
+    """Each account's churn and expansion days up to `period_to`, in order, by kind."""
+    days: defaultdict[int, defaultdict[str, list[dt.date]]] = defaultdict(lambda: defaultdict(list))
+    rows = (
+        LoyaltyOutcome.objects.filter(
+            account__in=account_ids, kind__in=OUTCOMES, occurred_on__lte=period_to
+        )
+        .order_by("occurred_on")
+        .values_list("account_id", "kind", "occurred_on")
+        .distinct()
+    )
+    for account_id, kind, day in rows:
+        days[account_id][kind].append(day)
+    return days
+
+
+def account_stretches(
+    *,
+    account_id: int,
+    changes: list[tuple[dt.date, str]],
+    event_days: list[dt.date],
+    churn_days: list[dt.date],
+    period_from: dt.date,
+    period_to: dt.date,
+) -> list[Stretch]:
+    """One account's stretches at each level while observed (module docstring), for the
+    outcome whose days are `event_days` (the churn days censor; for churn they are the same).
+    `changes` are its (day, level) changes in order; nothing when it is not observed."""
+    if not changes:
+        return []
+    entry = max(period_from, changes[0][0])
+    if entry > period_to or any(day < entry for day in churn_days):
+        return []  # not computed yet in the period, or had left before it
+    event = next((day for day in event_days if day >= entry), None)
+    churn = next((day for day in churn_days if day >= entry), None)
+    last = min(day for day in (event, churn, period_to) if day is not None)
+    happened = event is not None and event == last
+    starts = [(entry, level) for day, level in changes if day <= entry][-1:]
+    starts += [(day, level) for day, level in changes if entry < day <= last]
+    stretches: list[Stretch] = []
+    for i, (day, level) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else last + dt.timedelta(days=1)
+        if stretches and stretches[-1].level == level:  # an unchanged level (old snapshots)
+            stretches[-1] = Stretch(
+                account_id, level, stretches[-1].start, (end - entry).days, False
+            )
+            continue
+        stretches.append(Stretch(account_id, level, (day - entry).days, (end - entry).days, False))
+    final = stretches[-1]
+    stretches[-1] = Stretch(account_id, final.level, final.start, final.stop, happened)
+    return stretches
+
+
+def outcome_survival(
+    *, kind: str, stretches: list[Stretch], landmark_days: list[int]
+) -> OutcomeSurvival:
+    """The curves by level (read on `landmark_days` too) and the Cox model of one outcome
+    over its stretches."""
+    by_level: dict[str, list[Stretch]] = defaultdict(list)
+    for stretch in stretches:
+        by_level[stretch.level].append(stretch)
+    levels = [
+        _level_survival(level, label, by_level[level], landmark_days)
+        for level, label in EngagementLevel.choices
+    ]
+    reference = next((row.level for row in levels if row.enough_for_hazard), None)
+    compared = [row.level for row in levels if row.enough_for_hazard and row.level != reference]
+    fit, model_accounts, model_events = None, 0, 0
+    if reference and compared:
+        in_model = [s for s in stretches if s.level in (reference, *compared)]
+        fit = _cox_by_level(in_model, reference=reference, compared=compared)
+        model_accounts = len({s.account_id for s in in_model})
+        model_events = sum(s.event for s in in_model)
+    if fit is None or not fit.converged:
+        reference, model_accounts, model_events = None, 0, 0
+    else:
+        levels = [
+            _with_hazard(row, reference=reference, term=fit.terms.get(row.level)) for row in levels
+        ]
+    return OutcomeSurvival(
+        outcome=str(kind),
+        label=OutcomeKind(kind).label,
+        accounts=len({s.account_id for s in stretches}),
+        events=sum(s.event for s in stretches),
+        days=max((s.stop for s in stretches), default=0),
+        levels=levels,
+        reference=reference,
+        model_accounts=model_accounts,
+        model_events=model_events,
+    )
+
+
+def _level_survival(
+    level: str, label: str, stretches: list[Stretch], landmark_days: list[int]
+) -> LevelSurvival:
+    accounts = len({s.account_id for s in stretches})
+    events = sum(s.event for s in stretches)
+    curve: list[SurvivalPoint] = []
+    landmarks = [Landmark(day=day, point=None) for day in landmark_days]
+    risk = RiskSet(starts=[s.start for s in stretches], stops=[s.stop for s in stretches])
+    window = _window(risk, stretches) if accounts >= MIN_ACCOUNTS else None
+    km = _kaplan_meier_within(stretches, window) if window else None
+    if km is not None:
+        first, last = window
+        curve = km.points
+        if last > curve[-1].day:  # the line runs on, flat, to the window's last day
+            end = km.at(last)
+            curve = [*curve, SurvivalPoint(last, end.survival, end.low, end.high, risk.on(last))]
+        landmarks = [
+            Landmark(day=day, point=_point_on(km, risk, day) if first < day <= last else None)
+            for day in landmark_days
+        ]
+    return LevelSurvival(
+        level=level, label=label, accounts=accounts, events=events, curve=curve, landmarks=landmarks
+    )
+
+
+def _window(risk: RiskSet, stretches: list[Stretch]) -> tuple[int, int] | None:
+    """(first, last): the curve starts on day `first` — the day before the first day with
+    MIN_AT_RISK accounts at risk at the level (day 0 when enough hold it when observed from) —
+    and runs while MIN_AT_RISK are, up to day `last`; None when they never are. (At-risk only
+    changes the day after a stretch starts or stops.)"""
+    days = sorted({1} | {s.start + 1 for s in stretches} | {s.stop + 1 for s in stretches})
+    opens = next((day for day in days if risk.on(day) >= MIN_AT_RISK), None)
+    if opens is None:
+        return None
+    closes = next(day for day in days if day > opens and risk.on(day) < MIN_AT_RISK)
+    return opens - 1, closes - 1
+
+
+def _kaplan_meier_within(stretches: list[Stretch], window: tuple[int, int]) -> KaplanMeier | None:
+    """The product-limit curve over the window's days only: the share not yet with the outcome
+    among the accounts at the level on its first day (and those who join later)."""
+    first, last = window
+    inside = [s for s in stretches if s.stop > first and s.start < last]
+    return kaplan_meier(
+        starts=[max(s.start, first) for s in inside],
+        stops=[min(s.stop, last) for s in inside],
+        events=[s.event and s.stop <= last for s in inside],
+    )
+
+
+def _point_on(km: KaplanMeier, risk: RiskSet, day: int) -> SurvivalPoint:
+    point = km.at(day)
+    return SurvivalPoint(day, point.survival, point.low, point.high, risk.on(day))
+
+
+def _cox_by_level(stretches: list[Stretch], *, reference: str, compared: list[str]) -> CoxFit:
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "account": [s.account_id for s in stretches],
+            "start": [s.start for s in stretches],
+            "stop": [s.stop for s in stretches],
+            "event": [int(s.event) for s in stretches],
+            **{level: [int(s.level == level) for s in stretches] for level in compared},
+        }
+    )
+    return cox_time_varying(
+        frame, id_col="account", start_col="start", stop_col="stop", event_col="event"
+    )
+
+
+def _with_hazard(row: LevelSurvival, *, reference: str, term: CoxTerm | None) -> LevelSurvival:
+    if row.level == reference:
+        return replace(row, is_reference=True)
+    if term is None:  # a level left out of the model: too few to say
+        return row
+    return replace(row, hazard=HazardRatio(ratio=term.hazard_ratio, low=term.low, high=term.high))
