@@ -44,6 +44,7 @@ TASK_QUEUES: dict[str, str] = {
     "community.tasks.engagement_recompute_nightly_task": ENGAGEMENT,
     "community.tasks.engagement_recompute_incremental_task": ENGAGEMENT,
     "community.tasks.engagement_recompute_accounts_task": ENGAGEMENT,
+    "community.tasks.insights_loyalty_ahead_task": ENGAGEMENT,
     "community.tasks.milestones_award_task": ENGAGEMENT,
     "community.tasks.milestones_award_recent_task": ENGAGEMENT,
     "community.tasks.milestones_award_all_task": ENGAGEMENT,

@@ -43,6 +43,7 @@ from django.db.models import QuerySet
 from accounts.models import Account
 from community.models import EngagementLevel, EngagementSnapshot, LoyaltyOutcome, OutcomeKind
 from community.models.engagement import LEVEL_CHANGE
+from community.selectors.insights import default_period
 from community.statistics import round_half_up_to, whole_percent
 from community.survival import (
     CoxFit,
@@ -243,6 +244,18 @@ def loyalty_over_time(
         )
     return LoyaltyOverTime(
         period_from=period_from, period_to=period_to, segment=segment, outcomes=outcomes
+    )
+
+
+def loyalty_over_time_ahead(*, today: dt.date | None = None) -> LoyaltyOverTime:
+    """The insights page's first view for readers who see every account (product managers,
+    programme admins: the default period, all segments), fitted before anyone asks: a task
+    runs this after each incremental engagement run, so that the seconds a fit takes over
+    thousands of accounts are spent off the request path. The fits land in the cache under the
+    digest of their stretches, where the page finds them while nothing has changed since."""
+    period_from, period_to = default_period(today=today)
+    return loyalty_over_time(
+        accounts=Account.objects.all(), period_from=period_from, period_to=period_to
     )
 
 

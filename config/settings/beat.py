@@ -33,6 +33,12 @@ BEAT_SCHEDULE = {
         "task": "community.tasks.engagement_recompute_nightly_task",
         "schedule": crontab(minute=20, hour=0),  # every account, settling the day just over
     },
+    # Loyalty over time (lifelines' fits) for the insights page's first view, off the request
+    # path, a few minutes after each incremental run.
+    "insights-loyalty-ahead": {
+        "task": "community.tasks.insights_loyalty_ahead_task",
+        "schedule": crontab(minute="9-59/15"),
+    },
     "alert-digests": {
         "task": "community.tasks.alert_digests_task",
         "schedule": crontab(minute=0, hour=7),  # daily, before the working day (UTC)

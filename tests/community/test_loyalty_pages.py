@@ -216,3 +216,37 @@ def test_the_section_reads_the_same_number_of_queries_whatever_the_number_of_acc
 
     section_with(MIN_ACCOUNTS)
     section_with(MIN_ACCOUNTS)  # twice as many
+
+
+# --- Fitted ahead, off the request path ---------------------------------------------------------
+
+
+def test_the_first_view_of_readers_who_see_every_account_is_fitted_ahead(
+    client_for, product_manager, monkeypatch
+):
+    """The task fits the default view over every account; the page then fits nothing."""
+    from community.selectors import insights, loyalty
+
+    _portfolio()
+    today = dt.date(2026, 7, 1)
+    fits = []
+    fit = loyalty.outcome_survival
+    monkeypatch.setattr(
+        loyalty, "outcome_survival", lambda **kwargs: fits.append(kwargs["kind"]) or fit(**kwargs)
+    )
+    ahead = loyalty.loyalty_over_time_ahead(today=today)
+    assert sorted(fits) == sorted(loyalty.OUTCOMES) and ahead.outcome(K.CHURNED).accounts == 20
+
+    period_from, period_to = insights.default_period(today=today)
+    response = client_for(product_manager).get(
+        URL, {"period_from": period_from.isoformat(), "period_to": period_to.isoformat()}, **HTMX
+    )
+    assert response.status_code == 200
+    assert len(fits) == len(loyalty.OUTCOMES)  # nothing fitted again for the page
+    assert response.context["result"] == ahead
+
+    _account(L.DORMANT, churned=dt.date(2026, 3, 3))  # new data: a new fit, nothing stale
+    client_for(product_manager).get(
+        URL, {"period_from": period_from.isoformat(), "period_to": period_to.isoformat()}, **HTMX
+    )
+    assert len(fits) == 2 * len(loyalty.OUTCOMES)

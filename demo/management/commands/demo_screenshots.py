@@ -42,10 +42,14 @@ DEEP_LINKS = [
     ("/ideas/", "main a[href^='/ideas/'][href$='/']:not([href='/ideas/new/'])"),
     ("/pilots/", "main a[href^='/pilots/'][href$='/']:not([href$='/results/'])"),
     ("/pilots/", "main a[href^='/pilots/'][href$='/results/']"),
+    (None, "main a[href$='/effect/']"),  # its effect against matched accounts
     ("/harvests/", "main a[href^='/harvests/'][href$='/']:not([href='/harvests/new/'])"),
     ("/portfolio/", "main a[href^='/accounts/'][href$='/engagement/']"),
+    (None, "main a[href$='/value-exchanged/']"),  # what the account gave and got back
     ("/portfolio/", "main a[href^='/accounts/'][href$='/']:not([href$='/engagement/'])"),
     ("/alerts/", "main a[href^='/alerts/'][href$='/']:not([href='/alerts/'])"),
+    ("/", "main a[href$='/value-exchanged/']"),  # the customer admin's own account's
+    ("/ideas/board/", "main a[href='/ideas/duplicates/']"),  # the likely duplicates
 ]
 
 
@@ -122,7 +126,8 @@ def _nav_paths(page) -> list[str]:
 
 def _deep_paths(page, base: str) -> list[str]:
     """One object page of each list the role opens (the first garden and its first thread,
-    idea, pilot and its results, harvest, account and its engagement, alert)."""
+    idea, pilot and its results and effect, harvest, account and its engagement and value
+    exchanged, alert; the customer admin's value exchanged; the likely duplicates)."""
     paths, found = [], None
     for list_path, selector in DEEP_LINKS:
         source = list_path or found
