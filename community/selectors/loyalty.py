@@ -74,7 +74,7 @@ DEFINITIONS = {
         "Its first outcome of the kind on or after that day. Observation ends there, on the "
         "period's last day (censored) or, for expansion, on the day it churned (censored)."
     ),
-    "level": (
+    "level_over_time": (
         "The level of the account's latest snapshot on or before each day; each stretch of "
         "days at one level counts at that level."
     ),

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from config.single_line import validate_single_line
 from ideas.models import KIND_RANGES, Dimension, Phase, Question, QuestionKind, QuestionRole
 from ideas.models.instrument import TARGET_RANGE, validate_target
-from ideas.services.instrument import MAX_OPTION_LENGTH, MAX_OPTIONS
+from ideas.services.instrument_checks import MAX_OPTION_LENGTH, MAX_OPTIONS
 
 _TARGET_HELP = (
     f"The target experience: the experienced rating ({TARGET_RANGE[0]}–{TARGET_RANGE[1]}, one "

@@ -24,35 +24,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
 from ideas.models import (
-    KIND_RANGES,
     Dimension,
     FeedbackResponse,
     Instrument,
-    Phase,
     Pilot,
     PilotState,
     Question,
-    QuestionKind,
     QuestionRole,
 )
-from ideas.models.instrument import (
-    DEFAULT_DIMENSIONS,
-    DEFAULT_QUESTIONS,
-    ROLE_SHAPES,
-    validate_target,
+from ideas.models.instrument import DEFAULT_DIMENSIONS, DEFAULT_QUESTIONS
+from ideas.services.instrument_checks import (
+    check_question_shape,
+    clean_options,
+    clean_target,
+    clean_text,
+    collect_errors,
+    text_change,
 )
-
-CHOICE_KINDS = frozenset({QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE})
-
-MAX_OPTIONS = 20
-MAX_OPTION_LENGTH = 100
 
 Direction = Literal["up", "down"]
 
@@ -201,85 +196,6 @@ def _phase_questions(questions: Iterable[Question], phase: str) -> list[Question
     return _ordered(q for q in questions if q.phase == phase)
 
 
-def _clean_options(kind: str, choices: Iterable[str] | None) -> list[str]:
-    """The options of a choice question: trimmed, at least two, all different."""
-    options = [str(option).strip() for option in (choices or [])]
-    options = [option for option in options if option]
-    if kind not in CHOICE_KINDS:
-        if options:
-            raise ValidationError({"choices": "Only choice questions have options."})
-        return []
-    if len(options) < 2:
-        raise ValidationError({"choices": "Give at least two options, one per line."})
-    if len(options) > MAX_OPTIONS:
-        raise ValidationError({"choices": f"Give at most {MAX_OPTIONS} options."})
-    if any(len(option) > MAX_OPTION_LENGTH for option in options):
-        raise ValidationError(
-            {"choices": f"Keep each option under {MAX_OPTION_LENGTH + 1} characters."}
-        )
-    if len({option.casefold() for option in options}) < len(options):
-        raise ValidationError({"choices": "Each option must be different."})
-    return options
-
-
-def _clean_text(field: str, value: str, *, max_length: int, required: bool) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: "This field is required."})
-    if len(value) > max_length:
-        raise ValidationError({field: f"Keep it under {max_length + 1} characters."})
-    return value
-
-
-def _text_change(
-    field: str, value: str | None, stored: str, *, max_length: int, required: bool
-) -> str:
-    """The new value of a text field, checked; None keeps the stored one."""
-    if value is None:
-        return stored
-    return _clean_text(field, value, max_length=max_length, required=required)
-
-
-def _collect(checks) -> dict[str, Any]:
-    """Run field checks, gathering every field error before raising them together."""
-    cleaned: dict[str, Any] = {}
-    errors: dict[str, list[str]] = {}
-    for field, check in checks:
-        try:
-            cleaned[field] = check()
-        except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                errors.setdefault(name, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
-
-
-def _check_question_shape(*, phase: str, kind: str, role: str, per_dimension: bool) -> None:
-    """Field errors unless phase, kind and role are known, only a scale is asked per dimension,
-    and a question with a role has the shape the results read (ROLE_SHAPES)."""
-    errors: dict[str, str] = {}
-    if phase not in Phase.values:
-        errors["phase"] = "Choose before or during/after the trial."
-    if kind not in QuestionKind.values:
-        errors["kind"] = "Choose a kind of question."
-    if role not in QuestionRole.values:
-        errors["role"] = "Choose what the question measures, or a custom question."
-    if per_dimension and kind not in KIND_RANGES:
-        errors["per_dimension"] = "Only scales can be asked once per dimension."
-    if not errors and role:
-        shape = ROLE_SHAPES[role]
-        if (phase, kind, per_dimension) != shape:
-            errors["role"] = (
-                f"“{QuestionRole(role).label}” must be a "
-                f"{QuestionKind(shape[1]).label.lower()} question"
-                f"{' asked per dimension' if shape[2] else ''}, "
-                f"{'before' if shape[0] == Phase.EXPECTATION else 'during or after'} the trial."
-            )
-    if errors:
-        raise ValidationError(errors)
-
-
 @transaction.atomic
 def instrument_question_add(
     *,
@@ -294,15 +210,15 @@ def instrument_question_add(
     role: str = "",
 ) -> Instrument:
     """Add a question at the end of its phase."""
-    _check_question_shape(phase=phase, kind=kind, role=role, per_dimension=per_dimension)
-    cleaned = _collect(
+    check_question_shape(phase=phase, kind=kind, role=role, per_dimension=per_dimension)
+    cleaned = collect_errors(
         [
-            ("prompt", lambda: _clean_text("prompt", prompt, max_length=300, required=True)),
+            ("prompt", lambda: clean_text("prompt", prompt, max_length=300, required=True)),
             (
                 "help_text",
-                lambda: _clean_text("help_text", help_text, max_length=300, required=False),
+                lambda: clean_text("help_text", help_text, max_length=300, required=False),
             ),
-            ("choices", lambda: _clean_options(kind, choices)),
+            ("choices", lambda: clean_options(kind, choices)),
         ]
     )
     current = _locked_current(pilot=pilot)
@@ -338,21 +254,21 @@ def instrument_question_update(
     current = _locked_current(pilot=question.instrument.pilot)
     _current_question(current, question)
     fresh = Question.objects.get(pk=question.pk)
-    cleaned = _collect(
+    cleaned = collect_errors(
         [
             (
                 "prompt",
-                lambda: _text_change("prompt", prompt, fresh.prompt, max_length=300, required=True),
+                lambda: text_change("prompt", prompt, fresh.prompt, max_length=300, required=True),
             ),
             (
                 "help_text",
-                lambda: _text_change(
+                lambda: text_change(
                     "help_text", help_text, fresh.help_text, max_length=300, required=False
                 ),
             ),
             (
                 "choices",
-                lambda: fresh.choices if choices is None else _clean_options(fresh.kind, choices),
+                lambda: fresh.choices if choices is None else clean_options(fresh.kind, choices),
             ),
         ]
     )
@@ -405,35 +321,19 @@ def _dimension_key(label: str, taken: set[str]) -> str:
     return key
 
 
-def _clean_target(value: Decimal | None) -> Decimal | None:
-    """A target experience on the experienced rating's scale, to one decimal, or None."""
-    if value is None:
-        return None
-    try:
-        value = Decimal(str(value))  # a float as it prints: 5.1, not 5.0999…
-        validate_target(value)
-    except ArithmeticError:
-        raise ValidationError({"target": "Give the target as a number."}) from None
-    except ValidationError as error:
-        raise ValidationError({"target": error.messages}) from None
-    if value != value.quantize(Decimal("0.1")):
-        raise ValidationError({"target": "Give the target to one decimal at most."})
-    return value.quantize(Decimal("0.1"))
-
-
 @transaction.atomic
 def instrument_dimension_add(
     *, pilot: Pilot, label: str, description: str = "", target: Decimal | None = None
 ) -> Instrument:
     """Add a dimension at the end; its key is made from the label and never changes."""
-    cleaned = _collect(
+    cleaned = collect_errors(
         [
-            ("label", lambda: _clean_text("label", label, max_length=100, required=True)),
+            ("label", lambda: clean_text("label", label, max_length=100, required=True)),
             (
                 "description",
-                lambda: _clean_text("description", description, max_length=300, required=False),
+                lambda: clean_text("description", description, max_length=300, required=False),
             ),
-            ("target", lambda: _clean_target(target)),
+            ("target", lambda: clean_target(target)),
         ]
     )
     current = _locked_current(pilot=pilot)
@@ -464,19 +364,19 @@ def instrument_dimension_update(
     current = _locked_current(pilot=dimension.instrument.pilot)
     _current_dimension(current, dimension)
     fresh = Dimension.objects.get(pk=dimension.pk)
-    cleaned = _collect(
+    cleaned = collect_errors(
         [
             (
                 "label",
-                lambda: _text_change("label", label, fresh.label, max_length=100, required=True),
+                lambda: text_change("label", label, fresh.label, max_length=100, required=True),
             ),
             (
                 "description",
-                lambda: _text_change(
+                lambda: text_change(
                     "description", description, fresh.description, max_length=300, required=False
                 ),
             ),
-            ("target", lambda: fresh.target if target is KEEP else _clean_target(target)),
+            ("target", lambda: fresh.target if target is KEEP else clean_target(target)),
         ]
     )
     others = current.dimensions.exclude(pk=dimension.pk)

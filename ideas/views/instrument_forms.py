@@ -10,7 +10,7 @@ from config.forms import form_add_service_errors
 from config.single_line import validate_single_line
 from ideas.models import Phase, QuestionKind, QuestionRole
 from ideas.models.instrument import TARGET_RANGE, validate_target
-from ideas.services.instrument import CHOICE_KINDS
+from ideas.services.instrument_checks import CHOICE_KINDS
 
 
 def _lines(value: str) -> list[str]:
