@@ -91,7 +91,7 @@ def test_the_account_manager_opens_it_from_the_portfolio(
     page.goto(f"{live_server.url}/portfolio/")
     row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Acme Industrial"))
     link = row.get_by_role("link", name=f"gave {ledger.gave}, got {ledger.got} back")
-    assert link.inner_text() == f"{ledger.gave} / {ledger.got}"
+    assert link.inner_text().startswith(f"{ledger.gave} / {ledger.got}")  # what is shown
     link.click()
     page.get_by_role("heading", name="The value exchanged: Acme Industrial").wait_for()
     assert page.locator("#value-got").inner_text() == str(ledger.got)
