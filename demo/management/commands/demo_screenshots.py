@@ -41,8 +41,9 @@ DEEP_LINKS = [
     (None, "main a[href*='/threads/'][href$='/']:not([href$='/threads/']):not([href$='/new/'])"),
     ("/ideas/", "main a[href^='/ideas/'][href$='/']:not([href='/ideas/new/'])"),
     ("/pilots/", "main a[href^='/pilots/'][href$='/']:not([href$='/results/'])"),
+    (None, "main a[href$='/results/']"),  # its results, from the pilot's page
+    (None, "main a[href$='/effect/']"),  # and its effect against matched accounts
     ("/pilots/", "main a[href^='/pilots/'][href$='/results/']"),
-    (None, "main a[href$='/effect/']"),  # its effect against matched accounts
     ("/harvests/", "main a[href^='/harvests/'][href$='/']:not([href='/harvests/new/'])"),
     ("/portfolio/", "main a[href^='/accounts/'][href$='/engagement/']"),
     (None, "main a[href$='/value-exchanged/']"),  # what the account gave and got back
