@@ -19,8 +19,8 @@ _TARGET_HELP = (
 
 def _target_field(**kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(
-        max_digits=None,
-        decimal_places=1,
+        max_digits=4,  # room for an out-of-range 10.5 to get validate_target's message; a huge
+        decimal_places=1,  # number is refused for its digits instead of failing to round
         coerce_to_string=False,
         allow_null=True,
         validators=[validate_target],

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from accounts.api.fields import PersonNameField
 from accounts.models import Segment
 from community.models import EngagementLevel
+from config.api_fields import StrictCharField
 from config.single_line import validate_single_line
 from ideas.models import Agreement, CheckIn, Enrolment, Pilot, PilotDecision, PilotState
 
@@ -235,10 +236,10 @@ class InvitationsWriteSerializer(serializers.Serializer):
 
 
 class AgreementWriteSerializer(serializers.Serializer):
-    title = serializers.CharField(
+    title = StrictCharField(
         max_length=200, default="Pilot agreement", validators=[validate_single_line]
     )
-    text = serializers.CharField()
+    text = StrictCharField()
 
 
 class DecisionSerializer(serializers.Serializer):

@@ -101,14 +101,16 @@ def test_the_api_sets_clears_and_refuses_targets_with_a_field_error(api, product
     too_high = api.patch(f"{url}{useful.pk}/", {"target": 7.5}, format="json")
     too_fine = api.patch(f"{url}{useful.pk}/", {"target": "5.25"}, format="json")
     added_wrong = api.post(url, {"label": "Price", "target": 0}, format="json")
+    huge = api.post(url, {"label": "Price", "target": -9.76e238}, format="json")  # no 500
     added = api.post(url, {"label": "Price", "target": 4}, format="json")
     cleared = api.patch(f"{url}{useful.pk}/", {"target": None}, format="json")
 
     assert set_.status_code == kept.status_code == cleared.status_code == 200
     assert next(d for d in kept.json()["dimensions"] if d["key"] == "useful")["target"] == 6.5
     assert too_high.status_code == too_fine.status_code == added_wrong.status_code == 400
+    assert huge.status_code == 400
     assert "from 1 to 7" in _errors(too_high)["target"]
-    assert set(_errors(too_fine)) == set(_errors(added_wrong)) == {"target"}
+    assert set(_errors(too_fine)) == set(_errors(added_wrong)) == set(_errors(huge)) == {"target"}
     assert added.status_code == 201
     assert next(d for d in added.json()["dimensions"] if d["key"] == "price")["target"] == 4.0
     assert _dimension(draft).target is None

@@ -435,6 +435,21 @@ def test_a_new_agreement_version_is_published(api, product_manager, pilot):
     assert pilot.agreements.count() == 2
 
 
+def test_an_agreement_title_or_text_that_is_no_string_is_refused(api, product_manager, pilot):
+    """The schema says strings: a number is not turned into its digits (as DRF would)."""
+    api_login(api, product_manager)
+
+    number = api.post(
+        _url(pilot, "agreements"), {"title": 11782882, "text": "Terms."}, format="json"
+    )
+    listed = api.post(_url(pilot, "agreements"), {"text": ["Terms."]}, format="json")
+
+    assert number.status_code == listed.status_code == 400
+    assert api_error(number) == {**api_error(number), "attr": "title", "code": "invalid"}
+    assert api_error(listed)["attr"] == "text"
+    assert pilot.agreements.count() == 1
+
+
 def test_the_admin_accepts_the_agreement_once(api, admin_a, pilot, account_a):
     api_login(api, admin_a)
 
