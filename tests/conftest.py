@@ -76,6 +76,18 @@ def _engagement_model_version_one(request) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _nothing_remembered() -> None:
+    """Each test starts with no remembered result (config/results_cache.py): on SQLite a rolled
+    back test's ids come again, so a later test could find an earlier one's result for rows
+    that only look the same."""
+    from django.core.cache import caches
+
+    from config.results_cache import RESULTS_CACHE
+
+    caches[RESULTS_CACHE].clear()
+
+
+@pytest.fixture(autouse=True)
 def _require_marked_services(request) -> None:
     if request.node.get_closest_marker("needs_postgres"):
         from django.db import connection

@@ -250,7 +250,11 @@ class EngagementSnapshot(models.Model):
     class Meta:
         ordering = ["account", "-day"]
         constraints = [
-            models.UniqueConstraint(fields=["account", "day"], name="one_snapshot_per_account_day"),
+            # With the score, so that reading an account's score on a day (a pilot's effect
+            # reads two for each of thousands of accounts) needs no visit to the table's rows.
+            models.UniqueConstraint(
+                fields=["account", "day"], include=["score"], name="one_snapshot_per_account_day"
+            ),
             models.CheckConstraint(
                 condition=models.Q(score__gte=0, score__lte=100), name="snapshot_score_0_100"
             ),

@@ -430,8 +430,23 @@ else:
 CELERY_RESULT_BACKEND = None
 # Caches: nothing of the product caches pages or rows. The API's throttling counts calls in
 # "throttle": Redis (shared by every web process) when REDIS_URL is set, else this process.
+# "results" remembers results computed from many rows under keys that name those rows
+# (config/results_cache.py), shared by web processes and workers: Redis, else files under var/.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "results": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "results",
+            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache" / "results"),
+        }
+    ),
     "throttle": (
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -32,6 +32,11 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "write": "100000/second",
     "scim": "100000/second",
 }
+# Remembered results stay in the test's process (and are emptied before each test: conftest).
+CACHES["results"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "results",
+}
 CACHES["throttle"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "throttle",

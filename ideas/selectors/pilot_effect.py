@@ -8,8 +8,9 @@ with 95% intervals, sample sizes and a plain-language reading.
 `pilot_effect` reads a fixed number of queries whatever the number of accounts: (1) the
 participating accounts, (2) the candidates of their segments, each with its score on the day
 before the pilot and its first score in the 90 days before (correlated subqueries on the
-snapshots' (account, day) index), (3) the matched accounts' mean scores in both windows, (4)
-their renewals and expansions in both years. The statistics are
+snapshots' (account, day) index, read as plain rows), (3) the matched ones among them, (4)
+the matched accounts' mean scores in both windows, (5) their renewals and expansions in both
+years. The statistics are
 `ideas.selectors.pilot_effect_figures`'.
 """
 
@@ -121,6 +122,15 @@ class BalanceRow:
             return None
         return _rounded(self.participants - self.matched, self.places)
 
+    @property
+    def shown(self) -> tuple[str, str, str]:
+        """Participants, matched, difference as the page writes them: grouped thousands (a
+        contract value of 125,000), "—" for none."""
+        return tuple(
+            "—" if value is None else f"{value:,.{self.places}f}"
+            for value in (self.participants, self.matched, self.difference)
+        )
+
 
 def _rounded(value: float, places: int) -> float | int:
     """To `places` decimals, halves away from zero; a whole number when `places` is 0."""
@@ -208,16 +218,17 @@ def _with_match_variables(accounts: QuerySet[Account], windows: Windows) -> Quer
 _TENTH = Decimal("0.1")
 
 
-def _effect_account(account: Account) -> EffectAccount:
+def _score_and_trend(score, first) -> tuple[Decimal | None, Decimal | None]:
     """Scores as stored (one decimal; SQLite's subquery drops a trailing zero: put back)."""
-    score, first = account.score_then, account.score_first
-    if score is not None:
-        score, first = Decimal(score).quantize(_TENTH), Decimal(first).quantize(_TENTH)
-    return EffectAccount(
-        account=account,
-        score=score,
-        trend=None if score is None else score - first,
-    )
+    if score is None:
+        return None, None
+    score, first = Decimal(score).quantize(_TENTH), Decimal(first).quantize(_TENTH)
+    return score, score - first
+
+
+def _effect_account(account: Account) -> EffectAccount:
+    score, trend = _score_and_trend(account.score_then, account.score_first)
+    return EffectAccount(account=account, score=score, trend=trend)
 
 
 def _point(row: EffectAccount) -> MatchPoint:
@@ -230,6 +241,33 @@ def _point(row: EffectAccount) -> MatchPoint:
     )
 
 
+def _candidates(
+    pilot: Pilot, accounts: QuerySet[Account], windows: Windows, segments: set[str]
+) -> dict[int, tuple[MatchPoint, Decimal, Decimal]]:
+    """The accounts of the segments that may be matched, as plain rows (at full size a segment
+    has thousands: no model instance is made for one that is not chosen), with a score in the
+    90 days before: by id, the match's point and the score and trend as stored."""
+    # Not in this pilot, nor in any other that ran within the windows (it moves scores too).
+    in_a_pilot = Enrolment.objects.filter(
+        pilot__runs_from__lte=windows.after_to, pilot__runs_until__gte=windows.before_from
+    ).values("account_id")
+    rows = (
+        _with_match_variables(
+            accounts.filter(segment__in=segments).exclude(pk__in=in_a_pilot), windows
+        )
+        .order_by("pk")
+        .values_list("pk", "segment", "annual_contract_value", "score_then", "score_first")
+    )
+    candidates = {}
+    for pk, segment, contract_value, score_then, score_first in rows:
+        if score_then is None:
+            continue
+        score, trend = _score_and_trend(score_then, score_first)
+        point = MatchPoint(pk, segment, float(score), float(trend), float(contract_value))
+        candidates[pk] = (point, score, trend)
+    return candidates
+
+
 def _pairs(pilot: Pilot, accounts: QuerySet[Account], windows: Windows) -> list[EffectPair]:
     took_part = Enrolment.objects.filter(pilot=pilot).values("account_id")
     participants = [
@@ -238,21 +276,12 @@ def _pairs(pilot: Pilot, accounts: QuerySet[Account], windows: Windows) -> list[
             "name", "pk"
         )
     ]
-    segments = {p.account.segment for p in participants}
-    # Not in this pilot, nor in any other that ran within the windows (it moves scores too).
-    in_a_pilot = Enrolment.objects.filter(
-        pilot__runs_from__lte=windows.after_to, pilot__runs_until__gte=windows.before_from
-    ).values("account_id")
-    candidates = [
-        _effect_account(a)
-        for a in _with_match_variables(
-            accounts.filter(segment__in=segments).exclude(pk__in=in_a_pilot), windows
-        ).order_by("pk")
-    ]
-    candidates = [c for c in candidates if c.score is not None]
+    candidates = _candidates(pilot, accounts, windows, {p.account.segment for p in participants})
     with_history = [p for p in participants if p.score is not None]
-    matches = nearest_matches([_point(p) for p in with_history], [_point(c) for c in candidates])
-    by_id = {c.account.pk: c for c in candidates}
+    matches = nearest_matches(
+        [_point(p) for p in with_history], [point for point, _, _ in candidates.values()]
+    )
+    chosen = {a.pk: a for a in accounts.filter(pk__in=[m for m in matches.values() if m])}
     pairs = []
     for participant in participants:
         if participant.score is None:
@@ -262,7 +291,8 @@ def _pairs(pilot: Pilot, accounts: QuerySet[Account], windows: Windows) -> list[
         if matched is None:
             pairs.append(EffectPair(participant, None, "no account of its segment left to match"))
         else:
-            pairs.append(EffectPair(participant, by_id[matched]))
+            _, score, trend = candidates[matched]
+            pairs.append(EffectPair(participant, EffectAccount(chosen[matched], score, trend)))
     return pairs
 
 
@@ -328,7 +358,12 @@ def _balance(pairs: list[EffectPair]) -> list[BalanceRow]:
     for key, label, value, places in (
         ("score", "Score on the day before the pilot", lambda a: a.score, 1),
         ("trend", "Trend over the 90 days before", lambda a: a.trend, 1),
-        ("contract_value", "Annual contract value", lambda a: a.account.annual_contract_value, 0),
+        (
+            "contract_value",
+            "Annual contract value (each account's own currency)",
+            lambda a: a.account.annual_contract_value,
+            0,
+        ),
     ):
         participants = mean_of([p.participant for p in matched], value)
         matches = mean_of([p.matched for p in matched], value)

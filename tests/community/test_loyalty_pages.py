@@ -15,7 +15,7 @@ import json
 import pytest
 
 from accounts.models import Account
-from community.models import EngagementLevel, OutcomeKind
+from community.models import EngagementLevel, EngagementSnapshot, OutcomeKind
 from community.selectors.loyalty import MIN_ACCOUNTS
 from community.services.outcomes import outcome_record
 from tests.accounts.factories import AccountFactory
@@ -208,11 +208,15 @@ def test_the_section_reads_the_same_number_of_queries_whatever_the_number_of_acc
     def section_with(size: int) -> None:
         _portfolio(size)
         # 1 session, 2 user with membership (none: internal), 3 permissions (own and groups':
-        # may they see every account?), 4 the level changes of the visible accounts, 5 their
-        # churn and expansion outcomes
-        with django_assert_num_queries(5):
+        # may they see every account?), 4–5 the fingerprints of the visible accounts' level
+        # changes and of their outcomes (the cache key), 6 the level changes, 7 the churn and
+        # expansion outcomes
+        with django_assert_num_queries(7):
             response = client.get(f"{URL}?{PERIOD}", **HTMX)
         assert response.context["result"].outcome(K.CHURNED).accounts == Account.objects.count()
+        with django_assert_num_queries(5):  # read again on the same rows: remembered
+            again = client.get(f"{URL}?{PERIOD}", **HTMX)
+        assert again.context["result"] == response.context["result"]
 
     section_with(MIN_ACCOUNTS)
     section_with(MIN_ACCOUNTS)  # twice as many
@@ -250,3 +254,60 @@ def test_the_first_view_of_readers_who_see_every_account_is_fitted_ahead(
         URL, {"period_from": period_from.isoformat(), "period_to": period_to.isoformat()}, **HTMX
     )
     assert len(fits) == 2 * len(loyalty.OUTCOMES)
+
+
+# --- Remembered under a fingerprint of its rows ------------------------------------------------
+
+
+def test_the_result_is_remembered_until_a_row_it_is_computed_from_changes(
+    client_for, product_manager, monkeypatch
+):
+    """A view on the same rows builds no stretch and fits nothing; a level recomputed on a past
+    day (late data), an outcome recorded or one removed is read at once: the page then equals a
+    computation from the rows with nothing remembered."""
+    from django.core.cache import caches
+
+    from community.selectors import insights, loyalty
+
+    _portfolio()
+    built = []
+    stretches = loyalty.account_stretches
+    monkeypatch.setattr(
+        loyalty,
+        "account_stretches",
+        lambda **kwargs: built.append(kwargs["account_id"]) or stretches(**kwargs),
+    )
+    period_from, period_to = insights.default_period(today=dt.date(2026, 7, 1))
+    params = {"period_from": period_from.isoformat(), "period_to": period_to.isoformat()}
+    client = client_for(product_manager)
+
+    def page():
+        built.clear()
+        response = client.get(URL, params, **HTMX)
+        assert response.status_code == 200
+        return response.context["result"]
+
+    def from_the_rows():
+        caches["results"].clear()
+        return loyalty.loyalty_over_time(
+            accounts=Account.objects.all(), period_from=period_from, period_to=period_to
+        )
+
+    first = page()
+    assert built and first == from_the_rows()
+    assert page() == first and built == []  # remembered: no stretch built, nothing fitted
+
+    snapshot = EngagementSnapshot.objects.filter(level=L.CONTRIBUTING).order_by("pk").first()
+    EngagementSnapshot.objects.filter(pk=snapshot.pk).update(level=L.DORMANT)  # recomputed late
+    changed = page()
+    assert built and changed != first and changed == from_the_rows()
+    dormant = next(row for row in changed.outcome(K.CHURNED).levels if row.level == L.DORMANT)
+    assert dormant.accounts == MIN_ACCOUNTS + 1
+
+    churned = _account(L.DORMANT, churned=dt.date(2026, 3, 3))
+    with_outcome = page()
+    assert built and with_outcome != changed and with_outcome == from_the_rows()
+
+    churned.loyalty_outcomes.all().delete()
+    without = page()
+    assert built and without != with_outcome and without == from_the_rows()

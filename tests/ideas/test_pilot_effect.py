@@ -209,6 +209,9 @@ def test_matching_picks_the_nearest_account_of_the_same_segment_not_taken_yet():
     assert balance["score"] == (40.5, 41.5, -1.0)
     assert balance["trend"] == (5.0, 5.0, 0.0)
     assert balance["contract_value"] == (100_000, 100_000, 0)
+    shown = {row.key: row.shown for row in effect.balance}
+    assert shown["contract_value"] == ("100,000", "100,000", "0")
+    assert shown["score"] == ("40.5", "41.5", "-1.0")
 
 
 def test_a_participant_without_history_or_candidates_is_listed_without_a_match():
