@@ -1,6 +1,9 @@
 """How sure a figure is: the 95% interval shown beside a mean or a rate, and how a figure is
 rounded to a whole number. Pilot results (ideas) and insights across accounts (community) both
-read their intervals here; nothing else computes one.
+read their means' and rates' intervals here. The model-based estimates have their own, from the
+libraries that fit them: a pilot's effect (difference-in-differences, statsmodels:
+ideas/selectors/pilot_effect_figures.py), expectation drift (Welch, ideas' calibration) and
+loyalty over time (Kaplan–Meier and Cox, lifelines: community/survival.py).
 
 - **A mean** (a pilot's expectation–experience gap: the mean of paired differences):
   Student's t-interval, mean ± t(0.975, n − 1) · s / √n with the sample standard deviation s

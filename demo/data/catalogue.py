@@ -347,6 +347,17 @@ IDEAS: tuple[IdeaSpec, ...] = (
         ),
     ),
     IdeaSpec(
+        # Proposed again, in other words, by a customer who did not find the first: the
+        # product manager's likely duplicates pair it with "Dark mode for night shifts".
+        key="night-shift-dark-mode",
+        garden=FIELD,
+        title="A dark mode for the night shift",
+        job_to_be_done="Read the screen in a dark plant room without ruining night vision.",
+        proposal="Let us switch the app to dark colours, at least on the work-order screens.",
+        days_ago=2,
+        votes=1,
+    ),
+    IdeaSpec(
         key="voice-notes",
         garden=FIELD,
         title="Voice notes turned into the job report",

@@ -14,6 +14,8 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy
+
 from community.statistics import round_half_up, round_half_up_to
 
 # A two-sided 95% interval.
@@ -39,8 +41,8 @@ def _scales(points: Sequence[MatchPoint]) -> dict[str, float]:
     does not vary), so that a point of score and a euro of contract value weigh alike."""
     scales = {}
     for name in MATCH_VARIABLES:
-        values = [getattr(p, name) for p in points]
-        spread = statistics.pstdev(values) if len(values) > 1 else 0.0
+        values = numpy.fromiter((getattr(p, name) for p in points), dtype=float, count=len(points))
+        spread = float(values.std()) if len(values) > 1 else 0.0  # over n: the population's
         scales[name] = spread if spread > 0 else 1.0
     return scales
 

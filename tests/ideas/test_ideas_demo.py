@@ -151,6 +151,14 @@ class TestTheSeededDemo:
         assert duplicate.transitions.get().to_status == IdeaStatus.MERGED
         assert Comment.objects.filter(idea__in=[duplicate, original]).exists()
 
+    def test_the_product_managers_likely_duplicates_pair_an_idea_proposed_again(self, seeded):
+        from ideas.selectors.similar import likely_duplicates
+
+        pm = User.objects.get(email=DEMO_PRODUCT_MANAGER)
+        pairs = [(p.newer.title, p.older.title) for p in likely_duplicates(user=pm)]
+
+        assert ("A dark mode for the night shift", "Dark mode for night shifts") in pairs
+
     def test_customers_and_product_managers_proposed_ideas(self, seeded):
         internal = Idea.objects.filter(author_account=None)
         customers = Idea.objects.exclude(author_account=None)
