@@ -9,8 +9,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from drf_standardized_errors.openapi import AutoSchema as StandardAutoSchema
 from drf_standardized_errors.openapi_serializers import ValidationErrorEnum
-from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+
+from config import api_serializers as serializers
 
 
 class _FieldErrorSerializer(serializers.Serializer):

@@ -9,11 +9,12 @@ from drf_standardized_errors.openapi_serializers import (
     ErrorResponse404Serializer,
     ValidationErrorResponseSerializer,
 )
-from rest_framework import generics, serializers
+from rest_framework import generics
 
 from accounts import access, selectors
 from accounts.audit import audited_kinds
 from accounts.audit_trail import ACTIONS, audit_rows
+from config import api_serializers as serializers
 from config.single_line import validate_single_line
 
 # The actions by the words the API takes and gives.

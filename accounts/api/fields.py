@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
 from rest_framework.fields import get_attribute
 
 from accounts.people import FROM_MEMBERSHIP, person_name
+from config import api_serializers as serializers
 
 # `account_id` values that are no path (strings: DRF deep-copies a field's arguments)
 COMPANY = ":company"  # the person is one of the company's own people

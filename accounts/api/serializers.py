@@ -3,8 +3,6 @@ caller's own API tokens."""
 
 from __future__ import annotations
 
-from rest_framework import serializers
-
 from accounts.models import (
     Account,
     AccountTeamAssignment,
@@ -18,6 +16,7 @@ from accounts.models import (
     Tier,
     User,
 )
+from config import api_serializers as serializers
 from config.single_line import validate_single_line
 
 

@@ -24,7 +24,7 @@ from drf_standardized_errors.openapi_serializers import (
     ErrorResponse404Serializer,
     ValidationErrorResponseSerializer,
 )
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -37,6 +37,7 @@ from accounts.sso_settings import (
     identity_provider_set,
     provider_settings_changed,
 )
+from config import api_serializers as serializers
 from config.single_line import validate_single_line
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import django_filters
 from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse403Serializer
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -21,6 +21,7 @@ from community.access.alerts import access_alert, visible_alerts
 from community.models import Alert, AlertReason
 from community.selectors import alerts as alert_selectors
 from community.services import alerts
+from config import api_serializers as serializers
 
 
 class AlertPersonSerializer(serializers.Serializer):

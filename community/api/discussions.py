@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -34,6 +34,7 @@ from community.markdown import markdown_render
 from community.models import Post, PostRevision, ReactionKind, Thread
 from community.selectors import discussions as selectors
 from community.services import discussions as services
+from config import api_serializers as serializers
 from config.single_line import validate_single_line
 
 # --- Serializers -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse403Serializer
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -37,6 +37,7 @@ from community.services.engagement import (
     offline_kind_choices,
 )
 from community.tasks import engagement_recompute_accounts_task, engagement_recompute_all_task
+from config import api_serializers as serializers
 
 
 class SnapshotSerializer(serializers.ModelSerializer):

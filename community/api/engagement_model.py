@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse403Serializer
-from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
 
@@ -13,6 +12,7 @@ from accounts.access import customer_membership
 from community.models import EngagementModel
 from community.models.engagement import MODEL_FIELDS
 from community.selectors.engagement_model import engagement_model_versions
+from config import api_serializers as serializers
 
 
 class EngagementModelSerializer(serializers.ModelSerializer):

@@ -17,7 +17,7 @@ import django_filters
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -45,6 +45,7 @@ from community.models import (
 )
 from community.selectors import gardens as selectors
 from community.services import gardens as services
+from config import api_serializers as serializers
 from config.single_line import validate_single_line
 
 # --- Serializers -------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from drf_standardized_errors.openapi_serializers import (
     ErrorResponse403Serializer,
     ErrorResponse404Serializer,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -48,6 +48,7 @@ from community.services.harvests import (
     harvest_read,
     harvest_update,
 )
+from config import api_serializers as serializers
 from config.single_line import validate_single_line
 
 

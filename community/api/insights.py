@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse403Serializer
-from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Segment
 from community.access.outcomes import visible_outcome_accounts
 from community.selectors import insights
+from config import api_serializers as serializers
 from config.db_router import analytics_reads
 
 

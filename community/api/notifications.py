@@ -16,7 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -31,6 +31,7 @@ from community.selectors.notifications import (
     notifications_unread_count,
 )
 from community.services.notifications import notification_preferences_set, notifications_mark_read
+from config import api_serializers as serializers
 
 
 class NotificationSerializer(serializers.ModelSerializer):

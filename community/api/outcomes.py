@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse403Serializer
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -29,6 +29,7 @@ from community.models import ImportBatch, ImportKind, LoyaltyOutcome, OutcomeKin
 from community.selectors import outcomes as selectors_outcomes
 from community.services.outcome_imports import csv_import, import_max_bytes, too_large_problem
 from community.services.outcomes import outcome_record
+from config import api_serializers as serializers
 from config.single_line import validate_single_line
 
 # What a multipart envelope adds to the file (boundaries, the kind field, headers).

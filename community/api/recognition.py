@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse404Serializer
-from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from community.access.recognition import access_profile
 from community.models import Milestone, MilestoneKind
 from community.selectors.recognition import person_profile
+from config import api_serializers as serializers
 
 
 class MilestoneSerializer(serializers.ModelSerializer):

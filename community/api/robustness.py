@@ -16,7 +16,7 @@ from drf_standardized_errors.openapi_serializers import (
     ErrorResponse403Serializer,
     ErrorResponse404Serializer,
 )
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -28,6 +28,7 @@ from community.access.robustness import (
 from community.api.insights import OutcomeRatesQuerySerializer
 from community.selectors import robustness
 from community.services.robustness import NOTE_MAX_LENGTH, REFERENCE_MAX_LENGTH, bad_time_record
+from config import api_serializers as serializers
 from config.db_router import analytics_reads
 from config.single_line import validate_single_line
 

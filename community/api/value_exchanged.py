@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse403Serializer
-from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,6 +22,7 @@ from community.selectors.value_exchanged import (
     VALUE_MONTHS_MAX,
     value_ledger,
 )
+from config import api_serializers as serializers
 from config.db_router import analytics_reads
 
 

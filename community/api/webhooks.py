@@ -17,7 +17,7 @@ from drf_standardized_errors.openapi_serializers import (
     ErrorResponse404Serializer,
     ValidationErrorResponseSerializer,
 )
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
@@ -29,6 +29,7 @@ from community.access.webhooks import (
 from community.models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 from community.selectors import webhooks as selectors_webhooks
 from community.services import webhooks
+from config import api_serializers as serializers
 from config.single_line import validate_single_line
 
 

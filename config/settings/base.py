@@ -347,7 +347,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Accounts, members, account teams and invitations of Customer Garden. "
         "Every list is scoped to what the caller may see. Errors share one format: "
-        '{"type": ..., "errors": [{"code", "detail", "attr"}]}; field errors come with 400.'
+        '{"type": ..., "errors": [{"code", "detail", "attr"}]}; field errors come with 400. '
+        "A body field typed string takes a JSON string only: a number or a boolean is a 400 "
+        'field error (code "invalid", "Not a valid string."), never saved as its digits.'
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -4,8 +4,8 @@ dimensions of a check-in are the instrument's serializers)."""
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
 
+from config import api_serializers as serializers
 from ideas.api.instrument_serializers import DimensionSerializer, QuestionSerializer
 from ideas.models import (
     FeedbackResponse,

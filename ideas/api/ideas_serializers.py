@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
 
 from accounts.people import FROM_MEMBERSHIP, person_name
+from config import api_serializers as serializers
 from config.single_line import validate_single_line
 from ideas.models import Comment, Idea, IdeaStatus, IdeaTransition, Pilot, PilotState
 from ideas.services.ideas import MAX_COMMENT_LENGTH, MAX_LINK_LENGTH

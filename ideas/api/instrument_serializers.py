@@ -3,8 +3,7 @@ and the edits product managers make."""
 
 from __future__ import annotations
 
-from rest_framework import serializers
-
+from config import api_serializers as serializers
 from config.single_line import validate_single_line
 from ideas.models import KIND_RANGES, Dimension, Phase, Question, QuestionKind, QuestionRole
 from ideas.models.instrument import TARGET_RANGE, validate_target

@@ -7,12 +7,13 @@ from __future__ import annotations
 import django_filters
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.access import visible_accounts
+from config import api_serializers as serializers
 from ideas.access import (
     access_idea,
     access_pilot,

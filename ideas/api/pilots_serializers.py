@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
 
 from accounts.api.fields import PersonNameField
 from accounts.models import Segment
 from community.models import EngagementLevel
-from config.api_fields import StrictCharField
+from config import api_serializers as serializers
 from config.single_line import validate_single_line
 from ideas.models import Agreement, CheckIn, Enrolment, Pilot, PilotDecision, PilotState
 
@@ -236,10 +235,10 @@ class InvitationsWriteSerializer(serializers.Serializer):
 
 
 class AgreementWriteSerializer(serializers.Serializer):
-    title = StrictCharField(
+    title = serializers.CharField(
         max_length=200, default="Pilot agreement", validators=[validate_single_line]
     )
-    text = StrictCharField()
+    text = serializers.CharField()
 
 
 class DecisionSerializer(serializers.Serializer):

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse403Serializer
-from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config import api_serializers as serializers
 from ideas import access
 from ideas.models import Phase
 from ideas.selectors.results import MIN_PARTICIPANTS, ResultSplit, pilot_results
