@@ -2,5 +2,5 @@
 people (accounts, customers, the internal team), gardens, activity (history, offline events,
 alerts), discussions, ideas and pilots (with the catalogue of what they say, the participants
 who act in them and the timeline their actions are dated on), harvests, outcomes, pilot
-outcomes and recognition. Everything is drawn from seeded `random.Random`s: the same arguments
-give the same rows."""
+outcomes, the expectation drift's trials and recognition. Everything is drawn from seeded
+`random.Random`s: the same arguments give the same rows."""

@@ -13,6 +13,9 @@ The targets tell the story with the pilots' feel (demo/data/catalogue.py):
 - the status page promised an SMS "within ten minutes": the same story, but four participants
   are too few to say;
 - the benchmark is recruiting: targets set, no expectations yet.
+
+An account's expectation drift across its pilots has a story of its own, in two trials with
+targets of their own: demo/data/expectation_drift.py.
 """
 
 from __future__ import annotations

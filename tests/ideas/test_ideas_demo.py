@@ -288,8 +288,9 @@ class TestTheSeededDemo:
 
         assert set(moved.values()) == {0}
         assert dict(Pilot.objects.values_list("pk", "state")) == states
-        # The catalogue's four, and the route trial of demo/data/pilot_effects.py.
-        assert Pilot.objects.filter(published=True).count() == len(states) == 5
+        # The catalogue's four, the route trial of demo/data/pilot_effects.py and the two trials
+        # of demo/data/expectation_drift.py.
+        assert Pilot.objects.filter(published=True).count() == len(states) == 7
 
     # --- History ----------------------------------------------------------------------------------
 

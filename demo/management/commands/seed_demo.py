@@ -38,6 +38,7 @@ from demo.data.activity import (
     demo_offline_events_create,
 )
 from demo.data.discussions import demo_discussions_build
+from demo.data.expectation_drift import demo_expectation_drift_create
 from demo.data.gardens import demo_gardens_build, demo_gardens_create
 from demo.data.harvests import demo_harvests_build
 from demo.data.ideas import IDEA_COUNT, MIN_IDEAS, demo_ideas_create
@@ -133,7 +134,7 @@ class Command(BaseCommand):
             )
             demo_pilot_effects_create(seed=options["seed"], today=today)  # lifted, and not
         engagement_history_compute(days=min(options["days"], 180))  # levels with a history
-        self._after_the_levels(rng, today=today, with_ideas=ideas is not None)
+        self._after_the_levels(rng, today=today, with_ideas=ideas is not None, seed=options["seed"])
         # The builders after the history record events and then move some back in time
         # (harvest reads, the ideas' timeline, discussion posts), which no repair mark sees:
         # every account's history is repaired last, as the scheduled runs repair late events,
@@ -179,9 +180,12 @@ class Command(BaseCommand):
         demo_discussions_build(gardens=gardens, quiet_account_ids=quiet)
         return events, profiles
 
-    def _after_the_levels(self, rng: random.Random, *, today: dt.date, with_ideas: bool) -> None:
+    def _after_the_levels(
+        self, rng: random.Random, *, today: dt.date, with_ideas: bool, seed: int
+    ) -> None:
         """What follows the accounts' engagement levels (computed first): harvest reads,
-        alerts, loyalty outcomes, badges, and the notifications people have read."""
+        alerts, loyalty outcomes, the expectation drift's trials, badges, and the notifications
+        people have read."""
         # Harvests after the levels: who reads depends on the account's level.
         closed = Pilot.objects.filter(state="closed").order_by("pk").values_list("pk", flat=True)
         demo_harvests_build(rng=rng, closed_pilot_ids=list(closed[:2]))
@@ -192,6 +196,8 @@ class Command(BaseCommand):
         if with_ideas:  # and after the closed pilots, as their participants felt
             demo_pilot_outcomes_create(rng=rng, today=today)
         demo_loyalty_history_create(rng=rng, today=today)  # churn and growth, month by month
+        if with_ideas:  # two trials with expectations only: drawn apart, repaired after
+            demo_expectation_drift_create(seed=seed, today=today)
         demo_recognition_build()  # badges from all of the above: the last builder
         demo_notifications_settle(days=14)  # read what they were told weeks ago
         demo_todos_build()  # what needs the demo logins, where the story leaves them nothing
