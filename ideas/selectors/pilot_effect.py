@@ -6,12 +6,12 @@ days before) and of renewal and expansion (the 12 months after against the 12 mo
 with 95% intervals, sample sizes and a plain-language reading.
 
 `pilot_effect` reads a fixed number of queries whatever the number of accounts: (1) the
-participating accounts, (2) the candidates of their segments, each with its score on the day
-before the pilot and its first score in the 90 days before (correlated subqueries on the
-snapshots' (account, day) index, read as plain rows), (3) the matched ones among them, (4)
-the matched accounts' mean scores in both windows, (5) their renewals and expansions in both
-years. The statistics are
-`ideas.selectors.pilot_effect_figures`'.
+participating accounts with their scores before (correlated subqueries), (2) the candidates of
+their segments as plain rows, (3) the candidates' scores on the first and last day of the 90
+days before, at once (`_window_ends`), and (4) only when some lack one of those days, their
+latest and first scores in the window, (5) the matched accounts, (6) the matched accounts'
+mean scores in both windows, (7) their renewals and expansions in both years. The statistics
+are `ideas.selectors.pilot_effect_figures`'.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.formats import format_date
@@ -251,21 +251,44 @@ def _candidates(
     in_a_pilot = Enrolment.objects.filter(
         pilot__runs_from__lte=windows.after_to, pilot__runs_until__gte=windows.before_from
     ).values("account_id")
-    rows = (
-        _with_match_variables(
-            accounts.filter(segment__in=segments).exclude(pk__in=in_a_pilot), windows
-        )
-        .order_by("pk")
-        .values_list("pk", "segment", "annual_contract_value", "score_then", "score_first")
-    )
+    pool = accounts.filter(segment__in=segments).exclude(pk__in=in_a_pilot)
+    rows = list(pool.order_by("pk").values_list("pk", "segment", "annual_contract_value"))
+    ends = _window_ends(pool, [pk for pk, _, _ in rows], windows)
     candidates = {}
-    for pk, segment, contract_value, score_then, score_first in rows:
+    for pk, segment, contract_value in rows:
+        score_then, score_first = ends.get(pk, (None, None))
         if score_then is None:
             continue
         score, trend = _score_and_trend(score_then, score_first)
         point = MatchPoint(pk, segment, float(score), float(trend), float(contract_value))
         candidates[pk] = (point, score, trend)
     return candidates
+
+
+def _window_ends(pool: QuerySet[Account], ids: list[int], windows: Windows) -> dict[int, tuple]:
+    """Each account's (latest, first) score in the 90 days before the pilot. Nearly every
+    account has a snapshot on the window's last and on its first day, which are then those two:
+    they are read for the whole pool at once (the snapshots' (day, account) index: one range
+    per day). Only the accounts without one of them are looked up one by one (the correlated
+    subqueries of `_with_match_variables`), in one more query when there are any."""
+    last, first = Q(day=windows.before_to), Q(day=windows.before_from)
+    ends = {
+        pk: (then, start)
+        for pk, then, start in EngagementSnapshot.objects.filter(
+            day__in=(windows.before_from, windows.before_to), account__in=pool.values("pk")
+        )
+        .values("account_id")
+        .annotate(then=Max("score", filter=last), start=Max("score", filter=first))
+        .order_by()
+        .values_list("account_id", "then", "start")
+        if then is not None and start is not None
+    }
+    gaps = [pk for pk in ids if pk not in ends]
+    if gaps:
+        looked_up = _with_match_variables(pool.filter(pk__in=gaps), windows)
+        for pk, score_then, score_first in looked_up.values_list("pk", "score_then", "score_first"):
+            ends[pk] = (score_then, score_first)
+    return ends
 
 
 def _pairs(pilot: Pilot, accounts: QuerySet[Account], windows: Windows) -> list[EffectPair]:

@@ -252,3 +252,46 @@ def test_a_pilot_not_closed_has_no_effect_yet(pilot):
 
     assert not effect.closed and effect.pairs == [] and effect.figures == []
     assert effect.reading == "The effect is estimated once the pilot is closed."
+
+
+def test_the_window_ends_read_at_once_equal_the_account_by_account_lookup():
+    """Accounts with a snapshot on both ends of the 90 days before (read as one range per day),
+    on one end only, on neither or none at all (looked up one by one): the same latest and
+    first scores as the correlated lookup of every account."""
+    from community.models import EngagementSnapshot
+    from ideas.selectors import pilot_effect as effect
+    from tests.community.factories import EngagementSnapshotFactory
+
+    pilot = _pilot()
+    windows = effect.effect_windows(pilot, today=AFTER_A_YEAR)
+    first, last = windows.before_from, windows.before_to
+    middle = first + dt.timedelta(days=40)
+    for name, days in {
+        "both ends": [first, middle, last],
+        "last only": [middle, last],
+        "first only": [first, middle],
+        "neither": [first + dt.timedelta(days=1), last - dt.timedelta(days=1)],
+        "none": [],
+        "outside": [first - dt.timedelta(days=1), last + dt.timedelta(days=1)],
+    }.items():
+        account = Account.objects.create(name=name, slug=name.replace(" ", "-"))
+        for n, day in enumerate(days):
+            EngagementSnapshotFactory(account=account, day=day, score=30 + 7 * n)
+    pool = Account.objects.all()
+
+    ends = effect._window_ends(pool, list(pool.values_list("pk", flat=True)), windows)
+
+    lookup = {
+        pk: (then, start)
+        for pk, then, start in effect._with_match_variables(pool, windows).values_list(
+            "pk", "score_then", "score_first"
+        )
+        if then is not None
+    }
+    assert {pk: v for pk, v in ends.items() if v[0] is not None} == lookup
+    by_name = {Account.objects.get(pk=pk).name: v for pk, v in ends.items()}
+    assert by_name["both ends"] == (44, 30) and by_name["last only"] == (37, 30)
+    assert by_name["first only"] == (37, 30) and by_name["neither"] == (37, 30)
+    assert by_name.get("none", (None, None)) == (None, None)
+    assert by_name.get("outside", (None, None)) == (None, None)
+    assert EngagementSnapshot.objects.count() == 11
