@@ -27,9 +27,10 @@ with hazard ratios against a reference level. The estimates are lifelines'
 
 Two queries whatever the number of accounts: the days the accounts' levels changed, and their
 churn and expansion outcomes. The whole result is remembered under a fingerprint of exactly
-those rows (`_rows_fingerprint`: two aggregate queries, about 15 ms at 20,000 accounts), so a
-page read again on the same data neither reads the rows, nor builds the stretches, nor fits
-again; any changed, added or removed row is a new fingerprint, so nothing stale is shown.
+those rows (`community.selectors.row_fingerprint`: two aggregate queries, about 15 ms at 20,000
+accounts), so a page read again on the same data neither reads the rows, nor builds the
+stretches, nor fits again; any changed, added or removed row is a new fingerprint, so nothing
+stale is shown.
 """
 
 from __future__ import annotations
@@ -39,13 +40,20 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
-from django.db import connections
-from django.db.models import BigIntegerField, Count, DecimalField, F, Func, QuerySet, Sum
+from django.db.models import QuerySet
 
 from accounts.models import Account
 from community.models import EngagementLevel, EngagementSnapshot, LoyaltyOutcome, OutcomeKind
 from community.models.engagement import LEVEL_CHANGE
 from community.selectors.insights import default_period
+from community.selectors.loyalty_stretches import (
+    OUTCOMES,
+    Stretch,
+    account_stretches,
+    level_changes,
+    outcome_days,
+)
+from community.selectors.row_fingerprint import rows_fingerprint
 from community.statistics import round_half_up_to, whole_percent
 from community.survival import (
     CoxFit,
@@ -65,7 +73,6 @@ LANDMARK_DAYS = (90, 180, 365)  # the days the table reads each curve at
 CACHE_VERSION = 1  # raise it when the estimates change: fits remembered before are not read
 CACHE_SECONDS = 24 * 60 * 60
 
-OUTCOMES = (OutcomeKind.CHURNED, OutcomeKind.EXPANDED)
 TITLES = {OutcomeKind.CHURNED: "Time to churn", OutcomeKind.EXPANDED: "Time to expansion"}
 
 DEFINITIONS = {
@@ -99,17 +106,6 @@ DEFINITIONS = {
         "to say."
     ),
 }
-
-
-@dataclass(frozen=True)
-class Stretch:
-    """An account's days at one level: at risk on (start, stop], days of observation."""
-
-    account_id: int
-    level: str
-    start: int
-    stop: int
-    event: bool
 
 
 @dataclass(frozen=True)
@@ -254,8 +250,8 @@ def _computed(
     segment: str,
     landmark_days: list[int],
 ) -> LoyaltyOverTime:
-    changes = _level_changes(account_ids=account_ids, period_to=period_to)
-    outcome_days = _outcome_days(account_ids=account_ids, period_to=period_to)
+    changes = level_changes(account_ids=account_ids, period_to=period_to)
+    days = outcome_days(account_ids=account_ids, period_to=period_to)
     outcomes = []
     for kind in OUTCOMES:
         stretches = [
@@ -264,8 +260,8 @@ def _computed(
             for stretch in account_stretches(
                 account_id=account_id,
                 changes=account_changes,
-                event_days=outcome_days[account_id][kind],
-                churn_days=outcome_days[account_id][OutcomeKind.CHURNED],
+                event_days=days[account_id][kind],
+                churn_days=days[account_id][OutcomeKind.CHURNED],
                 period_from=period_from,
                 period_to=period_to,
             )
@@ -314,114 +310,10 @@ def _cache_key(
         segment,
         landmark_days,
         (MIN_ACCOUNTS, MIN_EVENTS, MIN_AT_RISK),
-        _rows_fingerprint(changes, day="day", kind="level"),
-        _rows_fingerprint(outcomes, day="occurred_on", kind="kind"),
+        rows_fingerprint(changes, day="day", kind="level"),
+        rows_fingerprint(outcomes, day="occurred_on", kind="kind"),
     )
     return "loyalty-over-time:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-
-
-class _RowHash(Func):
-    """PostgreSQL's 64-bit hash of a row's (account, day, kind): the account and the day make
-    one number (days since 2000 take 20 bits), the kind's text hash is the seed."""
-
-    output_field = BigIntegerField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        (account, account_params), (day, day_params), (kind, kind_params) = (
-            compiler.compile(expression) for expression in self.get_source_expressions()
-        )
-        sql = (
-            f"hashint8extended({account}::bigint * 1048576 + ({day} - date '2000-01-01'), "
-            f"hashtext({kind}))"
-        )
-        return sql, (*account_params, *day_params, *kind_params)
-
-
-def _rows_fingerprint(rows: QuerySet, *, day: str, kind: str) -> str:
-    """A fingerprint of the (account, day, kind) of every row: on PostgreSQL their number and
-    the sum of a 64-bit hash of each, computed where they lie (nothing is sent over); elsewhere
-    (the demo's SQLite) a digest of the rows read."""
-    if connections[rows.db].vendor == "postgresql":
-        found = rows.order_by().aggregate(
-            n=Count("*"),  # not the id: the partial index of level changes has no id
-            total=Sum(_RowHash(F("account_id"), F(day), F(kind)), output_field=DecimalField()),
-        )
-        return f"{found['n']}:{found['total']}"
-    digest = hashlib.sha256()
-    for account_id, on, value in rows.order_by("pk").values_list("account_id", day, kind):
-        digest.update(f"{account_id},{on},{value};".encode())
-    return digest.hexdigest()
-
-
-def _level_changes(
-    *, account_ids: QuerySet, period_to: dt.date
-) -> dict[int, list[tuple[dt.date, str]]]:
-    """Each account's (day, level) of the days its level changed up to `period_to` (its first
-    snapshot is one), in order; accounts without a snapshot are left out."""
-    changes: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
-    rows = (
-        EngagementSnapshot.objects.filter(LEVEL_CHANGE, account__in=account_ids, day__lte=period_to)
-        .order_by("account_id", "day")
-        .values_list("account_id", "day", "level")
-    )
-    for account_id, day, level in rows:
-        changes[account_id].append((day, level))
-    return changes
-
-
-def _outcome_days(
-    *, account_ids: QuerySet, period_to: dt.date
-) -> defaultdict[int, defaultdict[str, list[dt.date]]]:
-    """Each account's churn and expansion days up to `period_to`, in order, by kind."""
-    days: defaultdict[int, defaultdict[str, list[dt.date]]] = defaultdict(lambda: defaultdict(list))
-    rows = (
-        LoyaltyOutcome.objects.filter(
-            account__in=account_ids, kind__in=OUTCOMES, occurred_on__lte=period_to
-        )
-        .order_by("occurred_on")
-        .values_list("account_id", "kind", "occurred_on")
-        .distinct()
-    )
-    for account_id, kind, day in rows:
-        days[account_id][kind].append(day)
-    return days
-
-
-def account_stretches(
-    *,
-    account_id: int,
-    changes: list[tuple[dt.date, str]],
-    event_days: list[dt.date],
-    churn_days: list[dt.date],
-    period_from: dt.date,
-    period_to: dt.date,
-) -> list[Stretch]:
-    """One account's stretches at each level while observed (module docstring), for the
-    outcome whose days are `event_days` (the churn days censor; for churn they are the same).
-    `changes` are its (day, level) changes in order; nothing when it is not observed."""
-    if not changes:
-        return []
-    entry = max(period_from, changes[0][0])
-    if entry > period_to or any(day < entry for day in churn_days):
-        return []  # not computed yet in the period, or had left before it
-    event = next((day for day in event_days if day >= entry), None)
-    churn = next((day for day in churn_days if day >= entry), None)
-    last = min(day for day in (event, churn, period_to) if day is not None)
-    happened = event is not None and event == last
-    starts = [(entry, level) for day, level in changes if day <= entry][-1:]
-    starts += [(day, level) for day, level in changes if entry < day <= last]
-    stretches: list[Stretch] = []
-    for i, (day, level) in enumerate(starts):
-        end = starts[i + 1][0] if i + 1 < len(starts) else last + dt.timedelta(days=1)
-        if stretches and stretches[-1].level == level:  # an unchanged level (old snapshots)
-            stretches[-1] = Stretch(
-                account_id, level, stretches[-1].start, (end - entry).days, False
-            )
-            continue
-        stretches.append(Stretch(account_id, level, (day - entry).days, (end - entry).days, False))
-    final = stretches[-1]
-    stretches[-1] = Stretch(account_id, final.level, final.start, final.stop, happened)
-    return stretches
 
 
 def outcome_survival(

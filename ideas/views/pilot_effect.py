@@ -13,6 +13,7 @@ from config.db_router import analytics_reads
 from config.exports import csv_response
 from ideas import access
 from ideas.selectors import pilot_effect as selectors
+from ideas.selectors import pilot_effect_csv as csv_selectors
 
 
 @login_required
@@ -32,6 +33,6 @@ def pilot_effect_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     effect = selectors.pilot_effect(pilot=pilot, accounts=accounts)
     return csv_response(
         filename=f"pilot-{pilot.pk}-effect.csv",
-        header=selectors.CSV_HEADER,
-        rows=selectors.csv_rows(effect),
+        header=csv_selectors.CSV_HEADER,
+        rows=csv_selectors.csv_rows(effect),
     )
