@@ -30,6 +30,14 @@ def visible_outcome_accounts(user: User) -> QuerySet[Account]:
     return visible_accounts(user)
 
 
+def company_outcome_accounts(user: User) -> QuerySet[Account]:
+    """Every account, for figures over the whole company that name no account (loyalty over
+    time's company-wide context for an account team, whose own few accounts are too few for a
+    curve): every internal user; customers: 403."""
+    visible_outcome_accounts(user)  # customers: 403
+    return Account.objects.all()
+
+
 def access_account_for_outcomes(
     user: User, account_id: int | str, *, for_write: bool = False
 ) -> Account:

@@ -6,7 +6,9 @@ and the Cox model's hazard ratio against the reference level with its 95% interv
 Below the minimum sample a figure is null and `too_few` says so.
 
 Internal users only (customers: 403), over the accounts they see, as the insights API
-(community.access.outcomes.visible_outcome_accounts)."""
+(community.access.outcomes.visible_outcome_accounts); with `scope=company`, over all of the
+company's accounts (community.access.outcomes.company_outcome_accounts): the context an account
+team reads beside its own few accounts, aggregates that name no account."""
 
 from __future__ import annotations
 
@@ -15,11 +17,24 @@ from drf_standardized_errors.openapi_serializers import ErrorResponse403Serializ
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from community.access.outcomes import visible_outcome_accounts
+from community.access.outcomes import company_outcome_accounts, visible_outcome_accounts
 from community.api.insights import OutcomeRatesQuerySerializer
 from community.selectors import loyalty
 from config import api_serializers as serializers
 from config.db_router import analytics_reads
+
+SCOPES = [
+    ("visible", "The accounts the caller sees (the account team its own)."),
+    ("company", "All of the company's accounts: aggregates that name no account."),
+]
+
+
+class LoyaltyQuerySerializer(OutcomeRatesQuerySerializer):
+    scope = serializers.ChoiceField(
+        choices=SCOPES,
+        default="visible",
+        help_text="visible (default): the accounts the caller sees; company: all accounts.",
+    )
 
 
 class SurvivalPointSerializer(serializers.Serializer):
@@ -88,6 +103,7 @@ class OutcomeSurvivalSerializer(serializers.Serializer):
 
 
 class LoyaltyOverTimeSerializer(serializers.Serializer):
+    scope = serializers.SerializerMethodField(help_text="visible or company, as asked.")
     period_from = serializers.DateField()
     period_to = serializers.DateField()
     segment = serializers.CharField(help_text="The segment filtered on, or empty for all.")
@@ -97,24 +113,30 @@ class LoyaltyOverTimeSerializer(serializers.Serializer):
     definitions = serializers.DictField(child=serializers.CharField())
     outcomes = OutcomeSurvivalSerializer(many=True)
 
+    def get_scope(self, result) -> str:
+        return self.context["scope"]
+
 
 class LoyaltyOverTimeView(APIView):
     """Time to churn and to expansion by engagement level over time, across the caller's
     accounts: Kaplan–Meier curves and Cox hazard ratios."""
 
     @extend_schema(
-        parameters=[OutcomeRatesQuerySerializer],
+        parameters=[LoyaltyQuerySerializer],
         responses={200: LoyaltyOverTimeSerializer, 403: ErrorResponse403Serializer},
     )
     @analytics_reads()  # after authentication, which reads from the primary
     def get(self, request):
-        accounts = visible_outcome_accounts(request.user)
-        query = OutcomeRatesQuerySerializer(data=request.query_params)
+        accounts = visible_outcome_accounts(request.user)  # customers: 403
+        query = LoyaltyQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
+        scope = query.validated_data["scope"]
+        if scope == "company":
+            accounts = company_outcome_accounts(request.user)
         result = loyalty.loyalty_over_time(
             accounts=accounts,
             period_from=query.validated_data["period_from"],
             period_to=query.validated_data["period_to"],
             segment=query.validated_data.get("segment", ""),
         )
-        return Response(LoyaltyOverTimeSerializer(result).data)
+        return Response(LoyaltyOverTimeSerializer(result, context={"scope": scope}).data)

@@ -5,9 +5,14 @@ page's filters (period, segment). The fitting happens here, not on the insights 
 so that page stays as fast as it was.
 
 Internal users only (customers: 403), each over the accounts they see (the account team its
-own, product managers and programme admins all): the same readers as the insights page."""
+own, product managers and programme admins all): the same readers as the insights page. An
+account team's few accounts rarely make a curve (a level needs 10), so for a reader who does not
+see every account the section adds the same figures over all of the company's accounts, as
+context: aggregates that name no account. `?scope=company` exports those in the CSV."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -15,8 +20,9 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
+from accounts.access import sees_all_accounts
 from accounts.models import segment_label
-from community.access.outcomes import visible_outcome_accounts
+from community.access.outcomes import company_outcome_accounts, visible_outcome_accounts
 from community.selectors import loyalty
 from community.views.insights import insights_filters
 from config.db_router import analytics_reads
@@ -31,24 +37,26 @@ def insights_loyalty(request: HttpRequest) -> HttpResponse:
     accounts = visible_outcome_accounts(request.user)  # customers: 403
     _, filters, valid = insights_filters(request)
     fragment = request.htmx and not request.htmx.history_restore_request
-    result = None
+    if valid and request.GET.get("export") == "csv":
+        company = request.GET.get("scope") == "company"
+        source = company_outcome_accounts(request.user) if company else accounts
+        return _csv(_result(source, filters), company=company)
+    blocks: list[Block] = []
     if valid:
-        result = loyalty.loyalty_over_time(
-            accounts=accounts,
-            period_from=filters["period_from"],
-            period_to=filters["period_to"],
-            segment=filters["segment"],
-        )
-        if request.GET.get("export") == "csv":
-            return _csv(result)
+        context = not sees_all_accounts(request.user)  # the company's figures beside theirs
+        blocks.append(Block(scope="visible", result=_result(accounts, filters), nested=context))
+        if context:
+            company_accounts = company_outcome_accounts(request.user)
+            result = _result(company_accounts, filters)
+            blocks.append(Block(scope="company", result=result, nested=True))
     response = render(
         request,
         "community/_insights_loyalty.html" if fragment else "community/insights_loyalty.html",
         {
-            "result": result,
+            "blocks": blocks,
+            "result": blocks[0].result if blocks else None,
             "filters": filters,
             "segment_label": segment_label(filters["segment"]),
-            "chart_data": _chart_data(result) if result else {},
             "query": list_query(request).urlencode(),
             "min_accounts": loyalty.MIN_ACCOUNTS,
             "min_events": loyalty.MIN_EVENTS,
@@ -61,10 +69,54 @@ def insights_loyalty(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _csv(result: loyalty.LoyaltyOverTime) -> StreamingHttpResponse:
+@dataclass(frozen=True)
+class Block:
+    """One set of curves and ratios on the section: over the reader's accounts ("visible"), or
+    over the whole company's ("company", the context shown to those who see only some)."""
+
+    scope: str
+    result: loyalty.LoyaltyOverTime
+    nested: bool  # two blocks on the section, each under a heading of its own
+
+    @property
+    def suffix(self) -> str:
+        """What makes the block's element ids unique on the page."""
+        return "" if self.scope == "visible" else f"-{self.scope}"
+
+    @property
+    def chart_id(self) -> str:
+        return f"loyalty-chart-data{self.suffix}"
+
+    @property
+    def heading(self) -> str:
+        """The element of each outcome's heading: under the block's own h3 when nested."""
+        return "h4" if self.nested else "h3"
+
+    @property
+    def drawn(self) -> bool:
+        """Whether any level has a curve: else the block says "too few to say" in a line
+        and folds its tables away."""
+        return any(row.curve for outcome in self.result.outcomes for row in outcome.levels)
+
+    @property
+    def chart_data(self) -> dict:
+        return _chart_data(self.result)
+
+
+def _result(accounts, filters: dict) -> loyalty.LoyaltyOverTime:
+    return loyalty.loyalty_over_time(
+        accounts=accounts,
+        period_from=filters["period_from"],
+        period_to=filters["period_to"],
+        segment=filters["segment"],
+    )
+
+
+def _csv(result: loyalty.LoyaltyOverTime, *, company: bool) -> StreamingHttpResponse:
     segment = f"-{result.segment}" if result.segment else ""
+    scope = "-company" if company else ""
     return csv_response(
-        filename=f"loyalty-over-time-{result.period_from}-{result.period_to}{segment}.csv",
+        filename=(f"loyalty-over-time{scope}-{result.period_from}-{result.period_to}{segment}.csv"),
         header=_csv_header(result),
         rows=_csv_rows(result),
     )

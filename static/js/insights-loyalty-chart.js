@@ -1,7 +1,8 @@
 // The loyalty-over-time charts of the insights page (templates/community/_insights_loyalty.html,
 // loaded with htmx): per outcome (churned, expanded), the share of accounts not yet with the
 // outcome after so many days at each engagement level, as Kaplan–Meier step lines in the
-// levels' badge colours. The numbers come from the json_script "loyalty-chart-data"; the table
+// levels' badge colours. The numbers come from the json_script its canvas names (data-source:
+// "loyalty-chart-data", and "loyalty-chart-data-company" for the company's block); the table
 // under each chart gives the curves on a few days with their 95% intervals, so it reads fine
 // without script. No inline scripts anywhere (CSP: script-src 'self').
 (() => {
@@ -10,11 +11,15 @@
   const NARROW = window.matchMedia("(max-width: 575px)");
 
   function draw() {
-    const source = document.getElementById("loyalty-chart-data");
-    if (!window.Chart || !source) return;
-    const data = JSON.parse(source.textContent);
-    document.querySelectorAll("canvas[data-outcome]").forEach((canvas) => {
-      const outcome = data[canvas.dataset.outcome];
+    if (!window.Chart) return;
+    const sources = {};
+    document.querySelectorAll("canvas[data-outcome][data-source]").forEach((canvas) => {
+      // Each block of the section (the reader's accounts, the company's) has its own data.
+      const id = canvas.dataset.source;
+      const source = document.getElementById(id);
+      if (!source) return;
+      sources[id] = sources[id] || JSON.parse(source.textContent);
+      const outcome = sources[id][canvas.dataset.outcome];
       if (!outcome) return;
       const existing = window.Chart.getChart(canvas);
       if (existing) existing.destroy();

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from accounts.models import Account
 from community.models import EngagementLevel, OutcomeKind
 from community.services.outcomes import outcome_record
 from tests.accounts.factories import PASSWORD, AccountFactory
@@ -84,4 +85,48 @@ def test_a_product_manager_reads_loyalty_over_time_by_level(page, live_server, p
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     section.scroll_into_view_if_needed()
     section.screenshot(path=SCREENSHOTS / "insights-loyalty.png")
+    assert problems == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_account_manager_reads_the_company_curves_beside_their_own_few_accounts(
+    page, live_server, account_manager_a
+):
+    """Their portfolio (one account) draws no curve; the company's block draws Dormant's and
+    Participating's, and the page names none of those accounts."""
+    _accounts(L.DORMANT, 12, churned=(330, 300, 260, 200, 150, 90))
+    _accounts(L.PARTICIPATING, 12, churned=(280, 120, 40))
+    acme = Account.objects.get(slug="acme")  # theirs
+    EngagementSnapshotFactory(account=acme, day=_day(400), level=L.DORMANT)
+
+    problems: list[str] = []
+    page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Email").fill(account_manager_a.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    nav_click(page, "Insights")
+    section = page.locator("section[aria-labelledby=loyalty-h]")
+    section.get_by_role("heading", name="All accounts of the company, for context").wait_for()
+    company = "window.Chart && window.Chart.getChart(document.getElementById('{}'))".format(
+        "loyalty-chart-churned-company"
+    )
+    page.wait_for_function(f"() => {company}")
+
+    labels = page.evaluate(f"{company}.data.datasets.map((d) => d.label)")
+    assert labels == ["Dormant", "Participating"]
+    mine = section.locator("section[data-scope=visible]")  # too few of their own: no chart
+    assert "Too few to say at every level — 1 account observed" in mine.inner_text()
+    assert mine.locator("canvas").count() == 0
+    mine.get_by_text("The tables of counts").click()
+    assert "too few to say" in mine.locator("#loyalty-churned").inner_text()
+    hazard = section.locator(
+        "#loyalty-churned-company tr[data-level=participating] td[data-hazard]"
+    )
+    assert "95%:" in hazard.inner_text()
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    section.scroll_into_view_if_needed()
+    section.screenshot(path=SCREENSHOTS / "insights-loyalty-account-manager.png")
     assert problems == []

@@ -73,9 +73,11 @@ def test_customers_are_refused_the_section_its_csv_and_the_api(
     assert client.get(URL).status_code == 403
     assert client.get(URL, **HTMX).status_code == 403
     assert client.get(f"{URL}?{PERIOD}&export=csv").status_code == 403
-    response = api.get(API)
-    assert response.status_code == 403
-    assert api_error(response)["code"] == "permission_denied"
+    assert client.get(f"{URL}?{PERIOD}&export=csv&scope=company").status_code == 403
+    for query in ("", "?scope=company"):
+        response = api.get(f"{API}{query}")
+        assert response.status_code == 403
+        assert api_error(response)["code"] == "permission_denied"
 
 
 def test_the_account_team_counts_only_its_own_accounts(client_for, api, account_manager_a):
@@ -90,6 +92,57 @@ def test_the_account_team_counts_only_its_own_accounts(client_for, api, account_
     assert _level(body, "churned", "dormant")["events"] == 1
     churn = page.context["result"].outcome(K.CHURNED)
     assert (churn.accounts, churn.events) == (1, 1)
+
+
+def test_the_account_team_also_reads_the_whole_company_as_context_that_names_no_account(
+    client_for, api, account_manager_a
+):
+    """Their few accounts make no curve; the company's do. The section shows both, each under
+    its heading; the CSV and the API give the company's with scope=company."""
+    acme = Account.objects.get(slug="acme")
+    _account(L.DORMANT, churned=dt.date(2026, 2, 1), account=acme)
+    _portfolio()  # not theirs
+    others = list(Account.objects.exclude(pk=acme.pk).values_list("name", flat=True))
+    client = client_for(account_manager_a)
+    api_login(api, account_manager_a)
+
+    response = client.get(f"{URL}?{PERIOD}", **HTMX)
+    html = response.content.decode()
+    mine, company = response.context["blocks"]
+    company_csv = _csv(client.get(f"{URL}?{PERIOD}&export=csv&scope=company"))
+    own_csv = _csv(client.get(f"{URL}?{PERIOD}&export=csv"))
+    body = api.get(f"{API}?{PERIOD}&scope=company").json()
+
+    everyone = Account.objects.count()
+    assert (mine.scope, mine.result.outcome(K.CHURNED).accounts) == ("visible", 1)
+    assert (company.scope, company.result.outcome(K.CHURNED).accounts) == ("company", everyone)
+    assert company.result.outcome(K.CHURNED).events == 1 + 8
+    assert '<h3 id="loyalty-scope-visible-h">Your accounts</h3>' in html
+    assert '<h3 id="loyalty-scope-company-h">All accounts of the company, for context</h3>' in html
+    assert 'id="loyalty-churned"' in html and 'id="loyalty-churned-company"' in html
+    assert 'id="loyalty-chart-data-company"' in html
+    contributing = html.split('id="loyalty-churned-company"')[1].split(
+        'data-hazard="contributing">'
+    )
+    assert "too few to say" not in contributing[1].split("</td>")[0]  # a ratio, at last
+    assert not [name for name in others if name in html]  # aggregates only
+    assert next(r for r in own_csv if r["level"] == "dormant")["accounts"] == "1"
+    assert next(r for r in company_csv if r["level"] == "dormant")["accounts"] == "11"
+    assert body["scope"] == "company"
+    assert (_level(body, "churned", "dormant")["accounts"], body["outcomes"][0]["events"]) == (
+        11,
+        9,
+    )
+    assert api.get(f"{API}?{PERIOD}").json()["scope"] == "visible"
+
+
+def test_an_unknown_scope_is_a_field_error_in_the_api(api, account_manager_a):
+    api_login(api, account_manager_a)
+
+    response = api.get(f"{API}?{PERIOD}&scope=everyone")
+
+    assert response.status_code == 400
+    assert api_error(response)["attr"] == "scope"
 
 
 def test_product_managers_count_every_account(api, product_manager):
@@ -147,6 +200,9 @@ def test_without_htmx_it_is_a_page_of_its_own(client_for, product_manager):
 
     assert response.status_code == 200
     assert "<h1>Loyalty over time by engagement</h1>" in response.content.decode()
+    # they see every account already: no second block for context
+    assert [block.scope for block in response.context["blocks"]] == ["visible"]
+    assert "All accounts of the company" not in response.content.decode()
 
 
 def test_a_period_that_ends_before_it_starts_asks_to_fix_the_filters(client_for, product_manager):
