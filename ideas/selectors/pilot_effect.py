@@ -7,10 +7,10 @@ with 95% intervals, sample sizes and a plain-language reading.
 
 `pilot_effect` reads a fixed number of queries whatever the number of accounts: (1) the
 participating accounts with their scores before (correlated subqueries), (2) the candidates of
-their segments as plain rows, (3) the candidates' scores on the first and last day of the 90
-days before, at once (`_window_ends`), and (4) only when some lack one of those days, their
-latest and first scores in the window, (5) the matched accounts, (6) the matched accounts'
-mean scores in both windows, (7) their renewals and expansions in both years. The statistics
+their segments as plain rows with their scores on the first and last day of the 90 days before
+(`_candidates`), (3) only when some lack one of those days, their latest and first scores in
+the window, (4) the matched accounts, (5) the matched accounts'
+mean scores in both windows, (6) their renewals and expansions in both years. The statistics
 are `ideas.selectors.pilot_effect_figures`'.
 """
 
@@ -20,7 +20,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db import connections
+from django.db.models import (
+    Avg,
+    Count,
+    FilteredRelation,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.formats import format_date
@@ -243,52 +254,64 @@ def _point(row: EffectAccount) -> MatchPoint:
 
 def _candidates(
     pilot: Pilot, accounts: QuerySet[Account], windows: Windows, segments: set[str]
-) -> dict[int, tuple[MatchPoint, Decimal, Decimal]]:
-    """The accounts of the segments that may be matched, as plain rows (at full size a segment
-    has thousands: no model instance is made for one that is not chosen), with a score in the
-    90 days before: by id, the match's point and the score and trend as stored."""
+) -> dict[int, MatchPoint]:
+    """The accounts of the segments that may be matched, with a score in the 90 days before,
+    as the match's points by id. At full size a segment has thousands: they are read as plain
+    floats in one query (no model instance, no Decimal for an account that is not chosen),
+    each with its scores on the last and the first day of the window, where nearly every
+    account has a snapshot (a join each, on the snapshots' (day, account) index). Only the
+    accounts without one of those two days are looked up one by one (the correlated
+    subqueries of `_with_match_variables`), in one more query when there are any."""
     # Not in this pilot, nor in any other that ran within the windows (it moves scores too).
     in_a_pilot = Enrolment.objects.filter(
         pilot__runs_from__lte=windows.after_to, pilot__runs_until__gte=windows.before_from
     ).values("account_id")
     pool = accounts.filter(segment__in=segments).exclude(pk__in=in_a_pilot)
-    rows = list(pool.order_by("pk").values_list("pk", "segment", "annual_contract_value"))
-    ends = _window_ends(pool, [pk for pk, _, _ in rows], windows)
-    candidates = {}
-    for pk, segment, contract_value in rows:
-        score_then, score_first = ends.get(pk, (None, None))
-        if score_then is None:
-            continue
-        score, trend = _score_and_trend(score_then, score_first)
-        point = MatchPoint(pk, segment, float(score), float(trend), float(contract_value))
-        candidates[pk] = (point, score, trend)
+    rows = (
+        pool.annotate(
+            on_last=FilteredRelation(
+                "engagement_snapshots", condition=Q(engagement_snapshots__day=windows.before_to)
+            ),
+            on_first=FilteredRelation(
+                "engagement_snapshots", condition=Q(engagement_snapshots__day=windows.before_from)
+            ),
+        )
+        .annotate(
+            value=Cast("annual_contract_value", FloatField()),
+            then=Cast("on_last__score", FloatField()),
+            start=Cast("on_first__score", FloatField()),
+        )
+        .order_by("pk")
+        .values_list("pk", "segment", "value", "then", "start")
+    )
+    candidates, gaps = {}, {}
+    for pk, segment, value, then, start in _plain_rows(rows):
+        if then is None or start is None:
+            gaps[pk] = (segment, value)
+        else:  # scores have one decimal: so has their difference
+            candidates[pk] = MatchPoint(pk, segment, then, round(then - start, 1), value)
+    if gaps:
+        looked_up = _with_match_variables(pool.filter(pk__in=list(gaps)), windows)
+        for pk, then, start in looked_up.values_list("pk", "score_then", "score_first"):
+            if then is not None:
+                segment, value = gaps[pk]
+                then, start = float(then), float(start)
+                candidates[pk] = MatchPoint(pk, segment, then, round(then - start, 1), value)
     return candidates
 
 
-def _window_ends(pool: QuerySet[Account], ids: list[int], windows: Windows) -> dict[int, tuple]:
-    """Each account's (latest, first) score in the 90 days before the pilot. Nearly every
-    account has a snapshot on the window's last and on its first day, which are then those two:
-    they are read for the whole pool at once (the snapshots' (day, account) index: one range
-    per day). Only the accounts without one of them are looked up one by one (the correlated
-    subqueries of `_with_match_variables`), in one more query when there are any."""
-    last, first = Q(day=windows.before_to), Q(day=windows.before_from)
-    ends = {
-        pk: (then, start)
-        for pk, then, start in EngagementSnapshot.objects.filter(
-            day__in=(windows.before_from, windows.before_to), account__in=pool.values("pk")
-        )
-        .values("account_id")
-        .annotate(then=Max("score", filter=last), start=Max("score", filter=first))
-        .order_by()
-        .values_list("account_id", "then", "start")
-        if then is not None and start is not None
-    }
-    gaps = [pk for pk in ids if pk not in ends]
-    if gaps:
-        looked_up = _with_match_variables(pool.filter(pk__in=gaps), windows)
-        for pk, score_then, score_first in looked_up.values_list("pk", "score_then", "score_first"):
-            ends[pk] = (score_then, score_first)
-    return ends
+def _plain_rows(rows: QuerySet) -> list[tuple]:
+    """The rows as the database driver gives them: the casts already made them floats, and
+    Django's converters (a call per value, thousands of rows) would only repeat it."""
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _stored(point: MatchPoint) -> tuple[Decimal, Decimal]:
+    """A chosen candidate's score and trend as stored, with one decimal."""
+    return tuple(Decimal(f"{value:.1f}") + 0 for value in (point.score, point.trend))
 
 
 def _pairs(pilot: Pilot, accounts: QuerySet[Account], windows: Windows) -> list[EffectPair]:
@@ -301,9 +324,7 @@ def _pairs(pilot: Pilot, accounts: QuerySet[Account], windows: Windows) -> list[
     ]
     candidates = _candidates(pilot, accounts, windows, {p.account.segment for p in participants})
     with_history = [p for p in participants if p.score is not None]
-    matches = nearest_matches(
-        [_point(p) for p in with_history], [point for point, _, _ in candidates.values()]
-    )
+    matches = nearest_matches([_point(p) for p in with_history], list(candidates.values()))
     chosen = {a.pk: a for a in accounts.filter(pk__in=[m for m in matches.values() if m])}
     pairs = []
     for participant in participants:
@@ -314,7 +335,7 @@ def _pairs(pilot: Pilot, accounts: QuerySet[Account], windows: Windows) -> list[
         if matched is None:
             pairs.append(EffectPair(participant, None, "no account of its segment left to match"))
         else:
-            _, score, trend = candidates[matched]
+            score, trend = _stored(candidates[matched])
             pairs.append(EffectPair(participant, EffectAccount(chosen[matched], score, trend)))
     return pairs
 

@@ -40,9 +40,10 @@ MATCH_VARIABLES = ("score", "trend", "contract_value")
 def _scales(points: Sequence[MatchPoint]) -> dict[str, float]:
     """Each variable's population standard deviation over every account considered (1 where it
     does not vary), so that a point of score and a euro of contract value weigh alike."""
+    columns = dict(zip(MatchPoint._fields, zip(*points, strict=True), strict=False))  # none: {}
     scales = {}
     for name in MATCH_VARIABLES:
-        values = numpy.fromiter((getattr(p, name) for p in points), dtype=float, count=len(points))
+        values = numpy.asarray(columns.get(name, ()), dtype=float)
         spread = float(values.std()) if len(values) > 1 else 0.0  # over n: the population's
         scales[name] = spread if spread > 0 else 1.0
     return scales

@@ -254,10 +254,12 @@ def test_a_pilot_not_closed_has_no_effect_yet(pilot):
     assert effect.reading == "The effect is estimated once the pilot is closed."
 
 
-def test_the_window_ends_read_at_once_equal_the_account_by_account_lookup():
-    """Accounts with a snapshot on both ends of the 90 days before (read as one range per day),
-    on one end only, on neither or none at all (looked up one by one): the same latest and
-    first scores as the correlated lookup of every account."""
+def test_the_candidates_read_at_once_equal_the_account_by_account_lookup():
+    """Accounts with a snapshot on both ends of the 90 days before (read by a join on each
+    day), on one end only, on neither or none at all (looked up one by one): the same latest
+    score and trend as the correlated lookup of every account, with one decimal."""
+    from decimal import Decimal
+
     from community.models import EngagementSnapshot
     from ideas.selectors import pilot_effect as effect
     from tests.community.factories import EngagementSnapshotFactory
@@ -276,22 +278,25 @@ def test_the_window_ends_read_at_once_equal_the_account_by_account_lookup():
     }.items():
         account = Account.objects.create(name=name, slug=name.replace(" ", "-"))
         for n, day in enumerate(days):
-            EngagementSnapshotFactory(account=account, day=day, score=30 + 7 * n)
-    pool = Account.objects.all()
+            score = Decimal("30.3") + Decimal("7.1") * n
+            EngagementSnapshotFactory(account=account, day=day, score=score)
+    names = ["both ends", "last only", "first only", "neither", "none", "outside"]
+    pool = Account.objects.filter(name__in=names)
 
-    ends = effect._window_ends(pool, list(pool.values_list("pk", flat=True)), windows)
+    candidates = effect._candidates(pilot, pool, windows, {a.segment for a in pool})
 
     lookup = {
-        pk: (then, start)
+        pk: (float(then), float(then - start))
         for pk, then, start in effect._with_match_variables(pool, windows).values_list(
             "pk", "score_then", "score_first"
         )
         if then is not None
     }
-    assert {pk: v for pk, v in ends.items() if v[0] is not None} == lookup
-    by_name = {Account.objects.get(pk=pk).name: v for pk, v in ends.items()}
-    assert by_name["both ends"] == (44, 30) and by_name["last only"] == (37, 30)
-    assert by_name["first only"] == (37, 30) and by_name["neither"] == (37, 30)
-    assert by_name.get("none", (None, None)) == (None, None)
-    assert by_name.get("outside", (None, None)) == (None, None)
+    assert {pk: (p.score, p.trend) for pk, p in candidates.items()} == lookup
+    by_name = {Account.objects.get(pk=pk).name: p for pk, p in candidates.items()}
+    assert (by_name["both ends"].score, by_name["both ends"].trend) == (44.5, 14.2)
+    assert (by_name["last only"].score, by_name["last only"].trend) == (37.4, 7.1)
+    assert (by_name["first only"].score, by_name["neither"].trend) == (37.4, 7.1)
+    assert effect._stored(by_name["both ends"]) == (Decimal("44.5"), Decimal("14.2"))
+    assert "none" not in by_name and "outside" not in by_name
     assert EngagementSnapshot.objects.count() == 11
