@@ -29,16 +29,16 @@ from community.selectors.engagement import (
 from community.selectors.value_exchanged import value_ledgers
 
 
-def _level_rank() -> Case:
-    """Dormant 0 … Co-creating 4, so levels sort in their order (not alphabetically)."""
-    return Case(
-        *[
-            When(engagement_level=level, then=Value(rank))
-            for rank, level in enumerate(EngagementLevel.values)
-        ],
+def _level_rank(latest: QuerySet) -> Subquery:
+    """Dormant 0 … Co-creating 4, so levels sort in their order (not alphabetically): the
+    rank is taken inside the latest-snapshot subquery, one look-up per account (a CASE over
+    the level annotation would repeat that subquery once per level)."""
+    rank = Case(
+        *[When(level=level, then=Value(rank)) for rank, level in enumerate(EngagementLevel.values)],
         default=Value(None),
         output_field=IntegerField(),
     )
+    return Subquery(latest.annotate(rank=rank).values("rank")[:1], output_field=IntegerField())
 
 
 # --- Portfolio -------------------------------------------------------------------------------
@@ -111,7 +111,8 @@ def portfolio_list(
         trend_start_score=Subquery(trend_start.values("score")[:1]),
         last_activity_at=last_customer_activity(),
         open_alerts=Coalesce(Subquery(open_alerts), 0),
-    ).annotate(level_rank=_level_rank())
+        level_rank=_level_rank(latest),
+    )
     if q:
         accounts = accounts.filter(name__icontains=q)
     if level == NOT_COMPUTED:

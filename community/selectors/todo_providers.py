@@ -41,10 +41,11 @@ from community.models import (
 from community.models.chat_channels import ChatPostStatus
 from community.models.notifications import NotifyKind
 from community.selectors.alerts import RENEWAL_WINDOW_DAYS, SILENT_DAYS, alert_list
+from community.selectors.engagement import last_customer_activity
 from community.selectors.gardens import pending_invitations_for
 from community.selectors.notifications import notification_list
-from community.selectors.portfolio import portfolio_list
-from community.selectors.todos import ToDo, ToDoViewer, capped, more_item
+from community.selectors.portfolio import PORTFOLIO_SORTS, portfolio_list
+from community.selectors.todos import TODO_LIMIT, ToDo, ToDoViewer, capped, more_item
 
 NEVER = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # stands for no activity at all
 
@@ -221,14 +222,25 @@ def silent_todos(viewer: ToDoViewer) -> list[ToDo]:
     if accounts is None:
         return []
     since = timezone.now() - dt.timedelta(days=SILENT_DAYS)
-    # One look-up of each account's last activity in the filter (a NULL, never active, reads
-    # as the oldest time), not one for "before" and another for "none".
-    silent = (
-        portfolio_list(accounts=accounts, sort="last_activity_at", today=viewer.today)
-        .alias(silent_since=Coalesce("last_activity_at", Value(NEVER)))
+    # Which accounts are silent, longest first, is read once as plain ids (a portfolio of
+    # thousands pays each account's last-activity look-up once, not again for a count), and
+    # only the first few get the portfolio's columns. One look-up of each account's last
+    # activity in the filter (a NULL, never active, reads as the oldest time).
+    silent = list(
+        accounts.alias(
+            last_activity_at=last_customer_activity(),
+            silent_since=Coalesce("last_activity_at", Value(NEVER)),
+        )
         .filter(silent_since__lt=since)
+        .order_by(*PORTFOLIO_SORTS["last_activity_at"][1], "pk")
+        .values_list("pk", flat=True)
     )
-    rows, total = capped(silent)
+    total = len(silent)
+    first = silent[:TODO_LIMIT]
+    rows = sorted(
+        portfolio_list(accounts=accounts.filter(pk__in=first), today=viewer.today),
+        key=lambda account: first.index(account.pk),
+    )
     items = [
         ToDo(
             kind="silent",

@@ -190,6 +190,36 @@ def test_the_account_manager_sees_open_alerts_renewals_and_silence_of_their_acco
     assert all(opens(client, item.url) == 200 for item in items)
 
 
+def test_silent_accounts_come_longest_silent_first_five_and_the_rest_counted(
+    client_for, frozen, account_manager_a, account_a, member_a
+):
+    """Never active first (by name), then the oldest last activity; an account active within
+    the 30 days is not silent; beyond five, "N more"."""
+    engagement_event(account_a, member_a, "vote", days_ago=2, day=TODAY)  # not silent
+    names = {}
+    for name, days_ago in [
+        ("Zeta", None),
+        ("Alpha", None),
+        ("Bravo", 40),
+        ("Charlie", 90),
+        ("Delta", 31),
+        ("Echo", 200),
+        ("Foxtrot", 60),
+    ]:
+        account = AccountFactory(name=f"{name} Ltd")
+        TeamAssignmentFactory(user=account_manager_a, account=account)
+        if days_ago is not None:
+            engagement_event(account, member_a, "vote", days_ago=days_ago, day=TODAY)
+        names[name] = account
+
+    silent = [item for item in home_items(client_for(account_manager_a)) if item.kind == "silent"]
+
+    firsts = [item.text.split(" is silent")[0] for item in silent[:5]]
+    assert firsts == ["Alpha Ltd", "Zeta Ltd", "Echo Ltd", "Charlie Ltd", "Foxtrot Ltd"]
+    assert "2 more silent accounts" in silent[5].text and len(silent) == 6
+    assert all("Acme" not in item.text for item in silent)
+
+
 def test_an_engaged_account_or_a_far_renewal_is_no_renewal_to_do(
     client_for, frozen, account_manager_a, account_a, member_a
 ):
