@@ -12,7 +12,7 @@ import pytest
 from accounts.models import Account
 from community.models import GardenVisibility
 from ideas.models import Idea, IdeaStatus, Vote
-from ideas.selectors.ideas import idea_board, with_support
+from ideas.selectors.ideas import idea_board, support_values, with_support
 from tests.accounts.factories import AccountFactory, customer
 from tests.community.factories import GardenFactory
 from tests.ideas.factories import IdeaFactory
@@ -132,13 +132,16 @@ def test_the_board_shows_each_ideas_support(client_for, product_manager, support
     assert "3 people · 3 accounts · €360,000 ACV" in page
 
 
+@pytest.mark.parametrize("sort", ["value", "people"])
 def test_the_board_writes_no_sum_of_contract_values_in_several_currencies(
-    client_for, product_manager, support
+    client_for, product_manager, support, sort
 ):
+    """Sorted by value every idea's value is an annotation; sorted otherwise the cards' values
+    are read at once after (support_values): the same words either way."""
     Account.objects.filter(name="Mid").update(currency="USD")  # one of "breadth"'s three
 
     ideas = {i.title: i for i in with_support(Idea.objects.all(), value=True)}
-    page = client_for(product_manager).get(f"{BOARD}?sort=value").content.decode()
+    page = client_for(product_manager).get(f"{BOARD}?sort={sort}").content.decode()
 
     assert (ideas["Wanted everywhere"].support_currency, ideas["Big money"].support_currency) == (
         "",
@@ -146,6 +149,26 @@ def test_the_board_writes_no_sum_of_contract_values_in_several_currencies(
     )
     assert "3 people · 3 accounts · ACV in several currencies" in page
     assert "3 people · 1 account · €1,000,000 ACV" in page
+    assert "4 people · 1 account · €50,000 ACV" in page
+
+
+def test_support_values_read_at_once_equal_the_per_idea_annotations(support, garden):
+    """Duplicate voters of one account, several currencies, a staff voter, no voter at all."""
+    Account.objects.filter(name="Tiny").update(currency="USD")
+    IdeaFactory(garden=garden, title="Nobody yet")
+    ideas = list(with_support(Idea.objects.all(), value=True))
+
+    values = support_values([idea.pk for idea in ideas])
+
+    expected = {
+        idea.pk: (idea.support_value, idea.support_currency)
+        for idea in ideas
+        if idea.supporting_accounts
+    }
+    assert values == expected and len(expected) == 3
+    assert values[support["big_money"].pk] == (Decimal("1000000.00"), "EUR")
+    assert values[support["breadth"].pk][1] == ""
+    assert support_values([]) == {}
 
 
 def test_the_board_filters_by_garden_and_places_ideas_by_status(
@@ -209,6 +232,38 @@ def test_the_board_costs_the_same_queries_for_few_or_many_ideas(
             response = client.get(f"{BOARD}?sort=value")
         assert response.status_code == 200
         assert response.content.decode().count("data-idea=") == ideas
+        with django_assert_num_queries(9):  # 9: the cards' support values, read after
+            response = client.get(f"{BOARD}?sort=people")
+        assert response.content.decode().count("data-idea=") == ideas
 
     board_with(3)
     board_with(16)
+
+
+def test_the_cards_tag_writes_what_the_template_wrote(support, garden):
+    """ideas/templatetags/board_tags.py against the markup it replaced, on cards with one
+    person and several, one account and several, a value in one currency and in several, a
+    title to escape and none supporting at all."""
+    from django.template import Context, Template
+
+    Account.objects.filter(name="Tiny").update(currency="USD")
+    IdeaFactory(garden=garden, title='Nobody <yet> & "quoted"')
+    _vote(IdeaFactory(garden=garden, title="One"), customer(AccountFactory()))
+    ideas = list(with_support(Idea.objects.select_related("garden"), value=True))
+    before = Template(
+        "{% load formats %}{% for idea in ideas %}"
+        '<li data-idea="{{ idea.pk }}"><a href="{{ idea.get_absolute_url }}">{{ idea.title }}'
+        '</a><br><small class="muted">{{ idea.garden.name }} · {{ idea.supporters }} '
+        "{% if idea.supporters == 1 %}person{% else %}people{% endif %} · "
+        "{{ idea.supporting_accounts }} account{{ idea.supporting_accounts|pluralize }}"
+        "{% if idea.support_currency %} · {{ idea.support_value|contract_value:"
+        "idea.support_currency }} ACV{% elif idea.supporting_accounts %} · ACV in several "
+        "currencies{% endif %}</small></li>{% endfor %}"
+    ).render(Context({"ideas": ideas}))
+    after = Template("{% load board_tags %}{% board_cards ideas %}").render(
+        Context({"ideas": ideas})
+    )
+
+    assert re.sub(r">\s+", ">", after.strip()).replace("<br>\n        ", "<br>") == before
+    assert "1 person · 1 account" in after and "ACV in several currencies" in after
+    assert "Nobody &lt;yet&gt; &amp; &quot;quoted&quot;" in after
