@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models import (
     Case,
@@ -276,7 +277,7 @@ class IdeaPage:
     voted: bool
     following: bool
     transitions: list[IdeaTransition]
-    comments: list[Comment]
+    comments: Page  # of COMMENTS_PER_PAGE, oldest first; the latest page unless asked
     pilots: list[Pilot]
     duplicates: list[Idea]
     allowed_moves: list[tuple[str, str]]
@@ -313,8 +314,20 @@ def idea_comments(*, idea: Idea) -> QuerySet[Comment]:
     )
 
 
-def idea_page(*, idea: Idea, user: User) -> IdeaPage:
-    """The idea page for `user`; a fixed number of queries whatever the votes and comments."""
+COMMENTS_PER_PAGE = 50  # a long discussion (thousands of comments at full size) is paged
+
+
+def comments_page(*, idea: Idea, number: str | int | None = None) -> Page:
+    """A page of the idea's comments, oldest first: page `number`, by default the last one
+    (the latest comments, where a new comment lands); a number out of range gives the last
+    page, one that is not a number the first (Paginator.get_page)."""
+    paginator = Paginator(idea_comments(idea=idea), COMMENTS_PER_PAGE)
+    return paginator.get_page(paginator.num_pages if number in (None, "") else number)
+
+
+def idea_page(*, idea: Idea, user: User, comments: str | int | None = None) -> IdeaPage:
+    """The idea page for `user` with page `comments` of its comments (by default the latest);
+    a fixed number of queries whatever the votes and comments."""
     support = idea_support(idea=idea, user=user)
     return IdeaPage(
         supporters=support["supporters"],
@@ -322,7 +335,7 @@ def idea_page(*, idea: Idea, user: User) -> IdeaPage:
         voted=bool(support["voted"]),
         following=Follow.objects.filter(idea=idea, user=user).exists(),
         transitions=list(idea_transitions(idea=idea)),
-        comments=list(idea_comments(idea=idea)),
+        comments=comments_page(idea=idea, number=comments),
         pilots=list(visible_pilots(user).filter(idea=idea).order_by("-runs_from", "-pk")),
         duplicates=list(idea.duplicates.order_by("title", "pk")),
         allowed_moves=[(s, IdeaStatus(s).label) for s in workflow.allowed_moves(user, idea)],

@@ -305,7 +305,7 @@ def idea_page_response(
 ) -> HttpResponse:
     """The idea page; the form that failed (`comment_form`, `transition_form`, `merge_form`,
     with the merge picker's `merge` context) with its errors in its place."""
-    page = selectors.idea_page(idea=idea, user=request.user)
+    page = selectors.idea_page(idea=idea, user=request.user, comments=request.GET.get("comments"))
     return render(
         request,
         "ideas/idea_detail.html",

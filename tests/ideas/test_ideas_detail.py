@@ -182,15 +182,43 @@ def test_the_idea_page_costs_the_same_queries_for_few_or_many_votes_and_comments
             services.idea_vote_toggle(idea=idea, user=voter)
             services.idea_comment(idea=idea, author=voter, body="Me too.")
         # 1 session, 2 user with membership, 3 the idea (access_idea, with garden, author and
-        # account), 4 support (people, accounts, mine), 5 following, 6 transitions, 7 comments
-        # with their authors, 8 pilots, 9 duplicates, 10 permissions (own and groups': may
-        # this reader move it?), 11 unread notifications (bell)
-        with django_assert_num_queries(11):
+        # account), 4 support (people, accounts, mine), 5 following, 6 transitions, 7 the
+        # comments' count, 8 the latest page of comments with their authors, 9 pilots,
+        # 10 duplicates, 11 permissions (own and groups': may this reader move it?), 12 unread
+        # notifications (bell)
+        with django_assert_num_queries(12):
             response = client.get(url(idea))
         assert response.content.decode().count("Me too.") == people
 
     page_with(2)
     page_with(9)
+
+
+def test_a_long_discussion_is_paged_latest_comments_first_shown(client_for, idea, member_b):
+    """Fifty comments a page, oldest first within it; the page opens on the latest, where a
+    new comment lands, with a link to the earlier ones."""
+    from ideas.selectors.ideas import COMMENTS_PER_PAGE
+
+    author = customer(member_b.membership.account)
+    for n in range(1, COMMENTS_PER_PAGE + 8):
+        services.idea_comment(idea=idea, author=author, body=f"Comment number {n}.")
+    client = client_for(member_b)
+    total = COMMENTS_PER_PAGE + 7
+
+    latest = client.get(url(idea)).content.decode()
+    earlier = client.get(url(idea), {"comments": 1}).content.decode()
+    wrong = client.get(url(idea), {"comments": "x"}).content.decode()
+
+    assert f"Comments ({total})" in latest and f"Comments ({total})" in earlier
+    assert f"Comments 51–{total} of {total}, oldest first." in latest
+    shown = [n for n in range(1, total + 1) if f"Comment number {n}.<" in latest]
+    assert shown == list(range(51, total + 1))
+    assert 'href="?comments=1">← Earlier comments</a>' in latest
+    assert "Comment number 1.<" in earlier and "Comment number 51.<" not in earlier
+    assert 'href="?comments=2">Later comments →</a>' in earlier
+    assert "Comment number 1.<" in wrong  # not a number: the first page
+    response = client.post(url(idea, "comments"), {"body": "The newest."})
+    assert "The newest." in client.get(response["Location"].split("#")[0]).content.decode()
 
 
 # --- Vote --------------------------------------------------------------------------------------
