@@ -50,7 +50,7 @@ from demo.data.pilot_outcomes import demo_pilot_outcomes_create
 from demo.data.recognition import demo_recognition_build
 from demo.data.robustness import demo_robustness_build
 from demo.data.todos import demo_key_account_handover, demo_todos_build
-from ideas.models import Pilot
+from ideas.models import FeedbackResponse, Pilot, ResponseStatus
 
 
 class Command(BaseCommand):
@@ -152,10 +152,11 @@ class Command(BaseCommand):
             f"Seeded {len(people.accounts)} accounts, {customers} customer users, "
             f"{len(gardens)} gardens, {events} activity events"
         )
-        if ideas is not None:
+        if ideas is not None:  # the pilots of every builder (effects, drift, …), not only ideas'
+            responses = FeedbackResponse.objects.filter(status=ResponseStatus.SUBMITTED).count()
             seeded += (
                 f", {ideas.ideas} ideas ({ideas.votes} votes, {ideas.comments} comments) and "
-                f"{ideas.pilots} pilots ({ideas.responses} feedback responses)"
+                f"{Pilot.objects.count()} pilots ({responses} feedback responses)"
             )
         return seeded
 
