@@ -4,10 +4,17 @@ Two locks: markdown-it renders with raw HTML turned off (a `<script>` typed in a
 out as text) and refuses `javascript:`-style links; nh3 then keeps only the tags and
 attributes below and links to http(s) and mailto, so nothing executable reaches the page
 even if one lock fails.
+
+Rendering is a pure function of the text, and the same bodies are shown again and again (a
+harvest's body on every page of the feed, in the API's lists: a quarter of /api/v1/harvests/'s
+CPU), so each process keeps the HTML of the last texts it rendered (up to
+`_REMEMBERED` of them, each up to `_REMEMBERED_LENGTH` characters). A sanitiser fix still reaches
+every old post: the next process renders them again.
 """
 
 from __future__ import annotations
 
+import functools
 import html as html_entities
 import re
 
@@ -26,9 +33,25 @@ _ALLOWED_TAGS = {
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
 
 
+_REMEMBERED = 1024
+_REMEMBERED_LENGTH = 20_000
+
+
 def markdown_render(text: str) -> SafeString:
     """HTML for `text`, with links marked rel="nofollow noopener noreferrer ugc"."""
-    html = _renderer.render(text or "")
+    text = text or ""
+    if len(text) > _REMEMBERED_LENGTH:
+        return _render(text)
+    return _render_remembered(text)
+
+
+@functools.lru_cache(maxsize=_REMEMBERED)
+def _render_remembered(text: str) -> SafeString:
+    return _render(text)
+
+
+def _render(text: str) -> SafeString:
+    html = _renderer.render(text)
     cleaned = nh3.clean(
         html,
         tags=_ALLOWED_TAGS,

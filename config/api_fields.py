@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from config.api_lean import LeanModelSerializer
+
 NOT_A_STRING = "Not a valid string."
 
 
@@ -58,9 +60,10 @@ STRICT = {
 
 
 # A ModelSerializer whose fields built from a model's CharField, TextField, SlugField, EmailField
-# or URLField are the strict ones. (No docstring: drf-spectacular would print it on every model
+# or URLField are the strict ones, built once per class and read as config.api_lean reads.
+# (No docstring: drf-spectacular would print it on every model
 # serializer's schema that has none of its own.)
-class StrictModelSerializer(serializers.ModelSerializer):
+class StrictModelSerializer(LeanModelSerializer):
     serializer_field_mapping = {
         model_field: STRICT.get(field, field)
         for model_field, field in serializers.ModelSerializer.serializer_field_mapping.items()

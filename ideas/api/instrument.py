@@ -65,8 +65,8 @@ class InstrumentQuestionsView(APIView):
         responses={200: s.QuestionSerializer(many=True)},
     )
     def get(self, request: Request, pk: int) -> Response:
-        design = selectors.instrument_design(pilot=_pilot(request, pk))
-        return Response(s.QuestionSerializer(design.questions, many=True).data)
+        questions = selectors.instrument_questions(pilot=_pilot(request, pk))
+        return Response(s.QuestionSerializer(questions, many=True).data)
 
     @extend_schema(
         summary="Add a question at the end of its phase",
@@ -130,8 +130,8 @@ class InstrumentDimensionsView(APIView):
         responses={200: s.DimensionSerializer(many=True)},
     )
     def get(self, request: Request, pk: int) -> Response:
-        design = selectors.instrument_design(pilot=_pilot(request, pk))
-        return Response(s.DimensionSerializer(design.dimensions, many=True).data)
+        dimensions = selectors.instrument_dimensions(pilot=_pilot(request, pk))
+        return Response(s.DimensionSerializer(dimensions, many=True).data)
 
     @extend_schema(
         summary="Add a dimension at the end (its key is made from the label, and stays)",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 
 from ideas.models import (
     Dimension,
@@ -72,6 +72,22 @@ def instrument_design(*, pilot: Pilot) -> InstrumentDesign:
         questions=list(instrument.questions.all()),
         has_responses=instrument.has_responses,
     )
+
+
+def _of_current(rows: QuerySet, pilot: Pilot) -> QuerySet:
+    """`rows` (dimensions or questions) of the pilot's current instrument, in the same query."""
+    newest = Instrument.objects.filter(pilot=pilot).order_by("-version").values("pk")[:1]
+    return rows.filter(instrument=Subquery(newest))
+
+
+def instrument_dimensions(*, pilot: Pilot) -> list[Dimension]:
+    """The current version's dimensions, as `instrument_design` orders them: one query."""
+    return list(_of_current(Dimension.objects.order_by("position", "pk"), pilot))
+
+
+def instrument_questions(*, pilot: Pilot) -> list[Question]:
+    """The current version's questions, as `instrument_design` orders them: one query."""
+    return list(_of_current(Question.objects.order_by("phase", "position", "pk"), pilot))
 
 
 def instrument_question(*, pilot: Pilot, question_id) -> Question | None:

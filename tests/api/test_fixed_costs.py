@@ -1,8 +1,8 @@
 """What every API call costs before its own work (issue 16, item 4): a token call reads the
-token with its owner, their membership and account in one query; a person's permissions are
-one query (accounts.permission_backend); a list that fits on its page is not counted apart
-(config.api.CountSparingPaginator), while pages past it still are, and say the same as
-Django's paginator would."""
+token with its owner, their membership and account, and (PostgreSQL) the owner's permissions in
+one query; a person's permissions are otherwise one query (accounts.permission_backend); a list
+that fits on its page is not counted apart (config.api.CountSparingPaginator), while pages past
+it still are, and say the same as Django's paginator would."""
 
 from __future__ import annotations
 
@@ -189,3 +189,50 @@ def test_a_token_comes_with_what_the_orm_would_load(request, persona):
 
 def test_an_unknown_token_key_finds_nothing(db):
     assert tokens_with_owner("nothing-here") == []
+
+
+def _token_call(person) -> object:
+    token = services.api_token_create(user=person, name="Script")[1]
+    return APIRequestFactory().get(ME, HTTP_AUTHORIZATION=f"Token {token}")
+
+
+@pytest.mark.parametrize("persona", ["member_a", "account_manager_a", "programme_admin"])
+def test_a_token_call_reads_the_callers_permissions_with_the_token(
+    request, persona, django_assert_num_queries
+):
+    person = request.getfixturevalue(persona)
+    group = Group.objects.create(name="Moderators for this test")
+    group.permissions.add(Permission.objects.get(codename="moderate_idea"))
+    person.groups.add(group)
+    person.user_permissions.add(Permission.objects.get(codename="view_all_accounts"))
+    call = _token_call(person)
+    ApiTokenAuthentication().authenticate(call)  # the first use is written down
+
+    # 1 the token with its owner, membership, account and the owner's permissions
+    with django_assert_num_queries(1):
+        user, _ = ApiTokenAuthentication().authenticate(call)
+        read = user.get_all_permissions()
+        asked = (user.has_perm("ideas.moderate_idea"), user.has_perm("accounts.view_all_accounts"))
+
+    assert read == User.objects.get(pk=person.pk).get_all_permissions()
+    assert {"ideas.moderate_idea", "accounts.view_all_accounts"} <= read
+    assert asked == (True, True)
+
+
+def test_a_token_call_of_someone_without_permissions_has_none(member_a):
+    call = _token_call(member_a)
+
+    user, _ = ApiTokenAuthentication().authenticate(call)
+
+    assert user.get_all_permissions() == set()
+    assert not user.has_perm("accounts.view_all_accounts")
+
+
+def test_a_superusers_token_call_still_has_every_permission(member_a):
+    member_a.is_superuser = True
+    member_a.save()
+    call = _token_call(member_a)
+
+    user, _ = ApiTokenAuthentication().authenticate(call)
+
+    assert len(user.get_all_permissions()) == Permission.objects.count()
