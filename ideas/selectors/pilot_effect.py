@@ -20,6 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
     Avg,
@@ -303,7 +304,10 @@ def _candidates(
 def _plain_rows(rows: QuerySet) -> list[tuple]:
     """The rows as the database driver gives them: the casts already made them floats, and
     Django's converters (a call per value, thousands of rows) would only repeat it."""
-    sql, params = rows.query.sql_with_params()
+    try:
+        sql, params = rows.query.get_compiler(using=rows.db).as_sql()
+    except EmptyResultSet:  # no segment to match in (a pilot nobody took part in)
+        return []
     with connections[rows.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -235,6 +235,18 @@ def test_a_participant_without_history_or_candidates_is_listed_without_a_match()
     assert effect.figure("score").too_few
 
 
+def test_a_closed_pilot_nobody_took_part_in_says_too_few_to_say():
+    """No participant, so no segment to match in: an empty comparison, not an error (the API
+    fuzz found a 500 here)."""
+    pilot = _pilot()
+    panel_build(pilot, [PanelAccount("Cand", False, before=[30], after=[50])])
+
+    effect = pilot_effect(pilot=pilot, accounts=Account.objects.all(), today=AFTER_A_YEAR)
+
+    assert effect.closed and effect.pairs == [] and effect.matched_pairs == 0
+    assert all(figure.too_few for figure in effect.figures)
+
+
 def test_only_the_readers_accounts_are_compared():
     pilot = _pilot()
     accounts = panel_build(pilot, _six_and_six())
