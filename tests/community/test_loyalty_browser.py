@@ -48,6 +48,17 @@ def _accounts(level: str, count: int, *, churned=(), expanded=()) -> None:
             )
 
 
+def _logged_in(page, live_server, user) -> list[str]:
+    """Log `user` in through the form; the script errors the console reports from then on."""
+    problems: list[str] = []
+    page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    return problems
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_product_manager_reads_loyalty_over_time_by_level(page, live_server, product_manager):
     _accounts(L.DORMANT, 12, churned=(330, 300, 260, 200, 150, 90))
@@ -55,12 +66,7 @@ def test_a_product_manager_reads_loyalty_over_time_by_level(page, live_server, p
     _accounts(L.CO_CREATING, 12, expanded=(340, 300, 250, 180, 100))
     _accounts(L.CONTRIBUTING, 2)  # too few to say
 
-    problems: list[str] = []
-    page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("Email").fill(product_manager.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    problems = _logged_in(page, live_server, product_manager)
 
     nav_click(page, "Insights")
     section = page.locator("section[aria-labelledby=loyalty-h]")
@@ -99,12 +105,7 @@ def test_an_account_manager_reads_the_company_curves_beside_their_own_few_accoun
     acme = Account.objects.get(slug="acme")  # theirs
     EngagementSnapshotFactory(account=acme, day=_day(400), level=L.DORMANT)
 
-    problems: list[str] = []
-    page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("Email").fill(account_manager_a.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    problems = _logged_in(page, live_server, account_manager_a)
 
     nav_click(page, "Insights")
     section = page.locator("section[aria-labelledby=loyalty-h]")
