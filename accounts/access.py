@@ -41,6 +41,13 @@ def customer_membership(user: User) -> Membership | None:
     return user._cg_membership
 
 
+def active_customer_account_id(user: User) -> int | None:
+    """The account of an active customer, whose visible rows are their account's; None for
+    internal users and inactive people (their rows come from the general rules)."""
+    membership = customer_membership(user)
+    return membership.account_id if membership is not None and user.is_active else None
+
+
 def is_internal(user: User) -> bool:
     """The one answer to "is this an internal user?": a signed-in person who is not a member of
     a customer account (account teams, product managers, programme admins, superusers)."""

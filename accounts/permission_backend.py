@@ -19,7 +19,7 @@ from django.db.models import CharField, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Concat
 
 from accounts.models import User
-from config.sql_once import SqlWrittenOnce
+from config.sql_once import SqlOnce
 
 
 class PermissionBackend(ModelBackend):
@@ -30,11 +30,10 @@ class PermissionBackend(ModelBackend):
         """The session's person, with their customer membership and its account in the same
         query: `accounts.access.customer_membership`, asked on nearly every page, then reads
         them from the user object (None, also from there, for an internal user)."""
-        try:
-            user = User._default_manager.select_related("membership__account").get(pk=user_id)
-        except User.DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None
+        if not isinstance(user_id, int):  # a session written by another user model's pk
+            user_id = User._meta.pk.to_python(user_id)
+        user = _SESSION_USER.first(user_id=user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
@@ -42,6 +41,16 @@ class PermissionBackend(ModelBackend):
         if not hasattr(user_obj, "_perm_cache"):
             user_obj._perm_cache = _permission_names(user_obj)
         return user_obj._perm_cache
+
+
+# Asked on every request with a session: its SQL is written once per process.
+_SESSION_USER = SqlOnce(
+    User,
+    lambda user_id: User._default_manager.select_related("membership__account").filter(pk=user_id)[
+        :1
+    ],
+    user_id=int,
+)
 
 
 def _granted_permissions(user_id) -> QuerySet:
@@ -80,12 +89,12 @@ def permissions_known(user: User, names: list[str]) -> None:
 
 
 # Asked on most API calls: its SQL, written by the ORM, costs more than running it.
-_GRANTED = SqlWrittenOnce(Permission, _granted)
+_GRANTED = SqlOnce(Permission, lambda user_id: _granted(user_id), user_id=int)
 
 
 def _permission_names(user: User) -> set[str]:
     if user.is_superuser:
         rows = Permission.objects.values_list("content_type__app_label", "codename")
     else:
-        rows = _GRANTED.rows(user.pk)
+        rows = _GRANTED.all(user_id=user.pk)
     return {f"{app_label}.{codename}" for app_label, codename in rows}

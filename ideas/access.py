@@ -11,11 +11,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from accounts.access import customer_membership, is_internal
+from accounts.access import active_customer_account_id, customer_membership, is_internal
 from accounts.models import Account, MemberRole, User
 from community.access.engagement import access_account_engagement
-from community.access.gardens import content_gardens
+from community.access.gardens import account_gardens, content_gardens
 from community.access.outcomes import visible_outcome_accounts
+from config.sql_once import SqlOnce
 from ideas.models import CheckIn, Enrolment, FeedbackResponse, Idea, Pilot, PilotState
 
 
@@ -32,13 +33,27 @@ def visible_ideas(user: User) -> QuerySet[Idea]:
     return Idea.objects.filter(garden__in=content_gardens(user))
 
 
+_IDEA_RELATED = ("garden", "author", "author_account", "merged_into")
+# A customer's idea, asked on every idea page: its SQL is written once per process.
+_CUSTOMER_IDEA = SqlOnce(
+    Idea,
+    lambda account_id, idea_id: (
+        Idea.objects.filter(garden__in=account_gardens(account_id))
+        .select_related(*_IDEA_RELATED)
+        .filter(pk=idea_id)[:1]
+    ),
+    account_id=int,
+    idea_id=int,
+)
+
+
 def access_idea(user: User, idea_id, *, for_moderation: bool = False) -> Idea:
-    idea = (
-        visible_ideas(user)
-        .select_related("garden", "author", "author_account", "merged_into")
-        .filter(pk=_as_int(idea_id))
-        .first()
-    )
+    if (account_id := active_customer_account_id(user)) is not None:
+        idea = _CUSTOMER_IDEA.first(account_id=account_id, idea_id=_as_int(idea_id))
+    else:
+        idea = (
+            visible_ideas(user).select_related(*_IDEA_RELATED).filter(pk=_as_int(idea_id)).first()
+        )
     if idea is None:
         raise Http404("No such idea.")
     if for_moderation and not user.has_perm("ideas.moderate_idea"):
@@ -71,21 +86,39 @@ def visible_pilots(user: User) -> QuerySet[Pilot]:
     membership = customer_membership(user)
     if membership is None:
         return Pilot.objects.all()
+    return _customer_pilots(membership.account_id)
+
+
+def _customer_pilots(account_id: int) -> QuerySet[Pilot]:
     return Pilot.objects.filter(
         ~Q(state=PilotState.DRAFT),
-        invitations__account_id=membership.account_id,
+        invitations__account_id=account_id,
         # An invite-only garden the account has not accepted hides its pilots too.
-        idea__garden__in=content_gardens(user),
+        idea__garden__in=account_gardens(account_id),
     ).distinct()
 
 
+# A customer's pilot, asked on every pilot page: its SQL is written once per process.
+_CUSTOMER_PILOT = SqlOnce(
+    Pilot,
+    lambda account_id, pilot_id: (
+        _customer_pilots(account_id).select_related("idea", "idea__garden").filter(pk=pilot_id)[:1]
+    ),
+    account_id=int,
+    pilot_id=int,
+)
+
+
 def access_pilot(user: User, pilot_id, *, for_write: bool = False) -> Pilot:
-    pilot = (
-        visible_pilots(user)
-        .select_related("idea", "idea__garden")
-        .filter(pk=_as_int(pilot_id))
-        .first()
-    )
+    if (account_id := active_customer_account_id(user)) is not None:
+        pilot = _CUSTOMER_PILOT.first(account_id=account_id, pilot_id=_as_int(pilot_id))
+    else:
+        pilot = (
+            visible_pilots(user)
+            .select_related("idea", "idea__garden")
+            .filter(pk=_as_int(pilot_id))
+            .first()
+        )
     if pilot is None:
         raise Http404("No such pilot.")
     if for_write and not can_manage_pilots(user):

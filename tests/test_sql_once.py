@@ -1,14 +1,36 @@
-"""config.sql_once: a read whose SQL the ORM writes once per process gives the ORM's rows."""
+"""config.sql_once: a read whose SQL the ORM writes once per process gives the ORM's rows, and a
+build whose SQL could depend on more than its values is refused."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.db.models import Count
+from django.db.models.sql.compiler import SQLCompiler
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import Account, User
 from accounts.permission_backend import _GRANTED, _granted
-from config.sql_once import SqlWrittenOnce
+from config.sql_once import SqlOnce
 from tests.accounts.factories import AccountFactory
+
+pytestmark = pytest.mark.needs_postgres
+
+
+def _compiles(monkeypatch) -> list:
+    """Every SQL the ORM compiles from now on (SqlOnce's kept SQL is not compiled again)."""
+    compiled, original = [], SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(self.query.model)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    return compiled
 
 
 def test_the_permissions_read_once_written_are_the_orms(member_a, programme_admin):
@@ -18,26 +40,109 @@ def test_the_permissions_read_once_written_are_the_orms(member_a, programme_admi
     member_a.user_permissions.add(Permission.objects.get(codename="view_all_accounts"))
 
     for person in (member_a, programme_admin):
-        rows = _GRANTED.rows(person.pk)
+        rows = _GRANTED.all(user_id=person.pk)
         assert sorted(rows) == sorted(_granted(person.pk))
         assert rows  # each has some: the comparison compares something
-    assert _GRANTED.rows(-1) == []
+    assert _GRANTED.all(user_id=-1) == []
 
 
-def test_a_value_in_several_places_takes_each(db):
-    accounts = AccountFactory.create_batch(2)
-    by_pk = SqlWrittenOnce(
-        Account, lambda pk: Account.objects.filter(pk=pk, id__gte=pk).values_list("name")
+def test_model_instances_with_their_relations_and_annotations_are_the_orms(member_a, monkeypatch):
+    def build(user_id):
+        return (
+            User.objects.select_related("membership__account")
+            .annotate(groups_held=Count("groups"))
+            .filter(pk=user_id)[:1]
+        )
+
+    once = SqlOnce(User, build, user_id=int)
+    first = once.first(user_id=member_a.pk)  # writes the SQL (twice: the check)
+    expected = build(member_a.pk)[0]
+    compiled = _compiles(monkeypatch)
+    with CaptureQueriesContext(connection) as queries:
+        again = once.first(user_id=member_a.pk)
+
+    assert compiled == []  # the kept SQL ran; nothing was compiled
+    assert len(queries) == 1 and str(member_a.pk) in queries[0]["sql"]
+    for row in (first, again):
+        assert row.pk == member_a.pk and row.email == expected.email
+        assert row.membership.account.name == expected.membership.account.name
+        assert row.groups_held == expected.groups_held == 0
+    assert once.first(user_id=-5) is None
+
+
+def test_each_value_takes_its_places_among_constants(db):
+    early, late = AccountFactory.create_batch(2)
+    Account.objects.filter(pk=early.pk).update(created_at=timezone.now() - datetime.timedelta(3))
+    once = SqlOnce(
+        Account,
+        lambda pk, since, name: (
+            Account.objects.filter(pk__gte=pk, id__gte=pk, created_at__gte=since, currency="EUR")
+            .exclude(name=name)
+            .order_by("pk")
+            .values_list("name", flat=True)
+        ),
+        pk=int,
+        since=datetime.datetime,
+        name=str,
+    )
+    since = timezone.now() - datetime.timedelta(1)
+
+    assert once.all(pk=early.pk, since=since, name="nobody") == [late.name]
+    assert once.all(pk=early.pk, since=since, name=late.name) == []
+    assert once.all(pk=late.pk + 1, since=since, name="nobody") == []
+
+
+def test_a_none_an_empty_text_or_a_zero_take_the_orms_path(db):
+    account = AccountFactory()
+    once = SqlOnce(Account, lambda name: Account.objects.filter(name=name), name=str)
+    # A build that branches on a value: its stand-ins always take the first branch.
+    branching = SqlOnce(
+        Account,
+        lambda pk: Account.objects.filter(pk=pk) if pk else Account.objects.all(),
+        pk=int,
     )
 
-    assert by_pk.rows(accounts[1].pk) == [(accounts[1].name,)]
+    assert once.all(name=None) == list(Account.objects.filter(name=None)) == []
+    assert branching.all(pk=account.pk) == [account]
+    assert branching.all(pk=0) == [account]  # the ORM's branch, not the kept SQL
 
 
-def test_a_query_it_cannot_keep_is_refused(db):
-    two_values = SqlWrittenOnce(User, lambda pk: User.objects.filter(pk=pk, email="x"))
-    other_model = SqlWrittenOnce(Account, lambda pk: User.objects.filter(pk=pk))
+def test_a_build_that_could_hide_something_is_refused(db):
+    AccountFactory()
+    now_inside = SqlOnce(
+        Account, lambda pk: Account.objects.filter(pk=pk, created_at__lte=timezone.now()), pk=int
+    )
+    reads_inside = SqlOnce(
+        Account,
+        lambda pk: Account.objects.filter(pk__in=list(Account.objects.values("pk"))),
+        pk=int,
+    )
+    in_a_pattern = SqlOnce(
+        Account, lambda name: Account.objects.filter(name__icontains=name), name=str
+    )
+    arithmetic = SqlOnce(Account, lambda pk: Account.objects.filter(pk=pk + 1), pk=int)
+    value_unused = SqlOnce(Account, lambda pk: Account.objects.all(), pk=int)
+    other_model = SqlOnce(Account, lambda pk: User.objects.filter(pk=pk), pk=int)
 
-    with pytest.raises(ValueError, match="one value"):
-        two_values.rows(1)
+    with pytest.raises(ValueError, match="depends on more than a value"):
+        now_inside.all(pk=1)
+    with pytest.raises(ValueError, match="ran a query"):
+        reads_inside.all(pk=1)
+    with pytest.raises(ValueError, match="depends on more than a value"):
+        in_a_pattern.all(name="x")
+    with pytest.raises(ValueError, match="depends on more than a value"):
+        arithmetic.all(pk=1)
+    with pytest.raises(ValueError, match="not a parameter of its own"):
+        value_unused.all(pk=1)
     with pytest.raises(ValueError, match="queryset of"):
-        other_model.rows(1)
+        other_model.all(pk=1)
+
+
+def test_a_value_of_the_wrong_kind_is_refused(db):
+    once = SqlOnce(Account, lambda pk: Account.objects.filter(pk=pk), pk=int)
+    with pytest.raises(TypeError):
+        once.all(pk="1")
+    with pytest.raises(TypeError):
+        once.all(pk=True)
+    with pytest.raises(TypeError):
+        once.all(other=1)

@@ -6,15 +6,17 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.access import is_internal
+from accounts.access import active_customer_account_id, is_internal
 from accounts.models import User
 from community.access.gardens import (
     access_garden_content,
+    account_gardens,
     content_gardens,
     garden_can_post,
     garden_is_steward,
 )
 from community.models import Garden, Post, Thread
+from config.sql_once import SqlOnce
 
 # Threads and posts live in a garden: who sees the garden sees its discussions. Hidden posts
 # (and a thread whose opening post is hidden) vanish for customers: 404, as if they never were;
@@ -43,10 +45,32 @@ def access_garden_discussions(user: User, slug: str) -> Garden:
 def visible_threads(user: User) -> QuerySet[Thread]:
     """The threads of the gardens whose discussions the user reads (hidden ones only for
     internal users)."""
+    if (account_id := active_customer_account_id(user)) is not None:
+        return _customer_threads(account_id)
     threads = Thread.objects.filter(garden__in=discussion_gardens(user))
     if not sees_hidden_posts(user):
         threads = threads.filter(hidden_at__isnull=True)
     return threads
+
+
+def _customer_threads(account_id: int) -> QuerySet[Thread]:
+    """An active customer's threads: their account's gardens', none hidden."""
+    return Thread.objects.filter(garden__in=account_gardens(account_id), hidden_at__isnull=True)
+
+
+_THREAD_RELATED = ("garden", "author", "account")
+# A customer's thread by its garden and id, asked on every thread page: SQL written once.
+_CUSTOMER_THREAD = SqlOnce(
+    Thread,
+    lambda account_id, slug, thread_id: (
+        _customer_threads(account_id)
+        .select_related(*_THREAD_RELATED)
+        .filter(garden__slug=slug, pk=thread_id)[:1]
+    ),
+    account_id=int,
+    slug=str,
+    thread_id=int,
+)
 
 
 def access_thread(
@@ -54,10 +78,14 @@ def access_thread(
 ) -> Thread:
     """A visible thread (of the garden `slug` when given), else 404; for_write: the user may
     post in its garden, else 403."""
-    threads = visible_threads(user).select_related("garden", "author", "account")
-    if slug is not None:
-        threads = threads.filter(garden__slug=slug)
-    thread = threads.filter(pk=thread_id).first()
+    account_id = active_customer_account_id(user)
+    if account_id is not None and isinstance(slug, str) and isinstance(thread_id, int):
+        thread = _CUSTOMER_THREAD.first(account_id=account_id, slug=slug, thread_id=thread_id)
+    else:
+        threads = visible_threads(user).select_related(*_THREAD_RELATED)
+        if slug is not None:
+            threads = threads.filter(garden__slug=slug)
+        thread = threads.filter(pk=thread_id).first()
     if thread is None:
         raise Http404("No such thread.")
     if for_write and not garden_can_post(user, thread.garden):

@@ -7,6 +7,7 @@ from django.db.models import Exists, Q, QuerySet
 from django.http import Http404
 
 from accounts.access import (
+    active_customer_account_id,
     customer_membership,
     is_internal,
     manages_all_accounts,
@@ -19,6 +20,7 @@ from community.models import (
     GardenMembership,
     GardenVisibility,
 )
+from config.sql_once import SqlOnce
 
 
 def account_gardens(account_id: int) -> QuerySet[Garden]:
@@ -89,10 +91,23 @@ def garden_content_shown(user: User, garden: Garden) -> bool:
     ).exists()
 
 
+# A customer's garden by its slug, asked on every garden page: its SQL is written once.
+_CUSTOMER_GARDEN = SqlOnce(
+    Garden,
+    lambda account_id, slug: account_gardens(account_id).filter(slug=slug)[:1],
+    account_id=int,
+    slug=str,
+)
+
+
 def access_garden_content(user: User, slug: str) -> Garden:
     """A garden whose content the user sees, else 404, as for a garden that does not exist:
     the door of every page, fragment, export and API answer about what is inside a garden."""
-    garden = content_gardens(user).filter(slug=slug).first()
+    account_id = active_customer_account_id(user)
+    if account_id is not None and isinstance(slug, str):
+        garden = _CUSTOMER_GARDEN.first(account_id=account_id, slug=slug)
+    else:
+        garden = content_gardens(user).filter(slug=slug).first()
     if garden is None:
         raise Http404("No such garden.")
     return garden

@@ -56,6 +56,7 @@ from community.selectors.discussions import flagged_posts_to_handle
 from community.selectors.engagement import last_customer_activity
 from community.selectors.engagement_figures import day_end
 from community.selectors.notifications import notification_delivery
+from config.sql_once import SqlOnce
 
 # The rules' thresholds, in one place (raised by community.services.alerts, held here).
 SCORE_FALL_POINTS = Decimal("15")
@@ -271,6 +272,20 @@ class HeaderCounts(NamedTuple):
     flagged_posts: int  # posts with open flags in the gardens the user stewards
 
 
+# A customer's unread notifications, asked on every page: its SQL is written once per process.
+_UNREAD = SqlOnce(
+    Notification,
+    lambda user_id: (
+        Notification.objects.filter(user_id=user_id, read_at__isnull=True)
+        .order_by()
+        .values("user_id")
+        .annotate(unread=Count("pk"))
+        .values_list("unread", flat=True)
+    ),
+    user_id=int,
+)
+
+
 def header_counts(*, user: User) -> HeaderCounts:
     """The counts of the page header (the bell and the navigation's badges), in one query.
     Cached on the user object, so the navigation and the notification bell share it."""
@@ -279,7 +294,7 @@ def header_counts(*, user: User) -> HeaderCounts:
         if customer_membership(user) is not None:
             # Customers have no alerts (visible_alerts: 403) and handle no flags
             # (flagged_posts_to_handle: none): their bell alone, a plain count.
-            user._cg_header_counts = HeaderCounts(unread.count(), 0, 0)
+            user._cg_header_counts = HeaderCounts(_UNREAD.first(user_id=user.pk) or 0, 0, 0)
             return user._cg_header_counts
         try:
             alerts = visible_alerts(user).filter(resolved_at__isnull=True)
