@@ -86,10 +86,11 @@ def visible_pilots(user: User) -> QuerySet[Pilot]:
     membership = customer_membership(user)
     if membership is None:
         return Pilot.objects.all()
-    return _customer_pilots(membership.account_id)
+    return customer_pilots(membership.account_id)
 
 
-def _customer_pilots(account_id: int) -> QuerySet[Pilot]:
+def customer_pilots(account_id: int) -> QuerySet[Pilot]:
+    """`visible_pilots` of an active customer of this account (their account's rule)."""
     return Pilot.objects.filter(
         ~Q(state=PilotState.DRAFT),
         invitations__account_id=account_id,
@@ -102,7 +103,7 @@ def _customer_pilots(account_id: int) -> QuerySet[Pilot]:
 _CUSTOMER_PILOT = SqlOnce(
     Pilot,
     lambda account_id, pilot_id: (
-        _customer_pilots(account_id).select_related("idea", "idea__garden").filter(pk=pilot_id)[:1]
+        customer_pilots(account_id).select_related("idea", "idea__garden").filter(pk=pilot_id)[:1]
     ),
     account_id=int,
     pilot_id=int,

@@ -18,10 +18,12 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.access import active_customer_account_id
 from accounts.models import InternalRole
 from community.selectors.engagement import account_levels
 from community.selectors.todos import ToDo, ToDoViewer, capped, more_item, todo_provider_register
-from ideas.access import visible_ideas, visible_pilots
+from config.sql_once import SqlOnce
+from ideas.access import customer_pilots, visible_ideas, visible_pilots
 from ideas.models import (
     Agreement,
     AgreementAcceptance,
@@ -29,6 +31,7 @@ from ideas.models import (
     Enrolment,
     FeedbackResponse,
     Phase,
+    Pilot,
     PilotState,
     ResponseStatus,
 )
@@ -89,16 +92,14 @@ def agreement_todos(viewer: ToDoViewer) -> list[ToDo]:
     ]
 
 
-def check_in_todos(viewer: ToDoViewer) -> list[ToDo]:
-    """The viewer's check-ins that are due (ideas.selectors.feedback.check_in_due), still take
-    answers and are not submitted; overdue ones first. One query."""
-    if viewer.membership is None:
-        return []
-    user, today = viewer.user, viewer.today
-    own = FeedbackResponse.objects.filter(check_in=OuterRef("pk"), enrolment__user=user)
-    check_ins = (
+def _unanswered_check_ins(user_id: int, account_id: int):
+    """The check-ins of the customer's pilots (`customer_pilots`, their account's) that they
+    have not submitted, with whether they saved a draft, in the order the to-dos take."""
+    own = FeedbackResponse.objects.filter(check_in=OuterRef("pk"), enrolment__user_id=user_id)
+    return (
         CheckIn.objects.filter(
-            pilot__enrolments__user=user, pilot__in=visible_pilots(user).values("pk")
+            pilot__enrolments__user_id=user_id,
+            pilot__in=customer_pilots(account_id).values("pk"),
         )
         .exclude(pilot__state=PilotState.DRAFT)
         .annotate(
@@ -109,6 +110,20 @@ def check_in_todos(viewer: ToDoViewer) -> list[ToDo]:
         .select_related("pilot")
         .order_by(F("due_on").asc(nulls_first=True), "pilot__runs_from", "position", "pk")
     )
+
+
+# Asked on every customer's home: its SQL is written once per process.
+_UNANSWERED_CHECK_INS = SqlOnce(CheckIn, _unanswered_check_ins, user_id=int, account_id=int)
+
+
+def check_in_todos(viewer: ToDoViewer) -> list[ToDo]:
+    """The viewer's check-ins that are due (ideas.selectors.feedback.check_in_due), still take
+    answers and are not submitted; overdue ones first. One query."""
+    account_id = active_customer_account_id(viewer.user)
+    if viewer.membership is None or account_id is None:
+        return []
+    today = viewer.today
+    check_ins = _UNANSWERED_CHECK_INS.all(user_id=viewer.user.pk, account_id=account_id)
     due = [
         c
         for c in check_ins
@@ -136,23 +151,33 @@ def _check_in_todo(check_in: CheckIn, *, today: dt.date) -> ToDo:
     )
 
 
+def _open_pilots(user_id: int, account_id: int):
+    """The customer's pilots (`customer_pilots`) taking participants that they have not
+    joined, with the accounts taking part and whether theirs is one of them."""
+    mine = Enrolment.objects.filter(pilot=OuterRef("pk"), account_id=account_id)
+    return (
+        customer_pilots(account_id)
+        .filter(state__in=ENROLMENT_STATES)
+        .exclude(enrolments__user_id=user_id)
+        .annotate(taken=accounts_taking_part(), account_in=Exists(mine))
+        .order_by("runs_from", "pk")
+    )
+
+
+# Asked on every customer's home: its SQL is written once per process.
+_OPEN_PILOTS = SqlOnce(Pilot, _open_pilots, user_id=int, account_id=int)
+
+
 def recruiting_todos(viewer: ToDoViewer) -> list[ToDo]:
     """Pilots open to join (recruiting, or running: both take participants, ENROLMENT_STATES)
     that the viewer's account is invited to and eligible for (segment, engagement level), with
     room for the account, that the viewer has not enrolled in and whose agreement the account
     accepted (an admin finds the others under agreements). Three queries (the pilots, the
     account's level, the agreements' acceptances)."""
-    if viewer.membership is None:
+    if viewer.membership is None or active_customer_account_id(viewer.user) is None:
         return []
     account = viewer.membership.account
-    mine = Enrolment.objects.filter(pilot=OuterRef("pk"), account_id=account.pk)
-    pilots = list(
-        visible_pilots(viewer.user)
-        .filter(state__in=ENROLMENT_STATES)
-        .exclude(enrolments__user=viewer.user)
-        .annotate(taken=accounts_taking_part(), account_in=Exists(mine))
-        .order_by("runs_from", "pk")
-    )
+    pilots = _OPEN_PILOTS.all(user_id=viewer.user.pk, account_id=account.pk)
     if not pilots:
         return []
     levels = account_levels(account_ids=[account.pk])
