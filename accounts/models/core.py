@@ -232,6 +232,12 @@ class Account(TimeStamped):
     )
     customer_since = models.DateField(null=True, blank=True)
     renewal_date = models.DateField(null=True, blank=True)
+    # When the account's customers last did something (support events do not count): the
+    # latest `occurred_at` of its customer activity events, NULL for none. Kept by the
+    # services that record and delete events (community.services.engagement: a new event only
+    # ever raises it, a deletion recomputes it) and recomputed by every engine run, so the
+    # portfolio and the silent to-dos read it without looking through the events.
+    last_customer_activity_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -253,6 +259,18 @@ class Account(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        """Saving a loaded account writes every field but `last_customer_activity_at`, which
+        only community.services.last_activity writes (a copy loaded before an event was
+        recorded must not put the older moment back)."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "last_customer_activity_at"
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:account-detail", kwargs={"slug": self.slug})

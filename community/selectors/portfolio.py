@@ -21,7 +21,6 @@ from community.models import (
 from community.selectors.engagement import (
     TREND_DAYS,
     Sparkline,
-    last_customer_activity,
     level_label,
     score_trends,
     sparkline,
@@ -90,8 +89,9 @@ def portfolio_list(
     today: date | None = None,
 ) -> QuerySet[Account]:
     """Accounts with their latest snapshot (score, level, day), the score at the start of the
-    trend window, the last customer activity and the open alerts, each as a subquery: one query
-    for any number of accounts. Filtered and sorted for the portfolio table and its CSV export."""
+    trend window and the open alerts, each as a subquery, and the last customer activity stored
+    on the account: one query for any number of accounts. Filtered and sorted for the portfolio
+    table and its CSV export."""
     today = today or timezone.localdate()
     latest = EngagementSnapshot.objects.filter(account=OuterRef("pk")).order_by("-day")
     trend_start = EngagementSnapshot.objects.filter(
@@ -109,7 +109,8 @@ def portfolio_list(
         engagement_level=Subquery(latest.values("level")[:1]),
         engagement_day=Subquery(latest.values("day")[:1]),
         trend_start_score=Subquery(trend_start.values("score")[:1]),
-        last_activity_at=last_customer_activity(),
+        # stored on the account (community.services.last_activity), equal to the events'
+        last_activity_at=F("last_customer_activity_at"),
         open_alerts=Coalesce(Subquery(open_alerts), 0),
         level_rank=_level_rank(latest),
     )

@@ -16,14 +16,14 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from django.db.models import Count, Max, Min, Q, Value
+from django.db.models import Count, F, Max, Min, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import assigned_accounts, manages_all_accounts, visible_invitations
+from accounts.models import Account
 from community.access.alerts import visible_alerts
-from community.access.engagement import portfolio_accounts
 from community.access.gardens import visible_gardens
 from community.access.outcomes import can_import
 from community.models import (
@@ -41,7 +41,6 @@ from community.models import (
 from community.models.chat_channels import ChatPostStatus
 from community.models.notifications import NotifyKind
 from community.selectors.alerts import RENEWAL_WINDOW_DAYS, SILENT_DAYS, alert_list
-from community.selectors.engagement import last_customer_activity
 from community.selectors.gardens import pending_invitations_for
 from community.selectors.notifications import notification_list
 from community.selectors.portfolio import PORTFOLIO_SORTS, portfolio_list
@@ -148,10 +147,15 @@ def mention_todos(viewer: ToDoViewer) -> list[ToDo]:
 
 
 def _my_accounts(viewer: ToDoViewer):
-    """The accounts the internal viewer is on the team of (none for customers)."""
+    """The accounts the internal viewer is on the team of (none for customers). Read from
+    every account, not from the portfolio's (for an account team those are the assigned ones
+    already: the same semi-join twice made PostgreSQL misjudge the rows and probe each account
+    by its key); an internal user who may not sign in has none."""
     if viewer.membership is not None:
         return None
-    return assigned_accounts(viewer.user, accounts=portfolio_accounts(viewer.user))
+    if not viewer.user.is_active:
+        return Account.objects.none()
+    return assigned_accounts(viewer.user, accounts=Account.objects.all())
 
 
 def alert_todos(viewer: ToDoViewer) -> list[ToDo]:
@@ -183,13 +187,21 @@ def renewal_todos(viewer: ToDoViewer) -> list[ToDo]:
     accounts = _my_accounts(viewer)
     if accounts is None:
         return []
-    renewing = portfolio_list(
-        accounts=accounts,
-        renewal_within_days=RENEWAL_WINDOW_DAYS,
-        sort="renewal_date",
-        today=viewer.today,
-    ).filter(Q(engagement_level__in=LOW_ENGAGEMENT_LEVELS) | Q(engagement_level__isnull=True))
-    rows, total = capped(renewing)
+    # Which accounts qualify, soonest first, is read once as plain ids (each renewing account's
+    # latest level looked up once, not again for a count); only the first few get the
+    # portfolio's columns.
+    renewing = list(
+        portfolio_list(
+            accounts=accounts,
+            renewal_within_days=RENEWAL_WINDOW_DAYS,
+            sort="renewal_date",
+            today=viewer.today,
+        )
+        .filter(Q(engagement_level__in=LOW_ENGAGEMENT_LEVELS) | Q(engagement_level__isnull=True))
+        .values_list("pk", flat=True)
+    )
+    total = len(renewing)
+    rows = _in_order(accounts=accounts, pks=renewing[:TODO_LIMIT], today=viewer.today)
     items = [
         ToDo(
             kind="renewal",
@@ -211,6 +223,14 @@ def renewal_todos(viewer: ToDoViewer) -> list[ToDo]:
     )
 
 
+def _in_order(*, accounts, pks: list[int], today: dt.date) -> list:
+    """The accounts `pks` (a few) with the portfolio's columns, in the order of `pks`."""
+    if not pks:
+        return []
+    rows = portfolio_list(accounts=accounts.filter(pk__in=pks), today=today)
+    return sorted(rows, key=lambda account: pks.index(account.pk))
+
+
 def _level_words(level: str | None) -> str:
     return EngagementLevel(level).label if level else "not computed yet"
 
@@ -222,13 +242,12 @@ def silent_todos(viewer: ToDoViewer) -> list[ToDo]:
     if accounts is None:
         return []
     since = timezone.now() - dt.timedelta(days=SILENT_DAYS)
-    # Which accounts are silent, longest first, is read once as plain ids (a portfolio of
-    # thousands pays each account's last-activity look-up once, not again for a count), and
-    # only the first few get the portfolio's columns. One look-up of each account's last
-    # activity in the filter (a NULL, never active, reads as the oldest time).
+    # Which accounts are silent, longest first, is read once as plain ids from each account's
+    # stored last customer activity (community.services.last_activity; a NULL, never active,
+    # reads as the oldest time), and only the first few get the portfolio's columns.
     silent = list(
         accounts.alias(
-            last_activity_at=last_customer_activity(),
+            last_activity_at=F("last_customer_activity_at"),
             silent_since=Coalesce("last_activity_at", Value(NEVER)),
         )
         .filter(silent_since__lt=since)
@@ -236,11 +255,7 @@ def silent_todos(viewer: ToDoViewer) -> list[ToDo]:
         .values_list("pk", flat=True)
     )
     total = len(silent)
-    first = silent[:TODO_LIMIT]
-    rows = sorted(
-        portfolio_list(accounts=accounts.filter(pk__in=first), today=viewer.today),
-        key=lambda account: first.index(account.pk),
-    )
+    rows = _in_order(accounts=accounts, pks=silent[:TODO_LIMIT], today=viewer.today)
     items = [
         ToDo(
             kind="silent",

@@ -36,6 +36,11 @@ from community.selectors.engagement_figures import (
 )
 from community.selectors.engagement_history import model_on, snapshots_history
 from community.services.alerts import alerts_raise
+from community.services.last_activity import (
+    last_activity_raise,
+    last_activity_refresh,
+    latest_customer_moments,
+)
 from community.services.webhook_events import level_changes_emit
 
 
@@ -44,6 +49,7 @@ def activity_events_bulk_record(*, events: list[ActivityEvent], batch_size: int 
     """Store many already-built events at once (imports and demo history). Events dated
     before today mark their accounts for a history repair from their earliest day."""
     ActivityEvent.objects.bulk_create(events, batch_size=batch_size)
+    last_activity_raise(latest_by_account=latest_customer_moments(events))
     today = timezone.localdate()
     earliest: dict[int, dt.date] = {}
     for event in events:
@@ -66,6 +72,7 @@ def activity_events_delete(*, events: QuerySet[ActivityEvent]) -> int:
         day = timezone.localdate(occurred_at)
         earliest[account_id] = min(day, earliest.get(account_id, day))
     _, deleted = ActivityEvent.objects.filter(pk__in=events.values("pk")).delete()
+    last_activity_refresh(account_ids=list(earliest))  # the latest event may have gone
     engagement_repair_mark(since_by_account=earliest)
     return deleted.get(ActivityEvent._meta.label, 0)
 
@@ -143,6 +150,8 @@ def activity_record(
         is_support=is_support,
         pilot_ref=pilot_ref,
     )
+    if not is_support:
+        last_activity_raise(latest_by_account={account.pk: event.occurred_at})
     day = timezone.localdate(event.occurred_at)
     if day < timezone.localdate() and not is_support:  # late: the days since then change
         engagement_repair_mark(since_by_account={account.pk: day})
@@ -291,6 +300,8 @@ def engagement_snapshots_compute(
         unique_fields=["account", "day"],
         update_fields=_SNAPSHOT_FIELDS,
     )
+    if day == timezone.localdate():  # today's run also mends the stored last activity
+        last_activity_refresh(account_ids=account_ids)
     return len(snapshots)
 
 
@@ -356,6 +367,7 @@ def engagement_repair(*, account_ids: Sequence[int]) -> int:
         for pk, since, marked_at in marks:
             repaired |= Q(account_id=pk, since=since, marked_at=marked_at)
         EngagementRepair.objects.filter(repaired).delete()
+        last_activity_refresh(account_ids=sorted(first_by_account))
     alerts_raise(account_ids=sorted(first_by_account), day=today)
     level_changes_emit(account_ids=sorted(first_by_account), day=today)
     return len(snapshots)

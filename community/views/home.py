@@ -10,7 +10,7 @@ from django.shortcuts import render
 
 from accounts import access as account_access
 from accounts import selectors as account_selectors
-from accounts.models import InternalRole, User
+from accounts.models import Account, InternalRole, User
 from community.access.gardens import visible_gardens
 from community.selectors.engagement import account_levels
 from community.selectors.gardens import home_gardens
@@ -50,7 +50,13 @@ def home(request: HttpRequest) -> HttpResponse:
             },
         )
     accounts = account_access.visible_accounts(user)
-    assigned = account_access.assigned_accounts(user, accounts=accounts)
+    # Assigned among all accounts: an account team's visible ones are its assigned ones
+    # already, and the same semi-join twice makes PostgreSQL misjudge the rows (a probe of
+    # every account by its key instead of one pass). Visible ones are none only for a person
+    # who may not sign in.
+    assigned = account_access.assigned_accounts(
+        user, accounts=Account.objects.all() if user.is_active else Account.objects.none()
+    )
     rows = list(account_selectors.account_list(accounts=assigned, sort="renewal_date")[:50])
     levels = account_levels(account_ids=[a.pk for a in rows])  # one query for the badges
     for row in rows:

@@ -32,6 +32,7 @@ from community.models import (
 from community.selectors.engagement_figures import day_end
 from community.services import discussions
 from community.services.gardens import garden_join
+from community.services.last_activity import last_activity_raise
 from community.services.notification_emails import _DIGEST_LOCKS, _NOTIFICATION_LOCKS, _lock_key
 from tests.accounts.factories import internal
 
@@ -130,9 +131,12 @@ D = dt.date(2026, 6, 30)  # the day engagement tests compute "as of"
 def engagement_event(account, user, kind, *, days_ago: float, day: dt.date = D, **fields):
     """A customer event `days_ago` days before the end of `day` (recorded at that moment)."""
     moment = day_end(day) - dt.timedelta(days=days_ago)
-    return ActivityEvent.objects.create(
+    event = ActivityEvent.objects.create(
         account=account, user=user, kind=kind, occurred_at=moment, created_at=moment, **fields
     )
+    if not event.is_support:  # as the services keep it (community.services.last_activity)
+        last_activity_raise(latest_by_account={account.pk: moment})
+    return event
 
 
 # --- Harvests ---------------------------------------------------------------------------------

@@ -13,9 +13,9 @@ import pytest
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from community.models import ActivityEvent, ActivityKind, Alert, AlertReason, NotificationPreference
+from community.models import ActivityKind, Alert, AlertReason, NotificationPreference
 from community.services import alerts
-from community.services.engagement import offline_event_record
+from community.services.engagement import activity_record, offline_event_record
 from tests.accounts.factories import AccountFactory, TeamAssignmentFactory, customer
 from tests.api_helpers import api_login
 from tests.community.factories import EngagementSnapshotFactory
@@ -235,7 +235,7 @@ def test_the_inbox_and_the_portfolio_say_the_same_of_an_accounts_level_and_last_
     last activity; the drop alerts speak of the levels the portfolio shows."""
     account_b.renewal_date = timezone.localdate() + dt.timedelta(days=60)
     account_b.save()
-    ActivityEvent.objects.create(
+    activity_record(
         account=account_b,
         user=customer(account_b),
         kind=ActivityKind.VISIT,

@@ -15,8 +15,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Account, Segment
-from community.models import ActivityEvent, ActivityKind, EngagementLevel
+from community.models import ActivityKind, EngagementLevel
 from community.selectors.portfolio import PORTFOLIO_SORTS
+from community.services.engagement import activity_record
 from tests.accounts.factories import AccountFactory, TeamAssignmentFactory, customer
 from tests.community.factories import EngagementSnapshotFactory
 
@@ -46,8 +47,9 @@ def _history(account: Account, scores: dict[int, float]) -> None:
 
 
 def _event(account: Account, *, days_ago: int, support: bool = False, kind=ActivityKind.VOTE):
-    return ActivityEvent.objects.create(
+    return activity_record(
         account=account,
+        user=None,
         kind=kind,
         occurred_at=timezone.now() - dt.timedelta(days=days_ago),
         is_support=support,
@@ -378,7 +380,7 @@ def test_the_portfolio_and_the_account_page_and_api_show_the_same_score_at_the_s
 
     member = customer(account_a)
     for days_ago in (40, 12, 3):
-        ActivityEvent.objects.create(
+        activity_record(
             account=account_a,
             user=member,
             kind=ActivityKind.COMMENT,
