@@ -146,3 +146,17 @@ def test_a_value_of_the_wrong_kind_is_refused(db):
         once.all(pk=True)
     with pytest.raises(TypeError):
         once.all(other=1)
+
+
+def test_the_benchmarks_switch_writes_every_read_again_then_keeps_it(member_a, monkeypatch):
+    from demo.benchmarks.page_cpu import sql_once_off
+
+    once = SqlOnce(User, lambda user_id: User.objects.filter(pk=user_id)[:1], user_id=int)
+    once.first(user_id=member_a.pk)
+    compiled = _compiles(monkeypatch)
+
+    with sql_once_off():
+        assert once.first(user_id=member_a.pk) == member_a
+    assert compiled == [User]  # the ORM wrote it
+    assert once.first(user_id=member_a.pk) == member_a
+    assert compiled == [User]  # kept again afterwards

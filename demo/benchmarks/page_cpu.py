@@ -23,11 +23,14 @@ import re
 import statistics
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+
+from config.sql_once import SqlOnce
 
 HOST = "127.0.0.1"  # config.settings.bench accepts only loopback hosts
 
@@ -157,6 +160,39 @@ def pages_measure(
             with CaptureQueriesContext(connection) as queries:
                 body = _get(client, path, fragment=fragment)
             yield PageCpu(persona, name, path, statistics.median(times), len(queries), len(body))
+
+
+@contextmanager
+def sql_once_off() -> Iterator[None]:
+    """Every `config.sql_once.SqlOnce` read built and compiled by the ORM on each call, as
+    before its SQL was kept (the answers are the same: only the CPU differs)."""
+    kept = SqlOnce._queryset
+    SqlOnce._queryset = lambda self, values: self._build(**values)
+    try:
+        yield
+    finally:
+        SqlOnce._queryset = kept
+
+
+def pages_compare_sql_once(
+    clients: dict[str, Client], *, rounds: int = 24, warmups: int = 3
+) -> Iterator[tuple[PageCpu, PageCpu]]:
+    """Each page's median CPU ms with its kept SQL and with the ORM writing every read, the
+    requests of the two served alternately (the machine's load then moves both alike)."""
+    for persona, client in clients.items():
+        for name, path in persona_paths(client, persona).items():
+            fragment = name in FRAGMENTS
+            for _ in range(warmups):
+                _get(client, path, fragment=fragment)
+            kept, built = [], []
+            for turn in range(rounds):
+                for off in (False, True) if turn % 2 else (True, False):
+                    with sql_once_off() if off else nullcontext():
+                        (built if off else kept).append(_cpu_ms(client, path, fragment=fragment))
+            yield (
+                PageCpu(persona, name, path, statistics.median(built), 0, 0),
+                PageCpu(persona, name, path, statistics.median(kept), 0, 0),
+            )
 
 
 def page_profile(client: Client, path: str, *, fragment: bool, rounds: int, top: int) -> str:

@@ -2,11 +2,13 @@
 
     DATABASE_URL=postgres://…/scratch DJANGO_SETTINGS_MODULE=config.settings.bench \\
         manage.py profile_pages [--rounds 15] [--profile "/ideas/"] [--persona customer]
+        manage.py profile_pages --sql-once-ab
 
 Run it on a database `seed_demo` filled (the load test's data). It prints each page's median
 CPU ms and query count, and the CPU per GET of the load mix (each page weighted by its requests
 in docs/load-report.md). `--profile PAGE` (a name of the table, such as "/ideas/[id]/") prints
-cProfile's top functions for that page instead.
+cProfile's top functions for that page instead. `--sql-once-ab` compares each page with its
+kept SQL (config/sql_once.py) and with the ORM writing every read, requests alternating.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from demo.benchmarks.page_cpu import (
     load_mix,
     mix_cpu_ms,
     page_profile,
+    pages_compare_sql_once,
     pages_measure,
     persona_paths,
 )
@@ -38,6 +41,11 @@ class Command(BaseCommand):
         parser.add_argument("--persona", choices=list(PAGES), action="append")
         parser.add_argument("--profile", metavar="PAGE", help='e.g. "/ideas/[id]/"')
         parser.add_argument("--top", type=int, default=35)
+        parser.add_argument(
+            "--sql-once-ab",
+            action="store_true",
+            help="each page with its kept SQL and with the ORM writing every read, alternately",
+        )
         parser.add_argument(
             "--mix", type=Path, default=Path(settings.BASE_DIR) / "docs" / "load-report.md"
         )
@@ -87,6 +95,9 @@ class Command(BaseCommand):
                 )
             )
             return
+        if options["sql_once_ab"]:
+            self._sql_once_ab(clients, options)
+            return
         pages = []
         self.stdout.write(f"{'persona':16} {'page':32} {'CPU ms':>7} {'queries':>7} {'KiB':>6}")
         for measured in pages_measure(clients, rounds=options["rounds"]):
@@ -106,3 +117,24 @@ class Command(BaseCommand):
             f"Python yardstick on this machine and interpreter: {python_yardstick_ms():.1f} ms "
             "(tests/perf/yardstick.py; compare figures as multiples of it)"
         )
+
+    def _sql_once_ab(self, clients, options) -> None:
+        built, kept = [], []
+        self.stdout.write(f"{'persona':16} {'page':32} {'ORM ms':>7} {'kept ms':>7}")
+        for without, with_kept in pages_compare_sql_once(clients, rounds=options["rounds"] * 2):
+            built.append(without)
+            kept.append(with_kept)
+            change = 100 * (with_kept.cpu_ms - without.cpu_ms) / without.cpu_ms
+            self.stdout.write(
+                f"{without.persona:16} {without.name:32} {without.cpu_ms:7.1f} "
+                f"{with_kept.cpu_ms:7.1f} {change:+6.1f}%"
+            )
+        if options["mix"].exists():
+            mix = load_mix(options["mix"].read_text())
+            before, after = mix_cpu_ms(built, mix), mix_cpu_ms(kept, mix)
+            if before and after:
+                self.stdout.write(
+                    f"\nCPU per GET of the load mix: {before:.1f} ms with the ORM writing "
+                    f"every read, {after:.1f} ms with the kept SQL "
+                    f"({100 * (after - before) / before:+.1f}%)"
+                )
