@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.outbox import enqueue
 from community.models import EngagementRunKind
+from community.selectors.insights import outcome_rates_ahead
 from community.selectors.loyalty import loyalty_over_time_ahead
 from community.services import (
     alerts,
@@ -154,8 +155,10 @@ def engagement_recompute_incremental_task(day: str | None = None) -> int:
 
 @shared_task(**_ENGAGEMENT_RETRY)
 def insights_loyalty_ahead_task() -> int:
-    """Loyalty over time fitted for the insights page's first view before anyone opens it
-    (after each incremental engagement run: what it changed is in the next fit's data)."""
+    """Loyalty over time fitted, and the outcome rates by level computed, for the insights
+    page's first view before anyone opens it (after each incremental engagement run: what it
+    changed is in the next data)."""
+    outcome_rates_ahead()
     result = loyalty_over_time_ahead()
     return max((outcome.accounts for outcome in result.outcomes), default=0)  # observed
 

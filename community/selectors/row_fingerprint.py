@@ -43,3 +43,23 @@ def rows_fingerprint(rows: QuerySet, *, day: str, kind: str) -> str:
     for account_id, on, value in rows.order_by("pk").values_list("account_id", day, kind):
         digest.update(f"{account_id},{on},{value};".encode())
     return digest.hexdigest()
+
+
+class _IdHash(Func):
+    """PostgreSQL's 64-bit hash of an id."""
+
+    output_field = BigIntegerField()
+    template = "hashint8extended(%(expressions)s::bigint, 0)"
+
+
+def ids_fingerprint(ids: QuerySet) -> str:
+    """A fingerprint of a set of ids (a `values("pk")` queryset): which rows a result covers,
+    when some of them may have no rows of their own to fingerprint. On PostgreSQL their number
+    and the sum of a 64-bit hash of each; elsewhere a digest of the sorted ids."""
+    column = next(iter(ids.query.values_select), "pk")
+    if connections[ids.db].vendor == "postgresql":
+        found = ids.order_by().aggregate(
+            n=Count("*"), total=Sum(_IdHash(F(column)), output_field=DecimalField())
+        )
+        return f"{found['n']}:{found['total']}"
+    return hashlib.sha256(repr(sorted(ids.values_list(column, flat=True))).encode()).hexdigest()
