@@ -60,7 +60,9 @@ def _supporters() -> Coalesce:
         Vote.objects.filter(idea=OuterRef("pk"))
         .order_by()
         .values("idea")
-        .annotate(n=Count("pk"))
+        # COUNT(*), not COUNT(id) (the same: an id is never NULL): counted from the index of
+        # (idea, account) alone, without reading the votes' rows.
+        .annotate(n=Count("*"))
         .values("n")
     )
     return Coalesce(Subquery(votes, output_field=IntegerField()), Value(0))
@@ -224,6 +226,11 @@ class BoardColumn:
         return self.total - len(self.ideas)
 
 
+# What a card of the board shows (ideas.templatetags.board_tags): 400 cards at full size, read
+# without the ideas' texts and the gardens' charters.
+_CARD_FIELDS = ("pk", "title", "status", "garden__name")
+
+
 def idea_board(
     *,
     ideas: QuerySet[Idea],
@@ -244,7 +251,8 @@ def idea_board(
     # read for all of them at once after (support_values).
     top = list(
         with_support(ideas, value=sort == "value")
-        .select_related("garden", "author_account")
+        .select_related("garden")
+        .only(*_CARD_FIELDS)
         .annotate(rank=Window(RowNumber(), partition_by=F("status"), order_by=order_by))
         .filter(rank__lte=per_column)
         .order_by(*ordering)

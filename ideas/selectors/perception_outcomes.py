@@ -19,7 +19,8 @@ gaps (each account-pilot weighs the same); its NPS pools the members' answers. G
 than SMALL_GROUP account-pilots are flagged, not hidden.
 
 Queries, whatever the number of pilots and accounts: the account-pilots (enrolments grouped),
-the submitted answers that count, and the outcomes (community's outcome selector).
+the responses that count and their answers (two queries: ideas.selectors.perception's
+`_answers_of`), and the outcomes (community's outcome selector).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from ideas.selectors.perception import (
     PooledPerception,
     people_perception,
     pooled_shown,
+    submitted_responses,
 )
 
 DEFAULT_WINDOW_DAYS = 365
@@ -231,7 +233,7 @@ def pilot_perception_outcomes(
 ) -> PerceptionOutcomes:
     """Every account (of `accounts`, optionally of one segment) in every pilot that ended in the
     period (by its last day; default the last year), with its perception and later outcomes.
-    Three queries, whatever the number of pilots, accounts and answers (see the module)."""
+    Four queries, whatever the number of pilots, accounts and answers (see the module)."""
     default_from, default_to = default_period()
     period_from, period_to = period_from or default_from, period_to or default_to
     if period_from > period_to:
@@ -295,11 +297,11 @@ def _account_pilots(
 def _perception_add(
     rows: dict[tuple[int, int], AccountPilotPerception], enrolments: QuerySet[Enrolment]
 ) -> None:
-    """2: the perception of each member of those enrolments (ideas.selectors.perception),
-    pooled into their account-pilot."""
+    """2 and 3: the perception of each member of those enrolments
+    (ideas.selectors.perception), pooled into their account-pilot."""
     people = people_perception(
         by=("response__enrolment__pilot_id", "response__enrolment__account_id"),
-        response__enrolment__in=enrolments.values("pk"),
+        responses=submitted_responses().filter(enrolment__in=enrolments.values("pk")),
     )
     for (_, pilot_id, account_id), person in people.items():
         row = rows.get((pilot_id, account_id))
@@ -312,7 +314,7 @@ def _outcomes_add(
     enrolments: QuerySet[Enrolment],
     window_days: int,
 ) -> None:
-    """3: the outcomes of those accounts from the day after the earliest pilot's end to the
+    """4: the outcomes of those accounts from the day after the earliest pilot's end to the
     window's end after the latest, matched to each account-pilot in Python."""
     ends = [row.pilot_ended for row in rows.values()]
     window = dt.timedelta(days=window_days)

@@ -530,3 +530,14 @@ def test_the_garden_list_costs_the_same_queries_for_3_or_12_gardens(
 
     page_with(3)
     page_with(12)
+
+
+def test_activity_events_are_indexed_by_person_and_moment_with_support(db):
+    """Migration community 0030: a garden's activity chart reads each member's events of the
+    last 90 days from this index alone."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'activity_user_time'")
+        [(definition,)] = cursor.fetchall()
+    assert "(user_id, occurred_at) INCLUDE (is_support)" in definition

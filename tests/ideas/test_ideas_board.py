@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from accounts.models import Account
 from community.models import GardenVisibility
@@ -267,3 +268,33 @@ def test_the_cards_tag_writes_what_the_template_wrote(support, garden):
     assert re.sub(r">\s+", ">", after.strip()).replace("<br>\n        ", "<br>") == before
     assert "1 person · 1 account" in after and "ACV in several currencies" in after
     assert "Nobody &lt;yet&gt; &amp; &quot;quoted&quot;" in after
+
+
+def test_the_board_reads_only_what_its_cards_show_and_counts_as_the_votes_say(
+    support, garden, product_manager
+):
+    """The cards' ideas come without their texts, authors' accounts or gardens' charters, and
+    their figures are those of the raw votes."""
+    Vote.objects.create(idea=support["crowd"], user=product_manager, account=None)  # staff
+
+    columns = idea_board(ideas=Idea.objects.all())
+
+    cards = [idea for column in columns for idea in column.ideas]
+    assert len(cards) == 3
+    for idea in cards:
+        votes = Vote.objects.filter(idea=idea)
+        assert idea.supporters == votes.count()
+        accounts = {v.account_id for v in votes if v.account_id is not None}
+        assert idea.supporting_accounts == len(accounts)
+        assert {"proposal", "job_to_be_done", "author_account_id"} <= idea.get_deferred_fields()
+        assert "charter" in idea.garden.get_deferred_fields()
+    assert {idea.pk: idea.supporters for idea in cards}[support["crowd"].pk] == 5
+
+
+def test_votes_are_indexed_by_idea_and_account(db):
+    """Migration ideas 0008: the board counts supporters and distinct supporting accounts from
+    this index alone."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'vote_idea_account'")
+        [(definition,)] = cursor.fetchall()
+    assert "ideas_vote" in definition and "(idea_id, account_id)" in definition

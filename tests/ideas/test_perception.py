@@ -27,6 +27,7 @@ from django.utils import timezone
 from accounts.models import Account
 from ideas.models import Enrolment, PilotState
 from ideas.selectors.account_pilots import account_pilots
+from ideas.selectors.perception import people_perception, submitted_responses
 from ideas.selectors.perception_outcomes import pilot_perception_outcomes
 from ideas.selectors.results import pilot_results
 from tests.accounts.factories import AccountFactory, customer
@@ -107,3 +108,34 @@ def test_perception_next_to_outcomes_shows_the_same_gap_and_nps(acme_in_a_pilot)
     [page_row] = account_pilots(account=acme, perception=True)
     assert row.gap_mean == pytest.approx(page_row.perception.gap_mean)
     assert row.nps == page_row.perception.nps == pilot_results(pilot=pilot).overall.nps.score
+
+
+def test_answers_read_by_their_responses_are_the_answers_that_count(acme_in_a_pilot):
+    """perception_outcomes reads the responses that count first, then their answers
+    (`people_perception(responses=…)`): the same people and figures as the one-query read, a
+    draft and an answer to another pilot's check-in left out by both."""
+    acme, pilot = acme_in_a_pilot
+    alice, anna = Enrolment.objects.filter(pilot=pilot).order_by("pk")
+    other_pilot = PilotFactory(accounts=[acme])
+    later = timezone.now() - dt.timedelta(days=5)
+    _, middle, _ = pilot.check_ins.order_by("position")
+    feedback_response(anna, middle, experienced={"useful": 1}, recommend=0, at=later, draft=True)
+    feedback_response(
+        alice,
+        other_pilot.check_ins.order_by("position").last(),
+        experienced={"useful": 1, "usable": 1},
+        recommend=0,
+        at=later,
+    )
+    by = ("response__enrolment__account_id",)
+
+    one_query = people_perception(by=by, response__enrolment__pilot=pilot)
+    by_responses = people_perception(
+        by=by, responses=submitted_responses().filter(enrolment__pilot=pilot)
+    )
+
+    assert by_responses == one_query
+    assert sorted(person.gaps for person in by_responses.values()) == [[-1], [2, 1]]
+    assert sorted(person.recommend for person in by_responses.values()) == [6, 10]
+    [row] = pilot_perception_outcomes(accounts=Account.objects.filter(pk=acme.pk)).rows
+    assert (row.gap_mean, row.gap_n, row.nps) == (pytest.approx(2 / 3), 3, 0)

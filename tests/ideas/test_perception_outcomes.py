@@ -316,10 +316,10 @@ def test_the_fragment_reads_the_same_number_of_queries_whatever_the_number_of_ac
                 feedback_response(member, final, at=_at(95), experienced={"useful": 5}, recommend=8)
             _outcome(account, K.RENEWED, 10)
         # 1 session, 2 user with membership (none: internal), 3 permissions (own and groups'),
-        # 4 the account-pilots, 5 their members' answers, 6 the outcomes after the pilots; the
-        # header's counts and the board's count of ideas to review are lazy, read only by
-        # pages that draw the frame, not by a fragment
-        with django_assert_num_queries(6):
+        # 4 the account-pilots, 5 their members' responses that count, 6 those responses'
+        # answers, 7 the outcomes after the pilots; the header's counts and the board's count
+        # of ideas to review are lazy, read only by pages that draw the frame, not by a fragment
+        with django_assert_num_queries(7):
             response = client.get(URL, HTTP_HX_REQUEST="true")
         assert len(response.context["result"].rows) == 2 * accounts
 

@@ -211,3 +211,14 @@ def test_the_queue_page_is_for_moderators(client_for, product_manager, member_a,
     assert page.status_code == 200
     assert f'href="/ideas/{doubles["offline"].pk}/#merge"' in body
     assert client_for(member_a).get("/ideas/duplicates/").status_code == 403
+
+
+def test_the_titles_trigram_index_has_signatures_of_64_bytes(db):
+    """Migration ideas 0009: the likely-duplicates queue walks this index once per idea awaiting
+    a decision; pg_trgm's default 12-byte signatures make each walk read most of it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'idea_title_trigram_gist'"
+        )
+        [(definition,)] = cursor.fetchall()
+    assert "gist_trgm_ops" in definition and "siglen='64'" in definition
