@@ -9,8 +9,9 @@ from django.http import Http404
 
 from accounts.access import (
     customer_membership,
+    internal_accounts,
     manages_all_accounts,
-    visible_accounts,
+    sees_all_accounts,
 )
 from accounts.models import AccountTeamAssignment, User
 from community.models import (
@@ -28,7 +29,12 @@ def visible_alerts(user: User) -> QuerySet[Alert]:
         raise PermissionDenied("Alerts are for account teams.")
     if not user.is_authenticated or not user.is_active:
         return Alert.objects.none()
-    return Alert.objects.filter(account__in=visible_accounts(user))
+    return internal_alerts(user.pk, sees_all=sees_all_accounts(user))
+
+
+def internal_alerts(user_id: int, *, sees_all: bool) -> QuerySet[Alert]:
+    """visible_alerts' rule for an active internal user, by id (as internal_accounts)."""
+    return Alert.objects.filter(account__in=internal_accounts(user_id, sees_all=sees_all))
 
 
 def access_alert(user: User, alert_id: int, *, for_write: bool = False) -> Alert:

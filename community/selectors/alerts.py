@@ -27,9 +27,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import NamedTuple
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Count,
     DateField,
@@ -45,14 +45,14 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from accounts.access import customer_membership
+from accounts.access import customer_membership, sees_all_accounts
 from accounts.models import Account, User
-from community.access.alerts import visible_alerts
+from community.access.alerts import internal_alerts
 from community.models import ActivityEvent, Alert, AlertReason, EngagementSnapshot, Notification
 from community.models.alerts import alert_day_label, alert_level_label, alert_summary
 from community.models.engagement import EngagementLevel
 from community.models.notifications import Delivery, NotifyKind
-from community.selectors.discussions import flagged_posts_to_handle
+from community.selectors.discussions import handles_every_flag, internal_flagged_posts
 from community.selectors.engagement import last_customer_activity
 from community.selectors.engagement_figures import day_end
 from community.selectors.notifications import notification_delivery
@@ -286,31 +286,47 @@ _UNREAD = SqlOnce(
 )
 
 
+def _internal_counts(user_id: int, *, sees_all: bool, every_garden: bool) -> QuerySet[User]:
+    """An active internal user's header counts as one row: (unread, alerts, flagged)."""
+    unread = Notification.objects.filter(user_id=user_id, read_at__isnull=True)
+    alerts = internal_alerts(user_id, sees_all=sees_all).filter(resolved_at__isnull=True)
+    flagged = internal_flagged_posts(user_id, every_garden=every_garden)
+    return (
+        User.objects.filter(pk=user_id)
+        .annotate(
+            unread=_RowCount(unread.order_by().values("pk")),
+            alerts=_RowCount(alerts.order_by().values("pk")),
+            flagged=_RowCount(flagged),
+        )
+        .values_list("unread", "alerts", "flagged")
+    )
+
+
+# An internal user's counts, asked on every page: one kept SQL per shape of their rules (whether
+# they see every account; whether they handle every garden's flags).
+_INTERNAL_COUNTS = {
+    (sees_all, every_garden): SqlOnce(
+        User, partial(_internal_counts, sees_all=sees_all, every_garden=every_garden), user_id=int
+    )
+    for sees_all in (False, True)
+    for every_garden in (False, True)
+}
+
+
 def header_counts(*, user: User) -> HeaderCounts:
     """The counts of the page header (the bell and the navigation's badges), in one query.
     Cached on the user object, so the navigation and the notification bell share it."""
     if not hasattr(user, "_cg_header_counts"):
-        unread = Notification.objects.filter(user=user, read_at__isnull=True)
         if customer_membership(user) is not None:
             # Customers have no alerts (visible_alerts: 403) and handle no flags
             # (flagged_posts_to_handle: none): their bell alone, a plain count.
-            user._cg_header_counts = HeaderCounts(_UNREAD.first(user_id=user.pk) or 0, 0, 0)
-            return user._cg_header_counts
-        try:
-            alerts = visible_alerts(user).filter(resolved_at__isnull=True)
-        except PermissionDenied:
-            alerts = Alert.objects.none()
-        counts = (
-            User.objects.filter(pk=user.pk)
-            .annotate(
-                unread=_RowCount(unread.order_by().values("pk")),
-                alerts=_RowCount(alerts.order_by().values("pk")),
-                flagged=_RowCount(flagged_posts_to_handle(user=user)),
-            )
-            .values_list("unread", "alerts", "flagged")
-            .first()
-        )
-        user._cg_header_counts = HeaderCounts(*(counts or (0, 0, 0)))
+            counts = (_UNREAD.first(user_id=user.pk) or 0, 0, 0)
+        elif not user.is_active:  # sees no account and handles no flag
+            counts = (_UNREAD.first(user_id=user.pk) or 0, 0, 0)
+        else:
+            shape = (sees_all_accounts(user), handles_every_flag(user))
+            counts = _INTERNAL_COUNTS[shape].first(user_id=user.pk) or (0, 0, 0)
+        user._cg_header_counts = HeaderCounts(*counts)
     return user._cg_header_counts
 
 

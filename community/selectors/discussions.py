@@ -298,10 +298,21 @@ def flagged_posts_to_handle(*, user: User) -> QuerySet[Post]:
     admins; none for customers): the navigation's "flagged posts" badge counts them."""
     if customer_membership(user) is not None or not user.is_active:
         return Post.objects.none()
+    return internal_flagged_posts(user.pk, every_garden=handles_every_flag(user))
+
+
+def handles_every_flag(user: User) -> bool:
+    """Superusers and programme admins handle the flags of every garden."""
+    return user.is_superuser or manages_all_accounts(user)
+
+
+def internal_flagged_posts(user_id: int, *, every_garden: bool) -> QuerySet[Post]:
+    """flagged_posts_to_handle's rule for an active internal user, by id: posts with open flags
+    in every garden, or in the gardens they steward (as `values("pk")`)."""
     open_flags = PostFlag.objects.filter(post=OuterRef("pk"), handled_at__isnull=True)
     posts = Post.objects.filter(Exists(open_flags))
-    if not (user.is_superuser or manages_all_accounts(user)):
-        stewarded = Garden.stewards.through.objects.filter(user=user).values("garden_id")
+    if not every_garden:
+        stewarded = Garden.stewards.through.objects.filter(user_id=user_id).values("garden_id")
         posts = posts.filter(thread__garden__in=stewarded)
     return posts.order_by().values("pk")
 
