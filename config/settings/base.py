@@ -175,6 +175,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "community:home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
+# Database sessions, their read kept as SQL written once per process (config/sessions.py).
+SESSION_ENGINE = "config.sessions"
 # Sessions (accounts/middleware.py): internal users see every account they serve, so theirs end
 # after 30 minutes without a request and 12 hours after login. Customers keep a session for two
 # weeks, renewed when it is saved (at least on their first page of a day).
