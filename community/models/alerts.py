@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.formats import format_date
 from accounts.models import Account
-from community.models.engagement import EngagementLevel
+from community.models.engagement import LEVEL_LABELS
 
 
 class AlertReason(models.TextChoices):
@@ -139,7 +139,8 @@ def alert_summary(*, reason: str, details: dict) -> str:
 
 
 def alert_level_label(level: str | None) -> str:
-    return EngagementLevel(level).label if level in EngagementLevel.values else str(level)
+    label = LEVEL_LABELS.get(level) if isinstance(level, str) else None
+    return label if label is not None else str(level)
 
 
 def alert_day_label(day: dt.date | str | None) -> str:

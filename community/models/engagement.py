@@ -23,7 +23,14 @@ class EngagementLevel(models.TextChoices):
     @classmethod
     def rank(cls, level: str | None) -> int:
         """0 for Dormant (and for an account not computed yet) up to 4 for Co-creating."""
-        return cls.values.index(level) if level in cls.values else 0
+        return _LEVEL_RANKS.get(level, 0) if isinstance(level, str) else 0
+
+
+# Each level's rank, its place among the levels (read once: `EngagementLevel.values` builds
+# its list again on every read).
+_LEVEL_RANKS: dict[str, int] = {level: rank for rank, level in enumerate(EngagementLevel.values)}
+# Each level's label, read once for the same reason.
+LEVEL_LABELS: dict[str, str] = {level.value: level.label for level in EngagementLevel}
 
 
 DEFAULT_ACTIVITY_WEIGHTS: dict[str, float] = {

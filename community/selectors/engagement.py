@@ -29,6 +29,7 @@ from community.models import (
     EngagementSnapshot,
     OfflineEvent,
 )
+from community.models.engagement import LEVEL_LABELS
 from community.selectors.engagement_change import LevelHold, ScoreChange, level_hold, score_change
 
 
@@ -131,7 +132,7 @@ def parameters_of(model: EngagementModel | None) -> EngagementParameters:
 
 
 def level_label(level: str | None) -> str:
-    return EngagementLevel(level).label if level in EngagementLevel.values else "Not computed yet"
+    return LEVEL_LABELS.get(level, "Not computed yet")
 
 
 # --- One account's engagement ----------------------------------------------------------------
@@ -309,8 +310,23 @@ def account_engagement(
         else [],
         trend=sparkline(points=window, today=today),
         parameters=parameters,
-        change=score_change(latest=latest),
+        change=_score_change(latest, history, model),
     )
+
+
+def _score_change(
+    latest: EngagementSnapshot | None, history: list[EngagementSnapshot], model
+) -> ScoreChange | None:
+    """score_change, given what account_engagement read: `model` is the version that computed
+    `latest`, and when `latest` closes the window's `history` with another snapshot before it,
+    that one is the account's snapshot before `latest` (any between them would be in the window
+    too; with `latest` alone in the window an older one may exist outside it: score_change
+    reads it)."""
+    if latest is None:
+        return None
+    if len(history) > 1 and history[-1] is latest:
+        return score_change(latest=latest, before=history[-2], model=model)
+    return score_change(latest=latest, model=model)
 
 
 def snapshot_history(

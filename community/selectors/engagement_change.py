@@ -50,19 +50,33 @@ def _signed(value: Decimal) -> str:
     return f"{'+' if value >= 0 else '−'}{abs(value):.1f}"
 
 
-def score_change(*, latest: EngagementSnapshot | None) -> ScoreChange | None:
+_UNREAD = object()
+
+
+def score_change(
+    *,
+    latest: EngagementSnapshot | None,
+    before: EngagementSnapshot | None | object = _UNREAD,
+    model: EngagementModel | None | object = _UNREAD,
+) -> ScoreChange | None:
     """How the score of `latest` came from the account's snapshot before it (None for a first
-    snapshot). Three queries: the previous snapshot, the aged figures, the events counted."""
+    snapshot). Four queries: the previous snapshot, the model version that computed `latest`,
+    the aged figures, the events counted; a caller that read the first two already passes them
+    (`before`: the snapshot just before `latest`, None if there is none; `model`: the version
+    named by `latest.model_version`, None if it is gone)."""
     if latest is None:
         return None
     previous = (
-        EngagementSnapshot.objects.filter(account_id=latest.account_id, day__lt=latest.day)
+        before
+        if before is not _UNREAD
+        else EngagementSnapshot.objects.filter(account_id=latest.account_id, day__lt=latest.day)
         .order_by("-day")
         .first()
     )
     if previous is None:
         return None
-    model = EngagementModel.objects.filter(version=latest.model_version).first()
+    if model is _UNREAD:
+        model = EngagementModel.objects.filter(version=latest.model_version).first()
     if model is None:
         return None
     since = day_end(previous.day)

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from community.models import ActivityKind, EngagementSnapshot
+from community.selectors.engagement import account_engagement
 from community.selectors.engagement_change import score_change
 from community.services.engagement import activity_record, engagement_snapshots_compute
 from tests.accounts.factories import AccountFactory, customer
@@ -117,3 +118,24 @@ def test_events_recorded_after_the_snapshot_are_not_counted_in_its_change():
     change = score_change(latest=_latest(busy))
 
     assert change.events == 3  # the three the snapshot counted; the visit is in the next one
+
+
+@pytest.mark.parametrize("window_days", [365, 0])
+def test_the_account_page_reads_the_change_score_change_reads_alone(window_days):
+    """account_engagement hands score_change the snapshot before the latest and its model
+    version from its own reads; with the latest alone in the window (0 days), the snapshot
+    before it lies outside the window and score_change reads it itself."""
+    busy, quiet = _twin_accounts()
+    for account in (busy, quiet):
+        alone = score_change(latest=_latest(account))
+        shown = account_engagement(account=account, days=window_days).change
+        assert shown is not None and shown == alone
+
+
+def test_the_account_page_reads_the_previous_snapshot_and_the_model_once(
+    django_assert_num_queries,
+):
+    busy, _ = _twin_accounts()
+    account_engagement(account=busy)  # warm (the model's cache)
+    with django_assert_num_queries(5):  # snapshots, model, members, aged figures, events
+        assert account_engagement(account=busy).change is not None

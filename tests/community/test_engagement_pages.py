@@ -369,11 +369,11 @@ def test_the_timeline_pages_by_20_and_does_not_query_per_event(
         # engagement model of the latest snapshot, 8 activity by kind and day, 9 customer timeline
         # count, 10 support count, 11 the header's counts (the bell's unread notifications, open
         # alerts, flagged posts), 12 the customer timeline's page (with users), 13 the support
-        # page, 14 the account's latest loyalty outcomes (test_engagement_page_sections.py), 15-18
-        # why the score moved (the snapshot before, its version, the aged figures, the events
-        # since), 19 the account's bad times (none: their snapshots and outcomes are not read;
-        # tests/community/test_robustness_figures.py)
-        with django_assert_num_queries(19):
+        # page, 14 the account's latest loyalty outcomes (test_engagement_page_sections.py), 15-16
+        # why the score moved (the aged figures, the events since; the snapshot before and its
+        # version are those of 5 and 7), 17 the account's bad times (none: their snapshots and
+        # outcomes are not read; tests/community/test_robustness_figures.py)
+        with django_assert_num_queries(17):
             response = client.get(URL)
         assert response.content.decode().count("— Vote by Alice") == min(events, 20)
 
