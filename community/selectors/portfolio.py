@@ -25,7 +25,7 @@ from community.selectors.engagement import (
     score_trends,
     sparkline,
 )
-from community.selectors.value_exchanged import value_ledgers
+from community.selectors.value_exchanged import value_totals
 
 
 def _level_rank(latest: QuerySet) -> Subquery:
@@ -143,18 +143,18 @@ class PortfolioRow:
 
 def portfolio_rows(*, accounts: Iterable[Account], today: date | None = None) -> list[PortfolioRow]:
     """The page's accounts with their sparklines and what each gave and got back: the
-    snapshots in one query, the value exchanged in one query per registered counter
-    (community.selectors.value_exchanged), whatever the number of accounts."""
+    snapshots in one query, the value exchanged (its totals) in one query per registered
+    counter (community.selectors.value_exchanged), whatever the number of accounts."""
     accounts = list(accounts)
     trends = score_trends(account_ids=[a.pk for a in accounts], today=today)
-    ledgers = value_ledgers(accounts=accounts, today=today)
+    totals = value_totals(accounts=accounts, today=today)
     return [
         PortfolioRow(
             account=a,
             level_label=level_label(a.engagement_level),
             sparkline=sparkline(points=trends.get(a.pk, []), today=today),
-            gave=ledgers[a.pk].gave,
-            got=ledgers[a.pk].got,
+            gave=totals[a.pk].gave,
+            got=totals[a.pk].got,
         )
         for a in accounts
     ]

@@ -24,12 +24,12 @@ from community.selectors.portfolio import (
     portfolio_list,
     portfolio_rows,
 )
-from community.selectors.value_exchanged import VALUE_MONTHS, value_ledgers
+from community.selectors.value_exchanged import VALUE_MONTHS, value_totals
 from config.db_router import analytics_reads
 from config.exports import csv_response
 from config.pagination import list_query
 
-CSV_CHUNK = 2000  # accounts read, and their ledgers counted, at a time
+CSV_CHUNK = 2000  # accounts read, and their value exchanged counted, at a time
 
 
 class PortfolioFilterForm(forms.Form):
@@ -131,29 +131,29 @@ def _portfolio_csv(accounts) -> StreamingHttpResponse:
             ),
             a.last_activity_at.isoformat() if a.last_activity_at else "",
             a.renewal_date,
-            ledger.gave,
-            ledger.got,
+            totals.gave,
+            totals.got,
         ]
-        for a, ledger in _with_ledgers(accounts)
+        for a, totals in _with_value_totals(accounts)
     )
     return csv_response(filename="portfolio.csv", header=header, rows=rows)
 
 
-def _with_ledgers(accounts, *, chunk: int = CSV_CHUNK):
-    """Each account with its value exchanged, the ledgers read for a chunk of accounts at a
-    time (a fixed number of queries per chunk, community.selectors.value_exchanged)."""
+def _with_value_totals(accounts, *, chunk: int = CSV_CHUNK):
+    """Each account with what it gave and got back, counted for a chunk of accounts at a time
+    (a fixed number of queries per chunk, community.selectors.value_exchanged)."""
     batch = []
     for account in accounts.iterator(chunk_size=chunk):
         batch.append(account)
         if len(batch) == chunk:
-            yield from _ledgers_of(batch)
+            yield from _totals_of(batch)
             batch = []
-    yield from _ledgers_of(batch)
+    yield from _totals_of(batch)
 
 
-def _ledgers_of(accounts):
-    ledgers = value_ledgers(accounts=accounts)
-    return [(a, ledgers[a.pk]) for a in accounts]
+def _totals_of(accounts):
+    totals = value_totals(accounts=accounts)
+    return [(a, totals[a.pk]) for a in accounts]
 
 
 def _one_decimal(value) -> str:
