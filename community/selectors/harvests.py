@@ -33,10 +33,17 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncDate
 
-from accounts.access import customer_membership, visible_accounts
+from accounts.access import active_customer_account_id, customer_membership, visible_accounts
 from accounts.models import Segment, User
 from community.access.gardens import content_gardens
-from community.access.harvests import harvest_garden_shown_q, targeted_harvests, visible_harvests
+from community.access.harvests import (
+    customer_visible_harvests,
+    harvest_garden_shown_q,
+    harvest_targeted_q,
+    segment_listed_q,
+    targeted_harvests,
+    visible_harvests,
+)
 from community.models import (
     EngagementLevel,
     Garden,
@@ -48,36 +55,64 @@ from community.models import (
 from community.selectors.activity_objects import ObjectName, digit_ids
 from community.selectors.engagement import account_levels
 from community.selectors.insights import level_on
+from config.sql_once import SqlOnce
 
 # The levels whose accounts get "recommended for you" first.
 RECOMMEND_LEVELS = (EngagementLevel.DORMANT, EngagementLevel.OBSERVING)
 RECOMMENDED_COUNT = 3
 HOME_FEED_COUNT = 5
+GARDEN_HARVEST_COUNT = 5
 
 
 def _annotated(harvests: QuerySet[Harvest], *, user: User) -> QuerySet[Harvest]:
     """What a feed row shows, for this reader, in the same query: garden (joined), is_read,
     garden_shown (may the reader see its garden), can_join (a customer not yet in it who may
     join it); internal readers also get reach_accounts (how many accounts read it)."""
-    harvests = harvests.select_related("garden").annotate(
-        is_read=Exists(HarvestRead.objects.filter(harvest=OuterRef("pk"), user=user))
-    )
     membership = customer_membership(user)
-    if membership is None:
-        return harvests.annotate(
+    if membership is not None:
+        return _customer_annotated(harvests, user_id=user.pk, account_id=membership.account_id)
+    return (
+        harvests.select_related("garden")
+        .annotate(is_read=Exists(HarvestRead.objects.filter(harvest=OuterRef("pk"), user=user)))
+        .annotate(
             garden_shown=Value(True, output_field=BooleanField()),
             can_join=Value(False, output_field=BooleanField()),
             reach_accounts=Count("reads__account", distinct=True),
         )
-    shown = harvest_garden_shown_q(membership.account_id)
-    joined = GardenMembership.objects.filter(garden=OuterRef("garden_id"), user=user)
-    return harvests.annotate(
-        garden_shown=Case(When(shown, then=Value(True)), default=Value(False)),
-        can_join=Case(
-            When(shown & Q(garden__isnull=False) & ~Exists(joined), then=Value(True)),
-            default=Value(False),
-        ),
     )
+
+
+def _customer_annotated(
+    harvests: QuerySet[Harvest], *, user_id: int, account_id: int
+) -> QuerySet[Harvest]:
+    """_annotated for a customer, by their id and their account's."""
+    read = HarvestRead.objects.filter(harvest=OuterRef("pk"), user_id=user_id)
+    shown = harvest_garden_shown_q(account_id)
+    joined = GardenMembership.objects.filter(garden=OuterRef("garden_id"), user_id=user_id)
+    return (
+        harvests.select_related("garden")
+        .annotate(is_read=Exists(read))
+        .annotate(
+            garden_shown=Case(When(shown, then=Value(True)), default=Value(False)),
+            can_join=Case(
+                When(shown & Q(garden__isnull=False) & ~Exists(joined), then=Value(True)),
+                default=Value(False),
+            ),
+        )
+    )
+
+
+def _customer_values(user: User) -> dict | None:
+    """The values a customer's kept harvest reads take (config.sql_once): their id, their
+    account's id and segment; None for internal users and inactive people."""
+    account_id = active_customer_account_id(user)
+    if account_id is None:
+        return None
+    segment = str(customer_membership(user).account.segment)  # (an enum member: its value)
+    return {"user_id": user.pk, "account_id": account_id, "segment": segment}
+
+
+_FEED_ORDER = ("-published_at", "-created_at", "-pk")
 
 
 def harvest_feed(
@@ -101,28 +136,31 @@ def harvest_feed(
         harvests = harvests.filter(garden__theme=theme)
         if membership is not None:
             harvests = harvests.filter(harvest_garden_shown_q(membership.account_id))
-    return _annotated(harvests, user=user).order_by("-published_at", "-created_at", "-pk")
+    return _annotated(harvests, user=user).order_by(*_FEED_ORDER)
 
 
 def harvest_recommended(*, user: User, limit: int = RECOMMENDED_COUNT) -> list[Harvest]:
     """The most relevant harvests for a customer (see the module's docstring), in one query."""
-    membership = customer_membership(user)
-    if membership is None:
+    values = _customer_values(user)
+    if values is None:
         return []
-    account = membership.account
+    if limit == RECOMMENDED_COUNT:
+        return _RECOMMENDED.all(**values)
+    return list(_customer_recommended(**values)[:limit])
+
+
+def _customer_recommended(*, user_id: int, account_id: int, segment: str) -> QuerySet[Harvest]:
     taking_part = Garden.objects.filter(
-        Q(memberships__account_id=account.pk)
+        Q(memberships__account_id=account_id)
         | Q(
-            garden_accounts__account_id=account.pk,
+            garden_accounts__account_id=account_id,
             garden_accounts__status=GardenAccountStatus.ACCEPTED,
         )
     ).values("theme")
-    harvests = _annotated(targeted_harvests(user), user=user).annotate(
+    targeted = Harvest.objects.filter(harvest_targeted_q(account_id, segment))
+    harvests = _customer_annotated(targeted, user_id=user_id, account_id=account_id).annotate(
         relevance=Case(
-            When(
-                Q(audience="segments", segments__icontains=f'"{account.segment}"'),
-                then=Value(2),
-            ),
+            When(segment_listed_q(segment), then=Value(2)),
             default=Value(0),
             output_field=IntegerField(),
         )
@@ -133,7 +171,34 @@ def harvest_recommended(*, user: User, limit: int = RECOMMENDED_COUNT) -> list[H
         )
         + Case(When(can_join=True, then=Value(1)), default=Value(0), output_field=IntegerField())
     )
-    return list(harvests.order_by("is_read", "-relevance", "-published_at", "-pk")[:limit])
+    return harvests.order_by("is_read", "-relevance", "-published_at", "-pk")
+
+
+def _customer_home_feed(*, user_id: int, account_id: int, segment: str) -> QuerySet[Harvest]:
+    """The first rows of a customer's feed (harvest_feed without filters), enough for the home
+    whatever the recommended ones take out of them."""
+    targeted = Harvest.objects.filter(harvest_targeted_q(account_id, segment))
+    annotated = _customer_annotated(targeted, user_id=user_id, account_id=account_id)
+    return annotated.order_by(*_FEED_ORDER)[: HOME_FEED_COUNT + RECOMMENDED_COUNT]
+
+
+def _customer_garden_harvests(
+    *, user_id: int, account_id: int, segment: str, garden_id: int
+) -> QuerySet[Harvest]:
+    harvests = customer_visible_harvests(account_id, segment).filter(
+        garden_id=garden_id, published_at__isnull=False
+    )
+    annotated = _customer_annotated(harvests, user_id=user_id, account_id=account_id)
+    return annotated.order_by("-published_at", "-pk")[:GARDEN_HARVEST_COUNT]
+
+
+# A customer's harvest reads on their home and on a garden's home: SQL written once per process.
+_KINDS = {"user_id": int, "account_id": int, "segment": str}
+_RECOMMENDED = SqlOnce(
+    Harvest, lambda **v: _customer_recommended(**v)[:RECOMMENDED_COUNT], **_KINDS
+)
+_HOME_FEED = SqlOnce(Harvest, _customer_home_feed, **_KINDS)
+_GARDEN_HARVESTS = SqlOnce(Harvest, _customer_garden_harvests, **_KINDS, garden_id=int)
 
 
 @dataclass
@@ -164,7 +229,13 @@ def harvest_home(*, user: User, latest: bool = True) -> HarvestHome:
     if not latest:
         return HarvestHome(level=level, recommended=recommended)
     shown = {h.pk for h in recommended}
-    rows = harvest_feed(user=user)[: HOME_FEED_COUNT + len(shown)]
+    # The first HOME_FEED_COUNT rows not recommended lie among the first HOME_FEED_COUNT +
+    # len(shown) (at most RECOMMENDED_COUNT more): the kept read takes that many.
+    values = _customer_values(user)
+    if values is not None:
+        rows = _HOME_FEED.all(**values)
+    else:
+        rows = harvest_feed(user=user)[: HOME_FEED_COUNT + len(shown)]
     return HarvestHome(
         level=level,
         recommended=recommended,
@@ -172,8 +243,13 @@ def harvest_home(*, user: User, latest: bool = True) -> HarvestHome:
     )
 
 
-def garden_harvests(*, user: User, garden: Garden, limit: int = 5) -> list[Harvest]:
+def garden_harvests(
+    *, user: User, garden: Garden, limit: int = GARDEN_HARVEST_COUNT
+) -> list[Harvest]:
     """A garden's latest published harvests the viewer may see (for the garden home)."""
+    values = _customer_values(user)
+    if values is not None and limit == GARDEN_HARVEST_COUNT:
+        return _GARDEN_HARVESTS.all(**values, garden_id=garden.pk)
     harvests = visible_harvests(user).filter(garden=garden, published_at__isnull=False)
     return list(_annotated(harvests, user=user).order_by("-published_at", "-pk")[:limit])
 
