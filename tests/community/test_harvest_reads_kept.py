@@ -16,8 +16,6 @@ from demo.benchmarks.page_cpu import sql_once_off
 from tests.accounts.factories import AccountFactory, customer
 from tests.community.factories import GardenFactory, HarvestFactory, accept, join
 
-pytestmark = pytest.mark.needs_postgres
-
 
 def test_the_segment_rule_matches_the_quoted_name_exactly(db):
     lists = [["mid_market"], ["midXmarket"], ["smb", "public_sector"], ["enterprise_plus"], []]
@@ -77,6 +75,7 @@ def reader(db):
     return person, (joined, open_other, accepted, uninvited)
 
 
+@pytest.mark.needs_postgres
 def test_the_home_and_garden_reads_are_the_orms(reader):
     person, gardens = reader
 
@@ -102,6 +101,7 @@ def test_the_home_and_garden_reads_are_the_orms(reader):
     assert any(row[2] for row in latest) and not all(row[2] for row in latest)
 
 
+@pytest.mark.needs_postgres
 def test_a_second_reader_of_another_account_gets_their_own_rows(reader):
     person, gardens = reader
     stranger = customer(AccountFactory(segment=Segment.ENTERPRISE))
