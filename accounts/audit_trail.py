@@ -238,6 +238,13 @@ def _kind(entry: AuditEntry) -> str:
     return spec.kind if spec is not None else capfirst(entry.content_type.name)
 
 
+def _action(entry: AuditEntry) -> str:
+    """The action in words ("Created"); another as its label (only then is the label read:
+    Django's get_FOO_display hashes every choice's translated label on each call)."""
+    action = ACTIONS.get(entry.action)
+    return action if action is not None else str(entry.get_action_display())
+
+
 def audit_rows(entries: Iterable[AuditEntry], *, viewer: User) -> list[AuditRow]:
     """Rows as `viewer` reads them (entries from accounts.selectors, their kind and actor
     loaded)."""
@@ -257,7 +264,7 @@ def audit_rows(entries: Iterable[AuditEntry], *, viewer: User) -> list[AuditRow]
             name=entry.object_repr,
             person=names.person(entry.person_id, entry=entry) if entry.person_id else "",
             account=names.account(entry.account_id),
-            action=ACTIONS.get(entry.action, str(entry.get_action_display())),
+            action=_action(entry),
             changes=_changes(entry, names),
         )
         for entry in entries

@@ -21,6 +21,13 @@ Every API serializer is built on these two (through config.api_serializers' `Ser
   (a dict row: `row[name]`); whenever DRF would do more than that (the value is callable, the
   read fails, the row is another kind of mapping), the field's own `get_attribute` reads it, so
   that the outcome (the call, the default, None, the skipped field, the error) is DRF's.
+- **A method's signature read once.** When that attribute is a method of the row
+  (`source="get_absolute_url"`, or Django's `get_reason_display`, a `functools.partial` of a
+  bound method), DRF reads its signature on every row to decide whether to call it
+  (`is_simple_callable`, some 10 µs a row); here DRF's answer is kept per function and shape (a
+  bound method's signature is its function's less `self`; a partial's is its function's less
+  the arguments it binds, by their number and names, whatever their values), and the method is
+  called as DRF calls it, its AttributeError or KeyError made DRF's ValueError.
 
 Neither keeps anything that depends on a request: a class's fields are what its declaration and
 model say; the fields of each serializer object are its own.
@@ -30,10 +37,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from functools import partial
+from types import FunctionType, MethodType
 
 from django.core.exceptions import ObjectDoesNotExist
 from rest_framework import serializers
-from rest_framework.fields import Field, SkipField
+from rest_framework.fields import Field, SkipField, is_simple_callable
 from rest_framework.relations import PKOnlyObject
 
 
@@ -90,6 +99,9 @@ def _plain_attribute(field: Field) -> str | None:
 
 
 _NOT_READ = (AttributeError, KeyError, ObjectDoesNotExist)
+# A callable's shape (_shape) → whether DRF calls it (is_simple_callable: no required argument).
+_CALLED: dict = {}
+_CALLED_MOST = 4096
 
 
 def _read(field: Field, instance, name: str):
@@ -99,8 +111,45 @@ def _read(field: Field, instance, name: str):
     except _NOT_READ:
         return field.get_attribute(instance)  # DRF's answer to a failed read
     if callable(value):
+        if _called(value):
+            try:
+                return value()
+            except (AttributeError, KeyError) as exc:  # as rest_framework.fields.get_attribute
+                raise ValueError(
+                    f'Exception raised in callable attribute "{name}"; '
+                    f"original exception was: {exc}"
+                ) from exc
         return field.get_attribute(instance)  # DRF calls it, or refuses it
     return value
+
+
+def _called(value) -> bool:
+    """Whether DRF calls `value` (is_simple_callable), known without reading its signature
+    again for a bound method or a partial of one (or of a function); False for anything
+    else, which the field's own get_attribute then reads."""
+    key = _shape(value)
+    if key is None:
+        return False
+    called = _CALLED.get(key)
+    if called is None:
+        called = is_simple_callable(value)
+        if len(_CALLED) < _CALLED_MOST:  # functions made per row are not kept without end
+            _CALLED[key] = called
+    return called
+
+
+def _shape(value):
+    """What a callable's signature depends on: its function, and for a partial whether that
+    is bound, how many positional arguments and which keywords the partial binds."""
+    if type(value) is MethodType:
+        return value.__func__
+    if type(value) is partial:
+        func = value.func
+        bound = type(func) is MethodType
+        inner = func.__func__ if bound else func
+        if type(inner) is FunctionType:
+            return (inner, bound, len(value.args), frozenset(value.keywords))
+    return None
 
 
 class LeanSerializer(_LeanRead, serializers.Serializer):

@@ -14,7 +14,7 @@ from django.http import Http404
 from accounts.access import active_customer_account_id, customer_membership, is_internal
 from accounts.models import Account, MemberRole, User
 from community.access.engagement import access_account_engagement
-from community.access.gardens import account_gardens, content_gardens
+from community.access.gardens import account_gardens, content_gardens, internal_gardens
 from community.access.outcomes import visible_outcome_accounts
 from config.sql_once import SqlOnce
 from ideas.models import CheckIn, Enrolment, FeedbackResponse, Idea, Pilot, PilotState
@@ -33,6 +33,12 @@ def visible_ideas(user: User) -> QuerySet[Idea]:
     return Idea.objects.filter(garden__in=content_gardens(user))
 
 
+def _active_internal(user: User) -> bool:
+    """An active internal user: one whose visible ideas and pilots are every garden's (the
+    branch of content_gardens and visible_pilots that reads no account)."""
+    return is_internal(user) and user.is_active
+
+
 _IDEA_RELATED = ("garden", "author", "author_account", "merged_into")
 # A customer's idea, asked on every idea page: its SQL is written once per process.
 _CUSTOMER_IDEA = SqlOnce(
@@ -47,9 +53,24 @@ _CUSTOMER_IDEA = SqlOnce(
 )
 
 
+# An internal user's idea (visible_ideas: of every garden), asked on every idea page and API
+# call of theirs: its SQL is written once per process.
+_INTERNAL_IDEA = SqlOnce(
+    Idea,
+    lambda idea_id: (
+        Idea.objects.filter(garden__in=internal_gardens())
+        .select_related(*_IDEA_RELATED)
+        .filter(pk=idea_id)[:1]
+    ),
+    idea_id=int,
+)
+
+
 def access_idea(user: User, idea_id, *, for_moderation: bool = False) -> Idea:
     if (account_id := active_customer_account_id(user)) is not None:
         idea = _CUSTOMER_IDEA.first(account_id=account_id, idea_id=_as_int(idea_id))
+    elif _active_internal(user):
+        idea = _INTERNAL_IDEA.first(idea_id=_as_int(idea_id))
     else:
         idea = (
             visible_ideas(user).select_related(*_IDEA_RELATED).filter(pk=_as_int(idea_id)).first()
@@ -85,8 +106,13 @@ def visible_pilots(user: User) -> QuerySet[Pilot]:
         return Pilot.objects.none()
     membership = customer_membership(user)
     if membership is None:
-        return Pilot.objects.all()
+        return internal_pilots()
     return customer_pilots(membership.account_id)
+
+
+def internal_pilots() -> QuerySet[Pilot]:
+    """`visible_pilots` of an active internal user: every pilot."""
+    return Pilot.objects.all()
 
 
 def customer_pilots(account_id: int) -> QuerySet[Pilot]:
@@ -110,9 +136,21 @@ _CUSTOMER_PILOT = SqlOnce(
 )
 
 
+# An internal user's pilot, asked on every pilot page and API call of theirs: SQL written once.
+_INTERNAL_PILOT = SqlOnce(
+    Pilot,
+    lambda pilot_id: (
+        internal_pilots().select_related("idea", "idea__garden").filter(pk=pilot_id)[:1]
+    ),
+    pilot_id=int,
+)
+
+
 def access_pilot(user: User, pilot_id, *, for_write: bool = False) -> Pilot:
     if (account_id := active_customer_account_id(user)) is not None:
         pilot = _CUSTOMER_PILOT.first(account_id=account_id, pilot_id=_as_int(pilot_id))
+    elif _active_internal(user):
+        pilot = _INTERNAL_PILOT.first(pilot_id=_as_int(pilot_id))
     else:
         pilot = (
             visible_pilots(user)

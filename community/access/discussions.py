@@ -14,6 +14,7 @@ from community.access.gardens import (
     content_gardens,
     garden_can_post,
     garden_is_steward,
+    internal_gardens,
 )
 from community.models import Garden, Post, Thread
 from config.sql_once import SqlOnce
@@ -47,6 +48,8 @@ def visible_threads(user: User) -> QuerySet[Thread]:
     internal users)."""
     if (account_id := active_customer_account_id(user)) is not None:
         return _customer_threads(account_id)
+    if _active_internal(user):
+        return _internal_threads()
     threads = Thread.objects.filter(garden__in=discussion_gardens(user))
     if not sees_hidden_posts(user):
         threads = threads.filter(hidden_at__isnull=True)
@@ -73,6 +76,55 @@ _CUSTOMER_THREAD = SqlOnce(
 )
 
 
+def _internal_threads() -> QuerySet[Thread]:
+    """An active internal user's threads: every garden's (discussion_gardens), hidden ones
+    too (sees_hidden_posts)."""
+    return Thread.objects.filter(garden__in=internal_gardens())
+
+
+def _active_internal(user: User) -> bool:
+    """An active internal user, whose threads and posts are `_internal_threads`'."""
+    return sees_hidden_posts(user) and user.is_active
+
+
+def _whole(value: int | str) -> int | None:
+    """An id given as an int, or as a text of ASCII digits (a URL's), as the ORM reads it."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
+# An internal user's thread (of a garden, or by its id alone) and post, asked on every thread
+# page and API call of theirs: their SQL is written once per process.
+_INTERNAL_THREAD = SqlOnce(
+    Thread,
+    lambda thread_id: _internal_threads().select_related(*_THREAD_RELATED).filter(pk=thread_id)[:1],
+    thread_id=int,
+)
+_INTERNAL_GARDEN_THREAD = SqlOnce(
+    Thread,
+    lambda slug, thread_id: (
+        _internal_threads()
+        .select_related(*_THREAD_RELATED)
+        .filter(garden__slug=slug, pk=thread_id)[:1]
+    ),
+    slug=str,
+    thread_id=int,
+)
+_POST_RELATED = ("thread__garden", "author", "account", "hidden_by")
+_INTERNAL_POST = SqlOnce(
+    Post,
+    lambda post_id: (
+        Post.objects.select_related(*_POST_RELATED)
+        .filter(thread__in=_internal_threads())
+        .filter(pk=post_id)[:1]
+    ),
+    post_id=int,
+)
+
+
 def access_thread(
     user: User, thread_id: int | str, *, slug: str | None = None, for_write: bool = False
 ) -> Thread:
@@ -81,6 +133,16 @@ def access_thread(
     account_id = active_customer_account_id(user)
     if account_id is not None and isinstance(slug, str) and isinstance(thread_id, int):
         thread = _CUSTOMER_THREAD.first(account_id=account_id, slug=slug, thread_id=thread_id)
+    elif (
+        account_id is None
+        and (whole := _whole(thread_id))
+        and (slug is None or (isinstance(slug, str) and slug))
+        and _active_internal(user)
+    ):
+        if slug is None:
+            thread = _INTERNAL_THREAD.first(thread_id=whole)
+        else:
+            thread = _INTERNAL_GARDEN_THREAD.first(slug=slug, thread_id=whole)
     else:
         threads = visible_threads(user).select_related(*_THREAD_RELATED)
         if slug is not None:
@@ -103,14 +165,10 @@ def access_post(
 ) -> Post:
     """A visible post (of `thread` when given), else 404; for_write: the user may post in its
     garden, for_moderation: a steward of its garden, else 403."""
-    posts = Post.objects.select_related("thread__garden", "author", "account", "hidden_by")
-    if thread is not None:
-        posts = posts.filter(thread=thread)
+    if thread is None and (whole := _whole(post_id)) and _active_internal(user):
+        post = _INTERNAL_POST.first(post_id=whole)
     else:
-        posts = posts.filter(thread__in=visible_threads(user))
-    if not sees_hidden_posts(user):
-        posts = posts.filter(hidden_at__isnull=True)
-    post = posts.filter(pk=post_id).first()
+        post = _post_of(user, post_id, thread)
     if post is None:
         raise Http404("No such post.")
     if thread is not None:
@@ -121,3 +179,15 @@ def access_post(
     if for_write and not garden_can_post(user, garden):
         raise PermissionDenied("Join the garden to take part in its discussions.")
     return post
+
+
+def _post_of(user: User, post_id: int | str, thread: Thread | None) -> Post | None:
+    """access_post's read through the ORM (of `thread`, or of the user's visible threads)."""
+    posts = Post.objects.select_related(*_POST_RELATED)
+    if thread is not None:
+        posts = posts.filter(thread=thread)
+    else:
+        posts = posts.filter(thread__in=visible_threads(user))
+    if not sees_hidden_posts(user):
+        posts = posts.filter(hidden_at__isnull=True)
+    return posts.filter(pk=post_id).first()

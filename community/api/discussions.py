@@ -151,7 +151,12 @@ class PostSerializer(serializers.ModelSerializer):
         if counts is None:
             user = self.context["request"].user
             counts = selectors.post_reactions(post_ids=[post.pk], user=user)[post.pk]
-        return ReactionCountSerializer(counts, many=True).data
+        # One ReactionCountSerializer for every post of the page (a new one per post built
+        # its fields again each time); the rows it gives are the same.
+        reactions = self.__dict__.get("_reactions")
+        if reactions is None:
+            reactions = self.__dict__["_reactions"] = ReactionCountSerializer(many=True)
+        return reactions.to_representation(counts)
 
 
 class BodySerializer(serializers.Serializer):

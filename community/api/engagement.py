@@ -25,6 +25,7 @@ from community.access.engagement import (
     can_tune_engagement,
 )
 from community.models import EngagementSnapshot, OfflineEvent
+from community.models.engagement import LEVEL_LABELS
 from community.selectors.engagement import (
     TREND_DAYS,
     account_engagement,
@@ -66,12 +67,18 @@ class SnapshotSerializer(serializers.ModelSerializer):
             "day": snapshot.day.isoformat(),
             "score": self.fields["score"].to_representation(snapshot.score),
             "level": snapshot.level,
-            "level_label": snapshot.get_level_display(),
+            "level_label": _level_label(snapshot.level),
             "activity": float(snapshot.activity),
             "breadth": float(snapshot.breadth),
             "co_creation": float(snapshot.co_creation),
             "model_version": int(snapshot.model_version),
         }
+
+
+def _level_label(level):
+    """`snapshot.get_level_display()`, from the labels read once (Django builds them again on
+    every call)."""
+    return LEVEL_LABELS.get(level, level)
 
 
 class ComponentSerializer(serializers.Serializer):

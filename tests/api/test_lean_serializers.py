@@ -135,6 +135,68 @@ def test_a_source_that_needs_an_argument_is_refused_as_drf_refuses_it():
     assert Ours(row).data == Drfs(row).data
 
 
+def test_a_method_is_called_as_drf_calls_it_whatever_its_shape():
+    from functools import partial, partialmethod
+
+    class Row(_Holder):
+        def labelled(self, *, prefix="label"):
+            return f"{prefix}: {self.word}"
+
+        def failing(self):
+            return self.absent_attribute
+
+        tagged = partialmethod(labelled, prefix="tag")  # as Django's get_FOO_display
+
+    class Ours(LeanSerializer):
+        plain = drf.CharField(source="shout")
+        defaulted = drf.CharField(source="labelled")
+        bound_keyword = drf.CharField(source="tagged")
+        needs_one = drf.CharField(source="needs_an_argument")
+        bound_argument = drf.CharField(source="bound")
+
+    class Drfs(drf.Serializer):
+        plain = drf.CharField(source="shout")
+        defaulted = drf.CharField(source="labelled")
+        bound_keyword = drf.CharField(source="tagged")
+        needs_one = drf.CharField(source="needs_an_argument")
+        bound_argument = drf.CharField(source="bound")
+
+    rows = [Row(word=w) for w in ("one", "two")]
+    for row in rows:
+        row.bound = partial(row.needs_an_argument, "given")
+    for _ in range(2):  # the second time, the kept answers
+        assert Ours(rows, many=True).data == Drfs(rows, many=True).data
+    first = Ours(rows, many=True).data[0]
+    assert first["plain"] == "ONE" and first["defaulted"] == "label: one"
+    assert first["bound_keyword"] == "tag: one" and first["bound_argument"] == "given"
+    assert first["needs_one"].startswith("<bound method")
+
+    class OursFailing(LeanSerializer):
+        value = drf.CharField(source="failing")
+
+    class DrfsFailing(drf.Serializer):
+        value = drf.CharField(source="failing")
+
+    errors = []
+    for serializer in (OursFailing, DrfsFailing):
+        with pytest.raises(ValueError) as error:
+            serializer(Row(word="x")).data  # noqa: B018 (reading it is the test)
+        errors.append(str(error.value))
+    assert errors[0] == errors[1] and "callable attribute" in errors[0]
+
+
+def test_a_models_display_method_reads_as_drfs_own():
+    class Ours(LeanSerializer):
+        label = drf.CharField(source="get_segment_display")
+
+    class Drfs(drf.Serializer):
+        label = drf.CharField(source="get_segment_display")
+
+    accounts = [Account(segment=segment) for segment in ("smb", "enterprise", "unknown", "")]
+    assert Ours(accounts, many=True).data == Drfs(accounts, many=True).data
+    assert Ours(accounts, many=True).data[0]["label"] != "smb"  # the label, not the value
+
+
 def test_a_missing_required_attribute_fails_as_in_drf():
     class Ours(LeanSerializer):
         word = drf.CharField()
