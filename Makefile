@@ -102,7 +102,7 @@ bench-api: install
 	$(MANAGE) bench_api $(BENCH_API_ARGS)
 
 ## bench-scale: the full-size data set of issue 16 in a scratch PostgreSQL database, built once
-## (set-based SQL, 4 to 8 minutes at full size on 2 cores; docs/bench-scale.md), then reused,
+## (set-based SQL, 4 to 9 minutes at full size on 2 cores; docs/bench-scale.md), then reused,
 ## and every screen timed and counted on it (bench_full_size: docs/benchmark-full-size.md):
 ## DATABASE_URL=postgres://…/scratch make bench-scale   (BENCH_SCALE=0.05 for a twentieth)
 BENCH_SCALE ?= 1.0
