@@ -127,9 +127,10 @@ def test_the_account_team_home_costs_the_same_queries_for_3_or_12_accounts(
         # 4 groups (persona), 5 assigned count, 6 visible count, 7 assigned rows, 8 their
         # levels, 9 renewing rows, 10 gardens
         # +1 the unread-notification count for the bell in the navigation
-        # +7 "What needs you": open alerts on my accounts (rows, count), renewals at low
-        # engagement (rows, count), silent accounts (rows, count), the flag queue
-        with django_assert_num_queries(18):
+        # +5 "What needs you": open alerts on my accounts (rows, count), renewals at low
+        # engagement (one query: the renewing accounts with their levels), silent accounts (one
+        # query: the first rows with the count of all), the flag queue
+        with django_assert_num_queries(16):
             response = client.get("/")
         assert response.content.decode().count('<th scope="row">') == accounts
 
