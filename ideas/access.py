@@ -125,6 +125,32 @@ def customer_pilots(account_id: int) -> QuerySet[Pilot]:
     ).distinct()
 
 
+_IDEA_PILOTS_ORDER = ("-runs_from", "-pk")
+# A customer's and an internal user's pilots of one idea, on every idea page: SQL written once.
+_CUSTOMER_IDEA_PILOTS = SqlOnce(
+    Pilot,
+    lambda account_id, idea_id: (
+        customer_pilots(account_id).filter(idea_id=idea_id).order_by(*_IDEA_PILOTS_ORDER)
+    ),
+    account_id=int,
+    idea_id=int,
+)
+_INTERNAL_IDEA_PILOTS = SqlOnce(
+    Pilot,
+    lambda idea_id: internal_pilots().filter(idea_id=idea_id).order_by(*_IDEA_PILOTS_ORDER),
+    idea_id=int,
+)
+
+
+def idea_pilots(user: User, idea: Idea) -> list[Pilot]:
+    """The pilots of `idea` among `visible_pilots(user)`, the latest first."""
+    if (account_id := active_customer_account_id(user)) is not None:
+        return _CUSTOMER_IDEA_PILOTS.all(account_id=account_id, idea_id=idea.pk)
+    if _active_internal(user):
+        return _INTERNAL_IDEA_PILOTS.all(idea_id=idea.pk)
+    return list(visible_pilots(user).filter(idea=idea).order_by(*_IDEA_PILOTS_ORDER))
+
+
 # A customer's pilot, asked on every pilot page: its SQL is written once per process.
 _CUSTOMER_PILOT = SqlOnce(
     Pilot,

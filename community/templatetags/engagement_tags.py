@@ -14,10 +14,14 @@ same.
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html_join
+from django.core.exceptions import ObjectDoesNotExist
+from django.template.defaultfilters import date, linebreaksbr
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
 
-from accounts.formats import format_date, format_decimal
+from accounts.formats import format_date, format_datetime, format_decimal
+from accounts.people import FROM_MEMBERSHIP, person_name
 from community.templatetags.levels import level_badge
 
 register = template.Library()
@@ -49,3 +53,89 @@ def engagement_history_rows(history) -> SafeString:
             for s in reversed(history)
         ),
     )
+
+
+# The timelines' rows, as the template's loops wrote them (with their line breaks). Each person
+# is named once per page (`accounts.people.person_name`, the one naming rule), not once per row.
+_ACTIVITY_ROW = "\n    \n    <li>{}</li>\n    \n  "
+_SUPPORT_ROW = "\n    <li>{}</li>\n  "
+_SUPPORT_KINDS = {
+    "loop_closed": "Closed the loop (“you said, we did”)",
+    "comment": "Commented on their idea",
+}
+
+
+class _Names:
+    """`person_name` for one viewer, asked once per person and account."""
+
+    def __init__(self, viewer):
+        self._viewer, self._names = viewer, {}
+
+    def __call__(self, person, account_id=FROM_MEMBERSHIP) -> str:
+        key = (person.pk, account_id)
+        if key not in self._names:
+            self._names[key] = person_name(
+                viewer=self._viewer, person=person, person_account_id=account_id
+            )
+        return self._names[key]
+
+
+def _moment(event) -> SafeString:
+    return format_html(
+        '<time datetime="{}">{}</time>',
+        date(template_localtime(event.occurred_at), "c"),
+        format_datetime(event.occurred_at),
+    )
+
+
+def _by(event, names: _Names) -> SafeString | str:
+    return format_html(" by {}", names(event.user, event.account_id)) if event.user else ""
+
+
+def _activity_item(event, names: _Names) -> SafeString:
+    try:
+        offline = event.offline_record
+    except ObjectDoesNotExist:
+        offline = None
+    if not offline:
+        return format_html("{} — {}{}", _moment(event), event.get_kind_display(), _by(event, names))
+    return format_html(
+        '<time datetime="{}">{}</time> — {} <small class="muted">(offline{})</small>{}',
+        date(offline.occurred_on, "Y-m-d"),
+        format_date(offline.occurred_on),
+        event.get_kind_display(),
+        format_html(", recorded by {}", names(offline.recorded_by)) if offline.recorded_by else "",
+        format_html(
+            '<br><small class="offline-note">{}</small>',
+            linebreaksbr(offline.note, autoescape=True),
+        )
+        if offline.note
+        else "",
+    )
+
+
+def _support_item(event, names: _Names) -> SafeString:
+    return format_html(
+        "{} — {}{}",
+        _moment(event),
+        _SUPPORT_KINDS.get(event.kind) or event.get_kind_display(),
+        _by(event, names),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def customer_activity_rows(context, page) -> SafeString:
+    """The customer activity timeline's items for `page` (events with their offline record)."""
+    if not page:
+        return mark_safe('<li class="muted">No customer activity yet.</li>')  # noqa: S308
+    names = _Names(context["request"].user)
+    return format_html_join("", _ACTIVITY_ROW, ((_activity_item(e, names),) for e in page))
+
+
+@register.simple_tag(takes_context=True)
+def support_activity_rows(context, page) -> SafeString:
+    """The account team's support timeline's items for `page`."""
+    if not page:
+        return mark_safe('<li class="muted">No support recorded yet.</li>')  # noqa: S308
+    names = _Names(context["request"].user)
+    return format_html_join("", _SUPPORT_ROW, ((_support_item(e, names),) for e in page))

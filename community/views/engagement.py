@@ -7,7 +7,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
@@ -23,6 +22,7 @@ from community.access.engagement import (
 from community.selectors import engagement as engagement_selectors
 from community.selectors import outcomes as selectors_outcomes
 from community.selectors import robustness as selectors_robustness
+from community.selectors.engagement_timeline import activity_timeline_page
 from community.services.engagement import (
     OFFLINE_NOTE_MAX_LENGTH,
     offline_event_record,
@@ -59,14 +59,12 @@ def account_engagement(request: HttpRequest, slug: str) -> HttpResponse:
         context["contributions"] = engagement_selectors.activity_contributions(
             account=account, parameters=summary.parameters
         )
-        context["timeline"] = Paginator(
-            engagement_selectors.activity_timeline(account=account, support=False),
-            engagement_selectors.TIMELINE_PAGE_SIZE,
-        ).get_page(request.GET.get("page"))
-        context["support"] = Paginator(
-            engagement_selectors.activity_timeline(account=account, support=True),
-            engagement_selectors.TIMELINE_PAGE_SIZE,
-        ).get_page(request.GET.get("support_page"))
+        context["timeline"] = activity_timeline_page(
+            account=account, support=False, number=request.GET.get("page")
+        )
+        context["support"] = activity_timeline_page(
+            account=account, support=True, number=request.GET.get("support_page")
+        )
         # Whoever sees the internal view sees the account's outcomes (visible_outcome_accounts);
         # recording one is for the same people as offline events (its team, programme admins).
         context["outcomes"] = selectors_outcomes.outcome_list(

@@ -28,6 +28,7 @@ from ideas import access, workflow
 from ideas.api import ideas_serializers as s
 from ideas.models import Idea, IdeaStatus
 from ideas.selectors import ideas as selectors
+from ideas.selectors import ideas_page
 from ideas.selectors.similar import likely_duplicates, similar_ideas
 from ideas.services import ideas as services
 
@@ -85,7 +86,7 @@ class IdeaViewSet(
         return context
 
     def _detail(self, idea: Idea) -> dict:
-        page = selectors.idea_page(idea=idea, user=self.request.user)
+        page = ideas_page.idea_page(idea=idea, user=self.request.user)
         idea.supporters = page.supporters
         idea.supporting_accounts = page.supporting_accounts
         idea.voted = page.voted
@@ -142,7 +143,7 @@ class IdeaViewSet(
         """Toggle the caller's vote: one vote per person. Voters follow the idea."""
         idea = self.get_object()
         voted = services.idea_vote_toggle(idea=idea, user=request.user)
-        support = selectors.idea_support(idea=idea, user=request.user)
+        support = ideas_page.idea_support(idea=idea, user=request.user)
         return Response(s.SupportSerializer({**support, "voted": voted}).data)
 
     @extend_schema(
@@ -175,7 +176,7 @@ class IdeaViewSet(
         """The comments on the idea, oldest first; POST adds one (plain text)."""
         idea = self.get_object()
         if request.method == "GET":
-            page = self.paginate_queryset(selectors.idea_comments(idea=idea))
+            page = self.paginate_queryset(ideas_page.idea_comments(idea=idea))
             return self.get_paginated_response(
                 s.CommentSerializer(page, many=True, context=self.get_serializer_context()).data
             )

@@ -25,10 +25,11 @@ from django.utils import timezone
 
 from accounts.models import Account
 from ideas.models import CheckIn, Pilot
+from ideas.selectors.calibration import account_people_perception
 from ideas.selectors.feedback import check_in_due
 from ideas.selectors.perception import (
+    PersonPerception,
     PooledPerception,
-    people_perception,
     pooled_shown,
     submitted_responses,
 )
@@ -90,10 +91,15 @@ class AccountPilot:
 
 
 def account_pilots(
-    *, account: Account, perception: bool = False, today: dt.date | None = None
+    *,
+    account: Account,
+    perception: bool = False,
+    today: dt.date | None = None,
+    people: dict[tuple, PersonPerception] | None = None,
 ) -> list[AccountPilot]:
     """The pilots `account` enrolled in, newest schedule first, with its check-in figures;
-    `perception`: also its expected/experienced means, gap and NPS per pilot."""
+    `perception`: also its expected/experienced means, gap and NPS per pilot, from `people`
+    (`ideas.selectors.calibration.account_people_perception`, read here when not given)."""
     today = today or timezone.localdate()
     pilots = list(
         Pilot.objects.filter(enrolments__account=account)
@@ -122,19 +128,17 @@ def account_pilots(
     for pilot_id, n in submitted:
         rows[pilot_id].answered += n
     if perception:
-        for pilot_id, figures in _perception(account=account, pilot_ids=list(rows)).items():
+        if people is None:
+            people = account_people_perception(account=account)
+        for pilot_id, figures in _perception(people=people).items():
             rows[pilot_id].perception = figures
     return list(rows.values())
 
 
-def _perception(*, account: Account, pilot_ids: list[int]) -> dict[int, AccountPerception]:
-    """The account's members' perception per pilot, pooled (ideas.selectors.perception)."""
+def _perception(*, people: dict[tuple, PersonPerception]) -> dict[int, AccountPerception]:
+    """The account's members' perception per pilot, pooled (ideas.selectors.perception). Every
+    pilot of its members' answers is one it enrolled in (an answer is an enrolment's)."""
     pooled: dict[int, PooledPerception] = defaultdict(PooledPerception)
-    people = people_perception(
-        by=("response__enrolment__pilot_id",),
-        response__enrolment__account=account,
-        response__enrolment__pilot_id__in=pilot_ids,
-    )
     for (_, pilot_id), person in people.items():
         pooled[pilot_id].add(person)
     return {

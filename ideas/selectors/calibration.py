@@ -320,19 +320,34 @@ def _changes(drift: DimensionDrift) -> DimensionDrift:
     return drift
 
 
-def account_expectation_drift(*, account: Account) -> AccountDrift:
-    """The account's expectation per dimension across its pilots, in time order."""
-    ratings: dict[int, dict[str, list[int]]] = {}
-    for (_, pilot_id), person in people_perception(
+def account_people_perception(*, account: Account) -> dict[tuple, PersonPerception]:
+    """The perception of each of the account's members in each pilot, keyed by (enrolment id,
+    pilot id): what its expectation drift and its pilots' figures
+    (ideas.selectors.account_pilots) are computed from. One query."""
+    return people_perception(
         by=("response__enrolment__pilot_id",), response__enrolment__account=account
-    ).items():
+    )
+
+
+def account_expectation_drift(
+    *,
+    account: Account,
+    people: dict[tuple, PersonPerception] | None = None,
+    pilots_read: Iterable[Pilot] = (),
+) -> AccountDrift:
+    """The account's expectation per dimension across its pilots, in time order. `people`:
+    `account_people_perception(account=account)` when the caller has read it already;
+    `pilots_read`: pilots already read (the account's own), not read again."""
+    if people is None:
+        people = account_people_perception(account=account)
+    ratings: dict[int, dict[str, list[int]]] = {}
+    for (_, pilot_id), person in people.items():
         for key, value in person.expected.items():
             ratings.setdefault(pilot_id, {}).setdefault(key, []).append(value)
-    pilots = list(
-        Pilot.objects.filter(pk__in=list(ratings)).order_by("runs_from", "pk")
-        if ratings
-        else Pilot.objects.none()
-    )
+    known = {pilot.pk: pilot for pilot in pilots_read if pilot.pk in ratings}
+    if set(ratings) - set(known):
+        known = {pilot.pk: pilot for pilot in Pilot.objects.filter(pk__in=list(ratings))}
+    pilots = sorted(known.values(), key=lambda pilot: (pilot.runs_from, pilot.pk))
     labels = _labels(pilots)
     dimensions: dict[str, DimensionDrift] = {}
     for pilot in pilots:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models import (
     Case,
@@ -32,13 +31,12 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.lookups import Exact
 from django.urls import reverse
 
-from accounts.access import sees_all_accounts
 from accounts.models import Account, User
 from community.models import Garden
 from community.selectors.activity_objects import ObjectName, digit_ids
 from ideas import workflow
-from ideas.access import visible_ideas, visible_pilots
-from ideas.models import Comment, Follow, Idea, IdeaStatus, IdeaTransition, Pilot, Vote
+from ideas.access import visible_ideas
+from ideas.models import Idea, IdeaStatus, Vote
 
 # How lists and the board may be sorted: name → ordering. "value" (support weighted by the
 # annual contract value of the supporting accounts) is internal: only the board offers it.
@@ -271,89 +269,6 @@ def idea_board(
     for idea in top:
         columns[idea.status].ideas.append(idea)
     return list(columns.values())
-
-
-# --- One idea ----------------------------------------------------------------------------------
-
-
-@dataclass
-class IdeaPage:
-    """Everything the idea page shows besides the idea itself."""
-
-    supporters: int
-    supporting_accounts: int
-    voted: bool
-    following: bool
-    transitions: list[IdeaTransition]
-    comments: Page  # of COMMENTS_PER_PAGE, oldest first; the latest page unless asked
-    pilots: list[Pilot]
-    duplicates: list[Idea]
-    allowed_moves: list[tuple[str, str]]
-    can_moderate: bool
-    account_names: list[str] | None  # supporting accounts, for those who see every account
-
-
-def idea_support(*, idea: Idea, user: User | None = None) -> dict:
-    """People and distinct accounts supporting `idea`, and whether `user` is one of them."""
-    return Vote.objects.filter(idea=idea).aggregate(
-        supporters=Count("pk"),
-        supporting_accounts=Count("account", distinct=True),
-        voted=Count("pk", filter=Q(user_id=user.pk if user else None)),
-    )
-
-
-def idea_supporting_accounts(*, idea: Idea) -> QuerySet[Account]:
-    """The accounts whose people voted for `idea` ("invite the accounts that voted"); only for
-    readers who see every account."""
-    return Account.objects.filter(
-        pk__in=Vote.objects.filter(idea=idea, account__isnull=False).values("account_id")
-    ).order_by("name")
-
-
-def idea_transitions(*, idea: Idea) -> QuerySet[IdeaTransition]:
-    return idea.transitions.select_related("actor", "actor__membership__account").order_by(
-        "created_at", "pk"
-    )
-
-
-def idea_comments(*, idea: Idea) -> QuerySet[Comment]:
-    return idea.comments.select_related("author", "author__membership__account").order_by(
-        "created_at", "pk"
-    )
-
-
-COMMENTS_PER_PAGE = 50  # a long discussion (thousands of comments at full size) is paged
-
-
-def comments_page(*, idea: Idea, number: str | int | None = None) -> Page:
-    """A page of the idea's comments, oldest first: page `number`, by default the last one
-    (the latest comments, where a new comment lands); a number out of range gives the last
-    page, one that is not a number the first (Paginator.get_page)."""
-    paginator = Paginator(idea_comments(idea=idea), COMMENTS_PER_PAGE)
-    return paginator.get_page(paginator.num_pages if number in (None, "") else number)
-
-
-def idea_page(*, idea: Idea, user: User, comments: str | int | None = None) -> IdeaPage:
-    """The idea page for `user` with page `comments` of its comments (by default the latest);
-    a fixed number of queries whatever the votes and comments."""
-    support = idea_support(idea=idea, user=user)
-    return IdeaPage(
-        supporters=support["supporters"],
-        supporting_accounts=support["supporting_accounts"],
-        voted=bool(support["voted"]),
-        following=Follow.objects.filter(idea=idea, user=user).exists(),
-        transitions=list(idea_transitions(idea=idea)),
-        comments=comments_page(idea=idea, number=comments),
-        pilots=list(visible_pilots(user).filter(idea=idea).order_by("-runs_from", "-pk")),
-        duplicates=list(idea.duplicates.order_by("title", "pk")),
-        allowed_moves=[(s, IdeaStatus(s).label) for s in workflow.allowed_moves(user, idea)],
-        can_moderate=workflow.can_moderate(user),
-        account_names=(
-            list(idea_supporting_accounts(idea=idea).values_list("name", flat=True))
-            if sees_all_accounts(user)
-            else None
-        ),
-    )
 
 
 def idea_names(viewer: User, ids: list[str]) -> dict[str, ObjectName]:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 from community.access.engagement import access_account_engagement, sees_engagement_details
 from config.fragments import fragment_response
 from ideas.selectors.account_pilots import account_pilots as account_pilots_list
-from ideas.selectors.calibration import account_expectation_drift
+from ideas.selectors.calibration import account_expectation_drift, account_people_perception
 
 
 @login_required
@@ -24,15 +24,23 @@ def account_pilots(request: HttpRequest, slug: str) -> HttpResponse:
     not its admin 403."""
     account = access_account_engagement(request.user, slug)
     details = sees_engagement_details(request.user)
+    # For internal readers the pilots' figures and the drift come from one read of the members'
+    # answers, and the drift's pilots are the rows' own.
+    people = account_people_perception(account=account) if details else None
+    rows = account_pilots_list(account=account, perception=details, people=people)
     return fragment_response(
         request,
         "ideas/_account_pilots.html",
         {
             "account": account,
             "details": details,
-            "rows": account_pilots_list(account=account, perception=details),
+            "rows": rows,
             # The account's expectation across its pilots: for its team (internal readers).
-            "drift": account_expectation_drift(account=account) if details else None,
+            "drift": account_expectation_drift(
+                account=account, people=people, pilots_read=[row.pilot for row in rows]
+            )
+            if details
+            else None,
         },
         title=f"Pilots and feedback of {account.name}",
         parent_url=reverse("community:account-engagement", args=[account.slug]),

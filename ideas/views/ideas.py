@@ -28,6 +28,7 @@ from config.single_line import validate_single_line
 from ideas import access, workflow
 from ideas.models import Idea, IdeaStatus
 from ideas.selectors import ideas as selectors
+from ideas.selectors import ideas_page
 from ideas.services import ideas as services
 from ideas.views.ideas_merge_forms import MergeForm, merge_picker
 
@@ -305,7 +306,7 @@ def idea_page_response(
 ) -> HttpResponse:
     """The idea page; the form that failed (`comment_form`, `transition_form`, `merge_form`,
     with the merge picker's `merge` context) with its errors in its place."""
-    page = selectors.idea_page(idea=idea, user=request.user, comments=request.GET.get("comments"))
+    page = ideas_page.idea_page(idea=idea, user=request.user, comments=request.GET.get("comments"))
     return render(
         request,
         "ideas/idea_detail.html",
@@ -334,7 +335,7 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _actions_or_back(request: HttpRequest, idea: Idea, *, error: str = "") -> HttpResponse:
     """htmx gets the support and follow box again; a plain form post goes back to the idea."""
     if request.htmx:
-        support = selectors.idea_support(idea=idea, user=request.user)
+        support = ideas_page.idea_support(idea=idea, user=request.user)
         return render(
             request,
             "ideas/idea_actions.html",

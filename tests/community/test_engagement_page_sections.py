@@ -194,12 +194,13 @@ def test_the_fragment_reads_a_fixed_number_of_queries(
             feedback_response(enrolment, expectation, expected={"useful": 4})
             feedback_response(enrolment, middle, experienced={"useful": 5}, recommend=9)
         # 1 session, 2 user with membership (none: internal), 3 permissions (own and groups'), 4
-        # the account (assigned), 5 the pilots with the account's enrolment counts, 6 their
-        # check-ins, 7 the account's submitted responses per check-in, 8 the perception answers,
-        # the expectation drift's 9 expected ratings per pilot, 10 pilots in time order and 11
-        # dimension labels (ideas.selectors.calibration), 12 the header counts (the context
-        # processors)
-        with django_assert_num_queries(12):
+        # the account (assigned), 5 the account's members' perception answers (read once for
+        # the pilots' figures and the expectation drift), 6 the pilots with the account's
+        # enrolment counts (the drift's pilots too), 7 their check-ins, 8 the account's
+        # submitted responses per check-in, 9 the drift's dimension labels
+        # (ideas.selectors.calibration), 10 the header counts (the context processors). Was 12:
+        # the perception answers were read twice and the drift's pilots again.
+        with django_assert_num_queries(10):
             response = client.get(FRAGMENT)
         assert len(response.context["rows"]) == pilots
 

@@ -34,9 +34,11 @@ from django.utils import timezone
 from scipy import stats
 
 from ideas.models import Enrolment, PilotState
+from ideas.selectors.account_pilots import account_pilots
 from ideas.selectors.calibration import (
     Verdict,
     account_expectation_drift,
+    account_people_perception,
     pilot_calibration,
     pilot_calibration_table,
 )
@@ -277,3 +279,30 @@ def test_an_account_with_one_counted_pilot_has_no_drift_to_speak_of(db):
     assert useful.drift is None
     assert [p.change for p in useful.points] == [None, None]
     assert account_expectation_drift(account=AccountFactory()).pilots == []
+
+
+def test_the_pilots_fragment_reads_the_drift_from_its_own_rows_with_the_same_result(
+    acme_over_three_pilots, django_assert_num_queries
+):
+    """The account's pilots fragment reads its members' answers once for the pilots' figures
+    and the drift, and gives the drift the pilots it read: the same drift and figures as each
+    read alone."""
+    acme, early, middle, late = acme_over_three_pilots
+    alone = account_expectation_drift(account=acme)
+    rows_alone = account_pilots(account=acme, perception=True)
+
+    people = account_people_perception(account=acme)
+    # 1 the pilots with the account's enrolment counts, 2 their check-ins, 3 the submitted
+    # responses (the perception answers are given)
+    with django_assert_num_queries(3):
+        rows = account_pilots(account=acme, perception=True, people=people)
+    with django_assert_num_queries(1):  # the dimension labels: the pilots are the rows'
+        shared = account_expectation_drift(
+            account=acme, people=people, pilots_read=[row.pilot for row in rows]
+        )
+
+    assert rows == rows_alone
+    assert shared == alone
+    assert [p.pk for p in shared.pilots] == [early.pk, middle.pk, late.pk]
+    # Pilots the caller did not read are read, not left out.
+    assert account_expectation_drift(account=acme, people=people, pilots_read=[late]) == alone

@@ -182,11 +182,11 @@ def test_the_idea_page_costs_the_same_queries_for_few_or_many_votes_and_comments
             services.idea_vote_toggle(idea=idea, user=voter)
             services.idea_comment(idea=idea, author=voter, body="Me too.")
         # 1 session, 2 user with membership, 3 the idea (access_idea, with garden, author and
-        # account), 4 support (people, accounts, mine), 5 following, 6 transitions, 7 the
-        # comments' count, 8 the latest page of comments with their authors, 9 pilots,
-        # 10 duplicates, 11 permissions (own and groups': may this reader move it?), 12 unread
+        # account), 4 its figures (people, accounts, mine, following, the comments' count),
+        # 5 transitions, 6 the latest page of comments with their authors, 7 pilots,
+        # 8 duplicates, 9 permissions (own and groups': may this reader move it?), 10 unread
         # notifications (bell)
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(10):
             response = client.get(url(idea))
         assert response.content.decode().count("Me too.") == people
 
@@ -197,7 +197,7 @@ def test_the_idea_page_costs_the_same_queries_for_few_or_many_votes_and_comments
 def test_a_long_discussion_is_paged_latest_comments_first_shown(client_for, idea, member_b):
     """Fifty comments a page, oldest first within it; the page opens on the latest, where a
     new comment lands, with a link to the earlier ones."""
-    from ideas.selectors.ideas import COMMENTS_PER_PAGE
+    from ideas.selectors.ideas_page import COMMENTS_PER_PAGE
 
     author = customer(member_b.membership.account)
     for n in range(1, COMMENTS_PER_PAGE + 8):
