@@ -6,7 +6,6 @@ through the visible_* rules did: the same row with the same related rows, hidden
 from __future__ import annotations
 
 import pytest
-from django.db.models.sql.compiler import SQLCompiler
 from django.http import Http404
 
 from community.access import discussions as discussion_access
@@ -16,19 +15,9 @@ from ideas import access as idea_access
 from ideas.models import Idea
 from tests.community.factories import a_steward, garden_with, opening, reply, start
 from tests.ideas.factories import IdeaFactory, PilotFactory
+from tests.sql_compiles import compiles_counted
 
 pytestmark = pytest.mark.needs_postgres
-
-
-def _compiles(monkeypatch) -> list:
-    compiled, original = [], SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        compiled.append(self.query.model)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
-    return compiled
 
 
 @pytest.fixture
@@ -124,7 +113,7 @@ def test_an_internal_users_fetches_are_the_orms(request, persona, world, monkeyp
         assert (found is None) == (post is None)  # the hidden post too
 
     # Asked again, nothing is compiled: each read runs its kept SQL.
-    compiled = _compiles(monkeypatch)
+    compiled = compiles_counted(monkeypatch)
     idea_access.access_idea(user, world["ideas"][1].pk)
     idea_access.access_pilot(user, world["pilots"][1].pk)
     discussion_access.access_thread(user, world["threads"][1].pk, slug="closed")

@@ -9,10 +9,10 @@ import datetime
 import pytest
 from django.contrib.sessions.backends.db import SessionStore as DjangoStore
 from django.contrib.sessions.models import Session
-from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from config.sessions import SessionStore
+from tests.sql_compiles import compiles_counted
 
 pytestmark = pytest.mark.needs_postgres
 
@@ -62,11 +62,7 @@ def test_a_session_that_is_not_live_reads_empty_and_forgets_its_key(db, case):
 def test_the_second_read_writes_no_sql(db, monkeypatch, django_assert_num_queries):
     key = _saved(colour="green")
     _loaded(SessionStore, key)  # keeps its SQL
-    compiled = []
-    original = SQLCompiler.as_sql
-    monkeypatch.setattr(
-        SQLCompiler, "as_sql", lambda self, *a, **k: compiled.append(1) or original(self, *a, **k)
-    )
+    compiled = compiles_counted(monkeypatch)
     with django_assert_num_queries(1):
         assert _loaded(SessionStore, key) == ({"colour": "green"}, key)
     assert compiled == []

@@ -9,7 +9,6 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.db.models import Count
-from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -17,20 +16,9 @@ from accounts.models import Account, User
 from accounts.permission_backend import _GRANTED, _granted
 from config.sql_once import SqlOnce
 from tests.accounts.factories import AccountFactory
+from tests.sql_compiles import compiles_counted
 
 pytestmark = pytest.mark.needs_postgres
-
-
-def _compiles(monkeypatch) -> list:
-    """Every SQL the ORM compiles from now on (SqlOnce's kept SQL is not compiled again)."""
-    compiled, original = [], SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        compiled.append(self.query.model)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
-    return compiled
 
 
 def test_the_permissions_read_once_written_are_the_orms(member_a, programme_admin):
@@ -57,7 +45,7 @@ def test_model_instances_with_their_relations_and_annotations_are_the_orms(membe
     once = SqlOnce(User, build, user_id=int)
     first = once.first(user_id=member_a.pk)  # writes the SQL (twice: the check)
     expected = build(member_a.pk)[0]
-    compiled = _compiles(monkeypatch)
+    compiled = compiles_counted(monkeypatch)
     with CaptureQueriesContext(connection) as queries:
         again = once.first(user_id=member_a.pk)
 
@@ -153,7 +141,7 @@ def test_the_benchmarks_switch_writes_every_read_again_then_keeps_it(member_a, m
 
     once = SqlOnce(User, lambda user_id: User.objects.filter(pk=user_id)[:1], user_id=int)
     once.first(user_id=member_a.pk)
-    compiled = _compiles(monkeypatch)
+    compiled = compiles_counted(monkeypatch)
 
     with sql_once_off():
         assert once.first(user_id=member_a.pk) == member_a

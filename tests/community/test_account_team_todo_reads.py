@@ -8,9 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
 from django.db.models import Q
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.access import assigned_accounts
@@ -26,7 +24,7 @@ from community.selectors.todo_providers import (
 from community.selectors.todos import TODO_LIMIT, ToDoViewer
 from tests.accounts.factories import AccountFactory, TeamAssignmentFactory
 from tests.community.factories import EngagementSnapshotFactory
-from tests.community.todo_helpers import TODAY, home_items, kinds
+from tests.community.todo_helpers import TODAY, home_items, home_queries, kinds
 
 pytestmark = pytest.mark.django_db
 
@@ -132,14 +130,6 @@ def test_the_renewal_and_silent_items_are_the_portfolios_reading(frozen, account
         assert silent_todos(viewer)[-1].title == f"{silent_total - TODO_LIMIT} more silent accounts"
 
 
-def _queries(client) -> int:
-    """The queries of the home page, after a first visit (which records the day's visit)."""
-    client.get("/")
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get("/").status_code == 200
-    return len(queries)
-
-
 def test_the_home_costs_the_same_queries_with_or_without_renewals_and_silent_accounts(
     client_for, frozen, account_manager_a, account_a
 ):
@@ -149,18 +139,18 @@ def test_the_home_costs_the_same_queries_with_or_without_renewals_and_silent_acc
     )
     EngagementSnapshotFactory(account=account_a, day=TODAY, level=EngagementLevel.CONTRIBUTING)
     assert home_items(client) == []  # engaged and active: nothing needs the manager
-    nothing = _queries(client)
+    nothing = home_queries(client)
 
     Account.objects.filter(pk=account_a.pk).update(
         last_customer_activity_at=frozen - dt.timedelta(days=SILENT_DAYS + 1)
     )
     assert kinds(home_items(client)) == ["silent"]
-    assert _queries(client) == nothing
+    assert home_queries(client) == nothing
 
     EngagementSnapshot.objects.filter(account=account_a).update(level=EngagementLevel.DORMANT)
     assert kinds(home_items(client)) == ["renewal", "silent"]
-    assert _queries(client) == nothing
+    assert home_queries(client) == nothing
 
     _assigned(account_manager_a, 13, now=frozen)  # beyond five of each: "N more" items
     assert len(home_items(client)) > 2 * TODO_LIMIT
-    assert _queries(client) == nothing
+    assert home_queries(client) == nothing

@@ -14,6 +14,7 @@ from community.models import Alert, AlertReason, Notification, Post, PostFlag
 from community.selectors.alerts import header_counts
 from tests.accounts.factories import AccountFactory
 from tests.community.factories import garden_with, reply, start
+from tests.sql_compiles import compiles_counted
 
 pytestmark = pytest.mark.needs_postgres
 
@@ -110,14 +111,8 @@ def test_an_inactive_internal_user_still_has_their_bell_and_no_badges(world, pro
 def test_one_query_and_no_sql_written_on_the_second_read(
     world, account_manager_a, django_assert_num_queries, monkeypatch
 ):
-    from django.db.models.sql.compiler import SQLCompiler
-
     header_counts(user=_fresh(account_manager_a))  # keeps its SQL
-    compiled = []
-    original = SQLCompiler.as_sql
-    monkeypatch.setattr(
-        SQLCompiler, "as_sql", lambda self, *a, **k: compiled.append(1) or original(self, *a, **k)
-    )
+    compiled = compiles_counted(monkeypatch)
     viewer = _fresh(account_manager_a)
     viewer.get_all_permissions()  # the permissions and membership reads (their own), not the
     customer_membership(viewer)  # counts'

@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import InternalRole, Invitation
@@ -38,7 +36,7 @@ from tests.community.factories import (
     reply,
     start,
 )
-from tests.community.todo_helpers import TODAY, home_items, kinds, opens
+from tests.community.todo_helpers import TODAY, home_items, home_queries, kinds, opens
 
 
 def _invitation(account, email, *, by=None) -> Invitation:
@@ -317,14 +315,6 @@ def test_gardens_you_can_join_leaves_out_the_gardens_already_joined(client_for, 
 # --- Query counts ---------------------------------------------------------------------------
 
 
-def _queries(client) -> int:
-    """The queries of the home page, after a first visit (which records the day's visit)."""
-    client.get("/")
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get("/").status_code == 200
-    return len(queries)
-
-
 def test_the_account_team_home_costs_the_same_queries_for_1_or_4_accounts_with_to_dos(
     client_for, frozen, account_manager_a, account_a
 ):
@@ -336,13 +326,13 @@ def test_the_account_team_home_costs_the_same_queries_for_1_or_4_accounts_with_t
         Alert.objects.create(account=account, reason=AlertReason.SCORE_FELL, details={})
 
     account_needing_attention(account_a)
-    one = _queries(client)
+    one = home_queries(client)
     for _ in range(3):
         account = AccountFactory()
         TeamAssignmentFactory(user=account_manager_a, account=account)
         account_needing_attention(account)
     assert len(home_items(client)) == 12  # 4 alerts, 4 renewals, 4 silent
-    assert _queries(client) == one
+    assert home_queries(client) == one
 
 
 def test_the_programme_admin_home_costs_the_same_queries_for_1_or_4_flagged_gardens(
@@ -358,11 +348,11 @@ def test_the_programme_admin_home_costs_the_same_queries_for_1_or_4_flagged_gard
         ImportBatch.objects.create(kind="outcomes", status="rejected", file_name=f"{n}.csv")
 
     flagged_garden(0)
-    one = _queries(client)
+    one = home_queries(client)
     for n in range(1, 4):
         flagged_garden(n)
     assert kinds(home_items(client)).count("flags") == 4
-    assert _queries(client) == one
+    assert home_queries(client) == one
 
 
 def test_a_steward_who_is_not_programme_admin_sees_the_flags_of_their_garden_only(

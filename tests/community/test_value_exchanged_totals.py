@@ -101,7 +101,7 @@ def test_the_index_holds_exactly_the_events_the_counter_counts():
     assert indexed == set(value_exchanged._EVENT_KINDS)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index")
+@pytest.mark.needs_postgres  # a PostgreSQL index
 def test_postgresql_reads_the_counted_events_from_their_index():
     """Its condition is implied by the counter's query, or PostgreSQL could not use it."""
     account = AccountFactory()

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from html import unescape
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 # The issue's example day: a check-in due 28 Nov is overdue on 5 Dec.
@@ -54,3 +56,11 @@ def kinds(items: list[Item]) -> list[str]:
 def opens(client, url: str) -> int:
     """The status of the page an item links to (its #anchor left off), followed to the end."""
     return client.get(url.split("#", 1)[0], follow=True).status_code
+
+
+def home_queries(client) -> int:
+    """The queries of the home page, after a first visit (which records the day's visit)."""
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    return len(queries)

@@ -8,15 +8,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Segment
 from community.selectors.todos import todos_for
 from ideas.models import CheckIn, IdeaStatus, Phase, PilotState
 from ideas.selectors.todos import LOW_RESPONSE_PERCENT, check_in_overdue
-from tests.community.todo_helpers import TODAY, home_items, kinds, opens
+from tests.community.todo_helpers import TODAY, home_items, home_queries, kinds, opens
 from tests.ideas.factories import (
     IdeaFactory,
     PilotFactory,
@@ -289,14 +287,6 @@ def test_no_one_else_gets_the_product_managers_to_dos(request, db, client_for, f
 # --- Query counts ---------------------------------------------------------------------------
 
 
-def _queries(client) -> int:
-    """The queries of the home page, after a first visit (which records the day's visit)."""
-    client.get("/")
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get("/").status_code == 200
-    return len(queries)
-
-
 def test_the_members_home_costs_the_same_queries_for_1_or_3_pilots_with_to_dos(
     client_for, frozen, member_a, account_a
 ):
@@ -311,11 +301,11 @@ def test_the_members_home_costs_the_same_queries_for_1_or_3_pilots_with_to_dos(
             agreement_accepted(recruiting, account_a)
 
     pilots(1)
-    one = _queries(client)
+    one = home_queries(client)
     pilots(2)
     assert kinds(home_items(client)).count("check_in") == 3
     assert kinds(home_items(client)).count("recruiting") == 3
-    assert _queries(client) == one
+    assert home_queries(client) == one
 
 
 def test_the_product_managers_home_costs_the_same_queries_for_1_or_3_of_each(
@@ -335,8 +325,8 @@ def test_the_product_managers_home_costs_the_same_queries_for_1_or_3_of_each(
         enrolled(_running(account_a), member_a)
 
     of_each()
-    one = _queries(client)
+    one = home_queries(client)
     of_each()
     of_each()
     assert len(home_items(client)) == 9
-    assert _queries(client) == one
+    assert home_queries(client) == one
