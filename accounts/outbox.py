@@ -30,6 +30,8 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from celery import Task, current_app
@@ -63,17 +65,34 @@ def enqueue(task: Task | str, *args: Any, **kwargs: Any) -> None:
 
     Services name the task ("community.tasks.notification_email_task") instead of importing
     it: tasks are the outer layer and import the services, never the other way round."""
+    _enqueue_calls(task, [(list(args), kwargs)])
+
+
+def enqueue_each(task: Task | str, arg_lists: Iterable[Sequence[Any]]) -> None:
+    """`enqueue(task, *args)` for each of `arg_lists` (positional arguments, one list per
+    call), with one INSERT for all their rows: a comment that emails fifty followers writes
+    one statement, not fifty. The same durability and order as fifty `enqueue` calls."""
+    _enqueue_calls(task, [(list(args), {}) for args in arg_lists])
+
+
+def _enqueue_calls(task: Task | str, calls: list[tuple[list[Any], dict[str, Any]]]) -> None:
+    if not calls:
+        return
     if isinstance(task, str):
         task = task_named(task)
     if task.typing:  # a call the task cannot take fails here, in the caller, as .delay() does
-        task.__header__(*args, **kwargs)
+        for args, kwargs in calls:
+            task.__header__(*args, **kwargs)
     if task.app.conf.task_always_eager:
-        transaction.on_commit(lambda: task.apply_async(args, kwargs))
+        for args, kwargs in calls:
+            transaction.on_commit(partial(task.apply_async, args, kwargs))
         return
-    row = OutboxTask.objects.create(
-        task=task.name, args=list(args), kwargs=kwargs, claimed_at=timezone.now()
+    claimed_at = timezone.now()
+    rows = OutboxTask.objects.bulk_create(
+        OutboxTask(task=task.name, args=args, kwargs=kwargs, claimed_at=claimed_at)
+        for args, kwargs in calls
     )
-    _enqueued().append(row.pk)
+    _enqueued().extend(row.pk for row in rows)
     transaction.on_commit(_publish_committed)
 
 

@@ -34,7 +34,7 @@ from django.utils import timezone
 from accounts.access import customer_membership
 from accounts.formats import format_date
 from accounts.models import User
-from accounts.outbox import enqueue
+from accounts.outbox import enqueue_each
 from community.models import (
     ChatChannelPreference,
     ChatDelivery,
@@ -114,8 +114,7 @@ def chat_notices_post(*, notices: Sequence[ChatNotice]) -> list[int]:
         ).values_list("pk", "status")
     )
     queued = [pk for pk, status in created if status == ChatPostStatus.PENDING]
-    for pk in queued:
-        enqueue(DELIVERY_TASK, pk)
+    enqueue_each(DELIVERY_TASK, [[pk] for pk in queued])
     return [pk for pk, _ in created]
 
 
@@ -180,8 +179,7 @@ def chat_digests_send(*, period: str, now: dt.datetime | None = None) -> list[in
             waiting.filter(channel_id=channel_id).update(digest_id=digest_id)
         fresh.filter(deliveries__isnull=True).delete()  # gathered by a parallel run
         queued = list(fresh.values_list("pk", flat=True))
-        for pk in queued:
-            enqueue(DIGEST_TASK, pk)
+        enqueue_each(DIGEST_TASK, [[pk] for pk in queued])
     return queued
 
 
@@ -343,7 +341,6 @@ def chat_posts_requeue(*, now: dt.datetime | None = None) -> int:
                 .values_list("pk", flat=True)[:REQUEUE_BATCH]
             )
             model.objects.filter(pk__in=ids).update(next_attempt_at=now)
-            for pk in ids:
-                enqueue(task, pk)
+            enqueue_each(task, [[pk] for pk in ids])
         queued += len(ids)
     return queued

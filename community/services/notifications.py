@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts.access import customer_membership
 from accounts.models import User
-from accounts.outbox import enqueue
+from accounts.outbox import enqueue_each
 from community.models import Garden, Notification, NotificationPreference
 from community.models.notifications import (
     DIGESTS,
@@ -55,10 +55,15 @@ def notification_emails_are_suppressed() -> bool:
 def _emails_after_commit(*, notifications: Iterable[Notification]) -> None:
     """Queue one email task per notification to be emailed now, once the transaction commits.
     Digest deliveries wait for the digest jobs; "off" and "" (no email wanted, or emails
-    suppressed) get none."""
-    for notification in notifications:
-        if notification.email_delivery == Delivery.IMMEDIATELY:
-            enqueue("community.tasks.notification_email_task", notification.pk)
+    suppressed) get none. One outbox INSERT for them all."""
+    enqueue_each(
+        "community.tasks.notification_email_task",
+        [
+            [notification.pk]
+            for notification in notifications
+            if notification.email_delivery == Delivery.IMMEDIATELY
+        ],
+    )
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.outbox import enqueue
+from accounts.outbox import enqueue_each
 from community.models import (
     WebhookDelivery,
     WebhookDeliveryStatus,
@@ -213,9 +213,7 @@ def webhook_event_emit(
 
 
 def _enqueue_after_commit(delivery_ids: list[int]) -> None:
-
-    for delivery_id in delivery_ids:
-        enqueue("community.tasks.webhook_deliver_task", delivery_id)
+    enqueue_each("community.tasks.webhook_deliver_task", [[pk] for pk in delivery_ids])
 
 
 @transaction.atomic

@@ -139,6 +139,68 @@ def test_the_tasks_of_one_transaction_go_out_over_one_connection(
     assert not OutboxTask.objects.filter(published_at=None).exists()
 
 
+def test_enqueue_each_writes_its_rows_in_one_insert_and_publishes_them_in_order(
+    db, published, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with django_assert_num_queries(1):  # one INSERT for the twelve rows
+            outbox.enqueue_each(invitation_send_task, [[n] for n in range(12)])
+        assert published == []  # not before the commit
+
+    for callback in callbacks:
+        callback()
+    assert published == [(TASK, (n,), {}) for n in range(12)]
+    assert list(OutboxTask.objects.order_by("pk").values_list("args", flat=True)) == [
+        [n] for n in range(12)
+    ]
+    assert not OutboxTask.objects.filter(published_at=None).exists()
+
+
+def test_enqueue_each_of_nothing_writes_and_registers_nothing(
+    db, published, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    with django_capture_on_commit_callbacks() as callbacks, django_assert_num_queries(0):
+        outbox.enqueue_each(invitation_send_task, [])
+
+    assert callbacks == []
+
+
+def test_enqueue_each_refuses_every_call_if_one_does_not_fit_the_task(db, published):
+    with pytest.raises(TypeError):
+        outbox.enqueue_each(invitation_send_task, [[1], [2, 3], [4]])
+
+    assert not OutboxTask.objects.exists()
+
+
+def test_enqueue_each_in_a_savepoint_rolled_back_publishes_none_of_its_rows(
+    db, published, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.enqueue_each(invitation_send_task, [[1], [2]])
+        with contextlib.suppress(RuntimeError), transaction.atomic():
+            outbox.enqueue_each(invitation_send_task, [[3], [4]])
+            raise RuntimeError
+        outbox.enqueue(invitation_send_task, 5)
+
+    assert published == [(TASK, (n,), {}) for n in (1, 2, 5)]
+
+
+def test_enqueue_each_in_eager_mode_runs_each_call_on_commit(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+    monkeypatch.setattr(
+        invitation_send_task, "apply_async", lambda args, kwargs: sent.append(tuple(args))
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.enqueue_each(invitation_send_task, [[1], [2]])
+        assert sent == []
+
+    assert sent == [(1,), (2,)]
+    assert not OutboxTask.objects.exists()
+
+
 def test_a_task_enqueued_in_a_savepoint_rolled_back_is_not_published(
     db, published, django_capture_on_commit_callbacks
 ):
@@ -333,7 +395,7 @@ def test_every_task_name_a_service_enqueues_is_a_registered_task():
             for node in ast.walk(ast.parse(path.read_text())):
                 if (
                     isinstance(node, ast.Call)
-                    and getattr(node.func, "id", "") == "enqueue"
+                    and getattr(node.func, "id", "") in ("enqueue", "enqueue_each")
                     and node.args
                     and isinstance(node.args[0], ast.Constant)
                 ):
