@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, DateField, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -87,6 +87,13 @@ def month_start(day: dt.date) -> dt.date:
 def months_add(month: dt.date, months: int) -> dt.date:
     index = month.year * 12 + month.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_trunc(field: str) -> TruncMonth:
+    """The first day of the month of a moment (`field`) in the site's time zone, computed by
+    the database and read as a date: the same SQL as TruncMonth's, without a time-zone
+    conversion per row in Python (the ledger's counters read hundreds of rows)."""
+    return TruncMonth(field, output_field=DateField())
 
 
 def month_of(value: dt.date | dt.datetime) -> dt.date:
@@ -345,7 +352,7 @@ def community_value_counts(
             occurred_at__gte=start,
             occurred_at__lt=end,
         )
-        .annotate(month=TruncMonth("occurred_at"))
+        .annotate(month=month_trunc("occurred_at"))
         .order_by()
         .values_list("account_id", "month", "kind", "is_support")
         .annotate(n=Count("*"))  # from the index alone (community 0031), as pk is never NULL

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 
 from community.selectors.value_exchanged import (
     GAVE,
@@ -23,6 +23,7 @@ from community.selectors.value_exchanged import (
     ValueKind,
     ValueRow,
     month_of,
+    month_trunc,
     value_contributor_register,
 )
 from ideas.models import (
@@ -86,7 +87,7 @@ def _ideas_proposed(ids, start, end) -> list[ValueRow]:
     rows = (
         Idea.objects.filter(author_account_id__in=ids, created_at__gte=start, created_at__lt=end)
         .exclude(status=IdeaStatus.WITHDRAWN)
-        .annotate(month=TruncMonth("created_at"))
+        .annotate(month=month_trunc("created_at"))
         .order_by()
         .values_list("author_account_id", "month")
         .annotate(n=Count("pk"))
@@ -102,7 +103,7 @@ def _check_ins_answered(ids, start, end) -> list[ValueRow]:
             submitted_at__gte=start,
             submitted_at__lt=end,
         )
-        .annotate(month=TruncMonth("submitted_at"))
+        .annotate(month=month_trunc("submitted_at"))
         .order_by()
         .values_list("enrolment__account_id", "month")
         .annotate(n=Count("pk"))
@@ -140,7 +141,7 @@ def _ideas_adopted(ids, start, end) -> list[ValueRow]:
         Idea.objects.filter(author_account_id__in=ids, status=IdeaStatus.ADOPTED)
         .annotate(adopted_at=Coalesce(Subquery(adopted_at), F("updated_at")))
         .filter(adopted_at__gte=start, adopted_at__lt=end)
-        .annotate(month=TruncMonth("adopted_at"))
+        .annotate(month=month_trunc("adopted_at"))
         .order_by()
         .values_list("author_account_id", "month")
         .annotate(n=Count("pk"))

@@ -94,6 +94,24 @@ def test_months_are_added_across_years_and_read_in_the_sites_time_zone():
     assert month_of(dt.date(2026, 6, 17)) == dt.date(2026, 6, 1)
 
 
+def test_the_database_dates_each_row_in_the_month_of_the_sites_time_zone(
+    account_a, member_a, settings
+):
+    """The counters' months come from the database (month_trunc): a moment just after
+    midnight UTC on the 1st is still the last day of the month before in New York."""
+    settings.TIME_ZONE = "America/New_York"
+    _event(account_a, ActivityKind.REFERRAL, at(2026, 6, 1, 2, 0))  # 31 May, 22:00 there
+    _event(account_a, ActivityKind.REFERRAL, at(2026, 6, 1, 5, 0))  # 1 June, 01:00 there
+    _idea(account_a, member_a, created=at(2026, 3, 1, 4, 59))  # 28 Feb, 23:59 there
+    _idea(account_a, member_a, created=at(2026, 3, 1, 5, 0))  # 1 March, 00:00 there
+
+    ledger = value_ledger(account=account_a, today=TODAY)
+
+    assert _months_with(ledger, "referrals") == {"2026-05": 1, "2026-06": 1}
+    assert _months_with(ledger, "ideas_proposed") == {"2026-02": 1, "2026-03": 1}
+    assert all(type(m.month) is dt.date for m in ledger.months)
+
+
 def test_every_kind_is_registered_once_on_its_side():
     kinds = value_kinds()
     keys = [k.key for k in kinds]
