@@ -2,10 +2,10 @@
 
 A year of daily snapshots is 365 rows of six cells: written by a template, each row cost a dozen
 variable lookups and filter calls (about 15 ms of CPU per page). Here each row is one
-`format_html` with its display values prepared once: the day as `accounts.formats` writes it,
-the score as the template wrote the Decimal, the level's badge (`levels.level_badge`) and the
-components as `floatformat:2` writes them (`accounts.formats.format_decimal`). The HTML is the
-same.
+`format_html` (`config.html.html_rows`, its faster twin) with its display values prepared once:
+the day as `accounts.formats` writes it, the score as the template wrote the Decimal, the
+level's badge (`levels.level_badge`) and the components as `floatformat:2` writes them
+(`accounts.formats.format_decimal`). The HTML is the same.
 
 {% load engagement_tags %}
 {% engagement_history_rows engagement.history %}   newest first; a row saying so when empty
@@ -16,13 +16,13 @@ from __future__ import annotations
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
 from django.template.defaultfilters import date, linebreaksbr
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
 from accounts.formats import format_date, format_datetime, format_decimal
 from accounts.people import FROM_MEMBERSHIP, person_name
 from community.templatetags.levels import level_badge
+from config.html import html_format, html_rows
 
 register = template.Library()
 
@@ -38,8 +38,7 @@ def engagement_history_rows(history) -> SafeString:
     """The table's rows for `history` (snapshots oldest first), newest first."""
     if not history:
         return mark_safe(EMPTY_ROW)  # noqa: S308 (a constant)
-    return format_html_join(
-        "",
+    return html_rows(
         _ROW,
         (
             (
@@ -81,7 +80,7 @@ class _Names:
 
 
 def _moment(event) -> SafeString:
-    return format_html(
+    return html_format(
         '<time datetime="{}">{}</time>',
         date(template_localtime(event.occurred_at), "c"),
         format_datetime(event.occurred_at),
@@ -89,7 +88,7 @@ def _moment(event) -> SafeString:
 
 
 def _by(event, names: _Names) -> SafeString | str:
-    return format_html(" by {}", names(event.user, event.account_id)) if event.user else ""
+    return html_format(" by {}", names(event.user, event.account_id)) if event.user else ""
 
 
 def _activity_item(event, names: _Names) -> SafeString:
@@ -98,14 +97,14 @@ def _activity_item(event, names: _Names) -> SafeString:
     except ObjectDoesNotExist:
         offline = None
     if not offline:
-        return format_html("{} — {}{}", _moment(event), event.get_kind_display(), _by(event, names))
-    return format_html(
+        return html_format("{} — {}{}", _moment(event), event.get_kind_display(), _by(event, names))
+    return html_format(
         '<time datetime="{}">{}</time> — {} <small class="muted">(offline{})</small>{}',
         date(offline.occurred_on, "Y-m-d"),
         format_date(offline.occurred_on),
         event.get_kind_display(),
-        format_html(", recorded by {}", names(offline.recorded_by)) if offline.recorded_by else "",
-        format_html(
+        html_format(", recorded by {}", names(offline.recorded_by)) if offline.recorded_by else "",
+        html_format(
             '<br><small class="offline-note">{}</small>',
             linebreaksbr(offline.note, autoescape=True),
         )
@@ -115,7 +114,7 @@ def _activity_item(event, names: _Names) -> SafeString:
 
 
 def _support_item(event, names: _Names) -> SafeString:
-    return format_html(
+    return html_format(
         "{} — {}{}",
         _moment(event),
         _SUPPORT_KINDS.get(event.kind) or event.get_kind_display(),
@@ -129,7 +128,7 @@ def customer_activity_rows(context, page) -> SafeString:
     if not page:
         return mark_safe('<li class="muted">No customer activity yet.</li>')  # noqa: S308
     names = _Names(context["request"].user)
-    return format_html_join("", _ACTIVITY_ROW, ((_activity_item(e, names),) for e in page))
+    return html_rows(_ACTIVITY_ROW, ((_activity_item(e, names),) for e in page))
 
 
 @register.simple_tag(takes_context=True)
@@ -138,4 +137,4 @@ def support_activity_rows(context, page) -> SafeString:
     if not page:
         return mark_safe('<li class="muted">No support recorded yet.</li>')  # noqa: S308
     names = _Names(context["request"].user)
-    return format_html_join("", _SUPPORT_ROW, ((_support_item(e, names),) for e in page))
+    return html_rows(_SUPPORT_ROW, ((_support_item(e, names),) for e in page))

@@ -2,7 +2,8 @@
 
 At full size the board shows 400 cards (50 per column); written by the template, each card cost
 a dozen variable lookups, a `reverse` and a filter call (about a third of the page's CPU). Here
-each card is one `format_html` from values prepared once per card: the same HTML.
+each card is one row of `config.html.html_rows` (`format_html`, faster) from values prepared
+once per card: the same HTML.
 
 {% load board_tags %}
 {% board_cards column.ideas %}   the column's <li> items, top to bottom
@@ -12,10 +13,10 @@ from __future__ import annotations
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 from accounts.formats import format_money
+from config.html import html_rows
 
 register = template.Library()
 
@@ -31,8 +32,7 @@ def board_cards(ideas) -> SafeString:
     """The cards of `ideas` (annotated by `ideas.selectors.ideas.with_support`, with
     support_value and support_currency)."""
     url = reverse("ideas:idea-detail", kwargs={"pk": _MARK}).replace(str(_MARK), "{}")
-    return format_html_join(
-        "",
+    return html_rows(
         _CARD,
         (
             (
