@@ -16,9 +16,14 @@ raises ValueError (a programming error, caught by the selector's own tests):
 - every value appears as a parameter of its own (not folded into a LIKE pattern, not dropped);
 - the build runs no query (a list read inside it would be kept as it was the first time).
 The build must not branch on a value: its stand-ins are never None, empty or zero, so a `None`,
-`""` or `0` takes the ORM's path (`None` changes the SQL: `IS NULL`), and so does every other
-database (SQLite writes moments as text). The result is a list (or one row), never a queryset
-to refine further.
+`""`, `0` or `[]` takes the ORM's path (`None` changes the SQL: `IS NULL`), and so does every
+other database (SQLite writes moments as text). The result is a list (or one row), never a
+queryset to refine further.
+
+A list of ids is a value too (`ids=list`), when the build reads it with `field__any_of=ids`
+(`AnyOf`, below): PostgreSQL gets the whole list as one array parameter, so one SQL serves
+lists of every length (`__in` writes one placeholder per id). The SQL is kept per time zone:
+a truncation to the site's day or month names the zone in it.
 """
 
 from __future__ import annotations
@@ -28,10 +33,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
-from django.db.models import QuerySet
+from django.db.models import ForeignKey, IntegerField, Lookup, QuerySet
+from django.utils import timezone
 
-_KINDS = (int, str, datetime.datetime, datetime.date)
+_KINDS = (int, str, datetime.datetime, datetime.date, list)
 _serial = count()
 
 
@@ -39,6 +46,8 @@ def _stand_in(kind: type, serial: int):
     """A value of `kind` that no real row or caller uses, different for every serial."""
     if kind is int:
         return -7_310_486_219_000 - serial
+    if kind is list:  # of ids: two, so that no single id stands for the list
+        return [_stand_in(int, serial), _stand_in(int, serial) - 1_000_000]
     if kind is str:
         return f"<stand-in {serial} for SqlOnce>"
     if kind is datetime.datetime:
@@ -46,6 +55,10 @@ def _stand_in(kind: type, serial: int):
             microseconds=serial
         )
     return datetime.date(2199, 1, 1) + datetime.timedelta(days=serial)
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _refuse_queries(execute, sql, params, many, context):
@@ -66,7 +79,7 @@ class SqlOnce:
             if kind not in _KINDS:
                 raise TypeError(f"SqlOnce: {name} is a {kind}; values are one of {_KINDS}")
         self._model, self._build, self._kinds = model, build, kinds
-        self._kept: dict[str, _Kept] = {}
+        self._kept: dict[tuple[str, str], _Kept] = {}
 
     def _stand_ins(self) -> dict:
         return {name: _stand_in(kind, next(_serial)) for name, kind in self._kinds.items()}
@@ -86,10 +99,10 @@ class SqlOnce:
         _q, _c, other_sql, other_params = self._compiled(connection, second)
         if sql != other_sql or len(params) != len(other_params):
             raise ValueError("SqlOnce: its SQL changes with the values")
-        names = {(type(v), v): name for name, v in first.items()}
+        names = {(type(v), _hashable(v)): name for name, v in first.items()}
         slots, seen = [], set()
         for param, other in zip(params, other_params, strict=True):
-            name = names.get((type(param), param))
+            name = names.get((type(param), _hashable(param)))
             if name is not None and other == second[name]:
                 slots.append(("value", name))
                 seen.add(name)
@@ -108,18 +121,21 @@ class SqlOnce:
             raise TypeError(f"SqlOnce: values {sorted(values)}, expected {sorted(self._kinds)}")
         for name, value in values.items():
             kind = self._kinds[name]
-            if value is not None and not (
+            if value is None:
+                continue
+            if not (
                 type(value) is kind
                 or (kind is datetime.datetime and isinstance(value, kind))
                 or (kind is int and isinstance(value, int) and not isinstance(value, bool))
-            ):
+            ) or (kind is list and any(type(item) is not int for item in value)):
                 raise TypeError(f"SqlOnce: {name} is a {type(value).__name__}, not a {kind}")
         connection = connections[router.db_for_read(self._model)]
         if connection.vendor != "postgresql" or not all(values.values()):
             return self._build(**values)
-        kept = self._kept.get(connection.alias)
+        key = (connection.alias, timezone.get_current_timezone_name())
+        kept = self._kept.get(key)
         if kept is None:
-            kept = self._kept[connection.alias] = self._keep(connection)
+            kept = self._kept[key] = self._keep(connection)
         params = tuple(values[v] if kind == "value" else v for kind, v in kept.slots)
         compiler = kept.compiler.__class__.__new__(kept.compiler.__class__)
         compiler.__dict__.update(kept.compiler.__dict__, connection=connection)
@@ -136,3 +152,26 @@ class SqlOnce:
         """The first row for these values (build it with a slice, `[:1]`), or None."""
         rows = self.all(**values)
         return rows[0] if rows else None
+
+
+@IntegerField.register_lookup
+@ForeignKey.register_lookup
+class AnyOf(Lookup):
+    """`field__any_of=ids`: the rows whose `field` is one of `ids` (a list of ints), as
+    `field__in=ids` gives them. On PostgreSQL the list is one parameter (`= ANY(%s::bigint[])`,
+    which uses the field's index as IN does), so SqlOnce can keep the SQL of a read of a list of
+    ids of any length; elsewhere it is `IN (…)`."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False  # the list stays a list: one parameter
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        ids = list(self.rhs)
+        if not ids:
+            raise EmptyResultSet
+        return f"{lhs} IN ({', '.join(['%s'] * len(ids))})", [*lhs_params, *ids]
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, list(self.rhs)]

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.db.models import Count
+from django.db.models.functions import TruncDate
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -148,3 +149,77 @@ def test_the_benchmarks_switch_writes_every_read_again_then_keeps_it(member_a, m
     assert compiled == [User]  # the ORM wrote it
     assert once.first(user_id=member_a.pk) == member_a
     assert compiled == [User]  # kept again afterwards
+
+
+def _ids_once(build_lookup: str = "pk__any_of") -> SqlOnce:
+    return SqlOnce(
+        Account,
+        lambda ids: (
+            Account.objects.filter(**{build_lookup: ids})
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ),
+        ids=list,
+    )
+
+
+def test_a_list_of_ids_is_one_parameter_and_one_sql_serves_every_length(db, monkeypatch):
+    accounts = [a.pk for a in AccountFactory.create_batch(5)]
+    once = _ids_once()
+    once.all(ids=accounts[:1])  # keeps the SQL
+    expected = {
+        length: list(
+            Account.objects.filter(pk__in=accounts[:length])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for length in (1, 3, 5)
+    }
+    compiled = compiles_counted(monkeypatch)
+
+    with CaptureQueriesContext(connection) as queries:
+        for length in (1, 3, 5):
+            assert once.all(ids=accounts[:length]) == expected[length]
+        assert once.all(ids=[-1, -2]) == []
+
+    assert compiled == []  # the kept SQL ran each time
+    assert len({q["sql"].split(" WHERE ")[0] for q in queries}) == 1
+    assert all("ANY(" in q["sql"] for q in queries)
+
+
+def test_a_list_of_ids_written_with_in_is_refused(db):
+    with pytest.raises(ValueError, match="depends on more than a value"):
+        _ids_once("pk__in").all(ids=[1, 2])
+
+
+def test_a_list_of_something_else_than_ints_is_refused_and_an_empty_one_finds_nothing(db):
+    AccountFactory()
+    once = _ids_once()
+    with pytest.raises(TypeError):
+        once.all(ids=["1"])
+    with pytest.raises(TypeError):
+        once.all(ids=[True])
+    with pytest.raises(TypeError):
+        once.all(ids=(1, 2))
+    assert once.all(ids=[]) == []  # the ORM's path: IN of nothing
+
+
+def test_the_sql_is_kept_per_time_zone(db):
+    """A truncation to the site's day names the zone in the SQL: another zone, another SQL."""
+    account = AccountFactory()
+    noon = datetime.datetime(2026, 6, 30, 12, 0, tzinfo=datetime.UTC)
+    Account.objects.filter(pk=account.pk).update(created_at=noon)
+    once = SqlOnce(
+        Account,
+        lambda pk: (
+            Account.objects.filter(pk=pk)
+            .annotate(day=TruncDate("created_at"))
+            .values_list("day", flat=True)
+        ),
+        pk=int,
+    )
+
+    assert once.all(pk=account.pk) == [datetime.date(2026, 6, 30)]  # UTC
+    with timezone.override("Pacific/Kiritimati"):  # UTC+14: already the next day
+        assert once.all(pk=account.pk) == [datetime.date(2026, 7, 1)]
+    assert once.all(pk=account.pk) == [datetime.date(2026, 6, 30)]

@@ -32,6 +32,7 @@ from django.utils import timezone
 from accounts.formats import format_month
 from accounts.models import Account
 from community.models import ActivityEvent, ActivityKind
+from config.sql_once import SqlOnce
 
 GAVE, GOT = "gave", "got"
 SIDES = {GAVE: "What the account gave", GOT: "What it got back"}
@@ -338,17 +339,13 @@ COMMUNITY_KINDS = (
 )
 
 
-def community_value_counts(
-    account_ids: Sequence[int], start: dt.datetime, end: dt.datetime
-) -> list[ValueRow]:
-    """Referrals, reference calls and workshops (customer events), answers and closed loops
-    (support events) per account and month: one grouped query."""
+def _counted_events(ids: list[int], start: dt.datetime, end: dt.datetime):
     customer = Q(is_support=False, kind__in=[k for k, s in _EVENT_KINDS if not s])
     support = Q(is_support=True, kind__in=[k for k, s in _EVENT_KINDS if s])
-    rows = (
+    return (
         ActivityEvent.objects.filter(
             customer | support,
-            account_id__in=account_ids,
+            account_id__any_of=ids,
             occurred_at__gte=start,
             occurred_at__lt=end,
         )
@@ -357,6 +354,19 @@ def community_value_counts(
         .values_list("account_id", "month", "kind", "is_support")
         .annotate(n=Count("*"))  # from the index alone (community 0031), as pk is never NULL
     )
+
+
+_COUNTED_EVENTS = SqlOnce(
+    ActivityEvent, _counted_events, ids=list, start=dt.datetime, end=dt.datetime
+)
+
+
+def community_value_counts(
+    account_ids: Sequence[int], start: dt.datetime, end: dt.datetime
+) -> list[ValueRow]:
+    """Referrals, reference calls and workshops (customer events), answers and closed loops
+    (support events) per account and month: one grouped query (its SQL kept: SqlOnce)."""
+    rows = _COUNTED_EVENTS.all(ids=list(account_ids), start=start, end=end)
     return [
         (account_id, month_of(month), _EVENT_KINDS[(kind, is_support)], n)
         for account_id, month, kind, is_support, n in rows

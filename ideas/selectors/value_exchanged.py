@@ -26,6 +26,7 @@ from community.selectors.value_exchanged import (
     month_trunc,
     value_contributor_register,
 )
+from config.sql_once import SqlOnce
 from ideas.models import (
     Enrolment,
     FeedbackResponse,
@@ -83,22 +84,27 @@ def _grouped(rows, key: str) -> list[ValueRow]:
     return [(account_id, month_of(month), key, n) for account_id, month, n in rows]
 
 
-def _ideas_proposed(ids, start, end) -> list[ValueRow]:
-    rows = (
-        Idea.objects.filter(author_account_id__in=ids, created_at__gte=start, created_at__lt=end)
+# Each read's SQL is kept (config.sql_once): the ledger's counters run on every portfolio page,
+# and building five grouped queries cost more Python than running them.
+
+
+def _ideas_proposed(ids, start, end):
+    return (
+        Idea.objects.filter(
+            author_account_id__any_of=ids, created_at__gte=start, created_at__lt=end
+        )
         .exclude(status=IdeaStatus.WITHDRAWN)
         .annotate(month=month_trunc("created_at"))
         .order_by()
         .values_list("author_account_id", "month")
         .annotate(n=Count("pk"))
     )
-    return _grouped(rows, "ideas_proposed")
 
 
-def _check_ins_answered(ids, start, end) -> list[ValueRow]:
-    rows = (
+def _check_ins_answered(ids, start, end):
+    return (
         FeedbackResponse.objects.filter(
-            enrolment__account_id__in=ids,
+            enrolment__account_id__any_of=ids,
             status=ResponseStatus.SUBMITTED,
             submitted_at__gte=start,
             submitted_at__lt=end,
@@ -108,26 +114,36 @@ def _check_ins_answered(ids, start, end) -> list[ValueRow]:
         .values_list("enrolment__account_id", "month")
         .annotate(n=Count("pk"))
     )
-    return _grouped(rows, "check_ins_answered")
 
 
-def _first_enrolments(enrolments, start, end, key: str) -> list[ValueRow]:
-    """One row per account and pilot, dated at its first enrolment, kept when that falls in
-    the period; counted per account and month."""
-    firsts = (
+def _first_enrolments(enrolments, start, end):
+    """One row per account and pilot with its first enrolment, kept when that falls in the
+    period."""
+    return (
         enrolments.order_by()
         .values_list("account_id", "pilot_id")
         .annotate(first=Min("created_at"))
         .filter(first__gte=start, first__lt=end)
     )
-    counts: dict[tuple[int, dt.date], int] = {}
-    for account_id, _pilot_id, first in firsts:
-        month = month_of(first)
-        counts[(account_id, month)] = counts.get((account_id, month), 0) + 1
-    return [(account_id, month, key, n) for (account_id, month), n in counts.items()]
 
 
-def _ideas_adopted(ids, start, end) -> list[ValueRow]:
+def _pilots_joined(ids, start, end):
+    return _first_enrolments(Enrolment.objects.filter(account_id__any_of=ids), start, end)
+
+
+def _early_access(ids, start, end):
+    return _first_enrolments(
+        Enrolment.objects.filter(
+            Q(created_at__lt=F("pilot__decided_at")),
+            account_id__any_of=ids,
+            pilot__decision=PilotDecision.ADOPT,
+        ),
+        start,
+        end,
+    )
+
+
+def _ideas_adopted(ids, start, end):
     """Dated by the latest move to adopted (an idea adopted before the workflow log existed,
     by its last change)."""
     adopted_at = (
@@ -137,8 +153,8 @@ def _ideas_adopted(ids, start, end) -> list[ValueRow]:
         .annotate(at=Max("created_at"))
         .values("at")
     )
-    rows = (
-        Idea.objects.filter(author_account_id__in=ids, status=IdeaStatus.ADOPTED)
+    return (
+        Idea.objects.filter(author_account_id__any_of=ids, status=IdeaStatus.ADOPTED)
         .annotate(adopted_at=Coalesce(Subquery(adopted_at), F("updated_at")))
         .filter(adopted_at__gte=start, adopted_at__lt=end)
         .annotate(month=month_trunc("adopted_at"))
@@ -146,23 +162,36 @@ def _ideas_adopted(ids, start, end) -> list[ValueRow]:
         .values_list("author_account_id", "month")
         .annotate(n=Count("pk"))
     )
-    return _grouped(rows, "ideas_adopted")
+
+
+_PERIOD = {"ids": list, "start": dt.datetime, "end": dt.datetime}
+_PROPOSED = SqlOnce(Idea, _ideas_proposed, **_PERIOD)
+_ANSWERED = SqlOnce(FeedbackResponse, _check_ins_answered, **_PERIOD)
+_JOINED = SqlOnce(Enrolment, _pilots_joined, **_PERIOD)
+_ADOPTED = SqlOnce(Idea, _ideas_adopted, **_PERIOD)
+_EARLY = SqlOnce(Enrolment, _early_access, **_PERIOD)
+
+
+def _per_month(firsts, key: str) -> list[ValueRow]:
+    """The (account, pilot, first enrolment) rows counted per account and month."""
+    counts: dict[tuple[int, dt.date], int] = {}
+    for account_id, _pilot_id, first in firsts:
+        month = month_of(first)
+        counts[(account_id, month)] = counts.get((account_id, month), 0) + 1
+    return [(account_id, month, key, n) for (account_id, month), n in counts.items()]
 
 
 def ideas_value_counts(
     account_ids: Sequence[int], start: dt.datetime, end: dt.datetime
 ) -> list[ValueRow]:
     """Every kind of the ideas app, per account and month, for the ledger."""
-    enrolments = Enrolment.objects.filter(account_id__in=account_ids)
-    early = enrolments.filter(
-        Q(created_at__lt=F("pilot__decided_at")), pilot__decision=PilotDecision.ADOPT
-    )
+    period = {"ids": list(account_ids), "start": start, "end": end}
     return [
-        *_ideas_proposed(account_ids, start, end),
-        *_check_ins_answered(account_ids, start, end),
-        *_first_enrolments(enrolments, start, end, "pilots_joined"),
-        *_ideas_adopted(account_ids, start, end),
-        *_first_enrolments(early, start, end, "early_access"),
+        *_grouped(_PROPOSED.all(**period), "ideas_proposed"),
+        *_grouped(_ANSWERED.all(**period), "check_ins_answered"),
+        *_per_month(_JOINED.all(**period), "pilots_joined"),
+        *_grouped(_ADOPTED.all(**period), "ideas_adopted"),
+        *_per_month(_EARLY.all(**period), "early_access"),
     ]
 
 
