@@ -35,6 +35,7 @@ from accounts.access import (
 )
 from accounts.models import MemberRole
 from community.selectors.alerts import header_counts
+from config.routes import route
 
 
 @dataclass
@@ -100,11 +101,11 @@ def navigation(request: HttpRequest) -> dict:
 def _customer_entries(user, membership) -> list[NavItem | NavGroup]:
     account = membership.account
     entries: list[NavItem | NavGroup] = [
-        NavItem("Home", reverse("community:home"), exact=True),
-        NavItem("Gardens", reverse("community:garden-list")),
-        NavItem("Ideas", reverse("ideas:idea-list")),
-        NavItem("Pilots", reverse("ideas:pilot-list")),
-        NavItem("Harvests", reverse("community:harvest-list")),
+        NavItem("Home", route("community:home"), exact=True),
+        NavItem("Gardens", route("community:garden-list")),
+        NavItem("Ideas", route("ideas:idea-list")),
+        NavItem("Pilots", route("ideas:pilot-list")),
+        NavItem("Harvests", route("community:harvest-list")),
     ]
     overview = NavItem("Our account", account.get_absolute_url())
     if membership.role != MemberRole.ADMIN:
@@ -128,31 +129,31 @@ def _internal_entries(user) -> list[NavItem | NavGroup]:
     accounts = NavGroup(
         "Accounts",
         [
-            NavItem("Portfolio", reverse("community:portfolio")),
-            NavItem("Alerts", reverse("community:alert-inbox"), "alerts", "open"),
-            NavItem("Outcomes", reverse("community:outcome-list")),
-            NavItem("Insights", reverse("community:insights")),
+            NavItem("Portfolio", route("community:portfolio")),
+            NavItem("Alerts", route("community:alert-inbox"), "alerts", "open"),
+            NavItem("Outcomes", route("community:outcome-list")),
+            NavItem("Insights", route("community:insights")),
             NavItem(
                 "All accounts" if sees_all_accounts(user) else "My accounts",
-                reverse("accounts:account-list"),
+                route("accounts:account-list"),
             ),
         ],
     )
     if admin:
-        accounts.items.append(NavItem("Imports", reverse("community:import")))
-    ideas = NavGroup("Ideas & pilots", [NavItem("Ideas", reverse("ideas:idea-list"))])
+        accounts.items.append(NavItem("Imports", route("community:import")))
+    ideas = NavGroup("Ideas & pilots", [NavItem("Ideas", route("ideas:idea-list"))])
     if user.has_perm("ideas.moderate_idea"):
-        ideas.items.append(NavItem("Board", reverse("ideas:board"), "review", "to review"))
-    ideas.items.append(NavItem("Pilots", reverse("ideas:pilot-list")))
+        ideas.items.append(NavItem("Board", route("ideas:board"), "review", "to review"))
+    ideas.items.append(NavItem("Pilots", route("ideas:pilot-list")))
     community = NavGroup(
         "Community",
         [
-            NavItem("Gardens", reverse("community:garden-list"), "flags", "flagged posts"),
-            NavItem("Harvests", reverse("community:harvest-list")),
+            NavItem("Gardens", route("community:garden-list"), "flags", "flagged posts"),
+            NavItem("Harvests", route("community:harvest-list")),
         ],
     )
     entries: list[NavItem | NavGroup] = [
-        NavItem("Home", reverse("community:home"), exact=True),
+        NavItem("Home", route("community:home"), exact=True),
         accounts,
         ideas,
         community,
@@ -161,13 +162,13 @@ def _internal_entries(user) -> list[NavItem | NavGroup]:
         settings = NavGroup(
             "Settings",
             [
-                NavItem("Engagement model", reverse("community:engagement-model")),
-                NavItem("Webhooks", reverse("community:webhooks")),
+                NavItem("Engagement model", route("community:engagement-model")),
+                NavItem("Webhooks", route("community:webhooks")),
             ],
         )
         if can_read_audit_trail(user):
-            settings.items.append(NavItem("Audit trail", reverse("accounts:audit-trail")))
-        settings.items.append(NavItem("Admin", reverse("admin:index")))
+            settings.items.append(NavItem("Audit trail", route("accounts:audit-trail")))
+        settings.items.append(NavItem("Admin", route("admin:index")))
         entries.append(settings)
     return entries
 

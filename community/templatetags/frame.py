@@ -7,7 +7,16 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 
+from config.routes import route as _route
+
 register = template.Library()
+
+
+@register.simple_tag
+def route(name: str) -> str:
+    """`{% url name %}` for a route without arguments, reversed once per process
+    (config/routes.py): the frame's links."""
+    return _route(name)
 
 
 def _count(context, key: str) -> int:
