@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 
+from config.routes import asset as _asset
 from config.routes import route as _route
 
 register = template.Library()
@@ -17,6 +18,12 @@ def route(name: str) -> str:
     """`{% url name %}` for a route without arguments, reversed once per process
     (config/routes.py): the frame's links."""
     return _route(name)
+
+
+@register.simple_tag
+def asset(path: str) -> str:
+    """`{% static path %}`, found once per process (config/routes.py): the page's head."""
+    return _asset(path)
 
 
 def _count(context, key: str) -> int:
