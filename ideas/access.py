@@ -39,14 +39,34 @@ def _active_internal(user: User) -> bool:
     return is_internal(user) and user.is_active
 
 
+def customer_ideas(account_id: int) -> QuerySet[Idea]:
+    """`visible_ideas` of an active customer of this account (their account's rule)."""
+    return Idea.objects.filter(garden__in=account_gardens(account_id))
+
+
+def internal_ideas() -> QuerySet[Idea]:
+    """`visible_ideas` of an active internal user: every garden's ideas."""
+    return Idea.objects.filter(garden__in=internal_gardens())
+
+
+def visible_ideas_rule(user: User) -> tuple[str, int | None] | None:
+    """Which branch of `visible_ideas` is the user's, for reads that keep their SQL per branch
+    (config.sql_once): ("customer", account id) for an active customer (`customer_ideas`),
+    ("internal", None) for an active internal user (`internal_ideas`), None for anyone else
+    (who reads `visible_ideas` itself)."""
+    if (account_id := active_customer_account_id(user)) is not None:
+        return "customer", account_id
+    if _active_internal(user):
+        return "internal", None
+    return None
+
+
 _IDEA_RELATED = ("garden", "author", "author_account", "merged_into")
 # A customer's idea, asked on every idea page: its SQL is written once per process.
 _CUSTOMER_IDEA = SqlOnce(
     Idea,
     lambda account_id, idea_id: (
-        Idea.objects.filter(garden__in=account_gardens(account_id))
-        .select_related(*_IDEA_RELATED)
-        .filter(pk=idea_id)[:1]
+        customer_ideas(account_id).select_related(*_IDEA_RELATED).filter(pk=idea_id)[:1]
     ),
     account_id=int,
     idea_id=int,
@@ -57,11 +77,7 @@ _CUSTOMER_IDEA = SqlOnce(
 # call of theirs: its SQL is written once per process.
 _INTERNAL_IDEA = SqlOnce(
     Idea,
-    lambda idea_id: (
-        Idea.objects.filter(garden__in=internal_gardens())
-        .select_related(*_IDEA_RELATED)
-        .filter(pk=idea_id)[:1]
-    ),
+    lambda idea_id: internal_ideas().select_related(*_IDEA_RELATED).filter(pk=idea_id)[:1],
     idea_id=int,
 )
 

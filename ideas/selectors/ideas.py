@@ -2,14 +2,17 @@
 
 Support is counted in the database, per idea, by correlated subqueries: a page of 25 ideas
 counts the votes of those 25 only, a board sorted by support counts every idea once, and no
-query grows with the number of ideas or votes.
+query grows with the number of ideas or votes. The list page's count and rows keep their SQL
+per shape of the list (`idea_list_page`, config.sql_once).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
+from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models import (
     Case,
@@ -27,6 +30,7 @@ from django.db.models import (
     When,
     Window,
 )
+from django.db.models.expressions import OrderBy, RawSQL
 from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.lookups import Exact
 from django.urls import reverse
@@ -34,8 +38,9 @@ from django.urls import reverse
 from accounts.models import Account, User
 from community.models import Garden
 from community.selectors.activity_objects import ObjectName, digit_ids
+from config.sql_once import SqlOnce
 from ideas import workflow
-from ideas.access import visible_ideas
+from ideas.access import customer_ideas, internal_ideas, visible_ideas, visible_ideas_rule
 from ideas.models import Idea, IdeaStatus, Vote
 
 # How lists and the board may be sorted: name → ordering. "value" (support weighted by the
@@ -179,9 +184,137 @@ def idea_list(
     ideas = _search(ideas, q)
     return (
         with_support(ideas)
-        .select_related("garden", "author", "author_account")
+        .select_related(*_LIST_RELATED)
         .order_by(*SORTS.get(sort if sort in LIST_SORTS else "newest"))
     )
+
+
+_LIST_RELATED = ("garden", "author", "author_account")
+# What a row of the list page and of its CSV shows (templates/ideas/idea_list_rows.html,
+# ideas.views.ideas._ideas_csv): the ideas' texts and links, the gardens' charters and the
+# people's and accounts' other columns are not read.
+ROW_FIELDS = (
+    "pk",
+    "title",
+    "status",
+    "created_at",
+    "author_account_id",
+    "garden__name",
+    "garden__shows_other_members",
+    "author__first_name",
+    "author__last_name",
+    "author_account__name",
+)
+
+
+def idea_list_page(
+    *,
+    user: User,
+    number,
+    garden: Garden | None = None,
+    status: str = "",
+    q: str = "",
+    sort: str = "newest",
+    per_page: int = 25,
+) -> Page:
+    """Page `number` of `idea_list` of the ideas `user` sees (`visible_ideas`), its rows with
+    the columns of ROW_FIELDS (Paginator.get_page: a number out of range gives the last page,
+    one that is not a number the first). Two queries.
+
+    Without a search (its words are folded into LIKE patterns), the count and the page keep
+    their SQL per branch of the access rule, filters and sort (config.sql_once): the page is
+    read by position, so one SQL serves every page."""
+    rule = visible_ideas_rule(user)
+    sort = sort if sort in LIST_SORTS else "newest"
+    if rule is None or (q or "").strip():
+        ideas = idea_list(ideas=visible_ideas(user), garden=garden, status=status, q=q, sort=sort)
+        return Paginator(ideas.only(*ROW_FIELDS), per_page).get_page(number)
+    branch, account_id = rule
+    values = {"account_id": account_id} if branch == "customer" else {}
+    if garden is not None:
+        values["garden_id"] = garden.pk
+    if status:
+        values["status"] = str(status)  # a plain text, also for an IdeaStatus member
+    shape = (branch, *sorted(values))
+    paginator = Paginator([], per_page)
+    paginator.count = _kept_count(shape).first(**values)  # the cached property, read here
+    page = paginator.get_page(number)
+    first, last = page.start_index(), page.end_index()
+    page.object_list = (
+        _kept_rows(shape, sort).all(**values, first=first, last=last) if first else []
+    )
+    return page
+
+
+def _filtered(branch: str, values: dict) -> QuerySet[Idea]:
+    """The ideas of a branch of the access rule (`visible_ideas_rule`) with the filters named
+    in `values`: the ideas of a kept read."""
+    ideas = customer_ideas(values["account_id"]) if branch == "customer" else internal_ideas()
+    if "garden_id" in values:
+        ideas = ideas.filter(garden_id=values["garden_id"])
+    if "status" in values:
+        ideas = ideas.filter(status=values["status"])
+    return ideas
+
+
+_VALUE_KINDS = {"account_id": int, "garden_id": int, "status": str}
+
+
+@cache
+def _kept_count(shape: tuple[str, ...]) -> SqlOnce:
+    """The number of ideas of a branch and its filters (`shape`: the branch, then the names of
+    its values), one SQL per shape and process."""
+    branch, *names = shape
+    return SqlOnce(
+        Idea,
+        lambda **values: (
+            _filtered(branch, values)
+            .order_by()
+            .values(every=Value(1))
+            .annotate(n=Count("*"))
+            .values_list("n", flat=True)
+        ),
+        **{name: _VALUE_KINDS[name] for name in names},
+    )
+
+
+def _parameter(value: int) -> RawSQL:
+    """`value` as a plain parameter (a `Value` is sent typed; compared to an int column, a plain
+    number is first checked against the int's range, and SqlOnce's stand-ins are out of it)."""
+    return RawSQL("%s", (value,), output_field=IntegerField())
+
+
+@cache
+def _kept_rows(shape: tuple[str, ...], sort: str) -> SqlOnce:
+    """The rows of the list from the `first` to the `last` in `sort`'s order (counted from 1),
+    for a branch and its filters (`shape`, as `_kept_count`'s): the positions are parameters,
+    where a slice would write them into the SQL. The support of the page's rows is counted
+    for them alone (and for every idea only when it is the order)."""
+    branch, *names = shape
+    ordering = SORTS[sort]
+
+    def rows(*, first: int, last: int, **values) -> QuerySet[Idea]:
+        position = Window(RowNumber(), order_by=_order_expressions(ordering))
+        chosen = (
+            with_support(_filtered(branch, values))
+            .annotate(position=position)
+            .filter(position__gte=_parameter(first), position__lte=_parameter(last))
+            .values("pk")
+        )
+        return (
+            with_support(Idea.objects.filter(pk__in=chosen))
+            .select_related(*_LIST_RELATED)
+            .only(*ROW_FIELDS)
+            .order_by(*ordering)
+        )
+
+    kinds = {name: _VALUE_KINDS[name] for name in names}
+    return SqlOnce(Idea, rows, first=int, last=int, **kinds)
+
+
+def _order_expressions(ordering: tuple[str, ...]) -> list[OrderBy]:
+    """An `order_by` of names ("-supporters") as expressions, for a window's order."""
+    return [F(name[1:]).desc() if name.startswith("-") else F(name).asc() for name in ordering]
 
 
 def _status_order() -> Case:
@@ -244,7 +377,7 @@ def idea_board(
         ideas = ideas.filter(garden=garden)
     sort = sort if sort in BOARD_SORTS else "people"
     ordering = SORTS[sort]
-    order_by = [F(name[1:]).desc() if name.startswith("-") else F(name).asc() for name in ordering]
+    order_by = _order_expressions(ordering)
     # Sorted by value, every idea's value ranks it; else only the cards shown need theirs,
     # read for all of them at once after (support_values).
     top = list(

@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
@@ -142,17 +141,19 @@ def idea_list(request: HttpRequest) -> HttpResponse:
     form = IdeaFilterForm(request.GET, user=request.user)
     form.is_valid()
     filters = form.cleaned_data  # the valid filters; an invalid one shows its error
-    ideas = selectors.idea_list(
-        ideas=access.visible_ideas(request.user),
-        garden=filters.get("garden"),
-        status=filters.get("status", ""),
-        q=filters.get("q", ""),
-        sort=filters.get("sort") or "newest",
-    )
+    chosen = {
+        "garden": filters.get("garden"),
+        "status": filters.get("status", ""),
+        "q": filters.get("q", ""),
+        "sort": filters.get("sort") or "newest",
+    }
     show_accounts = _shows_accounts(request.user)
     if request.GET.get("export") == "csv":
-        return _ideas_csv(request, ideas, show_accounts=show_accounts)
-    page = Paginator(ideas, PAGE_SIZE).get_page(request.GET.get("page"))
+        ideas = selectors.idea_list(ideas=access.visible_ideas(request.user), **chosen)
+        return _ideas_csv(request, ideas.only(*selectors.ROW_FIELDS), show_accounts=show_accounts)
+    page = selectors.idea_list_page(
+        user=request.user, number=request.GET.get("page"), per_page=PAGE_SIZE, **chosen
+    )
     query = list_query(request)
     rows_only = request.htmx and not request.htmx.history_restore_request
     template = "ideas/idea_list_rows.html" if rows_only else "ideas/idea_list.html"
