@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from accounts.models import (
     ScimToken,
     User,
 )
+from config.sql_once import SqlOnce
 
 
 def account_list(
@@ -65,6 +66,49 @@ def account_members(*, account: Account) -> QuerySet[Membership]:
 
 def account_team(*, account: Account) -> QuerySet[AccountTeamAssignment]:
     return AccountTeamAssignment.objects.filter(account=account).select_related("user")
+
+
+# How many of an account's members its customers' home lists (the first, in account_members'
+# order).
+MEMBERS_SHOWN = 12
+
+
+def _members_shown(account_id: int) -> QuerySet[Membership]:
+    """The first MEMBERS_SHOWN of account_members, with what naming them reads (first and last
+    name, the account) and how many members the account has in all (`total`, a count over the
+    whole window: one query)."""
+    return (
+        Membership.objects.filter(account_id=account_id)
+        .select_related("user")
+        .only("role", "account_id", "user__first_name", "user__last_name")
+        .annotate(total=Window(Count("*")))
+        .order_by("role", "user__first_name", "user__email")[:MEMBERS_SHOWN]
+    )
+
+
+# The members and the team on every customer's home: SQL written once per process.
+_MEMBERS_SHOWN = SqlOnce(Membership, _members_shown, account_id=int)
+_TEAM = SqlOnce(
+    AccountTeamAssignment,
+    lambda account_id: (
+        AccountTeamAssignment.objects.filter(account_id=account_id)
+        .select_related("user")
+        .only("role", "account_id", "user__first_name", "user__last_name", "user__email")
+    ),
+    account_id=int,
+)
+
+
+def account_members_shown(*, account_id: int) -> list[Membership]:
+    """The account's first MEMBERS_SHOWN members (account_members' order), each with `total`,
+    the number of its members. One query."""
+    return _MEMBERS_SHOWN.all(account_id=account_id)
+
+
+def account_team_list(*, account_id: int) -> list[AccountTeamAssignment]:
+    """account_team's rows (the people and their role, with their name and address). One
+    query."""
+    return _TEAM.all(account_id=account_id)
 
 
 def account_admin_count(*, account: Account) -> int:

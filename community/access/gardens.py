@@ -56,10 +56,18 @@ def visible_gardens(user: User) -> QuerySet[Garden]:
     membership = customer_membership(user)
     if membership is None:
         return Garden.objects.all()  # internal users see every garden
-    if membership.role != MemberRole.ADMIN:
-        return account_gardens(membership.account_id)
+    return customer_visible_gardens(
+        membership.account_id, admin=membership.role == MemberRole.ADMIN
+    )
+
+
+def customer_visible_gardens(account_id: int, *, admin: bool) -> QuerySet[Garden]:
+    """visible_gardens of an active customer, by their account and whether they are its admin
+    (by values alone, so that a read asked on every garden page keeps its SQL)."""
+    if not admin:
+        return account_gardens(account_id)
     invited = GardenAccount.objects.filter(
-        account_id=membership.account_id,
+        account_id=account_id,
         status__in=[GardenAccountStatus.ACCEPTED, GardenAccountStatus.INVITED],
     ).values("garden_id")
     return Garden.objects.filter(Q(visibility=GardenVisibility.OPEN) | Q(pk__in=invited))
@@ -126,9 +134,39 @@ def can_manage_gardens(user: User) -> bool:
     return manages_all_accounts(user)
 
 
+# A visible garden by its slug, asked on every garden home (and join, leave, invitation):
+# its SQL is written once per process, for a customer (member or admin) and an internal user.
+_CUSTOMER_VISIBLE_GARDEN = {
+    admin: SqlOnce(
+        Garden,
+        lambda account_id, slug, admin=admin: customer_visible_gardens(
+            account_id, admin=admin
+        ).filter(slug=slug)[:1],
+        account_id=int,
+        slug=str,
+    )
+    for admin in (False, True)
+}
+_INTERNAL_VISIBLE_GARDEN = SqlOnce(
+    Garden, lambda slug: Garden.objects.filter(slug=slug)[:1], slug=str
+)
+
+
+def _visible_garden(user: User, slug: str) -> Garden | None:
+    """visible_gardens(user).filter(slug=slug).first(), its SQL kept (slugs are unique)."""
+    if not isinstance(slug, str) or not user.is_authenticated or not user.is_active:
+        return visible_gardens(user).filter(slug=slug).first()
+    membership = customer_membership(user)
+    if membership is None:
+        return _INTERNAL_VISIBLE_GARDEN.first(slug=slug)
+    return _CUSTOMER_VISIBLE_GARDEN[membership.role == MemberRole.ADMIN].first(
+        account_id=membership.account_id, slug=slug
+    )
+
+
 def access_garden(user: User, slug: str, *, for_write: bool = False) -> Garden:
     """A visible garden (else 404); for_write: its settings, programme admins only (else 403)."""
-    garden = visible_gardens(user).filter(slug=slug).first()
+    garden = _visible_garden(user, slug)
     if garden is None:
         raise Http404("No such garden.")
     if for_write and not can_manage_gardens(user):
@@ -141,9 +179,23 @@ def garden_is_member(user: User, garden: Garden) -> bool:
     membership = customer_membership(user)
     if membership is None or not user.is_active:
         return False
-    return GardenMembership.objects.filter(
-        garden=garden, user=user, account_id=membership.account_id
-    ).exists()
+    return bool(
+        _MEMBERSHIP.all(garden_id=garden.pk, user_id=user.pk, account_id=membership.account_id)
+    )
+
+
+# Asked on every garden home, thread list and thread page: its SQL is written once.
+_MEMBERSHIP = SqlOnce(
+    GardenMembership,
+    lambda garden_id, user_id, account_id: (
+        GardenMembership.objects.filter(garden_id=garden_id, user_id=user_id, account_id=account_id)
+        .order_by()  # as exists() asks: no join for the model's ordering
+        .values_list("pk", flat=True)[:1]
+    ),
+    garden_id=int,
+    user_id=int,
+    account_id=int,
+)
 
 
 def garden_is_steward(user: User, garden: Garden) -> bool:

@@ -4,11 +4,12 @@ garden may be named to them, and who writes and publishes harvests."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models import BooleanField, Case, CharField, Q, QuerySet, Value, When
 from django.db.models.functions import Concat
 from django.http import Http404
 
 from accounts.access import (
+    active_customer_account_id,
     customer_membership,
     manages_all_accounts,
 )
@@ -23,6 +24,7 @@ from community.models import (
     Harvest,
     HarvestAudience,
 )
+from config.sql_once import SqlOnce
 
 # Who sees a harvest: internal users every published one (and the drafts they may write);
 # customers a published harvest targeted at their account (all customers, their segment, or a
@@ -125,10 +127,36 @@ def targeted_harvests(user: User) -> QuerySet[Harvest]:
     )
 
 
+def _customer_harvest(account_id: int, segment: str, slug: str) -> QuerySet[Harvest]:
+    """access_harvest's read for an active customer, by their account's id and segment: the
+    harvest with its garden and source discussion, and `garden_shown` (harvest_garden_shown's
+    answer for them)."""
+    shown = Case(
+        When(harvest_garden_shown_q(account_id), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    return (
+        customer_visible_harvests(account_id, segment)
+        .select_related("garden", "source_thread")  # (the page's sources: no query of its own)
+        .annotate(garden_shown=shown)
+        .filter(slug=slug)[:1]
+    )
+
+
+# A customer's harvest by its address, asked on every harvest page: its SQL is written once.
+_CUSTOMER_HARVEST = SqlOnce(Harvest, _customer_harvest, account_id=int, segment=str, slug=str)
+
+
 def access_harvest(user: User, slug: str, *, for_write: bool = False) -> Harvest:
     """A visible harvest (else 404); for_write: its garden's stewards, product managers and
     programme admins (else 403)."""
-    harvest = visible_harvests(user).select_related("garden").filter(slug=slug).first()
+    account_id = active_customer_account_id(user)
+    if account_id is not None and isinstance(slug, str):
+        segment = str(customer_membership(user).account.segment)  # (an enum member: its value)
+        harvest = _CUSTOMER_HARVEST.first(account_id=account_id, segment=segment, slug=slug)
+    else:
+        harvest = visible_harvests(user).select_related("garden").filter(slug=slug).first()
     if harvest is None:
         raise Http404("No such harvest.")
     if for_write and not can_write_harvests(user, harvest.garden):
@@ -143,6 +171,8 @@ def harvest_garden_shown(user: User, harvest: Harvest) -> bool:
     membership = customer_membership(user)
     if membership is None:
         return True
+    if (shown := getattr(harvest, "garden_shown", None)) is not None:
+        return shown  # read with the harvest for this reader (access_harvest, the feed's rows)
     return (
         Harvest.objects.filter(pk=harvest.pk)
         .filter(harvest_garden_shown_q(membership.account_id))

@@ -44,6 +44,7 @@ from community.models import (
     ThreadVisit,
 )
 from community.selectors.activity_objects import ObjectName, digit_ids
+from config.sql_once import SqlOnce
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 25
@@ -105,13 +106,24 @@ def thread_list(
 ) -> QuerySet[Thread]:
     """The garden's threads, most active first, each with `seen_at` (the reader's last visit,
     None if never) and, for internal readers, `open_flags`. One query."""
-    internal = sees_hidden_posts(user)
-    threads = Thread.objects.filter(garden=garden).select_related("garden", "author", "account")
+    return _garden_threads(
+        user_id=user.pk, garden_id=garden.pk, internal=sees_hidden_posts(user), show=show, q=q
+    )
+
+
+def _garden_threads(
+    *, user_id: int, garden_id: int, internal: bool, show: str = ThreadShow.ALL, q: str = ""
+) -> QuerySet[Thread]:
+    """thread_list by the reader's id and whether they are internal (they see hidden threads
+    and open flags)."""
+    threads = Thread.objects.filter(garden_id=garden_id).select_related(
+        "garden", "author", "account"
+    )
     if not internal:
         threads = threads.filter(hidden_at__isnull=True)
     threads = threads.annotate(
         seen_at=Subquery(
-            ThreadVisit.objects.filter(thread=OuterRef("pk"), user=user).values("seen_at")[:1]
+            ThreadVisit.objects.filter(thread=OuterRef("pk"), user_id=user_id).values("seen_at")[:1]
         )
     )
     if internal:
@@ -120,7 +132,7 @@ def thread_list(
     if not internal:
         posts = posts.filter(hidden_at__isnull=True)
     if show == ThreadShow.MINE:
-        threads = threads.filter(Q(author=user) | Exists(posts.filter(author=user)))
+        threads = threads.filter(Q(author_id=user_id) | Exists(posts.filter(author_id=user_id)))
     elif show == ThreadShow.UNANSWERED:
         threads = threads.filter(post_count__lte=1)
     elif show == ThreadShow.NEW:
@@ -133,9 +145,36 @@ def thread_list(
     return threads.order_by("-last_post_at", "-pk")
 
 
-def garden_active_threads(*, user: User, garden: Garden, limit: int = 5) -> list[Thread]:
+GARDEN_HOME_THREADS = 5
+# The first threads of a garden, unfiltered, for a customer and an internal reader: the garden
+# home's five and the thread list's first page. Their SQL is written once per process.
+_FIRST_THREADS = {
+    (internal, limit): SqlOnce(
+        Thread,
+        lambda user_id, garden_id, internal=internal, limit=limit: _garden_threads(
+            user_id=user_id, garden_id=garden_id, internal=internal
+        )[:limit],
+        user_id=int,
+        garden_id=int,
+    )
+    for internal in (False, True)
+    for limit in (GARDEN_HOME_THREADS, THREADS_PER_PAGE)
+}
+
+
+def first_threads(*, user: User, garden: Garden, limit: int) -> list[Thread]:
+    """thread_list(user=user, garden=garden)[:limit], unfiltered. One query."""
+    kept = _FIRST_THREADS.get((sees_hidden_posts(user), limit))
+    if kept is None:
+        return list(thread_list(user=user, garden=garden)[:limit])
+    return kept.all(user_id=user.pk, garden_id=garden.pk)
+
+
+def garden_active_threads(
+    *, user: User, garden: Garden, limit: int = GARDEN_HOME_THREADS
+) -> list[Thread]:
     """The garden home's most active threads, with unread markers. One query."""
-    return list(thread_list(user=user, garden=garden)[:limit])
+    return first_threads(user=user, garden=garden, limit=limit)
 
 
 def thread_is_new(thread: Thread) -> bool:
@@ -148,16 +187,48 @@ def thread_is_new(thread: Thread) -> bool:
 
 def thread_posts(*, thread: Thread, user: User) -> QuerySet[Post]:
     """The posts the reader sees, oldest first (hidden ones only for internal readers)."""
-    posts = Post.objects.filter(thread=thread).select_related("author", "account", "hidden_by")
-    if not sees_hidden_posts(user):
+    return _thread_posts(thread.pk, internal=sees_hidden_posts(user))
+
+
+def _thread_posts(thread_id: int, *, internal: bool) -> QuerySet[Post]:
+    posts = Post.objects.filter(thread_id=thread_id).select_related(
+        "author", "account", "hidden_by"
+    )
+    if not internal:
         posts = posts.filter(hidden_at__isnull=True)
     return posts.order_by("created_at", "pk")
+
+
+# A thread's first page of posts, for a customer and an internal reader: SQL written once.
+_FIRST_POSTS = {
+    internal: SqlOnce(
+        Post,
+        lambda thread_id, internal=internal: _thread_posts(thread_id, internal=internal)[
+            :POSTS_PER_PAGE
+        ],
+        thread_id=int,
+    )
+    for internal in (False, True)
+}
+
+
+def first_posts(*, thread: Thread, user: User) -> list[Post]:
+    """thread_posts(thread=thread, user=user)[:POSTS_PER_PAGE]: the first page. One query."""
+    return _FIRST_POSTS[sees_hidden_posts(user)].all(thread_id=thread.pk)
+
+
+_VISIT = SqlOnce(
+    ThreadVisit,
+    lambda thread_id, user_id: ThreadVisit.objects.filter(thread_id=thread_id, user_id=user_id)[:1],
+    thread_id=int,
+    user_id=int,
+)
 
 
 def thread_visit(*, thread: Thread, user: User) -> ThreadVisit | None:
     if not user.is_authenticated:
         return None
-    return ThreadVisit.objects.filter(thread=thread, user=user).first()
+    return _VISIT.first(thread_id=thread.pk, user_id=user.pk)
 
 
 def post_position(*, thread: Thread, user: User, post: Post) -> int:
@@ -200,6 +271,10 @@ def post_reactions(*, post_ids: list[int], user: User) -> dict[int, list[Reactio
         .values("post_id", "kind")
         .annotate(n=Count("pk"), mine=Count("pk", filter=Q(user_id=user.pk)))
     )
+    return _reaction_counts(rows, post_ids)
+
+
+def _reaction_counts(rows, post_ids: list[int]) -> dict[int, list[ReactionCount]]:
     counts = {(r["post_id"], r["kind"]): (r["n"], bool(r["mine"])) for r in rows}
     return {
         post_id: [
@@ -210,22 +285,75 @@ def post_reactions(*, post_ids: list[int], user: User) -> dict[int, list[Reactio
     }
 
 
+# A page of one thread's posts is read by the thread and the range of the page's ids (rows of
+# the thread's other posts in that range are left out in Python), so that the SQL of its
+# reactions and flags is written once per process.
+_PAGE_REACTIONS = SqlOnce(
+    Reaction,
+    lambda thread_id, first_id, last_id, user_id: (
+        Reaction.objects.filter(
+            post__thread_id=thread_id, post_id__gte=first_id, post_id__lte=last_id
+        )
+        .order_by()
+        .values("post_id", "kind")
+        .annotate(n=Count("pk"), mine=Count("pk", filter=Q(user_id=user_id)))
+    ),
+    thread_id=int,
+    first_id=int,
+    last_id=int,
+    user_id=int,
+)
+_PAGE_FLAGS = SqlOnce(
+    PostFlag,
+    lambda thread_id, first_id, last_id, user_id: (
+        PostFlag.objects.filter(
+            post__thread_id=thread_id, post_id__gte=first_id, post_id__lte=last_id
+        )
+        .order_by()
+        .values("post_id")
+        .annotate(
+            mine=Count("pk", filter=Q(user_id=user_id)),
+            open=Count("pk", filter=Q(handled_at__isnull=True)),
+        )
+    ),
+    thread_id=int,
+    first_id=int,
+    last_id=int,
+    user_id=int,
+)
+
+
 def post_details(*, posts: list[Post], user: User) -> PostDetails:
     """Reactions, the reader's flags and (internal readers) open flags of a page of posts:
     two queries whatever the number of posts."""
     post_ids = [p.pk for p in posts]
-    details = PostDetails(reactions=post_reactions(post_ids=post_ids, user=user))
     if not post_ids:
-        return details
-    flags = (
-        PostFlag.objects.filter(post_id__in=post_ids)
-        .order_by()
-        .values("post_id")
-        .annotate(
-            mine=Count("pk", filter=Q(user_id=user.pk)),
-            open=Count("pk", filter=Q(handled_at__isnull=True)),
+        return PostDetails(reactions={})
+    thread_ids = {p.thread_id for p in posts}
+    if len(thread_ids) == 1:  # a page of one thread
+        ids = set(post_ids)
+        page = {
+            "thread_id": thread_ids.pop(),
+            "first_id": min(ids),
+            "last_id": max(ids),
+            "user_id": user.pk,
+        }
+        reactions = _reaction_counts(
+            [r for r in _PAGE_REACTIONS.all(**page) if r["post_id"] in ids], post_ids
         )
-    )
+        flags = [f for f in _PAGE_FLAGS.all(**page) if f["post_id"] in ids]
+    else:
+        reactions = post_reactions(post_ids=post_ids, user=user)
+        flags = (
+            PostFlag.objects.filter(post_id__in=post_ids)
+            .order_by()
+            .values("post_id")
+            .annotate(
+                mine=Count("pk", filter=Q(user_id=user.pk)),
+                open=Count("pk", filter=Q(handled_at__isnull=True)),
+            )
+        )
+    details = PostDetails(reactions=reactions)
     internal = sees_hidden_posts(user)
     for row in flags:
         if row["mine"]:

@@ -1,7 +1,7 @@
 """Reads of an account's engagement: the model's parameters, why the account sits at its level
 (components, what each kind of activity contributed), what would raise it, its snapshot
 history and score trend (also the portfolio's sparklines), its activity timeline, its offline
-events, and the latest level of many accounts.
+events (the latest level of accounts: community/selectors/account_levels.py).
 
 The numbers come from the engine's daily snapshots (EngagementSnapshot); this module only reads
 and explains them.
@@ -31,18 +31,6 @@ from community.models import (
 )
 from community.models.engagement import LEVEL_LABELS
 from community.selectors.engagement_change import LevelHold, ScoreChange, level_hold, score_change
-
-
-def account_levels(*, account_ids: Iterable[int]) -> dict[int, str]:
-    """Each account's latest engagement level, in one query. Accounts the engine has not
-    computed yet are missing from the result (callers treat them as not yet known)."""
-    latest = EngagementSnapshot.objects.filter(account=OuterRef("pk")).order_by("-day")
-    rows = (
-        Account.objects.filter(pk__in=list(account_ids))
-        .annotate(level=Subquery(latest.values("level")[:1]))
-        .values_list("pk", "level")
-    )
-    return {pk: level for pk, level in rows if level}
 
 
 def last_customer_activity(*, account: str = "pk", before: datetime | None = None) -> Subquery:

@@ -19,23 +19,29 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
     Case,
     Count,
     Exists,
+    F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber, TruncDate
 
 from accounts.access import active_customer_account_id, customer_membership, visible_accounts
-from accounts.models import Segment, User
-from community.access.gardens import content_gardens
+from accounts.models import Account, Segment, User
+from community.access.gardens import account_gardens, content_gardens
 from community.access.harvests import (
     customer_visible_harvests,
     harvest_garden_shown_q,
@@ -52,8 +58,8 @@ from community.models import (
     Harvest,
     HarvestRead,
 )
+from community.selectors.account_levels import account_level
 from community.selectors.activity_objects import ObjectName, digit_ids
-from community.selectors.engagement import account_levels
 from community.selectors.insights import level_on
 from config.sql_once import SqlOnce
 
@@ -139,6 +145,75 @@ def harvest_feed(
     return _annotated(harvests, user=user).order_by(*_FEED_ORDER)
 
 
+def _number(value: int) -> RawSQL:
+    """`value` as a plain parameter: compared to an int column, a plain number is first checked
+    against the int's range (SqlOnce's stand-ins are out of it), and a `Value` is sent typed."""
+    return RawSQL("%s", (value,), output_field=IntegerField())
+
+
+def _customer_feed_between(
+    *, user_id: int, account_id: int, segment: str, first: int, last: int
+) -> QuerySet[Harvest]:
+    """A customer's feed without filters (harvest_feed's rows) from its `first` to its `last`
+    row (counted from 1): the positions are parameters, where a slice would write them into
+    the SQL."""
+    targeted = Harvest.objects.filter(harvest_targeted_q(account_id, segment))
+    position = Window(RowNumber(), order_by=[F(name[1:]).desc() for name in _FEED_ORDER])
+    return (
+        _customer_annotated(targeted, user_id=user_id, account_id=account_id)
+        .annotate(position=position)
+        .filter(position__gte=_number(first), position__lte=_number(last))
+        .order_by(*_FEED_ORDER)
+    )
+
+
+def _customer_feed_count(*, account_id: int, segment: str) -> QuerySet[Account]:
+    """How many harvests a customer's feed without filters holds, as the account's one row."""
+    counted = (
+        Harvest.objects.filter(harvest_targeted_q(account_id, segment))
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    return (
+        Account.objects.filter(pk=account_id)
+        .annotate(harvests=Subquery(counted, output_field=IntegerField()))
+        .values_list("harvests", flat=True)
+    )
+
+
+# The feed page's count and rows of a customer who filters nothing (the page they open most):
+# SQL written once per process, one for every page number.
+_FEED_BETWEEN = SqlOnce(
+    Harvest, _customer_feed_between, user_id=int, account_id=int, segment=str, first=int, last=int
+)
+_FEED_COUNT = SqlOnce(Account, _customer_feed_count, account_id=int, segment=str)
+
+
+def harvest_feed_page(
+    *,
+    user: User,
+    number: str | int | None,
+    per_page: int,
+    kind: str = "",
+    garden: Garden | None = None,
+    theme: str = "",
+) -> Page:
+    """Page `number` of the harvest feed (harvest_feed, filtered the same way), the number read
+    as Paginator.get_page reads it (out of range: the last page; not a number: the first).
+    Two queries: the count and the page's rows."""
+    values = _customer_values(user)
+    if values is None or kind or garden is not None or theme:
+        feed = harvest_feed(user=user, kind=kind, garden=garden, theme=theme)
+        return Paginator(feed, per_page).get_page(number)
+    paginator = Paginator([], per_page)
+    paginator.count = _FEED_COUNT.first(account_id=values["account_id"], segment=values["segment"])
+    page = paginator.get_page(number)
+    first, last = page.start_index(), page.end_index()
+    page.object_list = _FEED_BETWEEN.all(**values, first=first, last=last) if first else []
+    return page
+
+
 def harvest_recommended(*, user: User, limit: int = RECOMMENDED_COUNT) -> list[Harvest]:
     """The most relevant harvests for a customer (see the module's docstring), in one query."""
     values = _customer_values(user)
@@ -222,7 +297,7 @@ def harvest_home(*, user: User, latest: bool = True) -> HarvestHome:
     membership = customer_membership(user)
     if membership is None:
         return HarvestHome(level="")
-    level = account_levels(account_ids=[membership.account_id]).get(membership.account_id, "")
+    level = account_level(account_id=membership.account_id)
     recommended: list[Harvest] = []
     if level in RECOMMEND_LEVELS or not level:
         recommended = harvest_recommended(user=user)
@@ -254,9 +329,36 @@ def garden_harvests(
     return list(_annotated(harvests, user=user).order_by("-published_at", "-pk")[:limit])
 
 
+# The people a harvest came from, on every harvest page: its SQL is written once per process.
+_INSPIRERS = SqlOnce(
+    User,
+    lambda harvest_id: User.objects.filter(harvests_inspired=harvest_id).select_related(
+        "membership__account"
+    ),
+    harvest_id=int,
+)
+
+
+def harvest_inspirers(*, harvest: Harvest) -> list[User]:
+    """The people whose feedback or posts the harvest came from, with their membership and
+    account (to be named with `person_name` with no query per person). One query."""
+    return _INSPIRERS.all(harvest_id=harvest.pk)
+
+
 def harvest_filter_gardens(*, user: User) -> QuerySet[Garden]:
     """The gardens offered in the feed's filter: those the reader may see named."""
     return content_gardens(user)
+
+
+# A customer's gardens in the feed page's filter: its SQL is written once per process.
+_FILTER_GARDENS = SqlOnce(Garden, lambda account_id: account_gardens(account_id), account_id=int)
+
+
+def harvest_filter_garden_list(*, user: User) -> list[Garden]:
+    """harvest_filter_gardens' rows, for the feed page's filter form. One query."""
+    if (account_id := active_customer_account_id(user)) is not None:
+        return _FILTER_GARDENS.all(account_id=account_id)
+    return list(harvest_filter_gardens(user=user))
 
 
 # --- How far a harvest travelled --------------------------------------------------------------

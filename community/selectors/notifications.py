@@ -87,7 +87,14 @@ def notification_list(
     """The person's own notifications, newest first; of one kind, and only unread (True) or
     only read (False) ones when asked; loaded to be named for their reader (`shown_title`,
     `shown_body`) with no query per row."""
-    notifications = Notification.objects.filter(user=user).select_related(*NAMING_RELATED)
+    return user_notifications(user_id=user.pk, kind=kind, unread=unread)
+
+
+def user_notifications(
+    *, user_id: int, kind: str = "", unread: bool | None = None
+) -> QuerySet[Notification]:
+    """notification_list by the person's id (for reads that keep their SQL: config.sql_once)."""
+    notifications = Notification.objects.filter(user_id=user_id).select_related(*NAMING_RELATED)
     if kind:
         notifications = notifications.filter(kind=kind)
     if unread is not None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Max, Min, Q, Value, Window
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Value, Window
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -42,9 +42,10 @@ from community.models.chat_channels import ChatPostStatus
 from community.models.notifications import NotifyKind
 from community.selectors.alerts import ALERT_STATES, RENEWAL_WINDOW_DAYS, SILENT_DAYS
 from community.selectors.gardens import pending_invitations_for
-from community.selectors.notifications import notification_list
+from community.selectors.notifications import user_notifications
 from community.selectors.portfolio import PORTFOLIO_SORTS, portfolio_list
 from community.selectors.todos import TODO_LIMIT, ToDo, ToDoViewer, capped, more_item
+from config.sql_once import SqlOnce
 
 NEVER = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # stands for no activity at all
 
@@ -116,14 +117,26 @@ def colleague_invitation_todos(viewer: ToDoViewer) -> list[ToDo]:
 # --- Every customer --------------------------------------------------------------------------
 
 
+def _unread_mentions(user_id: int) -> QuerySet[Notification]:
+    """A person's first TODO_LIMIT unread mentions and replies (notification_list's order),
+    each with how many there are in all (`total`, a count over the whole window)."""
+    return (
+        user_notifications(user_id=user_id, unread=True)
+        .filter(kind__in=[NotifyKind.MENTION, NotifyKind.REPLY])
+        .annotate(total=Window(Count("*")))[:TODO_LIMIT]
+    )
+
+
+# A customer's mentions on every home: one query, its SQL written once per process.
+_UNREAD_MENTIONS = SqlOnce(Notification, _unread_mentions, user_id=int)
+
+
 def mention_todos(viewer: ToDoViewer) -> list[ToDo]:
     """Unread mentions and replies, newest first (named as their reader reads them)."""
     if viewer.membership is None:
         return []
-    unread = notification_list(user=viewer.user, unread=True).filter(
-        kind__in=[NotifyKind.MENTION, NotifyKind.REPLY]
-    )
-    notifications, total = capped(unread)
+    notifications = _UNREAD_MENTIONS.all(user_id=viewer.user.pk)
+    total = notifications[0].total if notifications else 0
     items = [
         ToDo(
             kind=notification.kind,

@@ -42,6 +42,7 @@ from community.models.notifications import NotifyKind, actor_text
 from community.services.chat_deliveries import ChatNotice, chat_notices_post
 from community.services.engagement import activity_record
 from community.services.notification_fanouts import notify_audience
+from config.sql_once import SqlOnce
 
 HARVEST_FIELDS = (
     "title",
@@ -230,18 +231,31 @@ def harvest_publish(*, harvest: Harvest, by: User) -> Harvest:
     return harvest
 
 
-@transaction.atomic
+def _read_of(harvest_id: int, user_id: int) -> QuerySet[HarvestRead]:
+    return HarvestRead.objects.filter(harvest_id=harvest_id, user_id=user_id)[:1]
+
+
+# A person's read of a harvest, looked for on every harvest page: its SQL is written once.
+_READ = SqlOnce(HarvestRead, _read_of, harvest_id=int, user_id=int)
+
+
 def harvest_read(*, harvest: Harvest, user: User) -> HarvestRead | None:
     """Record that a person read a published harvest: once per person (the unique constraint
     settles two requests at once), with one HARVEST_READ activity event for their account.
-    Internal readers are recorded without account and count for nothing. Drafts: None."""
+    Internal readers are recorded without account and count for nothing. Drafts: None. A read
+    already recorded (most views of a harvest) is found without opening a transaction."""
     if harvest.published_at is None or not user.is_authenticated:
         return None
-    membership = customer_membership(user)
-    account = membership.account if membership is not None else None
-    existing = HarvestRead.objects.filter(harvest=harvest, user=user).first()
+    existing = _READ.first(harvest_id=harvest.pk, user_id=user.pk)
     if existing is not None:
         return existing
+    return _harvest_read_record(harvest=harvest, user=user)
+
+
+@transaction.atomic
+def _harvest_read_record(*, harvest: Harvest, user: User) -> HarvestRead:
+    membership = customer_membership(user)
+    account = membership.account if membership is not None else None
     outside = False
     if account is not None:
         outside = harvest.garden_id is not None and not (

@@ -21,7 +21,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from community.models.engagement import EngagementLevel
-from community.selectors.engagement import account_levels
+from community.selectors.account_levels import account_levels
 
 register = template.Library()
 

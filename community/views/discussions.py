@@ -30,9 +30,10 @@ from community.access.gardens import garden_can_post, garden_is_steward
 from community.models import Garden, Post, Thread
 from community.selectors import discussions as selectors
 from community.services import discussions as services
+from community.views.post_routes import PostRoutes, PostUrls
 from config.exports import csv_response
 from config.forms import form_add_service_errors
-from config.pagination import list_query
+from config.pagination import list_query, page_first_read
 from config.single_line import validate_single_line
 
 BODY_HELP = (
@@ -110,14 +111,23 @@ def thread_list(request: HttpRequest, slug: str) -> HttpResponse:
     form = ThreadFilterForm(request.GET, internal=internal)
     form.is_valid()
     filters = form.cleaned_data
-    threads = selectors.thread_list(
-        user=user, garden=garden, show=filters.get("show", ""), q=filters.get("q", "")
-    )
+    show, q = filters.get("show", ""), filters.get("q", "")
+    threads = selectors.thread_list(user=user, garden=garden, show=show, q=q)
     if request.GET.get("export") == "csv":
         if not internal:
             raise PermissionDenied("The CSV export is for internal users.")
         return _threads_csv(request, garden, threads)
-    page = Paginator(threads, selectors.THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    if show or q:
+        page = Paginator(threads, selectors.THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    else:
+        page = page_first_read(
+            request,
+            threads,
+            selectors.THREADS_PER_PAGE,
+            lambda: selectors.first_threads(
+                user=user, garden=garden, limit=selectors.THREADS_PER_PAGE
+            ),
+        )
     selectors.thread_author_labels(threads=page.object_list, user=user, garden=garden)
     query = list_query(request)
     is_steward = _is_steward(user, garden)
@@ -219,9 +229,17 @@ def _thread_page(
     visit = selectors.thread_visit(thread=thread, user=user)
     seen_at = visit.seen_at if visit else None
     posts = selectors.thread_posts(thread=thread, user=user)
-    page = Paginator(posts, selectors.POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_first_read(
+        request,
+        posts,
+        selectors.POSTS_PER_PAGE,
+        lambda: selectors.first_posts(thread=thread, user=user),
+    )
     post_list = list(page.object_list)
     selectors.post_page(posts=post_list, thread=thread, user=user, seen_at=seen_at)
+    routes = PostRoutes(thread)
+    for post in post_list:
+        post.urls = PostUrls(routes, post.pk)
     first_new_page = None
     if seen_at is not None and thread.last_post_at > seen_at:
         # The page of the first post after the last visit, when it is not this one.

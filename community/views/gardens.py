@@ -119,13 +119,17 @@ def garden_list(request: HttpRequest) -> HttpResponse:
     if is_internal(request.user):
         del form.fields["joined"]  # internal users join no garden
     filters = form.cleaned_data if form.is_valid() else {}
-    gardens = selectors.garden_list(
-        gardens=visible_gardens(request.user),
-        user=request.user,
-        q=filters.get("q", ""),
-        theme=filters.get("theme", ""),
-        joined=bool(filters.get("joined")),
-    )
+    q, theme, joined = filters.get("q", ""), filters.get("theme", ""), bool(filters.get("joined"))
+    if request.GET.get("export") == "csv" or q or theme or joined:
+        gardens = selectors.garden_list(
+            gardens=visible_gardens(request.user),
+            user=request.user,
+            q=q,
+            theme=theme,
+            joined=joined,
+        )
+    else:  # the page as most open it: its SQL kept
+        gardens = selectors.visible_garden_list(user=request.user)
     if request.GET.get("export") == "csv":
         return _gardens_csv(request, gardens)
     query = list_query(request)
@@ -192,7 +196,7 @@ def garden_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "garden": garden,
         "charter_html": markdown_render(garden.charter),
-        "stewards": list(garden.stewards.all()) if full else [],
+        "stewards": selectors.garden_stewards(garden=garden) if full else [],
         "is_member": is_member,
         "is_customer": not internal,
         "can_join": not internal and not is_member and account_accepted,

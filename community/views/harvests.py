@@ -7,7 +7,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -152,20 +151,22 @@ def harvest_list(request: HttpRequest) -> HttpResponse:
     kind, garden and theme; CSV of the filtered list."""
     user = request.user
     form = HarvestFilterForm(
-        request.GET or None, gardens=selectors_harvests.harvest_filter_gardens(user=user)
+        request.GET or None, gardens=selectors_harvests.harvest_filter_garden_list(user=user)
     )
     valid = form.is_valid() if form.is_bound else True
     filters = form.cleaned_data if form.is_bound and valid else {}
-    harvests = selectors_harvests.harvest_feed(
-        user=user,
-        kind=filters.get("kind", ""),
-        garden=filters.get("garden"),
-        theme=filters.get("theme", ""),
-    )
+    chosen = {
+        "kind": filters.get("kind", ""),
+        "garden": filters.get("garden"),
+        "theme": filters.get("theme", ""),
+    }
     if valid and request.GET.get("export") == "csv":
+        harvests = selectors_harvests.harvest_feed(user=user, **chosen)
         return _feed_csv(harvests, internal=is_internal(user))
     query = list_query(request)
-    page = Paginator(harvests, FEED_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors_harvests.harvest_feed_page(
+        user=user, number=request.GET.get("page"), per_page=FEED_PAGE_SIZE, **chosen
+    )
     home = None
     if customer_membership(user) is not None and page.number == 1 and not filters:
         home = selectors_harvests.harvest_home(user=user, latest=False)
@@ -215,7 +216,7 @@ def harvest_detail(request: HttpRequest, slug: str) -> HttpResponse:
     inspired = names_listed(
         [
             person_name(viewer=user, person=person, garden=garden)
-            for person in harvest.inspired_by.select_related("membership__account")
+            for person in selectors_harvests.harvest_inspirers(harvest=harvest)
         ]
     )
     context = {

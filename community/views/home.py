@@ -12,7 +12,7 @@ from accounts import access as account_access
 from accounts import selectors as account_selectors
 from accounts.models import Account, InternalRole, User
 from community.access.gardens import visible_gardens
-from community.selectors.engagement import account_levels
+from community.selectors.account_levels import account_levels
 from community.selectors.gardens import home_gardens
 from community.selectors.harvests import harvest_home
 from community.selectors.todos import todos_for
@@ -35,6 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
     membership = account_access.customer_membership(user)
     if membership is not None:
         account = membership.account
+        colleagues = account_selectors.account_members_shown(account_id=account.pk)
         return render(
             request,
             "community/home_customer.html",
@@ -42,9 +43,10 @@ def home(request: HttpRequest) -> HttpResponse:
                 "todos": todos,
                 "account": account,
                 "membership": membership,
-                "colleagues": account_selectors.account_members(account=account)[:12],
-                "colleague_count": account.memberships.count(),
-                "team": account_selectors.account_team(account=account),
+                "colleagues": colleagues,
+                # (a member's own home: the account has members, counted with the first)
+                "colleague_count": colleagues[0].total if colleagues else 0,
+                "team": account_selectors.account_team_list(account_id=account.pk),
                 "gardens": home_gardens(user=user, account_id=account.pk),
                 "harvests": harvest_home(user=user),  # the harvest feed
             },

@@ -35,7 +35,7 @@ from community.models import (
     NotificationFanout,
     Thread,
 )
-from community.selectors.engagement import account_levels
+from community.selectors.account_levels import account_levels
 from community.services import harvests as services
 from community.services.notification_fanouts import notification_fanout_run
 from community.services.notifications import notification_emails_suppressed

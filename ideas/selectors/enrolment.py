@@ -13,7 +13,7 @@ from accounts.access import customer_membership
 from accounts.formats import end_sentence
 from accounts.models import Account, User, segment_label
 from community.models import EngagementLevel
-from community.selectors.engagement import account_levels
+from community.selectors.account_levels import account_levels
 from ideas.models import (
     Agreement,
     AgreementAcceptance,

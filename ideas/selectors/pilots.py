@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from accounts.access import customer_membership
 from accounts.models import Account, Membership, User
+from community.selectors.account_levels import account_levels
 from community.selectors.activity_objects import ObjectName, digit_ids
-from community.selectors.engagement import account_levels
 from ideas.access import can_manage_pilots, visible_pilots
 from ideas.models import (
     Agreement,

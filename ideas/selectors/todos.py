@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.access import active_customer_account_id
 from accounts.models import InternalRole
-from community.selectors.engagement import account_levels
+from community.selectors.account_levels import account_levels
 from community.selectors.todos import ToDo, ToDoViewer, capped, more_item, todo_provider_register
 from config.sql_once import SqlOnce
 from ideas.access import customer_pilots, visible_ideas, visible_pilots

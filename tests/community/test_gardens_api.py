@@ -438,9 +438,10 @@ def test_listing_gardens_costs_four_queries_however_many_there_are(
         api_login(api, member_a)
 
         # 1. the caller's membership (a customer sees open gardens only)
-        # 2. the page of gardens (with member counts; not full: it tells the count, no COUNT)
-        # 3. the caller's own memberships among them, 4. their stewards (prefetches)
-        with django_assert_num_queries(4):
+        # 2. the page of gardens (with member counts and whether the caller joined each, an
+        # EXISTS: no prefetch of their memberships any more; not full: no COUNT),
+        # 3. their stewards (prefetch)
+        with django_assert_num_queries(3):
             response = api.get(GARDENS)
 
         assert response.json()["count"] == total
