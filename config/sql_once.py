@@ -36,6 +36,7 @@ from itertools import count
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import ForeignKey, IntegerField, Lookup, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 _KINDS = (int, str, datetime.datetime, datetime.date, list)
@@ -175,3 +176,10 @@ class AnyOf(Lookup):
     def as_postgresql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, list(self.rhs)]
+
+
+def int_parameter(value: int) -> RawSQL:
+    """`value` as a plain SQL parameter, for a kept read's positions (`position__gte=…`): a
+    `Value` is sent typed, and a plain number compared to an int column is first checked
+    against the int's range, where SqlOnce's stand-ins are out of it."""
+    return RawSQL("%s", (value,), output_field=IntegerField())

@@ -36,7 +36,6 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber, TruncDate
 
 from accounts.access import active_customer_account_id, customer_membership, visible_accounts
@@ -61,7 +60,7 @@ from community.models import (
 from community.selectors.account_levels import account_level
 from community.selectors.activity_objects import ObjectName, digit_ids
 from community.selectors.insights import level_on
-from config.sql_once import SqlOnce
+from config.sql_once import SqlOnce, int_parameter
 
 # The levels whose accounts get "recommended for you" first.
 RECOMMEND_LEVELS = (EngagementLevel.DORMANT, EngagementLevel.OBSERVING)
@@ -145,12 +144,6 @@ def harvest_feed(
     return _annotated(harvests, user=user).order_by(*_FEED_ORDER)
 
 
-def _number(value: int) -> RawSQL:
-    """`value` as a plain parameter: compared to an int column, a plain number is first checked
-    against the int's range (SqlOnce's stand-ins are out of it), and a `Value` is sent typed."""
-    return RawSQL("%s", (value,), output_field=IntegerField())
-
-
 def _customer_feed_between(
     *, user_id: int, account_id: int, segment: str, first: int, last: int
 ) -> QuerySet[Harvest]:
@@ -162,7 +155,7 @@ def _customer_feed_between(
     return (
         _customer_annotated(targeted, user_id=user_id, account_id=account_id)
         .annotate(position=position)
-        .filter(position__gte=_number(first), position__lte=_number(last))
+        .filter(position__gte=int_parameter(first), position__lte=int_parameter(last))
         .order_by(*_FEED_ORDER)
     )
 

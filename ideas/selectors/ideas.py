@@ -30,7 +30,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.expressions import OrderBy, RawSQL
+from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.lookups import Exact
 from django.urls import reverse
@@ -38,7 +38,7 @@ from django.urls import reverse
 from accounts.models import Account, User
 from community.models import Garden
 from community.selectors.activity_objects import ObjectName, digit_ids
-from config.sql_once import SqlOnce
+from config.sql_once import SqlOnce, int_parameter
 from ideas import workflow
 from ideas.access import customer_ideas, internal_ideas, visible_ideas, visible_ideas_rule
 from ideas.models import Idea, IdeaStatus, Vote
@@ -278,12 +278,6 @@ def _kept_count(shape: tuple[str, ...]) -> SqlOnce:
     )
 
 
-def _parameter(value: int) -> RawSQL:
-    """`value` as a plain parameter (a `Value` is sent typed; compared to an int column, a plain
-    number is first checked against the int's range, and SqlOnce's stand-ins are out of it)."""
-    return RawSQL("%s", (value,), output_field=IntegerField())
-
-
 @cache
 def _kept_rows(shape: tuple[str, ...], sort: str) -> SqlOnce:
     """The rows of the list from the `first` to the `last` in `sort`'s order (counted from 1),
@@ -298,7 +292,7 @@ def _kept_rows(shape: tuple[str, ...], sort: str) -> SqlOnce:
         chosen = (
             with_support(_filtered(branch, values))
             .annotate(position=position)
-            .filter(position__gte=_parameter(first), position__lte=_parameter(last))
+            .filter(position__gte=int_parameter(first), position__lte=int_parameter(last))
             .values("pk")
         )
         return (

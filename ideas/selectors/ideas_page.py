@@ -23,12 +23,11 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, RowNumber
 
 from accounts.access import sees_all_accounts
 from accounts.models import Account, User
-from config.sql_once import SqlOnce
+from config.sql_once import SqlOnce, int_parameter
 from ideas import workflow
 from ideas.access import idea_pilots
 from ideas.models import Comment, Follow, Idea, IdeaStatus, IdeaTransition, Pilot, Vote
@@ -139,12 +138,6 @@ def idea_comments(*, idea: Idea) -> QuerySet[Comment]:
     return idea.comments.select_related(*_COMMENT_RELATED).order_by(*_COMMENT_ORDER)
 
 
-def _number(value: int) -> RawSQL:
-    """`value` as a plain parameter: compared to an int column, a plain number is first checked
-    against the int's range (SqlOnce's stand-ins are out of it), and a `Value` is sent typed."""
-    return RawSQL("%s", (value,), output_field=IntegerField())
-
-
 def _comments_between(idea_id: int, first: int, last: int) -> QuerySet[Comment]:
     """The idea's comments from the `first` to the `last` (counted from 1, oldest first): the
     positions are parameters, where a slice would write them into the SQL."""
@@ -153,7 +146,7 @@ def _comments_between(idea_id: int, first: int, last: int) -> QuerySet[Comment]:
         Comment.objects.filter(idea_id=idea_id)
         .select_related(*_COMMENT_RELATED)
         .annotate(position=position)
-        .filter(position__gte=_number(first), position__lte=_number(last))
+        .filter(position__gte=int_parameter(first), position__lte=int_parameter(last))
         .order_by(*_COMMENT_ORDER)
     )
 
