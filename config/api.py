@@ -12,17 +12,21 @@ from drf_standardized_errors.handler import ExceptionHandler as StandardExceptio
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 
+from config.sql_once import KeptRows
+
 _LARGEST_OFFSET = 2**63 - 1  # PostgreSQL's OFFSET is a bigint
+_PAGED = (QuerySet, KeptRows)  # lists read a page at a time (a kept read's rows: config.sql_once)
 
 
 class CountSparingPaginator(DjangoPaginator):
-    """Django's paginator, reading a page of a queryset before counting the rows: a page that
-    is not full tells how many there are (those of the pages before it and its own), so a list
-    that fits on one page costs no COUNT query. A full page, or an empty one past the first,
-    is counted as Django counts it; the pages and their errors are Django's."""
+    """Django's paginator, reading a page of a queryset (or of a kept read's rows) before
+    counting the rows: a page that is not full tells how many there are (those of the pages
+    before it and its own), so a list that fits on one page costs no COUNT query. A full page,
+    or an empty one past the first, is counted as Django counts it; the pages and their errors
+    are Django's."""
 
     def page(self, number):
-        if self.orphans or "count" in self.__dict__ or not isinstance(self.object_list, QuerySet):
+        if self.orphans or "count" in self.__dict__ or not isinstance(self.object_list, _PAGED):
             return super().page(number)
         whole = self._whole_number(number)
         bottom = (whole - 1) * self.per_page

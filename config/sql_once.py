@@ -24,6 +24,11 @@ A list of ids is a value too (`ids=list`), when the build reads it with `field__
 (`AnyOf`, below): PostgreSQL gets the whole list as one array parameter, so one SQL serves
 lists of every length (`__in` writes one placeholder per id). The SQL is kept per time zone:
 a truncation to the site's day or month names the zone in it.
+
+A list read a page at a time (an API list): `page(offset=, limit=, **values)` runs the kept SQL
+of the unsliced, ordered build followed by `LIMIT %s OFFSET %s`, `count(**values)` counts it as a
+subquery, and `rows(**values)` gives both as Django's Paginator reads a list (`KeptRows`;
+config.api's paginator reads the page before it counts, as it does a queryset's).
 """
 
 from __future__ import annotations
@@ -72,6 +77,8 @@ class _Kept:
     compiler: object
     sql: str
     slots: tuple  # per parameter: ("value", name) or ("constant", the value)
+    alias: str  # the database's
+    pageable: bool  # unsliced and not combined: LIMIT/OFFSET may follow its SQL
 
 
 class SqlOnce:
@@ -115,9 +122,28 @@ class SqlOnce:
                 raise ValueError(f"SqlOnce: a parameter depends on more than a value: {param!r}")
         if missing := set(self._kinds) - seen:
             raise ValueError(f"SqlOnce: not a parameter of its own: {sorted(missing)}")
-        return _Kept(queryset, compiler, sql, tuple(slots))
+        query = queryset.query
+        pageable = not (query.low_mark or query.high_mark is not None or query.combinator)
+        return _Kept(queryset, compiler, sql, tuple(slots), connection.alias, pageable)
 
-    def _queryset(self, values: dict) -> QuerySet:
+    def _queryset(self, values: dict, *, after: str = "", more: tuple = ()) -> QuerySet:
+        """The queryset for these values: on PostgreSQL with every value given, one that runs
+        the kept SQL (followed by `after`, whose parameters are `more`); else the build's."""
+        kept = self._kept_for(values)
+        if kept is None:
+            return self._build(**values)
+        params = (*(values[v] if kind == "value" else v for kind, v in kept.slots), *more)
+        sql = f"{kept.sql}{after}"
+        compiler = kept.compiler.__class__.__new__(kept.compiler.__class__)
+        compiler.__dict__.update(kept.compiler.__dict__, connection=connections[kept.alias])
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        queryset = kept.queryset._chain()
+        queryset.query.get_compiler = lambda *args, **kwargs: compiler
+        return queryset
+
+    def _kept_for(self, values: dict) -> _Kept | None:
+        """The kept SQL for these values, or None where the ORM writes it (another database,
+        a None or empty value)."""
         if set(values) != set(self._kinds):
             raise TypeError(f"SqlOnce: values {sorted(values)}, expected {sorted(self._kinds)}")
         for name, value in values.items():
@@ -132,18 +158,12 @@ class SqlOnce:
                 raise TypeError(f"SqlOnce: {name} is a {type(value).__name__}, not a {kind}")
         connection = connections[router.db_for_read(self._model)]
         if connection.vendor != "postgresql" or not all(values.values()):
-            return self._build(**values)
+            return None
         key = (connection.alias, timezone.get_current_timezone_name())
         kept = self._kept.get(key)
         if kept is None:
             kept = self._kept[key] = self._keep(connection)
-        params = tuple(values[v] if kind == "value" else v for kind, v in kept.slots)
-        compiler = kept.compiler.__class__.__new__(kept.compiler.__class__)
-        compiler.__dict__.update(kept.compiler.__dict__, connection=connection)
-        compiler.as_sql = lambda *args, **kwargs: (kept.sql, params)
-        queryset = kept.queryset._chain()
-        queryset.query.get_compiler = lambda *args, **kwargs: compiler
-        return queryset
+        return kept
 
     def all(self, **values) -> list:
         """The queryset's rows for these values."""
@@ -153,6 +173,65 @@ class SqlOnce:
         """The first row for these values (build it with a slice, `[:1]`), or None."""
         rows = self.all(**values)
         return rows[0] if rows else None
+
+    def page(self, *, offset: int, limit: int, **values) -> list:
+        """`limit` rows from the `offset`-th (counted from 0) of the queryset for these values
+        (build it ordered and unsliced), as `queryset[offset:offset + limit]` gives them: the
+        kept SQL followed by `LIMIT %s OFFSET %s`, so that one SQL serves every page."""
+        if offset < 0 or limit < 1:
+            raise ValueError(f"SqlOnce: a page from {offset}, of {limit} rows")
+        kept = self._kept_for(values)
+        if kept is None:
+            return list(self._build(**values)[offset : offset + limit])
+        if not kept.pageable:
+            raise ValueError("SqlOnce: a page of a sliced or combined queryset")
+        queryset = self._queryset(values, after=" LIMIT %s OFFSET %s", more=(limit, offset))
+        return list(queryset)
+
+    def count(self, **values) -> int:
+        """How many rows the queryset has for these values, as `queryset.count()` tells: on
+        PostgreSQL, the kept SQL counted as a subquery."""
+        kept = self._kept_for(values)
+        if kept is None:
+            return self._build(**values).count()
+        params = tuple(values[v] if kind == "value" else v for kind, v in kept.slots)
+        with connections[kept.alias].cursor() as cursor:
+            counted = f"SELECT COUNT(*) FROM ({kept.sql}) AS kept_rows"  # noqa: S608 (the ORM's SQL)
+            cursor.execute(counted, params)
+            return cursor.fetchone()[0]
+
+    def rows(self, **values) -> KeptRows:
+        """The rows for these values as Django's Paginator reads a list: `count()` and slices,
+        each running the kept SQL (`page`, `count`)."""
+        return KeptRows(self, values)
+
+
+class KeptRows:
+    """A kept read's rows for given values, as a list is given to Django's Paginator: `count()`
+    (and `len`) and slices of consecutive rows (`rows[a:b]`, a list), each one query."""
+
+    def __init__(self, kept: SqlOnce, values: dict):
+        self._kept, self._values = kept, values
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self._kept.count(**self._values)
+        return self._count
+
+    __len__ = count
+
+    def __getitem__(self, item: slice) -> list:
+        if not isinstance(item, slice) or item.step not in (None, 1):
+            raise TypeError("KeptRows are read a slice of consecutive rows at a time")
+        start = item.start or 0
+        if start < 0 or (item.stop is not None and item.stop < 0):
+            raise ValueError("KeptRows take no negative index")
+        if item.stop is None:
+            raise ValueError("KeptRows are read a page at a time: give the slice's end")
+        if item.stop <= start:
+            return []
+        return self._kept.page(offset=start, limit=item.stop - start, **self._values)
 
 
 @IntegerField.register_lookup

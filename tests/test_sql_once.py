@@ -223,3 +223,58 @@ def test_the_sql_is_kept_per_time_zone(db):
     with timezone.override("Pacific/Kiritimati"):  # UTC+14: already the next day
         assert once.all(pk=account.pk) == [datetime.date(2026, 7, 1)]
     assert once.all(pk=account.pk) == [datetime.date(2026, 6, 30)]
+
+
+def _accounts_from(currency):
+    return Account.objects.filter(currency=currency).order_by("name", "pk")
+
+
+def test_pages_and_counts_of_kept_sql_are_the_orms(db, monkeypatch):
+    AccountFactory.create_batch(7, currency="EUR")
+    AccountFactory.create_batch(2, currency="USD")
+    once = SqlOnce(Account, _accounts_from, currency=str)
+    once.page(offset=0, limit=1, currency="EUR")  # writes the SQL (twice: the check)
+    expected = list(_accounts_from("EUR"))
+
+    compiled = compiles_counted(monkeypatch)
+    with CaptureQueriesContext(connection) as queries:
+        pages = [once.page(offset=offset, limit=3, currency="EUR") for offset in (0, 3, 6, 9)]
+        counted = once.count(currency="EUR")
+    assert compiled == []  # the kept SQL ran, with LIMIT and OFFSET as parameters
+    assert len({query["sql"] for query in queries[:4]}) == 4  # (values inlined by the log)
+    assert [[a.pk for a in page] for page in pages] == [
+        [a.pk for a in expected[i : i + 3]] for i in (0, 3, 6, 9)
+    ]
+    assert counted == 7 == len(expected)
+    assert once.count(currency="GBP") == 0 and once.page(offset=0, limit=5, currency="GBP") == []
+
+
+def test_a_page_is_refused_for_a_sliced_build_or_an_empty_page(db):
+    AccountFactory.create_batch(2, currency="EUR")
+    sliced = SqlOnce(Account, lambda currency: _accounts_from(currency)[:1], currency=str)
+    with pytest.raises(ValueError, match="sliced or combined"):
+        sliced.page(offset=0, limit=5, currency="EUR")
+    once = SqlOnce(Account, _accounts_from, currency=str)
+    with pytest.raises(ValueError, match="a page from"):
+        once.page(offset=0, limit=0, currency="EUR")
+
+
+def test_kept_rows_are_what_the_paginator_reads_of_the_queryset(db):
+    from config.api import CountSparingPaginator
+
+    AccountFactory.create_batch(5, currency="EUR")
+    once = SqlOnce(Account, _accounts_from, currency=str)
+    expected = [a.pk for a in _accounts_from("EUR")]
+    for per_page, number in ((2, 1), (2, 3), (5, 1), (10, 1)):
+        kept = CountSparingPaginator(once.rows(currency="EUR"), per_page).page(number)
+        orm = CountSparingPaginator(_accounts_from("EUR"), per_page).page(number)
+        assert [a.pk for a in kept] == [a.pk for a in orm]
+        assert [a.pk for a in kept] == expected[(number - 1) * per_page : number * per_page]
+        assert kept.paginator.count == orm.paginator.count == 5
+        assert kept.has_next() == orm.has_next()
+    rows = once.rows(currency="EUR")
+    assert len(rows) == 5 and rows[1:1] == []
+    with pytest.raises(TypeError):
+        rows[0]
+    with pytest.raises(ValueError):
+        rows[2:]
