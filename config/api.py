@@ -92,3 +92,14 @@ class ExceptionHandler(StandardExceptionHandler):
         if isinstance(exc, PermissionDenied):
             return exceptions.PermissionDenied(str(exc) or None)
         return super().convert_known_exceptions(exc)
+
+
+# The query parameters of a list call that ask only for a page of it.
+_PAGE_PARAMETERS = frozenset({"page", "page_size"})
+
+
+def asks_only_a_page(request) -> bool:
+    """Whether a list call asks for nothing but a page: no filter, search or ordering. Such a
+    call may be answered from a kept read (config.sql_once) of the view's unfiltered list in its
+    default order; any other goes through the view's filter backends."""
+    return _PAGE_PARAMETERS.issuperset(request.query_params)
