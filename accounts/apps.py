@@ -1,5 +1,6 @@
 """The accounts app: when ready, syncs the role groups after each migrate, stamps each login
-with the times the session limits are measured from, and registers its audited models."""
+with the times the session limits are measured from, registers its audited models, and forgets
+the permissions' names it keeps when they may have changed."""
 
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
@@ -27,3 +28,18 @@ class AccountsConfig(AppConfig):
         from accounts import audit
 
         audit.register()
+        # Permissions are named from a table kept per process (accounts.permission_backend).
+        from django.contrib.auth.models import Permission
+        from django.contrib.contenttypes.models import ContentType
+        from django.db.models.signals import post_delete, post_save
+
+        from accounts.permission_backend import permission_names_forget
+
+        post_migrate.connect(permission_names_forget, dispatch_uid="accounts.names_forget")
+        for model in (Permission, ContentType):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    permission_names_forget,
+                    sender=model,
+                    dispatch_uid=f"accounts.names_forget.{model.__name__}",
+                )

@@ -24,7 +24,7 @@ from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
 from accounts.mfa import SETUP_REQUIRED_MESSAGE, mfa_setup_required
 from accounts.models import Account, ApiToken, Membership, User
-from accounts.permission_backend import granted_names, permissions_known
+from accounts.permission_backend import granted_ids, permissions_known
 from config.throttling import anonymous_call_count
 
 # A token's last use is written at most this often, so a busy script costs no write per call.
@@ -82,7 +82,7 @@ class _TokenQuery:
     """The SELECT of `tokens_with_owner` for one database connection: the ORM's own SQL for
     `ApiToken.objects.filter(token_key=…)` (ApiTokenManager's select_related), written once per
     process, and what turns its rows into model instances. On PostgreSQL the same SELECT reads
-    the owner's permissions too (accounts.permission_backend.granted_names)."""
+    the owner's permissions' ids too (accounts.permission_backend.granted_ids)."""
 
     # Each row holds every concrete column of each, in this order (checked below).
     MODELS = (ApiToken, User, Membership, Account)
@@ -90,7 +90,7 @@ class _TokenQuery:
     def __init__(self, connection):
         tokens = ApiToken.objects.filter(token_key=_KEY_MARKER)
         if connection.vendor == "postgresql":
-            tokens = tokens.annotate(owner_permission_names=granted_names("user_id"))
+            tokens = tokens.annotate(owner_permission_ids=granted_ids("user_id"))
         compiler = tokens.query.get_compiler(connection=connection)
         self.sql, params = compiler.as_sql()
         if list(params).count(_KEY_MARKER) != 1:
@@ -98,8 +98,8 @@ class _TokenQuery:
         self.params = list(params)
         self.key_at = self.params.index(_KEY_MARKER)
         # Where the permissions' array is in a row (None: not read), and the models' columns.
-        self.names_at = compiler.annotation_col_map.get("owner_permission_names")
-        self.columns = [i for i in range(len(compiler.select)) if i != self.names_at]
+        self.ids_at = compiler.annotation_col_map.get("owner_permission_ids")
+        self.columns = [i for i in range(len(compiler.select)) if i != self.ids_at]
         expected = [f for model in self.MODELS for f in model._meta.concrete_fields]
         if [compiler.select[i][0].target for i in self.columns] != expected:
             raise RuntimeError("ApiTokenManager no longer loads a token's owner as expected")
@@ -124,7 +124,7 @@ class _TokenQuery:
     def instances(self, row, connection) -> list:
         """The row's token, user, membership and account (None for a user with no membership,
         and then no account)."""
-        if self.names_at is not None:
+        if self.ids_at is not None:
             row = [row[i] for i in self.columns]
         found = []
         for model, start, end, pk, converters in self.parts:
@@ -168,8 +168,8 @@ def tokens_with_owner(token_key: str) -> list[ApiToken]:
     membership_account = Membership._meta.get_field("account")
     for row in rows:
         token, user, membership, account = query.instances(row, connection)
-        if query.names_at is not None:
-            permissions_known(user, row[query.names_at])
+        if query.ids_at is not None:
+            permissions_known(user, row[query.ids_at])
         user_field.set_cached_value(token, user)
         membership_user.remote_field.set_cached_value(user, membership)  # user.membership
         if membership is not None:
