@@ -24,11 +24,13 @@ from rest_framework.response import Response
 
 from accounts.access import customer_membership, sees_all_accounts
 from community.access.gardens import access_garden_content
+from config.api import asks_only_a_page
 from ideas import access, workflow
 from ideas.api import ideas_serializers as s
 from ideas.models import Idea, IdeaStatus
 from ideas.selectors import ideas as selectors
 from ideas.selectors import ideas_page
+from ideas.selectors.ideas_rows import idea_list_rows
 from ideas.selectors.similar import likely_duplicates, similar_ideas
 from ideas.services import ideas as services
 
@@ -72,6 +74,19 @@ class IdeaViewSet(
         # A list row shows its own columns and a few of its garden, author and account: the
         # other columns of those three (passwords, charters, contract values) are not read.
         return ideas.only(*_LIST_COLUMNS) if self.action == "list" else ideas
+
+    def list(self, request, *args, **kwargs):
+        # A call that asks for nothing but a page reads it from kept SQL (the same rows, in the
+        # same order); one with a filter, search or ordering goes through the filter backends.
+        rows = (
+            idea_list_rows(user=request.user, columns=_LIST_COLUMNS)
+            if asks_only_a_page(request)
+            else None
+        )
+        if rows is None:
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def get_object(self) -> Idea:
         return access.access_idea(self.request.user, self.kwargs["pk"])
@@ -176,7 +191,13 @@ class IdeaViewSet(
         """The comments on the idea, oldest first; POST adds one (plain text)."""
         idea = self.get_object()
         if request.method == "GET":
-            page = self.paginate_queryset(ideas_page.idea_comments(idea=idea))
+            # A call that asks for nothing but a page reads it from kept SQL (the same rows).
+            if asks_only_a_page(request):
+                page = self.paginate_queryset(ideas_page.idea_comment_rows(idea=idea))
+                for comment in page:
+                    comment.idea = idea  # as idea.comments gives them: their names need it
+            else:
+                page = self.paginate_queryset(ideas_page.idea_comments(idea=idea))
             return self.get_paginated_response(
                 s.CommentSerializer(page, many=True, context=self.get_serializer_context()).data
             )

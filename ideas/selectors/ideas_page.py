@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce, RowNumber
 
 from accounts.access import sees_all_accounts
 from accounts.models import Account, User
-from config.sql_once import SqlOnce, int_parameter
+from config.sql_once import KeptRows, SqlOnce, int_parameter
 from ideas import workflow
 from ideas.access import idea_pilots
 from ideas.models import Comment, Follow, Idea, IdeaStatus, IdeaTransition, Pilot, Vote
@@ -136,6 +136,24 @@ _COMMENT_ORDER = ("created_at", "pk")
 
 def idea_comments(*, idea: Idea) -> QuerySet[Comment]:
     return idea.comments.select_related(*_COMMENT_RELATED).order_by(*_COMMENT_ORDER)
+
+
+# An idea's comments, oldest first, read a page at a time by the API: SQL written once.
+_COMMENTS = SqlOnce(
+    Comment,
+    lambda idea_id: (
+        Comment.objects.filter(idea_id=idea_id)
+        .select_related(*_COMMENT_RELATED)
+        .order_by(*_COMMENT_ORDER)
+    ),
+    idea_id=int,
+)
+
+
+def idea_comment_rows(*, idea: Idea) -> KeptRows:
+    """`idea_comments`, read a page at a time from kept SQL (config.sql_once): the rows do not
+    hold `idea` (set `comment.idea`, as `idea.comments` does, before reading it)."""
+    return _COMMENTS.rows(idea_id=idea.pk)
 
 
 def _comments_between(idea_id: int, first: int, last: int) -> QuerySet[Comment]:

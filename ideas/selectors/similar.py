@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from django.contrib.postgres.search import (
     SearchQuery,
@@ -41,7 +42,8 @@ from django.db.models import F, FloatField, QuerySet
 from django.db.models.functions import Cast
 
 from accounts.models import User
-from ideas.access import visible_ideas
+from config.sql_once import SqlOnce
+from ideas.access import customer_ideas, internal_ideas, visible_ideas, visible_ideas_rule
 from ideas.models import Idea, IdeaStatus
 
 SIMILAR_LIMIT = 5
@@ -76,28 +78,71 @@ def similar_ideas(*, user: User, text: str, limit: int = SIMILAR_LIMIT) -> list[
     words = typed_words(text)
     if not words:
         return []
-    candidates = visible_ideas(user).exclude(status=IdeaStatus.MERGED).select_related("garden")
     if connection.vendor == "postgresql":
-        scored = list(_scored_in_postgres(candidates, text=" ".join(words), words=words)[:limit])
+        scored = _similar_in_postgres(
+            user, text=" ".join(words), query=" | ".join(words), limit=limit
+        )
     else:
-        scored = _scored_in_python(candidates, words=words)[:limit]
+        scored = _scored_in_python(_candidates(visible_ideas(user)), words=words)[:limit]
     return [i for i in scored if i.similarity >= SIMILAR_SHARE_OF_BEST * scored[0].similarity]
 
 
-def _scored_in_postgres(ideas: QuerySet[Idea], *, text: str, words: list[str]) -> QuerySet[Idea]:
+def _candidates(ideas: QuerySet[Idea]) -> QuerySet[Idea]:
+    """The ideas that may be offered among `ideas`: not merged (their survivor is)."""
+    return ideas.exclude(status=IdeaStatus.MERGED).select_related("garden")
+
+
+def _similar_in_postgres(user: User, *, text: str, query: str, limit: int) -> list[Idea]:
+    """The `limit` ideas visible to `user` most like `text` and its words as a full-text
+    `query`, from SIMILAR_FLOOR: their SQL kept per branch of the access rule (config.sql_once:
+    asked as a new idea is typed), else written by the ORM."""
+    rule = visible_ideas_rule(user)
+    if rule is None:
+        ideas = _candidates(visible_ideas(user))
+        return list(_scored_in_postgres(ideas, text=text, query=query)[:limit])
+    branch, account_id = rule
+    if branch == "customer":
+        return _kept_similar(branch, limit).all(account_id=account_id, text=text, query=query)
+    return _kept_similar(branch, limit).all(text=text, query=query)
+
+
+def _scored_in_postgres(ideas: QuerySet[Idea], *, text: str, query: str) -> QuerySet[Idea]:
     vector = SearchVector("title", weight="A", config="english") + SearchVector(
         "job_to_be_done", weight="B", config="english"
     )
     # Any typed word, stemmed: the words are letters and digits only, safe in a raw query.
-    query = SearchQuery(" | ".join(words), search_type="raw", config="english")
+    words = SearchQuery(query, search_type="raw", config="english")
     return (
         ideas.annotate(
             title_likeness=TrigramWordSimilarity(text, "title"),
-            text_rank=Cast(SearchRank(vector, query), FloatField()),
+            text_rank=Cast(SearchRank(vector, words), FloatField()),
         )
         .annotate(similarity=F("title_likeness") + F("text_rank"))
         .filter(similarity__gte=SIMILAR_FLOOR)
         .order_by("-similarity", "-pk")
+    )
+
+
+@cache
+def _kept_similar(branch: str, limit: int) -> SqlOnce:
+    """`_scored_in_postgres` of the ideas of a branch of the access rule, `limit` of them."""
+    if branch == "customer":
+        return SqlOnce(
+            Idea,
+            lambda account_id, text, query: _scored_in_postgres(
+                _candidates(customer_ideas(account_id)), text=text, query=query
+            )[:limit],
+            account_id=int,
+            text=str,
+            query=str,
+        )
+    return SqlOnce(
+        Idea,
+        lambda text, query: _scored_in_postgres(
+            _candidates(internal_ideas()), text=text, query=query
+        )[:limit],
+        text=str,
+        query=str,
     )
 
 
@@ -150,10 +195,9 @@ LIMIT %(limit)s
 def likely_duplicates(*, user: User, limit: int = DUPLICATE_LIMIT) -> list[DuplicatePair]:
     """Pairs of ideas visible to `user`, most alike first: each idea awaiting a decision with
     the most alike older open idea, when their titles are alike."""
-    open_ideas = visible_ideas(user).exclude(status__in=_CLOSED)
     if connection.vendor != "postgresql":
-        return _duplicates_in_python(open_ideas)[:limit]
-    status_of = dict(open_ideas.order_by().values_list("pk", "status"))
+        return _duplicates_in_python(_open(visible_ideas(user)))[:limit]
+    status_of = dict(_open_statuses(user))
     with connection.cursor() as cursor:
         cursor.execute(
             _DUPLICATES_SQL,
@@ -164,8 +208,41 @@ def likely_duplicates(*, user: User, limit: int = DUPLICATE_LIMIT) -> list[Dupli
             },
         )
         rows = cursor.fetchall()
-    ideas = Idea.objects.select_related("garden").in_bulk({pk for row in rows for pk in row[:2]})
+    if not rows:
+        return []
+    ideas = {idea.pk: idea for idea in _PAIRED.all(ids=sorted({pk for r in rows for pk in r[:2]}))}
     return [DuplicatePair(ideas[newer], ideas[older], likeness) for newer, older, likeness in rows]
+
+
+def _open(ideas: QuerySet[Idea]) -> QuerySet[Idea]:
+    """The ideas still open to a merge among `ideas`."""
+    return ideas.exclude(status__in=_CLOSED)
+
+
+def _statuses(ideas: QuerySet[Idea]) -> QuerySet[Idea]:
+    return _open(ideas).order_by().values_list("pk", "status")
+
+
+def _open_statuses(user: User) -> list[tuple[int, str]]:
+    """(id, status) of the open ideas `user` sees: the SQL kept per branch of the access rule
+    (config.sql_once), else written by the ORM."""
+    rule = visible_ideas_rule(user)
+    if rule is None:
+        return list(_statuses(visible_ideas(user)))
+    branch, account_id = rule
+    if branch == "customer":
+        return _CUSTOMER_OPEN_STATUSES.all(account_id=account_id)
+    return _INTERNAL_OPEN_STATUSES.all()
+
+
+_CUSTOMER_OPEN_STATUSES = SqlOnce(
+    Idea, lambda account_id: _statuses(customer_ideas(account_id)), account_id=int
+)
+_INTERNAL_OPEN_STATUSES = SqlOnce(Idea, lambda: _statuses(internal_ideas()))
+# The ideas of the pairs, with their gardens (as `in_bulk` read them).
+_PAIRED = SqlOnce(
+    Idea, lambda ids: Idea.objects.select_related("garden").filter(pk__any_of=ids), ids=list
+)
 
 
 def _duplicates_in_python(ideas: QuerySet[Idea]) -> list[DuplicatePair]:
