@@ -247,3 +247,34 @@ def test_a_subclass_builds_its_own_fields():
 def test_the_api_module_gives_the_lean_classes():
     assert issubclass(serializers.Serializer, LeanSerializer)
     assert issubclass(serializers.ModelSerializer, LeanModelSerializer)
+
+
+def test_date_times_show_in_the_active_zone_looked_up_once_per_serializer(monkeypatch):
+    from django.utils import timezone
+
+    ours, drfs = _declare(LeanSerializer), _declare(drf.Serializer)
+    looked_up = []
+    real = timezone.get_current_timezone
+
+    def counted():
+        looked_up.append(1)
+        return real()
+
+    monkeypatch.setattr(timezone, "get_current_timezone", counted)
+    for zone in ("Europe/Berlin", "America/Los_Angeles", "UTC"):
+        with timezone.override(zone):
+            expected = drfs(_rows(), many=True).data
+            looked_up.clear()
+            shown = ours(_rows(), many=True).data
+        assert shown == expected
+        assert len(looked_up) == 1  # DRF's looks it up for each row's date-time
+    with timezone.override("Europe/Berlin"):
+        assert ours(_rows(), many=True).data[0]["when"] == "2026-12-06T08:30:05.123456+01:00"
+
+
+def test_a_date_time_field_with_a_zone_of_its_own_keeps_it():
+    class Ours(LeanSerializer):
+        when = drf.DateTimeField(default_timezone=dt.timezone(dt.timedelta(hours=-3)))
+
+    row = _Holder(when=dt.datetime(2026, 12, 6, 7, 30, tzinfo=dt.UTC))
+    assert Ours(row).data == {"when": "2026-12-06T04:30:00-03:00"}
