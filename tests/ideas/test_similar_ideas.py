@@ -213,6 +213,7 @@ def test_the_queue_page_is_for_moderators(client_for, product_manager, member_a,
     assert client_for(member_a).get("/ideas/duplicates/").status_code == 403
 
 
+@pytest.mark.needs_postgres
 def test_the_titles_trigram_index_has_signatures_of_64_bytes(db):
     """Migration ideas 0009: the likely-duplicates queue walks this index once per idea awaiting
     a decision; pg_trgm's default 12-byte signatures make each walk read most of it."""
