@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from ideas import access
 from ideas.api import instrument_serializers as s
+from ideas.api.results import serialized
 from ideas.models import Dimension, Pilot, Question
 from ideas.selectors import instrument as selectors
 from ideas.services import instrument as services
@@ -66,7 +67,7 @@ class InstrumentQuestionsView(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         questions = selectors.instrument_questions(pilot=_pilot(request, pk))
-        return Response(s.QuestionSerializer(questions, many=True).data)
+        return Response(serialized(s.QuestionSerializer, questions, many=True))
 
     @extend_schema(
         summary="Add a question at the end of its phase",
@@ -131,7 +132,7 @@ class InstrumentDimensionsView(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         dimensions = selectors.instrument_dimensions(pilot=_pilot(request, pk))
-        return Response(s.DimensionSerializer(dimensions, many=True).data)
+        return Response(serialized(s.DimensionSerializer, dimensions, many=True))
 
     @extend_schema(
         summary="Add a dimension at the end (its key is made from the label, and stays)",

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from accounts.access import visible_accounts
 from config import api_serializers as serializers
+from config.api import asks_only_a_page
 from ideas.access import (
     access_idea,
     access_pilot,
@@ -23,6 +24,7 @@ from ideas.access import (
     visible_pilots,
 )
 from ideas.api import pilots_serializers as s
+from ideas.api.results import serialized
 from ideas.models import Pilot, PilotState
 from ideas.selectors import pilots as selectors
 from ideas.services import enrolment as enrolment_services
@@ -59,6 +61,19 @@ class PilotViewSet(
 
     def get_queryset(self):
         return selectors.pilot_list(pilots=visible_pilots(self.request.user))
+
+    def list(self, request, *args, **kwargs):
+        # A page of the unfiltered list, in its order, from a kept read when the caller's rule
+        # allows one; any filter, search or ordering goes through the filter backends.
+        rows = (
+            selectors.visible_pilot_list_rows(user=request.user)
+            if asks_only_a_page(request)
+            else None
+        )
+        if rows is None:
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(serialized(s.PilotSerializer, page, many=True))
 
     def _pilot(self, *, for_write: bool = False) -> Pilot:
         return access_pilot(self.request.user, self.kwargs["pk"], for_write=for_write)

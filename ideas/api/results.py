@@ -7,15 +7,62 @@ For the same readers (access.access_pilot_results); verbatims only for internal 
 
 from __future__ import annotations
 
+import threading
+
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse403Serializer
 from rest_framework.response import Response
+from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 from rest_framework.views import APIView
 
 from config import api_serializers as serializers
 from ideas import access
 from ideas.models import Phase
 from ideas.selectors.results import MIN_PARTICIPANTS, ResultSplit, pilot_results
+
+# --- Output serializers built once per process -------------------------------------------------
+
+_BUILT: dict[tuple[type, bool, str], serializers.BaseSerializer] = {}
+_BUILDING = threading.Lock()
+
+
+def serialized(serializer_class: type[serializers.BaseSerializer], instance, *, many: bool = False):
+    """`serializer_class(instance, many=many).data`, from a serializer object built once per
+    process: an output serializer that reads no context answers the same for every instance, and
+    building one (with its nested serializers, whose fields DRF copies per object) costs more
+    than reading a pilot's results through it. The object is bound in full before it is shared
+    (DRF binds fields on first use), so that two threads never see it half bound; one is kept
+    per active time zone, which its date-time fields take when bound."""
+    # Per active time zone: the object's date-time fields show it (config.api_lean).
+    key = (serializer_class, many, timezone.get_current_timezone_name())
+    serializer = _BUILT.get(key)
+    if serializer is None:
+        with _BUILDING:
+            serializer = _BUILT.get(key)
+            if serializer is None:
+                serializer = serializer_class(many=many)
+                _bind(serializer)
+                _BUILT[key] = serializer
+    data = serializer.to_representation(instance)
+    if many:
+        return ReturnList(data, serializer=serializer)
+    return ReturnDict(data, serializer=serializer)
+
+
+def _bind(serializer: serializers.BaseSerializer) -> None:
+    if isinstance(serializer, serializers.ListSerializer):
+        _bind(serializer.child)
+        return
+    for field in serializer.fields.values():
+        if isinstance(field, serializers.BaseSerializer):
+            _bind(field)
+    readable_list = getattr(serializer, "_readable_list", None)  # config.api_lean's
+    if readable_list is not None:
+        readable_list()  # the readable fields, listed once per object
+
+
+# --- The results -------------------------------------------------------------------------------
 
 
 class PilotResultsQuerySerializer(serializers.Serializer):
@@ -198,4 +245,4 @@ class PilotResultsView(APIView):
         results = pilot_results(pilot=pilot, split=query.validated_data.get("split"))
         if not access.can_read_verbatims(request.user):
             results.verbatims = []
-        return Response(PilotResultsSerializer(results).data)
+        return Response(serialized(PilotResultsSerializer, results))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 
+from config.sql_once import SqlOnce
 from ideas.models import (
     Dimension,
     FeedbackResponse,
@@ -74,20 +75,33 @@ def instrument_design(*, pilot: Pilot) -> InstrumentDesign:
     )
 
 
-def _of_current(rows: QuerySet, pilot: Pilot) -> QuerySet:
+def _of_current(rows: QuerySet, pilot_id: int) -> QuerySet:
     """`rows` (dimensions or questions) of the pilot's current instrument, in the same query."""
-    newest = Instrument.objects.filter(pilot=pilot).order_by("-version").values("pk")[:1]
+    newest = Instrument.objects.filter(pilot_id=pilot_id).order_by("-version").values("pk")[:1]
     return rows.filter(instrument=Subquery(newest))
+
+
+# The designer API's lists, asked on every call: their SQL is written once per process.
+_DIMENSIONS = SqlOnce(
+    Dimension,
+    lambda pilot_id: _of_current(Dimension.objects.order_by("position", "pk"), pilot_id),
+    pilot_id=int,
+)
+_QUESTIONS = SqlOnce(
+    Question,
+    lambda pilot_id: _of_current(Question.objects.order_by("phase", "position", "pk"), pilot_id),
+    pilot_id=int,
+)
 
 
 def instrument_dimensions(*, pilot: Pilot) -> list[Dimension]:
     """The current version's dimensions, as `instrument_design` orders them: one query."""
-    return list(_of_current(Dimension.objects.order_by("position", "pk"), pilot))
+    return _DIMENSIONS.all(pilot_id=pilot.pk)
 
 
 def instrument_questions(*, pilot: Pilot) -> list[Question]:
     """The current version's questions, as `instrument_design` orders them: one query."""
-    return list(_of_current(Question.objects.order_by("phase", "position", "pk"), pilot))
+    return _QUESTIONS.all(pilot_id=pilot.pk)
 
 
 def instrument_question(*, pilot: Pilot, question_id) -> Question | None:

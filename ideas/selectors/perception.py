@@ -35,6 +35,7 @@ from typing import Self
 from django.db.models import F, QuerySet
 
 from community.statistics import mean, round_half_up, round_half_up_to
+from config.sql_once import SqlOnce
 from ideas.models import Answer, FeedbackResponse, Phase, QuestionRole, ResponseStatus
 
 # What the gap and NPS read.
@@ -161,24 +162,20 @@ def _answers_of(responses: QuerySet[FeedbackResponse]) -> QuerySet[Answer]:
     and, asked in one query, joins every answer to its question, dimension and enrolment by
     nested loops: at full size (20,000 answers) four times slower than the hash joins it
     chooses for a list of responses."""
-    ids = list(responses.order_by().values_list("pk", flat=True))
-    return Answer.objects.filter(response_id__in=ids).order_by(
+    return _answers_by_ids(list(responses.order_by().values_list("pk", flat=True)))
+
+
+def _answers_by_ids(ids: list[int]) -> QuerySet[Answer]:
+    """The answers of the responses with these ids (submitted ones that count: `_answers_of`),
+    oldest first. The ids are one parameter (`any_of`), so that the SQL can be kept."""
+    return Answer.objects.filter(response_id__any_of=ids).order_by(
         *(f"response__{name}" for name in RESPONSE_ORDER), "pk"
     )
 
 
-def people_perception(
-    *,
-    by: Sequence[str] = (),
-    responses: QuerySet[FeedbackResponse] | None = None,
-    **answers,
-) -> dict[tuple, PersonPerception]:
-    """Per person, the expected, experienced and recommend answers that count among the
-    answers filtered by `answers` (Answer lookups): keyed by (enrolment id, *the values of the
-    `by` fields). One query; two with `responses` (`submitted_responses()` narrowed: only their
-    answers, read by `_answers_of`)."""
-    counted = submitted_answers() if responses is None else _answers_of(responses)
-    rows = counted.filter(
+def _counted_rows(counted: QuerySet[Answer], by: Sequence[str], answers: dict) -> QuerySet:
+    """The rows `people_perception` reads of the answers that count."""
+    return counted.filter(
         question__role__in=GAP_AND_NPS_ROLES, value_int__isnull=False, **answers
     ).values_list(
         "response__enrolment_id",
@@ -188,6 +185,41 @@ def people_perception(
         "dimension__key",
         "value_int",
     )
+
+
+# `people_perception` of a list of responses, per `by` (a constant of its caller): its SQL is
+# written once per process (config.sql_once).
+_ROWS_OF_RESPONSES: dict[tuple[str, ...], SqlOnce] = {}
+
+
+def _rows_of_responses(by: tuple[str, ...], ids: list[int]) -> list[tuple]:
+    kept = _ROWS_OF_RESPONSES.get(by)
+    if kept is None:
+        kept = _ROWS_OF_RESPONSES[by] = SqlOnce(
+            Answer, lambda ids: _counted_rows(_answers_by_ids(ids), by, {}), ids=list
+        )
+    return kept.all(ids=ids)
+
+
+def people_perception(
+    *,
+    by: Sequence[str] = (),
+    responses: QuerySet[FeedbackResponse] | None = None,
+    response_ids: list[int] | None = None,
+    **answers,
+) -> dict[tuple, PersonPerception]:
+    """Per person, the expected, experienced and recommend answers that count among the
+    answers filtered by `answers` (Answer lookups): keyed by (enrolment id, *the values of the
+    `by` fields). One query; two with `responses` (`submitted_responses()` narrowed: only their
+    answers, read by `_answers_of`); one with `response_ids` (the ids of such responses, read
+    by the caller)."""
+    if response_ids is not None:
+        if responses is not None or answers:
+            raise TypeError("people_perception: response_ids are read alone")
+        rows = _rows_of_responses(tuple(by), response_ids)
+    else:
+        counted = submitted_answers() if responses is None else _answers_of(responses)
+        rows = _counted_rows(counted, by, answers)
     people: dict[tuple, PersonPerception] = {}
     for *key, phase, role, dimension, value in rows:
         person = people.setdefault(tuple(key), PersonPerception())

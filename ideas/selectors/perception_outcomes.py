@@ -19,25 +19,30 @@ gaps (each account-pilot weighs the same); its NPS pools the members' answers. G
 than SMALL_GROUP account-pilots are flagged, not hidden.
 
 Queries, whatever the number of pilots and accounts: the account-pilots (enrolments grouped),
-the responses that count and their answers (two queries: ideas.selectors.perception's
-`_answers_of`), and the outcomes (community's outcome selector).
+the responses that count and their answers (two queries: the responses' ids, then
+ideas.selectors.perception's `people_perception` of them), and the outcomes (community's outcome
+selector). For an internal user's accounts their SQL is written once per process
+(config.sql_once), per rule (every account, or the account teams') and with or without a segment.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, QuerySet
 
+from accounts.access import internal_accounts
 from accounts.models import Account, segment_label
-from community.models import OutcomeKind
+from community.models import LoyaltyOutcome, OutcomeKind
 from community.selectors.insights import SMALL_GROUP, default_period
 from community.selectors.outcomes import outcome_list
 from community.statistics import mean
-from ideas.models import Enrolment
+from config.sql_once import SqlOnce
+from ideas.models import Enrolment, FeedbackResponse
 from ideas.selectors.perception import (
     SHOWN_PLACES,
     Nps,
@@ -75,6 +80,7 @@ _FIRST_DECISION = {
 }
 _ADVOCACY = {OutcomeKind.REFERRED, OutcomeKind.ADVOCATED}
 _KIND_ORDER = {kind: position for position, kind in enumerate(OutcomeKind.values)}
+_KIND_LABELS = dict(OutcomeKind.choices)  # an outcome kind's label, as OutcomeKind(kind).label
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,7 @@ class LaterOutcome:
 
     @property
     def label(self) -> str:
-        return OutcomeKind(self.kind).label if self.kind in OutcomeKind.values else self.kind
+        return _KIND_LABELS.get(self.kind, self.kind)
 
 
 @dataclass
@@ -230,27 +236,24 @@ def pilot_perception_outcomes(
     period_to: dt.date | None = None,
     segment: str = "",
     window_days: int = DEFAULT_WINDOW_DAYS,
+    internal_user: tuple[int, bool] | None = None,
 ) -> PerceptionOutcomes:
     """Every account (of `accounts`, optionally of one segment) in every pilot that ended in the
     period (by its last day; default the last year), with its perception and later outcomes.
-    Four queries, whatever the number of pilots, accounts and answers (see the module)."""
+    Four queries, whatever the number of pilots, accounts and answers (see the module).
+    `internal_user`: (user id, sees all accounts) when `accounts` are an active internal user's
+    (accounts.access.internal_accounts of those): their reads then keep their SQL."""
     default_from, default_to = default_period()
     period_from, period_to = period_from or default_from, period_to or default_to
     if period_from > period_to:
         raise ValueError("The period must not end before it starts.")
     if window_days < 1:
         raise ValueError("The window must be at least one day.")
-    if segment:
-        accounts = accounts.filter(segment=segment)
-    enrolments = Enrolment.objects.filter(
-        account__in=accounts.order_by().values("pk"),
-        pilot__runs_until__gte=period_from,
-        pilot__runs_until__lte=period_to,
-    )
-    rows = _account_pilots(enrolments)
+    reads = _reads(accounts, internal_user, segment=segment, period=(period_from, period_to))
+    rows = _account_pilots(reads)
     if rows:
-        _perception_add(rows, enrolments)
-        _outcomes_add(rows, enrolments, window_days)
+        _perception_add(rows, reads)
+        _outcomes_add(rows, reads, window_days)
     ordered = list(rows.values())
     return PerceptionOutcomes(
         period_from=period_from,
@@ -262,12 +265,22 @@ def pilot_perception_outcomes(
     )
 
 
-def _account_pilots(
-    enrolments: QuerySet[Enrolment],
-) -> dict[tuple[int, int], AccountPilotPerception]:
-    """1: the account-pilots of those enrolments, keyed by (pilot, account), latest end first."""
-    rows: dict[tuple[int, int], AccountPilotPerception] = {}
-    for values in (
+def _enrolments(
+    accounts: QuerySet[Account], period_from: dt.date, period_to: dt.date, segment: str = ""
+) -> QuerySet[Enrolment]:
+    """The enrolments of those accounts (of the segment, if one is given) in the pilots that
+    ended in the period."""
+    if segment:
+        accounts = accounts.filter(segment=segment)
+    return Enrolment.objects.filter(
+        account__in=accounts.order_by().values("pk"),
+        pilot__runs_until__gte=period_from,
+        pilot__runs_until__lte=period_to,
+    )
+
+
+def _account_pilot_values(enrolments: QuerySet[Enrolment]) -> QuerySet:
+    return (
         enrolments.order_by()
         .values(
             "pilot_id",
@@ -280,7 +293,115 @@ def _account_pilots(
         )
         .annotate(members=Count("pk"))
         .order_by("-pilot__runs_until", "pilot_id", "account__name", "account_id")
-    ):
+    )
+
+
+def _response_ids(enrolments: QuerySet[Enrolment]) -> QuerySet:
+    """The ids of the responses that count of those enrolments (ideas.selectors.perception)."""
+    return (
+        submitted_responses()
+        .filter(enrolment__in=enrolments.values("pk"))
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+
+
+def _outcome_values(
+    enrolments: QuerySet[Enrolment], occurred_from: dt.date, occurred_to: dt.date
+) -> QuerySet:
+    return outcome_list(
+        accounts=Account.objects.filter(pk__in=enrolments.values("account_id")),
+        occurred_from=occurred_from,
+        occurred_to=occurred_to,
+    ).values_list("account_id", "kind", "occurred_on")
+
+
+@dataclass(frozen=True)
+class _Reads:
+    """The four reads of `pilot_perception_outcomes` for one caller's accounts and period:
+    `account_pilots()`, `response_ids()`, `outcomes(occurred_from, occurred_to)`."""
+
+    account_pilots: Callable[[], list]
+    response_ids: Callable[[], list]
+    outcomes: Callable[[dt.date, dt.date], list]
+
+
+def _reads(
+    accounts: QuerySet[Account],
+    internal_user: tuple[int, bool] | None,
+    *,
+    segment: str,
+    period: tuple[dt.date, dt.date],
+) -> _Reads:
+    if internal_user is not None:  # an internal user's accounts: SQL written once per process
+        user_id, sees_all = internal_user
+        kept = _KEPT[sees_all, bool(segment)]
+        values = {"period_from": period[0], "period_to": period[1]}
+        values |= {} if sees_all else {"user_id": user_id}
+        values |= {"segment": segment} if segment else {}
+        return _Reads(
+            account_pilots=lambda: kept.account_pilots.all(**values),
+            response_ids=lambda: kept.response_ids.all(**values),
+            outcomes=lambda first, last: kept.outcomes.all(
+                **values, occurred_from=first, occurred_to=last
+            ),
+        )
+    enrolments = _enrolments(accounts, *period, segment)
+    return _Reads(
+        account_pilots=lambda: list(_account_pilot_values(enrolments)),
+        response_ids=lambda: list(_response_ids(enrolments)),
+        outcomes=lambda first, last: list(_outcome_values(enrolments, first, last)),
+    )
+
+
+@dataclass(frozen=True)
+class _KeptReads:
+    account_pilots: SqlOnce
+    response_ids: SqlOnce
+    outcomes: SqlOnce
+
+
+def _kept_reads(*, sees_all: bool, segmented: bool) -> _KeptReads:
+    """The reads over an internal user's accounts (every account, or those of their account
+    teams: accounts.access.internal_accounts), with or without a segment, by plain values."""
+    kinds: dict[str, type] = {"period_from": dt.date, "period_to": dt.date}
+    kinds |= {} if sees_all else {"user_id": int}
+    kinds |= {"segment": str} if segmented else {}
+
+    def enrolments(period_from, period_to, user_id=0, segment=""):
+        accounts = internal_accounts(user_id, sees_all=sees_all)
+        return _enrolments(accounts, period_from, period_to, segment)
+
+    return _KeptReads(
+        account_pilots=SqlOnce(
+            Enrolment, lambda **values: _account_pilot_values(enrolments(**values)), **kinds
+        ),
+        response_ids=SqlOnce(
+            FeedbackResponse, lambda **values: _response_ids(enrolments(**values)), **kinds
+        ),
+        outcomes=SqlOnce(
+            LoyaltyOutcome,
+            lambda occurred_from, occurred_to, **values: _outcome_values(
+                enrolments(**values), occurred_from, occurred_to
+            ),
+            **kinds,
+            occurred_from=dt.date,
+            occurred_to=dt.date,
+        ),
+    )
+
+
+_KEPT = {
+    (sees_all, segmented): _kept_reads(sees_all=sees_all, segmented=segmented)
+    for sees_all in (False, True)
+    for segmented in (False, True)
+}
+
+
+def _account_pilots(reads: _Reads) -> dict[tuple[int, int], AccountPilotPerception]:
+    """1: the account-pilots of those enrolments, keyed by (pilot, account), latest end first."""
+    rows: dict[tuple[int, int], AccountPilotPerception] = {}
+    for values in reads.account_pilots():
         rows[(values["pilot_id"], values["account_id"])] = AccountPilotPerception(
             pilot_id=values["pilot_id"],
             pilot_title=values["pilot__title"],
@@ -294,14 +415,12 @@ def _account_pilots(
     return rows
 
 
-def _perception_add(
-    rows: dict[tuple[int, int], AccountPilotPerception], enrolments: QuerySet[Enrolment]
-) -> None:
+def _perception_add(rows: dict[tuple[int, int], AccountPilotPerception], reads: _Reads) -> None:
     """2 and 3: the perception of each member of those enrolments
     (ideas.selectors.perception), pooled into their account-pilot."""
     people = people_perception(
         by=("response__enrolment__pilot_id", "response__enrolment__account_id"),
-        responses=submitted_responses().filter(enrolment__in=enrolments.values("pk")),
+        response_ids=reads.response_ids(),
     )
     for (_, pilot_id, account_id), person in people.items():
         row = rows.get((pilot_id, account_id))
@@ -310,19 +429,13 @@ def _perception_add(
 
 
 def _outcomes_add(
-    rows: dict[tuple[int, int], AccountPilotPerception],
-    enrolments: QuerySet[Enrolment],
-    window_days: int,
+    rows: dict[tuple[int, int], AccountPilotPerception], reads: _Reads, window_days: int
 ) -> None:
     """4: the outcomes of those accounts from the day after the earliest pilot's end to the
     window's end after the latest, matched to each account-pilot in Python."""
     ends = [row.pilot_ended for row in rows.values()]
     window = dt.timedelta(days=window_days)
-    outcomes = outcome_list(
-        accounts=Account.objects.filter(pk__in=enrolments.values("account_id")),
-        occurred_from=min(ends) + dt.timedelta(days=1),
-        occurred_to=max(ends) + window,
-    ).values_list("account_id", "kind", "occurred_on")
+    outcomes = reads.outcomes(min(ends) + dt.timedelta(days=1), max(ends) + window)
     by_account: dict[int, list[LaterOutcome]] = defaultdict(list)
     for account_id, kind, occurred_on in outcomes:
         by_account[account_id].append(LaterOutcome(kind=kind, occurred_on=occurred_on))

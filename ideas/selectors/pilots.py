@@ -9,11 +9,12 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from accounts.access import customer_membership
+from accounts.access import active_customer_account_id, customer_membership, is_internal
 from accounts.models import Account, Membership, User
 from community.selectors.account_levels import account_levels
 from community.selectors.activity_objects import ObjectName, digit_ids
-from ideas.access import can_manage_pilots, visible_pilots
+from config.sql_once import KeptRows, SqlOnce
+from ideas.access import can_manage_pilots, customer_pilots, internal_pilots, visible_pilots
 from ideas.models import (
     Agreement,
     AgreementAcceptance,
@@ -76,6 +77,25 @@ def pilot_list(
     if idea:
         pilots = pilots.filter(idea_id=idea)
     return pilots.order_by("-runs_from", "-pk")
+
+
+# The unfiltered pilot list in its order, read a page at a time by the API on every call: its
+# SQL is written once per process for each branch of visible_pilots that reads a plain value.
+_INTERNAL_PILOT_LIST = SqlOnce(Pilot, lambda: pilot_list(pilots=internal_pilots()))
+_CUSTOMER_PILOT_LIST = SqlOnce(
+    Pilot, lambda account_id: pilot_list(pilots=customer_pilots(account_id)), account_id=int
+)
+
+
+def visible_pilot_list_rows(*, user: User) -> KeptRows | None:
+    """`pilot_list(pilots=visible_pilots(user))` with no filter, as rows the API's paginator
+    reads a page at a time (config.sql_once): an active customer's (their account's rule) or
+    an active internal user's (every pilot); None for anyone else, whose list the ORM reads."""
+    if (account_id := active_customer_account_id(user)) is not None:
+        return _CUSTOMER_PILOT_LIST.rows(account_id=account_id)
+    if user.is_active and is_internal(user):
+        return _INTERNAL_PILOT_LIST.rows()
+    return None
 
 
 def pilot_accounts_taking_part(*, pilot: Pilot) -> int:

@@ -25,18 +25,29 @@ account without one is in "Level not known yet".
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import TextChoices
+from django.db.models import QuerySet, TextChoices, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import Segment, segment_label
 from community.models import EngagementLevel
 from community.selectors.insights import NOT_COMPUTED, level_on
 from community.selectors.insights import NOT_COMPUTED_LABEL as LEVEL_NOT_KNOWN_LABEL
-from ideas.models import CheckIn, Dimension, Enrolment, Pilot, QuestionKind
+from config.sql_once import SqlOnce
+from ideas.models import (
+    CheckIn,
+    Dimension,
+    Enrolment,
+    FeedbackResponse,
+    Pilot,
+    QuestionKind,
+    QuestionRole,
+)
 from ideas.models.feedback import check_in_staff_title
 from ideas.selectors.feedback import check_in_due
 from ideas.selectors.perception import PersonPerception, submitted_responses
@@ -168,9 +179,7 @@ def pilot_results(
             due_on=due_on,
             due=check_in_due(due_on=due_on, pilot_state=pilot.state, today=today),
         )
-        for pk, title, phase, due_on in CheckIn.objects.filter(pilot=pilot)
-        .order_by("position", "pk")
-        .values_list("pk", "title", "phase", "due_on")
+        for pk, title, phase, due_on in _CHECK_INS.all(pilot_id=pilot.pk)
     ]
     members = _members_read(pilot, by_level=split == ResultSplit.LEVEL)
     dimensions = _dimension_labels(pilot)
@@ -190,35 +199,58 @@ def pilot_results(
     )
 
 
+# The reads of `pilot_results`, by the pilot's id: their SQL is written once per process
+# (config.sql_once), the ORM's building and compiling costing more than running them.
+_CHECK_INS = SqlOnce(
+    CheckIn,
+    lambda pilot_id: (
+        CheckIn.objects.filter(pilot_id=pilot_id)
+        .order_by("position", "pk")
+        .values_list("pk", "title", "phase", "due_on")
+    ),
+    pilot_id=int,
+)
+
+
+def _enrolments(pilot_id: int) -> QuerySet[Enrolment]:
+    return Enrolment.objects.filter(pilot_id=pilot_id).order_by("pk")
+
+
+_MEMBERS = SqlOnce(
+    Enrolment,
+    lambda pilot_id: _enrolments(pilot_id).values_list("pk", "account_id", "account__segment"),
+    pilot_id=int,
+)
+_MEMBERS_WITH_LEVEL = SqlOnce(
+    Enrolment,
+    lambda pilot_id: (
+        _enrolments(pilot_id)
+        .annotate(level_then=level_on("pilot__runs_from", "account_id"))
+        .values_list("pk", "account_id", "account__segment", "level_then")
+    ),
+    pilot_id=int,
+)
+
+
 def _members_read(pilot: Pilot, *, by_level: bool) -> dict[int, _Member]:
     """The pilot's enrolled members by enrolment; `by_level`: each in the group of their
     account's level when the pilot started (in the same query)."""
-    enrolments = Enrolment.objects.filter(pilot=pilot).order_by("pk")
     if not by_level:
         return {
             pk: _Member(account_id=account_id, segment=segment, group=segment)
-            for pk, account_id, segment in enrolments.values_list(
-                "pk", "account_id", "account__segment"
-            )
+            for pk, account_id, segment in _MEMBERS.all(pilot_id=pilot.pk)
         }
-    rows = enrolments.annotate(level_then=level_on("pilot__runs_from", "account_id")).values_list(
-        "pk", "account_id", "account__segment", "level_then"
-    )
     return {
         pk: _Member(account_id=account_id, segment=segment, group=level or NOT_COMPUTED)
-        for pk, account_id, segment, level in rows
+        for pk, account_id, segment, level in _MEMBERS_WITH_LEVEL.all(pilot_id=pilot.pk)
     }
 
 
-def _answers_read(
-    pilot: Pilot, members: dict[int, _Member], check_in_titles: dict[int, str]
-) -> list[Verbatim]:
-    """Every submitted answer of the pilot, in one query and the order of
-    ideas.selectors.perception (so each member keeps their latest): the members' check-ins
-    and perception, and the free texts as verbatims, newest first."""
-    rows = (
+_ANSWERS = SqlOnce(
+    FeedbackResponse,
+    lambda pilot_id: (
         submitted_responses()
-        .filter(enrolment__pilot=pilot)
+        .filter(enrolment__pilot_id=pilot_id)
         .values_list(
             "pk",
             "enrolment_id",
@@ -233,9 +265,21 @@ def _answers_read(
             "answers__dimension__key",
             "answers__value_int",
             "answers__value_text",
-            "answers__value_choices",
+            # As its JSON text, read only for a job-done answer (`_answer_take`).
+            Cast("answers__value_choices", TextField()),
         )
-    )
+    ),
+    pilot_id=int,
+)
+
+
+def _answers_read(
+    pilot: Pilot, members: dict[int, _Member], check_in_titles: dict[int, str]
+) -> list[Verbatim]:
+    """Every submitted answer of the pilot, in one query and the order of
+    ideas.selectors.perception (so each member keeps their latest): the members' check-ins
+    and perception, and the free texts as verbatims, newest first."""
+    rows = _ANSWERS.all(pilot_id=pilot.pk)
     verbatims: list[Verbatim] = []
     for row in rows:
         member = members.get(row[1])
@@ -276,7 +320,10 @@ def _answer_take(member: _Member, row: tuple, check_in_titles: dict[int, str]) -
             dimension=dimension,
             value_int=value_int,
             value_text=value_text,
-            value_choices=value_choices,
+            # The choices only a job-done answer reads, from their JSON text.
+            value_choices=json.loads(value_choices)
+            if role == QuestionRole.JOB_DONE and value_choices
+            else None,
         )
         return None
     if not (value_text and value_text.strip()):
@@ -297,13 +344,20 @@ def _dimension_labels(pilot: Pilot) -> dict[str, str]:
     """Dimension key → label in the order of the newest instrument; keys only older versions
     had come after, with their last label."""
     labels: dict[str, str] = {}
-    for key, label in (
-        Dimension.objects.filter(instrument__pilot=pilot)
-        .order_by("-instrument__version", "position", "pk")
-        .values_list("key", "label")
-    ):
+    for key, label in _DIMENSION_LABELS.all(pilot_id=pilot.pk):
         labels.setdefault(key, label)
     return labels
+
+
+_DIMENSION_LABELS = SqlOnce(
+    Dimension,
+    lambda pilot_id: (
+        Dimension.objects.filter(instrument__pilot_id=pilot_id)
+        .order_by("-instrument__version", "position", "pk")
+        .values_list("key", "label")
+    ),
+    pilot_id=int,
+)
 
 
 def _split(
