@@ -181,10 +181,15 @@ class Segment(models.TextChoices):
     PUBLIC_SECTOR = "public_sector", "Public sector"
 
 
+# Each segment's label by its value (Segment(value).label), built once: asked for every row of
+# the pages, exports and API answers that show a segment.
+_SEGMENT_LABELS = {segment.value: segment.label for segment in Segment}
+
+
 def segment_label(segment: str) -> str:
     """How a segment is named on every page, export and API: its label; a value that is no
     segment (such as "" for all segments) as it is."""
-    return Segment(segment).label if segment in Segment.values else segment
+    return _SEGMENT_LABELS.get(segment, segment)
 
 
 class Tier(models.TextChoices):

@@ -231,3 +231,11 @@ def test_format_decimal_agrees_with_floatformat_on_a_run_of_fractions():
     written = template.render(Context({"values": values})).split()
 
     assert written == [format_decimal(v, 2) for v in values]
+
+
+def test_a_segment_is_named_by_its_label_and_anything_else_as_it_is():
+    from accounts.models import Segment, segment_label
+
+    assert [segment_label(segment.value) for segment in Segment] == [s.label for s in Segment]
+    assert segment_label("mid_market") == "Mid-market"
+    assert segment_label("") == "" and segment_label("no such segment") == "no such segment"
