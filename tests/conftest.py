@@ -76,6 +76,26 @@ def _engagement_model_version_one(request) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _permission_names_read(request) -> None:
+    """Each database test starts with the permissions' names read from its database, as a
+    running site has them after its first request (accounts.permission_backend.permission_names):
+    the queries a test counts are then those of every later request, whatever ran before it in
+    the same process (a transactional test's flush, a permission another test made)."""
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if not uses_db:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from accounts.permission_backend import permission_names, permission_names_forget
+
+    permission_names_forget()
+    permission_names([], using="default")
+
+
+@pytest.fixture(autouse=True)
 def _nothing_remembered() -> None:
     """Each test starts with no remembered result (config/results_cache.py): on SQLite a rolled
     back test's ids come again, so a later test could find an earlier one's result for rows
