@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from itertools import count
 
 from django.core.exceptions import EmptyResultSet
@@ -79,6 +80,8 @@ class _Kept:
     slots: tuple  # per parameter: ("value", name) or ("constant", the value)
     alias: str  # the database's
     pageable: bool  # unsliced and not combined: LIMIT/OFFSET may follow its SQL
+    # The compiler's converters of its columns' values, per connection (`_kept_converters`).
+    converters: dict = field(default_factory=dict)
 
 
 class SqlOnce:
@@ -137,6 +140,7 @@ class SqlOnce:
         compiler = kept.compiler.__class__.__new__(kept.compiler.__class__)
         compiler.__dict__.update(kept.compiler.__dict__, connection=connections[kept.alias])
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        compiler.get_converters = partial(_kept_converters, kept, compiler)
         queryset = kept.queryset._chain()
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return queryset
@@ -204,6 +208,17 @@ class SqlOnce:
         """The rows for these values as Django's Paginator reads a list: `count()` and slices,
         each running the kept SQL (`page`, `count`)."""
         return KeptRows(self, values)
+
+
+def _kept_converters(kept: _Kept, compiler, expressions) -> dict:
+    """`compiler.get_converters(expressions)`, worked out once per kept read and connection:
+    the expressions are the kept compiler's own columns, the same objects on every call (and
+    the converters, the connection's methods, keep it alive, so its id stays its own)."""
+    key = (id(compiler.connection), tuple(map(id, expressions)))
+    found = kept.converters.get(key)
+    if found is None:
+        found = kept.converters[key] = type(compiler).get_converters(compiler, expressions)
+    return found
 
 
 class KeptRows:

@@ -282,3 +282,29 @@ def test_kept_rows_are_what_the_paginator_reads_of_the_queryset(db):
         rows[0]
     with pytest.raises(ValueError):
         rows[2:]
+
+
+def test_a_kept_read_works_out_its_values_converters_once(db, monkeypatch):
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from accounts.models import OutboxTask
+
+    OutboxTask.objects.create(task="t", args=[1, "two"], kwargs={"three": [3]})
+    OutboxTask.objects.create(task="t", args=[], kwargs={"four": None})
+    once = SqlOnce(
+        OutboxTask, lambda task: OutboxTask.objects.filter(task=task).order_by("pk"), task=str
+    )
+    expected = [(o.args, o.kwargs) for o in OutboxTask.objects.filter(task="t").order_by("pk")]
+    worked_out = []
+    real = SQLCompiler.get_converters
+
+    def counted(compiler, expressions):
+        worked_out.append(len(expressions))
+        return real(compiler, expressions)
+
+    monkeypatch.setattr(SQLCompiler, "get_converters", counted)
+    for _ in range(3):
+        assert [(o.args, o.kwargs) for o in once.all(task="t")] == expected  # JSON decoded
+        assert [(o.args, o.kwargs) for o in once.page(offset=1, limit=1, task="t")] == expected[1:]
+    assert len(worked_out) == 1  # the first call's; the ORM's way works them out on each
+    assert expected[0] == ([1, "two"], {"three": [3]})
