@@ -17,7 +17,7 @@ from community.access.gardens import (
     internal_gardens,
 )
 from community.models import Garden, Post, Thread
-from config.sql_once import SqlOnce
+from config.sql_once import KeptRows, SqlOnce
 
 # Threads and posts live in a garden: who sees the garden sees its discussions. Hidden posts
 # (and a thread whose opening post is hidden) vanish for customers: 404, as if they never were;
@@ -123,6 +123,32 @@ _INTERNAL_POST = SqlOnce(
     ),
     post_id=int,
 )
+
+
+_THREAD_ORDER = ("-last_post_at", "-pk")
+# The API's list of threads without a garden, paged: one kept SQL for a customer (by their
+# account) and one for an internal user (every thread).
+_CUSTOMER_THREAD_ROWS = SqlOnce(
+    Thread,
+    lambda account_id: (
+        _customer_threads(account_id).select_related(*_THREAD_RELATED).order_by(*_THREAD_ORDER)
+    ),
+    account_id=int,
+)
+_INTERNAL_THREAD_ROWS = SqlOnce(
+    Thread, lambda: _internal_threads().select_related(*_THREAD_RELATED).order_by(*_THREAD_ORDER)
+)
+
+
+def visible_thread_rows(user: User) -> KeptRows | None:
+    """visible_threads(user) with their garden, author and account, most active first, as kept
+    rows to page (config.sql_once.KeptRows); None for anyone but an active customer or an
+    active internal user (their list is read through the ORM)."""
+    if (account_id := active_customer_account_id(user)) is not None:
+        return _CUSTOMER_THREAD_ROWS.rows(account_id=account_id)
+    if _active_internal(user):
+        return _INTERNAL_THREAD_ROWS.rows()
+    return None
 
 
 def access_thread(

@@ -98,11 +98,18 @@ def visible_harvests(user: User) -> QuerySet[Harvest]:
         return Harvest.objects.none()
     membership = customer_membership(user)
     if membership is None:
-        if can_write_harvests(user, None):
-            return Harvest.objects.all()
-        published_or_mine = Q(published_at__isnull=False) | Q(garden__stewards=user)
-        return Harvest.objects.filter(pk__in=Harvest.objects.filter(published_or_mine).values("pk"))
+        return internal_visible_harvests(user.pk, writes_all=can_write_harvests(user, None))
     return customer_visible_harvests(membership.account_id, membership.account.segment)
+
+
+def internal_visible_harvests(user_id: int, *, writes_all: bool) -> QuerySet[Harvest]:
+    """visible_harvests' rule for an active internal user, by their id and whether they write
+    harvests without a garden (can_write_harvests): every harvest, drafts too; else the
+    published ones and those of the gardens they steward."""
+    if writes_all:
+        return Harvest.objects.all()
+    published_or_mine = Q(published_at__isnull=False) | Q(garden__stewards=user_id)
+    return Harvest.objects.filter(pk__in=Harvest.objects.filter(published_or_mine).values("pk"))
 
 
 def customer_visible_harvests(account_id: int, segment: str) -> QuerySet[Harvest]:

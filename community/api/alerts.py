@@ -22,6 +22,7 @@ from community.models import Alert, AlertReason
 from community.selectors import alerts as alert_selectors
 from community.services import alerts
 from config import api_serializers as serializers
+from config.api import asks_only_a_page
 
 
 class AlertPersonSerializer(serializers.Serializer):
@@ -142,6 +143,18 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_queryset(self):
         # The filter set picks the state and adds the figures (alert_list), once.
         return visible_alerts(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        # A page of the unfiltered list (the open alerts) of an internal user: a kept read.
+        rows = (
+            alert_selectors.open_alert_rows(user=request.user)
+            if asks_only_a_page(request)
+            else None
+        )
+        if rows is None:
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def get_object(self) -> Alert:
         pk = self.kwargs["pk"]

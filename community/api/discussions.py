@@ -28,13 +28,17 @@ from community.access.discussions import (
     access_garden_discussions,
     access_post,
     access_thread,
+    visible_thread_rows,
     visible_threads,
 )
+from community.api.route_fields import RouteField
 from community.markdown import markdown_render
 from community.models import Post, PostRevision, ReactionKind, Thread
+from community.selectors import api_rows
 from community.selectors import discussions as selectors
 from community.services import discussions as services
 from config import api_serializers as serializers
+from config.api import asks_only_a_page
 from config.single_line import validate_single_line
 
 # --- Serializers -------------------------------------------------------------------------------
@@ -50,7 +54,10 @@ class ThreadSerializer(serializers.ModelSerializer):
     hidden = serializers.SerializerMethodField(
         help_text="Hidden with its opening post (internal callers only see such threads)."
     )
-    url = serializers.CharField(source="get_absolute_url", read_only=True)
+    url = RouteField(
+        route="community:thread-detail",
+        values=lambda thread: {"slug": thread.garden.slug, "pk": thread.pk},
+    )
 
     class Meta:
         model = Thread
@@ -195,7 +202,7 @@ class RevisionSerializer(serializers.ModelSerializer):
 
 def _with_reactions(posts: list[Post], user) -> list[Post]:
     """Reactions of a page of posts in one query (no query per post)."""
-    reactions = selectors.post_reactions(post_ids=[p.pk for p in posts], user=user)
+    reactions = selectors.post_page_reactions(posts=posts, user=user)
     for post in posts:
         post.reaction_counts = reactions.get(post.pk, [])
     return posts
@@ -228,7 +235,12 @@ class ThreadViewSet(
         parameters=[OpenApiParameter("garden", OpenApiTypes.STR, description="A garden's slug.")]
     )
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        # A page of every visible thread (no garden asked): a kept read.
+        rows = visible_thread_rows(request.user) if asks_only_a_page(request) else None
+        if rows is None:
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(request=ThreadWriteSerializer, responses={201: ThreadSerializer})
     def create(self, request, *args, **kwargs):
@@ -250,8 +262,9 @@ class ThreadViewSet(
         """The thread's posts, oldest first; POST replies (Markdown; @handle mentions)."""
         if request.method == "GET":
             thread = self.get_object()
-            posts = selectors.thread_posts(thread=thread, user=request.user)
-            page = self.paginate_queryset(posts)
+            page = self.paginate_queryset(
+                api_rows.thread_post_rows(thread=thread, user=request.user)
+            )
             for post in page:
                 post.thread = thread
             _with_reactions(page, request.user)
@@ -291,7 +304,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def revisions(self, request, pk=None):
         """The earlier versions of the post, newest first."""
         post = self.get_object()
-        return Response(RevisionSerializer(selectors.post_revisions(post=post), many=True).data)
+        return Response(RevisionSerializer(selectors.post_revision_list(post=post), many=True).data)
 
     @extend_schema(request=ReactionWriteSerializer, responses={200: ReactionResultSerializer})
     @action(detail=True, methods=["post"])

@@ -43,17 +43,30 @@ from community.models import (
     GardenTheme,
     GardenVisibility,
 )
+from community.selectors import api_rows
 from community.selectors import gardens as selectors
 from community.services import gardens as services
 from config import api_serializers as serializers
+from config.api import asks_only_a_page
 from config.single_line import validate_single_line
 
 # --- Serializers -------------------------------------------------------------------------------
 
 
+class _StewardList(serializers.ListSerializer):
+    # A garden's stewards: those read for its page (selectors.garden_steward_lists) when it
+    # has them, else its prefetched `stewards`.
+    def get_attribute(self, instance):
+        listed = getattr(instance, "steward_list", None)
+        return listed if listed is not None else super().get_attribute(instance)
+
+
 class StewardSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = PersonNameField(account_id=COMPANY)
+
+    class Meta:
+        list_serializer_class = _StewardList
 
 
 class GardenSerializer(serializers.ModelSerializer):
@@ -171,6 +184,17 @@ class GardenViewSet(
             gardens=visible_gardens(self.request.user), user=self.request.user
         ).prefetch_related("stewards")
 
+    def list(self, request, *args, **kwargs):
+        # A page of the unfiltered list: a kept read.
+        rows = (
+            selectors.visible_garden_rows(user=request.user) if asks_only_a_page(request) else None
+        )
+        if rows is None:
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(rows)
+        selectors.garden_steward_lists(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
     def get_object(self) -> Garden:
         garden = access_garden(self.request.user, self.kwargs["slug"])
         return self.get_queryset().get(pk=garden.pk)
@@ -223,8 +247,9 @@ class GardenViewSet(
         internal = is_internal(request.user)
         if not internal and not garden_is_member(request.user, garden):
             raise PermissionDenied("Join the garden to see who takes part.")
-        memberships = selectors.garden_memberships_visible_to(viewer=request.user, garden=garden)
-        page = self.paginate_queryset(memberships)
+        page = self.paginate_queryset(
+            selectors.garden_membership_rows(viewer=request.user, garden=garden)
+        )
         for membership in page:
             membership.label = person_name(
                 viewer=request.user,
@@ -269,6 +294,18 @@ class GardenInvitationViewSet(
         return selectors.garden_invitations(
             invitations=visible_garden_invitations(self.request.user)
         )
+
+    def list(self, request, *args, **kwargs):
+        # A page of the unfiltered list: a kept read.
+        rows = (
+            api_rows.visible_invitation_rows(user=request.user)
+            if asks_only_a_page(request)
+            else None
+        )
+        if rows is None:
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def get_object(self) -> GardenAccount:
         pk = self.kwargs["pk"]

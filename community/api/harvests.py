@@ -32,6 +32,7 @@ from community.access.harvests import (
     harvest_garden_shown,
     harvest_writable_gardens,
 )
+from community.api.route_fields import RouteField
 from community.markdown import markdown_render
 from community.models import (
     EngagementLevel,
@@ -41,6 +42,7 @@ from community.models import (
     HarvestKind,
     Thread,
 )
+from community.selectors import api_rows
 from community.selectors import harvests as selectors_harvests
 from community.services.harvests import (
     harvest_create,
@@ -49,6 +51,7 @@ from community.services.harvests import (
     harvest_update,
 )
 from config import api_serializers as serializers
+from config.api import asks_only_a_page
 from config.single_line import validate_single_line
 
 
@@ -71,7 +74,9 @@ class HarvestSerializer(serializers.ModelSerializer):
     body_html = serializers.SerializerMethodField(help_text="The body rendered (safe HTML).")
     source = serializers.SerializerMethodField()
     is_read = serializers.SerializerMethodField()
-    url = serializers.CharField(source="get_absolute_url", read_only=True)
+    url = RouteField(
+        route="community:harvest-detail", values=lambda harvest: {"slug": harvest.slug}
+    )
 
     class Meta:
         model = Harvest
@@ -268,6 +273,14 @@ class HarvestViewSet(
             garden=garden,
             theme=params.get("theme", "") if params.get("theme") in GardenTheme.values else "",
         ).select_related("source_thread")
+
+    def list(self, request, *args, **kwargs):
+        # A page of the unfiltered feed: a kept read.
+        rows = api_rows.harvest_feed_rows(user=request.user) if asks_only_a_page(request) else None
+        if rows is None:
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def get_object(self) -> Harvest:
         return access_harvest(self.request.user, self.kwargs["slug"])

@@ -30,6 +30,7 @@ from community.selectors import outcomes as selectors_outcomes
 from community.services.outcome_imports import csv_import, import_max_bytes, too_large_problem
 from community.services.outcomes import outcome_record
 from config import api_serializers as serializers
+from config.api import asks_only_a_page
 from config.single_line import validate_single_line
 
 # What a multipart envelope adds to the file (boundaries, the kind field, headers).
@@ -102,6 +103,15 @@ class OutcomeListView(GenericAPIView):
         responses={200: OutcomeSerializer(many=True), 403: ErrorResponse403Serializer},
     )
     def get(self, request):
+        # A page of the unfiltered list of an internal user: a kept read.
+        rows = (
+            selectors_outcomes.outcome_rows(user=request.user)
+            if asks_only_a_page(request)
+            else None
+        )
+        if rows is not None:
+            page = self.paginate_queryset(rows)
+            return self.get_paginated_response(OutcomeSerializer(page, many=True).data)
         accounts = visible_outcome_accounts(request.user)
         query = OutcomeQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

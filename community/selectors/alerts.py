@@ -56,7 +56,7 @@ from community.selectors.discussions import handles_every_flag, internal_flagged
 from community.selectors.engagement import last_customer_activity
 from community.selectors.engagement_figures import day_end
 from community.selectors.notifications import notification_delivery
-from config.sql_once import SqlOnce
+from config.sql_once import KeptRows, SqlOnce
 
 # The rules' thresholds, in one place (raised by community.services.alerts, held here).
 SCORE_FALL_POINTS = Decimal("15")
@@ -92,6 +92,15 @@ def alert_list(
     by one account (fetched through access_account: a foreign one is 404 before this) and by
     a search on the account's name or slug — newest first, with the account and the people who
     acted on them: one query."""
+    return with_alert_figures(
+        _listed(alerts=alerts, reason=reason, state=state, account=account, q=q)
+    )
+
+
+def _listed(
+    *, alerts: QuerySet[Alert], reason: str, state: str, account: Account | None, q: str
+) -> QuerySet[Alert]:
+    """alert_list's rows without their figures."""
     _, condition = ALERT_STATES.get(state or "open", ALERT_STATES["open"])
     alerts = alerts.filter(condition)
     if reason:
@@ -100,11 +109,52 @@ def alert_list(
         alerts = alerts.filter(account=account)
     if q:
         alerts = alerts.filter(Q(account__slug=q) | Q(account__name__icontains=q))
-    return with_alert_figures(
-        alerts.select_related("account", "acknowledged_by", "resolved_by").order_by(
-            "-raised_at", "-pk"
-        )
+    return alerts.select_related("account", "acknowledged_by", "resolved_by").order_by(
+        "-raised_at", "-pk"
     )
+
+
+def _open_internal_alerts(
+    *,
+    day: dt.date,
+    until: dt.datetime,
+    recent_from: dt.datetime,
+    sees_all: bool,
+    user_id: int | None = None,
+) -> QuerySet[Alert]:
+    """alert_list(state="open") of an active internal user's visible alerts (internal_alerts),
+    its moments values of their own: the build of a kept read."""
+    alerts = _listed(
+        alerts=internal_alerts(user_id, sees_all=sees_all),
+        reason="",
+        state="open",
+        account=None,
+        q="",
+    )
+    return _with_figures(alerts, day=day, until=until, recent_from=recent_from)
+
+
+_MOMENTS = {"day": dt.date, "until": dt.datetime, "recent_from": dt.datetime}
+# The open alerts of an active internal user, as the API's unfiltered list reads them: one kept
+# SQL per branch of the visibility rule (every account, or those of their account teams).
+_OPEN_ALERTS = {
+    True: SqlOnce(Alert, partial(_open_internal_alerts, sees_all=True), **_MOMENTS),
+    False: SqlOnce(Alert, partial(_open_internal_alerts, sees_all=False), user_id=int, **_MOMENTS),
+}
+
+
+def open_alert_rows(*, user: User) -> KeptRows | None:
+    """alert_list(alerts=visible_alerts(user)) (the open ones, with their figures as of today)
+    as kept rows to page (config.sql_once.KeptRows), for an active internal user; None for
+    anyone else (their list is read as visible_alerts says: a 403, or none)."""
+    if not (user.is_authenticated and user.is_active) or customer_membership(user) is not None:
+        return None
+    day = timezone.localdate()
+    until = day_end(day)
+    moments = {"day": day, "until": until, "recent_from": until - dt.timedelta(days=SILENT_DAYS)}
+    if sees_all_accounts(user):
+        return _OPEN_ALERTS[True].rows(**moments)
+    return _OPEN_ALERTS[False].rows(user_id=user.pk, **moments)
 
 
 # --- Whether an alert still holds -----------------------------------------------------------
@@ -132,13 +182,22 @@ def with_alert_figures(alerts: QuerySet[Alert], *, day: dt.date | None = None) -
     correlated subqueries in the same query: no query per row."""
     day = day or timezone.localdate()
     until = day_end(day)
+    return _with_figures(
+        alerts, day=day, until=until, recent_from=until - dt.timedelta(days=SILENT_DAYS)
+    )
+
+
+def _with_figures(
+    alerts: QuerySet[Alert], *, day: dt.date, until: dt.datetime, recent_from: dt.datetime
+) -> QuerySet[Alert]:
+    """with_alert_figures' annotations, each moment a value of its own (for a kept read)."""
     snapshots = EngagementSnapshot.objects.filter(account_id=OuterRef("account_id"))
     latest = snapshots.filter(day__lte=day).order_by("-day")
     recent = (
         ActivityEvent.objects.filter(
             account_id=OuterRef("account_id"),
             is_support=False,
-            occurred_at__gte=until - dt.timedelta(days=SILENT_DAYS),
+            occurred_at__gte=recent_from,
             occurred_at__lt=until,
         )
         .order_by()

@@ -323,6 +323,20 @@ _PAGE_FLAGS = SqlOnce(
 )
 
 
+def post_page_reactions(*, posts: list[Post], user: User) -> dict[int, list[ReactionCount]]:
+    """post_reactions(post_ids=[p.pk for p in posts], user=user), read by the thread and the
+    range of the page's ids (its SQL kept) when the posts are of one thread. One query."""
+    post_ids = [p.pk for p in posts]
+    thread_ids = {p.thread_id for p in posts}
+    if len(thread_ids) != 1:
+        return post_reactions(post_ids=post_ids, user=user)
+    ids = set(post_ids)
+    rows = _PAGE_REACTIONS.all(
+        thread_id=thread_ids.pop(), first_id=min(ids), last_id=max(ids), user_id=user.pk
+    )
+    return _reaction_counts([r for r in rows if r["post_id"] in ids], post_ids)
+
+
 def post_details(*, posts: list[Post], user: User) -> PostDetails:
     """Reactions, the reader's flags and (internal readers) open flags of a page of posts:
     two queries whatever the number of posts."""
@@ -398,7 +412,19 @@ def thread_author_labels(*, threads: list[Thread], user: User, garden: Garden) -
 
 def post_revisions(*, post: Post) -> QuerySet[PostRevision]:
     """The earlier versions of a post, newest first."""
-    return PostRevision.objects.filter(post=post).select_related("edited_by")
+    return _post_revisions(post.pk)
+
+
+def _post_revisions(post_id: int) -> QuerySet[PostRevision]:
+    return PostRevision.objects.filter(post_id=post_id).select_related("edited_by")
+
+
+_REVISIONS = SqlOnce(PostRevision, _post_revisions, post_id=int)  # (the API's list)
+
+
+def post_revision_list(*, post: Post) -> list[PostRevision]:
+    """post_revisions(post=post) as a list, its SQL kept. One query."""
+    return _REVISIONS.all(post_id=post.pk)
 
 
 # --- Moderation ------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ from community.models import (
     GardenMembership,
 )
 from community.selectors.recognition import accounts_with_partner_mark
-from config.sql_once import SqlOnce
+from config.sql_once import KeptRows, SqlOnce
 
 ACTIVITY_CHART_DAYS = 90
 
@@ -77,6 +77,27 @@ def _garden_memberships(garden_id: int) -> QuerySet[GardenMembership]:
         GardenMembership.objects.filter(garden_id=garden_id, user__is_active=True)
         .select_related("user", "account")
         .order_by("account__name", "user__first_name", "user__last_name", "user_id")
+    )
+
+
+# The same, as the API pages them: one kept SQL for every membership, one for an account's.
+_MEMBERSHIP_ROWS = SqlOnce(GardenMembership, _garden_memberships, garden_id=int)
+_ACCOUNT_MEMBERSHIP_ROWS = SqlOnce(
+    GardenMembership,
+    lambda garden_id, account_id: _garden_memberships(garden_id).filter(account_id=account_id),
+    garden_id=int,
+    account_id=int,
+)
+
+
+def garden_membership_rows(*, viewer: User, garden: Garden) -> KeptRows:
+    """garden_memberships_visible_to(viewer=, garden=) as kept rows to page
+    (config.sql_once.KeptRows)."""
+    viewer_membership = customer_membership(viewer)
+    if viewer_membership is None or garden.shows_other_members:
+        return _MEMBERSHIP_ROWS.rows(garden_id=garden.pk)
+    return _ACCOUNT_MEMBERSHIP_ROWS.rows(
+        garden_id=garden.pk, account_id=viewer_membership.account_id
     )
 
 
@@ -224,6 +245,46 @@ def visible_garden_list(*, user: User) -> list[Garden]:
     return _CUSTOMER_GARDEN_LIST[membership.role == MemberRole.ADMIN].all(
         account_id=membership.account_id, user_id=user.pk
     )
+
+
+def visible_garden_rows(*, user: User) -> KeptRows | None:
+    """garden_list(gardens=visible_gardens(user), user=user) as kept rows to page
+    (config.sql_once.KeptRows: the list page's kept reads), for an active user; None for
+    anyone else."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    membership = customer_membership(user)
+    if membership is None:
+        return _INTERNAL_GARDEN_LIST.rows(user_id=user.pk)
+    return _CUSTOMER_GARDEN_LIST[membership.role == MemberRole.ADMIN].rows(
+        account_id=membership.account_id, user_id=user.pk
+    )
+
+
+_Stewardship = Garden.stewards.through
+# The stewards of a page of gardens, as prefetch_related("stewards") reads them (by email, the
+# user's ordering): SQL written once per process.
+_PAGE_STEWARDS = SqlOnce(
+    _Stewardship,
+    lambda garden_ids: (
+        _Stewardship.objects.filter(garden_id__any_of=garden_ids)
+        .select_related("user")
+        .order_by("user__email")
+    ),
+    garden_ids=list,
+)
+
+
+def garden_steward_lists(gardens: list[Garden]) -> None:
+    """Set `steward_list` on each garden: its stewards, as `garden.stewards.all()` gives them
+    after prefetch_related("stewards"). One query."""
+    if not gardens:
+        return
+    stewards: dict[int, list[User]] = {garden.pk: [] for garden in gardens}
+    for row in _PAGE_STEWARDS.all(garden_ids=list(stewards)):
+        stewards[row.garden_id].append(row.user)
+    for garden in gardens:
+        garden.steward_list = stewards[garden.pk]
 
 
 def _garden_list(

@@ -76,9 +76,15 @@ def _annotated(harvests: QuerySet[Harvest], *, user: User) -> QuerySet[Harvest]:
     membership = customer_membership(user)
     if membership is not None:
         return _customer_annotated(harvests, user_id=user.pk, account_id=membership.account_id)
+    return _internal_annotated(harvests, user_id=user.pk)
+
+
+def _internal_annotated(harvests: QuerySet[Harvest], *, user_id: int) -> QuerySet[Harvest]:
+    """_annotated for an internal user, by their id."""
+    read = HarvestRead.objects.filter(harvest=OuterRef("pk"), user_id=user_id)
     return (
         harvests.select_related("garden")
-        .annotate(is_read=Exists(HarvestRead.objects.filter(harvest=OuterRef("pk"), user=user)))
+        .annotate(is_read=Exists(read))
         .annotate(
             garden_shown=Value(True, output_field=BooleanField()),
             can_join=Value(False, output_field=BooleanField()),

@@ -6,8 +6,10 @@ import datetime as dt
 
 from django.db.models import QuerySet
 
-from accounts.models import Account
+from accounts.access import customer_membership, internal_accounts, sees_all_accounts
+from accounts.models import Account, User
 from community.models import ImportBatch, LoyaltyOutcome
+from config.sql_once import KeptRows, SqlOnce
 
 
 def outcome_list(
@@ -31,6 +33,31 @@ def outcome_list(
     if occurred_to:
         outcomes = outcomes.filter(occurred_on__lte=occurred_to)
     return outcomes.order_by("-occurred_on", "-pk")
+
+
+# The API's unfiltered list of an active internal user's outcomes, paged: one kept SQL for
+# those who see every account, one for an account team (by the user's id).
+_INTERNAL_OUTCOMES = {
+    True: SqlOnce(
+        LoyaltyOutcome, lambda: outcome_list(accounts=internal_accounts(0, sees_all=True))
+    ),
+    False: SqlOnce(
+        LoyaltyOutcome,
+        lambda user_id: outcome_list(accounts=internal_accounts(user_id, sees_all=False)),
+        user_id=int,
+    ),
+}
+
+
+def outcome_rows(*, user: User) -> KeptRows | None:
+    """outcome_list(accounts=visible_outcome_accounts(user)) as kept rows to page
+    (config.sql_once.KeptRows), for an active internal user; None for anyone else (a customer's
+    list is a 403: community.access.outcomes)."""
+    if not (user.is_authenticated and user.is_active) or customer_membership(user) is not None:
+        return None
+    if sees_all_accounts(user):
+        return _INTERNAL_OUTCOMES[True].rows()
+    return _INTERNAL_OUTCOMES[False].rows(user_id=user.pk)
 
 
 def import_batches_recent(*, limit: int = 10) -> QuerySet[ImportBatch]:
