@@ -25,6 +25,7 @@ from accounts.models import (
     ScimToken,
     User,
 )
+from config.sql_once import SqlOnce
 
 
 def customer_membership(user: User) -> Membership | None:
@@ -62,16 +63,38 @@ def manages_all_accounts(user: User) -> bool:
     return user.is_authenticated and user.has_perm("accounts.manage_all_accounts")
 
 
-def visible_accounts(user: User) -> QuerySet[Account]:
-    """Accounts the user may see: their own (customer), assigned (account team), all (PM, admin)."""
+# visible_accounts' rules: every account, the customer's own, the account team's assigned ones.
+ALL_ACCOUNTS, OWN_ACCOUNT, ASSIGNED_ACCOUNTS = "all", "own", "assigned"
+
+
+def visible_accounts_rule(user: User) -> tuple[str, int] | None:
+    """Which of visible_accounts' rules gives the user's accounts, with the one value it reads
+    (the customer's account id; else the user's id): None for a user who sees none. (A rule
+    and a plain value, so that a list read on every call can keep its SQL per rule:
+    config.sql_once.)"""
     if not user.is_authenticated or not user.is_active:
-        return Account.objects.none()
+        return None
     if sees_all_accounts(user):
-        return internal_accounts(user.pk, sees_all=True)
+        return ALL_ACCOUNTS, user.pk
     membership = customer_membership(user)
     if membership is not None:
-        return Account.objects.filter(pk=membership.account_id)
-    return internal_accounts(user.pk, sees_all=False)
+        return OWN_ACCOUNT, membership.account_id
+    return ASSIGNED_ACCOUNTS, user.pk
+
+
+def accounts_by_rule(rule: str, value: int) -> QuerySet[Account]:
+    """The accounts of one of visible_accounts' rules for its value (visible_accounts_rule)."""
+    if rule == OWN_ACCOUNT:
+        return Account.objects.filter(pk=value)
+    return internal_accounts(value, sees_all=rule == ALL_ACCOUNTS)
+
+
+def visible_accounts(user: User) -> QuerySet[Account]:
+    """Accounts the user may see: their own (customer), assigned (account team), all (PM, admin)."""
+    rule = visible_accounts_rule(user)
+    if rule is None:
+        return Account.objects.none()
+    return accounts_by_rule(*rule)
 
 
 def internal_accounts(user_id: int, *, sees_all: bool) -> QuerySet[Account]:
@@ -107,10 +130,39 @@ def can_edit_account_record(user: User, account: Account) -> bool:
     return manages_all_accounts(user)
 
 
+# visible_accounts(user).filter(slug=…).first() per rule, its SQL kept (config.sql_once): every
+# page and API call about one account fetches it so.
+_VISIBLE_BY_SLUG = {
+    ALL_ACCOUNTS: SqlOnce(
+        Account, lambda slug: accounts_by_rule(ALL_ACCOUNTS, 0).filter(slug=slug)[:1], slug=str
+    ),
+    **{
+        rule: SqlOnce(
+            Account,
+            lambda slug, value, rule=rule: accounts_by_rule(rule, value).filter(slug=slug)[:1],
+            slug=str,
+            value=int,
+        )
+        for rule in (OWN_ACCOUNT, ASSIGNED_ACCOUNTS)
+    },
+}
+
+
+def _visible_account(user: User, account_id: int | str) -> Account | None:
+    """visible_accounts(user)'s account of that primary key (an int) or slug (a str)."""
+    rule = visible_accounts_rule(user)
+    if rule is None or not isinstance(account_id, str):
+        lookup = {"pk": account_id} if isinstance(account_id, int) else {"slug": account_id}
+        return visible_accounts(user).filter(**lookup).first()
+    name, value = rule
+    if name == ALL_ACCOUNTS:
+        return _VISIBLE_BY_SLUG[name].first(slug=account_id)
+    return _VISIBLE_BY_SLUG[name].first(slug=account_id, value=value)
+
+
 def access_account(user: User, account_id: int | str, *, for_write: bool = False) -> Account:
     """Fetch by primary key (an int) or slug (a str, even one of digits only: "1&1" → "11")."""
-    lookup = {"pk": account_id} if isinstance(account_id, int) else {"slug": account_id}
-    account = visible_accounts(user).filter(**lookup).first()
+    account = _visible_account(user, account_id)
     if account is None:
         raise Http404("No such account.")
     if for_write and not can_edit_account_record(user, account):
@@ -173,7 +225,12 @@ def access_email_domain(user: User, account_id: int | str, domain: str) -> Email
 
 
 def visible_memberships(user: User) -> QuerySet[Membership]:
-    return Membership.objects.filter(account__in=visible_accounts(user))
+    return memberships_of(visible_accounts(user))
+
+
+def memberships_of(accounts: QuerySet[Account]) -> QuerySet[Membership]:
+    """The memberships of those accounts (visible_memberships' rule, by the accounts)."""
+    return Membership.objects.filter(account__in=accounts)
 
 
 def access_membership(user: User, membership_id: int, *, for_write: bool = False) -> Membership:
@@ -189,7 +246,12 @@ def access_membership(user: User, membership_id: int, *, for_write: bool = False
 
 def visible_team_assignments(user: User) -> QuerySet[AccountTeamAssignment]:
     """A customer sees their own account's team (their contacts); internal users as accounts."""
-    return AccountTeamAssignment.objects.filter(account__in=visible_accounts(user))
+    return team_assignments_of(visible_accounts(user))
+
+
+def team_assignments_of(accounts: QuerySet[Account]) -> QuerySet[AccountTeamAssignment]:
+    """The account teams of those accounts (visible_team_assignments' rule, by the accounts)."""
+    return AccountTeamAssignment.objects.filter(account__in=accounts)
 
 
 def can_manage_account_teams(user: User) -> bool:
@@ -212,19 +274,42 @@ def access_team_assignment(
     return assignment
 
 
-def visible_invitations(user: User) -> QuerySet[Invitation]:
-    """Invitations are seen by those who may manage the account's people, no one else."""
-    if not user.is_authenticated or not user.is_active:
-        return Invitation.objects.none()
-    accounts = visible_accounts(user)
+# visible_invitations' rules, besides those of the accounts a manager of all accounts sees
+# (visible_accounts_rule's): a customer admin's account's, an account team member's.
+ADMINS_ACCOUNT, TEAMS_ACCOUNTS = "admin's", "team's"
+
+
+def visible_invitations_rule(user: User) -> tuple[str, int] | None:
+    """Which rule gives the invitations the user sees, with the one value it reads: for a
+    manager of all accounts, the rule of the accounts they see (visible_accounts_rule); for a
+    customer's admin, ADMINS_ACCOUNT and their account's id; for anyone else internal,
+    TEAMS_ACCOUNTS and their id. None for a user who sees none."""
+    accounts_rule = visible_accounts_rule(user)
+    if accounts_rule is None:
+        return None
     if manages_all_accounts(user):
-        return Invitation.objects.filter(account__in=accounts)
+        return accounts_rule
     membership = customer_membership(user)
     if membership is not None:
-        if membership.role != MemberRole.ADMIN:
-            return Invitation.objects.none()
-        return Invitation.objects.filter(account_id=membership.account_id)
-    return Invitation.objects.filter(account__team_assignments__user=user)
+        return (ADMINS_ACCOUNT, membership.account_id) if membership.is_admin else None
+    return TEAMS_ACCOUNTS, user.pk
+
+
+def invitations_by_rule(rule: str, value: int) -> QuerySet[Invitation]:
+    """The invitations of one of visible_invitations' rules for its value."""
+    if rule == ADMINS_ACCOUNT:
+        return Invitation.objects.filter(account_id=value)
+    if rule == TEAMS_ACCOUNTS:
+        return Invitation.objects.filter(account__team_assignments__user=value)
+    return Invitation.objects.filter(account__in=accounts_by_rule(rule, value))
+
+
+def visible_invitations(user: User) -> QuerySet[Invitation]:
+    """Invitations are seen by those who may manage the account's people, no one else."""
+    rule = visible_invitations_rule(user)
+    if rule is None:
+        return Invitation.objects.none()
+    return invitations_by_rule(*rule)
 
 
 def access_invitation(user: User, invitation_id: int, *, for_write: bool = False) -> Invitation:
@@ -266,8 +351,13 @@ def visible_api_tokens(user: User) -> QuerySet[ApiToken]:
     tokens, whatever their role (a programme admin deletes a leaked one in the Django admin)."""
     if not user.is_authenticated:
         return ApiToken.objects.none()
-    live = Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())
-    return ApiToken.objects.filter(live, user=user).order_by("-created", "token_key")
+    return live_api_tokens(user.pk, now=timezone.now())
+
+
+def live_api_tokens(user_id: int, *, now) -> QuerySet[ApiToken]:
+    """visible_api_tokens' rule, by the person's id and the moment."""
+    live = Q(expiry__isnull=True) | Q(expiry__gt=now)
+    return ApiToken.objects.filter(live, user_id=user_id).order_by("-created", "token_key")
 
 
 def access_api_token(user: User, key: str) -> ApiToken:

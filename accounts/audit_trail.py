@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
@@ -29,6 +30,7 @@ from accounts.formats import format_date, format_datetime, format_money
 from accounts.models import Account, AuditEntry, InternalRole, User
 from accounts.models.audit import AUDITED
 from accounts.people import FROM_MEMBERSHIP, person_name
+from accounts.selectors import account_names_by_id, people_by_id
 
 ACTIONS = {
     AuditEntry.Action.CREATE: "Created",
@@ -101,8 +103,13 @@ class AuditRow:
         ]
 
 
+def _content_type(entry: AuditEntry) -> ContentType:
+    """The entry's kind, from Django's cache of content types (a query the first time only)."""
+    return ContentType.objects.get_for_id(entry.content_type_id)
+
+
 def _model(entry: AuditEntry) -> type[models.Model] | None:
-    return entry.content_type.model_class()
+    return _content_type(entry).model_class()
 
 
 def _field(model: type[models.Model] | None, name: str):
@@ -139,8 +146,8 @@ class _Names:
                     target.update(i for v in values for i in _ids(v))
         people.discard(None)
         accounts.discard(None)
-        self.people = User.objects.select_related("membership").in_bulk(people)
-        rows = Account.objects.filter(pk__in=accounts).values_list("pk", "name", "currency")
+        self.people = people_by_id(sorted(people))
+        rows = account_names_by_id(sorted(accounts))
         self.accounts = {pk: name for pk, name, _ in rows}
         self.currencies = {pk: currency for pk, _, currency in rows}
 
@@ -235,7 +242,7 @@ def _changes(entry: AuditEntry, names: _Names) -> list[AuditChange]:
 def _kind(entry: AuditEntry) -> str:
     model = _model(entry)
     spec = AUDITED.get(model) if model is not None else None
-    return spec.kind if spec is not None else capfirst(entry.content_type.name)
+    return spec.kind if spec is not None else capfirst(_content_type(entry).name)
 
 
 def _action(entry: AuditEntry) -> str:

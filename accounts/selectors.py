@@ -13,18 +13,65 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.access import (
+    ADMINS_ACCOUNT,
+    ALL_ACCOUNTS,
+    ASSIGNED_ACCOUNTS,
+    OWN_ACCOUNT,
+    TEAMS_ACCOUNTS,
+    accounts_by_rule,
+    invitations_by_rule,
+    live_api_tokens,
+    memberships_of,
+    team_assignments_of,
+)
 from accounts.models import (
     Account,
     AccountTeamAssignment,
+    ApiToken,
     AuditEntry,
     EmailDomain,
     IdentityProvider,
+    Invitation,
     MemberRole,
     Membership,
     ScimToken,
     User,
 )
-from config.sql_once import SqlOnce
+from config.sql_once import KeptRows, SqlOnce
+
+
+class _CountedApart(KeptRows):
+    """A kept read's rows, counted by another kept read: the same rows without what only a page
+    shows (the joined rows, the order), as Django counts a queryset."""
+
+    def __init__(self, page: SqlOnce, counted: SqlOnce, values: dict):
+        super().__init__(page, values)
+        self._counted = counted
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self._counted.count(**self._values)
+        return self._count
+
+    __len__ = count
+
+
+def _kept(model, build, **kinds) -> tuple[SqlOnce, SqlOnce]:
+    """A kept read of `build(**values)` and of its count (`build_count`, below)."""
+    return SqlOnce(model, build, **kinds), SqlOnce(
+        model, lambda **values: _bare(build(**values)), **kinds
+    )
+
+
+def _bare(rows: QuerySet) -> QuerySet:
+    """The rows of `rows` without their joined rows, chosen columns or order: what counting
+    them reads."""
+    return rows.select_related(None).order_by().only("pk")
+
+
+def _kept_rows(reads: tuple[SqlOnce, SqlOnce], **values) -> KeptRows:
+    return _CountedApart(*reads, values)
 
 
 def account_list(
@@ -159,6 +206,66 @@ def audit_entries(
     return entries.order_by("-timestamp", "-pk")
 
 
+# What audit_rows (accounts/audit_trail.py) reads of an entry and of its actor.
+_AUDIT_READ = (
+    "id",
+    "timestamp",
+    "action",
+    "object_repr",
+    "changes",
+    "remote_addr",
+    "actor_label",
+    "account_id",
+    "person_id",
+    "actor_account_id",
+    "content_type",  # its id: audit_rows reads the kind from Django's cache of content types
+    "actor__first_name",
+    "actor__last_name",
+)
+# The whole trail (audit_entries with no filter), its SQL kept (config.sql_once).
+_AUDIT_TRAIL = _kept(
+    AuditEntry,
+    lambda: (
+        AuditEntry.objects.select_related("actor").only(*_AUDIT_READ).order_by("-timestamp", "-pk")
+    ),
+)
+
+
+def audit_trail_rows() -> KeptRows:
+    """audit_entries() with no filter, a page at a time (the entries with what audit_rows
+    reads of them)."""
+    return _kept_rows(_AUDIT_TRAIL)
+
+
+# The people and accounts a page of audit rows names (accounts/audit_trail.py), by their ids.
+_NAMED_PEOPLE = SqlOnce(
+    User,
+    lambda ids: (
+        User.objects.select_related("membership")
+        .only("first_name", "last_name", "membership__account")  # what naming them reads
+        .filter(pk__any_of=ids)
+    ),
+    ids=list,
+)
+_NAMED_ACCOUNTS = SqlOnce(
+    Account,
+    lambda ids: Account.objects.filter(pk__any_of=ids).values_list("pk", "name", "currency"),
+    ids=list,
+)
+
+
+def people_by_id(ids: list[int]) -> dict[int, User]:
+    """The people of these ids (those that still are), with what naming them reads (their
+    names, their membership's account): one query, none for no id."""
+    return {person.pk: person for person in _NAMED_PEOPLE.all(ids=ids)} if ids else {}
+
+
+def account_names_by_id(ids: list[int]) -> list[tuple[int, str, str]]:
+    """(id, name, currency) of the accounts of these ids (those that still are): one query,
+    none for no id."""
+    return _NAMED_ACCOUNTS.all(ids=ids) if ids else []
+
+
 # What of an account's history its own admin reads: its memberships and roles, its people's
 # logins, and the sign-in settings they manage themselves (single sign-on, SCIM tokens).
 ACCOUNT_HISTORY_MODELS = (Membership, User, IdentityProvider, EmailDomain, ScimToken)
@@ -195,3 +302,126 @@ def account_history(
     if until is not None:
         entries = entries.filter(timestamp__lt=_day_start(until + timedelta(days=1)))
     return entries.select_related("content_type", "actor").order_by("-timestamp", "-pk")
+
+
+# The API's lists of accounts, memberships, account teams and invitations as a call that asks
+# for nothing but a page reads them (config.api.asks_only_a_page): the view's queryset in its
+# default order (the model's), its SQL kept per access rule (accounts.access' `*_rule`).
+
+
+def _per_rule(model, build, rules: tuple[str, ...]) -> dict[str, tuple[SqlOnce, SqlOnce]]:
+    """Kept reads of `build(rule, value)` (and of its count) for each rule; ALL_ACCOUNTS reads
+    no value."""
+    return {
+        rule: (
+            _kept(model, lambda rule=rule: build(rule, 0))
+            if rule == ALL_ACCOUNTS
+            else _kept(model, lambda value, rule=rule: build(rule, value), value=int)
+        )
+        for rule in rules
+    }
+
+
+def _rows(reads: dict[str, tuple[SqlOnce, SqlOnce]], rule: tuple[str, int]) -> KeptRows:
+    name, value = rule
+    return _kept_rows(reads[name]) if name == ALL_ACCOUNTS else _kept_rows(reads[name], value=value)
+
+
+# The columns the API's serializers read (accounts.api.serializers); a row's other columns,
+# datetimes most of them, would cost their conversion for nothing.
+_PERSON = ("id", "email", "first_name", "last_name", "job_title")  # PersonSerializer's
+_ACCOUNT = (
+    "id",
+    "name",
+    "slug",
+    "segment",
+    "tier",
+    "annual_contract_value",
+    "currency",
+    "customer_since",
+    "renewal_date",
+    "created_at",
+    "updated_at",
+)
+_MEMBER = ("id", "role", "created_at", "account__slug", *(f"user__{f}" for f in _PERSON))
+_INVITATION = (
+    "id",
+    "email",
+    "role",
+    "expires_at",
+    "sent_at",
+    "accepted_at",
+    "revoked_at",
+    "created_at",
+    "account__slug",
+    *(f"invited_by__{f}" for f in _PERSON),
+)
+_ACCOUNT_RULES = (ALL_ACCOUNTS, OWN_ACCOUNT, ASSIGNED_ACCOUNTS)
+_ACCOUNTS = _per_rule(
+    Account, lambda rule, value: accounts_by_rule(rule, value).only(*_ACCOUNT), _ACCOUNT_RULES
+)
+_MEMBERSHIPS = _per_rule(
+    Membership,
+    lambda rule, value: (
+        memberships_of(accounts_by_rule(rule, value))
+        .select_related("user", "account")
+        .only(*_MEMBER)
+    ),
+    _ACCOUNT_RULES,
+)
+_TEAM_ASSIGNMENTS = _per_rule(
+    AccountTeamAssignment,
+    lambda rule, value: (
+        team_assignments_of(accounts_by_rule(rule, value))
+        .select_related("user", "account")
+        .only(*_MEMBER)
+    ),
+    _ACCOUNT_RULES,
+)
+_INVITATIONS = _per_rule(
+    Invitation,
+    lambda rule, value: (
+        invitations_by_rule(rule, value).select_related("account", "invited_by").only(*_INVITATION)
+    ),
+    (*_ACCOUNT_RULES, ADMINS_ACCOUNT, TEAMS_ACCOUNTS),
+)
+
+
+_API_TOKENS = SqlOnce(
+    ApiToken, lambda user_id, now: live_api_tokens(user_id, now=now), user_id=int, now=dt.datetime
+)
+_EMAIL_DOMAINS = SqlOnce(
+    EmailDomain,
+    lambda account_id: EmailDomain.objects.filter(account_id=account_id).order_by("domain"),
+    account_id=int,
+)
+
+
+def api_token_rows(*, user_id: int, now: dt.datetime) -> KeptRows:
+    """The person's API tokens that still work at `now` (visible_api_tokens)."""
+    return _API_TOKENS.rows(user_id=user_id, now=now)
+
+
+def email_domain_rows(*, account_id: int) -> KeptRows:
+    """The account's email domains, by name."""
+    return _EMAIL_DOMAINS.rows(account_id=account_id)
+
+
+def account_rows(*, rule: tuple[str, int]) -> KeptRows:
+    """The accounts of a visible_accounts rule (visible_accounts_rule), by name."""
+    return _rows(_ACCOUNTS, rule)
+
+
+def membership_rows(*, rule: tuple[str, int]) -> KeptRows:
+    """The memberships of a visible_accounts rule's accounts, with their person and account."""
+    return _rows(_MEMBERSHIPS, rule)
+
+
+def team_assignment_rows(*, rule: tuple[str, int]) -> KeptRows:
+    """The account teams of a visible_accounts rule's accounts, with their person and account."""
+    return _rows(_TEAM_ASSIGNMENTS, rule)
+
+
+def invitation_rows(*, rule: tuple[str, int]) -> KeptRows:
+    """The invitations of a visible_invitations rule, with their account and inviter."""
+    return _rows(_INVITATIONS, rule)

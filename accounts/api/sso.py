@@ -28,7 +28,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import access
+from accounts import access, selectors
 from accounts.models import EmailDomain, IdentityProvider, IdentityProviderKind
 from accounts.sso_settings import (
     email_domain_add,
@@ -38,6 +38,7 @@ from accounts.sso_settings import (
     provider_settings_changed,
 )
 from config import api_serializers as serializers
+from config.api import asks_only_a_page
 from config.single_line import validate_single_line
 
 
@@ -233,6 +234,13 @@ class EmailDomainListView(generics.ListCreateAPIView):
     def get_queryset(self):
         account = access.access_account_for_sso(self.request.user, self.kwargs["slug"])
         return account.email_domains.order_by("domain")
+
+    def list(self, request, *args, **kwargs):
+        if not asks_only_a_page(request):
+            return super().list(request, *args, **kwargs)
+        account = access.access_account_for_sso(request.user, self.kwargs["slug"])
+        page = self.paginate_queryset(selectors.email_domain_rows(account_id=account.pk))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
         request=EmailDomainSerializer,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_serializers import (
     ErrorResponse403Serializer,
@@ -17,7 +18,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import access, services
+from accounts import access, selectors, services
 from accounts.api import serializers as s
 from accounts.models import (
     Account,
@@ -28,6 +29,8 @@ from accounts.models import (
     User,
 )
 from accounts.personal_data import personal_data_export
+from config.api import asks_only_a_page
+from config.sql_once import KeptRows
 
 
 def _for_account(request, queryset):
@@ -40,6 +43,23 @@ def _for_account(request, queryset):
     return queryset.filter(account=access.access_account(request.user, slug))
 
 
+class KeptPageList:
+    """`list()` of a view whose unfiltered list has a kept read (config.sql_once): a call that
+    asks for nothing but a page (config.api.asks_only_a_page) reads the page from `kept_rows()`,
+    the view's queryset in its default order for the caller; any other call, or one for whom
+    `kept_rows()` gives None, goes through the view's queryset and filters."""
+
+    def kept_rows(self) -> KeptRows | None:
+        raise NotImplementedError
+
+    def list(self, request, *args, **kwargs):
+        rows = self.kept_rows() if asks_only_a_page(request) else None
+        if rows is None:
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
 class AccountFilter(django_filters.FilterSet):
     renewal_before = django_filters.DateFilter(field_name="renewal_date", lookup_expr="lte")
     renewal_after = django_filters.DateFilter(field_name="renewal_date", lookup_expr="gte")
@@ -50,6 +70,7 @@ class AccountFilter(django_filters.FilterSet):
 
 
 class AccountViewSet(
+    KeptPageList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -68,6 +89,10 @@ class AccountViewSet(
 
     def get_queryset(self):
         return access.visible_accounts(self.request.user)
+
+    def kept_rows(self) -> KeptRows | None:
+        rule = access.visible_accounts_rule(self.request.user)
+        return selectors.account_rows(rule=rule) if rule else None
 
     def get_object(self) -> Account:
         return access.access_account(
@@ -99,6 +124,7 @@ class AccountViewSet(
 
 
 class MembershipViewSet(
+    KeptPageList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
@@ -115,6 +141,10 @@ class MembershipViewSet(
     def get_queryset(self):
         queryset = access.visible_memberships(self.request.user).select_related("user", "account")
         return _for_account(self.request, queryset)
+
+    def kept_rows(self) -> KeptRows | None:
+        rule = access.visible_accounts_rule(self.request.user)
+        return selectors.membership_rows(rule=rule) if rule else None
 
     def get_object(self) -> Membership:
         return access.access_membership(
@@ -141,6 +171,7 @@ class MembershipViewSet(
 
 
 class TeamAssignmentViewSet(
+    KeptPageList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -159,6 +190,10 @@ class TeamAssignmentViewSet(
             "user", "account"
         )
         return _for_account(self.request, queryset)
+
+    def kept_rows(self) -> KeptRows | None:
+        rule = access.visible_accounts_rule(self.request.user)
+        return selectors.team_assignment_rows(rule=rule) if rule else None
 
     def get_object(self) -> AccountTeamAssignment:
         pk = self.kwargs["pk"]
@@ -188,6 +223,7 @@ class TeamAssignmentViewSet(
 
 
 class InvitationViewSet(
+    KeptPageList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -206,6 +242,10 @@ class InvitationViewSet(
             "account", "invited_by"
         )
         return _for_account(self.request, queryset)
+
+    def kept_rows(self) -> KeptRows | None:
+        rule = access.visible_invitations_rule(self.request.user)
+        return selectors.invitation_rows(rule=rule) if rule else None
 
     def get_object(self) -> Invitation:
         pk = self.kwargs["pk"]
@@ -249,7 +289,9 @@ class MeView(APIView):
         )
 
 
-class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class ApiTokenViewSet(
+    KeptPageList, mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
     """The caller's own API tokens that still work, newest first; DELETE revokes one at once.
     Tokens are made on the profile page, where the new token is shown once."""
 
@@ -261,6 +303,9 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
 
     def get_queryset(self):
         return access.visible_api_tokens(self.request.user)
+
+    def kept_rows(self) -> KeptRows | None:
+        return selectors.api_token_rows(user_id=self.request.user.pk, now=timezone.now())
 
     def get_object(self) -> ApiToken:
         return access.access_api_token(self.request.user, self.kwargs["token_key"])

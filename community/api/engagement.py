@@ -30,8 +30,8 @@ from community.selectors.engagement import (
     TREND_DAYS,
     account_engagement,
     offline_events_of,
-    snapshot_history,
 )
+from community.selectors.engagement_lists import offline_event_rows, snapshot_history
 from community.services.engagement import (
     OFFLINE_NOTE_MAX_LENGTH,
     offline_event_record,
@@ -39,6 +39,7 @@ from community.services.engagement import (
 )
 from community.tasks import engagement_recompute_accounts_task, engagement_recompute_all_task
 from config import api_serializers as serializers
+from config.api import asks_only_a_page
 
 
 class SnapshotSerializer(serializers.ModelSerializer):
@@ -284,6 +285,13 @@ class OfflineEventListCreateView(ListAPIView):
     def get_queryset(self):
         account = access_account_offline_event_list(self.request.user, self.kwargs["slug"])
         return offline_events_of(account=account)
+
+    def list(self, request, *args, **kwargs):
+        if not asks_only_a_page(request):
+            return super().list(request, *args, **kwargs)
+        account = access_account_offline_event_list(request.user, self.kwargs["slug"])
+        page = self.paginate_queryset(offline_event_rows(account_id=account.pk))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
         request=OfflineEventWriteSerializer,

@@ -11,8 +11,12 @@ from rest_framework.generics import ListAPIView
 from accounts.access import customer_membership
 from community.models import EngagementModel
 from community.models.engagement import MODEL_FIELDS
-from community.selectors.engagement_model import engagement_model_versions
+from community.selectors.engagement_model import (
+    engagement_model_version_rows,
+    engagement_model_versions,
+)
 from config import api_serializers as serializers
+from config.api import asks_only_a_page
 
 
 class EngagementModelSerializer(serializers.ModelSerializer):
@@ -39,6 +43,16 @@ class EngagementModelListView(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        self._refuse_customers()
+        return engagement_model_versions()
+
+    def list(self, request, *args, **kwargs):
+        if not asks_only_a_page(request):
+            return super().list(request, *args, **kwargs)
+        self._refuse_customers()
+        page = self.paginate_queryset(engagement_model_version_rows())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def _refuse_customers(self) -> None:
         if customer_membership(self.request.user) is not None:
             raise PermissionDenied("The engagement model is for internal users.")
-        return engagement_model_versions()

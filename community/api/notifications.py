@@ -27,11 +27,13 @@ from community.models import Notification
 from community.models.notifications import KINDS, Delivery
 from community.selectors.notifications import (
     notification_preferences_for,
+    notification_rows,
     notifications_for,
     notifications_unread_count,
 )
 from community.services.notifications import notification_preferences_set, notifications_mark_read
 from config import api_serializers as serializers
+from config.api import asks_only_a_page
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -98,6 +100,12 @@ class NotificationViewSet(
 
     def get_queryset(self):
         return notifications_for(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        if not asks_only_a_page(request):
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(notification_rows(user_id=request.user.pk))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def get_object(self) -> Notification:
         pk = self.kwargs["pk"]

@@ -136,7 +136,7 @@ class WebhookEndpointListView(GenericAPIView):
 
     @extend_schema(responses=WebhookEndpointSerializer(many=True))
     def get(self, request):
-        endpoints = selectors_webhooks.webhook_endpoints()
+        endpoints = selectors_webhooks.webhook_endpoint_list()
         return Response(WebhookEndpointSerializer(endpoints, many=True).data)
 
     @extend_schema(

@@ -317,16 +317,6 @@ def _score_change(
     return score_change(latest=latest, model=model)
 
 
-def snapshot_history(
-    *, account: Account, days: int, today: date | None = None
-) -> QuerySet[EngagementSnapshot]:
-    """The account's daily snapshots over the last `days` days, oldest first."""
-    today = today or timezone.localdate()
-    return EngagementSnapshot.objects.filter(
-        account=account, day__gte=today - timedelta(days=days)
-    ).order_by("day")
-
-
 def activity_contributions(
     *,
     account: Account,

@@ -24,6 +24,7 @@ from community.models import (
 )
 from community.models.engagement import MODEL_FIELDS
 from community.selectors.engagement_figures import chunks_of, figures_for_accounts, snapshots_for
+from config.sql_once import KeptRows, SqlOnce
 
 
 def engagement_model_active() -> EngagementModel:
@@ -117,3 +118,11 @@ def engagement_preview(
 def engagement_model_versions() -> QuerySet[EngagementModel]:
     """Every version, newest first, with who made it."""
     return EngagementModel.objects.select_related("created_by").order_by("-version")
+
+
+_VERSIONS = SqlOnce(EngagementModel, engagement_model_versions)
+
+
+def engagement_model_version_rows() -> KeptRows:
+    """engagement_model_versions, a page at a time (its SQL kept: config.sql_once)."""
+    return _VERSIONS.rows()

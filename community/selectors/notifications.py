@@ -19,6 +19,7 @@ from community.models.notifications import (
     Delivery,
     kind_default,
 )
+from config.sql_once import KeptRows, SqlOnce
 
 # What a notification's `shown_title` and `shown_body` read: its reader (and their membership),
 # who acted, the account they acted for and the garden it happened in.
@@ -44,11 +45,21 @@ class PreferenceRow:
         return [(value, Delivery(value).label) for value in self.deliveries]
 
 
+# The person's chosen deliveries (kind, delivery), its SQL kept (config.sql_once).
+_CHOSEN = SqlOnce(
+    NotificationPreference,
+    lambda user_id: NotificationPreference.objects.filter(user_id=user_id).values_list(
+        "kind", "delivery"
+    ),
+    user_id=int,
+)
+
+
 def notification_preferences_for(*, user: User) -> list[PreferenceRow]:
     """Every registered kind the person may get, with their delivery for it (one query, and
     the person's membership, cached on the user: customers do not get internal kinds)."""
     internal = is_internal(user)
-    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
+    chosen = dict(_CHOSEN.all(user_id=user.pk))
     return [
         PreferenceRow(
             kind=kind.key,
@@ -103,7 +114,20 @@ def user_notifications(
 
 
 def notifications_for(*, user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).select_related(*NAMING_RELATED)
+    return _notifications_of(user.pk)
+
+
+def _notifications_of(user_id: int) -> QuerySet[Notification]:
+    return Notification.objects.filter(user_id=user_id).select_related(*NAMING_RELATED)
+
+
+_NOTIFICATIONS = SqlOnce(Notification, _notifications_of, user_id=int)
+
+
+def notification_rows(*, user_id: int) -> KeptRows:
+    """notifications_for the person, in their model's order (newest first), a page at a time
+    (its SQL kept: config.sql_once)."""
+    return _NOTIFICATIONS.rows(user_id=user_id)
 
 
 def notifications_unread_count(*, user: User) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from community.models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
+from config.sql_once import SqlOnce
 
 
 def webhook_endpoints() -> QuerySet[WebhookEndpoint]:
@@ -14,6 +15,14 @@ def webhook_endpoints() -> QuerySet[WebhookEndpoint]:
         succeeded=Count("deliveries", filter=Q(deliveries__status=WebhookDeliveryStatus.SUCCEEDED)),
         failed=Count("deliveries", filter=Q(deliveries__status=WebhookDeliveryStatus.FAILED)),
     )
+
+
+_ENDPOINTS = SqlOnce(WebhookEndpoint, webhook_endpoints)
+
+
+def webhook_endpoint_list() -> list[WebhookEndpoint]:
+    """webhook_endpoints' rows (one query, its SQL kept: config.sql_once)."""
+    return _ENDPOINTS.all()
 
 
 def webhook_deliveries(
