@@ -41,39 +41,6 @@ from accounts.models import (
 from config.sql_once import KeptRows, SqlOnce
 
 
-class _CountedApart(KeptRows):
-    """A kept read's rows, counted by another kept read: the same rows without what only a page
-    shows (the joined rows, the order), as Django counts a queryset."""
-
-    def __init__(self, page: SqlOnce, counted: SqlOnce, values: dict):
-        super().__init__(page, values)
-        self._counted = counted
-
-    def count(self) -> int:
-        if self._count is None:
-            self._count = self._counted.count(**self._values)
-        return self._count
-
-    __len__ = count
-
-
-def _kept(model, build, **kinds) -> tuple[SqlOnce, SqlOnce]:
-    """A kept read of `build(**values)` and of its count (`build_count`, below)."""
-    return SqlOnce(model, build, **kinds), SqlOnce(
-        model, lambda **values: _bare(build(**values)), **kinds
-    )
-
-
-def _bare(rows: QuerySet) -> QuerySet:
-    """The rows of `rows` without their joined rows, chosen columns or order: what counting
-    them reads."""
-    return rows.select_related(None).order_by().only("pk")
-
-
-def _kept_rows(reads: tuple[SqlOnce, SqlOnce], **values) -> KeptRows:
-    return _CountedApart(*reads, values)
-
-
 def account_list(
     *,
     accounts: QuerySet[Account],
@@ -223,7 +190,7 @@ _AUDIT_READ = (
     "actor__last_name",
 )
 # The whole trail (audit_entries with no filter), its SQL kept (config.sql_once).
-_AUDIT_TRAIL = _kept(
+_AUDIT_TRAIL = SqlOnce(
     AuditEntry,
     lambda: (
         AuditEntry.objects.select_related("actor").only(*_AUDIT_READ).order_by("-timestamp", "-pk")
@@ -234,7 +201,7 @@ _AUDIT_TRAIL = _kept(
 def audit_trail_rows() -> KeptRows:
     """audit_entries() with no filter, a page at a time (the entries with what audit_rows
     reads of them)."""
-    return _kept_rows(_AUDIT_TRAIL)
+    return _AUDIT_TRAIL.rows()
 
 
 # The people and accounts a page of audit rows names (accounts/audit_trail.py), by their ids.
@@ -309,22 +276,21 @@ def account_history(
 # default order (the model's), its SQL kept per access rule (accounts.access' `*_rule`).
 
 
-def _per_rule(model, build, rules: tuple[str, ...]) -> dict[str, tuple[SqlOnce, SqlOnce]]:
-    """Kept reads of `build(rule, value)` (and of its count) for each rule; ALL_ACCOUNTS reads
-    no value."""
+def _per_rule(model, build, rules: tuple[str, ...]) -> dict[str, SqlOnce]:
+    """Kept reads of `build(rule, value)` for each rule; ALL_ACCOUNTS reads no value."""
     return {
         rule: (
-            _kept(model, lambda rule=rule: build(rule, 0))
+            SqlOnce(model, lambda rule=rule: build(rule, 0))
             if rule == ALL_ACCOUNTS
-            else _kept(model, lambda value, rule=rule: build(rule, value), value=int)
+            else SqlOnce(model, lambda value, rule=rule: build(rule, value), value=int)
         )
         for rule in rules
     }
 
 
-def _rows(reads: dict[str, tuple[SqlOnce, SqlOnce]], rule: tuple[str, int]) -> KeptRows:
+def _rows(reads: dict[str, SqlOnce], rule: tuple[str, int]) -> KeptRows:
     name, value = rule
-    return _kept_rows(reads[name]) if name == ALL_ACCOUNTS else _kept_rows(reads[name], value=value)
+    return reads[name].rows() if name == ALL_ACCOUNTS else reads[name].rows(value=value)
 
 
 # The columns the API's serializers read (accounts.api.serializers); a row's other columns,

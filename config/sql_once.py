@@ -80,6 +80,7 @@ class _Kept:
     slots: tuple  # per parameter: ("value", name) or ("constant", the value)
     alias: str  # the database's
     pageable: bool  # unsliced and not combined: LIMIT/OFFSET may follow its SQL
+    counting: tuple | None  # (SQL, slots) of its rows alone, to count them (None: sliced)
     # The compiler's converters of its columns' values, per connection (`_kept_converters`).
     converters: dict = field(default_factory=dict)
 
@@ -95,19 +96,27 @@ class SqlOnce:
     def _stand_ins(self) -> dict:
         return {name: _stand_in(kind, next(_serial)) for name, kind in self._kinds.items()}
 
-    def _compiled(self, connection, values: dict) -> tuple[QuerySet, object, str, list]:
+    def _compiled(
+        self, connection, values: dict, *, counted: bool = False
+    ) -> tuple[QuerySet, object, str, list]:
+        """The build's queryset for `values`, its compiler, SQL and parameters; `counted`: of
+        the rows alone, as Django counts them (without select_related and ordering)."""
         with connection.execute_wrapper(_refuse_queries):
             queryset = self._build(**values)
         if queryset.model is not self._model:
             raise ValueError(f"SqlOnce: a queryset of {queryset.model}, not of {self._model}")
+        if counted:  # (as Query.get_aggregation leaves them out: also after values())
+            queryset = queryset.order_by()
+            queryset.query.select_related = False
         compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         return queryset, compiler, sql, list(params)
 
-    def _keep(self, connection) -> _Kept:
+    def _sql_kept(self, connection, *, counted: bool = False):
+        """(queryset, compiler, SQL, slots) of the build, checked with two sets of stand-ins."""
         first, second = self._stand_ins(), self._stand_ins()
-        queryset, compiler, sql, params = self._compiled(connection, first)
-        _q, _c, other_sql, other_params = self._compiled(connection, second)
+        queryset, compiler, sql, params = self._compiled(connection, first, counted=counted)
+        _q, _c, other_sql, other_params = self._compiled(connection, second, counted=counted)
         if sql != other_sql or len(params) != len(other_params):
             raise ValueError("SqlOnce: its SQL changes with the values")
         names = {(type(v), _hashable(v)): name for name, v in first.items()}
@@ -125,9 +134,14 @@ class SqlOnce:
                 raise ValueError(f"SqlOnce: a parameter depends on more than a value: {param!r}")
         if missing := set(self._kinds) - seen:
             raise ValueError(f"SqlOnce: not a parameter of its own: {sorted(missing)}")
+        return queryset, compiler, sql, tuple(slots)
+
+    def _keep(self, connection) -> _Kept:
+        queryset, compiler, sql, slots = self._sql_kept(connection)
         query = queryset.query
         pageable = not (query.low_mark or query.high_mark is not None or query.combinator)
-        return _Kept(queryset, compiler, sql, tuple(slots), connection.alias, pageable)
+        counting = self._sql_kept(connection, counted=True)[2:] if pageable else None
+        return _Kept(queryset, compiler, sql, slots, connection.alias, pageable, counting)
 
     def _queryset(self, values: dict, *, after: str = "", more: tuple = ()) -> QuerySet:
         """The queryset for these values: on PostgreSQL with every value given, one that runs
@@ -194,13 +208,15 @@ class SqlOnce:
 
     def count(self, **values) -> int:
         """How many rows the queryset has for these values, as `queryset.count()` tells: on
-        PostgreSQL, the kept SQL counted as a subquery."""
+        PostgreSQL, the kept SQL of its rows alone (without select_related and ordering, as
+        Django counts; a sliced build's rows as they are) counted as a subquery."""
         kept = self._kept_for(values)
         if kept is None:
             return self._build(**values).count()
-        params = tuple(values[v] if kind == "value" else v for kind, v in kept.slots)
+        sql, slots = kept.counting or (kept.sql, kept.slots)  # (sliced: its rows as they are)
+        params = tuple(values[v] if kind == "value" else v for kind, v in slots)
         with connections[kept.alias].cursor() as cursor:
-            counted = f"SELECT COUNT(*) FROM ({kept.sql}) AS kept_rows"  # noqa: S608 (the ORM's SQL)
+            counted = f"SELECT COUNT(*) FROM ({sql}) AS kept_rows"  # noqa: S608 (the ORM's SQL)
             cursor.execute(counted, params)
             return cursor.fetchone()[0]
 

@@ -308,3 +308,25 @@ def test_a_kept_read_works_out_its_values_converters_once(db, monkeypatch):
         assert [(o.args, o.kwargs) for o in once.page(offset=1, limit=1, task="t")] == expected[1:]
     assert len(worked_out) == 1  # the first call's; the ORM's way works them out on each
     assert expected[0] == ([1, "two"], {"three": [3]})
+
+
+def test_a_kept_count_reads_the_rows_alone_as_django_counts_them(db, member_a, admin_a):
+    from accounts.models import Membership
+
+    def build(account_id):
+        return (
+            Membership.objects.filter(account_id=account_id)
+            .select_related("user", "account")
+            .order_by("user__email", "pk")
+        )
+
+    once = SqlOnce(Membership, build, account_id=int)
+    account_id = member_a.membership.account_id
+    once.page(offset=0, limit=1, account_id=account_id)  # keeps the SQL
+    with CaptureQueriesContext(connection) as queries:
+        counted = once.count(account_id=account_id)
+    assert counted == build(account_id).count() == 2
+    (sql,) = [query["sql"] for query in queries]
+    assert "JOIN" not in sql and "ORDER BY" not in sql  # no joined rows, no order to count
+    sliced = SqlOnce(Membership, lambda account_id: build(account_id)[:1], account_id=int)
+    assert sliced.count(account_id=account_id) == 1 == build(account_id)[:1].count()
