@@ -26,9 +26,11 @@ lists of every length (`__in` writes one placeholder per id). The SQL is kept pe
 a truncation to the site's day or month names the zone in it.
 
 A list read a page at a time (an API list): `page(offset=, limit=, **values)` runs the kept SQL
-of the unsliced, ordered build followed by `LIMIT %s OFFSET %s`, `count(**values)` counts it as a
-subquery, and `rows(**values)` gives both as Django's Paginator reads a list (`KeptRows`;
-config.api's paginator reads the page before it counts, as it does a queryset's).
+of the unsliced, ordered build followed by `LIMIT %s OFFSET %s`; `count(**values)` counts, as a
+subquery, the kept SQL of its rows alone (without select_related's joins and the order, as
+Django counts); `rows(**values)` gives both as Django's Paginator reads a list (`KeptRows`;
+config.api's paginator reads the page before it counts, as it does a queryset's). Each value
+converter of a kept read's columns is worked out once per connection.
 """
 
 from __future__ import annotations
