@@ -103,3 +103,24 @@ def asks_only_a_page(request) -> bool:
     call may be answered from a kept read (config.sql_once) of the view's unfiltered list in its
     default order; any other goes through the view's filter backends."""
     return _PAGE_PARAMETERS.issuperset(request.query_params)
+
+
+class KeptPageList:
+    """`list()` of a view whose unfiltered list has a kept read (config.sql_once): a call that
+    asks for nothing but a page (`asks_only_a_page`) reads the page from `kept_rows()`, the
+    view's queryset in its default order for the caller. Any other call, or one for whom
+    `kept_rows()` gives None (the default), goes through the view's queryset and filters."""
+
+    def kept_rows(self) -> KeptRows | None:
+        return None
+
+    def list(self, request, *args, **kwargs):
+        rows = self.kept_rows() if asks_only_a_page(request) else None
+        if rows is None:
+            return super().list(request, *args, **kwargs)
+        return self.get_paginated_response(self.kept_data(self.paginate_queryset(rows)))
+
+    def kept_data(self, page: list) -> list:
+        """The page's items as the view's serializer gives them. A view whose kept rows are
+        prepared rows, not model instances, gives them its own way, the same items."""
+        return self.get_serializer(page, many=True).data

@@ -29,7 +29,7 @@ from accounts.models import (
     User,
 )
 from accounts.personal_data import personal_data_export
-from config.api import asks_only_a_page
+from config.api import KeptPageList
 from config.sql_once import KeptRows
 
 
@@ -41,23 +41,6 @@ def _for_account(request, queryset):
     if not slug:
         return queryset
     return queryset.filter(account=access.access_account(request.user, slug))
-
-
-class KeptPageList:
-    """`list()` of a view whose unfiltered list has a kept read (config.sql_once): a call that
-    asks for nothing but a page (config.api.asks_only_a_page) reads the page from `kept_rows()`,
-    the view's queryset in its default order for the caller; any other call, or one for whom
-    `kept_rows()` gives None, goes through the view's queryset and filters."""
-
-    def kept_rows(self) -> KeptRows | None:
-        raise NotImplementedError
-
-    def list(self, request, *args, **kwargs):
-        rows = self.kept_rows() if asks_only_a_page(request) else None
-        if rows is None:
-            return super().list(request, *args, **kwargs)
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class AccountFilter(django_filters.FilterSet):

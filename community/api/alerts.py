@@ -22,7 +22,8 @@ from community.models import Alert, AlertReason
 from community.selectors import alerts as alert_selectors
 from community.services import alerts
 from config import api_serializers as serializers
-from config.api import asks_only_a_page
+from config.api import KeptPageList
+from config.sql_once import KeptRows
 
 
 class AlertPersonSerializer(serializers.Serializer):
@@ -131,7 +132,9 @@ class AlertFilter(django_filters.FilterSet):
         return queryset.filter(account=access_account(self.request.user, value))
 
 
-class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AlertViewSet(
+    KeptPageList, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Alerts of the accounts the caller sees (internal users only), newest first; open ones
     unless `state` says otherwise."""
 
@@ -144,17 +147,9 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         # The filter set picks the state and adds the figures (alert_list), once.
         return visible_alerts(self.request.user)
 
-    def list(self, request, *args, **kwargs):
-        # A page of the unfiltered list (the open alerts) of an internal user: a kept read.
-        rows = (
-            alert_selectors.open_alert_rows(user=request.user)
-            if asks_only_a_page(request)
-            else None
-        )
-        if rows is None:
-            return super().list(request, *args, **kwargs)
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    def kept_rows(self) -> KeptRows | None:
+        # The unfiltered list (the open alerts) of an internal user.
+        return alert_selectors.open_alert_rows(user=self.request.user)
 
     def get_object(self) -> Alert:
         pk = self.kwargs["pk"]

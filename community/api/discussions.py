@@ -38,8 +38,9 @@ from community.selectors import api_rows
 from community.selectors import discussions as selectors
 from community.services import discussions as services
 from config import api_serializers as serializers
-from config.api import asks_only_a_page
+from config.api import KeptPageList
 from config.single_line import validate_single_line
+from config.sql_once import KeptRows
 
 # --- Serializers -------------------------------------------------------------------------------
 
@@ -209,6 +210,7 @@ def _with_reactions(posts: list[Post], user) -> list[Post]:
 
 
 class ThreadViewSet(
+    KeptPageList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -235,12 +237,11 @@ class ThreadViewSet(
         parameters=[OpenApiParameter("garden", OpenApiTypes.STR, description="A garden's slug.")]
     )
     def list(self, request, *args, **kwargs):
-        # A page of every visible thread (no garden asked): a kept read.
-        rows = visible_thread_rows(request.user) if asks_only_a_page(request) else None
-        if rows is None:
-            return super().list(request, *args, **kwargs)
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return super().list(request, *args, **kwargs)  # here for the schema's parameter
+
+    def kept_rows(self) -> KeptRows | None:
+        # A page of every visible thread (no garden asked).
+        return visible_thread_rows(self.request.user)
 
     @extend_schema(request=ThreadWriteSerializer, responses={201: ThreadSerializer})
     def create(self, request, *args, **kwargs):

@@ -47,8 +47,9 @@ from community.selectors import api_rows
 from community.selectors import gardens as selectors
 from community.services import gardens as services
 from config import api_serializers as serializers
-from config.api import asks_only_a_page
+from config.api import KeptPageList, asks_only_a_page
 from config.single_line import validate_single_line
+from config.sql_once import KeptRows
 
 # --- Serializers -------------------------------------------------------------------------------
 
@@ -276,6 +277,7 @@ class GardenInvitationFilter(django_filters.FilterSet):
 
 
 class GardenInvitationViewSet(
+    KeptPageList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -295,17 +297,8 @@ class GardenInvitationViewSet(
             invitations=visible_garden_invitations(self.request.user)
         )
 
-    def list(self, request, *args, **kwargs):
-        # A page of the unfiltered list: a kept read.
-        rows = (
-            api_rows.visible_invitation_rows(user=request.user)
-            if asks_only_a_page(request)
-            else None
-        )
-        if rows is None:
-            return super().list(request, *args, **kwargs)
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    def kept_rows(self) -> KeptRows | None:
+        return api_rows.visible_invitation_rows(user=self.request.user)
 
     def get_object(self) -> GardenAccount:
         pk = self.kwargs["pk"]

@@ -51,8 +51,9 @@ from community.services.harvests import (
     harvest_update,
 )
 from config import api_serializers as serializers
-from config.api import asks_only_a_page
+from config.api import KeptPageList
 from config.single_line import validate_single_line
+from config.sql_once import KeptRows
 
 
 class _HarvestSourceSerializer(serializers.Serializer):
@@ -243,6 +244,7 @@ _ERRORS = {403: ErrorResponse403Serializer, 404: ErrorResponse404Serializer}
 
 
 class HarvestViewSet(
+    KeptPageList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -274,13 +276,9 @@ class HarvestViewSet(
             theme=params.get("theme", "") if params.get("theme") in GardenTheme.values else "",
         ).select_related("source_thread")
 
-    def list(self, request, *args, **kwargs):
-        # A page of the unfiltered feed: a kept read.
-        rows = api_rows.harvest_feed_rows(user=request.user) if asks_only_a_page(request) else None
-        if rows is None:
-            return super().list(request, *args, **kwargs)
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    def kept_rows(self) -> KeptRows | None:
+        # A page of the unfiltered feed.
+        return api_rows.harvest_feed_rows(user=self.request.user)
 
     def get_object(self) -> Harvest:
         return access_harvest(self.request.user, self.kwargs["slug"])

@@ -24,7 +24,8 @@ from rest_framework.response import Response
 
 from accounts.access import customer_membership, sees_all_accounts
 from community.access.gardens import access_garden_content
-from config.api import asks_only_a_page
+from config.api import KeptPageList, asks_only_a_page
+from config.sql_once import KeptRows
 from ideas import access, workflow
 from ideas.api import ideas_serializers as s
 from ideas.models import Idea, IdeaStatus
@@ -56,6 +57,7 @@ _LIST_COLUMNS = (
 
 
 class IdeaViewSet(
+    KeptPageList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -75,18 +77,9 @@ class IdeaViewSet(
         # other columns of those three (passwords, charters, contract values) are not read.
         return ideas.only(*_LIST_COLUMNS) if self.action == "list" else ideas
 
-    def list(self, request, *args, **kwargs):
-        # A call that asks for nothing but a page reads it from kept SQL (the same rows, in the
-        # same order); one with a filter, search or ordering goes through the filter backends.
-        rows = (
-            idea_list_rows(user=request.user, columns=_LIST_COLUMNS)
-            if asks_only_a_page(request)
-            else None
-        )
-        if rows is None:
-            return super().list(request, *args, **kwargs)
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    def kept_rows(self) -> KeptRows | None:
+        # The same rows in the same order as the unfiltered queryset.
+        return idea_list_rows(user=self.request.user, columns=_LIST_COLUMNS)
 
     def get_object(self) -> Idea:
         return access.access_idea(self.request.user, self.kwargs["pk"])
