@@ -31,6 +31,9 @@ subquery, the kept SQL of its rows alone (without select_related's joins and the
 Django counts); `rows(**values)` gives both as Django's Paginator reads a list (`KeptRows`;
 config.api's paginator reads the page before it counts, as it does a queryset's). Each value
 converter of a kept read's columns is worked out once per connection.
+
+On PostgreSQL a kept read runs prepared on its connection, so that the server plans it once
+(config.sql_prepared; `DB_PREPARE_KEPT_SQL=0` turns that off).
 """
 
 from __future__ import annotations
@@ -41,11 +44,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import count
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import ForeignKey, IntegerField, Lookup, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+
+from config.sql_prepared import preparing
 
 _KINDS = (int, str, datetime.datetime, datetime.date, list)
 _serial = count()
@@ -83,6 +89,7 @@ class _Kept:
     alias: str  # the database's
     pageable: bool  # unsliced and not combined: LIMIT/OFFSET may follow its SQL
     counting: tuple | None  # (SQL, slots) of its rows alone, to count them (None: sliced)
+    prepared: bool  # run prepared on the server (config.sql_prepared)
     # The compiler's converters of its columns' values, per connection (`_kept_converters`).
     converters: dict = field(default_factory=dict)
 
@@ -143,7 +150,8 @@ class SqlOnce:
         query = queryset.query
         pageable = not (query.low_mark or query.high_mark is not None or query.combinator)
         counting = self._sql_kept(connection, counted=True)[2:] if pageable else None
-        return _Kept(queryset, compiler, sql, slots, connection.alias, pageable, counting)
+        prepared = settings.PREPARE_KEPT_SQL  # (config.sql_prepared)
+        return _Kept(queryset, compiler, sql, slots, connection.alias, pageable, counting, prepared)
 
     def _queryset(self, values: dict, *, after: str = "", more: tuple = ()) -> QuerySet:
         """The queryset for these values: on PostgreSQL with every value given, one that runs
@@ -154,7 +162,7 @@ class SqlOnce:
         params = (*(values[v] if kind == "value" else v for kind, v in kept.slots), *more)
         sql = f"{kept.sql}{after}"
         compiler = kept.compiler.__class__.__new__(kept.compiler.__class__)
-        compiler.__dict__.update(kept.compiler.__dict__, connection=connections[kept.alias])
+        compiler.__dict__.update(kept.compiler.__dict__, connection=_connection(kept))
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         compiler.get_converters = partial(_kept_converters, kept, compiler)
         queryset = kept.queryset._chain()
@@ -217,15 +225,23 @@ class SqlOnce:
             return self._build(**values).count()
         sql, slots = kept.counting or (kept.sql, kept.slots)  # (sliced: its rows as they are)
         params = tuple(values[v] if kind == "value" else v for kind, v in slots)
-        with connections[kept.alias].cursor() as cursor:
+        with _connection(kept).cursor() as cursor:
             counted = f"SELECT COUNT(*) FROM ({sql}) AS kept_rows"  # noqa: S608 (the ORM's SQL)
             cursor.execute(counted, params)
             return cursor.fetchone()[0]
 
-    def rows(self, **values) -> KeptRows:
+    def rows(self, *, counted_by: SqlOnce | None = None, **values) -> KeptRows:
         """The rows for these values as Django's Paginator reads a list: `count()` and slices,
-        each running the kept SQL (`page`, `count`)."""
-        return KeptRows(self, values)
+        each running the kept SQL (`page`, `count`). `counted_by`: another kept read of the same
+        rows for the same values that counts them for less (values read through joins are
+        counted with the joins; model instances with select_related, without)."""
+        return KeptRows(self, values, counted_by=counted_by)
+
+
+def _connection(kept: _Kept):
+    """The connection a kept read runs on: one that prepares it, if it may be."""
+    connection = connections[kept.alias]
+    return preparing(connection) if kept.prepared else connection
 
 
 def _kept_converters(kept: _Kept, compiler, expressions) -> dict:
@@ -243,13 +259,14 @@ class KeptRows:
     """A kept read's rows for given values, as a list is given to Django's Paginator: `count()`
     (and `len`) and slices of consecutive rows (`rows[a:b]`, a list), each one query."""
 
-    def __init__(self, kept: SqlOnce, values: dict):
+    def __init__(self, kept: SqlOnce, values: dict, *, counted_by: SqlOnce | None = None):
         self._kept, self._values = kept, values
+        self._counted_by = counted_by or kept
         self._count: int | None = None
 
     def count(self) -> int:
         if self._count is None:
-            self._count = self._kept.count(**self._values)
+            self._count = self._counted_by.count(**self._values)
         return self._count
 
     __len__ = count

@@ -330,3 +330,28 @@ def test_a_kept_count_reads_the_rows_alone_as_django_counts_them(db, member_a, a
     assert "JOIN" not in sql and "ORDER BY" not in sql  # no joined rows, no order to count
     sliced = SqlOnce(Membership, lambda account_id: build(account_id)[:1], account_id=int)
     assert sliced.count(account_id=account_id) == 1 == build(account_id)[:1].count()
+
+
+def test_kept_rows_may_be_counted_by_another_kept_read_of_the_same_rows(db, member_a, admin_a):
+    """Values read through a join are counted with the join; a kept read of the same rows as
+    model instances counts them without it."""
+    from accounts.models import Membership
+
+    def members(account_id):
+        return Membership.objects.filter(account_id=account_id).order_by("pk")
+
+    values = SqlOnce(
+        Membership,
+        lambda account_id: members(account_id).values_list("pk", "user__email"),
+        account_id=int,
+    )
+    instances = SqlOnce(Membership, members, account_id=int)
+    account_id = member_a.membership.account_id
+    expected = list(members(account_id).values_list("pk", "user__email"))
+    for counted_by, joined in ((None, True), (instances, False)):
+        rows = values.rows(counted_by=counted_by, account_id=account_id)
+        assert rows[0:5] == expected
+        with CaptureQueriesContext(connection) as queries:
+            assert rows.count() == len(expected) == 2
+        (sql,) = [query["sql"] for query in queries]
+        assert ("JOIN" in sql) is joined

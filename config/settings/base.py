@@ -155,6 +155,9 @@ if _replica:
 DATABASE_ROUTERS = ["config.db_router.AnalyticsReplicaRouter"]
 DATABASE_REPLICA_MAX_LAG_SECONDS = env_int("DATABASE_REPLICA_MAX_LAG_SECONDS", 30, minimum=0)
 DATABASE_REPLICA_CHECK_SECONDS = env_int("DATABASE_REPLICA_CHECK_SECONDS", 5, minimum=0)
+# Kept SQL (config/sql_once.py) is prepared on PostgreSQL, planned once per connection instead
+# of on every call (config/sql_prepared.py). 0 for a pooler that cannot keep prepared statements.
+PREPARE_KEPT_SQL = env_bool("DB_PREPARE_KEPT_SQL", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users and login
