@@ -31,7 +31,7 @@ from ideas.api import ideas_serializers as s
 from ideas.models import Idea, IdeaStatus
 from ideas.selectors import ideas as selectors
 from ideas.selectors import ideas_page
-from ideas.selectors.ideas_rows import idea_list_rows
+from ideas.selectors.ideas_rows import idea_list_values
 from ideas.selectors.similar import likely_duplicates, similar_ideas
 from ideas.services import ideas as services
 
@@ -78,8 +78,13 @@ class IdeaViewSet(
         return ideas.only(*_LIST_COLUMNS) if self.action == "list" else ideas
 
     def kept_rows(self) -> KeptRows | None:
-        # The same rows in the same order as the unfiltered queryset.
-        return idea_list_rows(user=self.request.user, columns=_LIST_COLUMNS)
+        # The same rows in the same order as the unfiltered queryset, as plain values.
+        return idea_list_values(user=self.request.user, columns=_LIST_COLUMNS)
+
+    def kept_data(self, page: list) -> list:
+        # IdeaSerializer's items, made from the values.
+        context = self.get_serializer_context()
+        return s.idea_items(page, viewer=self.request.user, context=context)
 
     def get_object(self) -> Idea:
         return access.access_idea(self.request.user, self.kwargs["pk"])

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from drf_spectacular.utils import extend_schema_field
 
+from accounts.models import User
 from accounts.people import FROM_MEMBERSHIP, person_name
 from config import api_serializers as serializers
+from config.api_rows import moment_shown
 from config.single_line import validate_single_line
 from ideas.models import Comment, Idea, IdeaStatus, IdeaTransition, Pilot, PilotState
 from ideas.services.ideas import MAX_COMMENT_LENGTH, MAX_LINK_LENGTH
@@ -85,6 +89,62 @@ class IdeaSerializer(serializers.ModelSerializer):
             return None
         own = self.context.get("viewer_account_id") == idea.author_account_id
         return idea.author_account.slug if own or self.context.get("show_accounts") else None
+
+
+def idea_items(rows: list[tuple], *, viewer: User, context: dict) -> list[dict]:
+    """IdeaSerializer's items (with `context`) of the ideas API's list rows read as plain
+    values (ideas.selectors.ideas_rows.ROW_VALUES), the same, key for key and value for value."""
+    moment = moment_shown()
+    named: dict[tuple, str] = {}
+    viewer_account_id = context.get("viewer_account_id")
+    show_accounts = context.get("show_accounts")
+    items = []
+    for row in rows:
+        pk, garden, shows, title, job, proposal, links, status, merged_into = row[:9]
+        author, account, slug = row[9], row[12], row[13]
+        if author is not None and (author, account, shows) not in named:
+            named[author, account, shows] = _row_name(viewer, row[9:15], shows)
+        shown = account is not None and (show_accounts or viewer_account_id == account)
+        items.append(
+            {
+                "id": pk,
+                "garden": garden,
+                "title": title,
+                "job_to_be_done": job,
+                "proposal": proposal,
+                "links": links,
+                "status": status,
+                "merged_into": merged_into,
+                "author": None if author is None else named[author, account, shows],
+                "author_account": slug if shown else None,
+                "supporters": row[15],
+                "supporting_accounts": row[16],
+                "created_at": moment(row[17]),
+                "updated_at": moment(row[18]),
+            }
+        )
+    return items
+
+
+class _Person(SimpleNamespace):
+    """A list row's author for accounts.people's rule: their names, named as a User is."""
+
+    full_name = User.full_name
+
+
+def _row_name(viewer: User, person: tuple, shows_other_members: bool) -> str:
+    """The author's name by accounts.people's rule, from a list row's values of the person
+    (id, first and last name, account id, slug and name) and the garden's setting."""
+    _pk, first, last, account_id, _slug, account_name = person
+    return person_name(
+        viewer=viewer,
+        person=_Person(first_name=first, last_name=last),
+        person_account_id=account_id,
+        person_account=None
+        if account_id is None
+        else SimpleNamespace(pk=account_id, name=account_name),
+        garden=SimpleNamespace(shows_other_members=shows_other_members),
+    )
 
 
 class TransitionSerializer(serializers.ModelSerializer):

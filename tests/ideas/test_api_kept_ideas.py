@@ -231,3 +231,64 @@ def test_the_ideas_api_keeps_its_sql_for_a_page_similar_ideas_and_duplicates(
     assert Idea not in compiled and Comment not in compiled
     _answers(api, people["member"], IDEAS, {"search": "offline"})
     assert Idea in compiled  # a search goes through the filter backends: the ORM writes it
+
+
+@pytest.fixture
+def one_author_in_two_gardens(db):
+    """Account B's member, without a surname, proposing ideas in a garden that names other
+    accounts' members and in one that does not (interleaved, on the same page); account B's
+    member without any name; a company author; and account A's member who reads them."""
+    account, other = AccountFactory(name="Acme A"), AccountFactory(name="Beta B")
+    reader = customer(account)
+    author = customer(other, first_name="Ana", last_name="")
+    nameless = customer(other, first_name="", last_name="")
+    product = internal(InternalRole.PRODUCT_MANAGER)
+    naming = GardenFactory(visibility=GardenVisibility.OPEN, shows_other_members=True)
+    plain = GardenFactory(visibility=GardenVisibility.OPEN, shows_other_members=False)
+    writers = [(author, other), (nameless, other), (product, None)]
+    for i in range(9):
+        person, person_account = writers[i % 3]
+        IdeaFactory(garden=(naming, plain)[i % 2], author=person, author_account=person_account)
+    return reader, product
+
+
+def test_a_kept_page_names_each_author_as_the_orm_does_in_each_garden(
+    api, one_author_in_two_gardens
+):
+    reader, product = one_author_in_two_gardens
+    for user in (reader, product):
+        for size in (2, 9):
+            params = {"page_size": size}
+            assert _answers(api, user, IDEAS, params) == _through_the_orm(
+                api, user, IDEAS, params, {"search": ""}
+            )
+    api_login(api, reader)
+    rows = api.get(IDEAS).json()["results"]
+    shown = {row["garden"]: set() for row in rows}
+    for row in rows:
+        shown[row["garden"]].add(row["author"])
+    company = product.full_name
+    assert sorted(map(sorted, shown.values())) == [
+        ["A member of another account", company],
+        ["Ana (Beta B)", company, "Someone (Beta B)"],
+    ]
+
+
+@pytest.mark.needs_postgres
+def test_a_kept_page_of_ideas_makes_no_model_instance(api, world, monkeypatch):
+    people, _discussed, _secret = world
+    readers = (people["member"], people["programme_admin"])
+    for user in readers:
+        _answers(api, user, IDEAS, {"page_size": 5})  # each branch's first call keeps its SQL
+    made, from_db = [], Idea.from_db.__func__
+
+    def counted(cls, *args):
+        made.append(args)
+        return from_db(cls, *args)
+
+    monkeypatch.setattr(Idea, "from_db", classmethod(counted))
+    for user in readers:
+        assert _answers(api, user, IDEAS, {"page_size": 5})[0] == 200
+    assert made == []
+    assert _answers(api, readers[0], IDEAS, {"page_size": 5, "search": ""})[0] == 200
+    assert len(made) == 5  # the ORM's path makes them
