@@ -17,12 +17,15 @@ from rest_framework.response import Response
 
 from accounts.access import access_account
 from accounts.api.fields import COMPANY, PersonNameField
+from accounts.models import User
+from accounts.people import person_name
 from community.access.alerts import access_alert, visible_alerts
 from community.models import Alert, AlertReason
 from community.selectors import alerts as alert_selectors
 from community.services import alerts
 from config import api_serializers as serializers
 from config.api import KeptPageList
+from config.api_rows import moment_shown
 from config.sql_once import KeptRows
 
 
@@ -97,6 +100,49 @@ class AlertSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# What Alert.get_reason_display reads: the reason's label, or the reason itself.
+_REASON_LABELS = dict(Alert._meta.get_field("reason").flatchoices)
+
+
+def alert_items(alerts: list[Alert], *, viewer: User) -> list[dict]:
+    """AlertSerializer's items of a kept page's alerts (with their figures: alert_list), the
+    same, key for key and value for value, made without the serializer."""
+    moment = moment_shown()
+    items = []
+    for alert in alerts:
+        status = alert_selectors.alert_status(alert)
+        items.append(
+            {
+                "id": alert.pk,
+                "account": str(alert.account.slug),
+                "account_name": str(alert.account.name),
+                "reason": alert.reason,
+                "reason_label": str(_REASON_LABELS.get(alert.reason, alert.reason)),
+                "state": alert.state,
+                "summary": status.summary,
+                "details": {str(key): value for key, value in alert.details.items()},
+                "still_true": status.holds,
+                "still_true_note": status.words,
+                "raised_at": moment(alert.raised_at),
+                "acknowledged_at": moment(alert.acknowledged_at),
+                "acknowledged_by": _person_item(alert.acknowledged_by, viewer),
+                "resolved_at": moment(alert.resolved_at),
+                "resolved_by": _person_item(alert.resolved_by, viewer),
+                "resolution": alert.resolution,
+                "resolution_note": alert.resolution_note,
+            }
+        )
+    return items
+
+
+def _person_item(person: User | None, viewer: User) -> dict | None:
+    """AlertPersonSerializer's item: one of the company's people (COMPANY), or None."""
+    if person is None:
+        return None
+    name = person_name(viewer=viewer, person=person, person_account_id=None)
+    return {"id": person.pk, "email": person.email, "name": name}
+
+
 class AlertResolveSerializer(serializers.Serializer):
     note = serializers.CharField(
         max_length=alerts.NOTE_MAX_LENGTH, help_text="What was done about it (required)."
@@ -150,6 +196,10 @@ class AlertViewSet(
     def kept_rows(self) -> KeptRows | None:
         # The unfiltered list (the open alerts) of an internal user.
         return alert_selectors.open_alert_rows(user=self.request.user)
+
+    def kept_data(self, page: list) -> list:
+        # AlertSerializer's items, made without it.
+        return alert_items(page, viewer=self.request.user)
 
     def get_object(self) -> Alert:
         pk = self.kwargs["pk"]

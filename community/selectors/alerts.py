@@ -123,7 +123,7 @@ def _open_internal_alerts(
     user_id: int | None = None,
 ) -> QuerySet[Alert]:
     """alert_list(state="open") of an active internal user's visible alerts (internal_alerts),
-    its moments values of their own: the build of a kept read."""
+    its moments values of their own, with the API's columns: the build of a kept read."""
     alerts = _listed(
         alerts=internal_alerts(user_id, sees_all=sees_all),
         reason="",
@@ -131,8 +131,21 @@ def _open_internal_alerts(
         account=None,
         q="",
     )
-    return _with_figures(alerts, day=day, until=until, recent_from=recent_from)
+    alerts = _with_figures(alerts, day=day, until=until, recent_from=recent_from)
+    return alerts.only(*_API_COLUMNS)
 
+
+# What the API's list shows of an alert (community.api.alerts.AlertSerializer, alert_status):
+# not its fingerprint, nor the other columns of its account and people.
+_PEOPLE_COLUMNS = ("email", "first_name", "last_name")
+_API_COLUMNS = (
+    *(f.name for f in Alert._meta.concrete_fields if f.name != "fingerprint"),
+    "account__slug",
+    "account__name",
+    "account__renewal_date",
+    *(f"acknowledged_by__{name}" for name in _PEOPLE_COLUMNS),
+    *(f"resolved_by__{name}" for name in _PEOPLE_COLUMNS),
+)
 
 _MOMENTS = {"day": dt.date, "until": dt.datetime, "recent_from": dt.datetime}
 # The open alerts of an active internal user, as the API's unfiltered list reads them: one kept
@@ -144,9 +157,10 @@ _OPEN_ALERTS = {
 
 
 def open_alert_rows(*, user: User) -> KeptRows | None:
-    """alert_list(alerts=visible_alerts(user)) (the open ones, with their figures as of today)
-    as kept rows to page (config.sql_once.KeptRows), for an active internal user; None for
-    anyone else (their list is read as visible_alerts says: a 403, or none)."""
+    """alert_list(alerts=visible_alerts(user)) (the open ones, with their figures as of today;
+    the columns the API shows) as kept rows to page (config.sql_once.KeptRows), for an active
+    internal user; None for anyone else (their list is read as visible_alerts says: a 403, or
+    none)."""
     if not (user.is_authenticated and user.is_active) or customer_membership(user) is not None:
         return None
     day = timezone.localdate()
@@ -247,11 +261,13 @@ def alert_status(alert: Alert, *, day: dt.date | None = None) -> AlertStatus:
 
 
 _Verdict = tuple[bool, str, dt.date | None]
+# The levels, read once (`EngagementLevel.values` builds its list again on every read).
+_LEVELS = tuple(EngagementLevel.values)
 
 
 def _level_dropped_status(alert: Alert, d: dict) -> _Verdict:
     rank, dropped_from = EngagementLevel.rank, d.get("from_level")
-    if alert.now_level is None or dropped_from not in EngagementLevel.values:
+    if alert.now_level is None or dropped_from not in _LEVELS:
         return True, "No engagement computed since", None
     if alert.level_then is None or rank(alert.level_then) >= rank(dropped_from):
         day = _date(d.get("day"))
