@@ -30,7 +30,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import QuerySet, TextChoices, TextField
+from django.db.models import Case, F, QuerySet, TextChoices, TextField, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -258,7 +258,8 @@ _ANSWERS = SqlOnce(
             "enrolment__account__segment",
             "check_in_id",
             "check_in__phase",
-            "submitted_at",
+            # Only a free text (a verbatim) shows it: the other rows' stay NULL, not read.
+            Case(When(answers__question__kind=QuestionKind.TEXT, then=F("submitted_at"))),
             "answers__question__role",
             "answers__question__kind",
             "answers__question__prompt",

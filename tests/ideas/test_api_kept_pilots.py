@@ -308,3 +308,52 @@ def test_a_shared_output_serializer_shows_date_times_in_the_active_zone():
             assert serialized(VerbatimSerializer, row)["submitted_at"] == expected
     with timezone.override("Asia/Tokyo"):
         assert serialized(VerbatimSerializer, row)["submitted_at"].endswith("+09:00")
+
+
+ZONES = ("America/Los_Angeles", "Asia/Tokyo")
+
+
+def test_results_and_perception_are_the_orms_byte_for_byte_in_other_time_zones(
+    api, world, monkeypatch
+):
+    """The output serializers kept per process (`serialized`, one per time zone) show the
+    active zone, as serializers built per call do."""
+    people, made = world
+    calls = [(f"{PILOTS}{pilot.pk}/results/", {}) for pilot in made]
+    calls += [(PERCEPTION, {"period_from": _day(800).isoformat()})]
+    compared = 0
+    for zone in ZONES:
+        with timezone.override(zone):
+            for name in ("member", "account_manager", "programme_admin"):
+                for path, params in calls:
+                    kept = _answers(api, people[name], path, params)
+                    built = _the_orms_way(
+                        monkeypatch, lambda n=name, p=path, q=params: _answers(api, people[n], p, q)
+                    )
+                    assert kept == built, (zone, name, path)
+                    compared += kept[0] == 200
+    assert compared >= 2 * (len(made) + 2)
+
+
+def test_a_verbatim_shows_when_its_response_was_submitted_in_the_active_zone(api, world):
+    """Each verbatim's submitted_at is its response's (the answers' read gives it on free-text
+    rows only), shown in the active zone as DRF shows a date-time."""
+    from rest_framework.fields import DateTimeField
+
+    people, made = world
+    api_login(api, people["programme_admin"])
+    shown: dict[str, set[str]] = {}
+    for zone in ("UTC", *ZONES):
+        with timezone.override(zone):
+            for pilot in made:
+                verbatims = api.get(f"{PILOTS}{pilot.pk}/results/").json()["verbatims"]
+                for verbatim in verbatims:
+                    response = FeedbackResponse.objects.get(pk=verbatim["response"])
+                    expected = DateTimeField().to_representation(response.submitted_at)
+                    assert verbatim["submitted_at"] == expected
+                    shown.setdefault(zone, set()).add(expected[-6:])
+    assert {zone: len(ends) > 0 for zone, ends in shown.items()} == dict.fromkeys(
+        ("UTC", *ZONES), True
+    )
+    assert all(end.endswith("Z") for end in shown["UTC"])
+    assert shown["Asia/Tokyo"] == {"+09:00"}
