@@ -13,6 +13,11 @@ What changes with binding on the server:
   (`setweight(…, %s)` takes a "char"), as a quoted literal was. A parameter standing where
   nothing tells its type (alone in a SELECT list) would fail on the first call, so every kept
   read is run by the tests on PostgreSQL.
+- psycopg forgets a connection's prepared statements after a ROLLBACK (also to a savepoint) or
+  a DROP or ALTER run on it, and prepares them again when next asked: a test, which ends in a
+  rollback, prepares its reads anew. A web process that has prepared a read before another
+  process's migration changed the type of a column it reads must be restarted, as a deploy
+  does after migrating ("cached plan must not change result type").
 - Each prepared statement holds server memory per connection; a connection keeps at most
   `PREPARED_PER_CONNECTION` of them (psycopg forgets the least used beyond that).
 - A connection pooler in transaction mode must keep prepared statements (PgBouncer 1.21+,
