@@ -1,5 +1,6 @@
-"""config.sql_prepared: kept SQL (config.sql_once) runs prepared on the server, gives the ORM's
-rows and is logged with its values; with DB_PREPARE_KEPT_SQL off it runs as before."""
+"""config.sql_prepared: kept SQL (config.sql_once) and an API token's SELECT (every API call's
+first query) run prepared on the server, give the ORM's rows and are logged with their values;
+with DB_PREPARE_KEPT_SQL off they run as before."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts import services
+from accounts.api.authentication import tokens_with_owner
 from accounts.models import Account
 from config.sql_once import SqlOnce
 from tests.accounts.factories import AccountFactory
@@ -63,4 +66,30 @@ def test_with_prepared_statements_off_nothing_is_prepared(db, settings):
     before = _prepared()
     for _ in range(3):
         assert len(once.all(currency="GBP")) == 1
+    assert _prepared() == before
+
+
+def _token_statements() -> dict[str, int]:
+    return {sql: n for sql, n in _prepared().items() if '"token_key" = $1' in sql}
+
+
+def test_an_api_tokens_select_runs_prepared(member_a, api):
+    token = services.api_token_create(user=member_a, name="Script")[1]
+    before = _token_statements()
+
+    for _ in range(4):
+        response = api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")
+        assert response.status_code == 200 and response.json()["user"]["id"] == member_a.pk
+
+    planned = {sql: n - before.get(sql, 0) for sql, n in _token_statements().items()}
+    assert list(planned.values()) == [4]  # one statement, run by each call
+
+
+def test_with_prepared_statements_off_a_tokens_select_is_not_prepared(member_a, settings):
+    settings.PREPARE_KEPT_SQL = False
+    row = services.api_token_create(user=member_a, name="Script")[0]
+    before = _prepared()
+    for _ in range(3):
+        (found,) = tokens_with_owner(row.token_key)
+        assert found.pk == row.pk and found.user == member_a
     assert _prepared() == before
