@@ -57,7 +57,7 @@ beat: install
 
 ## test: the whole suite (SQLite unless DATABASE_URL is set; services tests need Redis/Chromium)
 test: install
-	$(VENV)/bin/pytest -n 2 --dist=loadgroup
+	$(VENV)/bin/pytest -n 2 --dist=loadgroup --durations=30
 
 lint: install
 	$(VENV)/bin/ruff check .

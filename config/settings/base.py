@@ -333,6 +333,11 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
     ],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    # DRF's JSON, written by orjson (config/renderers.py); the browsable API for a browser.
+    "DEFAULT_RENDERER_CLASSES": [
+        "config.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     # JSON only (the imports upload sets its own parsers), refusing NUL characters (PostgreSQL
     # stores none). No form bodies: DRF trims their whitespace after the schema's maxLength.
     "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
