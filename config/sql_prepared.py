@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import psycopg
 from django.db.backends.postgresql.psycopg_any import register_tzloader
+from django.utils.asyncio import async_unsafe
 from psycopg.pq import Format
 
 PREPARED_PER_CONNECTION = 256
@@ -56,12 +57,17 @@ class PreparingConnection:
     def __getattr__(self, name):
         return getattr(self._connection, name)
 
+    @async_unsafe
     def cursor(self):
-        wrapper = self._connection.cursor()  # Django's cursor wrapper, health checks and all
-        client = wrapper.cursor
-        wrapper.cursor = _preparing_cursor(self._connection, client.connection)
+        # Django's `cursor()` (its health check, connecting, error wrapping and cursor wrapper),
+        # around a preparing cursor instead of the one Django would have made and thrown away.
+        connection = self._connection
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+        with connection.wrap_database_errors:
+            raw = _preparing_cursor(connection, connection.connection)
+        wrapper = connection._prepare_cursor(raw)
         wrapper.db = self  # (the wrapper logs through `ops`)
-        client.close()
         return wrapper
 
 

@@ -93,3 +93,14 @@ def test_with_prepared_statements_off_a_tokens_select_is_not_prepared(member_a, 
         (found,) = tokens_with_owner(row.token_key)
         assert found.pk == row.pk and found.user == member_a
     assert _prepared() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_read_opens_the_connection_if_it_was_closed():
+    AccountFactory(currency="CHF")
+    once = SqlOnce(Account, _of_currency, currency=str)
+    assert len(once.all(currency="CHF")) == 1
+    connection.close()  # as a failed health check or CONN_MAX_AGE closes it between requests
+
+    assert len(once.all(currency="CHF")) == 1
+    assert _prepared()  # run prepared on the new connection
