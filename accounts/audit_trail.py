@@ -30,7 +30,7 @@ from accounts.formats import format_date, format_datetime, format_money
 from accounts.models import Account, AuditEntry, InternalRole, User
 from accounts.models.audit import AUDITED
 from accounts.people import FROM_MEMBERSHIP, person_name
-from accounts.selectors import account_names_by_id, people_by_id
+from accounts.selectors import AUDIT_VALUES, account_names_by_id, people_by_id
 
 ACTIONS = {
     AuditEntry.Action.CREATE: "Created",
@@ -103,13 +103,51 @@ class AuditRow:
         ]
 
 
-def _content_type(entry: AuditEntry) -> ContentType:
-    """The entry's kind, from Django's cache of content types (a query the first time only)."""
-    return ContentType.objects.get_for_id(entry.content_type_id)
+class _Kinds:
+    """The kinds of a page's rows and their fields, each looked up once per page: a kind's
+    model and name, a field, its label and its choices are the same for every row of the kind
+    (kept for one page only: the labels are in the language of the request)."""
 
+    def __init__(self) -> None:
+        self._models: dict[int, type[models.Model] | None] = {}
+        self._kinds: dict[int, str] = {}
+        self._fields: dict[tuple, tuple] = {}
+        self._choices: dict[models.Field, dict] = {}
 
-def _model(entry: AuditEntry) -> type[models.Model] | None:
-    return _content_type(entry).model_class()
+    def model(self, entry: AuditEntry) -> type[models.Model] | None:
+        """The entry's model, from Django's cache of content types (a query the first time
+        only)."""
+        pk = entry.content_type_id
+        if pk not in self._models:
+            self._models[pk] = ContentType.objects.get_for_id(pk).model_class()
+        return self._models[pk]
+
+    def kind(self, entry: AuditEntry) -> str:
+        pk = entry.content_type_id
+        if pk not in self._kinds:
+            model = self.model(entry)
+            spec = AUDITED.get(model) if model is not None else None
+            self._kinds[pk] = (
+                spec.kind if spec is not None else capfirst(ContentType.objects.get_for_id(pk).name)
+            )
+        return self._kinds[pk]
+
+    def field(self, model: type[models.Model] | None, name: str) -> tuple:
+        """(the model's field of that name or None, the change's label)."""
+        key = (model, name)
+        found = self._fields.get(key)
+        if found is None:
+            field = _field(model, name)
+            label = FIELD_LABELS.get(name) or capfirst(str(getattr(field, "verbose_name", name)))
+            found = self._fields[key] = (field, label)
+        return found
+
+    def choices(self, field: models.Field) -> dict:
+        """The field's choices' labels by value."""
+        found = self._choices.get(field)
+        if found is None:
+            found = self._choices[field] = dict(field.flatchoices)
+        return found
 
 
 def _field(model: type[models.Model] | None, name: str):
@@ -127,17 +165,22 @@ def _ids(value) -> list[int]:
 
 
 class _Names:
-    """The people and accounts a page of rows names, loaded at once, named for `viewer`."""
+    """The people and accounts a page of rows names, loaded at once, named for `viewer` (each
+    person once per account they are named as of; each moment written once), and the page's
+    kinds (`kinds`)."""
 
     def __init__(self, entries: list[AuditEntry], viewer: User) -> None:
         self.viewer = viewer
+        self.kinds = kinds = _Kinds()
+        self._named: dict[tuple, str] = {}
+        self._moments: dict[str, str] = {}
         people, accounts = set(), set()
         for entry in entries:
             people.add(entry.person_id)
             accounts.add(entry.account_id)
-            model = _model(entry)
+            model = kinds.model(entry)
             for name, change in (entry.changes or {}).items():
-                field = _field(model, name)
+                field = kinds.field(model, name)[0]
                 if field is None or not field.is_relation:
                     continue
                 values = change.get("objects", []) if isinstance(change, dict) else change
@@ -154,12 +197,25 @@ class _Names:
     def person(self, pk, *, entry: AuditEntry) -> str:
         """A person in a row: the row's own person as of the row's account; anyone else as
         their membership says now."""
-        person = self.people.get(pk)
         if pk == entry.person_id and entry.account_id is not None:
-            return person_name(
-                viewer=self.viewer, person=person, person_account_id=entry.account_id
+            account_id = entry.account_id
+        else:
+            account_id = FROM_MEMBERSHIP
+        key = ("person", pk, account_id)
+        name = self._named.get(key)
+        if name is None:
+            name = self._named[key] = person_name(
+                viewer=self.viewer, person=self.people.get(pk), person_account_id=account_id
             )
-        return person_name(viewer=self.viewer, person=person, person_account_id=FROM_MEMBERSHIP)
+        return name
+
+    def moment(self, value: str) -> str:
+        """A moment of a change as `_time` writes it, once per page (an object's created and
+        deleted rows show the same ones)."""
+        shown = self._moments.get(value)
+        if shown is None:
+            shown = self._moments[value] = _time(value)
+        return shown
 
     def account(self, pk) -> str:
         return self.accounts.get(pk, DELETED_ACCOUNT) if pk is not None else ""
@@ -167,9 +223,12 @@ class _Names:
     def actor(self, entry: AuditEntry) -> str:
         if entry.actor_id is None:
             return entry.actor_label or person_name(viewer=self.viewer, person=None)
-        name = person_name(
-            viewer=self.viewer, person=entry.actor, person_account_id=entry.actor_account_id
-        )
+        key = ("actor", entry.actor_id, entry.actor_account_id)
+        name = self._named.get(key)
+        if name is None:
+            name = self._named[key] = person_name(
+                viewer=self.viewer, person=entry.actor, person_account_id=entry.actor_account_id
+            )
         return f"{name} ({entry.actor_label})" if entry.actor_label else name
 
 
@@ -197,13 +256,13 @@ def _value(field, value, names: _Names, entry: AuditEntry) -> str:
         if field.related_model is Account:
             return ", ".join(names.account(pk) for pk in _ids(value))
     if field is not None and field.choices:
-        return str(dict(field.flatchoices).get(value, value))
+        return str(names.kinds.choices(field).get(value, value))
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, dict):
         return ", ".join(f"{key}: {item}" for key, item in sorted(value.items()))
     if isinstance(field, models.DateTimeField) and isinstance(value, str):
-        return _time(value)
+        return names.moment(value)
     if isinstance(field, models.DateField) and isinstance(value, str):
         return format_date(value)
     if isinstance(field, models.DecimalField) and field.name in MONEY_FIELDS:
@@ -225,24 +284,18 @@ def _many(field, change: dict, names: _Names, entry: AuditEntry) -> str:
 
 
 def _changes(entry: AuditEntry, names: _Names) -> list[AuditChange]:
-    model = _model(entry)
+    model = names.kinds.model(entry)
     found = []
     for name, change in sorted((entry.changes or {}).items()):
-        field = _field(model, name)
-        label = FIELD_LABELS.get(name) or capfirst(str(getattr(field, "verbose_name", name)))
+        field, label = names.kinds.field(model, name)
         if isinstance(change, dict):
             found.append(AuditChange(label, "", _many(field, change, names, entry), many=True))
-        elif isinstance(change, list | tuple) and len(change) == 2:
-            before, after = (_value(field, v, names, entry) for v in change)
+        elif isinstance(change, (list, tuple)) and len(change) == 2:
+            before = _value(field, change[0], names, entry)
+            after = _value(field, change[1], names, entry)
             if before != after:  # none and empty read alike ("—"): no change to show
                 found.append(AuditChange(label, before, after))
     return found
-
-
-def _kind(entry: AuditEntry) -> str:
-    model = _model(entry)
-    spec = AUDITED.get(model) if model is not None else None
-    return spec.kind if spec is not None else capfirst(_content_type(entry).name)
 
 
 def _action(entry: AuditEntry) -> str:
@@ -267,7 +320,7 @@ def audit_rows(entries: Iterable[AuditEntry], *, viewer: User) -> list[AuditRow]
             address=(entry.remote_addr or "")
             if internal or (viewer.pk is not None and entry.actor_id == viewer.pk)
             else "",
-            kind=_kind(entry),
+            kind=names.kinds.kind(entry),
             name=entry.object_repr,
             person=names.person(entry.person_id, entry=entry) if entry.person_id else "",
             account=names.account(entry.account_id),
@@ -276,6 +329,43 @@ def audit_rows(entries: Iterable[AuditEntry], *, viewer: User) -> list[AuditRow]
         )
         for entry in entries
     ]
+
+
+class _Actor:
+    """An entry's actor as the naming rule reads them: their names (a User's full name)."""
+
+    __slots__ = ("first_name", "last_name")
+    full_name = User.full_name
+
+    def __init__(self, first_name: str, last_name: str) -> None:
+        self.first_name, self.last_name = first_name, last_name
+
+
+# An entry's own values in a row of AUDIT_VALUES; its actor's names come after them.
+_OWN_VALUES = tuple(name for name in AUDIT_VALUES if not name.startswith("actor__"))
+
+
+class EntryValues:
+    """An audit entry as audit_rows reads it, made from a row of plain values
+    (accounts.selectors.AUDIT_VALUES) instead of a model instance."""
+
+    __slots__ = (*_OWN_VALUES, "actor", "pk")
+
+    def __init__(self, row: tuple) -> None:
+        *own, first_name, last_name = row
+        for name, value in zip(_OWN_VALUES, own, strict=True):
+            setattr(self, name, value)
+        self.pk = self.id
+        self.actor = None if self.actor_id is None else _Actor(first_name, last_name)
+
+    def get_action_display(self) -> str:
+        return AuditEntry(action=self.action).get_action_display()
+
+
+def audit_rows_of_values(rows: Iterable[tuple], *, viewer: User) -> list[AuditRow]:
+    """audit_rows of entries read as values (accounts.selectors.audit_trail_values): the same
+    rows as of the entries themselves."""
+    return audit_rows([EntryValues(row) for row in rows], viewer=viewer)
 
 
 def audit_csv_rows(entries, *, viewer: User, chunk: int = 500) -> Iterator[list[str]]:

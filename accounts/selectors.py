@@ -173,8 +173,16 @@ def audit_entries(
     return entries.order_by("-timestamp", "-pk")
 
 
-# What audit_rows (accounts/audit_trail.py) reads of an entry and of its actor.
-_AUDIT_READ = (
+# The whole trail (audit_entries with no filter), its SQL kept (config.sql_once): what counts
+# the rows of audit_trail_values (the entries alone, without the join to their actors).
+_AUDIT_TRAIL = SqlOnce(
+    AuditEntry, lambda: AuditEntry.objects.only("id").order_by("-timestamp", "-pk")
+)
+
+
+# A row of audit_trail_values: what audit_rows reads of an entry and of its actor, as values
+# (accounts.audit_trail.EntryValues names them).
+AUDIT_VALUES = (
     "id",
     "timestamp",
     "action",
@@ -185,23 +193,21 @@ _AUDIT_READ = (
     "account_id",
     "person_id",
     "actor_account_id",
-    "content_type",  # its id: audit_rows reads the kind from Django's cache of content types
+    "content_type_id",
+    "actor_id",
     "actor__first_name",
     "actor__last_name",
 )
-# The whole trail (audit_entries with no filter), its SQL kept (config.sql_once).
-_AUDIT_TRAIL = SqlOnce(
+_AUDIT_TRAIL_VALUES = SqlOnce(
     AuditEntry,
-    lambda: (
-        AuditEntry.objects.select_related("actor").only(*_AUDIT_READ).order_by("-timestamp", "-pk")
-    ),
+    lambda: AuditEntry.objects.order_by("-timestamp", "-pk").values_list(*AUDIT_VALUES),
 )
 
 
-def audit_trail_rows() -> KeptRows:
-    """audit_entries() with no filter, a page at a time (the entries with what audit_rows
-    reads of them)."""
-    return _AUDIT_TRAIL.rows()
+def audit_trail_values() -> KeptRows:
+    """audit_entries() with no filter (the whole trail, newest first), a page at a time, as
+    tuples of AUDIT_VALUES: what audit_rows reads of an entry and of its actor."""
+    return _AUDIT_TRAIL_VALUES.rows(counted_by=_AUDIT_TRAIL)
 
 
 # The people and accounts a page of audit rows names (accounts/audit_trail.py), by their ids.
@@ -288,12 +294,7 @@ def _per_rule(model, build, rules: tuple[str, ...]) -> dict[str, SqlOnce]:
     }
 
 
-def _rows(reads: dict[str, SqlOnce], rule: tuple[str, int]) -> KeptRows:
-    name, value = rule
-    return reads[name].rows() if name == ALL_ACCOUNTS else reads[name].rows(value=value)
-
-
-# The columns the API's serializers read (accounts.api.serializers); a row's other columns,
+# The columns the API's lists show (accounts.api.serializers); a row's other columns,
 # datetimes most of them, would cost their conversion for nothing.
 _PERSON = ("id", "email", "first_name", "last_name", "job_title")  # PersonSerializer's
 _ACCOUNT = (
@@ -323,6 +324,8 @@ _INVITATION = (
     *(f"invited_by__{f}" for f in _PERSON),
 )
 _ACCOUNT_RULES = (ALL_ACCOUNTS, OWN_ACCOUNT, ASSIGNED_ACCOUNTS)
+# The lists as instances with those columns: what counts the rows of the lists of values below
+# (as Django counts these: the rows alone, without their joins and order).
 _ACCOUNTS = _per_rule(
     Account, lambda rule, value: accounts_by_rule(rule, value).only(*_ACCOUNT), _ACCOUNT_RULES
 )
@@ -373,21 +376,57 @@ def email_domain_rows(*, account_id: int) -> KeptRows:
     return _EMAIL_DOMAINS.rows(account_id=account_id)
 
 
-def account_rows(*, rule: tuple[str, int]) -> KeptRows:
-    """The accounts of a visible_accounts rule (visible_accounts_rule), by name."""
-    return _rows(_ACCOUNTS, rule)
+# The same lists as plain values, in the same order: the API makes its items of them itself
+# (accounts.api.serializers' `*_items`), counted as the lists of instances above count them
+# (their rows alone, without the joins the values need).
+MEMBER_VALUES = _MEMBER  # id, role, created_at, the account's slug, the person's _PERSON
+INVITATION_VALUES = _INVITATION  # its own columns, the account's slug, the inviter's _PERSON
+_ACCOUNT_VALUES = _per_rule(
+    Account,
+    lambda rule, value: accounts_by_rule(rule, value).values_list(*_ACCOUNT),
+    _ACCOUNT_RULES,
+)
+_MEMBERSHIP_VALUES = _per_rule(
+    Membership,
+    lambda rule, value: memberships_of(accounts_by_rule(rule, value)).values_list(*MEMBER_VALUES),
+    _ACCOUNT_RULES,
+)
+_TEAM_ASSIGNMENT_VALUES = _per_rule(
+    AccountTeamAssignment,
+    lambda rule, value: team_assignments_of(accounts_by_rule(rule, value)).values_list(
+        *MEMBER_VALUES
+    ),
+    _ACCOUNT_RULES,
+)
+_INVITATION_VALUES = _per_rule(
+    Invitation,
+    lambda rule, value: invitations_by_rule(rule, value).values_list(*INVITATION_VALUES),
+    (*_ACCOUNT_RULES, ADMINS_ACCOUNT, TEAMS_ACCOUNTS),
+)
 
 
-def membership_rows(*, rule: tuple[str, int]) -> KeptRows:
-    """The memberships of a visible_accounts rule's accounts, with their person and account."""
-    return _rows(_MEMBERSHIPS, rule)
+def _values(reads: dict[str, SqlOnce], counters: dict[str, SqlOnce], rule) -> KeptRows:
+    name, value = rule
+    values = {} if name == ALL_ACCOUNTS else {"value": value}
+    return reads[name].rows(counted_by=counters[name], **values)
 
 
-def team_assignment_rows(*, rule: tuple[str, int]) -> KeptRows:
-    """The account teams of a visible_accounts rule's accounts, with their person and account."""
-    return _rows(_TEAM_ASSIGNMENTS, rule)
+def account_values(*, rule: tuple[str, int]) -> KeptRows:
+    """The accounts of a visible_accounts rule (visible_accounts_rule), by name, as tuples of
+    the API's columns (`_ACCOUNT`)."""
+    return _values(_ACCOUNT_VALUES, _ACCOUNTS, rule)
 
 
-def invitation_rows(*, rule: tuple[str, int]) -> KeptRows:
-    """The invitations of a visible_invitations rule, with their account and inviter."""
-    return _rows(_INVITATIONS, rule)
+def membership_values(*, rule: tuple[str, int]) -> KeptRows:
+    """The memberships of a visible_accounts rule's accounts, as tuples of MEMBER_VALUES."""
+    return _values(_MEMBERSHIP_VALUES, _MEMBERSHIPS, rule)
+
+
+def team_assignment_values(*, rule: tuple[str, int]) -> KeptRows:
+    """The account teams of a visible_accounts rule's accounts, as tuples of MEMBER_VALUES."""
+    return _values(_TEAM_ASSIGNMENT_VALUES, _TEAM_ASSIGNMENTS, rule)
+
+
+def invitation_values(*, rule: tuple[str, int]) -> KeptRows:
+    """The invitations of a visible_invitations rule, as tuples of INVITATION_VALUES."""
+    return _values(_INVITATION_VALUES, _INVITATIONS, rule)

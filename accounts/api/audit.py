@@ -13,9 +13,10 @@ from rest_framework import generics
 
 from accounts import access, selectors
 from accounts.audit import audited_kinds
-from accounts.audit_trail import ACTIONS, audit_rows
+from accounts.audit_trail import ACTIONS, AuditRow, audit_rows, audit_rows_of_values
 from config import api_serializers as serializers
 from config.api import asks_only_a_page
+from config.api_rows import moment_shown
 from config.single_line import validate_single_line
 
 # The actions by the words the API takes and gives.
@@ -90,7 +91,9 @@ class AuditEntryListView(generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         access.require_audit_trail_reader(request.user)
         if asks_only_a_page(request):  # no filter: the whole trail, its SQL kept
-            return self._page(selectors.audit_trail_rows())
+            page = self.paginate_queryset(selectors.audit_trail_values())
+            rows = audit_rows_of_values(page, viewer=request.user)
+            return self.get_paginated_response(audit_entry_items(rows))
         query = AuditQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         filters = query.validated_data
@@ -111,3 +114,36 @@ class AuditEntryListView(generics.ListAPIView):
         page = self.paginate_queryset(entries)
         rows = audit_rows(page, viewer=self.request.user)
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+
+def audit_entry_items(rows: list[AuditRow]) -> list[dict]:
+    """AuditEntrySerializer's items of audit rows, the same, key for key and value for value,
+    made without the serializer (its fields: texts as `str`, the moment in the request's
+    time zone)."""
+    moment = moment_shown()
+    return [
+        {
+            "id": row.pk,
+            "timestamp": moment(row.when),
+            "who": _text(row.who),
+            "address": _text(row.address),
+            "kind": _text(row.kind),
+            "what": _text(row.what),
+            "account": _text(row.account),
+            "action": _text(row.action),
+            "changes": [
+                {
+                    "field": _text(change.field),
+                    "before": _text(change.before),
+                    "after": _text(change.after),
+                }
+                for change in row.changes
+            ],
+        }
+        for row in rows
+    ]
+
+
+def _text(value) -> str | None:
+    """A serializer's CharField's value (None stays None)."""
+    return None if value is None else str(value)

@@ -1,7 +1,10 @@
 """The accounts API's serializers: accounts, memberships, account teams, invitations and the
-caller's own API tokens."""
+caller's own API tokens; and the items of a kept page of the first four, made from plain values
+without their serializer (`*_items`: config.api.KeptPageList.kept_data)."""
 
 from __future__ import annotations
+
+from functools import cache
 
 from accounts.models import (
     Account,
@@ -17,6 +20,7 @@ from accounts.models import (
     User,
 )
 from config import api_serializers as serializers
+from config.api_rows import moment_shown
 from config.single_line import validate_single_line
 
 
@@ -172,3 +176,119 @@ class PersonErasedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="full_name", help_text='Always "Former member".')
     erased_at = serializers.DateTimeField()
+
+
+# A kept page's items, made from the values of accounts.selectors' `*_values` reads (their
+# columns, in their order) without the serializers above: the same items, key for key and
+# value for value. Texts, numbers and choices read from the database are what the serializers'
+# fields give for them; the others go through the serializer's own fields.
+
+
+class _Named:
+    """A person's names, read as a User reads its full name."""
+
+    __slots__ = ("first_name", "last_name")
+    full_name = User.full_name
+
+    def __init__(self, first_name: str, last_name: str) -> None:
+        self.first_name, self.last_name = first_name, last_name
+
+
+def _person_item(pk: int | None, email, first_name, last_name, job_title) -> dict | None:
+    """PersonSerializer's item of a person's values (`_PERSON`), None for no person."""
+    if pk is None:
+        return None
+    return {
+        "id": pk,
+        "email": email,
+        "first_name": first_name,
+        "last_name": last_name,
+        "full_name": _Named(first_name, last_name).full_name,
+        "job_title": job_title,
+    }
+
+
+@cache
+def _account_fields() -> dict:
+    """AccountSerializer's fields, built once: how they show a decimal, a choice and a date."""
+    return dict(AccountSerializer().fields)
+
+
+def account_items(rows: list[tuple]) -> list[dict]:
+    """AccountSerializer's items of accounts' values (accounts.selectors.account_values)."""
+    moment = moment_shown()
+    fields = _account_fields()
+    segment, tier = fields["segment"].to_representation, fields["tier"].to_representation
+    value, currency = (
+        fields["annual_contract_value"].to_representation,
+        fields["currency"].to_representation,
+    )
+    day = fields["customer_since"].to_representation
+    items = []
+    for pk, name, slug, seg, tie, acv, cur, since, renewal, created, updated in rows:
+        items.append(
+            {
+                "id": pk,
+                "name": name,
+                "slug": slug,
+                "segment": None if seg is None else segment(seg),
+                "tier": None if tie is None else tier(tie),
+                "annual_contract_value": None if acv is None else value(acv),
+                "currency": None if cur is None else currency(cur),
+                "customer_since": None if since is None else day(since),
+                "renewal_date": None if renewal is None else day(renewal),
+                "created_at": moment(created),
+                "updated_at": moment(updated),
+            }
+        )
+    return items
+
+
+def member_items(rows: list[tuple]) -> list[dict]:
+    """MembershipSerializer's (or TeamAssignmentSerializer's: the same fields) items of
+    memberships' or account teams' values (accounts.selectors.MEMBER_VALUES)."""
+    moment = moment_shown()
+    return [
+        {
+            "id": pk,
+            "user": _person_item(*person),
+            "account": slug,
+            "role": role,
+            "created_at": moment(created),
+        }
+        for pk, role, created, slug, *person in rows
+    ]
+
+
+class _InvitationState:
+    """What an invitation's status reads, read as an Invitation reads its status."""
+
+    __slots__ = ("accepted_at", "revoked_at", "expires_at")
+    status = Invitation.status
+
+    def __init__(self, accepted_at, revoked_at, expires_at) -> None:
+        self.accepted_at, self.revoked_at, self.expires_at = accepted_at, revoked_at, expires_at
+
+
+def invitation_items(rows: list[tuple]) -> list[dict]:
+    """InvitationSerializer's items of invitations' values
+    (accounts.selectors.INVITATION_VALUES)."""
+    moment = moment_shown()
+    items = []
+    for pk, email, role, expires, sent, accepted, revoked, created, slug, *inviter in rows:
+        items.append(
+            {
+                "id": pk,
+                "account": slug,
+                "email": email,
+                "role": role,
+                "status": _InvitationState(accepted, revoked, expires).status,
+                "invited_by": _person_item(*inviter),
+                "expires_at": moment(expires),
+                "sent_at": moment(sent),
+                "accepted_at": moment(accepted),
+                "revoked_at": moment(revoked),
+                "created_at": moment(created),
+            }
+        )
+    return items

@@ -75,7 +75,11 @@ class AccountViewSet(
 
     def kept_rows(self) -> KeptRows | None:
         rule = access.visible_accounts_rule(self.request.user)
-        return selectors.account_rows(rule=rule) if rule else None
+        return selectors.account_values(rule=rule) if rule else None
+
+    def kept_data(self, page: list) -> list:
+        # AccountSerializer's items, made from the values.
+        return s.account_items(page)
 
     def get_object(self) -> Account:
         return access.access_account(
@@ -127,7 +131,11 @@ class MembershipViewSet(
 
     def kept_rows(self) -> KeptRows | None:
         rule = access.visible_accounts_rule(self.request.user)
-        return selectors.membership_rows(rule=rule) if rule else None
+        return selectors.membership_values(rule=rule) if rule else None
+
+    def kept_data(self, page: list) -> list:
+        # MembershipSerializer's items, made from the values.
+        return s.member_items(page)
 
     def get_object(self) -> Membership:
         return access.access_membership(
@@ -176,7 +184,11 @@ class TeamAssignmentViewSet(
 
     def kept_rows(self) -> KeptRows | None:
         rule = access.visible_accounts_rule(self.request.user)
-        return selectors.team_assignment_rows(rule=rule) if rule else None
+        return selectors.team_assignment_values(rule=rule) if rule else None
+
+    def kept_data(self, page: list) -> list:
+        # TeamAssignmentSerializer's items, made from the values.
+        return s.member_items(page)
 
     def get_object(self) -> AccountTeamAssignment:
         pk = self.kwargs["pk"]
@@ -228,7 +240,11 @@ class InvitationViewSet(
 
     def kept_rows(self) -> KeptRows | None:
         rule = access.visible_invitations_rule(self.request.user)
-        return selectors.invitation_rows(rule=rule) if rule else None
+        return selectors.invitation_values(rule=rule) if rule else None
+
+    def kept_data(self, page: list) -> list:
+        # InvitationSerializer's items, made from the values.
+        return s.invitation_items(page)
 
     def get_object(self) -> Invitation:
         pk = self.kwargs["pk"]

@@ -7,14 +7,28 @@ that compares the kept SQL with the ORM's; elsewhere both are the ORM's."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import services
-from accounts.models import AuditEntry, EmailDomain, InternalRole, MemberRole, TeamRole
+from accounts.audit_trail import audit_rows
+from accounts.models import (
+    Account,
+    AccountTeamAssignment,
+    AuditEntry,
+    EmailDomain,
+    InternalRole,
+    Invitation,
+    MemberRole,
+    Membership,
+    TeamRole,
+    User,
+)
 from tests.accounts.factories import (
     AccountFactory,
     InvitationFactory,
@@ -173,3 +187,140 @@ def test_a_page_of_a_list_is_two_queries_at_most(api, world):
             api.get(f"{path}?page_size=2&{NO_OP}")
         assert len(kept) <= len(orm), path
         assert any("LIMIT" in q["sql"] and "OFFSET" in q["sql"] for q in kept), path
+
+
+# --- Kept pages made without the serializers (accounts.api.serializers' `*_items`,
+# accounts.api.audit.audit_entry_items): plain values in, the serializers' bytes out.
+
+
+@pytest.fixture
+def edges(world):
+    """What the items made from values must show as the serializers do: an account with no
+    customer date, renewal or contract value, other choices; members with no name and with a
+    surname alone; an invitation with no inviter; and audit rows of every shape (no actor, an
+    actor with a token's label, an action of no word of ours, many-to-many, money, choices,
+    dates, people and accounts that are gone, a person named as of an account they left)."""
+    bare = AccountFactory(
+        name="Bare Co",
+        slug="bare",
+        segment="enterprise",
+        tier="growth",
+        annual_contract_value=Decimal("0.50"),
+        currency="EUR",
+        customer_since=None,
+        renewal_date=None,
+    )
+    customer(
+        bare, role=MemberRole.ADMIN, email="nameless@bare.example", first_name="", last_name=""
+    )
+    customer(bare, email="surname@bare.example", first_name="", last_name="Only")
+    InvitationFactory(account=bare, invited_by=None, role=MemberRole.ADMIN)
+    admin = world["programme_admin"]
+    kinds = ContentType.objects.get_for_models(Account, Membership, User)
+    acme = Account.objects.get(slug="acme")
+    moved = world["customer"]
+    rows = [
+        (Account, {"tier": ["standard", "growth"], "annual_contract_value": ["1.00", "2500.5"]}),
+        (Account, {"renewal_date": ["2026-01-02", None], "customer_since": ["", "2020-03-04"]}),
+        (User, {"groups": {"type": "m2m", "operation": "add", "objects": ["programme_admin"]}}),
+        (User, {"is_active": [True, False], "last_login": ["2026-11-02 10:11:12", None]}),
+        (Membership, {"user": [None, moved.pk], "account": [None, 987654]}),
+        (Membership, {"user": [None, 876543], "role": ["member", "admin"]}),
+    ]
+    for n, (model, changes) in enumerate(rows):
+        AuditEntry.objects.create(
+            content_type=kinds[model],
+            object_pk=str(n),
+            object_repr=f"thing {n}",
+            action=(AuditEntry.Action.UPDATE, 3, AuditEntry.Action.CREATE)[n % 3],
+            changes=changes,
+            actor=(None, admin)[n % 2],
+            actor_label=("", "System", "API token “ci”")[n % 3],
+            remote_addr=("10.0.0.7", None)[n % 2],
+            account_id=(acme.pk, None, 987654)[n % 3],
+            person_id=(moved.pk if n == 4 else None),
+        )
+    return world
+
+
+def test_kept_pages_made_without_the_serializers_are_the_orms_in_any_time_zone(api, edges):
+    with timezone.override("America/St_Johns"):  # (a zone half an hour off the hour)
+        for path in [*LISTS, "/api/v1/audit-entries/"]:
+            readers = edges.values() if path in LISTS else [edges["programme_admin"]]
+            for user in readers:
+                assert_kept_is_the_orms(api, user, path, rows=16)
+    api.force_authenticate(edges["programme_admin"])
+    people = {
+        row["user"]["email"]: row["user"]
+        for row in api.get("/api/v1/memberships/?page_size=200").json()["results"]
+    }
+    assert people["nameless@bare.example"]["full_name"] == ""
+    assert people["surname@bare.example"]["full_name"] == "Only"
+    (bare,) = [a for a in api.get("/api/v1/accounts/").json()["results"] if a["slug"] == "bare"]
+    assert (bare["annual_contract_value"], bare["customer_since"]) == ("0.50", None)
+    trail = api.get("/api/v1/audit-entries/?page_size=200").json()["results"]
+    shown = {row["what"]: row for row in trail if row["what"].startswith("Account “thing")}
+    assert shown["Account “thing 0”"]["changes"][1] == {
+        "field": "Tier",
+        "before": "Standard",
+        "after": "Growth",
+    }
+    admin = edges["programme_admin"].full_name
+    assert (shown["Account “thing 1”"]["action"], shown["Account “thing 1”"]["who"]) == (
+        "access",
+        f"{admin} (System)",
+    )
+
+
+@pytest.mark.needs_postgres
+def test_a_kept_page_makes_no_model_instance(api, edges, monkeypatch):
+    """The kept pages read plain values: no Account, Membership, account team, Invitation or
+    audit entry is made (the audit trail's page makes the people it names and their
+    memberships, as the ORM's path does)."""
+    made = []
+    for model in (Account, Membership, AccountTeamAssignment, Invitation, AuditEntry):
+        from_db = model.from_db.__func__
+        monkeypatch.setattr(
+            model,
+            "from_db",
+            classmethod(lambda cls, *a, from_db=from_db: made.append(cls) or from_db(cls, *a)),
+        )
+    api.force_authenticate(edges["programme_admin"])
+    for path in LISTS:
+        assert api.get(f"{path}?page_size=3").status_code == 200
+    assert made == []
+    assert api.get("/api/v1/audit-entries/?page_size=3").status_code == 200
+    assert AuditEntry not in made and Account not in made
+    made.clear()
+    for path in [*LISTS, "/api/v1/audit-entries/"]:
+        assert api.get(f"{path}?page_size=3&{NO_OP}").status_code == 200
+    assert {Account, Membership, AccountTeamAssignment, Invitation, AuditEntry} <= set(made)
+
+
+def test_a_page_names_a_person_as_of_each_row_s_account(edges):
+    """A person who left the reader's account: named on the rows about them in it (as of its
+    account), a member of another account where a row names them as they are now, on the same
+    page (accounts.audit_trail names each person once per account they are named as of)."""
+    moved, reader = edges["customer"], edges["customer_admin"]
+    globex = Account.objects.get(slug="globex")
+    Membership.objects.filter(user=moved).update(account=globex)
+    kind = ContentType.objects.get_for_model(Membership)
+    acme = Account.objects.get(slug="acme")
+    for n, person in enumerate((moved.pk, None, moved.pk)):
+        AuditEntry.objects.create(
+            content_type=kind,
+            object_pk=str(n),
+            object_repr="",
+            action=AuditEntry.Action.UPDATE,
+            changes={"user": [None, moved.pk]},
+            account_id=acme.pk,
+            person_id=person,
+        )
+    entries = list(AuditEntry.objects.order_by("-pk")[:3])
+    for rows in (audit_rows(entries, viewer=reader), audit_rows(entries[::-1], viewer=reader)):
+        shown = sorted((row.person, row.changes[0].after) for row in rows)
+        assert shown == [
+            ("", "A member of another account"),
+            (moved.full_name, moved.full_name),
+            (moved.full_name, moved.full_name),
+        ]
