@@ -127,7 +127,8 @@ _INTERNAL_POST = SqlOnce(
 
 _THREAD_ORDER = ("-last_post_at", "-pk")
 # The API's list of threads without a garden, paged: one kept SQL for a customer (by their
-# account) and one for an internal user (every thread).
+# account) and one for an internal user (every thread). They count the list, which is read as
+# plain values (THREAD_VALUES) by the same two branches.
 _CUSTOMER_THREAD_ROWS = SqlOnce(
     Thread,
     lambda account_id: (
@@ -138,16 +139,44 @@ _CUSTOMER_THREAD_ROWS = SqlOnce(
 _INTERNAL_THREAD_ROWS = SqlOnce(
     Thread, lambda: _internal_threads().select_related(*_THREAD_RELATED).order_by(*_THREAD_ORDER)
 )
+# A row of `visible_thread_rows`: what the API's list shows of a thread, its garden's, and what
+# names its author (community.api.discussions.thread_items).
+THREAD_VALUES = (
+    "id",
+    "garden__slug",
+    "garden__shows_other_members",
+    "title",
+    "author_id",
+    "author__first_name",
+    "author__last_name",
+    "account_id",
+    "account__name",
+    "created_at",
+    "last_post_at",
+    "post_count",
+    "hidden_at",
+)
+_CUSTOMER_THREAD_VALUES = SqlOnce(
+    Thread,
+    lambda account_id: (
+        _customer_threads(account_id).order_by(*_THREAD_ORDER).values_list(*THREAD_VALUES)
+    ),
+    account_id=int,
+)
+_INTERNAL_THREAD_VALUES = SqlOnce(
+    Thread, lambda: _internal_threads().order_by(*_THREAD_ORDER).values_list(*THREAD_VALUES)
+)
 
 
 def visible_thread_rows(user: User) -> KeptRows | None:
-    """visible_threads(user) with their garden, author and account, most active first, as kept
-    rows to page (config.sql_once.KeptRows); None for anyone but an active customer or an
-    active internal user (their list is read through the ORM)."""
+    """visible_threads(user), most active first, as kept rows to page
+    (config.sql_once.KeptRows) of tuples of `THREAD_VALUES`, counted as the threads are
+    counted (their rows alone); None for anyone but an active customer or an active internal
+    user (their list is read through the ORM)."""
     if (account_id := active_customer_account_id(user)) is not None:
-        return _CUSTOMER_THREAD_ROWS.rows(account_id=account_id)
+        return _CUSTOMER_THREAD_VALUES.rows(counted_by=_CUSTOMER_THREAD_ROWS, account_id=account_id)
     if _active_internal(user):
-        return _INTERNAL_THREAD_ROWS.rows()
+        return _INTERNAL_THREAD_VALUES.rows(counted_by=_INTERNAL_THREAD_ROWS)
     return None
 
 

@@ -23,6 +23,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.models import User
 from accounts.people import person_name
 from community.access.discussions import (
     access_garden_discussions,
@@ -31,7 +32,8 @@ from community.access.discussions import (
     visible_thread_rows,
     visible_threads,
 )
-from community.api.route_fields import RouteField
+from community.api.route_fields import RouteAddresses, RouteField
+from community.api.rows import RowAccount, RowGarden, RowPerson
 from community.markdown import markdown_render
 from community.models import Post, PostRevision, ReactionKind, Thread
 from community.selectors import api_rows
@@ -39,6 +41,7 @@ from community.selectors import discussions as selectors
 from community.services import discussions as services
 from config import api_serializers as serializers
 from config.api import KeptPageList
+from config.api_rows import moment_shown
 from config.single_line import validate_single_line
 from config.sql_once import KeptRows
 
@@ -89,6 +92,48 @@ class ThreadSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.BooleanField())
     def get_hidden(self, thread: Thread) -> bool:
         return thread.hidden_at is not None
+
+
+def thread_items(rows: list[tuple], *, viewer: User) -> list[dict]:
+    """ThreadSerializer's items of the threads API's list rows read as plain values
+    (community.access.discussions.THREAD_VALUES) for `viewer`, authors named by
+    accounts.people's rule in their gardens: the same, key for key and value for value, made
+    without the serializer."""
+    moment = moment_shown()
+    address = RouteAddresses("community:thread-detail")
+    items = []
+    for row in rows:
+        pk, slug, shows_other_members, title = row[:4]
+        created_at, last_post_at, post_count, hidden_at = row[9:]
+        items.append(
+            {
+                "id": pk,
+                "garden": slug,
+                "title": title,
+                "author": _row_author(viewer, row[4:9], shows_other_members),
+                "created_at": moment(created_at),
+                "last_post_at": moment(last_post_at),
+                "post_count": post_count,
+                "reply_count": max(post_count - 1, 0),
+                "hidden": hidden_at is not None,
+                "url": address(slug=slug, pk=pk),
+            }
+        )
+    return items
+
+
+def _row_author(viewer: User, author: tuple, shows_other_members: bool) -> str:
+    """The name of a row's author (their id, first and last name, the account they wrote for
+    and its name; a gone author's id is None) by accounts.people's rule, in a garden with
+    this `shows_other_members`."""
+    author_id, first_name, last_name, account_id, account_name = author
+    return person_name(
+        viewer=viewer,
+        person=None if author_id is None else RowPerson(first_name=first_name, last_name=last_name),
+        person_account_id=account_id,
+        person_account=None if account_id is None else RowAccount(pk=account_id, name=account_name),
+        garden=RowGarden(shows_other_members=shows_other_members),
+    )
 
 
 class ThreadWriteSerializer(serializers.Serializer):
@@ -167,6 +212,42 @@ class PostSerializer(serializers.ModelSerializer):
         return reactions.to_representation(counts)
 
 
+def post_items(rows: list[tuple], *, thread: Thread, viewer: User) -> list[dict]:
+    """PostSerializer's items of a page of `thread`'s posts read as plain values
+    (community.selectors.api_rows.POST_VALUES) for `viewer`, with their reactions (one query),
+    authors named by accounts.people's rule in the thread's garden: the same, key for key and
+    value for value, made without the serializer."""
+    if not rows:
+        return []
+    moment = moment_shown()
+    shows_other_members = thread.garden.shows_other_members
+    reactions = selectors.thread_page_reactions(
+        thread_id=thread.pk, post_ids=[row[0] for row in rows], user=viewer
+    )
+    items = []
+    for row in rows:
+        pk, body, created_at, edited_at, hidden_at, hidden_reason = row[0], *row[6:]
+        hidden = hidden_at is not None
+        items.append(
+            {
+                "id": pk,
+                "thread": thread.pk,
+                "author": _row_author(viewer, row[1:6], shows_other_members),
+                "body": body,
+                "body_html": str(markdown_render(body)),
+                "created_at": moment(created_at),
+                "edited_at": None if edited_at is None else moment(edited_at),
+                "hidden": hidden,
+                "hidden_reason": hidden_reason if hidden else None,
+                "reactions": [
+                    {"kind": r.kind, "label": str(r.label), "count": r.count, "mine": r.mine}
+                    for r in reactions[pk]
+                ],
+            }
+        )
+    return items
+
+
 class BodySerializer(serializers.Serializer):
     body = serializers.CharField(max_length=services.MAX_BODY_LENGTH)
 
@@ -201,14 +282,6 @@ class RevisionSerializer(serializers.ModelSerializer):
 # --- Views -------------------------------------------------------------------------------------
 
 
-def _with_reactions(posts: list[Post], user) -> list[Post]:
-    """Reactions of a page of posts in one query (no query per post)."""
-    reactions = selectors.post_page_reactions(posts=posts, user=user)
-    for post in posts:
-        post.reaction_counts = reactions.get(post.pk, [])
-    return posts
-
-
 class ThreadViewSet(
     KeptPageList,
     mixins.ListModelMixin,
@@ -240,8 +313,12 @@ class ThreadViewSet(
         return super().list(request, *args, **kwargs)  # here for the schema's parameter
 
     def kept_rows(self) -> KeptRows | None:
-        # A page of every visible thread (no garden asked).
+        # A page of every visible thread (no garden asked), as plain values.
         return visible_thread_rows(self.request.user)
+
+    def kept_data(self, page: list) -> list:
+        # ThreadSerializer's items, made from the values.
+        return thread_items(page, viewer=self.request.user)
 
     @extend_schema(request=ThreadWriteSerializer, responses={201: ThreadSerializer})
     def create(self, request, *args, **kwargs):
@@ -266,10 +343,7 @@ class ThreadViewSet(
             page = self.paginate_queryset(
                 api_rows.thread_post_rows(thread=thread, user=request.user)
             )
-            for post in page:
-                post.thread = thread
-            _with_reactions(page, request.user)
-            data = PostSerializer(page, many=True, context=self.get_serializer_context()).data
+            data = post_items(page, thread=thread, viewer=request.user)
             return self.get_paginated_response(data)
         thread = access_thread(request.user, pk, for_write=True)
         data = BodySerializer(data=request.data)

@@ -31,7 +31,11 @@ from community.selectors.engagement import (
     account_engagement,
     offline_events_of,
 )
-from community.selectors.engagement_lists import offline_event_rows, snapshot_history
+from community.selectors.engagement_lists import (
+    SnapshotNumbers,
+    offline_event_rows,
+    snapshot_history,
+)
 from community.services.engagement import (
     OFFLINE_NOTE_MAX_LENGTH,
     offline_event_record,
@@ -64,16 +68,29 @@ class SnapshotSerializer(serializers.ModelSerializer):
         """What DRF's fields give, written out: the history lists 90 snapshots or more, and
         DRF's field-by-field walk cost three quarters of its call (tests/community: the same
         JSON as the fields')."""
-        return {
-            "day": snapshot.day.isoformat(),
-            "score": self.fields["score"].to_representation(snapshot.score),
-            "level": snapshot.level,
-            "level_label": _level_label(snapshot.level),
-            "activity": float(snapshot.activity),
-            "breadth": float(snapshot.breadth),
-            "co_creation": float(snapshot.co_creation),
-            "model_version": int(snapshot.model_version),
-        }
+        return _snapshot_item(snapshot, self.fields["score"].to_representation(snapshot.score))
+
+
+def snapshot_items(snapshots: list[SnapshotNumbers]) -> list[dict]:
+    """SnapshotSerializer's items of a history's snapshots (as they are once rendered), made
+    without a serializer object, whose fields would be built again for every call. A score is
+    read from its column, of one decimal place: the score field's quantizing to one decimal
+    place leaves it as it is, and the renderer writes the decimal as its float."""
+    return [_snapshot_item(snapshot, float(snapshot.score)) for snapshot in snapshots]
+
+
+def _snapshot_item(snapshot: EngagementSnapshot | SnapshotNumbers, score) -> dict:
+    """A snapshot's item, with its `score` as shown."""
+    return {
+        "day": snapshot.day.isoformat(),
+        "score": score,
+        "level": snapshot.level,
+        "level_label": _level_label(snapshot.level),
+        "activity": float(snapshot.activity),
+        "breadth": float(snapshot.breadth),
+        "co_creation": float(snapshot.co_creation),
+        "model_version": int(snapshot.model_version),
+    }
 
 
 def _level_label(level):
@@ -174,10 +191,10 @@ class EngagementHistoryView(APIView):
         query.is_valid(raise_exception=True)
         days = query.validated_data["days"]
         history = snapshot_history(account=account, days=days)
+        # EngagementHistorySerializer's answer, made without it (its fields, and its snapshot
+        # serializer's, would be built again for every call).
         return Response(
-            EngagementHistorySerializer(
-                {"account": account.slug, "days": days, "results": history}
-            ).data
+            {"account": str(account.slug), "days": int(days), "results": snapshot_items(history)}
         )
 
 

@@ -35,6 +35,7 @@ from community.access.gardens import (
     visible_garden_invitations,
     visible_gardens,
 )
+from community.api.rows import RowAccount, RowPerson, fields_shown
 from community.models import (
     Garden,
     GardenAccount,
@@ -43,31 +44,22 @@ from community.models import (
     GardenTheme,
     GardenVisibility,
 )
+from community.models.gardens import theme_label
 from community.selectors import api_rows
 from community.selectors import gardens as selectors
 from community.services import gardens as services
 from config import api_serializers as serializers
 from config.api import KeptPageList, asks_only_a_page
+from config.api_rows import moment_shown
 from config.single_line import validate_single_line
 from config.sql_once import KeptRows
 
 # --- Serializers -------------------------------------------------------------------------------
 
 
-class _StewardList(serializers.ListSerializer):
-    # A garden's stewards: those read for its page (selectors.garden_steward_lists) when it
-    # has them, else its prefetched `stewards`.
-    def get_attribute(self, instance):
-        listed = getattr(instance, "steward_list", None)
-        return listed if listed is not None else super().get_attribute(instance)
-
-
 class StewardSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = PersonNameField(account_id=COMPANY)
-
-    class Meta:
-        list_serializer_class = _StewardList
 
 
 class GardenSerializer(serializers.ModelSerializer):
@@ -100,6 +92,48 @@ class GardenSerializer(serializers.ModelSerializer):
         return bool(getattr(garden, "own_memberships", None))
 
 
+def garden_items(rows: list[tuple], *, viewer: User) -> list[dict]:
+    """GardenSerializer's items of the gardens API's list rows read as plain values
+    (community.selectors.gardens.GARDEN_VALUES) for `viewer`, with their stewards (one query)
+    named by accounts.people's rule: the same, key for key and value for value, made without
+    the serializer (the values each choice field turns into what it shows, as it does)."""
+    theme_shown, visibility_shown = fields_shown(GardenSerializer, "theme visibility")
+    moment = moment_shown()
+    stewards = api_rows.garden_steward_rows(garden_ids=[row[0] for row in rows])
+    items = []
+    for row in rows:
+        pk, name, slug, theme, custom_theme, description, charter, visibility = row[:8]
+        shows_other_members, member_count, own_memberships, created_at = row[8:]
+        items.append(
+            {
+                "id": pk,
+                "name": name,
+                "slug": slug,
+                "theme": theme_shown(theme),
+                "theme_label": str(theme_label(theme, custom_theme)),
+                "custom_theme": custom_theme,
+                "description": description,
+                "charter": charter,
+                "visibility": visibility_shown(visibility),
+                "shows_other_members": shows_other_members,
+                "stewards": [
+                    {"id": steward_id, "name": _steward_name(viewer, first_name, last_name)}
+                    for steward_id, first_name, last_name in stewards[pk]
+                ],
+                "member_count": member_count,
+                "is_member": bool(own_memberships),
+                "created_at": moment(created_at),
+            }
+        )
+    return items
+
+
+def _steward_name(viewer: User, first_name: str, last_name: str) -> str:
+    """A steward's name (one of the company's people: COMPANY) by accounts.people's rule."""
+    person = RowPerson(first_name=first_name, last_name=last_name)
+    return person_name(viewer=viewer, person=person, person_account_id=None)
+
+
 class GardenWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, validators=[validate_single_line])
     theme = serializers.ChoiceField(choices=GardenTheme.choices)
@@ -130,6 +164,32 @@ class GardenMemberSerializer(serializers.Serializer):
         return membership.account.name if self.context.get("show_accounts") else None
 
 
+def garden_member_items(rows: list[tuple], *, viewer: User, garden: Garden) -> list[dict]:
+    """GardenMemberSerializer's items of a garden's members read as plain values
+    (community.selectors.api_rows.MEMBER_VALUES) for `viewer`, each named by accounts.people's
+    rule in `garden`: the same, key for key and value for value, made without the serializer."""
+    moment = moment_shown()
+    show_accounts = other_accounts_named(viewer=viewer, garden=garden)
+    items = []
+    for user_id, first_name, last_name, account_id, account_name, joined_at in rows:
+        name = person_name(
+            viewer=viewer,
+            person=RowPerson(first_name=first_name, last_name=last_name),
+            person_account_id=account_id,
+            person_account=RowAccount(pk=account_id, name=account_name),
+            garden=garden,
+        )
+        items.append(
+            {
+                "id": user_id,
+                "name": name,
+                "account": account_name if show_accounts else None,
+                "joined_at": moment(joined_at),
+            }
+        )
+    return items
+
+
 class GardenMembershipSerializer(serializers.Serializer):
     garden = serializers.SlugField(source="garden.slug")
     joined_at = serializers.DateTimeField()
@@ -155,6 +215,35 @@ class GardenInvitationSerializer(serializers.ModelSerializer):
             "responded_at",
         ]
         read_only_fields = fields
+
+
+def garden_invitation_items(rows: list[tuple]) -> list[dict]:
+    """GardenInvitationSerializer's items of the invitations API's list rows read as plain
+    values (community.selectors.api_rows.INVITATION_VALUES): the same, key for key and value
+    for value, made without the serializer."""
+    moment = moment_shown()
+    return [
+        {
+            "id": pk,
+            "garden": garden_slug,
+            "garden_name": garden_name,
+            "account": account_slug,
+            "account_name": account_name,
+            "status": status,
+            "created_at": moment(created_at),
+            "responded_at": None if responded_at is None else moment(responded_at),
+        }
+        for (
+            pk,
+            garden_slug,
+            garden_name,
+            account_slug,
+            account_name,
+            status,
+            created_at,
+            responded_at,
+        ) in rows
+    ]
 
 
 class GardenInvitationCreateSerializer(serializers.Serializer):
@@ -186,15 +275,14 @@ class GardenViewSet(
         ).prefetch_related("stewards")
 
     def list(self, request, *args, **kwargs):
-        # A page of the unfiltered list: a kept read.
+        # A page of the unfiltered list: a kept read of plain values.
         rows = (
             selectors.visible_garden_rows(user=request.user) if asks_only_a_page(request) else None
         )
         if rows is None:
             return super().list(request, *args, **kwargs)
         page = self.paginate_queryset(rows)
-        selectors.garden_steward_lists(page)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.get_paginated_response(garden_items(page, viewer=request.user))
 
     def get_object(self) -> Garden:
         garden = access_garden(self.request.user, self.kwargs["slug"])
@@ -249,19 +337,10 @@ class GardenViewSet(
         if not internal and not garden_is_member(request.user, garden):
             raise PermissionDenied("Join the garden to see who takes part.")
         page = self.paginate_queryset(
-            selectors.garden_membership_rows(viewer=request.user, garden=garden)
+            api_rows.garden_member_values(viewer=request.user, garden=garden)
         )
-        for membership in page:
-            membership.label = person_name(
-                viewer=request.user,
-                person=membership.user,
-                person_account_id=membership.account_id,
-                person_account=membership.account,
-                garden=garden,
-            )
-        show_accounts = other_accounts_named(viewer=request.user, garden=garden)
-        data = GardenMemberSerializer(page, many=True, context={"show_accounts": show_accounts})
-        return self.get_paginated_response(data.data)
+        items = garden_member_items(page, viewer=request.user, garden=garden)
+        return self.get_paginated_response(items)
 
 
 # --- Invitations -------------------------------------------------------------------------------
@@ -298,7 +377,12 @@ class GardenInvitationViewSet(
         )
 
     def kept_rows(self) -> KeptRows | None:
+        # A page of the unfiltered list, as plain values.
         return api_rows.visible_invitation_rows(user=self.request.user)
+
+    def kept_data(self, page: list) -> list:
+        # GardenInvitationSerializer's items, made from the values.
+        return garden_invitation_items(page)
 
     def get_object(self) -> GardenAccount:
         pk = self.kwargs["pk"]

@@ -32,7 +32,8 @@ from community.access.harvests import (
     harvest_garden_shown,
     harvest_writable_gardens,
 )
-from community.api.route_fields import RouteField
+from community.api.route_fields import RouteAddresses, RouteField
+from community.api.rows import fields_shown
 from community.markdown import markdown_render
 from community.models import (
     EngagementLevel,
@@ -52,6 +53,7 @@ from community.services.harvests import (
 )
 from config import api_serializers as serializers
 from config.api import KeptPageList
+from config.api_rows import moment_shown
 from config.single_line import validate_single_line
 from config.sql_once import KeptRows
 
@@ -132,6 +134,44 @@ class HarvestSerializer(serializers.ModelSerializer):
         if is_read is None:
             is_read = harvest.reads.filter(user=self.context["request"].user).exists()
         return bool(is_read)
+
+
+def harvest_items(rows: list[tuple]) -> list[dict]:
+    """HarvestSerializer's items of the harvests API's feed rows read as plain values
+    (community.selectors.api_rows.HARVEST_VALUES, which say whether the reader read each harvest
+    and may see its garden): the same, key for key and value for value, made without the
+    serializer (the values each choice field turns into what it shows, as it does)."""
+    kind_shown, audience_shown = fields_shown(HarvestSerializer, "kind audience")
+    moment = moment_shown()
+    address = RouteAddresses("community:harvest-detail")
+    items = []
+    for row in rows:
+        slug, title, summary, body, kind, garden_id, garden_slug, garden_name = row[:8]
+        audience, segments, thread_id, pilot_ref, source_url, published_at = row[8:14]
+        is_read, garden_shown = row[14:]
+        shown = garden_id is not None and bool(garden_shown)
+        hidden = garden_id is not None and not shown
+        items.append(
+            {
+                "slug": slug,
+                "title": title,
+                "summary": summary,
+                "body": body,
+                "body_html": str(markdown_render(body)),
+                "kind": kind_shown(kind),
+                "garden": garden_slug if shown else None,
+                "garden_name": garden_name if shown else None,
+                "audience": audience_shown(audience),
+                "segments": segments,
+                "source": None
+                if hidden
+                else {"thread": thread_id, "pilot": pilot_ref, "url": source_url or None},
+                "published_at": None if published_at is None else moment(published_at),
+                "is_read": bool(is_read),
+                "url": address(slug=slug),
+            }
+        )
+    return items
 
 
 class HarvestWriteSerializer(serializers.Serializer):
@@ -277,8 +317,12 @@ class HarvestViewSet(
         ).select_related("source_thread")
 
     def kept_rows(self) -> KeptRows | None:
-        # A page of the unfiltered feed.
+        # A page of the unfiltered feed, as plain values.
         return api_rows.harvest_feed_rows(user=self.request.user)
+
+    def kept_data(self, page: list) -> list:
+        # HarvestSerializer's items, made from the values.
+        return harvest_items(page)
 
     def get_object(self) -> Harvest:
         return access_harvest(self.request.user, self.kwargs["slug"])

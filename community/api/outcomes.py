@@ -25,12 +25,14 @@ from community.access.outcomes import (
     can_import,
     visible_outcome_accounts,
 )
+from community.api.rows import fields_shown
 from community.models import ImportBatch, ImportKind, LoyaltyOutcome, OutcomeKind
 from community.selectors import outcomes as selectors_outcomes
 from community.services.outcome_imports import csv_import, import_max_bytes, too_large_problem
 from community.services.outcomes import outcome_record
 from config import api_serializers as serializers
 from config.api import asks_only_a_page
+from config.api_rows import moment_shown
 from config.single_line import validate_single_line
 
 # What a multipart envelope adds to the file (boundaries, the kind field, headers).
@@ -61,6 +63,42 @@ class OutcomeSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+
+def outcome_items(rows: list[tuple]) -> list[dict]:
+    """OutcomeSerializer's items of the outcomes API's list rows read as plain values
+    (community.selectors.outcomes.OUTCOME_VALUES), the same, key for key and value for value,
+    made without the serializer (the values each field turns into what it shows, as it does)."""
+    kind, day, amount, source = fields_shown(OutcomeSerializer, "kind occurred_on amount source")
+    moment = moment_shown()
+    return [
+        {
+            "id": pk,
+            "account": slug,
+            "account_name": name,
+            "kind": kind(kind_value),
+            "occurred_on": day(occurred_on),
+            "amount": None if amount_value is None else amount(amount_value),
+            "note": note,
+            "source": source(source_value),
+            "external_id": external_id,
+            "recorded_by": email,
+            "created_at": moment(created_at),
+        }
+        for (
+            pk,
+            slug,
+            name,
+            kind_value,
+            occurred_on,
+            amount_value,
+            note,
+            source_value,
+            external_id,
+            email,
+            created_at,
+        ) in rows
+    ]
 
 
 class OutcomeWriteSerializer(serializers.Serializer):
@@ -103,15 +141,14 @@ class OutcomeListView(GenericAPIView):
         responses={200: OutcomeSerializer(many=True), 403: ErrorResponse403Serializer},
     )
     def get(self, request):
-        # A page of the unfiltered list of an internal user: a kept read.
+        # A page of the unfiltered list of an internal user: a kept read of plain values.
         rows = (
-            selectors_outcomes.outcome_rows(user=request.user)
+            selectors_outcomes.outcome_values(user=request.user)
             if asks_only_a_page(request)
             else None
         )
         if rows is not None:
-            page = self.paginate_queryset(rows)
-            return self.get_paginated_response(OutcomeSerializer(page, many=True).data)
+            return self.get_paginated_response(outcome_items(self.paginate_queryset(rows)))
         accounts = visible_outcome_accounts(request.user)
         query = OutcomeQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -76,12 +76,22 @@ class Garden(TimeStamped):
 
     @property
     def theme_label(self) -> str:
-        if self.theme == GardenTheme.CUSTOM and self.custom_theme:
-            return self.custom_theme
-        return self.get_theme_display()
+        return theme_label(self.theme, self.custom_theme)
 
     def get_absolute_url(self) -> str:
         return reverse("community:garden-detail", kwargs={"slug": self.slug})
+
+
+# A theme's label (as get_theme_display gives it: the value itself for an unknown one).
+_THEME_LABELS = dict(GardenTheme.choices)
+
+
+def theme_label(theme: str, custom_theme: str) -> str:
+    """How a garden's theme is named: a custom theme by its own name (when it has one), every
+    other by its label."""
+    if theme == GardenTheme.CUSTOM and custom_theme:
+        return custom_theme
+    return _THEME_LABELS.get(theme, theme)
 
 
 class GardenAccountStatus(models.TextChoices):

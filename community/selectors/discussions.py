@@ -323,16 +323,14 @@ _PAGE_FLAGS = SqlOnce(
 )
 
 
-def post_page_reactions(*, posts: list[Post], user: User) -> dict[int, list[ReactionCount]]:
-    """post_reactions(post_ids=[p.pk for p in posts], user=user), read by the thread and the
-    range of the page's ids (its SQL kept) when the posts are of one thread. One query."""
-    post_ids = [p.pk for p in posts]
-    thread_ids = {p.thread_id for p in posts}
-    if len(thread_ids) != 1:
-        return post_reactions(post_ids=post_ids, user=user)
+def thread_page_reactions(
+    *, thread_id: int, post_ids: list[int], user: User
+) -> dict[int, list[ReactionCount]]:
+    """post_reactions(post_ids=post_ids, user=user) of a page of posts of one thread (at least
+    one), read by the thread and the range of the page's ids (its SQL kept). One query."""
     ids = set(post_ids)
     rows = _PAGE_REACTIONS.all(
-        thread_id=thread_ids.pop(), first_id=min(ids), last_id=max(ids), user_id=user.pk
+        thread_id=thread_id, first_id=min(ids), last_id=max(ids), user_id=user.pk
     )
     return _reaction_counts([r for r in rows if r["post_id"] in ids], post_ids)
 

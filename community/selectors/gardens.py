@@ -80,7 +80,8 @@ def _garden_memberships(garden_id: int) -> QuerySet[GardenMembership]:
     )
 
 
-# The same, as the API pages them: one kept SQL for every membership, one for an account's.
+# The same, as the API pages them: one kept SQL for every membership, one for an account's;
+# they count the API's rows, which it reads as plain values (community.selectors.api_rows).
 _MEMBERSHIP_ROWS = SqlOnce(GardenMembership, _garden_memberships, garden_id=int)
 _ACCOUNT_MEMBERSHIP_ROWS = SqlOnce(
     GardenMembership,
@@ -88,19 +89,6 @@ _ACCOUNT_MEMBERSHIP_ROWS = SqlOnce(
     garden_id=int,
     account_id=int,
 )
-
-
-def garden_membership_rows(*, viewer: User, garden: Garden) -> KeptRows:
-    """garden_memberships_visible_to(viewer=, garden=) as kept rows to page
-    (config.sql_once.KeptRows)."""
-    viewer_membership = customer_membership(viewer)
-    if viewer_membership is None or garden.shows_other_members:
-        return _MEMBERSHIP_ROWS.rows(garden_id=garden.pk)
-    return _ACCOUNT_MEMBERSHIP_ROWS.rows(
-        garden_id=garden.pk, account_id=viewer_membership.account_id
-    )
-
-
 # --- Who takes part --------------------------------------------------------------------------
 
 
@@ -247,44 +235,57 @@ def visible_garden_list(*, user: User) -> list[Garden]:
     )
 
 
+# A row of `visible_garden_rows`: what the API's list shows of a garden (but its stewards:
+# community.selectors.api_rows.garden_steward_rows), its member count and whether the reader
+# joined it.
+GARDEN_VALUES = (
+    "id",
+    "name",
+    "slug",
+    "theme",
+    "custom_theme",
+    "description",
+    "charter",
+    "visibility",
+    "shows_other_members",
+    "member_count",
+    "own_memberships",
+    "created_at",
+)
+# The same lists as plain values, one kept SQL per branch as above (which count them).
+_CUSTOMER_GARDEN_VALUES = {
+    admin: SqlOnce(
+        Garden,
+        lambda account_id, user_id, admin=admin: _garden_list(
+            customer_visible_gardens(account_id, admin=admin), user_id=user_id
+        ).values_list(*GARDEN_VALUES),
+        account_id=int,
+        user_id=int,
+    )
+    for admin in (False, True)
+}
+_INTERNAL_GARDEN_VALUES = SqlOnce(
+    Garden,
+    lambda user_id: _garden_list(internal_gardens(), user_id=user_id).values_list(*GARDEN_VALUES),
+    user_id=int,
+)
+
+
 def visible_garden_rows(*, user: User) -> KeptRows | None:
     """garden_list(gardens=visible_gardens(user), user=user) as kept rows to page
-    (config.sql_once.KeptRows: the list page's kept reads), for an active user; None for
-    anyone else."""
+    (config.sql_once.KeptRows) of tuples of `GARDEN_VALUES`, counted by the list page's kept
+    reads, for an active user; None for anyone else."""
     if not user.is_authenticated or not user.is_active:
         return None
     membership = customer_membership(user)
     if membership is None:
-        return _INTERNAL_GARDEN_LIST.rows(user_id=user.pk)
-    return _CUSTOMER_GARDEN_LIST[membership.role == MemberRole.ADMIN].rows(
-        account_id=membership.account_id, user_id=user.pk
+        return _INTERNAL_GARDEN_VALUES.rows(counted_by=_INTERNAL_GARDEN_LIST, user_id=user.pk)
+    admin = membership.role == MemberRole.ADMIN
+    return _CUSTOMER_GARDEN_VALUES[admin].rows(
+        counted_by=_CUSTOMER_GARDEN_LIST[admin],
+        account_id=membership.account_id,
+        user_id=user.pk,
     )
-
-
-_Stewardship = Garden.stewards.through
-# The stewards of a page of gardens, as prefetch_related("stewards") reads them (by email, the
-# user's ordering): SQL written once per process.
-_PAGE_STEWARDS = SqlOnce(
-    _Stewardship,
-    lambda garden_ids: (
-        _Stewardship.objects.filter(garden_id__any_of=garden_ids)
-        .select_related("user")
-        .order_by("user__email")
-    ),
-    garden_ids=list,
-)
-
-
-def garden_steward_lists(gardens: list[Garden]) -> None:
-    """Set `steward_list` on each garden: its stewards, as `garden.stewards.all()` gives them
-    after prefetch_related("stewards"). One query."""
-    if not gardens:
-        return
-    stewards: dict[int, list[User]] = {garden.pk: [] for garden in gardens}
-    for row in _PAGE_STEWARDS.all(garden_ids=list(stewards)):
-        stewards[row.garden_id].append(row.user)
-    for garden in gardens:
-        garden.steward_list = stewards[garden.pk]
 
 
 def _garden_list(

@@ -79,18 +79,23 @@ def _annotated(harvests: QuerySet[Harvest], *, user: User) -> QuerySet[Harvest]:
     return _internal_annotated(harvests, user_id=user.pk)
 
 
-def _internal_annotated(harvests: QuerySet[Harvest], *, user_id: int) -> QuerySet[Harvest]:
-    """_annotated for an internal user, by their id."""
+def _internal_annotated(
+    harvests: QuerySet[Harvest], *, user_id: int, reach: bool = True
+) -> QuerySet[Harvest]:
+    """_annotated for an internal user, by their id; `reach=False`: without the count of the
+    accounts that read each harvest (the API does not show it; the count joins the reads)."""
     read = HarvestRead.objects.filter(harvest=OuterRef("pk"), user_id=user_id)
-    return (
+    harvests = (
         harvests.select_related("garden")
         .annotate(is_read=Exists(read))
         .annotate(
             garden_shown=Value(True, output_field=BooleanField()),
             can_join=Value(False, output_field=BooleanField()),
-            reach_accounts=Count("reads__account", distinct=True),
         )
     )
+    if reach:
+        harvests = harvests.annotate(reach_accounts=Count("reads__account", distinct=True))
+    return harvests
 
 
 def _customer_annotated(

@@ -36,7 +36,7 @@ def outcome_list(
 
 
 # The API's unfiltered list of an active internal user's outcomes, paged: one kept SQL for
-# those who see every account, one for an account team (by the user's id).
+# those who see every account, one for an account team (by the user's id). These count it.
 _INTERNAL_OUTCOMES = {
     True: SqlOnce(
         LoyaltyOutcome, lambda: outcome_list(accounts=internal_accounts(0, sees_all=True))
@@ -49,15 +49,50 @@ _INTERNAL_OUTCOMES = {
 }
 
 
-def outcome_rows(*, user: User) -> KeptRows | None:
+# A row of `outcome_values`: what the API's list shows of an outcome, its account's and its
+# recorder's (community.api.outcomes.OutcomeSerializer).
+OUTCOME_VALUES = (
+    "id",
+    "account__slug",
+    "account__name",
+    "kind",
+    "occurred_on",
+    "amount",
+    "note",
+    "source",
+    "external_id",
+    "recorded_by__email",
+    "created_at",
+)
+# The same lists as plain values (OUTCOME_VALUES), one kept SQL per branch as above.
+_INTERNAL_OUTCOME_VALUES = {
+    True: SqlOnce(
+        LoyaltyOutcome,
+        lambda: outcome_list(accounts=internal_accounts(0, sees_all=True)).values_list(
+            *OUTCOME_VALUES
+        ),
+    ),
+    False: SqlOnce(
+        LoyaltyOutcome,
+        lambda user_id: outcome_list(
+            accounts=internal_accounts(user_id, sees_all=False)
+        ).values_list(*OUTCOME_VALUES),
+        user_id=int,
+    ),
+}
+
+
+def outcome_values(*, user: User) -> KeptRows | None:
     """outcome_list(accounts=visible_outcome_accounts(user)) as kept rows to page
-    (config.sql_once.KeptRows), for an active internal user; None for anyone else (a customer's
-    list is a 403: community.access.outcomes)."""
+    (config.sql_once.KeptRows) of tuples of `OUTCOME_VALUES`, counted as the queryset is
+    counted (its rows alone, without the values' joins), for an active internal user; None for
+    anyone else (a customer's list is a 403: community.access.outcomes)."""
     if not (user.is_authenticated and user.is_active) or customer_membership(user) is not None:
         return None
-    if sees_all_accounts(user):
-        return _INTERNAL_OUTCOMES[True].rows()
-    return _INTERNAL_OUTCOMES[False].rows(user_id=user.pk)
+    sees_all = sees_all_accounts(user)
+    values = {} if sees_all else {"user_id": user.pk}
+    counted_by = _INTERNAL_OUTCOMES[sees_all]
+    return _INTERNAL_OUTCOME_VALUES[sees_all].rows(counted_by=counted_by, **values)
 
 
 def import_batches_recent(*, limit: int = 10) -> QuerySet[ImportBatch]:

@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
 from accounts.models import MemberRole
+from accounts.people import other_accounts_named, person_name
+from community.api import discussions as discussions_api
+from community.api import gardens as gardens_api
 from community.models import (
     ActivityEvent,
     ActivityKind,
@@ -317,20 +321,41 @@ def _compare_unfiltered(request, api, world, monkeypatch, url, old) -> int:
 
 
 def _old_member_reads(monkeypatch) -> None:
+    """The members read through the ORM and shown by their serializer, as before."""
     monkeypatch.setattr(
-        garden_selectors, "garden_membership_rows", garden_selectors.garden_memberships_visible_to
+        api_rows, "garden_member_values", garden_selectors.garden_memberships_visible_to
     )
+    monkeypatch.setattr(gardens_api, "garden_member_items", _serialized_members)
+
+
+def _serialized_members(page, *, viewer, garden) -> list:
+    for membership in page:
+        membership.label = person_name(
+            viewer=viewer,
+            person=membership.user,
+            person_account_id=membership.account_id,
+            person_account=membership.account,
+            garden=garden,
+        )
+    show_accounts = other_accounts_named(viewer=viewer, garden=garden)
+    context = {"show_accounts": show_accounts}
+    return gardens_api.GardenMemberSerializer(page, many=True, context=context).data
 
 
 def _old_post_reads(monkeypatch) -> None:
+    """The posts read through the ORM, with their reactions, and shown by their serializer, as
+    before."""
     monkeypatch.setattr(api_rows, "thread_post_rows", discussion_selectors.thread_posts)
-    monkeypatch.setattr(
-        discussion_selectors,
-        "post_page_reactions",
-        lambda *, posts, user: discussion_selectors.post_reactions(
-            post_ids=[p.pk for p in posts], user=user
-        ),
-    )
+    monkeypatch.setattr(discussions_api, "post_items", _serialized_posts)
+
+
+def _serialized_posts(page, *, thread, viewer) -> list:
+    reactions = discussion_selectors.post_reactions(post_ids=[p.pk for p in page], user=viewer)
+    for post in page:
+        post.thread = thread
+        post.reaction_counts = reactions.get(post.pk, [])
+    context = {"request": SimpleNamespace(user=viewer)}
+    return discussions_api.PostSerializer(page, many=True, context=context).data
 
 
 def _old_revision_reads(monkeypatch) -> None:
