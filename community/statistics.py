@@ -108,6 +108,16 @@ def round_half_up(value: float) -> int:
     return int(math.copysign(math.floor(abs(value) + 0.5), value))
 
 
+def round_half_up_ratio(numerator: int, denominator: int) -> int:
+    """The exact fraction numerator ÷ denominator (whole numbers, denominator > 0) rounded to a
+    whole number, halves away from zero, as `round_half_up` rounds it (7/2 → 4, −7/2 → −4,
+    5/3 → 2), in whole numbers: no Fraction, no float."""
+    if denominator <= 0:
+        raise ValueError(f"A ratio of {numerator} to {denominator}: the denominator must be > 0.")
+    rounded = (2 * abs(numerator) + denominator) // (2 * denominator)
+    return -rounded if numerator < 0 else rounded
+
+
 def whole_percent(part: float, whole: float = 1) -> int:
     """part ÷ whole as a whole percentage, rounded once, halves up (3 of 55 = 5.45% → 5;
     a share of 0.31469 → 31; 1 of 8 = 12.5% → 13). Give a count's numerator and denominator

@@ -28,6 +28,7 @@ from config.api import KeptPageList, asks_only_a_page
 from config.sql_once import KeptRows
 from ideas import access, workflow
 from ideas.api import ideas_serializers as s
+from ideas.api.results import serialized
 from ideas.models import Idea, IdeaStatus
 from ideas.selectors import ideas as selectors
 from ideas.selectors import ideas_page
@@ -137,7 +138,7 @@ class IdeaViewSet(
         query.is_valid(raise_exception=True)
         text = f"{query.validated_data['title']} {query.validated_data['job_to_be_done']}"
         ideas = similar_ideas(user=request.user, text=text)
-        return Response(s.SimilarIdeaSerializer(ideas, many=True).data)
+        return Response(serialized(s.SimilarIdeaSerializer, ideas, many=True))
 
     @extend_schema(responses={200: s.DuplicatePairSerializer(many=True)})
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
@@ -146,9 +147,8 @@ class IdeaViewSet(
         each idea awaiting a decision with the most alike older open idea, 50 at most."""
         if not workflow.can_moderate(request.user):
             raise PermissionDenied("Only product managers and programme admins merge ideas.")
-        return Response(
-            s.DuplicatePairSerializer(likely_duplicates(user=request.user), many=True).data
-        )
+        pairs = likely_duplicates(user=request.user)
+        return Response(serialized(s.DuplicatePairSerializer, pairs, many=True))
 
     @extend_schema(request=None, responses={200: s.SupportSerializer})
     @action(detail=True, methods=["post"])
@@ -192,10 +192,9 @@ class IdeaViewSet(
             # A call that asks for nothing but a page reads it from kept SQL (the same rows).
             if asks_only_a_page(request):
                 page = self.paginate_queryset(ideas_page.idea_comment_rows(idea=idea))
-                for comment in page:
-                    comment.idea = idea  # as idea.comments gives them: their names need it
-            else:
-                page = self.paginate_queryset(ideas_page.idea_comments(idea=idea))
+                items = s.comment_items(page, viewer=request.user, garden=idea.garden)
+                return self.get_paginated_response(items)
+            page = self.paginate_queryset(ideas_page.idea_comments(idea=idea))
             return self.get_paginated_response(
                 s.CommentSerializer(page, many=True, context=self.get_serializer_context()).data
             )

@@ -242,6 +242,28 @@ class CommentSerializer(serializers.ModelSerializer):
         return _name(self, comment.author, garden=comment.idea.garden)
 
 
+def comment_items(rows: list[tuple], *, viewer: User, garden) -> list[dict]:
+    """CommentSerializer's items of an idea's comments (in `garden`) read as plain values
+    (ideas.selectors.ideas_page.COMMENT_VALUES), the same, key for key and value for value."""
+    moment = moment_shown()
+    shows = garden.shows_other_members
+    named: dict[tuple, str] = {}
+    items = []
+    for pk, body, created_at, author, first, last, account, account_name in rows:
+        if author is not None and (author, account) not in named:
+            person = (author, first, last, account, None, account_name)
+            named[author, account] = _row_name(viewer, person, shows)
+        items.append(
+            {
+                "id": pk,
+                "author": None if author is None else named[author, account],
+                "body": body,
+                "created_at": moment(created_at),
+            }
+        )
+    return items
+
+
 class CommentWriteSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=MAX_COMMENT_LENGTH)
 

@@ -138,22 +138,35 @@ def idea_comments(*, idea: Idea) -> QuerySet[Comment]:
     return idea.comments.select_related(*_COMMENT_RELATED).order_by(*_COMMENT_ORDER)
 
 
-# An idea's comments, oldest first, read a page at a time by the API: SQL written once.
-_COMMENTS = SqlOnce(
-    Comment,
-    lambda idea_id: (
-        Comment.objects.filter(idea_id=idea_id)
-        .select_related(*_COMMENT_RELATED)
-        .order_by(*_COMMENT_ORDER)
-    ),
-    idea_id=int,
+def _comment_list(idea_id: int) -> QuerySet[Comment]:
+    return Comment.objects.filter(idea_id=idea_id).order_by(*_COMMENT_ORDER)
+
+
+# What the API shows of a comment, as plain values (ideas.api.ideas_serializers.comment_items):
+# the comment's, and its author's names and account (accounts.people.person_name's reads).
+COMMENT_VALUES = (
+    "pk",
+    "body",
+    "created_at",
+    "author_id",
+    "author__first_name",
+    "author__last_name",
+    "author__membership__account_id",
+    "author__membership__account__name",
 )
+
+# An idea's comments, oldest first, read a page at a time by the API as COMMENT_VALUES (SQL
+# written once), counted as the comments alone (without the authors' joins), as Django counts.
+_COMMENT_ROWS = SqlOnce(
+    Comment, lambda idea_id: _comment_list(idea_id).values_list(*COMMENT_VALUES), idea_id=int
+)
+_COMMENTS_COUNTED = SqlOnce(Comment, _comment_list, idea_id=int)
 
 
 def idea_comment_rows(*, idea: Idea) -> KeptRows:
-    """`idea_comments`, read a page at a time from kept SQL (config.sql_once): the rows do not
-    hold `idea` (set `comment.idea`, as `idea.comments` does, before reading it)."""
-    return _COMMENTS.rows(idea_id=idea.pk)
+    """`idea_comments` (the same comments in the same order), read a page at a time from kept
+    SQL (config.sql_once) as tuples of COMMENT_VALUES."""
+    return _COMMENT_ROWS.rows(counted_by=_COMMENTS_COUNTED, idea_id=idea.pk)
 
 
 def _comments_between(idea_id: int, first: int, last: int) -> QuerySet[Comment]:

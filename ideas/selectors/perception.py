@@ -222,7 +222,10 @@ def people_perception(
         rows = _counted_rows(counted, by, answers)
     people: dict[tuple, PersonPerception] = {}
     for *key, phase, role, dimension, value in rows:
-        person = people.setdefault(tuple(key), PersonPerception())
+        key = tuple(key)
+        person = people.get(key)
+        if person is None:  # (a person made once, not for each of their answers)
+            person = people[key] = PersonPerception()
         person.take(phase=phase, role=role, dimension=dimension, value_int=value)
     return people
 

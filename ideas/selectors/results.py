@@ -147,6 +147,7 @@ class PilotResults:
 class _Member:
     account_id: int
     segment: str
+    account_name: str  # (its verbatims')
     group: str = ""
     check_ins: set[int] = field(default_factory=set)  # check-ins with a submitted response
     perception: PersonPerception = field(default_factory=PersonPerception)  # latest answers
@@ -216,9 +217,10 @@ def _enrolments(pilot_id: int) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(pilot_id=pilot_id).order_by("pk")
 
 
+_MEMBER_VALUES = ("pk", "account_id", "account__segment", "account__name")
 _MEMBERS = SqlOnce(
     Enrolment,
-    lambda pilot_id: _enrolments(pilot_id).values_list("pk", "account_id", "account__segment"),
+    lambda pilot_id: _enrolments(pilot_id).values_list(*_MEMBER_VALUES),
     pilot_id=int,
 )
 _MEMBERS_WITH_LEVEL = SqlOnce(
@@ -226,23 +228,29 @@ _MEMBERS_WITH_LEVEL = SqlOnce(
     lambda pilot_id: (
         _enrolments(pilot_id)
         .annotate(level_then=level_on("pilot__runs_from", "account_id"))
-        .values_list("pk", "account_id", "account__segment", "level_then")
+        .values_list(*_MEMBER_VALUES, "level_then")
     ),
     pilot_id=int,
 )
 
 
 def _members_read(pilot: Pilot, *, by_level: bool) -> dict[int, _Member]:
-    """The pilot's enrolled members by enrolment; `by_level`: each in the group of their
-    account's level when the pilot started (in the same query)."""
+    """The pilot's enrolled members by enrolment, with their account's segment and name;
+    `by_level`: each in the group of their account's level when the pilot started (in the same
+    query)."""
     if not by_level:
         return {
-            pk: _Member(account_id=account_id, segment=segment, group=segment)
-            for pk, account_id, segment in _MEMBERS.all(pilot_id=pilot.pk)
+            pk: _Member(account_id=account_id, segment=segment, account_name=name, group=segment)
+            for pk, account_id, segment, name in _MEMBERS.all(pilot_id=pilot.pk)
         }
     return {
-        pk: _Member(account_id=account_id, segment=segment, group=level or NOT_COMPUTED)
-        for pk, account_id, segment, level in _MEMBERS_WITH_LEVEL.all(pilot_id=pilot.pk)
+        pk: _Member(
+            account_id=account_id,
+            segment=segment,
+            account_name=name,
+            group=level or NOT_COMPUTED,
+        )
+        for pk, account_id, segment, name, level in _MEMBERS_WITH_LEVEL.all(pilot_id=pilot.pk)
     }
 
 
@@ -254,8 +262,7 @@ _ANSWERS = SqlOnce(
         .values_list(
             "pk",
             "enrolment_id",
-            "enrolment__account__name",
-            "enrolment__account__segment",
+            # (The enrolment's account, its name and segment, are the member's: `_members_read`.)
             "check_in_id",
             "check_in__phase",
             # Only a free text (a verbatim) shows it: the other rows' stay NULL, not read.
@@ -298,8 +305,6 @@ def _answer_take(member: _Member, row: tuple, check_in_titles: dict[int, str]) -
     (
         response_id,
         _,
-        account_name,
-        segment,
         check_in_id,
         phase,
         submitted_at,
@@ -331,9 +336,9 @@ def _answer_take(member: _Member, row: tuple, check_in_titles: dict[int, str]) -
         return None
     return Verbatim(
         response_id=response_id,
-        account_name=account_name,
-        segment=segment,
-        segment_label=segment_label(segment),
+        account_name=member.account_name,
+        segment=member.segment,
+        segment_label=segment_label(member.segment),
         check_in=check_in_titles.get(check_in_id, ""),
         question=prompt,
         text=value_text.strip(),

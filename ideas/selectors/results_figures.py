@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from community.statistics import round_half_up, sample_sd, t_interval
+from community.statistics import round_half_up, round_half_up_ratio, sample_sd, t_interval
 from ideas.models.feedback import check_in_staff_title
 from ideas.selectors.perception import Nps, PersonPerception
 
@@ -45,15 +45,23 @@ JOB_DONE_KEYS = ("yes", "partly", "no")
 def two_places(value: Fraction | float) -> Decimal:
     """`value` to 2 decimals, halves away from zero (2.125 → 2.13, −0.125 → −0.13), as a
     Decimal that keeps its places. Give a mean as its Fraction: a tie (k + ½ hundredths) is
-    then exactly a tie, and anything else is at least 1/(2 × n) hundredths from one."""
+    then exactly a tie, and anything else is at least 1/(2 × n) hundredths from one (a
+    Fraction is rounded in whole numbers, `_ratio_two_places`)."""
+    if isinstance(value, Fraction):
+        return _ratio_two_places(value.numerator, value.denominator)
     return Decimal(round_half_up(value * 100)).scaleb(-PLACES)
+
+
+def _ratio_two_places(numerator: int, denominator: int) -> Decimal:
+    """`two_places` of the exact fraction numerator ÷ denominator (denominator > 0)."""
+    return Decimal(round_half_up_ratio(100 * numerator, denominator)).scaleb(-PLACES)
 
 
 def mean_figure(values: Sequence[int]) -> Decimal | None:
     """The mean of whole-number answers, exact, to 2 decimals; None without values."""
     if not values:
         return None
-    return two_places(Fraction(sum(values), len(values)))
+    return _ratio_two_places(sum(values), len(values))
 
 
 def percent_figure(part: int, whole: int) -> int | None:
@@ -61,7 +69,7 @@ def percent_figure(part: int, whole: int) -> int | None:
     13%, 29 of 200 is 15%: not 100 × 0.145 = 14.499…); None when whole is 0."""
     if not whole:
         return None
-    return round_half_up(Fraction(100 * part, whole))
+    return round_half_up_ratio(100 * part, whole)
 
 
 @dataclass(frozen=True)

@@ -239,9 +239,14 @@ _CUSTOMER_OPEN_STATUSES = SqlOnce(
     Idea, lambda account_id: _statuses(customer_ideas(account_id)), account_id=int
 )
 _INTERNAL_OPEN_STATUSES = SqlOnce(Idea, lambda: _statuses(internal_ideas()))
+# What a pair shows of its ideas (the queue's page and the API's DuplicatePairSerializer): the
+# other columns stay deferred.
+_PAIRED_COLUMNS = ("title", "status", "created_at", "garden", "garden__slug", "garden__name")
 # The ideas of the pairs, with their gardens (as `in_bulk` read them).
 _PAIRED = SqlOnce(
-    Idea, lambda ids: Idea.objects.select_related("garden").filter(pk__any_of=ids), ids=list
+    Idea,
+    lambda ids: Idea.objects.select_related("garden").filter(pk__any_of=ids).only(*_PAIRED_COLUMNS),
+    ids=list,
 )
 
 
