@@ -36,8 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",  # Django's widget templates, for FORM_RENDERER below
     "rest_framework",
-    # API tokens: django-rest-knox, with our own token model (accounts.ApiToken).
-    "knox",
+    "knox",  # API tokens: django-rest-knox, with our own token model (accounts.ApiToken)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -47,8 +46,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     # Login stages, two-factor authentication (TOTP, WebAuthn, recovery codes) and single
-    # sign-on through each account's OpenID Connect provider, on one login flow
-    # (docs/architecture.md).
+    # sign-on through each account's OpenID Connect provider, on one flow (docs/architecture.md).
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -101,8 +99,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
 # Forms draw their widgets through the project's templates, so templates/django/forms/ can
-# replace one of Django's: the select, whose options are drawn in one pass
-# (accounts/templatetags/form_widgets.py).
+# replace one of Django's: the select, drawn in one pass (accounts/templatetags/form_widgets.py).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [

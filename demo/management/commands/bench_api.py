@@ -108,6 +108,10 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql":
             raise CommandError("bench_api needs PostgreSQL: set DATABASE_URL=postgres://…")
         call_command("seed_demo", if_empty=True, accounts=options["accounts"], stdout=io.StringIO())
+        with connection.cursor() as cursor:
+            # The planner's statistics, as autovacuum keeps them in production (a server here
+            # may run without it, and a freshly seeded database then has none).
+            cursor.execute("ANALYZE")
         world = bench_world()
         facts = machine_facts()
         wrk = WrkOptions(
