@@ -43,7 +43,10 @@ def test_a_member_starts_a_thread_a_colleague_is_mentioned_and_a_steward_hides_a
     alice, alice_problems = _log_in(browser, live_server, member_a)
     alice.goto(f"{live_server.url}{garden.get_absolute_url()}")
     alice.get_by_role("button", name="Join this garden").click()
+    # Each step waits for its page: on a busy machine a click on the page still loading was lost.
+    alice.get_by_role("button", name="Leave this garden").wait_for()
     alice.get_by_role("button", name="Start a thread").first.click()
+    alice.wait_for_url(f"{live_server.url}{garden.get_absolute_url()}threads/new/")
     alice.get_by_label("Title").fill("Buddies for new planners")
     alice.get_by_label("Your post").fill(
         "Do you pair new planners with a **buddy**? @anna, you tried it last spring."
