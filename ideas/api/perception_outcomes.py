@@ -9,6 +9,7 @@ insights page's fragment (ideas.selectors.perception_outcomes). Internal users o
 
 from __future__ import annotations
 
+from django.db import router
 from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse403Serializer
 from rest_framework.response import Response
@@ -20,7 +21,9 @@ from community.access.outcomes import visible_outcome_accounts
 from community.selectors.insights import PERIOD_ORDER_ERROR, period_fill
 from config import api_serializers as serializers
 from config.db_router import analytics_reads
+from config.figures_version import figures_version, remembered_figures
 from ideas.api.results import serialized
+from ideas.models import Enrolment
 from ideas.selectors import perception_outcomes as selectors
 
 
@@ -127,18 +130,31 @@ class PilotPerceptionView(APIView):
     )
     @analytics_reads()  # after authentication, which reads from the primary
     def get(self, request):
+        # Read before any row of the answer, from where those rows are read (config.figures_version)
+        version = figures_version(router.db_for_read(Enrolment))
         user = request.user
         accounts = visible_outcome_accounts(user)
         query = PilotPerceptionQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        result = selectors.pilot_perception_outcomes(
-            accounts=accounts,
-            period_from=data["period_from"],
-            period_to=data["period_to"],
-            segment=data.get("segment", ""),
-            window_days=data["window"],
-            # visible_outcome_accounts' rule for an active internal user (customers got 403)
-            internal_user=(user.pk, sees_all_accounts(user)) if user.is_active else None,
-        )
-        return Response(serialized(PilotPerceptionSerializer, result))
+        # visible_outcome_accounts' rule for an active internal user (customers got 403)
+        internal_user = (user.pk, sees_all_accounts(user)) if user.is_active else None
+
+        def answer():
+            result = selectors.pilot_perception_outcomes(
+                accounts=accounts,
+                period_from=data["period_from"],
+                period_to=data["period_to"],
+                segment=data.get("segment", ""),
+                window_days=data["window"],
+                internal_user=internal_user,
+            )
+            return serialized(PilotPerceptionSerializer, result)
+
+        if internal_user is None:  # no rule names the accounts: computed, not remembered
+            return Response(answer())
+        # The accounts: every one, or those of the user's account teams.
+        reader = "all" if internal_user[1] else f"user-{user.pk}"
+        parts = (reader, data["period_from"], data["period_to"], data.get("segment", ""))
+        parts += (data["window"],)
+        return Response(remembered_figures("pilot-perception", parts, answer, version=version))

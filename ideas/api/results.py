@@ -17,9 +17,10 @@ from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 from rest_framework.views import APIView
 
 from config import api_serializers as serializers
+from config.figures_version import figures_version, remembered_figures
 from ideas import access
 from ideas.models import Phase
-from ideas.selectors.results import MIN_PARTICIPANTS, ResultSplit, pilot_results
+from ideas.selectors.results import MIN_PARTICIPANTS, ResultSplit, pilot_results, results_today
 
 # --- Output serializers built once per process -------------------------------------------------
 
@@ -239,10 +240,19 @@ class PilotResultsView(APIView):
         responses={200: PilotResultsSerializer, 403: ErrorResponse403Serializer},
     )
     def get(self, request, pk: int):
+        version = figures_version()  # before the pilot is read (config.figures_version)
         pilot = access.access_pilot_results(request.user, pk)
         query = PilotResultsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        results = pilot_results(pilot=pilot, split=query.validated_data.get("split"))
-        if not access.can_read_verbatims(request.user):
-            results.verbatims = []
-        return Response(serialized(PilotResultsSerializer, results))
+        split = query.validated_data.get("split")
+        verbatims = access.can_read_verbatims(request.user)
+        today = results_today()
+
+        def answer():
+            results = pilot_results(pilot=pilot, split=split, today=today)
+            if not verbatims:
+                results.verbatims = []
+            return serialized(PilotResultsSerializer, results)
+
+        parts = (pilot.pk, split, verbatims, today)
+        return Response(remembered_figures("pilot-results", parts, answer, version=version))

@@ -162,6 +162,11 @@ class _CheckIn:
     due: bool
 
 
+def results_today() -> dt.date:
+    """The day a pilot's check-ins are due by when none is given: the site's today."""
+    return timezone.localdate()
+
+
 def pilot_results(
     *, pilot: Pilot, split: str | None = None, today: dt.date | None = None
 ) -> PilotResults:
@@ -171,7 +176,7 @@ def pilot_results(
     submitted answers."""
     if split not in (None, *ResultSplit.values):
         raise ValueError(f"Unknown split {split!r}.")
-    today = today or timezone.localdate()
+    today = today or results_today()
     check_ins = [
         _CheckIn(
             pk=pk,
