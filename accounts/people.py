@@ -15,6 +15,7 @@ strict rule holds.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Protocol
 
 from accounts.access import customer_membership
@@ -57,6 +58,13 @@ class NamingSetting(Protocol):
     """What the rule reads from a garden (community's Garden; accounts does not import it)."""
 
     shows_other_members: bool
+
+
+class PersonValues(SimpleNamespace):
+    """A person read as plain values (`first_name`, `last_name`) instead of a User, for the
+    lists that make their items from values: named as a User is (`full_name` is User's own)."""
+
+    full_name = User.full_name
 
 
 class _FromMembership:

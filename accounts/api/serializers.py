@@ -19,6 +19,7 @@ from accounts.models import (
     Tier,
     User,
 )
+from accounts.people import PersonValues
 from config import api_serializers as serializers
 from config.api_rows import moment_shown
 from config.single_line import validate_single_line
@@ -184,16 +185,6 @@ class PersonErasedSerializer(serializers.Serializer):
 # fields give for them; the others go through the serializer's own fields.
 
 
-class _Named:
-    """A person's names, read as a User reads its full name."""
-
-    __slots__ = ("first_name", "last_name")
-    full_name = User.full_name
-
-    def __init__(self, first_name: str, last_name: str) -> None:
-        self.first_name, self.last_name = first_name, last_name
-
-
 def _person_item(pk: int | None, email, first_name, last_name, job_title) -> dict | None:
     """PersonSerializer's item of a person's values (`_PERSON`), None for no person."""
     if pk is None:
@@ -203,7 +194,7 @@ def _person_item(pk: int | None, email, first_name, last_name, job_title) -> dic
         "email": email,
         "first_name": first_name,
         "last_name": last_name,
-        "full_name": _Named(first_name, last_name).full_name,
+        "full_name": PersonValues(first_name=first_name, last_name=last_name).full_name,
         "job_title": job_title,
     }
 

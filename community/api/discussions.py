@@ -24,7 +24,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import User
-from accounts.people import person_name
+from accounts.people import PersonValues, person_name
 from community.access.discussions import (
     access_garden_discussions,
     access_post,
@@ -33,7 +33,7 @@ from community.access.discussions import (
     visible_threads,
 )
 from community.api.route_fields import RouteAddresses, RouteField
-from community.api.rows import RowAccount, RowGarden, RowPerson
+from community.api.rows import RowAccount, RowGarden
 from community.markdown import markdown_render
 from community.models import Post, PostRevision, ReactionKind, Thread
 from community.selectors import api_rows
@@ -129,7 +129,9 @@ def _row_author(viewer: User, author: tuple, shows_other_members: bool) -> str:
     author_id, first_name, last_name, account_id, account_name = author
     return person_name(
         viewer=viewer,
-        person=None if author_id is None else RowPerson(first_name=first_name, last_name=last_name),
+        person=None
+        if author_id is None
+        else PersonValues(first_name=first_name, last_name=last_name),
         person_account_id=account_id,
         person_account=None if account_id is None else RowAccount(pk=account_id, name=account_name),
         garden=RowGarden(shows_other_members=shows_other_members),

@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from accounts.access import is_internal
 from accounts.api.fields import COMPANY, PersonNameField
 from accounts.models import Account, User
-from accounts.people import other_accounts_named, person_name
+from accounts.people import PersonValues, other_accounts_named, person_name
 from community.access.gardens import (
     access_garden,
     access_garden_content,
@@ -35,7 +35,7 @@ from community.access.gardens import (
     visible_garden_invitations,
     visible_gardens,
 )
-from community.api.rows import RowAccount, RowPerson, fields_shown
+from community.api.rows import RowAccount, fields_shown
 from community.models import (
     Garden,
     GardenAccount,
@@ -130,7 +130,7 @@ def garden_items(rows: list[tuple], *, viewer: User) -> list[dict]:
 
 def _steward_name(viewer: User, first_name: str, last_name: str) -> str:
     """A steward's name (one of the company's people: COMPANY) by accounts.people's rule."""
-    person = RowPerson(first_name=first_name, last_name=last_name)
+    person = PersonValues(first_name=first_name, last_name=last_name)
     return person_name(viewer=viewer, person=person, person_account_id=None)
 
 
@@ -174,7 +174,7 @@ def garden_member_items(rows: list[tuple], *, viewer: User, garden: Garden) -> l
     for user_id, first_name, last_name, account_id, account_name, joined_at in rows:
         name = person_name(
             viewer=viewer,
-            person=RowPerson(first_name=first_name, last_name=last_name),
+            person=PersonValues(first_name=first_name, last_name=last_name),
             person_account_id=account_id,
             person_account=RowAccount(pk=account_id, name=account_name),
             garden=garden,

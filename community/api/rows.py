@@ -8,14 +8,6 @@ from __future__ import annotations
 from functools import cache
 from types import SimpleNamespace
 
-from accounts.models import User
-
-
-class RowPerson(SimpleNamespace):
-    """A person read as values: `first_name`, `last_name`; named as a User is (full_name)."""
-
-    full_name = User.full_name
-
 
 class RowAccount(SimpleNamespace):
     """An account read as values: `pk`, `name`."""

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import User
-from accounts.people import FROM_MEMBERSHIP, person_name
+from accounts.people import FROM_MEMBERSHIP, PersonValues, person_name
 from config import api_serializers as serializers
 from config.api_rows import moment_shown
 from config.single_line import validate_single_line
@@ -126,19 +126,13 @@ def idea_items(rows: list[tuple], *, viewer: User, context: dict) -> list[dict]:
     return items
 
 
-class _Person(SimpleNamespace):
-    """A list row's author for accounts.people's rule: their names, named as a User is."""
-
-    full_name = User.full_name
-
-
 def _row_name(viewer: User, person: tuple, shows_other_members: bool) -> str:
     """The author's name by accounts.people's rule, from a list row's values of the person
     (id, first and last name, account id, slug and name) and the garden's setting."""
     _pk, first, last, account_id, _slug, account_name = person
     return person_name(
         viewer=viewer,
-        person=_Person(first_name=first, last_name=last),
+        person=PersonValues(first_name=first, last_name=last),
         person_account_id=account_id,
         person_account=None
         if account_id is None
