@@ -29,7 +29,12 @@ from demo.benchmarks.scale_people import EMAIL_DOMAIN, SLUG_PREFIX
 from demo.benchmarks.scale_sql import DAYS, targets
 from ideas.models import Answer, Enrolment, Idea, Pilot, Vote
 
-pytestmark = [pytest.mark.django_db, pytest.mark.needs_postgres]
+# One worker builds the module's data once (its fixture), not each worker its own copy.
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.needs_postgres,
+    pytest.mark.xdist_group("bench_scale_data"),
+]
 
 SCALE = 0.002  # 40 accounts, 500 customer users, 40,000 events, 200 posts, 1,000 notifications
 # More ideas, votes and pilots than the scale gives (the demo under it has 12 ideas and 4

@@ -10,6 +10,9 @@ import yaml
 from django.conf import settings
 from django.core.management import call_command
 
+# One worker makes the module's fixture once, not each worker its own.
+pytestmark = pytest.mark.xdist_group("schema_committed")
+
 COMMITTED = Path(settings.BASE_DIR) / "docs" / "openapi.yaml"
 METHODS = ("get", "post", "put", "patch", "delete")
 

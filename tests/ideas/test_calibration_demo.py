@@ -22,6 +22,9 @@ from ideas.models import Enrolment, Pilot, PilotState
 from ideas.selectors.calibration import Verdict, account_expectation_drift, pilot_calibration
 from ideas.selectors.instrument import instrument_current
 
+# One worker makes the module's fixture once, not each worker its own.
+pytestmark = pytest.mark.xdist_group("calibration_demo")
+
 PILOT_TITLES = {
     "wizard": "Set-up wizard for new sites",
     "offline": "Offline mode for the mobile app",
