@@ -9,7 +9,8 @@ personal-data download), and no column (`shows_addresses`).
 
 The pages, their CSV and the personal-data download read the rows through here; the rows
 themselves come from accounts.selectors (`audit_entries`, `account_history`). Names are looked
-up for a whole page of rows at once: two queries (the people, the accounts), however many rows.
+up for a whole page of rows at once: one query (the people and the accounts; two on SQLite),
+however many rows.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from accounts.formats import format_date, format_datetime, format_money
 from accounts.models import Account, AuditEntry, InternalRole, User
 from accounts.models.audit import AUDITED
 from accounts.people import FROM_MEMBERSHIP, person_name
-from accounts.selectors import AUDIT_VALUES, account_names_by_id, people_by_id
+from accounts.selectors import AUDIT_VALUES, people_and_accounts_by_id
 
 ACTIONS = {
     AuditEntry.Action.CREATE: "Created",
@@ -189,8 +190,7 @@ class _Names:
                     target.update(i for v in values for i in _ids(v))
         people.discard(None)
         accounts.discard(None)
-        self.people = people_by_id(sorted(people))
-        rows = account_names_by_id(sorted(accounts))
+        self.people, rows = people_and_accounts_by_id(sorted(people), sorted(accounts))
         self.accounts = {pk: name for pk, name, _ in rows}
         self.currencies = {pk: currency for pk, _, currency in rows}
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -39,6 +40,7 @@ from accounts.models import (
     User,
 )
 from config.sql_once import KeptRows, SqlOnce
+from config.sql_prepared import preparing
 
 
 def account_list(
@@ -237,6 +239,47 @@ def account_names_by_id(ids: list[int]) -> list[tuple[int, str, str]]:
     """(id, name, currency) of the accounts of these ids (those that still are): one query,
     none for no id."""
     return _NAMED_ACCOUNTS.all(ids=ids) if ids else []
+
+
+# people_by_id's and account_names_by_id's rows in one SELECT: (True, a person's id, names,
+# membership's id and account) and (False, an account's id, name, currency, None, None).
+_NAMED_SQL = f"""SELECT TRUE, u.id, u.first_name, u.last_name, m.id, m.account_id
+FROM {User._meta.db_table} u LEFT JOIN {Membership._meta.db_table} m ON m.user_id = u.id
+WHERE u.id = ANY(%s::bigint[])
+UNION ALL
+SELECT FALSE, a.id, a.name, a.currency, NULL, NULL FROM {Account._meta.db_table} a
+WHERE a.id = ANY(%s::bigint[])"""  # noqa: S608 (our tables' names, no value)
+_MEMBERSHIP_OF = Membership._meta.get_field("user").remote_field  # user.membership
+
+
+def people_and_accounts_by_id(
+    people: list[int], accounts: list[int]
+) -> tuple[dict[int, User], list[tuple[int, str, str]]]:
+    """`people_by_id(people)` and `account_names_by_id(accounts)`, the same people and rows:
+    on PostgreSQL in one prepared SELECT of plain values (the two ORM reads cost a page of the
+    audit trail a fifth of its CPU), none for no id."""
+    connection = connections[router.db_for_read(User)]
+    if connection.vendor != "postgresql" or not (people or accounts):
+        return people_by_id(people), account_names_by_id(accounts)
+    with (preparing(connection) if settings.PREPARE_KEPT_SQL else connection).cursor() as cursor:
+        cursor.execute(_NAMED_SQL, [people, accounts])
+        rows = cursor.fetchall()
+    found, names = {}, []
+    for is_person, pk, first, second, membership_id, account_id in rows:
+        if not is_person:
+            names.append((pk, first, second))
+            continue
+        person = User.from_db(
+            connection.alias, ("id", "first_name", "last_name"), (pk, first, second)
+        )
+        membership = None
+        if membership_id is not None:
+            membership = Membership.from_db(
+                connection.alias, ("id", "account_id"), (membership_id, account_id)
+            )
+        _MEMBERSHIP_OF.set_cached_value(person, membership)
+        found[pk] = person
+    return found, names
 
 
 # What of an account's history its own admin reads: its memberships and roles, its people's
