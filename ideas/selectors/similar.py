@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from django.conf import settings
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
@@ -42,7 +43,9 @@ from django.db.models import F, FloatField, QuerySet
 from django.db.models.functions import Cast
 
 from accounts.models import User
+from community.models import Garden
 from config.sql_once import SqlOnce
+from config.sql_prepared import preparing
 from ideas.access import customer_ideas, internal_ideas, visible_ideas, visible_ideas_rule
 from ideas.models import Idea, IdeaStatus
 
@@ -174,22 +177,75 @@ class DuplicatePair:
 # The newer idea of a pair is one still awaiting a decision: triage is where a duplicate is
 # merged (an idea already planned, piloted or decided is not folded into another).
 _AWAITING = (IdeaStatus.PROPOSED, IdeaStatus.UNDER_REVIEW)
-# Each idea awaiting a decision with its nearest older open idea (pg_trgm's distance `<->`, one
-# minus the similarity, walked in the order of the trigram GiST index of migration ideas 0006),
-# kept when the two titles are trigram-similar (`%`: beyond pg_trgm.similarity_threshold, 0.3).
-# One probe of the index per idea awaiting a decision, however many ideas there are.
-_DUPLICATES_SQL = """SELECT newer.id, older.id, similarity(newer.title, older.title) AS likeness
+# What a pair shows of each of its ideas (the queue's page and the API's DuplicatePairSerializer),
+# read with the pair: the idea's columns in the model's order (as `Model.from_db` takes them),
+# then its garden's. The other columns stay deferred.
+_PAIRED_IDEA = tuple(
+    f.attname
+    for f in Idea._meta.concrete_fields
+    if f.attname in {"id", "created_at", "garden_id", "title", "status"}
+)
+_PAIRED_GARDEN = ("id", "name", "slug")
+
+
+def _paired_columns(idea: str, garden: str) -> str:
+    return ", ".join(
+        [*(f"{idea}.{c}" for c in _PAIRED_IDEA), *(f"{garden}.{c}" for c in _PAIRED_GARDEN[1:])]
+    )
+
+
+def _pairs_sql(*, open_older: str, awaiting: str, before: str = "") -> str:
+    """Each idea awaiting a decision (`awaiting`, a condition on `newer`) with its nearest older
+    open idea (`open_older`, a condition on `candidate`): pg_trgm's distance `<->`, one minus
+    the similarity, walked in the order of the trigram GiST index of migration ideas 0006; kept
+    when the two titles are trigram-similar (`%`: beyond pg_trgm.similarity_threshold, 0.3).
+    One probe of the index per idea awaiting a decision, however many ideas there are; the two
+    ideas of a pair and their gardens read with it. (`%` inside the walk would change which of
+    equally alike older ideas is found.)"""
+    return f"""{before}SELECT similarity(newer.title, older.title) AS likeness,
+    {_paired_columns("newer", "newer_garden")}, {_paired_columns("older", "older_garden")}
 FROM ideas_idea newer
 CROSS JOIN LATERAL (
-    SELECT candidate.id, candidate.title FROM ideas_idea candidate
-    WHERE candidate.id < newer.id AND candidate.id = ANY(%(open)s)
+    SELECT {", ".join(f"candidate.{c}" for c in _PAIRED_IDEA)} FROM ideas_idea candidate
+    WHERE candidate.id < newer.id AND {open_older}
     ORDER BY candidate.title <-> newer.title
     LIMIT 1
 ) older
-WHERE newer.id = ANY(%(awaiting)s) AND newer.title %% older.title
+JOIN community_garden newer_garden ON newer_garden.id = newer.garden_id
+JOIN community_garden older_garden ON older_garden.id = older.garden_id
+WHERE {awaiting} AND newer.title %% older.title
 ORDER BY likeness DESC, newer.id DESC
-LIMIT %(limit)s
-"""
+LIMIT %s
+"""  # noqa: S608 (column names of our own models, no value)
+
+
+# The pairs among open ideas given by id, then those awaiting a decision, and the limit. Not
+# prepared: the server's generic plan of this walk sorts every older idea by distance instead
+# (twice the work of planning it each time).
+_PAIRS_OF_IDS_SQL = _pairs_sql(
+    open_older="candidate.id = ANY(%s::bigint[])", awaiting="newer.id = ANY(%s::bigint[])"
+)
+# An active internal user's (a moderator's) pairs: the open ideas they see read in the same
+# statement (internal_ideas, its SQL written by the ORM once per database), prepared on the
+# server (config.sql_prepared), whose generic plan walks the index as each planned one does.
+_internal_pairs: dict[str, tuple[str, tuple]] = {}
+
+
+def _internal_pairs_sql() -> tuple[str, tuple]:
+    """(SQL, parameters before the statuses awaiting a decision and the limit)."""
+    found = _internal_pairs.get(connection.alias)
+    if found is None:
+        visible = _statuses(internal_ideas()).query.get_compiler(connection=connection)
+        sql, params = visible.as_sql()
+        found = _internal_pairs[connection.alias] = (
+            _pairs_sql(
+                before=f"WITH open_idea AS MATERIALIZED ({sql})\n",
+                open_older="candidate.id IN (SELECT pk FROM open_idea)",
+                awaiting="newer.id IN (SELECT pk FROM open_idea WHERE status IN (%s, %s))",
+            ),
+            tuple(params),
+        )
+    return found
 
 
 def likely_duplicates(*, user: User, limit: int = DUPLICATE_LIMIT) -> list[DuplicatePair]:
@@ -197,21 +253,42 @@ def likely_duplicates(*, user: User, limit: int = DUPLICATE_LIMIT) -> list[Dupli
     the most alike older open idea, when their titles are alike."""
     if connection.vendor != "postgresql":
         return _duplicates_in_python(_open(visible_ideas(user)))[:limit]
-    status_of = dict(_open_statuses(user))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _DUPLICATES_SQL,
-            {
-                "open": list(status_of),
-                "awaiting": [pk for pk, status in status_of.items() if status in _AWAITING],
-                "limit": limit,
-            },
+    if visible_ideas_rule(user) == ("internal", None):
+        sql, params = _internal_pairs_sql()
+        prepared = preparing(connection) if settings.PREPARE_KEPT_SQL else connection
+        with prepared.cursor() as cursor:
+            cursor.execute(sql, [*params, *_AWAITING, limit])
+            rows = cursor.fetchall()
+    else:
+        status_of = dict(_open_statuses(user))
+        awaiting = [pk for pk, status in status_of.items() if status in _AWAITING]
+        with connection.cursor() as cursor:
+            cursor.execute(_PAIRS_OF_IDS_SQL, [list(status_of), awaiting, limit])
+            rows = cursor.fetchall()
+    ideas: dict[int, Idea] = {}
+    width = len(_PAIRED_IDEA) + len(_PAIRED_GARDEN) - 1
+    return [
+        DuplicatePair(
+            _paired_idea(row[1 : 1 + width], ideas),
+            _paired_idea(row[1 + width :], ideas),
+            row[0],
         )
-        rows = cursor.fetchall()
-    if not rows:
-        return []
-    ideas = {idea.pk: idea for idea in _PAIRED.all(ids=sorted({pk for r in rows for pk in r[:2]}))}
-    return [DuplicatePair(ideas[newer], ideas[older], likeness) for newer, older, likeness in rows]
+        for row in rows
+    ]
+
+
+def _paired_idea(values: tuple, ideas: dict[int, Idea]) -> Idea:
+    """An idea of a pair (`_PAIRED_IDEA`'s columns, then its garden's), as the ORM would have
+    read it with `only` and `select_related("garden")`: one instance per idea."""
+    idea = ideas.get(values[0])
+    if idea is None:
+        own = len(_PAIRED_IDEA)
+        idea = ideas[values[0]] = Idea.from_db(connection.alias, _PAIRED_IDEA, values[:own])
+        garden = (idea.garden_id, *values[own:])
+        Idea.garden.field.set_cached_value(
+            idea, Garden.from_db(connection.alias, _PAIRED_GARDEN, garden)
+        )
+    return idea
 
 
 def _open(ideas: QuerySet[Idea]) -> QuerySet[Idea]:
@@ -239,15 +316,6 @@ _CUSTOMER_OPEN_STATUSES = SqlOnce(
     Idea, lambda account_id: _statuses(customer_ideas(account_id)), account_id=int
 )
 _INTERNAL_OPEN_STATUSES = SqlOnce(Idea, lambda: _statuses(internal_ideas()))
-# What a pair shows of its ideas (the queue's page and the API's DuplicatePairSerializer): the
-# other columns stay deferred.
-_PAIRED_COLUMNS = ("title", "status", "created_at", "garden", "garden__slug", "garden__name")
-# The ideas of the pairs, with their gardens (as `in_bulk` read them).
-_PAIRED = SqlOnce(
-    Idea,
-    lambda ids: Idea.objects.select_related("garden").filter(pk__any_of=ids).only(*_PAIRED_COLUMNS),
-    ids=list,
-)
 
 
 def _duplicates_in_python(ideas: QuerySet[Idea]) -> list[DuplicatePair]:

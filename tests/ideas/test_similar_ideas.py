@@ -10,7 +10,7 @@ import re
 import pytest
 from django.db import connection
 
-from ideas.models import IdeaStatus
+from ideas.models import Idea, IdeaStatus
 from ideas.selectors.similar import likely_duplicates, similar_ideas, typed_words
 from tests.community.factories import GardenFactory
 from tests.ideas.factories import IdeaFactory
@@ -203,6 +203,33 @@ def test_likely_duplicates_pair_each_newer_idea_with_its_older_look_alike(
     }  # not the withdrawn one, not the merged one, not the planned one, no unrelated pair
     assert all(0 < pair.likeness <= 1 for pair in pairs)
     assert [pair.likeness for pair in pairs] == sorted((p.likeness for p in pairs), reverse=True)
+
+
+@pytest.mark.needs_postgres
+def test_likely_duplicates_read_each_pair_with_its_ideas_and_gardens(
+    product_manager, existing, doubles, django_assert_num_queries
+):
+    likely_duplicates(user=product_manager)  # the open ideas' SQL is written once
+    # The pairs among the open ideas the product manager sees, with both ideas' shown columns
+    # and their gardens.
+    with django_assert_num_queries(1):
+        pairs = likely_duplicates(user=product_manager)
+        shown = [
+            (idea.pk, idea.title, idea.status, idea.created_at, idea.garden.slug, idea.garden.name)
+            for pair in pairs
+            for idea in (pair.newer, pair.older)
+        ]
+    assert len(pairs) == 2
+    assert shown == [
+        (idea.pk, idea.title, idea.status, idea.created_at, idea.garden.slug, idea.garden.name)
+        for pair in pairs
+        for idea in (Idea.objects.select_related("garden").get(pk=pair.newer.pk),
+                     Idea.objects.select_related("garden").get(pk=pair.older.pk))
+    ]  # fmt: skip
+    assert pairs[0].newer.get_deferred_fields() == {
+        "updated_at", "job_to_be_done", "proposal", "links", "author_id", "author_account_id",
+        "merged_into_id",
+    }  # fmt: skip
 
 
 def test_the_queue_page_is_for_moderators(client_for, product_manager, member_a, doubles):
