@@ -22,6 +22,7 @@ from accounts.people import person_name
 from community.access.alerts import access_alert, visible_alerts
 from community.models import Alert, AlertReason
 from community.selectors import alerts as alert_selectors
+from community.selectors.alert_rows import AlertValues, open_alert_value_rows
 from community.services import alerts
 from config import api_serializers as serializers
 from config.api import KeptPageList
@@ -104,9 +105,10 @@ class AlertSerializer(serializers.ModelSerializer):
 _REASON_LABELS = dict(Alert._meta.get_field("reason").flatchoices)
 
 
-def alert_items(alerts: list[Alert], *, viewer: User) -> list[dict]:
-    """AlertSerializer's items of a kept page's alerts (with their figures: alert_list), the
-    same, key for key and value for value, made without the serializer."""
+def alert_items(alerts: list[Alert | AlertValues], *, viewer: User) -> list[dict]:
+    """AlertSerializer's items of a kept page's alerts (with their figures: alert_list; read as
+    values, community.selectors.alert_rows), the same, key for key and value for value, made
+    without the serializer."""
     moment = moment_shown()
     items = []
     for alert in alerts:
@@ -194,12 +196,12 @@ class AlertViewSet(
         return visible_alerts(self.request.user)
 
     def kept_rows(self) -> KeptRows | None:
-        # The unfiltered list (the open alerts) of an internal user.
-        return alert_selectors.open_alert_rows(user=self.request.user)
+        # The unfiltered list (the open alerts) of an internal user, as plain values.
+        return open_alert_value_rows(user=self.request.user)
 
     def kept_data(self, page: list) -> list:
         # AlertSerializer's items, made without it.
-        return alert_items(page, viewer=self.request.user)
+        return alert_items([AlertValues(row) for row in page], viewer=self.request.user)
 
     def get_object(self) -> Alert:
         pk = self.kwargs["pk"]

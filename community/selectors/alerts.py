@@ -161,14 +161,25 @@ def open_alert_rows(*, user: User) -> KeptRows | None:
     the columns the API shows) as kept rows to page (config.sql_once.KeptRows), for an active
     internal user; None for anyone else (their list is read as visible_alerts says: a 403, or
     none)."""
+    read = open_alert_read(user=user)
+    if read is None:
+        return None
+    sees_all, values = read
+    return _OPEN_ALERTS[sees_all].rows(**values)
+
+
+def open_alert_read(*, user: User) -> tuple[bool, dict] | None:
+    """Which kept read of the open alerts is the user's (whether they see every account) and
+    its values (today's moments, and the user unless they see every account); None for anyone
+    but an active internal user."""
     if not (user.is_authenticated and user.is_active) or customer_membership(user) is not None:
         return None
     day = timezone.localdate()
     until = day_end(day)
     moments = {"day": day, "until": until, "recent_from": until - dt.timedelta(days=SILENT_DAYS)}
     if sees_all_accounts(user):
-        return _OPEN_ALERTS[True].rows(**moments)
-    return _OPEN_ALERTS[False].rows(user_id=user.pk, **moments)
+        return True, moments
+    return False, {"user_id": user.pk, **moments}
 
 
 # --- Whether an alert still holds -----------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import InternalRole
 from community.api import alerts as alerts_api
 from community.models import Alert, AlertReason
+from community.selectors import alerts as alert_selectors
 from tests.accounts.factories import AccountFactory, TeamAssignmentFactory, internal
 from tests.api_helpers import api_login
 
@@ -76,6 +77,7 @@ def test_a_kept_page_of_alerts_is_the_serializers(api, alerts, monkeypatch):
             built = _answers(api, user, {**params, "orm": "1"})
             assert kept == (built[0], built[1].replace(b"orm=1&", b"").replace(b"?orm=1", b""))
             with monkeypatch.context() as patched:  # the serializer put back on the kept path
+                patched.setattr(alerts_api.AlertViewSet, "kept_rows", _model_rows)
                 patched.setattr(alerts_api.AlertViewSet, "kept_data", _serialized)
                 assert _answers(api, user, params) == kept
     assert len(made) == len(alerts) * len(pages)  # the kept calls, and no other
@@ -89,5 +91,23 @@ def test_a_kept_page_of_alerts_is_the_serializers(api, alerts, monkeypatch):
     ]
 
 
+def _model_rows(self):
+    """The kept page as model instances with their figures (before it was read as values)."""
+    return alert_selectors.open_alert_rows(user=self.request.user)
+
+
 def _serialized(self, page):
     return self.get_serializer(page, many=True).data
+
+
+def test_a_kept_page_of_alerts_makes_no_model_instance(api, alerts, monkeypatch):
+    made = []
+    from_db = Alert.from_db.__func__
+    monkeypatch.setattr(Alert, "from_db", classmethod(lambda *a: made.append(1) or from_db(*a)))
+    manager, named = alerts
+    for user, listed in ((manager, 2), (named, 4)):  # their team's account's; every account's
+        api_login(api, user)
+        assert len(api.get(ALERTS, {"page_size": 25}).json()["results"]) == listed
+    assert made == []  # read as values (community.selectors.alert_rows)
+    api.get(ALERTS, {"page_size": 25, "orm": "1"})
+    assert len(made) == 4  # the ORM's path, for comparison
