@@ -4,9 +4,10 @@ remembered under it and never be stale.
 
 On PostgreSQL only (nothing on SQLite, where nothing is remembered):
 
-- `cg_figures_version_seq`, a sequence: its last value is the version.
+- `cg_figures_version_seq`, a sequence: its last value taken is the version (0 before the
+  first).
 - `cg_figures_written()`, a statement trigger on every table those figures read (the list
-  below; tests/test_figures_version.py checks it against the tables the figures' queries name):
+  below; tests/ideas/test_figures_version.py checks it against the tables their queries name):
   the writing transaction takes the shared advisory lock (0x6667, 0) until it ends, marks
   itself as a writer of figures, and takes the sequence's next value. Writers never wait for
   one another (the lock is shared); an account's row counts only when a column the figures read
@@ -57,7 +58,9 @@ BEGIN
     IF NOT pg_try_advisory_lock(26215, 0) THEN
         RETURN NULL;
     END IF;
-    SELECT last_value INTO version FROM cg_figures_version_seq;
+    -- (Before its first value is taken a sequence shows its start as its last value.)
+    SELECT CASE WHEN is_called THEN last_value ELSE 0 END INTO version
+        FROM cg_figures_version_seq;
     PERFORM pg_advisory_unlock(26215, 0);
     RETURN version;
 END
