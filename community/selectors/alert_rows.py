@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import partial
 
 from accounts.models import User
+from accounts.people import PersonValues
 from community.models import Alert
 from community.selectors.alerts import (
     _MOMENTS,
@@ -82,16 +83,6 @@ class AlertAccount:
         self.slug, self.name, self.renewal_date = slug, name, renewal_date
 
 
-class AlertPerson:
-    """A person who acknowledged or resolved an alert, as the list names them."""
-
-    __slots__ = ("pk", "email", "first_name", "last_name")
-    full_name = User.full_name
-
-    def __init__(self, pk: int, email: str, first_name: str, last_name: str) -> None:
-        self.pk, self.email, self.first_name, self.last_name = pk, email, first_name, last_name
-
-
 _AT = {name: at for at, name in enumerate(ALERT_VALUES)}
 
 
@@ -112,5 +103,5 @@ class AlertValues:
         )
         for person in _PEOPLE:
             pk = row[_AT[f"{person}_id"]]
-            names = (row[_AT[f"{person}__{name}"]] for name in _PERSON)
-            setattr(self, person, None if pk is None else AlertPerson(pk, *names))
+            values = {name: row[_AT[f"{person}__{name}"]] for name in _PERSON}
+            setattr(self, person, None if pk is None else PersonValues(pk=pk, **values))
