@@ -1,9 +1,11 @@
 """The accounts app: when ready, syncs the role groups after each migrate, stamps each login
-with the times the session limits are measured from, registers its audited models, and forgets
-the permissions' names it keeps when they may have changed."""
+with the times the session limits are measured from, registers its audited models, forgets
+the permissions' names it keeps when they may have changed, and has each new PostgreSQL
+connection read timestamps with psycopg's C loader (config/db_timestamps.py)."""
 
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -20,6 +22,10 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Groups need the permissions of every app, which exist only after migrate.
         post_migrate.connect(_sync_roles, dispatch_uid="accounts.roles_sync")
+        # Every app's reads: timestamps parsed in C, not in Python (config/db_timestamps.py).
+        from config.db_timestamps import use_c_timestamp_loader
+
+        connection_created.connect(use_c_timestamp_loader, dispatch_uid="config.c_timestamps")
         # A login stamps its session with the times the session limits are measured from.
         from accounts.middleware import session_times_start
 

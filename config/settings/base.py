@@ -64,8 +64,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Every answer below is `private, no-store`; static files (above) keep their caching.
-    "config.cache_control.NoStoreMiddleware",
+    "config.request_locale.SiteLocaleMiddleware",  # the site's language and zone, active
+    "config.cache_control.NoStoreMiddleware",  # below: `private, no-store`; static files not
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # A NUL in the path or query string is a 400 before any view queries PostgreSQL with it.

@@ -1,0 +1,38 @@
+"""Each request runs with the site's language and time zone activated
+(config.request_locale.SiteLocaleMiddleware), and what was active before it is active after."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils import timezone, translation
+from django.utils.translation import trans_real
+
+from config.request_locale import SiteLocaleMiddleware
+
+
+def _seen(request):
+    # What the view sees: activated (an attribute of the thread's state), not a fallback.
+    response = HttpResponse()
+    response.language = trans_real._active.value.to_language()
+    response.zone = timezone._active.value
+    return response
+
+
+def test_a_request_runs_with_the_sites_language_and_zone_activated(rf):
+    assert "config.request_locale.SiteLocaleMiddleware" in settings.MIDDLEWARE
+    response = SiteLocaleMiddleware(_seen)(rf.get("/"))
+    assert response.language == settings.LANGUAGE_CODE == "en-gb"
+    assert response.zone == timezone.get_default_timezone() == zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def test_what_was_active_before_a_request_is_active_after_it(rf):
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    with translation.override("de"), timezone.override(paris):
+        response = SiteLocaleMiddleware(_seen)(rf.get("/"))
+        assert response.language == "en-gb"
+        assert translation.get_language() == "de"
+        assert timezone.get_current_timezone() == paris
+    assert not hasattr(timezone._active, "value")
