@@ -1,5 +1,6 @@
-"""Each request runs with the site's language and time zone activated
-(config.request_locale.SiteLocaleMiddleware), and what was active before it is active after."""
+"""Each request runs with its language and time zone activated
+(config.request_locale.SiteLocaleMiddleware): the site's, or those active before it, which are
+the active ones after it."""
 
 from __future__ import annotations
 
@@ -26,13 +27,14 @@ def test_a_request_runs_with_the_sites_language_and_zone_activated(rf):
     response = SiteLocaleMiddleware(_seen)(rf.get("/"))
     assert response.language == settings.LANGUAGE_CODE == "en-gb"
     assert response.zone == timezone.get_default_timezone() == zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    assert not hasattr(timezone._active, "value")  # and nothing is left active after it
 
 
-def test_what_was_active_before_a_request_is_active_after_it(rf):
+def test_a_language_and_zone_active_before_a_request_are_its_own_and_active_after_it(rf):
     paris = zoneinfo.ZoneInfo("Europe/Paris")
     with translation.override("de"), timezone.override(paris):
         response = SiteLocaleMiddleware(_seen)(rf.get("/"))
-        assert response.language == "en-gb"
+        assert (response.language, response.zone) == ("de", paris)
         assert translation.get_language() == "de"
         assert timezone.get_current_timezone() == paris
     assert not hasattr(timezone._active, "value")
