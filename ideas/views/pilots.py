@@ -59,7 +59,10 @@ def pilot_list(request: HttpRequest) -> HttpResponse:
     )
     if request.GET.get("export") == "csv":
         return _pilots_csv(pilots)
-    page = Paginator(pilots, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Unfiltered, the list's count and page keep their SQL (config.sql_once), as the API's do.
+    filtered = any(filters.get(name) for name in ("state", "garden", "idea"))
+    kept = None if filtered else selectors.visible_pilot_list_rows(user=request.user)
+    page = Paginator(pilots if kept is None else kept, PAGE_SIZE).get_page(request.GET.get("page"))
     query = list_query(request)
     rows_only = request.htmx and not request.htmx.history_restore_request
     template = "ideas/pilot_list_rows.html" if rows_only else "ideas/pilot_list.html"
