@@ -39,12 +39,13 @@ LOCUSTFILE = "tests/perf/locustfile.py"
 P95_LIMIT_MS = 300
 P99_LIMIT_MS = 800
 PERSONAS = ("customer", "account_manager", "product_manager")
-# Gunicorn: 4 sync workers on 2 cores. A request here is CPU-bound Python (templates, ORM) with
-# short waits on PostgreSQL; 4 processes keep both cores busy while some wait on the database,
-# without the context switching of more. Threads (gthread) would not add CPU under the GIL, and
-# loopback clients are never slow readers. PostgreSQL, Redis, the worker and locust itself
-# share the same 2 cores.
-WEB_WORKERS = 4
+# Gunicorn: 2 sync workers on 2 cores, one per core. A request here is CPU-bound Python
+# (templates, ORM) with short waits on PostgreSQL, which runs on the same cores (as do Redis, the
+# worker and locust), so more processes only take turns: at saturation on 7 Dec 2026, 2 workers
+# spent 11.5 and 11.4 ms of CPU per request and served 79 and 78 requests/s; 3 workers 12.6 ms
+# and 75/s; 4 workers 13.8 and 12.7 ms and 73 and 74/s (docs/cpu-per-request.md, seventh round).
+# Threads (gthread) would not add CPU under the GIL, and loopback clients are never slow readers.
+WEB_WORKERS = 2
 
 _FIVE_XX = re.compile(r"\b5\d\d\b")
 _TIMEOUT = re.compile(r"timeout|timed out", re.IGNORECASE)
