@@ -87,6 +87,27 @@ def content_gardens(user: User) -> QuerySet[Garden]:
     return account_gardens(membership.account_id)
 
 
+# The slug and name of each garden of `content_gardens`, in its order: the garden choices of the
+# filter forms of the idea, board and pilot lists and of a new idea, asked on each of those pages.
+_ACCOUNT_GARDEN_CHOICES = SqlOnce(
+    Garden,
+    lambda account_id: account_gardens(account_id).values_list("slug", "name"),
+    account_id=int,
+)
+_INTERNAL_GARDEN_CHOICES = SqlOnce(Garden, lambda: internal_gardens().values_list("slug", "name"))
+
+
+def content_garden_choices(user: User) -> list[tuple[str, str]]:
+    """(slug, name) of each of `content_gardens(user)`, in its order (by name); its SQL is
+    written once per process for each branch of the rule (config.sql_once)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    membership = customer_membership(user)
+    if membership is None:
+        return _INTERNAL_GARDEN_CHOICES.all()
+    return _ACCOUNT_GARDEN_CHOICES.all(account_id=membership.account_id)
+
+
 def internal_gardens() -> QuerySet[Garden]:
     """content_gardens of an active internal user: every garden (by no value of theirs, so
     that their reads asked on every page can keep their SQL: config.sql_once)."""

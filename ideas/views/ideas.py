@@ -18,7 +18,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import is_internal, sees_all_accounts
 from accounts.people import person_name
-from community.access.gardens import access_garden_content, content_gardens
+from community.access.gardens import (
+    access_garden_content,
+    content_garden_choices,
+    content_gardens,
+)
 from config.exports import csv_response
 from config.forms import form_add_service_errors
 from config.fragments import fragment_response
@@ -37,12 +41,17 @@ PAGE_SIZE = 25
 
 
 def _garden_field(user, *, required: bool) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+    """A garden of `content_gardens(user)`, by its slug. Its choices are read as plain values
+    (`content_garden_choices`, kept SQL) instead of Garden instances read on each drawing; a
+    chosen slug is still checked against the queryset."""
+    field = forms.ModelChoiceField(
         queryset=content_gardens(user),
         to_field_name="slug",
         required=required,
         empty_label="All gardens" if not required else "Choose a garden",
     )
+    field.choices = [("", field.empty_label), *content_garden_choices(user)]
+    return field
 
 
 class IdeaFilterForm(forms.Form):

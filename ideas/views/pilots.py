@@ -14,7 +14,10 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import is_internal, visible_accounts
-from community.access.gardens import access_garden_content, content_gardens
+from community.access.gardens import (
+    access_garden_content,
+    content_garden_choices,
+)
 from config.exports import csv_response
 from config.forms import form_add_service_errors
 from config.fragments import fragment_response
@@ -49,7 +52,7 @@ PAGE_SIZE = 25
 
 @login_required
 def pilot_list(request: HttpRequest) -> HttpResponse:
-    form = PilotFilterForm(request.GET or None, gardens=content_gardens(request.user))
+    form = PilotFilterForm(request.GET or None, gardens=content_garden_choices(request.user))
     filters = form.cleaned_data if form.is_valid() else {}
     pilots = selectors.pilot_list(
         pilots=visible_pilots(request.user),

@@ -100,6 +100,7 @@ class PilotFilterForm(forms.Form):
     garden = forms.ChoiceField(choices=[("", "Any garden")], required=False)
     idea = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, gardens, **kwargs):
+    def __init__(self, *args, gardens: list[tuple[str, str]], **kwargs):
+        """`gardens`: (slug, name) of each garden to choose from."""
         super().__init__(*args, **kwargs)
-        self.fields["garden"].choices = [("", "Any garden")] + [(g.slug, g.name) for g in gardens]
+        self.fields["garden"].choices = [("", "Any garden"), *gardens]
