@@ -47,6 +47,29 @@ def notification_email_task(notification_id: int) -> bool:
     return notification_emails.notification_email_send(notification_id=notification_id)
 
 
+class _NotificationEmailsTask(Task):
+    """The last failure of a list of notifications' emails (the database away through every
+    retry) is recorded on those not sent, as for one notification."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        notification_ids = kwargs.get("notification_ids", args[0] if args else [])
+        notification_emails.notification_emails_failed(notification_ids=notification_ids, error=exc)
+
+
+@shared_task(
+    base=_NotificationEmailsTask,
+    autoretry_for=(OperationalError, InterfaceError),  # the database went away for a moment
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=8,
+)
+def notification_emails_task(notification_ids: list[int]) -> int:
+    """Email the notifications of one transaction in turn (one task, not one per person). Each
+    is claimed, so a retry or redelivery sends nothing twice; one whose SMTP sending fails goes
+    on alone as a `notification_email_task`, with that task's retries and failure record."""
+    return notification_emails.notification_emails_send(notification_ids=notification_ids)
+
+
 @shared_task(
     autoretry_for=(OperationalError, InterfaceError),  # the database went away for a moment
     retry_backoff=True,

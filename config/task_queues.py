@@ -31,6 +31,7 @@ TASK_QUEUES: dict[str, str] = {
     "accounts.tasks.submissions_purge_task": DEFAULT,
     # community: email
     "community.tasks.notification_email_task": EMAIL,
+    "community.tasks.notification_emails_task": EMAIL,
     "community.tasks.notification_digests_daily_task": EMAIL,
     "community.tasks.notification_digests_weekly_task": EMAIL,
     "community.tasks.alert_digests_task": EMAIL,

@@ -48,7 +48,7 @@ pytestmark = [
 ]
 
 REQUEST_BUDGET = 3.0  # seconds a customer's write may take with the broker down
-EMAIL = "community.tasks.notification_email_task"
+EMAIL = "community.tasks.notification_emails_task"
 
 
 def _free_port() -> int:

@@ -28,6 +28,7 @@ from accounts.models import OutboxTask
 from community.models import (
     Alert,
     AlertReason,
+    Notification,
     WebhookDelivery,
     WebhookDeliveryStatus,
     WebhookEndpoint,
@@ -53,7 +54,7 @@ from tests.ideas.factories import IdeaFactory, PilotFactory
 pytestmark = [pytest.mark.needs_redis, pytest.mark.django_db(transaction=True)]
 
 INVITATION = "accounts.tasks.invitation_send_task"
-EMAIL = "community.tasks.notification_email_task"
+EMAIL = "community.tasks.notification_emails_task"
 WEBHOOK = "community.tasks.webhook_deliver_task"
 RECOMPUTE_ALL = "community.tasks.engagement_recompute_all_task"
 RECOMPUTE_ACCOUNTS = "community.tasks.engagement_recompute_accounts_task"
@@ -140,7 +141,7 @@ def test_a_notification_email_is_queued_only_once_the_notification_is_committed(
     assert_published_only_on_commit(broker, tell, [EMAIL])
 
 
-def test_a_comment_on_an_idea_queues_one_email_per_follower_after_commit(broker, member_a, admin_a):
+def test_a_comment_on_an_idea_queues_its_followers_emails_after_commit(broker, member_a, admin_a):
     idea = IdeaFactory(author=member_a)
     Follow.objects.get_or_create(idea=idea, user=member_a)
 
@@ -150,7 +151,7 @@ def test_a_comment_on_an_idea_queues_one_email_per_follower_after_commit(broker,
     assert_published_only_on_commit(broker, comment, [EMAIL])
 
 
-def test_inviting_an_account_to_a_pilot_queues_its_members_emails_after_commit(
+def test_inviting_an_account_to_a_pilot_queues_its_members_emails_in_one_task_after_commit(
     broker, product_manager
 ):
     account = AccountFactory()
@@ -161,7 +162,12 @@ def test_inviting_an_account_to_a_pilot_queues_its_members_emails_after_commit(
     def invite():
         enrolment_services.pilot_invite(pilot=pilot, accounts=[account], invited_by=product_manager)
 
-    assert_published_only_on_commit(broker, invite, [EMAIL, EMAIL])
+    assert_published_only_on_commit(broker, invite, [EMAIL])
+    [row] = OutboxTask.objects.filter(task=EMAIL)
+    [ids] = row.args  # both members' notifications
+    assert sorted(
+        Notification.objects.filter(pk__in=ids).values_list("user__email", flat=True)
+    ) == (sorted(account.memberships.values_list("user__email", flat=True)))
 
 
 # --- community: webhooks ---------------------------------------------------------------------

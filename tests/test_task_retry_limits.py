@@ -161,6 +161,13 @@ POISONS = [
         OSError,
     ),
     (
+        "community.tasks.notification_emails_task",
+        [[1, 2]],
+        notification_emails,
+        "notification_emails_send",
+        OperationalError,
+    ),
+    (
         "community.tasks.notification_digests_daily_task",
         [],
         notification_emails,
@@ -196,6 +203,7 @@ POISONS = [
 FAILURE_RECORDERS = {
     "accounts.tasks.invitation_send_task": (account_services, "invitation_send_failed"),
     "community.tasks.notification_email_task": (notification_emails, "notification_email_failed"),
+    "community.tasks.notification_emails_task": (notification_emails, "notification_emails_failed"),
 }
 
 

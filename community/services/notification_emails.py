@@ -62,7 +62,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.outbox import enqueue
+from accounts.outbox import enqueue, enqueue_each
 from community.models import (
     DigestPeriod,
     Notification,
@@ -203,6 +203,27 @@ def notification_email_send(*, notification_id: int) -> bool:
         return _notification_email_claimed(notification_id)
 
 
+def notification_emails_send(*, notification_ids: list[int]) -> int:
+    """Email each of these notifications in turn, as `notification_email_send` does (the
+    emails of one transaction's notifications, one task for them all); how many this call sent.
+
+    A retry or redelivery of the whole sends nothing twice (each is claimed). When one fails to
+    go (a refused or broken SMTP connection: its claim released), it and those after it are
+    handed to a `notification_email_task` each, which retries with a backoff and records the
+    last failure, so one task does not wait out the mail server's timeout for every email. A
+    database failure stops them all (the task retries the list)."""
+    sent = 0
+    for position, notification_id in enumerate(notification_ids):
+        try:
+            sent += notification_email_send(notification_id=notification_id)
+        except OSError as error:
+            rest = notification_ids[position:]
+            logger.info("%d notification email(s) go one by one now: %r", len(rest), error)
+            enqueue_each("community.tasks.notification_email_task", [[i] for i in rest])
+            break
+    return sent
+
+
 def _notification_email_claimed(notification_id: int) -> bool:
     notification = Notification.objects.select_related(*NAMING_RELATED).get(pk=notification_id)
     user = notification.user
@@ -257,6 +278,15 @@ def notification_email_failed(*, notification_id: int, error: BaseException) -> 
         email_failed_at=timezone.now(), email_error=reason, email_claimed_at=None
     )
     return bool(recorded)
+
+
+def notification_emails_failed(*, notification_ids: list[int], error: BaseException) -> int:
+    """`notification_email_failed` for each of a list whose task spent its retries (the database
+    was away all along): those not sent meanwhile are recorded as failed. How many were."""
+    return sum(
+        notification_email_failed(notification_id=notification_id, error=error)
+        for notification_id in notification_ids
+    )
 
 
 # --- Digests ---------------------------------------------------------------------------------

@@ -52,17 +52,21 @@ def notification_emails_are_suppressed() -> bool:
     return _emails_suppressed.get()
 
 
+# The emails of one transaction's notifications go in tasks of at most this many: one comment's
+# followers in one task, a fan-out's chunk spread over several email workers.
+EMAILS_PER_TASK = 50
+
+
 def _emails_after_commit(*, notifications: Iterable[Notification]) -> None:
-    """Queue one email task per notification to be emailed now, once the transaction commits.
-    Digest deliveries wait for the digest jobs; "off" and "" (no email wanted, or emails
-    suppressed) get none. One outbox INSERT for them all."""
+    """Queue the notifications to be emailed now, once the transaction commits: one task per
+    EMAILS_PER_TASK of them (community.tasks.notification_emails_task), not one per person, so
+    that the request publishes one message for a comment's followers. Digest deliveries wait
+    for the digest jobs; "off" and "" (no email wanted, or emails suppressed) get none. One
+    outbox INSERT for them all."""
+    ids = [n.pk for n in notifications if n.email_delivery == Delivery.IMMEDIATELY]
     enqueue_each(
-        "community.tasks.notification_email_task",
-        [
-            [notification.pk]
-            for notification in notifications
-            if notification.email_delivery == Delivery.IMMEDIATELY
-        ],
+        "community.tasks.notification_emails_task",
+        [[ids[start : start + EMAILS_PER_TASK]] for start in range(0, len(ids), EMAILS_PER_TASK)],
     )
 
 
