@@ -98,9 +98,9 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
-# Forms draw their widgets through the project's templates, so templates/django/forms/ can
-# replace one of Django's: the select, drawn in one pass (accounts/templatetags/form_widgets.py).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Forms draw their widgets through the project's templates (templates/django/forms/ may replace
+# Django's), the common ones written in Python to the same characters (accounts/form_rendering.py).
+FORM_RENDERER = "accounts.form_rendering.WidgetsInPython"
 
 TEMPLATES = [
     {
