@@ -55,7 +55,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -208,15 +208,18 @@ def notification_emails_send(*, notification_ids: list[int]) -> int:
     emails of one transaction's notifications, one task for them all); how many this call sent.
 
     A retry or redelivery of the whole sends nothing twice (each is claimed). When one fails to
-    go (a refused or broken SMTP connection: its claim released), it and those after it are
-    handed to a `notification_email_task` each, which retries with a backoff and records the
-    last failure, so one task does not wait out the mail server's timeout for every email. A
-    database failure stops them all (the task retries the list)."""
+    go (a refused or broken SMTP connection, its claim released; or anything else but the
+    database), it and those after it are handed to a `notification_email_task` each, which
+    retries with a backoff and records the last failure on its own row, as before they were
+    sent together; so one task does not wait out the mail server's timeout for every email. The
+    database failing stops them all (the task retries the list)."""
     sent = 0
     for position, notification_id in enumerate(notification_ids):
         try:
             sent += notification_email_send(notification_id=notification_id)
-        except OSError as error:
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception as error:
             rest = notification_ids[position:]
             logger.info("%d notification email(s) go one by one now: %r", len(rest), error)
             enqueue_each("community.tasks.notification_email_task", [[i] for i in rest])

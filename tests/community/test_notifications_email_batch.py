@@ -9,6 +9,7 @@ import smtplib
 
 import pytest
 from django.core import mail
+from django.db import OperationalError
 
 from community.models import Notification
 from community.services import notification_emails
@@ -63,15 +64,18 @@ def test_a_large_audience_is_emailed_in_tasks_of_at_most_emails_per_task(
     assert len(mail.outbox) == len(people)
 
 
+@pytest.mark.parametrize(
+    "error", [smtplib.SMTPServerDisconnected("Connection unexpectedly closed"), ValueError("x")]
+)
 def test_a_failed_send_hands_it_and_the_rest_to_a_task_each_which_sends_them_once(
-    people, monkeypatch
+    people, monkeypatch, error
 ):
     ids = [n.pk for n in _tell(people[:3], email=False)]
     handed, send = [], notification_emails.notification_email_send
 
     def failing_second(*, notification_id):
         if notification_id == ids[1]:
-            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+            raise error
         return send(notification_id=notification_id)
 
     monkeypatch.setattr(notification_emails, "notification_email_send", failing_second)
@@ -97,3 +101,19 @@ def test_a_list_whose_retries_are_spent_records_the_unsent_ones_as_failed(people
     rows = {n.pk: n for n in Notification.objects.filter(pk__in=ids)}
     assert rows[ids[0]].email_failed_at is None and rows[ids[0]].emailed_at is not None
     assert all(rows[i].email_failed_at is not None for i in ids[1:])
+
+
+def test_the_database_failing_stops_the_list_for_its_retry(people, monkeypatch):
+    ids = [n.pk for n in _tell(people[:2], email=False)]
+    handed = []
+
+    def database_away(*, notification_id):
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(notification_emails, "notification_email_send", database_away)
+    monkeypatch.setattr(
+        notification_emails, "enqueue_each", lambda task, calls: handed.append((task, calls))
+    )
+    with pytest.raises(OperationalError):
+        notification_emails.notification_emails_send(notification_ids=ids)
+    assert handed == []
