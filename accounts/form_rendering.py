@@ -21,7 +21,7 @@ from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData
 from django.utils.timezone import template_localtime
 
-from accounts.templatetags.form_widgets import _attrs, select_options
+from accounts.templatetags.form_widgets import attrs_html, select_options
 
 _INPUTS = (
     "checkbox",
@@ -58,7 +58,7 @@ def input_html(widget: dict) -> str:
     shown = "" if value is None else f' value="{_formatted(value)}"'
     return (
         f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"'
-        f"{shown}{_attrs(widget['attrs'])}>"
+        f"{shown}{attrs_html(widget['attrs'])}>"
     )
 
 
@@ -66,7 +66,7 @@ def textarea_html(widget: dict) -> str:
     """django/forms/widgets/textarea.html."""
     value = widget["value"]
     return (
-        f'<textarea name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+        f'<textarea name="{_text(widget["name"])}"{attrs_html(widget["attrs"])}>\n'
         f"{_text(value) if value else ''}</textarea>"
     )
 
@@ -74,7 +74,7 @@ def textarea_html(widget: dict) -> str:
 def select_html(widget: dict) -> str:
     """templates/django/forms/widgets/select.html (options by `{% select_options %}`)."""
     return (
-        f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>'
+        f'<select name="{_text(widget["name"])}"{attrs_html(widget["attrs"])}>'
         f"{select_options(widget)}\n</select>"
     )
 

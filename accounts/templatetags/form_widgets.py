@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 register = template.Library()
 
 
-def _attrs(attrs: dict) -> SafeString:
+def attrs_html(attrs: dict) -> SafeString:
     """`django/forms/widgets/attrs.html`: ` name="value"`, a bare ` name` for True, nothing
     for False."""
     return format_html_join(
@@ -45,7 +45,7 @@ def select_options(widget: dict) -> SafeString:
                 format_html(
                     '\n  <option value="{}"{}>{}</option>\n',
                     str(option["value"]),
-                    _attrs(option["attrs"]),
+                    attrs_html(option["attrs"]),
                     option["label"],
                 )
             )
