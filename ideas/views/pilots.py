@@ -54,18 +54,23 @@ PAGE_SIZE = 25
 def pilot_list(request: HttpRequest) -> HttpResponse:
     form = PilotFilterForm(request.GET or None, gardens=content_garden_choices(request.user))
     filters = form.cleaned_data if form.is_valid() else {}
-    pilots = selectors.pilot_list(
-        pilots=visible_pilots(request.user),
-        state=filters.get("state", ""),
-        garden=filters.get("garden", ""),
-        idea=filters.get("idea"),
-    )
+
+    def listed():
+        return selectors.pilot_list(
+            pilots=visible_pilots(request.user),
+            state=filters.get("state", ""),
+            garden=filters.get("garden", ""),
+            idea=filters.get("idea"),
+        )
+
     if request.GET.get("export") == "csv":
-        return _pilots_csv(pilots)
-    # Unfiltered, the list's count and page keep their SQL (config.sql_once), as the API's do.
+        return _pilots_csv(listed())
+    # Unfiltered, the list's count and page keep their SQL (config.sql_once), as the API's do:
+    # the queryset is then not built at all.
     filtered = any(filters.get(name) for name in ("state", "garden", "idea"))
     kept = None if filtered else selectors.visible_pilot_list_rows(user=request.user)
-    page = Paginator(pilots if kept is None else kept, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = listed() if kept is None else kept
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = list_query(request)
     rows_only = request.htmx and not request.htmx.history_restore_request
     template = "ideas/pilot_list_rows.html" if rows_only else "ideas/pilot_list.html"
