@@ -31,11 +31,11 @@ from tests.perf.load import (
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _python(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+def _python(*args: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(  # noqa: S603 (our own interpreter and modules)
         [sys.executable, *args],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -76,6 +76,8 @@ def test_every_task_of_every_persona_runs_once_without_a_failure(live_server, tm
         str(tmp_path / "logins.json"),
         "--seed",
         "2026",
+        "--rounds",
+        "4",
     )
 
     assert smoke.returncode == 0, smoke.stdout + smoke.stderr
@@ -93,6 +95,41 @@ def test_every_task_of_every_persona_runs_once_without_a_failure(live_server, tm
         "comment_or_reply",
         "check_in",
     }
+    # The person reads a page before each click that opens another or sends a form; the
+    # fragments a page loads and a form's redirects follow at once (four rounds of each task).
+    thinks = summary["thinks"]
+    assert thinks["customer"]["home"] == 0
+    assert thinks["customer"]["read_an_idea"] == 4  # the list, then (a pause) an idea
+    assert thinks["account_manager"] == {
+        "portfolio": 0,
+        "account_engagement": 4,  # the portfolio, then an account (its fragment at once)
+        "alerts": 0,
+        "home": 0,
+    }
+    assert thinks["product_manager"] == {
+        "pilot_results": 4,
+        "insights": 0,  # the page and the fragment it loads
+        "perception": 0,
+        "board": 0,
+    }
+    assert all(
+        0 <= thinks[persona][name] < n for persona in tasks for name, n in tasks[persona].items()
+    )
+    # A form that redirects is followed by the GET of the page it sends the person to.
+    sent = summary["sent"]
+    then = {
+        "POST customer /ideas/[id]/comments/": ["GET customer /ideas/[id]/"],
+        "POST customer /gardens/[slug]/threads/[id]/reply/": [
+            "GET customer /gardens/[slug]/threads/[id]/posts/[id]/",
+            "GET customer /gardens/[slug]/threads/[id]/",
+        ],
+        "POST customer /check-ins/[id]/": ["GET customer /check-ins/[id]/"],
+    }
+    posted = [(i, line) for i, line in enumerate(sent) if line in then]
+    assert [sent[i + 1 : i + 1 + len(then[line])] for i, line in posted] == [
+        then[line] for _, line in posted
+    ]
+    assert posted, sent  # four rounds always comment or reply somewhere
     # The customer's feedback went through the real forms into the database.
     posts = [line for line in summary["sent"] if line.startswith("POST customer /")]
     assert posts[0] == "POST customer /login/"
@@ -107,6 +144,22 @@ def test_every_task_of_every_persona_runs_once_without_a_failure(live_server, tm
         enrolment__user__email=customer, status=ResponseStatus.DRAFT, updated_at__gte=started
     ).exists()
     assert drafted == ("POST customer /check-ins/[id]/" in posts)
+
+    # LOAD_PACE=task: the scenario's earlier pace, no pause between a task's clicks.
+    by_task = _python(
+        "-m",
+        "tests.perf.load",
+        "smoke",
+        "--host",
+        live_server.url,
+        "--logins",
+        str(tmp_path / "logins.json"),
+        LOAD_PACE="task",
+    )
+    assert by_task.returncode == 0, by_task.stdout + by_task.stderr
+    paused = json.loads(by_task.stdout)["thinks"]
+    assert set(paused) == set(tasks)
+    assert all(n == 0 for persona in paused.values() for n in persona.values()), paused
 
 
 # --- The checker, on small CSVs in locust's own format -------------------------------------------

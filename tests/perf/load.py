@@ -311,7 +311,13 @@ def write_report(
         "```",
         "",
         f"- users: {users} (spawn rate {facts['spawn_rate']}/s), duration {duration}, "
-        f"think time {os.environ.get('LOAD_THINK', '3-10')} s between tasks",
+        f"think time {os.environ.get('LOAD_THINK', '3-10')} s "
+        + (
+            "between tasks only (LOAD_PACE=task: a task's clicks follow each other at once)"
+            if os.environ.get("LOAD_PACE") == "task"
+            else "before every click (a page opened, a form sent; not the fragments a page "
+            "loads or the redirects a form answers with) and between tasks"
+        ),
         f"- requests: {total.requests}, {total.rps:.1f} per second; failures: {total.failures} "
         f"(5xx seen by locust: {verdict.server_errors}, in gunicorn's access log: "
         f"{facts['access_5xx']}; timeouts: {verdict.timeouts}; exceptions: {verdict.exceptions})",
@@ -524,7 +530,9 @@ def run(args: argparse.Namespace) -> int:
         verdict.problems.append(f"{access_5xx} 5xx answers in gunicorn's access log")
     command = (
         f"DATABASE_URL=postgres://…/scratch REDIS_URL=redis://…/n LOAD_USERS={args.users} "
-        f"LOAD_THINK={os.environ.get('LOAD_THINK', '3-10')} LOAD_TIME={args.time} make load\n"
+        f"LOAD_THINK={os.environ.get('LOAD_THINK', '3-10')} LOAD_TIME={args.time} "
+        + ("LOAD_PACE=task " if os.environ.get("LOAD_PACE") == "task" else "")
+        + "make load\n"
         f"# runs: {shlex.join(['locust', *locust[3:]]).replace(str(ROOT) + '/', '')}"
     )
     write_report(
@@ -562,9 +570,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def smoke(args: argparse.Namespace) -> int:
-    """Run each persona's on_start and every one of its tasks once, in this process, against
-    `args.host`; print a JSON summary; exit 1 on any failed request or a task that sent none."""
+    """Run each persona's on_start and every one of its tasks (`args.rounds` times), in this
+    process, against `args.host`; print a JSON summary; exit 1 on any failed request or a task
+    that sent none."""
     os.environ["LOAD_LOGINS"] = str(args.logins)
+    os.environ["LOAD_THINK"] = "0-0"  # no reading time between the clicks of a smoke run
     random.seed(args.seed)
     from locust.env import Environment
 
@@ -586,16 +596,28 @@ def smoke(args: argparse.Namespace) -> int:
 
     environment.events.request.add_listener(_count)
     summary: dict[str, dict[str, int]] = {}
+    thinks: dict[str, dict[str, int]] = {}  # pauses between the clicks of each task
     for persona in personas:
         persona.host = args.host  # what locust's --host does
         user = persona(environment)
         user.on_start()
         summary[persona.persona] = {}
-        for task in dict.fromkeys(persona.tasks):  # each task once (tasks repeat by weight)
-            before = len(sent)
-            task(user)
-            summary[persona.persona][task.__name__] = len(sent) - before
-    print(json.dumps({"requests": summary, "failures": failures, "sent": sent}, indent=1))
+        thinks[persona.persona] = {}
+        for _ in range(args.rounds):
+            for task in dict.fromkeys(persona.tasks):  # each task once (tasks repeat by weight)
+                before, thought = len(sent), user.thinks
+                task(user)
+                user.wait_time()  # locust's wait after a task
+                name = task.__name__
+                summary[persona.persona][name] = summary[persona.persona].get(name, 0)
+                summary[persona.persona][name] += len(sent) - before
+                thinks[persona.persona][name] = thinks[persona.persona].get(name, 0)
+                thinks[persona.persona][name] += user.thinks - thought
+    print(
+        json.dumps(
+            {"requests": summary, "thinks": thinks, "failures": failures, "sent": sent}, indent=1
+        )
+    )
     silent = [f"{p}.{t}" for p, tasks in summary.items() for t, n in tasks.items() if not n]
     return 1 if failures or silent else 0
 
@@ -621,6 +643,7 @@ def main(argv: list[str] | None = None) -> int:
     smoke_parser.add_argument("--host", required=True)
     smoke_parser.add_argument("--logins", type=Path, required=True)
     smoke_parser.add_argument("--seed", type=int, default=None, help="for the random choices")
+    smoke_parser.add_argument("--rounds", type=int, default=1, help="every task this many times")
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in ("run", "check", "smoke", "-h", "--help"):
         argv = ["run", *argv]  # `run` is the default

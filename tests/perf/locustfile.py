@@ -14,8 +14,14 @@ JSON file named by LOAD_LOGINS ({"customer": [...], "account_manager": [...],
 demo logins README prints. Users of a persona take its logins in turn, so they spread over
 several people. Requests are named "<persona> <page>", so the report can sum per persona.
 
-A request fails when it answers anything but the expected status, lands on the login page, or
+A request fails when it answers anything but the expected status, is sent to the login page, or
 takes longer than LOAD_REQUEST_TIMEOUT seconds (10); see tests/perf/load.py for the checks.
+
+The users are locust's FastHttpUser (geventhttpclient), not HttpUser (requests): locust runs on
+the same two cores as the site, and FastHttpUser costs it about a third less CPU per request
+(docs/cpu-per-request.md, "The 150-user run"). Redirects are not followed by the client: a
+form that answers with a redirect is counted as its POST, and each page it sends the person to
+as a GET of its own, as a browser sends them.
 """
 
 from __future__ import annotations
@@ -26,16 +32,26 @@ import os
 import random
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from locust import HttpUser, between, task
+import gevent
+from locust import FastHttpUser, between, task
 from locust.exception import StopUser
 
-from tests.perf.server import SiteError, login
+from tests.perf.server import SiteError
 
 PASSWORD = "garden-demo-2026"  # demo.data.people.DEMO_PASSWORD (not imported: no Django here)
 REQUEST_TIMEOUT = float(os.environ.get("LOAD_REQUEST_TIMEOUT", "10"))
-# Seconds a person spends on a page before the next click (reading an idea, a thread, a chart).
+# Seconds a person spends on a page before the next click (reading an idea, a thread, a chart):
+# before every click of a task (a page, a form sent) as between tasks. The fragments a page loads
+# as it opens and the pages a form redirects to follow at once, as in a browser. LOAD_PACE=task
+# thinks only between tasks (a task's clicks follow each other at once), as the scenario did
+# until 7 Dec 2026: about twice the requests a second for the same users.
 THINK_SECONDS = tuple(float(n) for n in os.environ.get("LOAD_THINK", "3-10").split("-"))
+PACE = os.environ.get("LOAD_PACE", "page")
+if PACE not in ("page", "task"):
+    raise ValueError(f"LOAD_PACE is 'page' or 'task', not {PACE!r}")
+_THINK = between(*THINK_SECONDS)
 DEMO_LOGINS = {  # README's demo logins, when no LOAD_LOGINS file is given
     "customer": ["alice.schmidt@redwood-energy-bv.example"],
     "account_manager": ["carol.jensen@customergarden.example"],
@@ -43,6 +59,7 @@ DEMO_LOGINS = {  # README's demo logins, when no LOAD_LOGINS file is given
 }
 
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+_REDIRECTS = (301, 302, 303, 307, 308)
 _HX_CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
 
 
@@ -61,16 +78,32 @@ def _found(pattern: str, html: str) -> list[str]:
     return list(dict.fromkeys(re.findall(pattern, html)))
 
 
-class _Persona(HttpUser):
+class _Persona(FastHttpUser):
     abstract = True
-    wait_time = between(*THINK_SECONDS)
+    _on_a_page = False  # a click of the current task has opened a page
+    thinks = 0  # pauses within tasks so far (the smoke run reports them)
+    network_timeout = REQUEST_TIMEOUT
+    connection_timeout = REQUEST_TIMEOUT
     persona = ""
+
+    def wait_time(self) -> float:
+        """Locust's wait after each task: the person reads the task's last page."""
+        self._on_a_page = False
+        return _THINK(self)
+
+    def _click(self) -> None:
+        """Before a click that opens a page or sends a form: the person reads the page they are
+        on first (not before a task's first click: locust waited after the last task)."""
+        if self._on_a_page and PACE == "page":
+            self.thinks += 1
+            gevent.sleep(self.wait_time())
+        self._on_a_page = True
 
     def on_start(self) -> None:
         self.email = next(_TURNS[self.persona])
         with self.client.rename_request(f"{self.persona} /login/"):
             try:
-                login(self.client, self.host.rstrip("/"), self.email, PASSWORD)
+                self._login()
             except SiteError as error:
                 self.environment.events.request.fire(
                     request_type="POST",
@@ -83,16 +116,51 @@ class _Persona(HttpUser):
                 )
                 raise StopUser() from error
 
+    def _login(self) -> None:
+        """Through the real login form, CSRF token and all; SiteError unless it lets them in."""
+        page = self.client.get("/login/", allow_redirects=False)
+        match = _CSRF.search(page.text or "") if page.status_code == 200 else None
+        if not match:
+            raise SiteError(f"No login form at /login/: HTTP {page.status_code}.")
+        response = self.client.post(
+            "/login/",
+            data={
+                "csrfmiddlewaretoken": match.group(1),
+                "username": self.email,
+                "password": PASSWORD,
+            },
+            headers={"Referer": self.host.rstrip("/") + "/login/"},
+            allow_redirects=False,
+        )
+        if response.status_code != 302 or not any(
+            cookie.name == "sessionid" for cookie in self.client.cookiejar
+        ):
+            raise SiteError(f"Login as {self.email} failed: HTTP {response.status_code}.")
+
     # --- Requests --------------------------------------------------------------------------
 
     def _get(self, path: str, name: str, *, fragment: bool = False) -> str:
-        """GET a page (or an htmx fragment); '' when it failed (recorded as a failure)."""
-        headers = {"HX-Request": "true"} if fragment else {}
-        return self._send("GET", path, name, headers=headers)
+        """GET a page (a click), or an htmx fragment of the page just opened (no click); ''
+        when it failed (recorded as a failure)."""
+        if fragment:
+            return self._send("GET", path, name, headers={"HX-Request": "true"})
+        self._click()
+        return self._send("GET", path, name)
 
-    def _post(self, path: str, name: str, *, page: str, data: dict, htmx: bool = False) -> str:
+    def _post(
+        self,
+        path: str,
+        name: str,
+        *,
+        page: str,
+        data: dict,
+        then: tuple[str, ...] = (),
+        htmx: bool = False,
+    ) -> str:
         """POST a form of `page` with its CSRF token, as the browser would (htmx sends the
-        token in a header, a plain form in the body)."""
+        token in a header, a plain form in the body). A form that redirects is followed as the
+        browser does: a GET for each name in `then`, the pages it sends the person through."""
+        self._click()
         if htmx:
             token = _HX_CSRF.search(page)
             headers = {"HX-Request": "true", "X-CSRFToken": token.group(1) if token else ""}
@@ -101,28 +169,44 @@ class _Persona(HttpUser):
             data = {"csrfmiddlewaretoken": token.group(1) if token else "", **data}
             headers = {}
         headers["Referer"] = self.host.rstrip("/") + path
-        return self._send("POST", path, name, headers=headers, data=data)
+        answer = self._send("POST", path, name, headers=headers, data=data, redirect=bool(then))
+        for step, hop in enumerate(then):
+            if not answer.startswith("/"):  # failed (recorded), or no redirect where one was due
+                return answer
+            answer = self._send("GET", answer, hop, redirect=step + 1 < len(then))
+        return answer
 
-    def _send(self, method: str, path: str, name: str, **kwargs) -> str:
+    def _send(self, method: str, path: str, name: str, *, redirect: bool = False, **kwargs) -> str:
+        """The page's text ('' when the request failed, recorded as a failure); with `redirect`,
+        a redirect is the expected answer, and this returns its target's path (anything else is
+        recorded as a failure)."""
         with self.client.request(
             method,
             path,
             name=f"{self.persona} {name}",
-            timeout=REQUEST_TIMEOUT,
             catch_response=True,
+            allow_redirects=False,
             **kwargs,
         ) as response:
             if response.status_code == 0:  # no answer: a timeout, a refused connection
                 response.failure(repr(response.error))
                 return ""
+            location = response.headers.get("Location", "") if response.headers else ""
+            if "/login/" in location:
+                response.failure("sent to the login page")
+                return ""
+            if redirect:
+                if response.status_code not in _REDIRECTS:
+                    response.failure(f"HTTP {response.status_code}, not a redirect")
+                    return ""
+                response.success()
+                target = urlsplit(location)
+                return target.path + (f"?{target.query}" if target.query else "")
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}")
                 return ""
-            if "/login/" in response.url:
-                response.failure("landed on the login page")
-                return ""
             response.success()
-            return response.text
+            return response.text or ""
 
 
 class CustomerUser(_Persona):
@@ -196,7 +280,11 @@ class CustomerUser(_Persona):
             path, page = self._an_idea()
             if f'action="{path}comments/"' in page:
                 self._post(
-                    f"{path}comments/", "/ideas/[id]/comments/", page=page, data={"body": body}
+                    f"{path}comments/",
+                    "/ideas/[id]/comments/",
+                    page=page,
+                    data={"body": body},
+                    then=("/ideas/[id]/",),
                 )
         else:
             path, page = self._a_thread()
@@ -206,6 +294,11 @@ class CustomerUser(_Persona):
                     "/gardens/[slug]/threads/[id]/reply/",
                     page=page,
                     data={"body": body},
+                    # the post's own address, then the page of the thread that shows it
+                    then=(
+                        "/gardens/[slug]/threads/[id]/posts/[id]/",
+                        "/gardens/[slug]/threads/[id]/",
+                    ),
                 )
 
     @task(1)
@@ -229,7 +322,13 @@ class CustomerUser(_Persona):
             answers[name] = random.choice(values)  # noqa: S311
         for name in _found(r'<textarea name="(q-[\w-]+)"', sheet):
             answers[name] = "Works offline on site; syncing took a while."
-        self._post(path, "/check-ins/[id]/", page=sheet, data={**answers, "action": "draft"})
+        self._post(
+            path,
+            "/check-ins/[id]/",
+            page=sheet,
+            data={**answers, "action": "draft"},
+            then=("/check-ins/[id]/",),
+        )
 
 
 class AccountManagerUser(_Persona):
