@@ -12,6 +12,12 @@ from django.db.models import Case, Count, F, IntegerField, OuterRef, QuerySet, S
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.access import (
+    ALL_ACCOUNTS,
+    OWN_ACCOUNT,
+    internal_accounts,
+    visible_accounts_rule,
+)
 from accounts.models import Account, User
 from community.models import (
     Alert,
@@ -26,6 +32,7 @@ from community.selectors.engagement import (
     sparkline,
 )
 from community.selectors.value_exchanged import value_totals
+from config.sql_once import KeptRows, SqlOnce
 
 
 def _level_rank(latest: QuerySet) -> Subquery:
@@ -93,27 +100,7 @@ def portfolio_list(
     on the account: one query for any number of accounts. Filtered and sorted for the portfolio
     table and its CSV export."""
     today = today or timezone.localdate()
-    latest = EngagementSnapshot.objects.filter(account=OuterRef("pk")).order_by("-day")
-    trend_start = EngagementSnapshot.objects.filter(
-        account=OuterRef("pk"), day__gte=today - timedelta(days=TREND_DAYS)
-    ).order_by("day")
-    open_alerts = (  # the open alerts of the account, counted in a subquery
-        Alert.objects.filter(account=OuterRef("pk"), resolved_at__isnull=True)
-        .order_by()
-        .values("account")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    accounts = accounts.annotate(
-        engagement_score=Subquery(latest.values("score")[:1]),
-        engagement_level=Subquery(latest.values("level")[:1]),
-        engagement_day=Subquery(latest.values("day")[:1]),
-        trend_start_score=Subquery(trend_start.values("score")[:1]),
-        # stored on the account (community.services.last_activity), equal to the events'
-        last_activity_at=F("last_customer_activity_at"),
-        open_alerts=Coalesce(Subquery(open_alerts), 0),
-        level_rank=_level_rank(latest),
-    )
+    accounts = _with_engagement(accounts, trend_from=today - timedelta(days=TREND_DAYS))
     if q:
         accounts = accounts.filter(name__icontains=q)
     if level == NOT_COMPUTED:
@@ -130,6 +117,67 @@ def portfolio_list(
         accounts = accounts.filter(team_assignments__user=assigned_to)
     _, order = PORTFOLIO_SORTS.get(sort, PORTFOLIO_SORTS["name"])
     return accounts.order_by(*order, "pk")
+
+
+def _with_engagement(accounts: QuerySet[Account], *, trend_from: date) -> QuerySet[Account]:
+    """portfolio_list's columns: the latest snapshot, the score on the first snapshot day from
+    `trend_from` on, the last customer activity, the open alerts and the level's rank."""
+    latest = EngagementSnapshot.objects.filter(account=OuterRef("pk")).order_by("-day")
+    trend_start = EngagementSnapshot.objects.filter(
+        account=OuterRef("pk"), day__gte=trend_from
+    ).order_by("day")
+    open_alerts = (  # the open alerts of the account, counted in a subquery
+        Alert.objects.filter(account=OuterRef("pk"), resolved_at__isnull=True)
+        .order_by()
+        .values("account")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return accounts.annotate(
+        engagement_score=Subquery(latest.values("score")[:1]),
+        engagement_level=Subquery(latest.values("level")[:1]),
+        engagement_day=Subquery(latest.values("day")[:1]),
+        trend_start_score=Subquery(trend_start.values("score")[:1]),
+        # stored on the account (community.services.last_activity), equal to the events'
+        last_activity_at=F("last_customer_activity_at"),
+        open_alerts=Coalesce(Subquery(open_alerts), 0),
+        level_rank=_level_rank(latest),
+    )
+
+
+def _unfiltered(accounts: QuerySet[Account], trend_from: date) -> QuerySet[Account]:
+    return _with_engagement(accounts, trend_from=trend_from).order_by(
+        *PORTFOLIO_SORTS["name"][1], "pk"
+    )
+
+
+# The portfolio as it opens (no filter, by name), read on every visit of the account team's
+# home: its SQL is written once per process for each rule of visible_accounts that an internal
+# user has (config.sql_once), with the trend window's first day as a value of its own.
+_ALL_PORTFOLIO = SqlOnce(
+    Account,
+    lambda trend_from: _unfiltered(Account.objects.all(), trend_from),
+    trend_from=date,
+)
+_ASSIGNED_PORTFOLIO = SqlOnce(
+    Account,
+    lambda user_id, trend_from: _unfiltered(internal_accounts(user_id, sees_all=False), trend_from),
+    user_id=int,
+    trend_from=date,
+)
+
+
+def portfolio_unfiltered_rows(*, user: User, today: date | None = None) -> KeptRows | None:
+    """`portfolio_list(accounts=portfolio_accounts(user))` with no filter and the default sort,
+    as rows the paginator reads a page at a time (config.sql_once); None for a user whose
+    portfolio the ORM reads (no internal rule: the view has refused customers already)."""
+    rule = visible_accounts_rule(user)
+    if rule is None or rule[0] == OWN_ACCOUNT:
+        return None
+    trend_from = (today or timezone.localdate()) - timedelta(days=TREND_DAYS)
+    if rule[0] == ALL_ACCOUNTS:
+        return _ALL_PORTFOLIO.rows(trend_from=trend_from)
+    return _ASSIGNED_PORTFOLIO.rows(user_id=rule[1], trend_from=trend_from)
 
 
 @dataclass(frozen=True)

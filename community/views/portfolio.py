@@ -23,6 +23,7 @@ from community.selectors.portfolio import (
     PORTFOLIO_SORTS,
     portfolio_list,
     portfolio_rows,
+    portfolio_unfiltered_rows,
 )
 from community.selectors.value_exchanged import VALUE_MONTHS, value_totals
 from config.db_router import analytics_reads
@@ -71,18 +72,31 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     form = PortfolioFilterForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else True
     filters = form.cleaned_data if form.is_bound else {}  # the valid fields, even on errors
-    accounts = portfolio_list(
-        accounts=accounts,
-        q=filters.get("q", ""),
-        level=filters.get("level", ""),
-        segment=filters.get("segment", ""),
-        renewal_within_days=filters.get("renewal_within"),
-        assigned_to=request.user if filters.get("mine") else None,
-        sort=filters.get("sort") or "name",
-    )
+
+    def listed():
+        return portfolio_list(
+            accounts=accounts,
+            q=filters.get("q", ""),
+            level=filters.get("level", ""),
+            segment=filters.get("segment", ""),
+            renewal_within_days=filters.get("renewal_within"),
+            assigned_to=request.user if filters.get("mine") else None,
+            sort=filters.get("sort") or "name",
+        )
+
     if valid and request.GET.get("export") == "csv":
-        return _portfolio_csv(accounts)
-    page = Paginator(accounts, 25).get_page(request.GET.get("page"))
+        return _portfolio_csv(listed())
+    # As it opens (no filter, by name), the count and the page keep their SQL (config.sql_once):
+    # the queryset is then not built at all.
+    filtered = (
+        any(
+            filters.get(name) not in (None, "", False)
+            for name in ("q", "level", "segment", "renewal_within", "mine")
+        )
+        or (filters.get("sort") or "name") != "name"
+    )
+    kept = None if filtered else portfolio_unfiltered_rows(user=request.user)
+    page = Paginator(listed() if kept is None else kept, 25).get_page(request.GET.get("page"))
     query = list_query(request)
     rows_only = request.htmx and not request.htmx.history_restore_request
     response = render(
