@@ -11,8 +11,9 @@ same characters as Django's `select.html` and `select_option.html`, written in o
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+from config.html import html_format
 
 register = template.Library()
 
@@ -20,14 +21,12 @@ register = template.Library()
 def attrs_html(attrs: dict) -> SafeString:
     """`django/forms/widgets/attrs.html`: ` name="value"`, a bare ` name` for True, nothing
     for False."""
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+    return mark_safe(  # noqa: S308 (every part is built by html_format)
+        "".join(
+            html_format(" {}", name) if value is True else html_format(' {}="{}"', name, value)
             for name, value in attrs.items()
             if value is not False
-        ),
+        )
     )
 
 
@@ -39,10 +38,10 @@ def select_options(widget: dict) -> SafeString:
     parts: list[str] = []
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
-            parts.append(format_html('\n  <optgroup label="{}">', group_name))
+            parts.append(html_format('\n  <optgroup label="{}">', group_name))
         for option in options:
             parts.append(
-                format_html(
+                html_format(
                     '\n  <option value="{}"{}>{}</option>\n',
                     str(option["value"]),
                     attrs_html(option["attrs"]),
@@ -51,4 +50,4 @@ def select_options(widget: dict) -> SafeString:
             )
         if group_name:
             parts.append("\n  </optgroup>")
-    return mark_safe("".join(parts))  # noqa: S308 (every part is built by format_html)
+    return mark_safe("".join(parts))  # noqa: S308 (every part is built by html_format)

@@ -1,9 +1,9 @@
 """The template tag that gives a form its one-time token (accounts/submissions.py)."""
 
 from django import template
-from django.utils.html import format_html
 
 from accounts.submissions import FIELD, form_token_new
+from config.html import html_format
 
 register = template.Library()
 
@@ -11,4 +11,4 @@ register = template.Library()
 @register.simple_tag
 def form_token() -> str:
     """{% form_token %} inside a POST form: a repeat of the form saves nothing twice."""
-    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, form_token_new())
+    return html_format('<input type="hidden" name="{}" value="{}">', FIELD, form_token_new())

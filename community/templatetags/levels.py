@@ -17,11 +17,11 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from community.models.engagement import EngagementLevel
 from community.selectors.account_levels import account_levels
+from config.html import html_format
 
 register = template.Library()
 
@@ -46,11 +46,11 @@ def level_badge(level, label: str = "", empty: str = NOT_COMPUTED_WORDS) -> Safe
 def _badge(level, label, empty) -> SafeString:
     value = level_value(level)
     if value is None:
-        return format_html(
+        return html_format(
             '<span class="badge level level-none" data-level="none">{}</span>',
             empty or NOT_COMPUTED_WORDS,
         )
-    return format_html(
+    return html_format(
         '<span class="badge level level-{}" data-level="{}" data-rank="{}">{}</span>',
         value,
         value,
