@@ -122,7 +122,8 @@ bench-fanout: install
 ## p99 < 800 ms; writes docs/load-report.md with the gunicorn CPU ms per request and the
 ## requests/s 2 cores sustain. It migrates and seeds the scratch database once:
 ## DATABASE_URL=postgres://…/scratch REDIS_URL=redis://…/n make load  (LOAD_USERS=50 LOAD_TIME=5m
-## LOAD_THINK=3-10 LOAD_PORT=8610; issue 16's heavier run: LOAD_USERS=150 LOAD_THINK=1-3)
+## LOAD_THINK=3-10 LOAD_PORT=8610, a think time before every click; LOAD_PACE=task: between tasks
+## only; issue 16's heavier run: LOAD_USERS=150 LOAD_THINK=1-3)
 LOAD_USERS ?= 50
 LOAD_TIME ?= 5m
 LOAD_THINK ?= 3-10

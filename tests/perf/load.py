@@ -44,7 +44,9 @@ PERSONAS = ("customer", "account_manager", "product_manager")
 # worker and locust), so more processes only take turns: at saturation on 7 Dec 2026, 2 workers
 # spent 11.5 and 11.4 ms of CPU per request and served 79 and 78 requests/s; 3 workers 12.6 ms
 # and 75/s; 4 workers 13.8 and 12.7 ms and 73 and 74/s (docs/cpu-per-request.md, "Sixth round of
-# the pages").
+# the pages"). Below saturation (150 users, a think time before every click) 4 workers against 2,
+# alternated twice, gave p95 430 and 850 ms against 840 and 680: the machine's noise, no gain
+# (docs/cpu-per-request.md, "The 150-user run").
 # Threads (gthread) would not add CPU under the GIL, and loopback clients are never slow readers.
 WEB_WORKERS = 2
 
