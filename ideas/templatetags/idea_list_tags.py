@@ -4,8 +4,8 @@ Written by the template, a row cost about twenty variable lookups, a `reverse`, 
 read through the model's choices, a date filter and the naming tag: with the page's SQL kept
 (`ideas.selectors.ideas.idea_list_page`), its 25 rows were about a third of the page's CPU.
 Here each row is one `format_html` (`config.html.html_rows`, its faster twin) from values prepared
-once per row: the same HTML. The author
-is named through `accounts.people.person_name`, as everywhere.
+once per row: the same HTML. The author is named through `accounts.people.person_name`, as
+everywhere.
 
 {% load idea_list_tags %}
 {% idea_rows page show_accounts %}   the <tr> of each idea of the page, top to bottom
