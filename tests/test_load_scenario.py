@@ -67,19 +67,9 @@ def test_every_task_of_every_persona_runs_without_a_failure(live_server, tmp_pat
     )
     started = timezone.now()
 
-    smoke = _python(
-        "-m",
-        "tests.perf.load",
-        "smoke",
-        "--host",
-        live_server.url,
-        "--logins",
-        str(tmp_path / "logins.json"),
-        "--seed",
-        "2026",
-        "--rounds",
-        "4",
-    )
+    smoke_run = ("-m", "tests.perf.load", "smoke", "--host", live_server.url)
+    smoke_run += ("--logins", str(tmp_path / "logins.json"))
+    smoke = _python(*smoke_run, "--seed", "2026", "--rounds", "4")
 
     assert smoke.returncode == 0, smoke.stdout + smoke.stderr
     summary = json.loads(smoke.stdout)
@@ -147,16 +137,7 @@ def test_every_task_of_every_persona_runs_without_a_failure(live_server, tmp_pat
     assert drafted == ("POST customer /check-ins/[id]/" in posts)
 
     # LOAD_PACE=task: the scenario's earlier pace, no pause between a task's clicks.
-    by_task = _python(
-        "-m",
-        "tests.perf.load",
-        "smoke",
-        "--host",
-        live_server.url,
-        "--logins",
-        str(tmp_path / "logins.json"),
-        LOAD_PACE="task",
-    )
+    by_task = _python(*smoke_run, LOAD_PACE="task")
     assert by_task.returncode == 0, by_task.stdout + by_task.stderr
     paused = json.loads(by_task.stdout)["thinks"]
     assert set(paused) == set(tasks)

@@ -8,7 +8,6 @@ filtered or sorted list is the ORM's."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from django.utils import timezone
@@ -21,11 +20,11 @@ from community.selectors.portfolio import portfolio_unfiltered_rows
 from demo.benchmarks.page_cpu import sql_once_off
 from tests.accounts.factories import AccountFactory, TeamAssignmentFactory, internal
 from tests.community.factories import EngagementSnapshotFactory
+from tests.kept_pages import page_seen
 from tests.sql_compiles import compiles_counted
 
 pytestmark = pytest.mark.needs_postgres
 
-_TOKENS = re.compile(r'(csrfmiddlewaretoken" value="|nonce="|"X-CSRFToken": ")[^"]+')
 LEVELS = ("dormant", "observing", "participating", "contributing", "co_creating")
 
 
@@ -65,9 +64,7 @@ def world(db):
 
 
 def _page(client, user, query: str) -> tuple[int, str]:
-    client.force_login(user)
-    response = client.get(f"/portfolio/{query}")
-    return response.status_code, _TOKENS.sub(r"\1", response.content.decode())
+    return page_seen(client, user, f"/portfolio/{query}")
 
 
 @pytest.mark.parametrize("query", ["", "?page=2", "?page=x", "?page=99", "?renewal_within=x"])

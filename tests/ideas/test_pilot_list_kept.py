@@ -5,8 +5,6 @@ them), an internal user and an inactive one, on every page number; a filtered li
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from accounts.models import InternalRole
@@ -16,11 +14,11 @@ from ideas.models import Pilot, PilotState
 from tests.accounts.factories import AccountFactory, customer, internal
 from tests.community.factories import GardenFactory, accept
 from tests.ideas.factories import IdeaFactory, PilotFactory
+from tests.kept_pages import page_seen
 from tests.sql_compiles import compiles_counted
 
 pytestmark = pytest.mark.needs_postgres
 
-_TOKENS = re.compile(r'(csrfmiddlewaretoken" value="|nonce="|"X-CSRFToken": ")[^"]+')
 STATES = (PilotState.RECRUITING, PilotState.RUNNING, PilotState.CLOSED, PilotState.DRAFT)
 
 
@@ -51,9 +49,7 @@ def world(db, monkeypatch):
 
 
 def _page(client, user, query: str) -> tuple[int, str]:
-    client.force_login(user)
-    response = client.get(f"/pilots/{query}")
-    return response.status_code, _TOKENS.sub(r"\1", response.content.decode())
+    return page_seen(client, user, f"/pilots/{query}")
 
 
 @pytest.mark.parametrize("query", ["", "?page=2", "?page=4", "?page=x", "?page=99"])
