@@ -88,8 +88,10 @@ def notification_deliveries(*, pairs: Collection[tuple[int, str]]) -> dict[tuple
 
 
 def notification_delivery(*, user: User, kind: str) -> str:
-    """How the email of `kind` goes to this person."""
-    return notification_deliveries(pairs=[(user.pk, kind)])[user.pk, kind]
+    """How the email of `kind` goes to this person: `notification_deliveries` for one pair,
+    read from the person's choices (one kept query, planned once per connection: the email
+    task asks it for every notification it sends)."""
+    return dict(_CHOSEN.all(user_id=user.pk)).get(kind, kind_default(kind))
 
 
 def notification_list(

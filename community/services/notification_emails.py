@@ -77,6 +77,7 @@ from community.models.notifications import (
 from community.selectors.notifications import NAMING_RELATED, notification_delivery
 from community.services.notifications import unsubscribe_url
 from config.emails import PERMANENT_EMAIL_FAILURES, email_failure_reason, email_subject
+from config.sql_once import SqlOnce
 
 logger = logging.getLogger(__name__)
 
@@ -227,8 +228,22 @@ def notification_emails_send(*, notification_ids: list[int]) -> int:
     return sent
 
 
+# The claimed notification, with what naming its actor needs: its SQL kept (config.sql_once), so
+# that the ORM writes it and PostgreSQL plans its five joins once per connection, not for every
+# email (they cost more to plan than to run).
+_CLAIMED = SqlOnce(
+    Notification,
+    lambda notification_id: Notification.objects.select_related(*NAMING_RELATED).filter(
+        pk=notification_id
+    )[:1],
+    notification_id=int,
+)
+
+
 def _notification_email_claimed(notification_id: int) -> bool:
-    notification = Notification.objects.select_related(*NAMING_RELATED).get(pk=notification_id)
+    notification = _CLAIMED.first(notification_id=notification_id)
+    if notification is None:  # (as `get` raised: the task retries, then records the failure)
+        raise Notification.DoesNotExist(f"Notification {notification_id} does not exist.")
     user = notification.user
     if not user.is_active:
         Notification.objects.filter(pk=notification.pk).update(email_delivery=Delivery.OFF)
