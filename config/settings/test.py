@@ -19,7 +19,8 @@ LOGGING["root"]["level"] = "WARNING"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # No persistent connections: live-server threads would keep the test database open at teardown.
-DATABASES["default"]["CONN_MAX_AGE"] = 0
+# (A real worker a test starts may be given some: tests/test_worker_db_connections.py.)
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("TEST_DB_CONN_MAX_AGE", 0, minimum=0)
 # No replica in tests, even with DATABASE_REPLICA_URL set: as a test mirror of "default" it would
 # be a second connection that pytest-django refuses to tests not naming it, and that does not see
 # their uncommitted rows. tests/test_db_replica.py starts a real replica of its own.
