@@ -3,15 +3,16 @@ outbox relay run by every worker as it starts, and database connections kept bet
 
 Database connections: Celery's Django fix-up closes every connection before and after each task
 (celery/fixups/django.py), so each task started a new PostgreSQL backend: the connection, cold
-catalog caches, every query planned afresh (kept SQL's prepared statements included). A 150-user
-load run sent ~16 emails a second, each its own task (docs/cpu-per-request.md, eighth round).
-Here a worker treats a task as Django treats a request: before and after it, a connection that
-is older than CONN_MAX_AGE, broken after an error, or left outside autocommit is closed, and
-the next query checks the connection first (CONN_HEALTH_CHECKS) and opens another if it died.
-The fix-up's own closing is set out of reach (`CELERY_DB_REUSE_MAX`, counted in tasks). Tasks
-run eagerly (tests) are left alone, as the fix-up leaves them. A session-level advisory lock a
-task failed to release (community.services.notification_emails) ends when its connection does,
-at most CONN_MAX_AGE later.
+catalog caches, every query planned afresh (kept SQL's prepared statements included). Every
+email task of a 150-user load run paid it, ~15 emails a second (docs/cpu-per-request.md, eighth
+round). Here a worker treats a task as Django treats a request: before and after it, a
+connection older than CONN_MAX_AGE, broken after an error or left outside autocommit is closed,
+and the next query checks the connection first (CONN_HEALTH_CHECKS) and opens another if it
+died. The fix-up's own closing is set out of reach (`CELERY_DB_REUSE_MAX`, counted in tasks).
+Tasks run eagerly (tests) are left alone, as the fix-up leaves them. A session-level advisory
+lock a task failed to release (community.services.notification_emails) ends when its
+connection does: at the first task's start or end once the connection is CONN_MAX_AGE old (its
+row's claim is taken over anyway once older than NOTIFICATION_CLAIM_STALE_SECONDS).
 """
 
 import logging
