@@ -41,6 +41,8 @@ def test_a_customer_proposes_an_idea_a_colleague_votes_and_the_pm_sees_it(
     _log_in(alice, live_server, member_a.email)
     alice.goto(f"{live_server.url}/gardens/field-work/")
     alice.get_by_role("button", name="Join this garden").click()  # its ideas are for members
+    # The page the join redirects to (a click on the page before it would be lost to it).
+    alice.get_by_role("button", name="Leave this garden").wait_for()
     alice.get_by_text("No ideas yet.").wait_for()  # the fragment, loaded by htmx
     alice.get_by_role("button", name="Propose an idea").click()
     alice.get_by_label("Title").fill("Offline inspections")
