@@ -20,8 +20,7 @@ from community.selectors.portfolio import portfolio_unfiltered_rows
 from demo.benchmarks.page_cpu import sql_once_off
 from tests.accounts.factories import AccountFactory, TeamAssignmentFactory, internal
 from tests.community.factories import EngagementSnapshotFactory
-from tests.kept_pages import page_seen
-from tests.sql_compiles import compiles_counted
+from tests.kept_pages import compiled_as_it_opens, page_seen
 
 pytestmark = pytest.mark.needs_postgres
 
@@ -98,16 +97,13 @@ def test_the_portfolio_as_it_opens_writes_no_account_sql_and_a_filtered_one_does
     world, client, monkeypatch
 ):
     users, _ = world
-    reader, manager = users[0], users[1]
-    for user in (reader, manager):
-        _page(client, user, "")  # the first call keeps the SQL
-    compiled = compiles_counted(monkeypatch)
-    for user in (reader, manager):
-        for query in ("", "?page=2", "?sort=name&q="):
-            status, html = _page(client, user, query)
-            assert status == 200 and "Account " in html
-    assert Account not in compiled
-    for query in ("?q=Account+1", "?sort=-score", "?mine=on", "?level=dormant"):
-        compiled.clear()
-        _page(client, manager, query)
-        assert Account in compiled, query
+    compiled_as_it_opens(
+        client,
+        monkeypatch,
+        path="/portfolio/",
+        users=users[:2],
+        opened=("", "?page=2", "?sort=name&q="),
+        filtered=("?q=Account+1", "?sort=-score", "?mine=on", "?level=dormant"),
+        model=Account,
+        shown="Account ",
+    )
