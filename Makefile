@@ -112,6 +112,9 @@ bench-scale: install
 	$(MANAGE) bench_scale_data --scale $(BENCH_SCALE)
 	$(MANAGE) bench_full_size --scale $(BENCH_SCALE)
 
+## bench-fanout: a harvest published to FANOUT_PEOPLE people through the page's POST, with a real
+## worker: the request's time and the worker's (docs/architecture.md, "Telling a large audience")
+FANOUT_PEOPLE ?= 100000
 bench-fanout: install
 	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make bench-fanout needs PostgreSQL: DATABASE_URL=postgres://user@host:5432/scratch"; exit 1;; esac
 	$(MANAGE) migrate --noinput
