@@ -81,12 +81,16 @@ seed: migrate
 ## page and API latency against a bare view on gunicorn, query counts of every list at two
 ## sizes, and the engagement engine against a hand-written SQL lower bound.
 ## Full engagement size: $(MANAGE) bench_engagement --accounts 10000 --events 5000000
-## The API's requests/s per endpoint as a share of the bare view's: make bench-api (below).
+## It first measures the API's requests/s per list endpoint as a share of the bare view's, with
+## wrk, before the engagement data is added: docs/api-throughput-report.md, as make bench-api
+## (below) writes it alone.
 BENCH_ACCOUNTS ?= 2000
 BENCH_EVENTS ?= 1000000
 bench: install
 	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make bench needs PostgreSQL: DATABASE_URL=postgres://user@host:5432/scratch make bench"; exit 1;; esac
+	@command -v wrk >/dev/null || { echo "make bench needs wrk for the API's requests/s (apt-get install wrk)"; exit 1; }
 	$(MANAGE) migrate --noinput
+	$(MANAGE) bench_api $(BENCH_API_ARGS)
 	$(MANAGE) bench_report --engagement-accounts $(BENCH_ACCOUNTS) --engagement-events $(BENCH_EVENTS)
 
 ## bench-api: requests/s of every API list endpoint (page size 25) with wrk on gunicorn (2

@@ -250,7 +250,9 @@ def report_render(report: BenchReport) -> str:
         "",
         "Written by `manage.py bench_report` (`make bench`); do not edit by hand. The machine "
         "is shared and noisy: read latencies as ratios to the baseline measured in the same "
-        "run, not as absolute numbers.",
+        "run, not as absolute numbers. `make bench` also writes the API's requests/s per list "
+        "endpoint as a share of the bare view's, measured with wrk just before this report: "
+        "[api-throughput-report.md](api-throughput-report.md).",
         "",
         f"Reproduce: `{report.commands.get('make', '')}`",
         "",
