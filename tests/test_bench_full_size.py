@@ -18,6 +18,7 @@ from demo.benchmarks import full_size
 from demo.benchmarks.full_size_report import full_size_render
 from demo.benchmarks.latency import Timing
 from demo.benchmarks.query_counts import Measurement
+from demo.benchmarks.report import _verdict, counted_when_full
 from demo.benchmarks.world import PERSONAS, bench_world
 from demo.data.ideas import MIN_IDEAS
 from demo.management.commands.bench_report import counts_measure_quietly
@@ -111,3 +112,21 @@ def test_the_report_says_what_is_over_its_target_and_what_grows():
         "| product manager | `/portfolio/?export=csv` | 20,000 | 2.0 MB | 1.5 | **0.4 MB** |"
         in (markdown)
     )
+
+
+def test_a_page_counted_only_once_its_first_page_fills_is_constant_per_page():
+    # config.pagination.page_first_read: a first page shorter than a page is every row, so no
+    # COUNT; a full one is counted. A page is excused as the API's lists are, and only then.
+    demo = dataclasses.replace(_measurement("community:thread-list", queries=6), rows=12, total=12)
+    full = dataclasses.replace(_measurement("community:thread-list", queries=7), rows=25, total=93)
+    assert counted_when_full(demo, full)
+    assert _verdict(demo, full) == (
+        "constant per page: the total is counted (one query) only when the page is full "
+        "(config.pagination.page_first_read)"
+    )
+    # The demo's page already full: the extra query is not the count, it grows.
+    demo_full = dataclasses.replace(demo, rows=25, total=30)
+    assert not counted_when_full(demo_full, full)
+    assert _verdict(demo_full, full) == "**GROWS (+1)**"
+    # Two queries more is never the count alone.
+    assert _verdict(demo, dataclasses.replace(full, queries=8)) == "**GROWS (+2)**"

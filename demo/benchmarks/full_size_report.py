@@ -13,7 +13,7 @@ from demo.benchmarks.full_size import (
     FullSize,
     Screen,
 )
-from demo.benchmarks.report import COUNTED_WHEN_FULL, PERSONA_LABELS, counted_when_full
+from demo.benchmarks.report import PERSONA_LABELS, counted_when_full, counted_when_full_label
 from demo.benchmarks.targets import COUNT_NOTES
 
 SQL_CHARS = 2000  # an explained query's SQL is cut after this many characters
@@ -35,7 +35,7 @@ def _queries_verdict(screen: Screen) -> str:
     if demo is None or demo.status != 200:
         return "–"
     if counted_when_full(demo, full):
-        return COUNTED_WHEN_FULL
+        return counted_when_full_label(demo.kind)
     if full.queries > demo.queries:
         note = f" — {COUNT_NOTES[full.name]}" if full.name in COUNT_NOTES else ""
         return f"**GROWS (+{full.queries - demo.queries})**{note}"

@@ -50,17 +50,27 @@ def _rows(m: Measurement | None) -> str:
     return f"{m.rows}" + (f" of {m.total}" if m.total not in (None, m.rows) else "")
 
 
+# Where a list reads its page before counting: the API's lists and the pages that read their
+# first page with its SQL kept.
+COUNTED_WHEN_FULL_BY_KIND = {
+    "api": "config.api.CountSparingPaginator",
+    "page": "config.pagination.page_first_read",
+}
 COUNTED_WHEN_FULL = (
-    "constant per page: the total is counted (one query) only when the page is full "
-    "(config.api.CountSparingPaginator)"
+    "constant per page: the total is counted (one query) only when the page is full ({where})"
 )
 
 
+def counted_when_full_label(kind: str) -> str:
+    return COUNTED_WHEN_FULL.format(where=COUNTED_WHEN_FULL_BY_KIND[kind])
+
+
 def counted_when_full(small: Measurement, large: Measurement) -> bool:
-    """One query more for an API list only because its page filled up: a page that is not
-    full tells its total without a COUNT (config.api.CountSparingPaginator)."""
+    """One query more for a list only because its page filled up: a page that is not full
+    tells its total without a COUNT (config.api.CountSparingPaginator for the API's lists,
+    config.pagination.page_first_read for the pages that read their first page first)."""
     return (
-        small.kind == "api"
+        small.kind in COUNTED_WHEN_FULL_BY_KIND
         and large.queries == small.queries + 1
         and small.rows is not None
         and large.rows is not None
@@ -77,7 +87,7 @@ def _verdict(demo: Measurement, large: Measurement | None) -> str:
     if large.status != 200:
         return f"**HTTP {large.status} at the larger size**"
     if counted_when_full(demo, large):
-        return COUNTED_WHEN_FULL
+        return counted_when_full_label(demo.kind)
     if large.queries > demo.queries:
         return f"**GROWS (+{large.queries - demo.queries})**"
     if large.queries < demo.queries:
